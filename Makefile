@@ -1,0 +1,75 @@
+# gkeid - build, run, test and benchmark. See README.md.
+#   make        build/gkeid (strict warnings are errors)
+#   make run    build, then start `gkeid up` on the embedded default
+#   make test   the whole suite: ASan+UBSan build, unit tests, end-to-end tests
+#   make bench  benchmarks; figures go in BENCHMARKS.md
+PKGS := libevent libevent_openssl libevent_pthreads openssl jansson sqlite3 yaml-0.1 libcurl
+CC ?= cc
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+# Recursive (=) so pkg-config runs after scripts/deps.sh has installed what is missing.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc $(PKG_CFLAGS)
+OPT ?= -O2
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRCS := $(sort $(wildcard src/*/*.c))
+LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
+ASM := src/core/embed.S
+DATA := $(wildcard data/*)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
+
+OBJS = $(patsubst src/%.c,build/$(V)/obj/%.o,$(SRCS))
+
+.PHONY: all run test bench deps clean unit e2e asan fmt
+all: build/gkeid
+
+deps:
+	@pkg-config --exists $(PKGS) 2>/dev/null && command -v curl >/dev/null && command -v sqlite3 >/dev/null || sh scripts/deps.sh
+
+# One object tree per variant: build/rel (release) and build/asan (sanitizers).
+build/rel/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) -c $< -o $@
+build/asan/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -O1 $(SAN) -c $< -o $@
+build/rel/obj/embed.o build/asan/obj/embed.o: $(ASM) $(DATA)
+	@mkdir -p $(dir $@)
+	$(CC) -c $(ASM) -o $@
+
+REL_LIB = $(patsubst src/%.c,build/rel/obj/%.o,$(LIB_SRCS)) build/rel/obj/embed.o
+ASAN_LIB = $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRCS)) build/asan/obj/embed.o
+
+build/gkeid: $(REL_LIB) build/rel/obj/cli/main.o
+	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm
+build/asan/gkeid: $(ASAN_LIB) build/asan/obj/cli/main.o
+	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm
+asan: build/asan/gkeid
+
+# Unit tests: one binary per tests/unit/<module>/test_<name>.c, linked with the library.
+UNIT_BINS = $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRCS))
+build/asan/tests/%: tests/unit/%.c tests/unit/t.h $(ASAN_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) -Itests/unit -O1 $(SAN) -o $@ $< $(ASAN_LIB) $(PKG_LIBS) -lm
+
+run: build/gkeid
+	./build/gkeid up
+
+# The whole suite. Node clients come from tests/node/package-lock.json.
+test: build/gkeid build/asan/gkeid $(UNIT_BINS)
+	@sh tests/run.sh $(UNIT_BINS)
+
+BENCH_BINS = $(patsubst bench/%.c,build/rel/bench/%,$(wildcard bench/*.c))
+build/rel/bench/%: bench/%.c $(REL_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(OPT) -o $@ $< $(REL_LIB) $(PKG_LIBS) -lm
+bench: build/gkeid $(BENCH_BINS)
+	@sh scripts/deps.sh bench
+	@sh bench/run.sh $(BENCH_BINS)
+
+fmt:
+	clang-format -i src/*/*.c src/*/*.h tests/unit/*/*.c bench/*.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,125 @@
+/*
+ * cloud.h - the emulated Google Cloud: shared state and the helpers every API uses.
+ *
+ * All Google APIs are served by one HTTP listener, each under its own path prefix so
+ * that gcloud's api_endpoint_overrides can point at it:
+ *   /oauth2/...                 OAuth2 (token, tokeninfo, certs)        oauth2.c
+ *   /cloudresourcemanager/v1/   Resource Manager                        crm.c
+ *   /iam/v1/                    IAM (service accounts, keys, roles)     iamapi.c
+ *   /iamcredentials/v1/         IAM Service Account Credentials         iamcredentials.c
+ *   /sts/v1/                    Security Token Service                  sts.c
+ *   /serviceusage/v1/           Service Usage                           serviceusage.c
+ *   /service_accounts/v1/metadata/{jwk,x509}/EMAIL  public keys of service accounts
+ *
+ * Store layout (keys are Google resource names under a leading '/'):
+ *   /projects/P                                   project {projectId, projectNumber, ...}
+ *   /projects/P/services/S                        {"name","state","config":{"name","title"}}
+ *   /projects/P/serviceAccounts/EMAIL             service account, as the IAM API shows it
+ *   /projects/P/serviceAccounts/EMAIL/keys/KEYID  {"name",..., "publicKeyPem"} (no private half)
+ *   /oauth2/tokens/SHA256(token)                  access token record (see cloud_token_issue)
+ *   /oauth2/refreshTokens/SHA256(token)           {"email","clientId"}
+ *   /users/EMAIL                                  a Google user account {"email"}
+ *   /sts/issuers/ISSUER-URL                       {"issuer","workloadPool","projectNumber","jwks"}
+ *   /iam/policies/RESOURCE                        allow policies (iam.h)
+ */
+#ifndef GKEID_CLOUD_H
+#define GKEID_CLOUD_H
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdint.h>
+
+#include "core/http.h"
+#include "iam/iam.h"
+
+struct store;
+
+struct cloud {
+	struct store *store;
+	struct iam *iam;
+	EVP_PKEY *signing_key;  /* gkeid's "Google" key: ID tokens, signJwt, signBlob */
+	char signing_kid[41];
+	char base_url[128];     /* "http://127.0.0.1:PORT", as clients reach it */
+	int64_t propagation_ms; /* IAM propagation delay for authorization */
+};
+
+/* Token lifetime, as Google's access tokens. */
+#define CLOUD_TOKEN_TTL 3600
+
+enum caller_kind { CALLER_ANONYMOUS = 0, CALLER_USER, CALLER_SERVICE_ACCOUNT, CALLER_FEDERATED };
+
+/* Who is calling, from the bearer token. The principal's member strings point into
+ * this struct's buffers, so do not copy a caller by value after cloud_authenticate. */
+struct caller {
+	enum caller_kind kind;
+	char email[320];   /* user or service account email */
+	char pool[256];    /* federated: "P.svc.id.goog" */
+	char subject[320]; /* federated: "ns/NS/sa/KSA" */
+	char project_number[32];
+	char scope[1024];
+	int64_t expires_at;
+	char member_buf[4][640];
+	struct iam_principal principal;
+};
+
+/* Milliseconds since the epoch (wall clock). */
+int64_t cloud_now_ms(void);
+
+/* Authenticates the request's "Authorization: Bearer" token: an access token issued by
+ * gkeid (user, service account or federated), or a self-signed JWT made with a
+ * service-account key (aud = the API's base URL or scope claim). On failure replies 401
+ * in Google's shape (service names the API, e.g. "iam.googleapis.com") and returns
+ * -EACCES. */
+int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
+		       struct caller *out);
+
+/* Fills caller->principal from the identity fields (kind, email, pool, subject,
+ * project_number). Used by cloud_authenticate and by tests. */
+void cloud_caller_principal(struct caller *who);
+
+/* True when the caller holds permission on any of resources (most specific first,
+ * e.g. {"projects/P/serviceAccounts/E", "projects/P"}), by the bindings in effect now. */
+int cloud_allowed(struct cloud *c, const struct caller *who, const char *const *resources,
+		  size_t n, const char *permission);
+
+/* Replies 403 in IAM's shape: "Permission 'PERM' denied on resource (or it may not
+ * exist)." with an IAM_PERMISSION_DENIED ErrorInfo naming the permission. */
+void cloud_reply_permission_denied(struct http_req *r, const char *permission);
+
+/* The project by ID or number (new reference), or NULL when there is none. */
+json_t *cloud_project_get(struct cloud *c, const char *id_or_number);
+
+/* Checks that service (e.g. "iamcredentials.googleapis.com") is enabled in project.
+ * When it is not, replies 403 SERVICE_DISABLED with Google's text and returns -EPERM. */
+int cloud_require_service(struct cloud *c, struct http_req *r, const json_t *project,
+			  const char *service);
+/* The service's display title ("IAM Service Account Credentials API"), or the name. */
+const char *cloud_service_title(const char *service);
+
+/* The project ID that owns a service account email ("sa@P.iam.gserviceaccount.com" -> P),
+ * written into buf; NULL if the email is not of that form. */
+const char *cloud_sa_project(const char *email, char *buf, size_t len);
+/* The service account (new reference) by email or unique ID, or NULL. */
+json_t *cloud_sa_get(struct cloud *c, const char *email_or_id);
+
+/* Issues an opaque access token for an identity. info is the token record (borrowed):
+ * {"kind":"user"|"serviceAccount"|"federated","email","pool","subject",
+ *  "projectNumber","scope","clientId"}; "exp" is added. Stores SHA-256(token) only.
+ * Returns 0 and the token (malloc'd) or -errno. */
+int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **token);
+/* The record of a live (unexpired) token, new reference, or NULL. */
+json_t *cloud_token_lookup(struct cloud *c, const char *token);
+
+/* Registers (or replaces) a workload-identity issuer for STS: tokens whose "iss" is
+ * issuer, signed by a key in jwks ({"keys":[...]}, borrowed), are exchanged for
+ * federated tokens of workload_pool ("P.svc.id.goog"). Implemented in sts.c. */
+int sts_issuer_put(struct cloud *c, const char *issuer, const char *workload_pool,
+		   const json_t *jwks);
+
+/* Route tables of each API (static arrays) and their lengths. */
+extern const struct http_route oauth2_routes[], crm_routes[], iamapi_routes[],
+	iamcredentials_routes[], sts_routes[], serviceusage_routes[];
+extern const size_t oauth2_n_routes, crm_n_routes, iamapi_n_routes, iamcredentials_n_routes,
+	sts_n_routes, serviceusage_n_routes;
+
+#endif

@@ -1,0 +1,15 @@
+/* embed.S - data files compiled into the binary (see embed.h). */
+	.section .rodata
+	.global embed_roles_json
+	.global embed_roles_json_end
+embed_roles_json:
+	.incbin "data/roles.json"
+embed_roles_json_end:
+	.byte 0
+	.global embed_demo_yaml
+	.global embed_demo_yaml_end
+embed_demo_yaml:
+	.incbin "data/demo.yaml"
+embed_demo_yaml_end:
+	.byte 0
+	.section .note.GNU-stack,"",@progbits

@@ -1,0 +1,14 @@
+/*
+ * embed.h - data files compiled into the binary by embed.S: the predefined role
+ * catalog (data/roles.json) and the demo state (data/demo.yaml). Each is followed by a
+ * NUL byte, so it can be used as a C string.
+ */
+#ifndef GKEID_EMBED_H
+#define GKEID_EMBED_H
+
+extern const char embed_roles_json[], embed_roles_json_end[];
+extern const char embed_demo_yaml[], embed_demo_yaml_end[];
+
+#define EMBED_LEN(name) ((size_t)(embed_##name##_end - embed_##name))
+
+#endif

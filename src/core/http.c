@@ -1,0 +1,383 @@
+/*
+ * http.c - routing and request/response helpers over evhttp (see http.h).
+ */
+#include "core/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <event2/buffer.h>
+#include <event2/event.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct http_router {
+	void *app;
+	struct http_route *routes;
+	size_t n;
+};
+
+struct http_router *http_router_new(void *app)
+{
+	struct http_router *rt = calloc(1, sizeof(*rt));
+	if (rt)
+		rt->app = app;
+	return rt;
+}
+
+int http_router_add(struct http_router *rt, const struct http_route *routes, size_t n)
+{
+	struct http_route *nr = realloc(rt->routes, (rt->n + n) * sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	memcpy(nr + rt->n, routes, n * sizeof(*nr));
+	rt->routes = nr;
+	rt->n += n;
+	return 0;
+}
+
+void http_router_free(struct http_router *rt)
+{
+	if (!rt)
+		return;
+	free(rt->routes);
+	free(rt);
+}
+
+static void free_values(char **values, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(values[i]);
+		values[i] = NULL;
+	}
+}
+
+int http_match(const char *pattern, const char *path, const char **names, char **values,
+	       size_t *n)
+{
+	const char *p = pattern, *s = path;
+	size_t k = 0;
+	while (*p) {
+		if (*p != '{') {
+			if (*p != *s)
+				goto fail;
+			p++, s++;
+			continue;
+		}
+		const char *close = strchr(p, '}');
+		if (!close || k >= HTTP_MAX_PARAMS)
+			goto fail;
+		int rest = close - p >= 3 && close[-1] == '*' && close[-2] == '*';
+		const char *end;
+		if (rest) {
+			end = s + strlen(s);
+		} else {
+			char stop = close[1];
+			end = s;
+			/* Google's names never hold ':' (it starts a custom method). */
+			while (*end && *end != '/' && *end != ':' && *end != stop)
+				end++;
+		}
+		if (end == s)
+			goto fail;
+		values[k] = strndup(s, (size_t)(end - s));
+		if (!values[k])
+			goto fail;
+		names[k] = p + 1; /* name text up to '}' (compared with http_param) */
+		k++;
+		s = end;
+		p = close + 1;
+	}
+	if (*s)
+		goto fail;
+	*n = k;
+	return 1;
+fail:
+	free_values(values, k);
+	return 0;
+}
+
+const char *http_param(const struct http_req *r, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < r->n_params; i++) {
+		const char *nm = r->param_names[i];
+		if (strncmp(nm, name, len) == 0 && (nm[len] == '}' || nm[len] == '*'))
+			return r->params[i];
+	}
+	return NULL;
+}
+
+const char *http_query(const struct http_req *r, const char *name)
+{
+	return evhttp_find_header(&r->query, name);
+}
+
+const char *http_header(const struct http_req *r, const char *name)
+{
+	return evhttp_find_header(evhttp_request_get_input_headers(r->ev), name);
+}
+
+const char *http_peer(const struct http_req *r, char *buf, size_t len)
+{
+	char *addr = NULL;
+	ev_uint16_t port = 0;
+	struct evhttp_connection *c = evhttp_request_get_connection(r->ev);
+	if (c)
+		evhttp_connection_get_peer(c, &addr, &port);
+	snprintf(buf, len, "%s", addr ? addr : "?");
+	return buf;
+}
+
+const char *http_gstatus(int code)
+{
+	switch (code) {
+	case 400: return "INVALID_ARGUMENT";
+	case 401: return "UNAUTHENTICATED";
+	case 403: return "PERMISSION_DENIED";
+	case 404: return "NOT_FOUND";
+	case 405: return "METHOD_NOT_ALLOWED";
+	case 409: return "ABORTED";
+	case 412: return "FAILED_PRECONDITION";
+	case 413: return "INVALID_ARGUMENT";
+	case 429: return "RESOURCE_EXHAUSTED";
+	case 501: return "UNIMPLEMENTED";
+	case 503: return "UNAVAILABLE";
+	default: return code >= 500 ? "INTERNAL" : "UNKNOWN";
+	}
+}
+
+void http_add_header(struct http_req *r, const char *name, const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(r->ev), name, value);
+}
+
+static const char *reason_phrase(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 412: return "Precondition Failed";
+	case 413: return "Payload Too Large";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 501: return "Not Implemented";
+	case 503: return "Service Unavailable";
+	default: return "";
+	}
+}
+
+void http_reply(struct http_req *r, int status, const char *content_type, const void *body,
+		size_t len)
+{
+	if (r->replied)
+		return;
+	r->replied = 1;
+	struct evbuffer *buf = evbuffer_new();
+	if (content_type)
+		http_add_header(r, "Content-Type", content_type);
+	if (buf && len)
+		evbuffer_add(buf, body, len);
+	evhttp_send_reply(r->ev, status, reason_phrase(status), buf);
+	if (buf)
+		evbuffer_free(buf);
+}
+
+void http_reply_json(struct http_req *r, int status, json_t *j)
+{
+	if (!j) {
+		http_reply_gerror(r, 500, "INTERNAL", NULL, NULL, NULL, "Internal error encountered.");
+		return;
+	}
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!s) {
+		http_reply(r, 500, "text/plain", "out of memory\n", 14);
+		return;
+	}
+	size_t len = strlen(s);
+	char *nl = realloc(s, len + 2);
+	if (nl) {
+		s = nl;
+		s[len++] = '\n';
+		s[len] = '\0';
+	}
+	http_reply(r, status, "application/json; charset=UTF-8", s, len);
+	free(s);
+}
+
+void http_reply_gerror(struct http_req *r, int code, const char *status, const char *reason,
+		       const char *domain, json_t *metadata, const char *fmt, ...)
+{
+	char msg[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	json_t *err = json_pack("{s:i, s:s, s:s}", "code", code, "message", msg, "status",
+				status ? status : http_gstatus(code));
+	if (err && reason) {
+		json_t *info = json_pack("{s:s, s:s, s:s}", "@type",
+					 "type.googleapis.com/google.rpc.ErrorInfo", "reason", reason,
+					 "domain", domain ? domain : "googleapis.com");
+		if (info && metadata) {
+			json_object_set_new(info, "metadata", metadata);
+			metadata = NULL;
+		}
+		if (info)
+			json_object_set_new(err, "details", json_pack("[o]", info));
+	}
+	json_decref(metadata);
+	http_reply_json(r, code, err ? json_pack("{s:o}", "error", err) : NULL);
+}
+
+json_t *http_json_body(struct http_req *r, int empty_ok)
+{
+	if (r->body_len == 0) {
+		if (empty_ok)
+			return json_object();
+		http_reply_gerror(r, 400, NULL, NULL, NULL, NULL,
+				  "Invalid JSON payload received. Empty request body.");
+		return NULL;
+	}
+	json_error_t e;
+	json_t *j = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+	if (!j) {
+		http_reply_gerror(r, 400, NULL, NULL, NULL, NULL,
+				  "Invalid JSON payload received. %s at line %d column %d.", e.text,
+				  e.line, e.column);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		http_reply_gerror(r, 400, NULL, NULL, NULL, NULL,
+				  "Invalid JSON payload received. Expected an object.");
+		return NULL;
+	}
+	return j;
+}
+
+int http_form_body(struct http_req *r, struct evkeyvalq *q)
+{
+	TAILQ_INIT(q);
+	if (!r->body_len)
+		return 0;
+	return evhttp_parse_query_str((const char *)r->body, q) == 0 ? 0 : -EINVAL;
+}
+
+static void dispatch(struct evhttp_request *ev, void *arg)
+{
+	struct http_router *rt = arg;
+	struct http_req r;
+	memset(&r, 0, sizeof(r));
+	r.ev = ev;
+	r.app = rt->app;
+	TAILQ_INIT(&r.query);
+	unsigned char *body = NULL;
+
+	switch (evhttp_request_get_command(ev)) {
+	case EVHTTP_REQ_GET: r.method = "GET"; break;
+	case EVHTTP_REQ_POST: r.method = "POST"; break;
+	case EVHTTP_REQ_PUT: r.method = "PUT"; break;
+	case EVHTTP_REQ_DELETE: r.method = "DELETE"; break;
+	case EVHTTP_REQ_PATCH: r.method = "PATCH"; break;
+	case EVHTTP_REQ_HEAD: r.method = "HEAD"; break;
+	case EVHTTP_REQ_OPTIONS: r.method = "OPTIONS"; break;
+	default: r.method = "OTHER"; break;
+	}
+
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
+	const char *raw_path = uri ? evhttp_uri_get_path(uri) : NULL;
+	const char *raw_query = uri ? evhttp_uri_get_query(uri) : NULL;
+	if (!raw_path || !*raw_path)
+		raw_path = "/";
+	r.path = evhttp_uridecode(raw_path, 0, NULL);
+	if (!r.path || (raw_query && evhttp_parse_query_str(raw_query, &r.query) != 0)) {
+		http_reply_gerror(&r, 400, NULL, NULL, NULL, NULL, "Invalid request URI.");
+		goto out;
+	}
+
+	struct evbuffer *in = evhttp_request_get_input_buffer(ev);
+	size_t len = in ? evbuffer_get_length(in) : 0;
+	if (len > HTTP_BODY_CAP) {
+		http_reply_gerror(&r, 413, "INVALID_ARGUMENT", NULL, NULL, NULL,
+				  "Request payload size exceeds the limit: %d bytes.", HTTP_BODY_CAP);
+		goto out;
+	}
+	body = malloc(len + 1);
+	if (!body) {
+		http_reply(&r, 500, "text/plain", "out of memory\n", 14);
+		goto out;
+	}
+	if (len)
+		evbuffer_copyout(in, body, len);
+	body[len] = '\0';
+	r.body = body;
+	r.body_len = len;
+
+	int path_matched = 0;
+	for (size_t i = 0; i < rt->n; i++) {
+		const struct http_route *route = &rt->routes[i];
+		if (!http_match(route->pattern, r.path, r.param_names, r.params, &r.n_params))
+			continue;
+		if (strcmp(route->method, "*") != 0 && strcmp(route->method, r.method) != 0 &&
+		    !(strcmp(r.method, "HEAD") == 0 && strcmp(route->method, "GET") == 0)) {
+			path_matched = 1;
+			free_values(r.params, r.n_params);
+			r.n_params = 0;
+			continue;
+		}
+		r.route = route;
+		route->fn(&r);
+		if (!r.replied)
+			http_reply_gerror(&r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		goto out;
+	}
+	if (path_matched)
+		http_reply_gerror(&r, 405, NULL, NULL, NULL, NULL, "Method %s is not allowed on %s.",
+				  r.method, r.path);
+	else
+		http_reply_gerror(&r, 404, NULL, NULL, NULL, NULL,
+				  "The requested URL %s was not found on this server.", r.path);
+out:
+	free_values(r.params, r.n_params);
+	evhttp_clear_headers(&r.query);
+	free(r.path);
+	free(body);
+}
+
+void http_router_attach(struct http_router *rt, struct evhttp *http)
+{
+	evhttp_set_gencb(http, dispatch, rt);
+}
+
+int http_listen(struct evhttp *http, const char *addr, int port, int *bound_port)
+{
+	struct evhttp_bound_socket *h = evhttp_bind_socket_with_handle(http, addr, (ev_uint16_t)port);
+	if (!h)
+		return -EADDRINUSE;
+	if (bound_port) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		evutil_socket_t fd = evhttp_bound_socket_get_fd(h);
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+			return -errno;
+		if (ss.ss_family == AF_INET)
+			*bound_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+		else
+			*bound_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	}
+	return 0;
+}

@@ -1,0 +1,92 @@
+/*
+ * http.h - the HTTP layer over libevent's evhttp: routing, request bodies with caps,
+ * JSON replies, and Google's error shape.
+ *
+ * A router maps (method, pattern) to a handler. Patterns are literal text with
+ * "{name}" captures; a capture matches one or more bytes up to the next literal byte
+ * of the pattern, never crosses '/' (Google's "projects/{project}/..." paths) and
+ * never holds ':' (which starts a custom method such as ":getIamPolicy"); a final
+ * "{name**}" capture takes the rest of the path. Matching is on the decoded path.
+ * Handlers answer synchronously; a handler that returns without replying gets a 500.
+ */
+#ifndef GKEID_HTTP_H
+#define GKEID_HTTP_H
+
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <stddef.h>
+
+#define HTTP_MAX_PARAMS 6
+#define HTTP_BODY_CAP (1024 * 1024) /* bytes; larger bodies get 413 */
+
+struct http_req;
+typedef void (*http_handler)(struct http_req *r);
+
+struct http_route {
+	const char *method; /* "GET", "POST", ... or "*" */
+	const char *pattern;
+	http_handler fn;
+};
+
+struct http_req {
+	struct evhttp_request *ev;
+	void *app;          /* the router's app pointer */
+	const char *method; /* "GET", ... */
+	char *path;         /* decoded path, without the query */
+	struct evkeyvalq query;
+	const char *param_names[HTTP_MAX_PARAMS];
+	char *params[HTTP_MAX_PARAMS];
+	size_t n_params;
+	const unsigned char *body; /* NUL-terminated copy of the body; body_len bytes */
+	size_t body_len;
+	const struct http_route *route;
+	int replied;
+};
+
+struct http_router;
+
+/* A router over routes (borrowed, must outlive it). app is passed to handlers. */
+struct http_router *http_router_new(void *app);
+int http_router_add(struct http_router *rt, const struct http_route *routes, size_t n);
+void http_router_free(struct http_router *rt);
+/* Installs the router as evhttp's general callback. */
+void http_router_attach(struct http_router *rt, struct evhttp *http);
+/* Matches a path against a pattern; on success fills names/values (malloc'd values). */
+int http_match(const char *pattern, const char *path, const char **names, char **values,
+	       size_t *n);
+
+/* The value of capture name, or NULL. */
+const char *http_param(const struct http_req *r, const char *name);
+/* The value of a query parameter, or NULL. */
+const char *http_query(const struct http_req *r, const char *name);
+/* A request header, or NULL. */
+const char *http_header(const struct http_req *r, const char *name);
+/* The peer address as text (buf of 64). */
+const char *http_peer(const struct http_req *r, char *buf, size_t len);
+
+/* Parses the body as a JSON object. An empty body gives {} when empty_ok. On bad JSON
+ * replies 400 INVALID_ARGUMENT itself and returns NULL. New reference. */
+json_t *http_json_body(struct http_req *r, int empty_ok);
+/* Parses an application/x-www-form-urlencoded body into q (caller clears with
+ * evhttp_clear_headers). Returns 0 or -EINVAL. */
+int http_form_body(struct http_req *r, struct evkeyvalq *q);
+
+void http_add_header(struct http_req *r, const char *name, const char *value);
+/* Replies with raw bytes. */
+void http_reply(struct http_req *r, int status, const char *content_type, const void *body,
+		size_t len);
+/* Replies with JSON (steals j; NULL j gives 500). Pretty-printed like Google's APIs. */
+void http_reply_json(struct http_req *r, int status, json_t *j);
+/* Google's error shape: {"error":{"code","message","status","details":[ErrorInfo]}}.
+ * reason/domain may be NULL (no details); metadata is stolen (may be NULL). */
+void http_reply_gerror(struct http_req *r, int code, const char *status, const char *reason,
+		       const char *domain, json_t *metadata, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+/* The canonical status name for an HTTP code (400 INVALID_ARGUMENT, ...). */
+const char *http_gstatus(int code);
+
+/* Opens a listener on addr:port (port 0 = any free port) and reports the bound port. */
+int http_listen(struct evhttp *http, const char *addr, int port, int *bound_port);
+
+#endif

@@ -1,0 +1,80 @@
+/*
+ * jwt.h - RS256 JSON Web Tokens, RSA keys, JWKS and base64url.
+ *
+ * Everything cryptographic in gkeid goes through OpenSSL 3 via this module: key
+ * generation and PEM files (written 0600), RS256 signing and verification, and the
+ * JWK form of public keys that OIDC discovery and JWKS endpoints publish.
+ * JSON is jansson. Nothing here does I/O except the key file helpers.
+ */
+#ifndef GKEID_JWT_H
+#define GKEID_JWT_H
+
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* base64url without padding (RFC 7515 §2). Returns a malloc'd NUL-terminated string, or
+ * NULL on allocation failure. */
+char *b64url_encode(const void *data, size_t len);
+/* Decodes base64url (padding optional). Returns 0 and a malloc'd buffer (NUL-terminated,
+ * *out_len excludes the NUL), or -EINVAL on bad input, -ENOMEM. */
+int b64url_decode(const char *in, size_t in_len, unsigned char **out, size_t *out_len);
+/* Standard base64 with padding (for privateKeyData, signBlob, etags). malloc'd or NULL. */
+char *b64_encode(const void *data, size_t len);
+int b64_decode(const char *in, size_t in_len, unsigned char **out, size_t *out_len);
+
+/* Lower-case hex SHA-256 of data into out (65 bytes). */
+void sha256_hex(const void *data, size_t len, char out[65]);
+/* Fills buf with cryptographically random bytes. Returns 0 or -EIO. */
+int random_bytes(void *buf, size_t len);
+/* A random token: prefix followed by n random bytes as base64url. malloc'd or NULL. */
+char *random_token(const char *prefix, size_t n);
+
+/* A fresh RSA-2048 key. Returns NULL on failure. Free with EVP_PKEY_free. */
+EVP_PKEY *key_generate(void);
+/* Private key as PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), malloc'd, or NULL. */
+char *key_private_pem(EVP_PKEY *k);
+/* Public key as SubjectPublicKeyInfo PEM, malloc'd, or NULL. */
+char *key_public_pem(EVP_PKEY *k);
+/* Parses a PEM private or public key. NULL on bad input. */
+EVP_PKEY *key_from_pem(const char *pem, size_t len);
+/* Loads the private key at path, or generates one and writes it with mode 0600.
+ * Returns NULL on failure (errno-style reason logged by the caller). */
+EVP_PKEY *key_load_or_create(const char *path);
+/* The public key as a JWK object {"kty":"RSA","alg":"RS256","use":"sig","kid","n","e"}.
+ * New reference, or NULL. */
+json_t *key_jwk(EVP_PKEY *k, const char *kid);
+/* A public key from a JWK's n and e (base64url). NULL on bad input. */
+EVP_PKEY *key_from_jwk(const json_t *jwk);
+/* A key id: the first 20 bytes of SHA-1 of the DER public key, lower-case hex (41 bytes). */
+void key_id(EVP_PKEY *k, char out[41]);
+
+/* Signs header+claims (both borrowed) as a compact RS256 JWS. header may be NULL, in
+ * which case {"alg":"RS256","typ":"JWT","kid":kid} is used (kid may be NULL).
+ * Returns a malloc'd string or NULL. */
+char *jwt_sign(EVP_PKEY *k, const char *kid, const json_t *header, const json_t *claims);
+/* Signs arbitrary bytes with RS256 (for signBlob). Returns 0 and malloc'd signature. */
+int rs256_sign(EVP_PKEY *k, const void *data, size_t len, unsigned char **sig, size_t *sig_len);
+
+/* A parsed, not yet verified, compact JWS. */
+struct jwt {
+	json_t *header;
+	json_t *claims;
+	char *signing_input; /* "b64header.b64payload" */
+	unsigned char *sig;
+	size_t sig_len;
+};
+/* Parses a compact JWS (three base64url parts, JSON header and claims objects).
+ * Size-capped at 16 KiB. Returns 0 or -EINVAL. On success free with jwt_free. */
+int jwt_parse(const char *token, struct jwt *out);
+/* Verifies an RS256 signature (the header's alg must be RS256). 0 or -EBADMSG. */
+int jwt_verify(const struct jwt *t, EVP_PKEY *k);
+/* Checks exp/iat/nbf against now (seconds) with leeway. 0, -ETIMEDOUT (expired or not
+ * yet valid), -EINVAL (missing or mistyped exp). */
+int jwt_check_time(const struct jwt *t, int64_t now, int64_t leeway);
+/* True when claim "aud" (string or array of strings) contains aud. */
+int jwt_has_audience(const struct jwt *t, const char *aud);
+void jwt_free(struct jwt *t);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * iam.h - Google IAM: the predefined role catalog, allow policies and permission checks.
+ *
+ * Policies live in the store under "/iam/policies/<resource>", where resource is a
+ * Google resource name such as "projects/demo-project" or
+ * "projects/demo-project/serviceAccounts/sa@demo-project.iam.gserviceaccount.com".
+ * The store revision of that key is the policy's etag. Checks read compiled policies
+ * from a cache that a store watch keeps fresh, so a check costs a few hash lookups.
+ *
+ * Propagation: as on Google, a policy change shows at once to getIamPolicy but takes
+ * effect for checks only `propagation_ms` after the write. The stored record keeps the
+ * versions that may still be in effect for that.
+ */
+#ifndef GKEID_IAM_H
+#define GKEID_IAM_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct iam;
+
+/* The identity asking. members are the IAM member strings that name it directly, e.g.
+ * "user:admin@example.com", "serviceAccount:sa@p.iam.gserviceaccount.com", or for a
+ * Kubernetes workload both "serviceAccount:P.svc.id.goog[NS/KSA]" and its
+ * "principal://iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/
+ * P.svc.id.goog/subject/ns/NS/sa/KSA" form (plus matching principalSet:// strings).
+ * email (may be NULL) gives "domain:" matches. allUsers always matches; authenticated
+ * principals also match allAuthenticatedUsers. Borrowed strings. */
+#define IAM_MAX_MEMBERS 8
+struct iam_principal {
+	const char *members[IAM_MAX_MEMBERS];
+	size_t n_members;
+	const char *email;
+	int authenticated;
+};
+
+/* Creates the engine over a store. catalog_json is the role catalog (data/roles.json,
+ * borrowed: parsed here). propagation_ms is the IAM propagation delay. 0 or -errno. */
+int iam_new(struct store *s, const char *catalog_json, size_t catalog_len, int64_t propagation_ms,
+	    struct iam **out);
+void iam_free(struct iam *iam);
+void iam_set_propagation(struct iam *iam, int64_t propagation_ms);
+
+/* A role as the IAM API returns it ({"name","title","description","includedPermissions",
+ * "stage","etag"}), new reference, or NULL when unknown. */
+json_t *iam_role_json(struct iam *iam, const char *role_name);
+/* All predefined roles (without permissions: view BASIC), new reference. */
+json_t *iam_roles_list(struct iam *iam);
+/* True when the role exists and includes the permission. */
+int iam_role_has(struct iam *iam, const char *role_name, const char *permission);
+/* Roles (names, new JSON array) that include the permission. */
+json_t *iam_roles_granting(struct iam *iam, const char *permission);
+/* True when the permission is known to the catalog. */
+int iam_permission_known(struct iam *iam, const char *permission);
+
+/* The policy of a resource as getIamPolicy returns it: {"version","etag","bindings"}.
+ * requested_version (0, 1 or 3) controls the version reported and whether conditional
+ * bindings are returned, as Google does. An unset policy is {"etag":"ACAB"}.
+ * Returns 0 and a new reference, or -errno. */
+int iam_get_policy(struct iam *iam, const char *resource, int requested_version, json_t **out);
+
+/* Replaces a resource's policy (setIamPolicy). policy is borrowed. When it carries an
+ * etag, that etag must match the current one. now_ms is the write time.
+ * Returns 0 and the stored policy (new reference, as getIamPolicy with version 3);
+ * -ECANCELED on a stale etag (409 ABORTED); -EINVAL with *err set to Google's message
+ * (malloc'd) for an invalid policy; other -errno. */
+int iam_set_policy(struct iam *iam, const char *resource, const json_t *policy, int64_t now_ms,
+		   json_t **out, char **err);
+
+/* Writes a policy record at time 0, effective at once (for seeding demo state). */
+int iam_seed_policy(struct iam *iam, const char *resource, const json_t *policy);
+
+/* Deletes a resource's policy (when the resource is deleted). */
+int iam_delete_policy(struct iam *iam, const char *resource);
+
+/* True when the principal holds the permission on any of the resources (a resource and
+ * its ancestors, most specific first), by the bindings in effect at now_ms. */
+int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
+	      const struct iam_principal *p, const char *permission, int64_t now_ms);
+
+/* Validates a member string ("user:a@b", "allUsers", "principal://..."). 1 if valid. */
+int iam_member_valid(const char *member);
+
+#endif

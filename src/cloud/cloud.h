@@ -58,7 +58,7 @@ struct caller {
 	char project_number[32];
 	char scope[1024];
 	int64_t expires_at;
-	char member_buf[4][640];
+	char member_buf[4][1024];
 	struct iam_principal principal;
 };
 
@@ -110,11 +110,18 @@ int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **t
 /* The record of a live (unexpired) token, new reference, or NULL. */
 json_t *cloud_token_lookup(struct cloud *c, const char *token);
 
+/* Creates a refresh token for a user, usable with client_id at the token endpoint
+ * (stored hashed). Returns it malloc'd, or NULL. Implemented in oauth2.c. */
+char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *client_id);
+
 /* Registers (or replaces) a workload-identity issuer for STS: tokens whose "iss" is
  * issuer, signed by a key in jwks ({"keys":[...]}, borrowed), are exchanged for
  * federated tokens of workload_pool ("P.svc.id.goog"). Implemented in sts.c. */
 int sts_issuer_put(struct cloud *c, const char *issuer, const char *workload_pool,
 		   const json_t *jwks);
+
+/* Adds every API's routes to a router. 0 or -ENOMEM. */
+int cloud_routes_add(struct http_router *rt);
 
 /* Route tables of each API (static arrays) and their lengths. */
 extern const struct http_route oauth2_routes[], crm_routes[], iamapi_routes[],

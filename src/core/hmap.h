@@ -23,7 +23,7 @@ void *hmap_getn(const struct hmap *m, const char *key, size_t len);
 /* Removes; returns the old value or NULL. */
 void *hmap_del(struct hmap *m, const char *key);
 size_t hmap_count(const struct hmap *m);
-/* Iterates: *pos starts at 0; returns 1 with *key/*value set, 0 at the end. */
+/* Iterates: *pos starts at 0; returns 1 with *key and *value set, 0 at the end. */
 int hmap_next(const struct hmap *m, size_t *pos, const char **key, void **value);
 uint64_t hmap_hash(const char *s, size_t len);
 

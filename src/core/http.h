@@ -16,6 +16,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <stddef.h>
+#include <sys/queue.h>
 
 #define HTTP_MAX_PARAMS 6
 #define HTTP_BODY_CAP (1024 * 1024) /* bytes; larger bodies get 413 */

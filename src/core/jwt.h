@@ -51,7 +51,8 @@ EVP_PKEY *key_from_jwk(const json_t *jwk);
 void key_id(EVP_PKEY *k, char out[41]);
 
 /* Signs header+claims (both borrowed) as a compact RS256 JWS. header may be NULL, in
- * which case {"alg":"RS256","typ":"JWT","kid":kid} is used (kid may be NULL).
+ * which case {"alg":"RS256","kid":kid,"typ":"JWT"} is used (kid omitted when NULL);
+ * a given header is used as is (kid ignored) and must say "alg":"RS256".
  * Returns a malloc'd string or NULL. */
 char *jwt_sign(EVP_PKEY *k, const char *kid, const json_t *header, const json_t *claims);
 /* Signs arbitrary bytes with RS256 (for signBlob). Returns 0 and malloc'd signature. */

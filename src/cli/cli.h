@@ -1,0 +1,17 @@
+/*
+ * cli.h - the gkeid subcommands and the small helpers they share.
+ */
+#ifndef GKEID_CLI_H
+#define GKEID_CLI_H
+
+#include <stdint.h>
+
+int cmd_up(int argc, char **argv);
+
+/* Parses a duration: "0", "250ms", "5s", "2m", "1h", or a bare number of seconds.
+ * Returns 0 and milliseconds in *ms, or -EINVAL. */
+int parse_duration_ms(const char *s, int64_t *ms);
+/* Parses a TCP port 0-65535. 0 or -EINVAL. */
+int parse_port(const char *s, int *port);
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * gcloudcfg.h - writes the gcloud configuration directory that points gcloud at gkeid,
+ * and activates the admin user in it with gcloud itself.
+ */
+#ifndef GKEID_GCLOUDCFG_H
+#define GKEID_GCLOUDCFG_H
+
+#include <sys/types.h>
+
+/* Creates or updates dir (a CLOUDSDK_CONFIG directory): api_endpoint_overrides and
+ * auth/token_host at base_url, core/account and core/project, no usage reporting, no GCE
+ * probe, no update checks. Other settings in it are kept. 0 or -errno. */
+int gcloudcfg_write(const char *dir, const char *base_url, const char *account,
+		    const char *project);
+/* True when account was activated in dir by an earlier start. */
+int gcloudcfg_activated(const char *dir, const char *account);
+int gcloudcfg_mark_activated(const char *dir, const char *account);
+/* Starts `gcloud auth activate-refresh-token ACCOUNT TOKEN` with CLOUDSDK_CONFIG=dir,
+ * output to log_path. The caller reaps *pid. 0 or -errno (e.g. -ENOENT: no gcloud). */
+int gcloudcfg_spawn_activate(const char *dir, const char *account, const char *refresh_token,
+			     const char *log_path, pid_t *pid);
+/* Writes a file atomically (temp file, fsync, rename) with mode. 0 or -errno. */
+int gcloudcfg_write_file(const char *path, const char *data, size_t len, mode_t mode);
+
+#endif

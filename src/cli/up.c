@@ -1,0 +1,328 @@
+/*
+ * up.c - `gkeid up`: the all-in-one on one machine. Opens the data directory (SQLite
+ * store, signing key), writes the demo or given state on first start, serves the
+ * Google APIs on loopback, prepares a gcloud configuration for the admin user, and
+ * writes DIR/env once everything answers. Runs in the foreground until SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/gcloudcfg.h"
+#include "cloud/cloud.h"
+#include "cloud/state.h"
+#include "core/embed.h"
+#include "core/http.h"
+#include "core/jwt.h"
+#include "core/store.h"
+#include "iam/iam.h"
+
+#define DEFAULT_PORT 8780
+
+static const char up_usage[] =
+	"Usage: gkeid up [--data-dir DIR] [--port N|0] [--iam-propagation DURATION]\n"
+	"                [--state FILE]\n"
+	"\n"
+	"Starts gkeid in the foreground: the Google APIs on 127.0.0.1:PORT, with state in\n"
+	"an embedded SQLite store in DIR. When it is ready it writes DIR/env; in another\n"
+	"shell run `. DIR/env` and gcloud works against gkeid as the admin user.\n"
+	"\n"
+	"  --data-dir DIR            where state lives (default: $GKEID_DATA_DIR, else ./.gkeid)\n"
+	"  --port N                  the API port (default 8780; 0 picks a free port)\n"
+	"  --iam-propagation DUR     how long an IAM policy change takes to affect access\n"
+	"                            checks, e.g. 0, 5s, 2m (default 0; Google: ~2-7 minutes)\n"
+	"  --state FILE              YAML state to write on first start instead of the demo\n"
+	"                            (see docs/state.md); ignored once DIR holds state\n"
+	"  -h, --help                this text\n"
+	"\n"
+	"A restart on the same data directory keeps all state. SIGINT or SIGTERM stops it.\n";
+
+struct up {
+	char dir[PATH_MAX];
+	char gcloud_dir[PATH_MAX + 16];
+	char admin[320];
+	char project[128];
+	struct event_base *base;
+	struct cloud cloud;
+	pid_t gcloud_pid;
+	int port;
+};
+
+static int mkdir_private(const char *path)
+{
+	if (mkdir(path, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	return chmod(path, 0700) == 0 ? 0 : -errno;
+}
+
+static int write_env(struct up *u)
+{
+	char path[PATH_MAX + 16], buf[8192];
+	int n = snprintf(buf, sizeof(buf),
+			 "# Written by gkeid up. Use it with: . %s/env\n"
+			 "export GKEID_DATA_DIR='%s'\n"
+			 "export CLOUDSDK_CONFIG='%s'\n"
+			 "export GKEID_PROJECT='%s'\n"
+			 "export GKEID_CLOUD_URL='%s'\n",
+			 u->dir, u->dir, u->gcloud_dir, u->project, u->cloud.base_url);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return -E2BIG;
+	snprintf(path, sizeof(path), "%s/env", u->dir);
+	int rc = gcloudcfg_write_file(path, buf, (size_t)n, 0600);
+	if (rc == 0)
+		printf("gkeid: ready; environment in %s (in another shell: . %s)\n", path, path);
+	fflush(stdout);
+	return rc;
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct up *u = arg;
+	(void)what;
+	if (sig == SIGCHLD) {
+		int status;
+		if (u->gcloud_pid > 0 && waitpid(u->gcloud_pid, &status, WNOHANG) == u->gcloud_pid) {
+			u->gcloud_pid = 0;
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+				gcloudcfg_mark_activated(u->gcloud_dir, u->admin);
+			} else {
+				fprintf(stderr,
+					"gkeid: gcloud auth activate-refresh-token failed; see %s/activate.log\n",
+					u->dir);
+			}
+			if (write_env(u) != 0)
+				fprintf(stderr, "gkeid: cannot write %s/env\n", u->dir);
+		}
+		return;
+	}
+	fprintf(stderr, "gkeid: %s, shutting down\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	event_base_loopexit(u->base, NULL);
+}
+
+/* Reads --state FILE or the embedded demo, and writes it into an empty store. */
+static int seed_state(struct up *u, const char *state_file)
+{
+	char err[512] = "", meta[1024];
+	char *text = NULL, base_dir[PATH_MAX] = ".";
+	size_t len = 0;
+	json_t *st = NULL;
+	int rc;
+	struct store_kv kv;
+	if (store_get(u->cloud.store, "/gkeid/meta", &kv) == 0) {
+		json_t *m = json_loadb(kv.value, kv.value_len, 0, NULL);
+		store_kv_free(&kv);
+		snprintf(u->admin, sizeof(u->admin), "%s",
+			 json_string_value(json_object_get(m, "admin")) ?: "");
+		snprintf(u->project, sizeof(u->project), "%s",
+			 json_string_value(json_object_get(m, "project")) ?: "");
+		json_decref(m);
+		return 0;
+	}
+	if (state_file) {
+		FILE *f = fopen(state_file, "rb");
+		if (!f) {
+			fprintf(stderr, "gkeid: --state %s: %s\n", state_file, strerror(errno));
+			return -errno;
+		}
+		text = malloc(1 << 20);
+		len = text ? fread(text, 1, (1 << 20) - 1, f) : 0;
+		fclose(f);
+		if (!text)
+			return -ENOMEM;
+		text[len] = '\0';
+		const char *slash = strrchr(state_file, '/');
+		if (slash)
+			snprintf(base_dir, sizeof(base_dir), "%.*s", (int)(slash - state_file), state_file);
+	}
+	rc = state_parse(text ? text : embed_demo_yaml, text ? len : EMBED_LEN(demo_yaml), &st,
+			 err, sizeof(err));
+	if (rc == 0)
+		rc = state_apply(&u->cloud, st, base_dir, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "gkeid: %s: %s\n", state_file ? state_file : "demo state", err);
+		goto out;
+	}
+	snprintf(u->admin, sizeof(u->admin), "%s", state_admin(st) ?: "");
+	snprintf(u->project, sizeof(u->project), "%s", state_default_project(st) ?: "");
+	json_t *m = json_pack("{s:s, s:s}", "admin", u->admin, "project", u->project);
+	char *ms = m ? json_dumps(m, JSON_COMPACT) : NULL;
+	json_decref(m);
+	snprintf(meta, sizeof(meta), "%s", ms ? ms : "{}");
+	free(ms);
+	rc = store_put(u->cloud.store, "/gkeid/meta", meta, strlen(meta), STORE_ABSENT, NULL);
+out:
+	json_decref(st);
+	free(text);
+	return rc;
+}
+
+/* Prepares the gcloud config dir; spawns gcloud to activate the admin if needed.
+ * Returns 1 when the env file must wait for gcloud, 0 when it can be written now. */
+static int prepare_gcloud(struct up *u)
+{
+	int rc = gcloudcfg_write(u->gcloud_dir, u->cloud.base_url, u->admin, u->project);
+	if (rc != 0) {
+		fprintf(stderr, "gkeid: cannot write gcloud config in %s: %s\n", u->gcloud_dir,
+			strerror(-rc));
+		return 0;
+	}
+	if (!u->admin[0] || gcloudcfg_activated(u->gcloud_dir, u->admin))
+		return 0;
+	char *refresh = oauth2_refresh_token_new(&u->cloud, u->admin,
+						 "32555940559.apps.googleusercontent.com");
+	char log[PATH_MAX + 32];
+	snprintf(log, sizeof(log), "%s/activate.log", u->dir);
+	rc = refresh ? gcloudcfg_spawn_activate(u->gcloud_dir, u->admin, refresh, log, &u->gcloud_pid)
+		     : -ENOMEM;
+	free(refresh);
+	if (rc != 0) {
+		fprintf(stderr, "gkeid: gcloud not started (%s); the gcloud config has no account\n",
+			strerror(-rc));
+		return 0;
+	}
+	return 1;
+}
+
+int cmd_up(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"data-dir", required_argument, NULL, 'd'},
+		{"port", required_argument, NULL, 'p'},
+		{"iam-propagation", required_argument, NULL, 'i'},
+		{"state", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct up u;
+	memset(&u, 0, sizeof(u));
+	const char *dir = getenv("GKEID_DATA_DIR");
+	const char *state_file = NULL;
+	int64_t propagation = 0;
+	int c, rc = 1;
+	struct evhttp *http = NULL;
+	struct http_router *router = NULL;
+	struct event *sigs[3] = {0};
+	u.port = DEFAULT_PORT;
+	if (!dir || !*dir)
+		dir = ".gkeid";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': dir = optarg; break;
+		case 'p':
+			if (parse_port(optarg, &u.port) != 0) {
+				fprintf(stderr, "gkeid up: invalid --port \"%s\" (0-65535)\n", optarg);
+				return 2;
+			}
+			break;
+		case 'i':
+			if (parse_duration_ms(optarg, &propagation) != 0) {
+				fprintf(stderr,
+					"gkeid up: invalid --iam-propagation \"%s\" (e.g. 0, 500ms, 5s, 2m)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 's': state_file = optarg; break;
+		case 'h': fputs(up_usage, stdout); return 0;
+		default: fputs(up_usage, stderr); return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gkeid up: unexpected argument \"%s\"\n%s", argv[optind], up_usage);
+		return 2;
+	}
+	if (mkdir_private(dir) != 0 || !realpath(dir, u.dir)) {
+		fprintf(stderr, "gkeid up: cannot use data dir %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	snprintf(u.gcloud_dir, sizeof(u.gcloud_dir), "%s/gcloud", u.dir);
+	char path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "%s/keys", u.dir);
+	if (mkdir_private(path) != 0) {
+		fprintf(stderr, "gkeid up: cannot create %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/store.db", u.dir);
+	if ((rc = store_open(path, &u.cloud.store)) != 0) {
+		fprintf(stderr, "gkeid up: cannot open store %s: %s\n", path, strerror(-rc));
+		return 1;
+	}
+	rc = 1;
+	snprintf(path, sizeof(path), "%s/keys/google-signing.pem", u.dir);
+	if (!(u.cloud.signing_key = key_load_or_create(path))) {
+		fprintf(stderr, "gkeid up: cannot load or create %s\n", path);
+		goto out;
+	}
+	key_id(u.cloud.signing_key, u.cloud.signing_kid);
+	u.cloud.propagation_ms = propagation;
+	if (iam_new(u.cloud.store, embed_roles_json, EMBED_LEN(roles_json), propagation,
+		    &u.cloud.iam) != 0) {
+		fprintf(stderr, "gkeid up: cannot load the IAM role catalog\n");
+		goto out;
+	}
+	if (seed_state(&u, state_file) != 0)
+		goto out;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (!(u.base = event_base_new()) || !(http = evhttp_new(u.base)) ||
+	    !(router = http_router_new(&u.cloud)) || cloud_routes_add(router) != 0) {
+		fprintf(stderr, "gkeid up: out of memory\n");
+		goto out;
+	}
+	evhttp_set_max_body_size(http, 8 * HTTP_BODY_CAP);
+	evhttp_set_max_headers_size(http, 64 * 1024);
+	evhttp_set_timeout(http, 60);
+	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+						 EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+						 EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
+	http_router_attach(router, http);
+	int bound = 0;
+	if (http_listen(http, "127.0.0.1", u.port, &bound) != 0) {
+		fprintf(stderr, "gkeid up: cannot listen on 127.0.0.1:%d: %s\n", u.port,
+			strerror(errno));
+		goto out;
+	}
+	snprintf(u.cloud.base_url, sizeof(u.cloud.base_url), "http://127.0.0.1:%d", bound);
+	fprintf(stderr, "gkeid: Google APIs on %s (data in %s)\n", u.cloud.base_url, u.dir);
+
+	int sig_list[3] = {SIGINT, SIGTERM, SIGCHLD};
+	for (int i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(u.base, sig_list[i], on_signal, &u);
+		if (!sigs[i] || event_add(sigs[i], NULL) != 0)
+			goto out;
+	}
+	if (!prepare_gcloud(&u) && write_env(&u) != 0) {
+		fprintf(stderr, "gkeid up: cannot write %s/env\n", u.dir);
+		goto out;
+	}
+	event_base_dispatch(u.base);
+	rc = 0;
+out:
+	if (u.gcloud_pid > 0) {
+		kill(u.gcloud_pid, SIGTERM);
+		waitpid(u.gcloud_pid, NULL, 0);
+	}
+	for (int i = 0; i < 3; i++)
+		if (sigs[i])
+			event_free(sigs[i]);
+	if (http)
+		evhttp_free(http);
+	http_router_free(router);
+	if (u.base)
+		event_base_free(u.base);
+	iam_free(u.cloud.iam);
+	EVP_PKEY_free(u.cloud.signing_key);
+	store_close(u.cloud.store);
+	return rc;
+}

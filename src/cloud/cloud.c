@@ -1,0 +1,434 @@
+/*
+ * cloud.c - what every emulated Google API shares: bearer-token authentication
+ * (gkeid's opaque tokens and self-signed service-account JWTs), IAM authorization,
+ * project and service-account lookups, the SERVICE_DISABLED check, and token issue.
+ */
+#include "cloud/cloud.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/jwt.h"
+#include "core/store.h"
+
+#define TOKEN_MAX 8192
+
+int64_t cloud_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static json_t *store_get_json(struct store *s, const char *key)
+{
+	struct store_kv kv;
+	if (store_get(s, key, &kv) != 0)
+		return NULL;
+	json_t *j = json_loadb(kv.value, kv.value_len, 0, NULL);
+	store_kv_free(&kv);
+	return j;
+}
+
+static void copy_str(char *dst, size_t len, const char *src)
+{
+	snprintf(dst, len, "%s", src ? src : "");
+}
+
+void cloud_caller_principal(struct caller *who)
+{
+	struct iam_principal *p = &who->principal;
+	memset(p, 0, sizeof(*p));
+	p->authenticated = who->kind != CALLER_ANONYMOUS;
+	switch (who->kind) {
+	case CALLER_USER:
+		snprintf(who->member_buf[0], sizeof(who->member_buf[0]), "user:%s", who->email);
+		p->members[p->n_members++] = who->member_buf[0];
+		p->email = who->email;
+		break;
+	case CALLER_SERVICE_ACCOUNT:
+		snprintf(who->member_buf[0], sizeof(who->member_buf[0]), "serviceAccount:%s",
+			 who->email);
+		p->members[p->n_members++] = who->member_buf[0];
+		p->email = who->email;
+		break;
+	case CALLER_FEDERATED: {
+		/* subject "ns/NS/sa/KSA" */
+		char ns[256] = "", ksa[256] = "";
+		if (sscanf(who->subject, "ns/%255[^/]/sa/%255s", ns, ksa) == 2)
+			snprintf(who->member_buf[0], sizeof(who->member_buf[0]),
+				 "serviceAccount:%s[%s/%s]", who->pool, ns, ksa);
+		const char *pool_base = "principal://iam.googleapis.com/projects/";
+		snprintf(who->member_buf[1], sizeof(who->member_buf[1]),
+			 "%s%s/locations/global/workloadIdentityPools/%s/subject/%s", pool_base,
+			 who->project_number, who->pool, who->subject);
+		snprintf(who->member_buf[2], sizeof(who->member_buf[2]),
+			 "principalSet://iam.googleapis.com/projects/%s/locations/global/"
+			 "workloadIdentityPools/%s/namespace/%s",
+			 who->project_number, who->pool, ns);
+		snprintf(who->member_buf[3], sizeof(who->member_buf[3]),
+			 "principalSet://iam.googleapis.com/projects/%s/locations/global/"
+			 "workloadIdentityPools/%s/*",
+			 who->project_number, who->pool);
+		for (int i = 0; i < 4; i++)
+			if (who->member_buf[i][0])
+				p->members[p->n_members++] = who->member_buf[i];
+		break;
+	}
+	case CALLER_ANONYMOUS:
+		break;
+	}
+}
+
+static void reply_unauthenticated(struct http_req *r, const char *service, int missing)
+{
+	http_add_header(r, "WWW-Authenticate", "Bearer realm=\"https://accounts.google.com/\"");
+	json_t *md = json_pack("{s:s}", "service", service);
+	if (missing)
+		http_reply_gerror(r, 401, "UNAUTHENTICATED", "CREDENTIALS_MISSING", "googleapis.com",
+				  md,
+				  "Request is missing required authentication credential. Expected "
+				  "OAuth 2 access token, login cookie or other valid authentication "
+				  "credential. See "
+				  "https://developers.google.com/identity/sign-in/web/devconsole-project.");
+	else
+		http_reply_gerror(r, 401, "UNAUTHENTICATED", "ACCESS_TOKEN_TYPE_UNSUPPORTED",
+				  "googleapis.com", md,
+				  "Request had invalid authentication credentials. Expected OAuth 2 "
+				  "access token, login cookie or other valid authentication "
+				  "credential. See "
+				  "https://developers.google.com/identity/sign-in/web/devconsole-project.");
+}
+
+/* A self-signed JWT made from a service-account key, as Google APIs accept it. */
+static int self_signed_jwt(struct cloud *c, const char *token, struct caller *out)
+{
+	struct jwt t;
+	int rc = -EACCES;
+	EVP_PKEY *pub = NULL;
+	json_t *key = NULL;
+	if (jwt_parse(token, &t) != 0)
+		return -EACCES;
+	const char *kid = json_string_value(json_object_get(t.header, "kid"));
+	const char *iss = json_string_value(json_object_get(t.claims, "iss"));
+	const char *sub = json_string_value(json_object_get(t.claims, "sub"));
+	json_t *iat = json_object_get(t.claims, "iat"), *exp = json_object_get(t.claims, "exp");
+	int64_t now = cloud_now_ms() / 1000;
+	char project[128], path[1024];
+	if (!kid || !iss || (sub && strcmp(sub, iss) != 0) || !json_is_integer(iat) ||
+	    !json_is_integer(exp))
+		goto out;
+	/* Google: at most one hour between iat and exp. */
+	if (json_integer_value(exp) - json_integer_value(iat) > 3600)
+		goto out;
+	if (jwt_check_time(&t, now, 60) != 0)
+		goto out;
+	if (!json_object_get(t.claims, "scope") && !json_object_get(t.claims, "aud"))
+		goto out;
+	if (!cloud_sa_project(iss, project, sizeof(project)) ||
+	    strlen(kid) > 64 || strlen(iss) > 256)
+		goto out;
+	snprintf(path, sizeof(path), "/projects/%s/serviceAccounts/%s/keys/%s", project, iss, kid);
+	key = store_get_json(c->store, path);
+	const char *pem = key ? json_string_value(json_object_get(key, "publicKeyPem")) : NULL;
+	if (!pem || !(pub = key_from_pem(pem, strlen(pem))) || jwt_verify(&t, pub) != 0)
+		goto out;
+	out->kind = CALLER_SERVICE_ACCOUNT;
+	copy_str(out->email, sizeof(out->email), iss);
+	const char *scope = json_string_value(json_object_get(t.claims, "scope"));
+	copy_str(out->scope, sizeof(out->scope), scope);
+	out->expires_at = json_integer_value(exp);
+	rc = 0;
+out:
+	EVP_PKEY_free(pub);
+	json_decref(key);
+	jwt_free(&t);
+	return rc;
+}
+
+static int caller_from_record(const json_t *rec, struct caller *out)
+{
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
+	if (!kind)
+		return -EACCES;
+	if (strcmp(kind, "user") == 0)
+		out->kind = CALLER_USER;
+	else if (strcmp(kind, "serviceAccount") == 0)
+		out->kind = CALLER_SERVICE_ACCOUNT;
+	else if (strcmp(kind, "federated") == 0)
+		out->kind = CALLER_FEDERATED;
+	else
+		return -EACCES;
+	copy_str(out->email, sizeof(out->email), json_string_value(json_object_get(rec, "email")));
+	copy_str(out->pool, sizeof(out->pool), json_string_value(json_object_get(rec, "pool")));
+	copy_str(out->subject, sizeof(out->subject),
+		 json_string_value(json_object_get(rec, "subject")));
+	copy_str(out->project_number, sizeof(out->project_number),
+		 json_string_value(json_object_get(rec, "projectNumber")));
+	copy_str(out->scope, sizeof(out->scope), json_string_value(json_object_get(rec, "scope")));
+	out->expires_at = json_integer_value(json_object_get(rec, "exp"));
+	return 0;
+}
+
+int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
+		       struct caller *out)
+{
+	memset(out, 0, sizeof(*out));
+	const char *h = http_header(r, "Authorization");
+	if (!h || !*h) {
+		reply_unauthenticated(r, service, 1);
+		return -EACCES;
+	}
+	if (strncasecmp(h, "Bearer ", 7) != 0) {
+		reply_unauthenticated(r, service, 0);
+		return -EACCES;
+	}
+	const char *token = h + 7;
+	while (*token == ' ')
+		token++;
+	size_t len = strlen(token);
+	if (len == 0 || len > TOKEN_MAX) {
+		reply_unauthenticated(r, service, 0);
+		return -EACCES;
+	}
+	int rc = -EACCES;
+	int dots = 0;
+	for (const char *p = token; *p; p++)
+		dots += *p == '.';
+	if (dots == 2 && strncmp(token, "ya29.", 5) != 0) {
+		rc = self_signed_jwt(c, token, out);
+	} else {
+		json_t *rec = cloud_token_lookup(c, token);
+		if (rec) {
+			rc = caller_from_record(rec, out);
+			json_decref(rec);
+		}
+	}
+	if (rc != 0) {
+		memset(out, 0, sizeof(*out));
+		reply_unauthenticated(r, service, 0);
+		return -EACCES;
+	}
+	cloud_caller_principal(out);
+	return 0;
+}
+
+int cloud_allowed(struct cloud *c, const struct caller *who, const char *const *resources,
+		  size_t n, const char *permission)
+{
+	return iam_check(c->iam, resources, n, &who->principal, permission, cloud_now_ms());
+}
+
+void cloud_reply_permission_denied(struct http_req *r, const char *permission)
+{
+	http_reply_gerror(r, 403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED", "iam.googleapis.com",
+			  json_pack("{s:s}", "permission", permission),
+			  "Permission '%s' denied on resource (or it may not exist).", permission);
+}
+
+static int all_digits(const char *s)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+json_t *cloud_project_get(struct cloud *c, const char *id)
+{
+	char key[300];
+	if (!id || !*id || strlen(id) > 128 || strchr(id, '/'))
+		return NULL;
+	snprintf(key, sizeof(key), "/projects/%s", id);
+	json_t *p = store_get_json(c->store, key);
+	if (p || !all_digits(id))
+		return p;
+	struct store_kv *kvs = NULL;
+	size_t n = 0;
+	if (store_range(c->store, "/projects/", 0, &kvs, &n, NULL) != 0)
+		return NULL;
+	for (size_t i = 0; i < n && !p; i++) {
+		if (strchr(kvs[i].key + strlen("/projects/"), '/'))
+			continue;
+		json_t *j = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
+		const char *num = json_string_value(json_object_get(j, "projectNumber"));
+		if (num && strcmp(num, id) == 0)
+			p = j;
+		else
+			json_decref(j);
+	}
+	store_kvs_free(kvs, n);
+	return p;
+}
+
+static const struct {
+	const char *name, *title;
+} service_titles[] = {
+	{"cloudresourcemanager.googleapis.com", "Cloud Resource Manager API"},
+	{"compute.googleapis.com", "Compute Engine API"},
+	{"container.googleapis.com", "Kubernetes Engine API"},
+	{"iam.googleapis.com", "Identity and Access Management (IAM) API"},
+	{"iamcredentials.googleapis.com", "IAM Service Account Credentials API"},
+	{"serviceusage.googleapis.com", "Service Usage API"},
+	{"sts.googleapis.com", "Security Token Service API"},
+	{"storage.googleapis.com", "Cloud Storage API"},
+	{"logging.googleapis.com", "Cloud Logging API"},
+	{"monitoring.googleapis.com", "Cloud Monitoring API"},
+	{"pubsub.googleapis.com", "Cloud Pub/Sub API"},
+	{"secretmanager.googleapis.com", "Secret Manager API"},
+};
+
+const char *cloud_service_title(const char *service)
+{
+	for (size_t i = 0; i < sizeof(service_titles) / sizeof(service_titles[0]); i++)
+		if (strcmp(service_titles[i].name, service) == 0)
+			return service_titles[i].title;
+	return service;
+}
+
+int cloud_require_service(struct cloud *c, struct http_req *r, const json_t *project,
+			  const char *service)
+{
+	const char *id = json_string_value(json_object_get(project, "projectId"));
+	const char *num = json_string_value(json_object_get(project, "projectNumber"));
+	char key[512];
+	if (!id || !num)
+		return -EINVAL;
+	snprintf(key, sizeof(key), "/projects/%s/services/%s", id, service);
+	json_t *svc = store_get_json(c->store, key);
+	const char *state = json_string_value(json_object_get(svc, "state"));
+	int enabled = state && strcmp(state, "ENABLED") == 0;
+	json_decref(svc);
+	if (enabled)
+		return 0;
+	/* Google's text and details for a call to a disabled API. */
+	const char *title = cloud_service_title(service);
+	char url[512], msg[1536], consumer[64];
+	snprintf(url, sizeof(url), "https://console.developers.google.com/apis/api/%s/overview?project=%s",
+		 service, num);
+	snprintf(msg, sizeof(msg),
+		 "%s has not been used in project %s before or it is disabled. Enable it by "
+		 "visiting %s then retry. If you enabled this API recently, wait a few minutes for "
+		 "the action to propagate to our systems and retry.",
+		 title, num, url);
+	snprintf(consumer, sizeof(consumer), "projects/%s", num);
+	json_t *err = json_pack(
+		"{s:{s:i, s:s, s:s, s:[{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s}}, {s:s, s:s, s:s}, {s:s, s:[{s:s, s:s}]}]}}",
+		"error", "code", 403, "message", msg, "status", "PERMISSION_DENIED", "details",
+		"@type", "type.googleapis.com/google.rpc.ErrorInfo", "reason", "SERVICE_DISABLED",
+		"domain", "googleapis.com", "metadata", "activationUrl", url, "consumer", consumer,
+		"containerInfo", num, "service", service, "serviceTitle", title, "@type",
+		"type.googleapis.com/google.rpc.LocalizedMessage", "locale", "en-US", "message", msg,
+		"@type", "type.googleapis.com/google.rpc.Help", "links", "description",
+		"Google developers console API activation", "url", url);
+	http_reply_json(r, 403, err);
+	return -EPERM;
+}
+
+const char *cloud_sa_project(const char *email, char *buf, size_t len)
+{
+	const char *at = email ? strchr(email, '@') : NULL;
+	static const char suffix[] = ".iam.gserviceaccount.com";
+	if (!at || at == email)
+		return NULL;
+	size_t dl = strlen(at + 1), sl = sizeof(suffix) - 1;
+	if (dl <= sl || strcmp(at + 1 + dl - sl, suffix) != 0 || dl - sl >= len)
+		return NULL;
+	memcpy(buf, at + 1, dl - sl);
+	buf[dl - sl] = '\0';
+	if (strchr(buf, '/'))
+		return NULL;
+	return buf;
+}
+
+json_t *cloud_sa_get(struct cloud *c, const char *email_or_id)
+{
+	char project[128], key[700];
+	if (!email_or_id || strlen(email_or_id) > 320 || strchr(email_or_id, '/'))
+		return NULL;
+	if (cloud_sa_project(email_or_id, project, sizeof(project))) {
+		snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", project, email_or_id);
+		return store_get_json(c->store, key);
+	}
+	if (!all_digits(email_or_id))
+		return NULL;
+	/* By unique ID: a scan (rare; gcloud and the libraries use emails). */
+	struct store_kv *kvs = NULL;
+	size_t n = 0;
+	json_t *found = NULL;
+	if (store_range(c->store, "/projects/", 0, &kvs, &n, NULL) != 0)
+		return NULL;
+	for (size_t i = 0; i < n && !found; i++) {
+		const char *k = strstr(kvs[i].key, "/serviceAccounts/");
+		if (!k || strchr(k + strlen("/serviceAccounts/"), '/'))
+			continue;
+		json_t *j = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
+		const char *uid = json_string_value(json_object_get(j, "uniqueId"));
+		if (uid && strcmp(uid, email_or_id) == 0)
+			found = j;
+		else
+			json_decref(j);
+	}
+	store_kvs_free(kvs, n);
+	return found;
+}
+
+int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **token)
+{
+	char hash[65], key[100];
+	*token = random_token("ya29.", 48);
+	if (!*token)
+		return -ENOMEM;
+	json_t *rec = json_deep_copy(info);
+	if (!rec) {
+		free(*token);
+		*token = NULL;
+		return -ENOMEM;
+	}
+	json_object_set_new(rec, "exp", json_integer(cloud_now_ms() / 1000 + ttl));
+	char *s = json_dumps(rec, JSON_COMPACT);
+	json_decref(rec);
+	sha256_hex(*token, strlen(*token), hash);
+	snprintf(key, sizeof(key), "/oauth2/tokens/%s", hash);
+	int rc = s ? store_put(c->store, key, s, strlen(s), STORE_ABSENT, NULL) : -ENOMEM;
+	free(s);
+	if (rc != 0) {
+		free(*token);
+		*token = NULL;
+	}
+	return rc;
+}
+
+json_t *cloud_token_lookup(struct cloud *c, const char *token)
+{
+	char hash[65], key[100];
+	if (!token || strlen(token) > TOKEN_MAX)
+		return NULL;
+	sha256_hex(token, strlen(token), hash);
+	snprintf(key, sizeof(key), "/oauth2/tokens/%s", hash);
+	json_t *rec = store_get_json(c->store, key);
+	if (rec && json_integer_value(json_object_get(rec, "exp")) <= cloud_now_ms() / 1000) {
+		json_decref(rec);
+		return NULL;
+	}
+	return rec;
+}
+
+int cloud_routes_add(struct http_router *rt)
+{
+	int rc = 0;
+	rc = rc ? rc : http_router_add(rt, oauth2_routes, oauth2_n_routes);
+	rc = rc ? rc : http_router_add(rt, crm_routes, crm_n_routes);
+	rc = rc ? rc : http_router_add(rt, iamapi_routes, iamapi_n_routes);
+	rc = rc ? rc : http_router_add(rt, iamcredentials_routes, iamcredentials_n_routes);
+	rc = rc ? rc : http_router_add(rt, sts_routes, sts_n_routes);
+	rc = rc ? rc : http_router_add(rt, serviceusage_routes, serviceusage_n_routes);
+	return rc;
+}

@@ -1,0 +1,533 @@
+/*
+ * iamcredentials.c - the IAM Service Account Credentials API (iamcredentials v1):
+ * short-lived access tokens, OpenID Connect ID tokens, and JWTs and blobs signed on
+ * behalf of a service account, each authorized by IAM on that account (and on every
+ * account of a delegation chain), served under /iamcredentials/v1/.
+ */
+#include "cloud/cloud.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/jwt.h"
+
+#define SERVICE "iamcredentials.googleapis.com"
+#define PERM_ACCESS "iam.serviceAccounts.getAccessToken"
+#define PERM_ID "iam.serviceAccounts.getOpenIdToken"
+#define PERM_SIGN_JWT "iam.serviceAccounts.signJwt"
+#define PERM_SIGN_BLOB "iam.serviceAccounts.signBlob"
+#define PERM_DELEGATE "iam.serviceAccounts.implicitDelegation"
+
+#define MAX_DELEGATES 10
+#define MAX_SCOPES 64
+#define MAX_SCOPE_LEN 512
+#define MAX_LIFETIME CLOUD_TOKEN_TTL    /* without the lifetime-extension org policy */
+#define SIGNJWT_MAX_EXP (12 * 3600)      /* Google: exp at most 12 hours ahead */
+#define ID_TOKEN_TTL 3600
+#define MAX_AUDIENCE_LEN 2048
+
+/* A service account resolved from a request, with its project. */
+struct target {
+	json_t *sa; /* the stored service account */
+	const char *email;
+	const char *unique_id;
+	char project[128];
+};
+
+static void target_free(struct target *t)
+{
+	json_decref(t->sa);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Resolves an email or unique ID to a stored service account. 0 or -ENOENT. */
+static int target_get(struct cloud *c, const char *email_or_id, struct target *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->sa = cloud_sa_get(c, email_or_id);
+	if (!t->sa)
+		return -ENOENT;
+	t->email = json_string_value(json_object_get(t->sa, "email"));
+	t->unique_id = json_string_value(json_object_get(t->sa, "uniqueId"));
+	if (!t->email || !cloud_sa_project(t->email, t->project, sizeof(t->project))) {
+		target_free(t);
+		return -ENOENT;
+	}
+	if (!t->unique_id)
+		t->unique_id = t->email;
+	return 0;
+}
+
+/* True when who holds permission on the service account (or its project). */
+static int allowed_on(struct cloud *c, const struct caller *who, const struct target *t,
+		      const char *permission)
+{
+	char sa_res[512], proj_res[160];
+	snprintf(sa_res, sizeof(sa_res), "projects/%s/serviceAccounts/%s", t->project, t->email);
+	snprintf(proj_res, sizeof(proj_res), "projects/%s", t->project);
+	const char *res[2] = {sa_res, proj_res};
+	return cloud_allowed(c, who, res, 2, permission);
+}
+
+static void reply_invalid(struct http_req *r, const char *msg)
+{
+	http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL, "%s", msg);
+}
+
+/* Refuses fields the method does not define, as Google's JSON parser does. */
+static int check_fields(struct http_req *r, json_t *body, const char *const *known)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach(body, k, v)
+	{
+		int ok = 0;
+		for (size_t i = 0; known[i]; i++)
+			ok |= strcmp(k, known[i]) == 0;
+		if (!ok) {
+			http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL,
+					  "Invalid JSON payload received. Unknown name \"%.128s\": "
+					  "Cannot find field.",
+					  k);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* Accepts "projects/-/serviceAccounts/X" (the documented form) or a bare X. */
+static const char *delegate_name(const char *s)
+{
+	static const char pre[] = "projects/";
+	if (strncmp(s, pre, sizeof(pre) - 1) != 0)
+		return s;
+	const char *p = strstr(s, "/serviceAccounts/");
+	if (!p)
+		return NULL;
+	p += strlen("/serviceAccounts/");
+	return *p && !strchr(p, '/') ? p : NULL;
+}
+
+/*
+ * Authenticates the caller, resolves the target service account, checks that the
+ * API is enabled in its project, and authorizes the call: the caller needs
+ * permission on the target, or, with delegates [D1..Dn], implicitDelegation on D1,
+ * each Di implicitDelegation on Di+1, and Dn permission on the target.
+ * Replies itself and returns -errno on any failure.
+ */
+static int authorize(struct http_req *r, json_t *body, const char *permission,
+		     struct target *t)
+{
+	struct cloud *c = r->app;
+	struct caller who;
+	struct caller *hop = NULL;
+	struct target *chain = NULL;
+	size_t n = 0;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = cloud_authenticate(c, r, SERVICE, &who)) != 0)
+		return rc;
+
+	json_t *delegates = json_object_get(body, "delegates");
+	if (delegates && !json_is_array(delegates) && !json_is_null(delegates)) {
+		reply_invalid(r, "Invalid value at 'delegates': expected a list of strings.");
+		return -EINVAL;
+	}
+	n = json_is_array(delegates) ? json_array_size(delegates) : 0;
+	if (n > MAX_DELEGATES) {
+		reply_invalid(r, "Request contains an invalid argument.");
+		return -EINVAL;
+	}
+
+	const char *name = http_param(r, "sa");
+	if (!name || target_get(c, name, t) != 0) {
+		cloud_reply_permission_denied(r, permission);
+		return -EACCES;
+	}
+	json_t *project = cloud_project_get(c, t->project);
+	if (!project) {
+		target_free(t);
+		cloud_reply_permission_denied(r, permission);
+		return -EACCES;
+	}
+	rc = cloud_require_service(c, r, project, SERVICE);
+	json_decref(project);
+	if (rc != 0) {
+		if (!r->replied)
+			http_reply_gerror(r, 500, NULL, NULL, NULL, NULL,
+					  "Internal error encountered.");
+		target_free(t);
+		return rc;
+	}
+
+	if (n == 0) {
+		if (!allowed_on(c, &who, t, permission)) {
+			cloud_reply_permission_denied(r, permission);
+			target_free(t);
+			return -EACCES;
+		}
+		return 0;
+	}
+
+	/* A delegation chain. */
+	rc = -ENOMEM;
+	chain = calloc(n, sizeof(*chain));
+	hop = calloc(1, sizeof(*hop));
+	if (!chain || !hop) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const char *d = json_string_value(json_array_get(delegates, i));
+		const char *dn = d ? delegate_name(d) : NULL;
+		if (!d) {
+			reply_invalid(r, "Invalid value at 'delegates': expected a list of strings.");
+			rc = -EINVAL;
+			goto out;
+		}
+		if (!dn || target_get(c, dn, &chain[i]) != 0) {
+			cloud_reply_permission_denied(r, PERM_DELEGATE);
+			rc = -EACCES;
+			goto out;
+		}
+	}
+	if (!allowed_on(c, &who, &chain[0], PERM_DELEGATE)) {
+		cloud_reply_permission_denied(r, PERM_DELEGATE);
+		rc = -EACCES;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct target *next = i + 1 < n ? &chain[i + 1] : t;
+		const char *perm = i + 1 < n ? PERM_DELEGATE : permission;
+		memset(hop, 0, sizeof(*hop));
+		hop->kind = CALLER_SERVICE_ACCOUNT;
+		snprintf(hop->email, sizeof(hop->email), "%s", chain[i].email);
+		cloud_caller_principal(hop);
+		if (!allowed_on(c, hop, next, perm)) {
+			cloud_reply_permission_denied(r, perm);
+			rc = -EACCES;
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	if (chain)
+		for (size_t i = 0; i < n; i++)
+			target_free(&chain[i]);
+	free(chain);
+	free(hop);
+	if (rc != 0)
+		target_free(t);
+	return rc;
+}
+
+/* Parses a google.protobuf.Duration in JSON form ("3600s", "1.5s") into whole
+ * seconds (a fraction rounds up). 0 or -EINVAL. */
+static int parse_duration(const char *s, int64_t *out)
+{
+	int64_t v = 0;
+	size_t digits = 0;
+	int frac = 0;
+	const char *p = s;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		if (++digits > 12)
+			return -EINVAL;
+		v = v * 10 + (*p - '0');
+	}
+	if (!digits)
+		return -EINVAL;
+	if (*p == '.') {
+		p++;
+		size_t fd = 0;
+		for (; *p >= '0' && *p <= '9'; p++) {
+			if (++fd > 9)
+				return -EINVAL;
+			frac |= *p != '0';
+		}
+		if (!fd)
+			return -EINVAL;
+	}
+	if (p[0] != 's' || p[1] != '\0')
+		return -EINVAL;
+	*out = v + frac;
+	return 0;
+}
+
+/* RFC 3339 UTC with whole seconds, as Google (and google-auth's strptime) expect. */
+static void rfc3339(int64_t secs, char *buf, size_t len)
+{
+	time_t t = (time_t)secs;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* POST .../serviceAccounts/{sa}:generateAccessToken */
+static void handle_generate_access_token(struct http_req *r)
+{
+	struct cloud *c = r->app;
+	static const char *const known[] = {"delegates", "scope", "lifetime", NULL};
+	struct target t = {0};
+	char *scope = NULL, *token = NULL;
+	json_t *info = NULL;
+	json_t *body = http_json_body(r, 0);
+	if (!body)
+		return;
+	if (check_fields(r, body, known) != 0)
+		goto out;
+	json_t *lt = json_object_get(body, "lifetime");
+	json_t *sc = json_object_get(body, "scope");
+	if (lt && !json_is_string(lt) && !json_is_null(lt)) {
+		reply_invalid(r, "Invalid value at 'lifetime' (type.googleapis.com/"
+				 "google.protobuf.Duration), expected a string such as \"3600s\".");
+		goto out;
+	}
+	if (sc && !json_is_array(sc) && !json_is_null(sc)) {
+		reply_invalid(r, "Invalid value at 'scope': expected a list of strings.");
+		goto out;
+	}
+	if (authorize(r, body, PERM_ACCESS, &t) != 0)
+		goto out;
+
+	int64_t lifetime = CLOUD_TOKEN_TTL;
+	if (json_is_string(lt) && parse_duration(json_string_value(lt), &lifetime) != 0) {
+		http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL,
+				  "Invalid value at 'lifetime' (type.googleapis.com/"
+				  "google.protobuf.Duration), \"%.64s\"",
+				  json_string_value(lt));
+		goto out;
+	}
+	if (lifetime <= 0) {
+		reply_invalid(r, "Request contains an invalid argument.");
+		goto out;
+	}
+	if (lifetime > MAX_LIFETIME) {
+		http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL,
+				  "Access tokens for service account %s can not have lifetimes of "
+				  "more than 1 hour. Use the Org Policy Constraint "
+				  "constraints/iam.allowServiceAccountCredentialLifetimeExtension to "
+				  "allow up to 12 hours.",
+				  t.email);
+		goto out;
+	}
+
+	/* The scopes, joined by spaces. */
+	size_t ns = json_array_size(sc), total = 1;
+	if (ns == 0 || ns > MAX_SCOPES) {
+		reply_invalid(r, ns ? "Request contains an invalid argument." : "Scope required.");
+		goto out;
+	}
+	for (size_t i = 0; i < ns; i++) {
+		json_t *s = json_array_get(sc, i);
+		size_t l = json_string_length(s);
+		if (!json_is_string(s) || l == 0 || l > MAX_SCOPE_LEN ||
+		    strpbrk(json_string_value(s), " \t\r\n")) {
+			reply_invalid(r, "Request contains an invalid argument.");
+			goto out;
+		}
+		total += l + 1;
+	}
+	scope = malloc(total);
+	if (!scope) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		goto out;
+	}
+	scope[0] = '\0';
+	for (size_t i = 0; i < ns; i++) {
+		if (i)
+			strcat(scope, " ");
+		strcat(scope, json_string_value(json_array_get(sc, i)));
+	}
+
+	info = json_pack("{s:s, s:s, s:s}", "kind", "serviceAccount", "email", t.email, "scope",
+			 scope);
+	int64_t now = cloud_now_ms() / 1000;
+	if (!info || cloud_token_issue(c, info, lifetime, &token) != 0) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		goto out;
+	}
+	char exp[32];
+	rfc3339(now + lifetime, exp, sizeof(exp));
+	http_reply_json(r, 200, json_pack("{s:s, s:s}", "accessToken", token, "expireTime", exp));
+out:
+	free(token);
+	free(scope);
+	json_decref(info);
+	target_free(&t);
+	json_decref(body);
+}
+
+/* POST .../serviceAccounts/{sa}:generateIdToken */
+static void handle_generate_id_token(struct http_req *r)
+{
+	struct cloud *c = r->app;
+	static const char *const known[] = {"delegates", "audience", "includeEmail", NULL};
+	struct target t = {0};
+	json_t *claims = NULL;
+	char *jwt = NULL;
+	json_t *body = http_json_body(r, 0);
+	if (!body)
+		return;
+	if (check_fields(r, body, known) != 0)
+		goto out;
+	json_t *aud = json_object_get(body, "audience");
+	json_t *inc = json_object_get(body, "includeEmail");
+	if (inc && !json_is_boolean(inc) && !json_is_null(inc)) {
+		reply_invalid(r, "Invalid value at 'include_email' (TYPE_BOOL).");
+		goto out;
+	}
+	if (aud && !json_is_string(aud) && !json_is_null(aud)) {
+		reply_invalid(r, "Invalid value at 'audience' (TYPE_STRING).");
+		goto out;
+	}
+	if (authorize(r, body, PERM_ID, &t) != 0)
+		goto out;
+	if (!json_is_string(aud) || json_string_length(aud) == 0 ||
+	    json_string_length(aud) > MAX_AUDIENCE_LEN) {
+		reply_invalid(r, "Request contains an invalid argument.");
+		goto out;
+	}
+	int64_t now = cloud_now_ms() / 1000;
+	claims = json_pack("{s:O, s:s}", "aud", aud, "azp", t.unique_id);
+	if (claims && json_is_true(inc)) {
+		json_object_set_new(claims, "email", json_string(t.email));
+		json_object_set_new(claims, "email_verified", json_true());
+	}
+	if (claims) {
+		json_object_set_new(claims, "exp", json_integer(now + ID_TOKEN_TTL));
+		json_object_set_new(claims, "iat", json_integer(now));
+		json_object_set_new(claims, "iss", json_string("https://accounts.google.com"));
+		json_object_set_new(claims, "sub", json_string(t.unique_id));
+	}
+	if (!claims || !(jwt = jwt_sign(c->signing_key, c->signing_kid, NULL, claims))) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		goto out;
+	}
+	http_reply_json(r, 200, json_pack("{s:s}", "token", jwt));
+out:
+	free(jwt);
+	json_decref(claims);
+	target_free(&t);
+	json_decref(body);
+}
+
+/* POST .../serviceAccounts/{sa}:signJwt */
+static void handle_sign_jwt(struct http_req *r)
+{
+	struct cloud *c = r->app;
+	static const char *const known[] = {"delegates", "payload", NULL};
+	struct target t = {0};
+	json_t *claims = NULL, *header = NULL;
+	char *jwt = NULL;
+	json_t *body = http_json_body(r, 0);
+	if (!body)
+		return;
+	if (check_fields(r, body, known) != 0)
+		goto out;
+	json_t *payload = json_object_get(body, "payload");
+	if (payload && !json_is_string(payload) && !json_is_null(payload)) {
+		reply_invalid(r, "Invalid value at 'payload' (TYPE_STRING).");
+		goto out;
+	}
+	if (authorize(r, body, PERM_SIGN_JWT, &t) != 0)
+		goto out;
+	if (!json_is_string(payload)) {
+		reply_invalid(r, "Request contains an invalid argument.");
+		goto out;
+	}
+	claims = json_loadb(json_string_value(payload), json_string_length(payload),
+			    JSON_REJECT_DUPLICATES, NULL);
+	if (!json_is_object(claims)) {
+		reply_invalid(r, "Payload is not a valid JSON object.");
+		goto out;
+	}
+	/* Google adds exp (one hour ahead) when it is missing and refuses more than 12h. */
+	int64_t now = cloud_now_ms() / 1000;
+	json_t *exp = json_object_get(claims, "exp");
+	if (!exp) {
+		json_object_set_new(claims, "exp", json_integer(now + 3600));
+	} else if (!json_is_integer(exp)) {
+		reply_invalid(r, "Payload contains an invalid exp claim.");
+		goto out;
+	} else if (json_integer_value(exp) > now + SIGNJWT_MAX_EXP) {
+		reply_invalid(r, "The exp claim in the payload must be at most 12 hours in the "
+				 "future.");
+		goto out;
+	}
+	header = json_pack("{s:s, s:s, s:s}", "alg", "RS256", "kid", c->signing_kid, "typ", "JWT");
+	if (!header || !(jwt = jwt_sign(c->signing_key, c->signing_kid, header, claims))) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		goto out;
+	}
+	http_reply_json(r, 200, json_pack("{s:s, s:s}", "keyId", c->signing_kid, "signedJwt", jwt));
+out:
+	free(jwt);
+	json_decref(header);
+	json_decref(claims);
+	target_free(&t);
+	json_decref(body);
+}
+
+/* POST .../serviceAccounts/{sa}:signBlob */
+static void handle_sign_blob(struct http_req *r)
+{
+	struct cloud *c = r->app;
+	static const char *const known[] = {"delegates", "payload", NULL};
+	struct target t = {0};
+	unsigned char *data = NULL, *sig = NULL;
+	size_t data_len = 0, sig_len = 0;
+	char *sig64 = NULL;
+	json_t *body = http_json_body(r, 0);
+	if (!body)
+		return;
+	if (check_fields(r, body, known) != 0)
+		goto out;
+	json_t *payload = json_object_get(body, "payload");
+	if (payload && !json_is_string(payload) && !json_is_null(payload)) {
+		reply_invalid(r, "Invalid value at 'payload' (TYPE_BYTES).");
+		goto out;
+	}
+	if (authorize(r, body, PERM_SIGN_BLOB, &t) != 0)
+		goto out;
+	const char *p = json_string_value(payload);
+	if (!p) {
+		reply_invalid(r, "Request contains an invalid argument.");
+		goto out;
+	}
+	/* Proto JSON accepts standard or URL-safe base64 for bytes. */
+	if (b64_decode(p, strlen(p), &data, &data_len) != 0 &&
+	    b64url_decode(p, strlen(p), &data, &data_len) != 0) {
+		http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL,
+				  "Invalid value at 'payload' (TYPE_BYTES), Base64 decoding failed "
+				  "for \"%.64s\"",
+				  p);
+		goto out;
+	}
+	if (rs256_sign(c->signing_key, data, data_len, &sig, &sig_len) != 0 ||
+	    !(sig64 = b64_encode(sig, sig_len))) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		goto out;
+	}
+	http_reply_json(r, 200,
+			json_pack("{s:s, s:s}", "keyId", c->signing_kid, "signedBlob", sig64));
+out:
+	free(sig64);
+	free(sig);
+	free(data);
+	target_free(&t);
+	json_decref(body);
+}
+
+#define SA_PATH "/iamcredentials/v1/projects/{project}/serviceAccounts/{sa}"
+const struct http_route iamcredentials_routes[] = {
+	{"POST", SA_PATH ":generateAccessToken", handle_generate_access_token},
+	{"POST", SA_PATH ":generateIdToken", handle_generate_id_token},
+	{"POST", SA_PATH ":signJwt", handle_sign_jwt},
+	{"POST", SA_PATH ":signBlob", handle_sign_blob},
+};
+const size_t iamcredentials_n_routes =
+	sizeof(iamcredentials_routes) / sizeof(iamcredentials_routes[0]);

@@ -286,6 +286,7 @@ int cmd_up(int argc, char **argv)
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
 						 EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
 						 EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
+	http_router_set_log(router, stderr);
 	http_router_attach(router, http);
 	int bound = 0;
 	if (http_listen(http, "127.0.0.1", u.port, &bound) != 0) {

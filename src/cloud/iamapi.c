@@ -1017,11 +1017,14 @@ static char *make_cert(EVP_PKEY *key, EVP_PKEY *signer, const char *cn, const ch
 {
 	X509 *x = X509_new();
 	BIGNUM *bn = NULL;
+	char serial[39];
 	BIO *b = NULL;
 	char *pem = NULL, *data = NULL;
 	X509_NAME *name;
 
-	if (!x || X509_set_version(x, X509_VERSION_3) != 1 || !BN_hex2bn(&bn, serial_hex) ||
+	/* 19 bytes of the key ID: positive and within RFC 5280's 20 octets. */
+	snprintf(serial, sizeof(serial), "%s", serial_hex);
+	if (!x || X509_set_version(x, X509_VERSION_3) != 1 || !BN_hex2bn(&bn, serial) ||
 	    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) ||
 	    !ASN1_TIME_set(X509_getm_notBefore(x), not_before) ||
 	    ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z") != 1 ||

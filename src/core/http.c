@@ -17,6 +17,7 @@
 
 struct http_router {
 	void *app;
+	FILE *log;
 	struct http_route *routes;
 	size_t n;
 };
@@ -38,6 +39,11 @@ int http_router_add(struct http_router *rt, const struct http_route *routes, siz
 	rt->routes = nr;
 	rt->n += n;
 	return 0;
+}
+
+void http_router_set_log(struct http_router *rt, FILE *log)
+{
+	rt->log = log;
 }
 
 void http_router_free(struct http_router *rt)
@@ -353,6 +359,9 @@ static void dispatch(struct evhttp_request *ev, void *arg)
 		http_reply_gerror(&r, 404, NULL, NULL, NULL, NULL,
 				  "The requested URL %s was not found on this server.", r.path);
 out:
+	if (rt->log)
+		fprintf(rt->log, "http: %s %s %d\n", r.method, r.path ? r.path : "?",
+			evhttp_request_get_response_code(ev));
 	free_values(r.params, r.n_params);
 	evhttp_clear_headers(&r.query);
 	free(r.path);

@@ -16,6 +16,7 @@
 #include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/queue.h>
 
 #define HTTP_MAX_PARAMS 6
@@ -51,6 +52,8 @@ struct http_router;
 struct http_router *http_router_new(void *app);
 int http_router_add(struct http_router *rt, const struct http_route *routes, size_t n);
 void http_router_free(struct http_router *rt);
+/* Logs one line per request ("http: METHOD PATH STATUS") to log; NULL turns it off. */
+void http_router_set_log(struct http_router *rt, FILE *log);
 /* Installs the router as evhttp's general callback. */
 void http_router_attach(struct http_router *rt, struct evhttp *http);
 /* Matches a path against a pattern; on success fills names/values (malloc'd values). */

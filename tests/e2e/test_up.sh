@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# test_up.sh - `gkeid up` as a user meets it: flags and --help, the env file, the gcloud
+# config it prepares (the real gcloud, no flags), OAuth2 refresh and tokeninfo, bad
+# tokens, restart keeping state, and kill -9 keeping every acknowledged write.
+. "$(dirname "$0")/lib.sh"
+
+# Flags and help.
+out=$("$GKEID" up --help 2>&1); has "up --help documents --iam-propagation" "--iam-propagation DUR" "$out"
+out=$("$GKEID" up --port 70000 2>&1); rc=$?
+eq "bad --port exits 2" 2 "$rc"; has "bad --port says why" 'invalid --port "70000"' "$out"
+out=$("$GKEID" up --iam-propagation soon 2>&1); rc=$?
+eq "bad --iam-propagation exits 2" 2 "$rc"
+out=$("$GKEID" frobnicate 2>&1); rc=$?
+eq "unknown command exits 2" 2 "$rc"; has "unknown command named" 'unknown command "frobnicate"' "$out"
+
+# A bad state file is refused with the field at fault, and nothing starts.
+printf 'projects:\n  - projectId: Bad\n    projectNumber: 1\n' >"$T_TMP/bad.yaml"
+out=$("$GKEID" up --data-dir "$T_TMP/bad" --port 0 --state "$T_TMP/bad.yaml" 2>&1); rc=$?
+eq "bad state exits 1" 1 "$rc"; has "bad state names the field" 'invalid projectId "Bad"' "$out"
+printf 'projects: [\n' >"$T_TMP/bad2.yaml"
+out=$("$GKEID" up --data-dir "$T_TMP/bad2" --port 0 --state "$T_TMP/bad2.yaml" 2>&1)
+has "YAML syntax error gives a line" "line " "$out"
+printf 'projekts: []\n' >"$T_TMP/bad3.yaml"
+out=$("$GKEID" up --data-dir "$T_TMP/bad3" --port 0 --state "$T_TMP/bad3.yaml" 2>&1)
+has "unknown field refused" 'unknown field "projekts"' "$out"
+
+gkeid_up
+has "log says where the env file is" "environment in $DATA_DIR/env" "$(cat "$T_TMP/gkeid.log")"
+eq "env sets GKEID_PROJECT" demo-project "$GKEID_PROJECT"
+eq "env sets CLOUDSDK_CONFIG" "$DATA_DIR/gcloud" "$CLOUDSDK_CONFIG"
+case "$GKEID_CLOUD_URL" in http://127.0.0.1:[0-9]*) pass "env sets GKEID_CLOUD_URL" ;; *) fail "env sets GKEID_CLOUD_URL" "$GKEID_CLOUD_URL" ;; esac
+eq "data dir is private" 700 "$(stat -c %a "$DATA_DIR")"
+eq "signing key is 0600" 600 "$(stat -c %a "$DATA_DIR/keys/google-signing.pem")"
+eq "store is 0600" 600 "$(stat -c %a "$DATA_DIR/store.db")"
+eq "env file is 0600" 600 "$(stat -c %a "$DATA_DIR/env")"
+
+# The plain gcloud is the admin user, with no warnings.
+out=$(gcloud auth list --format='value(account)' 2>&1)
+eq "gcloud's active account is the admin" "admin@example.com" "$out"
+tok=$(gcloud auth print-access-token 2>"$T_TMP/err")
+case "$tok" in ya29.*) pass "gcloud refreshes the admin's token through gkeid" ;; *) fail "gcloud token" "$tok $(cat "$T_TMP/err")" ;; esac
+eq "no warnings from gcloud" "" "$(grep -v '^$' "$T_TMP/err")"
+grep -q "POST /oauth2/token 200" "$T_TMP/gkeid.log" && pass "the refresh went to gkeid's token endpoint" || fail "refresh logged"
+
+# tokeninfo, as oauth2.googleapis.com answers it.
+info=$(curl -sS "$GKEID_CLOUD_URL/oauth2/v3/tokeninfo?access_token=$tok")
+has "tokeninfo names the user" '"email": "admin@example.com"' "$info"
+has "tokeninfo has gcloud's client id" '"aud": "32555940559.apps.googleusercontent.com"' "$info"
+code=$(curl -s -o "$T_TMP/ti" -w '%{http_code}' "$GKEID_CLOUD_URL/oauth2/v3/tokeninfo?access_token=ya29.forged")
+eq "tokeninfo of a forged token is 400" 400 "$code"
+has "tokeninfo says Invalid Value" "Invalid Value" "$(cat "$T_TMP/ti")"
+
+# The token endpoint refuses what it should, in OAuth2's shape.
+out=$(curl -sS -w ' %{http_code}' -d 'grant_type=refresh_token&refresh_token=1//nope&client_id=x' "$GKEID_CLOUD_URL/oauth2/token")
+has "unknown refresh token: invalid_grant" '"error": "invalid_grant"' "$out"; has "... with 400" " 400" "$out"
+out=$(curl -sS -w ' %{http_code}' -d 'grant_type=password' "$GKEID_CLOUD_URL/oauth2/token")
+has "unsupported grant type" '"error": "unsupported_grant_type"' "$out"
+out=$(curl -sS -w ' %{http_code}' -d 'grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=a.b.c' "$GKEID_CLOUD_URL/oauth2/token")
+has "garbage assertion: invalid_grant" '"error": "invalid_grant"' "$out"
+
+# The JWKS that verifies gkeid's ID tokens.
+jwks=$(curl -sS "$GKEID_CLOUD_URL/oauth2/v3/certs")
+has "JWKS has an RS256 key" '"alg": "RS256"' "$jwks"
+
+# Unknown paths and methods.
+eq "unknown path is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$GKEID_CLOUD_URL/nope")"
+eq "wrong method is 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$GKEID_CLOUD_URL/oauth2/token")"
+big=$(head -c 1100000 /dev/zero | tr '\0' a)
+eq "oversize body is 413" 413 "$(printf %s "$big" | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$GKEID_CLOUD_URL/oauth2/token")"
+
+# kill -9 in the middle of a stream of writes keeps every acknowledged write: each
+# minted token is a write; every token that was returned must still work afterwards.
+refresh=$(sqlite3 "$CLOUDSDK_CONFIG/credentials.db" "select value from credentials" | grep -o '"refresh_token": "[^"]*"' | cut -d'"' -f4)
+: >"$T_TMP/acked"
+(
+	while :; do
+		t=$(curl -s -d "grant_type=refresh_token&client_id=32555940559.apps.googleusercontent.com&refresh_token=$refresh" "$GKEID_CLOUD_URL/oauth2/token" | sed -n 's/.*"access_token": "\([^"]*\)".*/\1/p')
+		[ -n "$t" ] && echo "$t" >>"$T_TMP/acked" || break
+	done
+) &
+writer=$!
+sleep 2
+kill -9 "$GKEID_PID"; wait "$GKEID_PID" 2>/dev/null; GKEID_PID=
+wait "$writer" 2>/dev/null
+n=$(wc -l <"$T_TMP/acked")
+[ "$n" -gt 5 ] && pass "a stream of writes was acknowledged before kill -9 ($n)" || fail "writes acknowledged" "$n"
+port=${GKEID_CLOUD_URL##*:}
+"$GKEID" up --data-dir "$DATA_DIR" --port 0 >"$T_TMP/gkeid.log" 2>&1 &
+GKEID_PID=$!
+i=0; while ! grep -q "ready" "$T_TMP/gkeid.log" && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+. "$DATA_DIR/env"
+lost=0
+while read -r t; do
+	c=$(curl -s -o /dev/null -w '%{http_code}' "$GKEID_CLOUD_URL/oauth2/v3/tokeninfo?access_token=$t")
+	[ "$c" = 200 ] || lost=$((lost + 1))
+done <"$T_TMP/acked"
+eq "no acknowledged write was lost across kill -9" 0 "$lost"
+eq "a restart keeps the account (no re-activation)" "admin@example.com" "$(gcloud config get account 2>/dev/null)"
+grep -q "activate" "$T_TMP/gkeid.log" && fail "restart re-activated gcloud" || pass "restart does not re-run gcloud activation"
+case "$(gcloud auth print-access-token 2>&1)" in ya29.*) pass "gcloud works after restart on a new port" ;; *) fail "gcloud after restart" ;; esac
+
+finish

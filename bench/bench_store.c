@@ -5,10 +5,14 @@
  * Kubernetes objects (/registry/pods/<ns>/<name>, 1,000 per namespace, ~200-byte
  * values): sequential puts of distinct keys, gets of random existing keys, updates
  * with compare-and-swap, ranges over one namespace (1,000 keys), and watch replay of
- * the whole history. Prints one "name value" line per metric for bench/run.sh.
+ * the whole history. The reference, measured in the same run: raw SQLite with the same
+ * settings (WAL, synchronous=NORMAL), one autocommit INSERT per put into a plain
+ * key/value table, and SELECTs by key (sqlite.put_per_sec, sqlite.get_per_sec).
+ * Prints one "name value" line per metric for bench/run.sh.
  * Usage: bench_store [N]   (default 100000; each phase also stops after ~10 s)
  */
 #include <errno.h>
+#include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +55,64 @@ static void metric(const char *name, double ops, double secs)
 	fflush(stdout);
 }
 
+/*
+ * The reference: what SQLite itself does for the same puts and gets, with the same
+ * durability settings. Returns 0 or -1.
+ */
+static int raw_sqlite(const char *path, long n, const char *value)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *ins = NULL, *sel = NULL;
+	char key[96];
+	double t0;
+	long i;
+	int ret = -1;
+
+	if (sqlite3_open(path, &db) != SQLITE_OK ||
+	    sqlite3_exec(db,
+			 "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+			 "CREATE TABLE kv(key TEXT PRIMARY KEY, value BLOB NOT NULL);",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO kv(key, value) VALUES(?1, ?2)", -1, &ins, NULL) !=
+		    SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT value FROM kv WHERE key = ?1", -1, &sel, NULL) !=
+		    SQLITE_OK) {
+		fprintf(stderr, "bench_store: sqlite: %s\n", db ? sqlite3_errmsg(db) : "no memory");
+		goto out;
+	}
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		key_of(key, sizeof(key), i);
+		sqlite3_bind_text(ins, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(ins, 2, value, VALUE_LEN, SQLITE_STATIC);
+		if (sqlite3_step(ins) != SQLITE_DONE) {
+			fprintf(stderr, "bench_store: sqlite insert: %s\n", sqlite3_errmsg(db));
+			goto out;
+		}
+		sqlite3_reset(ins);
+	}
+	metric("sqlite.put_per_sec", (double)n, now() - t0);
+	t0 = now();
+	for (i = 0; i < n; i++) {
+		key_of(key, sizeof(key), (long)(next_rand() % (uint64_t)n));
+		sqlite3_bind_text(sel, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(sel) != SQLITE_ROW || sqlite3_column_bytes(sel, 0) != VALUE_LEN) {
+			fprintf(stderr, "bench_store: sqlite select: %s\n", sqlite3_errmsg(db));
+			goto out;
+		}
+		sqlite3_reset(sel);
+		if ((i & 1023) == 0 && now() - t0 > PHASE_MAX_SEC)
+			break;
+	}
+	metric("sqlite.get_per_sec", (double)i, now() - t0);
+	ret = 0;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(sel);
+	sqlite3_close(db);
+	return ret;
+}
+
 static long replayed;
 
 static void count_fn(void *arg, const struct store_event *ev)
@@ -62,7 +124,7 @@ static void count_fn(void *arg, const struct store_event *ev)
 
 int main(int argc, char **argv)
 {
-	char dir[] = "/tmp/bench_store.XXXXXX", path[128], p[160], key[96];
+	char dir[] = "/tmp/bench_store.XXXXXX", path[128], raw[128], p[160], key[96];
 	char value[VALUE_LEN + 1];
 	struct store *s = NULL;
 	struct store_watch *w = NULL;
@@ -85,6 +147,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/gkeid.db", dir);
+	snprintf(raw, sizeof(raw), "%s/raw.db", dir);
 	r = store_open(path, &s);
 	if (r) {
 		fprintf(stderr, "bench_store: store_open: %s\n", strerror(-r));
@@ -178,13 +241,17 @@ int main(int argc, char **argv)
 	}
 	store_unwatch(w);
 	metric("store.watch_replay_events_per_sec", (double)replayed, t);
-	ret = 0;
+	store_close(s);
+	s = NULL;
+
+	if (raw_sqlite(raw, n, value) == 0)
+		ret = 0;
 out:
 	store_close(s);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 8; i++) {
 		static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
 
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		snprintf(p, sizeof(p), "%s%s", i < 4 ? path : raw, suffixes[i % 4]);
 		unlink(p);
 	}
 	rmdir(dir);

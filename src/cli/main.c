@@ -2,9 +2,7 @@
  * main.c - gkeid's entry point: dispatches to the subcommands (like k3s, one binary,
  * several roles) and prints help.
  */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -22,42 +20,6 @@ static const char usage[] =
 	"\n"
 	"Start with `gkeid up`, then `. .gkeid/env` in another shell: gcloud then talks to\n"
 	"gkeid as admin@example.com, owner of demo-project. See README.md and docs/.\n";
-
-int parse_duration_ms(const char *s, int64_t *ms)
-{
-	char *end = NULL;
-	if (!s || !*s || *s == '-')
-		return -EINVAL;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || v < 0 || v > 1e9)
-		return -EINVAL;
-	double mult;
-	if (*end == '\0' || strcmp(end, "s") == 0)
-		mult = 1000;
-	else if (strcmp(end, "ms") == 0)
-		mult = 1;
-	else if (strcmp(end, "m") == 0)
-		mult = 60000;
-	else if (strcmp(end, "h") == 0)
-		mult = 3600000;
-	else
-		return -EINVAL;
-	*ms = (int64_t)(v * mult);
-	return 0;
-}
-
-int parse_port(const char *s, int *port)
-{
-	char *end = NULL;
-	if (!s || !*s)
-		return -EINVAL;
-	long v = strtol(s, &end, 10);
-	if (*end || v < 0 || v > 65535)
-		return -EINVAL;
-	*port = (int)v;
-	return 0;
-}
 
 int main(int argc, char **argv)
 {

@@ -356,12 +356,13 @@ static int sa_open(struct http_req *r, struct sa_ctx *x, const char *permission)
 	if (!proj || !id)
 		goto denied;
 	int id_ok = strlen(id) <= ID_MAX && printable(id) && !strchr(id, '/');
-	int proj_ok = strlen(proj) <= PROJECT_MAX && printable(proj);
+	if (strlen(proj) > PROJECT_MAX || !printable(proj))
+		goto denied;
 	if (id_ok)
 		x->sa = sa_lookup(c, id, &x->rev);
-	if (x->sa && (!proj_ok || strcmp(proj, "-") != 0)) {
+	if (x->sa && strcmp(proj, "-") != 0) {
 		/* An explicit project must be the account's own (by ID or number). */
-		json_t *p = proj_ok ? cloud_project_get(c, proj) : NULL;
+		json_t *p = cloud_project_get(c, proj);
 		const char *pid = str(p, "projectId"), *own = str(x->sa, "projectId");
 		if (!pid || !own || strcmp(pid, own) != 0) {
 			json_decref(x->sa);
@@ -371,7 +372,7 @@ static int sa_open(struct http_req *r, struct sa_ctx *x, const char *permission)
 	}
 	if (x->sa)
 		project = str(x->sa, "projectId");
-	else if (proj_ok && strcmp(proj, "-") != 0)
+	else if (strcmp(proj, "-") != 0)
 		project = proj;
 	else if (id_ok)
 		project = cloud_sa_project(id, hint, sizeof(hint));
@@ -393,11 +394,12 @@ static int sa_open(struct http_req *r, struct sa_ctx *x, const char *permission)
 	}
 	if (permission) {
 		char project_res[PROJECT_MAX + 16];
-		if (!x->project_id || !x->resource[0])
+		if (!x->project_id)
 			goto denied;
 		snprintf(project_res, sizeof(project_res), "projects/%s", x->project_id);
-		const char *res[2] = {x->resource, project_res};
-		if (!cloud_allowed(c, &x->who, res, 2, permission))
+		/* An id that cannot name an account is checked on the project alone. */
+		const char *res[2] = {x->resource[0] ? x->resource : project_res, project_res};
+		if (!cloud_allowed(c, &x->who, res, x->resource[0] ? 2 : 1, permission))
 			goto denied;
 	}
 	if (!x->sa) {

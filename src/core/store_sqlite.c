@@ -8,10 +8,10 @@
  *   log(rev, ...)     one row per put or delete after the compaction point (watch);
  *                     the latest revision is its last row, which compaction keeps
  *   meta(name, value) 'compact' = the compaction point
- * A write changes kv and log in one transaction (two or three pages in the WAL). Watches live in memory: replay
- * reads the log, live events are delivered synchronously after commit, in revision
- * order, even when a callback writes again (such events are queued and delivered after
- * the current one has reached every watcher).
+ * A write changes kv and log in one transaction (two or three pages in the WAL).
+ * Watches live in memory: replay reads the log; live events are delivered synchronously
+ * after commit, in revision order, even when a callback writes again (such events are
+ * queued and delivered once the current one has reached every watcher).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +29,7 @@
 #define VALUE_MAX (32u << 20)
 #define BUSY_TIMEOUT_MS 5000
 #define WAL_SIZE_LIMIT "67108864" /* bytes; the WAL is truncated to this after a checkpoint */
+#define CACHE_KIB "32768"         /* page cache: reads of a warm store make no system calls */
 #define REPLAY_BATCH 256
 #define SCHEMA_VERSION 1
 
@@ -76,7 +77,8 @@ static const char *const sql[ST_COUNT] = {
 			  " VALUES(?1, ?2, ?3, ?4, ?5)",
 	[ST_LOG_RANGE] = "SELECT rev, key, deleted, create_rev, value FROM log"
 			 " WHERE rev > ?1 AND key >= ?2 AND key < ?3 ORDER BY rev LIMIT ?4",
-	[ST_LOG_COMPACT] = "DELETE FROM log WHERE rev <= ?1 AND rev < (SELECT max(rev) FROM log)",
+	[ST_LOG_COMPACT] = "DELETE FROM log WHERE rev <= ?1"
+			   " AND rev < (SELECT max(rev) FROM log)", /* keeps the latest revision */
 };
 
 /* Value columns come last so that reading the revisions never touches overflow pages. */
@@ -87,7 +89,7 @@ static const char schema[] =
 	" mod_rev INTEGER NOT NULL, value BLOB NOT NULL);"
 	"CREATE TABLE log(rev INTEGER PRIMARY KEY, key TEXT NOT NULL, deleted INTEGER NOT NULL,"
 	" create_rev INTEGER NOT NULL, value BLOB NOT NULL);"
-	"PRAGMA user_version = 1;";
+	"PRAGMA user_version = 1;"; /* SCHEMA_VERSION */
 
 /* An event with its own copy of key and value: replay batches and the live queue. */
 struct event_copy {
@@ -111,8 +113,8 @@ struct store_watch {
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *st[ST_COUNT];
-	int64_t rev;     /* cache of meta 'rev', refreshed by every transaction */
-	int64_t compact; /* cache of meta 'compact' */
+	int64_t rev;     /* the latest revision, refreshed by every transaction */
+	int64_t compact; /* the compaction point, likewise */
 	struct store_watch *watches, **watches_tail;
 	int dispatching; /* delivering live events: writes queue theirs, unwatch defers */
 	int have_dead;
@@ -426,25 +428,32 @@ static void chmod_if_present(const char *path, const char *suffix)
 	free(p);
 }
 
-/* Creates the file 0600 (or tightens an existing one) before SQLite opens it. */
+/*
+ * Creates the file 0600, or tightens the mode of an existing one, before SQLite opens
+ * it. An existing file is not opened here: closing a descriptor drops all of this
+ * process's POSIX locks on the file, including those of another store handle on it.
+ */
 static int create_file(const char *path)
 {
 	struct stat st;
-	int fd, r = 0;
+	int fd;
 
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno != EEXIST)
 		return -errno;
-	if (fstat(fd, &st) < 0)
-		r = -errno;
-	else if (!S_ISREG(st.st_mode))
-		r = -EINVAL;
-	else if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0)
-		r = -errno;
-	/* Closed before SQLite opens the file: closing a descriptor drops the process's
-	 * POSIX locks on that file, and SQLite's would be among them. */
-	close(fd);
-	return r;
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (S_ISDIR(st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if ((st.st_mode & 07777) != 0600 && chmod(path, 0600) < 0)
+		return -errno;
+	return 0;
 }
 
 static int exec(struct store *s, const char *q)
@@ -489,7 +498,8 @@ static int setup(struct store *s)
 	sqlite3_finalize(st);
 	st = NULL;
 	r = exec(s, "PRAGMA synchronous = NORMAL; PRAGMA trusted_schema = OFF;"
-		    "PRAGMA journal_size_limit = " WAL_SIZE_LIMIT ";");
+		    "PRAGMA journal_size_limit = " WAL_SIZE_LIMIT ";"
+		    "PRAGMA cache_size = -" CACHE_KIB ";");
 	if (r)
 		goto out;
 	r = exec(s, "BEGIN IMMEDIATE");
@@ -556,9 +566,7 @@ int store_open(const char *path, struct store **out)
 			goto out;
 		}
 	}
-	r = begin(s, 0);
-	if (!r)
-		r = commit(s);
+	r = read_revs(s);
 out:
 	if (r) {
 		store_close(s);
@@ -582,7 +590,7 @@ void store_close(struct store *s)
 	free_events(s->queue);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
-	sqlite3_close(s->db); /* checkpoints the WAL and removes it when last */
+	sqlite3_close_v2(s->db); /* checkpoints the WAL and removes it when last */
 	free(s);
 }
 
@@ -670,8 +678,9 @@ int store_range(struct store *s, const char *prefix, size_t limit, struct store_
 		goto out;
 	st = s->st[ST_KV_RANGE];
 	rc = bind_prefix(st, 1, 2, prefix, plen, hi);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 3, limit == 0 || limit > (uint64_t)INT64_MAX ? -1 : (int64_t)limit);
+	if (rc == SQLITE_OK) /* LIMIT -1: no limit */
+		rc = sqlite3_bind_int64(st, 3,
+					limit == 0 || limit > INT64_MAX ? -1 : (int64_t)limit);
 	if (rc != SQLITE_OK) {
 		r = sqlerr(s->db, rc);
 		goto out;

@@ -120,7 +120,11 @@ def main(argv):
     if len(argv) < 2 or argv[1] not in cmds:
         sys.stderr.write(__doc__)
         return 2
-    cmds[argv[1]](*argv[2:])
+    try:
+        cmds[argv[1]](*argv[2:])
+    except Exception as e:  # print the server's answer as text, not as a repr
+        sys.stderr.write("%s: %s\n" % (type(e).__name__, " ".join(str(a) for a in e.args)))
+        return 1
     return 0
 
 

@@ -145,7 +145,8 @@ has "google-auth IDTokenCredentials gets a verifiable ID token" "\"email\": \"$G
 	"$(py verify "$BASE" "$idt" https://aud.example.com 2>&1)"
 
 # --- signJwt and signBlob --------------------------------------------------------------------
-out=$(post "$ADMIN" "$(sa_path "$GSA" signJwt)" '{"payload":"{\"iss\":\"me\",\"aud\":\"you\",\"n\":1}"}')
+now=$(date +%s)
+out=$(post "$ADMIN" "$(sa_path "$GSA" signJwt)" "{\"payload\":\"{\\\"iss\\\":\\\"me\\\",\\\"aud\\\":\\\"you\\\",\\\"iat\\\":$now,\\\"n\\\":1}\"}")
 eq "signJwt 200" "HTTP 200" "$(code "$out")"
 kid=$(field "$out" "['keyId']")
 claims=$(py verify "$BASE" "$(field "$out" "['signedJwt']")" you 2>&1)

@@ -190,7 +190,7 @@ static void check_range(struct store *s, const char *prefix, size_t limit,
 static void test_range(void)
 {
 	static const char *const keys[] = {
-		"/b",	    "/a/2",	 "/a",	 "/a/1",     "/ab",	"/a0", "/a\xff",
+		"/b", "/a/2", "/a", "/a/1", "/ab", "/a0", "/a\xff",
 		"/a\xff\xff", "/a\xff/x", "\xff", "\xff\xfe", "\xff\xff", "/a/10", "/",
 	};
 	struct tmp t;
@@ -313,11 +313,11 @@ static void test_watch_replay_live(void)
 		CHECK(!"setup");
 		goto out;
 	}
-	put(s, "/a/1", "x1");			       /* 1 */
-	put(s, "/b/1", "y1");			       /* 2 */
-	put(s, "/a/2", "x2");			       /* 3 */
+	put(s, "/a/1", "x1"); /* 1 */
+	put(s, "/b/1", "y1"); /* 2 */
+	put(s, "/a/2", "x2"); /* 3 */
 	CHECK_EQ_INT(store_delete(s, "/a/1", STORE_ANY_REV, NULL), 0); /* 4 */
-	put(s, "/a", "not under /a/");		       /* 5 */
+	put(s, "/a", "not under /a/"); /* 5 */
 
 	CHECK_EQ_INT(store_watch(s, "/a/", 1, rec_fn, a, &w), 0);
 	CHECK(w != NULL);
@@ -619,6 +619,13 @@ static void test_compact(void)
 	CHECK_EQ_INT(store_compact(s, 10), 0); /* all history */
 	CHECK_EQ_INT(store_revision(s), 10);
 	CHECK_EQ_INT(store_watch(s, "", 9, rec_fn, r, &w), -ERANGE);
+	store_close(s); /* the revision survives a compaction of all history */
+	s = NULL;
+	CHECK_EQ_INT(store_open(t.path, &s), 0);
+	if (!s)
+		goto out;
+	CHECK_EQ_INT(store_revision(s), 10);
+	CHECK_EQ_INT(store_compacted_revision(s), 11);
 	CHECK_EQ_INT(put(s, "/new", "x"), 11); /* revisions go on */
 	store_close(s);
 	s = NULL;
@@ -878,6 +885,7 @@ static void test_crash(void)
 	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	CHECK(acks >= CRASH_MIN_ACKS);
 	CHECK_EQ_INT(bad, 0);
+	printf("# %d writes acknowledged before the writer died\n", acks);
 
 	CHECK_EQ_INT(store_open(t.path, &s), 0);
 	if (s) {

@@ -1,0 +1,62 @@
+#!/bin/sh
+# run.sh - `make bench`: runs every benchmark in one go on this machine and prints
+# "name value" lines, each with the reference it is compared with, measured in the
+# same run. The figures and their ratios are recorded by hand in BENCHMARKS.md.
+#   bench_iam     IAM permission checks per second, one core (goal: 1,000,000/s)
+#   bench_store   store puts and gets per second on SQLite, against raw SQLite
+#   token mint    POST /oauth2/token (refresh grant) with wrk, against nginx serving
+#                 a token response of the same size as a static file
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT" || exit 1
+echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), $(date -u +%FT%TZ)"
+for b in "$@"; do
+	echo "# $b"
+	taskset -c 0 "$b" || echo "# $b failed"
+done
+
+# Token minting over HTTP.
+tmp=$(mktemp -d /tmp/gkeid-bench.XXXXXX)
+./build/gkeid up --data-dir "$tmp/data" --port 0 >"$tmp/gkeid.log" 2>&1 &
+pid=$!
+i=0; while [ ! -s "$tmp/data/env" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+. "$tmp/data/env"
+refresh=$(sqlite3 "$CLOUDSDK_CONFIG/credentials.db" "select value from credentials" | grep -o '"refresh_token": "[^"]*"' | cut -d'"' -f4)
+body="grant_type=refresh_token&client_id=32555940559.apps.googleusercontent.com&refresh_token=$refresh"
+cat >"$tmp/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "$body"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+LUA
+curl -s -d "$body" "$GKEID_CLOUD_URL/oauth2/token" >"$tmp/token.json"
+# gkeid's own server log would dominate; silence it for the measurement.
+kill -TERM $pid; wait $pid
+taskset -c 0 ./build/gkeid up --data-dir "$tmp/data" --port 0 >/dev/null 2>"$tmp/gkeid.log" &
+pid=$!
+sleep 1; i=0; while ! grep -q ready "$tmp/gkeid.log" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+. "$tmp/data/env"
+mkdir -p "$tmp/www"; cp "$tmp/token.json" "$tmp/www/token"
+cat >"$tmp/nginx.conf" <<NGX
+worker_processes 1;
+daemon off;
+pid $tmp/nginx.pid;
+error_log $tmp/nginx.err;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  server {
+    listen 127.0.0.1:18799;
+    location / { root $tmp/www; default_type application/json; }
+  }
+}
+NGX
+taskset -c 0 nginx -c "$tmp/nginx.conf" &
+npid=$!
+sleep 0.5
+g=$(taskset -c 1 wrk -t1 -c8 -d5s -s "$tmp/post.lua" "$GKEID_CLOUD_URL/oauth2/token" | awk '/Requests\/sec/{print $2}')
+n=$(taskset -c 1 wrk -t1 -c8 -d5s "http://127.0.0.1:18799/token" | awk '/Requests\/sec/{print $2}')
+echo "oauth2.token_mint_per_sec $g"
+echo "reference.nginx_static_token_per_sec $n"
+echo "ratio.token_mint_vs_nginx $(awk "BEGIN{printf \"%.3f\", $g/$n}")"
+kill -TERM $pid $npid 2>/dev/null; wait $pid $npid 2>/dev/null
+rm -rf "$tmp"

@@ -111,7 +111,7 @@ static int self_signed_jwt(struct cloud *c, const char *token, struct caller *ou
 	struct jwt t;
 	int rc = -EACCES;
 	EVP_PKEY *pub = NULL;
-	json_t *key = NULL;
+	json_t *key = NULL, *sa = NULL;
 	if (jwt_parse(token, &t) != 0)
 		return -EACCES;
 	const char *kid = json_string_value(json_object_get(t.header, "kid"));
@@ -136,7 +136,12 @@ static int self_signed_jwt(struct cloud *c, const char *token, struct caller *ou
 	snprintf(path, sizeof(path), "/projects/%s/serviceAccounts/%s/keys/%s", project, iss, kid);
 	key = store_get_json(c->store, path);
 	const char *pem = key ? json_string_value(json_object_get(key, "publicKeyPem")) : NULL;
-	if (!pem || !(pub = key_from_pem(pem, strlen(pem))) || jwt_verify(&t, pub) != 0)
+	if (!pem || json_is_true(json_object_get(key, "disabled")) ||
+	    !(pub = key_from_pem(pem, strlen(pem))) || jwt_verify(&t, pub) != 0)
+		goto out;
+	/* Nor is a disabled (or deleted) service account anyone. */
+	sa = cloud_sa_get(c, iss);
+	if (!sa || json_is_true(json_object_get(sa, "disabled")))
 		goto out;
 	out->kind = CALLER_SERVICE_ACCOUNT;
 	copy_str(out->email, sizeof(out->email), iss);
@@ -147,6 +152,7 @@ static int self_signed_jwt(struct cloud *c, const char *token, struct caller *ou
 out:
 	EVP_PKEY_free(pub);
 	json_decref(key);
+	json_decref(sa);
 	jwt_free(&t);
 	return rc;
 }
@@ -207,6 +213,13 @@ int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
 		if (rec) {
 			rc = caller_from_record(rec, out);
 			json_decref(rec);
+		}
+		/* A disabled or deleted service account's tokens stop working. */
+		if (rc == 0 && out->kind == CALLER_SERVICE_ACCOUNT) {
+			json_t *sa = cloud_sa_get(c, out->email);
+			if (!sa || json_is_true(json_object_get(sa, "disabled")))
+				rc = -EACCES;
+			json_decref(sa);
 		}
 	}
 	if (rc != 0) {

@@ -112,25 +112,22 @@ static const char *delegate_name(const char *s)
 }
 
 /*
- * Authenticates the caller, resolves the target service account, checks that the
+ * For an authenticated caller: resolves the target service account, checks that the
  * API is enabled in its project, and authorizes the call: the caller needs
  * permission on the target, or, with delegates [D1..Dn], implicitDelegation on D1,
  * each Di implicitDelegation on Di+1, and Dn permission on the target.
  * Replies itself and returns -errno on any failure.
  */
-static int authorize(struct http_req *r, json_t *body, const char *permission,
-		     struct target *t)
+static int authorize(struct http_req *r, const struct caller *who, json_t *body,
+		     const char *permission, struct target *t)
 {
 	struct cloud *c = r->app;
-	struct caller who;
 	struct caller *hop = NULL;
 	struct target *chain = NULL;
 	size_t n = 0;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
-	if ((rc = cloud_authenticate(c, r, SERVICE, &who)) != 0)
-		return rc;
 
 	json_t *delegates = json_object_get(body, "delegates");
 	if (delegates && !json_is_array(delegates) && !json_is_null(delegates)) {
@@ -165,7 +162,7 @@ static int authorize(struct http_req *r, json_t *body, const char *permission,
 	}
 
 	if (n == 0) {
-		if (!allowed_on(c, &who, t, permission)) {
+		if (!allowed_on(c, who, t, permission)) {
 			cloud_reply_permission_denied(r, permission);
 			target_free(t);
 			return -EACCES;
@@ -195,7 +192,7 @@ static int authorize(struct http_req *r, json_t *body, const char *permission,
 			goto out;
 		}
 	}
-	if (!allowed_on(c, &who, &chain[0], PERM_DELEGATE)) {
+	if (!allowed_on(c, who, &chain[0], PERM_DELEGATE)) {
 		cloud_reply_permission_denied(r, PERM_DELEGATE);
 		rc = -EACCES;
 		goto out;
@@ -274,9 +271,14 @@ static void handle_generate_access_token(struct http_req *r)
 	struct target t = {0};
 	char *scope = NULL, *token = NULL;
 	json_t *info = NULL;
-	json_t *body = http_json_body(r, 0);
-	if (!body)
+	struct caller *who = calloc(1, sizeof(*who));
+	json_t *body = NULL;
+	if (!who) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
 		return;
+	}
+	if (cloud_authenticate(c, r, SERVICE, who) != 0 || !(body = http_json_body(r, 0)))
+		goto out;
 	if (check_fields(r, body, known) != 0)
 		goto out;
 	json_t *lt = json_object_get(body, "lifetime");
@@ -290,7 +292,7 @@ static void handle_generate_access_token(struct http_req *r)
 		reply_invalid(r, "Invalid value at 'scope': expected a list of strings.");
 		goto out;
 	}
-	if (authorize(r, body, PERM_ACCESS, &t) != 0)
+	if (authorize(r, who, body, PERM_ACCESS, &t) != 0)
 		goto out;
 
 	int64_t lifetime = CLOUD_TOKEN_TTL;
@@ -359,6 +361,7 @@ out:
 	json_decref(info);
 	target_free(&t);
 	json_decref(body);
+	free(who);
 }
 
 /* POST .../serviceAccounts/{sa}:generateIdToken */
@@ -369,9 +372,14 @@ static void handle_generate_id_token(struct http_req *r)
 	struct target t = {0};
 	json_t *claims = NULL;
 	char *jwt = NULL;
-	json_t *body = http_json_body(r, 0);
-	if (!body)
+	struct caller *who = calloc(1, sizeof(*who));
+	json_t *body = NULL;
+	if (!who) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
 		return;
+	}
+	if (cloud_authenticate(c, r, SERVICE, who) != 0 || !(body = http_json_body(r, 0)))
+		goto out;
 	if (check_fields(r, body, known) != 0)
 		goto out;
 	json_t *aud = json_object_get(body, "audience");
@@ -384,7 +392,7 @@ static void handle_generate_id_token(struct http_req *r)
 		reply_invalid(r, "Invalid value at 'audience' (TYPE_STRING).");
 		goto out;
 	}
-	if (authorize(r, body, PERM_ID, &t) != 0)
+	if (authorize(r, who, body, PERM_ID, &t) != 0)
 		goto out;
 	if (!json_is_string(aud) || json_string_length(aud) == 0 ||
 	    json_string_length(aud) > MAX_AUDIENCE_LEN) {
@@ -413,6 +421,7 @@ out:
 	json_decref(claims);
 	target_free(&t);
 	json_decref(body);
+	free(who);
 }
 
 /* POST .../serviceAccounts/{sa}:signJwt */
@@ -423,9 +432,14 @@ static void handle_sign_jwt(struct http_req *r)
 	struct target t = {0};
 	json_t *claims = NULL, *header = NULL;
 	char *jwt = NULL;
-	json_t *body = http_json_body(r, 0);
-	if (!body)
+	struct caller *who = calloc(1, sizeof(*who));
+	json_t *body = NULL;
+	if (!who) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
 		return;
+	}
+	if (cloud_authenticate(c, r, SERVICE, who) != 0 || !(body = http_json_body(r, 0)))
+		goto out;
 	if (check_fields(r, body, known) != 0)
 		goto out;
 	json_t *payload = json_object_get(body, "payload");
@@ -433,7 +447,7 @@ static void handle_sign_jwt(struct http_req *r)
 		reply_invalid(r, "Invalid value at 'payload' (TYPE_STRING).");
 		goto out;
 	}
-	if (authorize(r, body, PERM_SIGN_JWT, &t) != 0)
+	if (authorize(r, who, body, PERM_SIGN_JWT, &t) != 0)
 		goto out;
 	if (!json_is_string(payload)) {
 		reply_invalid(r, "Request contains an invalid argument.");
@@ -470,6 +484,7 @@ out:
 	json_decref(claims);
 	target_free(&t);
 	json_decref(body);
+	free(who);
 }
 
 /* POST .../serviceAccounts/{sa}:signBlob */
@@ -481,9 +496,14 @@ static void handle_sign_blob(struct http_req *r)
 	unsigned char *data = NULL, *sig = NULL;
 	size_t data_len = 0, sig_len = 0;
 	char *sig64 = NULL;
-	json_t *body = http_json_body(r, 0);
-	if (!body)
+	struct caller *who = calloc(1, sizeof(*who));
+	json_t *body = NULL;
+	if (!who) {
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
 		return;
+	}
+	if (cloud_authenticate(c, r, SERVICE, who) != 0 || !(body = http_json_body(r, 0)))
+		goto out;
 	if (check_fields(r, body, known) != 0)
 		goto out;
 	json_t *payload = json_object_get(body, "payload");
@@ -491,7 +511,7 @@ static void handle_sign_blob(struct http_req *r)
 		reply_invalid(r, "Invalid value at 'payload' (TYPE_BYTES).");
 		goto out;
 	}
-	if (authorize(r, body, PERM_SIGN_BLOB, &t) != 0)
+	if (authorize(r, who, body, PERM_SIGN_BLOB, &t) != 0)
 		goto out;
 	const char *p = json_string_value(payload);
 	if (!p) {
@@ -520,6 +540,7 @@ out:
 	free(data);
 	target_free(&t);
 	json_decref(body);
+	free(who);
 }
 
 #define SA_PATH "/iamcredentials/v1/projects/{project}/serviceAccounts/{sa}"

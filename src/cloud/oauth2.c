@@ -97,7 +97,9 @@ static void jwt_bearer(struct cloud *c, struct http_req *r, const char *assertio
 		key = get_json(c->store, path);
 	}
 	const char *pem = key ? json_string_value(json_object_get(key, "publicKeyPem")) : NULL;
-	if (!pem || !(pub = key_from_pem(pem, strlen(pem))) || jwt_verify(&t, pub) != 0) {
+	/* A disabled key signs nothing that Google accepts. */
+	if (!pem || json_is_true(json_object_get(key, "disabled")) ||
+	    !(pub = key_from_pem(pem, strlen(pem))) || jwt_verify(&t, pub) != 0) {
 		oauth_error(r, 400, "invalid_grant", "Invalid JWT Signature.");
 		goto out;
 	}

@@ -105,22 +105,42 @@ static void reply_unauthenticated(struct http_req *r, const char *service, int m
 				  "https://developers.google.com/identity/sign-in/web/devconsole-project.");
 }
 
+int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email)
+{
+	char project[128], path[1024];
+	const char *kid = json_string_value(json_object_get(t->header, "kid"));
+	if (!kid || strlen(kid) > 64 || !cloud_sa_project(email, project, sizeof(project)))
+		return -EBADMSG;
+	/* The system-managed key that signJwt and signBlob use. */
+	if (strcmp(kid, c->signing_kid) == 0)
+		return jwt_verify(t, c->signing_key) == 0 ? 0 : -EBADMSG;
+	snprintf(path, sizeof(path), "/projects/%s/serviceAccounts/%s/keys/%s", project, email, kid);
+	json_t *key = store_get_json(c->store, path);
+	const char *pem = key ? json_string_value(json_object_get(key, "publicKeyPem")) : NULL;
+	EVP_PKEY *pub = NULL;
+	int rc = -EBADMSG;
+	/* A disabled key signs nothing that Google accepts. */
+	if (pem && !json_is_true(json_object_get(key, "disabled")) &&
+	    (pub = key_from_pem(pem, strlen(pem))) && jwt_verify(t, pub) == 0)
+		rc = 0;
+	EVP_PKEY_free(pub);
+	json_decref(key);
+	return rc;
+}
+
 /* A self-signed JWT made from a service-account key, as Google APIs accept it. */
 static int self_signed_jwt(struct cloud *c, const char *token, struct caller *out)
 {
 	struct jwt t;
 	int rc = -EACCES;
-	EVP_PKEY *pub = NULL;
-	json_t *key = NULL, *sa = NULL;
+	json_t *sa = NULL;
 	if (jwt_parse(token, &t) != 0)
 		return -EACCES;
-	const char *kid = json_string_value(json_object_get(t.header, "kid"));
 	const char *iss = json_string_value(json_object_get(t.claims, "iss"));
 	const char *sub = json_string_value(json_object_get(t.claims, "sub"));
 	json_t *iat = json_object_get(t.claims, "iat"), *exp = json_object_get(t.claims, "exp");
 	int64_t now = cloud_now_ms() / 1000;
-	char project[128], path[1024];
-	if (!kid || !iss || (sub && strcmp(sub, iss) != 0) || !json_is_integer(iat) ||
+	if (!iss || strlen(iss) > 256 || (sub && strcmp(sub, iss) != 0) || !json_is_integer(iat) ||
 	    !json_is_integer(exp))
 		goto out;
 	/* Google: at most one hour between iat and exp. */
@@ -130,14 +150,7 @@ static int self_signed_jwt(struct cloud *c, const char *token, struct caller *ou
 		goto out;
 	if (!json_object_get(t.claims, "scope") && !json_object_get(t.claims, "aud"))
 		goto out;
-	if (!cloud_sa_project(iss, project, sizeof(project)) ||
-	    strlen(kid) > 64 || strlen(iss) > 256)
-		goto out;
-	snprintf(path, sizeof(path), "/projects/%s/serviceAccounts/%s/keys/%s", project, iss, kid);
-	key = store_get_json(c->store, path);
-	const char *pem = key ? json_string_value(json_object_get(key, "publicKeyPem")) : NULL;
-	if (!pem || json_is_true(json_object_get(key, "disabled")) ||
-	    !(pub = key_from_pem(pem, strlen(pem))) || jwt_verify(&t, pub) != 0)
+	if (cloud_sa_jwt_verify(c, &t, iss) != 0)
 		goto out;
 	/* Nor is a disabled (or deleted) service account anyone. */
 	sa = cloud_sa_get(c, iss);
@@ -150,8 +163,6 @@ static int self_signed_jwt(struct cloud *c, const char *token, struct caller *ou
 	out->expires_at = json_integer_value(exp);
 	rc = 0;
 out:
-	EVP_PKEY_free(pub);
-	json_decref(key);
 	json_decref(sa);
 	jwt_free(&t);
 	return rc;

@@ -96,6 +96,12 @@ int cloud_require_service(struct cloud *c, struct http_req *r, const json_t *pro
 /* The service's display title ("IAM Service Account Credentials API"), or the name. */
 const char *cloud_service_title(const char *service);
 
+struct jwt;
+/* Verifies a JWT's signature by one of the service account's enabled keys (the header's
+ * kid names it: a user-managed key, or the system-managed key signJwt uses).
+ * 0 or -EBADMSG. */
+int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email);
+
 /* The project ID that owns a service account email ("sa@P.iam.gserviceaccount.com" -> P),
  * written into buf; NULL if the email is not of that form. */
 const char *cloud_sa_project(const char *email, char *buf, size_t len);

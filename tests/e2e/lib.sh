@@ -75,8 +75,12 @@ gkeid_stop() {
 api() {
 	m=$1 p=$2; shift 2
 	tok=${API_TOKEN:-$(gcloud auth print-access-token 2>/dev/null)}
-	curl -sS -X "$m" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
-		${1:+--data "$1"} -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$p"
+	if [ $# -gt 0 ]; then
+		curl -sS -X "$m" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
+			--data-binary "$1" -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$p"
+	else
+		curl -sS -X "$m" -H "Authorization: Bearer $tok" -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$p"
+	fi
 }
 
 finish() {

@@ -128,8 +128,23 @@ int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email)
 	return rc;
 }
 
+/* The audience a self-signed JWT must name when it has no scope: the API, as
+ * "https://SERVICE/" (what Google's libraries send), or a URL on gkeid itself. */
+static int audience_ok(struct cloud *c, const struct jwt *t, const char *service)
+{
+	json_t *aud = json_object_get(t->claims, "aud");
+	char google[300];
+	snprintf(google, sizeof(google), "https://%s/", service);
+	if (jwt_has_audience(t, google))
+		return 1;
+	size_t blen = strlen(c->base_url);
+	const char *a = json_string_value(aud);
+	return a && strncmp(a, c->base_url, blen) == 0 && (a[blen] == '\0' || a[blen] == '/');
+}
+
 /* A self-signed JWT made from a service-account key, as Google APIs accept it. */
-static int self_signed_jwt(struct cloud *c, const char *token, struct caller *out)
+static int self_signed_jwt(struct cloud *c, const char *token, const char *service,
+			   struct caller *out)
 {
 	struct jwt t;
 	int rc = -EACCES;
@@ -148,7 +163,8 @@ static int self_signed_jwt(struct cloud *c, const char *token, struct caller *ou
 		goto out;
 	if (jwt_check_time(&t, now, 60) != 0)
 		goto out;
-	if (!json_object_get(t.claims, "scope") && !json_object_get(t.claims, "aud"))
+	if (!json_string_value(json_object_get(t.claims, "scope")) &&
+	    !audience_ok(c, &t, service))
 		goto out;
 	if (cloud_sa_jwt_verify(c, &t, iss) != 0)
 		goto out;
@@ -218,7 +234,7 @@ int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
 	for (const char *p = token; *p; p++)
 		dots += *p == '.';
 	if (dots == 2 && strncmp(token, "ya29.", 5) != 0) {
-		rc = self_signed_jwt(c, token, out);
+		rc = self_signed_jwt(c, token, service, out);
 	} else {
 		json_t *rec = cloud_token_lookup(c, token);
 		if (rec) {

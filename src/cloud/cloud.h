@@ -20,6 +20,7 @@
  *   /oauth2/refreshTokens/SHA256(token)           {"email","clientId"}
  *   /users/EMAIL                                  a Google user account {"email"}
  *   /sts/issuers/ISSUER-URL                       {"issuer","workloadPool","projectNumber","jwks"}
+ *   /serviceusage/operations/OPID                 {"project","operation"}
  *   /iam/policies/RESOURCE                        allow policies (iam.h)
  */
 #ifndef GKEID_CLOUD_H

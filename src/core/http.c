@@ -233,6 +233,14 @@ void http_reply_gerror(struct http_req *r, int code, const char *status, const c
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Messages may echo request bytes: keep the JSON valid whatever they are. */
+	json_t *probe = json_string(msg);
+	if (!probe) {
+		for (char *p = msg; *p; p++)
+			if ((unsigned char)*p >= 0x80)
+				*p = '?';
+	}
+	json_decref(probe);
 	json_t *err = json_pack("{s:i, s:s, s:s}", "code", code, "message", msg, "status",
 				status ? status : http_gstatus(code));
 	if (err && reason) {

@@ -7,7 +7,15 @@
  * The interface is backend-neutral; store_sqlite.c is the embedded backend.
  *
  * Threading: a store handle is used from one thread (the event loop). Watch callbacks
- * run synchronously inside the store_put/store_delete that caused them, after commit.
+ * run synchronously inside the store_put/store_delete that caused them, after commit;
+ * a write made from inside a callback is delivered after the current event has reached
+ * every watcher, so watchers always see revisions in order. Live events come only from
+ * writes through the same handle. Do not store_close from a callback.
+ *
+ * Limits: keys are 1-4096 bytes (-ENAMETOOLONG), values at most 32 MiB (-EFBIG); keys
+ * sort bytewise, as in etcd. Durability: SQLite WAL with synchronous=NORMAL, so an
+ * acknowledged write survives the process being killed; a power cut may lose the last
+ * few transactions (never corrupts).
  */
 #ifndef GKEID_STORE_H
 #define GKEID_STORE_H
@@ -53,7 +61,8 @@ void store_close(struct store *s);
 
 /* The latest revision (0 for an empty store). */
 int64_t store_revision(struct store *s);
-/* The oldest revision that store_watch can still replay from (compaction point + 1). */
+/* The compaction point C plus one. store_watch replays from any from_rev >= C; older
+ * ones get -ERANGE. */
 int64_t store_compacted_revision(struct store *s);
 
 /* Gets one key. Returns 0, -ENOENT, or another -errno. */
@@ -85,7 +94,8 @@ int store_watch(struct store *s, const char *prefix, int64_t from_rev, store_wat
 /* Cancels a watch. Safe to call from inside its own callback. NULL is fine. */
 void store_unwatch(struct store_watch *w);
 
-/* Drops history up to and including rev (current values stay). Returns 0 or -errno. */
+/* Drops history up to and including rev (current values stay). A rev at or below the
+ * current compaction point is a no-op; one in the future is -EINVAL. */
 int store_compact(struct store *s, int64_t rev);
 
 void store_kv_free(struct store_kv *kv);             /* frees the members, not kv */

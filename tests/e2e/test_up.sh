@@ -65,6 +65,7 @@ has "JWKS has an RS256 key" '"alg": "RS256"' "$jwks"
 # Unknown paths and methods.
 eq "unknown path is 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$GKEID_CLOUD_URL/nope")"
 eq "wrong method is 405" 405 "$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$GKEID_CLOUD_URL/oauth2/token")"
+eq "a path with invalid UTF-8 is still a clean 404" 404 "$(curl -s -o /dev/null -w '%{http_code}' "$GKEID_CLOUD_URL/nowhere/%FF")"
 big=$(head -c 1100000 /dev/zero | tr '\0' a)
 eq "oversize body is 413" 413 "$(printf %s "$big" | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$GKEID_CLOUD_URL/oauth2/token")"
 

@@ -26,6 +26,11 @@ out=$(py); has "google-auth: allowed with roles/viewer" "status 200" "$out"
 has "... and reads the project" '"projectId": "demo-project"' "$out"
 out=$(nodejs); has "google-auth-library: allowed with roles/viewer" "status 200" "$out"
 
+# google-auth's self-signed JWTs name the API as their audience; another audience is 401.
+jwtaud() { PYTHONPATH=$GCLOUD_PYPATH "$GCLOUD_PY" "$ROOT/tests/e2e/clients_jwt_audience.py" "$T_TMP/key.json" "$1" "$URL" 2>&1; }
+has "self-signed JWT for https://cloudresourcemanager.googleapis.com/ is accepted" "status 200" "$(jwtaud https://cloudresourcemanager.googleapis.com/)"
+has "self-signed JWT for another API is 401" "status 401" "$(jwtaud https://storage.googleapis.com/)"
+
 # A forged self-signed JWT (signed by another key, same kid) is 401.
 openssl genrsa -out "$T_TMP/other.pem" 2048 2>/dev/null
 python3 - "$T_TMP/key.json" "$T_TMP/other.pem" >"$T_TMP/forged.json" <<'PY'

@@ -8,6 +8,7 @@
  *   /iam/v1/                    IAM (service accounts, keys, roles)     iamapi.c
  *   /iamcredentials/v1/         IAM Service Account Credentials         iamcredentials.c
  *   /sts/v1/                    Security Token Service                  sts.c
+ *   /container/v1/              Kubernetes Engine (clusters, node pools) container.c
  *   /serviceusage/v1/           Service Usage                           serviceusage.c
  *   /service_accounts/v1/metadata/{jwk,x509}/EMAIL  public keys of service accounts
  *
@@ -21,6 +22,9 @@
  *   /users/EMAIL                                  a Google user account {"email"}
  *   /sts/issuers/ISSUER-URL                       {"issuer","workloadPool","projectNumber","jwks"}
  *   /serviceusage/operations/OPID                 {"project","operation"}
+ *   /projects/P/locations/L/clusters/C            a GKE cluster, as the Container API shows it
+ *   /projects/P/locations/L/clusters/C/nodePools/N  a node pool
+ *   /projects/P/locations/L/operations/OP         a Container API operation
  *   /iam/policies/RESOURCE                        allow policies (iam.h)
  */
 #ifndef GKEID_CLOUD_H
@@ -42,6 +46,13 @@ struct cloud {
 	char signing_kid[41];
 	char base_url[128];     /* "http://127.0.0.1:PORT", as clients reach it */
 	int64_t propagation_ms; /* IAM propagation delay for authorization */
+	/* Set by whoever assembles the program (cli): the Container API calls it when a
+	 * cluster is created ("create"), changed ("update") or deleted ("delete"), before it
+	 * stores the cluster, so that the Kubernetes side can start, reconfigure or stop it.
+	 * On "create" it fills "endpoint" and "masterAuth" in the cluster JSON. NULL: no
+	 * Kubernetes side. Returns 0 or -errno (the operation then fails). */
+	int (*on_cluster)(void *arg, const char *event, json_t *cluster);
+	void *on_cluster_arg;
 };
 
 /* Token lifetime, as Google's access tokens. */
@@ -132,8 +143,8 @@ int cloud_routes_add(struct http_router *rt);
 
 /* Route tables of each API (static arrays) and their lengths. */
 extern const struct http_route oauth2_routes[], crm_routes[], iamapi_routes[],
-	iamcredentials_routes[], sts_routes[], serviceusage_routes[];
+	iamcredentials_routes[], sts_routes[], serviceusage_routes[], container_routes[];
 extern const size_t oauth2_n_routes, crm_n_routes, iamapi_n_routes, iamcredentials_n_routes,
-	sts_n_routes, serviceusage_n_routes;
+	sts_n_routes, serviceusage_n_routes, container_n_routes;
 
 #endif

@@ -28,6 +28,8 @@
 #include "iam/iam.h"
 
 #define DEFAULT_PORT 8780
+#define MAINTENANCE_SECONDS 60
+#define HISTORY_KEPT 100000 /* store revisions kept for watch resumption */
 
 static const char up_usage[] =
 	"Usage: gkeid up [--data-dir DIR] [--port N|0] [--iam-propagation DURATION]\n"
@@ -83,6 +85,20 @@ static int write_env(struct up *u)
 		printf("gkeid: ready; environment in %s (in another shell: . %s)\n", path, path);
 	fflush(stdout);
 	return rc;
+}
+
+/* Once a minute: drop expired tokens, and compact store history beyond what watchers
+ * may still resume from. */
+static void on_maintenance(evutil_socket_t fd, short what, void *arg)
+{
+	struct up *u = arg;
+	size_t removed = 0;
+	(void)fd, (void)what;
+	if (cloud_gc(&u->cloud, &removed) == 0 && removed)
+		fprintf(stderr, "gkeid: removed %zu expired tokens\n", removed);
+	int64_t rev = store_revision(u->cloud.store);
+	if (rev > HISTORY_KEPT && store_compact(u->cloud.store, rev - HISTORY_KEPT) != 0)
+		fprintf(stderr, "gkeid: store compaction failed\n");
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -211,7 +227,7 @@ int cmd_up(int argc, char **argv)
 	int c, rc = 1;
 	struct evhttp *http = NULL;
 	struct http_router *router = NULL;
-	struct event *sigs[3] = {0};
+	struct event *sigs[3] = {0}, *maintenance = NULL;
 	u.port = DEFAULT_PORT;
 	if (!dir || !*dir)
 		dir = ".gkeid";
@@ -303,6 +319,10 @@ int cmd_up(int argc, char **argv)
 		if (!sigs[i] || event_add(sigs[i], NULL) != 0)
 			goto out;
 	}
+	struct timeval every = {MAINTENANCE_SECONDS, 0};
+	maintenance = event_new(u.base, -1, EV_PERSIST, on_maintenance, &u);
+	if (!maintenance || event_add(maintenance, &every) != 0)
+		goto out;
 	if (!prepare_gcloud(&u) && write_env(&u) != 0) {
 		fprintf(stderr, "gkeid up: cannot write %s/env\n", u.dir);
 		goto out;
@@ -317,6 +337,8 @@ out:
 	for (int i = 0; i < 3; i++)
 		if (sigs[i])
 			event_free(sigs[i]);
+	if (maintenance)
+		event_free(maintenance);
 	if (http)
 		evhttp_free(http);
 	http_router_free(router);

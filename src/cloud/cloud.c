@@ -472,3 +472,27 @@ int cloud_routes_add(struct http_router *rt)
 	rc = rc ? rc : http_router_add(rt, serviceusage_routes, serviceusage_n_routes);
 	return rc;
 }
+
+int cloud_gc(struct cloud *c, size_t *removed)
+{
+	struct store_kv *kvs = NULL;
+	size_t n = 0, gone = 0;
+	int64_t now = cloud_now_ms() / 1000;
+	int rc = store_range(c->store, "/oauth2/tokens/", 0, &kvs, &n, NULL);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
+		json_t *exp = json_object_get(rec, "exp");
+		/* Unreadable records are garbage too. */
+		if (!json_is_integer(exp) || json_integer_value(exp) <= now) {
+			if (store_delete(c->store, kvs[i].key, kvs[i].mod_rev, NULL) == 0)
+				gone++;
+		}
+		json_decref(rec);
+	}
+	store_kvs_free(kvs, n);
+	if (removed)
+		*removed = gone;
+	return 0;
+}

@@ -138,6 +138,9 @@ char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *c
 int sts_issuer_put(struct cloud *c, const char *issuer, const char *workload_pool,
 		   const json_t *jwks);
 
+/* Deletes expired access tokens from the store; *removed (may be NULL) gets the count. */
+int cloud_gc(struct cloud *c, size_t *removed);
+
 /* Adds every API's routes to a router. 0 or -ENOMEM. */
 int cloud_routes_add(struct http_router *rt);
 

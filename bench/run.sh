@@ -4,7 +4,8 @@
 # same run. The figures and their ratios are recorded by hand in BENCHMARKS.md.
 #   bench_iam     IAM permission checks per second, one core (goal: 1,000,000/s)
 #   bench_store   store puts and gets per second on SQLite, against raw SQLite
-#   token mint    POST /oauth2/token (refresh grant) with wrk, against nginx serving
+#   token mint    POST /oauth2/token with wrk (refresh grant: a user, with a signed ID
+#                 token; JWT-bearer grant: a service-account key), against nginx serving
 #                 a token response of the same size as a static file
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -55,6 +56,27 @@ npid=$!
 sleep 0.5
 g=$(taskset -c 1 wrk -t1 -c8 -d5s -s "$tmp/post.lua" "$GKEID_CLOUD_URL/oauth2/token" | awk '/Requests\/sec/{print $2}')
 n=$(taskset -c 1 wrk -t1 -c8 -d5s "http://127.0.0.1:18799/token" | awk '/Requests\/sec/{print $2}')
+# The JWT-bearer grant (a service-account key, as client libraries use it).
+gcloud iam service-accounts create bench-gsa --quiet >/dev/null 2>&1
+gcloud iam service-accounts keys create "$tmp/key.json" --iam-account=bench-gsa@$GKEID_PROJECT.iam.gserviceaccount.com --quiet >/dev/null 2>&1
+assertion=$(PYTHONPATH=/usr/lib/google-cloud-sdk/lib/third_party /usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3 - "$tmp/key.json" <<'PY'
+import json, sys, time
+from google.auth import crypt, jwt
+k = json.load(open(sys.argv[1]))
+now = int(time.time())
+claims = {"iss": k["client_email"], "scope": "https://www.googleapis.com/auth/cloud-platform",
+          "aud": k["token_uri"], "iat": now, "exp": now + 3000}
+print(jwt.encode(crypt.RSASigner.from_service_account_info(k), claims).decode())
+PY
+)
+cat >"$tmp/bearer.lua" <<LUA
+wrk.method = "POST"
+wrk.body = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=$assertion"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+LUA
+b=$(taskset -c 1 wrk -t1 -c8 -d5s -s "$tmp/bearer.lua" "$GKEID_CLOUD_URL/oauth2/token" | awk '/Requests\/sec/{print $2}')
+echo "oauth2.token_mint_jwt_bearer_per_sec $b"
+echo "ratio.token_mint_jwt_bearer_vs_nginx $(awk "BEGIN{printf \"%.3f\", $b/$n}")"
 echo "oauth2.token_mint_per_sec $g"
 echo "reference.nginx_static_token_per_sec $n"
 echo "ratio.token_mint_vs_nginx $(awk "BEGIN{printf \"%.3f\", $g/$n}")"

@@ -344,6 +344,7 @@ out:
 	http_router_free(router);
 	if (u.base)
 		event_base_free(u.base);
+	cloud_release(&u.cloud);
 	iam_free(u.cloud.iam);
 	EVP_PKEY_free(u.cloud.signing_key);
 	store_close(u.cloud.store);

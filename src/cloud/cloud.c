@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/hmap.h"
 #include "core/jwt.h"
 #include "core/store.h"
 
@@ -105,6 +106,72 @@ static void reply_unauthenticated(struct http_req *r, const char *service, int m
 				  "https://developers.google.com/identity/sign-in/web/devconsole-project.");
 }
 
+/* Parsed public keys by store key: OpenSSL 3's PEM decoder costs far more than an RSA
+ * verification, and every JWT-bearer grant and self-signed JWT needs the key. An entry
+ * is valid while the key record's mod_rev is unchanged. */
+struct cached_key {
+	int64_t rev;
+	EVP_PKEY *pk;
+};
+#define KEY_CACHE_MAX 4096
+
+static void key_cache_clear(struct cloud *c)
+{
+	size_t pos = 0;
+	const char *k;
+	void *v;
+	while (c->key_cache && hmap_next(c->key_cache, &pos, &k, &v)) {
+		struct cached_key *ck = v;
+		EVP_PKEY_free(ck->pk);
+		free(ck);
+	}
+	hmap_free(c->key_cache);
+	c->key_cache = NULL;
+}
+
+void cloud_release(struct cloud *c)
+{
+	key_cache_clear(c);
+}
+
+/* The public key stored at path (an enabled key record), borrowed from the cache. */
+static EVP_PKEY *sa_public_key(struct cloud *c, const char *path)
+{
+	struct store_kv kv;
+	if (store_get(c->store, path, &kv) != 0)
+		return NULL;
+	struct cached_key *ck = c->key_cache ? hmap_get(c->key_cache, path) : NULL;
+	if (ck && ck->rev == kv.mod_rev) {
+		store_kv_free(&kv);
+		return ck->pk;
+	}
+	json_t *key = json_loadb(kv.value, kv.value_len, 0, NULL);
+	int64_t rev = kv.mod_rev;
+	store_kv_free(&kv);
+	const char *pem = json_string_value(json_object_get(key, "publicKeyPem"));
+	/* A disabled key signs nothing that Google accepts. */
+	EVP_PKEY *pk = pem && !json_is_true(json_object_get(key, "disabled"))
+			       ? key_from_pem(pem, strlen(pem))
+			       : NULL;
+	json_decref(key);
+	if (!c->key_cache || hmap_count(c->key_cache) >= KEY_CACHE_MAX) {
+		key_cache_clear(c);
+		c->key_cache = hmap_new(64);
+	}
+	if (!ck) {
+		ck = calloc(1, sizeof(*ck));
+		if (!ck || !c->key_cache || hmap_put(c->key_cache, path, ck) != 0) {
+			free(ck);
+			EVP_PKEY_free(pk);
+			return NULL;
+		}
+	}
+	EVP_PKEY_free(ck->pk);
+	ck->pk = pk;
+	ck->rev = rev;
+	return pk;
+}
+
 int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email)
 {
 	char project[128], path[1024];
@@ -115,17 +182,8 @@ int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email)
 	if (strcmp(kid, c->signing_kid) == 0)
 		return jwt_verify(t, c->signing_key) == 0 ? 0 : -EBADMSG;
 	snprintf(path, sizeof(path), "/projects/%s/serviceAccounts/%s/keys/%s", project, email, kid);
-	json_t *key = store_get_json(c->store, path);
-	const char *pem = key ? json_string_value(json_object_get(key, "publicKeyPem")) : NULL;
-	EVP_PKEY *pub = NULL;
-	int rc = -EBADMSG;
-	/* A disabled key signs nothing that Google accepts. */
-	if (pem && !json_is_true(json_object_get(key, "disabled")) &&
-	    (pub = key_from_pem(pem, strlen(pem))) && jwt_verify(t, pub) == 0)
-		rc = 0;
-	EVP_PKEY_free(pub);
-	json_decref(key);
-	return rc;
+	EVP_PKEY *pub = sa_public_key(c, path);
+	return pub && jwt_verify(t, pub) == 0 ? 0 : -EBADMSG;
 }
 
 /* The audience a self-signed JWT must name when it has no scope: the API, as

@@ -53,7 +53,11 @@ struct cloud {
 	 * Kubernetes side. Returns 0 or -errno (the operation then fails). */
 	int (*on_cluster)(void *arg, const char *event, json_t *cluster);
 	void *on_cluster_arg;
+	struct hmap *key_cache; /* parsed service-account public keys (cloud.c); lazily made */
 };
+
+/* Frees what cloud.c caches (not the store, IAM or signing key, which the owner frees). */
+void cloud_release(struct cloud *c);
 
 /* Token lifetime, as Google's access tokens. */
 #define CLOUD_TOKEN_TTL 3600

@@ -208,32 +208,34 @@ int gcloudcfg_mark_activated(const char *dir, const char *account)
 	return write_file(path, account, strlen(account), 0600);
 }
 
-int gcloudcfg_spawn_activate(const char *dir, const char *account, const char *refresh_token,
-			     const char *log_path, pid_t *pid)
+int gcloudcfg_spawn(const char *dir, char *const argv[], const char *kubeconfig,
+		    const char *log_path, pid_t *pid)
 {
-	char env_cfg[4200];
+	char env_cfg[4200], env_kube[4200];
 	snprintf(env_cfg, sizeof(env_cfg), "CLOUDSDK_CONFIG=%s", dir);
-	/* The child's environment: ours, with CLOUDSDK_CONFIG replaced. */
+	if (kubeconfig)
+		snprintf(env_kube, sizeof(env_kube), "KUBECONFIG=%s", kubeconfig);
+	/* The child's environment: ours, with CLOUDSDK_* and KUBECONFIG replaced. */
 	size_t n = 0;
 	while (environ[n])
 		n++;
-	char **envp = calloc(n + 2, sizeof(char *));
+	char **envp = calloc(n + 3, sizeof(char *));
 	if (!envp)
 		return -ENOMEM;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "CLOUDSDK_", 9) != 0)
+		if (strncmp(environ[i], "CLOUDSDK_", 9) != 0 && strncmp(environ[i], "KUBECONFIG=", 11) != 0)
 			envp[k++] = environ[i];
 	envp[k++] = env_cfg;
+	if (kubeconfig)
+		envp[k++] = env_kube;
 	envp[k] = NULL;
-	char *argv[] = {"gcloud", "auth", "activate-refresh-token", (char *)account,
-			(char *)refresh_token, "--quiet", NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	posix_spawn_file_actions_addopen(&fa, 1, log_path, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	int rc = posix_spawnp(pid, "gcloud", &fa, NULL, argv, envp);
+	int rc = posix_spawnp(pid, argv[0], &fa, NULL, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	free(envp);
 	return rc == 0 ? 0 : -rc;

@@ -15,10 +15,11 @@ int gcloudcfg_write(const char *dir, const char *base_url, const char *account,
 /* True when account was activated in dir by an earlier start. */
 int gcloudcfg_activated(const char *dir, const char *account);
 int gcloudcfg_mark_activated(const char *dir, const char *account);
-/* Starts `gcloud auth activate-refresh-token ACCOUNT TOKEN` with CLOUDSDK_CONFIG=dir,
- * output to log_path. The caller reaps *pid. 0 or -errno (e.g. -ENOENT: no gcloud). */
-int gcloudcfg_spawn_activate(const char *dir, const char *account, const char *refresh_token,
-			     const char *log_path, pid_t *pid);
+/* Starts argv (argv[0] looked up in PATH, e.g. "gcloud") with CLOUDSDK_CONFIG=dir and,
+ * when kubeconfig is not NULL, KUBECONFIG=kubeconfig; output appended to log_path.
+ * The caller reaps *pid. 0 or -errno (e.g. -ENOENT: no such program). */
+int gcloudcfg_spawn(const char *dir, char *const argv[], const char *kubeconfig,
+		    const char *log_path, pid_t *pid);
 /* Writes a file atomically (temp file, fsync, rename) with mode. 0 or -errno. */
 int gcloudcfg_write_file(const char *path, const char *data, size_t len, mode_t mode);
 

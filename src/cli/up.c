@@ -26,6 +26,7 @@
 #include "core/jwt.h"
 #include "core/store.h"
 #include "iam/iam.h"
+#include "kube/kube.h"
 
 #define DEFAULT_PORT 8780
 #define MAINTENANCE_SECONDS 60
@@ -49,14 +50,24 @@ static const char up_usage[] =
 	"\n"
 	"A restart on the same data directory keeps all state. SIGINT or SIGTERM stops it.\n";
 
+/* What gcloud runs after the APIs answer, in order: activating the admin user (first
+ * start only), then writing the kubeconfig with get-credentials (every start: cluster
+ * endpoints move with --port 0). DIR/env is written when they are done. */
+enum step { STEP_ACTIVATE, STEP_CREDENTIALS, STEP_DONE };
+
 struct up {
 	char dir[PATH_MAX];
 	char gcloud_dir[PATH_MAX + 16];
+	char kubeconfig[PATH_MAX + 16];
 	char admin[320];
 	char project[128];
+	char cluster[64], location[64]; /* the default project's first cluster, if any */
 	struct event_base *base;
 	struct cloud cloud;
+	struct kube kube;
+	int kube_ready;
 	pid_t gcloud_pid;
+	enum step step;
 	int port;
 };
 
@@ -79,6 +90,13 @@ static int write_env(struct up *u)
 			 u->dir, u->dir, u->gcloud_dir, u->project, u->cloud.base_url);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return -E2BIG;
+	if (u->cluster[0] && access(u->kubeconfig, R_OK) == 0) {
+		int m = snprintf(buf + n, sizeof(buf) - (size_t)n, "export KUBECONFIG='%s'\n",
+				 u->kubeconfig);
+		if (m < 0 || (size_t)m >= sizeof(buf) - (size_t)n)
+			return -E2BIG;
+		n += m;
+	}
 	snprintf(path, sizeof(path), "%s/env", u->dir);
 	int rc = gcloudcfg_write_file(path, buf, (size_t)n, 0600);
 	if (rc == 0)
@@ -101,6 +119,8 @@ static void on_maintenance(evutil_socket_t fd, short what, void *arg)
 		fprintf(stderr, "gkeid: store compaction failed\n");
 }
 
+static void run_steps(struct up *u);
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct up *u = arg;
@@ -108,16 +128,17 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	if (sig == SIGCHLD) {
 		int status;
 		if (u->gcloud_pid > 0 && waitpid(u->gcloud_pid, &status, WNOHANG) == u->gcloud_pid) {
+			int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 			u->gcloud_pid = 0;
-			if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+			if (ok && u->step == STEP_ACTIVATE)
 				gcloudcfg_mark_activated(u->gcloud_dir, u->admin);
-			} else {
-				fprintf(stderr,
-					"gkeid: gcloud auth activate-refresh-token failed; see %s/activate.log\n",
+			if (!ok)
+				fprintf(stderr, "gkeid: gcloud %s failed; see %s/gcloud.log\n",
+					u->step == STEP_ACTIVATE ? "auth activate-refresh-token"
+								 : "container clusters get-credentials",
 					u->dir);
-			}
-			if (write_env(u) != 0)
-				fprintf(stderr, "gkeid: cannot write %s/env\n", u->dir);
+			u->step++;
+			run_steps(u);
 		}
 		return;
 	}
@@ -182,31 +203,92 @@ out:
 	return rc;
 }
 
-/* Prepares the gcloud config dir; spawns gcloud to activate the admin if needed.
- * Returns 1 when the env file must wait for gcloud, 0 when it can be written now. */
-static int prepare_gcloud(struct up *u)
+/* Starts the current step's gcloud command, skipping steps that are not needed; when
+ * none is left, writes DIR/env. */
+static void run_steps(struct up *u)
 {
-	int rc = gcloudcfg_write(u->gcloud_dir, u->cloud.base_url, u->admin, u->project);
-	if (rc != 0) {
-		fprintf(stderr, "gkeid: cannot write gcloud config in %s: %s\n", u->gcloud_dir,
-			strerror(-rc));
-		return 0;
-	}
-	if (!u->admin[0] || gcloudcfg_activated(u->gcloud_dir, u->admin))
-		return 0;
-	char *refresh = oauth2_refresh_token_new(&u->cloud, u->admin,
-						 "32555940559.apps.googleusercontent.com");
 	char log[PATH_MAX + 32];
-	snprintf(log, sizeof(log), "%s/activate.log", u->dir);
-	rc = refresh ? gcloudcfg_spawn_activate(u->gcloud_dir, u->admin, refresh, log, &u->gcloud_pid)
-		     : -ENOMEM;
-	free(refresh);
-	if (rc != 0) {
-		fprintf(stderr, "gkeid: gcloud not started (%s); the gcloud config has no account\n",
+	snprintf(log, sizeof(log), "%s/gcloud.log", u->dir);
+	for (; u->step < STEP_DONE; u->step++) {
+		int rc;
+		if (u->step == STEP_ACTIVATE) {
+			if (!u->admin[0] || gcloudcfg_activated(u->gcloud_dir, u->admin))
+				continue;
+			char *refresh = oauth2_refresh_token_new(
+				&u->cloud, u->admin, "32555940559.apps.googleusercontent.com");
+			char *argv[] = {"gcloud", "auth", "activate-refresh-token", u->admin,
+					refresh, "--quiet", NULL};
+			rc = refresh ? gcloudcfg_spawn(u->gcloud_dir, argv, NULL, log, &u->gcloud_pid)
+				     : -ENOMEM;
+			free(refresh);
+		} else {
+			if (!u->cluster[0])
+				continue;
+			char *argv[] = {"gcloud", "container", "clusters", "get-credentials",
+					u->cluster, "--location", u->location, "--quiet", NULL};
+			rc = gcloudcfg_spawn(u->gcloud_dir, argv, u->kubeconfig, log, &u->gcloud_pid);
+		}
+		if (rc == 0)
+			return; /* on_signal(SIGCHLD) goes on */
+		fprintf(stderr, "gkeid: cannot run gcloud (%s); DIR/env will lack its part\n",
 			strerror(-rc));
-		return 0;
 	}
-	return 1;
+	if (write_env(u) != 0)
+		fprintf(stderr, "gkeid: cannot write %s/env\n", u->dir);
+}
+
+/* The Container API tells the Kubernetes side about cluster changes through this. */
+static int on_cluster(void *arg, const char *event, json_t *cluster)
+{
+	struct up *u = arg;
+	if (strcmp(event, "create") == 0)
+		return kube_cluster_start(&u->kube, cluster, 0, NULL);
+	if (strcmp(event, "update") == 0)
+		return kube_cluster_update(&u->kube, cluster);
+	/* delete: the project is in the selfLink (".../projects/P/locations/L/clusters/C") */
+	const char *self = json_string_value(json_object_get(cluster, "selfLink"));
+	const char *name = json_string_value(json_object_get(cluster, "name"));
+	const char *loc = json_string_value(json_object_get(cluster, "location"));
+	const char *p = self ? strstr(self, "/projects/") : NULL;
+	char project[128];
+	if (!p || !name || !loc || sscanf(p, "/projects/%127[^/]", project) != 1)
+		return -EINVAL;
+	return kube_cluster_delete(&u->kube, project, loc, name, 1);
+}
+
+/* Starts the Kubernetes side of every cluster in the store (a restart), records their
+ * new endpoints, and picks the default project's first cluster for the kubeconfig. */
+static int start_clusters(struct up *u)
+{
+	struct store_kv *kvs = NULL;
+	size_t n = 0;
+	int rc = store_range(u->cloud.store, "/projects/", 0, &kvs, &n, NULL);
+	if (rc != 0)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		char project[128], location[64], name[64], rest[8];
+		if (sscanf(kvs[i].key, "/projects/%127[^/]/locations/%63[^/]/clusters/%63[^/]%7s",
+			   project, location, name, rest) != 3)
+			continue;
+		json_t *cl = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
+		if (!cl || (rc = kube_cluster_start(&u->kube, cl, 0, NULL)) != 0) {
+			fprintf(stderr, "gkeid: cluster %s/%s/%s does not start: %s\n", project,
+				location, name, cl ? strerror(-rc) : "unreadable record");
+			json_decref(cl);
+			continue;
+		}
+		char *s = json_dumps(cl, JSON_COMPACT);
+		if (s)
+			store_put(u->cloud.store, kvs[i].key, s, strlen(s), kvs[i].mod_rev, NULL);
+		free(s);
+		json_decref(cl);
+		if (!u->cluster[0] && strcmp(project, u->project) == 0) {
+			snprintf(u->cluster, sizeof(u->cluster), "%s", name);
+			snprintf(u->location, sizeof(u->location), "%s", location);
+		}
+	}
+	store_kvs_free(kvs, n);
+	return 0;
 }
 
 int cmd_up(int argc, char **argv)
@@ -287,15 +369,22 @@ int cmd_up(int argc, char **argv)
 		fprintf(stderr, "gkeid up: cannot load the IAM role catalog\n");
 		goto out;
 	}
-	if (seed_state(&u, state_file) != 0)
-		goto out;
-
 	signal(SIGPIPE, SIG_IGN);
 	if (!(u.base = event_base_new()) || !(http = evhttp_new(u.base)) ||
 	    !(router = http_router_new(&u.cloud)) || cloud_routes_add(router) != 0) {
 		fprintf(stderr, "gkeid up: out of memory\n");
 		goto out;
 	}
+	if ((rc = kube_init(&u.kube, u.cloud.store, &u.cloud, u.base, u.dir)) != 0) {
+		fprintf(stderr, "gkeid up: cannot set up the Kubernetes CA in %s/keys: %s\n", u.dir,
+			strerror(-rc));
+		rc = 1;
+		goto out;
+	}
+	rc = 1;
+	u.kube_ready = 1;
+	u.cloud.on_cluster = on_cluster;
+	u.cloud.on_cluster_arg = &u;
 	evhttp_set_max_body_size(http, 8 * HTTP_BODY_CAP);
 	evhttp_set_max_headers_size(http, 64 * 1024);
 	evhttp_set_timeout(http, 60);
@@ -312,6 +401,13 @@ int cmd_up(int argc, char **argv)
 	}
 	snprintf(u.cloud.base_url, sizeof(u.cloud.base_url), "http://127.0.0.1:%d", bound);
 	fprintf(stderr, "gkeid: Google APIs on %s (data in %s)\n", u.cloud.base_url, u.dir);
+	if (seed_state(&u, state_file) != 0 || start_clusters(&u) != 0)
+		goto out;
+	snprintf(u.kubeconfig, sizeof(u.kubeconfig), "%s/kubeconfig", u.dir);
+	if ((rc = gcloudcfg_write(u.gcloud_dir, u.cloud.base_url, u.admin, u.project)) != 0)
+		fprintf(stderr, "gkeid: cannot write the gcloud config in %s: %s\n", u.gcloud_dir,
+			strerror(-rc));
+	rc = 1;
 
 	int sig_list[3] = {SIGINT, SIGTERM, SIGCHLD};
 	for (int i = 0; i < 3; i++) {
@@ -323,10 +419,7 @@ int cmd_up(int argc, char **argv)
 	maintenance = event_new(u.base, -1, EV_PERSIST, on_maintenance, &u);
 	if (!maintenance || event_add(maintenance, &every) != 0)
 		goto out;
-	if (!prepare_gcloud(&u) && write_env(&u) != 0) {
-		fprintf(stderr, "gkeid up: cannot write %s/env\n", u.dir);
-		goto out;
-	}
+	run_steps(&u);
 	event_base_dispatch(u.base);
 	rc = 0;
 out:
@@ -339,6 +432,8 @@ out:
 			event_free(sigs[i]);
 	if (maintenance)
 		event_free(maintenance);
+	if (u.kube_ready)
+		kube_free(&u.kube); /* its listeners live on the event base */
 	if (http)
 		evhttp_free(http);
 	http_router_free(router);

@@ -21,7 +21,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 
 OBJS = $(patsubst src/%.c,build/$(V)/obj/%.o,$(SRCS))
 
-.PHONY: all run test bench deps clean unit e2e asan fmt
+.PHONY: all run test bench deps clean unit e2e asan fmt fuzz
 all: build/gkeid
 
 deps:
@@ -73,3 +73,21 @@ fmt:
 
 clean:
 	rm -rf build
+
+# libFuzzer targets (clang): `make fuzz` builds them and runs each for FUZZ_SECONDS.
+FUZZ_SECONDS ?= 20
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS)
+build/fuzz/fuzz_jwt: fuzz/fuzz_jwt.c src/core/jwt.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+build/fuzz/fuzz_state: fuzz/fuzz_state.c $(LIB_SRCS) $(ASM)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+build/fuzz/fuzz_route: fuzz/fuzz_route.c src/core/http.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route
+	for t in jwt state route; do \
+		mkdir -p build/fuzz/corpus-$$t && \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
+	done

@@ -149,7 +149,7 @@ static int ini_save(struct ini *ini, const char *path)
 }
 
 int gcloudcfg_write(const char *dir, const char *base_url, const char *account,
-		    const char *project)
+		    const char *project, const char *location)
 {
 	char path[4200], url[512];
 	static const char *apis[] = {"cloudresourcemanager", "iam", "iamcredentials",
@@ -183,6 +183,15 @@ int gcloudcfg_write(const char *dir, const char *base_url, const char *account,
 	    (rc = ini_set(&ini, "component_manager", "disable_update_check", "true")) != 0 ||
 	    (rc = ini_set(&ini, "survey", "disable_prompts", "true")) != 0)
 		goto out;
+	/* The default cluster's location, so that the seed's `gcloud container` commands
+	 * work verbatim without --location: a zone ends in "-a".."-z", a region does not. */
+	if (location && *location) {
+		size_t l = strlen(location);
+		int zone = l > 2 && location[l - 2] == '-' && location[l - 1] >= 'a' &&
+			   location[l - 1] <= 'z';
+		if ((rc = ini_set(&ini, "compute", zone ? "zone" : "region", location)) != 0)
+			goto out;
+	}
 	rc = ini_save(&ini, path);
 out:
 	ini_free(&ini);

@@ -20,6 +20,7 @@
 #include "cli/cli.h"
 #include "cli/gcloudcfg.h"
 #include "cloud/cloud.h"
+#include "cloud/container.h"
 #include "cloud/state.h"
 #include "core/embed.h"
 #include "core/http.h"
@@ -256,33 +257,25 @@ static int on_cluster(void *arg, const char *event, json_t *cluster)
 	return kube_cluster_delete(&u->kube, project, loc, name, 1);
 }
 
-/* Starts the Kubernetes side of every cluster in the store (a restart), records their
- * new endpoints, and picks the default project's first cluster for the kubeconfig. */
+/* Starts the Kubernetes side of every stored cluster (seeded, or kept from an earlier
+ * run), and picks the default project's first cluster for the kubeconfig. */
 static int start_clusters(struct up *u)
 {
 	struct store_kv *kvs = NULL;
-	size_t n = 0;
-	int rc = store_range(u->cloud.store, "/projects/", 0, &kvs, &n, NULL);
+	size_t n = 0, started = 0;
+	u->cloud.on_cluster = on_cluster;
+	u->cloud.on_cluster_arg = u;
+	int rc = container_clusters_resume(&u->cloud, &started);
 	if (rc != 0)
-		return rc;
-	for (size_t i = 0; i < n; i++) {
-		char project[128], location[64], name[64], rest[8];
-		if (sscanf(kvs[i].key, "/projects/%127[^/]/locations/%63[^/]/clusters/%63[^/]%7s",
-			   project, location, name, rest) != 3)
-			continue;
-		json_t *cl = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
-		if (!cl || (rc = kube_cluster_start(&u->kube, cl, 0, NULL)) != 0) {
-			fprintf(stderr, "gkeid: cluster %s/%s/%s does not start: %s\n", project,
-				location, name, cl ? strerror(-rc) : "unreadable record");
-			json_decref(cl);
-			continue;
-		}
-		char *s = json_dumps(cl, JSON_COMPACT);
-		if (s)
-			store_put(u->cloud.store, kvs[i].key, s, strlen(s), kvs[i].mod_rev, NULL);
-		free(s);
-		json_decref(cl);
-		if (!u->cluster[0] && strcmp(project, u->project) == 0) {
+		fprintf(stderr, "gkeid: not every cluster started: %s\n", strerror(-rc));
+	char prefix[200];
+	snprintf(prefix, sizeof(prefix), "/projects/%s/locations/", u->project);
+	if (store_range(u->cloud.store, prefix, 0, &kvs, &n, NULL) != 0)
+		return 0;
+	for (size_t i = 0; i < n && !u->cluster[0]; i++) {
+		char location[64], name[64], rest[8];
+		if (sscanf(kvs[i].key + strlen(prefix), "%63[^/]/clusters/%63[^/]%7s", location, name,
+			   rest) == 2) {
 			snprintf(u->cluster, sizeof(u->cluster), "%s", name);
 			snprintf(u->location, sizeof(u->location), "%s", location);
 		}
@@ -383,8 +376,6 @@ int cmd_up(int argc, char **argv)
 	}
 	rc = 1;
 	u.kube_ready = 1;
-	u.cloud.on_cluster = on_cluster;
-	u.cloud.on_cluster_arg = &u;
 	evhttp_set_max_body_size(http, 8 * HTTP_BODY_CAP);
 	evhttp_set_max_headers_size(http, 64 * 1024);
 	evhttp_set_timeout(http, 60);
@@ -404,7 +395,8 @@ int cmd_up(int argc, char **argv)
 	if (seed_state(&u, state_file) != 0 || start_clusters(&u) != 0)
 		goto out;
 	snprintf(u.kubeconfig, sizeof(u.kubeconfig), "%s/kubeconfig", u.dir);
-	if ((rc = gcloudcfg_write(u.gcloud_dir, u.cloud.base_url, u.admin, u.project)) != 0)
+	if ((rc = gcloudcfg_write(u.gcloud_dir, u.cloud.base_url, u.admin, u.project,
+				  u.location)) != 0)
 		fprintf(stderr, "gkeid: cannot write the gcloud config in %s: %s\n", u.gcloud_dir,
 			strerror(-rc));
 	rc = 1;

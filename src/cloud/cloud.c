@@ -26,7 +26,7 @@ int64_t cloud_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static json_t *store_get_json(struct store *s, const char *key)
+json_t *cloud_store_get_json(struct store *s, const char *key)
 {
 	struct store_kv kv;
 	if (store_get(s, key, &kv) != 0)
@@ -339,13 +339,27 @@ static int all_digits(const char *s)
 	return 1;
 }
 
+int cloud_id_ok(const char *s)
+{
+	size_t n = 0;
+	if (!s)
+		return 0;
+	for (; s[n]; n++) {
+		char ch = s[n];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		      ch == '-' || ch == '.' || ch == '_'))
+			return 0;
+	}
+	return n > 0 && n <= 100;
+}
+
 json_t *cloud_project_get(struct cloud *c, const char *id)
 {
 	char key[300];
 	if (!id || !*id || strlen(id) > 128 || strchr(id, '/'))
 		return NULL;
 	snprintf(key, sizeof(key), "/projects/%s", id);
-	json_t *p = store_get_json(c->store, key);
+	json_t *p = cloud_store_get_json(c->store, key);
 	if (p || !all_digits(id))
 		return p;
 	struct store_kv *kvs = NULL;
@@ -366,31 +380,6 @@ json_t *cloud_project_get(struct cloud *c, const char *id)
 	return p;
 }
 
-static const struct {
-	const char *name, *title;
-} service_titles[] = {
-	{"cloudresourcemanager.googleapis.com", "Cloud Resource Manager API"},
-	{"compute.googleapis.com", "Compute Engine API"},
-	{"container.googleapis.com", "Kubernetes Engine API"},
-	{"iam.googleapis.com", "Identity and Access Management (IAM) API"},
-	{"iamcredentials.googleapis.com", "IAM Service Account Credentials API"},
-	{"serviceusage.googleapis.com", "Service Usage API"},
-	{"sts.googleapis.com", "Security Token Service API"},
-	{"storage.googleapis.com", "Cloud Storage API"},
-	{"logging.googleapis.com", "Cloud Logging API"},
-	{"monitoring.googleapis.com", "Cloud Monitoring API"},
-	{"pubsub.googleapis.com", "Cloud Pub/Sub API"},
-	{"secretmanager.googleapis.com", "Secret Manager API"},
-};
-
-const char *cloud_service_title(const char *service)
-{
-	for (size_t i = 0; i < sizeof(service_titles) / sizeof(service_titles[0]); i++)
-		if (strcmp(service_titles[i].name, service) == 0)
-			return service_titles[i].title;
-	return service;
-}
-
 int cloud_require_service(struct cloud *c, struct http_req *r, const json_t *project,
 			  const char *service)
 {
@@ -400,7 +389,7 @@ int cloud_require_service(struct cloud *c, struct http_req *r, const json_t *pro
 	if (!id || !num)
 		return -EINVAL;
 	snprintf(key, sizeof(key), "/projects/%s/services/%s", id, service);
-	json_t *svc = store_get_json(c->store, key);
+	json_t *svc = cloud_store_get_json(c->store, key);
 	const char *state = json_string_value(json_object_get(svc, "state"));
 	int enabled = state && strcmp(state, "ENABLED") == 0;
 	json_decref(svc);
@@ -453,7 +442,7 @@ json_t *cloud_sa_get(struct cloud *c, const char *email_or_id)
 		return NULL;
 	if (cloud_sa_project(email_or_id, project, sizeof(project))) {
 		snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", project, email_or_id);
-		return store_get_json(c->store, key);
+		return cloud_store_get_json(c->store, key);
 	}
 	if (!all_digits(email_or_id))
 		return NULL;
@@ -511,7 +500,7 @@ json_t *cloud_token_lookup(struct cloud *c, const char *token)
 		return NULL;
 	sha256_hex(token, strlen(token), hash);
 	snprintf(key, sizeof(key), "/oauth2/tokens/%s", hash);
-	json_t *rec = store_get_json(c->store, key);
+	json_t *rec = cloud_store_get_json(c->store, key);
 	if (rec && json_integer_value(json_object_get(rec, "exp")) <= cloud_now_ms() / 1000) {
 		json_decref(rec);
 		return NULL;
@@ -528,6 +517,7 @@ int cloud_routes_add(struct http_router *rt)
 	rc = rc ? rc : http_router_add(rt, iamcredentials_routes, iamcredentials_n_routes);
 	rc = rc ? rc : http_router_add(rt, sts_routes, sts_n_routes);
 	rc = rc ? rc : http_router_add(rt, serviceusage_routes, serviceusage_n_routes);
+	rc = rc ? rc : http_router_add(rt, container_routes, container_n_routes);
 	return rc;
 }
 

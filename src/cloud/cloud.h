@@ -81,6 +81,10 @@ struct caller {
 /* Milliseconds since the epoch (wall clock). */
 int64_t cloud_now_ms(void);
 
+/* The JSON value stored at key: a new reference the caller decrefs, or NULL when the key
+ * is absent, the store fails or the value does not parse. */
+json_t *cloud_store_get_json(struct store *s, const char *key);
+
 /* Authenticates the request's "Authorization: Bearer" token: an access token issued by
  * gkeid (user, service account or federated), or a self-signed JWT made with a
  * service-account key (aud = the API's base URL or scope claim). On failure replies 401
@@ -102,6 +106,10 @@ int cloud_allowed(struct cloud *c, const struct caller *who, const char *const *
  * exist)." with an IAM_PERMISSION_DENIED ErrorInfo naming the permission. */
 void cloud_reply_permission_denied(struct http_req *r, const char *permission);
 
+/* True when s (may be NULL) is a name that is safe to echo and to put in a store key, as
+ * a path names a project (ID or number) or an operation: [A-Za-z0-9._-], 1..100 bytes. */
+int cloud_id_ok(const char *s);
+
 /* The project by ID or number (new reference), or NULL when there is none. */
 json_t *cloud_project_get(struct cloud *c, const char *id_or_number);
 
@@ -109,7 +117,8 @@ json_t *cloud_project_get(struct cloud *c, const char *id_or_number);
  * When it is not, replies 403 SERVICE_DISABLED with Google's text and returns -EPERM. */
 int cloud_require_service(struct cloud *c, struct http_req *r, const json_t *project,
 			  const char *service);
-/* The service's display title ("IAM Service Account Credentials API"), or the name. */
+/* The service's display title ("IAM Service Account Credentials API"), or the name.
+ * Implemented in serviceusage.c, whose service catalog holds the titles. */
 const char *cloud_service_title(const char *service);
 
 struct jwt;

@@ -8,9 +8,9 @@
  * the same 403 whether or not it exists, as on Google.
  */
 #include "cloud/cloud.h"
+#include "cloud/gerrors.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,102 +25,12 @@
 #define FILTER_DEPTH 32    /* nesting of parentheses and NOT */
 #define FILTER_TERM_MAX 256
 #define TEST_PERMS_MAX 1000 /* permissions per testIamPermissions call */
-#define ECHO_MAX 200        /* bytes of client text echoed in an error */
+#define ECHO_MAX GERR_ECHO_MAX /* bytes of client text echoed in an error */
 
 static const char ABORTED_TEXT[] = "There were concurrent policy changes. Please retry the whole "
 				   "read-modify-write with exponential backoff.";
 
 /* ---- small helpers ---------------------------------------------------------------- */
-
-/* A name that is safe to echo and to put in a store key: [A-Za-z0-9._-], 1..100 bytes. */
-static int id_ok(const char *s)
-{
-	size_t n = 0;
-	if (!s)
-		return 0;
-	for (; s[n]; n++) {
-		char ch = s[n];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '-' || ch == '.' || ch == '_'))
-			return 0;
-	}
-	return n > 0 && n <= 100;
-}
-
-/* Copies at most cap-1 bytes of UTF-8 text, never splitting a character. */
-static void clip(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-/* Client text for an error message: clipped, or "?" when it is not valid UTF-8. */
-static void echo(char *dst, size_t cap, const char *src)
-{
-	json_t *probe = json_string(src); /* jansson validates UTF-8 */
-	clip(dst, cap, probe ? src : "?");
-	json_decref(probe);
-}
-
-/* 400 INVALID_ARGUMENT with a google.rpc.BadRequest field violation (field may be NULL). */
-static void reply_bad(struct http_req *r, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void reply_bad(struct http_req *r, const char *field, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	json_t *fv = field ? json_pack("{s:s, s:s}", "field", field, "description", msg)
-			   : json_pack("{s:s}", "description", msg);
-	json_t *j = json_pack("{s:{s:i, s:s, s:s, s:[{s:s, s:[o]}]}}", "error", "code", 400,
-			      "message", msg, "status", "INVALID_ARGUMENT", "details", "@type",
-			      "type.googleapis.com/google.rpc.BadRequest", "fieldViolations", fv);
-	http_reply_json(r, 400, j);
-}
-
-/* Google's answer to a JSON value of the wrong type:
- * Invalid value at 'policy' (type.googleapis.com/google.iam.v1.Policy), "x" */
-static void reply_bad_value(struct http_req *r, const char *field, const char *type,
-			    const json_t *v)
-{
-	char shown[ECHO_MAX];
-	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	clip(shown, sizeof(shown), s ? s : "?");
-	free(s);
-	reply_bad(r, field, "Invalid value at '%s' (%s), %s", field, type, shown);
-}
-
-/* Rejects members of obj that are not in allowed (NULL-terminated), as Google rejects
- * unknown names. where is "" at the top level or " at 'options'". 0 or -EINVAL. */
-static int check_names(struct http_req *r, const json_t *obj, const char *where,
-		       const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach((json_t *)obj, key, v) {
-		size_t i;
-		for (i = 0; allowed[i]; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		if (allowed[i])
-			continue;
-		char name[ECHO_MAX];
-		clip(name, sizeof(name), key);
-		reply_bad(r, NULL,
-			  "Invalid JSON payload received. Unknown name \"%s\"%s: Cannot find field.",
-			  name, where);
-		return -EINVAL;
-	}
-	return 0;
-}
 
 /* A member by its JSON (lowerCamel) or proto (snake_case) name, as Google accepts both. */
 static json_t *member(const json_t *obj, const char *camel, const char *snake)
@@ -161,7 +71,7 @@ static void deny(struct http_req *r, const char *permission, const char *project
 	json_t *md = NULL;
 	if (permission) {
 		md = json_pack("{s:s}", "permission", permission);
-		if (md && id_ok(project)) {
+		if (md && cloud_id_ok(project)) {
 			char res[128];
 			snprintf(res, sizeof(res), "projects/%s", project);
 			json_object_set_new(md, "resource", json_string(res));
@@ -189,9 +99,9 @@ static int begin(struct http_req *r, struct crm_call *x, const char *permission)
 	if (cloud_authenticate(x->c, r, SERVICE, &x->who) != 0)
 		return -EACCES;
 	const char *name = http_param(r, "project");
-	x->project = id_ok(name) ? cloud_project_get(x->c, name) : NULL;
+	x->project = cloud_id_ok(name) ? cloud_project_get(x->c, name) : NULL;
 	x->id = json_string_value(json_object_get(x->project, "projectId"));
-	if (!x->id || !id_ok(x->id)) {
+	if (!x->id || !cloud_id_ok(x->id)) {
 		deny(r, permission, name);
 		return -EACCES;
 	}
@@ -434,9 +344,7 @@ static long query_int(struct http_req *r, const char *name, const char *field)
 	char *end = NULL;
 	long v = strtol(s, &end, 10);
 	if (!*s || *end || v < 0 || v > 2147483647L) {
-		char shown[64];
-		echo(shown, sizeof(shown), s);
-		reply_bad(r, field, "Invalid value at '%s' (TYPE_INT32), \"%s\"", field, shown);
+		gerr_bad_param(r, field, "TYPE_INT32", s, 64);
 		return -2;
 	}
 	return v;
@@ -460,8 +368,8 @@ static void crm_list(struct http_req *r)
 	if (size > LIST_MAX)
 		size = LIST_MAX;
 	const char *token = http_query(r, "pageToken");
-	if (token && *token && !id_ok(token)) {
-		reply_bad(r, "page_token", "Invalid page token.");
+	if (token && *token && !cloud_id_ok(token)) {
+		gerr_bad_request(r, "page_token", "Invalid page token.");
 		return;
 	}
 	const char *filter = http_query(r, "filter");
@@ -470,8 +378,8 @@ static void crm_list(struct http_req *r)
 	empty = json_object();
 	if (strlen(filter) > FILTER_MAX || !empty || filter_match(filter, empty) < 0) {
 		char shown[ECHO_MAX];
-		echo(shown, sizeof(shown), filter);
-		reply_bad(r, "filter", "Invalid filter: %s", shown);
+		gerr_echo(shown, sizeof(shown), filter);
+		gerr_bad_request(r, "filter", "Invalid filter: %s", shown);
 		goto out;
 	}
 	if (store_range(c->store, "/projects/", 0, &kvs, &n, NULL) != 0) {
@@ -487,7 +395,7 @@ static void crm_list(struct http_req *r)
 	int more = 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *id = kvs[i].key + strlen("/projects/");
-		if (strchr(id, '/') || !id_ok(id))
+		if (strchr(id, '/') || !cloud_id_ok(id))
 			continue;
 		if (token && *token && strcmp(id, token) <= 0)
 			continue;
@@ -529,7 +437,7 @@ static void crm_get_ancestry(struct http_req *r)
 	if (begin(r, &x, "resourcemanager.projects.get") != 0)
 		goto out;
 	body = http_json_body(r, 1);
-	if (!body || check_names(r, body, "", names) != 0)
+	if (!body || gerr_check_names(r, body, "", names) != 0)
 		goto out;
 	json_t *anc = json_pack("[{s:{s:s, s:s}}]", "resourceId", "type", "project", "id", x.id);
 	json_t *parent = json_object_get(x.project, "parent");
@@ -555,17 +463,17 @@ static void crm_get_iam_policy(struct http_req *r)
 	if (begin(r, &x, "resourcemanager.projects.getIamPolicy") != 0)
 		goto out;
 	body = http_json_body(r, 1);
-	if (!body || check_names(r, body, "", top) != 0)
+	if (!body || gerr_check_names(r, body, "", top) != 0)
 		goto out;
 	long version = 0;
 	json_t *options = json_object_get(body, "options");
 	if (options && !json_is_null(options)) {
 		if (!json_is_object(options)) {
-			reply_bad_value(r, "options",
+			gerr_bad_value(r, "options",
 					"type.googleapis.com/google.iam.v1.GetPolicyOptions", options);
 			goto out;
 		}
-		if (check_names(r, options, " at 'options'", opt) != 0)
+		if (gerr_check_names(r, options, " at 'options'", opt) != 0)
 			goto out;
 		json_t *v = member(options, "requestedPolicyVersion", "requested_policy_version");
 		char *end = NULL;
@@ -579,12 +487,12 @@ static void crm_get_iam_policy(struct http_req *r)
 			version = -1;
 		}
 		if (version < 0 || version > 2147483647L) {
-			reply_bad_value(r, "options.requested_policy_version", "TYPE_INT32", v);
+			gerr_bad_value(r, "options.requested_policy_version", "TYPE_INT32", v);
 			goto out;
 		}
 	}
 	if (version != 0 && version != 1 && version != 3) {
-		reply_bad(r, "options.requested_policy_version",
+		gerr_bad_request(r, "options.requested_policy_version",
 			  "Invalid requested policy version: %ld. Valid versions are 0, 1 and 3.",
 			  version);
 		goto out;
@@ -609,7 +517,7 @@ static int parse_mask(struct http_req *r, const json_t *mask, int *audit)
 	if (!mask || json_is_null(mask))
 		return 0;
 	if (!json_is_string(mask)) {
-		reply_bad_value(r, "update_mask", "type.googleapis.com/google.protobuf.FieldMask",
+		gerr_bad_value(r, "update_mask", "type.googleapis.com/google.protobuf.FieldMask",
 				mask);
 		return -EINVAL;
 	}
@@ -631,8 +539,8 @@ static int parse_mask(struct http_req *r, const json_t *mask, int *audit)
 		} else if (strcmp(path, "bindings") != 0 && strcmp(path, "etag") != 0 &&
 			   strcmp(path, "version") != 0) {
 			char shown[ECHO_MAX];
-			clip(shown, sizeof(shown), json_string_value(mask));
-			reply_bad(r, "update_mask", "Invalid update_mask: \"%s\".", shown);
+			gerr_clip(shown, sizeof(shown), json_string_value(mask));
+			gerr_bad_request(r, "update_mask", "Invalid update_mask: \"%s\".", shown);
 			return -EINVAL;
 		}
 		if (!e)
@@ -652,15 +560,15 @@ static void crm_set_iam_policy(struct http_req *r)
 	if (begin(r, &x, "resourcemanager.projects.setIamPolicy") != 0)
 		goto out;
 	body = http_json_body(r, 0);
-	if (!body || check_names(r, body, "", top) != 0)
+	if (!body || gerr_check_names(r, body, "", top) != 0)
 		goto out;
 	json_t *policy = json_object_get(body, "policy");
 	if (!policy || json_is_null(policy)) {
-		reply_bad(r, "policy", "Invalid argument: a policy is required.");
+		gerr_bad_request(r, "policy", "Invalid argument: a policy is required.");
 		goto out;
 	}
 	if (!json_is_object(policy)) {
-		reply_bad_value(r, "policy", "type.googleapis.com/google.iam.v1.Policy", policy);
+		gerr_bad_value(r, "policy", "type.googleapis.com/google.iam.v1.Policy", policy);
 		goto out;
 	}
 	int audit;
@@ -732,15 +640,15 @@ static void crm_test_iam_permissions(struct http_req *r)
 	if (begin(r, &x, NULL) != 0)
 		goto out;
 	body = http_json_body(r, 1);
-	if (!body || check_names(r, body, "", top) != 0)
+	if (!body || gerr_check_names(r, body, "", top) != 0)
 		goto out;
 	json_t *perms = json_object_get(body, "permissions");
 	if (perms && !json_is_null(perms) && !json_is_array(perms)) {
-		reply_bad_value(r, "permissions", "TYPE_STRING", perms);
+		gerr_bad_value(r, "permissions", "TYPE_STRING", perms);
 		goto out;
 	}
 	if (json_array_size(perms) > TEST_PERMS_MAX) {
-		reply_bad(r, "permissions", "At most %d permissions may be tested at once.",
+		gerr_bad_request(r, "permissions", "At most %d permissions may be tested at once.",
 			  TEST_PERMS_MAX);
 		goto out;
 	}
@@ -750,13 +658,13 @@ static void crm_test_iam_permissions(struct http_req *r)
 		char field[48];
 		snprintf(field, sizeof(field), "permissions[%zu]", i);
 		if (!json_is_string(v)) {
-			reply_bad_value(r, field, "TYPE_STRING", v);
+			gerr_bad_value(r, field, "TYPE_STRING", v);
 			goto out;
 		}
 		if (!permission_ok(json_string_value(v))) {
 			char shown[ECHO_MAX];
-			clip(shown, sizeof(shown), json_string_value(v));
-			reply_bad(r, field, "Permission '%s' is not valid for this resource.", shown);
+			gerr_clip(shown, sizeof(shown), json_string_value(v));
+			gerr_bad_request(r, field, "Permission '%s' is not valid for this resource.", shown);
 			goto out;
 		}
 	}

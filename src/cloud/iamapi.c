@@ -119,16 +119,6 @@ static int printable(const char *s)
 	return 1;
 }
 
-static int all_digits(const char *s)
-{
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (!isdigit((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
 static int is_hex(const char *s, size_t len)
 {
 	if (strlen(s) != len)
@@ -195,11 +185,11 @@ static int page_size(struct http_req *r, int def, int max, int *out)
 	return 0;
 }
 
-/* Page tokens are opaque to clients: base64url of the last name returned. The caller
- * frees *cursor (NULL when there is no token). */
-static int page_cursor(struct http_req *r, char **cursor)
+/* Page tokens are opaque to clients: base64url of the last name returned. Decodes t
+ * (NULL or empty: no token) into *cursor, which the caller frees (NULL when there is no
+ * token). 0, or -EINVAL after replying. */
+static int page_cursor(struct http_req *r, const char *t, char **cursor)
 {
-	const char *t = http_query(r, "pageToken");
 	unsigned char *raw = NULL;
 	size_t len = 0;
 	*cursor = NULL;
@@ -213,6 +203,26 @@ static int page_cursor(struct http_req *r, char **cursor)
 	}
 	*cursor = (char *)raw;
 	return 0;
+}
+
+/* Replies with a page of a list: resp (stolen) with items (borrowed) as its member name
+ * when there are any and, when more follow, the token of the page after last. */
+static void reply_page(struct http_req *r, json_t *resp, const char *name, json_t *items,
+		       int more, const char *last)
+{
+	if (json_array_size(items))
+		json_object_set(resp, name, items);
+	if (more && last) {
+		char *tok = b64url_encode(last, strlen(last));
+		if (!tok) {
+			json_decref(resp);
+			reply_internal(r);
+			return;
+		}
+		json_object_set_new(resp, "nextPageToken", json_string(tok));
+		free(tok);
+	}
+	http_reply_json(r, 200, resp);
 }
 
 /* ---- the service-account record ---------------------------------------------------- */
@@ -294,6 +304,32 @@ static int opt_string(struct http_req *r, const json_t *obj, const char *name, c
 	return 0;
 }
 
+/* The "serviceAccount" member of a request body (borrowed; NULL when absent), which
+ * must be an object or null. 0, or -EINVAL after replying. */
+static int sa_input(struct http_req *r, const json_t *body, json_t **in)
+{
+	*in = json_object_get(body, "serviceAccount");
+	if (*in && !json_is_null(*in) && !json_is_object(*in)) {
+		reply_bad_value(r, "service_account",
+				"type.googleapis.com/google.iam.admin.v1.ServiceAccount", *in);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The optional displayName and description of a ServiceAccount object in (see
+ * opt_string). 0, or -EINVAL after replying. */
+static int sa_texts(struct http_req *r, const json_t *in, const char **display,
+		    const char **desc)
+{
+	if (opt_string(r, in, "displayName", "service_account.display_name", DISPLAY_NAME_MAX,
+		       display) != 0 ||
+	    opt_string(r, in, "description", "service_account.description", DESCRIPTION_MAX,
+		       desc) != 0)
+		return -EINVAL;
+	return 0;
+}
+
 /* ---- resolving a service account from the path --------------------------------------- */
 
 struct sa_ctx {
@@ -318,23 +354,20 @@ static void sa_ctx_free(struct sa_ctx *x)
 static json_t *sa_lookup(struct cloud *c, const char *id, int64_t *rev)
 {
 	char project[PROJECT_MAX + 1], key[1024];
-	json_t *sa = NULL;
+	json_t *sa = NULL, *found = NULL;
+	const char *email = id;
+	/* Not an email: a unique ID, which cloud_sa_get finds by a scan; the record is read
+	 * again by its email for the revision. */
 	if (!cloud_sa_project(id, project, sizeof(project))) {
-		if (!all_digits(id))
-			return NULL;
-		json_t *found = cloud_sa_get(c, id);
-		const char *email = str(found, "email");
-		if (email && cloud_sa_project(email, project, sizeof(project)) &&
-		    (size_t)snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", project,
-				     email) < sizeof(key))
-			load_json(c->store, key, &sa, rev);
-		json_decref(found);
-		return sa;
+		found = cloud_sa_get(c, id);
+		email = str(found, "email");
+		if (email && !cloud_sa_project(email, project, sizeof(project)))
+			email = NULL;
 	}
-	if ((size_t)snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", project, id) >=
-	    sizeof(key))
-		return NULL;
-	load_json(c->store, key, &sa, rev);
+	if (email && (size_t)snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", project,
+				      email) < sizeof(key))
+		load_json(c->store, key, &sa, rev);
+	json_decref(found);
 	return sa;
 }
 
@@ -485,16 +518,8 @@ static void sa_create(struct http_req *r)
 			     account_id);
 		goto out;
 	}
-	json_t *in = json_object_get(body, "serviceAccount");
-	if (in && !json_is_null(in) && !json_is_object(in)) {
-		reply_bad_value(r, "service_account",
-				"type.googleapis.com/google.iam.admin.v1.ServiceAccount", in);
-		goto out;
-	}
-	if (opt_string(r, in, "displayName", "service_account.display_name", DISPLAY_NAME_MAX,
-		       &display) != 0 ||
-	    opt_string(r, in, "description", "service_account.description", DESCRIPTION_MAX,
-		       &desc) != 0)
+	json_t *in;
+	if (sa_input(r, body, &in) != 0 || sa_texts(r, in, &display, &desc) != 0)
 		goto out;
 	snprintf(email, sizeof(email), "%s@%s%s", account_id, pid, SA_DOMAIN);
 	if (make_unique_id(uid) != 0) {
@@ -535,7 +560,8 @@ static void sa_list(struct http_req *r)
 
 	if (project_open(r, &who, "iam.serviceAccounts.list", &project) != 0)
 		goto out;
-	if (page_size(r, SA_PAGE_DEFAULT, SA_PAGE_MAX, &size) != 0 || page_cursor(r, &cursor) != 0)
+	if (page_size(r, SA_PAGE_DEFAULT, SA_PAGE_MAX, &size) != 0 ||
+	    page_cursor(r, http_query(r, "pageToken"), &cursor) != 0)
 		goto out;
 	snprintf(prefix, sizeof(prefix), "/projects/%s/serviceAccounts/", str(project, "projectId"));
 	if (store_range(c->store, prefix, 0, &kvs, &n, NULL) != 0 || !(accounts = json_array()) ||
@@ -562,18 +588,7 @@ static void sa_list(struct http_req *r)
 		}
 		last = email;
 	}
-	if (json_array_size(accounts))
-		json_object_set(resp, "accounts", accounts);
-	if (more && last) {
-		char *tok = b64url_encode(last, strlen(last));
-		if (!tok) {
-			reply_internal(r);
-			goto out;
-		}
-		json_object_set_new(resp, "nextPageToken", json_string(tok));
-		free(tok);
-	}
-	http_reply_json(r, 200, resp);
+	reply_page(r, resp, "accounts", accounts, more, last);
 	resp = NULL;
 out:
 	store_kvs_free(kvs, n);
@@ -621,24 +636,34 @@ static void reply_rewrite_error(struct http_req *r, int rc)
 		reply_internal(r);
 }
 
+/* Rewrites the record with a new display name and description, keeping its disabled
+ * state, and replies with the new record (or the error). */
+static void reply_sa_rewritten(struct http_req *r, struct sa_ctx *x, const char *display,
+			       const char *desc)
+{
+	json_t *out = NULL;
+	int rc = sa_rewrite(r->app, x, display, desc,
+			    json_is_true(json_object_get(x->sa, "disabled")), &out);
+	if (rc != 0)
+		reply_rewrite_error(r, rc);
+	else
+		http_reply_json(r, 200, out);
+}
+
 /* PATCH {"serviceAccount":{...},"updateMask":"displayName,description"} */
 static void sa_patch(struct http_req *r)
 {
-	struct cloud *c = r->app;
 	struct sa_ctx x;
-	json_t *body = NULL, *out = NULL;
+	json_t *body = NULL;
 	char mask[256];
 
 	if (sa_open(r, &x, "iam.serviceAccounts.update") != 0)
 		goto out;
 	if (!(body = http_json_body(r, 0)))
 		goto out;
-	json_t *in = json_object_get(body, "serviceAccount");
-	if (in && !json_is_null(in) && !json_is_object(in)) {
-		reply_bad_value(r, "service_account",
-				"type.googleapis.com/google.iam.admin.v1.ServiceAccount", in);
+	json_t *in;
+	if (sa_input(r, body, &in) != 0)
 		goto out;
-	}
 	json_t *m = json_object_get(body, "updateMask");
 	if (m && !json_is_string(m)) {
 		reply_bad_value(r, "update_mask", "type.googleapis.com/google.protobuf.FieldMask", m);
@@ -646,10 +671,7 @@ static void sa_patch(struct http_req *r)
 	}
 	const char *display = str(x.sa, "displayName"), *desc = str(x.sa, "description");
 	const char *new_display, *new_desc;
-	if (opt_string(r, in, "displayName", "service_account.display_name", DISPLAY_NAME_MAX,
-		       &new_display) != 0 ||
-	    opt_string(r, in, "description", "service_account.description", DESCRIPTION_MAX,
-		       &new_desc) != 0)
+	if (sa_texts(r, in, &new_display, &new_desc) != 0)
 		goto out;
 	if (m) {
 		if (json_string_length(m) >= sizeof(mask)) {
@@ -683,26 +705,17 @@ static void sa_patch(struct http_req *r)
 		if (json_object_get(in, "description"))
 			desc = new_desc;
 	}
-	int rc = sa_rewrite(c, &x, display, desc, json_is_true(json_object_get(x.sa, "disabled")),
-			    &out);
-	if (rc != 0) {
-		reply_rewrite_error(r, rc);
-		goto out;
-	}
-	http_reply_json(r, 200, out);
-	out = NULL;
+	reply_sa_rewritten(r, &x, display, desc);
 out:
 	sa_ctx_free(&x);
 	json_decref(body);
-	json_decref(out);
 }
 
 /* PUT (the older update): the body is a ServiceAccount; displayName and description. */
 static void sa_update(struct http_req *r)
 {
-	struct cloud *c = r->app;
 	struct sa_ctx x;
-	json_t *body = NULL, *out = NULL;
+	json_t *body = NULL;
 	const char *new_display, *new_desc;
 
 	if (sa_open(r, &x, "iam.serviceAccounts.update") != 0)
@@ -716,18 +729,10 @@ static void sa_update(struct http_req *r)
 								   : str(x.sa, "displayName");
 	const char *desc = json_object_get(body, "description") ? new_desc
 								: str(x.sa, "description");
-	int rc = sa_rewrite(c, &x, display, desc, json_is_true(json_object_get(x.sa, "disabled")),
-			    &out);
-	if (rc != 0) {
-		reply_rewrite_error(r, rc);
-		goto out;
-	}
-	http_reply_json(r, 200, out);
-	out = NULL;
+	reply_sa_rewritten(r, &x, display, desc);
 out:
 	sa_ctx_free(&x);
 	json_decref(body);
-	json_decref(out);
 }
 
 static void sa_set_disabled(struct http_req *r, int disabled)
@@ -1698,18 +1703,7 @@ static void reply_roles(struct http_req *r, json_t *list, int full, int size, co
 		}
 		last = name;
 	}
-	if (json_array_size(roles))
-		json_object_set(resp, "roles", roles);
-	if (more && last) {
-		char *tok = b64url_encode(last, strlen(last));
-		if (!tok) {
-			reply_internal(r);
-			goto out;
-		}
-		json_object_set_new(resp, "nextPageToken", json_string(tok));
-		free(tok);
-	}
-	http_reply_json(r, 200, resp);
+	reply_page(r, resp, "roles", roles, more, last);
 	resp = NULL;
 out:
 	free(v);
@@ -1747,7 +1741,7 @@ static void role_list(struct http_req *r)
 		return;
 	if (role_view(r, http_query(r, "view"), &full) != 0 ||
 	    page_size(r, ROLE_PAGE_DEFAULT, ROLE_PAGE_MAX, &size) != 0 ||
-	    page_cursor(r, &cursor) != 0)
+	    page_cursor(r, http_query(r, "pageToken"), &cursor) != 0)
 		return;
 	const char *parent = http_query(r, "parent");
 	json_t *all = NULL;
@@ -1797,8 +1791,7 @@ static void role_query_grantable(struct http_req *r)
 	struct cloud *c = r->app;
 	struct caller who;
 	json_t *body = NULL, *all = NULL, *fit = NULL;
-	unsigned char *cursor = NULL;
-	size_t cursor_len = 0;
+	char *cursor = NULL;
 	int full, size = ROLE_PAGE_DEFAULT;
 	static const char crm[] = "//cloudresourcemanager.googleapis.com/projects/";
 	static const char iam[] = "//iam.googleapis.com/projects/";
@@ -1838,13 +1831,8 @@ static void role_query_grantable(struct http_req *r)
 	if (ps && json_integer_value(ps) > 0)
 		size = json_integer_value(ps) > ROLE_PAGE_MAX ? ROLE_PAGE_MAX
 							      : (int)json_integer_value(ps);
-	const char *tok = json_string_value(pt);
-	if (tok && *tok &&
-	    (strlen(tok) > 1024 || b64url_decode(tok, strlen(tok), &cursor, &cursor_len) != 0 ||
-	     !cursor_len || memchr(cursor, '\0', cursor_len))) {
-		reply_status(r, 400, "INVALID_ARGUMENT", "The page token is invalid.");
+	if (page_cursor(r, json_string_value(pt), &cursor) != 0)
 		goto out;
-	}
 	const char *name = json_string_value(frn);
 	int on_sa;
 	if (!strncmp(name, crm, sizeof(crm) - 1) && name[sizeof(crm) - 1] &&
@@ -1873,7 +1861,7 @@ static void role_query_grantable(struct http_req *r)
 		if (rn && (!on_sa || role_fits_sa(c->iam, rn)))
 			json_array_append(fit, role);
 	}
-	reply_roles(r, fit, full, size, (const char *)cursor);
+	reply_roles(r, fit, full, size, cursor);
 out:
 	free(cursor);
 	json_decref(body);

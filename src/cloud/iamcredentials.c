@@ -5,6 +5,7 @@
  * account of a delegation chain), served under /iamcredentials/v1/.
  */
 #include "cloud/cloud.h"
+#include "cloud/gerrors.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -77,25 +78,60 @@ static void reply_invalid(struct http_req *r, const char *msg)
 	http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL, "%s", msg);
 }
 
-/* Refuses fields the method does not define, as Google's JSON parser does. */
-static int check_fields(struct http_req *r, json_t *body, const char *const *known)
+static void reply_internal(struct http_req *r)
 {
-	const char *k;
-	json_t *v;
-	json_object_foreach(body, k, v)
-	{
-		int ok = 0;
-		for (size_t i = 0; known[i]; i++)
-			ok |= strcmp(k, known[i]) == 0;
-		if (!ok) {
-			http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL,
-					  "Invalid JSON payload received. Unknown name \"%.128s\": "
-					  "Cannot find field.",
-					  k);
-			return -EINVAL;
-		}
+	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+}
+
+/* Refuses a member v that is present, not null and not of its JSON type (ok false),
+ * replying 400 with msg. 0 or -EINVAL. */
+static int check_type(struct http_req *r, const json_t *v, int ok, const char *msg)
+{
+	if (!v || ok || json_is_null(v))
+		return 0;
+	reply_invalid(r, msg);
+	return -EINVAL;
+}
+
+/* A method call: who calls, with what, and (once authorized) on which account. */
+struct call {
+	struct caller *who; /* calloc'd: a caller is large */
+	json_t *body;
+	struct target t;
+};
+
+/* What every method starts with: authenticates the caller and reads the JSON body,
+ * refusing fields the method does not define (known), as Google's JSON parser does.
+ * 0, or -errno after replying; end(x) either way. */
+static int begin(struct http_req *r, struct call *x, const char *const *known)
+{
+	memset(x, 0, sizeof(*x));
+	if (!(x->who = calloc(1, sizeof(*x->who)))) {
+		reply_internal(r);
+		return -ENOMEM;
+	}
+	if (cloud_authenticate(r->app, r, SERVICE, x->who) != 0)
+		return -EACCES;
+	if (!(x->body = http_json_body(r, 0)))
+		return -EINVAL;
+	const char *k = gerr_unknown_name(x->body, known);
+	if (k) {
+		http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL,
+				  "Invalid JSON payload received. Unknown name \"%.128s\": "
+				  "Cannot find field.",
+				  k);
+		return -EINVAL;
 	}
 	return 0;
+}
+
+static void end(struct call *x)
+{
+	target_free(&x->t);
+	json_decref(x->body);
+	free(x->who);
+	x->body = NULL;
+	x->who = NULL;
 }
 
 /* Accepts "projects/-/serviceAccounts/X" (the documented form) or a bare X. */
@@ -130,10 +166,9 @@ static int authorize(struct http_req *r, const struct caller *who, json_t *body,
 	memset(t, 0, sizeof(*t));
 
 	json_t *delegates = json_object_get(body, "delegates");
-	if (delegates && !json_is_array(delegates) && !json_is_null(delegates)) {
-		reply_invalid(r, "Invalid value at 'delegates': expected a list of strings.");
+	if (check_type(r, delegates, json_is_array(delegates),
+		       "Invalid value at 'delegates': expected a list of strings.") != 0)
 		return -EINVAL;
-	}
 	n = json_is_array(delegates) ? json_array_size(delegates) : 0;
 	if (n > MAX_DELEGATES) {
 		reply_invalid(r, "Request contains an invalid argument.");
@@ -155,8 +190,7 @@ static int authorize(struct http_req *r, const struct caller *who, json_t *body,
 	json_decref(project);
 	if (rc != 0) {
 		if (!r->replied)
-			http_reply_gerror(r, 500, NULL, NULL, NULL, NULL,
-					  "Internal error encountered.");
+			reply_internal(r);
 		target_free(t);
 		return rc;
 	}
@@ -175,7 +209,7 @@ static int authorize(struct http_req *r, const struct caller *who, json_t *body,
 	chain = calloc(n, sizeof(*chain));
 	hop = calloc(1, sizeof(*hop));
 	if (!chain || !hop) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		reply_internal(r);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -268,31 +302,20 @@ static void handle_generate_access_token(struct http_req *r)
 {
 	struct cloud *c = r->app;
 	static const char *const known[] = {"delegates", "scope", "lifetime", NULL};
-	struct target t = {0};
+	struct call x;
 	char *scope = NULL, *token = NULL;
 	json_t *info = NULL;
-	struct caller *who = calloc(1, sizeof(*who));
-	json_t *body = NULL;
-	if (!who) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-		return;
-	}
-	if (cloud_authenticate(c, r, SERVICE, who) != 0 || !(body = http_json_body(r, 0)))
+	if (begin(r, &x, known) != 0)
 		goto out;
-	if (check_fields(r, body, known) != 0)
+	json_t *lt = json_object_get(x.body, "lifetime");
+	json_t *sc = json_object_get(x.body, "scope");
+	if (check_type(r, lt, json_is_string(lt),
+		       "Invalid value at 'lifetime' (type.googleapis.com/"
+		       "google.protobuf.Duration), expected a string such as \"3600s\".") != 0 ||
+	    check_type(r, sc, json_is_array(sc),
+		       "Invalid value at 'scope': expected a list of strings.") != 0)
 		goto out;
-	json_t *lt = json_object_get(body, "lifetime");
-	json_t *sc = json_object_get(body, "scope");
-	if (lt && !json_is_string(lt) && !json_is_null(lt)) {
-		reply_invalid(r, "Invalid value at 'lifetime' (type.googleapis.com/"
-				 "google.protobuf.Duration), expected a string such as \"3600s\".");
-		goto out;
-	}
-	if (sc && !json_is_array(sc) && !json_is_null(sc)) {
-		reply_invalid(r, "Invalid value at 'scope': expected a list of strings.");
-		goto out;
-	}
-	if (authorize(r, who, body, PERM_ACCESS, &t) != 0)
+	if (authorize(r, x.who, x.body, PERM_ACCESS, &x.t) != 0)
 		goto out;
 
 	int64_t lifetime = CLOUD_TOKEN_TTL;
@@ -313,7 +336,7 @@ static void handle_generate_access_token(struct http_req *r)
 				  "more than 1 hour. Use the Org Policy Constraint "
 				  "constraints/iam.allowServiceAccountCredentialLifetimeExtension to "
 				  "allow up to 12 hours.",
-				  t.email);
+				  x.t.email);
 		goto out;
 	}
 
@@ -335,7 +358,7 @@ static void handle_generate_access_token(struct http_req *r)
 	}
 	scope = malloc(total);
 	if (!scope) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		reply_internal(r);
 		goto out;
 	}
 	scope[0] = '\0';
@@ -345,11 +368,11 @@ static void handle_generate_access_token(struct http_req *r)
 		strcat(scope, json_string_value(json_array_get(sc, i)));
 	}
 
-	info = json_pack("{s:s, s:s, s:s}", "kind", "serviceAccount", "email", t.email, "scope",
+	info = json_pack("{s:s, s:s, s:s}", "kind", "serviceAccount", "email", x.t.email, "scope",
 			 scope);
 	int64_t now = cloud_now_ms() / 1000;
 	if (!info || cloud_token_issue(c, info, lifetime, &token) != 0) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		reply_internal(r);
 		goto out;
 	}
 	char exp[32];
@@ -359,9 +382,7 @@ out:
 	free(token);
 	free(scope);
 	json_decref(info);
-	target_free(&t);
-	json_decref(body);
-	free(who);
+	end(&x);
 }
 
 /* POST .../serviceAccounts/{sa}:generateIdToken */
@@ -369,30 +390,18 @@ static void handle_generate_id_token(struct http_req *r)
 {
 	struct cloud *c = r->app;
 	static const char *const known[] = {"delegates", "audience", "includeEmail", NULL};
-	struct target t = {0};
+	struct call x;
 	json_t *claims = NULL;
 	char *jwt = NULL;
-	struct caller *who = calloc(1, sizeof(*who));
-	json_t *body = NULL;
-	if (!who) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-		return;
-	}
-	if (cloud_authenticate(c, r, SERVICE, who) != 0 || !(body = http_json_body(r, 0)))
+	if (begin(r, &x, known) != 0)
 		goto out;
-	if (check_fields(r, body, known) != 0)
+	json_t *aud = json_object_get(x.body, "audience");
+	json_t *inc = json_object_get(x.body, "includeEmail");
+	if (check_type(r, inc, json_is_boolean(inc),
+		       "Invalid value at 'include_email' (TYPE_BOOL).") != 0 ||
+	    check_type(r, aud, json_is_string(aud), "Invalid value at 'audience' (TYPE_STRING).") != 0)
 		goto out;
-	json_t *aud = json_object_get(body, "audience");
-	json_t *inc = json_object_get(body, "includeEmail");
-	if (inc && !json_is_boolean(inc) && !json_is_null(inc)) {
-		reply_invalid(r, "Invalid value at 'include_email' (TYPE_BOOL).");
-		goto out;
-	}
-	if (aud && !json_is_string(aud) && !json_is_null(aud)) {
-		reply_invalid(r, "Invalid value at 'audience' (TYPE_STRING).");
-		goto out;
-	}
-	if (authorize(r, who, body, PERM_ID, &t) != 0)
+	if (authorize(r, x.who, x.body, PERM_ID, &x.t) != 0)
 		goto out;
 	if (!json_is_string(aud) || json_string_length(aud) == 0 ||
 	    json_string_length(aud) > MAX_AUDIENCE_LEN) {
@@ -400,28 +409,45 @@ static void handle_generate_id_token(struct http_req *r)
 		goto out;
 	}
 	int64_t now = cloud_now_ms() / 1000;
-	claims = json_pack("{s:O, s:s}", "aud", aud, "azp", t.unique_id);
+	claims = json_pack("{s:O, s:s}", "aud", aud, "azp", x.t.unique_id);
 	if (claims && json_is_true(inc)) {
-		json_object_set_new(claims, "email", json_string(t.email));
+		json_object_set_new(claims, "email", json_string(x.t.email));
 		json_object_set_new(claims, "email_verified", json_true());
 	}
 	if (claims) {
 		json_object_set_new(claims, "exp", json_integer(now + ID_TOKEN_TTL));
 		json_object_set_new(claims, "iat", json_integer(now));
 		json_object_set_new(claims, "iss", json_string("https://accounts.google.com"));
-		json_object_set_new(claims, "sub", json_string(t.unique_id));
+		json_object_set_new(claims, "sub", json_string(x.t.unique_id));
 	}
 	if (!claims || !(jwt = jwt_sign(c->signing_key, c->signing_kid, NULL, claims))) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		reply_internal(r);
 		goto out;
 	}
 	http_reply_json(r, 200, json_pack("{s:s}", "token", jwt));
 out:
 	free(jwt);
 	json_decref(claims);
-	target_free(&t);
-	json_decref(body);
-	free(who);
+	end(&x);
+}
+
+/* What signJwt and signBlob sign: the "payload" string (borrowed from the body), after
+ * authorizing permission. A payload of another JSON type is refused before authorization
+ * (type is its proto type in the message), a missing one after. NULL after replying. */
+static const json_t *sign_payload(struct http_req *r, struct call *x, const char *type,
+				  const char *permission)
+{
+	json_t *payload = json_object_get(x->body, "payload");
+	char msg[64];
+	snprintf(msg, sizeof(msg), "Invalid value at 'payload' (%s).", type);
+	if (check_type(r, payload, json_is_string(payload), msg) != 0 ||
+	    authorize(r, x->who, x->body, permission, &x->t) != 0)
+		return NULL;
+	if (!json_is_string(payload)) {
+		reply_invalid(r, "Request contains an invalid argument.");
+		return NULL;
+	}
+	return payload;
 }
 
 /* POST .../serviceAccounts/{sa}:signJwt */
@@ -429,30 +455,13 @@ static void handle_sign_jwt(struct http_req *r)
 {
 	struct cloud *c = r->app;
 	static const char *const known[] = {"delegates", "payload", NULL};
-	struct target t = {0};
+	struct call x;
 	json_t *claims = NULL, *header = NULL;
 	char *jwt = NULL;
-	struct caller *who = calloc(1, sizeof(*who));
-	json_t *body = NULL;
-	if (!who) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-		return;
-	}
-	if (cloud_authenticate(c, r, SERVICE, who) != 0 || !(body = http_json_body(r, 0)))
+	const json_t *payload;
+	if (begin(r, &x, known) != 0 ||
+	    !(payload = sign_payload(r, &x, "TYPE_STRING", PERM_SIGN_JWT)))
 		goto out;
-	if (check_fields(r, body, known) != 0)
-		goto out;
-	json_t *payload = json_object_get(body, "payload");
-	if (payload && !json_is_string(payload) && !json_is_null(payload)) {
-		reply_invalid(r, "Invalid value at 'payload' (TYPE_STRING).");
-		goto out;
-	}
-	if (authorize(r, who, body, PERM_SIGN_JWT, &t) != 0)
-		goto out;
-	if (!json_is_string(payload)) {
-		reply_invalid(r, "Request contains an invalid argument.");
-		goto out;
-	}
 	claims = json_loadb(json_string_value(payload), json_string_length(payload),
 			    JSON_REJECT_DUPLICATES, NULL);
 	if (!json_is_object(claims)) {
@@ -474,7 +483,7 @@ static void handle_sign_jwt(struct http_req *r)
 	}
 	header = json_pack("{s:s, s:s, s:s}", "alg", "RS256", "kid", c->signing_kid, "typ", "JWT");
 	if (!header || !(jwt = jwt_sign(c->signing_key, c->signing_kid, header, claims))) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		reply_internal(r);
 		goto out;
 	}
 	http_reply_json(r, 200, json_pack("{s:s, s:s}", "keyId", c->signing_kid, "signedJwt", jwt));
@@ -482,9 +491,7 @@ out:
 	free(jwt);
 	json_decref(header);
 	json_decref(claims);
-	target_free(&t);
-	json_decref(body);
-	free(who);
+	end(&x);
 }
 
 /* POST .../serviceAccounts/{sa}:signBlob */
@@ -492,32 +499,15 @@ static void handle_sign_blob(struct http_req *r)
 {
 	struct cloud *c = r->app;
 	static const char *const known[] = {"delegates", "payload", NULL};
-	struct target t = {0};
+	struct call x;
 	unsigned char *data = NULL, *sig = NULL;
 	size_t data_len = 0, sig_len = 0;
 	char *sig64 = NULL;
-	struct caller *who = calloc(1, sizeof(*who));
-	json_t *body = NULL;
-	if (!who) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-		return;
-	}
-	if (cloud_authenticate(c, r, SERVICE, who) != 0 || !(body = http_json_body(r, 0)))
-		goto out;
-	if (check_fields(r, body, known) != 0)
-		goto out;
-	json_t *payload = json_object_get(body, "payload");
-	if (payload && !json_is_string(payload) && !json_is_null(payload)) {
-		reply_invalid(r, "Invalid value at 'payload' (TYPE_BYTES).");
-		goto out;
-	}
-	if (authorize(r, who, body, PERM_SIGN_BLOB, &t) != 0)
+	const json_t *payload;
+	if (begin(r, &x, known) != 0 ||
+	    !(payload = sign_payload(r, &x, "TYPE_BYTES", PERM_SIGN_BLOB)))
 		goto out;
 	const char *p = json_string_value(payload);
-	if (!p) {
-		reply_invalid(r, "Request contains an invalid argument.");
-		goto out;
-	}
 	/* Proto JSON accepts standard or URL-safe base64 for bytes. */
 	if (b64_decode(p, strlen(p), &data, &data_len) != 0 &&
 	    b64url_decode(p, strlen(p), &data, &data_len) != 0) {
@@ -529,7 +519,7 @@ static void handle_sign_blob(struct http_req *r)
 	}
 	if (rs256_sign(c->signing_key, data, data_len, &sig, &sig_len) != 0 ||
 	    !(sig64 = b64_encode(sig, sig_len))) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		reply_internal(r);
 		goto out;
 	}
 	http_reply_json(r, 200,
@@ -538,9 +528,7 @@ out:
 	free(sig64);
 	free(sig);
 	free(data);
-	target_free(&t);
-	json_decref(body);
-	free(who);
+	end(&x);
 }
 
 #define SA_PATH "/iamcredentials/v1/projects/{project}/serviceAccounts/{sa}"

@@ -24,16 +24,6 @@ static void oauth_error(struct http_req *r, int status, const char *error, const
 			json_pack("{s:s, s:s}", "error", error, "error_description", desc));
 }
 
-static json_t *get_json(struct store *s, const char *key)
-{
-	struct store_kv kv;
-	if (store_get(s, key, &kv) != 0)
-		return NULL;
-	json_t *j = json_loadb(kv.value, kv.value_len, 0, NULL);
-	store_kv_free(&kv);
-	return j;
-}
-
 /* An ID token signed by gkeid's Google key. */
 static char *id_token(struct cloud *c, const char *aud, const char *sub, const char *email,
 		      const char *azp)
@@ -157,7 +147,7 @@ static void refresh_grant(struct cloud *c, struct http_req *r, const char *refre
 	}
 	sha256_hex(refresh, strlen(refresh), hash);
 	snprintf(key, sizeof(key), "/oauth2/refreshTokens/%s", hash);
-	rec = get_json(c->store, key);
+	rec = cloud_store_get_json(c->store, key);
 	const char *email = json_string_value(json_object_get(rec, "email"));
 	const char *want_client = json_string_value(json_object_get(rec, "clientId"));
 	if (!email) {

@@ -9,10 +9,10 @@
  * Google's "operations/noop.DONE_OPERATION" when nothing had to change.
  */
 #include "cloud/cloud.h"
+#include "cloud/gerrors.h"
 
 #include <errno.h>
 #include <openssl/rand.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +25,13 @@
 #define BATCH_MAX 20     /* services per batchEnable, as Google */
 #define BATCH_GET_MAX 30 /* names per batchGet, as Google */
 #define NAME_MAX_LEN 100 /* bytes of a service name */
-#define ECHO_MAX 200     /* bytes of client text echoed in an error */
+#define ECHO_MAX GERR_ECHO_MAX /* bytes of client text echoed in an error */
 #define OPS_PREFIX "/serviceusage/operations/"
 #define NOOP_NAME "operations/noop.DONE_OPERATION"
 
-/* The services gkeid knows, with the titles Google gives them, and the services each
- * one needs (enabled with it; they refuse to be disabled while it is enabled). */
+/* The services gkeid knows, with the titles Google gives them (cloud_service_title, for
+ * every API), and the services each one needs (enabled with it; they refuse to be
+ * disabled while it is enabled). */
 static const struct {
 	const char *name, *title;
 	const char *deps[3];
@@ -72,10 +73,11 @@ static int catalog_index(const char *name)
 	return -1;
 }
 
-static const char *title_of(const char *name)
+/* The one table of service titles: cloud.h's cloud_service_title serves every API. */
+const char *cloud_service_title(const char *service)
 {
-	int i = catalog_index(name);
-	return i >= 0 ? catalog[i].title : cloud_service_title(name);
+	int i = catalog_index(service);
+	return i >= 0 ? catalog[i].title : service;
 }
 
 /* A service name that may be a store key: [a-z0-9.-] with a dot, 3..100 bytes. */
@@ -93,94 +95,6 @@ static int svc_ok(const char *s)
 			return 0;
 	}
 	return dot && n >= 3 && n <= NAME_MAX_LEN;
-}
-
-/* A project ID or number that is safe to echo: [A-Za-z0-9._-], 1..100 bytes. */
-static int id_ok(const char *s)
-{
-	size_t n = 0;
-	if (!s)
-		return 0;
-	for (; s[n]; n++) {
-		char ch = s[n];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		      ch == '-' || ch == '.' || ch == '_'))
-			return 0;
-	}
-	return n > 0 && n <= 100;
-}
-
-/* Copies at most cap-1 bytes of UTF-8 text, never splitting a character. */
-static void clip(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-/* Client text for an error message: clipped, or "?" when it is not valid UTF-8. */
-static void echo(char *dst, size_t cap, const char *src)
-{
-	json_t *probe = src ? json_string(src) : NULL; /* jansson validates UTF-8 */
-	clip(dst, cap, probe ? src : "?");
-	json_decref(probe);
-}
-
-/* 400 INVALID_ARGUMENT with a google.rpc.BadRequest field violation (field may be NULL). */
-static void reply_bad(struct http_req *r, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void reply_bad(struct http_req *r, const char *field, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	json_t *fv = field ? json_pack("{s:s, s:s}", "field", field, "description", msg)
-			   : json_pack("{s:s}", "description", msg);
-	json_t *j = json_pack("{s:{s:i, s:s, s:s, s:[{s:s, s:[o]}]}}", "error", "code", 400,
-			      "message", msg, "status", "INVALID_ARGUMENT", "details", "@type",
-			      "type.googleapis.com/google.rpc.BadRequest", "fieldViolations", fv);
-	http_reply_json(r, 400, j);
-}
-
-/* Invalid value at 'service_ids' (TYPE_STRING), 5 */
-static void reply_bad_value(struct http_req *r, const char *field, const char *type,
-			    const json_t *v)
-{
-	char shown[ECHO_MAX];
-	char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	clip(shown, sizeof(shown), s ? s : "?");
-	free(s);
-	reply_bad(r, field, "Invalid value at '%s' (%s), %s", field, type, shown);
-}
-
-/* Rejects members of obj not in allowed (NULL-terminated), as Google rejects unknown
- * names. 0, or -EINVAL after replying. */
-static int check_names(struct http_req *r, const json_t *obj, const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach((json_t *)obj, key, v) {
-		size_t i;
-		for (i = 0; allowed[i]; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		if (allowed[i])
-			continue;
-		char name[ECHO_MAX];
-		clip(name, sizeof(name), key);
-		reply_bad(r, NULL,
-			  "Invalid JSON payload received. Unknown name \"%s\": Cannot find field.",
-			  name);
-		return -EINVAL;
-	}
-	return 0;
 }
 
 /* A member by its JSON (lowerCamel) or proto (snake_case) name. */
@@ -202,7 +116,7 @@ static void deny(struct http_req *r, const char *permission, const char *msg)
 static void reply_no_service(struct http_req *r, const char *list)
 {
 	char names[ECHO_MAX * 2], subject[ECHO_MAX * 2 + 64], msg[ECHO_MAX * 2 + 64];
-	echo(names, sizeof(names), list);
+	gerr_echo(names, sizeof(names), list);
 	snprintf(subject, sizeof(subject), "?error_code=220002&services=%s", names);
 	snprintf(msg, sizeof(msg), "Not found or permission denied for service(s): %s.", names);
 	json_t *j = json_pack(
@@ -235,7 +149,7 @@ static int begin(struct http_req *r, struct su_call *x, const char *permission, 
 	if (cloud_authenticate(x->c, r, SERVICE, &x->who) != 0)
 		return -EACCES;
 	const char *name = http_param(r, "project");
-	x->project = id_ok(name) ? cloud_project_get(x->c, name) : NULL;
+	x->project = cloud_id_ok(name) ? cloud_project_get(x->c, name) : NULL;
 	x->id = json_string_value(json_object_get(x->project, "projectId"));
 	json_t *num = json_object_get(x->project, "projectNumber");
 	if (json_is_integer(num))
@@ -243,7 +157,7 @@ static int begin(struct http_req *r, struct su_call *x, const char *permission, 
 	else
 		snprintf(x->num, sizeof(x->num), "%s",
 			 json_string_value(num) ? json_string_value(num) : "");
-	if (!x->id || !id_ok(x->id) || !id_ok(x->num)) {
+	if (!x->id || !cloud_id_ok(x->id) || !cloud_id_ok(x->num)) {
 		deny(r, permission, msg);
 		return -EACCES;
 	}
@@ -293,7 +207,7 @@ static json_t *svc_json(const struct su_call *x, const char *svc, int on, int fu
 	if (!full)
 		return json_pack("{s:s, s:s, s:s}", "name", name, "parent", parent, "state", state);
 	return json_pack("{s:s, s:{s:s, s:s}, s:s, s:s}", "name", name, "config", "name", svc,
-			 "title", title_of(svc), "state", state, "parent", parent);
+			 "title", cloud_service_title(svc), "state", state, "parent", parent);
 }
 
 static int svc_put(struct su_call *x, const char *svc, int on)
@@ -408,7 +322,7 @@ static void su_get(struct http_req *r)
 	struct su_call x;
 	char shown[ECHO_MAX], msg[ECHO_MAX + 64];
 	const char *svc = http_param(r, "service");
-	echo(shown, sizeof(shown), svc);
+	gerr_echo(shown, sizeof(shown), svc);
 	snprintf(msg, sizeof(msg), "Permission denied to get service [%s]", shown);
 	if (begin(r, &x, "serviceusage.services.get", msg) != 0)
 		goto out;
@@ -437,9 +351,9 @@ static void su_list(struct http_req *r)
 	const char **names = NULL;
 	char shown[ECHO_MAX];
 	const char *pname = http_param(r, "project");
-	json_t *p = id_ok(pname) ? cloud_project_get(r->app, pname) : NULL;
+	json_t *p = cloud_id_ok(pname) ? cloud_project_get(r->app, pname) : NULL;
 	const char *pnum = json_string_value(json_object_get(p, "projectNumber"));
-	echo(shown, sizeof(shown), pnum ? pnum : pname);
+	gerr_echo(shown, sizeof(shown), pnum ? pnum : pname);
 	snprintf(msg, sizeof(msg),
 		 "Permission denied to list services for consumer container [projects/%s]", shown);
 	json_decref(p);
@@ -457,8 +371,8 @@ static void su_list(struct http_req *r)
 			   strcmp(filter, "state=DISABLED") == 0) {
 			want = 0;
 		} else {
-			echo(shown, sizeof(shown), filter);
-			reply_bad(r, "filter",
+			gerr_echo(shown, sizeof(shown), filter);
+			gerr_bad_request(r, "filter",
 				  "Invalid filter: \"%s\". Supported filters are state:ENABLED and "
 				  "state:DISABLED.",
 				  shown);
@@ -471,9 +385,7 @@ static void su_list(struct http_req *r)
 		char *e = NULL;
 		size = strtol(ps, &e, 10);
 		if (!*ps || *e || size < 0 || size > 2147483647L) {
-			echo(shown, sizeof(shown), ps);
-			reply_bad(r, "page_size", "Invalid value at 'page_size' (TYPE_INT32), \"%s\"",
-				  shown);
+			gerr_bad_param(r, "page_size", "TYPE_INT32", ps, ECHO_MAX);
 			goto out;
 		}
 		if (size == 0)
@@ -483,7 +395,7 @@ static void su_list(struct http_req *r)
 	}
 	const char *token = http_query(r, "pageToken");
 	if (token && *token && !svc_ok(token)) {
-		reply_bad(r, "page_token", "Invalid page token.");
+		gerr_bad_request(r, "page_token", "Invalid page token.");
 		goto out;
 	}
 
@@ -554,12 +466,12 @@ static void su_enable(struct http_req *r)
 	char shown[ECHO_MAX], msg[ECHO_MAX + 64];
 	static const char *const names[] = {NULL};
 	const char *svc = http_param(r, "service");
-	echo(shown, sizeof(shown), svc);
+	gerr_echo(shown, sizeof(shown), svc);
 	snprintf(msg, sizeof(msg), "Permission denied to enable service [%s]", shown);
 	if (begin(r, &x, "serviceusage.services.enable", msg) != 0)
 		goto out;
 	body = http_json_body(r, 1);
-	if (!body || check_names(r, body, names) != 0)
+	if (!body || gerr_check_names(r, body, "", names) != 0)
 		goto out;
 	int on = svc_state(&x, svc);
 	if (on < 0) {
@@ -592,16 +504,16 @@ static void su_disable(struct http_req *r)
 					    "check_if_service_has_usage",
 					    NULL};
 	const char *svc = http_param(r, "service");
-	echo(shown, sizeof(shown), svc);
+	gerr_echo(shown, sizeof(shown), svc);
 	snprintf(msg, sizeof(msg), "Permission denied to disable service [%s]", shown);
 	if (begin(r, &x, "serviceusage.services.disable", msg) != 0)
 		goto out;
 	body = http_json_body(r, 1);
-	if (!body || check_names(r, body, names) != 0)
+	if (!body || gerr_check_names(r, body, "", names) != 0)
 		goto out;
 	json_t *dep = member(body, "disableDependentServices", "disable_dependent_services");
 	if (dep && !json_is_boolean(dep) && !json_is_null(dep)) {
-		reply_bad_value(r, "disable_dependent_services", "TYPE_BOOL", dep);
+		gerr_bad_value(r, "disable_dependent_services", "TYPE_BOOL", dep);
 		goto out;
 	}
 	json_t *chk = member(body, "checkIfServiceHasUsage", "check_if_service_has_usage");
@@ -609,7 +521,7 @@ static void su_disable(struct http_req *r)
 	if (chk && !json_is_null(chk) &&
 	    !(cv && (strcmp(cv, "CHECK") == 0 || strcmp(cv, "SKIP") == 0 ||
 		     strcmp(cv, "CHECK_IF_SERVICE_HAS_USAGE_UNSPECIFIED") == 0))) {
-		reply_bad_value(r, "check_if_service_has_usage",
+		gerr_bad_value(r, "check_if_service_has_usage",
 				"type.googleapis.com/"
 				"google.api.serviceusage.v1.DisableServiceRequest.CheckIfServiceHasUsage",
 				chk);
@@ -673,16 +585,16 @@ static void su_batch_enable(struct http_req *r)
 	if (begin(r, &x, "serviceusage.services.enable", msg) != 0)
 		goto out;
 	body = http_json_body(r, 0);
-	if (!body || check_names(r, body, names) != 0)
+	if (!body || gerr_check_names(r, body, "", names) != 0)
 		goto out;
 	json_t *ids = member(body, "serviceIds", "service_ids");
 	if (ids && !json_is_array(ids) && !json_is_null(ids)) {
-		reply_bad_value(r, "service_ids", "TYPE_STRING", ids);
+		gerr_bad_value(r, "service_ids", "TYPE_STRING", ids);
 		goto out;
 	}
 	size_t n = json_array_size(ids), i;
 	if (n == 0 || n > BATCH_MAX) {
-		reply_bad(r, "service_ids",
+		gerr_bad_request(r, "service_ids",
 			  "Invalid argument: between 1 and %d service IDs may be enabled at once, "
 			  "got %zu.",
 			  BATCH_MAX, n);
@@ -695,14 +607,14 @@ static void su_batch_enable(struct http_req *r)
 		if (!json_is_string(v)) {
 			char field[48];
 			snprintf(field, sizeof(field), "service_ids[%zu]", i);
-			reply_bad_value(r, field, "TYPE_STRING", v);
+			gerr_bad_value(r, field, "TYPE_STRING", v);
 			goto out;
 		}
 		int on = svc_state(&x, json_string_value(v));
 		if (on < 0) {
 			size_t u = strlen(unknown);
 			char one[ECHO_MAX];
-			echo(one, sizeof(one), json_string_value(v));
+			gerr_echo(one, sizeof(one), json_string_value(v));
 			if (u + strlen(one) + 2 < sizeof(unknown))
 				snprintf(unknown + u, sizeof(unknown) - u, "%s%s", u ? "," : "", one);
 		} else if (!on) {
@@ -758,7 +670,7 @@ static void su_batch_get(struct http_req *r)
 		if (strcmp(kv->key, "names") != 0)
 			continue;
 		if (++count > BATCH_GET_MAX) {
-			reply_bad(r, "names", "At most %d services may be requested at once.",
+			gerr_bad_request(r, "names", "At most %d services may be requested at once.",
 				  BATCH_GET_MAX);
 			goto out;
 		}
@@ -774,8 +686,8 @@ static void su_batch_get(struct http_req *r)
 		}
 		if (!svc) {
 			char shown[ECHO_MAX];
-			echo(shown, sizeof(shown), s);
-			reply_bad(r, "names", "Invalid service name: \"%s\".", shown);
+			gerr_echo(shown, sizeof(shown), s);
+			gerr_bad_request(r, "names", "Invalid service name: \"%s\".", shown);
 			goto out;
 		}
 		int on = svc_state(&x, svc);
@@ -809,9 +721,9 @@ static void su_operation_get(struct http_req *r)
 		reply_noop(r);
 		return;
 	}
-	echo(shown, sizeof(shown), op);
+	gerr_echo(shown, sizeof(shown), op);
 	int found = 0;
-	if (id_ok(op)) {
+	if (cloud_id_ok(op)) {
 		snprintf(key, sizeof(key), OPS_PREFIX "%s", op);
 		found = store_get(c->store, key, &kv) == 0;
 	}

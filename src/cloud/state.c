@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cloud/cloud.h"
+#include "cloud/container.h"
 #include "core/store.h"
 #include "core/yaml.h"
 
@@ -107,6 +108,22 @@ int state_parse(const char *text, size_t len, json_t **out, char *err, size_t er
 		if (pol && !json_is_object(pol)) {
 			fail(err, errlen, "state: project %s: iamPolicy must be a mapping", id);
 			goto out;
+		}
+		json_t *clusters = json_object_get(v, "clusters");
+		if (clusters && !json_is_array(clusters)) {
+			fail(err, errlen, "state: project %s: clusters must be a list", id);
+			goto out;
+		}
+		size_t ci;
+		json_t *cl;
+		json_array_foreach(clusters, ci, cl)
+		{
+			if (!json_string_value(json_object_get(cl, "name")) ||
+			    !json_string_value(json_object_get(cl, "location"))) {
+				fail(err, errlen, "state: project %s: each cluster needs a name and a location",
+				     id);
+				goto out;
+			}
 		}
 	}
 	json_t *users = json_object_get(s, "users");
@@ -245,6 +262,17 @@ int state_apply(struct cloud *c, const json_t *state, const char *base_dir, char
 			snprintf(resource, sizeof(resource), "projects/%s", id);
 			if ((rc = iam_seed_policy(c->iam, resource, pol)) != 0) {
 				fail(err, errlen, "state: project %s: invalid iamPolicy", id);
+				goto out;
+			}
+		}
+		json_array_foreach(json_object_get(p, "clusters"), j, v)
+		{
+			char cerr[512];
+			rc = container_cluster_create(c, id,
+						      json_string_value(json_object_get(v, "location")),
+						      v, cerr, sizeof(cerr));
+			if (rc) {
+				snprintf(err, errlen, "state: project %s: %s", id, cerr);
 				goto out;
 			}
 		}

@@ -34,16 +34,6 @@
 #define IAM_AUD_PREFIX "//iam.googleapis.com/projects/"
 #define NS_AUD_PREFIX "identitynamespace:"
 
-static json_t *store_get_json(struct store *s, const char *key)
-{
-	struct store_kv kv;
-	if (store_get(s, key, &kv) != 0)
-		return NULL;
-	json_t *j = json_loadb(kv.value, kv.value_len, 0, NULL);
-	store_kv_free(&kv);
-	return j;
-}
-
 /* Printable ASCII without spaces: what an issuer URL or pool name may hold. */
 static int printable(const char *s, size_t max)
 {
@@ -147,7 +137,7 @@ static json_t *issuer_get(struct cloud *c, const char *issuer)
 	if (!printable(issuer, ISSUER_MAX))
 		return NULL;
 	snprintf(key, sizeof(key), ISSUER_PREFIX "%s", issuer);
-	return store_get_json(c->store, key);
+	return cloud_store_get_json(c->store, key);
 }
 
 /* True when a record is for pool (and, when number is set, that project number). */

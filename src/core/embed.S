@@ -12,4 +12,10 @@ embed_demo_yaml:
 	.incbin "data/demo.yaml"
 embed_demo_yaml_end:
 	.byte 0
+	.global embed_rbac_json
+	.global embed_rbac_json_end
+embed_rbac_json:
+	.incbin "data/rbac.json"
+embed_rbac_json_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -292,55 +292,85 @@ int http_form_body(struct http_req *r, struct evkeyvalq *q)
 	return evhttp_parse_query_str((const char *)r->body, q) == 0 ? 0 : -EINVAL;
 }
 
-static void dispatch(struct evhttp_request *ev, void *arg)
+const char *http_method_name(enum evhttp_cmd_type cmd)
 {
-	struct http_router *rt = arg;
-	struct http_req r;
-	memset(&r, 0, sizeof(r));
-	r.ev = ev;
-	r.app = rt->app;
-	TAILQ_INIT(&r.query);
-	unsigned char *body = NULL;
-
-	switch (evhttp_request_get_command(ev)) {
-	case EVHTTP_REQ_GET: r.method = "GET"; break;
-	case EVHTTP_REQ_POST: r.method = "POST"; break;
-	case EVHTTP_REQ_PUT: r.method = "PUT"; break;
-	case EVHTTP_REQ_DELETE: r.method = "DELETE"; break;
-	case EVHTTP_REQ_PATCH: r.method = "PATCH"; break;
-	case EVHTTP_REQ_HEAD: r.method = "HEAD"; break;
-	case EVHTTP_REQ_OPTIONS: r.method = "OPTIONS"; break;
-	default: r.method = "OTHER"; break;
+	switch (cmd) {
+	case EVHTTP_REQ_GET: return "GET";
+	case EVHTTP_REQ_POST: return "POST";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
+	default: return "OTHER";
 	}
+}
+
+int http_req_init(struct http_req *r, struct evhttp_request *ev, void *app, size_t body_cap)
+{
+	memset(r, 0, sizeof(*r));
+	r->ev = ev;
+	r->app = app;
+	TAILQ_INIT(&r->query);
+	r->method = http_method_name(evhttp_request_get_command(ev));
 
 	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(ev);
 	const char *raw_path = uri ? evhttp_uri_get_path(uri) : NULL;
 	const char *raw_query = uri ? evhttp_uri_get_query(uri) : NULL;
 	if (!raw_path || !*raw_path)
 		raw_path = "/";
-	r.path = evhttp_uridecode(raw_path, 0, NULL);
-	if (!r.path || (raw_query && evhttp_parse_query_str(raw_query, &r.query) != 0)) {
-		http_reply_gerror(&r, 400, NULL, NULL, NULL, NULL, "Invalid request URI.");
-		goto out;
-	}
+	r->path = evhttp_uridecode(raw_path, 0, NULL);
+	if (!r->path)
+		return -EINVAL;
+	if (raw_query && evhttp_parse_query_str(raw_query, &r->query) != 0)
+		return -EINVAL;
 
 	struct evbuffer *in = evhttp_request_get_input_buffer(ev);
 	size_t len = in ? evbuffer_get_length(in) : 0;
-	if (len > HTTP_BODY_CAP) {
+	if (len > body_cap)
+		return -EFBIG;
+	unsigned char *body = malloc(len + 1);
+	if (!body)
+		return -ENOMEM;
+	if (len)
+		evbuffer_copyout(in, body, len);
+	body[len] = '\0';
+	r->body = body;
+	r->body_len = len;
+	return 0;
+}
+
+void http_req_done(struct http_req *r)
+{
+	free_values(r->params, r->n_params);
+	r->n_params = 0;
+	evhttp_clear_headers(&r->query);
+	free(r->path);
+	r->path = NULL;
+	free((void *)r->body);
+	r->body = NULL;
+	r->body_len = 0;
+}
+
+static void dispatch(struct evhttp_request *ev, void *arg)
+{
+	struct http_router *rt = arg;
+	struct http_req r;
+
+	int rc = http_req_init(&r, ev, rt->app, HTTP_BODY_CAP);
+	if (rc == -EINVAL) {
+		http_reply_gerror(&r, 400, NULL, NULL, NULL, NULL, "Invalid request URI.");
+		goto out;
+	}
+	if (rc == -EFBIG) {
 		http_reply_gerror(&r, 413, "INVALID_ARGUMENT", NULL, NULL, NULL,
 				  "Request payload size exceeds the limit: %d bytes.", HTTP_BODY_CAP);
 		goto out;
 	}
-	body = malloc(len + 1);
-	if (!body) {
+	if (rc < 0) {
 		http_reply(&r, 500, "text/plain", "out of memory\n", 14);
 		goto out;
 	}
-	if (len)
-		evbuffer_copyout(in, body, len);
-	body[len] = '\0';
-	r.body = body;
-	r.body_len = len;
 
 	int path_matched = 0;
 	for (size_t i = 0; i < rt->n; i++) {
@@ -370,10 +400,7 @@ out:
 	if (rt->log)
 		fprintf(rt->log, "http: %s %s %d\n", r.method, r.path ? r.path : "?",
 			evhttp_request_get_response_code(ev));
-	free_values(r.params, r.n_params);
-	evhttp_clear_headers(&r.query);
-	free(r.path);
-	free(body);
+	http_req_done(&r);
 }
 
 void http_router_attach(struct http_router *rt, struct evhttp *http)

@@ -90,6 +90,16 @@ void http_reply_gerror(struct http_req *r, int code, const char *status, const c
 /* The canonical status name for an HTTP code (400 INVALID_ARGUMENT, ...). */
 const char *http_gstatus(int code);
 
+/* Fills r from an evhttp request as the router does (method, decoded path, query,
+ * NUL-terminated body copy), without routing. Returns 0; -EINVAL for a bad URI;
+ * -EFBIG when the body exceeds body_cap; -ENOMEM. r is usable for replies (and must
+ * be released with http_req_done) whatever the result. */
+int http_req_init(struct http_req *r, struct evhttp_request *ev, void *app, size_t body_cap);
+/* Frees what http_req_init and routing allocated (path, query, params, body). */
+void http_req_done(struct http_req *r);
+/* "GET", "POST", ... for an evhttp command ("OTHER" for the rest). */
+const char *http_method_name(enum evhttp_cmd_type cmd);
+
 /* Opens a listener on addr:port (port 0 = any free port) and reports the bound port. */
 int http_listen(struct evhttp *http, const char *addr, int port, int *bound_port);
 

@@ -1,0 +1,330 @@
+/*
+ * authn.c - who is asking the Kubernetes API server, as GKE's authenticators say:
+ *   - "Authorization: Bearer" with a gkeid Google access token: the email (or, for a
+ *     federated token, its principal:// identifier), group system:authenticated, and
+ *     the IAM member for the IAM fallback;
+ *   - a service-account JWT of this cluster (iss = the cluster's issuer, signed by its
+ *     key, audience the issuer; the service account and a bound pod must still exist):
+ *     system:serviceaccount:NS:NAME with the service-account groups;
+ *   - else a client certificate verified against the cluster CA: CN and O;
+ *   - else system:anonymous in system:unauthenticated.
+ * A bearer token that is present but invalid is -EACCES (401), as kube-apiserver does.
+ */
+#include "kube/auth.h"
+
+#include <errno.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/http.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "cloud/cloud.h"
+#include "core/jwt.h"
+
+#define TOKEN_MAX 16384
+
+static void add_group(struct kube_user *u, const char *g)
+{
+	if (u->n_groups >= KUBE_MAX_GROUPS || !g)
+		return;
+	for (size_t i = 0; i < u->n_groups; i++)
+		if (strcmp(u->groups[i], g) == 0)
+			return;
+	snprintf(u->groups[u->n_groups], sizeof(u->groups[0]), "%s", g);
+	u->n_groups++;
+}
+
+static void anonymous(struct kube_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	snprintf(u->name, sizeof(u->name), "system:anonymous");
+	add_group(u, "system:unauthenticated");
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* A stored object's metadata.uid equals uid (any uid when uid is empty). */
+static int exists_with_uid(struct kube_cluster *cl, const char *resource, const char *ns,
+			   const char *name, const char *uid)
+{
+	const struct kube_resource *res = kube_resource_find("", "v1", resource);
+	json_t *o = res ? registry_get(cl, res, ns, name) : NULL;
+	int ok = 0;
+	if (o) {
+		const char *have = jstr(json_object_get(o, "metadata"), "uid");
+		ok = !*uid || strcmp(have, uid) == 0;
+	}
+	json_decref(o);
+	return ok;
+}
+
+/* The audiences of aud (asked; none: the cluster's issuer) that the token names, as a
+ * new array; NULL when none. */
+static json_t *audience_match(struct kube_cluster *cl, const struct jwt *t,
+			      const char *const *aud, size_t n_aud)
+{
+	json_t *out = json_array();
+	if (!out)
+		return NULL;
+	if (n_aud == 0) {
+		if (jwt_has_audience(t, cl->issuer))
+			json_array_append_new(out, json_string(cl->issuer));
+	} else {
+		for (size_t i = 0; i < n_aud; i++)
+			if (aud[i] && jwt_has_audience(t, aud[i]))
+				json_array_append_new(out, json_string(aud[i]));
+	}
+	if (json_array_size(out) == 0) {
+		json_decref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* A service-account token of this cluster. 0, -ENOENT (not ours: another issuer or
+ * not a JWT), -EACCES (ours but invalid, err says why). */
+static int sa_token(struct kube_cluster *cl, const char *token, const char *const *aud,
+		    size_t n_aud, struct kube_user *u, json_t **extra, json_t **audiences,
+		    char *err, size_t err_len)
+{
+	struct jwt t;
+	int rc = -EACCES;
+	char name[600];
+	json_t *auds = NULL;
+	if (jwt_parse(token, &t) != 0)
+		return -ENOENT;
+	const char *iss = jstr(t.claims, "iss");
+	if (strcmp(iss, cl->issuer) != 0) {
+		jwt_free(&t);
+		return -ENOENT;
+	}
+	json_t *k8s = json_object_get(t.claims, "kubernetes.io");
+	json_t *sa = json_object_get(k8s, "serviceaccount"), *pod = json_object_get(k8s, "pod");
+	const char *sub = jstr(t.claims, "sub"), *ns = jstr(k8s, "namespace");
+	const char *sa_name = jstr(sa, "name"), *sa_uid = jstr(sa, "uid");
+	snprintf(err, err_len, "invalid bearer token");
+	if (!cl->sa_key || jwt_verify(&t, cl->sa_key) != 0)
+		goto out;
+	if (jwt_check_time(&t, (int64_t)time(NULL), 60) != 0) {
+		snprintf(err, err_len, "[invalid bearer token, service account token has expired]");
+		goto out;
+	}
+	if (!(auds = audience_match(cl, &t, aud, n_aud))) {
+		snprintf(err, err_len, "[invalid bearer token, token audiences is invalid for the "
+				       "target audiences]");
+		goto out;
+	}
+	if (!*ns || !*sa_name || strlen(ns) > 63 || strlen(sa_name) > 230)
+		goto out;
+	snprintf(name, sizeof(name), "system:serviceaccount:%s:%s", ns, sa_name);
+	if (strcmp(sub, name) != 0)
+		goto out;
+	/* the service account, and the pod the token is bound to, must still exist */
+	if (!exists_with_uid(cl, "serviceaccounts", ns, sa_name, sa_uid)) {
+		snprintf(err, err_len, "[invalid bearer token, service account %s/%s has been "
+				       "deleted]", ns, sa_name);
+		goto out;
+	}
+	if (json_is_object(pod) &&
+	    !exists_with_uid(cl, "pods", ns, jstr(pod, "name"), jstr(pod, "uid"))) {
+		snprintf(err, err_len, "[invalid bearer token, pod %s/%s has been deleted]", ns,
+			 jstr(pod, "name"));
+		goto out;
+	}
+	if (strlen(name) >= sizeof(u->name) || strlen(sa_uid) >= sizeof(u->uid))
+		goto out;
+	memset(u, 0, sizeof(*u));
+	memcpy(u->name, name, strlen(name) + 1);
+	memcpy(u->uid, sa_uid, strlen(sa_uid) + 1);
+	add_group(u, "system:serviceaccounts");
+	snprintf(name, sizeof(name), "system:serviceaccounts:%s", ns);
+	add_group(u, name);
+	add_group(u, "system:authenticated");
+	if (extra && json_is_object(pod))
+		*extra = json_pack("{s:[s],s:[s]}", "authentication.kubernetes.io/pod-name",
+				   jstr(pod, "name"), "authentication.kubernetes.io/pod-uid",
+				   jstr(pod, "uid"));
+	if (audiences) {
+		*audiences = auds;
+		auds = NULL;
+	}
+	err[0] = '\0';
+	rc = 0;
+out:
+	json_decref(auds);
+	jwt_free(&t);
+	return rc;
+}
+
+/* A gkeid Google access token. 0 or -EACCES. */
+static int google_token(struct kube_cluster *cl, const char *token, struct kube_user *u)
+{
+	struct cloud *c = cl->kube ? cl->kube->cloud : NULL;
+	json_t *rec = c ? cloud_token_lookup(c, token) : NULL;
+	int rc = -EACCES;
+	if (!rec)
+		return -EACCES;
+	const char *kind = jstr(rec, "kind"), *email = jstr(rec, "email");
+	memset(u, 0, sizeof(*u));
+	if (strcmp(kind, "user") == 0 && *email) {
+		snprintf(u->name, sizeof(u->name), "%s", email);
+		snprintf(u->google_member, sizeof(u->google_member), "user:%s", email);
+	} else if (strcmp(kind, "serviceAccount") == 0 && *email) {
+		/* a disabled or deleted service account's tokens stop working */
+		json_t *sa = cloud_sa_get(c, email);
+		int ok = sa && !json_is_true(json_object_get(sa, "disabled"));
+		json_decref(sa);
+		if (!ok)
+			goto out;
+		snprintf(u->name, sizeof(u->name), "%s", email);
+		snprintf(u->google_member, sizeof(u->google_member), "serviceAccount:%s", email);
+	} else if (strcmp(kind, "federated") == 0) {
+		const char *num = jstr(rec, "projectNumber"), *pool = jstr(rec, "pool");
+		const char *subject = jstr(rec, "subject");
+		if (!*num || !*pool || !*subject)
+			goto out;
+		snprintf(u->name, sizeof(u->name),
+			 "principal://iam.googleapis.com/projects/%s/locations/global/"
+			 "workloadIdentityPools/%s/subject/%s",
+			 num, pool, subject);
+		snprintf(u->google_member, sizeof(u->google_member), "%s", u->name);
+	} else {
+		goto out;
+	}
+	u->google = 1;
+	add_group(u, "system:authenticated");
+	rc = 0;
+out:
+	json_decref(rec);
+	if (rc != 0)
+		memset(u, 0, sizeof(*u));
+	return rc;
+}
+
+/* The peer certificate of the request's TLS connection, verified against the CA: CN
+ * is the user, O the groups. 0, or -ENOENT when there is none (or it does not
+ * verify). */
+static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_user *u)
+{
+	struct evhttp_connection *conn;
+	struct bufferevent *bev;
+	SSL *ssl;
+	X509 *peer = NULL;
+	X509_STORE *st = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	STACK_OF(X509) *chain;
+	int rc = -ENOENT, idx = -1;
+	if (!r || !r->ev || !cl->kube || !cl->kube->ca_cert)
+		return -ENOENT;
+	if (!(conn = evhttp_request_get_connection(r->ev)) ||
+	    !(bev = evhttp_connection_get_bufferevent(conn)) ||
+	    !(ssl = bufferevent_openssl_get_ssl(bev)) || !(peer = SSL_get1_peer_certificate(ssl)))
+		return -ENOENT;
+	st = X509_STORE_new();
+	ctx = X509_STORE_CTX_new();
+	chain = SSL_get_peer_cert_chain(ssl);
+	if (!st || !ctx || X509_STORE_add_cert(st, cl->kube->ca_cert) != 1 ||
+	    X509_STORE_CTX_init(ctx, st, peer, chain) != 1)
+		goto out;
+	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
+	if (X509_verify_cert(ctx) != 1)
+		goto out;
+	X509_NAME *subj = X509_get_subject_name(peer);
+	char cn[320] = "";
+	if (!subj || X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn)) <= 0 || !cn[0])
+		goto out;
+	memset(u, 0, sizeof(*u));
+	snprintf(u->name, sizeof(u->name), "%s", cn);
+	while ((idx = X509_NAME_get_index_by_NID(subj, NID_organizationName, idx)) >= 0) {
+		ASN1_STRING *d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx));
+		unsigned char *utf8 = NULL;
+		int n = d ? ASN1_STRING_to_UTF8(&utf8, d) : -1;
+		if (n > 0 && (size_t)n < sizeof(u->groups[0]) && !memchr(utf8, 0, (size_t)n))
+			add_group(u, (const char *)utf8);
+		OPENSSL_free(utf8);
+	}
+	add_group(u, "system:authenticated");
+	rc = 0;
+out:
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(st);
+	X509_free(peer);
+	return rc;
+}
+
+int authn_token(struct kube_cluster *cl, const char *token, const char *const *aud,
+		size_t n_aud, struct kube_user *u, json_t **extra, json_t **audiences, char *err,
+		size_t err_len)
+{
+	char dummy[8];
+	int rc;
+	if (!err || !err_len) {
+		err = dummy;
+		err_len = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (extra)
+		*extra = NULL;
+	if (audiences)
+		*audiences = NULL;
+	anonymous(u);
+	if (!token || !*token || strlen(token) > TOKEN_MAX) {
+		snprintf(err, err_len, "invalid bearer token");
+		return -EACCES;
+	}
+	rc = sa_token(cl, token, aud, n_aud, u, extra, audiences, err, err_len);
+	if (rc == -ENOENT) {
+		rc = google_token(cl, token, u);
+		if (rc == 0 && audiences) {
+			json_t *a = json_array();
+			if (n_aud == 0)
+				json_array_append_new(a, json_string(cl->issuer));
+			for (size_t i = 0; i < n_aud; i++)
+				json_array_append_new(a, json_string(aud[i] ? aud[i] : ""));
+			*audiences = a;
+		}
+		if (rc != 0)
+			snprintf(err, err_len, "invalid bearer token");
+	}
+	if (rc != 0) {
+		anonymous(u);
+		return -EACCES;
+	}
+	return 0;
+}
+
+int kube_authenticate(struct kube_cluster *cl, struct http_req *r, struct kube_user *u)
+{
+	const char *h = r ? http_header(r, "Authorization") : NULL;
+	anonymous(u);
+	if (h && strncasecmp(h, "Bearer ", 7) == 0) {
+		const char *token = h + 7;
+		while (*token == ' ')
+			token++;
+		size_t len = strlen(token);
+		while (len && (token[len - 1] == ' ' || token[len - 1] == '\t'))
+			len--;
+		if (len > 0) {
+			char buf[TOKEN_MAX + 1];
+			if (len > TOKEN_MAX)
+				return -EACCES;
+			memcpy(buf, token, len);
+			buf[len] = '\0';
+			return authn_token(cl, buf, NULL, 0, u, NULL, NULL, NULL, 0) == 0 ? 0 : -EACCES;
+		}
+	}
+	if (client_cert(cl, r, u) == 0)
+		return 0;
+	anonymous(u);
+	return 0;
+}

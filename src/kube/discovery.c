@@ -1,0 +1,533 @@
+/*
+ * discovery.c - the non-resource URLs of the Kubernetes API server: /version, the
+ * health checks, and API discovery (/api, /apis, /apis/G, /api/v1, /apis/G/V), in the
+ * legacy form (APIVersions, APIGroupList, APIGroup, APIResourceList) and, when the
+ * client asks for it by Accept, the aggregated form (apidiscovery.k8s.io/v2
+ * APIGroupDiscoveryList) that kubectl 1.32 prefers. Built from resources.c's table.
+ * /openapi/v3 serves a skeleton: per group-version documents whose PATCH operations
+ * carry x-kubernetes-group-version-kind and the fieldValidation parameter, which is
+ * what kubectl reads to hand validation to the server (no schemas: kubectl explain
+ * has nothing to show, and /openapi/v2 is 404).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kube/kube.h"
+
+int discovery_serve(struct kube_cluster *cl, struct http_req *r);
+
+#define AGG_V2 "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+#define AGG_V2BETA1 "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
+
+/* Subresources listed in discovery (served by apiserver.c, registry.c, tokens.c). */
+struct subresource {
+	const char *group, *resource, *sub;
+	const char *kind_group, *kind_version, *kind; /* response kind */
+	const char *verbs;
+};
+static const struct subresource subresources[] = {
+	{"", "namespaces", "finalize", "", "v1", "Namespace", "update"},
+	{"", "namespaces", "status", "", "v1", "Namespace", "get,patch,update"},
+	{"", "pods", "exec", "", "v1", "PodExecOptions", "create,get"},
+	{"", "pods", "log", "", "v1", "Pod", "get"},
+	{"", "pods", "status", "", "v1", "Pod", "get,patch,update"},
+	{"", "serviceaccounts", "token", "authentication.k8s.io", "v1", "TokenRequest", "create"},
+};
+
+static const char *categories(const struct kube_resource *res)
+{
+	if (res->group[0] == '\0' && (strcmp(res->resource, "pods") == 0 ||
+				      strcmp(res->resource, "services") == 0))
+		return "all";
+	return NULL;
+}
+
+/* Appends each comma-separated item of list to a new array. */
+static json_t *csv_array(const char *list)
+{
+	json_t *a = json_array();
+	if (!a || !list)
+		return a;
+	const char *p = list;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len && json_array_append_new(a, json_stringn(p, len)) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return a;
+}
+
+static int has_gv(const char *group, const char *version)
+{
+	size_t n;
+	const struct kube_resource *rs = kube_resources(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rs[i].group, group) == 0 && (!version || strcmp(rs[i].version, version) == 0))
+			return 1;
+	return 0;
+}
+
+/* The groups other than core, in table order, without repeats (at most 32). */
+static size_t groups(const char **out, size_t cap)
+{
+	size_t n, k = 0;
+	const struct kube_resource *rs = kube_resources(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (!rs[i].group[0])
+			continue;
+		size_t j;
+		for (j = 0; j < k; j++)
+			if (strcmp(out[j], rs[i].group) == 0)
+				break;
+		if (j == k && k < cap)
+			out[k++] = rs[i].group;
+	}
+	return k;
+}
+
+static const char *group_version(const char *group)
+{
+	size_t n;
+	const struct kube_resource *rs = kube_resources(&n);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rs[i].group, group) == 0)
+			return rs[i].version;
+	return "v1";
+}
+
+static void reply(struct http_req *r, json_t *j, const char *content_type)
+{
+	if (!j) {
+		http_reply(r, 500, "text/plain", "internal error\n", 15);
+		return;
+	}
+	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (!s) {
+		http_reply(r, 500, "text/plain", "internal error\n", 15);
+		return;
+	}
+	http_reply(r, 200, content_type ? content_type : "application/json", s, strlen(s));
+	free(s);
+}
+
+/* --- legacy discovery --- */
+
+static json_t *resource_list(const char *group, const char *version)
+{
+	char gv[200];
+	size_t n;
+	const struct kube_resource *rs = kube_resources(&n);
+	snprintf(gv, sizeof(gv), "%s%s%s", group, group[0] ? "/" : "", version);
+	json_t *list = json_array();
+	json_t *out = json_pack("{s:s, s:s, s:s, s:o}", "kind", "APIResourceList", "apiVersion", "v1",
+				"groupVersion", gv, "resources", list ? list : json_array());
+	if (!out || !list)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		const struct kube_resource *res = &rs[i];
+		if (strcmp(res->group, group) != 0 || strcmp(res->version, version) != 0)
+			continue;
+		json_t *o = json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", res->resource,
+				      "singularName", res->singular, "namespaced", res->namespaced,
+				      "kind", res->kind, "verbs", csv_array(res->verbs));
+		if (!o || json_array_append_new(list, o) != 0)
+			goto fail;
+		if (res->short_names)
+			json_object_set_new(o, "shortNames", csv_array(res->short_names));
+		if (categories(res))
+			json_object_set_new(o, "categories", csv_array(categories(res)));
+		for (size_t k = 0; k < sizeof(subresources) / sizeof(subresources[0]); k++) {
+			const struct subresource *sr = &subresources[k];
+			if (strcmp(sr->group, group) != 0 || strcmp(sr->resource, res->resource) != 0)
+				continue;
+			char name[160];
+			snprintf(name, sizeof(name), "%s/%s", sr->resource, sr->sub);
+			json_t *so = json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", name,
+					       "singularName", "", "namespaced", res->namespaced,
+					       "kind", sr->kind, "verbs", csv_array(sr->verbs));
+			if (!so || json_array_append_new(list, so) != 0)
+				goto fail;
+			if (strcmp(sr->kind_group, group) != 0) {
+				json_object_set_new(so, "group", json_string(sr->kind_group));
+				json_object_set_new(so, "version", json_string(sr->kind_version));
+			}
+		}
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+static json_t *api_group(const char *group)
+{
+	char gv[200];
+	const char *v = group_version(group);
+	snprintf(gv, sizeof(gv), "%s/%s", group, v);
+	return json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}], s:{s:s, s:s}}", "kind", "APIGroup",
+			 "apiVersion", "v1", "name", group, "versions", "groupVersion", gv, "version",
+			 v, "preferredVersion", "groupVersion", gv, "version", v);
+}
+
+static json_t *api_group_list(void)
+{
+	const char *gs[32];
+	size_t ng = groups(gs, 32);
+	json_t *list = json_array();
+	json_t *out = json_pack("{s:s, s:s, s:o}", "kind", "APIGroupList", "apiVersion", "v1",
+				"groups", list ? list : json_array());
+	if (!out || !list)
+		goto fail;
+	for (size_t i = 0; i < ng; i++) {
+		json_t *g = api_group(gs[i]);
+		if (!g || json_array_append_new(list, g) != 0)
+			goto fail;
+		json_object_del(g, "kind");
+		json_object_del(g, "apiVersion");
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+static json_t *api_versions(struct kube_cluster *cl)
+{
+	return json_pack("{s:s, s:[s], s:[{s:s, s:s}]}", "kind", "APIVersions", "versions", "v1",
+			 "serverAddressByClientCIDRs", "clientCIDR", "0.0.0.0/0", "serverAddress",
+			 cl->endpoint);
+}
+
+/* --- aggregated discovery (apidiscovery.k8s.io/v2) --- */
+
+static json_t *agg_version(const char *group, const char *version)
+{
+	size_t n;
+	const struct kube_resource *rs = kube_resources(&n);
+	json_t *list = json_array();
+	json_t *out = json_pack("{s:s, s:o, s:s}", "version", version, "resources",
+				list ? list : json_array(), "freshness", "Current");
+	if (!out || !list)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		const struct kube_resource *res = &rs[i];
+		if (strcmp(res->group, group) != 0 || strcmp(res->version, version) != 0)
+			continue;
+		json_t *o = json_pack("{s:s, s:{s:s, s:s, s:s}, s:s, s:s, s:o}", "resource",
+				      res->resource, "responseKind", "group", res->group, "version",
+				      res->version, "kind", res->kind, "scope",
+				      res->namespaced ? "Namespaced" : "Cluster", "singularResource",
+				      res->singular, "verbs", csv_array(res->verbs));
+		if (!o || json_array_append_new(list, o) != 0)
+			goto fail;
+		if (res->short_names)
+			json_object_set_new(o, "shortNames", csv_array(res->short_names));
+		if (categories(res))
+			json_object_set_new(o, "categories", csv_array(categories(res)));
+		json_t *subs = NULL;
+		for (size_t k = 0; k < sizeof(subresources) / sizeof(subresources[0]); k++) {
+			const struct subresource *sr = &subresources[k];
+			if (strcmp(sr->group, group) != 0 || strcmp(sr->resource, res->resource) != 0)
+				continue;
+			if (!subs) {
+				subs = json_array();
+				if (!subs || json_object_set_new(o, "subresources", subs) != 0)
+					goto fail;
+			}
+			json_t *so = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o}", "subresource", sr->sub,
+					       "responseKind", "group", sr->kind_group, "version",
+					       sr->kind_version, "kind", sr->kind, "verbs",
+					       csv_array(sr->verbs));
+			if (!so || json_array_append_new(subs, so) != 0)
+				goto fail;
+		}
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+static json_t *agg_group(const char *group)
+{
+	json_t *v = agg_version(group, group_version(group));
+	if (!v)
+		return NULL;
+	return json_pack("{s:{s:s}, s:[o]}", "metadata", "name", group, "versions", v);
+}
+
+static json_t *agg_list(int core, const char *api_version)
+{
+	json_t *items = json_array();
+	json_t *out = json_pack("{s:s, s:s, s:{}, s:o}", "kind", "APIGroupDiscoveryList",
+				"apiVersion", api_version, "metadata", "items",
+				items ? items : json_array());
+	if (!out || !items)
+		goto fail;
+	if (core) {
+		json_t *g = agg_group("");
+		if (!g || json_array_append_new(items, g) != 0)
+			goto fail;
+		json_object_set_new(json_object_get(g, "metadata"), "creationTimestamp", json_null());
+		json_object_del(json_object_get(g, "metadata"), "name");
+	} else {
+		const char *gs[32];
+		size_t ng = groups(gs, 32);
+		for (size_t i = 0; i < ng; i++) {
+			json_t *g = agg_group(gs[i]);
+			if (!g || json_array_append_new(items, g) != 0)
+				goto fail;
+		}
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+/* Which aggregated form the Accept header asks for first, or NULL for legacy. */
+static const char *wants_aggregated(struct http_req *r)
+{
+	const char *acc = http_header(r, "Accept");
+	if (!acc)
+		return NULL;
+	/* Media types in order; take the first we can serve. */
+	const char *p = acc;
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		char mt[256];
+		size_t k = 0;
+		for (size_t i = 0; i < len && k + 1 < sizeof(mt); i++)
+			if (p[i] != ' ')
+				mt[k++] = p[i];
+		mt[k] = '\0';
+		if (strcmp(mt, AGG_V2) == 0)
+			return "apidiscovery.k8s.io/v2";
+		if (strcmp(mt, AGG_V2BETA1) == 0)
+			return "apidiscovery.k8s.io/v2beta1";
+		if (strncmp(mt, "application/json", 16) == 0 && (mt[16] == '\0' || mt[16] == ';'))
+			return NULL;
+		if (strcmp(mt, "*/*") == 0)
+			return NULL;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return NULL;
+}
+
+/* --- OpenAPI v3 skeleton --- */
+
+/* The discovery path of a group-version: "api/v1" or "apis/G/V". */
+static void gv_path(const char *group, const char *version, char *out, size_t cap)
+{
+	if (group[0])
+		snprintf(out, cap, "apis/%s/%s", group, version);
+	else
+		snprintf(out, cap, "api/%s", version);
+}
+
+static json_t *openapi_root(void)
+{
+	size_t n;
+	const struct kube_resource *rs = kube_resources(&n);
+	json_t *paths = json_object();
+	json_t *out = json_pack("{s:o}", "paths", paths ? paths : json_object());
+	if (!out || !paths)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		char p[200], url[260];
+		gv_path(rs[i].group, rs[i].version, p, sizeof(p));
+		if (json_object_get(paths, p))
+			continue;
+		/* The hash only has to change when the document does: it follows the table. */
+		snprintf(url, sizeof(url), "/openapi/v3/%s?hash=%016zx", p, n);
+		if (json_object_set_new(paths, p, json_pack("{s:s}", "serverRelativeURL", url)) != 0)
+			goto fail;
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+static json_t *openapi_gv(const char *group, const char *version)
+{
+	size_t n;
+	const struct kube_resource *rs = kube_resources(&n);
+	json_t *paths = json_object();
+	json_t *out = json_pack("{s:s, s:{s:s, s:s}, s:o, s:{s:{}}}", "openapi", "3.0.0", "info",
+				"title", "Kubernetes", "version", "v1.30.5", "paths",
+				paths ? paths : json_object(), "components", "schemas");
+	if (!out || !paths)
+		goto fail;
+	for (size_t i = 0; i < n; i++) {
+		const struct kube_resource *res = &rs[i];
+		if (strcmp(res->group, group) != 0 || strcmp(res->version, version) != 0 ||
+		    !strstr(res->verbs, "patch"))
+			continue;
+		char base[200], p[400];
+		gv_path(group, version, base, sizeof(base));
+		snprintf(p, sizeof(p), "/%s/%s%s/{name}", base,
+			 res->namespaced ? "namespaces/{namespace}/" : "", res->resource);
+		json_t *ops = json_object();
+		if (!ops)
+			goto fail;
+		json_t *gvk = json_pack("{s:s, s:s, s:s}", "group", res->group, "version",
+					res->version, "kind", res->kind);
+		json_t *patch = json_pack(
+			"{s:o, s:[{s:s, s:s, s:{s:s}}], s:{s:{s:s}}}", "x-kubernetes-group-version-kind",
+			gvk, "parameters", "name", "fieldValidation", "in", "query", "schema", "type",
+			"string", "responses", "200", "description", "OK");
+		/* json_object_set_new takes the value even when it fails. */
+		if (!patch || json_object_set_new(ops, "patch", patch) != 0) {
+			json_decref(ops);
+			goto fail;
+		}
+		if (json_object_set_new(paths, p, ops) != 0)
+			goto fail;
+	}
+	return out;
+fail:
+	json_decref(out);
+	return NULL;
+}
+
+/* /openapi/v3 and /openapi/v3/<gv path>. 1 when replied. */
+static int serve_openapi(struct http_req *r)
+{
+	const char *p = r->path;
+	if (strcmp(p, "/openapi/v3") == 0 || strcmp(p, "/openapi/v3/") == 0) {
+		reply(r, openapi_root(), NULL);
+		return 1;
+	}
+	if (strncmp(p, "/openapi/v3/api/", 16) == 0) {
+		const char *v = p + 16;
+		if (!has_gv("", v))
+			return 0;
+		reply(r, openapi_gv("", v), NULL);
+		return 1;
+	}
+	if (strncmp(p, "/openapi/v3/apis/", 17) == 0) {
+		char group[128];
+		const char *g = p + 17, *slash = strchr(g, '/');
+		if (!slash || slash == g || (size_t)(slash - g) >= sizeof(group) ||
+		    strchr(slash + 1, '/'))
+			return 0;
+		memcpy(group, g, (size_t)(slash - g));
+		group[slash - g] = '\0';
+		if (!has_gv(group, slash + 1))
+			return 0;
+		reply(r, openapi_gv(group, slash + 1), NULL);
+		return 1;
+	}
+	return 0;
+}
+
+static void serve_version(struct kube_cluster *cl, struct http_req *r)
+{
+	char git[96], minor[16] = "30", major[16] = "1";
+	const char *v = cl->version[0] ? cl->version : "1.30.5-gke.1014001";
+	snprintf(git, sizeof(git), "v%s", v);
+	/* "1.30.5-gke.1014001": major.minor from the first two numbers. */
+	const char *dot = strchr(v, '.');
+	if (dot && dot > v && (size_t)(dot - v) < sizeof(major)) {
+		memcpy(major, v, (size_t)(dot - v));
+		major[dot - v] = '\0';
+		const char *d2 = dot + 1;
+		size_t k = 0;
+		while (d2[k] >= '0' && d2[k] <= '9' && k + 1 < sizeof(minor))
+			k++;
+		if (k) {
+			memcpy(minor, d2, k);
+			minor[k] = '\0';
+		}
+	}
+	reply(r,
+	      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "major", major, "minor",
+			minor, "gitVersion", git, "gitCommit",
+			"2b2f6b3f1b0c0e0ad5c0f4b6d3e8a7c9f1e2d3c4", "gitTreeState", "clean",
+			"buildDate", "2024-09-26T16:35:34Z", "goVersion", "go1.22.6 X:boringcrypto",
+			"compiler", "gc", "platform", "linux/amd64"),
+	      NULL);
+}
+
+int discovery_serve(struct kube_cluster *cl, struct http_req *r)
+{
+	const char *p = r->path;
+	int get = strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0;
+	if (!get)
+		return 0;
+	if (strcmp(p, "/version") == 0 || strcmp(p, "/version/") == 0) {
+		serve_version(cl, r);
+		return 1;
+	}
+	if (strcmp(p, "/healthz") == 0 || strcmp(p, "/livez") == 0 || strcmp(p, "/readyz") == 0 ||
+	    strncmp(p, "/healthz/", 9) == 0 || strncmp(p, "/livez/", 7) == 0 ||
+	    strncmp(p, "/readyz/", 8) == 0) {
+		http_reply(r, 200, "text/plain; charset=utf-8", "ok", 2);
+		return 1;
+	}
+	if (strncmp(p, "/openapi/v3", 11) == 0)
+		return serve_openapi(r);
+	const char *agg = wants_aggregated(r);
+	if (strcmp(p, "/api") == 0 || strcmp(p, "/api/") == 0) {
+		if (agg) {
+			char ct[128];
+			snprintf(ct, sizeof(ct), "%s", strcmp(agg, "apidiscovery.k8s.io/v2") == 0 ? AGG_V2 : AGG_V2BETA1);
+			reply(r, agg_list(1, agg), ct);
+		} else {
+			reply(r, api_versions(cl), NULL);
+		}
+		return 1;
+	}
+	if (strcmp(p, "/apis") == 0 || strcmp(p, "/apis/") == 0) {
+		if (agg) {
+			char ct[128];
+			snprintf(ct, sizeof(ct), "%s", strcmp(agg, "apidiscovery.k8s.io/v2") == 0 ? AGG_V2 : AGG_V2BETA1);
+			reply(r, agg_list(0, agg), ct);
+		} else {
+			reply(r, api_group_list(), NULL);
+		}
+		return 1;
+	}
+	if (strcmp(p, "/api/v1") == 0 || strcmp(p, "/api/v1/") == 0) {
+		reply(r, resource_list("", "v1"), NULL);
+		return 1;
+	}
+	if (strncmp(p, "/apis/", 6) == 0) {
+		char group[128], version[32];
+		const char *g = p + 6;
+		const char *slash = strchr(g, '/');
+		size_t gl = slash ? (size_t)(slash - g) : strlen(g);
+		if (gl == 0 || gl >= sizeof(group))
+			return 0;
+		memcpy(group, g, gl);
+		group[gl] = '\0';
+		const char *v = slash ? slash + 1 : "";
+		size_t vl = strlen(v);
+		if (vl && v[vl - 1] == '/')
+			vl--;
+		if (memchr(v, '/', vl) || vl >= sizeof(version))
+			return 0;
+		memcpy(version, v, vl);
+		version[vl] = '\0';
+		if (!has_gv(group, vl ? version : NULL))
+			return 0;
+		reply(r, vl ? resource_list(group, version) : api_group(group), NULL);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,1022 @@
+/*
+ * table.c - server-side Table output (see table.h): the columns and cells of
+ * kube-apiserver's printers (pkg/printers/internalversion) for the kinds gkeid
+ * serves. The server prints "wide" rows always (priority-1 cells included); kubectl
+ * hides priority-1 columns unless -o wide.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "kube/selectors.h"
+#include "kube/table.h"
+
+#define D_NAME                                                                             \
+	"Name must be unique within a namespace. Is required when creating resources, "  \
+	"although some resources may allow a client to request the generation of an "     \
+	"appropriate name automatically. Name is primarily intended for creation "        \
+	"idempotence and configuration definition. Cannot be updated. More info: "        \
+	"https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names"
+#define D_AGE                                                                              \
+	"CreationTimestamp is a timestamp representing the server time when this object " \
+	"was created. It is not guaranteed to be set in happens-before order across "     \
+	"separate operations. Clients may not set this value. It is represented in "      \
+	"RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for "     \
+	"lists. More info: "                                                              \
+	"https://git.k8s.io/community/contributors/devel/sig-architecture/"               \
+	"api-conventions.md#metadata"
+
+struct column {
+	const char *name, *type, *format, *description;
+	int priority;
+};
+
+#define COL_NAME {"Name", "string", "name", D_NAME, 0}
+#define COL_AGE {"Age", "string", "", D_AGE, 0}
+#define COL_END {NULL, NULL, NULL, NULL, 0}
+
+static const struct column c_pods[] = {
+	COL_NAME,
+	{"Ready", "string", "", "The aggregate readiness state of this pod for accepting traffic.", 0},
+	{"Status", "string", "", "The aggregate status of the containers in this pod.", 0},
+	{"Restarts", "string", "",
+	 "The number of times the containers in this pod have been restarted and when the last "
+	 "container in this pod has restarted.",
+	 0},
+	COL_AGE,
+	{"IP", "string", "",
+	 "podIP address allocated to the pod. Routable at least within the cluster. Empty if not "
+	 "yet allocated.",
+	 1},
+	{"Node", "string", "",
+	 "NodeName indicates in which node this pod is scheduled. If empty, this pod is a "
+	 "candidate for preemption by the scheduler.",
+	 1},
+	{"Nominated Node", "string", "",
+	 "nominatedNodeName is set only when this pod preempts other pods on the node, but it "
+	 "cannot be scheduled right away as preemption victims receive their graceful "
+	 "termination periods.",
+	 1},
+	{"Readiness Gates", "string", "",
+	 "If specified, all readiness gates will be evaluated for pod readiness.", 1},
+	COL_END,
+};
+
+static const struct column c_namespaces[] = {
+	COL_NAME,
+	{"Status", "string", "", "The status of the namespace", 0},
+	COL_AGE,
+	COL_END,
+};
+
+static const struct column c_serviceaccounts[] = {
+	COL_NAME,
+	{"Secrets", "string", "",
+	 "Secrets is a list of the secrets in the same namespace that pods running using this "
+	 "ServiceAccount are allowed to use.",
+	 0},
+	COL_AGE,
+	COL_END,
+};
+
+static const struct column c_configmaps[] = {
+	COL_NAME,
+	{"Data", "string", "",
+	 "Data contains the configuration data. Each key must consist of alphanumeric characters, "
+	 "'-', '_' or '.'.",
+	 0},
+	COL_AGE,
+	COL_END,
+};
+
+static const struct column c_secrets[] = {
+	COL_NAME,
+	{"Type", "string", "", "Used to facilitate programmatic handling of secret data.", 0},
+	{"Data", "string", "",
+	 "Data contains the secret data. Each key must consist of alphanumeric characters, '-', "
+	 "'_' or '.'.",
+	 0},
+	COL_AGE,
+	COL_END,
+};
+
+static const struct column c_events[] = {
+	{"Last Seen", "string", "",
+	 "The time at which the most recent occurrence of this event was recorded.", 0},
+	{"Type", "string", "", "Type of this event (Normal, Warning), new types could be added in the future", 0},
+	{"Reason", "string", "",
+	 "This should be a short, machine understandable string that gives the reason for the "
+	 "transition into the object's current status.",
+	 0},
+	{"Object", "string", "", "The object that this event is about.", 0},
+	{"Subobject", "string", "",
+	 "If referring to a piece of an object instead of an entire object, this string should "
+	 "contain a valid JSON/Go field access statement, such as "
+	 "desiredState.manifest.containers[2].",
+	 1},
+	{"Source", "string", "",
+	 "The component reporting this event. Should be a short machine understandable string.", 1},
+	{"Message", "string", "", "A human-readable description of the status of this operation.", 0},
+	{"First Seen", "string", "",
+	 "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)",
+	 1},
+	{"Count", "string", "", "The number of times this event has occurred.", 1},
+	{"Name", "string", "name", D_NAME, 1},
+	COL_END,
+};
+
+static const struct column c_nodes[] = {
+	COL_NAME,
+	{"Status", "string", "", "The status of the node", 0},
+	{"Roles", "string", "", "The roles of the node", 0},
+	COL_AGE,
+	{"Version", "string", "", "Kubelet Version reported by the node.", 0},
+	{"Internal-IP", "string", "", "List of addresses reachable to the node.", 1},
+	{"External-IP", "string", "", "List of addresses reachable to the node.", 1},
+	{"OS-Image", "string", "",
+	 "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", 1},
+	{"Kernel-Version", "string", "",
+	 "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1},
+	{"Container-Runtime", "string", "",
+	 "ContainerRuntime Version reported by the node through runtime remote API (e.g. "
+	 "containerd://1.4.2).",
+	 1},
+	COL_END,
+};
+
+static const struct column c_networkpolicies[] = {
+	COL_NAME,
+	{"Pod-Selector", "string", "",
+	 "Selects the pods to which this NetworkPolicy object applies.", 0},
+	COL_AGE,
+	COL_END,
+};
+
+static const struct column c_roles[] = {
+	COL_NAME,
+	{"Created At", "date", "", D_AGE, 0},
+	COL_END,
+};
+
+static const struct column c_bindings[] = {
+	COL_NAME,
+	{"Role", "string", "", "RoleRef can reference a Role in the current namespace or a "
+			       "ClusterRole in the global namespace.", 0},
+	COL_AGE,
+	{"Users", "string", "", "Users in the roleBinding", 1},
+	{"Groups", "string", "", "Groups in the roleBinding", 1},
+	{"ServiceAccounts", "string", "", "ServiceAccounts in the roleBinding", 1},
+	COL_END,
+};
+
+static const struct column c_services[] = {
+	COL_NAME,
+	{"Type", "string", "",
+	 "type determines how the Service is exposed. Defaults to ClusterIP.", 0},
+	{"Cluster-IP", "string", "",
+	 "clusterIP is the IP address of the service and is usually assigned randomly.", 0},
+	{"External-IP", "string", "",
+	 "externalIPs is a list of IP addresses for which nodes in the cluster will also accept "
+	 "traffic for this service.",
+	 0},
+	{"Port(s)", "string", "", "The list of ports that are exposed by this service.", 0},
+	COL_AGE,
+	{"Selector", "string", "",
+	 "Route service traffic to pods with label keys and values matching this selector.", 1},
+	COL_END,
+};
+
+static const struct column c_default[] = {
+	COL_NAME,
+	{"Created At", "date", "", D_AGE, 0},
+	COL_END,
+};
+
+/* --- helpers --- */
+
+static const char *str(const json_t *o, const char *path)
+{
+	char seg[128];
+	const json_t *cur = o;
+	while (cur && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+		if (len >= sizeof(seg))
+			return "";
+		memcpy(seg, path, len);
+		seg[len] = '\0';
+		cur = json_is_object(cur) ? json_object_get(cur, seg) : NULL;
+		path = dot ? dot + 1 : path + len;
+	}
+	return json_is_string(cur) ? json_string_value(cur) : "";
+}
+
+static const json_t *get(const json_t *o, const char *path)
+{
+	char seg[128];
+	const json_t *cur = o;
+	while (cur && *path) {
+		const char *dot = strchr(path, '.');
+		size_t len = dot ? (size_t)(dot - path) : strlen(path);
+		if (len >= sizeof(seg))
+			return NULL;
+		memcpy(seg, path, len);
+		seg[len] = '\0';
+		cur = json_is_object(cur) ? json_object_get(cur, seg) : NULL;
+		path = dot ? dot + 1 : path + len;
+	}
+	return cur;
+}
+
+static long long num(const json_t *o, const char *path)
+{
+	const json_t *v = get(o, path);
+	return json_is_integer(v) ? (long long)json_integer_value(v) : 0;
+}
+
+static size_t count(const json_t *v)
+{
+	if (json_is_array(v))
+		return json_array_size(v);
+	if (json_is_object(v))
+		return json_object_size(v);
+	return 0;
+}
+
+void table_human_duration(int64_t s, char *out, size_t len)
+{
+	if (s < -1) {
+		snprintf(out, len, "<invalid>");
+		return;
+	}
+	if (s < 0)
+		s = 0;
+	if (s < 120) {
+		snprintf(out, len, "%llds", (long long)s);
+		return;
+	}
+	long long minutes = s / 60;
+	if (minutes < 10) {
+		long long sec = s % 60;
+		if (sec == 0)
+			snprintf(out, len, "%lldm", minutes);
+		else
+			snprintf(out, len, "%lldm%llds", minutes, sec);
+		return;
+	}
+	if (minutes < 180) {
+		snprintf(out, len, "%lldm", minutes);
+		return;
+	}
+	long long hours = s / 3600;
+	if (hours < 8) {
+		long long m = minutes % 60;
+		if (m == 0)
+			snprintf(out, len, "%lldh", hours);
+		else
+			snprintf(out, len, "%lldh%lldm", hours, m);
+		return;
+	}
+	if (hours < 48) {
+		snprintf(out, len, "%lldh", hours);
+		return;
+	}
+	if (hours < 24 * 8) {
+		long long h = hours % 24;
+		if (h == 0)
+			snprintf(out, len, "%lldd", hours / 24);
+		else
+			snprintf(out, len, "%lldd%lldh", hours / 24, h);
+		return;
+	}
+	if (hours < 24 * 365 * 2) {
+		snprintf(out, len, "%lldd", hours / 24);
+		return;
+	}
+	if (hours < 24 * 365 * 8) {
+		long long dy = (hours / 24) % 365;
+		if (dy == 0)
+			snprintf(out, len, "%lldy", hours / 24 / 365);
+		else
+			snprintf(out, len, "%lldy%lldd", hours / 24 / 365, dy);
+		return;
+	}
+	snprintf(out, len, "%lldy", hours / 24 / 365);
+}
+
+static int digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+int table_parse_time(const char *s, time_t *out)
+{
+	int y, mo, d, h, mi, se;
+	struct tm tm;
+	*out = 0;
+	if (!s || strlen(s) < 20)
+		return -EINVAL;
+	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
+	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    digits(s + 17, 2, &se))
+		return -EINVAL;
+	const char *p = s + 19;
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	long off = 0;
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int oh, om;
+		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om))
+			return -EINVAL;
+		off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
+		p += 6;
+	} else {
+		return -EINVAL;
+	}
+	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+		return -EINVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = se;
+	*out = timegm(&tm) - off;
+	return 0;
+}
+
+/* translateTimestampSince: "<unknown>" for a zero time. */
+static void since(const char *ts, time_t now, char *out, size_t len)
+{
+	time_t t;
+	if (!ts || !*ts || table_parse_time(ts, &t) != 0) {
+		snprintf(out, len, "<unknown>");
+		return;
+	}
+	table_human_duration((int64_t)(now - t), out, len);
+}
+
+static json_t *s_(const char *s)
+{
+	json_t *j = json_string(s ? s : "");
+	return j ? j : json_string("");
+}
+
+/* --- rows, per kind --- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void append(char *out, size_t len, size_t *pos, const char *s)
+{
+	size_t n = strlen(s);
+	if (*pos + 1 >= len)
+		return;
+	if (n > len - *pos - 1)
+		n = len - *pos - 1;
+	memcpy(out + *pos, s, n);
+	*pos += n;
+	out[*pos] = '\0';
+}
+
+static int condition_true(const json_t *conds, const char *type)
+{
+	size_t i;
+	const json_t *c;
+	json_array_foreach(conds, i, c) {
+		if (strcmp(str(c, "type"), type) == 0)
+			return strcmp(str(c, "status"), "True") == 0;
+	}
+	return 0;
+}
+
+/* The later of *last and the container's last termination time. */
+static void last_restart(const json_t *cs, time_t *last)
+{
+	time_t t;
+	const char *fin = str(cs, "lastState.terminated.finishedAt");
+	if (*fin && table_parse_time(fin, &t) == 0 && t > *last)
+		*last = t;
+}
+
+static void terminated_reason(const json_t *term, const char *prefix, char *reason, size_t len)
+{
+	const char *r = str(term, "reason");
+	if (*r)
+		snprintf(reason, len, "%s%s", prefix, r);
+	else if (num(term, "signal"))
+		snprintf(reason, len, "%sSignal:%lld", prefix, num(term, "signal"));
+	else
+		snprintf(reason, len, "%sExitCode:%lld", prefix, num(term, "exitCode"));
+}
+
+static int pod_cells(const json_t *pod, json_t *cells, json_t *row, time_t now)
+{
+	char reason[256], restarts_s[96], age[32], ready_s[32], gates[32], ago[32];
+	long long restarts = 0;
+	size_t total = count(get(pod, "spec.containers")), ready = 0, i;
+	time_t last = 0;
+	const json_t *cs;
+	const char *phase = str(pod, "status.phase");
+	snprintf(reason, sizeof(reason), "%s", *str(pod, "status.reason") ? str(pod, "status.reason") : phase);
+	if (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0) {
+		int ok = strcmp(phase, "Succeeded") == 0;
+		json_object_set_new(
+			row, "conditions",
+			json_pack("[{s:s, s:s, s:s, s:s}]", "type", "Completed", "status", "True",
+				  "reason", phase, "message",
+				  ok ? "The pod has completed successfully." : "The pod failed."));
+	}
+	int initializing = 0;
+	const json_t *ics = get(pod, "status.initContainerStatuses");
+	json_array_foreach(ics, i, cs) {
+		restarts += num(cs, "restartCount");
+		last_restart(cs, &last);
+		const json_t *term = get(cs, "state.terminated");
+		const char *wr = str(cs, "state.waiting.reason");
+		if (term && num(term, "exitCode") == 0)
+			continue;
+		if (term) {
+			terminated_reason(term, "Init:", reason, sizeof(reason));
+		} else if (*wr && strcmp(wr, "PodInitializing") != 0) {
+			snprintf(reason, sizeof(reason), "Init:%s", wr);
+		} else if (json_is_true(get(cs, "started")) &&
+			   /* a sidecar (restartable init container) that runs */
+			   get(cs, "state.running")) {
+			continue;
+		} else {
+			snprintf(reason, sizeof(reason), "Init:%zu/%zu", i,
+				 count(get(pod, "spec.initContainers")));
+		}
+		initializing = 1;
+		break;
+	}
+	if (!initializing) {
+		int has_running = 0;
+		restarts = 0;
+		const json_t *css = get(pod, "status.containerStatuses");
+		for (size_t k = json_array_size(css); k-- > 0;) {
+			cs = json_array_get(css, k);
+			restarts += num(cs, "restartCount");
+			last_restart(cs, &last);
+			const json_t *term = get(cs, "state.terminated");
+			const char *wr = str(cs, "state.waiting.reason");
+			if (*wr) {
+				snprintf(reason, sizeof(reason), "%s", wr);
+			} else if (term) {
+				terminated_reason(term, "", reason, sizeof(reason));
+			} else if (json_is_true(get(cs, "ready")) && get(cs, "state.running")) {
+				has_running = 1;
+				ready++;
+			}
+		}
+		if (strcmp(reason, "Completed") == 0 && has_running)
+			snprintf(reason, sizeof(reason), "%s",
+				 condition_true(get(pod, "status.conditions"), "Ready") ? "Running"
+											: "NotReady");
+	}
+	if (*str(pod, "metadata.deletionTimestamp")) {
+		if (strcmp(str(pod, "status.reason"), "NodeLost") == 0)
+			snprintf(reason, sizeof(reason), "Unknown");
+		else if (strcmp(phase, "Succeeded") != 0 && strcmp(phase, "Failed") != 0)
+			snprintf(reason, sizeof(reason), "Terminating");
+	}
+	snprintf(restarts_s, sizeof(restarts_s), "%lld", restarts);
+	if (restarts && last) {
+		table_human_duration((int64_t)(now - last), ago, sizeof(ago));
+		snprintf(restarts_s, sizeof(restarts_s), "%lld (%s ago)", restarts, ago);
+	}
+	snprintf(ready_s, sizeof(ready_s), "%zu/%zu", ready, total);
+	since(str(pod, "metadata.creationTimestamp"), now, age, sizeof(age));
+	const char *ip = str(json_array_get(get(pod, "status.podIPs"), 0), "ip");
+	if (!*ip)
+		ip = str(pod, "status.podIP");
+	const char *node = str(pod, "spec.nodeName");
+	const char *nominated = str(pod, "status.nominatedNodeName");
+	const json_t *rg = get(pod, "spec.readinessGates");
+	snprintf(gates, sizeof(gates), "<none>");
+	if (count(rg) && json_is_array(rg)) {
+		size_t t = 0;
+		const json_t *g;
+		json_array_foreach(rg, i, g) {
+			const char *ct = str(g, "conditionType");
+			size_t j;
+			const json_t *c;
+			json_array_foreach(get(pod, "status.conditions"), j, c) {
+				if (strcmp(str(c, "type"), ct) == 0) {
+					if (strcmp(str(c, "status"), "True") == 0)
+						t++;
+					break;
+				}
+			}
+		}
+		snprintf(gates, sizeof(gates), "%zu/%zu", t, json_array_size(rg));
+	}
+	json_array_append_new(cells, s_(str(pod, "metadata.name")));
+	json_array_append_new(cells, s_(ready_s));
+	json_array_append_new(cells, s_(reason));
+	json_array_append_new(cells, s_(restarts_s));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(*ip ? ip : "<none>"));
+	json_array_append_new(cells, s_(*node ? node : "<none>"));
+	json_array_append_new(cells, s_(*nominated ? nominated : "<none>"));
+	json_array_append_new(cells, s_(gates));
+	return 0;
+}
+
+static void event_source(const json_t *ev, char *out, size_t len)
+{
+	const char *comp = str(ev, "source.component");
+	const char *host = str(ev, "source.host");
+	if (!*comp)
+		comp = str(ev, "reportingComponent");
+	if (!*host)
+		host = str(ev, "reportingInstance");
+	if (*host)
+		snprintf(out, len, "%s, %s", comp, host);
+	else
+		snprintf(out, len, "%s", comp);
+}
+
+static int event_cells(const json_t *ev, json_t *cells, time_t now)
+{
+	char first[32], last[32], source[512], target[600], kind[128];
+	const char *ft = str(ev, "firstTimestamp");
+	since(*ft ? ft : str(ev, "eventTime"), now, first, sizeof(first));
+	const char *lt = str(ev, "lastTimestamp");
+	if (*lt)
+		since(lt, now, last, sizeof(last));
+	else
+		snprintf(last, sizeof(last), "%s", first);
+	long long n = num(ev, "count");
+	if (get(ev, "series")) {
+		since(str(ev, "series.lastObservedTime"), now, last, sizeof(last));
+		n = num(ev, "series.count");
+	} else if (n == 0) {
+		n = 1;
+	}
+	const json_t *io = get(ev, "involvedObject");
+	if (!io)
+		io = get(ev, "regarding");
+	snprintf(kind, sizeof(kind), "%s", str(io, "kind"));
+	for (char *p = kind; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p + 32);
+	if (*str(io, "name"))
+		snprintf(target, sizeof(target), "%s/%s", kind, str(io, "name"));
+	else
+		snprintf(target, sizeof(target), "%s", kind);
+	event_source(ev, source, sizeof(source));
+	/* strings.TrimSpace(message) */
+	const char *msg = str(ev, "message");
+	if (!*msg)
+		msg = str(ev, "note");
+	while (*msg == ' ' || *msg == '\n' || *msg == '\t' || *msg == '\r')
+		msg++;
+	size_t ml = strlen(msg);
+	while (ml && (msg[ml - 1] == ' ' || msg[ml - 1] == '\n' || msg[ml - 1] == '\t' ||
+		      msg[ml - 1] == '\r'))
+		ml--;
+	json_array_append_new(cells, s_(last));
+	json_array_append_new(cells, s_(str(ev, "type")));
+	json_array_append_new(cells, s_(str(ev, "reason")));
+	json_array_append_new(cells, s_(target));
+	json_array_append_new(cells, s_(str(io, "fieldPath")));
+	json_array_append_new(cells, s_(source));
+	json_t *m = json_stringn(msg, ml);
+	json_array_append_new(cells, m ? m : json_string(""));
+	json_array_append_new(cells, s_(first));
+	json_array_append_new(cells, json_integer(n));
+	json_array_append_new(cells, s_(str(ev, "metadata.name")));
+	return 0;
+}
+
+static void node_address(const json_t *node, const char *type, char *out, size_t len)
+{
+	size_t i;
+	const json_t *a;
+	json_array_foreach(get(node, "status.addresses"), i, a) {
+		if (strcmp(str(a, "type"), type) == 0) {
+			snprintf(out, len, "%s", str(a, "address"));
+			return;
+		}
+	}
+	snprintf(out, len, "<none>");
+}
+
+static int node_cells(const json_t *node, json_t *cells, time_t now)
+{
+	char status[128], roles[1024], age[32], iip[64], eip[64];
+	const char *rl[64];
+	size_t nr = 0, pos = 0, i;
+	const json_t *c;
+	status[0] = '\0';
+	json_array_foreach(get(node, "status.conditions"), i, c) {
+		if (strcmp(str(c, "type"), "Ready") == 0) {
+			snprintf(status, sizeof(status), "%s",
+				 strcmp(str(c, "status"), "True") == 0 ? "Ready" : "NotReady");
+			break;
+		}
+	}
+	if (!status[0])
+		snprintf(status, sizeof(status), "Unknown");
+	if (json_is_true(get(node, "spec.unschedulable")))
+		strncat(status, ",SchedulingDisabled", sizeof(status) - strlen(status) - 1);
+	const char *k;
+	const json_t *v;
+	json_object_foreach((json_t *)get(node, "metadata.labels"), k, v) {
+		if (nr >= 64)
+			break;
+		if (strncmp(k, "node-role.kubernetes.io/", 24) == 0 && k[24])
+			rl[nr++] = k + 24;
+		else if (strcmp(k, "kubernetes.io/role") == 0 && json_string_value(v) &&
+			 *json_string_value(v))
+			rl[nr++] = json_string_value(v);
+	}
+	qsort(rl, nr, sizeof(rl[0]), cmp_str);
+	roles[0] = '\0';
+	for (i = 0; i < nr; i++) {
+		if (i && strcmp(rl[i], rl[i - 1]) == 0)
+			continue;
+		if (pos)
+			append(roles, sizeof(roles), &pos, ",");
+		append(roles, sizeof(roles), &pos, rl[i]);
+	}
+	since(str(node, "metadata.creationTimestamp"), now, age, sizeof(age));
+	node_address(node, "InternalIP", iip, sizeof(iip));
+	node_address(node, "ExternalIP", eip, sizeof(eip));
+	const char *os = str(node, "status.nodeInfo.osImage");
+	const char *kv = str(node, "status.nodeInfo.kernelVersion");
+	const char *cr = str(node, "status.nodeInfo.containerRuntimeVersion");
+	json_array_append_new(cells, s_(str(node, "metadata.name")));
+	json_array_append_new(cells, s_(status));
+	json_array_append_new(cells, s_(nr ? roles : "<none>"));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(str(node, "status.nodeInfo.kubeletVersion")));
+	json_array_append_new(cells, s_(iip));
+	json_array_append_new(cells, s_(eip));
+	json_array_append_new(cells, s_(*os ? os : "<unknown>"));
+	json_array_append_new(cells, s_(*kv ? kv : "<unknown>"));
+	json_array_append_new(cells, s_(*cr ? cr : "<unknown>"));
+	return 0;
+}
+
+static int binding_cells(const json_t *b, json_t *cells, time_t now)
+{
+	char role[600], age[32], users[4096], groups[4096], sas[4096];
+	size_t pu = 0, pg = 0, ps = 0, i;
+	const json_t *s;
+	users[0] = groups[0] = sas[0] = '\0';
+	snprintf(role, sizeof(role), "%s/%s", str(b, "roleRef.kind"), str(b, "roleRef.name"));
+	json_array_foreach(get(b, "subjects"), i, s) {
+		const char *kind = str(s, "kind");
+		if (strcmp(kind, "User") == 0) {
+			if (pu)
+				append(users, sizeof(users), &pu, ", ");
+			append(users, sizeof(users), &pu, str(s, "name"));
+		} else if (strcmp(kind, "Group") == 0) {
+			if (pg)
+				append(groups, sizeof(groups), &pg, ", ");
+			append(groups, sizeof(groups), &pg, str(s, "name"));
+		} else if (strcmp(kind, "ServiceAccount") == 0) {
+			if (ps)
+				append(sas, sizeof(sas), &ps, ", ");
+			append(sas, sizeof(sas), &ps, str(s, "namespace"));
+			append(sas, sizeof(sas), &ps, "/");
+			append(sas, sizeof(sas), &ps, str(s, "name"));
+		}
+	}
+	since(str(b, "metadata.creationTimestamp"), now, age, sizeof(age));
+	json_array_append_new(cells, s_(str(b, "metadata.name")));
+	json_array_append_new(cells, s_(role));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(users));
+	json_array_append_new(cells, s_(groups));
+	json_array_append_new(cells, s_(sas));
+	return 0;
+}
+
+/* labels.FormatLabels: "k=v,..." sorted by key, "<none>" when empty. */
+static void format_labels(const json_t *m, char *out, size_t len)
+{
+	const char *keys[256];
+	size_t n = 0, pos = 0;
+	const char *k;
+	const json_t *v;
+	out[0] = '\0';
+	json_object_foreach((json_t *)m, k, v) {
+		if (n < 256)
+			keys[n++] = k;
+	}
+	if (!n) {
+		snprintf(out, len, "<none>");
+		return;
+	}
+	qsort(keys, n, sizeof(keys[0]), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			append(out, len, &pos, ",");
+		append(out, len, &pos, keys[i]);
+		append(out, len, &pos, "=");
+		append(out, len, &pos, str(m, keys[i]));
+	}
+}
+
+static int service_cells(const json_t *svc, json_t *cells, time_t now)
+{
+	char ports[2048], ext[1024], sel[2048], age[32], buf[128];
+	size_t pp = 0, pe = 0, i;
+	const json_t *p;
+	const char *type = str(svc, "spec.type");
+	if (!*type)
+		type = "ClusterIP";
+	const char *cip = str(svc, "spec.clusterIP");
+	ports[0] = ext[0] = '\0';
+	json_array_foreach(get(svc, "spec.ports"), i, p) {
+		const char *proto = str(p, "protocol");
+		if (pp)
+			append(ports, sizeof(ports), &pp, ",");
+		if (num(p, "nodePort"))
+			snprintf(buf, sizeof(buf), "%lld:%lld/%s", num(p, "port"), num(p, "nodePort"),
+				 *proto ? proto : "TCP");
+		else
+			snprintf(buf, sizeof(buf), "%lld/%s", num(p, "port"), *proto ? proto : "TCP");
+		append(ports, sizeof(ports), &pp, buf);
+	}
+	const json_t *e;
+	json_array_foreach(get(svc, "spec.externalIPs"), i, e) {
+		if (pe)
+			append(ext, sizeof(ext), &pe, ",");
+		append(ext, sizeof(ext), &pe, json_string_value(e) ? json_string_value(e) : "");
+	}
+	if (strcmp(type, "ExternalName") == 0)
+		snprintf(ext, sizeof(ext), "%s", str(svc, "spec.externalName"));
+	else if (strcmp(type, "LoadBalancer") == 0 && !pe)
+		snprintf(ext, sizeof(ext), "<pending>");
+	format_labels(get(svc, "spec.selector"), sel, sizeof(sel));
+	since(str(svc, "metadata.creationTimestamp"), now, age, sizeof(age));
+	json_array_append_new(cells, s_(str(svc, "metadata.name")));
+	json_array_append_new(cells, s_(type));
+	json_array_append_new(cells, s_(*cip ? cip : "<none>"));
+	json_array_append_new(cells, s_(*ext ? ext : "<none>"));
+	json_array_append_new(cells, s_(*ports ? ports : "<none>"));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(sel));
+	return 0;
+}
+
+/* RFC3339 in UTC, as metav1.Time marshals ("2006-01-02T15:04:05Z"). */
+static void created_at(const json_t *o, char *out, size_t len)
+{
+	time_t t;
+	struct tm tm;
+	if (table_parse_time(str(o, "metadata.creationTimestamp"), &t) != 0 || !gmtime_r(&t, &tm)) {
+		snprintf(out, len, "%s", str(o, "metadata.creationTimestamp"));
+		return;
+	}
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+enum printer { P_DEFAULT, P_POD, P_NS, P_SA, P_CM, P_SECRET, P_EVENT, P_NODE, P_NETPOL, P_ROLE, P_BINDING, P_SVC };
+
+static enum printer printer_for(const struct kube_resource *res, const struct column **cols)
+{
+	const char *g = res->group, *r = res->resource;
+	static const struct {
+		const char *group, *resource;
+		enum printer p;
+		const struct column *cols;
+	} map[] = {
+		{"", "pods", P_POD, c_pods},
+		{"", "namespaces", P_NS, c_namespaces},
+		{"", "serviceaccounts", P_SA, c_serviceaccounts},
+		{"", "configmaps", P_CM, c_configmaps},
+		{"", "secrets", P_SECRET, c_secrets},
+		{"", "events", P_EVENT, c_events},
+		{"events.k8s.io", "events", P_EVENT, c_events},
+		{"", "nodes", P_NODE, c_nodes},
+		{"", "services", P_SVC, c_services},
+		{"networking.k8s.io", "networkpolicies", P_NETPOL, c_networkpolicies},
+		{"rbac.authorization.k8s.io", "roles", P_ROLE, c_roles},
+		{"rbac.authorization.k8s.io", "clusterroles", P_ROLE, c_roles},
+		{"rbac.authorization.k8s.io", "rolebindings", P_BINDING, c_bindings},
+		{"rbac.authorization.k8s.io", "clusterrolebindings", P_BINDING, c_bindings},
+	};
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(map[i].group, g) == 0 && strcmp(map[i].resource, r) == 0) {
+			*cols = map[i].cols;
+			return map[i].p;
+		}
+	}
+	*cols = c_default;
+	return P_DEFAULT;
+}
+
+static json_t *cells_for(enum printer p, const json_t *o, json_t *row, time_t now)
+{
+	char age[32], buf[1024];
+	json_t *cells = json_array();
+	if (!cells)
+		return NULL;
+	const char *name = str(o, "metadata.name");
+	switch (p) {
+	case P_POD:
+		pod_cells(o, cells, row, now);
+		break;
+	case P_EVENT:
+		event_cells(o, cells, now);
+		break;
+	case P_NODE:
+		node_cells(o, cells, now);
+		break;
+	case P_BINDING:
+		binding_cells(o, cells, now);
+		break;
+	case P_SVC:
+		service_cells(o, cells, now);
+		break;
+	case P_NS:
+		since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+		json_array_append_new(cells, s_(name));
+		json_array_append_new(cells, s_(str(o, "status.phase")));
+		json_array_append_new(cells, s_(age));
+		break;
+	case P_SA:
+		since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+		json_array_append_new(cells, s_(name));
+		json_array_append_new(cells, json_integer((json_int_t)count(get(o, "secrets"))));
+		json_array_append_new(cells, s_(age));
+		break;
+	case P_CM:
+		since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+		json_array_append_new(cells, s_(name));
+		json_array_append_new(cells, json_integer((json_int_t)(count(get(o, "data")) +
+								       count(get(o, "binaryData")))));
+		json_array_append_new(cells, s_(age));
+		break;
+	case P_SECRET:
+		since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+		json_array_append_new(cells, s_(name));
+		json_array_append_new(cells, s_(str(o, "type")));
+		json_array_append_new(cells, json_integer((json_int_t)count(get(o, "data"))));
+		json_array_append_new(cells, s_(age));
+		break;
+	case P_NETPOL:
+		since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+		selector_format_label_selector(get(o, "spec.podSelector"), buf, sizeof(buf));
+		json_array_append_new(cells, s_(name));
+		json_array_append_new(cells, s_(buf));
+		json_array_append_new(cells, s_(age));
+		break;
+	case P_ROLE:
+	case P_DEFAULT:
+		created_at(o, buf, sizeof(buf));
+		json_array_append_new(cells, s_(name));
+		json_array_append_new(cells, s_(buf));
+		break;
+	}
+	return cells;
+}
+
+int table_wanted(const char *accept, int *v1beta1)
+{
+	if (v1beta1)
+		*v1beta1 = 0;
+	if (!accept)
+		return 0;
+	/* media ranges are comma separated; parameters separated by ';' */
+	const char *p = accept;
+	while (*p) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		char m[512];
+		if (len < sizeof(m)) {
+			memcpy(m, p, len);
+			m[len] = '\0';
+			int as = 0, g = 0, v = 0, beta = 0, json = 0;
+			char *save = NULL;
+			for (char *t = strtok_r(m, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+				while (*t == ' ')
+					t++;
+				char *e = t + strlen(t);
+				while (e > t && e[-1] == ' ')
+					*--e = '\0';
+				if (strcasecmp(t, "application/json") == 0)
+					json = 1;
+				else if (strcmp(t, "as=Table") == 0)
+					as = 1;
+				else if (strcmp(t, "g=meta.k8s.io") == 0)
+					g = 1;
+				else if (strcmp(t, "v=v1") == 0)
+					v = 1;
+				else if (strcmp(t, "v=v1beta1") == 0)
+					beta = 1;
+			}
+			if (json && as && g && (v || beta)) {
+				if (v1beta1)
+					*v1beta1 = !v;
+				return 1;
+			}
+		}
+		if (!end)
+			break;
+		p = end + 1;
+	}
+	return 0;
+}
+
+enum table_include table_include_parse(const char *s)
+{
+	if (s && strcmp(s, "Object") == 0)
+		return TABLE_INCLUDE_OBJECT;
+	if (s && strcmp(s, "None") == 0)
+		return TABLE_INCLUDE_NONE;
+	return TABLE_INCLUDE_METADATA;
+}
+
+static json_t *row_object(const json_t *o, enum table_include inc, int v1beta1)
+{
+	if (inc == TABLE_INCLUDE_OBJECT)
+		return json_deep_copy(o);
+	json_t *md = json_deep_copy(json_object_get(o, "metadata"));
+	return json_pack("{s:s, s:s, s:o}", "kind", "PartialObjectMetadata", "apiVersion",
+			 v1beta1 ? "meta.k8s.io/v1beta1" : "meta.k8s.io/v1", "metadata",
+			 md ? md : json_object());
+}
+
+json_t *table_build(const struct kube_resource *res, const json_t *items, enum table_include inc,
+		    int headers, const char *rv, const char *cont, int64_t remaining, time_t now,
+		    int v1beta1)
+{
+	const struct column *cols;
+	enum printer p = printer_for(res, &cols);
+	json_t *t = json_object(), *md = json_object(), *defs = json_array(), *rows = json_array();
+	size_t i;
+	const json_t *o;
+	if (!t || !md || !defs || !rows)
+		goto fail;
+	if (json_object_set_new(t, "kind", json_string("Table")) ||
+	    json_object_set_new(t, "apiVersion",
+				json_string(v1beta1 ? "meta.k8s.io/v1beta1" : "meta.k8s.io/v1")))
+		goto fail;
+	if (rv && *rv)
+		json_object_set_new(md, "resourceVersion", json_string(rv));
+	if (cont && *cont)
+		json_object_set_new(md, "continue", json_string(cont));
+	if (remaining > 0)
+		json_object_set_new(md, "remainingItemCount", json_integer(remaining));
+	json_object_set_new(t, "metadata", md);
+	md = NULL;
+	if (headers) {
+		for (const struct column *c = cols; c->name; c++) {
+			json_t *d = json_pack("{s:s, s:s, s:s, s:s, s:i}", "name", c->name, "type",
+					      c->type, "format", c->format, "description",
+					      c->description, "priority", c->priority);
+			if (!d || json_array_append_new(defs, d))
+				goto fail;
+		}
+	}
+	json_object_set_new(t, "columnDefinitions", defs);
+	defs = NULL;
+	json_array_foreach(items, i, o) {
+		json_t *row = json_object();
+		if (!row || json_array_append_new(rows, row))
+			goto fail;
+		json_t *cells = cells_for(p, o, row, now);
+		if (!cells)
+			goto fail;
+		json_object_set_new(row, "cells", cells);
+		if (inc != TABLE_INCLUDE_NONE) {
+			json_t *obj = row_object(o, inc, v1beta1);
+			if (!obj)
+				goto fail;
+			json_object_set_new(row, "object", obj);
+		}
+	}
+	json_object_set_new(t, "rows", rows);
+	return t;
+fail:
+	json_decref(t);
+	json_decref(md);
+	json_decref(defs);
+	json_decref(rows);
+	return NULL;
+}

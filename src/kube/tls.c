@@ -1,0 +1,424 @@
+/*
+ * tls.c - the Kubernetes API servers' certificate authority: a CA key and certificate
+ * made once in data_dir/keys (ca.pem, ca-key.pem 0600) and loaded on restart, fresh
+ * CA-signed serving certificates as SSL_CTXs that ask for (but do not require) client
+ * certificates, and client certificates (CN=user, O=groups) for admins and tests.
+ * Keys are EC P-256; certificates are X.509 v3; TLS 1.2 is the minimum.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <openssl/bn.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/jwt.h"
+#include "kube/kube.h"
+
+#define CA_DAYS (365 * 10)
+#define LEAF_DAYS 365
+#define PEM_CAP (64 * 1024)
+
+static EVP_PKEY *ec_key(void)
+{
+	return EVP_EC_gen("P-256");
+}
+
+/* Reads a whole small file; malloc'd, NUL-terminated. */
+static int read_file(const char *path, char **out, size_t *out_len)
+{
+	int rc = 0;
+	char *buf = NULL;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -errno;
+	buf = malloc(PEM_CAP + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	size_t n = fread(buf, 1, PEM_CAP + 1, f);
+	if (ferror(f) || n > PEM_CAP) {
+		rc = ferror(f) ? -EIO : -EFBIG;
+		goto out;
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*out_len = n;
+	buf = NULL;
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+/* Writes data to path with mode (via a temporary file and rename). */
+static int write_file(const char *path, const char *data, size_t len, mode_t mode)
+{
+	char tmp[4200];
+	int rc = 0;
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	if (fchmod(fd, mode) != 0) {
+		rc = -errno;
+		goto out;
+	}
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, data + off, len - off);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = -errno;
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0)
+		rc = -errno;
+out:
+	if (close(fd) != 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static char *bio_string(BIO *b)
+{
+	char *data = NULL;
+	long n = BIO_get_mem_data(b, &data);
+	if (n < 0 || !data)
+		return NULL;
+	char *s = malloc((size_t)n + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, data, (size_t)n);
+	s[n] = '\0';
+	return s;
+}
+
+static char *cert_pem(X509 *x)
+{
+	char *s = NULL;
+	BIO *b = BIO_new(BIO_s_mem());
+	if (b && PEM_write_bio_X509(b, x) == 1)
+		s = bio_string(b);
+	BIO_free(b);
+	return s;
+}
+
+static char *pkey_pem(EVP_PKEY *k)
+{
+	char *s = NULL;
+	BIO *b = BIO_new(BIO_s_mem());
+	if (b && PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) == 1)
+		s = bio_string(b);
+	BIO_free(b);
+	return s;
+}
+
+static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	if (!ext)
+		return -EINVAL;
+	int ok = X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok ? 0 : -ENOMEM;
+}
+
+/* A certificate for key, signed by (issuer, issuer_key), or self-signed when issuer is
+ * NULL. cn names the subject; orgs its O entries; sans/eku are X509v3 config strings
+ * (NULL to omit). */
+static X509 *make_cert(EVP_PKEY *key, const char *cn, const char *const *orgs, size_t n_orgs,
+		       int is_ca, const char *sans, const char *eku, long days, X509 *issuer,
+		       EVP_PKEY *issuer_key)
+{
+	X509 *x = X509_new();
+	BIGNUM *bn = BN_new();
+	X509_NAME *name = NULL;
+	if (!x || !bn)
+		goto fail;
+	if (!X509_set_version(x, 2))
+		goto fail;
+	/* 127-bit random serial, positive. */
+	if (!BN_rand(bn, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
+	    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)))
+		goto fail;
+	if (!X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
+	    !X509_gmtime_adj(X509_getm_notAfter(x), days * 24 * 3600))
+		goto fail;
+	if (!X509_set_pubkey(x, key))
+		goto fail;
+	name = X509_NAME_new();
+	if (!name)
+		goto fail;
+	for (size_t i = 0; i < n_orgs; i++)
+		if (!X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+						(const unsigned char *)orgs[i], -1, -1, 0))
+			goto fail;
+	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+					-1, 0))
+		goto fail;
+	if (!X509_set_subject_name(x, name))
+		goto fail;
+	if (!X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name))
+		goto fail;
+	X509 *iss = issuer ? issuer : x;
+	if (is_ca) {
+		if (add_ext(x, iss, NID_basic_constraints, "critical,CA:TRUE") ||
+		    add_ext(x, iss, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign"))
+			goto fail;
+	} else {
+		if (add_ext(x, iss, NID_basic_constraints, "critical,CA:FALSE") ||
+		    add_ext(x, iss, NID_key_usage, "critical,digitalSignature,keyEncipherment"))
+			goto fail;
+	}
+	if (add_ext(x, iss, NID_subject_key_identifier, "hash"))
+		goto fail;
+	if (issuer && add_ext(x, iss, NID_authority_key_identifier, "keyid:always"))
+		goto fail;
+	if (eku && add_ext(x, iss, NID_ext_key_usage, eku))
+		goto fail;
+	if (sans && add_ext(x, iss, NID_subject_alt_name, sans))
+		goto fail;
+	if (!X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()))
+		goto fail;
+	X509_NAME_free(name);
+	BN_free(bn);
+	return x;
+fail:
+	X509_NAME_free(name);
+	BN_free(bn);
+	X509_free(x);
+	return NULL;
+}
+
+static int load_ca(struct kube *k, const char *cert_path, const char *key_path)
+{
+	char *cpem = NULL, *kpem = NULL;
+	size_t clen = 0, klen = 0;
+	BIO *b = NULL;
+	int rc = read_file(cert_path, &cpem, &clen);
+	if (rc)
+		goto out;
+	rc = read_file(key_path, &kpem, &klen);
+	if (rc)
+		goto out;
+	rc = -EINVAL;
+	b = BIO_new_mem_buf(cpem, (int)clen);
+	if (!b)
+		goto out;
+	k->ca_cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
+	BIO_free(b);
+	b = BIO_new_mem_buf(kpem, (int)klen);
+	if (!b)
+		goto out;
+	k->ca_key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+	if (!k->ca_cert || !k->ca_key || X509_check_private_key(k->ca_cert, k->ca_key) != 1)
+		goto out;
+	rc = 0;
+out:
+	BIO_free(b);
+	free(cpem);
+	if (kpem)
+		OPENSSL_cleanse(kpem, klen);
+	free(kpem);
+	if (rc) {
+		X509_free(k->ca_cert);
+		EVP_PKEY_free(k->ca_key);
+		k->ca_cert = NULL;
+		k->ca_key = NULL;
+	}
+	return rc;
+}
+
+static int create_ca(struct kube *k, const char *cert_path, const char *key_path)
+{
+	int rc = -ENOMEM;
+	char *cpem = NULL, *kpem = NULL;
+	EVP_PKEY *key = ec_key();
+	X509 *x = NULL;
+	if (!key)
+		goto out;
+	x = make_cert(key, "gkeid-kubernetes-ca", NULL, 0, 1, NULL, NULL, CA_DAYS, NULL, NULL);
+	if (!x)
+		goto out;
+	cpem = cert_pem(x);
+	kpem = pkey_pem(key);
+	if (!cpem || !kpem)
+		goto out;
+	/* The key first: a certificate without its key is useless on restart. */
+	rc = write_file(key_path, kpem, strlen(kpem), 0600);
+	if (rc)
+		goto out;
+	rc = write_file(cert_path, cpem, strlen(cpem), 0644);
+	if (rc)
+		goto out;
+	k->ca_cert = x;
+	k->ca_key = key;
+	x = NULL;
+	key = NULL;
+out:
+	if (kpem)
+		OPENSSL_cleanse(kpem, strlen(kpem));
+	free(kpem);
+	free(cpem);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+int kube_tls_init(struct kube *k)
+{
+	char dir[4200], cert_path[4300], key_path[4300];
+	char *pem = NULL, *b64 = NULL;
+	int rc;
+	if (snprintf(dir, sizeof(dir), "%s/keys", k->data_dir) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return -errno;
+	snprintf(cert_path, sizeof(cert_path), "%s/ca.pem", dir);
+	snprintf(key_path, sizeof(key_path), "%s/ca-key.pem", dir);
+
+	if (access(cert_path, F_OK) == 0 || access(key_path, F_OK) == 0)
+		rc = load_ca(k, cert_path, key_path); /* never silently replace a CA */
+	else
+		rc = create_ca(k, cert_path, key_path);
+	if (rc)
+		return rc;
+	pem = cert_pem(k->ca_cert);
+	b64 = pem ? b64_encode(pem, strlen(pem)) : NULL;
+	if (!b64 || strlen(b64) >= sizeof(k->ca_pem_b64)) {
+		rc = b64 ? -E2BIG : -ENOMEM;
+		goto out;
+	}
+	memcpy(k->ca_pem_b64, b64, strlen(b64) + 1);
+out:
+	free(pem);
+	free(b64);
+	return rc;
+}
+
+static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+		       const unsigned char *in, unsigned int inlen, void *arg)
+{
+	(void)ssl;
+	(void)arg;
+	/* Only HTTP/1.1: evhttp speaks no HTTP/2. */
+	for (unsigned int i = 0; i < inlen;) {
+		unsigned int l = in[i];
+		if (i + 1 + l > inlen)
+			break;
+		if (l == 8 && memcmp(in + i + 1, "http/1.1", 8) == 0) {
+			*out = in + i + 1;
+			*outlen = (unsigned char)l;
+			return SSL_TLSEXT_ERR_OK;
+		}
+		i += 1 + l;
+	}
+	return SSL_TLSEXT_ERR_NOACK;
+}
+
+void *kube_tls_server_ctx(struct kube *k)
+{
+	SSL_CTX *ctx = NULL;
+	EVP_PKEY *key = NULL;
+	X509 *x = NULL;
+	STACK_OF(X509_NAME) *cas = NULL;
+	if (!k->ca_cert || !k->ca_key)
+		return NULL;
+	key = ec_key();
+	if (!key)
+		goto fail;
+	x = make_cert(key, "kube-apiserver", NULL, 0, 0,
+		      "IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,"
+		      "DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local",
+		      "serverAuth", LEAF_DAYS, k->ca_cert, k->ca_key);
+	if (!x)
+		goto fail;
+	ctx = SSL_CTX_new(TLS_server_method());
+	if (!ctx)
+		goto fail;
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION))
+		goto fail;
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	if (SSL_CTX_use_certificate(ctx, x) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1)
+		goto fail;
+	/* Client certificates: asked for, verified against the CA, not required. */
+	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
+	if (!st || X509_STORE_add_cert(st, k->ca_cert) != 1)
+		goto fail;
+	cas = sk_X509_NAME_new_null();
+	X509_NAME *cn = X509_NAME_dup(X509_get_subject_name(k->ca_cert));
+	if (!cas || !cn || !sk_X509_NAME_push(cas, cn)) {
+		X509_NAME_free(cn);
+		goto fail;
+	}
+	SSL_CTX_set_client_CA_list(ctx, cas);
+	cas = NULL;
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify_depth(ctx, 4);
+	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return ctx;
+fail:
+	sk_X509_NAME_pop_free(cas, X509_NAME_free);
+	SSL_CTX_free(ctx);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return NULL;
+}
+
+int kube_tls_client_cert(struct kube *k, const char *user, const char *const *groups,
+			 size_t n_groups, char **cert_pem_out, char **key_pem_out)
+{
+	int rc = -ENOMEM;
+	EVP_PKEY *key = NULL;
+	X509 *x = NULL;
+	char *c = NULL, *kp = NULL;
+	*cert_pem_out = NULL;
+	*key_pem_out = NULL;
+	if (!k->ca_cert || !k->ca_key || !user || !*user || strlen(user) > 256 || n_groups > 16)
+		return -EINVAL;
+	key = ec_key();
+	if (!key)
+		goto out;
+	x = make_cert(key, user, groups, n_groups, 0, NULL, "clientAuth", LEAF_DAYS, k->ca_cert,
+		      k->ca_key);
+	if (!x) {
+		rc = -EINVAL;
+		goto out;
+	}
+	c = cert_pem(x);
+	kp = pkey_pem(key);
+	if (!c || !kp)
+		goto out;
+	*cert_pem_out = c;
+	*key_pem_out = kp;
+	c = kp = NULL;
+	rc = 0;
+out:
+	free(c);
+	free(kp);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return rc;
+}

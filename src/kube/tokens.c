@@ -1,0 +1,395 @@
+/*
+ * tokens.c - service-account tokens as kube-apiserver issues and checks them:
+ * TokenRequest (POST .../serviceaccounts/NAME/token: an RS256 JWT by the cluster's
+ * key, with audiences, expiry and an optional bound pod), TokenReview, and the
+ * issuer's OIDC discovery document and JWKS (served at kube-apiserver's paths and at
+ * GKE's ".../clusters/C/jwks"), against which the Workload Identity token exchange
+ * and any OIDC client (npm jose) verify them.
+ */
+#include "kube/auth.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/jwt.h"
+
+#define TOKEN_DEFAULT_SECONDS 3600
+#define TOKEN_MIN_SECONDS 600
+#define TOKEN_MAX_SECONDS (INT64_C(1) << 32)
+#define MAX_AUDIENCES 32
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+static void rfc3339(int64_t t, char out[32])
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	gmtime_r(&tt, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int uuid4(char out[37])
+{
+	unsigned char b[16];
+	if (random_bytes(b, sizeof(b)) != 0)
+		return -EIO;
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+		 b[14], b[15]);
+	return 0;
+}
+
+char *kube_sa_token(struct kube_cluster *cl, const char *ns, const char *sa, const char *sa_uid,
+		    const char *const *audiences, size_t n_aud, int64_t expiration_seconds,
+		    const char *pod_name, const char *pod_uid)
+{
+	json_t *claims = NULL, *aud = NULL, *k8s = NULL, *header = NULL;
+	char sub[600], jti[37];
+	char *token = NULL;
+	int64_t now = (int64_t)time(NULL);
+	if (!cl || !cl->sa_key || !ns || !sa || !*ns || !*sa || expiration_seconds <= 0)
+		return NULL;
+	if (uuid4(jti) != 0)
+		return NULL;
+	snprintf(sub, sizeof(sub), "system:serviceaccount:%s:%s", ns, sa);
+	aud = json_array();
+	if (!aud)
+		goto out;
+	if (n_aud == 0 || !audiences)
+		json_array_append_new(aud, json_string(cl->issuer));
+	for (size_t i = 0; audiences && i < n_aud; i++)
+		if (audiences[i] && json_array_append_new(aud, json_string(audiences[i])) != 0)
+			goto out;
+	k8s = json_pack("{s:s,s:{s:s,s:s}}", "namespace", ns, "serviceaccount", "name", sa, "uid",
+			sa_uid ? sa_uid : "");
+	if (!k8s)
+		goto out;
+	if (pod_name && *pod_name &&
+	    json_object_set_new(k8s, "pod",
+				json_pack("{s:s,s:s}", "name", pod_name, "uid",
+					  pod_uid ? pod_uid : "")) != 0)
+		goto out;
+	claims = json_pack("{s:O,s:I,s:I,s:s,s:s,s:O,s:I,s:s}", "aud", aud, "exp",
+			   (json_int_t)(now + expiration_seconds), "iat", (json_int_t)now, "iss",
+			   cl->issuer, "jti", jti, "kubernetes.io", k8s, "nbf", (json_int_t)now,
+			   "sub", sub);
+	/* kube-apiserver's header: alg and kid, no typ */
+	header = json_pack("{s:s,s:s}", "alg", "RS256", "kid", cl->sa_kid);
+	if (!claims || !header)
+		goto out;
+	token = jwt_sign(cl->sa_key, cl->sa_kid, header, claims);
+out:
+	json_decref(header);
+	json_decref(claims);
+	json_decref(k8s);
+	json_decref(aud);
+	return token;
+}
+
+/* The request body as a JSON object, or NULL after replying 400. */
+static json_t *body_json(struct http_req *r, const struct kube_attrs *a, const char *kind)
+{
+	json_error_t jerr;
+	json_t *o;
+	char msg[400];
+	if (!r->body || r->body_len == 0) {
+		o = json_object();
+		if (!o)
+			kube_reply_status(r, 500, "InternalError", "out of memory", a);
+		return o;
+	}
+	o = json_loadb((const char *)r->body, r->body_len, 0, &jerr);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		snprintf(msg, sizeof(msg), "the body of the request was in an unknown format - "
+					   "accepted media types include: application/json");
+		kube_reply_status(r, 400, "BadRequest", msg, a);
+		return NULL;
+	}
+	const char *k = jstr(o, "kind");
+	if (*k && strcmp(k, kind) != 0) {
+		snprintf(msg, sizeof(msg), "%s in version \"v1\" cannot be handled as a %s", k, kind);
+		json_decref(o);
+		kube_reply_status(r, 400, "BadRequest", msg, a);
+		return NULL;
+	}
+	return o;
+}
+
+static void reply_invalid(struct http_req *r, const char *name,
+			  const char *field, const char *detail, json_int_t value)
+{
+	char msg[800];
+	snprintf(msg, sizeof(msg), "TokenRequest.authentication.k8s.io \"%s\" is invalid: %s: "
+				   "Invalid value: %lld: %s",
+		 name, field, (long long)value, detail);
+	json_t *st = json_pack(
+		"{s:s,s:s,s:{},s:s,s:s,s:s,s:{s:s,s:s,s:s,s:[{s:s,s:s,s:s}]},s:i}", "kind",
+		"Status", "apiVersion", "v1", "metadata", "status", "Failure", "message", msg,
+		"reason", "Invalid", "details", "name", name, "group", "authentication.k8s.io",
+		"kind", "TokenRequest", "causes", "reason", "FieldValueInvalid", "message", msg,
+		"field", field, "code", 422);
+	http_reply_json(r, 422, st);
+}
+
+static void not_found(struct http_req *r, const struct kube_attrs *a, const char *what,
+		      const char *name)
+{
+	char msg[600];
+	snprintf(msg, sizeof(msg), "%s \"%s\" not found", what, name);
+	kube_reply_status(r, 404, "NotFound", msg, a);
+}
+
+static void token_request(struct kube_cluster *cl, struct http_req *r,
+			  const struct kube_attrs *a)
+{
+	const struct kube_resource *sa_res = kube_resource_find("", "v1", "serviceaccounts");
+	const struct kube_resource *pod_res = kube_resource_find("", "v1", "pods");
+	json_t *req = NULL, *sa = NULL, *pod = NULL, *auds, *spec, *bound, *resp = NULL;
+	const char *aud_list[MAX_AUDIENCES];
+	size_t n_aud = 0, i;
+	char *token = NULL, exp_ts[32];
+	const char *pod_name = NULL, *pod_uid = NULL;
+	json_int_t exp_s = TOKEN_DEFAULT_SECONDS;
+	if (strcmp(r->method, "POST") != 0) {
+		kube_reply_status(r, 405, "MethodNotAllowed",
+				  "the server does not allow this method on the requested resource",
+				  a);
+		return;
+	}
+	if (!(req = body_json(r, a, "TokenRequest")))
+		return;
+	spec = json_object_get(req, "spec");
+	auds = json_object_get(spec, "audiences");
+	json_t *v;
+	json_array_foreach(auds, i, v)
+	{
+		if (!json_is_string(v) || n_aud >= MAX_AUDIENCES || json_string_length(v) > 1024) {
+			kube_reply_status(r, 400, "BadRequest", "spec.audiences: invalid audiences",
+					  a);
+			goto out;
+		}
+		aud_list[n_aud++] = json_string_value(v);
+	}
+	json_t *es = json_object_get(spec, "expirationSeconds");
+	if (json_is_integer(es))
+		exp_s = json_integer_value(es);
+	else if (es && !json_is_null(es)) {
+		kube_reply_status(r, 400, "BadRequest", "spec.expirationSeconds must be an integer",
+				  a);
+		goto out;
+	}
+	if (exp_s < TOKEN_MIN_SECONDS) {
+		reply_invalid(r, a->name, "spec.expirationSeconds",
+			      "may not specify a duration less than 10 minutes", exp_s);
+		goto out;
+	}
+	if (exp_s > TOKEN_MAX_SECONDS) {
+		reply_invalid(r, a->name, "spec.expirationSeconds",
+			      "may not specify a duration larger than 2^32 seconds", exp_s);
+		goto out;
+	}
+	if (!sa_res || !(sa = registry_get(cl, sa_res, a->namespace_, a->name))) {
+		not_found(r, a, "serviceaccounts", a->name);
+		goto out;
+	}
+	bound = json_object_get(spec, "boundObjectRef");
+	if (json_is_object(bound)) {
+		const char *kind = jstr(bound, "kind"), *bname = jstr(bound, "name");
+		const char *buid = jstr(bound, "uid");
+		char msg[600];
+		if (strcmp(kind, "Pod") != 0) {
+			snprintf(msg, sizeof(msg),
+				 "cannot bind token for serviceaccount \"%s\" to object of kind \"%s\"",
+				 a->name, kind);
+			kube_reply_status(r, 400, "BadRequest", msg, a);
+			goto out;
+		}
+		if (!pod_res || !(pod = registry_get(cl, pod_res, a->namespace_, bname))) {
+			not_found(r, a, "pods", bname);
+			goto out;
+		}
+		pod_name = bname;
+		pod_uid = jstr(json_object_get(pod, "metadata"), "uid");
+		if (*buid && strcmp(buid, pod_uid) != 0) {
+			snprintf(msg, sizeof(msg),
+				 "the UID in the bound object reference (%s) does not match the UID "
+				 "in record. The object might have been deleted and then recreated",
+				 buid);
+			kube_reply_status(r, 409, "Conflict", msg, a);
+			goto out;
+		}
+	}
+	token = kube_sa_token(cl, a->namespace_, a->name,
+			      jstr(json_object_get(sa, "metadata"), "uid"), aud_list, n_aud, exp_s,
+			      pod_name, pod_uid);
+	if (!token) {
+		kube_reply_status(r, 500, "InternalError", "failed to sign the token", a);
+		goto out;
+	}
+	rfc3339((int64_t)time(NULL) + exp_s, exp_ts);
+	json_t *aud_out = json_array();
+	if (n_aud == 0)
+		json_array_append_new(aud_out, json_string(cl->issuer));
+	for (i = 0; i < n_aud; i++)
+		json_array_append_new(aud_out, json_string(aud_list[i]));
+	json_t *bound_out = json_is_object(bound) ? json_deep_copy(bound) : json_null();
+	if (json_is_object(bound_out) && pod_uid)
+		json_object_set_new(bound_out, "uid", json_string(pod_uid));
+	char now_ts[32];
+	rfc3339((int64_t)time(NULL), now_ts);
+	resp = json_pack("{s:s,s:s,s:{s:s,s:s,s:s},s:{s:o,s:I,s:o},s:{s:s,s:s}}", "kind",
+			 "TokenRequest", "apiVersion", "authentication.k8s.io/v1", "metadata", "name",
+			 a->name, "namespace", a->namespace_, "creationTimestamp", now_ts, "spec",
+			 "audiences", aud_out, "expirationSeconds", exp_s, "boundObjectRef",
+			 bound_out, "status", "token", token, "expirationTimestamp", exp_ts);
+	if (!resp) {
+		kube_reply_status(r, 500, "InternalError", "out of memory", a);
+		goto out;
+	}
+	http_reply_json(r, 201, resp);
+	resp = NULL;
+out:
+	free(token);
+	json_decref(resp);
+	json_decref(pod);
+	json_decref(sa);
+	json_decref(req);
+}
+
+static void token_review(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a)
+{
+	json_t *req = NULL, *resp = NULL, *extra = NULL, *auds_out = NULL, *status;
+	const char *aud_list[MAX_AUDIENCES];
+	size_t n_aud = 0, i;
+	struct kube_user u;
+	char err[512];
+	if (strcmp(r->method, "POST") != 0) {
+		kube_reply_status(r, 405, "MethodNotAllowed",
+				  "the server does not allow this method on the requested resource",
+				  a);
+		return;
+	}
+	if (!(req = body_json(r, a, "TokenReview")))
+		return;
+	json_t *spec = json_object_get(req, "spec"), *v;
+	const char *token = jstr(spec, "token");
+	if (!*token) {
+		kube_reply_status(r, 400, "BadRequest",
+				  "token is required for TokenReview in authentication", a);
+		goto out;
+	}
+	json_array_foreach(json_object_get(spec, "audiences"), i, v)
+	{
+		if (json_is_string(v) && n_aud < MAX_AUDIENCES)
+			aud_list[n_aud++] = json_string_value(v);
+	}
+	if (authn_token(cl, token, aud_list, n_aud, &u, &extra, &auds_out, err, sizeof(err)) ==
+	    0) {
+		json_t *groups = json_array();
+		for (i = 0; i < u.n_groups; i++)
+			json_array_append_new(groups, json_string(u.groups[i]));
+		json_t *user = json_pack("{s:s,s:s,s:o}", "username", u.name, "uid", u.uid,
+					 "groups", groups);
+		if (user && extra) {
+			json_object_set_new(user, "extra", extra);
+			extra = NULL;
+		}
+		status = json_pack("{s:b,s:o,s:o}", "authenticated", 1, "user", user, "audiences",
+				   auds_out ? auds_out : json_array());
+		auds_out = NULL;
+	} else {
+		status = json_pack("{s:{},s:s}", "user", "error", err);
+	}
+	resp = json_pack("{s:s,s:s,s:{s:n},s:O,s:o}", "kind", "TokenReview", "apiVersion",
+			 "authentication.k8s.io/v1", "metadata", "creationTimestamp", "spec", spec,
+			 "status", status);
+	if (!resp) {
+		kube_reply_status(r, 500, "InternalError", "out of memory", a);
+		goto out;
+	}
+	http_reply_json(r, 201, resp);
+out:
+	json_decref(extra);
+	json_decref(auds_out);
+	json_decref(req);
+}
+
+void tokens_serve(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		  const struct kube_user *u)
+{
+	(void)u;
+	if (strcmp(a->resource, "serviceaccounts") == 0 && strcmp(a->subresource, "token") == 0 &&
+	    a->namespace_[0] && a->name[0]) {
+		token_request(cl, r, a);
+		return;
+	}
+	if (strcmp(a->group, "authentication.k8s.io") == 0 &&
+	    strcmp(a->resource, "tokenreviews") == 0 && !a->subresource[0]) {
+		token_review(cl, r, a);
+		return;
+	}
+	kube_reply_status(r, 404, "NotFound", "the server could not find the requested resource",
+			  a);
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+void tokens_serve_oidc(struct kube_cluster *cl, struct http_req *r)
+{
+	const char *path = r->path ? r->path : "";
+	json_t *j = NULL;
+	char *body = NULL;
+	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "HEAD") != 0) {
+		http_reply(r, 405, "text/plain", "method not allowed\n", 19);
+		return;
+	}
+	if (ends_with(path, "/.well-known/openid-configuration")) {
+		char jwks[600];
+		/* as kube-apiserver: the JWKS at its own address */
+		snprintf(jwks, sizeof(jwks), "https://%s/openid/v1/jwks", cl->endpoint);
+		j = json_pack("{s:s,s:s,s:[s],s:[s],s:[s]}", "issuer", cl->issuer, "jwks_uri",
+			      jwks, "response_types_supported", "id_token",
+			      "subject_types_supported", "public",
+			      "id_token_signing_alg_values_supported", "RS256");
+		body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		if (!body) {
+			http_reply(r, 500, "text/plain", "internal error\n", 15);
+			goto out;
+		}
+		http_add_header(r, "Cache-Control", "public, max-age=3600");
+		http_reply(r, 200, "application/json", body, strlen(body));
+		goto out;
+	}
+	if (ends_with(path, "/openid/v1/jwks") || ends_with(path, "/jwks")) {
+		json_t *key = cl->sa_key ? key_jwk(cl->sa_key, cl->sa_kid) : NULL;
+		if (key)
+			j = json_pack("{s:[o]}", "keys", key);
+		body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+		if (!body) {
+			http_reply(r, 500, "text/plain", "internal error\n", 15);
+			goto out;
+		}
+		http_add_header(r, "Cache-Control", "public, max-age=3600");
+		http_reply(r, 200, "application/jwk-set+json", body, strlen(body));
+		goto out;
+	}
+	http_reply(r, 404, "text/plain", "404 page not found\n", 19);
+out:
+	free(body);
+	json_decref(j);
+}

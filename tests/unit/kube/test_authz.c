@@ -1,0 +1,332 @@
+/*
+ * test_authz.c - unit tests of GKE's authorization chain (src/kube/authz.c): the
+ * Forbidden messages as kube-apiserver words them (the seed's text byte for byte),
+ * GKE's mapping of Kubernetes verbs and subresources to container.* IAM permissions,
+ * and the chain itself: RBAC first, then IAM on the cluster's project for Google
+ * identities only, over a real store and IAM engine.
+ */
+#include "t.h"
+
+#include "cloud/cloud.h"
+#include "core/embed.h"
+#include "core/store.h"
+#include "iam/iam.h"
+#include "kube/auth.h"
+#include "kube/kube.h"
+#include "kube/rbac.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define P "/clusters/example-project/us-central1/demo"
+#define SA_EMAIL "example-account@example-project.iam.gserviceaccount.com"
+
+static char dir[] = "/tmp/test_authz.XXXXXX";
+static char db_path[128];
+static struct store *st;
+static struct iam *iam;
+static struct cloud cloud;
+static struct kube kube;
+static struct kube_cluster cl;
+
+static struct kube_attrs res(const char *verb, const char *group, const char *resource,
+			     const char *sub, const char *ns, const char *name)
+{
+	struct kube_attrs a;
+	memset(&a, 0, sizeof(a));
+	a.resource_request = 1;
+	snprintf(a.verb, sizeof(a.verb), "%s", verb);
+	snprintf(a.group, sizeof(a.group), "%s", group);
+	snprintf(a.version, sizeof(a.version), "v1");
+	snprintf(a.resource, sizeof(a.resource), "%s", resource);
+	snprintf(a.subresource, sizeof(a.subresource), "%s", sub ? sub : "");
+	snprintf(a.namespace_, sizeof(a.namespace_), "%s", ns ? ns : "");
+	snprintf(a.name, sizeof(a.name), "%s", name ? name : "");
+	return a;
+}
+
+static struct kube_user google_sa(void)
+{
+	struct kube_user u;
+	memset(&u, 0, sizeof(u));
+	snprintf(u.name, sizeof(u.name), SA_EMAIL);
+	snprintf(u.groups[0], sizeof(u.groups[0]), "system:authenticated");
+	u.n_groups = 1;
+	u.google = 1;
+	snprintf(u.google_member, sizeof(u.google_member), "serviceAccount:" SA_EMAIL);
+	return u;
+}
+
+static void test_forbidden_messages(void)
+{
+	struct kube_user u = google_sa();
+	char out[2048];
+	struct kube_attrs a = res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system",
+				  NULL);
+	/* the seed's first section, as kubectl prints the Status message */
+	kube_forbidden_message(&u, &a, "requires one of [\"container.roles.list\"] permission(s).",
+			       out, sizeof(out));
+	CHECK_STR(out, "roles.rbac.authorization.k8s.io is forbidden: User "
+		       "\"example-account@example-project.iam.gserviceaccount.com\" cannot list "
+		       "resource \"roles\" in API group \"rbac.authorization.k8s.io\" in the "
+		       "namespace \"kube-system\": requires one of [\"container.roles.list\"] "
+		       "permission(s).");
+	char line[2100];
+	snprintf(line, sizeof(line), "Error from server (Forbidden): %s", out);
+	CHECK_STR(line,
+		  "Error from server (Forbidden): roles.rbac.authorization.k8s.io is forbidden: "
+		  "User \"example-account@example-project.iam.gserviceaccount.com\" cannot list "
+		  "resource \"roles\" in API group \"rbac.authorization.k8s.io\" in the namespace "
+		  "\"kube-system\": requires one of [\"container.roles.list\"] permission(s).");
+
+	/* the core group has no ".group"; cluster scope; no reason: no ": " */
+	struct kube_user anon;
+	memset(&anon, 0, sizeof(anon));
+	snprintf(anon.name, sizeof(anon.name), "system:anonymous");
+	a = res("list", "", "nodes", NULL, NULL, NULL);
+	kube_forbidden_message(&anon, &a, "", out, sizeof(out));
+	CHECK_STR(out, "nodes is forbidden: User \"system:anonymous\" cannot list resource "
+		       "\"nodes\" in API group \"\" at the cluster scope");
+	/* a named object */
+	a = res("get", "", "pods", NULL, "default", "web");
+	kube_forbidden_message(&anon, &a, NULL, out, sizeof(out));
+	CHECK_STR(out, "pods \"web\" is forbidden: User \"system:anonymous\" cannot get resource "
+		       "\"pods\" in API group \"\" in the namespace \"default\"");
+	/* a subresource shows res/sub; the qualified resource does not */
+	a = res("create", "", "pods", "exec", "default", "web");
+	kube_forbidden_message(&u, &a, "requires one of [\"container.pods.exec\"] permission(s).",
+			       out, sizeof(out));
+	CHECK_STR(out, "pods \"web\" is forbidden: User "
+		       "\"example-account@example-project.iam.gserviceaccount.com\" cannot create "
+		       "resource \"pods/exec\" in API group \"\" in the namespace \"default\": "
+		       "requires one of [\"container.pods.exec\"] permission(s).");
+	/* a named cluster-scoped object of a group */
+	a = res("delete", "rbac.authorization.k8s.io", "clusterroles", NULL, NULL, "admin");
+	kube_forbidden_message(&anon, &a, NULL, out, sizeof(out));
+	CHECK_STR(out, "clusterroles.rbac.authorization.k8s.io \"admin\" is forbidden: User "
+		       "\"system:anonymous\" cannot delete resource \"clusterroles\" in API group "
+		       "\"rbac.authorization.k8s.io\" at the cluster scope");
+	/* non-resource URLs */
+	struct kube_attrs n;
+	memset(&n, 0, sizeof(n));
+	snprintf(n.verb, sizeof(n.verb), "get");
+	snprintf(n.path, sizeof(n.path), "/foo");
+	kube_forbidden_message(&anon, &n, "", out, sizeof(out));
+	CHECK_STR(out, "forbidden: User \"system:anonymous\" cannot get path \"/foo\"");
+	/* a small buffer truncates, never overflows */
+	char tiny[16];
+	kube_forbidden_message(&anon, &n, "", tiny, sizeof(tiny));
+	CHECK_EQ_INT(strlen(tiny), 15);
+}
+
+static const char *perm(const char *verb, const char *group, const char *resource,
+			const char *sub)
+{
+	static char out[160];
+	struct kube_attrs a = res(verb, group, resource, sub, "default", "x");
+	if (authz_iam_permission(&a, out, sizeof(out)) != 0)
+		return "(none)";
+	return out;
+}
+
+static void test_gke_mapping(void)
+{
+	CHECK_STR(perm("list", "rbac.authorization.k8s.io", "roles", NULL), "container.roles.list");
+	CHECK_STR(perm("get", "", "pods", NULL), "container.pods.get");
+	CHECK_STR(perm("watch", "", "pods", NULL), "container.pods.list");
+	CHECK_STR(perm("create", "", "configmaps", NULL), "container.configMaps.create");
+	CHECK_STR(perm("update", "", "serviceaccounts", NULL), "container.serviceAccounts.update");
+	CHECK_STR(perm("patch", "", "pods", NULL), "container.pods.update");
+	CHECK_STR(perm("delete", "", "pods", NULL), "container.pods.delete");
+	CHECK_STR(perm("deletecollection", "", "pods", NULL), "container.pods.delete");
+	CHECK_STR(perm("create", "", "pods", "exec"), "container.pods.exec");
+	CHECK_STR(perm("get", "", "pods", "exec"), "container.pods.exec");
+	CHECK_STR(perm("create", "", "pods", "attach"), "container.pods.attach");
+	CHECK_STR(perm("create", "", "pods", "portforward"), "container.pods.portForward");
+	CHECK_STR(perm("get", "", "pods", "log"), "container.pods.getLogs");
+	CHECK_STR(perm("get", "", "pods", "status"), "container.pods.getStatus");
+	CHECK_STR(perm("update", "", "pods", "status"), "container.pods.updateStatus");
+	CHECK_STR(perm("patch", "", "pods", "status"), "container.pods.updateStatus");
+	CHECK_STR(perm("create", "", "pods", "eviction"), "container.pods.evict");
+	CHECK_STR(perm("create", "", "serviceaccounts", "token"),
+		  "container.serviceAccounts.createToken");
+	CHECK_STR(perm("bind", "rbac.authorization.k8s.io", "roles", NULL), "container.roles.bind");
+	CHECK_STR(perm("escalate", "rbac.authorization.k8s.io", "clusterroles", NULL),
+		  "container.clusterRoles.escalate");
+	CHECK_STR(perm("list", "rbac.authorization.k8s.io", "clusterrolebindings", NULL),
+		  "container.clusterRoleBindings.list");
+	CHECK_STR(perm("get", "networking.k8s.io", "networkpolicies", NULL),
+		  "container.networkPolicies.get");
+	CHECK_STR(perm("get", "apps", "deployments", "scale"), "container.deployments.getScale");
+	CHECK_STR(perm("update", "apps", "deployments", "scale"),
+		  "container.deployments.updateScale");
+	CHECK_STR(perm("create", "authorization.k8s.io", "selfsubjectaccessreviews", NULL),
+		  "container.selfSubjectAccessReviews.create");
+	CHECK_STR(perm("update", "", "namespaces", "finalize"), "container.namespaces.finalize");
+	CHECK_STR(perm("get", "example.com", "widgets", NULL), "container.thirdPartyObjects.get");
+	/* every mapped permission is one the catalog knows */
+	static const char *const known[][4] = {
+		{ "list", "rbac.authorization.k8s.io", "roles", NULL },
+		{ "create", "", "pods", "exec" },
+		{ "get", "", "pods", "log" },
+		{ "create", "", "pods", "portforward" },
+		{ "create", "", "serviceaccounts", "token" },
+		{ "patch", "", "pods", "status" },
+		{ "bind", "rbac.authorization.k8s.io", "clusterroles", NULL },
+		{ "watch", "", "configmaps", NULL },
+	};
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		CHECK(iam_permission_known(iam, perm(known[i][0], known[i][1], known[i][2],
+						     known[i][3])));
+	/* non-resource requests have no permission */
+	struct kube_attrs n;
+	char out[64];
+	memset(&n, 0, sizeof(n));
+	snprintf(n.verb, sizeof(n.verb), "get");
+	snprintf(n.path, sizeof(n.path), "/metrics");
+	CHECK_EQ_INT(authz_iam_permission(&n, out, sizeof(out)), -ENOENT);
+}
+
+static void seed(const char *policy)
+{
+	json_t *p = json_loads(policy, 0, NULL);
+	CHECK(p != NULL);
+	CHECK_EQ_INT(iam_seed_policy(iam, "projects/example-project", p), 0);
+	json_decref(p);
+}
+
+static void put(const char *key, const char *json)
+{
+	CHECK_EQ_INT(store_put(st, key, json, strlen(json), STORE_ANY_REV, NULL), 0);
+}
+
+static void test_chain(void)
+{
+	struct kube_user u = google_sa();
+	char reason[1024], msg[2048];
+	struct kube_attrs a = res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system",
+				  NULL);
+	/* no RBAC, no IAM: the seed's denial */
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_DENY);
+	CHECK_STR(reason, "requires one of [\"container.roles.list\"] permission(s).");
+	kube_forbidden_message(&u, &a, reason, msg, sizeof(msg));
+	CHECK_STR(msg, "roles.rbac.authorization.k8s.io is forbidden: User "
+		       "\"example-account@example-project.iam.gserviceaccount.com\" cannot list "
+		       "resource \"roles\" in API group \"rbac.authorization.k8s.io\" in the "
+		       "namespace \"kube-system\": requires one of [\"container.roles.list\"] "
+		       "permission(s).");
+
+	/* IAM: roles/container.viewer on the project */
+	seed("{\"bindings\":[{\"role\":\"roles/container.viewer\",\"members\":[\"serviceAccount:" SA_EMAIL
+	     "\"]}]}");
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_ALLOW);
+	struct kube_attrs del = res("delete", "rbac.authorization.k8s.io", "roles", NULL,
+				    "kube-system", "r");
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &del, reason, sizeof(reason)), KUBE_DENY);
+	CHECK_STR(reason, "requires one of [\"container.roles.delete\"] permission(s).");
+	struct kube_attrs ex = res("create", "", "pods", "exec", "default", "web");
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &ex, reason, sizeof(reason)), KUBE_DENY);
+	CHECK_STR(reason, "requires one of [\"container.pods.exec\"] permission(s).");
+	/* a plain user with the same email is not the service account */
+	struct kube_user other = u;
+	snprintf(other.google_member, sizeof(other.google_member), "user:" SA_EMAIL);
+	CHECK_EQ_INT(kube_authorize(&cl, &other, &a, reason, sizeof(reason)), KUBE_DENY);
+	seed("{\"bindings\":[]}");
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_DENY);
+
+	/* RBAC first: a RoleBinding grants it without IAM */
+	put(P "/registry/roles.rbac.authorization.k8s.io/kube-system/role-reader",
+	    "{\"metadata\":{\"name\":\"role-reader\",\"namespace\":\"kube-system\"},\"rules\":[{"
+	    "\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\"],\"verbs\":["
+	    "\"list\"]}]}");
+	put(P "/registry/rolebindings.rbac.authorization.k8s.io/kube-system/sa-reads",
+	    "{\"metadata\":{\"name\":\"sa-reads\",\"namespace\":\"kube-system\"},\"roleRef\":{"
+	    "\"kind\":\"Role\",\"name\":\"role-reader\"},\"subjects\":[{\"kind\":\"User\",\"name\":"
+	    "\"" SA_EMAIL "\"}]}");
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_ALLOW);
+	CHECK_STR(reason, "RBAC: allowed by RoleBinding \"sa-reads/kube-system\" of Role "
+			  "\"role-reader\" to User \"" SA_EMAIL "\"");
+
+	/* not a Google identity: RBAC only, no IAM reason */
+	struct kube_user ksa;
+	memset(&ksa, 0, sizeof(ksa));
+	snprintf(ksa.name, sizeof(ksa.name), "system:serviceaccount:default:app");
+	struct kube_attrs pods = res("list", "", "pods", NULL, "default", NULL);
+	CHECK_EQ_INT(kube_authorize(&cl, &ksa, &pods, reason, sizeof(reason)), KUBE_NO_OPINION);
+	CHECK_STR(reason, "");
+	kube_forbidden_message(&ksa, &pods, reason, msg, sizeof(msg));
+	CHECK_STR(msg, "pods is forbidden: User \"system:serviceaccount:default:app\" cannot list "
+		       "resource \"pods\" in API group \"\" in the namespace \"default\"");
+
+	/* a Google user by IAM, and a federated workload by its principal */
+	struct kube_user alice;
+	memset(&alice, 0, sizeof(alice));
+	snprintf(alice.name, sizeof(alice.name), "alice@example.com");
+	alice.google = 1;
+	snprintf(alice.google_member, sizeof(alice.google_member), "user:alice@example.com");
+	struct kube_user fed;
+	memset(&fed, 0, sizeof(fed));
+	fed.google = 1;
+	snprintf(fed.name, sizeof(fed.name),
+		 "principal://iam.googleapis.com/projects/123456789012/locations/global/"
+		 "workloadIdentityPools/example-project.svc.id.goog/subject/ns/default/sa/app");
+	snprintf(fed.google_member, sizeof(fed.google_member), "%s", fed.name);
+	CHECK_EQ_INT(kube_authorize(&cl, &alice, &pods, reason, sizeof(reason)), KUBE_DENY);
+	CHECK_EQ_INT(kube_authorize(&cl, &fed, &pods, reason, sizeof(reason)), KUBE_DENY);
+	seed("{\"bindings\":[{\"role\":\"roles/container.developer\",\"members\":["
+	     "\"user:alice@example.com\",\"principal://iam.googleapis.com/projects/123456789012/"
+	     "locations/global/workloadIdentityPools/example-project.svc.id.goog/subject/ns/"
+	     "default/sa/app\"]}]}");
+	CHECK_EQ_INT(kube_authorize(&cl, &alice, &pods, reason, sizeof(reason)), KUBE_ALLOW);
+	CHECK_EQ_INT(kube_authorize(&cl, &fed, &pods, reason, sizeof(reason)), KUBE_ALLOW);
+	/* ... on this cluster's project only */
+	struct kube_cluster other_cl = cl;
+	snprintf(other_cl.project, sizeof(other_cl.project), "another-project");
+	CHECK_EQ_INT(kube_authorize(&other_cl, &alice, &pods, reason, sizeof(reason)), KUBE_DENY);
+	rbac_forget(&other_cl);
+
+	/* a non-resource URL: no IAM permission, no opinion */
+	struct kube_attrs n;
+	memset(&n, 0, sizeof(n));
+	snprintf(n.verb, sizeof(n.verb), "get");
+	snprintf(n.path, sizeof(n.path), "/metrics");
+	CHECK_EQ_INT(kube_authorize(&cl, &alice, &n, reason, sizeof(reason)), KUBE_NO_OPINION);
+	seed("{\"bindings\":[]}");
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(db_path, sizeof(db_path), "%s/gkeid.db", dir);
+	if (store_open(db_path, &st) != 0 ||
+	    iam_new(st, embed_roles_json, EMBED_LEN(roles_json), 0, &iam) != 0) {
+		fprintf(stderr, "setup failed\n");
+		return 1;
+	}
+	cloud.store = st;
+	cloud.iam = iam;
+	kube.store = st;
+	kube.cloud = &cloud;
+	cl.kube = &kube;
+	snprintf(cl.project, sizeof(cl.project), "example-project");
+	snprintf(cl.location, sizeof(cl.location), "us-central1");
+	snprintf(cl.name, sizeof(cl.name), "demo");
+	snprintf(cl.prefix, sizeof(cl.prefix), "%s", P);
+	RUN(test_forbidden_messages);
+	RUN(test_gke_mapping);
+	RUN(test_chain);
+	rbac_forget(&cl);
+	iam_free(iam);
+	store_close(st);
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		perror("rm");
+	return t_done();
+}

@@ -42,6 +42,16 @@ case "$tok" in ya29.*) pass "gcloud refreshes the admin's token through gkeid" ;
 eq "no warnings from gcloud" "" "$(grep -v '^$' "$T_TMP/err")"
 grep -q "POST /oauth2/token 200" "$T_TMP/gkeid.log" && pass "the refresh went to gkeid's token endpoint" || fail "refresh logged"
 
+# The demo cluster: DIR/env's KUBECONFIG was written by gcloud get-credentials, and the
+# seed's gcloud container commands work verbatim (compute/region is the cluster's).
+eq "env sets KUBECONFIG" "$DATA_DIR/kubeconfig" "${KUBECONFIG:-}"
+has "the kubeconfig user runs gke-gcloud-auth-plugin" "command: gke-gcloud-auth-plugin" "$(cat "$KUBECONFIG")"
+eq "seed: cluster workload pool, without --location" "demo-project.svc.id.goog" \
+	"$(gcloud container clusters describe demo-cluster --format="value(workloadIdentityConfig.workloadPool)" 2>&1)"
+eq "seed: node pool metadata mode" "GKE_METADATA" \
+	"$(gcloud container node-pools describe default-pool --cluster=demo-cluster --format="value(config.workloadMetadataConfig.mode)" 2>&1)"
+has "kubectl reaches the demo cluster as the admin" "kube-system" "$(kubectl get namespaces 2>&1)"
+
 # tokeninfo, as oauth2.googleapis.com answers it.
 info=$(curl -sS "$GKEID_CLOUD_URL/oauth2/v3/tokeninfo?access_token=$tok")
 has "tokeninfo names the user" '"email": "admin@example.com"' "$info"
@@ -99,5 +109,6 @@ eq "no acknowledged write was lost across kill -9" 0 "$lost"
 eq "a restart keeps the account (no re-activation)" "admin@example.com" "$(gcloud config get account 2>/dev/null)"
 grep -q "activate" "$T_TMP/gkeid.log" && fail "restart re-activated gcloud" || pass "restart does not re-run gcloud activation"
 case "$(gcloud auth print-access-token 2>&1)" in ya29.*) pass "gcloud works after restart on a new port" ;; *) fail "gcloud after restart" ;; esac
+has "kubectl works after restart (kubeconfig rewritten)" "kube-system" "$(kubectl get namespaces 2>&1)"
 
 finish

@@ -34,10 +34,15 @@
 #define MIN_SECONDS 0.5
 #define G "rbac.authorization.k8s.io"
 
+/* A request of the mix, compact: the decision loop writes it into one kube_user and
+ * kube_attrs, as authentication and path parsing fill them per request. */
 struct bcase {
-	struct kube_user u;
-	struct kube_attrs a;
+	char user[24], group[24], ns[16];
+	uint8_t kind, ulen, glen, nslen;
 };
+
+/* The request kinds of the mix (namespace filled in per case). */
+static struct kube_attrs kinds[8];
 
 static double now_s(void)
 {
@@ -104,14 +109,15 @@ static void set_attrs(struct kube_attrs *a, const char *verb, const char *group,
 	snprintf(a->verb, sizeof(a->verb), "%s", verb);
 	snprintf(a->group, sizeof(a->group), "%s", group);
 	snprintf(a->version, sizeof(a->version), "v1");
-	snprintf(a->resource, sizeof(a->resource), "%s", resource);
+	snprintf(a->resource, sizeof(a->resource), "%s", resource); /* no subresource */
 	snprintf(a->namespace_, sizeof(a->namespace_), "%s", ns);
 	snprintf(a->name, sizeof(a->name), "%s", name);
 }
 
 /* What upstream's resolver does per decision: walk every ClusterRoleBinding, then the
  * namespace's RoleBindings, matching subjects (here: over all bindings, as JSON). */
-static int linear_allows(json_t *bindings, struct kube_cluster *cl, const struct bcase *c)
+static int linear_allows(json_t *bindings, struct kube_cluster *cl, const struct kube_user *u,
+			 const struct kube_attrs *a)
 {
 	size_t i, j;
 	json_t *b, *s;
@@ -119,7 +125,7 @@ static int linear_allows(json_t *bindings, struct kube_cluster *cl, const struct
 	{
 		const char *ns = json_string_value(json_object_get(json_object_get(b, "metadata"),
 								   "namespace"));
-		if (ns && strcmp(ns, c->a.namespace_) != 0)
+		if (ns && strcmp(ns, a->namespace_) != 0)
 			continue;
 		json_array_foreach(json_object_get(b, "subjects"), j, s)
 		{
@@ -129,13 +135,13 @@ static int linear_allows(json_t *bindings, struct kube_cluster *cl, const struct
 			if (!kind || !name)
 				continue;
 			if (strcmp(kind, "User") == 0)
-				match = strcmp(name, c->u.name) == 0;
+				match = strcmp(name, u->name) == 0;
 			else if (strcmp(kind, "Group") == 0)
-				for (size_t g = 0; g < c->u.n_groups; g++)
-					match |= strcmp(name, c->u.groups[g]) == 0;
+				for (size_t g = 0; g < u->n_groups; g++)
+					match |= strcmp(name, u->groups[g]) == 0;
 			if (match)
 				/* the rules themselves: as the index evaluates them */
-				return rbac_authorize(cl, &c->u, &c->a) == KUBE_ALLOW;
+				return rbac_authorize(cl, u, a) == KUBE_ALLOW;
 		}
 	}
 	return 0;
@@ -147,6 +153,7 @@ static int run(struct store *st, struct kube *k, size_t n, double *rate)
 	struct bcase *cases = calloc(N_CASES, sizeof(*cases));
 	json_t *all = json_array();
 	char key[600], name[64], ns[64], group[64];
+	(void)ns;
 	double t0, elapsed;
 	uint64_t done = 0, allowed = 0;
 	int rc = -1;
@@ -184,49 +191,52 @@ static int run(struct store *st, struct kube *k, size_t n, double *rate)
 			goto out;
 	}
 	/* the mix */
+	set_attrs(&kinds[0], "get", "", "pods", "", "web");
+	set_attrs(&kinds[1], "get", "", "pods", "", "api");
+	set_attrs(&kinds[2], "list", "apps", "deployments", "", "");
+	set_attrs(&kinds[3], "create", "", "pods", "", "web");
+	snprintf(kinds[3].subresource, sizeof(kinds[3].subresource), "exec");
+	set_attrs(&kinds[4], "get", "", "secrets", "", "s");
+	set_attrs(&kinds[5], "list", "", "pods", "", ""); /* in another namespace */
+	set_attrs(&kinds[6], "list", "", "nodes", "", "");
+	memset(&kinds[7], 0, sizeof(kinds[7]));
+	snprintf(kinds[7].verb, sizeof(kinds[7].verb), "get");
+	snprintf(kinds[7].path, sizeof(kinds[7].path), "/apis/apps/v1");
 	for (size_t i = 0; i < N_CASES; i++) {
 		struct bcase *c = &cases[i];
-		size_t who = (size_t)(rnd() % n), kind = (size_t)(rnd() % 8);
-		snprintf(c->u.name, sizeof(c->u.name), "user-%zu", who);
-		snprintf(c->u.groups[0], sizeof(c->u.groups[0]), "system:authenticated");
-		snprintf(c->u.groups[1], sizeof(c->u.groups[1]), "group-%zu", (who / 10) * 10 + 9);
-		c->u.n_groups = 2;
-		snprintf(ns, sizeof(ns), "ns-%zu", who % N_NAMESPACES);
-		switch (kind) {
-		case 0:
-		case 1:
-			set_attrs(&c->a, "get", "", "pods", ns, "web");
-			break;
-		case 2:
-			set_attrs(&c->a, "list", "apps", "deployments", ns, "");
-			break;
-		case 3:
-			set_attrs(&c->a, "create", "", "pods/exec", ns, "web");
-			break;
-		case 4:
-			set_attrs(&c->a, "get", "", "secrets", ns, "s");
-			break;
-		case 5:
-			snprintf(ns, sizeof(ns), "ns-%zu", (who + 1) % N_NAMESPACES);
-			set_attrs(&c->a, "list", "", "pods", ns, "");
-			break;
-		case 6:
-			set_attrs(&c->a, "list", "", "nodes", "", "");
-			break;
-		default:
-			memset(&c->a, 0, sizeof(c->a));
-			snprintf(c->a.verb, sizeof(c->a.verb), "get");
-			snprintf(c->a.path, sizeof(c->a.path), "/apis/apps/v1");
-			break;
-		}
+		size_t who = (size_t)(rnd() % n);
+		c->kind = (uint8_t)(rnd() % 8);
+		c->ulen = (uint8_t)snprintf(c->user, sizeof(c->user), "user-%zu", who);
+		c->glen = (uint8_t)snprintf(c->group, sizeof(c->group), "group-%zu",
+					    (who / 10) * 10 + 9);
+		if (c->kind == 6 || c->kind == 7)
+			c->nslen = 0;
+		else
+			c->nslen = (uint8_t)snprintf(c->ns, sizeof(c->ns), "ns-%zu",
+						     (who + (c->kind == 5)) % N_NAMESPACES);
 	}
+	static struct kube_user u;
+	static struct kube_attrs a;
+	memset(&u, 0, sizeof(u));
+	snprintf(u.groups[0], sizeof(u.groups[0]), "system:authenticated");
+	u.n_groups = 2;
+#define FILL(c)                                                            \
+	do {                                                               \
+		memcpy(u.name, (c)->user, (size_t)(c)->ulen + 1);          \
+		memcpy(u.groups[1], (c)->group, (size_t)(c)->glen + 1);    \
+		a = kinds[(c)->kind];                                      \
+		memcpy(a.namespace_, (c)->ns, (size_t)(c)->nslen + 1);     \
+	} while (0)
+	FILL(&cases[0]);
 	t0 = now_s();
-	rbac_authorize(&cl, &cases[0].u, &cases[0].a);
+	rbac_authorize(&cl, &u, &a);
 	printf("rbac.index_build_ms.bindings_%zu %.1f\n", n, (now_s() - t0) * 1e3);
 	t0 = now_s();
 	do {
-		for (size_t i = 0; i < N_CASES; i++)
-			allowed += rbac_authorize(&cl, &cases[i].u, &cases[i].a) == KUBE_ALLOW;
+		for (size_t i = 0; i < N_CASES; i++) {
+			FILL(&cases[i]);
+			allowed += rbac_authorize(&cl, &u, &a) == KUBE_ALLOW;
+		}
 		done += N_CASES;
 		elapsed = now_s() - t0;
 	} while (elapsed < MIN_SECONDS);
@@ -237,13 +247,16 @@ static int run(struct store *st, struct kube *k, size_t n, double *rate)
 		uint64_t ldone = 0;
 		t0 = now_s();
 		do {
-			for (size_t i = 0; i < 256; i++)
-				linear_allows(all, &cl, &cases[i]);
+			for (size_t i = 0; i < 256; i++) {
+				FILL(&cases[i]);
+				linear_allows(all, &cl, &u, &a);
+			}
 			ldone += 256;
 			elapsed = now_s() - t0;
 		} while (elapsed < MIN_SECONDS);
 		printf("rbac.linear_scan_per_sec.bindings_%zu %.0f\n", n, (double)ldone / elapsed);
 	}
+#undef FILL
 	fflush(stdout);
 	rc = 0;
 out:

@@ -470,7 +470,8 @@ static void crm_get_iam_policy(struct http_req *r)
 	if (options && !json_is_null(options)) {
 		if (!json_is_object(options)) {
 			gerr_bad_value(r, "options",
-					"type.googleapis.com/google.iam.v1.GetPolicyOptions", options);
+				       "type.googleapis.com/google.iam.v1.GetPolicyOptions",
+				       options);
 			goto out;
 		}
 		if (gerr_check_names(r, options, " at 'options'", opt) != 0)
@@ -493,8 +494,9 @@ static void crm_get_iam_policy(struct http_req *r)
 	}
 	if (version != 0 && version != 1 && version != 3) {
 		gerr_bad_request(r, "options.requested_policy_version",
-			  "Invalid requested policy version: %ld. Valid versions are 0, 1 and 3.",
-			  version);
+				 "Invalid requested policy version: %ld. Valid versions are 0, 1 "
+				 "and 3.",
+				 version);
 		goto out;
 	}
 	if (iam_get_policy(x.c->iam, x.resource, (int)version, &policy) != 0) {
@@ -518,7 +520,7 @@ static int parse_mask(struct http_req *r, const json_t *mask, int *audit)
 		return 0;
 	if (!json_is_string(mask)) {
 		gerr_bad_value(r, "update_mask", "type.googleapis.com/google.protobuf.FieldMask",
-				mask);
+			       mask);
 		return -EINVAL;
 	}
 	const char *s = json_string_value(mask);
@@ -649,7 +651,7 @@ static void crm_test_iam_permissions(struct http_req *r)
 	}
 	if (json_array_size(perms) > TEST_PERMS_MAX) {
 		gerr_bad_request(r, "permissions", "At most %d permissions may be tested at once.",
-			  TEST_PERMS_MAX);
+				 TEST_PERMS_MAX);
 		goto out;
 	}
 	size_t i;
@@ -664,7 +666,8 @@ static void crm_test_iam_permissions(struct http_req *r)
 		if (!permission_ok(json_string_value(v))) {
 			char shown[ECHO_MAX];
 			gerr_clip(shown, sizeof(shown), json_string_value(v));
-			gerr_bad_request(r, field, "Permission '%s' is not valid for this resource.", shown);
+			gerr_bad_request(r, field, "Permission '%s' is not valid for this resource.",
+					 shown);
 			goto out;
 		}
 	}

@@ -399,7 +399,8 @@ static void handle_generate_id_token(struct http_req *r)
 	json_t *inc = json_object_get(x.body, "includeEmail");
 	if (check_type(r, inc, json_is_boolean(inc),
 		       "Invalid value at 'include_email' (TYPE_BOOL).") != 0 ||
-	    check_type(r, aud, json_is_string(aud), "Invalid value at 'audience' (TYPE_STRING).") != 0)
+	    check_type(r, aud, json_is_string(aud),
+		       "Invalid value at 'audience' (TYPE_STRING).") != 0)
 		goto out;
 	if (authorize(r, x.who, x.body, PERM_ID, &x.t) != 0)
 		goto out;

@@ -373,9 +373,9 @@ static void su_list(struct http_req *r)
 		} else {
 			gerr_echo(shown, sizeof(shown), filter);
 			gerr_bad_request(r, "filter",
-				  "Invalid filter: \"%s\". Supported filters are state:ENABLED and "
-				  "state:DISABLED.",
-				  shown);
+					 "Invalid filter: \"%s\". Supported filters are "
+					 "state:ENABLED and state:DISABLED.",
+					 shown);
 			goto out;
 		}
 	}
@@ -522,9 +522,9 @@ static void su_disable(struct http_req *r)
 	    !(cv && (strcmp(cv, "CHECK") == 0 || strcmp(cv, "SKIP") == 0 ||
 		     strcmp(cv, "CHECK_IF_SERVICE_HAS_USAGE_UNSPECIFIED") == 0))) {
 		gerr_bad_value(r, "check_if_service_has_usage",
-				"type.googleapis.com/"
-				"google.api.serviceusage.v1.DisableServiceRequest.CheckIfServiceHasUsage",
-				chk);
+			       "type.googleapis.com/"
+			       "google.api.serviceusage.v1.DisableServiceRequest.CheckIfServiceHasUsage",
+			       chk);
 		goto out;
 	}
 	int on = svc_state(&x, svc);
@@ -595,9 +595,9 @@ static void su_batch_enable(struct http_req *r)
 	size_t n = json_array_size(ids), i;
 	if (n == 0 || n > BATCH_MAX) {
 		gerr_bad_request(r, "service_ids",
-			  "Invalid argument: between 1 and %d service IDs may be enabled at once, "
-			  "got %zu.",
-			  BATCH_MAX, n);
+				 "Invalid argument: between 1 and %d service IDs may be enabled "
+				 "at once, got %zu.",
+				 BATCH_MAX, n);
 		goto out;
 	}
 	json_t *v;
@@ -671,7 +671,7 @@ static void su_batch_get(struct http_req *r)
 			continue;
 		if (++count > BATCH_GET_MAX) {
 			gerr_bad_request(r, "names", "At most %d services may be requested at once.",
-				  BATCH_GET_MAX);
+					 BATCH_GET_MAX);
 			goto out;
 		}
 		/* projects/{id or number}/services/{service} of this project */

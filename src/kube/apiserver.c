@@ -2,7 +2,7 @@
  * apiserver.c - the HTTPS front of each cluster's Kubernetes API server: the TLS
  * listener (evhttp over bufferevent_openssl), the request path parser (as Kubernetes'
  * RequestInfoFactory), and the per-request pipeline: body cap -> authenticate ->
- * authorize -> discovery, reviews, tokens or the registry. Errors are Kubernetes
+ * authorize -> protobuf bodies to JSON -> discovery, reviews, tokens or the registry. Errors are Kubernetes
  * Status objects; one log line per request goes to stderr.
  */
 #include <errno.h>
@@ -12,10 +12,12 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <openssl/ssl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "core/jwt.h"
 #include "kube/kube.h"
@@ -26,7 +28,6 @@
 
 /* discovery.c (kube.h does not declare it): serves a non-resource URL. Returns 1 when
  * it replied, 0 when the path is none of discovery's. */
-int discovery_serve(struct kube_cluster *cl, struct http_req *r);
 
 struct listener {
 	struct kube_cluster *cl;
@@ -261,6 +262,550 @@ fail:
 	http_reply(r, 500, "text/plain", "internal error\n", 15);
 }
 
+/* --- protobuf request bodies ---
+ *
+ * kubectl 1.32's typed clients (create namespace/configmap/secret/serviceaccount/role/
+ * rolebinding/..., create token, auth can-i, auth whoami) send
+ * application/vnd.kubernetes.protobuf bodies. They are transcoded to JSON here, at the
+ * boundary, for the kinds this server accepts; the handlers see only JSON. Wire
+ * format: "k8s\0" then a runtime.Unknown {1 typeMeta {1 apiVersion, 2 kind}, 2 raw,
+ * 3 contentEncoding, 4 contentType}, raw being the kind's message (k8s.io/api
+ * generated.proto field numbers). Unknown fields are skipped; empty scalars are
+ * omitted as the JSON encoding's omitempty does. */
+
+enum pb_type {
+	PB_STRING,
+	PB_BYTES,     /* base64 in JSON */
+	PB_INT,       /* int32/int64 varint */
+	PB_BOOL,
+	PB_MSG,
+	PB_MAP_STR,   /* map<string,string> */
+	PB_MAP_BYTES, /* map<string,bytes> (base64 values) */
+	PB_TIME,      /* metav1.Time {1 seconds, 2 nanos} -> RFC 3339 */
+	PB_INTORSTR,  /* intstr.IntOrString {1 type, 2 intVal, 3 strVal} */
+};
+#define PB_REPEATED 1
+#define PB_KEEP 2 /* a pointer field: emitted even when zero */
+
+struct pb_msg;
+struct pb_field {
+	unsigned num;
+	const char *name;
+	enum pb_type type;
+	unsigned flags;
+	const struct pb_msg *msg;
+};
+struct pb_msg {
+	const struct pb_field *f;
+	size_t n;
+};
+#define PB_MESSAGE(id, ...)                                                        \
+	static const struct pb_field id##_fields[] = {__VA_ARGS__};                \
+	static const struct pb_msg id = {id##_fields,                              \
+					 sizeof(id##_fields) / sizeof(id##_fields[0])}
+
+PB_MESSAGE(pb_owner_ref, {1, "kind", PB_STRING, 0, NULL}, {3, "name", PB_STRING, 0, NULL},
+	   {4, "uid", PB_STRING, 0, NULL}, {5, "apiVersion", PB_STRING, 0, NULL},
+	   {6, "controller", PB_BOOL, PB_KEEP, NULL},
+	   {7, "blockOwnerDeletion", PB_BOOL, PB_KEEP, NULL});
+PB_MESSAGE(pb_object_meta, {1, "name", PB_STRING, 0, NULL},
+	   {2, "generateName", PB_STRING, 0, NULL}, {3, "namespace", PB_STRING, 0, NULL},
+	   {5, "uid", PB_STRING, 0, NULL}, {6, "resourceVersion", PB_STRING, 0, NULL},
+	   {7, "generation", PB_INT, 0, NULL}, {8, "creationTimestamp", PB_TIME, 0, NULL},
+	   {9, "deletionTimestamp", PB_TIME, 0, NULL},
+	   {10, "deletionGracePeriodSeconds", PB_INT, PB_KEEP, NULL},
+	   {11, "labels", PB_MAP_STR, 0, NULL}, {12, "annotations", PB_MAP_STR, 0, NULL},
+	   {13, "ownerReferences", PB_MSG, PB_REPEATED, &pb_owner_ref},
+	   {14, "finalizers", PB_STRING, PB_REPEATED, NULL});
+PB_MESSAGE(pb_selector_req, {1, "key", PB_STRING, 0, NULL}, {2, "operator", PB_STRING, 0, NULL},
+	   {3, "values", PB_STRING, PB_REPEATED, NULL});
+PB_MESSAGE(pb_label_selector, {1, "matchLabels", PB_MAP_STR, 0, NULL},
+	   {2, "matchExpressions", PB_MSG, PB_REPEATED, &pb_selector_req});
+PB_MESSAGE(pb_status_only, {1, "phase", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_ns_spec, {1, "finalizers", PB_STRING, PB_REPEATED, NULL});
+PB_MESSAGE(pb_namespace, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_ns_spec}, {3, "status", PB_MSG, 0, &pb_status_only});
+PB_MESSAGE(pb_configmap, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "data", PB_MAP_STR, 0, NULL}, {3, "binaryData", PB_MAP_BYTES, 0, NULL},
+	   {4, "immutable", PB_BOOL, PB_KEEP, NULL});
+PB_MESSAGE(pb_secret, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "data", PB_MAP_BYTES, 0, NULL}, {3, "type", PB_STRING, 0, NULL},
+	   {4, "stringData", PB_MAP_STR, 0, NULL}, {5, "immutable", PB_BOOL, PB_KEEP, NULL});
+PB_MESSAGE(pb_object_ref, {1, "kind", PB_STRING, 0, NULL}, {2, "namespace", PB_STRING, 0, NULL},
+	   {3, "name", PB_STRING, 0, NULL}, {4, "uid", PB_STRING, 0, NULL},
+	   {5, "apiVersion", PB_STRING, 0, NULL}, {6, "resourceVersion", PB_STRING, 0, NULL},
+	   {7, "fieldPath", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_local_ref, {1, "name", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_serviceaccount, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "secrets", PB_MSG, PB_REPEATED, &pb_object_ref},
+	   {3, "imagePullSecrets", PB_MSG, PB_REPEATED, &pb_local_ref},
+	   {4, "automountServiceAccountToken", PB_BOOL, PB_KEEP, NULL});
+PB_MESSAGE(pb_service_port, {1, "name", PB_STRING, 0, NULL}, {2, "protocol", PB_STRING, 0, NULL},
+	   {3, "port", PB_INT, 0, NULL}, {4, "targetPort", PB_INTORSTR, 0, NULL},
+	   {5, "nodePort", PB_INT, 0, NULL}, {6, "appProtocol", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_service_spec, {1, "ports", PB_MSG, PB_REPEATED, &pb_service_port},
+	   {2, "selector", PB_MAP_STR, 0, NULL}, {3, "clusterIP", PB_STRING, 0, NULL},
+	   {4, "type", PB_STRING, 0, NULL}, {5, "externalIPs", PB_STRING, PB_REPEATED, NULL},
+	   {7, "sessionAffinity", PB_STRING, 0, NULL},
+	   {10, "externalName", PB_STRING, 0, NULL},
+	   {18, "clusterIPs", PB_STRING, PB_REPEATED, NULL});
+PB_MESSAGE(pb_service, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_service_spec});
+PB_MESSAGE(pb_policy_rule, {1, "verbs", PB_STRING, PB_REPEATED, NULL},
+	   {2, "apiGroups", PB_STRING, PB_REPEATED, NULL},
+	   {3, "resources", PB_STRING, PB_REPEATED, NULL},
+	   {4, "resourceNames", PB_STRING, PB_REPEATED, NULL},
+	   {5, "nonResourceURLs", PB_STRING, PB_REPEATED, NULL});
+PB_MESSAGE(pb_aggregation_rule, {1, "clusterRoleSelectors", PB_MSG, PB_REPEATED, &pb_label_selector});
+PB_MESSAGE(pb_role, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "rules", PB_MSG, PB_REPEATED, &pb_policy_rule},
+	   {3, "aggregationRule", PB_MSG, 0, &pb_aggregation_rule});
+PB_MESSAGE(pb_subject, {1, "kind", PB_STRING, 0, NULL}, {2, "apiGroup", PB_STRING, 0, NULL},
+	   {3, "name", PB_STRING, 0, NULL}, {4, "namespace", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_role_ref, {1, "apiGroup", PB_STRING, 0, NULL}, {2, "kind", PB_STRING, 0, NULL},
+	   {3, "name", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_binding, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "subjects", PB_MSG, PB_REPEATED, &pb_subject},
+	   {3, "roleRef", PB_MSG, 0, &pb_role_ref});
+PB_MESSAGE(pb_selector_attrs, {1, "rawSelector", PB_STRING, 0, NULL},
+	   {2, "requirements", PB_MSG, PB_REPEATED, &pb_selector_req});
+PB_MESSAGE(pb_resource_attrs, {1, "namespace", PB_STRING, 0, NULL},
+	   {2, "verb", PB_STRING, 0, NULL}, {3, "group", PB_STRING, 0, NULL},
+	   {4, "version", PB_STRING, 0, NULL}, {5, "resource", PB_STRING, 0, NULL},
+	   {6, "subresource", PB_STRING, 0, NULL}, {7, "name", PB_STRING, 0, NULL},
+	   {8, "fieldSelector", PB_MSG, 0, &pb_selector_attrs},
+	   {9, "labelSelector", PB_MSG, 0, &pb_selector_attrs});
+PB_MESSAGE(pb_nonresource_attrs, {1, "path", PB_STRING, 0, NULL},
+	   {2, "verb", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_sar_spec, {1, "resourceAttributes", PB_MSG, 0, &pb_resource_attrs},
+	   {2, "nonResourceAttributes", PB_MSG, 0, &pb_nonresource_attrs},
+	   {3, "user", PB_STRING, 0, NULL}, {4, "groups", PB_STRING, PB_REPEATED, NULL},
+	   {6, "uid", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_sar, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_sar_spec});
+PB_MESSAGE(pb_ssrr_spec, {1, "namespace", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_ssrr, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_ssrr_spec});
+PB_MESSAGE(pb_bound_ref, {1, "kind", PB_STRING, 0, NULL}, {2, "apiVersion", PB_STRING, 0, NULL},
+	   {3, "name", PB_STRING, 0, NULL}, {4, "uid", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_token_request_spec, {1, "audiences", PB_STRING, PB_REPEATED, NULL},
+	   {3, "boundObjectRef", PB_MSG, 0, &pb_bound_ref},
+	   {4, "expirationSeconds", PB_INT, PB_KEEP, NULL});
+PB_MESSAGE(pb_token_request, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_token_request_spec});
+PB_MESSAGE(pb_token_review_spec, {1, "token", PB_STRING, 0, NULL},
+	   {2, "audiences", PB_STRING, PB_REPEATED, NULL});
+PB_MESSAGE(pb_token_review, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_token_review_spec});
+PB_MESSAGE(pb_meta_only, {1, "metadata", PB_MSG, 0, &pb_object_meta});
+PB_MESSAGE(pb_preconditions, {1, "uid", PB_STRING, 0, NULL},
+	   {2, "resourceVersion", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_delete_options, {1, "gracePeriodSeconds", PB_INT, PB_KEEP, NULL},
+	   {2, "preconditions", PB_MSG, 0, &pb_preconditions},
+	   {3, "orphanDependents", PB_BOOL, PB_KEEP, NULL},
+	   {4, "propagationPolicy", PB_STRING, 0, NULL},
+	   {5, "dryRun", PB_STRING, PB_REPEATED, NULL});
+PB_MESSAGE(pb_unknown_type, {1, "apiVersion", PB_STRING, 0, NULL}, {2, "kind", PB_STRING, 0, NULL});
+
+static const struct {
+	const char *api_version, *kind;
+	const struct pb_msg *msg;
+} pb_kinds[] = {
+	{"v1", "Namespace", &pb_namespace},
+	{"v1", "ConfigMap", &pb_configmap},
+	{"v1", "Secret", &pb_secret},
+	{"v1", "ServiceAccount", &pb_serviceaccount},
+	{"v1", "Service", &pb_service},
+	{"v1", "DeleteOptions", &pb_delete_options},
+	{"meta.k8s.io/v1", "DeleteOptions", &pb_delete_options},
+	{"rbac.authorization.k8s.io/v1", "Role", &pb_role},
+	{"rbac.authorization.k8s.io/v1", "ClusterRole", &pb_role},
+	{"rbac.authorization.k8s.io/v1", "RoleBinding", &pb_binding},
+	{"rbac.authorization.k8s.io/v1", "ClusterRoleBinding", &pb_binding},
+	{"authorization.k8s.io/v1", "SelfSubjectAccessReview", &pb_sar},
+	{"authorization.k8s.io/v1", "SubjectAccessReview", &pb_sar},
+	{"authorization.k8s.io/v1", "LocalSubjectAccessReview", &pb_sar},
+	{"authorization.k8s.io/v1", "SelfSubjectRulesReview", &pb_ssrr},
+	{"authentication.k8s.io/v1", "TokenRequest", &pb_token_request},
+	{"authentication.k8s.io/v1", "TokenReview", &pb_token_review},
+	{"authentication.k8s.io/v1", "SelfSubjectReview", &pb_meta_only},
+};
+
+#define PB_MAX_DEPTH 24
+
+struct pb_reader {
+	const unsigned char *p, *end;
+};
+
+static int pb_varint(struct pb_reader *rd, uint64_t *v)
+{
+	uint64_t r = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		if (rd->p >= rd->end)
+			return -EINVAL;
+		unsigned char c = *rd->p++;
+		r |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = r;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* Reads one field header and, for length-delimited fields, its bytes. */
+static int pb_next(struct pb_reader *rd, unsigned *num, unsigned *wire, uint64_t *val,
+		   const unsigned char **data, size_t *len)
+{
+	uint64_t key;
+	if (pb_varint(rd, &key) || (key >> 3) == 0 || (key >> 3) > 0x1fffffff)
+		return -EINVAL;
+	*num = (unsigned)(key >> 3);
+	*wire = (unsigned)(key & 7);
+	switch (*wire) {
+	case 0:
+		return pb_varint(rd, val);
+	case 1:
+		if (rd->end - rd->p < 8)
+			return -EINVAL;
+		rd->p += 8;
+		return 0;
+	case 5:
+		if (rd->end - rd->p < 4)
+			return -EINVAL;
+		rd->p += 4;
+		return 0;
+	case 2: {
+		uint64_t l;
+		if (pb_varint(rd, &l) || l > (uint64_t)(rd->end - rd->p))
+			return -EINVAL;
+		*data = rd->p;
+		*len = (size_t)l;
+		rd->p += l;
+		return 0;
+	}
+	default:
+		return -EINVAL; /* groups (3, 4) are not used by Kubernetes */
+	}
+}
+
+static json_t *pb_decode(const struct pb_msg *m, const unsigned char *p, size_t len, int depth);
+
+static json_t *pb_string(const unsigned char *d, size_t len)
+{
+	return json_stringn((const char *)d, len); /* NULL for invalid UTF-8 */
+}
+
+static json_t *pb_b64(const unsigned char *d, size_t len)
+{
+	char *s = b64_encode(d, len);
+	json_t *j = s ? json_string(s) : NULL;
+	free(s);
+	return j;
+}
+
+static json_t *pb_time(const unsigned char *d, size_t len)
+{
+	struct pb_reader rd = {d, d + len};
+	int64_t secs = 0;
+	while (rd.p < rd.end) {
+		unsigned num, wire;
+		uint64_t v = 0;
+		const unsigned char *x;
+		size_t xl;
+		if (pb_next(&rd, &num, &wire, &v, &x, &xl))
+			return NULL;
+		if (num == 1 && wire == 0)
+			secs = (int64_t)v;
+	}
+	if (secs == 0)
+		return json_null();
+	time_t t = (time_t)secs;
+	struct tm tm;
+	char buf[32];
+	if (!gmtime_r(&t, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return NULL;
+	return json_string(buf);
+}
+
+static json_t *pb_intorstr(const unsigned char *d, size_t len)
+{
+	struct pb_reader rd = {d, d + len};
+	int64_t type = 0, iv = 0;
+	json_t *sv = NULL;
+	while (rd.p < rd.end) {
+		unsigned num, wire;
+		uint64_t v = 0;
+		const unsigned char *x = NULL;
+		size_t xl = 0;
+		if (pb_next(&rd, &num, &wire, &v, &x, &xl)) {
+			json_decref(sv);
+			return NULL;
+		}
+		if (num == 1 && wire == 0)
+			type = (int64_t)v;
+		else if (num == 2 && wire == 0)
+			iv = (int32_t)v;
+		else if (num == 3 && wire == 2) {
+			json_decref(sv);
+			sv = pb_string(x, xl);
+			if (!sv)
+				return NULL;
+		}
+	}
+	if (type == 1)
+		return sv ? sv : json_string("");
+	json_decref(sv);
+	return json_integer(iv);
+}
+
+/* A map entry {1 key, 2 value} into obj. */
+static int pb_map_entry(json_t *obj, const unsigned char *d, size_t len, int bytes)
+{
+	struct pb_reader rd = {d, d + len};
+	char *key = NULL;
+	json_t *val = NULL;
+	int rc = -EINVAL;
+	while (rd.p < rd.end) {
+		unsigned num, wire;
+		uint64_t v = 0;
+		const unsigned char *x = NULL;
+		size_t xl = 0;
+		if (pb_next(&rd, &num, &wire, &v, &x, &xl))
+			goto out;
+		if (wire != 2)
+			continue;
+		if (num == 1) {
+			free(key);
+			if (memchr(x, '\0', xl) || !(key = strndup((const char *)x, xl)))
+				goto out;
+		} else if (num == 2) {
+			json_decref(val);
+			if (!(val = bytes ? pb_b64(x, xl) : pb_string(x, xl)))
+				goto out;
+		}
+	}
+	if (!val && !(val = json_string("")))
+		goto out;
+	rc = json_object_set_new(obj, key ? key : "", val) == 0 ? 0 : -EINVAL;
+	val = NULL;
+out:
+	json_decref(val);
+	free(key);
+	return rc;
+}
+
+static const struct pb_field *pb_field_of(const struct pb_msg *m, unsigned num)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->f[i].num == num)
+			return &m->f[i];
+	return NULL;
+}
+
+static json_t *pb_decode(const struct pb_msg *m, const unsigned char *p, size_t len, int depth)
+{
+	struct pb_reader rd = {p, p + len};
+	json_t *obj = json_object();
+	if (!obj || depth > PB_MAX_DEPTH)
+		goto fail;
+	while (rd.p < rd.end) {
+		unsigned num, wire;
+		uint64_t v = 0;
+		const unsigned char *d = NULL;
+		size_t dl = 0;
+		if (pb_next(&rd, &num, &wire, &v, &d, &dl))
+			goto fail;
+		const struct pb_field *f = pb_field_of(m, num);
+		if (!f)
+			continue;
+		int scalar = f->type == PB_INT || f->type == PB_BOOL;
+		if ((scalar && wire != 0) || (!scalar && wire != 2))
+			goto fail;
+		json_t *val = NULL;
+		switch (f->type) {
+		case PB_STRING:
+			if (!dl && !(f->flags & (PB_REPEATED | PB_KEEP)))
+				continue;
+			val = pb_string(d, dl);
+			break;
+		case PB_BYTES:
+			val = pb_b64(d, dl);
+			break;
+		case PB_INT:
+			if (!v && !(f->flags & PB_KEEP))
+				continue;
+			val = json_integer((json_int_t)(int64_t)v);
+			break;
+		case PB_BOOL:
+			if (!v && !(f->flags & PB_KEEP))
+				continue;
+			val = json_boolean(v != 0);
+			break;
+		case PB_MSG:
+			val = pb_decode(f->msg, d, dl, depth + 1);
+			break;
+		case PB_TIME:
+			val = pb_time(d, dl);
+			if (json_is_null(val)) {
+				json_decref(val);
+				continue;
+			}
+			break;
+		case PB_INTORSTR:
+			val = pb_intorstr(d, dl);
+			break;
+		case PB_MAP_STR:
+		case PB_MAP_BYTES: {
+			json_t *map = json_object_get(obj, f->name);
+			if (!map) {
+				map = json_object();
+				if (!map || json_object_set_new(obj, f->name, map) != 0)
+					goto fail;
+			}
+			if (pb_map_entry(map, d, dl, f->type == PB_MAP_BYTES))
+				goto fail;
+			continue;
+		}
+		}
+		if (!val)
+			goto fail;
+		if (f->flags & PB_REPEATED) {
+			json_t *arr = json_object_get(obj, f->name);
+			if (!arr) {
+				arr = json_array();
+				if (!arr || json_object_set_new(obj, f->name, arr) != 0) {
+					json_decref(val);
+					goto fail;
+				}
+			}
+			if (json_array_append_new(arr, val) != 0)
+				goto fail;
+		} else if (json_object_set_new(obj, f->name, val) != 0) {
+			goto fail;
+		}
+	}
+	return obj;
+fail:
+	json_decref(obj);
+	return NULL;
+}
+
+/* Transcodes a Kubernetes protobuf body to JSON (malloc'd). 0; -ENOTSUP for a kind
+ * this server does not decode (415); -EINVAL for malformed bytes (400); -ENOMEM. */
+static int pb_to_json(const unsigned char *body, size_t len, char **out, size_t *out_len)
+{
+	static const unsigned char magic[4] = {'k', '8', 's', 0};
+	json_t *tm = NULL, *obj = NULL, *root = NULL;
+	const unsigned char *raw = NULL;
+	size_t raw_len = 0;
+	int rc = -EINVAL, have_raw = 0;
+	if (len < 4 || memcmp(body, magic, 4) != 0)
+		return -EINVAL;
+	struct pb_reader rd = {body + 4, body + len};
+	while (rd.p < rd.end) {
+		unsigned num, wire;
+		uint64_t v = 0;
+		const unsigned char *d = NULL;
+		size_t dl = 0;
+		if (pb_next(&rd, &num, &wire, &v, &d, &dl))
+			goto out;
+		if (wire != 2)
+			continue;
+		if (num == 1) {
+			json_decref(tm);
+			if (!(tm = pb_decode(&pb_unknown_type, d, dl, 0)))
+				goto out;
+		} else if (num == 2) {
+			raw = d;
+			raw_len = dl;
+			have_raw = 1;
+		} else if ((num == 3 || num == 4) && dl) {
+			rc = -ENOTSUP; /* an encoded or nested content type */
+			goto out;
+		}
+	}
+	const char *av = json_string_value(json_object_get(tm, "apiVersion"));
+	const char *kind = json_string_value(json_object_get(tm, "kind"));
+	if (!av || !kind || !have_raw)
+		goto out;
+	const struct pb_msg *m = NULL;
+	for (size_t i = 0; i < sizeof(pb_kinds) / sizeof(pb_kinds[0]); i++)
+		if (strcmp(pb_kinds[i].api_version, av) == 0 && strcmp(pb_kinds[i].kind, kind) == 0)
+			m = pb_kinds[i].msg;
+	if (!m) {
+		rc = -ENOTSUP;
+		goto out;
+	}
+	if (!(obj = pb_decode(m, raw, raw_len, 0)))
+		goto out;
+	rc = -ENOMEM;
+	root = json_pack("{s:s, s:s}", "kind", kind, "apiVersion", av);
+	if (!root || json_object_update(root, obj) != 0)
+		goto out;
+	*out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	if (!*out)
+		goto out;
+	*out_len = strlen(*out);
+	rc = 0;
+out:
+	json_decref(root);
+	json_decref(obj);
+	json_decref(tm);
+	return rc;
+}
+
+static int is_protobuf(const char *content_type)
+{
+	static const char pb[] = "application/vnd.kubernetes.protobuf";
+	return content_type && strncasecmp(content_type, pb, sizeof(pb) - 1) == 0 &&
+	       (content_type[sizeof(pb) - 1] == '\0' || content_type[sizeof(pb) - 1] == ';' ||
+		content_type[sizeof(pb) - 1] == ' ');
+}
+
+/* Replaces a protobuf body by its JSON form. 0, or replied with a Status and -errno. */
+static int body_to_json(struct http_req *r, const struct kube_attrs *a)
+{
+	if (!r->body_len || !is_protobuf(http_header(r, "Content-Type")))
+		return 0;
+	char *json = NULL;
+	size_t len = 0;
+	int rc = pb_to_json(r->body, r->body_len, &json, &len);
+	if (rc == -ENOTSUP) {
+		kube_reply_status(r, 415, "UnsupportedMediaType",
+				  "the body of the request was in an unknown format - accepted media "
+				  "types include: application/json, application/yaml, "
+				  "application/vnd.kubernetes.protobuf",
+				  a);
+		return rc;
+	}
+	if (rc == -EINVAL) {
+		kube_reply_status(r, 400, "BadRequest",
+				  "the object provided is unrecognized or could not be decoded "
+				  "from its protobuf encoding",
+				  a);
+		return rc;
+	}
+	if (rc) {
+		kube_reply_status(r, 500, "InternalError", "out of memory", a);
+		return rc;
+	}
+	if (len > KUBE_BODY_CAP) {
+		free(json);
+		kube_reply_status(r, 413, "RequestEntityTooLarge",
+				  "Request entity too large: limit is 3145728", a);
+		return -EFBIG;
+	}
+	free((void *)r->body);
+	r->body = (const unsigned char *)json;
+	r->body_len = len;
+	struct evkeyvalq *in = evhttp_request_get_input_headers(r->ev);
+	while (evhttp_find_header(in, "Content-Type"))
+		evhttp_remove_header(in, "Content-Type");
+	evhttp_add_header(in, "Content-Type", "application/json");
+	return 0;
+}
+
 /* --- the pipeline --- */
 
 static void audit_id(char out[37])
@@ -441,6 +986,7 @@ static void handle(struct evhttp_request *ev, void *arg)
 
 	rc = kube_authenticate(cl, &r, &u);
 	if (rc == -EACCES) {
+		memset(&u, 0, sizeof(u)); /* nobody: the log says "-" */
 		kube_reply_status(&r, 401, "Unauthorized", "Unauthorized", NULL);
 		goto out;
 	}
@@ -479,6 +1025,8 @@ static void handle(struct evhttp_request *ev, void *arg)
 		if (kube_parse_path(r.method, r.path, NULL, &bare) == 0)
 			memcpy(a.name, bare.name, sizeof(a.name));
 	}
+	if (body_to_json(&r, &a) != 0)
+		goto out;
 	serve_resource(cl, &r, &a, &u);
 	if (!r.replied)
 		kube_reply_status(&r, 500, "InternalError", "the request was not answered", &a);

@@ -16,7 +16,6 @@
 
 #include "kube/kube.h"
 
-int discovery_serve(struct kube_cluster *cl, struct http_req *r);
 
 #define AGG_V2 "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 #define AGG_V2BETA1 "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"

@@ -160,6 +160,12 @@ void tokens_serve_oidc(struct kube_cluster *cl, struct http_req *r);
 void reviews_serve(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
 		   const struct kube_user *u);
 
+/* --- discovery.c --- */
+/* Serves the discovery and version paths (/version, /api, /apis, /apis/G[/V], /api/v1,
+ * health checks, /openapi/v3) when the request is for one of them: returns 1 when it
+ * replied, 0 when the path is not a discovery path. */
+int discovery_serve(struct kube_cluster *cl, struct http_req *r);
+
 /* --- tls.c --- */
 /* Loads or creates the CA in data_dir/keys (ca.pem, ca-key.pem, 0600). 0 or -errno. */
 int kube_tls_init(struct kube *k);

@@ -61,14 +61,37 @@ struct binding {
 	size_t n_keys;
 };
 
+/* One binding naming a subject. */
 struct bref {
 	struct binding *b;
-	size_t subject; /* index into the binding's subjects */
+	const char *ns;	   /* the binding's namespace, interned; NULL: a ClusterRoleBinding */
+	struct role *role; /* its roleRef, resolved; valid while role_gen == roles_gen */
+	uint64_t role_gen;
+	uint32_t subject; /* index into the binding's subjects */
 };
 
-struct bucket {
-	struct bref *v;
-	size_t n, cap;
+/* The bindings that name one subject ("U:name" or "G:name", ServiceAccounts as their
+ * user names), in both scopes, in the order they were added. Small lists live inline,
+ * so a lookup touches the slot and this one block. */
+#define INLINE_REFS 2
+struct sbucket {
+	uint64_t hash;
+	uint32_t n, cap;
+	struct bref *v; /* inl while cap == INLINE_REFS */
+	struct bref inl[INLINE_REFS];
+	size_t len;
+	char key[];
+};
+
+/* subject -> sbucket: open addressing, linear probing, at most half full, deletion by
+ * backward shift (no tombstones). */
+struct sslot {
+	uint64_t hash;
+	struct sbucket *b;
+};
+struct stable {
+	struct sslot *slots;
+	size_t cap, n; /* cap a power of two */
 };
 
 struct rbac_index {
@@ -77,9 +100,11 @@ struct rbac_index {
 	char cl_prefix[400];
 	char prefixes[N_KINDS][512];
 	struct hmap *maps[N_KINDS]; /* "ns/name" (namespaced) or "name" -> role / binding */
-	struct hmap *subjects;      /* "ns\x1fU:name" / "ns\x1fG:name" -> bucket */
+	struct stable subjects;
+	struct hmap *namespaces; /* interned binding namespaces: ns -> its own copy */
 	struct store_watch *watches[N_KINDS];
-	uint64_t gen; /* bumped on every ClusterRole change (aggregation) */
+	uint64_t gen;	    /* bumped on every ClusterRole change (aggregation) */
+	uint64_t roles_gen; /* bumped on every Role or ClusterRole change */
 };
 
 static struct rbac_index *indexes[MAX_INDEXES];
@@ -489,69 +514,180 @@ out:
 
 /* ---- bindings and the subject index ---- */
 
+static struct sbucket *stable_get(const struct stable *t, const char *key, size_t len,
+				  uint64_t hash)
+{
+	if (!t->cap)
+		return NULL;
+	size_t mask = t->cap - 1;
+	for (size_t i = hash & mask;; i = (i + 1) & mask) {
+		const struct sslot *sl = &t->slots[i];
+		if (!sl->b)
+			return NULL;
+		if (sl->hash == hash && sl->b->len == len && memcmp(sl->b->key, key, len) == 0)
+			return sl->b;
+	}
+}
+
+static void stable_place(struct sslot *slots, size_t cap, struct sbucket *b)
+{
+	size_t mask = cap - 1, i = b->hash & mask;
+	while (slots[i].b)
+		i = (i + 1) & mask;
+	slots[i].hash = b->hash;
+	slots[i].b = b;
+}
+
+static int stable_put(struct stable *t, struct sbucket *b)
+{
+	if ((t->n + 1) * 2 > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		struct sslot *slots = calloc(cap, sizeof(*slots));
+		if (!slots)
+			return -ENOMEM;
+		for (size_t i = 0; i < t->cap; i++)
+			if (t->slots[i].b)
+				stable_place(slots, cap, t->slots[i].b);
+		free(t->slots);
+		t->slots = slots;
+		t->cap = cap;
+	}
+	stable_place(t->slots, t->cap, b);
+	t->n++;
+	return 0;
+}
+
+static void stable_del(struct stable *t, const struct sbucket *b)
+{
+	size_t mask = t->cap - 1, i = b->hash & mask, j, k;
+	while (t->slots[i].b != b) {
+		if (!t->slots[i].b)
+			return;
+		i = (i + 1) & mask;
+	}
+	/* backward shift: pull later entries of the run into the hole unless their home
+	 * lies cyclically in (i, j] */
+	for (j = i;;) {
+		j = (j + 1) & mask;
+		if (!t->slots[j].b)
+			break;
+		k = t->slots[j].hash & mask;
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;
+		t->slots[i] = t->slots[j];
+		i = j;
+	}
+	t->slots[i].b = NULL;
+	t->slots[i].hash = 0;
+	t->n--;
+}
+
+static void sbucket_free(struct sbucket *sb)
+{
+	if (sb && sb->v != sb->inl)
+		free(sb->v);
+	free(sb);
+}
+
+/* The interned copy of a binding namespace. */
+static const char *ns_intern(struct rbac_index *ix, const char *ns)
+{
+	char *have = hmap_get(ix->namespaces, ns);
+	if (have)
+		return have;
+	have = strdup(ns);
+	if (!have || hmap_put(ix->namespaces, ns, have) != 0) {
+		free(have);
+		return NULL;
+	}
+	return have;
+}
+
 static int bucket_add(struct rbac_index *ix, const char *key, struct binding *b, size_t subject)
 {
-	struct bucket *bk = hmap_get(ix->subjects, key);
-	if (!bk) {
-		bk = calloc(1, sizeof(*bk));
-		if (!bk)
+	size_t len = strlen(key);
+	uint64_t hash = hmap_hash(key, len);
+	struct sbucket *sb = stable_get(&ix->subjects, key, len, hash);
+	const char *ns = NULL;
+	if (!b->cluster && !(ns = ns_intern(ix, b->ns)))
+		return -ENOMEM;
+	if (!sb) {
+		sb = calloc(1, sizeof(*sb) + len + 1);
+		if (!sb)
 			return -ENOMEM;
-		if (hmap_put(ix->subjects, key, bk) != 0) {
-			free(bk);
+		sb->hash = hash;
+		sb->len = len;
+		memcpy(sb->key, key, len + 1);
+		sb->v = sb->inl;
+		sb->cap = INLINE_REFS;
+		if (stable_put(&ix->subjects, sb) != 0) {
+			free(sb);
 			return -ENOMEM;
 		}
 	}
-	if (bk->n == bk->cap) {
-		size_t cap = bk->cap ? bk->cap * 2 : 4;
-		struct bref *v = realloc(bk->v, cap * sizeof(*v));
+	if (sb->n == sb->cap) {
+		size_t cap = (size_t)sb->cap * 2;
+		struct bref *v;
+		if (cap > UINT32_MAX)
+			return -ENOMEM;
+		if (sb->v == sb->inl) {
+			v = malloc(cap * sizeof(*v));
+			if (v)
+				memcpy(v, sb->inl, sizeof(sb->inl));
+		} else {
+			v = realloc(sb->v, cap * sizeof(*v));
+		}
 		if (!v)
 			return -ENOMEM;
-		bk->v = v;
-		bk->cap = cap;
+		sb->v = v;
+		sb->cap = (uint32_t)cap;
 	}
-	bk->v[bk->n].b = b;
-	bk->v[bk->n].subject = subject;
-	bk->n++;
+	memset(&sb->v[sb->n], 0, sizeof(sb->v[0]));
+	sb->v[sb->n].b = b;
+	sb->v[sb->n].ns = ns;
+	sb->v[sb->n].subject = (uint32_t)subject;
+	sb->n++;
 	return 0;
 }
 
 static void bucket_remove(struct rbac_index *ix, const char *key, const struct binding *b)
 {
-	struct bucket *bk = hmap_get(ix->subjects, key);
-	if (!bk)
+	size_t len = strlen(key);
+	struct sbucket *sb = stable_get(&ix->subjects, key, len, hmap_hash(key, len));
+	if (!sb)
 		return;
-	for (size_t i = 0; i < bk->n;) {
-		if (bk->v[i].b == b) {
+	for (size_t i = 0; i < sb->n;) {
+		if (sb->v[i].b == b) {
 			/* keep order: decisions report the first matching binding */
-			memmove(&bk->v[i], &bk->v[i + 1], (bk->n - i - 1) * sizeof(bk->v[0]));
-			bk->n--;
+			memmove(&sb->v[i], &sb->v[i + 1], (sb->n - i - 1) * sizeof(sb->v[0]));
+			sb->n--;
 		} else {
 			i++;
 		}
 	}
-	if (bk->n == 0) {
-		hmap_del(ix->subjects, key);
-		free(bk->v);
-		free(bk);
+	if (sb->n == 0) {
+		stable_del(&ix->subjects, sb);
+		sbucket_free(sb);
 	}
 }
 
-/* The index key of a subject of a binding in namespace bns ("" for cluster). */
+/* The index key of a subject of a binding in namespace bns: "U:name" or "G:name"; a
+ * ServiceAccount is the user it authenticates as (its namespace defaulting to the
+ * binding's). NULL for other kinds. */
 static char *subject_key(const json_t *s, const char *bns, int cluster)
 {
 	const char *kind = jstr(s, "kind"), *name = jstr(s, "name");
 	char *key = NULL;
 	int n;
-	const char *scope = cluster ? "" : bns;
 	if (strcmp(kind, "User") == 0) {
-		n = asprintf(&key, "%s\x1fU:%s", scope, name);
+		n = asprintf(&key, "U:%s", name);
 	} else if (strcmp(kind, "Group") == 0) {
-		n = asprintf(&key, "%s\x1fG:%s", scope, name);
+		n = asprintf(&key, "G:%s", name);
 	} else if (strcmp(kind, "ServiceAccount") == 0) {
 		const char *sns = jstr(s, "namespace");
 		if (!*sns)
 			sns = cluster ? "" : bns;
-		n = asprintf(&key, "%s\x1fU:system:serviceaccount:%s:%s", scope, sns, name);
+		n = asprintf(&key, "U:system:serviceaccount:%s:%s", sns, name);
 	} else {
 		return NULL;
 	}
@@ -631,6 +767,8 @@ static int index_apply(struct rbac_index *ix, int kind, const char *key, json_t 
 		entry_free(ix, kind, old);
 	if (kind == KIND_CLUSTERROLES)
 		ix->gen++;
+	if (kind == KIND_ROLES || kind == KIND_CLUSTERROLES)
+		ix->roles_gen++;
 	if (!obj)
 		return 0;
 	if (kind == KIND_ROLES || kind == KIND_CLUSTERROLES)
@@ -697,16 +835,16 @@ static void index_free(struct rbac_index *ix)
 			entry_free(ix, k, v);
 		hmap_free(ix->maps[k]);
 	}
-	if (ix->subjects) {
+	for (size_t i = 0; i < ix->subjects.cap; i++)
+		sbucket_free(ix->subjects.slots[i].b);
+	free(ix->subjects.slots);
+	if (ix->namespaces) {
 		size_t pos = 0;
 		const char *key;
 		void *v;
-		while (hmap_next(ix->subjects, &pos, &key, &v)) {
-			struct bucket *bk = v;
-			free(bk->v);
-			free(bk);
-		}
-		hmap_free(ix->subjects);
+		while (hmap_next(ix->namespaces, &pos, &key, &v))
+			free(v);
+		hmap_free(ix->namespaces);
 	}
 	free(ix);
 }
@@ -726,8 +864,9 @@ static int index_build(struct kube_cluster *cl, size_t slot, struct rbac_index *
 	ix->cl = cl;
 	ix->store = cl->kube->store;
 	snprintf(ix->cl_prefix, sizeof(ix->cl_prefix), "%s", cl->prefix);
-	ix->subjects = hmap_new(256);
-	if (!ix->subjects)
+	ix->roles_gen = 1;
+	ix->namespaces = hmap_new(64);
+	if (!ix->namespaces)
 		goto fail;
 	for (int k = 0; k < N_KINDS; k++) {
 		ix->maps[k] = hmap_new(k == KIND_CLUSTERROLES ? 128 : 64);
@@ -829,63 +968,94 @@ static struct role *binding_role(struct rbac_index *ix, const struct binding *b)
 	return NULL;
 }
 
-static int visit_bucket(struct rbac_index *ix, const char *key, visit_fn fn, void *arg)
+/* The role a bref's binding refers to (cached until a role changes), or NULL. */
+static struct role *bref_role(struct rbac_index *ix, struct bref *r)
 {
-	struct bucket *bk = hmap_get(ix->subjects, key);
-	if (!bk)
-		return 0;
-	for (size_t i = 0; i < bk->n; i++) {
-		const struct binding *b = bk->v[i].b;
-		struct role *r = binding_role(ix, b);
-		if (!r) {
-			char err[700];
-			/* as the authorizer's listers word it */
-			snprintf(err, sizeof(err), "%s.%s \"%s\" not found",
-				 strcmp(b->role_kind, "Role") == 0 ? "role" : "clusterrole",
-				 RBAC_GROUP, b->role_name);
-			if (fn(arg, b, bk->v[i].subject, NULL, 0, err))
-				return 1;
-			continue;
-		}
-		size_t n;
-		const struct crule *rules = role_rules(ix, r, &n);
-		if (fn(arg, b, bk->v[i].subject, rules, n, NULL))
-			return 1;
+	if (r->role_gen != ix->roles_gen) {
+		r->role = binding_role(ix, r->b);
+		r->role_gen = ix->roles_gen;
 	}
+	return r->role;
+}
+
+static int visit_ref(struct rbac_index *ix, struct bref *ref, visit_fn fn, void *arg)
+{
+	const struct binding *b = ref->b;
+	struct role *r = bref_role(ix, ref);
+	if (!r) {
+		char err[700];
+		/* as the authorizer's listers word it */
+		snprintf(err, sizeof(err), "%s.%s \"%s\" not found",
+			 strcmp(b->role_kind, "Role") == 0 ? "role" : "clusterrole", RBAC_GROUP,
+			 b->role_name);
+		return fn(arg, b, ref->subject, NULL, 0, err);
+	}
+	size_t n;
+	const struct crule *rules = role_rules(ix, r, &n);
+	return fn(arg, b, ref->subject, rules, n, NULL);
+}
+
+/* A subject key ("U:name" / "G:name") and its hash, for a lookup. */
+struct skey {
+	char key[400];
+	size_t len;
+	uint64_t hash;
+};
+
+static int skey_make(struct skey *k, char kind, const char *name, size_t max)
+{
+	size_t nl = strnlen(name, max);
+	if (nl + 3 > sizeof(k->key))
+		return -ENAMETOOLONG;
+	k->key[0] = kind;
+	k->key[1] = ':';
+	memcpy(k->key + 2, name, nl);
+	k->key[2 + nl] = '\0';
+	k->len = nl + 2;
+	k->hash = hmap_hash(k->key, k->len);
 	return 0;
 }
 
-/* key = scope "\x1f" kind ":" name; the buffer holds any scope and name of kube.h. */
-static const char *make_key(char *key, const char *scope, char kind, const char *name,
-			    size_t name_max)
-{
-	size_t sl = strnlen(scope, 256), nl = strnlen(name, name_max);
-	memcpy(key, scope, sl);
-	key[sl] = '\x1f';
-	key[sl + 1] = kind;
-	key[sl + 2] = ':';
-	memcpy(key + sl + 3, name, nl);
-	key[sl + 3 + nl] = '\0';
-	return key;
-}
-
-/* As upstream's VisitRulesFor: cluster bindings, then the namespace's bindings. */
+/* As upstream's VisitRulesFor: the cluster bindings, then the namespace's bindings, of
+ * the user and of each of its groups. The subjects' slots are fetched together (one
+ * round of cache misses for all of them, not one per subject). */
 static void visit_rules_for(struct rbac_index *ix, const struct kube_user *u, const char *ns,
 			    visit_fn fn, void *arg)
 {
-	char key[1024];
-	for (int pass = 0; pass < 2; pass++) {
-		const char *scope = pass == 0 ? "" : ns;
-		if (pass == 1 && (!ns || !*ns))
-			break;
-		if (visit_bucket(ix, make_key(key, scope, 'U', u->name, sizeof(u->name)), fn, arg))
-			return;
-		for (size_t g = 0; g < u->n_groups && g < KUBE_MAX_GROUPS; g++)
-			if (visit_bucket(ix, make_key(key, scope, 'G', u->groups[g],
-						      sizeof(u->groups[g])),
-					 fn, arg))
+	struct skey keys[1 + KUBE_MAX_GROUPS];
+	struct sbucket *bs[1 + KUBE_MAX_GROUPS];
+	size_t nk = 0, n = 0, i, j;
+	const char *ins = ns && *ns ? hmap_get(ix->namespaces, ns) : NULL;
+	if (!ix->subjects.cap)
+		return;
+	if (skey_make(&keys[nk], 'U', u->name, sizeof(u->name)) == 0)
+		nk++;
+	for (i = 0; i < u->n_groups && i < KUBE_MAX_GROUPS; i++)
+		if (skey_make(&keys[nk], 'G', u->groups[i], sizeof(u->groups[i])) == 0)
+			nk++;
+	size_t mask = ix->subjects.cap - 1;
+	for (i = 0; i < nk; i++)
+		__builtin_prefetch(&ix->subjects.slots[keys[i].hash & mask]);
+	/* then the buckets of the slots whose hash matches */
+	for (i = 0; i < nk; i++)
+		for (j = keys[i].hash & mask; ix->subjects.slots[j].b; j = (j + 1) & mask)
+			if (ix->subjects.slots[j].hash == keys[i].hash) {
+				__builtin_prefetch(ix->subjects.slots[j].b);
+				break;
+			}
+	for (i = 0; i < nk; i++)
+		if ((bs[n] = stable_get(&ix->subjects, keys[i].key, keys[i].len, keys[i].hash)))
+			n++;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < bs[i]->n; j++)
+			if (!bs[i]->v[j].ns && visit_ref(ix, &bs[i]->v[j], fn, arg))
 				return;
-	}
+	if (!ins)
+		return;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < bs[i]->n; j++)
+			if (bs[i]->v[j].ns == ins && visit_ref(ix, &bs[i]->v[j], fn, arg))
+				return;
 }
 
 static void describe_subject(const json_t *s, const char *bns, char *out, size_t len,

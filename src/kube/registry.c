@@ -1245,6 +1245,20 @@ static void delete_namespace_contents(struct kube_cluster *cl, const char *ns)
 	}
 }
 
+/* The service-account controller's part: every namespace gets a "default"
+ * ServiceAccount. Best effort: the namespace exists either way. */
+static void default_service_account(struct kube_cluster *cl, const char *ns)
+{
+	const struct kube_resource *sa = kube_resource_find("", "v1", "serviceaccounts");
+	json_t *o = sa ? json_pack("{s:{s:s, s:s}}", "metadata", "name", "default", "namespace", ns)
+		       : NULL;
+	json_t *have = sa ? registry_get(cl, sa, ns, "default") : NULL;
+	if (o && !have)
+		registry_put(cl, sa, o);
+	json_decref(have);
+	json_decref(o);
+}
+
 /* --- direct access (kube.h) --- */
 
 json_t *registry_get(struct kube_cluster *cl, const struct kube_resource *res, const char *ns,
@@ -2152,6 +2166,8 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 			reply_store_error(r, a, rc);
 			goto out;
 		}
+		if (!dry_run(r) && is_core(res, "namespaces"))
+			default_service_account(cl, nm);
 		reply_json(r, 201, obj);
 		obj = NULL;
 		goto out;
@@ -2507,8 +2523,11 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		if (rc) {
 			if (pt == P_STRATEGIC)
 				reply_bad_request(r, "%s", err);
-			else
-				reply_named(r, a, 422, "Invalid", a->name, "%s", err);
+			else /* errors.NewGenericServerResponse(422, ...), as upstream */
+				kube_reply_status(r, 422, "Invalid",
+						  "the server rejected our request due to an error in "
+						  "our request",
+						  NULL);
 			goto out;
 		}
 		if (!json_is_object(patched)) {

@@ -124,6 +124,22 @@ out=$("$K132" apply -f "$T_TMP/cm.yaml" 2>&1)
 has "kubectl apply without --validate=false" "configmap/kube-api-test created" "$out"
 hasnt "no openapi download error" "failed to download openapi" "$out"
 
+# kubectl 1.32's typed clients send protobuf bodies: transcoded to JSON at the door.
+out=$("$K132" create namespace pb-test 2>&1)
+eq "create namespace (protobuf body)" "namespace/pb-test created" "$out"
+out=$("$K132" -n pb-test create configmap pb-cm --from-literal=k=v 2>&1)
+eq "create configmap (protobuf body)" "configmap/pb-cm created" "$out"
+eq "... with its data" "v" "$("$K132" -n pb-test get configmap pb-cm -o jsonpath='{.data.k}' 2>&1)"
+out=$("$K132" -n pb-test create secret generic pb-s --from-literal=k=v 2>&1)
+eq "create secret (protobuf bytes map)" "secret/pb-s created" "$out"
+eq "... base64 data" "dg==" "$("$K132" -n pb-test get secret pb-s -o jsonpath='{.data.k}' 2>&1)"
+out=$("$K132" -n pb-test create rolebinding pb-rb --clusterrole=view --user=u1 --serviceaccount=pb-test:default 2>&1)
+eq "create rolebinding (protobuf body)" "rolebinding.rbac.authorization.k8s.io/pb-rb created" "$out"
+eq "... subjects kept" "User ServiceAccount" "$("$K132" -n pb-test get rolebinding pb-rb -o jsonpath='{.subjects[*].kind}' 2>&1)"
+out=$("$K132" auth can-i list pods -n pb-test 2>&1)
+eq "auth can-i (protobuf SelfSubjectAccessReview)" "yes" "$out"
+grep -q "POST /api/v1/namespaces 201" "$T_TMP/gkeid.log" && pass "namespace create logged 201" || fail "namespace create logged"
+
 # Restart: same CA, and the kubeconfig still works.
 ca_before=$(cat "$DATA_DIR/keys/ca.pem")
 gkeid_stop

@@ -1,0 +1,244 @@
+/*
+ * node.h - gkeid's node agent: the GKE metadata server for the pods of one node, and
+ * the contracts between its modules. It is a plain client of public protocols only:
+ * the Kubernetes API (pod list+watch on its node, ServiceAccount get, TokenRequest),
+ * STS token exchange, IAM Credentials generateAccessToken/generateIdToken, the
+ * Container API (its node pool's workloadMetadataConfig) and OAuth2 (its own key),
+ * each at a configurable base URL, so the same code serves gkeid and real GKE.
+ *
+ * Everything runs on one libevent loop; every outbound call is asynchronous.
+ *
+ *   metadata.c  the HTTP API pods see (paths, listings, refusals, GKE's texts)
+ *   pods.c      pods of this node by address: list+watch, held lookups
+ *   ksa.c       Kubernetes service accounts on demand, bounded LRU cache
+ *   tokens.c    KSA token -> STS -> IAM Credentials, cached, coalesced, refreshed
+ *   nodecreds.c the node's own Google identity (key file) and node pool mode
+ *   client.c    asynchronous HTTP/1.1 client with TLS and keep-alive pools
+ *   node.c      configuration, listeners, metrics, the state file, the loop
+ *
+ * Ownership: struct node owns every module's state; callbacks receive borrowed
+ * pointers valid only during the call.
+ */
+#ifndef GKEID_NODE_H
+#define GKEID_NODE_H
+
+#include <limits.h>
+#include <openssl/ssl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct evdns_base;
+struct event;
+struct evhttp;
+struct evhttp_request;
+struct hmap;
+
+#define NODE_URL_MAX 512
+#define NODE_EMAIL_MAX 320
+
+enum node_listen {
+	NODE_LISTEN_LOCAL, /* no root: pods are 127.x.y.z; the destination address names the pod */
+	NODE_LISTEN_NODE,  /* pods in network namespaces: the source address names the pod */
+};
+
+struct node_config {
+	char node_name[254];
+	char kube_server[NODE_URL_MAX]; /* https://HOST:PORT */
+	char kube_ca[PATH_MAX], kube_cert[PATH_MAX], kube_key[PATH_MAX];
+	char kube_token_file[PATH_MAX]; /* optional bearer token instead of a client cert */
+	char sts_url[NODE_URL_MAX];     /* base: token at BASE/v1/token */
+	char iamcredentials_url[NODE_URL_MAX]; /* base: BASE/v1/projects/-/serviceAccounts/... */
+	char container_url[NODE_URL_MAX];      /* base: BASE/v1/projects/P/locations/L/clusters/C */
+	char project[128], project_number[32], location[64], cluster[64], cluster_uid[128];
+	char zone[64];
+	char node_pool[64];
+	char credentials[PATH_MAX]; /* the node's service-account key (GCE_METADATA mode) */
+	char state_file[PATH_MAX];  /* written once serving: what `gkeid exec` needs */
+	char listen_addr[64];       /* local mode: the wildcard bound (default 0.0.0.0) */
+	enum node_listen listen;
+	int port;                   /* 0 picks a free port (local mode) */
+	int64_t hold_ms;            /* how long a request from an unknown address waits */
+	int64_t ksa_ttl_ms;         /* how long a fetched KSA is trusted without asking again */
+	size_t max_pods, max_ksas, max_tokens, max_held;
+	int verbose;
+};
+
+/* Fills c with the defaults (hold 10 s, KSA TTL 5 s, bounds). */
+void node_config_defaults(struct node_config *c);
+/* Runs the node until SIGINT/SIGTERM. 0, or -errno when it cannot start. */
+int node_run(const struct node_config *cfg);
+
+/* An error to show a pod: an HTTP status and a text body (GKE's wording). */
+struct md_err {
+	int status;
+	char text[2048];
+};
+
+/* --- client.c: asynchronous HTTP client --- */
+struct md_client;
+struct md_call;
+struct md_resp {
+	int status;          /* HTTP status; 0 when there was no response */
+	const char *body;    /* NUL-terminated copy ("" when none), valid during the callback */
+	size_t len;
+	const char *error;   /* status 0: Go-style reason, "dial tcp H:P: connect: connection refused" */
+	int64_t elapsed_us;
+};
+typedef void (*md_done_fn)(void *arg, const struct md_resp *r);
+/* Streaming: called with each piece of the body as it arrives. Return 0, or <0 to end
+ * the call (then done reports status 0, error "aborted"). */
+typedef int (*md_chunk_fn)(void *arg, const char *data, size_t len);
+struct md_req {
+	const char *method;  /* "GET", "POST", "PUT", "DELETE" */
+	const char *path;    /* appended to the client's base path; includes any query */
+	const char *ctype;   /* request Content-Type, or NULL */
+	const void *body;
+	size_t body_len;
+	const char *bearer;  /* Authorization: Bearer, or NULL */
+	size_t cap;          /* largest response body accepted (ignored when streaming) */
+	int timeout_s;       /* read/connect timeout */
+	md_chunk_fn chunk;   /* streaming when set */
+};
+/* A client for base_url ("http://h:p/prefix" or "https://..."). tls is used for https
+ * (borrowed; the client takes a reference). 0 or -errno. */
+int md_client_new(struct event_base *base, struct evdns_base *dns, const char *base_url,
+		  SSL_CTX *tls, struct md_client **out);
+/* Frees the client: calls in flight end without their callbacks. */
+void md_client_free(struct md_client *c);
+/* Starts a call; done is called exactly once (never synchronously). out (may be NULL)
+ * gets a handle for md_call_cancel, valid until done runs. 0 or -errno. */
+int md_client_call(struct md_client *c, const struct md_req *rq, md_done_fn done, void *arg,
+		   struct md_call **out);
+/* Ends a call without calling done. */
+void md_call_cancel(struct md_call *call);
+/* The client's full URL for a path (for messages). */
+void md_client_url(const struct md_client *c, const char *path, char *out, size_t len);
+/* A TLS context verifying against ca_file (or the system store when NULL), presenting
+ * cert/key when given. NULL on failure (reason in err). */
+SSL_CTX *md_tls_ctx(const char *ca_file, const char *cert, const char *key, char *err,
+		    size_t errlen);
+
+/* --- pods.c --- */
+struct md_pod {
+	char ns[64], name[254], uid[64], sa[254], ip[64];
+};
+/* Called with rc 0 and the pod, or -ENOENT (no pod appeared in time), -EEXIST (two live
+ * pods share the address: refused), -ECANCELED (shutting down). */
+typedef void (*md_pod_fn)(void *arg, int rc, const struct md_pod *pod);
+struct node;
+int md_pods_start(struct node *n);
+void md_pods_stop(struct node *n);
+/* Finds the live pod with address ip, holding the caller up to cfg.hold_ms when the
+ * address is unknown (the watch may not have delivered the pod yet). fn may run before
+ * this returns. */
+void md_pods_lookup(struct node *n, const char *ip, md_pod_fn fn, void *arg);
+/* Pods known, held lookups, whether the first list has completed. */
+void md_pods_stats(const struct node *n, size_t *pods, size_t *held, int *synced);
+
+/* --- ksa.c --- */
+struct md_ksa {
+	char ns[64], name[254], uid[64];
+	char gsa[NODE_EMAIL_MAX]; /* iam.gke.io/gcp-service-account, "" when unannotated */
+};
+/* rc 0 with the KSA; else rc <0 and err (404 for a missing KSA, 500 otherwise). */
+typedef void (*md_ksa_fn)(void *arg, int rc, const struct md_ksa *ksa, const struct md_err *err);
+int md_ksa_init(struct node *n);
+void md_ksa_free(struct node *n);
+/* Gets a KSA, from the cache while fresh; a stale entry is served when the API server
+ * cannot be reached. fn may run before this returns. */
+void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, void *arg);
+size_t md_ksa_count(const struct node *n);
+
+/* --- tokens.c --- */
+/* What a token is for. scopes: space-separated; audience for ID tokens. */
+struct md_token_req {
+	const struct md_pod *pod;
+	const struct md_ksa *ksa;
+	const char *scopes;   /* access tokens; NULL: the default scopes */
+	const char *audience; /* ID tokens */
+	int full;             /* ID token format=full */
+};
+/* rc 0: value (the access or ID token) and its expiry (ms since the epoch). */
+typedef void (*md_token_fn)(void *arg, int rc, const char *value, int64_t expiry_ms,
+			    const struct md_err *err);
+int md_tokens_init(struct node *n);
+void md_tokens_free(struct node *n);
+/* An access token for the pod's KSA: the federated token for an unannotated KSA, else
+ * the GSA's token. Cached per (KSA, GSA, scopes); concurrent misses share one fetch. */
+void md_token_access(struct node *n, const struct md_token_req *tr, md_token_fn fn, void *arg);
+/* An ID token of the KSA's GSA for audience. */
+void md_token_id(struct node *n, const struct md_token_req *tr, md_token_fn fn, void *arg);
+size_t md_tokens_count(const struct node *n);
+
+/* --- nodecreds.c: the node's own identity and its node pool's settings --- */
+int md_nodecreds_start(struct node *n);
+void md_nodecreds_stop(struct node *n);
+/* True when the node pool is in GCE_METADATA mode (pods get the node's identity). */
+int md_nodecreds_gce_mode(const struct node *n);
+/* The node's service account email ("" without credentials). */
+const char *md_nodecreds_email(const struct node *n);
+/* The node pool's OAuth scopes, space-separated. */
+const char *md_nodecreds_scopes(const struct node *n);
+/* The node's own access token (scopes NULL: the node pool's) or ID token. */
+void md_nodecreds_access(struct node *n, const char *scopes, md_token_fn fn, void *arg);
+void md_nodecreds_id(struct node *n, const char *audience, md_token_fn fn, void *arg);
+
+/* --- metadata.c --- */
+/* Installs the metadata API on an evhttp. */
+int md_http_attach(struct node *n, struct evhttp *http);
+/* Answers every held request (shutdown). */
+void md_http_stop(struct node *n);
+
+/* --- node.c: shared state and helpers --- */
+enum md_upstream { MD_UP_KUBE, MD_UP_STS, MD_UP_IAM, MD_UP_CONTAINER, MD_UP_OAUTH, MD_UP_N };
+
+struct md_metrics {
+	uint64_t requests[6];        /* by status class: 0 other, 2xx, 3xx, 4xx, 5xx, held */
+	uint64_t token_hits, token_misses, token_refreshes, token_coalesced, token_stale_served;
+	uint64_t ksa_hits, ksa_misses;
+	uint64_t pod_held, pod_held_found, pod_held_timeout, pod_conflicts;
+	uint64_t up_calls[MD_UP_N], up_errors[MD_UP_N];
+	uint64_t up_latency_us[MD_UP_N];
+	uint64_t up_latency_bucket[MD_UP_N][8]; /* <=1, 2, 5, 10, 50, 100, 1000 ms, +Inf */
+	uint64_t watch_restarts, watch_events;
+};
+
+struct node {
+	struct node_config cfg;
+	struct event_base *base;
+	struct evdns_base *dns;
+	SSL_CTX *kube_tls, *google_tls;
+	struct md_client *kube, *sts, *iam, *container;
+	char kube_bearer[4096];
+	char pool[160];      /* "P.svc.id.goog" */
+	char sts_audience[600];
+	char hostname[400];
+	char instance_id[32];
+	char zone_path[160]; /* "projects/N/zones/Z" */
+	struct md_metrics m;
+	int stopping;
+	void *pods;      /* pods.c */
+	void *ksas;      /* ksa.c */
+	void *tokens;    /* tokens.c */
+	void *creds;     /* nodecreds.c */
+	void *http;      /* metadata.c */
+};
+
+/* Milliseconds since the epoch (realtime) and a monotonic clock. */
+int64_t md_now_ms(void);
+int64_t md_mono_us(void);
+/* Records an upstream call's outcome in the metrics. */
+void md_metrics_upstream(struct node *n, enum md_upstream up, const struct md_resp *r);
+/* Fills e with status and printf text. */
+void md_err_set(struct md_err *e, int status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Logs one line to stderr ("gkeid node: ..."). */
+void md_log(const struct node *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Writes the Prometheus text of the metrics into buf (an evbuffer). */
+struct evbuffer;
+void md_metrics_write(struct node *n, struct evbuffer *buf);
+/* A string is a plausible GSA email: [A-Za-z0-9._-]+@[a-z0-9.-]+, at most 320 bytes. */
+int md_email_ok(const char *s);
+
+#endif

@@ -2,10 +2,10 @@
 # test_iamcredentials.sh - the IAM Service Account Credentials API against the real
 # gcloud, Python google-auth and curl: generateAccessToken, generateIdToken, signJwt,
 # signBlob; IAM enforcement (the seed's exact 403), delegation chains, the
-# SERVICE_DISABLED gate, and IAM propagation (--iam-propagation 3s).
+# SERVICE_DISABLED gate, and IAM propagation (--iam-propagation 8s).
 . "$(dirname "$0")/lib.sh"
 
-PROP=3
+PROP=8
 gkeid_up --iam-propagation ${PROP}s
 P=$GKEID_PROJECT
 BASE=$GKEID_CLOUD_URL
@@ -63,14 +63,17 @@ msg=$(gcloud auth print-access-token --impersonate-service-account="$GSA" 2>&1)
 has "gcloud impersonation without a binding shows the 403" "$DENIED" "$msg"
 
 # --- propagation: the seed's 403 right after a fresh binding ------------------------------
-ok "gcloud grants the admin Token Creator on the target" \
-	gcloud iam service-accounts add-iam-policy-binding "$GSA" \
-	--member=user:admin@example.com --role=roles/iam.serviceAccountTokenCreator
 # delegate-sa may mint for target-sa; the admin may delegate through delegate-sa only.
 ok "gcloud lets the delegate create tokens for the target" \
 	gcloud iam service-accounts add-iam-policy-binding "$GSA" \
 	--member="serviceAccount:$DEL" --role=roles/iam.serviceAccountTokenCreator
+# The binding is written at the end of this command, so it is younger than t_bound:
+# a call made less than PROP seconds after t_bound is inside the propagation window
+# however slow the machine is.
 t_bound=$(date +%s)
+ok "gcloud grants the admin Token Creator on the target" \
+	gcloud iam service-accounts add-iam-policy-binding "$GSA" \
+	--member=user:admin@example.com --role=roles/iam.serviceAccountTokenCreator
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}")
 if [ $(($(date +%s) - t_bound)) -lt $PROP ]; then
 	eq "right after the binding: still the seed's 403 (propagation)" "HTTP 403 $DENIED" \

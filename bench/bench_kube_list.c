@@ -183,27 +183,31 @@ static void bench_watch(void)
 			 "GET /api/v1/pods?watch=1&resourceVersion=%lld&timeoutSeconds=600 HTTP/1.1\r\n"
 			 "Host: bench\r\n\r\n",
 			 (long long)store_revision(kube.store));
-	for (int i = 0; i < N_WATCHERS; i++) {
-		fds[i] = connect_local();
-		if (fds[i] < 0 || write(fds[i], req, (size_t)n) != n) {
-			printf("# watcher %d could not connect\n", i);
-			return;
-		}
-		fcntl(fds[i], F_SETFL, O_NONBLOCK);
-		pfd[i].fd = fds[i];
-		pfd[i].events = POLLIN;
-	}
-	/* every watch has started once its response headers arrived */
+	/* in batches, each started (response headers read) before the next connects: the
+	 * listener's backlog is finite */
 	int started = 0;
-	while (started < N_WATCHERS) {
-		if (poll(pfd, N_WATCHERS, 5000) <= 0)
-			break;
-		for (int i = 0; i < N_WATCHERS; i++) {
-			if (!(pfd[i].revents & POLLIN) || seen[i] < 0)
-				continue;
-			if (read(fds[i], buf, sizeof(buf)) > 0 && seen[i] == 0) {
-				seen[i] = -1;
-				started++;
+	for (int base = 0; base < N_WATCHERS; base += 50) {
+		int end = base + 50 < N_WATCHERS ? base + 50 : N_WATCHERS;
+		for (int i = base; i < end; i++) {
+			fds[i] = connect_local();
+			if (fds[i] < 0 || write(fds[i], req, (size_t)n) != n) {
+				printf("# watcher %d could not connect\n", i);
+				return;
+			}
+			fcntl(fds[i], F_SETFL, O_NONBLOCK);
+			pfd[i].fd = fds[i];
+			pfd[i].events = POLLIN;
+		}
+		while (started < end) {
+			if (poll(pfd + base, (nfds_t)(end - base), 5000) <= 0)
+				break;
+			for (int i = base; i < end; i++) {
+				if (!(pfd[i].revents & POLLIN) || seen[i] < 0)
+					continue;
+				if (read(fds[i], buf, sizeof(buf)) > 0) {
+					seen[i] = -1;
+					started++;
+				}
 			}
 		}
 	}

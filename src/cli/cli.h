@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 int cmd_up(int argc, char **argv);
+/* `gkeid node` (node.c) and `gkeid exec` (exec.c). Return the process exit status. */
+int cmd_node(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 /* Parses a duration: "0", "250ms", "5s", "2m", "1h", or a bare number of seconds.
  * Returns 0 and milliseconds in *ms, or -EINVAL. */

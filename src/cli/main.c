@@ -15,6 +15,8 @@ static const char usage[] =
 	"Commands:\n"
 	"  up        all-in-one: the Google APIs (OAuth2, Resource Manager, IAM, IAM\n"
 	"            Credentials, STS, Service Usage) with demo state, on embedded SQLite\n"
+	"  node      the GKE metadata server for one node's pods (Workload Identity)\n"
+	"  exec      run a command as a pod on the local node, with its Google identity\n"
 	"  help      this text; `gkeid COMMAND --help` explains a command\n"
 	"  version   print the version\n"
 	"\n"
@@ -34,6 +36,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "up") == 0)
 		return cmd_up(argc - 1, argv + 1);
+	if (strcmp(argv[1], "node") == 0) return cmd_node(argc - 1, argv + 1);
+	if (strcmp(argv[1], "exec") == 0) return cmd_exec(argc - 1, argv + 1);
 	fprintf(stderr, "gkeid: unknown command \"%s\"\n\n%s", argv[1], usage);
 	return 2;
 }

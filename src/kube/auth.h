@@ -1,7 +1,7 @@
 /*
  * auth.h - what authn.c, authz.c and tokens.c offer beyond kube.h's contracts: token
- * authentication without a request (TokenReview), GKE's IAM permission for a request,
- * and the header-free JWT helpers of service-account tokens.
+ * authentication without a request (TokenReview) and GKE's IAM permission for a
+ * request.
  */
 #ifndef GKEID_KUBE_AUTH_H
 #define GKEID_KUBE_AUTH_H
@@ -17,9 +17,8 @@
  * service-account token, new object, or NULL) and *audiences (the asked audiences the
  * token is good for, new array) and returns 0; else -EACCES with err set to the reason
  * kube-apiserver gives (extra and audiences NULL). extra/audiences may be NULL. */
-int authn_token(struct kube_cluster *cl, const char *token, const char *const *aud,
-		size_t n_aud, struct kube_user *u, json_t **extra, json_t **audiences, char *err,
-		size_t err_len);
+int authn_token(struct kube_cluster *cl, const char *token, const char *const *aud, size_t n_aud,
+		struct kube_user *u, json_t **extra, json_t **audiences, char *err, size_t err_len);
 
 /* authz.c: GKE's IAM permission for a resource request (container.<iamResource>.<verb>,
  * with patch -> update, deletecollection -> delete, watch -> list, and the subresource

@@ -1,12 +1,14 @@
 /*
- * authn.c - who is asking the Kubernetes API server, as GKE's authenticators say:
- *   - "Authorization: Bearer" with a gkeid Google access token: the email (or, for a
- *     federated token, its principal:// identifier), group system:authenticated, and
- *     the IAM member for the IAM fallback;
- *   - a service-account JWT of this cluster (iss = the cluster's issuer, signed by its
- *     key, audience the issuer; the service account and a bound pod must still exist):
- *     system:serviceaccount:NS:NAME with the service-account groups;
- *   - else a client certificate verified against the cluster CA: CN and O;
+ * authn.c - who is asking the Kubernetes API server, as GKE's authenticators say, tried
+ * in kube-apiserver's order:
+ *   - a client certificate verified against the cluster CA: CN is the user, O the groups;
+ *   - "Authorization: Bearer" with a service-account JWT of this cluster (iss = the
+ *     cluster's issuer, signed by its key, audience the issuer; the service account and
+ *     a bound pod must still exist): system:serviceaccount:NS:NAME with the
+ *     service-account groups;
+ *   - or with a gkeid Google access token: the email (for a federated token, its
+ *     principal:// identifier), group system:authenticated, and the IAM member that
+ *     the IAM fallback checks;
  *   - else system:anonymous in system:unauthenticated.
  * A bearer token that is present but invalid is -EACCES (401), as kube-apiserver does.
  */
@@ -70,8 +72,8 @@ static int exists_with_uid(struct kube_cluster *cl, const char *resource, const 
 
 /* The audiences of aud (asked; none: the cluster's issuer) that the token names, as a
  * new array; NULL when none. */
-static json_t *audience_match(struct kube_cluster *cl, const struct jwt *t,
-			      const char *const *aud, size_t n_aud)
+static json_t *audience_match(struct kube_cluster *cl, const struct jwt *t, const char *const *aud,
+			      size_t n_aud)
 {
 	json_t *out = json_array();
 	if (!out)
@@ -91,8 +93,8 @@ static json_t *audience_match(struct kube_cluster *cl, const struct jwt *t,
 	return out;
 }
 
-/* A service-account token of this cluster. 0, -ENOENT (not ours: another issuer or
- * not a JWT), -EACCES (ours but invalid, err says why). */
+/* A service-account token of this cluster. 0, -ENOENT (not ours: another issuer or not
+ * a JWT), -EACCES (ours but invalid, err says why). */
 static int sa_token(struct kube_cluster *cl, const char *token, const char *const *aud,
 		    size_t n_aud, struct kube_user *u, json_t **extra, json_t **audiences,
 		    char *err, size_t err_len)
@@ -120,8 +122,9 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 		goto out;
 	}
 	if (!(auds = audience_match(cl, &t, aud, n_aud))) {
-		snprintf(err, err_len, "[invalid bearer token, token audiences is invalid for the "
-				       "target audiences]");
+		snprintf(err, err_len,
+			 "[invalid bearer token, token audiences is invalid for the "
+			 "target audiences]");
 		goto out;
 	}
 	if (!*ns || !*sa_name || strlen(ns) > 63 || strlen(sa_name) > 230)
@@ -131,8 +134,10 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 		goto out;
 	/* the service account, and the pod the token is bound to, must still exist */
 	if (!exists_with_uid(cl, "serviceaccounts", ns, sa_name, sa_uid)) {
-		snprintf(err, err_len, "[invalid bearer token, service account %s/%s has been "
-				       "deleted]", ns, sa_name);
+		snprintf(err, err_len,
+			 "[invalid bearer token, service account %s/%s has been "
+			 "deleted]",
+			 ns, sa_name);
 		goto out;
 	}
 	if (json_is_object(pod) &&
@@ -211,9 +216,8 @@ out:
 	return rc;
 }
 
-/* The peer certificate of the request's TLS connection, verified against the CA: CN
- * is the user, O the groups. 0, or -ENOENT when there is none (or it does not
- * verify). */
+/* The peer certificate of the request's TLS connection, verified against the CA: CN is
+ * the user, O the groups. 0, or -ENOENT when there is none (or it does not verify). */
 static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_user *u)
 {
 	struct evhttp_connection *conn;
@@ -222,7 +226,7 @@ static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_
 	X509 *peer = NULL;
 	X509_STORE *st = NULL;
 	X509_STORE_CTX *ctx = NULL;
-	STACK_OF(X509) *chain;
+	STACK_OF(X509) * chain;
 	int rc = -ENOENT, idx = -1;
 	if (!r || !r->ev || !cl->kube || !cl->kube->ca_cert)
 		return -ENOENT;
@@ -262,9 +266,8 @@ out:
 	return rc;
 }
 
-int authn_token(struct kube_cluster *cl, const char *token, const char *const *aud,
-		size_t n_aud, struct kube_user *u, json_t **extra, json_t **audiences, char *err,
-		size_t err_len)
+int authn_token(struct kube_cluster *cl, const char *token, const char *const *aud, size_t n_aud,
+		struct kube_user *u, json_t **extra, json_t **audiences, char *err, size_t err_len)
 {
 	char dummy[8];
 	int rc;
@@ -306,6 +309,9 @@ int authn_token(struct kube_cluster *cl, const char *token, const char *const *a
 int kube_authenticate(struct kube_cluster *cl, struct http_req *r, struct kube_user *u)
 {
 	const char *h = r ? http_header(r, "Authorization") : NULL;
+	/* kube-apiserver's union: a verified client certificate first, then the token */
+	if (client_cert(cl, r, u) == 0)
+		return 0;
 	anonymous(u);
 	if (h && strncasecmp(h, "Bearer ", 7) == 0) {
 		const char *token = h + 7;
@@ -320,11 +326,9 @@ int kube_authenticate(struct kube_cluster *cl, struct http_req *r, struct kube_u
 				return -EACCES;
 			memcpy(buf, token, len);
 			buf[len] = '\0';
-			return authn_token(cl, buf, NULL, 0, u, NULL, NULL, NULL, 0) == 0 ? 0 : -EACCES;
+			return authn_token(cl, buf, NULL, 0, u, NULL, NULL, NULL, 0) == 0 ? 0
+											  : -EACCES;
 		}
 	}
-	if (client_cert(cl, r, u) == 0)
-		return 0;
-	anonymous(u);
 	return 0;
 }

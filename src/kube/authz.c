@@ -186,7 +186,9 @@ static int google_caller(const struct kube_user *u, struct caller *c)
 		/* .../projects/N/locations/global/workloadIdentityPools/POOL/subject/SUB */
 		char num[32], pool[256];
 		int off = 0;
-		if (sscanf(m + 40, "%31[0-9]/locations/global/workloadIdentityPools/%255[^/]/subject/%n",
+		if (sscanf(m + 40,
+			   "%31[0-9]/locations/global/workloadIdentityPools/%255[^/]/"
+			   "subject/%n",
 			   num, pool, &off) != 2 ||
 		    off == 0)
 			return -EINVAL;
@@ -215,8 +217,8 @@ enum kube_decision kube_authorize(struct kube_cluster *cl, const struct kube_use
 			snprintf(reason, reason_len, "%s", rbac_reason);
 		return KUBE_ALLOW;
 	}
-	if (!u->google || !cl->kube || !cl->kube->cloud || authz_iam_permission(a, perm, sizeof(perm)) != 0 ||
-	    google_caller(u, &c) != 0) {
+	if (!u->google || !cl->kube || !cl->kube->cloud ||
+	    authz_iam_permission(a, perm, sizeof(perm)) != 0 || google_caller(u, &c) != 0) {
 		if (reason_len)
 			snprintf(reason, reason_len, "%s", rbac_reason);
 		return KUBE_NO_OPINION;

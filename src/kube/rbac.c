@@ -3,14 +3,14 @@
  * registry/rbac/validation/rule.go), over an in-memory index per cluster.
  *
  * The index holds every Role, ClusterRole, RoleBinding and ClusterRoleBinding of a
- * cluster, compiled (rules as arrays of borrowed strings), and a map from
- * (binding namespace, subject) to the bindings that name it, so a decision looks up
- * the user and each group once for the cluster and once for the request's namespace:
- * its cost does not grow with the number of bindings in the cluster. store_range
- * builds the index; a store_watch per RBAC prefix keeps it fresh. ClusterRoles with an
+ * cluster, compiled (rules as arrays of borrowed strings), and a table from subject
+ * (user, group, service account) to the bindings that name it, so a decision looks up
+ * the user and each of its groups once: its cost does not grow with the number of
+ * bindings in the cluster (bench/bench_rbac.c). store_range builds the index on first
+ * use; a store_watch per RBAC prefix keeps it fresh. ClusterRoles with an
  * aggregationRule get their rules from the ClusterRoles their selectors match,
- * recomputed lazily after any ClusterRole changes (as the aggregation controller
- * would write them).
+ * recomputed lazily after any ClusterRole changes (as the aggregation controller would
+ * write them).
  */
 #include "kube/rbac.h"
 
@@ -64,7 +64,7 @@ struct binding {
 /* One binding naming a subject. */
 struct bref {
 	struct binding *b;
-	const char *ns;	   /* the binding's namespace, interned; NULL: a ClusterRoleBinding */
+	const char *ns;    /* the binding's namespace, interned; NULL: a ClusterRoleBinding */
 	struct role *role; /* its roleRef, resolved; valid while role_gen == roles_gen */
 	uint64_t role_gen;
 	uint32_t subject; /* index into the binding's subjects */
@@ -103,7 +103,7 @@ struct rbac_index {
 	struct stable subjects;
 	struct hmap *namespaces; /* interned binding namespaces: ns -> its own copy */
 	struct store_watch *watches[N_KINDS];
-	uint64_t gen;	    /* bumped on every ClusterRole change (aggregation) */
+	uint64_t gen;       /* bumped on every ClusterRole change (aggregation) */
 	uint64_t roles_gen; /* bumped on every Role or ClusterRole change */
 };
 
@@ -380,26 +380,22 @@ static int selector_matches(const json_t *sel, const json_t *labels)
 		return 0;
 	json_t *ml = json_object_get(sel, "matchLabels");
 	json_t *me = json_object_get(sel, "matchExpressions");
-	/* an empty selector matches nothing in aggregation (upstream skips nil selectors
-	 * and an empty one selects everything; keep to "everything") */
-	json_object_foreach(ml, k, v)
-	{
+	/* an empty selector selects every ClusterRole (metav1.LabelSelectorAsSelector) */
+	json_object_foreach (ml, k, v) {
 		const char *want = json_string_value(v);
 		const char *got = json_string_value(json_object_get(labels, k));
 		if (!want || !got || strcmp(want, got) != 0)
 			return 0;
 	}
 	size_t i;
-	json_array_foreach(me, i, v)
-	{
+	json_array_foreach (me, i, v) {
 		const char *key = jstr(v, "key"), *op = jstr(v, "operator");
 		json_t *vals = json_object_get(v, "values");
 		const char *got = json_string_value(json_object_get(labels, key));
 		int in = 0;
 		size_t j;
 		json_t *x;
-		json_array_foreach(vals, j, x)
-		{
+		json_array_foreach (vals, j, x) {
 			if (got && json_string_value(x) && strcmp(got, json_string_value(x)) == 0)
 				in = 1;
 		}
@@ -438,8 +434,8 @@ static const struct crule *role_rules(struct rbac_index *ix, struct role *r, siz
 
 static int refresh_aggregate(struct rbac_index *ix, struct role *r, int depth)
 {
-	json_t *agg = json_object_get(json_object_get(r->obj, "aggregationRule"),
-				      "clusterRoleSelectors");
+	json_t *agg =
+	    json_object_get(json_object_get(r->obj, "aggregationRule"), "clusterRoleSelectors");
 	json_t *out = json_array();
 	const char **names = NULL;
 	size_t n_names = 0, pos = 0, i, j;
@@ -457,8 +453,7 @@ static int refresh_aggregate(struct rbac_index *ix, struct role *r, int depth)
 			continue;
 		json_t *labels = json_object_get(json_object_get(o->obj, "metadata"), "labels");
 		json_t *sel;
-		json_array_foreach(agg, i, sel)
-		{
+		json_array_foreach (agg, i, sel) {
 			if (selector_matches(sel, labels)) {
 				names[n_names++] = key;
 				break;
@@ -481,13 +476,11 @@ static int refresh_aggregate(struct rbac_index *ix, struct role *r, int depth)
 		} else {
 			src = json_object_get(o->obj, "rules");
 		}
-		json_array_foreach(src, j, rule)
-		{
+		json_array_foreach (src, j, rule) {
 			size_t k;
 			json_t *have;
 			int dup = 0;
-			json_array_foreach(out, k, have)
-			{
+			json_array_foreach (out, k, have) {
 				if (json_equal(have, rule)) {
 					dup = 1;
 					break;
@@ -735,8 +728,7 @@ static struct binding *binding_new(struct rbac_index *ix, json_t *obj, int clust
 		if (!b->keys)
 			goto fail;
 	}
-	json_array_foreach(subjects, i, s)
-	{
+	json_array_foreach (subjects, i, s) {
 		b->keys[i] = subject_key(s, b->ns, cluster);
 		if (b->keys[i] && bucket_add(ix, b->keys[i], b, i) != 0)
 			goto fail;
@@ -1058,8 +1050,7 @@ static void visit_rules_for(struct rbac_index *ix, const struct kube_user *u, co
 				return;
 }
 
-static void describe_subject(const json_t *s, const char *bns, char *out, size_t len,
-			     size_t *pos)
+static void describe_subject(const json_t *s, const char *bns, char *out, size_t len, size_t *pos)
 {
 	const char *kind = jstr(s, "kind"), *name = jstr(s, "name");
 	char buf[700];
@@ -1221,19 +1212,19 @@ json_t *rbac_rules_for(struct kube_cluster *cl, const struct kube_user *u, const
 		if (!rules)
 			goto fail;
 	}
-	json_array_foreach(rules, i, rule)
-	{
+	json_array_foreach (rules, i, rule) {
 		if (json_array_size(json_object_get(rule, "nonResourceURLs"))) {
-			json_t *o = json_pack("{s:o,s:o}", "verbs", str_array(rule, "verbs"),
-					      "nonResourceURLs", str_array(rule, "nonResourceURLs"));
+			json_t *o =
+			    json_pack("{s:o,s:o}", "verbs", str_array(rule, "verbs"),
+				      "nonResourceURLs", str_array(rule, "nonResourceURLs"));
 			if (!o || json_array_append_new(nr, o) != 0)
 				goto fail;
 		}
 		if (json_array_size(json_object_get(rule, "resources")) ||
 		    json_array_size(json_object_get(rule, "apiGroups"))) {
 			json_t *o = json_pack("{s:o,s:o,s:o}", "verbs", str_array(rule, "verbs"),
-					      "apiGroups", str_array(rule, "apiGroups"), "resources",
-					      str_array(rule, "resources"));
+					      "apiGroups", str_array(rule, "apiGroups"),
+					      "resources", str_array(rule, "resources"));
 			if (!o)
 				goto fail;
 			if (json_array_size(json_object_get(rule, "resourceNames")))
@@ -1258,6 +1249,84 @@ fail:
 	return NULL;
 }
 
+/* ---- explaining a decision ---- */
+
+struct explain_visit {
+	struct req q;
+	json_t *considered;
+	int allowed;
+};
+
+static int explain_visit(void *arg, const struct binding *b, size_t subject,
+			 const struct crule *rules, size_t n, const char *err)
+{
+	struct explain_visit *v = arg;
+	char d[1500];
+	json_t *e;
+	int match = 0;
+	describe_binding(b, subject, d, sizeof(d));
+	for (size_t i = 0; i < n && !match; i++)
+		match = crule_allows(&rules[i], &v->q);
+	e = json_pack("{s:s,s:s,s:s,s:s,s:b}", "binding", d, "kind",
+		      b->cluster ? "ClusterRoleBinding" : "RoleBinding", "roleKind", b->role_kind,
+		      "roleName", b->role_name, "allows", match);
+	if (e && err)
+		json_object_set_new(e, "error", json_string(err));
+	if (e)
+		json_array_append_new(v->considered, e);
+	v->allowed |= match;
+	return 0; /* visit them all */
+}
+
+json_t *rbac_explain(struct kube_cluster *cl, const struct kube_user *u,
+		     const struct kube_attrs *a)
+{
+	struct rbac_index *ix = cl && u && a ? index_of(cl) : NULL;
+	struct explain_visit v;
+	json_t *out = NULL, *granting = NULL;
+	size_t pos = 0;
+	const char *key;
+	void *val;
+	if (!ix)
+		return NULL;
+	memset(&v, 0, sizeof(v));
+	req_init(&v.q, a);
+	v.considered = json_array();
+	granting = json_array();
+	if (!v.considered || !granting)
+		goto out;
+	visit_rules_for(ix, u, a->resource_request ? a->namespace_ : "", explain_visit, &v);
+	/* the roles that would grant it: every ClusterRole, and the namespace's Roles */
+	for (int k = KIND_ROLES; k <= KIND_CLUSTERROLES; k++) {
+		pos = 0;
+		while (hmap_next(ix->maps[k], &pos, &key, &val)) {
+			size_t n, i;
+			const struct crule *rules;
+			if (k == KIND_ROLES) {
+				size_t nl = strlen(a->namespace_);
+				if (!a->resource_request || !nl || strncmp(key, a->namespace_, nl) != 0 ||
+				    key[nl] != '/')
+					continue;
+			}
+			rules = role_rules(ix, val, &n);
+			for (i = 0; i < n; i++)
+				if (crule_allows(&rules[i], &v.q))
+					break;
+			if (i < n)
+				json_array_append_new(
+					granting, json_pack("{s:s,s:s}", "kind",
+							    k == KIND_ROLES ? "Role" : "ClusterRole",
+							    "name", k == KIND_ROLES ? strchr(key, '/') + 1 : key));
+		}
+	}
+	out = json_pack("{s:b,s:O,s:O}", "allowed", v.allowed, "considered", v.considered,
+			"grantingRoles", granting);
+out:
+	json_decref(v.considered);
+	json_decref(granting);
+	return out;
+}
+
 /* ---- escalation (registry/rbac/validation/rule.go) ---- */
 
 /* A broken-down rule: one group/resource/verb (and name), or one URL and verb. */
@@ -1265,27 +1334,26 @@ struct simple {
 	const char *group, *resource, *verb, *name, *url;
 };
 
-static void breakdown(const struct crule *r, struct simple **out, size_t *n, size_t *cap,
-		      int *oom)
+static void breakdown(const struct crule *r, struct simple **out, size_t *n, size_t *cap, int *oom)
 {
-#define PUSH(G, R, V, N, U)                                                            \
-	do {                                                                           \
-		if (*n == *cap) {                                                      \
-			size_t c = *cap ? *cap * 2 : 32;                               \
-			struct simple *p = realloc(*out, c * sizeof(*p));              \
-			if (!p) {                                                      \
-				*oom = 1;                                              \
-				return;                                                \
-			}                                                              \
-			*out = p;                                                      \
-			*cap = c;                                                      \
-		}                                                                      \
-		(*out)[*n].group = (G);                                                \
-		(*out)[*n].resource = (R);                                             \
-		(*out)[*n].verb = (V);                                                 \
-		(*out)[*n].name = (N);                                                 \
-		(*out)[*n].url = (U);                                                  \
-		(*n)++;                                                                \
+#define PUSH(G, R, V, N, U)                                                                        \
+	do {                                                                                       \
+		if (*n == *cap) {                                                                  \
+			size_t c = *cap ? *cap * 2 : 32;                                           \
+			struct simple *p = realloc(*out, c * sizeof(*p));                          \
+			if (!p) {                                                                  \
+				*oom = 1;                                                          \
+				return;                                                            \
+			}                                                                          \
+			*out = p;                                                                  \
+			*cap = c;                                                                  \
+		}                                                                                  \
+		(*out)[*n].group = (G);                                                            \
+		(*out)[*n].resource = (R);                                                         \
+		(*out)[*n].verb = (V);                                                             \
+		(*out)[*n].name = (N);                                                             \
+		(*out)[*n].url = (U);                                                              \
+		(*n)++;                                                                            \
 	} while (0)
 	for (size_t g = 0; g < r->n_groups; g++)
 		for (size_t res = 0; res < r->n_resources; res++)
@@ -1364,13 +1432,13 @@ static char *compact_string(const char *group, const char *resource, const char 
 	size_t pos = 0;
 	int first = 1;
 	appendf(buf, sizeof(buf), &pos, "{");
-#define PART(label, arr, n)                                                       \
-	do {                                                                      \
-		if (!first)                                                       \
-			appendf(buf, sizeof(buf), &pos, ", ");                    \
-		appendf(buf, sizeof(buf), &pos, label ":");                       \
-		go_quote_list(buf, sizeof(buf), &pos, arr, n);                    \
-		first = 0;                                                        \
+#define PART(label, arr, n)                                                                        \
+	do {                                                                                       \
+		if (!first)                                                                        \
+			appendf(buf, sizeof(buf), &pos, ", ");                                     \
+		appendf(buf, sizeof(buf), &pos, label ":");                                        \
+		go_quote_list(buf, sizeof(buf), &pos, arr, n);                                     \
+		first = 0;                                                                         \
 	} while (0)
 	if (url) {
 		PART("NonResourceURLs", &url, 1);
@@ -1396,7 +1464,8 @@ static int same_str(const char *a, const char *b)
 
 /* Covers(owner, servant) and, when not covered, the message lines (sorted, compacted as
  * CompactRules does: simple resource rules of the same group/resource/name merge their
- * verbs). Returns 1 covered, 0 not (with *missing, a malloc'd "\n"-joined list), -ENOMEM. */
+ * verbs). Returns 1 covered, 0 not (with *missing, a malloc'd "\n"-joined list),
+ * -ENOMEM. */
 static int covers(const struct crule *owner, size_t n_owner, const struct crule *servant,
 		  size_t n_servant, char **missing)
 {
@@ -1451,8 +1520,8 @@ static int covers(const struct crule *owner, size_t n_owner, const struct crule 
 			if (!has(verbs, nv, subs[j].verb))
 				verbs[nv++] = subs[j].verb;
 		}
-		lines[n_lines] = compact_string(subs[i].group, subs[i].resource, subs[i].name, NULL,
-						verbs, nv);
+		lines[n_lines] =
+		    compact_string(subs[i].group, subs[i].resource, subs[i].name, NULL, verbs, nv);
 		if (!lines[n_lines++])
 			goto out;
 	}
@@ -1503,9 +1572,8 @@ static void groups_q(const struct kube_user *u, char *out, size_t len, size_t *p
 
 /* ConfirmNoEscalation: u's rules in ns cover rules. 0, or -EPERM with the text after
  * "is forbidden: " in msg. */
-static int confirm_no_escalation(struct rbac_index *ix, const struct kube_user *u,
-				 const char *ns, const struct crule *rules, size_t n_rules,
-				 char *msg, size_t len)
+static int confirm_no_escalation(struct rbac_index *ix, const struct kube_user *u, const char *ns,
+				 const struct crule *rules, size_t n_rules, char *msg, size_t len)
 {
 	char errs[2048] = "";
 	json_t *owner_json = rules_for(ix, u, ns, errs, sizeof(errs));
@@ -1577,8 +1645,8 @@ static json_t *stored(struct rbac_index *ix, int kind, const char *ns, const cha
  * (and the fields the registry sets). */
 static int only_gc_fields(const json_t *old, const json_t *nu)
 {
-	static const char *const skip[] = { "ownerReferences", "finalizers", "resourceVersion",
-					    "managedFields", "generation", "uid",
+	static const char *const skip[] = { "ownerReferences",  "finalizers", "resourceVersion",
+					    "managedFields",    "generation", "uid",
 					    "creationTimestamp" };
 	json_t *a = json_deep_copy(old), *b = json_deep_copy(nu);
 	int same = 0;
@@ -1605,8 +1673,8 @@ static void forbidden_prefix(const char *resource, const char *name, char *msg, 
 	appendf(msg, len, pos, " is forbidden: ");
 }
 
-int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u,
-			  const char *resource, const json_t *new_obj, char *msg, size_t len)
+int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u, const char *resource,
+			  const json_t *new_obj, char *msg, size_t len)
 {
 	struct rbac_index *ix;
 	int kind = -1, rc = 0;
@@ -1632,8 +1700,8 @@ int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u,
 	}
 	json_t *md = json_object_get(new_obj, "metadata");
 	const char *name = jstr(md, "name");
-	const char *ns = (kind == KIND_ROLES || kind == KIND_ROLEBINDINGS) ? jstr(md, "namespace")
-									    : "";
+	const char *ns =
+	    (kind == KIND_ROLES || kind == KIND_ROLEBINDINGS) ? jstr(md, "namespace") : "";
 	old = stored(ix, kind, ns, name);
 	if (old && only_gc_fields(old, new_obj))
 		goto out;
@@ -1656,9 +1724,9 @@ int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u,
 		if (kind == KIND_CLUSTERROLES &&
 		    json_is_object(json_object_get(new_obj, "aggregationRule"))) {
 			/* an aggregationRule can gather anything: requires * on *.* */
-			json_t *full = json_pack("[{s:[s],s:[s],s:[s]},{s:[s],s:[s]}]", "verbs", "*",
-						 "apiGroups", "*", "resources", "*", "verbs", "*",
-						 "nonResourceURLs", "*");
+			json_t *full = json_pack("[{s:[s],s:[s],s:[s]},{s:[s],s:[s]}]", "verbs",
+						 "*", "apiGroups", "*", "resources", "*", "verbs",
+						 "*", "nonResourceURLs", "*");
 			struct crule *fr = NULL;
 			size_t nf = 0;
 			if (!full || crules_compile(full, &fr, &nf) != 0) {
@@ -1672,7 +1740,8 @@ int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u,
 			if (rc == -EPERM) {
 				forbidden_prefix(resource, name, msg, len, &pos);
 				appendf(msg, len, &pos,
-					"must have cluster-admin privileges to use the aggregationRule");
+					"must have cluster-admin privileges to use the "
+					"aggregationRule");
 			}
 		}
 		goto out;
@@ -1682,12 +1751,11 @@ int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u,
 	json_t *ref = json_object_get(new_obj, "roleRef");
 	const char *rkind = jstr(ref, "kind"), *rname = jstr(ref, "name");
 	int role_kind = strcmp(rkind, "ClusterRole") == 0 ? KIND_CLUSTERROLES
-			: strcmp(rkind, "Role") == 0	  ? KIND_ROLES
+			: strcmp(rkind, "Role") == 0      ? KIND_ROLES
 							  : -1;
 	if (role_kind == KIND_ROLES && kind == KIND_CLUSTERROLEBINDINGS)
 		role_kind = -1;
-	if (role_kind >= 0 &&
-	    chain_allows(cl, u, "bind", kind_res[role_kind], ns, rname))
+	if (role_kind >= 0 && chain_allows(cl, u, "bind", kind_res[role_kind], ns, rname))
 		goto out;
 	struct role *r = NULL;
 	if (role_kind == KIND_CLUSTERROLES) {
@@ -1761,15 +1829,13 @@ int rbac_bootstrap(struct kube_cluster *cl)
 		rc = -ENOMEM;
 		goto out;
 	}
-	json_array_foreach(roles, i, o)
-	{
-		rc = index_apply(ix, KIND_CLUSTERROLES, jstr(json_object_get(o, "metadata"), "name"),
-				 json_incref(o));
+	json_array_foreach (roles, i, o) {
+		rc = index_apply(ix, KIND_CLUSTERROLES,
+				 jstr(json_object_get(o, "metadata"), "name"), json_incref(o));
 		if (rc != 0)
 			goto out;
 	}
-	json_array_foreach(roles, i, o)
-	{
+	json_array_foreach (roles, i, o) {
 		json_t *copy = json_deep_copy(o);
 		const char *name = jstr(json_object_get(o, "metadata"), "name");
 		struct role *r = hmap_get(ix->maps[KIND_CLUSTERROLES], name);
@@ -1786,8 +1852,7 @@ int rbac_bootstrap(struct kube_cluster *cl)
 		if (rc != 0)
 			goto out;
 	}
-	json_array_foreach(bindings, i, o)
-	{
+	json_array_foreach (bindings, i, o) {
 		json_t *copy = json_deep_copy(o);
 		if (!copy) {
 			rc = -ENOMEM;

@@ -225,16 +225,45 @@ static int fetch(struct kube_cluster *cl, const char *key, json_t **out, int64_t
 	return *out ? 0 : -EIO;
 }
 
-/* Writes obj (its resourceVersion left out) and sets the new one in it. */
-static int write_obj(struct kube_cluster *cl, const char *key, json_t *obj, int64_t expected,
-		     int64_t *new_rev)
+/* kind and apiVersion first, then the rest in their order (as kube-apiserver encodes). */
+static json_t *normalize(json_t *obj, const struct kube_resource *res)
+{
+	char av[200];
+	const char *k;
+	json_t *v;
+	api_version(res, av, sizeof(av));
+	json_t *md = json_object_get(obj, "metadata");
+	json_t *o = json_is_object(md) ? json_pack("{s:s, s:s, s:O}", "kind", res->kind,
+						   "apiVersion", av, "metadata", md)
+				       : json_pack("{s:s, s:s, s:{}}", "kind", res->kind,
+						   "apiVersion", av, "metadata");
+	if (!o)
+		return NULL;
+	json_object_foreach(obj, k, v) {
+		if (strcmp(k, "kind") == 0 || strcmp(k, "apiVersion") == 0 ||
+		    strcmp(k, "metadata") == 0)
+			continue;
+		if (json_object_set(o, k, v)) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* Writes obj (its resourceVersion left out) and sets the new one in it. The stored
+ * text always begins {"kind":K,"apiVersion":V,"metadata":{ (see raw_item). */
+static int write_obj(struct kube_cluster *cl, const struct kube_resource *res, const char *key,
+		     json_t *obj, int64_t expected, int64_t *new_rev)
 {
 	json_t *m = meta_of(obj);
 	int64_t rev = 0;
 	if (!m)
 		return -ENOMEM;
 	json_object_del(m, "resourceVersion");
-	char *s = json_dumps(obj, JSON_COMPACT);
+	json_t *n = normalize(obj, res);
+	char *s = n ? json_dumps(n, JSON_COMPACT) : NULL;
+	json_decref(n);
 	if (!s)
 		return -ENOMEM;
 	int rc = store_put(cl->kube->store, key, s, strlen(s), expected, &rev);
@@ -245,27 +274,6 @@ static int write_obj(struct kube_cluster *cl, const char *key, json_t *obj, int6
 			*new_rev = rev;
 	}
 	return rc;
-}
-
-/* kind and apiVersion first, then the rest in their order (as kube-apiserver encodes). */
-static json_t *normalize(json_t *obj, const struct kube_resource *res)
-{
-	char av[200];
-	const char *k;
-	json_t *v;
-	api_version(res, av, sizeof(av));
-	json_t *o = json_pack("{s:s, s:s}", "kind", res->kind, "apiVersion", av);
-	if (!o)
-		return NULL;
-	json_object_foreach(obj, k, v) {
-		if (strcmp(k, "kind") == 0 || strcmp(k, "apiVersion") == 0)
-			continue;
-		if (json_object_set(o, k, v)) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
 }
 
 /* --- replies --- */
@@ -1322,7 +1330,7 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 	rc = apply_defaults(res, obj, 1);
 	if (rc)
 		return rc;
-	return write_obj(cl, key, obj, STORE_ANY_REV, NULL);
+	return write_obj(cl, res, key, obj, STORE_ANY_REV, NULL);
 }
 
 /* --- get --- */
@@ -1454,18 +1462,89 @@ static int continue_parse(const char *tok, char *start, size_t len)
 	return rc;
 }
 
+/* A growing output buffer for list bodies. */
+struct dbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void db_add(struct dbuf *b, const char *s, size_t n)
+{
+	if (b->oom)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 65536;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		char *np = realloc(b->p, cap);
+		if (!np) {
+			b->oom = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void db_str(struct dbuf *b, const char *s)
+{
+	db_add(b, s, strlen(s));
+}
+
+/* Appends a stored object with its resourceVersion spliced in, without parsing it:
+ * write_obj stores text that begins with head ({"kind":K,"apiVersion":V,"metadata":{).
+ * Returns 0 when the text does not (the caller then parses it). */
+static int raw_item(struct dbuf *b, const struct store_kv *kv, const char *head, size_t hl)
+{
+	char rv[64];
+	if (kv->value_len <= hl || memcmp(kv->value, head, hl) != 0)
+		return 0;
+	int n = snprintf(rv, sizeof(rv), "\"resourceVersion\":\"%lld\"%s", (long long)kv->mod_rev,
+			 kv->value[hl] == '}' ? "" : ",");
+	db_add(b, kv->value, hl);
+	db_add(b, rv, (size_t)n);
+	db_add(b, kv->value + hl, kv->value_len - hl);
+	return 1;
+}
+
+/* The last full range of a paged list, kept while pages follow at the same store
+ * revision (kubectl asks for 500 at a time): later pages then cost no store read. */
+static struct {
+	const struct store *s;
+	char prefix[KEY_MAX];
+	int64_t rev;
+	struct store_kv *kvs;
+	size_t n;
+} pages;
+
+static void pages_clear(void)
+{
+	store_kvs_free(pages.kvs, pages.n);
+	pages.kvs = NULL;
+	pages.n = 0;
+	pages.s = NULL;
+	pages.prefix[0] = '\0';
+}
+
 static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
 		       const struct kube_resource *res)
 {
-	char prefix[KEY_MAX], start[KEY_MAX], kind[160], av[200], rvs[32];
+	char prefix[KEY_MAX], start[KEY_MAX], av[200], rvs[32], head[400];
 	struct filter f;
 	struct output out;
 	struct store_kv *kvs = NULL;
-	size_t n = 0, i = 0;
-	int64_t rev = 0;
+	struct dbuf body = {NULL, 0, 0, 0};
+	size_t n = 0, i = 0, count = 0;
+	int64_t rev = 0, remaining = 0;
 	long limit = 0;
+	int cached = 0, full = 1;
 	char *cont = NULL;
 	json_t *items = NULL, *list = NULL;
+	struct store *st = cl->kube->store;
 	const char *ls = http_query(r, "limit"), *cs = http_query(r, "continue");
 
 	if (filter_parse(r, res, &f))
@@ -1485,15 +1564,28 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 		goto out;
 	}
 	registry_key(cl, res, res->namespaced ? a->namespace_ : NULL, NULL, prefix, sizeof(prefix));
-	/* A plain first page needs no more than limit + 1 keys. */
-	size_t want = (limit && !start[0] && filter_empty(&f)) ? (size_t)limit + 1 : 0;
-	if (!*prefix || store_range(cl->kube->store, prefix, want, &kvs, &n, &rev) != 0) {
+	if (!*prefix) {
 		kube_reply_status(r, 500, "InternalError", "the objects could not be read", a);
 		goto out;
 	}
+	if (start[0] && pages.kvs && pages.s == st && strcmp(pages.prefix, prefix) == 0 &&
+	    pages.rev == store_revision(st)) {
+		kvs = pages.kvs;
+		n = pages.n;
+		rev = pages.rev;
+		cached = 1;
+	} else {
+		/* a plain first page needs no more than limit + 1 keys */
+		size_t want = (limit && !start[0] && filter_empty(&f)) ? (size_t)limit + 1 : 0;
+		full = want == 0;
+		if (store_range(st, prefix, want, &kvs, &n, &rev) != 0) {
+			kube_reply_status(r, 500, "InternalError", "the objects could not be read", a);
+			goto out;
+		}
+	}
 	size_t plen = strlen(prefix);
 	if (start[0]) {
-		/* keys sort bytewise: find the first at or after the continue point */
+		/* keys sort bytewise: the first at or after the continue point */
 		size_t lo = 0, hi = n;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
@@ -1504,63 +1596,118 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 		}
 		i = lo;
 	}
+	api_version(res, av, sizeof(av));
+	snprintf(head, sizeof(head), "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{",
+		 res->kind, av);
+	size_t hl = strlen(head);
 	items = json_array();
 	if (!items)
 		goto oom;
-	size_t count = 0;
 	for (; i < n; i++) {
 		if (limit && count == (size_t)limit) {
-			/* more remain: the next page starts after the last key returned */
+			/* more remain: the next page starts just after the last key returned
+			 * ("\x01" appended: no valid name holds a control byte) */
 			const char *last = kvs[i - 1].key + plen;
-			char *next = malloc(strlen(last) + 2);
+			size_t ll = strlen(last);
+			char *next = malloc(ll + 2);
 			if (!next)
 				goto oom;
-			sprintf(next, "%s", last);
-			/* "\0" successor: the smallest key after last */
-			size_t nl = strlen(next);
-			next[nl] = '\x01';
-			next[nl + 1] = '\0';
+			memcpy(next, last, ll);
+			next[ll] = '\x01';
+			next[ll + 1] = '\0';
 			cont = continue_make(rev, next);
 			free(next);
 			if (!cont)
 				goto oom;
 			break;
 		}
-		json_t *o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
-		if (!o)
-			continue;
-		if (!filter_match(&f, o)) {
-			json_decref(o);
-			continue;
+		json_t *o = NULL;
+		if (out.table || !filter_empty(&f)) {
+			o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
+			if (!o)
+				continue;
+			if (!filter_match(&f, o)) {
+				json_decref(o);
+				continue;
+			}
 		}
-		if (json_array_append_new(items, o))
-			goto oom;
+		if (out.table) {
+			if (json_array_append_new(items, o))
+				goto oom;
+		} else {
+			if (count)
+				db_str(&body, ",");
+			if (!raw_item(&body, &kvs[i], head, hl)) {
+				if (!o)
+					o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
+				char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+				if (!t) {
+					json_decref(o);
+					goto oom;
+				}
+				db_str(&body, t);
+				free(t);
+			}
+			json_decref(o);
+			if (body.oom)
+				goto oom;
+		}
 		count++;
 	}
-	int64_t remaining = 0;
-	if (cont && filter_empty(&f) && !want)
+	if (cont && filter_empty(&f) && full)
 		remaining = (int64_t)(n - i);
 	snprintf(rvs, sizeof(rvs), "%lld", (long long)rev);
 	if (out.table) {
 		list = table_build(res, items, out.inc, 1, rvs, cont, remaining, time(NULL), out.v1beta1);
 		if (!list)
 			goto oom;
+		reply_json(r, 200, list);
+		list = NULL;
 	} else {
-		snprintf(kind, sizeof(kind), "%sList", res->kind);
-		api_version(res, av, sizeof(av));
-		json_t *md = json_pack("{s:s}", "resourceVersion", rvs);
-		if (md && cont)
-			json_object_set_new(md, "continue", json_string(cont));
-		if (md && remaining > 0)
-			json_object_set_new(md, "remainingItemCount", json_integer(remaining));
-		list = md ? json_pack("{s:s, s:s, s:o, s:O}", "kind", kind, "apiVersion", av,
-				      "metadata", md, "items", items)
-			  : NULL;
-		if (!list)
+		struct dbuf whole = {NULL, 0, 0, 0};
+		char meta[600];
+		int m = snprintf(meta, sizeof(meta),
+				 "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
+				 "\"resourceVersion\":\"%s\"",
+				 res->kind, av, rvs);
+		db_add(&whole, meta, (size_t)m);
+		if (cont) {
+			db_str(&whole, ",\"continue\":\"");
+			db_str(&whole, cont); /* base64url: nothing to escape */
+			db_str(&whole, "\"");
+		}
+		if (remaining > 0) {
+			m = snprintf(meta, sizeof(meta), ",\"remainingItemCount\":%lld",
+				     (long long)remaining);
+			db_add(&whole, meta, (size_t)m);
+		}
+		db_str(&whole, "},\"items\":[");
+		if (body.len)
+			db_add(&whole, body.p, body.len);
+		db_str(&whole, "]}\n");
+		if (whole.oom) {
+			free(whole.p);
 			goto oom;
+		}
+		http_reply(r, 200, "application/json", whole.p, whole.len);
+		free(whole.p);
 	}
-	reply_json(r, 200, list);
-	list = NULL;
+	/* keep a full range while pages follow; drop it after the last */
+	if (cont && full && !cached) {
+		pages_clear();
+		pages.s = st;
+		snprintf(pages.prefix, sizeof(pages.prefix), "%s", prefix);
+		pages.rev = rev;
+		pages.kvs = kvs;
+		pages.n = n;
+		kvs = NULL;
+		n = 0;
+	} else if (!cont && cached) {
+		pages_clear();
+		cached = 0;
+		kvs = NULL;
+		n = 0;
+	}
 	goto out;
 oom:
 	kube_reply_status(r, 500, "InternalError", "out of memory", a);
@@ -1568,7 +1715,9 @@ out:
 	json_decref(items);
 	json_decref(list);
 	free(cont);
-	store_kvs_free(kvs, n);
+	free(body.p);
+	if (!cached)
+		store_kvs_free(kvs, n);
 	filter_free(&f);
 }
 
@@ -1589,6 +1738,7 @@ struct watcher {
 	int exact;          /* known holds every matching key (the watch began with a list) */
 	struct output out;
 	int headers_sent;
+	int initial; /* sending the initial list: as large as the collection, not capped */
 	int bookmarks;
 	int64_t last_rev;
 	time_t deadline, next_bookmark;
@@ -1718,7 +1868,7 @@ static void emit(struct watcher *w, const char *data, size_t len)
 {
 	if (w->dead || !w->req)
 		return;
-	if (unsent_too_much(w)) {
+	if (!w->initial && unsent_too_much(w)) {
 		watch_end(w);
 		return;
 	}
@@ -1972,6 +2122,7 @@ static void serve_watch(struct kube_cluster *cl, struct http_req *r, const struc
 		}
 		if (from > start_rev)
 			start_rev = from;
+		w->initial = 1;
 		for (size_t i = 0; i < n && !w->dead; i++) {
 			json_t *o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
 			if (!o)
@@ -1987,6 +2138,7 @@ static void serve_watch(struct kube_cluster *cl, struct http_req *r, const struc
 			json_decref(o);
 		}
 		store_kvs_free(kvs, n);
+		w->initial = 0;
 		w->last_rev = start_rev;
 		if (send_initial && w->bookmarks && !w->dead)
 			send_bookmark(w, 1);
@@ -2152,7 +2304,7 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 				rc = 0;
 			}
 		} else {
-			rc = write_obj(cl, key, obj, STORE_ABSENT, NULL);
+			rc = write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
 		}
 		if (rc == -EEXIST && !*name)
 			continue; /* a generated name that was taken: draw again */
@@ -2375,7 +2527,7 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 			obj = norm;
 			if (rbac_guard(cl, r, a, res, u, obj))
 				goto out;
-			rc = dry_run(r) ? 0 : write_obj(cl, key, obj, STORE_ABSENT, NULL);
+			rc = dry_run(r) ? 0 : write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
 			if (rc == -EEXIST)
 				continue;
 			if (rc) {
@@ -2406,7 +2558,7 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 		}
 		if (rbac_guard(cl, r, a, res, u, obj))
 			goto out;
-		rc = dry_run(r) ? 0 : write_obj(cl, key, obj, cur, NULL);
+		rc = dry_run(r) ? 0 : write_obj(cl, res, key, obj, cur, NULL);
 		if (rc == -ECANCELED || rc == -ENOENT) {
 			if (want) {
 				reply_conflict(r, a, res, a->name);
@@ -2562,7 +2714,7 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 			obj = NULL;
 			goto out;
 		}
-		rc = dry_run(r) ? 0 : write_obj(cl, key, obj, cur, NULL);
+		rc = dry_run(r) ? 0 : write_obj(cl, res, key, obj, cur, NULL);
 		if (rc == -ECANCELED || rc == -ENOENT)
 			continue;
 		if (rc) {

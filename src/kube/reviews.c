@@ -2,10 +2,10 @@
  * reviews.c - authorization.k8s.io/v1 access reviews, as kube-apiserver answers them:
  * SubjectAccessReview (any user; also what a kube-apiserver with
  * --authorization-mode=Webhook sends, so gkeid's authorizer can serve other clusters),
- * LocalSubjectAccessReview (namespaced), SelfSubjectAccessReview (`kubectl auth
- * can-i`) and SelfSubjectRulesReview (`kubectl auth can-i --list`: the rules RBAC
- * grants in a namespace). Decisions come from kube_authorize (RBAC, then IAM for
- * Google identities); the status carries upstream's reason text.
+ * LocalSubjectAccessReview (namespaced), SelfSubjectAccessReview (`kubectl auth can-i`)
+ * and SelfSubjectRulesReview (`kubectl auth can-i --list`: the rules RBAC grants in a
+ * namespace). Decisions come from kube_authorize (RBAC, then IAM for Google
+ * identities); the status carries upstream's reason text.
  */
 #include "kube/auth.h"
 #include "kube/rbac.h"
@@ -38,7 +38,8 @@ static int attrs_from_spec(const json_t *spec, struct kube_attrs *a, const char 
 	json_t *na = json_object_get(spec, "nonResourceAttributes");
 	memset(a, 0, sizeof(*a));
 	if (json_is_object(ra) && json_is_object(na)) {
-		*err = "spec.nonResourceAttributes: Invalid value: \"null\": cannot be specified "
+		*err = "spec.nonResourceAttributes: Invalid value: \"null\": cannot be "
+		       "specified "
 		       "in combination with resourceAttributes";
 		return -EINVAL;
 	}
@@ -64,7 +65,8 @@ static int attrs_from_spec(const json_t *spec, struct kube_attrs *a, const char 
 		}
 		return 0;
 	}
-	*err = "spec.resourceAttributes: Required value: exactly one of nonResourceAttributes or "
+	*err = "spec.resourceAttributes: Required value: exactly one of "
+	       "nonResourceAttributes or "
 	       "resourceAttributes must be specified";
 	return -EINVAL;
 }
@@ -81,8 +83,7 @@ static int user_from_spec(const json_t *spec, struct kube_user *u, const char **
 		*err = "spec.user: field too long";
 		return -EINVAL;
 	}
-	json_array_foreach(groups, i, g)
-	{
+	json_array_foreach (groups, i, g) {
 		const char *s = json_string_value(g);
 		if (!s || u->n_groups >= KUBE_MAX_GROUPS || strlen(s) >= sizeof(u->groups[0]))
 			continue;
@@ -121,15 +122,17 @@ static json_t *read_body(struct http_req *r, const struct kube_attrs *a, const c
 		o = json_loadb((const char *)r->body, r->body_len, 0, NULL);
 	if (!json_is_object(o)) {
 		json_decref(o);
-		kube_reply_status(r, 400, "BadRequest",
-				  "the body of the request was in an unknown format - accepted media "
-				  "types include: application/json",
-				  a);
+		kube_reply_status(
+		    r, 400, "BadRequest",
+		    "the body of the request was in an unknown format - accepted media "
+		    "types include: application/json",
+		    a);
 		return NULL;
 	}
 	const char *k = jstr(o, "kind");
 	if (*k && strcmp(k, kind) != 0) {
-		snprintf(msg, sizeof(msg), "%s in version \"v1\" cannot be handled as a %s", k, kind);
+		snprintf(msg, sizeof(msg), "%s in version \"v1\" cannot be handled as a %s", k,
+			 kind);
 		json_decref(o);
 		kube_reply_status(r, 400, "BadRequest", msg, a);
 		return NULL;

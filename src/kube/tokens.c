@@ -1,10 +1,10 @@
 /*
  * tokens.c - service-account tokens as kube-apiserver issues and checks them:
- * TokenRequest (POST .../serviceaccounts/NAME/token: an RS256 JWT by the cluster's
- * key, with audiences, expiry and an optional bound pod), TokenReview, and the
- * issuer's OIDC discovery document and JWKS (served at kube-apiserver's paths and at
- * GKE's ".../clusters/C/jwks"), against which the Workload Identity token exchange
- * and any OIDC client (npm jose) verify them.
+ * TokenRequest (POST .../serviceaccounts/NAME/token: an RS256 JWT by the cluster's key,
+ * with audiences, expiry and an optional bound pod), TokenReview, and the issuer's OIDC
+ * discovery document and JWKS (served at kube-apiserver's paths and at GKE's
+ * ".../clusters/C/jwks"), against which the Workload Identity token exchange and any
+ * OIDC client (npm jose) verify them.
  */
 #include "kube/auth.h"
 
@@ -42,10 +42,9 @@ static int uuid4(char out[37])
 		return -EIO;
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 	return 0;
 }
 
@@ -75,9 +74,9 @@ char *kube_sa_token(struct kube_cluster *cl, const char *ns, const char *sa, con
 	if (!k8s)
 		goto out;
 	if (pod_name && *pod_name &&
-	    json_object_set_new(k8s, "pod",
-				json_pack("{s:s,s:s}", "name", pod_name, "uid",
-					  pod_uid ? pod_uid : "")) != 0)
+	    json_object_set_new(
+		k8s, "pod",
+		json_pack("{s:s,s:s}", "name", pod_name, "uid", pod_uid ? pod_uid : "")) != 0)
 		goto out;
 	claims = json_pack("{s:O,s:I,s:I,s:s,s:s,s:O,s:I,s:s}", "aud", aud, "exp",
 			   (json_int_t)(now + expiration_seconds), "iat", (json_int_t)now, "iss",
@@ -111,14 +110,16 @@ static json_t *body_json(struct http_req *r, const struct kube_attrs *a, const c
 	o = json_loadb((const char *)r->body, r->body_len, 0, &jerr);
 	if (!json_is_object(o)) {
 		json_decref(o);
-		snprintf(msg, sizeof(msg), "the body of the request was in an unknown format - "
-					   "accepted media types include: application/json");
+		snprintf(msg, sizeof(msg),
+			 "the body of the request was in an unknown format - "
+			 "accepted media types include: application/json");
 		kube_reply_status(r, 400, "BadRequest", msg, a);
 		return NULL;
 	}
 	const char *k = jstr(o, "kind");
 	if (*k && strcmp(k, kind) != 0) {
-		snprintf(msg, sizeof(msg), "%s in version \"v1\" cannot be handled as a %s", k, kind);
+		snprintf(msg, sizeof(msg), "%s in version \"v1\" cannot be handled as a %s", k,
+			 kind);
 		json_decref(o);
 		kube_reply_status(r, 400, "BadRequest", msg, a);
 		return NULL;
@@ -126,19 +127,20 @@ static json_t *body_json(struct http_req *r, const struct kube_attrs *a, const c
 	return o;
 }
 
-static void reply_invalid(struct http_req *r, const char *name,
-			  const char *field, const char *detail, json_int_t value)
+static void reply_invalid(struct http_req *r, const char *name, const char *field,
+			  const char *detail, json_int_t value)
 {
 	char msg[800];
-	snprintf(msg, sizeof(msg), "TokenRequest.authentication.k8s.io \"%s\" is invalid: %s: "
-				   "Invalid value: %lld: %s",
+	snprintf(msg, sizeof(msg),
+		 "TokenRequest.authentication.k8s.io \"%s\" is invalid: %s: "
+		 "Invalid value: %lld: %s",
 		 name, field, (long long)value, detail);
-	json_t *st = json_pack(
-		"{s:s,s:s,s:{},s:s,s:s,s:s,s:{s:s,s:s,s:s,s:[{s:s,s:s,s:s}]},s:i}", "kind",
-		"Status", "apiVersion", "v1", "metadata", "status", "Failure", "message", msg,
-		"reason", "Invalid", "details", "name", name, "group", "authentication.k8s.io",
-		"kind", "TokenRequest", "causes", "reason", "FieldValueInvalid", "message", msg,
-		"field", field, "code", 422);
+	json_t *st =
+	    json_pack("{s:s,s:s,s:{},s:s,s:s,s:s,s:{s:s,s:s,s:s,s:[{s:s,s:s,s:s}]},s:i}", "kind",
+		      "Status", "apiVersion", "v1", "metadata", "status", "Failure", "message", msg,
+		      "reason", "Invalid", "details", "name", name, "group",
+		      "authentication.k8s.io", "kind", "TokenRequest", "causes", "reason",
+		      "FieldValueInvalid", "message", msg, "field", field, "code", 422);
 	http_reply_json(r, 422, st);
 }
 
@@ -150,8 +152,7 @@ static void not_found(struct http_req *r, const struct kube_attrs *a, const char
 	kube_reply_status(r, 404, "NotFound", msg, a);
 }
 
-static void token_request(struct kube_cluster *cl, struct http_req *r,
-			  const struct kube_attrs *a)
+static void token_request(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a)
 {
 	const struct kube_resource *sa_res = kube_resource_find("", "v1", "serviceaccounts");
 	const struct kube_resource *pod_res = kube_resource_find("", "v1", "pods");
@@ -172,8 +173,7 @@ static void token_request(struct kube_cluster *cl, struct http_req *r,
 	spec = json_object_get(req, "spec");
 	auds = json_object_get(spec, "audiences");
 	json_t *v;
-	json_array_foreach(auds, i, v)
-	{
+	json_array_foreach (auds, i, v) {
 		if (!json_is_string(v) || n_aud >= MAX_AUDIENCES || json_string_length(v) > 1024) {
 			kube_reply_status(r, 400, "BadRequest", "spec.audiences: invalid audiences",
 					  a);
@@ -210,7 +210,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r,
 		char msg[600];
 		if (strcmp(kind, "Pod") != 0) {
 			snprintf(msg, sizeof(msg),
-				 "cannot bind token for serviceaccount \"%s\" to object of kind \"%s\"",
+				 "cannot bind token for serviceaccount \"%s\" to object of kind "
+				 "\"%s\"",
 				 a->name, kind);
 			kube_reply_status(r, 400, "BadRequest", msg, a);
 			goto out;
@@ -222,17 +223,18 @@ static void token_request(struct kube_cluster *cl, struct http_req *r,
 		pod_name = bname;
 		pod_uid = jstr(json_object_get(pod, "metadata"), "uid");
 		if (*buid && strcmp(buid, pod_uid) != 0) {
-			snprintf(msg, sizeof(msg),
-				 "the UID in the bound object reference (%s) does not match the UID "
-				 "in record. The object might have been deleted and then recreated",
-				 buid);
+			snprintf(
+			    msg, sizeof(msg),
+			    "the UID in the bound object reference (%s) does not match the UID "
+			    "in record. The object might have been deleted and then recreated",
+			    buid);
 			kube_reply_status(r, 409, "Conflict", msg, a);
 			goto out;
 		}
 	}
-	token = kube_sa_token(cl, a->namespace_, a->name,
-			      jstr(json_object_get(sa, "metadata"), "uid"), aud_list, n_aud, exp_s,
-			      pod_name, pod_uid);
+	token =
+	    kube_sa_token(cl, a->namespace_, a->name, jstr(json_object_get(sa, "metadata"), "uid"),
+			  aud_list, n_aud, exp_s, pod_name, pod_uid);
 	if (!token) {
 		kube_reply_status(r, 500, "InternalError", "failed to sign the token", a);
 		goto out;
@@ -249,9 +251,9 @@ static void token_request(struct kube_cluster *cl, struct http_req *r,
 	char now_ts[32];
 	rfc3339((int64_t)time(NULL), now_ts);
 	resp = json_pack("{s:s,s:s,s:{s:s,s:s,s:s},s:{s:o,s:I,s:o},s:{s:s,s:s}}", "kind",
-			 "TokenRequest", "apiVersion", "authentication.k8s.io/v1", "metadata", "name",
-			 a->name, "namespace", a->namespace_, "creationTimestamp", now_ts, "spec",
-			 "audiences", aud_out, "expirationSeconds", exp_s, "boundObjectRef",
+			 "TokenRequest", "apiVersion", "authentication.k8s.io/v1", "metadata",
+			 "name", a->name, "namespace", a->namespace_, "creationTimestamp", now_ts,
+			 "spec", "audiences", aud_out, "expirationSeconds", exp_s, "boundObjectRef",
 			 bound_out, "status", "token", token, "expirationTimestamp", exp_ts);
 	if (!resp) {
 		kube_reply_status(r, 500, "InternalError", "out of memory", a);
@@ -289,18 +291,16 @@ static void token_review(struct kube_cluster *cl, struct http_req *r, const stru
 				  "token is required for TokenReview in authentication", a);
 		goto out;
 	}
-	json_array_foreach(json_object_get(spec, "audiences"), i, v)
-	{
+	json_array_foreach (json_object_get(spec, "audiences"), i, v) {
 		if (json_is_string(v) && n_aud < MAX_AUDIENCES)
 			aud_list[n_aud++] = json_string_value(v);
 	}
-	if (authn_token(cl, token, aud_list, n_aud, &u, &extra, &auds_out, err, sizeof(err)) ==
-	    0) {
+	if (authn_token(cl, token, aud_list, n_aud, &u, &extra, &auds_out, err, sizeof(err)) == 0) {
 		json_t *groups = json_array();
 		for (i = 0; i < u.n_groups; i++)
 			json_array_append_new(groups, json_string(u.groups[i]));
-		json_t *user = json_pack("{s:s,s:s,s:o}", "username", u.name, "uid", u.uid,
-					 "groups", groups);
+		json_t *user =
+		    json_pack("{s:s,s:s,s:o}", "username", u.name, "uid", u.uid, "groups", groups);
 		if (user && extra) {
 			json_object_set_new(user, "extra", extra);
 			extra = NULL;
@@ -362,10 +362,9 @@ void tokens_serve_oidc(struct kube_cluster *cl, struct http_req *r)
 		char jwks[600];
 		/* as kube-apiserver: the JWKS at its own address */
 		snprintf(jwks, sizeof(jwks), "https://%s/openid/v1/jwks", cl->endpoint);
-		j = json_pack("{s:s,s:s,s:[s],s:[s],s:[s]}", "issuer", cl->issuer, "jwks_uri",
-			      jwks, "response_types_supported", "id_token",
-			      "subject_types_supported", "public",
-			      "id_token_signing_alg_values_supported", "RS256");
+		j = json_pack("{s:s,s:s,s:[s],s:[s],s:[s]}", "issuer", cl->issuer, "jwks_uri", jwks,
+			      "response_types_supported", "id_token", "subject_types_supported",
+			      "public", "id_token_signing_alg_values_supported", "RS256");
 		body = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		if (!body) {
 			http_reply(r, 500, "text/plain", "internal error\n", 15);

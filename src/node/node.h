@@ -189,6 +189,8 @@ void md_nodecreds_id(struct node *n, const char *audience, md_token_fn fn, void 
 int md_http_attach(struct node *n, struct evhttp *http);
 /* Answers every held request (shutdown). */
 void md_http_stop(struct node *n);
+/* Rebuilds the fixed part of the tree after the configuration changed (cluster-uid). */
+void md_http_refresh(struct node *n);
 
 /* --- node.c: shared state and helpers --- */
 enum md_upstream { MD_UP_KUBE, MD_UP_STS, MD_UP_IAM, MD_UP_CONTAINER, MD_UP_OAUTH, MD_UP_N };

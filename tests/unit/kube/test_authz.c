@@ -3,12 +3,14 @@
  * Forbidden messages as kube-apiserver words them (the seed's text byte for byte),
  * GKE's mapping of Kubernetes verbs and subresources to container.* IAM permissions,
  * and the chain itself: RBAC first, then IAM on the cluster's project for Google
- * identities only, over a real store and IAM engine.
+ * identities only, over a real store and IAM engine; and the tokens: TokenRequest's
+ * JWTs and Google access tokens as authentication sees them.
  */
 #include "t.h"
 
 #include "cloud/cloud.h"
 #include "core/embed.h"
+#include "core/jwt.h"
 #include "core/store.h"
 #include "iam/iam.h"
 #include "kube/auth.h"
@@ -64,8 +66,8 @@ static void test_forbidden_messages(void)
 {
 	struct kube_user u = google_sa();
 	char out[2048];
-	struct kube_attrs a = res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system",
-				  NULL);
+	struct kube_attrs a =
+	    res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system", NULL);
 	/* the seed's first section, as kubectl prints the Status message */
 	kube_forbidden_message(&u, &a, "requires one of [\"container.roles.list\"] permission(s).",
 			       out, sizeof(out));
@@ -76,11 +78,14 @@ static void test_forbidden_messages(void)
 		       "permission(s).");
 	char line[2100];
 	snprintf(line, sizeof(line), "Error from server (Forbidden): %s", out);
-	CHECK_STR(line,
-		  "Error from server (Forbidden): roles.rbac.authorization.k8s.io is forbidden: "
-		  "User \"example-account@example-project.iam.gserviceaccount.com\" cannot list "
-		  "resource \"roles\" in API group \"rbac.authorization.k8s.io\" in the namespace "
-		  "\"kube-system\": requires one of [\"container.roles.list\"] permission(s).");
+	CHECK_STR(line, "Error from server (Forbidden): roles.rbac.authorization.k8s.io is "
+			"forbidden: "
+			"User \"example-account@example-project.iam.gserviceaccount.com\" "
+			"cannot list "
+			"resource \"roles\" in API group \"rbac.authorization.k8s.io\" in "
+			"the namespace "
+			"\"kube-system\": requires one of [\"container.roles.list\"] "
+			"permission(s).");
 
 	/* the core group has no ".group"; cluster scope; no reason: no ": " */
 	struct kube_user anon;
@@ -93,21 +98,24 @@ static void test_forbidden_messages(void)
 	/* a named object */
 	a = res("get", "", "pods", NULL, "default", "web");
 	kube_forbidden_message(&anon, &a, NULL, out, sizeof(out));
-	CHECK_STR(out, "pods \"web\" is forbidden: User \"system:anonymous\" cannot get resource "
+	CHECK_STR(out, "pods \"web\" is forbidden: User \"system:anonymous\" cannot "
+		       "get resource "
 		       "\"pods\" in API group \"\" in the namespace \"default\"");
 	/* a subresource shows res/sub; the qualified resource does not */
 	a = res("create", "", "pods", "exec", "default", "web");
 	kube_forbidden_message(&u, &a, "requires one of [\"container.pods.exec\"] permission(s).",
 			       out, sizeof(out));
 	CHECK_STR(out, "pods \"web\" is forbidden: User "
-		       "\"example-account@example-project.iam.gserviceaccount.com\" cannot create "
+		       "\"example-account@example-project.iam.gserviceaccount.com\" cannot "
+		       "create "
 		       "resource \"pods/exec\" in API group \"\" in the namespace \"default\": "
 		       "requires one of [\"container.pods.exec\"] permission(s).");
 	/* a named cluster-scoped object of a group */
 	a = res("delete", "rbac.authorization.k8s.io", "clusterroles", NULL, NULL, "admin");
 	kube_forbidden_message(&anon, &a, NULL, out, sizeof(out));
 	CHECK_STR(out, "clusterroles.rbac.authorization.k8s.io \"admin\" is forbidden: User "
-		       "\"system:anonymous\" cannot delete resource \"clusterroles\" in API group "
+		       "\"system:anonymous\" cannot delete resource \"clusterroles\" in API "
+		       "group "
 		       "\"rbac.authorization.k8s.io\" at the cluster scope");
 	/* non-resource URLs */
 	struct kube_attrs n;
@@ -122,8 +130,7 @@ static void test_forbidden_messages(void)
 	CHECK_EQ_INT(strlen(tiny), 15);
 }
 
-static const char *perm(const char *verb, const char *group, const char *resource,
-			const char *sub)
+static const char *perm(const char *verb, const char *group, const char *resource, const char *sub)
 {
 	static char out[160];
 	struct kube_attrs a = res(verb, group, resource, sub, "default", "x");
@@ -179,8 +186,8 @@ static void test_gke_mapping(void)
 		{ "watch", "", "configmaps", NULL },
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-		CHECK(iam_permission_known(iam, perm(known[i][0], known[i][1], known[i][2],
-						     known[i][3])));
+		CHECK(iam_permission_known(
+		    iam, perm(known[i][0], known[i][1], known[i][2], known[i][3])));
 	/* non-resource requests have no permission */
 	struct kube_attrs n;
 	char out[64];
@@ -207,8 +214,8 @@ static void test_chain(void)
 {
 	struct kube_user u = google_sa();
 	char reason[1024], msg[2048];
-	struct kube_attrs a = res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system",
-				  NULL);
+	struct kube_attrs a =
+	    res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system", NULL);
 	/* no RBAC, no IAM: the seed's denial */
 	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_DENY);
 	CHECK_STR(reason, "requires one of [\"container.roles.list\"] permission(s).");
@@ -220,11 +227,11 @@ static void test_chain(void)
 		       "permission(s).");
 
 	/* IAM: roles/container.viewer on the project */
-	seed("{\"bindings\":[{\"role\":\"roles/container.viewer\",\"members\":[\"serviceAccount:" SA_EMAIL
-	     "\"]}]}");
+	seed("{\"bindings\":[{\"role\":\"roles/"
+	     "container.viewer\",\"members\":[\"serviceAccount:" SA_EMAIL "\"]}]}");
 	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_ALLOW);
-	struct kube_attrs del = res("delete", "rbac.authorization.k8s.io", "roles", NULL,
-				    "kube-system", "r");
+	struct kube_attrs del =
+	    res("delete", "rbac.authorization.k8s.io", "roles", NULL, "kube-system", "r");
 	CHECK_EQ_INT(kube_authorize(&cl, &u, &del, reason, sizeof(reason)), KUBE_DENY);
 	CHECK_STR(reason, "requires one of [\"container.roles.delete\"] permission(s).");
 	struct kube_attrs ex = res("create", "", "pods", "exec", "default", "web");
@@ -239,12 +246,16 @@ static void test_chain(void)
 
 	/* RBAC first: a RoleBinding grants it without IAM */
 	put(P "/registry/roles.rbac.authorization.k8s.io/kube-system/role-reader",
-	    "{\"metadata\":{\"name\":\"role-reader\",\"namespace\":\"kube-system\"},\"rules\":[{"
-	    "\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\"],\"verbs\":["
+	    "{\"metadata\":{\"name\":\"role-reader\",\"namespace\":\"kube-system\"},"
+	    "\"rules\":[{"
+	    "\"apiGroups\":[\"rbac.authorization.k8s.io\"],\"resources\":[\"roles\"],"
+	    "\"verbs\":["
 	    "\"list\"]}]}");
 	put(P "/registry/rolebindings.rbac.authorization.k8s.io/kube-system/sa-reads",
-	    "{\"metadata\":{\"name\":\"sa-reads\",\"namespace\":\"kube-system\"},\"roleRef\":{"
-	    "\"kind\":\"Role\",\"name\":\"role-reader\"},\"subjects\":[{\"kind\":\"User\",\"name\":"
+	    "{\"metadata\":{\"name\":\"sa-reads\",\"namespace\":\"kube-system\"},"
+	    "\"roleRef\":{"
+	    "\"kind\":\"Role\",\"name\":\"role-reader\"},\"subjects\":[{\"kind\":"
+	    "\"User\",\"name\":"
 	    "\"" SA_EMAIL "\"}]}");
 	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_ALLOW);
 	CHECK_STR(reason, "RBAC: allowed by RoleBinding \"sa-reads/kube-system\" of Role "
@@ -258,7 +269,8 @@ static void test_chain(void)
 	CHECK_EQ_INT(kube_authorize(&cl, &ksa, &pods, reason, sizeof(reason)), KUBE_NO_OPINION);
 	CHECK_STR(reason, "");
 	kube_forbidden_message(&ksa, &pods, reason, msg, sizeof(msg));
-	CHECK_STR(msg, "pods is forbidden: User \"system:serviceaccount:default:app\" cannot list "
+	CHECK_STR(msg, "pods is forbidden: User \"system:serviceaccount:default:app\" "
+		       "cannot list "
 		       "resource \"pods\" in API group \"\" in the namespace \"default\"");
 
 	/* a Google user by IAM, and a federated workload by its principal */
@@ -272,13 +284,16 @@ static void test_chain(void)
 	fed.google = 1;
 	snprintf(fed.name, sizeof(fed.name),
 		 "principal://iam.googleapis.com/projects/123456789012/locations/global/"
-		 "workloadIdentityPools/example-project.svc.id.goog/subject/ns/default/sa/app");
+		 "workloadIdentityPools/example-project.svc.id.goog/subject/ns/default/sa/"
+		 "app");
 	snprintf(fed.google_member, sizeof(fed.google_member), "%s", fed.name);
 	CHECK_EQ_INT(kube_authorize(&cl, &alice, &pods, reason, sizeof(reason)), KUBE_DENY);
 	CHECK_EQ_INT(kube_authorize(&cl, &fed, &pods, reason, sizeof(reason)), KUBE_DENY);
 	seed("{\"bindings\":[{\"role\":\"roles/container.developer\",\"members\":["
-	     "\"user:alice@example.com\",\"principal://iam.googleapis.com/projects/123456789012/"
-	     "locations/global/workloadIdentityPools/example-project.svc.id.goog/subject/ns/"
+	     "\"user:alice@example.com\",\"principal://iam.googleapis.com/projects/"
+	     "123456789012/"
+	     "locations/global/workloadIdentityPools/example-project.svc.id.goog/"
+	     "subject/ns/"
 	     "default/sa/app\"]}]}");
 	CHECK_EQ_INT(kube_authorize(&cl, &alice, &pods, reason, sizeof(reason)), KUBE_ALLOW);
 	CHECK_EQ_INT(kube_authorize(&cl, &fed, &pods, reason, sizeof(reason)), KUBE_ALLOW);
@@ -295,6 +310,121 @@ static void test_chain(void)
 	snprintf(n.path, sizeof(n.path), "/metrics");
 	CHECK_EQ_INT(kube_authorize(&cl, &alice, &n, reason, sizeof(reason)), KUBE_NO_OPINION);
 	seed("{\"bindings\":[]}");
+}
+
+static void put_object(const char *resource, const char *json)
+{
+	const struct kube_resource *res = kube_resource_find("", "v1", resource);
+	json_t *o = json_loads(json, 0, NULL);
+	CHECK(res && o);
+	if (res && o)
+		CHECK_EQ_INT(registry_put(&cl, res, o), 0);
+	json_decref(o);
+}
+
+static const char *uid_of(const char *resource, const char *ns, const char *name)
+{
+	static char uid[64];
+	const struct kube_resource *res = kube_resource_find("", "v1", resource);
+	json_t *o = res ? registry_get(&cl, res, ns, name) : NULL;
+	snprintf(uid, sizeof(uid), "%s",
+		 o ? json_string_value(json_object_get(json_object_get(o, "metadata"), "uid"))
+		   : "");
+	json_decref(o);
+	return uid;
+}
+
+/* TokenRequest's tokens (kube_sa_token) and their authentication (authn_token). */
+static void test_tokens(void)
+{
+	struct kube_user u;
+	json_t *extra = NULL, *auds = NULL;
+	char err[256];
+	const char *aud_other[] = { "sts.example.com" };
+	put_object("serviceaccounts",
+		   "{\"metadata\":{\"name\":\"app\",\"namespace\":\"default\"}}");
+	put_object("pods", "{\"metadata\":{\"name\":\"web\",\"namespace\":\"default\"},"
+			   "\"spec\":{\"serviceAccountName\":\"app\",\"containers\":[{\"name\":"
+			   "\"c\",\"image\":\"nginx\"}]}}");
+	char sa_uid[64], pod_uid[64];
+	snprintf(sa_uid, sizeof(sa_uid), "%s", uid_of("serviceaccounts", "default", "app"));
+	snprintf(pod_uid, sizeof(pod_uid), "%s", uid_of("pods", "default", "web"));
+	CHECK(sa_uid[0] && pod_uid[0]);
+
+	char *tok = kube_sa_token(&cl, "default", "app", sa_uid, NULL, 0, 3600, NULL, NULL);
+	CHECK(tok != NULL);
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, &extra, &auds, err, sizeof(err)), 0);
+	CHECK_STR(u.name, "system:serviceaccount:default:app");
+	CHECK_STR(u.uid, sa_uid);
+	CHECK_EQ_INT(u.n_groups, 3);
+	CHECK_STR(u.groups[0], "system:serviceaccounts");
+	CHECK_STR(u.groups[1], "system:serviceaccounts:default");
+	CHECK_STR(u.groups[2], "system:authenticated");
+	CHECK(!u.google);
+	CHECK(extra == NULL);
+	CHECK_STR(json_string_value(json_array_get(auds, 0)), cl.issuer);
+	json_decref(auds);
+	auds = NULL;
+	/* the token's audience is the issuer: not another one */
+	CHECK_EQ_INT(authn_token(&cl, tok, aud_other, 1, &u, NULL, NULL, err, sizeof(err)),
+		     -EACCES);
+	CHECK_STR(u.name, "system:anonymous");
+	/* a tampered token */
+	tok[strlen(tok) - 3] = tok[strlen(tok) - 3] == 'A' ? 'B' : 'A';
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	free(tok);
+
+	/* bound to a pod: the pod's identity is in user.extra; gone with the pod */
+	const char *aud[] = { "sts.example.com" };
+	tok = kube_sa_token(&cl, "default", "app", sa_uid, aud, 1, 600, "web", pod_uid);
+	CHECK(tok != NULL);
+	CHECK_EQ_INT(authn_token(&cl, tok, aud, 1, &u, &extra, &auds, err, sizeof(err)), 0);
+	CHECK_STR(json_string_value(json_array_get(
+			  json_object_get(extra, "authentication.kubernetes.io/pod-name"), 0)),
+		  "web");
+	json_decref(extra);
+	json_decref(auds);
+	extra = auds = NULL;
+	/* ... not at the API server itself, whose audience is the issuer */
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	char key[512];
+	snprintf(key, sizeof(key), P "/registry/pods.core/default/web");
+	CHECK_EQ_INT(store_delete(st, key, STORE_ANY_REV, NULL), 0);
+	CHECK_EQ_INT(authn_token(&cl, tok, aud, 1, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	CHECK_STR(err, "[invalid bearer token, pod default/web has been deleted]");
+	free(tok);
+
+	/* a token of an earlier service account of that name (another uid); no expiry */
+	tok = kube_sa_token(&cl, "default", "app", "some-other-uid", NULL, 0, 3600, NULL, NULL);
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	free(tok);
+	CHECK(kube_sa_token(&cl, "default", "app", sa_uid, NULL, 0, 0, NULL, NULL) == NULL);
+
+	/* gkeid's Google access tokens */
+	char *gtok = NULL;
+	json_t *info = json_pack("{s:s,s:s}", "kind", "user", "email", "alice@example.com");
+	CHECK_EQ_INT(cloud_token_issue(&cloud, info, 3600, &gtok), 0);
+	json_decref(info);
+	CHECK_EQ_INT(authn_token(&cl, gtok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), 0);
+	CHECK_STR(u.name, "alice@example.com");
+	CHECK(u.google);
+	CHECK_STR(u.google_member, "user:alice@example.com");
+	CHECK_EQ_INT(u.n_groups, 1);
+	CHECK_STR(u.groups[0], "system:authenticated");
+	free(gtok);
+	info = json_pack("{s:s,s:s,s:s,s:s}", "kind", "federated", "pool",
+			 "example-project.svc.id.goog", "subject", "ns/default/sa/app",
+			 "projectNumber", "123456789012");
+	CHECK_EQ_INT(cloud_token_issue(&cloud, info, 3600, &gtok), 0);
+	json_decref(info);
+	CHECK_EQ_INT(authn_token(&cl, gtok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), 0);
+	CHECK_STR(u.name, "principal://iam.googleapis.com/projects/123456789012/locations/global/"
+			  "workloadIdentityPools/example-project.svc.id.goog/subject/ns/default/sa/"
+			  "app");
+	free(gtok);
+	CHECK_EQ_INT(authn_token(&cl, "ya29.nope", NULL, 0, &u, NULL, NULL, err, sizeof(err)),
+		     -EACCES);
+	CHECK_EQ_INT(authn_token(&cl, "", NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
 }
 
 int main(void)
@@ -318,10 +448,19 @@ int main(void)
 	snprintf(cl.location, sizeof(cl.location), "us-central1");
 	snprintf(cl.name, sizeof(cl.name), "demo");
 	snprintf(cl.prefix, sizeof(cl.prefix), "%s", P);
+	snprintf(cl.issuer, sizeof(cl.issuer),
+		 "https://container.googleapis.com/v1/projects/example-project/locations/"
+		 "us-central1/clusters/demo");
+	cl.sa_key = key_generate();
+	if (!cl.sa_key)
+		return 1;
+	key_id(cl.sa_key, cl.sa_kid);
 	RUN(test_forbidden_messages);
 	RUN(test_gke_mapping);
 	RUN(test_chain);
+	RUN(test_tokens);
 	rbac_forget(&cl);
+	EVP_PKEY_free(cl.sa_key);
 	iam_free(iam);
 	store_close(st);
 	char cmd[256];

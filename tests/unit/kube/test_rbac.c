@@ -112,7 +112,8 @@ static int rule_allows(const char *rule, struct kube_attrs a)
 
 static void test_rule_matching(void)
 {
-	const char *pods = "{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\",\"list\"]}";
+	const char *pods = "{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":"
+			   "[\"get\",\"list\"]}";
 	CHECK(rule_allows(pods, res("get", "", "pods", "default", "web")));
 	CHECK(rule_allows(pods, res("list", "", "pods", "default", NULL)));
 	CHECK(!rule_allows(pods, res("delete", "", "pods", "default", "web")));
@@ -125,7 +126,8 @@ static void test_rule_matching(void)
 	CHECK(rule_allows(log, res("get", "", "pods/log", "default", "web")));
 	CHECK(!rule_allows(log, res("get", "", "pods", "default", "web")));
 
-	const char *star_sub = "{\"apiGroups\":[\"*\"],\"resources\":[\"*/scale\"],\"verbs\":[\"*\"]}";
+	const char *star_sub =
+	    "{\"apiGroups\":[\"*\"],\"resources\":[\"*/scale\"],\"verbs\":[\"*\"]}";
 	CHECK(rule_allows(star_sub, res("update", "apps", "deployments/scale", "d", "x")));
 	CHECK(!rule_allows(star_sub, res("update", "apps", "deployments", "d", "x")));
 	CHECK(!rule_allows(star_sub, res("update", "apps", "deployments/status", "d", "x")));
@@ -167,13 +169,16 @@ static void test_bindings(void)
 	char reason[512];
 
 	CHECK(!allows(&alice, res("get", "", "pods", "team", "web")));
-	put(CR "pod-reader", "{\"metadata\":{\"name\":\"pod-reader\"},\"rules\":[{\"apiGroups\":[\"\"],"
-			     "\"resources\":[\"pods\"],\"verbs\":[\"get\",\"list\",\"watch\"]}]}");
+	put(CR "pod-reader",
+	    "{\"metadata\":{\"name\":\"pod-reader\"},\"rules\":[{\"apiGroups\":[\"\"]"
+	    ","
+	    "\"resources\":[\"pods\"],\"verbs\":[\"get\",\"list\",\"watch\"]}]}");
 	/* a RoleBinding to a ClusterRole grants it in its namespace only */
-	put(RB "team/alice-reads", "{\"metadata\":{\"name\":\"alice-reads\",\"namespace\":\"team\"},"
-				   "\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":"
-				   "\"ClusterRole\",\"name\":\"pod-reader\"},\"subjects\":[{\"kind\":"
-				   "\"User\",\"name\":\"alice\"}]}");
+	put(RB "team/alice-reads",
+	    "{\"metadata\":{\"name\":\"alice-reads\",\"namespace\":\"team\"},"
+	    "\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":"
+	    "\"ClusterRole\",\"name\":\"pod-reader\"},\"subjects\":[{\"kind\":"
+	    "\"User\",\"name\":\"alice\"}]}");
 	CHECK(allows(&alice, res("get", "", "pods", "team", "web")));
 	CHECK(allows(&alice, res("watch", "", "pods", "team", NULL)));
 	CHECK(!allows(&alice, res("get", "", "pods", "other", "web")));
@@ -186,13 +191,15 @@ static void test_bindings(void)
 
 	/* user "*" is no wildcard: it names a user called "*" */
 	put(CRB "star", "{\"metadata\":{\"name\":\"star\"},\"roleRef\":{\"kind\":\"ClusterRole\","
-			"\"name\":\"pod-reader\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"*\"}]}");
+			"\"name\":\"pod-reader\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"*"
+			"\"}]}");
 	CHECK(!allows(&bob, res("list", "", "pods", "", NULL)));
 	CHECK(allows(&star, res("list", "", "pods", "", NULL)));
 
 	/* groups, cluster-wide */
 	put(CRB "devs", "{\"metadata\":{\"name\":\"devs\"},\"roleRef\":{\"kind\":\"ClusterRole\","
-			"\"name\":\"pod-reader\"},\"subjects\":[{\"kind\":\"Group\",\"name\":\"devs\"}]}");
+			"\"name\":\"pod-reader\"},\"subjects\":[{\"kind\":\"Group\",\"name\":"
+			"\"devs\"}]}");
 	CHECK(allows(&bob, res("list", "", "pods", "", NULL)));
 	CHECK(allows(&bob, res("get", "", "pods", "anywhere", "x")));
 	a = res("list", "", "pods", "", NULL);
@@ -207,9 +214,10 @@ static void test_bindings(void)
 	put(R "team/cm-writer", "{\"metadata\":{\"name\":\"cm-writer\",\"namespace\":\"team\"},"
 				"\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"configmaps\"],"
 				"\"verbs\":[\"create\",\"update\"]}]}");
-	put(RB "team/builder", "{\"metadata\":{\"name\":\"builder\",\"namespace\":\"team\"},"
-			       "\"roleRef\":{\"kind\":\"Role\",\"name\":\"cm-writer\"},\"subjects\":"
-			       "[{\"kind\":\"ServiceAccount\",\"name\":\"builder\"}]}");
+	put(RB "team/builder",
+	    "{\"metadata\":{\"name\":\"builder\",\"namespace\":\"team\"},"
+	    "\"roleRef\":{\"kind\":\"Role\",\"name\":\"cm-writer\"},\"subjects\":"
+	    "[{\"kind\":\"ServiceAccount\",\"name\":\"builder\"}]}");
 	CHECK(allows(&sa, res("create", "", "configmaps", "team", NULL)));
 	CHECK(!allows(&sa, res("create", "", "configmaps", "other", NULL)));
 	a = res("update", "", "configmaps", "team", "x");
@@ -220,9 +228,10 @@ static void test_bindings(void)
 	struct kube_user sa2 = user("system:serviceaccount:other:builder", NULL);
 	CHECK(!allows(&sa2, res("create", "", "configmaps", "team", NULL)));
 	/* a Role of another namespace is not found by a RoleBinding */
-	put(RB "other/borrow", "{\"metadata\":{\"name\":\"borrow\",\"namespace\":\"other\"},"
-			       "\"roleRef\":{\"kind\":\"Role\",\"name\":\"cm-writer\"},\"subjects\":"
-			       "[{\"kind\":\"User\",\"name\":\"carol\"}]}");
+	put(RB "other/borrow",
+	    "{\"metadata\":{\"name\":\"borrow\",\"namespace\":\"other\"},"
+	    "\"roleRef\":{\"kind\":\"Role\",\"name\":\"cm-writer\"},\"subjects\":"
+	    "[{\"kind\":\"User\",\"name\":\"carol\"}]}");
 	struct kube_user carol = user("carol", NULL);
 	a = res("create", "", "configmaps", "other", NULL);
 	CHECK_EQ_INT(rbac_authorize_reason(&cl, &carol, &a, reason, sizeof(reason)),
@@ -240,8 +249,10 @@ static void test_bindings(void)
 			  "\"pod-reader\" to ServiceAccount \"builder/other\"");
 
 	/* updating a role changes what its bindings grant */
-	put(CR "pod-reader", "{\"metadata\":{\"name\":\"pod-reader\"},\"rules\":[{\"apiGroups\":[\"\"],"
-			     "\"resources\":[\"pods\",\"pods/log\"],\"verbs\":[\"get\"]}]}");
+	put(CR "pod-reader",
+	    "{\"metadata\":{\"name\":\"pod-reader\"},\"rules\":[{\"apiGroups\":[\"\"]"
+	    ","
+	    "\"resources\":[\"pods\",\"pods/log\"],\"verbs\":[\"get\"]}]}");
 	CHECK(allows(&alice, res("get", "", "pods/log", "team", "web")));
 	CHECK(!allows(&alice, res("list", "", "pods", "team", NULL)));
 	del(CR "pod-reader");
@@ -272,11 +283,13 @@ static void test_aggregation(void)
 			     "\"clusterRoleSelectors\":[{\"matchLabels\":{\"example.com/agg\":"
 			     "\"true\"}}]},\"rules\":[]}");
 	put(CRB "dana", "{\"metadata\":{\"name\":\"dana\"},\"roleRef\":{\"kind\":\"ClusterRole\","
-			"\"name\":\"monitoring\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"dana\"}]}");
+			"\"name\":\"monitoring\"},\"subjects\":[{\"kind\":\"User\",\"name\":"
+			"\"dana\"}]}");
 	CHECK(!allows(&dana, res("get", "", "nodes", "", "n1")));
-	put(CR "nodes-read", "{\"metadata\":{\"name\":\"nodes-read\",\"labels\":{\"example.com/agg\":"
-			     "\"true\"}},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"nodes\"],"
-			     "\"verbs\":[\"get\"]}]}");
+	put(CR "nodes-read",
+	    "{\"metadata\":{\"name\":\"nodes-read\",\"labels\":{\"example.com/agg\":"
+	    "\"true\"}},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"nodes\"],"
+	    "\"verbs\":[\"get\"]}]}");
 	CHECK(allows(&dana, res("get", "", "nodes", "", "n1")));
 	CHECK(!allows(&dana, res("get", "", "secrets", "x", "s")));
 	/* nested: an aggregated role that is itself labelled */
@@ -286,12 +299,15 @@ static void test_aggregation(void)
 	put(CR "monitoring", "{\"metadata\":{\"name\":\"monitoring\",\"labels\":{\"tier\":\"a\"}},"
 			     "\"aggregationRule\":{\"clusterRoleSelectors\":[{\"matchLabels\":{"
 			     "\"example.com/agg\":\"true\"}}]},\"rules\":[]}");
-	put(CRB "dana2", "{\"metadata\":{\"name\":\"dana2\"},\"roleRef\":{\"kind\":\"ClusterRole\","
-			 "\"name\":\"outer\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"erin\"}]}");
+	put(CRB "dana2", "{\"metadata\":{\"name\":\"dana2\"},\"roleRef\":{\"kind\":"
+			 "\"ClusterRole\","
+			 "\"name\":\"outer\"},\"subjects\":[{\"kind\":\"User\","
+			 "\"name\":\"erin\"}]}");
 	struct kube_user erin = user("erin", NULL);
 	CHECK(allows(&erin, res("get", "", "nodes", "", "n1")));
 	/* the label goes: the rules go */
-	put(CR "nodes-read", "{\"metadata\":{\"name\":\"nodes-read\"},\"rules\":[{\"apiGroups\":[\"\"],"
+	put(CR "nodes-read", "{\"metadata\":{\"name\":\"nodes-read\"},\"rules\":[{"
+			     "\"apiGroups\":[\"\"],"
 			     "\"resources\":[\"nodes\"],\"verbs\":[\"get\"]}]}");
 	CHECK(!allows(&dana, res("get", "", "nodes", "", "n1")));
 	CHECK(!allows(&erin, res("get", "", "nodes", "", "n1")));
@@ -302,27 +318,27 @@ static void test_aggregation(void)
 	del(CR "nodes-read");
 }
 
-/* The defaults as data/rbac.json has them, straight into the store (while the
- * registry cannot write yet). */
+/* The defaults as data/rbac.json has them, straight into the store (while the registry
+ * cannot write yet). */
 static void seed_defaults(void)
 {
 	json_t *doc = json_loadb(embed_rbac_json, EMBED_LEN(rbac_json), 0, NULL), *o;
 	size_t i;
 	char key[512];
 	CHECK(doc != NULL);
-	json_array_foreach(json_object_get(doc, "clusterRoles"), i, o)
-	{
+	json_array_foreach (json_object_get(doc, "clusterRoles"), i, o) {
 		char *s = json_dumps(o, JSON_COMPACT);
-		snprintf(key, sizeof(key), CR "%s",
-			 json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
+		snprintf(
+		    key, sizeof(key), CR "%s",
+		    json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
 		CHECK_EQ_INT(store_put(st, key, s, strlen(s), STORE_ANY_REV, NULL), 0);
 		free(s);
 	}
-	json_array_foreach(json_object_get(doc, "clusterRoleBindings"), i, o)
-	{
+	json_array_foreach (json_object_get(doc, "clusterRoleBindings"), i, o) {
 		char *s = json_dumps(o, JSON_COMPACT);
-		snprintf(key, sizeof(key), CRB "%s",
-			 json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
+		snprintf(
+		    key, sizeof(key), CRB "%s",
+		    json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
 		CHECK_EQ_INT(store_put(st, key, s, strlen(s), STORE_ANY_REV, NULL), 0);
 		free(s);
 	}
@@ -334,7 +350,8 @@ static void test_bootstrap(void)
 	int rc = rbac_bootstrap(&cl);
 	int bootstrapped = rc == 0;
 	if (rc == -ENOSYS) {
-		printf("# registry_put not implemented yet: seeding data/rbac.json directly\n");
+		printf("# registry_put not implemented yet: seeding data/rbac.json "
+		       "directly\n");
 		seed_defaults();
 	} else {
 		CHECK_EQ_INT(rc, 0);
@@ -351,12 +368,12 @@ static void test_bootstrap(void)
 	CHECK(allows(&anon, url("get", "/healthz")));
 	CHECK(!allows(&anon, url("get", "/apis")));
 	CHECK(!allows(&someone, url("get", "/metrics")));
-	CHECK(allows(&someone, res("create", "authorization.k8s.io", "selfsubjectaccessreviews",
-				   "", NULL)));
-	CHECK(!allows(&anon, res("create", "authorization.k8s.io", "selfsubjectaccessreviews",
-				 "", NULL)));
-	CHECK(!allows(&someone, res("list", "rbac.authorization.k8s.io", "roles", "kube-system",
-				    NULL)));
+	CHECK(allows(&someone,
+		     res("create", "authorization.k8s.io", "selfsubjectaccessreviews", "", NULL)));
+	CHECK(!allows(&anon,
+		      res("create", "authorization.k8s.io", "selfsubjectaccessreviews", "", NULL)));
+	CHECK(!allows(&someone,
+		      res("list", "rbac.authorization.k8s.io", "roles", "kube-system", NULL)));
 	CHECK(allows(&admin, res("delete", "", "nodes", "", "n1")));
 	CHECK(allows(&admin, url("post", "/anything")));
 	/* the aggregated defaults: view < edit < admin */
@@ -375,9 +392,10 @@ static void test_bootstrap(void)
 	CHECK(allows(&gina, res("list", "rbac.authorization.k8s.io", "roles", "team", NULL)));
 	CHECK(allows(&gina, res("get", "", "secrets", "team", "s")));
 	CHECK(allows(&gina, res("create", "", "serviceaccounts/token", "team", "default")));
-	CHECK(!allows(&gina, res("list", "rbac.authorization.k8s.io", "roles", "kube-system",
-				 NULL)));
-	/* the stored admin role carries the aggregated rules, as the controller writes them */
+	CHECK(
+	    !allows(&gina, res("list", "rbac.authorization.k8s.io", "roles", "kube-system", NULL)));
+	/* the stored admin role carries the aggregated rules, as the controller writes
+	 * them */
 	struct store_kv kv;
 	if (bootstrapped) {
 		CHECK_EQ_INT(store_get(st, CR "admin", &kv), 0);
@@ -387,6 +405,27 @@ static void test_bootstrap(void)
 		json_decref(admin_role);
 		store_kv_free(&kv);
 	}
+	/* explain: the bindings considered, and the roles that would grant it */
+	struct kube_attrs ea = res("get", "", "secrets", "team", "s");
+	json_t *ex = rbac_explain(&cl, &frank, &ea);
+	CHECK(ex != NULL);
+	CHECK(json_is_false(json_object_get(ex, "allowed")));
+	json_t *c0 = json_array_get(json_object_get(ex, "considered"), 0);
+	CHECK_STR(json_string_value(json_object_get(c0, "binding")),
+		  "RoleBinding \"frank-view/team\" of ClusterRole \"view\" to User \"frank\"");
+	CHECK(json_is_false(json_object_get(c0, "allows")));
+	int has_edit = 0, has_admin = 0, has_view = 0;
+	size_t gi;
+	json_t *g;
+	json_array_foreach(json_object_get(ex, "grantingRoles"), gi, g)
+	{
+		const char *gn = json_string_value(json_object_get(g, "name"));
+		has_edit |= strcmp(gn, "edit") == 0;
+		has_admin |= strcmp(gn, "admin") == 0;
+		has_view |= strcmp(gn, "view") == 0;
+	}
+	CHECK(has_edit && has_admin && !has_view);
+	json_decref(ex);
 	del(RB "team/frank-view");
 	del(RB "team/gina-admin");
 }
@@ -407,13 +446,13 @@ static void test_rules_for(void)
 	json_t *rr = json_object_get(st_team, "resourceRules");
 	json_t *nr = json_object_get(st_team, "nonResourceRules");
 	/* system:basic-user's and hank's resource rules; discovery's URLs */
-	CHECK(json_array_size(rr) == json_array_size(json_object_get(st_other, "resourceRules")) + 1);
+	CHECK(json_array_size(rr) ==
+	      json_array_size(json_object_get(st_other, "resourceRules")) + 1);
 	CHECK(json_array_size(nr) >= 2);
 	int found = 0;
 	size_t i;
 	json_t *r;
-	json_array_foreach(rr, i, r)
-	{
+	json_array_foreach (rr, i, r) {
 		json_t *names = json_object_get(r, "resourceNames");
 		if (json_array_size(names) == 1 &&
 		    strcmp(json_string_value(json_array_get(names, 0)), "a") == 0)
@@ -440,12 +479,13 @@ static void test_escalation(void)
 	struct kube_user root = user("root", "system:masters", NULL);
 	json_t *o;
 	/* ivan may manage roles in team, and read pods there */
-	put(R "team/role-admin", "{\"metadata\":{\"name\":\"role-admin\",\"namespace\":\"team\"},"
-				 "\"rules\":[{\"apiGroups\":[\"rbac.authorization.k8s.io\"],"
-				 "\"resources\":[\"roles\",\"rolebindings\"],\"verbs\":[\"create\","
-				 "\"update\",\"get\",\"list\",\"delete\"]},"
-				 "{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\","
-				 "\"list\"]}]}");
+	put(R "team/role-admin",
+	    "{\"metadata\":{\"name\":\"role-admin\",\"namespace\":\"team\"},"
+	    "\"rules\":[{\"apiGroups\":[\"rbac.authorization.k8s.io\"],"
+	    "\"resources\":[\"roles\",\"rolebindings\"],\"verbs\":[\"create\","
+	    "\"update\",\"get\",\"list\",\"delete\"]},"
+	    "{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\","
+	    "\"list\"]}]}");
 	put(RB "team/ivan", "{\"metadata\":{\"name\":\"ivan\",\"namespace\":\"team\"},\"roleRef\":{"
 			    "\"kind\":\"Role\",\"name\":\"role-admin\"},\"subjects\":[{\"kind\":"
 			    "\"User\",\"name\":\"ivan\"}]}");
@@ -456,14 +496,18 @@ static void test_escalation(void)
 	json_decref(o);
 	/* beyond it: upstream's message, compacted and sorted */
 	o = obj("{\"metadata\":{\"name\":\"writer\",\"namespace\":\"team\"},\"rules\":[{"
-		"\"apiGroups\":[\"\"],\"resources\":[\"pods\",\"secrets\"],\"verbs\":[\"get\","
-		"\"delete\",\"list\"]},{\"nonResourceURLs\":[\"/metrics\"],\"verbs\":[\"get\"]}]}");
+		"\"apiGroups\":[\"\"],\"resources\":[\"pods\",\"secrets\"],\"verbs\":["
+		"\"get\","
+		"\"delete\",\"list\"]},{\"nonResourceURLs\":[\"/"
+		"metrics\"],\"verbs\":[\"get\"]}]}");
 	CHECK_EQ_INT(rbac_check_escalation(&cl, &ivan, "roles", o, msg, sizeof(msg)), -EPERM);
 	CHECK_STR(msg, "roles.rbac.authorization.k8s.io \"writer\" is forbidden: user \"ivan\" "
-		       "(groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions "
+		       "(groups=[\"system:authenticated\"]) is attempting to grant RBAC "
+		       "permissions "
 		       "not currently held:\n"
 		       "{APIGroups:[\"\"], Resources:[\"pods\"], Verbs:[\"delete\"]}\n"
-		       "{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\" \"delete\" \"list\"]}\n"
+		       "{APIGroups:[\"\"], Resources:[\"secrets\"], Verbs:[\"get\" \"delete\" "
+		       "\"list\"]}\n"
 		       "{NonResourceURLs:[\"/metrics\"], Verbs:[\"get\"]}");
 	/* system:masters may */
 	CHECK_EQ_INT(rbac_check_escalation(&cl, &root, "roles", o, msg, sizeof(msg)), 0);
@@ -479,21 +523,28 @@ static void test_escalation(void)
 	json_decref(o);
 
 	/* bindings: to a role whose rules ivan holds */
-	put(R "team/reader", "{\"metadata\":{\"name\":\"reader\",\"namespace\":\"team\"},\"rules\":[{"
-			     "\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\"]}]}");
-	o = obj("{\"metadata\":{\"name\":\"b1\",\"namespace\":\"team\"},\"roleRef\":{\"apiGroup\":"
-		"\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"reader\"},\"subjects\":"
+	put(R "team/reader",
+	    "{\"metadata\":{\"name\":\"reader\",\"namespace\":\"team\"},\"rules\":[{"
+	    "\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\"]}]}");
+	o = obj("{\"metadata\":{\"name\":\"b1\",\"namespace\":\"team\"},\"roleRef\":{"
+		"\"apiGroup\":"
+		"\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"reader\"}"
+		",\"subjects\":"
 		"[{\"kind\":\"User\",\"name\":\"kim\"}]}");
 	CHECK_EQ_INT(rbac_check_escalation(&cl, &ivan, "rolebindings", o, msg, sizeof(msg)), 0);
 	json_decref(o);
 	/* to cluster-admin: no */
-	o = obj("{\"metadata\":{\"name\":\"b2\",\"namespace\":\"team\"},\"roleRef\":{\"apiGroup\":"
-		"\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"cluster-admin\"},"
+	o = obj("{\"metadata\":{\"name\":\"b2\",\"namespace\":\"team\"},\"roleRef\":{"
+		"\"apiGroup\":"
+		"\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":"
+		"\"cluster-admin\"},"
 		"\"subjects\":[{\"kind\":\"User\",\"name\":\"kim\"}]}");
 	CHECK_EQ_INT(rbac_check_escalation(&cl, &ivan, "rolebindings", o, msg, sizeof(msg)),
 		     -EPERM);
-	CHECK_STR(msg, "rolebindings.rbac.authorization.k8s.io \"b2\" is forbidden: user \"ivan\" "
-		       "(groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions "
+	CHECK_STR(msg, "rolebindings.rbac.authorization.k8s.io \"b2\" is forbidden: "
+		       "user \"ivan\" "
+		       "(groups=[\"system:authenticated\"]) is attempting to grant "
+		       "RBAC permissions "
 		       "not currently held:\n"
 		       "{APIGroups:[\"*\"], Resources:[\"*\"], Verbs:[\"*\"]}\n"
 		       "{NonResourceURLs:[\"*\"], Verbs:[\"*\"]}");
@@ -507,15 +558,18 @@ static void test_escalation(void)
 	CHECK_EQ_INT(rbac_check_escalation(&cl, &ivan, "rolebindings", o, msg, sizeof(msg)), 0);
 	json_decref(o);
 	/* a binding to a missing role */
-	o = obj("{\"metadata\":{\"name\":\"b3\",\"namespace\":\"team\"},\"roleRef\":{\"apiGroup\":"
-		"\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"nope\"},\"subjects\":[]}");
+	o = obj("{\"metadata\":{\"name\":\"b3\",\"namespace\":\"team\"},\"roleRef\":{"
+		"\"apiGroup\":"
+		"\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"nope\"},"
+		"\"subjects\":[]}");
 	CHECK_EQ_INT(rbac_check_escalation(&cl, &ivan, "rolebindings", o, msg, sizeof(msg)),
 		     -EPERM);
 	CHECK_STR(msg, "rolebindings.rbac.authorization.k8s.io \"b3\" is forbidden: "
 		       "roles.rbac.authorization.k8s.io \"nope\" not found");
 	json_decref(o);
 	/* a ClusterRole with an aggregationRule needs cluster-admin's powers */
-	o = obj("{\"metadata\":{\"name\":\"agg\"},\"aggregationRule\":{\"clusterRoleSelectors\":"
+	o = obj("{\"metadata\":{\"name\":\"agg\"},\"aggregationRule\":{"
+		"\"clusterRoleSelectors\":"
 		"[{\"matchLabels\":{\"x\":\"y\"}}]},\"rules\":[]}");
 	CHECK_EQ_INT(rbac_check_escalation(&cl, &ivan, "clusterroles", o, msg, sizeof(msg)),
 		     -EPERM);
@@ -528,13 +582,16 @@ static void test_escalation(void)
 	put(CR "subs", "{\"metadata\":{\"name\":\"subs\"},\"rules\":[{\"apiGroups\":[\"*\"],"
 		       "\"resources\":[\"*/status\"],\"verbs\":[\"get\"]}]}");
 	put(CRB "lou", "{\"metadata\":{\"name\":\"lou\"},\"roleRef\":{\"kind\":\"ClusterRole\","
-		       "\"name\":\"subs\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"lou\"}]}");
+		       "\"name\":\"subs\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"lou\"}]"
+		       "}");
 	struct kube_user lou = user("lou", NULL);
-	o = obj("{\"metadata\":{\"name\":\"st\"},\"rules\":[{\"apiGroups\":[\"apps\"],\"resources\":"
+	o = obj("{\"metadata\":{\"name\":\"st\"},\"rules\":[{\"apiGroups\":[\"apps\"]"
+		",\"resources\":"
 		"[\"deployments/status\"],\"verbs\":[\"get\"]}]}");
 	CHECK_EQ_INT(rbac_check_escalation(&cl, &lou, "clusterroles", o, msg, sizeof(msg)), 0);
 	json_decref(o);
-	o = obj("{\"metadata\":{\"name\":\"st\"},\"rules\":[{\"apiGroups\":[\"apps\"],\"resources\":"
+	o = obj("{\"metadata\":{\"name\":\"st\"},\"rules\":[{\"apiGroups\":[\"apps\"]"
+		",\"resources\":"
 		"[\"deployments\"],\"verbs\":[\"get\"]}]}");
 	CHECK_EQ_INT(rbac_check_escalation(&cl, &lou, "clusterroles", o, msg, sizeof(msg)), -EPERM);
 	json_decref(o);

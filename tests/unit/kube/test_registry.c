@@ -25,6 +25,7 @@
 
 #include "core/store.h"
 #include "kube/kube.h"
+#include "kube/table.h"
 #include "t.h"
 
 static struct kube kube;
@@ -410,6 +411,35 @@ static void test_list(void)
 	} while (cont[0] && pages < 10);
 	CHECK_EQ_INT(seen, 6);
 	CHECK_EQ_INT(pages, 3);
+	/* a write between pages: the next page still continues after the last key */
+	j = jcall("GET", "/api/v1/namespaces/team/configmaps?limit=3", NULL, NULL, &code);
+	snprintf(cont, sizeof(cont), "%s", jstr(j, "metadata.continue"));
+	CHECK_EQ_INT(jint(j, "metadata.remainingItemCount"), -1); /* a limited read: unknown */
+	json_decref(j);
+	json_decref(jcall("POST", "/api/v1/namespaces/team/configmaps",
+			  "{\"metadata\":{\"name\":\"zz-late\"}}", NULL, &code));
+	snprintf(path, sizeof(path), "/api/v1/namespaces/team/configmaps?limit=3&continue=%s", cont);
+	j = jcall("GET", path, NULL, NULL, &code);
+	CHECK_EQ_INT(code, 200);
+	CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 3);
+	CHECK_STR(jstr(j, "items.0.metadata.name"), "c3");
+	snprintf(cont, sizeof(cont), "%s", jstr(j, "metadata.continue"));
+	CHECK_EQ_INT(jint(j, "metadata.remainingItemCount"), 1);
+	json_decref(j);
+	snprintf(path, sizeof(path), "/api/v1/namespaces/team/configmaps?limit=3&continue=%s", cont);
+	j = jcall("GET", path, NULL, NULL, &code);
+	CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 1);
+	CHECK_STR(jstr(j, "items.0.metadata.name"), "zz-late");
+	CHECK_STR(jstr(j, "metadata.continue"), "");
+	/* items carry their own resourceVersion, as a GET gives it */
+	char rv[32];
+	snprintf(rv, sizeof(rv), "%s", jstr(j, "items.0.metadata.resourceVersion"));
+	json_decref(j);
+	j = jcall("GET", "/api/v1/namespaces/team/configmaps/zz-late", NULL, NULL, &code);
+	CHECK_STR(jstr(j, "metadata.resourceVersion"), rv);
+	json_decref(j);
+	json_decref(jcall("DELETE", "/api/v1/namespaces/team/configmaps/zz-late", NULL, NULL, &code));
+
 	j = jcall("GET", "/api/v1/namespaces/team/configmaps?limit=2&continue=garbage", NULL, NULL,
 		  &code);
 	CHECK_EQ_INT(code, 400);
@@ -668,6 +698,24 @@ static void test_watch(void)
 	free(out);
 	out = NULL;
 
+	/* sendInitialEvents: the list, then a bookmark that marks its end */
+	code = call("GET", "/api/v1/namespaces/w/configmaps?watch=1&sendInitialEvents=true&"
+			   "allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1",
+		    NULL, NULL, NULL, 0, &out);
+	CHECK_EQ_INT(code, 200);
+	CHECK(out && strstr(out, "\"type\":\"BOOKMARK\"") &&
+	      strstr(out, "\"k8s.io/initial-events-end\":\"true\""));
+	free(out);
+	out = NULL;
+
+	/* a watch on a named object (GET .../configmaps/a?watch=1) sees only it */
+	code = call("GET", "/api/v1/namespaces/w/configmaps/a?watch=1&timeoutSeconds=1", NULL, NULL,
+		    NULL, 0, &out);
+	CHECK_EQ_INT(code, 200);
+	CHECK_EQ_INT(count_of(out, "\n"), 1);
+	free(out);
+	out = NULL;
+
 	/* too old: compacted history gives a 410 ERROR event */
 	code = call("GET", "/api/v1/namespaces/w/configmaps?watch=1&resourceVersion=1&timeoutSeconds=1",
 		    NULL, NULL, NULL, 0, &out);
@@ -680,7 +728,6 @@ static void test_watch(void)
 	/* live events to a watcher, and a watcher that hangs up after one event */
 	struct watch_arg live = {"/api/v1/namespaces/w/configmaps?watch=1&timeoutSeconds=3", 0, NULL, 0};
 	struct watch_arg quitter = {"/api/v1/namespaces/w/configmaps?watch=1&timeoutSeconds=10", 2, NULL, 0};
-	struct watch_arg table = {"/api/v1/namespaces/w/configmaps?watch=1&timeoutSeconds=3", 0, NULL, 0};
 	pthread_t t1, t2;
 	pthread_create(&t1, NULL, watch_thread, &live);
 	pthread_create(&t2, NULL, watch_thread, &quitter);
@@ -702,7 +749,6 @@ static void test_watch(void)
 	CHECK(quitter.out && count_of(quitter.out, "\n") >= 2);
 	free(live.out);
 	free(quitter.out);
-	(void)table;
 
 	/* a Table watch: the first event has the columns, later ones not */
 	out = NULL;
@@ -718,6 +764,131 @@ static void test_watch(void)
 	CHECK_EQ_INT(code, 200);
 	j = jcall("GET", "/api/v1/namespaces/w/configmaps", NULL, NULL, &code);
 	CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 0);
+	json_decref(j);
+}
+
+/* --- table printers (direct) --- */
+
+static json_t *row_of(const char *group, const char *resource, const char *obj_json, time_t now)
+{
+	const struct kube_resource *res = kube_resource_find(group, "v1", resource);
+	json_t *o = json_loads(obj_json, 0, NULL);
+	json_t *items = json_pack("[o]", o);
+	json_t *t = table_build(res, items, TABLE_INCLUDE_NONE, 1, "7", NULL, 0, now, 0);
+	json_decref(items);
+	return t;
+}
+
+static void test_tables(void)
+{
+	char buf[32];
+	static const struct {
+		long long s;
+		const char *want;
+	} d[] = {{-5, "<invalid>"}, {-1, "0s"}, {0, "0s"}, {59, "59s"}, {119, "119s"},
+		 {120, "2m"}, {125, "2m5s"}, {600, "10m"}, {3599, "59m"}, {10800, "3h"},
+		 {11000, "3h3m"}, {8 * 3600, "8h"}, {47 * 3600, "47h"}, {48 * 3600, "2d"},
+		 {49 * 3600, "2d1h"}, {8 * 86400, "8d"}, {400 * 86400, "400d"},
+		 {730 * 86400 + 86400, "2y1d"}, {9 * 365 * 86400LL, "9y"}};
+	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
+		table_human_duration(d[i].s, buf, sizeof(buf));
+		CHECK_STR(buf, d[i].want);
+	}
+	time_t t;
+	CHECK_EQ_INT(table_parse_time("2024-05-01T10:00:00Z", &t), 0);
+	CHECK_EQ_INT(t, 1714557600);
+	CHECK_EQ_INT(table_parse_time("2024-05-01T12:00:00.123+02:00", &t), 0);
+	CHECK_EQ_INT(t, 1714557600);
+	CHECK_EQ_INT(table_parse_time("yesterday", &t), -EINVAL);
+	int beta;
+	CHECK(table_wanted("application/json;as=Table;v=v1;g=meta.k8s.io", &beta) && !beta);
+	CHECK(table_wanted("application/json;as=Table;v=v1beta1;g=meta.k8s.io", &beta) && beta);
+	CHECK(!table_wanted("application/json", &beta));
+	CHECK(!table_wanted(NULL, &beta));
+
+	time_t now = 1714557600 + 3600;
+	json_t *j = row_of("", "pods",
+			   "{\"metadata\":{\"name\":\"p\",\"creationTimestamp\":\"2024-05-01T10:00:00Z\"},"
+			   "\"spec\":{\"containers\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"nodeName\":\"n1\"},"
+			   "\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.9\",\"containerStatuses\":["
+			   "{\"name\":\"a\",\"ready\":true,\"restartCount\":2,\"state\":{\"running\":{}},"
+			   "\"lastState\":{\"terminated\":{\"finishedAt\":\"2024-05-01T10:50:00Z\"}}},"
+			   "{\"name\":\"b\",\"ready\":false,\"restartCount\":1,\"state\":{\"waiting\":"
+			   "{\"reason\":\"CrashLoopBackOff\"}}}]}}",
+			   now);
+	CHECK_STR(jstr(j, "rows.0.cells.1"), "1/2");
+	CHECK_STR(jstr(j, "rows.0.cells.2"), "CrashLoopBackOff");
+	CHECK_STR(jstr(j, "rows.0.cells.3"), "3 (10m ago)");
+	CHECK_STR(jstr(j, "rows.0.cells.4"), "60m");
+	CHECK_STR(jstr(j, "rows.0.cells.5"), "10.0.0.9");
+	CHECK_STR(jstr(j, "rows.0.cells.6"), "n1");
+	CHECK_STR(jstr(j, "metadata.resourceVersion"), "7");
+	CHECK(json_object_get(json_array_get(json_object_get(j, "rows"), 0), "object") == NULL);
+	json_decref(j);
+	j = row_of("", "pods",
+		   "{\"metadata\":{\"name\":\"p\",\"deletionTimestamp\":\"2024-05-01T10:00:00Z\"},"
+		   "\"spec\":{\"containers\":[{\"name\":\"a\"}]},\"status\":{\"phase\":\"Running\"}}",
+		   now);
+	CHECK_STR(jstr(j, "rows.0.cells.2"), "Terminating");
+	CHECK_STR(jstr(j, "rows.0.cells.4"), "<unknown>");
+	json_decref(j);
+	j = row_of("", "events",
+		   "{\"metadata\":{\"name\":\"e\"},\"involvedObject\":{\"kind\":\"Pod\",\"name\":\"web\"},"
+		   "\"type\":\"Warning\",\"reason\":\"BackOff\",\"message\":\" Back-off \\n\","
+		   "\"source\":{\"component\":\"kubelet\",\"host\":\"n1\"},\"count\":4,"
+		   "\"firstTimestamp\":\"2024-05-01T09:00:00Z\",\"lastTimestamp\":\"2024-05-01T10:59:00Z\"}",
+		   now);
+	CHECK_STR(jstr(j, "columnDefinitions.0.name"), "Last Seen");
+	CHECK_STR(jstr(j, "rows.0.cells.0"), "60s");
+	CHECK_STR(jstr(j, "rows.0.cells.3"), "pod/web");
+	CHECK_STR(jstr(j, "rows.0.cells.5"), "kubelet, n1");
+	CHECK_STR(jstr(j, "rows.0.cells.6"), "Back-off");
+	CHECK_STR(jstr(j, "rows.0.cells.7"), "120m");
+	CHECK_EQ_INT(jint(j, "rows.0.cells.8"), 4);
+	json_decref(j);
+	j = row_of("", "nodes",
+		   "{\"metadata\":{\"name\":\"n\",\"labels\":{\"node-role.kubernetes.io/worker\":\"\","
+		   "\"kubernetes.io/role\":\"edge\"}},\"spec\":{\"unschedulable\":true},\"status\":{"
+		   "\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"}],\"nodeInfo\":"
+		   "{\"kubeletVersion\":\"v1.30.5\"}}}",
+		   now);
+	CHECK_STR(jstr(j, "rows.0.cells.1"), "NotReady,SchedulingDisabled");
+	CHECK_STR(jstr(j, "rows.0.cells.2"), "edge,worker");
+	CHECK_STR(jstr(j, "rows.0.cells.4"), "v1.30.5");
+	CHECK_STR(jstr(j, "rows.0.cells.5"), "<none>");
+	CHECK_STR(jstr(j, "rows.0.cells.7"), "<unknown>");
+	json_decref(j);
+	j = row_of("rbac.authorization.k8s.io", "rolebindings",
+		   "{\"metadata\":{\"name\":\"rb\"},\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"view\"},"
+		   "\"subjects\":[{\"kind\":\"User\",\"name\":\"a@x\"},{\"kind\":\"User\",\"name\":\"b@x\"},"
+		   "{\"kind\":\"Group\",\"name\":\"g\"},{\"kind\":\"ServiceAccount\",\"name\":\"default\","
+		   "\"namespace\":\"ns\"}]}",
+		   now);
+	CHECK_STR(jstr(j, "columnDefinitions.1.name"), "Role");
+	CHECK_STR(jstr(j, "rows.0.cells.1"), "ClusterRole/view");
+	CHECK_STR(jstr(j, "rows.0.cells.3"), "a@x, b@x");
+	CHECK_STR(jstr(j, "rows.0.cells.4"), "g");
+	CHECK_STR(jstr(j, "rows.0.cells.5"), "ns/default");
+	json_decref(j);
+	j = row_of("rbac.authorization.k8s.io", "clusterroles",
+		   "{\"metadata\":{\"name\":\"r\",\"creationTimestamp\":\"2024-05-01T10:00:00Z\"}}", now);
+	CHECK_STR(jstr(j, "columnDefinitions.1.name"), "Created At");
+	CHECK_STR(jstr(j, "columnDefinitions.1.type"), "date");
+	CHECK_STR(jstr(j, "rows.0.cells.1"), "2024-05-01T10:00:00Z");
+	json_decref(j);
+	j = row_of("networking.k8s.io", "networkpolicies",
+		   "{\"metadata\":{\"name\":\"np\"},\"spec\":{\"podSelector\":{}}}", now);
+	CHECK_STR(jstr(j, "rows.0.cells.1"), "<none>");
+	json_decref(j);
+	j = row_of("", "secrets", "{\"metadata\":{\"name\":\"s\"},\"type\":\"Opaque\",\"data\":{\"a\":\"\",\"b\":\"\"}}",
+		   now);
+	CHECK_STR(jstr(j, "rows.0.cells.1"), "Opaque");
+	CHECK_EQ_INT(jint(j, "rows.0.cells.2"), 2);
+	json_decref(j);
+	j = row_of("", "namespaces", "{\"metadata\":{\"name\":\"ns\"},\"status\":{\"phase\":\"Active\"}}",
+		   now);
+	CHECK_STR(jstr(j, "columnDefinitions.1.name"), "Status");
+	CHECK_STR(jstr(j, "rows.0.cells.1"), "Active");
 	json_decref(j);
 }
 
@@ -813,6 +984,7 @@ int main(void)
 	snprintf(cl.prefix, sizeof(cl.prefix), "/clusters/p/l/c");
 
 	RUN(test_direct);
+	RUN(test_tables);
 
 	http = evhttp_new(kube.base);
 	evhttp_set_gencb(http, handler, &cl);

@@ -1,0 +1,234 @@
+/*
+ * node.c - `gkeid node`: runs the node agent (src/node/), the GKE metadata server for
+ * the pods of one node, against any Kubernetes API server and any Google API base URLs
+ * (gkeid's, or the real ones). Parses the flags into a node_config and runs it in the
+ * foreground until SIGINT/SIGTERM.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "node/node.h"
+
+static const char node_usage[] =
+	"Usage: gkeid node --kube-server URL --project P --location L --cluster C [OPTIONS]\n"
+	"\n"
+	"Runs the GKE metadata server for the pods of one node: pods are found by address\n"
+	"(a Kubernetes watch of the node's pods), and get Google credentials through\n"
+	"Workload Identity (TokenRequest, STS, IAM Credentials), as gke-metadata-server does.\n"
+	"\n"
+	"Kubernetes:\n"
+	"  --node-name NAME          this node (default local-node)\n"
+	"  --kube-server URL         the API server, https://HOST:PORT\n"
+	"  --kube-ca FILE            CA bundle that signs the API server's certificate\n"
+	"  --kube-cert FILE          client certificate (CN system:node:NAME, O system:nodes)\n"
+	"  --kube-key FILE           its private key\n"
+	"  --kube-token-file FILE    a bearer token instead of a client certificate\n"
+	"Google APIs (base URLs):\n"
+	"  --cloud-url URL           gkeid's Google APIs; sets the three below to URL/sts,\n"
+	"                            URL/iamcredentials and URL/container\n"
+	"  --sts-url URL             default https://sts.googleapis.com\n"
+	"  --iamcredentials-url URL  default https://iamcredentials.googleapis.com\n"
+	"  --container-url URL       default https://container.googleapis.com\n"
+	"The cluster:\n"
+	"  --project P, --project-number N, --location L, --cluster C\n"
+	"  --cluster-uid UID         instance/attributes/cluster-uid (read from the Container\n"
+	"                            API when --credentials is given)\n"
+	"  --zone Z                  the node's zone (default: L, or L-a for a region)\n"
+	"  --node-pool NAME          this node's pool (default default-pool)\n"
+	"  --credentials FILE        the node's service-account key: its own identity, served\n"
+	"                            to pods when the pool is in GCE_METADATA mode, and used to\n"
+	"                            read the node pool's workloadMetadataConfig.mode\n"
+	"Serving:\n"
+	"  --listen local|node       local (default, no root): every pod has its own\n"
+	"                            127.x.y.z and is named by the address it connects to;\n"
+	"                            node: pods in network namespaces, named by their source\n"
+	"                            address, on 127.0.0.1:988 and 169.254.169.254:80\n"
+	"  --port N                  local mode: the port (0: any free port; default 0)\n"
+	"                            node mode: instead of 988 on 127.0.0.1\n"
+	"  --address A               local mode: the address bound (default 0.0.0.0; only\n"
+	"                            loopback peers are answered)\n"
+	"  --state-file FILE         written once serving (what `gkeid exec` reads)\n"
+	"  --hold DURATION           how long a request from an address no pod has yet waits\n"
+	"                            for the pod watch (default 10s)\n"
+	"  --ksa-ttl DURATION        how long a fetched service account is trusted (default 5s)\n"
+	"  --max-pods N, --max-ksas N, --max-tokens N, --max-held N   memory bounds\n"
+	"  -v, --verbose             libevent's own warnings too\n"
+	"  -h, --help                this text\n"
+	"\n"
+	"The node itself (127.0.0.1) may read /healthz and /metrics (Prometheus).\n";
+
+static int set(char *dst, size_t len, const char *v, const char *flag)
+{
+	if (strlen(v) >= len) {
+		fprintf(stderr, "gkeid node: %s is too long\n", flag);
+		return -EINVAL;
+	}
+	snprintf(dst, len, "%s", v);
+	return 0;
+}
+
+static int set_count(size_t *dst, const char *v, const char *flag)
+{
+	char *end;
+	long long x = strtoll(v, &end, 10);
+	if (*end || x < 1 || x > 10000000) {
+		fprintf(stderr, "gkeid node: invalid %s \"%s\"\n", flag, v);
+		return -EINVAL;
+	}
+	*dst = (size_t)x;
+	return 0;
+}
+
+int cmd_node(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"node-name", required_argument, NULL, 'N'},
+		{"kube-server", required_argument, NULL, 'K'},
+		{"kube-ca", required_argument, NULL, 'A'},
+		{"kube-cert", required_argument, NULL, 'C'},
+		{"kube-key", required_argument, NULL, 'Y'},
+		{"kube-token-file", required_argument, NULL, 'T'},
+		{"cloud-url", required_argument, NULL, 'U'},
+		{"sts-url", required_argument, NULL, 's'},
+		{"iamcredentials-url", required_argument, NULL, 'i'},
+		{"container-url", required_argument, NULL, 'c'},
+		{"project", required_argument, NULL, 'p'},
+		{"project-number", required_argument, NULL, 'n'},
+		{"location", required_argument, NULL, 'l'},
+		{"cluster", required_argument, NULL, 'k'},
+		{"cluster-uid", required_argument, NULL, 'u'},
+		{"zone", required_argument, NULL, 'z'},
+		{"node-pool", required_argument, NULL, 'P'},
+		{"credentials", required_argument, NULL, 'E'},
+		{"listen", required_argument, NULL, 'L'},
+		{"port", required_argument, NULL, 'o'},
+		{"address", required_argument, NULL, 'a'},
+		{"state-file", required_argument, NULL, 'S'},
+		{"hold", required_argument, NULL, 'H'},
+		{"ksa-ttl", required_argument, NULL, 't'},
+		{"max-pods", required_argument, NULL, 1},
+		{"max-ksas", required_argument, NULL, 2},
+		{"max-tokens", required_argument, NULL, 3},
+		{"max-held", required_argument, NULL, 4},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct node_config *cfg = calloc(1, sizeof(*cfg));
+	char cloud[NODE_URL_MAX] = "", sts[NODE_URL_MAX] = "", iam[NODE_URL_MAX] = "",
+	     container[NODE_URL_MAX] = "";
+	int c, rc = 2;
+	if (!cfg) {
+		fprintf(stderr, "gkeid node: out of memory\n");
+		return 1;
+	}
+	node_config_defaults(cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		int bad = 0;
+		int64_t ms;
+		switch (c) {
+		case 'N': bad = set(cfg->node_name, sizeof(cfg->node_name), optarg, "--node-name"); break;
+		case 'K': bad = set(cfg->kube_server, sizeof(cfg->kube_server), optarg, "--kube-server"); break;
+		case 'A': bad = set(cfg->kube_ca, sizeof(cfg->kube_ca), optarg, "--kube-ca"); break;
+		case 'C': bad = set(cfg->kube_cert, sizeof(cfg->kube_cert), optarg, "--kube-cert"); break;
+		case 'Y': bad = set(cfg->kube_key, sizeof(cfg->kube_key), optarg, "--kube-key"); break;
+		case 'T': bad = set(cfg->kube_token_file, sizeof(cfg->kube_token_file), optarg, "--kube-token-file"); break;
+		case 'U': bad = set(cloud, sizeof(cloud) - 32, optarg, "--cloud-url"); break;
+		case 's': bad = set(sts, sizeof(sts), optarg, "--sts-url"); break;
+		case 'i': bad = set(iam, sizeof(iam), optarg, "--iamcredentials-url"); break;
+		case 'c': bad = set(container, sizeof(container), optarg, "--container-url"); break;
+		case 'p': bad = set(cfg->project, sizeof(cfg->project), optarg, "--project"); break;
+		case 'n': bad = set(cfg->project_number, sizeof(cfg->project_number), optarg, "--project-number"); break;
+		case 'l': bad = set(cfg->location, sizeof(cfg->location), optarg, "--location"); break;
+		case 'k': bad = set(cfg->cluster, sizeof(cfg->cluster), optarg, "--cluster"); break;
+		case 'u': bad = set(cfg->cluster_uid, sizeof(cfg->cluster_uid), optarg, "--cluster-uid"); break;
+		case 'z': bad = set(cfg->zone, sizeof(cfg->zone), optarg, "--zone"); break;
+		case 'P': bad = set(cfg->node_pool, sizeof(cfg->node_pool), optarg, "--node-pool"); break;
+		case 'E': bad = set(cfg->credentials, sizeof(cfg->credentials), optarg, "--credentials"); break;
+		case 'S': bad = set(cfg->state_file, sizeof(cfg->state_file), optarg, "--state-file"); break;
+		case 'a': bad = set(cfg->listen_addr, sizeof(cfg->listen_addr), optarg, "--address"); break;
+		case 'L':
+			if (strcmp(optarg, "local") == 0)
+				cfg->listen = NODE_LISTEN_LOCAL;
+			else if (strcmp(optarg, "node") == 0)
+				cfg->listen = NODE_LISTEN_NODE;
+			else {
+				fprintf(stderr, "gkeid node: --listen must be local or node\n");
+				bad = 1;
+			}
+			break;
+		case 'o':
+			if (parse_port(optarg, &cfg->port) != 0) {
+				fprintf(stderr, "gkeid node: invalid --port \"%s\" (0-65535)\n", optarg);
+				bad = 1;
+			}
+			break;
+		case 'H':
+		case 't':
+			if (parse_duration_ms(optarg, &ms) != 0 || ms > 600000) {
+				fprintf(stderr, "gkeid node: invalid --%s \"%s\" (e.g. 0, 500ms, 10s)\n",
+					c == 'H' ? "hold" : "ksa-ttl", optarg);
+				bad = 1;
+			} else if (c == 'H') {
+				cfg->hold_ms = ms;
+			} else {
+				cfg->ksa_ttl_ms = ms;
+			}
+			break;
+		case 1: bad = set_count(&cfg->max_pods, optarg, "--max-pods"); break;
+		case 2: bad = set_count(&cfg->max_ksas, optarg, "--max-ksas"); break;
+		case 3: bad = set_count(&cfg->max_tokens, optarg, "--max-tokens"); break;
+		case 4: bad = set_count(&cfg->max_held, optarg, "--max-held"); break;
+		case 'v': cfg->verbose = 1; break;
+		case 'h':
+			fputs(node_usage, stdout);
+			rc = 0;
+			goto out;
+		default: fputs(node_usage, stderr); goto out;
+		}
+		if (bad)
+			goto out;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "gkeid node: unexpected argument \"%s\"\n%s", argv[optind], node_usage);
+		goto out;
+	}
+	if (!cfg->kube_server[0] || !cfg->project[0] || !cfg->location[0] || !cfg->cluster[0]) {
+		fprintf(stderr, "gkeid node: --kube-server, --project, --location and --cluster are "
+				"required\n%s",
+			node_usage);
+		goto out;
+	}
+	size_t cl = strlen(cloud);
+	while (cl > 0 && cloud[cl - 1] == '/')
+		cloud[--cl] = '\0';
+	snprintf(cfg->sts_url, sizeof(cfg->sts_url), "%s",
+		 sts[0] ? sts : cl ? cloud : "https://sts.googleapis.com");
+	if (!sts[0] && cl)
+		snprintf(cfg->sts_url, sizeof(cfg->sts_url), "%.480s/sts", cloud);
+	if (iam[0])
+		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url), "%s", iam);
+	else if (cl)
+		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url), "%.480s/iamcredentials",
+			 cloud);
+	else
+		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url),
+			 "https://iamcredentials.googleapis.com");
+	if (container[0])
+		snprintf(cfg->container_url, sizeof(cfg->container_url), "%s", container);
+	else if (cl)
+		snprintf(cfg->container_url, sizeof(cfg->container_url), "%.480s/container", cloud);
+	else
+		snprintf(cfg->container_url, sizeof(cfg->container_url),
+			 "https://container.googleapis.com");
+	rc = node_run(cfg) == 0 ? 0 : 1;
+out:
+	free(cfg);
+	return rc;
+}

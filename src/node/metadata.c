@@ -1,0 +1,1044 @@
+/*
+ * metadata.c - the metadata API that pods see, byte for byte as GKE's metadata server
+ * answers under Workload Identity: /computeMetadata/v1/ with GKE's listings
+ * (instance/: attributes/ hostname id service-accounts/ zone), per-account email,
+ * aliases, scopes, token and identity, ?recursive=true JSON (camelCase keys),
+ * ?alt=json|text, wait_for_change, the headers of every 200 (Metadata-Flavor: Google,
+ * Server: GKE Metadata Server, application/text or application/json), a redirect for a
+ * directory named without its slash, and GKE's refusals: a missing Metadata-Flavor
+ * header, X-Forwarded-For, concealed paths, unknown paths, identity without audience.
+ *
+ * The calling pod is named by an address, never by a header: in local mode the
+ * connection's destination (each pod owns a 127.x.y.z), in node mode its source.
+ */
+#include "node/node.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+
+#include "core/jwt.h"
+
+#define URI_MAX 8192
+#define AUDIENCE_MAX 2048
+#define SCOPES_MAX 8192
+#define WAIT_MAX_SECONDS 3600
+#define MISSING_HEADER \
+	"GKE Metadata Server encountered an error: Missing required header \"Metadata-Flavor\": \"Google\"\n"
+#define DOCS_WI "https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity"
+#define DEFAULT_SCOPES_LIST \
+	"[\"https://www.googleapis.com/auth/cloud-platform\", \"https://www.googleapis.com/auth/userinfo.email\"]"
+
+enum alt { ALT_DEFAULT, ALT_JSON, ALT_TEXT };
+enum leaf { LEAF_NONE, LEAF_TOKEN, LEAF_IDENTITY };
+
+struct mreq {
+	struct node *n;
+	struct evhttp_request *ev;
+	struct mreq *next, **pprev;
+	char addr[64];
+	char *rel;        /* path below /computeMetadata/v1/, decoded, without the final '/' */
+	int dir;          /* the path ended in '/' */
+	char *query;      /* the raw query, for redirects */
+	int recursive;
+	enum alt alt;
+	char scopes[SCOPES_MAX];
+	char audience[AUDIENCE_MAX + 1];
+	int full, have_audience, bad_format;
+	int wait;
+	char last_etag[80];
+	int64_t wait_s;
+	enum leaf leaf;
+	struct md_pod pod;
+	struct md_ksa ksa;
+	struct event *timer;
+};
+
+struct mhttp {
+	struct node *n;
+	struct mreq *pending;
+	json_t *statics; /* instance (without service-accounts), project, universe */
+};
+
+/* --- replies --- */
+
+static void common_ok_headers(struct evhttp_request *ev, const char *ctype)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(ev);
+	evhttp_add_header(h, "Metadata-Flavor", "Google");
+	evhttp_add_header(h, "Server", "GKE Metadata Server");
+	evhttp_add_header(h, "Content-Type", ctype);
+}
+
+static void count(struct node *n, int status)
+{
+	int c = status / 100;
+	n->m.requests[c >= 2 && c <= 5 ? c - 1 : 0]++;
+}
+
+static void reply_raw(struct node *n, struct evhttp_request *ev, int status, const char *reason,
+		      const char *body, size_t len)
+{
+	struct evbuffer *b = evbuffer_new();
+	if (b && len)
+		evbuffer_add(b, body, len);
+	count(n, status);
+	evhttp_send_reply(ev, status, reason, b);
+	if (b)
+		evbuffer_free(b);
+}
+
+static const char *reason_of(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 301: return "Moved Permanently";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 414: return "Request-URI Too Long";
+	case 429: return "Too Many Requests";
+	case 503: return "Service Unavailable";
+	default: return status >= 500 ? "Internal Server Error" : "Error";
+	}
+}
+
+/* An error as Go's http.Error writes it. */
+static void reply_error(struct node *n, struct evhttp_request *ev, int status, const char *text)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(ev);
+	evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
+	evhttp_add_header(h, "X-Content-Type-Options", "nosniff");
+	reply_raw(n, ev, status, reason_of(status), text, strlen(text));
+}
+
+static void reply_text(struct node *n, struct evhttp_request *ev, const char *body, size_t len,
+		       const char *etag)
+{
+	common_ok_headers(ev, "application/text");
+	if (etag)
+		evhttp_add_header(evhttp_request_get_output_headers(ev), "ETag", etag);
+	reply_raw(n, ev, 200, "OK", body, len);
+}
+
+static void reply_jsontext(struct node *n, struct evhttp_request *ev, const char *body,
+			   size_t len, const char *etag)
+{
+	common_ok_headers(ev, "application/json");
+	if (etag)
+		evhttp_add_header(evhttp_request_get_output_headers(ev), "ETag", etag);
+	reply_raw(n, ev, 200, "OK", body, len);
+}
+
+/* --- requests kept across asynchronous steps --- */
+
+static void mreq_free(struct mreq *q)
+{
+	if (!q)
+		return;
+	if (q->pprev) {
+		*q->pprev = q->next;
+		if (q->next)
+			q->next->pprev = q->pprev;
+	}
+	if (q->timer)
+		event_free(q->timer);
+	free(q->rel);
+	free(q->query);
+	free(q);
+}
+
+static void mreq_error(struct mreq *q, int status, const char *text)
+{
+	reply_error(q->n, q->ev, status, text);
+	mreq_free(q);
+}
+
+/* --- the tree --- */
+
+static json_t *build_statics(struct node *n)
+{
+	const struct node_config *c = &n->cfg;
+	json_int_t num = 0, id = 0;
+	for (const char *p = c->project_number; *p; p++)
+		num = num * 10 + (*p - '0');
+	for (const char *p = n->instance_id; *p; p++)
+		id = id * 10 + (*p - '0');
+	return json_pack("{s:{s:{s:s, s:s, s:s}, s:s, s:I, s:n, s:s}, s:{s:I, s:s}, "
+			 "s:{s:s}}",
+			 "instance", "attributes", "cluster-location", c->location,
+			 "cluster-name", c->cluster, "cluster-uid", c->cluster_uid, "hostname",
+			 n->hostname, "id", id, "service-accounts", "zone", n->zone_path,
+			 "project", "numeric-project-id", num, "project-id", c->project,
+			 "universe", "universe-domain", "googleapis.com");
+}
+
+/* The service-accounts directory for an account email. token and identity are null:
+ * listed, never shown in recursive JSON. */
+static json_t *accounts(const char *email, json_t *scopes)
+{
+	json_t *acct = json_pack("{s:[s], s:s, s:O, s:n, s:n}", "aliases", "default", "email",
+				 email, "scopes", scopes, "token", "identity");
+	json_t *dir = json_object();
+	if (!acct || !dir) {
+		json_decref(acct);
+		json_decref(dir);
+		return NULL;
+	}
+	json_object_set(dir, "default", acct);
+	json_object_set(dir, email, acct);
+	json_decref(acct);
+	return dir;
+}
+
+static json_t *scopes_json(const char *spaced)
+{
+	json_t *a = json_array();
+	char *s = strdup(spaced ? spaced : ""), *save = NULL;
+	for (char *t = s ? strtok_r(s, " ,", &save) : NULL; t && a; t = strtok_r(NULL, " ,", &save))
+		json_array_append_new(a, json_string(t));
+	free(s);
+	return a;
+}
+
+/* The whole tree for q (the pod's accounts filled in when known). New reference. */
+static json_t *tree_for(struct mreq *q, const char *email)
+{
+	struct mhttp *mh = q->n->http;
+	json_t *t = json_deep_copy(mh->statics);
+	if (!t)
+		return NULL;
+	if (email) {
+		const char *sc = md_nodecreds_gce_mode(q->n) ? md_nodecreds_scopes(q->n) : NULL;
+		json_t *scopes = sc ? scopes_json(sc) : json_loads(DEFAULT_SCOPES_LIST, 0, NULL);
+		json_t *acc = scopes ? accounts(email, scopes) : NULL;
+		json_decref(scopes);
+		if (!acc) {
+			json_decref(t);
+			return NULL;
+		}
+		json_object_set_new(json_object_get(t, "instance"), "service-accounts", acc);
+	}
+	return t;
+}
+
+/* Walks rel ("instance/attributes/cluster-name") down t. Borrowed, or NULL. */
+static json_t *walk(json_t *t, const char *rel)
+{
+	json_t *cur = t;
+	const char *p = rel;
+	char seg[400];
+	while (*p) {
+		const char *slash = strchr(p, '/');
+		size_t l = slash ? (size_t)(slash - p) : strlen(p);
+		if (l == 0 || l >= sizeof(seg) || !json_is_object(cur))
+			return NULL;
+		memcpy(seg, p, l);
+		seg[l] = '\0';
+		cur = json_object_get(cur, seg);
+		if (!cur)
+			return NULL;
+		p += l;
+		if (*p == '/')
+			p++;
+	}
+	return cur;
+}
+
+/* GCE's recursive JSON: keys camelCased ("service-accounts" -> "serviceAccounts"), except
+ * custom attribute names and account emails; null (virtual) entries left out. */
+static json_t *recursive_json(const json_t *v, int keep_keys)
+{
+	if (!json_is_object(v))
+		return json_deep_copy(v);
+	json_t *o = json_object();
+	const char *k;
+	json_t *c;
+	json_object_foreach((json_t *)v, k, c) {
+		if (json_is_null(c))
+			continue;
+		char key[400];
+		size_t j = 0;
+		int up = 0;
+		for (const char *p = k; *p && j < sizeof(key) - 1; p++) {
+			if (*p == '-' && !keep_keys) {
+				up = 1;
+				continue;
+			}
+			key[j++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+			up = 0;
+		}
+		key[j] = '\0';
+		int keep = strcmp(k, "attributes") == 0 || strcmp(k, "service-accounts") == 0;
+		json_t *sub = recursive_json(c, keep);
+		if (!sub || json_object_set_new(o, key, sub) != 0) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+/* alt=text of a recursive directory: "path value" lines. */
+static void flatten(struct evbuffer *b, const char *prefix, const json_t *v)
+{
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *c;
+		json_object_foreach((json_t *)v, k, c) {
+			if (json_is_null(c))
+				continue;
+			char p[1024];
+			snprintf(p, sizeof(p), "%s%s%s", prefix, *prefix ? "/" : "", k);
+			flatten(b, p, c);
+		}
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e) flatten(b, prefix, e);
+	} else if (json_is_string(v)) {
+		evbuffer_add_printf(b, "%s %s\n", prefix, json_string_value(v));
+	} else if (json_is_integer(v)) {
+		evbuffer_add_printf(b, "%s %lld\n", prefix, (long long)json_integer_value(v));
+	}
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A directory listing: entries sorted, directories with '/', "default/" first (as GKE
+ * lists service accounts); lines, or a JSON array for alt=json. */
+static void listing(struct evbuffer *b, const json_t *dir, int as_json)
+{
+	size_t n = json_object_size(dir), i = 0;
+	const char **keys = calloc(n ? n : 1, sizeof(*keys));
+	json_t *arr = as_json ? json_array() : NULL;
+	const char *k;
+	json_t *c;
+	if (!keys || (as_json && !arr)) {
+		free(keys);
+		json_decref(arr);
+		return;
+	}
+	json_object_foreach((json_t *)dir, k, c) keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_str);
+	for (i = 1; i < n; i++)
+		if (strcmp(keys[i], "default") == 0) {
+			const char *d = keys[i];
+			memmove(keys + 1, keys, i * sizeof(*keys));
+			keys[0] = d;
+			break;
+		}
+	for (i = 0; i < n; i++) {
+		int is_dir = json_is_object(json_object_get(dir, keys[i]));
+		char e[600];
+		snprintf(e, sizeof(e), "%s%s", keys[i], is_dir ? "/" : "");
+		if (arr)
+			json_array_append_new(arr, json_string(e));
+		else
+			evbuffer_add_printf(b, "%s\n", e);
+	}
+	if (arr) {
+		char *d = json_dumps(arr, JSON_COMPACT);
+		if (d)
+			evbuffer_add(b, d, strlen(d));
+		free(d);
+		json_decref(arr);
+	}
+	free(keys);
+}
+
+/* --- rendering --- */
+
+static const char *last_segment(const char *rel)
+{
+	const char *s = strrchr(rel, '/');
+	return s ? s + 1 : rel;
+}
+
+static void etag_of(const void *body, size_t len, char out[17])
+{
+	char hex[65];
+	sha256_hex(body, len, hex);
+	memcpy(out, hex, 16);
+	out[16] = '\0';
+}
+
+static void process(struct mreq *q);
+
+static void on_wait_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct mreq *q = arg;
+	(void)fd, (void)what;
+	q->wait = 0;
+	process(q);
+}
+
+/* Holds a wait_for_change request whose value has not changed. 0, or -errno. */
+static int hold_wait(struct mreq *q)
+{
+	struct mhttp *mh = q->n->http;
+	size_t held = 0;
+	for (struct mreq *p = mh->pending; p; p = p->next)
+		held += p->timer != NULL;
+	if (held >= q->n->cfg.max_held)
+		return -EBUSY;
+	if (!q->timer)
+		q->timer = event_new(q->n->base, -1, 0, on_wait_timer, q);
+	struct timeval tv = {(time_t)(q->wait_s > 0 ? q->wait_s : WAIT_MAX_SECONDS), 0};
+	if (!q->timer || event_add(q->timer, &tv) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+static void redirect(struct mreq *q)
+{
+	char loc[URI_MAX + 64];
+	snprintf(loc, sizeof(loc), "/computeMetadata/v1/%s%s%s%s", q->rel, *q->rel ? "/" : "",
+		 q->query ? "?" : "", q->query ? q->query : "");
+	struct evkeyvalq *h = evhttp_request_get_output_headers(q->ev);
+	evhttp_add_header(h, "Location", loc);
+	evhttp_add_header(h, "Metadata-Flavor", "Google");
+	evhttp_add_header(h, "Server", "GKE Metadata Server");
+	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
+	char *esc = evhttp_htmlescape(loc);
+	char body[URI_MAX * 6 + 64];
+	int len = snprintf(body, sizeof(body), "<a href=\"%s\">Moved Permanently</a>.\n\n",
+			   esc ? esc : "");
+	free(esc);
+	reply_raw(q->n, q->ev, 301, "Moved Permanently", body,
+		  len > 0 && (size_t)len < sizeof(body) ? (size_t)len : 0);
+	mreq_free(q);
+}
+
+static const char *not_found_text = "404 page not found\n";
+
+/* Answers q from the tree (a directory or a value). Frees q unless it is held. */
+static void render(struct mreq *q, json_t *tree)
+{
+	json_t *v = walk(tree, q->rel);
+	struct evbuffer *b = NULL;
+	int is_json = 0;
+	if (!v || json_is_null(v) || (!json_is_object(v) && q->dir)) {
+		mreq_error(q, 404, not_found_text);
+		return;
+	}
+	if (json_is_object(v) && !q->dir && *q->rel) {
+		redirect(q);
+		return;
+	}
+	b = evbuffer_new();
+	if (!b) {
+		mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
+		return;
+	}
+	if (json_is_object(v) && q->recursive) {
+		if (q->alt == ALT_TEXT) {
+			flatten(b, "", v);
+		} else {
+			const char *seg = last_segment(q->rel);
+			int keep = strcmp(seg, "attributes") == 0 || strcmp(seg, "service-accounts") == 0;
+			json_t *r = recursive_json(v, keep);
+			char *d = r ? json_dumps(r, JSON_COMPACT) : NULL;
+			if (d)
+				evbuffer_add(b, d, strlen(d));
+			free(d);
+			json_decref(r);
+			is_json = 1;
+		}
+	} else if (json_is_object(v)) {
+		listing(b, v, q->alt == ALT_JSON);
+		is_json = q->alt == ALT_JSON;
+	} else if (q->alt == ALT_JSON) {
+		char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		if (d)
+			evbuffer_add(b, d, strlen(d));
+		free(d);
+		is_json = 1;
+	} else if (json_is_array(v)) {
+		size_t i;
+		json_t *e;
+		json_array_foreach(v, i, e) evbuffer_add_printf(b, "%s\n", json_string_value(e) ? json_string_value(e) : "");
+	} else if (json_is_integer(v)) {
+		evbuffer_add_printf(b, "%lld", (long long)json_integer_value(v));
+	} else if (json_is_string(v)) {
+		evbuffer_add(b, json_string_value(v), json_string_length(v));
+	}
+	size_t len = evbuffer_get_length(b);
+	const char *body = len ? (const char *)evbuffer_pullup(b, -1) : "";
+	char etag[17];
+	etag_of(body, len, etag);
+	if (q->wait && strcmp(q->last_etag, etag) == 0) {
+		evbuffer_free(b);
+		int rc = hold_wait(q);
+		if (rc != 0)
+			mreq_error(q, 503, "GKE Metadata Server encountered an error: too many waiting requests\n");
+		return;
+	}
+	if (is_json)
+		reply_jsontext(q->n, q->ev, body, len, etag);
+	else
+		reply_text(q->n, q->ev, body, len, etag);
+	evbuffer_free(b);
+	mreq_free(q);
+}
+
+/* --- tokens --- */
+
+static void on_token(void *arg, int rc, const char *value, int64_t expiry_ms,
+		     const struct md_err *err)
+{
+	struct mreq *q = arg;
+	if (rc != 0) {
+		mreq_error(q, err ? err->status : 500,
+			   err ? err->text : "GKE Metadata Server encountered an error\n");
+		return;
+	}
+	int64_t left = (expiry_ms - md_now_ms()) / 1000;
+	if (left < 0)
+		left = 0;
+	json_t *j = json_pack("{s:s, s:I, s:s}", "access_token", value, "expires_in",
+			      (json_int_t)left, "token_type", "Bearer");
+	char *d = NULL;
+	if (j && q->alt == ALT_TEXT) {
+		struct evbuffer *b = evbuffer_new();
+		if (b) {
+			flatten(b, "", j);
+			size_t len = evbuffer_get_length(b);
+			reply_text(q->n, q->ev, (const char *)evbuffer_pullup(b, -1), len, NULL);
+			evbuffer_free(b);
+			json_decref(j);
+			mreq_free(q);
+			return;
+		}
+	}
+	d = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	if (!d) {
+		mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
+		return;
+	}
+	reply_jsontext(q->n, q->ev, d, strlen(d), NULL);
+	free(d);
+	mreq_free(q);
+}
+
+static void on_identity(void *arg, int rc, const char *value, int64_t expiry_ms,
+			const struct md_err *err)
+{
+	struct mreq *q = arg;
+	(void)expiry_ms;
+	if (rc != 0) {
+		mreq_error(q, err ? err->status : 500,
+			   err ? err->text : "GKE Metadata Server encountered an error\n");
+		return;
+	}
+	reply_text(q->n, q->ev, value, strlen(value), NULL);
+	mreq_free(q);
+}
+
+static void do_token(struct mreq *q)
+{
+	if (md_nodecreds_gce_mode(q->n)) {
+		md_nodecreds_access(q->n, q->scopes[0] ? q->scopes : NULL, on_token, q);
+		return;
+	}
+	struct md_token_req tr = {.pod = &q->pod, .ksa = &q->ksa,
+				  .scopes = q->scopes[0] ? q->scopes : NULL};
+	md_token_access(q->n, &tr, on_token, q);
+}
+
+static void do_identity(struct mreq *q)
+{
+	char msg[1400];
+	if (md_nodecreds_gce_mode(q->n)) {
+		md_nodecreds_id(q->n, q->audience, on_identity, q);
+		return;
+	}
+	if (!q->ksa.gsa[0]) {
+		snprintf(msg, sizeof(msg),
+			 "Your Kubernetes service account (%s/%s) is not annotated with a target "
+			 "Google service account, which is a requirement for retrieving Identity "
+			 "Tokens using Workload Identity.\nPlease add the "
+			 "iam.gke.io/gcp-service-account=[GSA_NAME]@[PROJECT_ID] annotation to your "
+			 "Kubernetes service account.\nRefer to " DOCS_WI "\n",
+			 q->ksa.ns, q->ksa.name);
+		mreq_error(q, 404, msg);
+		return;
+	}
+	struct md_token_req tr = {.pod = &q->pod, .ksa = &q->ksa, .audience = q->audience,
+				  .full = q->full};
+	md_token_id(q->n, &tr, on_identity, q);
+}
+
+/* The accounts are known: answer from the tree, or start a token. */
+static void with_accounts(struct mreq *q, const char *email)
+{
+	json_t *tree = tree_for(q, email);
+	if (!tree) {
+		mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
+		return;
+	}
+	json_t *v = walk(tree, q->rel);
+	if (v && json_is_null(v) && strncmp(q->rel, "instance/service-accounts/", 26) == 0) {
+		const char *leaf = last_segment(q->rel);
+		json_decref(tree);
+		if (q->dir) {
+			mreq_error(q, 404, not_found_text);
+			return;
+		}
+		if (strcmp(leaf, "token") == 0)
+			do_token(q);
+		else
+			do_identity(q);
+		return;
+	}
+	render(q, tree);
+	json_decref(tree);
+}
+
+static void on_ksa(void *arg, int rc, const struct md_ksa *ksa, const struct md_err *err)
+{
+	struct mreq *q = arg;
+	if (rc != 0) {
+		mreq_error(q, err ? err->status : 500,
+			   err ? err->text : "GKE Metadata Server encountered an error\n");
+		return;
+	}
+	q->ksa = *ksa;
+	with_accounts(q, ksa->gsa[0] ? ksa->gsa : q->n->pool);
+}
+
+static void on_pod(void *arg, int rc, const struct md_pod *pod)
+{
+	struct mreq *q = arg;
+	char msg[800];
+	struct node *n = q->n;
+	if (rc == -EEXIST) {
+		snprintf(msg, sizeof(msg),
+			 "GKE Metadata Server encountered an error: error looking up pod by ip "
+			 "address: more than one live pod on node %s has address %s; refusing to "
+			 "answer with either identity\n",
+			 n->cfg.node_name, q->addr);
+		mreq_error(q, 500, msg);
+		return;
+	}
+	if (rc == -ENOENT) {
+		snprintf(msg, sizeof(msg),
+			 "GKE Metadata Server encountered an error: no pod on node %s has address "
+			 "%s (waited %lld ms for the pod watch)\n",
+			 n->cfg.node_name, q->addr, (long long)n->cfg.hold_ms);
+		mreq_error(q, 404, msg);
+		return;
+	}
+	if (rc != 0) {
+		mreq_error(q, 503, "GKE Metadata Server encountered an error: shutting down\n");
+		return;
+	}
+	q->pod = *pod;
+	md_ksa_get(n, pod->ns, pod->sa, on_ksa, q);
+}
+
+static int is_self(const struct node *n, const char *addr)
+{
+	(void)n;
+	return strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0;
+}
+
+/* Works out what q needs (the pod and its KSA, or nothing) and answers. */
+static void process(struct mreq *q)
+{
+	struct node *n = q->n;
+	int accounts = strncmp(q->rel, "instance/service-accounts", 25) == 0 &&
+		       (q->rel[25] == '\0' || q->rel[25] == '/');
+	if (q->recursive && (!*q->rel || strcmp(q->rel, "instance") == 0))
+		accounts = 1;
+	if (!accounts) {
+		json_t *tree = tree_for(q, NULL);
+		if (!tree) {
+			mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
+			return;
+		}
+		render(q, tree);
+		json_decref(tree);
+		return;
+	}
+	if (md_nodecreds_gce_mode(n)) {
+		const char *email = md_nodecreds_email(n);
+		if (!*email) {
+			mreq_error(q, 500,
+				   "GKE Metadata Server encountered an error: the node pool is in "
+				   "GCE_METADATA mode, but the node has no service account credentials\n");
+			return;
+		}
+		with_accounts(q, email);
+		return;
+	}
+	if (q->pod.name[0]) { /* a held wait_for_change: the pod is known */
+		with_accounts(q, q->ksa.gsa[0] ? q->ksa.gsa : n->pool);
+		return;
+	}
+	if (is_self(n, q->addr)) {
+		char msg[600];
+		snprintf(msg, sizeof(msg),
+			 "GKE Metadata Server encountered an error: %s is node %s's own address, "
+			 "not a pod's; run the workload as a pod (gkeid exec)\n",
+			 q->addr, n->cfg.node_name);
+		mreq_error(q, 404, msg);
+		return;
+	}
+	md_pods_lookup(n, q->addr, on_pod, q);
+}
+
+/* --- the request --- */
+
+static int sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		return inet_ntop(AF_INET, &s4->sin_addr, out, (socklen_t)len) ? 0 : -EINVAL;
+	}
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+			return inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out, (socklen_t)len)
+				       ? 0
+				       : -EINVAL;
+		return inet_ntop(AF_INET6, &s6->sin6_addr, out, (socklen_t)len) ? 0 : -EINVAL;
+	}
+	return -EAFNOSUPPORT;
+}
+
+/* The connection's local (destination) and peer (source) addresses. */
+static int conn_addrs(struct evhttp_request *ev, char *local, char *peer, size_t len)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
+	evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    sockaddr_text(&ss, local, len) != 0)
+		return -EINVAL;
+	sl = sizeof(ss);
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 || sockaddr_text(&ss, peer, len) != 0)
+		return -EINVAL;
+	return 0;
+}
+
+static int loopback(const char *addr)
+{
+	struct in_addr a;
+	if (inet_pton(AF_INET, addr, &a) == 1)
+		return (ntohl(a.s_addr) >> 24) == 127;
+	return strcmp(addr, "::1") == 0;
+}
+
+static void admin(struct node *n, struct evhttp_request *ev, const char *path)
+{
+	struct evkeyvalq *h = evhttp_request_get_output_headers(ev);
+	if (strcmp(path, "/healthz") == 0) {
+		size_t pods, held;
+		int synced;
+		md_pods_stats(n, &pods, &held, &synced);
+		evhttp_add_header(h, "Content-Type", "text/plain; charset=utf-8");
+		if (synced)
+			reply_raw(n, ev, 200, "OK", "ok\n", 3);
+		else
+			reply_raw(n, ev, 503, "Service Unavailable", "pod watch not synced\n", 21);
+		return;
+	}
+	struct evbuffer *b = evbuffer_new();
+	if (!b) {
+		reply_error(n, ev, 500, "out of memory\n");
+		return;
+	}
+	md_metrics_write(n, b);
+	evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	count(n, 200);
+	evhttp_send_reply(ev, 200, "OK", b);
+	evbuffer_free(b);
+}
+
+static int query_true(const char *v)
+{
+	return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+/* Reads the query into q. 0, or -EINVAL after replying 400. */
+static int parse_query(struct mreq *q, const char *query)
+{
+	struct evkeyvalq kv;
+	TAILQ_INIT(&kv);
+	if (!query)
+		return 0;
+	if (evhttp_parse_query_str(query, &kv) != 0) {
+		evhttp_clear_headers(&kv);
+		reply_error(q->n, q->ev, 400, "GKE Metadata Server encountered an error: malformed query\n");
+		return -EINVAL;
+	}
+	const char *v;
+	q->recursive = query_true(evhttp_find_header(&kv, "recursive"));
+	v = evhttp_find_header(&kv, "alt");
+	if (v && strcmp(v, "json") == 0)
+		q->alt = ALT_JSON;
+	else if (v && strcmp(v, "text") == 0)
+		q->alt = ALT_TEXT;
+	v = evhttp_find_header(&kv, "scopes");
+	if (v && strlen(v) >= sizeof(q->scopes)) {
+		evhttp_clear_headers(&kv);
+		reply_error(q->n, q->ev, 400, "GKE Metadata Server encountered an error: scopes too long\n");
+		return -EINVAL;
+	}
+	snprintf(q->scopes, sizeof(q->scopes), "%s", v ? v : "");
+	v = evhttp_find_header(&kv, "audience");
+	if (v && strlen(v) > AUDIENCE_MAX) {
+		evhttp_clear_headers(&kv);
+		reply_error(q->n, q->ev, 400, "GKE Metadata Server encountered an error: audience too long\n");
+		return -EINVAL;
+	}
+	q->have_audience = v && *v;
+	snprintf(q->audience, sizeof(q->audience), "%s", v ? v : "");
+	v = evhttp_find_header(&kv, "format");
+	if (v && strcmp(v, "full") == 0)
+		q->full = 1;
+	else if (v && *v && strcmp(v, "standard") != 0)
+		q->bad_format = 1;
+	q->wait = query_true(evhttp_find_header(&kv, "wait_for_change"));
+	v = evhttp_find_header(&kv, "last_etag");
+	snprintf(q->last_etag, sizeof(q->last_etag), "%s", v && strlen(v) < sizeof(q->last_etag) ? v : "");
+	v = evhttp_find_header(&kv, "timeout_sec");
+	if (v) {
+		char *end;
+		long t = strtol(v, &end, 10);
+		if (*end || t < 0) {
+			evhttp_clear_headers(&kv);
+			reply_error(q->n, q->ev, 400,
+				    "GKE Metadata Server encountered an error: invalid timeout_sec\n");
+			return -EINVAL;
+		}
+		q->wait_s = t > WAIT_MAX_SECONDS ? WAIT_MAX_SECONDS : t;
+	}
+	evhttp_clear_headers(&kv);
+	return 0;
+}
+
+static void on_request(struct evhttp_request *ev, void *arg)
+{
+	struct node *n = arg;
+	struct mhttp *mh = n->http;
+	char local[64], peer[64];
+	struct evkeyvalq *in = evhttp_request_get_input_headers(ev);
+	const char *uri = evhttp_request_get_uri(ev);
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
+
+	if (conn_addrs(ev, local, peer, sizeof(local)) != 0) {
+		reply_error(n, ev, 500, "GKE Metadata Server encountered an error: unknown connection\n");
+		return;
+	}
+	if (n->cfg.listen == NODE_LISTEN_LOCAL && !loopback(peer)) {
+		evhttp_add_header(evhttp_request_get_output_headers(ev), "Connection", "close");
+		reply_error(n, ev, 403,
+			    "GKE Metadata Server encountered an error: only local pods may connect\n");
+		return;
+	}
+	const char *who = n->cfg.listen == NODE_LISTEN_LOCAL ? local : peer;
+	if (!uri || strlen(uri) > URI_MAX) {
+		reply_error(n, ev, 414, "GKE Metadata Server encountered an error: URI too long\n");
+		return;
+	}
+	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
+		evhttp_add_header(evhttp_request_get_output_headers(ev), "Allow", "GET, HEAD");
+		reply_error(n, ev, 405, "Method Not Allowed\n");
+		return;
+	}
+	if (evhttp_find_header(in, "X-Forwarded-For")) {
+		reply_error(n, ev, 403,
+			    "GKE Metadata Server encountered an error: Request contains the header "
+			    "\"X-Forwarded-For\"; the metadata server does not accept proxied "
+			    "requests\n");
+		return;
+	}
+	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(ev);
+	const char *raw_path = u ? evhttp_uri_get_path(u) : NULL;
+	const char *query = u ? evhttp_uri_get_query(u) : NULL;
+	size_t plen = 0;
+	char *path = raw_path ? evhttp_uridecode(raw_path, 0, &plen) : NULL;
+	if (!path || plen != strlen(path) || path[0] != '/') {
+		free(path);
+		reply_error(n, ev, 400, "GKE Metadata Server encountered an error: malformed path\n");
+		return;
+	}
+	if (is_self(n, who) && (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0)) {
+		admin(n, ev, path);
+		free(path);
+		return;
+	}
+	const char *flavor = evhttp_find_header(in, "Metadata-Flavor");
+	const char *legacy = evhttp_find_header(in, "X-Google-Metadata-Request");
+	if (!(flavor && strcmp(flavor, "Google") == 0) && !(legacy && strcasecmp(legacy, "True") == 0)) {
+		free(path);
+		reply_error(n, ev, 403, MISSING_HEADER);
+		return;
+	}
+	/* the fixed top of the tree */
+	if (strcmp(path, "/") == 0) {
+		free(path);
+		reply_text(n, ev, "computeMetadata/\n", 17, NULL);
+		return;
+	}
+	static const char v1[] = "/computeMetadata/v1";
+	int legacy_api = strncmp(path, "/computeMetadata/v1beta1", 24) == 0 ||
+			 strncmp(path, "/0.1/", 5) == 0 || strcmp(path, "/0.1") == 0;
+	if (legacy_api || strstr(path, "/attributes/kube-env") ||
+	    strstr(path, "/attributes/kubelet-config")) {
+		free(path);
+		reply_error(n, ev, 403,
+			    "GKE Metadata Server encountered an error: This metadata endpoint is "
+			    "concealed.\n");
+		return;
+	}
+	struct mreq *q = calloc(1, sizeof(*q));
+	if (!q) {
+		free(path);
+		reply_error(n, ev, 500, "GKE Metadata Server encountered an error: out of memory\n");
+		return;
+	}
+	q->n = n;
+	q->ev = ev;
+	snprintf(q->addr, sizeof(q->addr), "%s", who);
+	q->query = query && *query ? strdup(query) : NULL;
+	if (strcmp(path, "/computeMetadata") == 0 || strcmp(path, "/computeMetadata/") == 0) {
+		if (path[strlen(path) - 1] != '/') {
+			char loc[URI_MAX + 32];
+			snprintf(loc, sizeof(loc), "/computeMetadata/%s%s", q->query ? "?" : "",
+				 q->query ? q->query : "");
+			evhttp_add_header(evhttp_request_get_output_headers(ev), "Location", loc);
+			evhttp_add_header(evhttp_request_get_output_headers(ev), "Content-Type",
+					  "text/html; charset=utf-8");
+			reply_raw(n, ev, 301, "Moved Permanently", "", 0);
+		} else {
+			reply_text(n, ev, "v1/\n", 4, NULL);
+		}
+		free(path);
+		mreq_free(q);
+		return;
+	}
+	if (strncmp(path, v1, sizeof(v1) - 1) != 0 ||
+	    (path[sizeof(v1) - 1] != '\0' && path[sizeof(v1) - 1] != '/')) {
+		free(path);
+		mreq_error(q, 404, not_found_text);
+		return;
+	}
+	const char *rel = path + sizeof(v1) - 1;
+	if (*rel == '/')
+		rel++;
+	size_t rl = strlen(rel);
+	q->dir = rl == 0 ? path[sizeof(v1) - 1] == '/' : rel[rl - 1] == '/';
+	q->rel = strdup(rel);
+	free(path);
+	if (!q->rel) {
+		mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
+		return;
+	}
+	if (q->dir && rl > 0)
+		q->rel[rl - 1] = '\0';
+	if (rl == 0 && !q->dir) { /* "/computeMetadata/v1" */
+		redirect(q);
+		return;
+	}
+	if (parse_query(q, q->query) != 0) {
+		mreq_free(q);
+		return;
+	}
+	/* identity's parameters are checked before anything is looked up */
+	if (strncmp(q->rel, "instance/service-accounts/", 26) == 0 &&
+	    strcmp(last_segment(q->rel), "identity") == 0 && !q->dir) {
+		if (!q->have_audience) {
+			mreq_error(q, 400, "non-empty audience parameter required\n");
+			return;
+		}
+		if (q->bad_format) {
+			mreq_error(q, 400, "invalid format parameter: must be 'standard' or 'full'\n");
+			return;
+		}
+	}
+	q->next = mh->pending;
+	if (mh->pending)
+		mh->pending->pprev = &q->next;
+	q->pprev = &mh->pending;
+	mh->pending = q;
+	process(q);
+}
+
+int md_http_attach(struct node *n, struct evhttp *http)
+{
+	struct mhttp *mh = n->http;
+	if (!mh) {
+		mh = calloc(1, sizeof(*mh));
+		if (!mh)
+			return -ENOMEM;
+		mh->n = n;
+		mh->statics = build_statics(n);
+		if (!mh->statics) {
+			free(mh);
+			return -ENOMEM;
+		}
+		json_object_set_new(json_object_get(mh->statics, "instance"), "service-accounts",
+				    json_object());
+		n->http = mh;
+	}
+	evhttp_set_gencb(http, on_request, n);
+	return 0;
+}
+
+void md_http_stop(struct node *n)
+{
+	struct mhttp *mh = n->http;
+	if (!mh)
+		return;
+	while (mh->pending) {
+		struct mreq *q = mh->pending;
+		if (q->timer) {
+			event_del(q->timer);
+			mreq_error(q, 503, "GKE Metadata Server encountered an error: shutting down\n");
+		} else {
+			/* waiting on a module: that module answers it when it is freed */
+			*q->pprev = q->next;
+			if (q->next)
+				q->next->pprev = q->pprev;
+			q->pprev = NULL;
+			q->next = NULL;
+		}
+	}
+	json_decref(mh->statics);
+	free(mh);
+	n->http = NULL;
+}
+
+void md_http_refresh(struct node *n)
+{
+	struct mhttp *mh = n->http;
+	if (!mh)
+		return;
+	json_t *s = build_statics(n);
+	if (!s)
+		return;
+	json_object_set_new(json_object_get(s, "instance"), "service-accounts", json_object());
+	json_decref(mh->statics);
+	mh->statics = s;
+}

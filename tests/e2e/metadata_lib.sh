@@ -1,0 +1,116 @@
+# metadata_lib.sh - helpers for the metadata server tests (sourced after lib.sh and
+# gkeid_up). Until `gkeid up` runs the node itself, md_setup starts `gkeid node` the way
+# up is to: a client certificate for system:node:local-node (group system:nodes) signed
+# by the cluster CA, and the node's RBAC (what a Node authorizer would allow) applied
+# when the node cannot yet list its pods.
+#
+#   md_setup                      the node for local-node: sets NODE_STATE, MD_PORT
+#   md_node STATE LOG [FLAGS...]  another `gkeid node` (own state file, own flags)
+#   md_pod_ip NS NAME             a pod's status.podIP
+#   md_get ADDR PATH [CURL ARGS]  curl with Metadata-Flavor: Google; body, then "HTTP <code>"
+#   md_finish                     stops the nodes (checking sanitizers), then finish
+MD_NODE_PIDS=""
+MD_NODE_LOGS=""
+KUBE_SERVER=$(sed -n 's/^ *server: //p' "$KUBECONFIG" | head -n 1)
+KUBE_CA=$DATA_DIR/keys/ca.pem
+
+md_port() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$1"; }
+
+md_cert() {
+	NODE_CERT=$DATA_DIR/keys/node-local-node.pem
+	NODE_KEY=$DATA_DIR/keys/node-local-node-key.pem
+	[ -s "$NODE_CERT" ] && [ -s "$NODE_KEY" ] && return 0
+	NODE_CERT=$T_TMP/node.pem
+	NODE_KEY=$T_TMP/node-key.pem
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$NODE_KEY" \
+		-subj "/O=system:nodes/CN=system:node:local-node" -out "$T_TMP/node.csr" 2>/dev/null &&
+		openssl x509 -req -in "$T_TMP/node.csr" -CA "$KUBE_CA" -CAkey "$DATA_DIR/keys/ca-key.pem" \
+			-CAcreateserial -days 2 -out "$NODE_CERT" 2>/dev/null
+}
+
+md_rbac() {
+	code=$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$KUBE_CA" --cert "$NODE_CERT" --key "$NODE_KEY" \
+		"$KUBE_SERVER/api/v1/pods?fieldSelector=spec.nodeName%3Dlocal-node")
+	[ "$code" = 200 ] && return 0
+	kubectl apply -f - >/dev/null <<'EOF'
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: gkeid:node-metadata
+rules:
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["get", "list", "watch", "create", "delete"]
+- apiGroups: [""]
+  resources: ["pods/status"]
+  verbs: ["get", "update", "patch"]
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get"]
+- apiGroups: [""]
+  resources: ["serviceaccounts/token"]
+  verbs: ["create"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: gkeid:node-metadata
+roleRef:
+  apiGroup: rbac.authorization.k8s.io
+  kind: ClusterRole
+  name: gkeid:node-metadata
+subjects:
+- apiGroup: rbac.authorization.k8s.io
+  kind: Group
+  name: system:nodes
+EOF
+}
+
+# md_node STATE LOG [FLAGS...]: starts a node for local-node; waits for its state file.
+md_node() {
+	state=$1 log=$2; shift 2
+	rm -f "$state"
+	"$GKEID" node --node-name local-node --kube-server "$KUBE_SERVER" --kube-ca "$KUBE_CA" \
+		--kube-cert "$NODE_CERT" --kube-key "$NODE_KEY" --cloud-url "$GKEID_CLOUD_URL" \
+		--project demo-project --project-number 123456789012 --location us-central1 \
+		--cluster demo-cluster --state-file "$state" "$@" >"$log" 2>&1 &
+	MD_NODE_PIDS="$MD_NODE_PIDS $!"
+	MD_NODE_LOGS="$MD_NODE_LOGS $log"
+	i=0
+	while [ ! -s "$state" ]; do
+		i=$((i + 1))
+		if [ $i -gt 100 ]; then echo "gkeid node did not start:"; cat "$log"; return 1; fi
+		sleep 0.1
+	done
+}
+
+md_setup() {
+	NODE_STATE=$DATA_DIR/nodes/local-node.json
+	md_cert
+	md_rbac
+	if [ ! -s "$NODE_STATE" ]; then
+		mkdir -p "$DATA_DIR/nodes"
+		md_node "$NODE_STATE" "$T_TMP/node.log" --listen local --port 0 --cluster-uid test-uid || exit 1
+	fi
+	MD_PORT=$(md_port "$NODE_STATE")
+}
+
+md_pod_ip() { kubectl get pod -n "$1" "$2" -o jsonpath='{.status.podIP}'; }
+
+md_get() {
+	addr=$1 path=$2; shift 2
+	curl -sS -H 'Metadata-Flavor: Google' "$@" -w '\nHTTP %{http_code}' "http://$addr$path"
+}
+
+md_finish() {
+	for p in $MD_NODE_PIDS; do kill -TERM "$p" 2>/dev/null; done
+	for p in $MD_NODE_PIDS; do wait "$p" 2>/dev/null; done
+	for l in $MD_NODE_LOGS; do
+		if grep -q "ERROR: AddressSanitizer\|runtime error:\|LeakSanitizer" "$l"; then
+			fail "gkeid node exits cleanly ($l)" "$(grep -A30 'Sanitizer\|runtime error' "$l" | head -n 40)"
+		fi
+	done
+	MD_NODE_PIDS=""
+	finish
+}
+trap '[ -n "$GKEID_PID" ] && kill -9 "$GKEID_PID" 2>/dev/null; for p in $MD_NODE_PIDS; do kill -9 "$p" 2>/dev/null; done' EXIT

@@ -80,17 +80,19 @@ static int seed_defaults(struct store *st, const char *prefix)
 	size_t i;
 	char key[600];
 	int rc = doc ? 0 : -1;
-	json_array_foreach (json_object_get(doc, "clusterRoles"), i, o) {
+	json_array_foreach(json_object_get(doc, "clusterRoles"), i, o)
+	{
 		snprintf(
-		    key, sizeof(key), "%s/registry/clusterroles." G "/%s", prefix,
-		    json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
+			key, sizeof(key), "%s/registry/clusterroles." G "/%s", prefix,
+			json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
 		if (rc == 0)
 			rc = put_json(st, key, json_incref(o));
 	}
-	json_array_foreach (json_object_get(doc, "clusterRoleBindings"), i, o) {
+	json_array_foreach(json_object_get(doc, "clusterRoleBindings"), i, o)
+	{
 		snprintf(
-		    key, sizeof(key), "%s/registry/clusterrolebindings." G "/%s", prefix,
-		    json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
+			key, sizeof(key), "%s/registry/clusterrolebindings." G "/%s", prefix,
+			json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
 		if (rc == 0)
 			rc = put_json(st, key, json_incref(o));
 	}
@@ -124,12 +126,14 @@ static int linear_allows(json_t *bindings, struct kube_cluster *cl, const struct
 {
 	size_t i, j;
 	json_t *b, *s;
-	json_array_foreach (bindings, i, b) {
-		const char *ns =
-		    json_string_value(json_object_get(json_object_get(b, "metadata"), "namespace"));
+	json_array_foreach(bindings, i, b)
+	{
+		const char *ns = json_string_value(
+			json_object_get(json_object_get(b, "metadata"), "namespace"));
 		if (ns && strcmp(ns, a->namespace_) != 0)
 			continue;
-		json_array_foreach (json_object_get(b, "subjects"), j, s) {
+		json_array_foreach(json_object_get(b, "subjects"), j, s)
+		{
 			const char *kind = json_string_value(json_object_get(s, "kind"));
 			const char *name = json_string_value(json_object_get(s, "name"));
 			int match = 0;
@@ -208,8 +212,8 @@ static int run(struct store *st, struct kube *k, size_t n, double *rate)
 		size_t who = (size_t)(rnd() % n);
 		c->kind = (uint8_t)(rnd() % 8);
 		c->ulen = (uint8_t)snprintf(c->user, sizeof(c->user), "user-%zu", who);
-		c->glen =
-		    (uint8_t)snprintf(c->group, sizeof(c->group), "group-%zu", (who / 10) * 10 + 9);
+		c->glen = (uint8_t)snprintf(c->group, sizeof(c->group), "group-%zu",
+					    (who / 10) * 10 + 9);
 		if (c->kind == 6 || c->kind == 7)
 			c->nslen = 0;
 		else
@@ -276,8 +280,8 @@ out:
 
 int main(int argc, char **argv)
 {
-	size_t sizes[3] = { 100, 10000, 100000 }, n_sizes = 3;
-	double rates[3] = { 0 };
+	size_t sizes[3] = {100, 10000, 100000}, n_sizes = 3;
+	double rates[3] = {0};
 	char dir[] = "/tmp/bench_rbac.XXXXXX", path[128];
 	struct store *st = NULL;
 	struct kube k;
@@ -310,7 +314,7 @@ int main(int argc, char **argv)
 out:
 	store_close(st);
 	{
-		static const char *const suffix[] = { "", "-wal", "-shm" };
+		static const char *const suffix[] = {"", "-wal", "-shm"};
 		for (size_t i = 0; i < 3; i++) {
 			char p[160];
 			snprintf(p, sizeof(p), "%s%s", path, suffix[i]);

@@ -16,6 +16,7 @@
 #include "core/jwt.h"
 #include "core/store.h"
 #include "kube/kube.h"
+#include "kube/rbac.h"
 
 #define DEFAULT_VERSION "1.30.5-gke.1014001"
 #define ISSUER_BASE "https://container.googleapis.com/v1/projects/"
@@ -41,6 +42,7 @@ static void cluster_free(struct kube_cluster *cl)
 	if (!cl)
 		return;
 	kube_cluster_stop(cl);
+	rbac_forget(cl); /* releases the RBAC index and its store watch */
 	EVP_PKEY_free(cl->sa_key);
 	free(cl);
 }

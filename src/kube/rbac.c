@@ -50,8 +50,8 @@ struct role {
 };
 
 enum { KIND_ROLES = 0, KIND_CLUSTERROLES, KIND_ROLEBINDINGS, KIND_CLUSTERROLEBINDINGS, N_KINDS };
-static const char *const kind_res[N_KINDS] = { "roles", "clusterroles", "rolebindings",
-					       "clusterrolebindings" };
+static const char *const kind_res[N_KINDS] = {"roles", "clusterroles", "rolebindings",
+					      "clusterrolebindings"};
 
 struct binding {
 	json_t *obj;
@@ -64,7 +64,7 @@ struct binding {
 /* One binding naming a subject. */
 struct bref {
 	struct binding *b;
-	const char *ns;    /* the binding's namespace, interned; NULL: a ClusterRoleBinding */
+	const char *ns;	   /* the binding's namespace, interned; NULL: a ClusterRoleBinding */
 	struct role *role; /* its roleRef, resolved; valid while role_gen == roles_gen */
 	uint64_t role_gen;
 	uint32_t subject; /* index into the binding's subjects */
@@ -103,7 +103,7 @@ struct rbac_index {
 	struct stable subjects;
 	struct hmap *namespaces; /* interned binding namespaces: ns -> its own copy */
 	struct store_watch *watches[N_KINDS];
-	uint64_t gen;       /* bumped on every ClusterRole change (aggregation) */
+	uint64_t gen;	    /* bumped on every ClusterRole change (aggregation) */
 	uint64_t roles_gen; /* bumped on every Role or ClusterRole change */
 };
 
@@ -381,21 +381,24 @@ static int selector_matches(const json_t *sel, const json_t *labels)
 	json_t *ml = json_object_get(sel, "matchLabels");
 	json_t *me = json_object_get(sel, "matchExpressions");
 	/* an empty selector selects every ClusterRole (metav1.LabelSelectorAsSelector) */
-	json_object_foreach (ml, k, v) {
+	json_object_foreach(ml, k, v)
+	{
 		const char *want = json_string_value(v);
 		const char *got = json_string_value(json_object_get(labels, k));
 		if (!want || !got || strcmp(want, got) != 0)
 			return 0;
 	}
 	size_t i;
-	json_array_foreach (me, i, v) {
+	json_array_foreach(me, i, v)
+	{
 		const char *key = jstr(v, "key"), *op = jstr(v, "operator");
 		json_t *vals = json_object_get(v, "values");
 		const char *got = json_string_value(json_object_get(labels, key));
 		int in = 0;
 		size_t j;
 		json_t *x;
-		json_array_foreach (vals, j, x) {
+		json_array_foreach(vals, j, x)
+		{
 			if (got && json_string_value(x) && strcmp(got, json_string_value(x)) == 0)
 				in = 1;
 		}
@@ -435,7 +438,7 @@ static const struct crule *role_rules(struct rbac_index *ix, struct role *r, siz
 static int refresh_aggregate(struct rbac_index *ix, struct role *r, int depth)
 {
 	json_t *agg =
-	    json_object_get(json_object_get(r->obj, "aggregationRule"), "clusterRoleSelectors");
+		json_object_get(json_object_get(r->obj, "aggregationRule"), "clusterRoleSelectors");
 	json_t *out = json_array();
 	const char **names = NULL;
 	size_t n_names = 0, pos = 0, i, j;
@@ -453,7 +456,8 @@ static int refresh_aggregate(struct rbac_index *ix, struct role *r, int depth)
 			continue;
 		json_t *labels = json_object_get(json_object_get(o->obj, "metadata"), "labels");
 		json_t *sel;
-		json_array_foreach (agg, i, sel) {
+		json_array_foreach(agg, i, sel)
+		{
 			if (selector_matches(sel, labels)) {
 				names[n_names++] = key;
 				break;
@@ -476,11 +480,13 @@ static int refresh_aggregate(struct rbac_index *ix, struct role *r, int depth)
 		} else {
 			src = json_object_get(o->obj, "rules");
 		}
-		json_array_foreach (src, j, rule) {
+		json_array_foreach(src, j, rule)
+		{
 			size_t k;
 			json_t *have;
 			int dup = 0;
-			json_array_foreach (out, k, have) {
+			json_array_foreach(out, k, have)
+			{
 				if (json_equal(have, rule)) {
 					dup = 1;
 					break;
@@ -728,7 +734,8 @@ static struct binding *binding_new(struct rbac_index *ix, json_t *obj, int clust
 		if (!b->keys)
 			goto fail;
 	}
-	json_array_foreach (subjects, i, s) {
+	json_array_foreach(subjects, i, s)
+	{
 		b->keys[i] = subject_key(s, b->ns, cluster);
 		if (b->keys[i] && bucket_add(ix, b->keys[i], b, i) != 0)
 			goto fail;
@@ -1212,11 +1219,12 @@ json_t *rbac_rules_for(struct kube_cluster *cl, const struct kube_user *u, const
 		if (!rules)
 			goto fail;
 	}
-	json_array_foreach (rules, i, rule) {
+	json_array_foreach(rules, i, rule)
+	{
 		if (json_array_size(json_object_get(rule, "nonResourceURLs"))) {
 			json_t *o =
-			    json_pack("{s:o,s:o}", "verbs", str_array(rule, "verbs"),
-				      "nonResourceURLs", str_array(rule, "nonResourceURLs"));
+				json_pack("{s:o,s:o}", "verbs", str_array(rule, "verbs"),
+					  "nonResourceURLs", str_array(rule, "nonResourceURLs"));
 			if (!o || json_array_append_new(nr, o) != 0)
 				goto fail;
 		}
@@ -1278,8 +1286,7 @@ static int explain_visit(void *arg, const struct binding *b, size_t subject,
 	return 0; /* visit them all */
 }
 
-json_t *rbac_explain(struct kube_cluster *cl, const struct kube_user *u,
-		     const struct kube_attrs *a)
+json_t *rbac_explain(struct kube_cluster *cl, const struct kube_user *u, const struct kube_attrs *a)
 {
 	struct rbac_index *ix = cl && u && a ? index_of(cl) : NULL;
 	struct explain_visit v;
@@ -1304,8 +1311,8 @@ json_t *rbac_explain(struct kube_cluster *cl, const struct kube_user *u,
 			const struct crule *rules;
 			if (k == KIND_ROLES) {
 				size_t nl = strlen(a->namespace_);
-				if (!a->resource_request || !nl || strncmp(key, a->namespace_, nl) != 0 ||
-				    key[nl] != '/')
+				if (!a->resource_request || !nl ||
+				    strncmp(key, a->namespace_, nl) != 0 || key[nl] != '/')
 					continue;
 			}
 			rules = role_rules(ix, val, &n);
@@ -1314,9 +1321,10 @@ json_t *rbac_explain(struct kube_cluster *cl, const struct kube_user *u,
 					break;
 			if (i < n)
 				json_array_append_new(
-					granting, json_pack("{s:s,s:s}", "kind",
-							    k == KIND_ROLES ? "Role" : "ClusterRole",
-							    "name", k == KIND_ROLES ? strchr(key, '/') + 1 : key));
+					granting,
+					json_pack("{s:s,s:s}", "kind",
+						  k == KIND_ROLES ? "Role" : "ClusterRole", "name",
+						  k == KIND_ROLES ? strchr(key, '/') + 1 : key));
 		}
 	}
 	out = json_pack("{s:b,s:O,s:O}", "allowed", v.allowed, "considered", v.considered,
@@ -1520,8 +1528,8 @@ static int covers(const struct crule *owner, size_t n_owner, const struct crule 
 			if (!has(verbs, nv, subs[j].verb))
 				verbs[nv++] = subs[j].verb;
 		}
-		lines[n_lines] =
-		    compact_string(subs[i].group, subs[i].resource, subs[i].name, NULL, verbs, nv);
+		lines[n_lines] = compact_string(subs[i].group, subs[i].resource, subs[i].name, NULL,
+						verbs, nv);
 		if (!lines[n_lines++])
 			goto out;
 	}
@@ -1645,9 +1653,9 @@ static json_t *stored(struct rbac_index *ix, int kind, const char *ns, const cha
  * (and the fields the registry sets). */
 static int only_gc_fields(const json_t *old, const json_t *nu)
 {
-	static const char *const skip[] = { "ownerReferences",  "finalizers", "resourceVersion",
-					    "managedFields",    "generation", "uid",
-					    "creationTimestamp" };
+	static const char *const skip[] = {"ownerReferences",  "finalizers", "resourceVersion",
+					   "managedFields",    "generation", "uid",
+					   "creationTimestamp"};
 	json_t *a = json_deep_copy(old), *b = json_deep_copy(nu);
 	int same = 0;
 	if (a && b) {
@@ -1701,7 +1709,7 @@ int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u, co
 	json_t *md = json_object_get(new_obj, "metadata");
 	const char *name = jstr(md, "name");
 	const char *ns =
-	    (kind == KIND_ROLES || kind == KIND_ROLEBINDINGS) ? jstr(md, "namespace") : "";
+		(kind == KIND_ROLES || kind == KIND_ROLEBINDINGS) ? jstr(md, "namespace") : "";
 	old = stored(ix, kind, ns, name);
 	if (old && only_gc_fields(old, new_obj))
 		goto out;
@@ -1751,7 +1759,7 @@ int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u, co
 	json_t *ref = json_object_get(new_obj, "roleRef");
 	const char *rkind = jstr(ref, "kind"), *rname = jstr(ref, "name");
 	int role_kind = strcmp(rkind, "ClusterRole") == 0 ? KIND_CLUSTERROLES
-			: strcmp(rkind, "Role") == 0      ? KIND_ROLES
+			: strcmp(rkind, "Role") == 0	  ? KIND_ROLES
 							  : -1;
 	if (role_kind == KIND_ROLES && kind == KIND_CLUSTERROLEBINDINGS)
 		role_kind = -1;
@@ -1829,13 +1837,15 @@ int rbac_bootstrap(struct kube_cluster *cl)
 		rc = -ENOMEM;
 		goto out;
 	}
-	json_array_foreach (roles, i, o) {
+	json_array_foreach(roles, i, o)
+	{
 		rc = index_apply(ix, KIND_CLUSTERROLES,
 				 jstr(json_object_get(o, "metadata"), "name"), json_incref(o));
 		if (rc != 0)
 			goto out;
 	}
-	json_array_foreach (roles, i, o) {
+	json_array_foreach(roles, i, o)
+	{
 		json_t *copy = json_deep_copy(o);
 		const char *name = jstr(json_object_get(o, "metadata"), "name");
 		struct role *r = hmap_get(ix->maps[KIND_CLUSTERROLES], name);
@@ -1852,7 +1862,8 @@ int rbac_bootstrap(struct kube_cluster *cl)
 		if (rc != 0)
 			goto out;
 	}
-	json_array_foreach (bindings, i, o) {
+	json_array_foreach(bindings, i, o)
+	{
 		json_t *copy = json_deep_copy(o);
 		if (!copy) {
 			rc = -ENOMEM;

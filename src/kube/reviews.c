@@ -83,7 +83,8 @@ static int user_from_spec(const json_t *spec, struct kube_user *u, const char **
 		*err = "spec.user: field too long";
 		return -EINVAL;
 	}
-	json_array_foreach (groups, i, g) {
+	json_array_foreach(groups, i, g)
+	{
 		const char *s = json_string_value(g);
 		if (!s || u->n_groups >= KUBE_MAX_GROUPS || strlen(s) >= sizeof(u->groups[0]))
 			continue;
@@ -123,10 +124,10 @@ static json_t *read_body(struct http_req *r, const struct kube_attrs *a, const c
 	if (!json_is_object(o)) {
 		json_decref(o);
 		kube_reply_status(
-		    r, 400, "BadRequest",
-		    "the body of the request was in an unknown format - accepted media "
-		    "types include: application/json",
-		    a);
+			r, 400, "BadRequest",
+			"the body of the request was in an unknown format - accepted media "
+			"types include: application/json",
+			a);
 		return NULL;
 	}
 	const char *k = jstr(o, "kind");

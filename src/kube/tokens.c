@@ -75,8 +75,8 @@ char *kube_sa_token(struct kube_cluster *cl, const char *ns, const char *sa, con
 		goto out;
 	if (pod_name && *pod_name &&
 	    json_object_set_new(
-		k8s, "pod",
-		json_pack("{s:s,s:s}", "name", pod_name, "uid", pod_uid ? pod_uid : "")) != 0)
+		    k8s, "pod",
+		    json_pack("{s:s,s:s}", "name", pod_name, "uid", pod_uid ? pod_uid : "")) != 0)
 		goto out;
 	claims = json_pack("{s:O,s:I,s:I,s:s,s:s,s:O,s:I,s:s}", "aud", aud, "exp",
 			   (json_int_t)(now + expiration_seconds), "iat", (json_int_t)now, "iss",
@@ -136,11 +136,11 @@ static void reply_invalid(struct http_req *r, const char *name, const char *fiel
 		 "Invalid value: %lld: %s",
 		 name, field, (long long)value, detail);
 	json_t *st =
-	    json_pack("{s:s,s:s,s:{},s:s,s:s,s:s,s:{s:s,s:s,s:s,s:[{s:s,s:s,s:s}]},s:i}", "kind",
-		      "Status", "apiVersion", "v1", "metadata", "status", "Failure", "message", msg,
-		      "reason", "Invalid", "details", "name", name, "group",
-		      "authentication.k8s.io", "kind", "TokenRequest", "causes", "reason",
-		      "FieldValueInvalid", "message", msg, "field", field, "code", 422);
+		json_pack("{s:s,s:s,s:{},s:s,s:s,s:s,s:{s:s,s:s,s:s,s:[{s:s,s:s,s:s}]},s:i}",
+			  "kind", "Status", "apiVersion", "v1", "metadata", "status", "Failure",
+			  "message", msg, "reason", "Invalid", "details", "name", name, "group",
+			  "authentication.k8s.io", "kind", "TokenRequest", "causes", "reason",
+			  "FieldValueInvalid", "message", msg, "field", field, "code", 422);
 	http_reply_json(r, 422, st);
 }
 
@@ -173,7 +173,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	spec = json_object_get(req, "spec");
 	auds = json_object_get(spec, "audiences");
 	json_t *v;
-	json_array_foreach (auds, i, v) {
+	json_array_foreach(auds, i, v)
+	{
 		if (!json_is_string(v) || n_aud >= MAX_AUDIENCES || json_string_length(v) > 1024) {
 			kube_reply_status(r, 400, "BadRequest", "spec.audiences: invalid audiences",
 					  a);
@@ -224,17 +225,17 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 		pod_uid = jstr(json_object_get(pod, "metadata"), "uid");
 		if (*buid && strcmp(buid, pod_uid) != 0) {
 			snprintf(
-			    msg, sizeof(msg),
-			    "the UID in the bound object reference (%s) does not match the UID "
-			    "in record. The object might have been deleted and then recreated",
-			    buid);
+				msg, sizeof(msg),
+				"the UID in the bound object reference (%s) does not match the UID "
+				"in record. The object might have been deleted and then recreated",
+				buid);
 			kube_reply_status(r, 409, "Conflict", msg, a);
 			goto out;
 		}
 	}
-	token =
-	    kube_sa_token(cl, a->namespace_, a->name, jstr(json_object_get(sa, "metadata"), "uid"),
-			  aud_list, n_aud, exp_s, pod_name, pod_uid);
+	token = kube_sa_token(cl, a->namespace_, a->name,
+			      jstr(json_object_get(sa, "metadata"), "uid"), aud_list, n_aud, exp_s,
+			      pod_name, pod_uid);
 	if (!token) {
 		kube_reply_status(r, 500, "InternalError", "failed to sign the token", a);
 		goto out;
@@ -291,7 +292,8 @@ static void token_review(struct kube_cluster *cl, struct http_req *r, const stru
 				  "token is required for TokenReview in authentication", a);
 		goto out;
 	}
-	json_array_foreach (json_object_get(spec, "audiences"), i, v) {
+	json_array_foreach(json_object_get(spec, "audiences"), i, v)
+	{
 		if (json_is_string(v) && n_aud < MAX_AUDIENCES)
 			aud_list[n_aud++] = json_string_value(v);
 	}
@@ -299,8 +301,8 @@ static void token_review(struct kube_cluster *cl, struct http_req *r, const stru
 		json_t *groups = json_array();
 		for (i = 0; i < u.n_groups; i++)
 			json_array_append_new(groups, json_string(u.groups[i]));
-		json_t *user =
-		    json_pack("{s:s,s:s,s:o}", "username", u.name, "uid", u.uid, "groups", groups);
+		json_t *user = json_pack("{s:s,s:s,s:o}", "username", u.name, "uid", u.uid,
+					 "groups", groups);
 		if (user && extra) {
 			json_object_set_new(user, "extra", extra);
 			extra = NULL;

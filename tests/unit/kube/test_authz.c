@@ -67,7 +67,7 @@ static void test_forbidden_messages(void)
 	struct kube_user u = google_sa();
 	char out[2048];
 	struct kube_attrs a =
-	    res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system", NULL);
+		res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system", NULL);
 	/* the seed's first section, as kubectl prints the Status message */
 	kube_forbidden_message(&u, &a, "requires one of [\"container.roles.list\"] permission(s).",
 			       out, sizeof(out));
@@ -176,18 +176,18 @@ static void test_gke_mapping(void)
 	CHECK_STR(perm("get", "example.com", "widgets", NULL), "container.thirdPartyObjects.get");
 	/* every mapped permission is one the catalog knows */
 	static const char *const known[][4] = {
-		{ "list", "rbac.authorization.k8s.io", "roles", NULL },
-		{ "create", "", "pods", "exec" },
-		{ "get", "", "pods", "log" },
-		{ "create", "", "pods", "portforward" },
-		{ "create", "", "serviceaccounts", "token" },
-		{ "patch", "", "pods", "status" },
-		{ "bind", "rbac.authorization.k8s.io", "clusterroles", NULL },
-		{ "watch", "", "configmaps", NULL },
+		{"list", "rbac.authorization.k8s.io", "roles", NULL},
+		{"create", "", "pods", "exec"},
+		{"get", "", "pods", "log"},
+		{"create", "", "pods", "portforward"},
+		{"create", "", "serviceaccounts", "token"},
+		{"patch", "", "pods", "status"},
+		{"bind", "rbac.authorization.k8s.io", "clusterroles", NULL},
+		{"watch", "", "configmaps", NULL},
 	};
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		CHECK(iam_permission_known(
-		    iam, perm(known[i][0], known[i][1], known[i][2], known[i][3])));
+			iam, perm(known[i][0], known[i][1], known[i][2], known[i][3])));
 	/* non-resource requests have no permission */
 	struct kube_attrs n;
 	char out[64];
@@ -215,7 +215,7 @@ static void test_chain(void)
 	struct kube_user u = google_sa();
 	char reason[1024], msg[2048];
 	struct kube_attrs a =
-	    res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system", NULL);
+		res("list", "rbac.authorization.k8s.io", "roles", NULL, "kube-system", NULL);
 	/* no RBAC, no IAM: the seed's denial */
 	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_DENY);
 	CHECK_STR(reason, "requires one of [\"container.roles.list\"] permission(s).");
@@ -231,7 +231,7 @@ static void test_chain(void)
 	     "container.viewer\",\"members\":[\"serviceAccount:" SA_EMAIL "\"]}]}");
 	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_ALLOW);
 	struct kube_attrs del =
-	    res("delete", "rbac.authorization.k8s.io", "roles", NULL, "kube-system", "r");
+		res("delete", "rbac.authorization.k8s.io", "roles", NULL, "kube-system", "r");
 	CHECK_EQ_INT(kube_authorize(&cl, &u, &del, reason, sizeof(reason)), KUBE_DENY);
 	CHECK_STR(reason, "requires one of [\"container.roles.delete\"] permission(s).");
 	struct kube_attrs ex = res("create", "", "pods", "exec", "default", "web");
@@ -340,7 +340,7 @@ static void test_tokens(void)
 	struct kube_user u;
 	json_t *extra = NULL, *auds = NULL;
 	char err[256];
-	const char *aud_other[] = { "sts.example.com" };
+	const char *aud_other[] = {"sts.example.com"};
 	put_object("serviceaccounts",
 		   "{\"metadata\":{\"name\":\"app\",\"namespace\":\"default\"}}");
 	put_object("pods", "{\"metadata\":{\"name\":\"web\",\"namespace\":\"default\"},"
@@ -375,7 +375,7 @@ static void test_tokens(void)
 	free(tok);
 
 	/* bound to a pod: the pod's identity is in user.extra; gone with the pod */
-	const char *aud[] = { "sts.example.com" };
+	const char *aud[] = {"sts.example.com"};
 	tok = kube_sa_token(&cl, "default", "app", sa_uid, aud, 1, 600, "web", pod_uid);
 	CHECK(tok != NULL);
 	CHECK_EQ_INT(authn_token(&cl, tok, aud, 1, &u, &extra, &auds, err, sizeof(err)), 0);

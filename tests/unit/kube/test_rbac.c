@@ -127,7 +127,7 @@ static void test_rule_matching(void)
 	CHECK(!rule_allows(log, res("get", "", "pods", "default", "web")));
 
 	const char *star_sub =
-	    "{\"apiGroups\":[\"*\"],\"resources\":[\"*/scale\"],\"verbs\":[\"*\"]}";
+		"{\"apiGroups\":[\"*\"],\"resources\":[\"*/scale\"],\"verbs\":[\"*\"]}";
 	CHECK(rule_allows(star_sub, res("update", "apps", "deployments/scale", "d", "x")));
 	CHECK(!rule_allows(star_sub, res("update", "apps", "deployments", "d", "x")));
 	CHECK(!rule_allows(star_sub, res("update", "apps", "deployments/status", "d", "x")));
@@ -326,19 +326,21 @@ static void seed_defaults(void)
 	size_t i;
 	char key[512];
 	CHECK(doc != NULL);
-	json_array_foreach (json_object_get(doc, "clusterRoles"), i, o) {
+	json_array_foreach(json_object_get(doc, "clusterRoles"), i, o)
+	{
 		char *s = json_dumps(o, JSON_COMPACT);
 		snprintf(
-		    key, sizeof(key), CR "%s",
-		    json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
+			key, sizeof(key), CR "%s",
+			json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
 		CHECK_EQ_INT(store_put(st, key, s, strlen(s), STORE_ANY_REV, NULL), 0);
 		free(s);
 	}
-	json_array_foreach (json_object_get(doc, "clusterRoleBindings"), i, o) {
+	json_array_foreach(json_object_get(doc, "clusterRoleBindings"), i, o)
+	{
 		char *s = json_dumps(o, JSON_COMPACT);
 		snprintf(
-		    key, sizeof(key), CRB "%s",
-		    json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
+			key, sizeof(key), CRB "%s",
+			json_string_value(json_object_get(json_object_get(o, "metadata"), "name")));
 		CHECK_EQ_INT(store_put(st, key, s, strlen(s), STORE_ANY_REV, NULL), 0);
 		free(s);
 	}
@@ -392,8 +394,8 @@ static void test_bootstrap(void)
 	CHECK(allows(&gina, res("list", "rbac.authorization.k8s.io", "roles", "team", NULL)));
 	CHECK(allows(&gina, res("get", "", "secrets", "team", "s")));
 	CHECK(allows(&gina, res("create", "", "serviceaccounts/token", "team", "default")));
-	CHECK(
-	    !allows(&gina, res("list", "rbac.authorization.k8s.io", "roles", "kube-system", NULL)));
+	CHECK(!allows(&gina,
+		      res("list", "rbac.authorization.k8s.io", "roles", "kube-system", NULL)));
 	/* the stored admin role carries the aggregated rules, as the controller writes
 	 * them */
 	struct store_kv kv;
@@ -452,7 +454,8 @@ static void test_rules_for(void)
 	int found = 0;
 	size_t i;
 	json_t *r;
-	json_array_foreach (rr, i, r) {
+	json_array_foreach(rr, i, r)
+	{
 		json_t *names = json_object_get(r, "resourceNames");
 		if (json_array_size(names) == 1 &&
 		    strcmp(json_string_value(json_array_get(names, 0)), "a") == 0)

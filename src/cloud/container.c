@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "cloud/cloud.h"
+#include "cloud/gerrors.h"
 #include "core/store.h"
 
 #define SERVICE "container.googleapis.com"
@@ -86,52 +87,16 @@ static void reply_internal(struct http_req *r)
 	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
 }
 
-/* Copies at most cap-1 bytes of UTF-8 text, never splitting a character. */
-static void clip(char *dst, size_t cap, const char *src)
-{
-	size_t n = strlen(src);
-	if (n >= cap) {
-		n = cap - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xC0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-/* Client text for an error message: clipped, or "?" when it is not valid UTF-8. */
-static void echo(char *dst, size_t cap, const char *src)
-{
-	json_t *probe = src ? json_string(src) : NULL; /* jansson validates UTF-8 */
-	clip(dst, cap, probe ? src : "?");
-	json_decref(probe);
-}
-
 /* A JSON value as text for an error message ("Invalid value at ... , 5"). */
 static void echo_json(char *dst, size_t cap, const json_t *v)
 {
 	char *s = v ? json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-	clip(dst, cap, s ? s : "null");
+	gerr_clip(dst, cap, s ? s : "null");
 	free(s);
 }
 
 static int is_lower(char ch) { return ch >= 'a' && ch <= 'z'; }
 static int is_digit(char ch) { return ch >= '0' && ch <= '9'; }
-
-/* A project ID or number as a path names it: [A-Za-z0-9._-], 1..100 bytes. */
-static int id_ok(const char *s)
-{
-	size_t n = 0;
-	if (!s)
-		return 0;
-	for (; s[n]; n++) {
-		char ch = s[n];
-		if (!(is_lower(ch) || (ch >= 'A' && ch <= 'Z') || is_digit(ch) || ch == '-' ||
-		      ch == '.' || ch == '_'))
-			return 0;
-	}
-	return n > 0 && n <= 100;
-}
 
 /* A region or zone: lower-case letters, digits and '-', starting with a letter, with at
  * least one '-', 3..63 bytes ("us-central1", "europe-west4-a"). */
@@ -172,7 +137,7 @@ static int name_ok(const char *s)
 /* A path segment that may name something (and be echoed): [A-Za-z0-9._-], 1..100. */
 static int token_ok(const char *s)
 {
-	return id_ok(s);
+	return cloud_id_ok(s);
 }
 
 /* A GKE version, "1.30.5-gke.1014001", "1.30", "latest" or "-". */
@@ -267,7 +232,7 @@ static int proj_of(const json_t *p, struct proj *out)
 {
 	const char *id = json_string_value(json_object_get(p, "projectId"));
 	json_t *num = json_object_get(p, "projectNumber");
-	if (!id || !id_ok(id) || strlen(id) >= sizeof(out->id))
+	if (!id || !cloud_id_ok(id) || strlen(id) >= sizeof(out->id))
 		return -EINVAL;
 	snprintf(out->id, sizeof(out->id), "%s", id);
 	if (json_is_integer(num))
@@ -276,7 +241,7 @@ static int proj_of(const json_t *p, struct proj *out)
 		snprintf(out->num, sizeof(out->num), "%s", json_string_value(num));
 	else
 		return -EINVAL;
-	return id_ok(out->num) ? 0 : -EINVAL;
+	return cloud_id_ok(out->num) ? 0 : -EINVAL;
 }
 
 static void cluster_key(char *buf, size_t len, const struct proj *p, const char *loc,
@@ -494,7 +459,7 @@ static json_t *pool_build(const struct proj *p, const char *loc, const json_t *c
 	const char *name = json_string_value(json_object_get(req, "name"));
 	if (!name_ok(name)) {
 		char shown[ECHO_MAX];
-		echo(shown, sizeof(shown), name ? name : "");
+		gerr_echo(shown, sizeof(shown), name ? name : "");
 		seterr(e, 400, "Invalid value for field \"%s.name\": \"%s\". " NAME_RULE, field,
 		       shown);
 		return NULL;
@@ -610,7 +575,7 @@ static json_t *cluster_build(const struct proj *p, const char *loc, const json_t
 	}
 	const char *name = json_string_value(json_object_get(req, "name"));
 	if (!name_ok(name)) {
-		echo(shown, sizeof(shown), name ? name : "");
+		gerr_echo(shown, sizeof(shown), name ? name : "");
 		seterr(e, 400, "Invalid value for field \"cluster.name\": \"%s\". " NAME_RULE,
 		       shown);
 		return NULL;
@@ -624,7 +589,7 @@ static json_t *cluster_build(const struct proj *p, const char *loc, const json_t
 		return NULL;
 	}
 	if (pool && *pool && strcmp(pool, want) != 0) {
-		echo(shown, sizeof(shown), pool);
+		gerr_echo(shown, sizeof(shown), pool);
 		seterr(e, 400,
 		       "Invalid value for field \"cluster.workload_identity_config.workload_pool\": "
 		       "\"%s\". Workload Identity pool must be \"%s\".",
@@ -884,17 +849,17 @@ static int begin(struct http_req *r, struct call *x, const char *permission, enu
 	x->pool = http_param(r, "pool");
 	x->op = http_param(r, "operation");
 	x->seg = r->route && strstr(r->route->pattern, "/zones/") ? "zones" : "locations";
-	if (!id_ok(x->pp) || !x->loc || (x->cluster && !token_ok(x->cluster)) ||
+	if (!cloud_id_ok(x->pp) || !x->loc || (x->cluster && !token_ok(x->cluster)) ||
 	    (x->pool && !token_ok(x->pool)) || (x->op && !token_ok(x->op))) {
 		char shown[ECHO_MAX];
-		echo(shown, sizeof(shown), r->path);
+		gerr_echo(shown, sizeof(shown), r->path);
 		http_reply_gerror(r, 400, NULL, NULL, NULL, NULL, "Invalid resource name: \"%s\".",
 				  shown);
 		return -EINVAL;
 	}
 	if (!loc_ok(x->loc) && !(any_loc && strcmp(x->loc, "-") == 0)) {
 		char shown[ECHO_MAX];
-		echo(shown, sizeof(shown), x->loc);
+		gerr_echo(shown, sizeof(shown), x->loc);
 		http_reply_gerror(r, 400, NULL, NULL, NULL, NULL,
 				  "Location \"%s\" is not a valid region or zone.", shown);
 		return -EINVAL;
@@ -953,7 +918,7 @@ static int check_names(struct http_req *r, const json_t *obj, const char *const 
 		if (allowed[i])
 			continue;
 		char name[ECHO_MAX];
-		echo(name, sizeof(name), key);
+		gerr_echo(name, sizeof(name), key);
 		http_reply_gerror(r, 400, NULL, NULL, NULL, NULL,
 				  "Invalid JSON payload received. Unknown name \"%s\": Cannot find "
 				  "field.",
@@ -1191,7 +1156,7 @@ static int apply_update(struct http_req *r, struct call *x, json_t *cl, const js
 	json_t *v;
 	const char *pool_id = json_string_value(json_object_get(u, "desiredNodePoolId"));
 	if (pool_id && !token_ok(pool_id)) {
-		echo(shown, sizeof(shown), pool_id);
+		gerr_echo(shown, sizeof(shown), pool_id);
 		http_reply_gerror(r, 400, NULL, NULL, NULL, NULL,
 				  "Invalid value for field \"update.desired_node_pool_id\": \"%s\".",
 				  shown);
@@ -1219,7 +1184,7 @@ static int apply_update(struct http_req *r, struct call *x, json_t *cl, const js
 				continue;
 			}
 			if (strcmp(pool, want) != 0) {
-				echo(shown, sizeof(shown), pool);
+				gerr_echo(shown, sizeof(shown), pool);
 				http_reply_gerror(r, 400, NULL, NULL, NULL, NULL,
 						  "Invalid value for field "
 						  "\"update.desired_workload_identity_config.workload_"

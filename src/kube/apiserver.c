@@ -21,6 +21,7 @@
 
 #include "core/jwt.h"
 #include "kube/kube.h"
+#include "kube/util.h"
 
 #define KUBE_BODY_CAP (3 * 1024 * 1024) /* kube-apiserver's MaxRequestBodyBytes */
 #define KUBE_BODY_HARD_CAP (16 * 1024 * 1024) /* evhttp closes beyond this */
@@ -247,15 +248,7 @@ void kube_reply_status(struct http_req *r, int code, const char *reason, const c
 	st = NULL;
 	if (!body)
 		goto fail;
-	size_t len = strlen(body);
-	char *nl = realloc(body, len + 2);
-	if (nl) {
-		body = nl;
-		body[len++] = '\n';
-		body[len] = '\0';
-	}
-	http_reply(r, code, "application/json", body, len);
-	free(body);
+	kube_reply_json_text(r, code, body);
 	return;
 fail:
 	json_decref(st);
@@ -820,19 +813,13 @@ static void audit_id(char out[37])
 		 b[13], b[14], b[15]);
 }
 
-static void not_found(struct http_req *r, const struct kube_attrs *a)
-{
-	kube_reply_status(r, 404, "NotFound", "the server could not find the requested resource", a);
-}
-
 /* authentication.k8s.io/v1 SelfSubjectReview (kubectl auth whoami): served here since
  * it needs nothing but the authenticated user. */
 static void serve_selfsubjectreview(struct http_req *r, const struct kube_attrs *a,
 				    const struct kube_user *u)
 {
 	if (strcmp(a->verb, "create") != 0) {
-		kube_reply_status(r, 405, "MethodNotAllowed",
-				  "the server does not allow this method on the requested resource", a);
+		kube_reply_method_not_allowed(r, a);
 		return;
 	}
 	json_t *groups = json_array();
@@ -880,7 +867,7 @@ static void serve_pod_subresource(struct kube_cluster *cl, struct http_req *r,
 		kube_reply_status(r, 400, "BadRequest", "Upgrade request required", a);
 		return;
 	}
-	not_found(r, a);
+	kube_reply_not_found(r, a);
 }
 
 /* Dispatches an allowed resource request. */
@@ -888,29 +875,28 @@ static void serve_resource(struct kube_cluster *cl, struct http_req *r,
 			   const struct kube_attrs *a, const struct kube_user *u)
 {
 	if (strcmp(a->verb, "proxy") == 0 || !a->resource[0]) {
-		not_found(r, a);
+		kube_reply_not_found(r, a);
 		return;
 	}
 	if (!a->verb[0]) {
-		kube_reply_status(r, 405, "MethodNotAllowed",
-				  "the server does not allow this method on the requested resource", a);
+		kube_reply_method_not_allowed(r, a);
 		return;
 	}
 	const struct kube_resource *res = kube_resource_find(a->group, a->version, a->resource);
 	if (!res) {
-		not_found(r, a);
+		kube_reply_not_found(r, a);
 		return;
 	}
 	/* A namespaced kind under /namespaces/NS, a cluster-scoped one without. The
 	 * namespace object itself (resource namespaces, name = namespace) is cluster-scoped. */
 	int is_ns_object = strcmp(res->group, "") == 0 && strcmp(res->resource, "namespaces") == 0;
 	if (!res->namespaced && a->namespace_[0] && !is_ns_object) {
-		not_found(r, a);
+		kube_reply_not_found(r, a);
 		return;
 	}
 	if (strcmp(res->group, "authorization.k8s.io") == 0) {
 		if (a->subresource[0]) {
-			not_found(r, a);
+			kube_reply_not_found(r, a);
 			return;
 		}
 		reviews_serve(cl, r, a, u);
@@ -918,7 +904,7 @@ static void serve_resource(struct kube_cluster *cl, struct http_req *r,
 	}
 	if (strcmp(res->group, "authentication.k8s.io") == 0) {
 		if (a->subresource[0]) {
-			not_found(r, a);
+			kube_reply_not_found(r, a);
 			return;
 		}
 		if (strcmp(res->resource, "selfsubjectreviews") == 0)
@@ -939,11 +925,11 @@ static void serve_resource(struct kube_cluster *cl, struct http_req *r,
 	}
 	if (a->subresource[0] && strcmp(a->subresource, "status") != 0 &&
 	    !(is_ns_object && strcmp(a->subresource, "finalize") == 0)) {
-		not_found(r, a);
+		kube_reply_not_found(r, a);
 		return;
 	}
 	if (!res->stored) {
-		not_found(r, a);
+		kube_reply_not_found(r, a);
 		return;
 	}
 	registry_serve(cl, r, a, res, u);
@@ -1002,7 +988,7 @@ static void handle(struct evhttp_request *ev, void *arg)
 	}
 
 	if (kube_parse_path(r.method, r.path, &r.query, &a) != 0) {
-		not_found(&r, NULL);
+		kube_reply_not_found(&r, NULL);
 		goto out;
 	}
 
@@ -1015,7 +1001,7 @@ static void handle(struct evhttp_request *ev, void *arg)
 	}
 	if (!a.resource_request) {
 		if (!discovery_serve(cl, &r))
-			not_found(&r, NULL);
+			kube_reply_not_found(&r, NULL);
 		goto out;
 	}
 	/* A list or watch names an object for authorization when its field selector pins

@@ -28,6 +28,7 @@
 
 #include "cloud/cloud.h"
 #include "core/jwt.h"
+#include "kube/util.h"
 
 #define TOKEN_MAX 16384
 
@@ -49,12 +50,6 @@ static void anonymous(struct kube_user *u)
 	add_group(u, "system:unauthenticated");
 }
 
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 /* A stored object's metadata.uid equals uid (any uid when uid is empty). */
 static int exists_with_uid(struct kube_cluster *cl, const char *resource, const char *ns,
 			   const char *name, const char *uid)
@@ -63,7 +58,7 @@ static int exists_with_uid(struct kube_cluster *cl, const char *resource, const 
 	json_t *o = res ? registry_get(cl, res, ns, name) : NULL;
 	int ok = 0;
 	if (o) {
-		const char *have = jstr(json_object_get(o, "metadata"), "uid");
+		const char *have = kube_jstr(json_object_get(o, "metadata"), "uid");
 		ok = !*uid || strcmp(have, uid) == 0;
 	}
 	json_decref(o);
@@ -105,15 +100,15 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 	json_t *auds = NULL;
 	if (jwt_parse(token, &t) != 0)
 		return -ENOENT;
-	const char *iss = jstr(t.claims, "iss");
+	const char *iss = kube_jstr(t.claims, "iss");
 	if (strcmp(iss, cl->issuer) != 0) {
 		jwt_free(&t);
 		return -ENOENT;
 	}
 	json_t *k8s = json_object_get(t.claims, "kubernetes.io");
 	json_t *sa = json_object_get(k8s, "serviceaccount"), *pod = json_object_get(k8s, "pod");
-	const char *sub = jstr(t.claims, "sub"), *ns = jstr(k8s, "namespace");
-	const char *sa_name = jstr(sa, "name"), *sa_uid = jstr(sa, "uid");
+	const char *sub = kube_jstr(t.claims, "sub"), *ns = kube_jstr(k8s, "namespace");
+	const char *sa_name = kube_jstr(sa, "name"), *sa_uid = kube_jstr(sa, "uid");
 	snprintf(err, err_len, "invalid bearer token");
 	if (!cl->sa_key || jwt_verify(&t, cl->sa_key) != 0)
 		goto out;
@@ -141,9 +136,9 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 		goto out;
 	}
 	if (json_is_object(pod) &&
-	    !exists_with_uid(cl, "pods", ns, jstr(pod, "name"), jstr(pod, "uid"))) {
+	    !exists_with_uid(cl, "pods", ns, kube_jstr(pod, "name"), kube_jstr(pod, "uid"))) {
 		snprintf(err, err_len, "[invalid bearer token, pod %s/%s has been deleted]", ns,
-			 jstr(pod, "name"));
+			 kube_jstr(pod, "name"));
 		goto out;
 	}
 	if (strlen(name) >= sizeof(u->name) || strlen(sa_uid) >= sizeof(u->uid))
@@ -157,8 +152,8 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 	add_group(u, "system:authenticated");
 	if (extra && json_is_object(pod))
 		*extra = json_pack("{s:[s],s:[s]}", "authentication.kubernetes.io/pod-name",
-				   jstr(pod, "name"), "authentication.kubernetes.io/pod-uid",
-				   jstr(pod, "uid"));
+				   kube_jstr(pod, "name"), "authentication.kubernetes.io/pod-uid",
+				   kube_jstr(pod, "uid"));
 	if (audiences) {
 		*audiences = auds;
 		auds = NULL;
@@ -179,7 +174,7 @@ static int google_token(struct kube_cluster *cl, const char *token, struct kube_
 	int rc = -EACCES;
 	if (!rec)
 		return -EACCES;
-	const char *kind = jstr(rec, "kind"), *email = jstr(rec, "email");
+	const char *kind = kube_jstr(rec, "kind"), *email = kube_jstr(rec, "email");
 	memset(u, 0, sizeof(*u));
 	if (strcmp(kind, "user") == 0 && *email) {
 		snprintf(u->name, sizeof(u->name), "%s", email);
@@ -194,8 +189,8 @@ static int google_token(struct kube_cluster *cl, const char *token, struct kube_
 		snprintf(u->name, sizeof(u->name), "%s", email);
 		snprintf(u->google_member, sizeof(u->google_member), "serviceAccount:%s", email);
 	} else if (strcmp(kind, "federated") == 0) {
-		const char *num = jstr(rec, "projectNumber"), *pool = jstr(rec, "pool");
-		const char *subject = jstr(rec, "subject");
+		const char *num = kube_jstr(rec, "projectNumber"), *pool = kube_jstr(rec, "pool");
+		const char *subject = kube_jstr(rec, "subject");
 		if (!*num || !*pool || !*subject)
 			goto out;
 		snprintf(u->name, sizeof(u->name),

@@ -21,9 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cloud/cloud.h"
 #include "core/embed.h"
 #include "core/hmap.h"
 #include "core/store.h"
+#include "kube/util.h"
 
 #define RBAC_GROUP "rbac.authorization.k8s.io"
 #define MAX_INDEXES 64
@@ -110,12 +112,6 @@ struct rbac_index {
 static struct rbac_index *indexes[MAX_INDEXES];
 
 /* ---- small helpers ---- */
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 static void appendf(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -391,7 +387,7 @@ static int selector_matches(const json_t *sel, const json_t *labels)
 	size_t i;
 	json_array_foreach(me, i, v)
 	{
-		const char *key = jstr(v, "key"), *op = jstr(v, "operator");
+		const char *key = kube_jstr(v, "key"), *op = kube_jstr(v, "operator");
 		json_t *vals = json_object_get(v, "values");
 		const char *got = json_string_value(json_object_get(labels, key));
 		int in = 0;
@@ -675,7 +671,7 @@ static void bucket_remove(struct rbac_index *ix, const char *key, const struct b
  * binding's). NULL for other kinds. */
 static char *subject_key(const json_t *s, const char *bns, int cluster)
 {
-	const char *kind = jstr(s, "kind"), *name = jstr(s, "name");
+	const char *kind = kube_jstr(s, "kind"), *name = kube_jstr(s, "name");
 	char *key = NULL;
 	int n;
 	if (strcmp(kind, "User") == 0) {
@@ -683,7 +679,7 @@ static char *subject_key(const json_t *s, const char *bns, int cluster)
 	} else if (strcmp(kind, "Group") == 0) {
 		n = asprintf(&key, "G:%s", name);
 	} else if (strcmp(kind, "ServiceAccount") == 0) {
-		const char *sns = jstr(s, "namespace");
+		const char *sns = kube_jstr(s, "namespace");
 		if (!*sns)
 			sns = cluster ? "" : bns;
 		n = asprintf(&key, "U:system:serviceaccount:%s:%s", sns, name);
@@ -724,10 +720,10 @@ static struct binding *binding_new(struct rbac_index *ix, json_t *obj, int clust
 	b->obj = obj;
 	b->cluster = cluster;
 	json_t *md = json_object_get(obj, "metadata"), *ref = json_object_get(obj, "roleRef");
-	b->ns = cluster ? "" : jstr(md, "namespace");
-	b->name = jstr(md, "name");
-	b->role_kind = jstr(ref, "kind");
-	b->role_name = jstr(ref, "name");
+	b->ns = cluster ? "" : kube_jstr(md, "namespace");
+	b->name = kube_jstr(md, "name");
+	b->role_kind = kube_jstr(ref, "kind");
+	b->role_name = kube_jstr(ref, "name");
 	b->n_keys = json_array_size(subjects);
 	if (b->n_keys) {
 		b->keys = calloc(b->n_keys, sizeof(*b->keys));
@@ -1059,11 +1055,11 @@ static void visit_rules_for(struct rbac_index *ix, const struct kube_user *u, co
 
 static void describe_subject(const json_t *s, const char *bns, char *out, size_t len, size_t *pos)
 {
-	const char *kind = jstr(s, "kind"), *name = jstr(s, "name");
+	const char *kind = kube_jstr(s, "kind"), *name = kube_jstr(s, "name");
 	char buf[700];
 	appendf(out, len, pos, "%s ", kind);
 	if (strcmp(kind, "ServiceAccount") == 0) {
-		const char *sns = jstr(s, "namespace");
+		const char *sns = kube_jstr(s, "namespace");
 		snprintf(buf, sizeof(buf), "%s/%s", name, *sns ? sns : bns);
 		appendq(out, len, pos, buf);
 	} else {
@@ -1637,16 +1633,11 @@ static int chain_allows(struct kube_cluster *cl, const struct kube_user *u, cons
 static json_t *stored(struct rbac_index *ix, int kind, const char *ns, const char *name)
 {
 	char key[1200];
-	struct store_kv kv;
 	if (kind == KIND_ROLES || kind == KIND_ROLEBINDINGS)
 		snprintf(key, sizeof(key), "%s%s/%s", ix->prefixes[kind], ns, name);
 	else
 		snprintf(key, sizeof(key), "%s%s", ix->prefixes[kind], name);
-	if (store_get(ix->store, key, &kv) != 0)
-		return NULL;
-	json_t *o = json_loadb(kv.value, kv.value_len, 0, NULL);
-	store_kv_free(&kv);
-	return o;
+	return cloud_store_get_json(ix->store, key);
 }
 
 /* IsOnlyMutatingGCFields: old and new differ only in ownerReferences and finalizers
@@ -1707,9 +1698,9 @@ int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u, co
 		return -ENOMEM;
 	}
 	json_t *md = json_object_get(new_obj, "metadata");
-	const char *name = jstr(md, "name");
+	const char *name = kube_jstr(md, "name");
 	const char *ns =
-		(kind == KIND_ROLES || kind == KIND_ROLEBINDINGS) ? jstr(md, "namespace") : "";
+		(kind == KIND_ROLES || kind == KIND_ROLEBINDINGS) ? kube_jstr(md, "namespace") : "";
 	old = stored(ix, kind, ns, name);
 	if (old && only_gc_fields(old, new_obj))
 		goto out;
@@ -1757,7 +1748,7 @@ int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u, co
 
 	/* bindings */
 	json_t *ref = json_object_get(new_obj, "roleRef");
-	const char *rkind = jstr(ref, "kind"), *rname = jstr(ref, "name");
+	const char *rkind = kube_jstr(ref, "kind"), *rname = kube_jstr(ref, "name");
 	int role_kind = strcmp(rkind, "ClusterRole") == 0 ? KIND_CLUSTERROLES
 			: strcmp(rkind, "Role") == 0	  ? KIND_ROLES
 							  : -1;
@@ -1805,7 +1796,7 @@ out:
 static int put_default(struct kube_cluster *cl, const char *resource, json_t *obj)
 {
 	const struct kube_resource *res = kube_resource_find(RBAC_GROUP, "v1", resource);
-	const char *name = jstr(json_object_get(obj, "metadata"), "name");
+	const char *name = kube_jstr(json_object_get(obj, "metadata"), "name");
 	int rc = 0;
 	json_t *have;
 	if (!res) {
@@ -1840,14 +1831,14 @@ int rbac_bootstrap(struct kube_cluster *cl)
 	json_array_foreach(roles, i, o)
 	{
 		rc = index_apply(ix, KIND_CLUSTERROLES,
-				 jstr(json_object_get(o, "metadata"), "name"), json_incref(o));
+				 kube_jstr(json_object_get(o, "metadata"), "name"), json_incref(o));
 		if (rc != 0)
 			goto out;
 	}
 	json_array_foreach(roles, i, o)
 	{
 		json_t *copy = json_deep_copy(o);
-		const char *name = jstr(json_object_get(o, "metadata"), "name");
+		const char *name = kube_jstr(json_object_get(o, "metadata"), "name");
 		struct role *r = hmap_get(ix->maps[KIND_CLUSTERROLES], name);
 		if (!copy) {
 			rc = -ENOMEM;

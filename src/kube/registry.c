@@ -37,6 +37,7 @@
 #include "kube/rbac.h"
 #include "kube/selectors.h"
 #include "kube/table.h"
+#include "kube/util.h"
 
 #define KEY_MAX 1024
 #define WATCH_BUF_CAP (4u << 20)       /* unsent bytes per watcher before it is ended */
@@ -286,15 +287,7 @@ static void reply_json(struct http_req *r, int code, json_t *obj)
 		kube_reply_status(r, 500, "InternalError", "out of memory", NULL);
 		return;
 	}
-	size_t len = strlen(s);
-	char *nl = realloc(s, len + 2);
-	if (nl) {
-		s = nl;
-		s[len++] = '\n';
-		s[len] = '\0';
-	}
-	http_reply(r, code, "application/json", s, len);
-	free(s);
+	kube_reply_json_text(r, code, s);
 }
 
 /* A Status about a named object of the request's resource. */
@@ -2936,13 +2929,13 @@ void registry_serve(struct kube_cluster *cl, struct http_req *r, const struct ku
 	const char *sub = a->subresource;
 	if (sub[0] && strcmp(sub, "status") != 0 &&
 	    !(strcmp(sub, "finalize") == 0 && is_core(res, "namespaces"))) {
-		kube_reply_status(r, 404, "NotFound", "the server could not find the requested resource", a);
+		kube_reply_not_found(r, a);
 		return;
 	}
 	if (res->namespaced && !a->namespace_[0] && strcmp(v, "list") != 0 &&
 	    strcmp(v, "watch") != 0 && strcmp(v, "deletecollection") != 0 && !is_core(res, "namespaces")) {
 		/* creating or naming a namespaced object needs its namespace */
-		kube_reply_status(r, 404, "NotFound", "the server could not find the requested resource", a);
+		kube_reply_not_found(r, a);
 		return;
 	}
 	if (strcmp(v, "get") == 0) {
@@ -2968,7 +2961,6 @@ void registry_serve(struct kube_cluster *cl, struct http_req *r, const struct ku
 	} else if (strcmp(v, "deletecollection") == 0 && !sub[0]) {
 		serve_deletecollection(cl, r, a, res);
 	} else {
-		kube_reply_status(r, 405, "MethodNotAllowed",
-				  "the server does not allow this method on the requested resource", a);
+		kube_reply_method_not_allowed(r, a);
 	}
 }

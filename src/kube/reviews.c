@@ -9,6 +9,7 @@
  */
 #include "kube/auth.h"
 #include "kube/rbac.h"
+#include "kube/util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,15 +17,9 @@
 
 #define GROUP "authorization.k8s.io"
 
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 static int copy_field(char *dst, size_t len, const json_t *o, const char *k)
 {
-	const char *s = jstr(o, k);
+	const char *s = kube_jstr(o, k);
 	if (strlen(s) >= len)
 		return -ENAMETOOLONG;
 	memcpy(dst, s, strlen(s) + 1);
@@ -114,9 +109,7 @@ static json_t *read_body(struct http_req *r, const struct kube_attrs *a, const c
 	json_t *o = NULL;
 	char msg[300];
 	if (strcmp(r->method, "POST") != 0) {
-		kube_reply_status(r, 405, "MethodNotAllowed",
-				  "the server does not allow this method on the requested resource",
-				  a);
+		kube_reply_method_not_allowed(r, a);
 		return NULL;
 	}
 	if (r->body && r->body_len)
@@ -130,7 +123,7 @@ static json_t *read_body(struct http_req *r, const struct kube_attrs *a, const c
 			a);
 		return NULL;
 	}
-	const char *k = jstr(o, "kind");
+	const char *k = kube_jstr(o, "kind");
 	if (*k && strcmp(k, kind) != 0) {
 		snprintf(msg, sizeof(msg), "%s in version \"v1\" cannot be handled as a %s", k,
 			 kind);
@@ -204,7 +197,7 @@ static void access_review(struct kube_cluster *cl, struct http_req *r, const str
 		return;
 	}
 	if (strcmp(kind, "LocalSubjectAccessReview") == 0) {
-		const char *mdns = jstr(json_object_get(body, "metadata"), "namespace");
+		const char *mdns = kube_jstr(json_object_get(body, "metadata"), "namespace");
 		char msg[600];
 		if ((*mdns && strcmp(mdns, a->namespace_) != 0) || !ra.resource_request ||
 		    strcmp(ra.namespace_, a->namespace_) != 0) {
@@ -225,7 +218,7 @@ static void rules_review(struct kube_cluster *cl, struct http_req *r, const stru
 	json_t *body = read_body(r, a, "SelfSubjectRulesReview");
 	if (!body)
 		return;
-	const char *ns = jstr(json_object_get(body, "spec"), "namespace");
+	const char *ns = kube_jstr(json_object_get(body, "spec"), "namespace");
 	if (!*ns) {
 		reply_invalid(r, a, "SelfSubjectRulesReview",
 			      "spec.namespace: Required value: namespace is required");
@@ -239,8 +232,7 @@ void reviews_serve(struct kube_cluster *cl, struct http_req *r, const struct kub
 		   const struct kube_user *u)
 {
 	if (strcmp(a->group, GROUP) != 0 || a->subresource[0] || a->name[0]) {
-		kube_reply_status(r, 404, "NotFound",
-				  "the server could not find the requested resource", a);
+		kube_reply_not_found(r, a);
 		return;
 	}
 	if (strcmp(a->resource, "subjectaccessreviews") == 0)
@@ -252,6 +244,5 @@ void reviews_serve(struct kube_cluster *cl, struct http_req *r, const struct kub
 	else if (strcmp(a->resource, "selfsubjectrulesreviews") == 0)
 		rules_review(cl, r, a, u);
 	else
-		kube_reply_status(r, 404, "NotFound",
-				  "the server could not find the requested resource", a);
+		kube_reply_not_found(r, a);
 }

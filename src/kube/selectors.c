@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "kube/selectors.h"
+#include "kube/util.h"
 
 #define MAX_REQS 64    /* requirements per selector */
 #define MAX_VALUES 256 /* values in one "in (...)" */
@@ -594,23 +595,6 @@ out:
 	return rc;
 }
 
-static const json_t *path_get(const json_t *obj, const char *path)
-{
-	char seg[128];
-	const json_t *cur = obj;
-	while (cur && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof(seg))
-			return NULL;
-		memcpy(seg, path, len);
-		seg[len] = '\0';
-		cur = json_is_object(cur) ? json_object_get(cur, seg) : NULL;
-		path = dot ? dot + 1 : path + len;
-	}
-	return cur;
-}
-
 static const char *scalar(const json_t *v, char *buf, size_t len)
 {
 	if (json_is_string(v))
@@ -631,29 +615,29 @@ const char *selector_field_value(const json_t *obj, const char *field, char *buf
 	if (len)
 		buf[0] = '\0';
 	if (strcmp(field, "spec.hostNetwork") == 0 || strcmp(field, "spec.unschedulable") == 0) {
-		const json_t *v = path_get(obj, field);
+		const json_t *v = kube_json_path(obj, field);
 		return json_is_true(v) ? "true" : "false";
 	}
 	if (strcmp(field, "status.podIPs") == 0) {
 		/* the first IP of the list, as the pod's selectable fields hold it */
-		const json_t *ips = path_get(obj, "status.podIPs");
+		const json_t *ips = kube_json_path(obj, "status.podIPs");
 		const json_t *ip = json_is_array(ips) && json_array_size(ips)
 					   ? json_object_get(json_array_get(ips, 0), "ip")
-					   : path_get(obj, "status.podIP");
+					   : kube_json_path(obj, "status.podIP");
 		return scalar(ip, buf, len);
 	}
 	if (strcmp(field, "source") == 0)
-		return scalar(path_get(obj, "source.component"), buf, len);
+		return scalar(kube_json_path(obj, "source.component"), buf, len);
 	if (strcmp(field, "reportingComponent") == 0)
-		return scalar(path_get(obj, "reportingComponent"), buf, len);
-	if (strncmp(field, "involvedObject.", 15) == 0 && !path_get(obj, "involvedObject") &&
-	    path_get(obj, "regarding")) {
+		return scalar(kube_json_path(obj, "reportingComponent"), buf, len);
+	if (strncmp(field, "involvedObject.", 15) == 0 && !kube_json_path(obj, "involvedObject") &&
+	    kube_json_path(obj, "regarding")) {
 		/* events.k8s.io events hold the object in "regarding" */
 		char p[128];
 		snprintf(p, sizeof(p), "regarding.%s", field + 15);
-		return scalar(path_get(obj, p), buf, len);
+		return scalar(kube_json_path(obj, p), buf, len);
 	}
-	return scalar(path_get(obj, field), buf, len);
+	return scalar(kube_json_path(obj, field), buf, len);
 }
 
 int selector_match_fields(const struct selector *sel, const json_t *obj)
@@ -681,23 +665,6 @@ struct fmt_req {
 static int cmp_fmt(const void *a, const void *b)
 {
 	return strcmp(((const struct fmt_req *)a)->key, ((const struct fmt_req *)b)->key);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void append(char *out, size_t len, size_t *pos, const char *s)
-{
-	size_t n = strlen(s);
-	if (*pos >= len)
-		return;
-	if (n >= len - *pos)
-		n = len - *pos - 1;
-	memcpy(out + *pos, s, n);
-	*pos += n;
-	out[*pos] = '\0';
 }
 
 void selector_format_label_selector(const json_t *sel, char *out, size_t len)
@@ -745,18 +712,18 @@ void selector_format_label_selector(const json_t *sel, char *out, size_t len)
 				if (nv < MAX_VALUES && json_is_string(x))
 					sv[nv++] = json_string_value(x);
 			}
-			qsort(sv, nv, sizeof(sv[0]), cmp_str);
+			qsort(sv, nv, sizeof(sv[0]), kube_cmp_str);
 			size_t tp = 0;
 			reqs[n].text[0] = '\0';
-			append(reqs[n].text, sizeof(reqs[n].text), &tp, k);
-			append(reqs[n].text, sizeof(reqs[n].text), &tp,
+			kube_append(reqs[n].text, sizeof(reqs[n].text), &tp, k);
+			kube_append(reqs[n].text, sizeof(reqs[n].text), &tp,
 			       strcmp(op, "In") == 0 ? " in (" : " notin (");
 			for (j = 0; j < nv; j++) {
 				if (j)
-					append(reqs[n].text, sizeof(reqs[n].text), &tp, ",");
-				append(reqs[n].text, sizeof(reqs[n].text), &tp, sv[j]);
+					kube_append(reqs[n].text, sizeof(reqs[n].text), &tp, ",");
+				kube_append(reqs[n].text, sizeof(reqs[n].text), &tp, sv[j]);
 			}
-			append(reqs[n].text, sizeof(reqs[n].text), &tp, ")");
+			kube_append(reqs[n].text, sizeof(reqs[n].text), &tp, ")");
 		} else {
 			snprintf(out, len, "<error>");
 			return;
@@ -770,7 +737,7 @@ void selector_format_label_selector(const json_t *sel, char *out, size_t len)
 	qsort(reqs, n, sizeof(reqs[0]), cmp_fmt);
 	for (i = 0; i < n; i++) {
 		if (i)
-			append(out, len, &pos, ",");
-		append(out, len, &pos, reqs[i].text);
+			kube_append(out, len, &pos, ",");
+		kube_append(out, len, &pos, reqs[i].text);
 	}
 }

@@ -12,6 +12,7 @@
 
 #include "kube/selectors.h"
 #include "kube/table.h"
+#include "kube/util.h"
 
 #define D_NAME                                                                             \
 	"Name must be unique within a namespace. Is required when creating resources, "  \
@@ -198,36 +199,13 @@ static const struct column c_default[] = {
 
 static const char *str(const json_t *o, const char *path)
 {
-	char seg[128];
-	const json_t *cur = o;
-	while (cur && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof(seg))
-			return "";
-		memcpy(seg, path, len);
-		seg[len] = '\0';
-		cur = json_is_object(cur) ? json_object_get(cur, seg) : NULL;
-		path = dot ? dot + 1 : path + len;
-	}
-	return json_is_string(cur) ? json_string_value(cur) : "";
+	const json_t *v = kube_json_path(o, path);
+	return json_is_string(v) ? json_string_value(v) : "";
 }
 
 static const json_t *get(const json_t *o, const char *path)
 {
-	char seg[128];
-	const json_t *cur = o;
-	while (cur && *path) {
-		const char *dot = strchr(path, '.');
-		size_t len = dot ? (size_t)(dot - path) : strlen(path);
-		if (len >= sizeof(seg))
-			return NULL;
-		memcpy(seg, path, len);
-		seg[len] = '\0';
-		cur = json_is_object(cur) ? json_object_get(cur, seg) : NULL;
-		path = dot ? dot + 1 : path + len;
-	}
-	return cur;
+	return kube_json_path(o, path);
 }
 
 static long long num(const json_t *o, const char *path)
@@ -379,23 +357,6 @@ static json_t *s_(const char *s)
 }
 
 /* --- rows, per kind --- */
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-static void append(char *out, size_t len, size_t *pos, const char *s)
-{
-	size_t n = strlen(s);
-	if (*pos + 1 >= len)
-		return;
-	if (n > len - *pos - 1)
-		n = len - *pos - 1;
-	memcpy(out + *pos, s, n);
-	*pos += n;
-	out[*pos] = '\0';
-}
 
 static int condition_true(const json_t *conds, const char *type)
 {
@@ -651,14 +612,14 @@ static int node_cells(const json_t *node, json_t *cells, time_t now)
 			 *json_string_value(v))
 			rl[nr++] = json_string_value(v);
 	}
-	qsort(rl, nr, sizeof(rl[0]), cmp_str);
+	qsort(rl, nr, sizeof(rl[0]), kube_cmp_str);
 	roles[0] = '\0';
 	for (i = 0; i < nr; i++) {
 		if (i && strcmp(rl[i], rl[i - 1]) == 0)
 			continue;
 		if (pos)
-			append(roles, sizeof(roles), &pos, ",");
-		append(roles, sizeof(roles), &pos, rl[i]);
+			kube_append(roles, sizeof(roles), &pos, ",");
+		kube_append(roles, sizeof(roles), &pos, rl[i]);
 	}
 	since(str(node, "metadata.creationTimestamp"), now, age, sizeof(age));
 	node_address(node, "InternalIP", iip, sizeof(iip));
@@ -690,18 +651,18 @@ static int binding_cells(const json_t *b, json_t *cells, time_t now)
 		const char *kind = str(s, "kind");
 		if (strcmp(kind, "User") == 0) {
 			if (pu)
-				append(users, sizeof(users), &pu, ", ");
-			append(users, sizeof(users), &pu, str(s, "name"));
+				kube_append(users, sizeof(users), &pu, ", ");
+			kube_append(users, sizeof(users), &pu, str(s, "name"));
 		} else if (strcmp(kind, "Group") == 0) {
 			if (pg)
-				append(groups, sizeof(groups), &pg, ", ");
-			append(groups, sizeof(groups), &pg, str(s, "name"));
+				kube_append(groups, sizeof(groups), &pg, ", ");
+			kube_append(groups, sizeof(groups), &pg, str(s, "name"));
 		} else if (strcmp(kind, "ServiceAccount") == 0) {
 			if (ps)
-				append(sas, sizeof(sas), &ps, ", ");
-			append(sas, sizeof(sas), &ps, str(s, "namespace"));
-			append(sas, sizeof(sas), &ps, "/");
-			append(sas, sizeof(sas), &ps, str(s, "name"));
+				kube_append(sas, sizeof(sas), &ps, ", ");
+			kube_append(sas, sizeof(sas), &ps, str(s, "namespace"));
+			kube_append(sas, sizeof(sas), &ps, "/");
+			kube_append(sas, sizeof(sas), &ps, str(s, "name"));
 		}
 	}
 	since(str(b, "metadata.creationTimestamp"), now, age, sizeof(age));
@@ -730,13 +691,13 @@ static void format_labels(const json_t *m, char *out, size_t len)
 		snprintf(out, len, "<none>");
 		return;
 	}
-	qsort(keys, n, sizeof(keys[0]), cmp_str);
+	qsort(keys, n, sizeof(keys[0]), kube_cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
-			append(out, len, &pos, ",");
-		append(out, len, &pos, keys[i]);
-		append(out, len, &pos, "=");
-		append(out, len, &pos, str(m, keys[i]));
+			kube_append(out, len, &pos, ",");
+		kube_append(out, len, &pos, keys[i]);
+		kube_append(out, len, &pos, "=");
+		kube_append(out, len, &pos, str(m, keys[i]));
 	}
 }
 
@@ -753,19 +714,19 @@ static int service_cells(const json_t *svc, json_t *cells, time_t now)
 	json_array_foreach(get(svc, "spec.ports"), i, p) {
 		const char *proto = str(p, "protocol");
 		if (pp)
-			append(ports, sizeof(ports), &pp, ",");
+			kube_append(ports, sizeof(ports), &pp, ",");
 		if (num(p, "nodePort"))
 			snprintf(buf, sizeof(buf), "%lld:%lld/%s", num(p, "port"), num(p, "nodePort"),
 				 *proto ? proto : "TCP");
 		else
 			snprintf(buf, sizeof(buf), "%lld/%s", num(p, "port"), *proto ? proto : "TCP");
-		append(ports, sizeof(ports), &pp, buf);
+		kube_append(ports, sizeof(ports), &pp, buf);
 	}
 	const json_t *e;
 	json_array_foreach(get(svc, "spec.externalIPs"), i, e) {
 		if (pe)
-			append(ext, sizeof(ext), &pe, ",");
-		append(ext, sizeof(ext), &pe, json_string_value(e) ? json_string_value(e) : "");
+			kube_append(ext, sizeof(ext), &pe, ",");
+		kube_append(ext, sizeof(ext), &pe, json_string_value(e) ? json_string_value(e) : "");
 	}
 	if (strcmp(type, "ExternalName") == 0)
 		snprintf(ext, sizeof(ext), "%s", str(svc, "spec.externalName"));

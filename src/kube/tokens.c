@@ -15,17 +15,12 @@
 #include <time.h>
 
 #include "core/jwt.h"
+#include "kube/util.h"
 
 #define TOKEN_DEFAULT_SECONDS 3600
 #define TOKEN_MIN_SECONDS 600
 #define TOKEN_MAX_SECONDS (INT64_C(1) << 32)
 #define MAX_AUDIENCES 32
-
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
 
 static void rfc3339(int64_t t, char out[32])
 {
@@ -116,7 +111,7 @@ static json_t *body_json(struct http_req *r, const struct kube_attrs *a, const c
 		kube_reply_status(r, 400, "BadRequest", msg, a);
 		return NULL;
 	}
-	const char *k = jstr(o, "kind");
+	const char *k = kube_jstr(o, "kind");
 	if (*k && strcmp(k, kind) != 0) {
 		snprintf(msg, sizeof(msg), "%s in version \"v1\" cannot be handled as a %s", k,
 			 kind);
@@ -163,9 +158,7 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	const char *pod_name = NULL, *pod_uid = NULL;
 	json_int_t exp_s = TOKEN_DEFAULT_SECONDS;
 	if (strcmp(r->method, "POST") != 0) {
-		kube_reply_status(r, 405, "MethodNotAllowed",
-				  "the server does not allow this method on the requested resource",
-				  a);
+		kube_reply_method_not_allowed(r, a);
 		return;
 	}
 	if (!(req = body_json(r, a, "TokenRequest")))
@@ -206,8 +199,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	}
 	bound = json_object_get(spec, "boundObjectRef");
 	if (json_is_object(bound)) {
-		const char *kind = jstr(bound, "kind"), *bname = jstr(bound, "name");
-		const char *buid = jstr(bound, "uid");
+		const char *kind = kube_jstr(bound, "kind"), *bname = kube_jstr(bound, "name");
+		const char *buid = kube_jstr(bound, "uid");
 		char msg[600];
 		if (strcmp(kind, "Pod") != 0) {
 			snprintf(msg, sizeof(msg),
@@ -222,7 +215,7 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 			goto out;
 		}
 		pod_name = bname;
-		pod_uid = jstr(json_object_get(pod, "metadata"), "uid");
+		pod_uid = kube_jstr(json_object_get(pod, "metadata"), "uid");
 		if (*buid && strcmp(buid, pod_uid) != 0) {
 			snprintf(
 				msg, sizeof(msg),
@@ -234,8 +227,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 		}
 	}
 	token = kube_sa_token(cl, a->namespace_, a->name,
-			      jstr(json_object_get(sa, "metadata"), "uid"), aud_list, n_aud, exp_s,
-			      pod_name, pod_uid);
+			      kube_jstr(json_object_get(sa, "metadata"), "uid"), aud_list, n_aud,
+			      exp_s, pod_name, pod_uid);
 	if (!token) {
 		kube_reply_status(r, 500, "InternalError", "failed to sign the token", a);
 		goto out;
@@ -278,15 +271,13 @@ static void token_review(struct kube_cluster *cl, struct http_req *r, const stru
 	struct kube_user u;
 	char err[512];
 	if (strcmp(r->method, "POST") != 0) {
-		kube_reply_status(r, 405, "MethodNotAllowed",
-				  "the server does not allow this method on the requested resource",
-				  a);
+		kube_reply_method_not_allowed(r, a);
 		return;
 	}
 	if (!(req = body_json(r, a, "TokenReview")))
 		return;
 	json_t *spec = json_object_get(req, "spec"), *v;
-	const char *token = jstr(spec, "token");
+	const char *token = kube_jstr(spec, "token");
 	if (!*token) {
 		kube_reply_status(r, 400, "BadRequest",
 				  "token is required for TokenReview in authentication", a);
@@ -341,8 +332,7 @@ void tokens_serve(struct kube_cluster *cl, struct http_req *r, const struct kube
 		token_review(cl, r, a);
 		return;
 	}
-	kube_reply_status(r, 404, "NotFound", "the server could not find the requested resource",
-			  a);
+	kube_reply_not_found(r, a);
 }
 
 static int ends_with(const char *s, const char *suffix)

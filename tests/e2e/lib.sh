@@ -43,6 +43,8 @@ in:         [$3]" ;; *) pass "$1" ;; esac; }
 # gkeid_up [ARGS...]: starts gkeid in $T_TMP/data and sources its env file.
 gkeid_up() {
 	DATA_DIR=$T_TMP/data
+	# A restart on the same data dir: wait for this run's env file, not the last one's.
+	rm -f "$DATA_DIR/env"
 	"$GKEID" up --data-dir "$DATA_DIR" --port 0 "$@" >"$T_TMP/gkeid.log" 2>&1 &
 	GKEID_PID=$!
 	i=0

@@ -144,14 +144,16 @@ static int read_state(const char *file, struct nstate *st, char *err, size_t err
 	json_error_t je;
 	json_t *j = json_load_file(file, 0, &je);
 	if (!j) {
-		snprintf(err, errlen, "cannot read the node's state file %.1024s (is `gkeid node` "
-				      "running? `gkeid up` runs it): %s", file, je.text);
+		snprintf(err, errlen,
+			 "cannot read the node's state file %.1024s (is `gkeid node` "
+			 "running? `gkeid up` runs it): %s",
+			 file, je.text);
 		return -ENOENT;
 	}
 	const char *f[6] = {"nodeName", "listen", "kubeServer", "kubeCA", "kubeCert", "kubeKey"};
 	char *dst[6] = {st->node, st->listen, st->server, st->ca, st->cert, st->key};
-	size_t len[6] = {sizeof(st->node), sizeof(st->listen), sizeof(st->server), sizeof(st->ca),
-			 sizeof(st->cert), sizeof(st->key)};
+	size_t len[6] = {sizeof(st->node), sizeof(st->listen), sizeof(st->server),
+			 sizeof(st->ca),   sizeof(st->cert),   sizeof(st->key)};
 	for (int i = 0; i < 6; i++) {
 		const char *v = json_string_value(json_object_get(j, f[i]));
 		if (!v || strlen(v) >= len[i]) {
@@ -172,7 +174,8 @@ static int read_state(const char *file, struct nstate *st, char *err, size_t err
 		return -EINVAL;
 	}
 	if (st->pid > 0 && kill((pid_t)st->pid, 0) != 0 && errno == ESRCH) {
-		snprintf(err, errlen, "the node agent (pid %ld, %.1024s) is not running", st->pid, file);
+		snprintf(err, errlen, "the node agent (pid %ld, %.1024s) is not running", st->pid,
+			 file);
 		return -ESRCH;
 	}
 	return 0;
@@ -198,15 +201,18 @@ static int fresh_ip(const struct nstate *st, char *ip, size_t len, char *err, si
 	if (status != 200) {
 		json_decref(list);
 		if (status)
-			snprintf(err + strlen(err), errlen - strlen(err), " (listing pods on %s)", st->node);
+			snprintf(err + strlen(err), errlen - strlen(err), " (listing pods on %s)",
+				 st->node);
 		return -EIO;
 	}
 	for (int attempt = 0; attempt < 64; attempt++) {
-		snprintf(ip, len, "127.%d.%d.%d", rand_byte(1, 254), rand_byte(0, 255), rand_byte(1, 254));
+		snprintf(ip, len, "127.%d.%d.%d", rand_byte(1, 254), rand_byte(0, 255),
+			 rand_byte(1, 254));
 		int used = 0;
 		size_t i;
 		json_t *p;
-		json_array_foreach(json_object_get(list, "items"), i, p) {
+		json_array_foreach(json_object_get(list, "items"), i, p)
+		{
 			const char *pip = json_string_value(
 				json_object_get(json_object_get(p, "status"), "podIP"));
 			if (pip && strcmp(pip, ip) == 0)
@@ -268,7 +274,8 @@ static int set_running(const struct nstate *st, json_t *pod, const char *ip, cha
 static int delete_pod(const struct nstate *st, const char *ns, const char *name)
 {
 	char path[1200], err[512];
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0", ns, name);
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0", ns,
+		 name);
 	int code = kube(st, "DELETE", path, NULL, NULL, err, sizeof(err));
 	if (code != 200 && code != 202 && code != 404) {
 		fprintf(stderr, "gkeid exec: cannot delete pod %s/%s: %s\n", ns, name, err);
@@ -283,7 +290,8 @@ static int dns_label(const char *s, size_t max)
 	if (n == 0 || n > max || s[0] == '-' || s[n - 1] == '-')
 		return 0;
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '.'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '.'))
 			return 0;
 	return 1;
 }
@@ -365,10 +373,12 @@ static int pod_gcloud_config(const char *dir)
 		char line[4096], section[128] = "";
 		while (fgets(line, sizeof(line), in)) {
 			if (line[0] == '[')
-				snprintf(section, sizeof(section), "%.*s", (int)strcspn(line, "\r\n"), line);
+				snprintf(section, sizeof(section), "%.*s",
+					 (int)strcspn(line, "\r\n"), line);
 			/* no account, and the metadata server is to be asked (a pod is "on GCE") */
 			if (strcmp(section, "[core]") == 0 &&
-			    (strncmp(line, "account", 7) == 0 || strncmp(line, "check_gce_metadata", 18) == 0))
+			    (strncmp(line, "account", 7) == 0 ||
+			     strncmp(line, "check_gce_metadata", 18) == 0))
 				continue;
 			fputs(line, out);
 		}
@@ -416,16 +426,36 @@ int cmd_exec(int argc, char **argv)
 	/* "+": options stop at the first non-option (the command) */
 	while ((c = getopt_long(argc, argv, "+n:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'n': ns = optarg; break;
-		case 's': ksa = optarg; break;
-		case 'N': name = optarg; break;
-		case 'o': node = optarg; break;
-		case 'd': dir = optarg; break;
-		case 'S': state_file = optarg; break;
-		case 'i': pod_ip = optarg; break;
-		case 'k': keep_env = 1; break;
-		case 'h': fputs(exec_usage, stdout); return 0;
-		default: fputs(exec_usage, stderr); return 2;
+		case 'n':
+			ns = optarg;
+			break;
+		case 's':
+			ksa = optarg;
+			break;
+		case 'N':
+			name = optarg;
+			break;
+		case 'o':
+			node = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'S':
+			state_file = optarg;
+			break;
+		case 'i':
+			pod_ip = optarg;
+			break;
+		case 'k':
+			keep_env = 1;
+			break;
+		case 'h':
+			fputs(exec_usage, stdout);
+			return 0;
+		default:
+			fputs(exec_usage, stderr);
+			return 2;
 		}
 	}
 	if (optind >= argc) {
@@ -434,8 +464,9 @@ int cmd_exec(int argc, char **argv)
 	}
 	if (!dns_label(ns, 63) || !dns_label(ksa, 253) || (name && !dns_label(name, 253)) ||
 	    !*node || strchr(node, '/')) {
-		fprintf(stderr, "gkeid exec: namespace, service account, pod and node names must be "
-				"lower-case DNS names\n");
+		fprintf(stderr,
+			"gkeid exec: namespace, service account, pod and node names must be "
+			"lower-case DNS names\n");
 		return 2;
 	}
 	if (pod_ip && strlen(pod_ip) >= sizeof(ip)) {
@@ -451,9 +482,10 @@ int cmd_exec(int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(st.listen, "local") != 0 && !pod_ip) {
-		fprintf(stderr, "gkeid exec: node %s serves pods by source address (--listen node); "
-				"give the pod's address with --pod-ip and run the command in its "
-				"network namespace\n",
+		fprintf(stderr,
+			"gkeid exec: node %s serves pods by source address (--listen node); "
+			"give the pod's address with --pod-ip and run the command in its "
+			"network namespace\n",
 			st.node);
 		return 1;
 	}
@@ -496,7 +528,8 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr, "gkeid exec: cannot create the pod: %s\n", err);
 		goto out;
 	}
-	const char *pname = json_string_value(json_object_get(json_object_get(created, "metadata"), "name"));
+	const char *pname =
+		json_string_value(json_object_get(json_object_get(created, "metadata"), "name"));
 	if (!pname) {
 		fprintf(stderr, "gkeid exec: the API server returned no pod\n");
 		goto out;
@@ -517,7 +550,8 @@ int cmd_exec(int argc, char **argv)
 	if (!keep_env) {
 		snprintf(cfg_dir, sizeof(cfg_dir), "%.3800s/pods/%s_%s/gcloud", dir, ns, pod_name);
 		if (pod_gcloud_config(cfg_dir) != 0) {
-			fprintf(stderr, "gkeid exec: cannot write the pod's gcloud configuration in %s\n",
+			fprintf(stderr,
+				"gkeid exec: cannot write the pod's gcloud configuration in %s\n",
 				cfg_dir);
 			cfg_dir[0] = '\0';
 		}

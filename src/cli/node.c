@@ -133,26 +133,71 @@ int cmd_node(int argc, char **argv)
 		int bad = 0;
 		int64_t ms;
 		switch (c) {
-		case 'N': bad = set(cfg->node_name, sizeof(cfg->node_name), optarg, "--node-name"); break;
-		case 'K': bad = set(cfg->kube_server, sizeof(cfg->kube_server), optarg, "--kube-server"); break;
-		case 'A': bad = set(cfg->kube_ca, sizeof(cfg->kube_ca), optarg, "--kube-ca"); break;
-		case 'C': bad = set(cfg->kube_cert, sizeof(cfg->kube_cert), optarg, "--kube-cert"); break;
-		case 'Y': bad = set(cfg->kube_key, sizeof(cfg->kube_key), optarg, "--kube-key"); break;
-		case 'T': bad = set(cfg->kube_token_file, sizeof(cfg->kube_token_file), optarg, "--kube-token-file"); break;
-		case 'U': bad = set(cloud, sizeof(cloud) - 32, optarg, "--cloud-url"); break;
-		case 's': bad = set(sts, sizeof(sts), optarg, "--sts-url"); break;
-		case 'i': bad = set(iam, sizeof(iam), optarg, "--iamcredentials-url"); break;
-		case 'c': bad = set(container, sizeof(container), optarg, "--container-url"); break;
-		case 'p': bad = set(cfg->project, sizeof(cfg->project), optarg, "--project"); break;
-		case 'n': bad = set(cfg->project_number, sizeof(cfg->project_number), optarg, "--project-number"); break;
-		case 'l': bad = set(cfg->location, sizeof(cfg->location), optarg, "--location"); break;
-		case 'k': bad = set(cfg->cluster, sizeof(cfg->cluster), optarg, "--cluster"); break;
-		case 'u': bad = set(cfg->cluster_uid, sizeof(cfg->cluster_uid), optarg, "--cluster-uid"); break;
-		case 'z': bad = set(cfg->zone, sizeof(cfg->zone), optarg, "--zone"); break;
-		case 'P': bad = set(cfg->node_pool, sizeof(cfg->node_pool), optarg, "--node-pool"); break;
-		case 'E': bad = set(cfg->credentials, sizeof(cfg->credentials), optarg, "--credentials"); break;
-		case 'S': bad = set(cfg->state_file, sizeof(cfg->state_file), optarg, "--state-file"); break;
-		case 'a': bad = set(cfg->listen_addr, sizeof(cfg->listen_addr), optarg, "--address"); break;
+		case 'N':
+			bad = set(cfg->node_name, sizeof(cfg->node_name), optarg, "--node-name");
+			break;
+		case 'K':
+			bad = set(cfg->kube_server, sizeof(cfg->kube_server), optarg,
+				  "--kube-server");
+			break;
+		case 'A':
+			bad = set(cfg->kube_ca, sizeof(cfg->kube_ca), optarg, "--kube-ca");
+			break;
+		case 'C':
+			bad = set(cfg->kube_cert, sizeof(cfg->kube_cert), optarg, "--kube-cert");
+			break;
+		case 'Y':
+			bad = set(cfg->kube_key, sizeof(cfg->kube_key), optarg, "--kube-key");
+			break;
+		case 'T':
+			bad = set(cfg->kube_token_file, sizeof(cfg->kube_token_file), optarg,
+				  "--kube-token-file");
+			break;
+		case 'U':
+			bad = set(cloud, sizeof(cloud) - 32, optarg, "--cloud-url");
+			break;
+		case 's':
+			bad = set(sts, sizeof(sts), optarg, "--sts-url");
+			break;
+		case 'i':
+			bad = set(iam, sizeof(iam), optarg, "--iamcredentials-url");
+			break;
+		case 'c':
+			bad = set(container, sizeof(container), optarg, "--container-url");
+			break;
+		case 'p':
+			bad = set(cfg->project, sizeof(cfg->project), optarg, "--project");
+			break;
+		case 'n':
+			bad = set(cfg->project_number, sizeof(cfg->project_number), optarg,
+				  "--project-number");
+			break;
+		case 'l':
+			bad = set(cfg->location, sizeof(cfg->location), optarg, "--location");
+			break;
+		case 'k':
+			bad = set(cfg->cluster, sizeof(cfg->cluster), optarg, "--cluster");
+			break;
+		case 'u':
+			bad = set(cfg->cluster_uid, sizeof(cfg->cluster_uid), optarg,
+				  "--cluster-uid");
+			break;
+		case 'z':
+			bad = set(cfg->zone, sizeof(cfg->zone), optarg, "--zone");
+			break;
+		case 'P':
+			bad = set(cfg->node_pool, sizeof(cfg->node_pool), optarg, "--node-pool");
+			break;
+		case 'E':
+			bad = set(cfg->credentials, sizeof(cfg->credentials), optarg,
+				  "--credentials");
+			break;
+		case 'S':
+			bad = set(cfg->state_file, sizeof(cfg->state_file), optarg, "--state-file");
+			break;
+		case 'a':
+			bad = set(cfg->listen_addr, sizeof(cfg->listen_addr), optarg, "--address");
+			break;
 		case 'L':
 			if (strcmp(optarg, "local") == 0)
 				cfg->listen = NODE_LISTEN_LOCAL;
@@ -165,14 +210,16 @@ int cmd_node(int argc, char **argv)
 			break;
 		case 'o':
 			if (parse_port(optarg, &cfg->port) != 0) {
-				fprintf(stderr, "gkeid node: invalid --port \"%s\" (0-65535)\n", optarg);
+				fprintf(stderr, "gkeid node: invalid --port \"%s\" (0-65535)\n",
+					optarg);
 				bad = 1;
 			}
 			break;
 		case 'H':
 		case 't':
 			if (parse_duration_ms(optarg, &ms) != 0 || ms > 600000) {
-				fprintf(stderr, "gkeid node: invalid --%s \"%s\" (e.g. 0, 500ms, 10s)\n",
+				fprintf(stderr,
+					"gkeid node: invalid --%s \"%s\" (e.g. 0, 500ms, 10s)\n",
 					c == 'H' ? "hold" : "ksa-ttl", optarg);
 				bad = 1;
 			} else if (c == 'H') {
@@ -181,27 +228,41 @@ int cmd_node(int argc, char **argv)
 				cfg->ksa_ttl_ms = ms;
 			}
 			break;
-		case 1: bad = set_count(&cfg->max_pods, optarg, "--max-pods"); break;
-		case 2: bad = set_count(&cfg->max_ksas, optarg, "--max-ksas"); break;
-		case 3: bad = set_count(&cfg->max_tokens, optarg, "--max-tokens"); break;
-		case 4: bad = set_count(&cfg->max_held, optarg, "--max-held"); break;
-		case 'v': cfg->verbose = 1; break;
+		case 1:
+			bad = set_count(&cfg->max_pods, optarg, "--max-pods");
+			break;
+		case 2:
+			bad = set_count(&cfg->max_ksas, optarg, "--max-ksas");
+			break;
+		case 3:
+			bad = set_count(&cfg->max_tokens, optarg, "--max-tokens");
+			break;
+		case 4:
+			bad = set_count(&cfg->max_held, optarg, "--max-held");
+			break;
+		case 'v':
+			cfg->verbose = 1;
+			break;
 		case 'h':
 			fputs(node_usage, stdout);
 			rc = 0;
 			goto out;
-		default: fputs(node_usage, stderr); goto out;
+		default:
+			fputs(node_usage, stderr);
+			goto out;
 		}
 		if (bad)
 			goto out;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "gkeid node: unexpected argument \"%s\"\n%s", argv[optind], node_usage);
+		fprintf(stderr, "gkeid node: unexpected argument \"%s\"\n%s", argv[optind],
+			node_usage);
 		goto out;
 	}
 	if (!cfg->kube_server[0] || !cfg->project[0] || !cfg->location[0] || !cfg->cluster[0]) {
-		fprintf(stderr, "gkeid node: --kube-server, --project, --location and --cluster are "
-				"required\n%s",
+		fprintf(stderr,
+			"gkeid node: --kube-server, --project, --location and --cluster are "
+			"required\n%s",
 			node_usage);
 		goto out;
 	}
@@ -209,14 +270,16 @@ int cmd_node(int argc, char **argv)
 	while (cl > 0 && cloud[cl - 1] == '/')
 		cloud[--cl] = '\0';
 	snprintf(cfg->sts_url, sizeof(cfg->sts_url), "%s",
-		 sts[0] ? sts : cl ? cloud : "https://sts.googleapis.com");
+		 sts[0] ? sts
+		 : cl	? cloud
+			: "https://sts.googleapis.com");
 	if (!sts[0] && cl)
 		snprintf(cfg->sts_url, sizeof(cfg->sts_url), "%.480s/sts", cloud);
 	if (iam[0])
 		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url), "%s", iam);
 	else if (cl)
-		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url), "%.480s/iamcredentials",
-			 cloud);
+		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url),
+			 "%.480s/iamcredentials", cloud);
 	else
 		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url),
 			 "https://iamcredentials.googleapis.com");

@@ -20,15 +20,18 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
-#define MAX_CONNS 64      /* per upstream */
-#define MAX_IDLE 16       /* kept alive per upstream */
-#define MAX_QUEUED 8192   /* calls waiting for a connection */
+#define MAX_CONNS 64	/* per upstream */
+#define MAX_IDLE 16	/* kept alive per upstream */
+#define MAX_QUEUED 8192 /* calls waiting for a connection */
 #define HEADERS_CAP (64 * 1024)
 
 struct md_conn {
@@ -44,8 +47,8 @@ struct md_call {
 	struct md_client *cl;
 	struct md_conn *conn;
 	struct evhttp_request *req;
-	struct md_call *qnext;             /* queue */
-	struct md_call *next, **pprev;     /* all calls of the client */
+	struct md_call *qnext;	       /* queue */
+	struct md_call *next, **pprev; /* all calls of the client */
 	md_done_fn done;
 	void *arg;
 	md_chunk_fn chunk;
@@ -54,11 +57,11 @@ struct md_call {
 	size_t body_len, cap;
 	int timeout_s;
 	int retried, queued, in_chunk, cancelled, aborted, got_data;
-	int ev_error;         /* evhttp_request_error + 1 when the error callback ran */
+	int ev_error; /* evhttp_request_error + 1 when the error callback ran */
 	int sock_err;
 	unsigned long ssl_err;
 	int64_t start_us;
-	struct event *defer;  /* completes calls that failed before reaching libevent */
+	struct event *defer; /* completes calls that failed before reaching libevent */
 	char deferred_error[160];
 };
 
@@ -67,7 +70,7 @@ struct md_client {
 	struct evdns_base *dns;
 	SSL_CTX *tls;
 	int https;
-	char host[256];     /* without brackets */
+	char host[256];	    /* without brackets */
 	char host_hdr[300]; /* Host: header */
 	int port;
 	char prefix[NODE_URL_MAX]; /* base path, no trailing slash */
@@ -159,7 +162,8 @@ static struct md_conn *conn_new(struct md_client *cl)
 			}
 		}
 		bev = bufferevent_openssl_socket_new(cl->base, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-						     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+						     BEV_OPT_CLOSE_ON_FREE |
+							     BEV_OPT_DEFER_CALLBACKS);
 		if (!bev) {
 			SSL_free(ssl);
 			goto fail;
@@ -171,7 +175,7 @@ static struct md_conn *conn_new(struct md_client *cl)
 			goto fail;
 	}
 	cn->evcon = evhttp_connection_base_bufferevent_new(cl->base, cl->dns, bev, cl->host,
-							    (unsigned short)cl->port);
+							   (unsigned short)cl->port);
 	if (!cn->evcon) {
 		bufferevent_free(bev);
 		goto fail;
@@ -249,7 +253,7 @@ static void describe(struct md_call *call, int never_connected, char *out, size_
 		char e[128];
 		snprintf(e, sizeof(e), "%s",
 			 call->sock_err && call->sock_err != ENOTCONN ? strerror(call->sock_err)
-								       : "connection refused");
+								      : "connection refused");
 		lower_first(e);
 		snprintf(reason, sizeof(reason), "dial tcp %s: connect: %s", hp, e);
 	} else if (call->ev_error == EVREQ_HTTP_EOF + 1) {
@@ -482,15 +486,15 @@ static int launch(struct md_call *call, struct md_conn *cn)
 		char cl_len[32];
 		snprintf(cl_len, sizeof(cl_len), "%zu", call->body_len);
 		evhttp_add_header(h, "Content-Length", cl_len);
-		if (call->body_len &&
-		    evbuffer_add(evhttp_request_get_output_buffer(req), call->body, call->body_len)) {
+		if (call->body_len && evbuffer_add(evhttp_request_get_output_buffer(req),
+						   call->body, call->body_len)) {
 			evhttp_request_free(req);
 			return -ENOMEM;
 		}
 	}
 	evhttp_connection_set_timeout(cn->evcon, call->timeout_s > 0 ? call->timeout_s : 10);
-	evhttp_connection_set_max_body_size(cn->evcon,
-					    call->chunk ? -1 : (ev_ssize_t)(call->cap ? call->cap : 1 << 20));
+	evhttp_connection_set_max_body_size(
+		cn->evcon, call->chunk ? -1 : (ev_ssize_t)(call->cap ? call->cap : 1 << 20));
 	cn->call = call;
 	call->conn = cn;
 	call->req = req;
@@ -500,6 +504,14 @@ static int launch(struct md_call *call, struct md_conn *cn)
 		call->conn = NULL;
 		call->req = NULL;
 		return -ECONNREFUSED;
+	}
+	/* TLS writes a request as several records: without TCP_NODELAY, Nagle holds the
+	 * last one for the peer's delayed ACK (40 ms a call) */
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(cn->evcon);
+	evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+	if (fd >= 0) {
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	}
 	return 0;
 }
@@ -593,8 +605,7 @@ int md_client_call(struct md_client *cl, const struct md_req *rq, md_done_fn don
 	struct md_call *call;
 	if (out)
 		*out = NULL;
-	if (!cl || !rq || !rq->method || !rq->path || rq->path[0] != '/' ||
-	    strlen(rq->path) > 4000)
+	if (!cl || !rq || !rq->method || !rq->path || rq->path[0] != '/' || strlen(rq->path) > 4000)
 		return -EINVAL;
 	call = calloc(1, sizeof(*call));
 	if (!call)
@@ -794,9 +805,11 @@ SSL_CTX *md_tls_ctx(const char *ca_file, const char *cert, const char *key, char
 			snprintf(err, errlen, "cannot load the client certificate %s", cert);
 			goto fail;
 		}
-		if (SSL_CTX_use_PrivateKey_file(ctx, key && *key ? key : cert, SSL_FILETYPE_PEM) != 1 ||
+		if (SSL_CTX_use_PrivateKey_file(ctx, key && *key ? key : cert, SSL_FILETYPE_PEM) !=
+			    1 ||
 		    SSL_CTX_check_private_key(ctx) != 1) {
-			snprintf(err, errlen, "cannot load the client key %s", key && *key ? key : cert);
+			snprintf(err, errlen, "cannot load the client key %s",
+				 key && *key ? key : cert);
 			goto fail;
 		}
 	}

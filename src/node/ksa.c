@@ -20,6 +20,7 @@
 
 #define ANNOTATION "iam.gke.io/gcp-service-account"
 #define SA_CAP (1u << 20)
+#define STALE_MAX_MS 60000 /* the longest a stale entry is served while revalidating */
 
 struct kwait {
 	struct kwait *next;
@@ -128,11 +129,13 @@ static void on_fetched(void *arg, const struct md_resp *r)
 		sa = json_loadb(r->body, r->len, 0, NULL);
 		const json_t *meta = json_object_get(sa, "metadata");
 		const char *uid = json_string_value(json_object_get(meta, "uid"));
-		const json_t *ann = json_object_get(json_object_get(meta, "annotations"), ANNOTATION);
+		const json_t *ann =
+			json_object_get(json_object_get(meta, "annotations"), ANNOTATION);
 		const char *gsa = json_string_value(ann);
 		if (!json_is_object(meta)) {
 			md_err_set(&err, 500,
-				   "GKE Metadata Server encountered an error: the API server's answer for "
+				   "GKE Metadata Server encountered an error: the API server's "
+				   "answer for "
 				   "service account %s is not a ServiceAccount\n",
 				   e->key);
 			goto failed;
@@ -140,7 +143,8 @@ static void on_fetched(void *arg, const struct md_resp *r)
 		if (ann && (!gsa || (*gsa && !md_email_ok(gsa)))) {
 			md_err_set(&err, 500,
 				   "GKE Metadata Server encountered an error: the " ANNOTATION
-				   " annotation of Kubernetes service account %s is not a service account "
+				   " annotation of Kubernetes service account %s is not a service "
+				   "account "
 				   "email: \"%.320s\"\n",
 				   e->key, gsa ? gsa : "(not a string)");
 			e->have = 0;
@@ -157,10 +161,11 @@ static void on_fetched(void *arg, const struct md_resp *r)
 	}
 	if (r->status == 404) {
 		e->have = 0;
-		md_err_set(&err, 404,
-			   "GKE Metadata Server encountered an error: Kubernetes service account %s "
-			   "not found\n",
-			   e->key);
+		md_err_set(
+			&err, 404,
+			"GKE Metadata Server encountered an error: Kubernetes service account %s "
+			"not found\n",
+			e->key);
 		fail(e, -ENOENT, &err);
 		return;
 	}
@@ -185,21 +190,55 @@ failed:
 	fail(e, -EIO, &err);
 }
 
+/* Asks the API server for e. 0 or -errno. */
+static int fetch(struct kent *e)
+{
+	struct node *n = e->ks->n;
+	char *ens = evhttp_encode_uri(e->k.ns), *ename = evhttp_encode_uri(e->k.name);
+	char path[1200];
+	int rc = -ENOMEM;
+	if (ens && ename) {
+		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s", ens,
+			 ename);
+		struct md_req rq = {.method = "GET", .path = path, .cap = SA_CAP, .timeout_s = 10};
+		rq.bearer = n->kube_bearer[0] ? n->kube_bearer : NULL;
+		rc = md_client_call(n->kube, &rq, on_fetched, e, NULL);
+	}
+	free(ens);
+	free(ename);
+	if (rc == 0)
+		e->fetching = 1;
+	return rc;
+}
+
 void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, void *arg)
 {
 	struct ksas *ks = n->ksas;
 	struct md_err err;
 	char key[400];
+	if (n->stopping) {
+		md_err_set(&err, 503, "GKE Metadata Server encountered an error: shutting down\n");
+		fn(arg, -ECANCELED, NULL, &err);
+		return;
+	}
 	if (!ks || strlen(ns) >= sizeof(((struct md_ksa *)0)->ns) ||
 	    strlen(name) >= sizeof(((struct md_ksa *)0)->name)) {
-		md_err_set(&err, 500, "GKE Metadata Server encountered an error: bad service account\n");
+		md_err_set(&err, 500,
+			   "GKE Metadata Server encountered an error: bad service account\n");
 		fn(arg, -EINVAL, NULL, &err);
 		return;
 	}
 	snprintf(key, sizeof(key), "%s/%s", ns, name);
 	struct kent *e = hmap_get(ks->map, key);
 	int64_t now = md_now_ms();
-	if (e && e->have && now - e->fetched_ms < n->cfg.ksa_ttl_ms) {
+	int64_t age = e ? now - e->fetched_ms : 0;
+	int fresh = e && e->have && age < n->cfg.ksa_ttl_ms;
+	/* a little past its freshness, an entry is served while it is asked for again */
+	int revalidate =
+		e && e->have && !fresh && age < 4 * n->cfg.ksa_ttl_ms && age < STALE_MAX_MS;
+	if (revalidate && !e->fetching && fetch(e) != 0)
+		revalidate = 0;
+	if (fresh || revalidate) {
 		struct md_ksa copy = e->k;
 		n->m.ksa_hits++;
 		lru_front(ks, e);
@@ -211,7 +250,8 @@ void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, 
 		e = calloc(1, sizeof(*e));
 		if (!e || hmap_put(ks->map, key, e) != 0) {
 			free(e);
-			md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
+			md_err_set(&err, 500,
+				   "GKE Metadata Server encountered an error: out of memory\n");
 			fn(arg, -ENOMEM, NULL, &err);
 			return;
 		}
@@ -234,17 +274,7 @@ void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, 
 	e->waiters = w;
 	if (e->fetching)
 		return;
-	char *ens = evhttp_encode_uri(ns), *ename = evhttp_encode_uri(name);
-	char path[1200];
-	if (ens && ename)
-		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s", ens, ename);
-	free(ens);
-	free(ename);
-	struct md_req rq = {.method = "GET", .path = path, .cap = SA_CAP, .timeout_s = 10};
-	rq.bearer = n->kube_bearer[0] ? n->kube_bearer : NULL;
-	e->fetching = 1;
-	if (!ens || !ename || md_client_call(n->kube, &rq, on_fetched, e, NULL) != 0) {
-		e->fetching = 0;
+	if (fetch(e) != 0) {
 		md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
 		fail(e, -ENOMEM, &err);
 		return;

@@ -31,14 +31,18 @@
 #include "core/jwt.h"
 
 #define URI_MAX 8192
+#define HEADERS_TOTAL_MAX (16 * 1024)
 #define AUDIENCE_MAX 2048
 #define SCOPES_MAX 8192
 #define WAIT_MAX_SECONDS 3600
-#define MISSING_HEADER \
-	"GKE Metadata Server encountered an error: Missing required header \"Metadata-Flavor\": \"Google\"\n"
+#define PENDING_MAX 16384 /* requests waiting on a pod, a KSA, a token or a change */
+#define MISSING_HEADER                                                                             \
+	"GKE Metadata Server encountered an error: Missing required header \"Metadata-Flavor\": "  \
+	"\"Google\"\n"
 #define DOCS_WI "https://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity"
-#define DEFAULT_SCOPES_LIST \
-	"[\"https://www.googleapis.com/auth/cloud-platform\", \"https://www.googleapis.com/auth/userinfo.email\"]"
+#define DEFAULT_SCOPES_LIST                                                                        \
+	"[\"https://www.googleapis.com/auth/cloud-platform\", "                                    \
+	"\"https://www.googleapis.com/auth/userinfo.email\"]"
 
 enum alt { ALT_DEFAULT, ALT_JSON, ALT_TEXT };
 enum leaf { LEAF_NONE, LEAF_TOKEN, LEAF_IDENTITY };
@@ -48,13 +52,13 @@ struct mreq {
 	struct evhttp_request *ev;
 	struct mreq *next, **pprev;
 	char addr[64];
-	char *rel;        /* path below /computeMetadata/v1/, decoded, without the final '/' */
-	int dir;          /* the path ended in '/' */
-	char *query;      /* the raw query, for redirects */
+	char *rel;   /* path below /computeMetadata/v1/, decoded, without the final '/' */
+	int dir;     /* the path ended in '/' */
+	char *query; /* the raw query, for redirects */
 	int recursive;
 	enum alt alt;
-	char scopes[SCOPES_MAX];
-	char audience[AUDIENCE_MAX + 1];
+	char *scopes;	/* NULL: the default scopes */
+	char *audience; /* NULL: none */
 	int full, have_audience, bad_format;
 	int wait;
 	char last_etag[80];
@@ -68,6 +72,7 @@ struct mreq {
 struct mhttp {
 	struct node *n;
 	struct mreq *pending;
+	size_t n_pending;
 	json_t *statics; /* instance (without service-accounts), project, universe */
 };
 
@@ -90,28 +95,38 @@ static void count(struct node *n, int status)
 static void reply_raw(struct node *n, struct evhttp_request *ev, int status, const char *reason,
 		      const char *body, size_t len)
 {
-	struct evbuffer *b = evbuffer_new();
+	struct evbuffer *b = evhttp_request_get_output_buffer(ev);
 	if (b && len)
 		evbuffer_add(b, body, len);
 	count(n, status);
-	evhttp_send_reply(ev, status, reason, b);
-	if (b)
-		evbuffer_free(b);
+	evhttp_send_reply(ev, status, reason, NULL);
 }
 
 static const char *reason_of(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 301: return "Moved Permanently";
-	case 400: return "Bad Request";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 414: return "Request-URI Too Long";
-	case 429: return "Too Many Requests";
-	case 503: return "Service Unavailable";
-	default: return status >= 500 ? "Internal Server Error" : "Error";
+	case 200:
+		return "OK";
+	case 301:
+		return "Moved Permanently";
+	case 400:
+		return "Bad Request";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 414:
+		return "Request-URI Too Long";
+	case 431:
+		return "Request Header Fields Too Large";
+	case 429:
+		return "Too Many Requests";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return status >= 500 ? "Internal Server Error" : "Error";
 	}
 }
 
@@ -133,8 +148,8 @@ static void reply_text(struct node *n, struct evhttp_request *ev, const char *bo
 	reply_raw(n, ev, 200, "OK", body, len);
 }
 
-static void reply_jsontext(struct node *n, struct evhttp_request *ev, const char *body,
-			   size_t len, const char *etag)
+static void reply_jsontext(struct node *n, struct evhttp_request *ev, const char *body, size_t len,
+			   const char *etag)
 {
 	common_ok_headers(ev, "application/json");
 	if (etag)
@@ -152,11 +167,14 @@ static void mreq_free(struct mreq *q)
 		*q->pprev = q->next;
 		if (q->next)
 			q->next->pprev = q->pprev;
+		((struct mhttp *)q->n->http)->n_pending--;
 	}
 	if (q->timer)
 		event_free(q->timer);
 	free(q->rel);
 	free(q->query);
+	free(q->scopes);
+	free(q->audience);
 	free(q);
 }
 
@@ -178,11 +196,11 @@ static json_t *build_statics(struct node *n)
 		id = id * 10 + (*p - '0');
 	return json_pack("{s:{s:{s:s, s:s, s:s}, s:s, s:I, s:n, s:s}, s:{s:I, s:s}, "
 			 "s:{s:s}}",
-			 "instance", "attributes", "cluster-location", c->location,
-			 "cluster-name", c->cluster, "cluster-uid", c->cluster_uid, "hostname",
-			 n->hostname, "id", id, "service-accounts", "zone", n->zone_path,
-			 "project", "numeric-project-id", num, "project-id", c->project,
-			 "universe", "universe-domain", "googleapis.com");
+			 "instance", "attributes", "cluster-location", c->location, "cluster-name",
+			 c->cluster, "cluster-uid", c->cluster_uid, "hostname", n->hostname, "id",
+			 id, "service-accounts", "zone", n->zone_path, "project",
+			 "numeric-project-id", num, "project-id", c->project, "universe",
+			 "universe-domain", "googleapis.com");
 }
 
 /* The service-accounts directory for an account email. token and identity are null:
@@ -266,7 +284,8 @@ static json_t *recursive_json(const json_t *v, int keep_keys)
 	json_t *o = json_object();
 	const char *k;
 	json_t *c;
-	json_object_foreach((json_t *)v, k, c) {
+	json_object_foreach((json_t *)v, k, c)
+	{
 		if (json_is_null(c))
 			continue;
 		char key[400];
@@ -297,7 +316,8 @@ static void flatten(struct evbuffer *b, const char *prefix, const json_t *v)
 	if (json_is_object(v)) {
 		const char *k;
 		json_t *c;
-		json_object_foreach((json_t *)v, k, c) {
+		json_object_foreach((json_t *)v, k, c)
+		{
 			if (json_is_null(c))
 				continue;
 			char p[1024];
@@ -451,7 +471,8 @@ static void render(struct mreq *q, json_t *tree)
 			flatten(b, "", v);
 		} else {
 			const char *seg = last_segment(q->rel);
-			int keep = strcmp(seg, "attributes") == 0 || strcmp(seg, "service-accounts") == 0;
+			int keep = strcmp(seg, "attributes") == 0 ||
+				   strcmp(seg, "service-accounts") == 0;
 			json_t *r = recursive_json(v, keep);
 			char *d = r ? json_dumps(r, JSON_COMPACT) : NULL;
 			if (d)
@@ -472,7 +493,8 @@ static void render(struct mreq *q, json_t *tree)
 	} else if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
-		json_array_foreach(v, i, e) evbuffer_add_printf(b, "%s\n", json_string_value(e) ? json_string_value(e) : "");
+		json_array_foreach(v, i, e) evbuffer_add_printf(
+			b, "%s\n", json_string_value(e) ? json_string_value(e) : "");
 	} else if (json_is_integer(v)) {
 		evbuffer_add_printf(b, "%lld", (long long)json_integer_value(v));
 	} else if (json_is_string(v)) {
@@ -486,7 +508,9 @@ static void render(struct mreq *q, json_t *tree)
 		evbuffer_free(b);
 		int rc = hold_wait(q);
 		if (rc != 0)
-			mreq_error(q, 503, "GKE Metadata Server encountered an error: too many waiting requests\n");
+			mreq_error(q, 503,
+				   "GKE Metadata Server encountered an error: too many waiting "
+				   "requests\n");
 		return;
 	}
 	if (is_json)
@@ -511,29 +535,26 @@ static void on_token(void *arg, int rc, const char *value, int64_t expiry_ms,
 	int64_t left = (expiry_ms - md_now_ms()) / 1000;
 	if (left < 0)
 		left = 0;
-	json_t *j = json_pack("{s:s, s:I, s:s}", "access_token", value, "expires_in",
-			      (json_int_t)left, "token_type", "Bearer");
-	char *d = NULL;
-	if (j && q->alt == ALT_TEXT) {
-		struct evbuffer *b = evbuffer_new();
-		if (b) {
-			flatten(b, "", j);
-			size_t len = evbuffer_get_length(b);
-			reply_text(q->n, q->ev, (const char *)evbuffer_pullup(b, -1), len, NULL);
-			evbuffer_free(b);
-			json_decref(j);
-			mreq_free(q);
-			return;
-		}
-	}
-	d = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	json_decref(j);
-	if (!d) {
-		mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
+	/* the token's bytes were checked when it arrived (md_token_ok): no escaping needed */
+	char body[16384 + 128];
+	int len;
+	if (q->alt == ALT_TEXT)
+		len = snprintf(body, sizeof(body),
+			       "access_token %s\nexpires_in %lld\ntoken_type Bearer\n", value,
+			       (long long)left);
+	else
+		len = snprintf(
+			body, sizeof(body),
+			"{\"access_token\":\"%s\",\"expires_in\":%lld,\"token_type\":\"Bearer\"}",
+			value, (long long)left);
+	if (len < 0 || (size_t)len >= sizeof(body)) {
+		mreq_error(q, 500, "GKE Metadata Server encountered an error: token too long\n");
 		return;
 	}
-	reply_jsontext(q->n, q->ev, d, strlen(d), NULL);
-	free(d);
+	if (q->alt == ALT_TEXT)
+		reply_text(q->n, q->ev, body, (size_t)len, NULL);
+	else
+		reply_jsontext(q->n, q->ev, body, (size_t)len, NULL);
 	mreq_free(q);
 }
 
@@ -554,11 +575,10 @@ static void on_identity(void *arg, int rc, const char *value, int64_t expiry_ms,
 static void do_token(struct mreq *q)
 {
 	if (md_nodecreds_gce_mode(q->n)) {
-		md_nodecreds_access(q->n, q->scopes[0] ? q->scopes : NULL, on_token, q);
+		md_nodecreds_access(q->n, q->scopes, on_token, q);
 		return;
 	}
-	struct md_token_req tr = {.pod = &q->pod, .ksa = &q->ksa,
-				  .scopes = q->scopes[0] ? q->scopes : NULL};
+	struct md_token_req tr = {.pod = &q->pod, .ksa = &q->ksa, .scopes = q->scopes};
 	md_token_access(q->n, &tr, on_token, q);
 }
 
@@ -570,24 +590,44 @@ static void do_identity(struct mreq *q)
 		return;
 	}
 	if (!q->ksa.gsa[0]) {
-		snprintf(msg, sizeof(msg),
-			 "Your Kubernetes service account (%s/%s) is not annotated with a target "
-			 "Google service account, which is a requirement for retrieving Identity "
-			 "Tokens using Workload Identity.\nPlease add the "
-			 "iam.gke.io/gcp-service-account=[GSA_NAME]@[PROJECT_ID] annotation to your "
-			 "Kubernetes service account.\nRefer to " DOCS_WI "\n",
-			 q->ksa.ns, q->ksa.name);
+		snprintf(
+			msg, sizeof(msg),
+			"Your Kubernetes service account (%s/%s) is not annotated with a target "
+			"Google service account, which is a requirement for retrieving Identity "
+			"Tokens using Workload Identity.\nPlease add the "
+			"iam.gke.io/gcp-service-account=[GSA_NAME]@[PROJECT_ID] annotation to your "
+			"Kubernetes service account.\nRefer to " DOCS_WI "\n",
+			q->ksa.ns, q->ksa.name);
 		mreq_error(q, 404, msg);
 		return;
 	}
-	struct md_token_req tr = {.pod = &q->pod, .ksa = &q->ksa, .audience = q->audience,
-				  .full = q->full};
+	struct md_token_req tr = {
+		.pod = &q->pod, .ksa = &q->ksa, .audience = q->audience, .full = q->full};
 	md_token_id(q->n, &tr, on_identity, q);
 }
 
 /* The accounts are known: answer from the tree, or start a token. */
 static void with_accounts(struct mreq *q, const char *email)
 {
+	/* the hot path: ACCOUNT/token and ACCOUNT/identity need no tree */
+	static const char sa[] = "instance/service-accounts/";
+	if (!q->dir && strncmp(q->rel, sa, sizeof(sa) - 1) == 0) {
+		const char *acct = q->rel + sizeof(sa) - 1;
+		const char *slash = strchr(acct, '/');
+		if (slash && !strchr(slash + 1, '/')) {
+			size_t al = (size_t)(slash - acct);
+			int known = (al == 7 && strncmp(acct, "default", 7) == 0) ||
+				    (al == strlen(email) && strncmp(acct, email, al) == 0);
+			if (known && strcmp(slash + 1, "token") == 0) {
+				do_token(q);
+				return;
+			}
+			if (known && strcmp(slash + 1, "identity") == 0) {
+				do_identity(q);
+				return;
+			}
+		}
+	}
 	json_t *tree = tree_for(q, email);
 	if (!tree) {
 		mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
@@ -670,7 +710,8 @@ static void process(struct mreq *q)
 	if (!accounts) {
 		json_t *tree = tree_for(q, NULL);
 		if (!tree) {
-			mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
+			mreq_error(q, 500,
+				   "GKE Metadata Server encountered an error: out of memory\n");
 			return;
 		}
 		render(q, tree);
@@ -682,7 +723,8 @@ static void process(struct mreq *q)
 		if (!*email) {
 			mreq_error(q, 500,
 				   "GKE Metadata Server encountered an error: the node pool is in "
-				   "GCE_METADATA mode, but the node has no service account credentials\n");
+				   "GCE_METADATA mode, but the node has no service account "
+				   "credentials\n");
 			return;
 		}
 		with_accounts(q, email);
@@ -723,21 +765,20 @@ static int sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t le
 	return -EAFNOSUPPORT;
 }
 
-/* The connection's local (destination) and peer (source) addresses. */
-static int conn_addrs(struct evhttp_request *ev, char *local, char *peer, size_t len)
+/* The address that names the caller: the connection's local (destination) address in
+ * local mode, its peer (source) address in node mode. */
+static int conn_addr(struct evhttp_request *ev, int local, char *out, size_t len)
 {
 	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
 	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
 	evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &sl) != 0 ||
-	    sockaddr_text(&ss, local, len) != 0)
+	if (fd < 0)
 		return -EINVAL;
-	sl = sizeof(ss);
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 || sockaddr_text(&ss, peer, len) != 0)
-		return -EINVAL;
-	return 0;
+	int rc = local ? getsockname(fd, (struct sockaddr *)&ss, &sl)
+		       : getpeername(fd, (struct sockaddr *)&ss, &sl);
+	return rc == 0 ? sockaddr_text(&ss, out, len) : -EINVAL;
 }
 
 static int loopback(const char *addr)
@@ -788,7 +829,8 @@ static int parse_query(struct mreq *q, const char *query)
 		return 0;
 	if (evhttp_parse_query_str(query, &kv) != 0) {
 		evhttp_clear_headers(&kv);
-		reply_error(q->n, q->ev, 400, "GKE Metadata Server encountered an error: malformed query\n");
+		reply_error(q->n, q->ev, 400,
+			    "GKE Metadata Server encountered an error: malformed query\n");
 		return -EINVAL;
 	}
 	const char *v;
@@ -799,20 +841,29 @@ static int parse_query(struct mreq *q, const char *query)
 	else if (v && strcmp(v, "text") == 0)
 		q->alt = ALT_TEXT;
 	v = evhttp_find_header(&kv, "scopes");
-	if (v && strlen(v) >= sizeof(q->scopes)) {
+	if (v && strlen(v) >= SCOPES_MAX) {
 		evhttp_clear_headers(&kv);
-		reply_error(q->n, q->ev, 400, "GKE Metadata Server encountered an error: scopes too long\n");
+		reply_error(q->n, q->ev, 400,
+			    "GKE Metadata Server encountered an error: scopes too long\n");
 		return -EINVAL;
 	}
-	snprintf(q->scopes, sizeof(q->scopes), "%s", v ? v : "");
+	q->scopes = v && *v ? strdup(v) : NULL;
 	v = evhttp_find_header(&kv, "audience");
 	if (v && strlen(v) > AUDIENCE_MAX) {
 		evhttp_clear_headers(&kv);
-		reply_error(q->n, q->ev, 400, "GKE Metadata Server encountered an error: audience too long\n");
+		reply_error(q->n, q->ev, 400,
+			    "GKE Metadata Server encountered an error: audience too long\n");
 		return -EINVAL;
 	}
 	q->have_audience = v && *v;
-	snprintf(q->audience, sizeof(q->audience), "%s", v ? v : "");
+	q->audience = v && *v ? strdup(v) : NULL;
+	if ((v && *v && !q->audience) || (evhttp_find_header(&kv, "scopes") &&
+					  *evhttp_find_header(&kv, "scopes") && !q->scopes)) {
+		evhttp_clear_headers(&kv);
+		reply_error(q->n, q->ev, 500,
+			    "GKE Metadata Server encountered an error: out of memory\n");
+		return -ENOMEM;
+	}
 	v = evhttp_find_header(&kv, "format");
 	if (v && strcmp(v, "full") == 0)
 		q->full = 1;
@@ -820,15 +871,17 @@ static int parse_query(struct mreq *q, const char *query)
 		q->bad_format = 1;
 	q->wait = query_true(evhttp_find_header(&kv, "wait_for_change"));
 	v = evhttp_find_header(&kv, "last_etag");
-	snprintf(q->last_etag, sizeof(q->last_etag), "%s", v && strlen(v) < sizeof(q->last_etag) ? v : "");
+	snprintf(q->last_etag, sizeof(q->last_etag), "%s",
+		 v && strlen(v) < sizeof(q->last_etag) ? v : "");
 	v = evhttp_find_header(&kv, "timeout_sec");
 	if (v) {
 		char *end;
 		long t = strtol(v, &end, 10);
 		if (*end || t < 0) {
 			evhttp_clear_headers(&kv);
-			reply_error(q->n, q->ev, 400,
-				    "GKE Metadata Server encountered an error: invalid timeout_sec\n");
+			reply_error(
+				q->n, q->ev, 400,
+				"GKE Metadata Server encountered an error: invalid timeout_sec\n");
 			return -EINVAL;
 		}
 		q->wait_s = t > WAIT_MAX_SECONDS ? WAIT_MAX_SECONDS : t;
@@ -841,24 +894,47 @@ static void on_request(struct evhttp_request *ev, void *arg)
 {
 	struct node *n = arg;
 	struct mhttp *mh = n->http;
-	char local[64], peer[64];
+	char who[64];
 	struct evkeyvalq *in = evhttp_request_get_input_headers(ev);
 	const char *uri = evhttp_request_get_uri(ev);
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
 
-	if (conn_addrs(ev, local, peer, sizeof(local)) != 0) {
-		reply_error(n, ev, 500, "GKE Metadata Server encountered an error: unknown connection\n");
+	int local_mode = n->cfg.listen == NODE_LISTEN_LOCAL;
+	if (conn_addr(ev, local_mode, who, sizeof(who)) != 0) {
+		reply_error(n, ev, 500,
+			    "GKE Metadata Server encountered an error: unknown connection\n");
 		return;
 	}
-	if (n->cfg.listen == NODE_LISTEN_LOCAL && !loopback(peer)) {
+	/* local mode: pods are loopback destinations, which only this host can reach (the
+	 * kernel drops 127/8 arriving from outside); a connection to any other address of
+	 * the wildcard listener is not a pod's */
+	if (local_mode && !loopback(who)) {
 		evhttp_add_header(evhttp_request_get_output_headers(ev), "Connection", "close");
-		reply_error(n, ev, 403,
-			    "GKE Metadata Server encountered an error: only local pods may connect\n");
+		reply_error(
+			n, ev, 403,
+			"GKE Metadata Server encountered an error: only local pods may connect\n");
 		return;
 	}
-	const char *who = n->cfg.listen == NODE_LISTEN_LOCAL ? local : peer;
 	if (!uri || strlen(uri) > URI_MAX) {
-		reply_error(n, ev, 414, "GKE Metadata Server encountered an error: URI too long\n");
+		char msg[200];
+		snprintf(msg, sizeof(msg),
+			 "GKE Metadata Server encountered an error: the request URI is longer than "
+			 "%d "
+			 "bytes\n",
+			 URI_MAX);
+		reply_error(n, ev, 414, msg);
+		return;
+	}
+	size_t hsize = 0;
+	for (struct evkeyval *kv = TAILQ_FIRST(in); kv; kv = TAILQ_NEXT(kv, next))
+		hsize += strlen(kv->key) + strlen(kv->value) + 4;
+	if (hsize > HEADERS_TOTAL_MAX) {
+		char msg[200];
+		snprintf(msg, sizeof(msg),
+			 "GKE Metadata Server encountered an error: the request headers are larger "
+			 "than %d bytes\n",
+			 HEADERS_TOTAL_MAX);
+		reply_error(n, ev, 431, msg);
 		return;
 	}
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
@@ -880,7 +956,8 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	char *path = raw_path ? evhttp_uridecode(raw_path, 0, &plen) : NULL;
 	if (!path || plen != strlen(path) || path[0] != '/') {
 		free(path);
-		reply_error(n, ev, 400, "GKE Metadata Server encountered an error: malformed path\n");
+		reply_error(n, ev, 400,
+			    "GKE Metadata Server encountered an error: malformed path\n");
 		return;
 	}
 	if (is_self(n, who) && (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0)) {
@@ -890,7 +967,8 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	}
 	const char *flavor = evhttp_find_header(in, "Metadata-Flavor");
 	const char *legacy = evhttp_find_header(in, "X-Google-Metadata-Request");
-	if (!(flavor && strcmp(flavor, "Google") == 0) && !(legacy && strcasecmp(legacy, "True") == 0)) {
+	if (!(flavor && strcmp(flavor, "Google") == 0) &&
+	    !(legacy && strcasecmp(legacy, "True") == 0)) {
 		free(path);
 		reply_error(n, ev, 403, MISSING_HEADER);
 		return;
@@ -915,7 +993,8 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	struct mreq *q = calloc(1, sizeof(*q));
 	if (!q) {
 		free(path);
-		reply_error(n, ev, 500, "GKE Metadata Server encountered an error: out of memory\n");
+		reply_error(n, ev, 500,
+			    "GKE Metadata Server encountered an error: out of memory\n");
 		return;
 	}
 	q->n = n;
@@ -973,15 +1052,23 @@ static void on_request(struct evhttp_request *ev, void *arg)
 			return;
 		}
 		if (q->bad_format) {
-			mreq_error(q, 400, "invalid format parameter: must be 'standard' or 'full'\n");
+			mreq_error(q, 400,
+				   "invalid format parameter: must be 'standard' or 'full'\n");
 			return;
 		}
+	}
+	if (mh->n_pending >= PENDING_MAX) {
+		mreq_error(q, 503,
+			   "GKE Metadata Server encountered an error: too many requests in "
+			   "progress\n");
+		return;
 	}
 	q->next = mh->pending;
 	if (mh->pending)
 		mh->pending->pprev = &q->next;
 	q->pprev = &mh->pending;
 	mh->pending = q;
+	mh->n_pending++;
 	process(q);
 }
 
@@ -1015,7 +1102,8 @@ void md_http_stop(struct node *n)
 		struct mreq *q = mh->pending;
 		if (q->timer) {
 			event_del(q->timer);
-			mreq_error(q, 503, "GKE Metadata Server encountered an error: shutting down\n");
+			mreq_error(q, 503,
+				   "GKE Metadata Server encountered an error: shutting down\n");
 		} else {
 			/* waiting on a module: that module answers it when it is freed */
 			*q->pprev = q->next;
@@ -1023,6 +1111,7 @@ void md_http_stop(struct node *n)
 				q->next->pprev = q->pprev;
 			q->pprev = NULL;
 			q->next = NULL;
+			mh->n_pending--;
 		}
 	}
 	json_decref(mh->statics);

@@ -28,12 +28,14 @@
 
 #include "core/jwt.h"
 
-#define REQUEST_TIMEOUT 10      /* seconds: slow clients and idle keep-alives */
-#define HEADERS_MAX (16 * 1024) /* request line + headers */
+#define REQUEST_TIMEOUT 10 /* seconds: slow clients and idle keep-alives */
+#define HEADERS_MAX                                                                                \
+	(64 * 1024) /* libevent's cap (its 400 beyond); metadata.c's own                           \
+		       caps below it answer 414 and 431 with a clear text */
 #define BODY_MAX 4096
 
 static const char *const up_names[MD_UP_N] = {"kube", "sts", "iamcredentials", "container",
-					       "oauth2"};
+					      "oauth2"};
 
 void node_config_defaults(struct node_config *c)
 {
@@ -91,6 +93,21 @@ void md_log(const struct node *n, const char *fmt, ...)
 	fflush(stderr);
 }
 
+int md_token_ok(const char *s)
+{
+	size_t n = 0;
+	for (; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=' ||
+		      c == '-'))
+			return 0;
+		if (n >= 16000)
+			return 0;
+	}
+	return n > 0;
+}
+
 int md_email_ok(const char *s)
 {
 	size_t n = strlen(s), at = 0;
@@ -130,33 +147,38 @@ void md_metrics_upstream(struct node *n, enum md_upstream up, const struct md_re
 void md_metrics_write(struct node *n, struct evbuffer *b)
 {
 	static const char *const classes[5] = {"other", "2xx", "3xx", "4xx", "5xx"};
-	static const char *const le[8] = {"0.001", "0.002", "0.005", "0.01", "0.05", "0.1", "1", "+Inf"};
+	static const char *const le[8] = {"0.001", "0.002", "0.005", "0.01",
+					  "0.05",  "0.1",   "1",     "+Inf"};
 	const struct md_metrics *m = &n->m;
 	size_t pods, held;
 	int synced;
 	md_pods_stats(n, &pods, &held, &synced);
-	evbuffer_add_printf(b, "# HELP gkeid_node_requests_total Metadata requests answered, by status class.\n"
-			       "# TYPE gkeid_node_requests_total counter\n");
+	evbuffer_add_printf(
+		b, "# HELP gkeid_node_requests_total Metadata requests answered, by status class.\n"
+		   "# TYPE gkeid_node_requests_total counter\n");
 	for (int i = 0; i < 5; i++)
 		evbuffer_add_printf(b, "gkeid_node_requests_total{code=\"%s\"} %llu\n", classes[i],
 				    (unsigned long long)m->requests[i]);
-#define COUNTER(name, help, v)                                                               \
-	evbuffer_add_printf(b, "# HELP " name " " help "\n# TYPE " name " counter\n" name " %llu\n", \
+#define COUNTER(name, help, v)                                                                     \
+	evbuffer_add_printf(b,                                                                     \
+			    "# HELP " name " " help "\n# TYPE " name " counter\n" name " %llu\n",  \
 			    (unsigned long long)(v))
-#define GAUGE(name, help, v)                                                                 \
+#define GAUGE(name, help, v)                                                                       \
 	evbuffer_add_printf(b, "# HELP " name " " help "\n# TYPE " name " gauge\n" name " %llu\n", \
 			    (unsigned long long)(v))
-	COUNTER("gkeid_node_token_cache_hits_total", "Tokens served from the cache.", m->token_hits);
+	COUNTER("gkeid_node_token_cache_hits_total", "Tokens served from the cache.",
+		m->token_hits);
 	COUNTER("gkeid_node_token_cache_misses_total", "Token fetches started by a request.",
 		m->token_misses);
 	COUNTER("gkeid_node_token_coalesced_total", "Requests that joined a fetch already running.",
 		m->token_coalesced);
-	COUNTER("gkeid_node_token_refreshes_total", "Background refreshes (at 80 percent of a lifetime).",
-		m->token_refreshes);
+	COUNTER("gkeid_node_token_refreshes_total",
+		"Background refreshes (at 80 percent of a lifetime).", m->token_refreshes);
 	COUNTER("gkeid_node_token_stale_served_total",
 		"Answers from cached, still valid entries while an upstream failed.",
 		m->token_stale_served);
-	COUNTER("gkeid_node_ksa_cache_hits_total", "Service accounts served from the cache.", m->ksa_hits);
+	COUNTER("gkeid_node_ksa_cache_hits_total", "Service accounts served from the cache.",
+		m->ksa_hits);
 	COUNTER("gkeid_node_ksa_cache_misses_total", "Service account fetches.", m->ksa_misses);
 	COUNTER("gkeid_node_pod_lookups_held_total", "Requests held for an address no pod had yet.",
 		m->pod_held);
@@ -181,8 +203,9 @@ void md_metrics_write(struct node *n, struct evbuffer *b)
 	for (int u = 0; u < MD_UP_N; u++)
 		evbuffer_add_printf(b, "gkeid_node_upstream_requests_total{upstream=\"%s\"} %llu\n",
 				    up_names[u], (unsigned long long)m->up_calls[u]);
-	evbuffer_add_printf(b, "# HELP gkeid_node_upstream_errors_total Upstream calls that failed "
-			       "(no answer or 5xx).\n# TYPE gkeid_node_upstream_errors_total counter\n");
+	evbuffer_add_printf(
+		b, "# HELP gkeid_node_upstream_errors_total Upstream calls that failed "
+		   "(no answer or 5xx).\n# TYPE gkeid_node_upstream_errors_total counter\n");
 	for (int u = 0; u < MD_UP_N; u++)
 		evbuffer_add_printf(b, "gkeid_node_upstream_errors_total{upstream=\"%s\"} %llu\n",
 				    up_names[u], (unsigned long long)m->up_errors[u]);
@@ -193,13 +216,16 @@ void md_metrics_write(struct node *n, struct evbuffer *b)
 		for (int i = 0; i < 8; i++) {
 			cum += m->up_latency_bucket[u][i];
 			evbuffer_add_printf(b,
-					    "gkeid_node_upstream_latency_seconds_bucket{upstream=\"%s\",le=\"%s\"} %llu\n",
+					    "gkeid_node_upstream_latency_seconds_bucket{upstream="
+					    "\"%s\",le=\"%s\"} %llu\n",
 					    up_names[u], le[i], (unsigned long long)cum);
 		}
-		evbuffer_add_printf(b, "gkeid_node_upstream_latency_seconds_sum{upstream=\"%s\"} %.6f\n",
-				    up_names[u], (double)m->up_latency_us[u] / 1e6);
-		evbuffer_add_printf(b, "gkeid_node_upstream_latency_seconds_count{upstream=\"%s\"} %llu\n",
-				    up_names[u], (unsigned long long)cum);
+		evbuffer_add_printf(
+			b, "gkeid_node_upstream_latency_seconds_sum{upstream=\"%s\"} %.6f\n",
+			up_names[u], (double)m->up_latency_us[u] / 1e6);
+		evbuffer_add_printf(
+			b, "gkeid_node_upstream_latency_seconds_count{upstream=\"%s\"} %llu\n",
+			up_names[u], (unsigned long long)cum);
 	}
 }
 
@@ -228,10 +254,11 @@ static int derive(struct node *n)
 {
 	struct node_config *c = &n->cfg;
 	snprintf(n->pool, sizeof(n->pool), "%s.svc.id.goog", c->project);
-	snprintf(n->sts_audience, sizeof(n->sts_audience),
-		 "identitynamespace:%s:https://container.googleapis.com/v1/projects/%s/locations/%s/"
-		 "clusters/%s",
-		 n->pool, c->project, c->location, c->cluster);
+	snprintf(
+		n->sts_audience, sizeof(n->sts_audience),
+		"identitynamespace:%s:https://container.googleapis.com/v1/projects/%s/locations/%s/"
+		"clusters/%s",
+		n->pool, c->project, c->location, c->cluster);
 	if (!c->zone[0]) {
 		/* a zone is REGION-x; a region's nodes here live in its first zone */
 		int dashes = 0;
@@ -247,11 +274,12 @@ static int derive(struct node *n)
 	snprintf(n->hostname, sizeof(n->hostname), "%s.%s.c.%s.internal", c->node_name, c->zone,
 		 c->project);
 	char seed[600], hex[65];
-	snprintf(seed, sizeof(seed), "%s/%s/%s/%s", c->project, c->location, c->cluster, c->node_name);
+	snprintf(seed, sizeof(seed), "%s/%s/%s/%s", c->project, c->location, c->cluster,
+		 c->node_name);
 	sha256_hex(seed, strlen(seed), hex);
 	unsigned long long id = strtoull((char[17]){hex[0], hex[1], hex[2], hex[3], hex[4], hex[5],
-						    hex[6], hex[7], hex[8], hex[9], hex[10], hex[11],
-						    hex[12], hex[13], hex[14], hex[15], 0},
+						    hex[6], hex[7], hex[8], hex[9], hex[10],
+						    hex[11], hex[12], hex[13], hex[14], hex[15], 0},
 					 NULL, 16);
 	id = id % 9000000000000000000ULL + 100000000000000000ULL;
 	snprintf(n->instance_id, sizeof(n->instance_id), "%llu", id);
@@ -264,8 +292,8 @@ static int project_ok(const char *s)
 	if (l < 1 || l > 100)
 		return 0;
 	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' ||
-		      *s == ':'))
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' ||
+		      *s == '.' || *s == ':'))
 			return 0;
 	return 1;
 }
@@ -298,7 +326,8 @@ static int check_config(const struct node_config *c, char *err, size_t len)
 
 static int listen_on(struct evhttp *http, const char *addr, int port, int *bound)
 {
-	struct evhttp_bound_socket *h = evhttp_bind_socket_with_handle(http, addr, (ev_uint16_t)port);
+	struct evhttp_bound_socket *h =
+		evhttp_bind_socket_with_handle(http, addr, (ev_uint16_t)port);
 	if (!h)
 		return -errno ? -errno : -EADDRINUSE;
 	struct sockaddr_storage ss;
@@ -314,13 +343,13 @@ static int write_state(struct node *n, int port, const char *metadata_host)
 {
 	const struct node_config *c = &n->cfg;
 	char tmp[PATH_MAX + 16];
-	json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "nodeName",
-			      c->node_name, "listen", c->listen == NODE_LISTEN_LOCAL ? "local" : "node",
-			      "address", c->listen == NODE_LISTEN_LOCAL ? c->listen_addr : "127.0.0.1",
-			      "port", port, "metadataHost", metadata_host, "kubeServer",
-			      c->kube_server, "kubeCA", c->kube_ca, "kubeCert", c->kube_cert,
-			      "kubeKey", c->kube_key, "project", c->project, "pid",
-			      (json_int_t)getpid());
+	json_t *j =
+		json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "nodeName",
+			  c->node_name, "listen", c->listen == NODE_LISTEN_LOCAL ? "local" : "node",
+			  "address", c->listen == NODE_LISTEN_LOCAL ? c->listen_addr : "127.0.0.1",
+			  "port", port, "metadataHost", metadata_host, "kubeServer", c->kube_server,
+			  "kubeCA", c->kube_ca, "kubeCert", c->kube_cert, "kubeKey", c->kube_key,
+			  "project", c->project, "pid", (json_int_t)getpid());
 	char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
 	json_decref(j);
 	if (!s)
@@ -393,7 +422,16 @@ int node_run(const struct node_config *cfg)
 	if (!n->cfg.verbose)
 		event_set_log_callback(on_libevent_log);
 	rc = -ENOMEM;
-	n->base = event_base_new();
+	/* epoll's changelist folds evhttp's per-request EPOLL_CTL_MOD churn into one call
+	 * per descriptor and loop iteration (the node's loop is single-threaded) */
+	struct event_config *ec = event_config_new();
+	if (ec)
+		event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	n->base = ec ? event_base_new_with_config(ec) : NULL;
+	if (ec)
+		event_config_free(ec);
+	if (!n->base)
+		n->base = event_base_new();
 	if (!n->base)
 		goto out;
 	if (needs_dns(n->cfg.kube_server) || needs_dns(n->cfg.sts_url) ||
@@ -419,10 +457,13 @@ int node_run(const struct node_config *cfg)
 	}
 	if (md_client_new(n->base, n->dns, n->cfg.kube_server, n->kube_tls, &n->kube) != 0 ||
 	    md_client_new(n->base, n->dns, n->cfg.sts_url, n->google_tls, &n->sts) != 0 ||
-	    md_client_new(n->base, n->dns, n->cfg.iamcredentials_url, n->google_tls, &n->iam) != 0 ||
-	    md_client_new(n->base, n->dns, n->cfg.container_url, n->google_tls, &n->container) != 0) {
-		md_log(n, "a base URL is not a valid http(s) URL (--kube-server %s, --sts-url %s, "
-			  "--iamcredentials-url %s, --container-url %s)",
+	    md_client_new(n->base, n->dns, n->cfg.iamcredentials_url, n->google_tls, &n->iam) !=
+		    0 ||
+	    md_client_new(n->base, n->dns, n->cfg.container_url, n->google_tls, &n->container) !=
+		    0) {
+		md_log(n,
+		       "a base URL is not a valid http(s) URL (--kube-server %s, --sts-url %s, "
+		       "--iamcredentials-url %s, --container-url %s)",
 		       n->cfg.kube_server, n->cfg.sts_url, n->cfg.iamcredentials_url,
 		       n->cfg.container_url);
 		goto out;
@@ -444,7 +485,8 @@ int node_run(const struct node_config *cfg)
 	if (n->cfg.listen == NODE_LISTEN_LOCAL) {
 		int want = n->cfg.port < 0 ? 0 : n->cfg.port;
 		if ((rc = listen_on(http, n->cfg.listen_addr, want, &port)) != 0) {
-			md_log(n, "cannot listen on %s:%d: %s", n->cfg.listen_addr, want, strerror(-rc));
+			md_log(n, "cannot listen on %s:%d: %s", n->cfg.listen_addr, want,
+			       strerror(-rc));
 			goto out;
 		}
 		md_log(n, "metadata server on %s:%d (local mode: each pod at its own 127.x.y.z:%d)",
@@ -455,20 +497,23 @@ int node_run(const struct node_config *cfg)
 			md_log(n, "cannot listen on 127.0.0.1:%d: %s", want, strerror(-rc));
 			goto out;
 		}
-		md_log(n, "metadata server on 127.0.0.1:%d (node mode: pods by source address)", port);
+		md_log(n, "metadata server on 127.0.0.1:%d (node mode: pods by source address)",
+		       port);
 		snprintf(metadata_host, sizeof(metadata_host), "127.0.0.1:%d", port);
-		static const struct { const char *addr; int port; } extra[] = {
-			{"169.254.169.254", 80}, {"169.254.169.252", 988}};
+		static const struct {
+			const char *addr;
+			int port;
+		} extra[] = {{"169.254.169.254", 80}, {"169.254.169.252", 988}};
 		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
 			int r = listen_on(http, extra[i].addr, extra[i].port, NULL);
 			if (r == 0) {
 				md_log(n, "metadata server on %s:%d", extra[i].addr, extra[i].port);
 				if (i == 0)
-					snprintf(metadata_host, sizeof(metadata_host), "%s", extra[i].addr);
-			}
-			else if (r != -EADDRNOTAVAIL)
-				md_log(n, "cannot listen on %s:%d: %s", extra[i].addr, extra[i].port,
-				       strerror(-r));
+					snprintf(metadata_host, sizeof(metadata_host), "%s",
+						 extra[i].addr);
+			} else if (r != -EADDRNOTAVAIL)
+				md_log(n, "cannot listen on %s:%d: %s", extra[i].addr,
+				       extra[i].port, strerror(-r));
 		}
 	}
 	if ((rc = md_pods_start(n)) != 0)
@@ -489,12 +534,13 @@ int node_run(const struct node_config *cfg)
 	rc = 0;
 out:
 	n->stopping = 1;
-	/* upstream calls end without callbacks; then every module answers what it holds */
+	/* the watch first (it holds a call), then upstream calls end without callbacks,
+	 * then every module answers what it holds; nothing new starts while stopping */
+	md_pods_stop(n);
 	md_client_free(n->kube);
 	md_client_free(n->sts);
 	md_client_free(n->iam);
 	md_client_free(n->container);
-	md_pods_stop(n);
 	md_tokens_free(n);
 	md_ksa_free(n);
 	md_nodecreds_stop(n);

@@ -46,8 +46,8 @@ struct node_config {
 	char node_name[254];
 	char kube_server[NODE_URL_MAX]; /* https://HOST:PORT */
 	char kube_ca[PATH_MAX], kube_cert[PATH_MAX], kube_key[PATH_MAX];
-	char kube_token_file[PATH_MAX]; /* optional bearer token instead of a client cert */
-	char sts_url[NODE_URL_MAX];     /* base: token at BASE/v1/token */
+	char kube_token_file[PATH_MAX];	       /* optional bearer token instead of a client cert */
+	char sts_url[NODE_URL_MAX];	       /* base: token at BASE/v1/token */
 	char iamcredentials_url[NODE_URL_MAX]; /* base: BASE/v1/projects/-/serviceAccounts/... */
 	char container_url[NODE_URL_MAX];      /* base: BASE/v1/projects/P/locations/L/clusters/C */
 	char project[128], project_number[32], location[64], cluster[64], cluster_uid[128];
@@ -55,11 +55,11 @@ struct node_config {
 	char node_pool[64];
 	char credentials[PATH_MAX]; /* the node's service-account key (GCE_METADATA mode) */
 	char state_file[PATH_MAX];  /* written once serving: what `gkeid exec` needs */
-	char listen_addr[64];       /* local mode: the wildcard bound (default 0.0.0.0) */
+	char listen_addr[64];	    /* local mode: the wildcard bound (default 0.0.0.0) */
 	enum node_listen listen;
-	int port;                   /* 0 picks a free port (local mode) */
-	int64_t hold_ms;            /* how long a request from an unknown address waits */
-	int64_t ksa_ttl_ms;         /* how long a fetched KSA is trusted without asking again */
+	int port;	    /* 0 picks a free port (local mode) */
+	int64_t hold_ms;    /* how long a request from an unknown address waits */
+	int64_t ksa_ttl_ms; /* how long a fetched KSA is trusted without asking again */
 	size_t max_pods, max_ksas, max_tokens, max_held;
 	int verbose;
 };
@@ -79,10 +79,11 @@ struct md_err {
 struct md_client;
 struct md_call;
 struct md_resp {
-	int status;          /* HTTP status; 0 when there was no response */
-	const char *body;    /* NUL-terminated copy ("" when none), valid during the callback */
+	int status;	  /* HTTP status; 0 when there was no response */
+	const char *body; /* NUL-terminated copy ("" when none), valid during the callback */
 	size_t len;
-	const char *error;   /* status 0: Go-style reason, "dial tcp H:P: connect: connection refused" */
+	const char
+		*error; /* status 0: Go-style reason, "dial tcp H:P: connect: connection refused" */
 	int64_t elapsed_us;
 };
 typedef void (*md_done_fn)(void *arg, const struct md_resp *r);
@@ -90,15 +91,15 @@ typedef void (*md_done_fn)(void *arg, const struct md_resp *r);
  * the call (then done reports status 0, error "aborted"). */
 typedef int (*md_chunk_fn)(void *arg, const char *data, size_t len);
 struct md_req {
-	const char *method;  /* "GET", "POST", "PUT", "DELETE" */
-	const char *path;    /* appended to the client's base path; includes any query */
-	const char *ctype;   /* request Content-Type, or NULL */
+	const char *method; /* "GET", "POST", "PUT", "DELETE" */
+	const char *path;   /* appended to the client's base path; includes any query */
+	const char *ctype;  /* request Content-Type, or NULL */
 	const void *body;
 	size_t body_len;
-	const char *bearer;  /* Authorization: Bearer, or NULL */
-	size_t cap;          /* largest response body accepted (ignored when streaming) */
-	int timeout_s;       /* read/connect timeout */
-	md_chunk_fn chunk;   /* streaming when set */
+	const char *bearer; /* Authorization: Bearer, or NULL */
+	size_t cap;	    /* largest response body accepted (ignored when streaming) */
+	int timeout_s;	    /* read/connect timeout */
+	md_chunk_fn chunk;  /* streaming when set */
 };
 /* A client for base_url ("http://h:p/prefix" or "https://..."). tls is used for https
  * (borrowed; the client takes a reference). 0 or -errno. */
@@ -157,7 +158,7 @@ struct md_token_req {
 	const struct md_ksa *ksa;
 	const char *scopes;   /* access tokens; NULL: the default scopes */
 	const char *audience; /* ID tokens */
-	int full;             /* ID token format=full */
+	int full;	      /* ID token format=full */
 };
 /* rc 0: value (the access or ID token) and its expiry (ms since the epoch). */
 typedef void (*md_token_fn)(void *arg, int rc, const char *value, int64_t expiry_ms,
@@ -196,7 +197,7 @@ void md_http_refresh(struct node *n);
 enum md_upstream { MD_UP_KUBE, MD_UP_STS, MD_UP_IAM, MD_UP_CONTAINER, MD_UP_OAUTH, MD_UP_N };
 
 struct md_metrics {
-	uint64_t requests[6];        /* by status class: 0 other, 2xx, 3xx, 4xx, 5xx, held */
+	uint64_t requests[6]; /* by status class: 0 other, 2xx, 3xx, 4xx, 5xx, held */
 	uint64_t token_hits, token_misses, token_refreshes, token_coalesced, token_stale_served;
 	uint64_t ksa_hits, ksa_misses;
 	uint64_t pod_held, pod_held_found, pod_held_timeout, pod_conflicts;
@@ -213,18 +214,18 @@ struct node {
 	SSL_CTX *kube_tls, *google_tls;
 	struct md_client *kube, *sts, *iam, *container;
 	char kube_bearer[4096];
-	char pool[160];      /* "P.svc.id.goog" */
+	char pool[160]; /* "P.svc.id.goog" */
 	char sts_audience[600];
 	char hostname[400];
 	char instance_id[32];
 	char zone_path[160]; /* "projects/N/zones/Z" */
 	struct md_metrics m;
 	int stopping;
-	void *pods;      /* pods.c */
-	void *ksas;      /* ksa.c */
-	void *tokens;    /* tokens.c */
-	void *creds;     /* nodecreds.c */
-	void *http;      /* metadata.c */
+	void *pods;   /* pods.c */
+	void *ksas;   /* ksa.c */
+	void *tokens; /* tokens.c */
+	void *creds;  /* nodecreds.c */
+	void *http;   /* metadata.c */
 };
 
 /* Milliseconds since the epoch (realtime) and a monotonic clock. */
@@ -240,6 +241,9 @@ void md_log(const struct node *n, const char *fmt, ...) __attribute__((format(pr
 /* Writes the Prometheus text of the metrics into buf (an evbuffer). */
 struct evbuffer;
 void md_metrics_write(struct node *n, struct evbuffer *buf);
+/* A token from upstream is safe to hand out and to put in JSON unescaped: 1..16000
+ * bytes of [A-Za-z0-9._~+/=-]. */
+int md_token_ok(const char *s);
 /* A string is a plausible GSA email: [A-Za-z0-9._-]+@[a-z0-9.-]+, at most 320 bytes. */
 int md_email_ok(const char *s);
 

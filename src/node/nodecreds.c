@@ -34,7 +34,7 @@ struct cwait {
 
 struct centry {
 	struct creds *cr;
-	int id;          /* an ID token for what; else an access token with scopes what */
+	int id; /* an ID token for what; else an access token with scopes what */
 	char what[2200];
 	char *value;
 	int64_t expiry_ms;
@@ -98,8 +98,9 @@ static void on_token(void *arg, const struct md_resp *r)
 	md_metrics_upstream(n, MD_UP_OAUTH, r);
 	e->fetching = 0;
 	json_t *j = r->status == 200 ? json_loadb(r->body, r->len, 0, NULL) : NULL;
-	const char *tok = json_string_value(json_object_get(j, e->id ? "id_token" : "access_token"));
-	if (tok && *tok && strlen(tok) < 16000) {
+	const char *tok =
+		json_string_value(json_object_get(j, e->id ? "id_token" : "access_token"));
+	if (tok && md_token_ok(tok)) {
 		int64_t expiry = md_now_ms() + 3600 * 1000;
 		json_t *ei = json_object_get(j, "expires_in");
 		if (!e->id && json_is_integer(ei) && json_integer_value(ei) > 0 &&
@@ -130,7 +131,8 @@ static void on_token(void *arg, const struct md_resp *r)
 	json_decref(j);
 	if (r->status == 0)
 		md_err_set(&err, 500,
-			   "GKE Metadata Server encountered an error: the node's token: %s\n", r->error);
+			   "GKE Metadata Server encountered an error: the node's token: %s\n",
+			   r->error);
 	else
 		md_err_set(&err, 500,
 			   "GKE Metadata Server encountered an error: the node's token: HTTP %d: "
@@ -173,12 +175,17 @@ static int fetch(struct centry *e)
 	size_t cap = strlen(assertion) * 3 + 256, off = 0;
 	char *body = malloc(cap);
 	int rc = -ENOMEM;
-	if (body && form_add(body, cap, &off, "grant_type",
-			     "urn:ietf:params:oauth:grant-type:jwt-bearer") == 0 &&
+	if (body &&
+	    form_add(body, cap, &off, "grant_type",
+		     "urn:ietf:params:oauth:grant-type:jwt-bearer") == 0 &&
 	    form_add(body, cap, &off, "assertion", assertion) == 0) {
-		struct md_req rq = {.method = "POST", .path = cr->token_path,
-				    .ctype = "application/x-www-form-urlencoded", .body = body,
-				    .body_len = off, .cap = RESP_CAP, .timeout_s = 15};
+		struct md_req rq = {.method = "POST",
+				    .path = cr->token_path,
+				    .ctype = "application/x-www-form-urlencoded",
+				    .body = body,
+				    .body_len = off,
+				    .cap = RESP_CAP,
+				    .timeout_s = 15};
 		rc = md_client_call(cr->oauth, &rq, on_token, e, NULL);
 	}
 	free(body);
@@ -192,15 +199,22 @@ static void get(struct node *n, int id, const char *what, md_token_fn fn, void *
 {
 	struct creds *cr = n->creds;
 	struct md_err err;
+	if (n->stopping) {
+		md_err_set(&err, 503, "GKE Metadata Server encountered an error: shutting down\n");
+		fn(arg, -ECANCELED, NULL, 0, &err);
+		return;
+	}
 	if (!cr || !cr->key) {
-		md_err_set(&err, 500,
-			   "GKE Metadata Server encountered an error: the node has no service account "
-			   "credentials\n");
+		md_err_set(
+			&err, 500,
+			"GKE Metadata Server encountered an error: the node has no service account "
+			"credentials\n");
 		fn(arg, -ENOENT, NULL, 0, &err);
 		return;
 	}
 	if (strlen(what) >= sizeof(cr->entries[0]->what)) {
-		md_err_set(&err, 400, "GKE Metadata Server encountered an error: parameter too long\n");
+		md_err_set(&err, 400,
+			   "GKE Metadata Server encountered an error: parameter too long\n");
 		fn(arg, -EINVAL, NULL, 0, &err);
 		return;
 	}
@@ -215,10 +229,12 @@ static void get(struct node *n, int id, const char *what, md_token_fn fn, void *
 			size_t victim = MAX_ENTRIES;
 			for (size_t i = 0; i < cr->n_entries; i++)
 				if (!cr->entries[i]->fetching &&
-				    (victim == MAX_ENTRIES || cr->entries[i]->used_ms < cr->entries[victim]->used_ms))
+				    (victim == MAX_ENTRIES ||
+				     cr->entries[i]->used_ms < cr->entries[victim]->used_ms))
 					victim = i;
 			if (victim == MAX_ENTRIES) {
-				md_err_set(&err, 503, "GKE Metadata Server encountered an error: busy\n");
+				md_err_set(&err, 503,
+					   "GKE Metadata Server encountered an error: busy\n");
 				fn(arg, -EBUSY, NULL, 0, &err);
 				return;
 			}
@@ -228,7 +244,8 @@ static void get(struct node *n, int id, const char *what, md_token_fn fn, void *
 		}
 		e = calloc(1, sizeof(*e));
 		if (!e) {
-			md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
+			md_err_set(&err, 500,
+				   "GKE Metadata Server encountered an error: out of memory\n");
 			fn(arg, -ENOMEM, NULL, 0, &err);
 			return;
 		}
@@ -312,7 +329,8 @@ static void on_cluster(void *arg, const struct md_resp *r)
 	}
 	size_t i;
 	json_t *np;
-	json_array_foreach(json_object_get(cl, "nodePools"), i, np) {
+	json_array_foreach(json_object_get(cl, "nodePools"), i, np)
+	{
 		const char *name = json_string_value(json_object_get(np, "name"));
 		if (!name || strcmp(name, n->cfg.node_pool) != 0)
 			continue;
@@ -322,7 +340,8 @@ static void on_cluster(void *arg, const struct md_resp *r)
 		char scopes[sizeof(cr->scopes)] = "";
 		size_t off = 0, k;
 		json_t *s;
-		json_array_foreach(json_object_get(cfg, "oauthScopes"), k, s) {
+		json_array_foreach(json_object_get(cfg, "oauthScopes"), k, s)
+		{
 			const char *v = json_string_value(s);
 			if (!v || strlen(v) > 512 || off + strlen(v) + 2 > sizeof(scopes))
 				continue;
@@ -333,8 +352,9 @@ static void on_cluster(void *arg, const struct md_resp *r)
 		int gce = mode && strcmp(mode, "GCE_METADATA") == 0;
 		const char *shown = mode ? mode : "(unset)";
 		if (strcmp(shown, cr->last_mode) != 0)
-			md_log(n, "node pool %s: workloadMetadataConfig.mode %s%s", n->cfg.node_pool,
-			       shown, gce ? ": pods get the node's identity" : "");
+			md_log(n, "node pool %s: workloadMetadataConfig.mode %s%s",
+			       n->cfg.node_pool, shown,
+			       gce ? ": pods get the node's identity" : "");
 		snprintf(cr->last_mode, sizeof(cr->last_mode), "%.31s", shown);
 		cr->gce_mode = gce;
 	}
@@ -357,8 +377,8 @@ static void on_cluster_token(void *arg, int rc, const char *value, int64_t expir
 	}
 	snprintf(path, sizeof(path), "/v1/projects/%s/locations/%s/clusters/%s", n->cfg.project,
 		 n->cfg.location, n->cfg.cluster);
-	struct md_req rq = {.method = "GET", .path = path, .bearer = value, .cap = 4u << 20,
-			    .timeout_s = 15};
+	struct md_req rq = {
+		.method = "GET", .path = path, .bearer = value, .cap = 4u << 20, .timeout_s = 15};
 	if (md_client_call(n->container, &rq, on_cluster, cr, NULL) != 0) {
 		cr->polling = 0;
 		poll_later(cr);

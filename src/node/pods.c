@@ -19,8 +19,8 @@
 
 #include "core/hmap.h"
 
-#define LIST_CAP (64u << 20)     /* one page of the pod list */
-#define LINE_CAP (4u << 20)      /* one watch event */
+#define LIST_CAP (64u << 20) /* one page of the pod list */
+#define LINE_CAP (4u << 20)  /* one watch event */
 #define PAGE_LIMIT 500
 #define WATCH_SECONDS 290
 #define BACKOFF_MIN_MS 200
@@ -49,17 +49,17 @@ struct pods {
 	size_t n_held;
 	struct md_call *call; /* the list or watch in flight */
 	int watching;
-	int synced;           /* the first list has completed */
+	int synced; /* the first list has completed */
 	int need_relist;
 	unsigned gen;
-	char rv[64];          /* last resourceVersion seen */
-	char cont[1024];      /* list continue token */
+	char rv[64];	 /* last resourceVersion seen */
+	char cont[1024]; /* list continue token */
 	int64_t backoff_ms;
 	struct event *retry;
-	char *line;           /* partial watch line */
+	char *line; /* partial watch line */
 	size_t line_len, line_cap;
-	int down;             /* logged the outage */
-	char fsel[400];       /* url-encoded field selector */
+	int down;	/* logged the outage */
+	char fsel[400]; /* url-encoded field selector */
 };
 
 static const char *jstr(const json_t *o, const char *k)
@@ -71,7 +71,8 @@ static const char *jstr(const json_t *o, const char *k)
 static int ip_ok(const char *s)
 {
 	unsigned char buf[16];
-	return strlen(s) < 64 && (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
+	return strlen(s) < 64 &&
+	       (inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1);
 }
 
 /* Kubernetes names: printable, no '/', bounded. */
@@ -95,7 +96,8 @@ static size_t match(struct pods *ps, const char *ip, struct prec **one)
 	*one = NULL;
 	while (hmap_next(ps->by_name, &pos, &k, &v)) {
 		struct prec *r = v;
-		if (r->live && (strcmp(r->p.ip, ip) == 0 || (r->ip2[0] && strcmp(r->ip2, ip) == 0))) {
+		if (r->live &&
+		    (strcmp(r->p.ip, ip) == 0 || (r->ip2[0] && strcmp(r->ip2, ip) == 0))) {
 			count++;
 			*one = r;
 		}
@@ -185,7 +187,8 @@ void md_pods_lookup(struct node *n, const char *ip, md_pod_fn fn, void *arg)
 	h->fn = fn;
 	h->arg = arg;
 	h->timer = event_new(n->base, -1, 0, on_held_timeout, h);
-	struct timeval tv = {(time_t)(n->cfg.hold_ms / 1000), (suseconds_t)(n->cfg.hold_ms % 1000) * 1000};
+	struct timeval tv = {(time_t)(n->cfg.hold_ms / 1000),
+			     (suseconds_t)(n->cfg.hold_ms % 1000) * 1000};
 	if (!h->timer || event_add(h->timer, &tv) != 0) {
 		if (h->timer)
 			event_free(h->timer);
@@ -268,7 +271,8 @@ static int upsert(struct pods *ps, const json_t *pod)
 	snprintf(r->p.ip, sizeof(r->p.ip), "%s", ip);
 	size_t i;
 	const json_t *e;
-	json_array_foreach(json_object_get(status, "podIPs"), i, e) {
+	json_array_foreach(json_object_get(status, "podIPs"), i, e)
+	{
 		const char *x = jstr(e, "ip");
 		if (*x && ip_ok(x) && strcmp(x, ip) != 0) {
 			snprintf(r->ip2, sizeof(r->ip2), "%s", x);
@@ -348,7 +352,8 @@ static void on_list(void *arg, const struct md_resp *r)
 		if (r->status == 0)
 			snprintf(why, sizeof(why), "%s", r->error);
 		else
-			snprintf(why, sizeof(why), "listing pods: HTTP %d: %.400s", r->status, r->body);
+			snprintf(why, sizeof(why), "listing pods: HTTP %d: %.400s", r->status,
+				 r->body);
 		outage(ps, why);
 		ps->cont[0] = '\0';
 		retry_later(ps, 1);
@@ -369,8 +374,7 @@ static void on_list(void *arg, const struct md_resp *r)
 	}
 	size_t i;
 	const json_t *pod;
-	json_array_foreach(items, i, pod)
-		upsert(ps, pod);
+	json_array_foreach(items, i, pod) upsert(ps, pod);
 	const char *cont = jstr(json_object_get(list, "metadata"), "continue");
 	if (*cont && strlen(cont) < sizeof(ps->cont)) {
 		snprintf(ps->cont, sizeof(ps->cont), "%s", cont);
@@ -532,7 +536,9 @@ static void start_watch(struct pods *ps)
 		 "/api/v1/pods?watch=true&fieldSelector=%s&resourceVersion=%s"
 		 "&allowWatchBookmarks=true&timeoutSeconds=%d",
 		 ps->fsel, ps->rv, WATCH_SECONDS);
-	struct md_req rq = {.method = "GET", .path = path, .timeout_s = WATCH_SECONDS + 90,
+	struct md_req rq = {.method = "GET",
+			    .path = path,
+			    .timeout_s = WATCH_SECONDS + 90,
 			    .chunk = on_watch_chunk};
 	rq.bearer = ps->n->kube_bearer[0] ? ps->n->kube_bearer : NULL;
 	ps->line_len = 0;

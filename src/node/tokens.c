@@ -28,18 +28,21 @@
 #include "core/hmap.h"
 #include "core/jwt.h"
 
-#define DEFAULT_SCOPES \
-	"https://www.googleapis.com/auth/cloud-platform https://www.googleapis.com/auth/userinfo.email"
+#define DEFAULT_SCOPES                                                                             \
+	"https://www.googleapis.com/auth/cloud-platform "                                          \
+	"https://www.googleapis.com/auth/userinfo.email"
 #define IAM_SCOPE "https://www.googleapis.com/auth/cloud-platform"
 #define KSA_TOKEN_SECONDS 7200
 #define RESP_CAP (256 * 1024)
-#define MIN_VALID_MS 1000     /* a token with less left is not handed out */
+#define MIN_VALID_MS 1000 /* a token with less left is not handed out */
 #define RETRY_MIN_MS 2000
 #define RETRY_MAX_MS 60000
-#define HINT                                                                                   \
-	"This error could be caused by a missing IAM policy binding on the target IAM service " \
-	"account.\nFor more information, refer to the Workload Identity documentation:\n"        \
-	"\thttps://cloud.google.com/kubernetes-engine/docs/how-to/workload-identity#authenticating_to\n"
+#define RECHECK_MS (5 * 60 * 1000) /* GSA tokens are renewed at least this often in use */
+#define HINT                                                                                       \
+	"This error could be caused by a missing IAM policy binding on the target IAM service "    \
+	"account.\nFor more information, refer to the Workload Identity documentation:\n"          \
+	"\thttps://cloud.google.com/kubernetes-engine/docs/how-to/"                                \
+	"workload-identity#authenticating_to\n"
 
 enum tkind { T_FED, T_ACCESS, T_ID };
 
@@ -56,7 +59,7 @@ struct tent {
 	enum tkind kind;
 	char ns[64], ksa[254], gsa[NODE_EMAIL_MAX];
 	char pod_name[254], pod_uid[64];
-	char *scopes;   /* space-separated */
+	char *scopes; /* space-separated */
 	char *audience;
 	int full;
 	char *value;
@@ -64,9 +67,9 @@ struct tent {
 	int fetching, background;
 	int64_t retry_ms;
 	struct twait *waiters;
-	struct event *timer;  /* refresh ahead, or retry */
+	struct event *timer; /* refresh ahead, or retry */
 	struct tent *prev, *next;
-	char *fed;            /* the federated token a dependent fetch is using */
+	char *fed; /* the federated token a dependent fetch is using */
 };
 
 struct toks {
@@ -202,8 +205,13 @@ static void succeeded(struct tent *e, char *value, int64_t expiry_ms)
 	e->retry_ms = 0;
 	answer_ok(e);
 	int64_t life = expiry_ms - now;
+	/* renew at 80% of the lifetime; tokens IAM issues on a binding are renewed at
+	 * least every RECHECK_MS while in use, so a revoked binding is seen soon */
+	int64_t at = life * 8 / 10;
+	if (e->kind != T_FED && at > RECHECK_MS)
+		at = RECHECK_MS;
 	if (life > 0)
-		arm(e, life * 8 / 10);
+		arm(e, at);
 }
 
 /* A fetch failed with err. Waiters get the cached value while it is valid (the
@@ -214,6 +222,12 @@ static void failed(struct tent *e, const struct md_err *err)
 	int64_t now = md_now_ms();
 	e->fetching = 0;
 	e->background = 0;
+	if (err->status >= 400 && err->status < 500 && e->value) {
+		/* a definite no (a revoked binding, a deleted GSA): the cached token goes */
+		free(e->value);
+		e->value = NULL;
+		e->expiry_ms = 0;
+	}
 	if (e->value && e->expiry_ms - now > MIN_VALID_MS) {
 		if (e->waiters)
 			ts->n->m.token_stale_served++;
@@ -237,10 +251,11 @@ static void failed(struct tent *e, const struct md_err *err)
 		static const char pre[] = "GKE Metadata Server encountered an error: ";
 		if (strncmp(reason, pre, sizeof(pre) - 1) == 0)
 			reason += sizeof(pre) - 1;
-		md_err_set(&e2, 500,
-			   "GKE Metadata Server encountered an error: the cached token of Kubernetes "
-			   "service account %s/%s expired at %s and a new one cannot be obtained: %s",
-			   e->ns, e->ksa, when, reason);
+		md_err_set(
+			&e2, 500,
+			"GKE Metadata Server encountered an error: the cached token of Kubernetes "
+			"service account %s/%s expired at %s and a new one cannot be obtained: %s",
+			e->ns, e->ksa, when, reason);
 		answer_err(e, &e2);
 	} else {
 		answer_err(e, err);
@@ -261,13 +276,15 @@ static void on_sts(void *arg, const struct md_resp *r)
 	if (r->status == 200) {
 		const char *tok = json_string_value(json_object_get(j, "access_token"));
 		json_t *exp = json_object_get(j, "expires_in");
-		if (tok && *tok && strlen(tok) < 8192 && json_is_integer(exp) &&
+		if (tok && md_token_ok(tok) && strlen(tok) < 8192 && json_is_integer(exp) &&
 		    json_integer_value(exp) > 0 && json_integer_value(exp) <= 43200) {
 			char *v = strdup(tok);
 			int64_t expiry = md_now_ms() + json_integer_value(exp) * 1000;
 			json_decref(j);
 			if (!v) {
-				md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
+				md_err_set(&err, 500,
+					   "GKE Metadata Server encountered an error: out of "
+					   "memory\n");
 				failed(e, &err);
 				return;
 			}
@@ -315,11 +332,13 @@ static void on_token_request(void *arg, const struct md_resp *r)
 	md_metrics_upstream(n, MD_UP_KUBE, r);
 	json_t *j = r->status ? json_loadb(r->body, r->len, 0, NULL) : NULL;
 	if (r->status == 201 || r->status == 200) {
-		const char *tok = json_string_value(json_object_get(json_object_get(j, "status"), "token"));
+		const char *tok =
+			json_string_value(json_object_get(json_object_get(j, "status"), "token"));
 		if (!tok || !*tok || strlen(tok) > 16000) {
 			json_decref(j);
 			md_err_set(&err, 500,
-				   "GKE Metadata Server encountered an error: the TokenRequest for %s/%s "
+				   "GKE Metadata Server encountered an error: the TokenRequest for "
+				   "%s/%s "
 				   "returned no token\n",
 				   e->ns, e->ksa);
 			failed(e, &err);
@@ -327,8 +346,9 @@ static void on_token_request(void *arg, const struct md_resp *r)
 		}
 		char *body = malloc(32768);
 		size_t off = 0;
-		if (!body || form_add(body, 32768, &off, "grant_type",
-				      "urn:ietf:params:oauth:grant-type:token-exchange") ||
+		if (!body ||
+		    form_add(body, 32768, &off, "grant_type",
+			     "urn:ietf:params:oauth:grant-type:token-exchange") ||
 		    form_add(body, 32768, &off, "audience", n->sts_audience) ||
 		    form_add(body, 32768, &off, "scope", e->scopes) ||
 		    form_add(body, 32768, &off, "requested_token_type",
@@ -338,25 +358,32 @@ static void on_token_request(void *arg, const struct md_resp *r)
 			     "urn:ietf:params:oauth:token-type:jwt")) {
 			free(body);
 			json_decref(j);
-			md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
+			md_err_set(&err, 500,
+				   "GKE Metadata Server encountered an error: out of memory\n");
 			failed(e, &err);
 			return;
 		}
 		json_decref(j);
-		struct md_req rq = {.method = "POST", .path = "/v1/token",
-				    .ctype = "application/x-www-form-urlencoded", .body = body,
-				    .body_len = off, .cap = RESP_CAP, .timeout_s = 15};
+		struct md_req rq = {.method = "POST",
+				    .path = "/v1/token",
+				    .ctype = "application/x-www-form-urlencoded",
+				    .body = body,
+				    .body_len = off,
+				    .cap = RESP_CAP,
+				    .timeout_s = 15};
 		int rc = md_client_call(n->sts, &rq, on_sts, e, NULL);
 		free(body);
 		if (rc != 0) {
-			md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
+			md_err_set(&err, 500,
+				   "GKE Metadata Server encountered an error: out of memory\n");
 			failed(e, &err);
 		}
 		return;
 	}
 	char url[NODE_URL_MAX + 600];
 	char path[700];
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s/token", e->ns, e->ksa);
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s/token", e->ns,
+		 e->ksa);
 	md_client_url(n->kube, path, url, sizeof(url));
 	if (r->status == 0) {
 		md_err_set(&err, 500,
@@ -391,9 +418,15 @@ static void fetch_fed(struct tent *e)
 	char *ens = evhttp_encode_uri(e->ns), *eksa = evhttp_encode_uri(e->ksa);
 	int rc = -ENOMEM;
 	if (s && ens && eksa) {
-		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s/token", ens, eksa);
-		struct md_req rq = {.method = "POST", .path = path, .ctype = "application/json",
-				    .body = s, .body_len = strlen(s), .cap = RESP_CAP, .timeout_s = 15};
+		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s/token", ens,
+			 eksa);
+		struct md_req rq = {.method = "POST",
+				    .path = path,
+				    .ctype = "application/json",
+				    .body = s,
+				    .body_len = strlen(s),
+				    .cap = RESP_CAP,
+				    .timeout_s = 15};
 		rq.bearer = n->kube_bearer[0] ? n->kube_bearer : NULL;
 		rc = md_client_call(n->kube, &rq, on_token_request, e, NULL);
 	}
@@ -411,14 +444,22 @@ static void fetch_fed(struct tent *e)
 static const char *generic_code(int status)
 {
 	switch (status) {
-	case 400: return "invalid_argument";
-	case 401: return "unauthenticated";
-	case 403: return "permission_denied";
-	case 404: return "not_found";
-	case 409: return "aborted";
-	case 429: return "resource_exhausted";
-	case 503: return "unavailable";
-	default: return status >= 500 ? "internal" : "unknown";
+	case 400:
+		return "invalid_argument";
+	case 401:
+		return "unauthenticated";
+	case 403:
+		return "permission_denied";
+	case 404:
+		return "not_found";
+	case 409:
+		return "aborted";
+	case 429:
+		return "resource_exhausted";
+	case 503:
+		return "unavailable";
+	default:
+		return status >= 500 ? "internal" : "unknown";
 	}
 }
 
@@ -428,7 +469,8 @@ static const char *generic_code(int status)
 static void iam_error(struct tent *e, const struct md_resp *r, struct md_err *err)
 {
 	json_t *j = json_loadb(r->body, r->len, 0, NULL);
-	const char *msg = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+	const char *msg =
+		json_string_value(json_object_get(json_object_get(j, "error"), "message"));
 	char m[1024];
 	snprintf(m, sizeof(m), "%.1000s", msg ? msg : r->body);
 	for (char *p = m; *p; p++)
@@ -436,7 +478,7 @@ static void iam_error(struct tent *e, const struct md_resp *r, struct md_err *er
 			*p = ' ';
 	const char *what = e->kind == T_ID ? "identity token" : "access token";
 	const char *method = e->kind == T_ID ? "GenerateIdToken" : "GenerateAccessToken";
-	const char *reason = r->status == 403   ? "Forbidden"
+	const char *reason = r->status == 403	? "Forbidden"
 			     : r->status == 404 ? "Not Found"
 			     : r->status == 400 ? "Bad Request"
 			     : r->status == 401 ? "Unauthorized"
@@ -493,11 +535,12 @@ static void on_iam(void *arg, const struct md_resp *r)
 		const char *tok = json_string_value(
 			json_object_get(j, e->kind == T_ID ? "token" : "accessToken"));
 		int64_t expiry = -1;
-		if (tok && *tok && strlen(tok) < 16000) {
+		if (tok && md_token_ok(tok)) {
 			if (e->kind == T_ID)
 				expiry = jwt_exp_ms(tok);
 			else
-				expiry = parse_time(json_string_value(json_object_get(j, "expireTime")));
+				expiry = parse_time(
+					json_string_value(json_object_get(j, "expireTime")));
 		}
 		if (expiry > md_now_ms()) {
 			char *v = strdup(tok);
@@ -506,7 +549,8 @@ static void on_iam(void *arg, const struct md_resp *r)
 				succeeded(e, v, expiry);
 				return;
 			}
-			md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
+			md_err_set(&err, 500,
+				   "GKE Metadata Server encountered an error: out of memory\n");
 			failed(e, &err);
 			return;
 		}
@@ -549,9 +593,14 @@ static void iam_call(struct tent *e, const char *fed)
 		snprintf(path, sizeof(path), "/v1/projects/-/serviceAccounts/%s:%s", egsa,
 			 e->kind == T_ID ? "generateIdToken" : "generateAccessToken");
 		e->fed = strdup(fed);
-		struct md_req rq = {.method = "POST", .path = path, .ctype = "application/json",
-				    .body = s, .body_len = strlen(s), .bearer = e->fed,
-				    .cap = RESP_CAP, .timeout_s = 15};
+		struct md_req rq = {.method = "POST",
+				    .path = path,
+				    .ctype = "application/json",
+				    .body = s,
+				    .body_len = strlen(s),
+				    .bearer = e->fed,
+				    .cap = RESP_CAP,
+				    .timeout_s = 15};
 		rc = e->fed ? md_client_call(n->iam, &rq, on_iam, e, NULL) : -ENOMEM;
 	}
 	free(s);
@@ -638,7 +687,8 @@ static struct tent *entry(struct toks *ts, enum tkind kind, const char *ns, cons
 	e->scopes = scopes ? strdup(scopes) : NULL;
 	e->audience = audience ? strdup(audience) : NULL;
 	e->full = full;
-	if ((scopes && !e->scopes) || (audience && !e->audience) || hmap_put(ts->map, key, e) != 0) {
+	if ((scopes && !e->scopes) || (audience && !e->audience) ||
+	    hmap_put(ts->map, key, e) != 0) {
 		tent_free(e);
 		return NULL;
 	}
@@ -653,6 +703,12 @@ static void get(struct toks *ts, struct tent *e, const struct md_pod *pod, md_to
 {
 	struct node *n = ts->n;
 	int64_t now = md_now_ms();
+	if (n->stopping) {
+		struct md_err err;
+		md_err_set(&err, 503, "GKE Metadata Server encountered an error: shutting down\n");
+		fn(arg, -ECANCELED, NULL, 0, &err);
+		return;
+	}
 	e->last_used_ms = now;
 	lru_front(ts, e);
 	if (pod && pod->name[0]) {
@@ -662,7 +718,10 @@ static void get(struct toks *ts, struct tent *e, const struct md_pod *pod, md_to
 	if (e->value && e->expiry_ms - now > MIN_VALID_MS) {
 		n->m.token_hits++;
 		int64_t life = e->expiry_ms - e->obtained_ms;
-		if (!e->fetching && now - e->obtained_ms >= life * 8 / 10) {
+		int64_t at = life * 8 / 10;
+		if (e->kind != T_FED && at > RECHECK_MS)
+			at = RECHECK_MS;
+		if (!e->fetching && now - e->obtained_ms >= at) {
 			e->background = 1;
 			n->m.token_refreshes++;
 			start_fetch(e);
@@ -712,7 +771,8 @@ static int norm_scopes(const char *in, char *out, size_t len)
 		if (l > 512 || ++count > 64 || off + l + 2 > len)
 			return -EINVAL;
 		for (size_t i = 0; i < l; i++)
-			if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f || s[i] == '"')
+			if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] >= 0x7f ||
+			    s[i] == '"')
 				return -EINVAL;
 		if (off)
 			out[off++] = ' ';
@@ -735,10 +795,10 @@ void md_token_access(struct node *n, const struct md_token_req *tr, md_token_fn 
 		fn(arg, -EINVAL, NULL, 0, &err);
 		return;
 	}
-	struct tent *e = tr->ksa->gsa[0]
-				 ? entry(ts, T_ACCESS, tr->ksa->ns, tr->ksa->name, tr->ksa->gsa, scopes,
-					 NULL, 0)
-				 : entry(ts, T_FED, tr->ksa->ns, tr->ksa->name, "", scopes, NULL, 0);
+	struct tent *e =
+		tr->ksa->gsa[0] ? entry(ts, T_ACCESS, tr->ksa->ns, tr->ksa->name, tr->ksa->gsa,
+					scopes, NULL, 0)
+				: entry(ts, T_FED, tr->ksa->ns, tr->ksa->name, "", scopes, NULL, 0);
 	if (!e) {
 		md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
 		fn(arg, -ENOMEM, NULL, 0, &err);

@@ -84,6 +84,7 @@ has "... to the directory, query kept" "Location: /computeMetadata/v1/instance/?
 # --- an unannotated KSA: the workload pool's identity and the federated token
 eq "service-accounts/ lists default/ and the pool" "default/
 $P.svc.id.goog/
+
 HTTP 200" "$(md_get "$A" /computeMetadata/v1/instance/service-accounts/)"
 eq "email is PROJECT.svc.id.goog" "$P.svc.id.goog
 HTTP 200" "$(md_get "$A" /computeMetadata/v1/instance/service-accounts/default/email)"
@@ -94,6 +95,7 @@ eq "default/?recursive=true is {aliases, email, scopes}" \
 has "... as application/json" "Content-Type: application/json" "$(cat "$T_TMP/h")"
 eq "scopes, one per line" "https://www.googleapis.com/auth/cloud-platform
 https://www.googleapis.com/auth/userinfo.email
+
 HTTP 200" "$(md_get "$A" /computeMetadata/v1/instance/service-accounts/default/scopes)"
 has "the email-named account answers too" "HTTP 200" "$(md_get "$A" "/computeMetadata/v1/instance/service-accounts/$P.svc.id.goog/email")"
 has "another account name is 404" "HTTP 404" "$(md_get "$A" /computeMetadata/v1/instance/service-accounts/x@y.iam.gserviceaccount.com/email)"
@@ -107,6 +109,7 @@ ok "grant the KSA's principal roles/viewer" gcloud projects add-iam-policy-bindi
 	--member="principal://iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/$P.svc.id.goog/subject/ns/default/sa/default"
 has "... then the federated token reads the project (direct resource access)" "HTTP 200" "$(curl -sS -H "Authorization: Bearer $FED" -w '\nHTTP %{http_code}' "$CRM")"
 eq "identity without audience is 400" "non-empty audience parameter required
+
 HTTP 400" "$(md_get "$A" /computeMetadata/v1/instance/service-accounts/default/identity)"
 out=$(md_get "$A" '/computeMetadata/v1/instance/service-accounts/default/identity?audience=https://example.com')
 has "identity for an unannotated KSA is refused with GKE's text" "Your Kubernetes service account (default/default) is not annotated with a target Google service account, which is a requirement for retrieving Identity Tokens using Workload Identity." "$out"
@@ -132,6 +135,7 @@ eq "email is the GSA" "$GSA
 HTTP 200" "$(md_get "$B" /computeMetadata/v1/instance/service-accounts/default/email)"
 eq "service-accounts/ lists default/ and the GSA" "default/
 $GSA/
+
 HTTP 200" "$(md_get "$B" /computeMetadata/v1/instance/service-accounts/)"
 curl -sS -D "$T_TMP/h" -o "$T_TMP/b" -H "$H" "http://$B/computeMetadata/v1/instance/service-accounts/default/token"
 printf '%s\n%s\n%s\n\t%s\n' \
@@ -189,12 +193,13 @@ md_get "$HELD:$MD_PORT" /computeMetadata/v1/instance/service-accounts/default/em
 CURL_PID=$!
 sleep 1
 $EXEC --pod-ip "$HELD" --name probe-late -- sh -c 'sleep 2' &
+LATE=$!
 wait $CURL_PID
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 eq "a request that came before its pod is answered once the watch has it" "$P.svc.id.goog
 HTTP 200" "$(cat "$T_TMP/held")"
 [ $ms -ge 900 ] && pass "... after the pod appeared ($ms ms)" || fail "... after the pod appeared" "$ms ms"
-wait
+wait $LATE
 md_node "$T_TMP/node2.json" "$T_TMP/node2.log" --listen local --port 0 --hold 1s
 P2=$(md_port "$T_TMP/node2.json")
 out=$(md_get "127.66.1.2:$P2" /computeMetadata/v1/instance/service-accounts/default/token)
@@ -210,9 +215,12 @@ $EXEC --serviceaccount burst --name probe-burst -- sleep 600 >/dev/null 2>&1 &
 EXEC3_PID=$!
 for _ in $(seq 1 50); do C=$(md_pod_ip default probe-burst 2>/dev/null); [ -n "$C" ] && break; sleep 0.1; done
 before=$(sts_calls)
-for i in $(seq 1 30); do md_get "$C:$MD_PORT" /computeMetadata/v1/instance/service-accounts/default/token >"$T_TMP/burst.$i" 2>&1 & done
-wait_list=$(jobs -p | grep -v "^$EXEC_PID$\|^$EXEC2_PID$\|^$EXEC3_PID$\|^$GKEID_PID$" || true)
-for j in $wait_list; do case " $MD_NODE_PIDS " in *" $j "*) ;; *) wait "$j" ;; esac; done
+BURST=""
+for i in $(seq 1 30); do
+	md_get "$C:$MD_PORT" /computeMetadata/v1/instance/service-accounts/default/token >"$T_TMP/burst.$i" 2>&1 &
+	BURST="$BURST $!"
+done
+for j in $BURST; do wait "$j"; done
 good=$(cat "$T_TMP"/burst.* | grep -c '"token_type":"Bearer"')
 eq "30 concurrent first requests all get a token" 30 "$good"
 eq "... from one token exchange" $((before + 1)) "$(sts_calls)"

@@ -5,11 +5,21 @@
 #define GKEID_CLI_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 int cmd_up(int argc, char **argv);
 /* `gkeid node` (node.c) and `gkeid exec` (exec.c). Return the process exit status. */
 int cmd_node(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+
+struct kube;
+struct cloud;
+/* Runs `gkeid node` for local-node of a cluster as a child process (upnode.c): issues its
+ * client certificate, grants its RBAC, spawns it. 0 and *pid, or -errno. */
+int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *project,
+		 const char *location, const char *cluster, pid_t *pid);
+/* True once the node serves (it wrote DIR/nodes/local-node.json). */
+int upnode_ready(const char *dir);
 
 /* Parses a duration: "0", "250ms", "5s", "2m", "1h", or a bare number of seconds.
  * Returns 0 and milliseconds in *ms, or -EINVAL. */

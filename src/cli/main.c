@@ -14,14 +14,16 @@ static const char usage[] =
 	"\n"
 	"Commands:\n"
 	"  up        all-in-one: the Google APIs (OAuth2, Resource Manager, IAM, IAM\n"
-	"            Credentials, STS, Service Usage) with demo state, on embedded SQLite\n"
+	"            Credentials, STS, Service Usage, Container), a Kubernetes API server\n"
+	"            per cluster, and the node agent for local-node; demo state, SQLite\n"
 	"  node      the GKE metadata server for one node's pods (Workload Identity)\n"
 	"  exec      run a command as a pod on the local node, with its Google identity\n"
 	"  help      this text; `gkeid COMMAND --help` explains a command\n"
 	"  version   print the version\n"
 	"\n"
-	"Start with `gkeid up`, then `. .gkeid/env` in another shell: gcloud then talks to\n"
-	"gkeid as admin@example.com, owner of demo-project. See README.md and docs/.\n";
+	"Start with `gkeid up`, then `. .gkeid/env` in another shell: gcloud and kubectl\n"
+	"then talk to gkeid as admin@example.com, owner of demo-project and demo-cluster.\n"
+	"See README.md and docs/.\n";
 
 int main(int argc, char **argv)
 {

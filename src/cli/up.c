@@ -37,9 +37,11 @@ static const char up_usage[] =
 	"Usage: gkeid up [--data-dir DIR] [--port N|0] [--iam-propagation DURATION]\n"
 	"                [--state FILE]\n"
 	"\n"
-	"Starts gkeid in the foreground: the Google APIs on 127.0.0.1:PORT, with state in\n"
-	"an embedded SQLite store in DIR. When it is ready it writes DIR/env; in another\n"
-	"shell run `. DIR/env` and gcloud works against gkeid as the admin user.\n"
+	"Starts gkeid in the foreground: the Google APIs on 127.0.0.1:PORT, a Kubernetes\n"
+	"API server for each GKE cluster, and the node agent (metadata server) for\n"
+	"local-node of the default cluster, with state in an embedded SQLite store in DIR.\n"
+	"When it is ready it writes DIR/env; in another shell run `. DIR/env` and gcloud,\n"
+	"kubectl and `gkeid exec` work against gkeid as the admin user.\n"
 	"\n"
 	"  --data-dir DIR            where state lives (default: $GKEID_DATA_DIR, else ./.gkeid)\n"
 	"  --port N                  the API port (default 8780; 0 picks a free port)\n"
@@ -68,6 +70,9 @@ struct up {
 	struct kube kube;
 	int kube_ready;
 	pid_t gcloud_pid;
+	pid_t node_pid;          /* `gkeid node` for local-node of the default cluster */
+	struct event *node_wait; /* polls for the node to serve before DIR/env is written */
+	int node_polls;
 	enum step step;
 	int port;
 };
@@ -121,6 +126,7 @@ static void on_maintenance(evutil_socket_t fd, short what, void *arg)
 }
 
 static void run_steps(struct up *u);
+static void finish_start(struct up *u);
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
@@ -128,6 +134,12 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	if (sig == SIGCHLD) {
 		int status;
+		if (u->node_pid > 0 && waitpid(u->node_pid, &status, WNOHANG) == u->node_pid) {
+			fprintf(stderr, "gkeid: the node agent exited (%s %d)\n",
+				WIFEXITED(status) ? "status" : "signal",
+				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			u->node_pid = 0;
+		}
 		if (u->gcloud_pid > 0 && waitpid(u->gcloud_pid, &status, WNOHANG) == u->gcloud_pid) {
 			int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 			u->gcloud_pid = 0;
@@ -234,8 +246,28 @@ static void run_steps(struct up *u)
 		fprintf(stderr, "gkeid: cannot run gcloud (%s); DIR/env will lack its part\n",
 			strerror(-rc));
 	}
+	finish_start(u);
+}
+
+/* Writes DIR/env once the node (if any) serves, so that `gkeid exec` works as soon as
+ * the env file exists. Polls every 100 ms, for 15 s at most. */
+static void finish_start(struct up *u)
+{
+	if (u->node_pid > 0 && !upnode_ready(u->dir) && u->node_polls++ < 150 && u->node_wait) {
+		struct timeval tick = {0, 100000};
+		evtimer_add(u->node_wait, &tick);
+		return;
+	}
+	if (u->node_pid > 0 && !upnode_ready(u->dir))
+		fprintf(stderr, "gkeid: the node agent is not serving yet; see the log above\n");
 	if (write_env(u) != 0)
 		fprintf(stderr, "gkeid: cannot write %s/env\n", u->dir);
+}
+
+static void on_node_wait(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	finish_start(arg);
 }
 
 /* The Container API tells the Kubernetes side about cluster changes through this. */
@@ -411,6 +443,15 @@ int cmd_up(int argc, char **argv)
 	maintenance = event_new(u.base, -1, EV_PERSIST, on_maintenance, &u);
 	if (!maintenance || event_add(maintenance, &every) != 0)
 		goto out;
+	if (u.cluster[0]) {
+		u.node_wait = evtimer_new(u.base, on_node_wait, &u);
+		rc = u.node_wait ? upnode_start(&u.kube, &u.cloud, u.dir, u.project, u.location,
+						u.cluster, &u.node_pid)
+				 : -ENOMEM;
+		if (rc != 0)
+			fprintf(stderr, "gkeid: the node agent did not start: %s\n", strerror(-rc));
+		rc = 1;
+	}
 	run_steps(&u);
 	event_base_dispatch(u.base);
 	rc = 0;
@@ -419,6 +460,12 @@ out:
 		kill(u.gcloud_pid, SIGTERM);
 		waitpid(u.gcloud_pid, NULL, 0);
 	}
+	if (u.node_pid > 0) {
+		kill(u.node_pid, SIGTERM);
+		waitpid(u.node_pid, NULL, 0);
+	}
+	if (u.node_wait)
+		event_free(u.node_wait);
 	for (int i = 0; i < 3; i++)
 		if (sigs[i])
 			event_free(sigs[i]);

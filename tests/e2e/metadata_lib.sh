@@ -5,6 +5,7 @@
 # when the node cannot yet list its pods.
 #
 #   md_setup                      the node for local-node: sets NODE_STATE, MD_PORT
+#   md_setup_detached             a node of the test's own that outlives `gkeid up`
 #   md_node STATE LOG [FLAGS...]  another `gkeid node` (own state file, own flags)
 #   md_pod_ip NS NAME             a pod's status.podIP
 #   md_get ADDR PATH [CURL ARGS]  curl with Metadata-Flavor: Google; body, then "HTTP <code>"
@@ -92,6 +93,16 @@ md_setup() {
 		mkdir -p "$DATA_DIR/nodes"
 		md_node "$NODE_STATE" "$T_TMP/node.log" --listen local --port 0 --cluster-uid test-uid || exit 1
 	fi
+	MD_PORT=$(md_port "$NODE_STATE")
+}
+
+# md_setup_detached: a node of the test's own, in its own process (not gkeid up's child),
+# so that it outlives the control plane when the test stops gkeid. Sets NODE_STATE, MD_PORT.
+md_setup_detached() {
+	NODE_STATE=$T_TMP/detached-node.json
+	md_cert
+	md_rbac
+	md_node "$NODE_STATE" "$T_TMP/node.log" --listen local --port 0 --cluster-uid test-uid || exit 1
 	MD_PORT=$(md_port "$NODE_STATE")
 }
 

@@ -17,7 +17,9 @@ H='Metadata-Flavor: Google'
 EXEC="$GKEID exec"
 
 # --- gkeid exec: a pod on local-node, its address in the environment, exit status through
-out=$($EXEC --name probe-env -- sh -c 'echo "$GCE_METADATA_HOST|$GCE_METADATA_ROOT|$GCE_METADATA_IP"; kubectl get pod probe-env -o jsonpath="{.spec.nodeName} {.status.podIP} {.status.phase}"')
+# --keep-env: the kubectl inside reads the pod as the admin (gcloud's own config), not as
+# the pod's identity, which may not read pods.
+out=$($EXEC --keep-env --name probe-env -- sh -c 'echo "$GCE_METADATA_HOST|$GCE_METADATA_ROOT|$GCE_METADATA_IP"; kubectl get pod probe-env -o jsonpath="{.spec.nodeName} {.status.podIP} {.status.phase}"')
 host=$(echo "$out" | head -n 1 | cut -d'|' -f1)
 ip=${host%:*}
 eq "GCE_METADATA_HOST, _ROOT and _IP name the pod's metadata address" "$host|$host|$host" "$(echo "$out" | head -n 1)"

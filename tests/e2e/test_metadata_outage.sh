@@ -8,7 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 gkeid_up
 . "$(dirname "$0")/metadata_lib.sh"
-md_setup
+# gkeid up runs a node as its child; this test needs one that survives the control plane.
+md_setup_detached
 H='Metadata-Flavor: Google'
 TOKEN=/computeMetadata/v1/instance/service-accounts/default/token
 tok() { python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])' 2>/dev/null; }
@@ -54,7 +55,7 @@ has "... connection refused, Go-style" "connect: connection refused" "$out"
 kill -TERM $SHORT_EXEC; wait $SHORT_EXEC 2>/dev/null
 
 # --- the control plane goes away
-"$GKEID" exec --name probe -- sleep 600 >/dev/null 2>&1 &
+"$GKEID" exec --node-state "$NODE_STATE" --name probe -- sleep 600 >/dev/null 2>&1 &
 EXEC_PID=$!
 for _ in $(seq 1 50); do A=$(md_pod_ip default probe 2>/dev/null); [ -n "$A" ] && break; sleep 0.1; done
 A=$A:$MD_PORT

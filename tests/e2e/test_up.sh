@@ -52,6 +52,11 @@ eq "seed: node pool metadata mode" "GKE_METADATA" \
 	"$(gcloud container node-pools describe default-pool --cluster=demo-cluster --format="value(config.workloadMetadataConfig.mode)" 2>&1)"
 has "kubectl reaches the demo cluster as the admin" "kube-system" "$(kubectl get namespaces 2>&1)"
 
+# up runs the node agent for local-node: `gkeid exec` works as soon as DIR/env exists.
+[ -s "$DATA_DIR/nodes/local-node.json" ] && pass "the node agent serves before DIR/env is written" || fail "node state file"
+eq "gkeid exec gets a pod identity from up's node" "demo-project.svc.id.goog" \
+	"$("$GKEID" exec -- sh -c 'curl -sS -H "Metadata-Flavor: Google" "http://$GCE_METADATA_HOST/computeMetadata/v1/instance/service-accounts/default/email"' 2>&1)"
+
 # tokeninfo, as oauth2.googleapis.com answers it.
 info=$(curl -sS "$GKEID_CLOUD_URL/oauth2/v3/tokeninfo?access_token=$tok")
 has "tokeninfo names the user" '"email": "admin@example.com"' "$info"

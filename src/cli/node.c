@@ -7,9 +7,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "node/node.h"
@@ -53,6 +56,7 @@ static const char node_usage[] =
 	"  --address A               local mode: the address bound (default 0.0.0.0; only\n"
 	"                            loopback peers are answered)\n"
 	"  --state-file FILE         written once serving (what `gkeid exec` reads)\n"
+	"  --exit-with-parent        stop (SIGTERM) when the parent process dies\n"
 	"  --hold DURATION           how long a request from an address no pod has yet waits\n"
 	"                            for the pod watch (default 10s)\n"
 	"  --ksa-ttl DURATION        how long a fetched service account is trusted (default 5s)\n"
@@ -115,6 +119,7 @@ int cmd_node(int argc, char **argv)
 		{"max-ksas", required_argument, NULL, 2},
 		{"max-tokens", required_argument, NULL, 3},
 		{"max-held", required_argument, NULL, 4},
+		{"exit-with-parent", no_argument, NULL, 5},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -194,6 +199,13 @@ int cmd_node(int argc, char **argv)
 			break;
 		case 'S':
 			bad = set(cfg->state_file, sizeof(cfg->state_file), optarg, "--state-file");
+			break;
+		case 5:
+			/* Run by `gkeid up`: a SIGKILLed parent must not leave the node behind. */
+			if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() == 1) {
+				fprintf(stderr, "gkeid node: the parent is gone\n");
+				bad = 1;
+			}
 			break;
 		case 'a':
 			bad = set(cfg->listen_addr, sizeof(cfg->listen_addr), optarg, "--address");

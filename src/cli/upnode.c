@@ -97,7 +97,8 @@ int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *p
 			"--cloud-url", c->base_url, "--project", (char *)project,
 			"--project-number", number, "--location", (char *)location,
 			"--cluster", (char *)cluster, "--cluster-uid", cl->uid,
-			"--listen", "local", "--port", "0", "--state-file", state, NULL};
+			"--listen", "local", "--port", "0", "--state-file", state,
+			"--exit-with-parent", NULL};
 	rc = posix_spawn(pid, self, NULL, NULL, argv, environ);
 	return rc == 0 ? 0 : -rc;
 }

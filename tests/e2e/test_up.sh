@@ -98,6 +98,9 @@ writer=$!
 sleep 2
 kill -9 "$GKEID_PID"; wait "$GKEID_PID" 2>/dev/null; GKEID_PID=
 wait "$writer" 2>/dev/null
+# The node agent that up ran does not outlive it, even after SIGKILL.
+i=0; while pgrep -f "gkeid node .*$DATA_DIR/" >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+pgrep -f "gkeid node .*$DATA_DIR/" >/dev/null && fail "the node agent outlived a SIGKILLed up" || pass "the node agent stops with its up, even after kill -9"
 n=$(wc -l <"$T_TMP/acked")
 [ "$n" -gt 5 ] && pass "a stream of writes was acknowledged before kill -9 ($n)" || fail "writes acknowledged" "$n"
 port=${GKEID_CLOUD_URL##*:}

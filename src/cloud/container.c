@@ -987,6 +987,16 @@ static int is_cluster_key(const char *key, const char *prefix)
 	return s[10] && !strchr(s + 10, '/');
 }
 
+/* A list response: {"FIELD":[...]}, or {} when empty, as the Container API omits
+ * empty repeated fields. */
+static void reply_list(struct http_req *r, const char *field, json_t *list)
+{
+	json_t *resp = json_object();
+	if (resp && json_array_size(list))
+		json_object_set(resp, field, list);
+	http_reply_json(r, 200, resp);
+}
+
 /* GET /v1/projects/{project}/locations/{location}/clusters (location may be "-") */
 static void clusters_list(struct http_req *r)
 {
@@ -1015,10 +1025,7 @@ static void clusters_list(struct http_req *r)
 		if (cl)
 			json_array_append_new(list, cl);
 	}
-	json_t *resp = json_object();
-	if (resp && json_array_size(list))
-		json_object_set(resp, "clusters", list);
-	http_reply_json(r, 200, resp);
+	reply_list(r, "clusters", list);
 out:
 	store_kvs_free(kvs, n);
 	json_decref(list);
@@ -1696,10 +1703,7 @@ static void operations_list(struct http_req *r)
 		else
 			json_decref(op);
 	}
-	json_t *resp = json_object();
-	if (resp && json_array_size(list))
-		json_object_set(resp, "operations", list);
-	http_reply_json(r, 200, resp);
+	reply_list(r, "operations", list);
 out:
 	store_kvs_free(kvs, n);
 	json_decref(list);

@@ -2448,6 +2448,41 @@ static int check_identity(struct http_req *r, const struct kube_attrs *a,
 	return 0;
 }
 
+/*
+ * The tail update and patch share: the RBAC escalation guard, the write of *obj over
+ * revision cur, and the reply. With old given, an unchanged object is answered without a
+ * write, as kube-apiserver skips no-op updates. Returns 1 once a reply is sent (*obj is
+ * taken when it was the reply), 0 when the write raced another one and the caller should
+ * read again; conflict_on_race answers that race with 409 instead (a resourceVersion
+ * precondition).
+ */
+static int commit_update(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			 const struct kube_resource *res, const struct kube_user *u,
+			 const char *key, json_t **obj, const json_t *old, int64_t cur,
+			 int conflict_on_race)
+{
+	if (rbac_guard(cl, r, a, res, u, *obj))
+		return 1;
+	if (!old || !json_equal(*obj, old)) {
+		int rc = dry_run(r) ? 0 : write_obj(cl, res, key, *obj, cur, NULL);
+		if (rc == -ECANCELED || rc == -ENOENT) {
+			if (!conflict_on_race)
+				return 0;
+			reply_conflict(r, a, res, a->name);
+			return 1;
+		}
+		if (rc) {
+			reply_store_error(r, a, rc);
+			return 1;
+		}
+		if (dry_run(r))
+			set_rv(*obj, cur);
+	}
+	reply_json(r, 200, *obj);
+	*obj = NULL;
+	return 1;
+}
+
 static void serve_update(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
 			 const struct kube_resource *res, const struct kube_user *u)
 {
@@ -2549,25 +2584,9 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 				goto oom;
 			goto out;
 		}
-		if (rbac_guard(cl, r, a, res, u, obj))
+		/* an unconditional update that raced another write goes again */
+		if (commit_update(cl, r, a, res, u, key, &obj, NULL, cur, want != 0))
 			goto out;
-		rc = dry_run(r) ? 0 : write_obj(cl, res, key, obj, cur, NULL);
-		if (rc == -ECANCELED || rc == -ENOENT) {
-			if (want) {
-				reply_conflict(r, a, res, a->name);
-				goto out;
-			}
-			continue; /* an unconditional update raced another write: again */
-		}
-		if (rc) {
-			reply_store_error(r, a, rc);
-			goto out;
-		}
-		if (dry_run(r))
-			set_rv(obj, cur);
-		reply_json(r, 200, obj);
-		obj = NULL;
-		goto out;
 	}
 	reply_conflict(r, a, res, a->name);
 	goto out;
@@ -2699,26 +2718,8 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 				goto oom;
 			goto out;
 		}
-		if (rbac_guard(cl, r, a, res, u, obj))
+		if (commit_update(cl, r, a, res, u, key, &obj, old, cur, 0))
 			goto out;
-		if (json_equal(obj, old)) {
-			/* nothing changed: no write, as kube-apiserver skips no-op updates */
-			reply_json(r, 200, obj);
-			obj = NULL;
-			goto out;
-		}
-		rc = dry_run(r) ? 0 : write_obj(cl, res, key, obj, cur, NULL);
-		if (rc == -ECANCELED || rc == -ENOENT)
-			continue;
-		if (rc) {
-			reply_store_error(r, a, rc);
-			goto out;
-		}
-		if (dry_run(r))
-			set_rv(obj, cur);
-		reply_json(r, 200, obj);
-		obj = NULL;
-		goto out;
 	}
 	reply_conflict(r, a, res, a->name);
 	goto out;

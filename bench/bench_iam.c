@@ -11,6 +11,7 @@
  *   iam.check_allowed_pct.bindings_<N>  share of the mix that was allowed
  *   iam.set_policy_ms.bindings_<N>      the setIamPolicy that wrote the policy
  */
+#include "bench.h"
 #include "core/embed.h"
 #include "core/store.h"
 #include "iam/iam.h"
@@ -30,26 +31,6 @@ struct check_case {
 	struct iam_principal p;
 	const char *perm;
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
 
 /* The permissions the mix asks for: read-only ones most roles grant, and ones only a
  * few (or none) do. */

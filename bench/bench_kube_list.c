@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "core/store.h"
 #include "kube/kube.h"
 
@@ -44,13 +45,6 @@
 static struct kube kube;
 static struct kube_cluster cl;
 static int port;
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void handler(struct evhttp_request *ev, void *arg)
 {

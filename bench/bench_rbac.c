@@ -19,6 +19,7 @@
  *   rbac.ratio_100_vs_100000               decisions/s at 100 over those at 100,000
  * Sizes may be given as arguments (e.g. `bench_rbac 100000` to profile one).
  */
+#include "bench.h"
 #include "core/embed.h"
 #include "core/store.h"
 #include "kube/kube.h"
@@ -46,24 +47,6 @@ struct bcase {
 
 /* The request kinds of the mix (namespace filled in per case). */
 static struct kube_attrs kinds[8];
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t rnd(void)
-{
-	uint64_t x = rng_state;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return rng_state = x;
-}
 
 static int put_json(struct store *st, const char *key, json_t *o)
 {

@@ -20,29 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "core/store.h"
 
 #define PER_NS 1000
 #define VALUE_LEN 200
 #define PHASE_MAX_SEC 10.0
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint64_t next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 static void key_of(char *buf, size_t size, long i)
 {
@@ -80,7 +63,7 @@ static int raw_sqlite(const char *path, long n, const char *value)
 		fprintf(stderr, "bench_store: sqlite: %s\n", db ? sqlite3_errmsg(db) : "no memory");
 		goto out;
 	}
-	t0 = now();
+	t0 = now_s();
 	for (i = 0; i < n; i++) {
 		key_of(key, sizeof(key), i);
 		sqlite3_bind_text(ins, 1, key, -1, SQLITE_STATIC);
@@ -91,20 +74,20 @@ static int raw_sqlite(const char *path, long n, const char *value)
 		}
 		sqlite3_reset(ins);
 	}
-	metric("sqlite.put_per_sec", (double)n, now() - t0);
-	t0 = now();
+	metric("sqlite.put_per_sec", (double)n, now_s() - t0);
+	t0 = now_s();
 	for (i = 0; i < n; i++) {
-		key_of(key, sizeof(key), (long)(next_rand() % (uint64_t)n));
+		key_of(key, sizeof(key), (long)(rnd() % (uint64_t)n));
 		sqlite3_bind_text(sel, 1, key, -1, SQLITE_STATIC);
 		if (sqlite3_step(sel) != SQLITE_ROW || sqlite3_column_bytes(sel, 0) != VALUE_LEN) {
 			fprintf(stderr, "bench_store: sqlite select: %s\n", sqlite3_errmsg(db));
 			goto out;
 		}
 		sqlite3_reset(sel);
-		if ((i & 1023) == 0 && now() - t0 > PHASE_MAX_SEC)
+		if ((i & 1023) == 0 && now_s() - t0 > PHASE_MAX_SEC)
 			break;
 	}
-	metric("sqlite.get_per_sec", (double)i, now() - t0);
+	metric("sqlite.get_per_sec", (double)i, now_s() - t0);
 	ret = 0;
 out:
 	sqlite3_finalize(ins);
@@ -157,7 +140,7 @@ int main(int argc, char **argv)
 	value[VALUE_LEN] = '\0';
 
 	/* puts: distinct keys, in order; each is its own transaction */
-	t0 = now();
+	t0 = now_s();
 	for (done = 0; done < n; done++) {
 		key_of(key, sizeof(key), done);
 		r = store_put(s, key, value, VALUE_LEN, STORE_ABSENT, NULL);
@@ -165,11 +148,11 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_store: store_put: %s\n", strerror(-r));
 			goto out;
 		}
-		if ((done & 1023) == 0 && now() - t0 > PHASE_MAX_SEC)
+		if ((done & 1023) == 0 && now_s() - t0 > PHASE_MAX_SEC)
 			break;
 	}
 	n = done; /* what exists from here on */
-	t = now() - t0;
+	t = now_s() - t0;
 	metric("store.put_per_sec", (double)n, t);
 	if (n < PER_NS) {
 		fprintf(stderr, "bench_store: only %ld keys written\n", n);
@@ -177,24 +160,24 @@ int main(int argc, char **argv)
 	}
 
 	/* gets: random existing keys */
-	t0 = now();
+	t0 = now_s();
 	for (done = 0; done < n; done++) {
-		key_of(key, sizeof(key), (long)(next_rand() % (uint64_t)n));
+		key_of(key, sizeof(key), (long)(rnd() % (uint64_t)n));
 		r = store_get(s, key, &kv);
 		store_kv_free(&kv);
 		if (r) {
 			fprintf(stderr, "bench_store: store_get: %s\n", strerror(-r));
 			goto out;
 		}
-		if ((done & 1023) == 0 && now() - t0 > PHASE_MAX_SEC)
+		if ((done & 1023) == 0 && now_s() - t0 > PHASE_MAX_SEC)
 			break;
 	}
-	metric("store.get_per_sec", (double)done, now() - t0);
+	metric("store.get_per_sec", (double)done, now_s() - t0);
 
 	/* updates: compare-and-swap on random keys (get, then put with its mod_rev) */
-	t0 = now();
+	t0 = now_s();
 	for (done = 0; done < n / 4; done++) {
-		key_of(key, sizeof(key), (long)(next_rand() % (uint64_t)n));
+		key_of(key, sizeof(key), (long)(rnd() % (uint64_t)n));
 		r = store_get(s, key, &kv);
 		if (!r)
 			r = store_put(s, key, value, VALUE_LEN, kv.mod_rev, &rev);
@@ -203,16 +186,16 @@ int main(int argc, char **argv)
 			fprintf(stderr, "bench_store: update: %s\n", strerror(-r));
 			goto out;
 		}
-		if ((done & 1023) == 0 && now() - t0 > PHASE_MAX_SEC)
+		if ((done & 1023) == 0 && now_s() - t0 > PHASE_MAX_SEC)
 			break;
 	}
-	metric("store.cas_update_per_sec", (double)done, now() - t0);
+	metric("store.cas_update_per_sec", (double)done, now_s() - t0);
 
 	/* ranges over one namespace: 1,000 keys each */
-	t0 = now();
+	t0 = now_s();
 	for (done = 0; done < 1000; done++) {
 		snprintf(p, sizeof(p), "/registry/pods/ns%04ld/",
-			 (long)(next_rand() % (uint64_t)(n / PER_NS)));
+			 (long)(rnd() % (uint64_t)(n / PER_NS)));
 		r = store_range(s, p, 0, &kvs, &nkv, NULL);
 		if (r) {
 			fprintf(stderr, "bench_store: store_range: %s\n", strerror(-r));
@@ -224,17 +207,17 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		keys += (long)nkv;
-		if (now() - t0 > PHASE_MAX_SEC)
+		if (now_s() - t0 > PHASE_MAX_SEC)
 			break;
 	}
-	t = now() - t0;
+	t = now_s() - t0;
 	metric("store.range1000_per_sec", (double)done, t);
 	metric("store.range_keys_per_sec", (double)keys, t);
 
 	/* watch replay of the whole history (a watcher that restarts from revision 1) */
-	t0 = now();
+	t0 = now_s();
 	r = store_watch(s, "", 1, count_fn, NULL, &w);
-	t = now() - t0;
+	t = now_s() - t0;
 	if (r) {
 		fprintf(stderr, "bench_store: store_watch: %s\n", strerror(-r));
 		goto out;

@@ -9,11 +9,18 @@
 #   token mint    POST /oauth2/token with wrk (refresh grant: a user, with a signed ID
 #                 token; JWT-bearer grant: a service-account key), against nginx serving
 #                 a token response of the same size as a static file
+#   bench_node_*  the node against the running `gkeid up` (client on core 1): a pod's
+#                 first token, pod churn, and the node's RSS in a large cluster (last:
+#                 it fills the cluster with 100,000 service accounts and 10,000 pods)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT" || exit 1
 echo "# machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), $(date -u +%FT%TZ)"
+node_benches=""
 for b in "$@"; do
+	case "$b" in
+	*/bench_node_*) node_benches="$node_benches $b"; continue ;;
+	esac
 	echo "# $b"
 	taskset -c 0 "$b" || echo "# $b failed"
 done
@@ -97,5 +104,13 @@ echo "node.cached_token_p99 $mp99"
 echo "reference.nginx_static_mdtoken_per_sec $nm"
 echo "reference.nginx_static_mdtoken_p99 $np99"
 echo "ratio.node_cached_token_vs_nginx $(awk "BEGIN{printf \"%.3f\", $m/$nm}")"
+# The node benchmarks, as a user of the cluster (the admin's token), on core 1.
+GKEID_BENCH_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+export GKEID_BENCH_TOKEN GKEID_DATA_DIR GKEID_CLOUD_URL GKEID_PROJECT
+# (in name order, so bench_node_rss, which fills the cluster, comes last)
+for b in $node_benches; do
+	echo "# $b"
+	taskset -c 1 "$b" || echo "# $b failed"
+done
 kill -TERM $pid $npid 2>/dev/null; wait $pid $npid 2>/dev/null
 rm -rf "$tmp"

@@ -658,19 +658,22 @@ static void start_fetch(struct tent *e)
 static struct tent *entry(struct toks *ts, enum tkind kind, const char *ns, const char *ksa,
 			  const char *gsa, const char *scopes, const char *audience, int full)
 {
-	char *key = NULL;
+	char *key = NULL, small[1024]; /* a hit (every cached token) allocates nothing */
 	size_t len = strlen(ns) + strlen(ksa) + strlen(gsa) + (scopes ? strlen(scopes) : 0) +
 		     (audience ? strlen(audience) : 0) + 32;
-	key = malloc(len);
+	key = len <= sizeof(small) ? small : malloc(len);
 	if (!key)
 		return NULL;
 	snprintf(key, len, "%d|%s/%s|%s|%s|%s|%d", (int)kind, ns, ksa, gsa, scopes ? scopes : "",
 		 audience ? audience : "", full);
 	struct tent *e = hmap_get(ts->map, key);
 	if (e) {
-		free(key);
+		if (key != small)
+			free(key);
 		return e;
 	}
+	if (key == small && !(key = strdup(small)))
+		return NULL;
 	e = calloc(1, sizeof(*e));
 	if (!e || strlen(ns) >= sizeof(e->ns) || strlen(ksa) >= sizeof(e->ksa) ||
 	    strlen(gsa) >= sizeof(e->gsa)) {

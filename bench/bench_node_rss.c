@@ -1,0 +1,115 @@
+/*
+ * bench_node_rss.c - the node's memory in a large cluster: N_KSAS Kubernetes service
+ * accounts (in N_NS namespaces, all annotated with a GSA) and N_PODS pods, of which
+ * N_LOCAL are on this node (local-node) and the rest on 100 other nodes, all created
+ * through the Kubernetes API (bk_bulk: BK_CONNS keep-alive connections). Then each of
+ * the node's pods, of its own KSA, gets an access token, and the node process's VmRSS
+ * and VmHWM are read from /proc. Needs a running `gkeid up` (bench/run.sh). Prints:
+ *   node.rss_kib.start                   before anything was created
+ *   node.rss_kib.populated               after the KSAs and pods were created
+ *   node.rss_kib.served, node.hwm_kib    after the N_LOCAL pods got their tokens
+ *   node.rss_tokens_failures             token requests without a 200
+ *   node.rss_populate_per_sec            objects created per second (the load itself)
+ */
+#include "bench_gkeid.h"
+
+#define N_KSAS 100000
+#define N_NS 10
+#define N_PODS 10000
+#define N_LOCAL 110
+#define TOKEN_PATH "/computeMetadata/v1/instance/service-accounts/default/token"
+
+struct make_ctx {
+	const char *gsa;
+};
+
+/* KSA i is rss-i in namespace bench-rss-(i / (N_KSAS / N_NS)). */
+static void make_ksa(size_t i, void *arg, char *path, size_t plen, char *body, size_t blen)
+{
+	const struct make_ctx *c = arg;
+	char name[64];
+
+	snprintf(name, sizeof(name), "rss-%zu", i);
+	snprintf(path, plen, "/api/v1/namespaces/bench-rss-%zu/serviceaccounts",
+		 i / (N_KSAS / N_NS));
+	bk_ksa_body(body, blen, name, c->gsa);
+}
+
+/* Pod j (past the local ones) of another node, with a KSA of its namespace. */
+static void make_pod(size_t j, void *arg, char *path, size_t plen, char *body, size_t blen)
+{
+	char name[64], ksa[64], node[32];
+	size_t ns = j % N_NS, k = ns * (N_KSAS / N_NS) + j / N_NS;
+
+	(void)arg;
+	j += N_LOCAL;
+	snprintf(name, sizeof(name), "pod-%zu", j);
+	snprintf(ksa, sizeof(ksa), "rss-%zu", k);
+	snprintf(node, sizeof(node), "node-%zu", j % 100);
+	snprintf(path, plen, "/api/v1/namespaces/bench-rss-%zu/pods", ns);
+	bk_pod_body(body, blen, name, ksa, node);
+}
+
+static void show(const struct bk *b, const char *when)
+{
+	long rss, hwm;
+
+	if (bk_vm_kib(b, &rss, &hwm) == 0)
+		printf("node.rss_kib.%s %ld\n", when, rss);
+	fflush(stdout);
+}
+
+int main(void)
+{
+	struct bk b;
+	struct make_ctx ctx;
+	char gsa[400], ip[32], name[64], ksa[64], ns[32];
+	double t0, base;
+	long rss, hwm;
+	size_t failed = 0;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (bk_open(&b, "bench_node_rss"))
+		return 1;
+	show(&b, "start");
+	for (size_t i = 0; i < N_NS; i++) {
+		snprintf(ns, sizeof(ns), "bench-rss-%zu", i);
+		if (bk_namespace(&b, ns))
+			return 1;
+	}
+	if (bk_gsa_bind(&b, "bench-rss", "bench-rss-0", "rss-", N_LOCAL, gsa, sizeof(gsa)))
+		return 1;
+	ctx.gsa = gsa;
+	t0 = now_s();
+	failed += bk_bulk(&b, N_KSAS, make_ksa, &ctx);
+	failed += bk_bulk(&b, N_PODS - N_LOCAL, make_pod, NULL);
+	base = bk_metric(&b, "gkeid_node_pods");
+	for (size_t i = 0; i < N_LOCAL; i++) {
+		snprintf(name, sizeof(name), "local-%zu", i);
+		snprintf(ksa, sizeof(ksa), "rss-%zu", i);
+		snprintf(ip, sizeof(ip), "127.203.0.%zu", i + 1);
+		failed += bk_pod_create(&b, "bench-rss-0", name, ksa, "local-node", ip) != 0;
+	}
+	printf("node.rss_populate_per_sec %.0f\n", (N_KSAS + N_PODS) / (now_s() - t0));
+	if (failed || bk_wait_pods(&b, base + N_LOCAL, 30)) {
+		fprintf(stderr,
+			"bench_node_rss: %zu objects not created, or the node did not see "
+			"its pods\n",
+			failed);
+		return 1;
+	}
+	show(&b, "populated");
+	failed = 0;
+	for (size_t i = 0; i < N_LOCAL; i++) {
+		snprintf(ip, sizeof(ip), "127.203.0.%zu", i + 1);
+		failed += bk_md_get(&b, ip, TOKEN_PATH, NULL) != 200;
+	}
+	printf("node.rss_tokens_failures %zu\n", failed);
+	if (bk_vm_kib(&b, &rss, &hwm) == 0) {
+		printf("node.rss_kib.served %ld\n", rss);
+		printf("node.hwm_kib %ld\n", hwm);
+	}
+	bk_close(&b);
+	curl_global_cleanup();
+	return failed != 0;
+}

@@ -11,6 +11,9 @@ int cmd_up(int argc, char **argv);
 /* `gkeid node` (node.c) and `gkeid exec` (exec.c). Return the process exit status. */
 int cmd_node(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_doctor(int argc, char **argv); /* doctor.c */
+/* `gkeid fault` (fault.c): list, set and clear faults through up's admin endpoint. */
+int cmd_fault(int argc, char **argv);
 
 struct kube;
 struct cloud;
@@ -20,6 +23,20 @@ int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *p
 		 const char *location, const char *cluster, pid_t *pid);
 /* True once the node serves (it wrote DIR/nodes/local-node.json). */
 int upnode_ready(const char *dir);
+/* The node `gkeid up` runs. */
+#define UPNODE_NAME "local-node"
+
+/* Fault injection for `gkeid up` (upfaults.c). init records the default cluster (the
+ * one with the node; NULL/"" for none) and up's --iam-propagation, and writes that
+ * cluster's kube-system/gke-metadata-server-XXXXX pod (Running). One instance per
+ * process. routes_add installs GET/PUT/DELETE /gkeid/v1/faults[/NAME] on the cloud
+ * router. free forgets the state (before kube_free). */
+struct http_router;
+int upfaults_init(struct kube *k, struct cloud *c, const char *project, const char *location,
+		  const char *cluster, int64_t propagation_ms);
+int upfaults_routes_add(struct http_router *rt);
+const char *upfaults_pod_name(void);
+void upfaults_free(void);
 
 /* Parses a duration: "0", "250ms", "5s", "2m", "1h", or a bare number of seconds.
  * Returns 0 and milliseconds in *ms, or -EINVAL. */

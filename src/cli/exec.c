@@ -9,16 +9,23 @@
  * node's client certificate, read from the node's state file (`gkeid node
  * --state-file`, DIR/nodes/NODE.json).
  */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,6 +36,11 @@
 
 #define RESP_CAP (8u << 20)
 #define CMD_SHOWN_MAX 16384
+#define KV_MAX 64	     /* --annotation, --label, --env: each at most this many */
+#define KV_VALUE_MAX 8192    /* bytes of one value */
+#define PROXY_IDLE_MS 120000 /* a proxied connection with no traffic is closed */
+#define PROXY_GRACE_S 30     /* holdApplicationUntilProxyStarts waits delay + this */
+#define ISTIO_IMAGE "docker.io/istio/proxyv2:1.24.0"
 
 static const char exec_usage[] =
 	"Usage: gkeid exec [--namespace NS] [--serviceaccount KSA] [--name POD] -- CMD [ARGS...]\n"
@@ -47,9 +59,29 @@ static const char exec_usage[] =
 	"                            else ./.gkeid): DIR/nodes/NODE.json\n"
 	"  --node-state FILE         the node's state file itself\n"
 	"  --pod-ip IP               use this pod IP instead of a fresh one\n"
+	"  --netns NAME              (root) run CMD in network namespace NAME with\n"
+	"                            `ip netns exec`, and manage /etc/netns/NAME/hosts (it maps\n"
+	"                            metadata.google.internal to 169.254.169.254)\n"
+	"  --annotation K=V          a pod annotation (repeatable); sidecar.istio.io/inject=true\n"
+	"                            injects an istio-proxy (see below)\n"
+	"  --label K=V               a pod label (repeatable)\n"
+	"  --env K=V                 an environment variable of the pod's container\n"
+	"                            (repeatable; recorded in the Pod spec). In local mode\n"
+	"                            GCE_METADATA_HOST=169.254.169.254 names the pod's metadata\n"
+	"                            address, as that IP does in a GKE pod\n"
 	"  --keep-env                keep CLOUDSDK_CONFIG and GOOGLE_APPLICATION_CREDENTIALS\n"
 	"                            (by default CMD gets a gcloud configuration of its own)\n"
-	"  -h, --help                this text\n";
+	"  -h, --help                this text\n"
+	"\n"
+	"Faults (gkeid fault): with metadata-dns set, CMD gets no GCE_METADATA_HOST or\n"
+	"GCE_METADATA_ROOT (clients fall back to metadata.google.internal, which does not\n"
+	"resolve) and the pod a Warning event DNSConfigForming. An Istio-injected pod (local\n"
+	"mode) reaches its metadata server through an \"istio-proxy\" on its own address;\n"
+	"with istio-proxy N set the proxy starts listening only N s after the pod (connection\n"
+	"refused until then; Warning event ProxyNotReady), unless the pod has\n"
+	"traffic.sidecar.istio.io/excludeOutboundIPRanges covering 169.254.169.254/32, and\n"
+	"proxy.istio.io/config '{ \"holdApplicationUntilProxyStarts\": true }' makes exec start\n"
+	"CMD only once the proxy is ready.\n";
 
 struct nstate {
 	char node[254], listen[16], server[512], ca[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
@@ -237,7 +269,7 @@ static void rfc3339_now(char out[32])
 }
 
 /* Sets status.podIP (and the Running phase) through the status subresource. */
-static int set_running(const struct nstate *st, json_t *pod, const char *ip, char *err,
+static int set_running(const struct nstate *st, json_t *pod, const char *ip, int istio, char *err,
 		       size_t errlen)
 {
 	char path[1200], now[32];
@@ -263,6 +295,13 @@ static int set_running(const struct nstate *st, json_t *pod, const char *ip, cha
 		"qosClass", "BestEffort");
 	if (!status)
 		return -ENOMEM;
+	if (istio)
+		json_array_append_new(json_object_get(status, "containerStatuses"),
+				      json_pack("{s:s, s:b, s:b, s:i, s:s, s:s, s:s, s:{s:{s:s}}}",
+						"name", "istio-proxy", "ready", 1, "started", 1,
+						"restartCount", 0, "image", ISTIO_IMAGE, "imageID",
+						"", "containerID", "gkeid://istio-proxy", "state",
+						"running", "startedAt", now));
 	json_object_set_new(pod, "status", status);
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s/status", ns, name);
 	json_t *out = NULL;
@@ -388,6 +427,387 @@ static int pod_gcloud_config(const char *dir)
 	return 0;
 }
 
+/* --- pod spec extras: --annotation, --label, --env --- */
+
+struct kvs {
+	const char *arg[KV_MAX]; /* "K=V" from argv */
+	size_t n;
+};
+
+/* Accepts "K=V" with a key of 1..253 printable bytes and a bounded value. */
+static int kv_add(struct kvs *a, const char *arg, const char *what)
+{
+	const char *eq = strchr(arg, '=');
+	size_t kl = eq ? (size_t)(eq - arg) : 0;
+	if (!eq || kl == 0 || kl > 253 || strlen(eq + 1) > KV_VALUE_MAX) {
+		fprintf(stderr, "gkeid exec: --%s wants KEY=VALUE, got \"%.200s\"\n", what, arg);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < kl; i++)
+		if ((unsigned char)arg[i] <= ' ' || (unsigned char)arg[i] >= 0x7f) {
+			fprintf(stderr, "gkeid exec: --%s: invalid key \"%.*s\"\n", what, (int)kl,
+				arg);
+			return -EINVAL;
+		}
+	if (a->n >= KV_MAX) {
+		fprintf(stderr, "gkeid exec: at most %d --%s flags\n", KV_MAX, what);
+		return -E2BIG;
+	}
+	a->arg[a->n++] = arg;
+	return 0;
+}
+
+/* The value of key in a, or NULL. */
+static const char *kv_get(const struct kvs *a, const char *key)
+{
+	size_t kl = strlen(key);
+	for (size_t i = a->n; i > 0; i--)
+		if (strncmp(a->arg[i - 1], key, kl) == 0 && a->arg[i - 1][kl] == '=')
+			return a->arg[i - 1] + kl + 1;
+	return NULL;
+}
+
+static json_t *kv_object(const struct kvs *a, json_t *o)
+{
+	for (size_t i = 0; o && i < a->n; i++) {
+		const char *eq = strchr(a->arg[i], '=');
+		char key[256];
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - a->arg[i]), a->arg[i]);
+		json_object_set_new(o, key, json_string(eq + 1));
+	}
+	return o;
+}
+
+/* --- faults, as the node's DaemonSet pod carries them (see gkeid fault) --- */
+
+struct dsfaults {
+	int dns;      /* metadata-dns */
+	long istio_s; /* istio-proxy N (0: off) */
+};
+
+static void read_faults(const struct nstate *st, struct dsfaults *f)
+{
+	char path[800], err[512];
+	json_t *list = NULL;
+	memset(f, 0, sizeof(*f));
+	snprintf(path, sizeof(path),
+		 "/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%%3Dgke-metadata-server"
+		 "&fieldSelector=spec.nodeName%%3D%s",
+		 st->node);
+	if (kube(st, "GET", path, NULL, &list, err, sizeof(err)) == 200) {
+		size_t i;
+		json_t *p;
+		json_array_foreach(json_object_get(list, "items"), i, p)
+		{
+			const json_t *ann =
+				json_object_get(json_object_get(p, "metadata"), "annotations");
+			const char *d = json_string_value(
+				json_object_get(ann, "faults.gkeid.dev/metadata-dns"));
+			const char *is = json_string_value(
+				json_object_get(ann, "faults.gkeid.dev/istio-proxy"));
+			if (d && *d)
+				f->dns = 1;
+			if (is) {
+				char *end;
+				long v = strtol(is, &end, 10);
+				if (*end == '\0' && v > 0 && v <= 86400)
+					f->istio_s = v;
+			}
+		}
+	}
+	json_decref(list);
+}
+
+/* Posts an event about the pod, as the kubelet would. Failures are reported only. */
+static void post_event(const struct nstate *st, const char *ns, const char *pod, const char *uid,
+		       const char *type, const char *reason, const char *message)
+{
+	char path[400], err[512], now[32], gen[300];
+	json_t *out = NULL;
+	rfc3339_now(now);
+	snprintf(gen, sizeof(gen), "%s.", pod);
+	json_t *ev = json_pack(
+		"{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s, s:s},"
+		" s:s, s:s, s:i, s:s, s:s}",
+		"apiVersion", "v1", "kind", "Event", "metadata", "generateName", gen, "namespace",
+		ns, "involvedObject", "kind", "Pod", "apiVersion", "v1", "namespace", ns, "name",
+		pod, "uid", uid ? uid : "", "reason", reason, "message", message, "type", type,
+		"source", "component", "kubelet", "host", st->node, "firstTimestamp", now,
+		"lastTimestamp", now, "count", 1, "reportingComponent", "kubelet",
+		"reportingInstance", st->node);
+	if (!ev)
+		return;
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events", ns);
+	int code = kube(st, "POST", path, ev, &out, err, sizeof(err));
+	if (code != 201 && code != 200)
+		fprintf(stderr, "gkeid exec: cannot post event %s on pod %s/%s: %s\n", reason, ns,
+			pod, err);
+	json_decref(out);
+	json_decref(ev);
+}
+
+/* --- Istio: annotations and the "istio-proxy" --- */
+
+static int injected(const struct kvs *ann, const struct kvs *lab)
+{
+	const char *a = kv_get(ann, "sidecar.istio.io/inject");
+	const char *l = kv_get(lab, "sidecar.istio.io/inject");
+	return (a && strcmp(a, "true") == 0) || (l && strcmp(l, "true") == 0);
+}
+
+/* True when proxy.istio.io/config (YAML/JSON text) sets holdApplicationUntilProxyStarts. */
+static int hold_until_proxy(const struct kvs *ann)
+{
+	const char *c = kv_get(ann, "proxy.istio.io/config");
+	if (!c)
+		return 0;
+	json_t *j = json_loads(c, 0, NULL);
+	int r = json_is_true(json_object_get(j, "holdApplicationUntilProxyStarts"));
+	json_decref(j);
+	if (!j) { /* YAML form: holdApplicationUntilProxyStarts: true */
+		const char *k = strstr(c, "holdApplicationUntilProxyStarts");
+		if (k) {
+			k += strlen("holdApplicationUntilProxyStarts");
+			k += strspn(k, "\"' \t:");
+			r = strncmp(k, "true", 4) == 0;
+		}
+	}
+	return r;
+}
+
+/* True when traffic.sidecar.istio.io/excludeOutboundIPRanges covers 169.254.169.254. */
+static int metadata_excluded(const struct kvs *ann)
+{
+	const char *v = kv_get(ann, "traffic.sidecar.istio.io/excludeOutboundIPRanges");
+	const uint32_t md = 0xA9FEA9FEu; /* 169.254.169.254 */
+	while (v && *v) {
+		char cidr[64], ip[64];
+		size_t n = strcspn(v, ",");
+		snprintf(cidr, sizeof(cidr), "%.*s", (int)(n < 63 ? n : 63), v);
+		v += n + (v[n] == ',');
+		char *c = cidr + strspn(cidr, " ");
+		c[strcspn(c, " ")] = '\0';
+		if (strcmp(c, "*") == 0)
+			return 1;
+		int bits = 32;
+		char *slash = strchr(c, '/');
+		if (slash) {
+			char *end;
+			long b = strtol(slash + 1, &end, 10);
+			if (*end || b < 0 || b > 32)
+				continue;
+			bits = (int)b;
+		}
+		snprintf(ip, sizeof(ip), "%.*s", slash ? (int)(slash - c) : (int)strlen(c), c);
+		struct in_addr a;
+		if (inet_pton(AF_INET, ip, &a) != 1)
+			continue;
+		uint32_t mask = bits ? 0xFFFFFFFFu << (32 - bits) : 0;
+		if ((ntohl(a.s_addr) & mask) == (md & mask))
+			return 1;
+	}
+	return 0;
+}
+
+/* Copies bytes both ways between a and b until both ends close or nothing moves for
+ * PROXY_IDLE_MS. */
+static void relay(int a, int b)
+{
+	char buf[16384];
+	int open_a = 1, open_b = 1;
+	while (open_a || open_b) {
+		struct pollfd p[2] = {{a, open_a ? POLLIN : 0, 0}, {b, open_b ? POLLIN : 0, 0}};
+		int r = poll(p, 2, PROXY_IDLE_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return;
+		for (int i = 0; i < 2; i++) {
+			if (!(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			int from = i ? b : a, to = i ? a : b;
+			ssize_t n = read(from, buf, sizeof(buf));
+			if (n <= 0) {
+				if (i)
+					open_b = 0;
+				else
+					open_a = 0;
+				shutdown(to, SHUT_WR);
+				continue;
+			}
+			for (ssize_t off = 0; off < n;) {
+				ssize_t w = write(to, buf + off, (size_t)(n - off));
+				if (w <= 0)
+					return;
+				off += w;
+			}
+		}
+	}
+}
+
+/* The proxy process: bound (not yet listening, so connections are refused) on
+ * ip:port; after delay_s it listens, says so on ready_fd, and forwards every
+ * connection to the node at ip:node_port (the destination address names the pod). */
+static void proxy_main(const struct nstate *st, int s, int ready_fd, const char *ip, int node_port,
+		       long delay_s, const char *ns, const char *pod, const char *uid)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGCHLD, SIG_IGN); /* connection children are reaped by the kernel */
+	struct timespec ts = {delay_s, 0};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	if (listen(s, 128) != 0)
+		_exit(1);
+	if (write(ready_fd, "r", 1) != 1) {
+		/* exec is not waiting: go on */
+	}
+	close(ready_fd);
+	if (delay_s > 0)
+		post_event(st, ns, pod, uid, "Normal", "ProxyReady", "Envoy proxy is ready");
+	struct sockaddr_in to;
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons((uint16_t)node_port);
+	if (inet_pton(AF_INET, ip, &to.sin_addr) != 1)
+		_exit(1);
+	for (;;) {
+		int c = accept4(s, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EINTR || errno == ECONNABORTED)
+				continue;
+			_exit(1);
+		}
+		pid_t k = fork();
+		if (k == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			close(s);
+			int u = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			int one = 1;
+			if (u >= 0 && connect(u, (struct sockaddr *)&to, sizeof(to)) == 0) {
+				setsockopt(u, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+				setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+				relay(c, u);
+			}
+			_exit(0);
+		}
+		close(c);
+	}
+}
+
+/* Starts the istio-proxy for a pod at ip: *port gets its port, *ready_fd a pipe that
+ * becomes readable when it listens. Returns its pid, or -1. */
+static pid_t start_proxy(const struct nstate *st, const char *ip, long delay_s, const char *ns,
+			 const char *pod, const char *uid, int *port, int *ready_fd)
+{
+	struct sockaddr_in a;
+	socklen_t al = sizeof(a);
+	int fds[2], one = 1;
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	if (s < 0 || inet_pton(AF_INET, ip, &a.sin_addr) != 1 ||
+	    setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(s, (struct sockaddr *)&a, &al) != 0) {
+		fprintf(stderr, "gkeid exec: istio-proxy: cannot bind on %s: %s\n", ip,
+			strerror(errno));
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		close(s);
+		return -1;
+	}
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		proxy_main(st, s, fds[1], ip, st->port, delay_s, ns, pod, uid);
+		_exit(0);
+	}
+	close(s);
+	close(fds[1]);
+	if (pid < 0) {
+		close(fds[0]);
+		return -1;
+	}
+	*port = ntohs(a.sin_port);
+	*ready_fd = fds[0];
+	return pid;
+}
+
+/* Waits until the proxy listens (its pipe is readable), at most timeout_s. 0 or -1. */
+static int wait_ready(int fd, long timeout_s)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+	int r;
+	while ((r = poll(&p, 1, (int)(timeout_s * 1000))) < 0 && errno == EINTR)
+		;
+	char c;
+	return r == 1 && read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+/* --- network namespaces: the pod's /etc/netns/NAME/{hosts,resolv.conf} --- */
+
+static int netns_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 64 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+/* Writes the pod's hosts and resolv.conf for `ip netns exec` (which bind-mounts them
+ * over /etc): metadata.google.internal is 169.254.169.254, as GKE's DNS answers,
+ * unless dns_broken. *made: the directory was created here (removed afterwards). */
+static int netns_files(const char *name, int dns_broken, int *made)
+{
+	char dir[200], path[300];
+	snprintf(dir, sizeof(dir), "/etc/netns/%s", name);
+	*made = 0;
+	if (mkdir("/etc/netns", 0755) != 0 && errno != EEXIST)
+		return -errno;
+	if (mkdir(dir, 0755) == 0)
+		*made = 1;
+	else if (errno != EEXIST)
+		return -errno;
+	snprintf(path, sizeof(path), "%s/hosts", dir);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n", f);
+	if (!dns_broken)
+		fputs("169.254.169.254\tmetadata.google.internal metadata\n", f);
+	if (fclose(f) != 0)
+		return -errno;
+	/* no resolver in the pod's network: names not in hosts fail at once */
+	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputs("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n", f);
+	return fclose(f) == 0 ? 0 : -errno;
+}
+
+static void netns_cleanup(const char *name, int made)
+{
+	char path[300];
+	if (!made)
+		return;
+	snprintf(path, sizeof(path), "/etc/netns/%s/hosts", name);
+	unlink(path);
+	snprintf(path, sizeof(path), "/etc/netns/%s/resolv.conf", name);
+	unlink(path);
+	snprintf(path, sizeof(path), "/etc/netns/%s", name);
+	rmdir(path);
+}
+
 static volatile sig_atomic_t got_signal;
 static pid_t child_pid;
 
@@ -409,12 +829,22 @@ int cmd_exec(int argc, char **argv)
 		{"node-state", required_argument, NULL, 'S'},
 		{"pod-ip", required_argument, NULL, 'i'},
 		{"keep-env", no_argument, NULL, 'k'},
+		{"netns", required_argument, NULL, 'x'},
+		{"annotation", required_argument, NULL, 'A'},
+		{"label", required_argument, NULL, 'L'},
+		{"env", required_argument, NULL, 'E'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *ns = "default", *ksa = "default", *name = NULL, *node = "local-node";
 	const char *dir = getenv("GKEID_DATA_DIR"), *state_file = NULL, *pod_ip = NULL;
 	int keep_env = 0, c;
+	const char *netns = NULL;
+	int netns_made = 0;
+	struct kvs ann = {0}, lab = {0}, envs = {0};
+	struct dsfaults faults;
+	pid_t proxy_pid = -1;
+	int proxy_fd = -1;
 	struct nstate st;
 	char err[2048] = "", ip[64], state_path[PATH_MAX + 300], cfg_dir[PATH_MAX + 300] = "";
 	json_t *pod = NULL, *created = NULL;
@@ -450,6 +880,21 @@ int cmd_exec(int argc, char **argv)
 		case 'k':
 			keep_env = 1;
 			break;
+		case 'x':
+			netns = optarg;
+			break;
+		case 'A':
+			if (kv_add(&ann, optarg, "annotation") != 0)
+				return 2;
+			break;
+		case 'L':
+			if (kv_add(&lab, optarg, "label") != 0)
+				return 2;
+			break;
+		case 'E':
+			if (kv_add(&envs, optarg, "env") != 0)
+				return 2;
+			break;
 		case 'h':
 			fputs(exec_usage, stdout);
 			return 0;
@@ -467,6 +912,10 @@ int cmd_exec(int argc, char **argv)
 		fprintf(stderr,
 			"gkeid exec: namespace, service account, pod and node names must be "
 			"lower-case DNS names\n");
+		return 2;
+	}
+	if (netns && !netns_name_ok(netns)) {
+		fprintf(stderr, "gkeid exec: --netns wants a network namespace name\n");
 		return 2;
 	}
 	if (pod_ip && strlen(pod_ip) >= sizeof(ip)) {
@@ -517,6 +966,39 @@ int cmd_exec(int argc, char **argv)
 		goto out;
 	}
 	json_t *meta = json_object_get(pod, "metadata");
+	json_t *ctr0 =
+		json_array_get(json_object_get(json_object_get(pod, "spec"), "containers"), 0);
+	int istio = injected(&ann, &lab);
+	kv_object(&lab, json_object_get(meta, "labels"));
+	if (ann.n || istio) {
+		json_t *a = kv_object(&ann, json_object());
+		if (istio)
+			json_object_set_new(
+				a, "sidecar.istio.io/status",
+				json_string("{\"initContainers\":[\"istio-init\"],\"containers\":"
+					    "[\"istio-proxy\"],\"volumes\":[\"istio-envoy\"],"
+					    "\"imagePullSecrets\":null,\"revision\":\"default\"}"));
+		json_object_set_new(meta, "annotations", a ? a : json_object());
+	}
+	if (envs.n) {
+		json_t *e = json_array();
+		for (size_t i = 0; e && i < envs.n; i++) {
+			const char *eq = strchr(envs.arg[i], '=');
+			json_array_append_new(e, json_pack("{s:s%, s:s}", "name", envs.arg[i],
+							   (size_t)(eq - envs.arg[i]), "value",
+							   eq + 1));
+		}
+		json_object_set_new(ctr0, "env", e ? e : json_array());
+	}
+	if (istio) {
+		json_t *spec = json_object_get(pod, "spec");
+		json_array_append_new(json_object_get(spec, "containers"),
+				      json_pack("{s:s, s:s, s:[s,s]}", "name", "istio-proxy",
+						"image", ISTIO_IMAGE, "args", "proxy", "sidecar"));
+		json_object_set_new(spec, "initContainers",
+				    json_pack("[{s:s, s:s, s:[s]}]", "name", "istio-init", "image",
+					      ISTIO_IMAGE, "args", "istio-iptables"));
+	}
 	if (name)
 		json_object_set_new(meta, "name", json_string(name));
 	else
@@ -536,7 +1018,7 @@ int cmd_exec(int argc, char **argv)
 	}
 	char pod_name[254];
 	snprintf(pod_name, sizeof(pod_name), "%s", pname);
-	if (set_running(&st, created, ip, err, sizeof(err)) != 0) {
+	if (set_running(&st, created, ip, istio, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gkeid exec: cannot set the pod's address: %s\n", err);
 		delete_pod(&st, ns, pod_name);
 		goto out;
@@ -547,6 +1029,46 @@ int cmd_exec(int argc, char **argv)
 		snprintf(hostport, sizeof(hostport), "%s:%d", ip, st.port);
 	else
 		snprintf(hostport, sizeof(hostport), "%s", st.metadata_host);
+	const char *puid =
+		json_string_value(json_object_get(json_object_get(created, "metadata"), "uid"));
+	char pod_uid[64];
+	snprintf(pod_uid, sizeof(pod_uid), "%.63s", puid ? puid : "");
+	read_faults(&st, &faults);
+	if (faults.dns)
+		post_event(
+			&st, ns, pod_name, pod_uid, "Warning", "DNSConfigForming",
+			"The pod's DNS configuration was formed without metadata.google.internal: "
+			"the name does not resolve in the pod, so clients that look it up cannot "
+			"find the metadata server (set GCE_METADATA_HOST=169.254.169.254)");
+	if (netns && netns_files(netns, faults.dns, &netns_made) != 0)
+		fprintf(stderr, "gkeid exec: cannot write /etc/netns/%s: %s\n", netns,
+			strerror(errno));
+	if (istio && strcmp(st.listen, "local") == 0 && !metadata_excluded(&ann)) {
+		int pport = 0;
+		long delay = faults.istio_s;
+		post_event(&st, ns, pod_name, pod_uid, "Normal", "Started",
+			   "Started container istio-proxy");
+		proxy_pid = start_proxy(&st, ip, delay, ns, pod_name, pod_uid, &pport, &proxy_fd);
+		if (proxy_pid < 0) {
+			fprintf(stderr, "gkeid exec: cannot start the istio-proxy\n");
+			delete_pod(&st, ns, pod_name);
+			goto out;
+		}
+		snprintf(hostport, sizeof(hostport), "%s:%d", ip, pport);
+		if (hold_until_proxy(&ann)) {
+			if (wait_ready(proxy_fd, delay + PROXY_GRACE_S) != 0)
+				fprintf(stderr, "gkeid exec: the istio-proxy did not start\n");
+		} else if (delay > 0) {
+			char msg[400];
+			snprintf(msg, sizeof(msg),
+				 "istio-proxy is not ready: the application started before the "
+				 "proxy, and its connections to 169.254.169.254:80 are refused "
+				 "until "
+				 "Envoy is ready (about %ld s)",
+				 delay);
+			post_event(&st, ns, pod_name, pod_uid, "Warning", "ProxyNotReady", msg);
+		}
+	}
 	if (!keep_env) {
 		snprintf(cfg_dir, sizeof(cfg_dir), "%.3800s/pods/%s_%s/gcloud", dir, ns, pod_name);
 		if (pod_gcloud_config(cfg_dir) != 0) {
@@ -569,9 +1091,27 @@ int cmd_exec(int argc, char **argv)
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		sigaction(SIGHUP, &old_hup, NULL);
-		setenv("GCE_METADATA_HOST", hostport, 1);
-		setenv("GCE_METADATA_ROOT", hostport, 1);
+		if (faults.dns) { /* clients look metadata.google.internal up, in vain */
+			unsetenv("GCE_METADATA_HOST");
+			unsetenv("GCE_METADATA_ROOT");
+		} else {
+			setenv("GCE_METADATA_HOST", hostport, 1);
+			setenv("GCE_METADATA_ROOT", hostport, 1);
+		}
 		setenv("GCE_METADATA_IP", hostport, 1);
+		for (size_t i = 0; i < envs.n; i++) {
+			const char *eq = strchr(envs.arg[i], '=');
+			char key[256];
+			snprintf(key, sizeof(key), "%.*s", (int)(eq - envs.arg[i]), envs.arg[i]);
+			const char *v = eq + 1;
+			/* local mode: 169.254.169.254 is this pod's metadata address */
+			if (strcmp(st.listen, "local") == 0 &&
+			    strncmp(key, "GCE_METADATA_", 13) == 0 &&
+			    (strcmp(v, "169.254.169.254") == 0 ||
+			     strcmp(v, "169.254.169.254:80") == 0))
+				v = hostport;
+			setenv(key, v, 1);
+		}
 		setenv("GKEID_POD", pod_name, 1);
 		setenv("GKEID_POD_NAMESPACE", ns, 1);
 		setenv("GKEID_POD_IP", ip, 1);
@@ -581,6 +1121,17 @@ int cmd_exec(int argc, char **argv)
 			unsetenv("CLOUDSDK_CORE_ACCOUNT");
 			if (cfg_dir[0])
 				setenv("CLOUDSDK_CONFIG", cfg_dir, 1);
+		}
+		if (netns) {
+			size_t na = (size_t)(argc - optind);
+			char **nv = calloc(na + 5, sizeof(*nv));
+			if (!nv)
+				_exit(126);
+			nv[0] = "ip", nv[1] = "netns", nv[2] = "exec", nv[3] = (char *)netns;
+			memcpy(nv + 4, argv + optind, na * sizeof(*nv));
+			execvp("ip", nv);
+			fprintf(stderr, "gkeid exec: ip netns exec: %s\n", strerror(errno));
+			_exit(127);
 		}
 		execvp(argv[optind], argv + optind);
 		fprintf(stderr, "gkeid exec: %s: %s\n", argv[optind], strerror(errno));
@@ -595,6 +1146,11 @@ int cmd_exec(int argc, char **argv)
 	while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
 		;
 	child_pid = 0;
+	if (proxy_pid > 0) {
+		kill(proxy_pid, SIGTERM);
+		waitpid(proxy_pid, NULL, 0);
+		proxy_pid = -1;
+	}
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
@@ -609,6 +1165,14 @@ int cmd_exec(int argc, char **argv)
 	else if (WIFSIGNALED(status))
 		rc = 128 + WTERMSIG(status);
 out:
+	if (proxy_pid > 0) {
+		kill(proxy_pid, SIGTERM);
+		waitpid(proxy_pid, NULL, 0);
+	}
+	if (proxy_fd >= 0)
+		close(proxy_fd);
+	if (netns)
+		netns_cleanup(netns, netns_made);
 	json_decref(pod);
 	json_decref(created);
 	curl_global_cleanup();

@@ -51,7 +51,9 @@ static const char up_usage[] =
 	"                            (see docs/state.md); ignored once DIR holds state\n"
 	"  -h, --help                this text\n"
 	"\n"
-	"A restart on the same data directory keeps all state. SIGINT or SIGTERM stops it.\n";
+	"A restart on the same data directory keeps all state. SIGINT or SIGTERM stops it.\n"
+	"`gkeid fault` injects GKE's failures through /gkeid/v1/faults on the API port\n"
+	"(see docs/faults.md); the node's pod is kube-system/gke-metadata-server-XXXXX.\n";
 
 /* What gcloud runs after the APIs answer, in order: activating the admin user (first
  * start only), then writing the kubeconfig with get-credentials (every start: cluster
@@ -396,7 +398,8 @@ int cmd_up(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (!(u.base = event_base_new()) || !(http = evhttp_new(u.base)) ||
-	    !(router = http_router_new(&u.cloud)) || cloud_routes_add(router) != 0) {
+	    !(router = http_router_new(&u.cloud)) || cloud_routes_add(router) != 0 ||
+	    upfaults_routes_add(router) != 0) {
 		fprintf(stderr, "gkeid up: out of memory\n");
 		goto out;
 	}
@@ -426,6 +429,11 @@ int cmd_up(int argc, char **argv)
 	fprintf(stderr, "gkeid: Google APIs on %s (data in %s)\n", u.cloud.base_url, u.dir);
 	if (seed_state(&u, state_file) != 0 || start_clusters(&u) != 0)
 		goto out;
+	if ((rc = upfaults_init(&u.kube, &u.cloud, u.project, u.location, u.cluster,
+				propagation)) != 0)
+		fprintf(stderr, "gkeid: cannot write the gke-metadata-server pod: %s\n",
+			strerror(-rc));
+	rc = 1;
 	snprintf(u.kubeconfig, sizeof(u.kubeconfig), "%s/kubeconfig", u.dir);
 	if ((rc = gcloudcfg_write(u.gcloud_dir, u.cloud.base_url, u.admin, u.project,
 				  u.location)) != 0)
@@ -471,6 +479,7 @@ out:
 			event_free(sigs[i]);
 	if (maintenance)
 		event_free(maintenance);
+	upfaults_free();
 	if (u.kube_ready)
 		kube_free(&u.kube); /* its listeners live on the event base */
 	if (http)

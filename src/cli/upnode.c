@@ -24,7 +24,8 @@ extern char **environ;
 #define NODE_NAME "local-node"
 
 /* What the node needs from the Kubernetes API: its pods (and, for `gkeid exec`, to
- * create and delete them and set their status), service accounts and their tokens. */
+ * create and delete them and set their status), service accounts and their tokens,
+ * and events (warnings about a pod, as the kubelet posts). */
 static const char node_role[] =
 	"{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\","
 	"\"metadata\":{\"name\":\"gkeid:node-metadata\"},\"rules\":["
@@ -32,7 +33,8 @@ static const char node_role[] =
 	"\"verbs\":[\"get\",\"list\",\"watch\",\"create\",\"delete\"]},"
 	"{\"apiGroups\":[\"\"],\"resources\":[\"pods/status\"],\"verbs\":[\"get\",\"update\",\"patch\"]},"
 	"{\"apiGroups\":[\"\"],\"resources\":[\"serviceaccounts\"],\"verbs\":[\"get\"]},"
-	"{\"apiGroups\":[\"\"],\"resources\":[\"serviceaccounts/token\"],\"verbs\":[\"create\"]}]}";
+	"{\"apiGroups\":[\"\"],\"resources\":[\"serviceaccounts/token\"],\"verbs\":[\"create\"]},"
+	"{\"apiGroups\":[\"\"],\"resources\":[\"events\"],\"verbs\":[\"create\",\"patch\"]}]}";
 static const char node_binding[] =
 	"{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\","
 	"\"metadata\":{\"name\":\"gkeid:node-metadata\"},"

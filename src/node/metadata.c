@@ -69,11 +69,23 @@ struct mreq {
 	struct event *timer;
 };
 
+/* The address that names a connection's caller, read once per connection (a keep-alive
+ * client sends many requests) and forgotten in libevent's close callback, which runs
+ * before the connection is freed, so an address never outlives its connection. */
+#define CONN_BUCKETS 1024
+struct mconn {
+	struct evhttp_connection *evcon;
+	struct mconn *next;
+	struct mconn **slot_head;
+	char addr[64];
+};
+
 struct mhttp {
 	struct node *n;
 	struct mreq *pending;
 	size_t n_pending;
 	json_t *statics; /* instance (without service-accounts), project, universe */
+	struct mconn *conns[CONN_BUCKETS];
 };
 
 /* --- replies --- */
@@ -663,6 +675,16 @@ static void on_ksa(void *arg, int rc, const struct md_ksa *ksa, const struct md_
 	with_accounts(q, ksa->gsa[0] ? ksa->gsa : q->n->pool);
 }
 
+/* A request held while the server is slow to accept its new pod (faults.c) goes on. */
+static void on_startup_held(evutil_socket_t fd, short what, void *arg)
+{
+	struct mreq *q = arg;
+	(void)fd, (void)what;
+	event_free(q->timer);
+	q->timer = NULL;
+	md_ksa_get(q->n, q->pod.ns, q->pod.sa, on_ksa, q);
+}
+
 static void on_pod(void *arg, int rc, const struct md_pod *pod)
 {
 	struct mreq *q = arg;
@@ -690,6 +712,14 @@ static void on_pod(void *arg, int rc, const struct md_pod *pod)
 		return;
 	}
 	q->pod = *pod;
+	int64_t hold = q->timer ? 0 : md_faults_startup_wait_ms(n, pod);
+	if (hold > 0 && (q->timer = evtimer_new(n->base, on_startup_held, q))) {
+		struct timeval tv = {(time_t)(hold / 1000), (suseconds_t)(hold % 1000) * 1000};
+		if (event_add(q->timer, &tv) == 0)
+			return; /* faults.c: the server is slow to accept new pods */
+		event_free(q->timer);
+		q->timer = NULL;
+	}
 	md_ksa_get(n, pod->ns, pod->sa, on_ksa, q);
 }
 
@@ -779,6 +809,48 @@ static int conn_addr(struct evhttp_request *ev, int local, char *out, size_t len
 	int rc = local ? getsockname(fd, (struct sockaddr *)&ss, &sl)
 		       : getpeername(fd, (struct sockaddr *)&ss, &sl);
 	return rc == 0 ? sockaddr_text(&ss, out, len) : -EINVAL;
+}
+
+static size_t conn_slot(const struct evhttp_connection *evcon)
+{
+	return ((uintptr_t)evcon >> 4) % CONN_BUCKETS;
+}
+
+static void on_conn_close(struct evhttp_connection *evcon, void *arg)
+{
+	struct mconn *c = arg, **pp = c->slot_head;
+	(void)evcon;
+	while (*pp && *pp != c)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = c->next;
+	free(c);
+}
+
+/* conn_addr, remembered for the connection's lifetime. */
+static int conn_addr_cached(struct mhttp *mh, struct evhttp_request *ev, int local, char *out,
+			    size_t len)
+{
+	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+	if (!evcon)
+		return -EINVAL;
+	struct mconn **head = &mh->conns[conn_slot(evcon)];
+	for (struct mconn *c = *head; c; c = c->next)
+		if (c->evcon == evcon) {
+			snprintf(out, len, "%s", c->addr);
+			return 0;
+		}
+	int rc = conn_addr(ev, local, out, len);
+	struct mconn *c = rc == 0 ? calloc(1, sizeof(*c)) : NULL;
+	if (c) {
+		c->evcon = evcon;
+		c->slot_head = head;
+		snprintf(c->addr, sizeof(c->addr), "%s", out);
+		c->next = *head;
+		*head = c;
+		evhttp_connection_set_closecb(evcon, on_conn_close, c);
+	}
+	return rc;
 }
 
 static int loopback(const char *addr)
@@ -900,7 +972,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
 
 	int local_mode = n->cfg.listen == NODE_LISTEN_LOCAL;
-	if (conn_addr(ev, local_mode, who, sizeof(who)) != 0) {
+	if (conn_addr_cached(mh, ev, local_mode, who, sizeof(who)) != 0) {
 		reply_error(n, ev, 500,
 			    "GKE Metadata Server encountered an error: unknown connection\n");
 		return;
@@ -1114,6 +1186,13 @@ void md_http_stop(struct node *n)
 			mh->n_pending--;
 		}
 	}
+	for (size_t i = 0; i < CONN_BUCKETS; i++)
+		while (mh->conns[i]) {
+			struct mconn *c = mh->conns[i];
+			mh->conns[i] = c->next;
+			evhttp_connection_set_closecb(c->evcon, NULL, NULL);
+			free(c);
+		}
 	json_decref(mh->statics);
 	free(mh);
 	n->http = NULL;

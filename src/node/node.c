@@ -324,7 +324,9 @@ static int check_config(const struct node_config *c, char *err, size_t len)
 	return 0;
 }
 
-static int listen_on(struct evhttp *http, const char *addr, int port, int *bound)
+/* Opens a metadata listener and keeps its handle in n->socks (faults.c closes and
+ * reopens them). */
+static int listen_on(struct node *n, struct evhttp *http, const char *addr, int port, int *bound)
 {
 	struct evhttp_bound_socket *h =
 		evhttp_bind_socket_with_handle(http, addr, (ev_uint16_t)port);
@@ -332,9 +334,20 @@ static int listen_on(struct evhttp *http, const char *addr, int port, int *bound
 		return -errno ? -errno : -EADDRINUSE;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
-	if (bound && getsockname(evhttp_bound_socket_get_fd(h), (struct sockaddr *)&ss, &sl) == 0)
-		*bound = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-						       : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	int got = port;
+	if (getsockname(evhttp_bound_socket_get_fd(h), (struct sockaddr *)&ss, &sl) == 0)
+		got = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+						    : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (bound)
+		*bound = got;
+	n->srv = http;
+	if (n->n_socks < sizeof(n->socks) / sizeof(n->socks[0]) &&
+	    strlen(addr) < sizeof(n->socks[0].addr)) {
+		struct md_sock *s = &n->socks[n->n_socks++];
+		snprintf(s->addr, sizeof(s->addr), "%s", addr);
+		s->port = got;
+		s->h = h;
+	}
 	return 0;
 }
 
@@ -484,7 +497,7 @@ int node_run(const struct node_config *cfg)
 						 EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	if (n->cfg.listen == NODE_LISTEN_LOCAL) {
 		int want = n->cfg.port < 0 ? 0 : n->cfg.port;
-		if ((rc = listen_on(http, n->cfg.listen_addr, want, &port)) != 0) {
+		if ((rc = listen_on(n, http, n->cfg.listen_addr, want, &port)) != 0) {
 			md_log(n, "cannot listen on %s:%d: %s", n->cfg.listen_addr, want,
 			       strerror(-rc));
 			goto out;
@@ -493,7 +506,7 @@ int node_run(const struct node_config *cfg)
 		       n->cfg.listen_addr, port, port);
 	} else {
 		int want = n->cfg.port < 0 ? 988 : n->cfg.port;
-		if ((rc = listen_on(http, "127.0.0.1", want, &port)) != 0) {
+		if ((rc = listen_on(n, http, "127.0.0.1", want, &port)) != 0) {
 			md_log(n, "cannot listen on 127.0.0.1:%d: %s", want, strerror(-rc));
 			goto out;
 		}
@@ -505,7 +518,7 @@ int node_run(const struct node_config *cfg)
 			int port;
 		} extra[] = {{"169.254.169.254", 80}, {"169.254.169.252", 988}};
 		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
-			int r = listen_on(http, extra[i].addr, extra[i].port, NULL);
+			int r = listen_on(n, http, extra[i].addr, extra[i].port, NULL);
 			if (r == 0) {
 				md_log(n, "metadata server on %s:%d", extra[i].addr, extra[i].port);
 				if (i == 0)
@@ -545,6 +558,7 @@ out:
 	md_ksa_free(n);
 	md_nodecreds_stop(n);
 	md_http_stop(n);
+	md_faults_free(n);
 	if (http)
 		evhttp_free(http);
 	for (int i = 0; i < 2; i++)

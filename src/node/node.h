@@ -14,6 +14,8 @@
  *   tokens.c    KSA token -> STS -> IAM Credentials, cached, coalesced, refreshed
  *   nodecreds.c the node's own Google identity (key file) and node pool mode
  *   client.c    asynchronous HTTP/1.1 client with TLS and keep-alive pools
+ *   faults.c    the node's own DaemonSet pod: CrashLoopBackOff closes the listeners,
+ *               annotations slow down new pods; Warning events on pods
  *   node.c      configuration, listeners, metrics, the state file, the loop
  *
  * Ownership: struct node owns every module's state; callbacks receive borrowed
@@ -32,6 +34,7 @@ struct evdns_base;
 struct event;
 struct evhttp;
 struct evhttp_request;
+struct evhttp_bound_socket;
 struct hmap;
 
 #define NODE_URL_MAX 512
@@ -123,6 +126,7 @@ SSL_CTX *md_tls_ctx(const char *ca_file, const char *cert, const char *key, char
 /* --- pods.c --- */
 struct md_pod {
 	char ns[64], name[254], uid[64], sa[254], ip[64];
+	int64_t created_ms; /* metadata.creationTimestamp (ms since the epoch), 0 unknown */
 };
 /* Called with rc 0 and the pod, or -ENOENT (no pod appeared in time), -EEXIST (two live
  * pods share the address: refused), -ECANCELED (shutting down). */
@@ -193,6 +197,22 @@ void md_http_stop(struct node *n);
 /* Rebuilds the fixed part of the tree after the configuration changed (cluster-uid). */
 void md_http_refresh(struct node *n);
 
+/* --- faults.c --- */
+/* True for the node's DaemonSet pod (kube-system, label k8s-app=gke-metadata-server). */
+struct json_t;
+int md_faults_is_daemon_pod(const struct json_t *pod);
+/* Follows that pod (NULL: deleted): CrashLoopBackOff closes the listeners, running
+ * reopens them; annotation faults.gkeid.dev/metadata-slow sets the startup hold. */
+void md_faults_pod(struct node *n, const struct json_t *pod);
+int md_faults_crashed(const struct node *n);
+/* How long a request of pod must still be held (ms; 0: none); posts the Warning event
+ * MetadataServerNotReady on the pod the first time. */
+int64_t md_faults_startup_wait_ms(struct node *n, const struct md_pod *pod);
+/* Posts a Warning event about pod (asynchronously; failures are logged). */
+void md_faults_event(struct node *n, const struct md_pod *pod, const char *reason,
+		     const char *message);
+void md_faults_free(struct node *n);
+
 /* --- node.c: shared state and helpers --- */
 enum md_upstream { MD_UP_KUBE, MD_UP_STS, MD_UP_IAM, MD_UP_CONTAINER, MD_UP_OAUTH, MD_UP_N };
 
@@ -205,6 +225,13 @@ struct md_metrics {
 	uint64_t up_latency_us[MD_UP_N];
 	uint64_t up_latency_bucket[MD_UP_N][8]; /* <=1, 2, 5, 10, 50, 100, 1000 ms, +Inf */
 	uint64_t watch_restarts, watch_events;
+};
+
+/* A metadata listener, kept so that it can be closed and opened again (faults.c). */
+struct md_sock {
+	char addr[64];
+	int port;
+	struct evhttp_bound_socket *h; /* NULL while closed */
 };
 
 struct node {
@@ -221,11 +248,15 @@ struct node {
 	char zone_path[160]; /* "projects/N/zones/Z" */
 	struct md_metrics m;
 	int stopping;
-	void *pods;   /* pods.c */
-	void *ksas;   /* ksa.c */
-	void *tokens; /* tokens.c */
-	void *creds;  /* nodecreds.c */
-	void *http;   /* metadata.c */
+	void *pods;	    /* pods.c */
+	void *ksas;	    /* ksa.c */
+	void *tokens;	    /* tokens.c */
+	void *creds;	    /* nodecreds.c */
+	void *http;	    /* metadata.c */
+	void *faults;	    /* faults.c */
+	struct evhttp *srv; /* the metadata listeners' evhttp */
+	struct md_sock socks[3];
+	size_t n_socks;
 };
 
 /* Milliseconds since the epoch (realtime) and a monotonic clock. */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/hmap.h"
 
@@ -234,6 +235,8 @@ static int upsert(struct pods *ps, const json_t *pod)
 		remove_pod(ps, key); /* moved off this node, or not ours */
 		return 0;
 	}
+	if (md_faults_is_daemon_pod(pod))
+		md_faults_pod(ps->n, pod); /* the metadata server's own pod */
 	struct prec *r = hmap_get(ps->by_name, key);
 	if (!r) {
 		if (hmap_count(ps->by_name) >= ps->n->cfg.max_pods) {
@@ -253,6 +256,11 @@ static int upsert(struct pods *ps, const json_t *pod)
 	snprintf(r->p.name, sizeof(r->p.name), "%s", name);
 	const char *uid = jstr(meta, "uid");
 	snprintf(r->p.uid, sizeof(r->p.uid), "%s", strlen(uid) < sizeof(r->p.uid) ? uid : "");
+	struct tm tm;
+	const char *ct = jstr(meta, "creationTimestamp");
+	memset(&tm, 0, sizeof(tm));
+	const char *end = *ct ? strptime(ct, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+	r->p.created_ms = end && !*end ? (int64_t)timegm(&tm) * 1000 : 0;
 	const char *sa = jstr(spec, "serviceAccountName");
 	if (!*sa)
 		sa = jstr(spec, "serviceAccount");
@@ -441,6 +449,8 @@ static int on_event(struct pods *ps, const char *line, size_t len)
 		char key[400];
 		snprintf(key, sizeof(key), "%s/%s", jstr(meta, "namespace"), jstr(meta, "name"));
 		remove_pod(ps, key);
+		if (md_faults_is_daemon_pod(obj))
+			md_faults_pod(ps->n, NULL);
 		set_rv(ps, obj);
 	} else if (strcmp(type, "BOOKMARK") == 0) {
 		set_rv(ps, obj);

@@ -1,0 +1,374 @@
+/*
+ * fault.c - `gkeid fault`: lists, sets and clears the faults of a running `gkeid up`
+ * through its admin endpoint on the cloud port (GET /gkeid/v1/faults, PUT and DELETE
+ * /gkeid/v1/faults/NAME). Finds the server by --url, GKEID_CLOUD_URL, or DIR/env.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define RESP_CAP (1u << 20)
+
+static const char fault_usage[] =
+	"Usage: gkeid fault list [--output text|json]\n"
+	"       gkeid fault set NAME [--seconds N] [--cluster C]\n"
+	"       gkeid fault clear NAME [--cluster C]\n"
+	"       gkeid fault clear --all\n"
+	"\n"
+	"Breaks a running `gkeid up` the way GKE breaks, so that the troubleshooting guide's\n"
+	"symptoms can be reproduced, diagnosed (gkeid doctor) and fixed. Faults live in\n"
+	"memory: restarting `gkeid up` clears them.\n"
+	"\n"
+	"Faults (what a pod or client sees while one is set):\n"
+	"  metadata-slow [--seconds N]   (default 10) the node holds a pod's metadata requests\n"
+	"        until the pod is N s old: a client with a short timeout times out (curl\n"
+	"        --max-time 2: \"Operation timed out\"); the node posts a Warning event\n"
+	"        MetadataServerNotReady on the pod. Fix: retry, or an init container that\n"
+	"        waits for the metadata server (see docs/faults.md).\n"
+	"  control-plane-down            the cluster's Kubernetes API server refuses\n"
+	"        connections (kubectl: \"connection refused\"); the metadata server answers\n"
+	"        500 with \"dial tcp HOST:PORT: connect: connection refused\" for anything\n"
+	"        it has not cached. --cluster C picks the cluster (default: up's cluster).\n"
+	"  metadata-dns                  metadata.google.internal does not resolve in new\n"
+	"        pods (gkeid exec); exec posts a Warning event DNSConfigForming.\n"
+	"        Fix: set GCE_METADATA_HOST=169.254.169.254 in the pod (gkeid exec --env).\n"
+	"  istio-proxy [--seconds N]     (default 10) in Istio-injected pods (gkeid exec\n"
+	"        --annotation sidecar.istio.io/inject=true) connections to the metadata\n"
+	"        address are refused for the first N s; exec posts a Warning event\n"
+	"        ProxyNotReady. Fix: the annotation proxy.istio.io/config=\n"
+	"        '{ \"holdApplicationUntilProxyStarts\": true }' or\n"
+	"        traffic.sidecar.istio.io/excludeOutboundIPRanges=169.254.169.254/32.\n"
+	"  metadata-crashloop            kube-system/gke-metadata-server-XXXXX shows\n"
+	"        CrashLoopBackOff (last state OOMKilled) and the node's metadata server\n"
+	"        refuses connections until the fault is cleared.\n"
+	"  iam-propagation [--seconds N] (default 120) IAM policy changes take N s to affect\n"
+	"        access checks; clearing restores up's --iam-propagation.\n"
+	"\n"
+	"Options:\n"
+	"  --seconds N           how long (metadata-slow, istio-proxy, iam-propagation)\n"
+	"  --cluster C           the cluster (default: the one `gkeid up` runs the node for)\n"
+	"  --all                 with clear: every fault\n"
+	"  --output text|json    list's format (default text)\n"
+	"  --url URL             gkeid's cloud URL (default: $GKEID_CLOUD_URL, else from\n"
+	"                        DIR/env)\n"
+	"  --data-dir DIR        gkeid up's data directory (default: $GKEID_DATA_DIR, else\n"
+	"                        ./.gkeid)\n"
+	"  -h, --help            this text\n"
+	"\n"
+	"Exit status: 0 done, 1 the server refused or cannot be reached, 2 usage errors.\n"
+	"Examples:\n"
+	"  gkeid fault set metadata-slow --seconds 8\n"
+	"  gkeid fault list\n"
+	"  gkeid fault clear --all\n";
+
+static const char *const names[] = {"metadata-slow", "control-plane-down", "metadata-dns",
+				    "istio-proxy",   "metadata-crashloop", "iam-propagation"};
+
+struct buf {
+	char *p;
+	size_t len;
+};
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
+{
+	struct buf *b = arg;
+	size_t n = size * nmemb;
+	if (n > RESP_CAP || b->len + n + 1 > RESP_CAP)
+		return 0;
+	char *np = realloc(b->p, b->len + n + 1);
+	if (!np)
+		return 0;
+	b->p = np;
+	memcpy(b->p + b->len, ptr, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+	return n;
+}
+
+/* GKEID_CLOUD_URL from DIR/env ("export GKEID_CLOUD_URL='...'"). 0 or -ENOENT. */
+static int url_from_env_file(const char *dir, char *out, size_t len)
+{
+	char path[PATH_MAX + 8], line[1024];
+	snprintf(path, sizeof(path), "%.4000s/env", dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -ENOENT;
+	int rc = -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		const char *k = "export GKEID_CLOUD_URL='";
+		if (strncmp(line, k, strlen(k)) != 0)
+			continue;
+		const char *v = line + strlen(k);
+		size_t n = strcspn(v, "'");
+		if (n > 0 && n < len && v[n] == '\'') {
+			memcpy(out, v, n);
+			out[n] = '\0';
+			rc = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return rc;
+}
+
+/* One call; prints errors. Returns the HTTP status (0: no answer) and the JSON body. */
+static int call(const char *base, const char *method, const char *path, const char *body,
+		json_t **out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	struct buf b = {0};
+	char url[1200];
+	long status = 0;
+	*out = NULL;
+	if (!c) {
+		fprintf(stderr, "gkeid fault: out of memory\n");
+		return 0;
+	}
+	snprintf(url, sizeof(url), "%.600s%.500s", base, path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	h = curl_slist_append(h, "Accept: application/json");
+	if (body) {
+		h = curl_slist_append(h, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	CURLcode rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		fprintf(stderr,
+			"gkeid fault: cannot reach gkeid at %s: %s (is `gkeid up` running?)\n",
+			base, curl_easy_strerror(rc));
+	} else {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		*out = b.len ? json_loadb(b.p, b.len, 0, NULL) : NULL;
+		if (status >= 300) {
+			const char *m = json_string_value(
+				json_object_get(json_object_get(*out, "error"), "message"));
+			fprintf(stderr, "gkeid fault: %s\n",
+				m ? m : (b.p ? b.p : "the server refused"));
+		}
+	}
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	free(b.p);
+	return (int)status;
+}
+
+static void print_fault(const json_t *f)
+{
+	const char *name = json_string_value(json_object_get(f, "name"));
+	int active = json_is_true(json_object_get(f, "active"));
+	const json_t *secs = json_object_get(f, "seconds");
+	const json_t *cls = json_object_get(f, "clusters");
+	char detail[600] = "";
+	if (json_is_integer(secs))
+		snprintf(detail, sizeof(detail), "%llds", (long long)json_integer_value(secs));
+	if (json_array_size(cls)) {
+		size_t i;
+		const json_t *c;
+		json_array_foreach(cls, i, c)
+		{
+			size_t l = strlen(detail);
+			snprintf(detail + l, sizeof(detail) - l, "%s%.63s", l ? "," : "",
+				 json_string_value(c) ? json_string_value(c) : "?");
+		}
+	}
+	printf("%-20s %-7s %-12s %s\n", name ? name : "?", active ? "on" : "off",
+	       *detail ? detail : "-", json_string_value(json_object_get(f, "symptom")) ?: "");
+}
+
+static int known(const char *name)
+{
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+static int cluster_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+			return 0;
+	return 1;
+}
+
+int cmd_fault(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"seconds", required_argument, NULL, 's'},
+		{"cluster", required_argument, NULL, 'c'},
+		{"all", no_argument, NULL, 'a'},
+		{"output", required_argument, NULL, 'o'},
+		{"url", required_argument, NULL, 'u'},
+		{"data-dir", required_argument, NULL, 'd'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir = getenv("GKEID_DATA_DIR"), *url = NULL, *cluster = NULL, *output = "text";
+	long long seconds = -1;
+	int all = 0, c, rc = 1;
+	char base[600], path[400], body[200] = "";
+	json_t *out = NULL;
+	if (!dir || !*dir)
+		dir = ".gkeid";
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 's':
+			errno = 0;
+			seconds = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || seconds < 0 || seconds > 86400) {
+				fprintf(stderr,
+					"gkeid fault: invalid --seconds \"%s\" (a whole number of "
+					"seconds, 0 to 86400)\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			cluster = optarg;
+			break;
+		case 'a':
+			all = 1;
+			break;
+		case 'o':
+			output = optarg;
+			break;
+		case 'u':
+			url = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'h':
+			fputs(fault_usage, stdout);
+			return 0;
+		default:
+			fputs(fault_usage, stderr);
+			return 2;
+		}
+	}
+	const char *verb = optind < argc ? argv[optind] : NULL;
+	const char *name = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (!verb) {
+		fprintf(stderr, "gkeid fault: say list, set NAME or clear NAME\n\n%s", fault_usage);
+		return 2;
+	}
+	if (strcmp(verb, "help") == 0) {
+		fputs(fault_usage, stdout);
+		return 0;
+	}
+	int is_list = strcmp(verb, "list") == 0, is_set = strcmp(verb, "set") == 0,
+	    is_clear = strcmp(verb, "clear") == 0;
+	if (!is_list && !is_set && !is_clear) {
+		fprintf(stderr, "gkeid fault: unknown action \"%s\" (list, set or clear)\n", verb);
+		return 2;
+	}
+	int want = is_list || (is_clear && all) ? 0 : 1;
+	if (optind + 1 + want < argc) {
+		fprintf(stderr, "gkeid fault: unexpected argument \"%s\"\n",
+			argv[optind + 1 + want]);
+		return 2;
+	}
+	if (want && !name) {
+		fprintf(stderr, "gkeid fault: %s needs a fault name (%s)\n", verb,
+			is_clear ? "or --all" : "see gkeid fault --help");
+		return 2;
+	}
+	if (name && !known(name)) {
+		fprintf(stderr,
+			"gkeid fault: unknown fault \"%s\"; the faults are: metadata-slow, "
+			"control-plane-down, metadata-dns, istio-proxy, metadata-crashloop, "
+			"iam-propagation\n",
+			name);
+		return 2;
+	}
+	if (all && !is_clear) {
+		fprintf(stderr, "gkeid fault: --all goes with clear\n");
+		return 2;
+	}
+	if (seconds >= 0 && !is_set) {
+		fprintf(stderr, "gkeid fault: --seconds goes with set\n");
+		return 2;
+	}
+	if (cluster && !cluster_ok(cluster)) {
+		fprintf(stderr, "gkeid fault: invalid --cluster \"%s\"\n", cluster);
+		return 2;
+	}
+	if (strcmp(output, "text") != 0 && strcmp(output, "json") != 0) {
+		fprintf(stderr, "gkeid fault: --output is text or json\n");
+		return 2;
+	}
+	if (!url || !*url)
+		url = getenv("GKEID_CLOUD_URL");
+	if (url && *url) {
+		snprintf(base, sizeof(base), "%.590s", url);
+	} else if (url_from_env_file(dir, base, sizeof(base)) != 0) {
+		fprintf(stderr,
+			"gkeid fault: where is gkeid? Set GKEID_CLOUD_URL (`. DIR/env`), or give "
+			"--data-dir DIR of a running `gkeid up` (no %s/env), or --url\n",
+			dir);
+		return 1;
+	}
+	size_t bl = strlen(base);
+	while (bl > 0 && base[bl - 1] == '/')
+		base[--bl] = '\0';
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int status;
+	if (is_list) {
+		status = call(base, "GET", "/gkeid/v1/faults", NULL, &out);
+	} else if (is_clear && all) {
+		status = call(base, "DELETE", "/gkeid/v1/faults", NULL, &out);
+	} else {
+		snprintf(path, sizeof(path), "/gkeid/v1/faults/%s%s%s", name,
+			 cluster ? "?cluster=" : "", cluster ? cluster : "");
+		if (is_set) {
+			if (seconds >= 0)
+				snprintf(body, sizeof(body), "{\"seconds\":%lld}", seconds);
+			else
+				snprintf(body, sizeof(body), "{}");
+		}
+		status = call(base, is_set ? "PUT" : "DELETE", path, is_set ? body : NULL, &out);
+	}
+	if (status != 200)
+		goto done;
+	rc = 0;
+	if (is_list && strcmp(output, "json") == 0) {
+		char *s = json_dumps(out, JSON_INDENT(2));
+		if (s)
+			puts(s);
+		free(s);
+	} else if (is_list || (is_clear && all)) {
+		printf("%-20s %-7s %-12s %s\n", "NAME", "ACTIVE", "SETTING", "SYMPTOM");
+		size_t i;
+		const json_t *f;
+		json_array_foreach(json_object_get(out, "faults"), i, f) print_fault(f);
+	} else {
+		const json_t *secs = json_object_get(out, "seconds");
+		if (is_set && json_is_integer(secs))
+			printf("fault %s set (%llds)\n", name, (long long)json_integer_value(secs));
+		else
+			printf("fault %s %s\n", name, is_set ? "set" : "cleared");
+	}
+done:
+	json_decref(out);
+	curl_global_cleanup();
+	return rc;
+}

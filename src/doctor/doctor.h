@@ -1,0 +1,170 @@
+/*
+ * doctor.h - `gkeid doctor`: the GKE authentication troubleshooting guide as checks.
+ * The doctor speaks only public Google and Kubernetes APIs (libcurl), so the same checks
+ * run against gkeid and against real GKE. This header is the contract between the
+ * runner (doctor.c), the API client (gapi.c), the checks (checks_wi.c, checks_more.c,
+ * rbac_explain.c) and the pure NetworkPolicy evaluator (netpol.c).
+ *
+ * Ownership: every string a struct here holds is malloc'ed and owned by the struct;
+ * *_free releases it. json_t results handed out are new references the caller decrefs.
+ */
+#ifndef GKEID_DOCTOR_H
+#define GKEID_DOCTOR_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* ---- growable strings, capped (curl's dynbuf) ------------------------------------- */
+#define DR_BUF_CAP (256u << 10)
+struct dr_buf {
+	char *p; /* NUL-terminated, or NULL while empty */
+	size_t len, cap;
+	int oom; /* set when an append failed or hit DR_BUF_CAP; the text is then truncated */
+};
+void dr_buf_printf(struct dr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *dr_buf_str(const struct dr_buf *b); /* "" while empty */
+void dr_buf_free(struct dr_buf *b);
+
+/* ---- the report --------------------------------------------------------------------- */
+enum dr_status { DR_PASS, DR_FAIL, DR_SKIP };
+struct dr_check {
+	char id[40];
+	enum dr_status status;
+	char *title, *evidence, *fix; /* fix may be NULL */
+};
+struct dr_report {
+	struct dr_check *v;
+	size_t n, cap;
+};
+/* Appends a check (copies the strings). 0 or -ENOMEM. */
+int dr_add(struct dr_report *r, const char *id, enum dr_status st, const char *title,
+	   const char *evidence, const char *fix);
+const struct dr_check *dr_find(const struct dr_report *r, const char *id);
+void dr_report_free(struct dr_report *r);
+/* Writes the report; text: one block per check; json: {"checks":[...],"failed":N}. */
+void dr_print(const struct dr_report *r, int json, FILE *out);
+int dr_failed(const struct dr_report *r);
+/* Walks objects by keys (NULL-terminated): dr_jpath(pod, "spec", "nodeName", NULL).
+ * Borrowed reference or NULL. dr_jstr: the string there, or NULL. */
+json_t *dr_jpath(const json_t *j, ...) __attribute__((sentinel));
+const char *dr_jstr(const json_t *j, ...) __attribute__((sentinel));
+
+/* ---- the API client (gapi.c) ------------------------------------------------------- */
+#define DR_NAME_MAX 256
+struct dr_ctx {
+	char project[DR_NAME_MAX], location[DR_NAME_MAX], cluster[DR_NAME_MAX];
+	char cloud_url[1024]; /* GKEID_CLOUD_URL, or "" for the real googleapis.com hosts */
+	char *token;	      /* the Google access token (bearer), owned */
+	/* the cluster, from clusters.get (owned JSON) and derived values */
+	json_t *cl;
+	char cluster_url[1200]; /* where clusters.get read it */
+	char kube_url[600];	/* https://ENDPOINT */
+	char *kube_ca;		/* PEM, owned */
+	int kube_ok;		/* the control plane answered */
+	char kube_err[512]; /* why not, Go style ("dial tcp H:P: connect: connection refused") */
+	long timeout_s;
+};
+
+/* One HTTP answer. body is NUL-terminated; json is the parsed body when it was JSON. */
+struct dr_resp {
+	long status; /* 0: no answer, see err */
+	char *body;
+	size_t len;
+	json_t *json;
+	char err[512];
+	char url[1200];
+};
+void dr_resp_free(struct dr_resp *r);
+
+/* Google APIs by service name ("container", "iam", "serviceusage", "cloudresourcemanager",
+ * "sts", "iamcredentials"): the URL is BASE/SERVICE/PATH under GKEID_CLOUD_URL, else
+ * https://SERVICE.googleapis.com/PATH. body (JSON or form, ctype says) may be NULL.
+ * bearer NULL uses ctx->token. 0 when an answer came (any status), else -EIO. */
+int dr_google(struct dr_ctx *c, const char *service, const char *method, const char *path,
+	      const char *ctype, const char *body, const char *bearer, struct dr_resp *out);
+/* The cluster's Kubernetes API with the Google token (what gke-gcloud-auth-plugin does). */
+int dr_kube(struct dr_ctx *c, const char *method, const char *path, const json_t *body,
+	    struct dr_resp *out);
+/* Fills project/location/cluster (flags first, then the kubeconfig's current context
+ * gke_P_L_C, then gcloud properties), the base URL and the token. 0, or -errno with a
+ * message in err. */
+int dr_ctx_init(struct dr_ctx *c, const char *token_file, char *err, size_t errlen);
+/* clusters.get, then the Kubernetes endpoint and CA, then a probe of the control plane
+ * (sets kube_ok / kube_err). 0 when the Container API answered 200, else -EIO + err. */
+int dr_ctx_cluster(struct dr_ctx *c, char *err, size_t errlen);
+void dr_ctx_free(struct dr_ctx *c);
+/* Percent-encodes s for a URL path or query into out. 0 or -E2BIG. */
+int dr_urlenc(const char *s, char *out, size_t len);
+/* Short description of an answer for evidence: "HTTP 403: <message>" or the error. */
+void dr_resp_brief(const struct dr_resp *r, char *out, size_t len);
+
+/* ---- the checks ---------------------------------------------------------------------- */
+struct dr_wi_opts {
+	const char *ns, *ksa, *pod; /* pod may be NULL; ksa is resolved from it */
+};
+/* Runs every workload-identity check into r. Returns 0, or -EIO when the Google APIs
+ * could not be reached at all (exit status 2). */
+int dr_run_workload_identity(struct dr_ctx *c, struct dr_wi_opts *o, struct dr_report *r, char *err,
+			     size_t errlen);
+/* The checks beyond the seed's six (checks_more.c). pods: the pods examined (array). */
+void dr_check_control_plane(struct dr_ctx *c, struct dr_report *r);
+void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, const char *gsa,
+			     const char *pool, struct dr_report *r);
+void dr_check_metadata_dns(struct dr_ctx *c, json_t *pods, struct dr_report *r);
+void dr_check_istio(struct dr_ctx *c, json_t *pods, struct dr_report *r);
+void dr_check_metadata_server(struct dr_ctx *c, struct dr_report *r);
+void dr_check_metadata_startup(struct dr_ctx *c, json_t *pods, struct dr_report *r);
+void dr_check_service_agent(struct dr_ctx *c, struct dr_report *r);
+
+struct dr_rbac_opts {
+	const char *user, *verb, *resource, *ns, *name;
+	const char **groups;
+	size_t ngroups;
+};
+/* GKE's IAM permission for a Kubernetes request, container.RESOURCE.VERB (rbac_explain.c):
+ * the plural in camelCase after the Kind, thirdPartyObjects for custom resources,
+ * patch -> update, watch -> list, deletecollection -> delete, subresource verbs
+ * (getLogs, exec, createToken, getStatus, ...). 0, or -EINVAL / -E2BIG. */
+int dr_iam_permission(const char *group, const char *resource, const char *kind, const char *sub,
+		      const char *verb, char *out, size_t len);
+/* Does one RBAC PolicyRule allow the request (rbac.go's matching: verbs, apiGroups,
+ * resources with res/sub, '*' and '*' + "/sub", resourceNames only for named requests)? */
+int dr_rbac_rule_allows(const json_t *rule, const char *verb, const char *group,
+			const char *resource, const char *sub, const char *name);
+int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report *r, char *err,
+		size_t errlen);
+
+/* ---- NetworkPolicy evaluation (netpol.c; pure, no I/O) ------------------------------ */
+/* A Kubernetes LabelSelector (matchLabels, matchExpressions In/NotIn/Exists/DoesNotExist)
+ * against a labels object. NULL selector matches nothing; {} matches everything.
+ * labels may be NULL (no labels). 1 match, 0 no match, -EINVAL bad selector. */
+int netpol_selector_matches(const json_t *selector, const json_t *labels);
+/* A destination of egress traffic. pod_labels NULL: not a pod (e.g. the metadata server,
+ * which is on the node), so only ipBlock peers can match it. */
+struct netpol_dest {
+	const char *ip; /* IPv4 or IPv6 literal */
+	int port;
+	const char *protocol;	  /* "TCP" (default when NULL), "UDP", "SCTP" */
+	const char *ns;		  /* the destination pod's namespace */
+	const json_t *pod_labels; /* NULL when not a pod */
+	const json_t *ns_labels;  /* the destination namespace's labels */
+};
+/* 1 when ip is inside cidr ("a.b.c.d/n" or v6), 0 not, -EINVAL malformed. */
+int netpol_cidr_contains(const char *cidr, const char *ip);
+/* Does policy (a NetworkPolicy object) govern the egress of a pod in ns with labels? */
+int netpol_applies_egress(const json_t *policy, const char *ns, const json_t *labels);
+/* Is egress from the pod (ns, labels) to dest allowed by the policies (array of
+ * NetworkPolicy objects of any namespace)? 1 allowed, 0 denied. why gets the policies
+ * that decided ("no policy selects the pod for egress", "allowed by allow-md", or
+ * "denied: deny-all, web-egress select the pod and none allows ..."). */
+int netpol_egress_allowed(const json_t *policies, const char *ns, const json_t *labels,
+			  const struct netpol_dest *dest, char *why, size_t whylen);
+/* The metadata server address pods use, by GKE version and datapath (the seed's rule):
+ * ADVANCED_DATAPATH (Dataplane V2): 169.254.169.254:80; version >= 1.21.0-gke.1000:
+ * 169.254.169.252:988; older: 127.0.0.1:988. 0, or -EINVAL for an unparseable version
+ * (then the >= 1.21 answer is given). */
+int netpol_metadata_target(const char *version, const char *datapath, const char **ip, int *port);
+/* Compares GKE versions "1.21.0-gke.1000": <0, 0, >0. Unparseable parts compare as 0. */
+int netpol_version_cmp(const char *a, const char *b);
+
+#endif

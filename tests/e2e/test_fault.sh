@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# test_fault.sh - fault injection: `gkeid fault` (list, set, clear, help, errors, how it
+# finds the server), the admin endpoint on the cloud port, and each fault's symptom as a
+# client sees it: kubectl, curl in a pod (gkeid exec), Python's google-auth, events.
+. "$(dirname "$0")/lib.sh"
+gkeid_up
+G=$GKEID
+H='Metadata-Flavor: Google'
+TOKEN=/computeMetadata/v1/instance/service-accounts/default/token
+# curl in a pod: prints the HTTP code (000 when there was no answer) and curl's exit code
+PODCURL='curl -sS -o /dev/null -H "Metadata-Flavor: Google" -w "%{http_code}" "http://$GCE_METADATA_HOST'$TOKEN'"; echo " rc=$?"'
+
+# --- the command line
+out=$("$G" fault --help)
+for f in metadata-slow control-plane-down metadata-dns istio-proxy metadata-crashloop iam-propagation; do
+	has "--help names $f" "$f" "$out"
+done
+has "--help says how the DNS case is fixed" "GCE_METADATA_HOST=169.254.169.254" "$out"
+has "--help says how the Istio case is fixed" "holdApplicationUntilProxyStarts" "$out"
+has "--help says how the server is found" "GKEID_CLOUD_URL" "$out"
+out=$("$G" fault 2>&1); rc=$?
+eq "no action: usage error" 2 $rc
+out=$("$G" fault set no-such-fault 2>&1); rc=$?
+eq "an unknown fault: usage error" 2 $rc
+has "... naming the faults there are" 'unknown fault "no-such-fault"; the faults are: metadata-slow' "$out"
+out=$("$G" fault set metadata-slow --seconds -3 2>&1); rc=$?
+eq "negative --seconds: usage error" 2 $rc
+out=$("$G" fault clear 2>&1); rc=$?
+eq "clear without a name: usage error" 2 $rc
+has "... suggesting --all" "or --all" "$out"
+
+out=$("$G" fault list)
+eq "list: a header and six faults, all off" "7 6" "$(echo "$out" | wc -l) $(echo "$out" | grep -c ' off ')"
+out=$(env -u GKEID_CLOUD_URL "$G" fault list --data-dir "$DATA_DIR" --output json)
+eq "--data-dir DIR finds the server through DIR/env; --output json" "6" \
+	"$(echo "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["faults"]))')"
+out=$(env -u GKEID_CLOUD_URL -u GKEID_DATA_DIR "$G" fault list --data-dir "$T_TMP/nowhere" 2>&1); rc=$?
+eq "no server to be found: exit 1" 1 $rc
+has "... saying where it looked" "where is gkeid?" "$out"
+
+# --- the admin endpoint
+out=$(curl -sS -w '\nHTTP %{http_code}' -X PUT "$GKEID_CLOUD_URL/gkeid/v1/faults/bogus")
+has "PUT an unknown fault: 404" "HTTP 404" "$out"
+has "... with the list of faults" 'unknown fault \"bogus\"; the faults are' "$out"
+out=$(curl -sS -w '\nHTTP %{http_code}' -X PUT -d '{"seconds":5}' "$GKEID_CLOUD_URL/gkeid/v1/faults/metadata-dns")
+has "seconds for an on/off fault: 400" "HTTP 400" "$out"
+has "... saying so" "fault metadata-dns takes no seconds" "$out"
+out=$(curl -sS -w '\nHTTP %{http_code}' -X PUT -d '{"seconds":"x"}' "$GKEID_CLOUD_URL/gkeid/v1/faults/metadata-slow")
+has "non-numeric seconds: 400" "HTTP 400" "$out"
+out=$(curl -sS -w '\nHTTP %{http_code}' -X PUT -d '{' "$GKEID_CLOUD_URL/gkeid/v1/faults/metadata-slow")
+has "a bad JSON body: 400" "HTTP 400" "$out"
+out=$("$G" fault set control-plane-down --cluster no-such-cluster 2>&1); rc=$?
+eq "an unknown --cluster: exit 1" 1 $rc
+has "... named" 'cluster "no-such-cluster" not found' "$out"
+
+# --- the metadata server's own pod
+out=$(kubectl get pods -n=kube-system)
+has "up runs kube-system/gke-metadata-server-XXXXX" "gke-metadata-server-" "$out"
+DS=$(kubectl get pods -n kube-system -l k8s-app=gke-metadata-server -o jsonpath='{.items[0].metadata.name}')
+eq "... labelled k8s-app=gke-metadata-server, on local-node, Running and Ready" "local-node Running true" \
+	"$(kubectl get pod -n kube-system "$DS" -o jsonpath='{.spec.nodeName} {.status.phase} {.status.containerStatuses[0].ready}')"
+
+# --- metadata-crashloop
+eq "a pod gets a token" "200 rc=0" "$("$G" exec -- sh -c "$PODCURL")"
+ok "set metadata-crashloop" "$G" fault set metadata-crashloop
+out=$(kubectl get pods -n=kube-system | grep CrashLoopBackOff)
+has "kubectl get pods shows CrashLoopBackOff" "$DS   0/1     CrashLoopBackOff   1" "$out"
+has "kubectl describe shows the last state OOMKilled" "OOMKilled" \
+	"$(kubectl describe pod "$DS" --namespace=kube-system | grep OOMKilled)"
+# the node follows its pod's watch: wait for its listener to close
+for _ in $(seq 1 50); do
+	r=$("$G" exec -- sh -c "$PODCURL" 2>/dev/null); [ "$r" = "000 rc=7" ] && break; sleep 0.1
+done
+eq "the metadata server refuses connections (curl exit 7)" "000 rc=7" "$r"
+ok "clear metadata-crashloop" "$G" fault clear metadata-crashloop
+for _ in $(seq 1 50); do
+	r=$("$G" exec -- sh -c "$PODCURL" 2>/dev/null); [ "$r" = "200 rc=0" ] && break; sleep 0.1
+done
+eq "cleared: the metadata server answers again" "200 rc=0" "$r"
+eq "... and its pod is Running, 1 restart" "Running 1" \
+	"$(kubectl get pod -n kube-system "$DS" -o jsonpath='{.status.phase} {.status.containerStatuses[0].restartCount}')"
+
+# --- control-plane-down
+"$G" exec --name cp-probe -- sleep 600 >/dev/null 2>&1 &
+CP_EXEC=$!
+for _ in $(seq 1 50); do A=$(kubectl get pod cp-probe -o jsonpath='{.status.podIP}' 2>/dev/null); [ -n "$A" ] && break; sleep 0.1; done
+MD_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$DATA_DIR/nodes/local-node.json")
+ok "set control-plane-down" "$G" fault set control-plane-down
+out=$(kubectl get pods 2>&1); rc=$?
+eq "kubectl fails" 1 $rc
+has "... connection refused" "was refused" "$out"
+has "fault list shows it on demo-cluster" "control-plane-down   on      demo-cluster" "$("$G" fault list)"
+out=$(curl -sS -H "$H" -w '\nHTTP %{http_code}' "http://$A:$MD_PORT$TOKEN?scopes=https://www.googleapis.com/auth/cloud-platform.read-only")
+has "the metadata server answers 500" "HTTP 500" "$out"
+has "... with Go's dial error" "dial tcp 127.0.0.1:" "$out"
+has "... connection refused" "connect: connection refused" "$out"
+ok "clear control-plane-down" "$G" fault clear control-plane-down
+ok "kubectl works again" kubectl get pods
+out=$(curl -sS -H "$H" -w '\nHTTP %{http_code}' "http://$A:$MD_PORT$TOKEN?scopes=https://www.googleapis.com/auth/cloud-platform.read-only")
+has "the same request gets a token" "HTTP 200" "$out"
+kill -TERM $CP_EXEC; wait $CP_EXEC 2>/dev/null
+
+# --- metadata-slow
+ok "set metadata-slow --seconds 4" "$G" fault set metadata-slow --seconds 4
+has "fault list shows 4s" "metadata-slow        on      4s" "$("$G" fault list)"
+out=$("$G" exec --name slow-pod -- sh -c 'curl -sS --max-time 1 -H "Metadata-Flavor: Google" "http://$GCE_METADATA_HOST'$TOKEN'"; echo " rc=$?"' 2>&1)
+has "a client with a 1 s timeout times out (curl exit 28)" "rc=28" "$out"
+has "... Operation timed out" "Operation timed out" "$out"
+out=$(kubectl get events --field-selector involvedObject.name=slow-pod)
+has "a Warning event MetadataServerNotReady on the pod" "Warning   MetadataServerNotReady   pod/slow-pod" "$out"
+eq "a client that waits gets its token" "200 rc=0" "$("$G" exec -- sh -c "$PODCURL")"
+ok "clear metadata-slow" "$G" fault clear metadata-slow
+
+# --- istio-proxy
+ok "set istio-proxy --seconds 3" "$G" fault set istio-proxy --seconds 3
+INJ=(--annotation sidecar.istio.io/inject=true)
+out=$("$G" exec --name istio-pod "${INJ[@]}" --keep-env -- sh -c "$PODCURL; kubectl get pod istio-pod -o jsonpath='{.spec.containers[*].name} {.metadata.annotations.sidecar\.istio\.io/status}'" 2>&1)
+has "an injected pod's first request is refused (curl exit 7)" "000 rc=7" "$out"
+has "... the pod has an istio-proxy container" "main istio-proxy" "$out"
+has "... and Istio's status annotation" '"containers":["istio-proxy"]' "$out"
+out=$(kubectl get events --field-selector involvedObject.name=istio-pod)
+has "a Warning event ProxyNotReady" "Warning   ProxyNotReady" "$out"
+out=$("$G" exec "${INJ[@]}" --annotation 'proxy.istio.io/config={ "holdApplicationUntilProxyStarts": true }' -- sh -c "$PODCURL")
+eq "holdApplicationUntilProxyStarts: the first request works" "200 rc=0" "$out"
+out=$("$G" exec "${INJ[@]}" --annotation 'traffic.sidecar.istio.io/excludeOutboundIPRanges=169.254.169.254/32' -- sh -c "$PODCURL")
+eq "excludeOutboundIPRanges 169.254.169.254/32: the first request works" "200 rc=0" "$out"
+out=$("$G" exec "${INJ[@]}" --annotation 'traffic.sidecar.istio.io/excludeOutboundIPRanges=10.0.0.0/8' -- sh -c "$PODCURL" 2>/dev/null)
+eq "... a range that does not cover it does not help" "000 rc=7" "$out"
+out=$("$G" exec -- sh -c "$PODCURL")
+eq "a pod without Istio is not affected" "200 rc=0" "$out"
+ok "clear istio-proxy" "$G" fault clear istio-proxy
+
+# --- metadata-dns
+ok "set metadata-dns" "$G" fault set metadata-dns
+eq "a pod gets no GCE_METADATA_HOST" "" "$("$G" exec -- sh -c 'echo "${GCE_METADATA_HOST:-}"')"
+cat >"$T_TMP/auth.py" <<'EOF'
+import sys
+sys.path[:0] = sys.argv[1].split(":")
+import google.auth, google.auth.transport.requests
+creds, project = google.auth.default()
+creds.refresh(google.auth.transport.requests.Request())
+print("token", "ok" if creds.token else "none")
+EOF
+out=$("$G" exec --name dns-pod -- "$GCLOUD_PY" "$T_TMP/auth.py" "$GCLOUD_PYPATH" 2>&1)
+has "google-auth cannot resolve metadata.google.internal" "Failed to resolve 'metadata.google.internal'" "$out"
+out=$(kubectl get events --field-selector involvedObject.name=dns-pod)
+has "a Warning event DNSConfigForming mentioning metadata.google.internal" "DNSConfigForming   pod/dns-pod   The pod's DNS configuration was formed without metadata.google.internal" "$out"
+out=$("$G" exec --name dns-fixed --env GCE_METADATA_HOST=169.254.169.254 --keep-env -- sh -c \
+	"\"$GCLOUD_PY\" \"$T_TMP/auth.py\" \"$GCLOUD_PYPATH\"; kubectl get pod dns-fixed -o jsonpath='{.spec.containers[0].env}'" 2>&1)
+has "--env GCE_METADATA_HOST=169.254.169.254: google-auth gets a token" "token ok" "$out"
+has "... the env is in the Pod spec" '[{"name":"GCE_METADATA_HOST","value":"169.254.169.254"}]' "$out"
+# network-namespace pods (root): exec --netns manages /etc/netns/NAME/hosts, which
+# `ip netns exec` bind-mounts over /etc/hosts
+NSN=gkeid-fault-$$
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ip netns add "$NSN" 2>/dev/null; then
+	out=$("$G" exec --netns "$NSN" -- getent hosts metadata.google.internal); rc=$?
+	eq "--netns with metadata-dns: metadata.google.internal does not resolve in the pod" "2 " "$rc $out"
+	ok "clear metadata-dns" "$G" fault clear metadata-dns
+	out=$("$G" exec --netns "$NSN" -- getent hosts metadata.google.internal)
+	has "--netns: metadata.google.internal is 169.254.169.254 in the pod" "169.254.169.254 metadata.google.internal" "$out"
+	eq "... and exec removes the files it wrote" "no" "$([ -e "/etc/netns/$NSN" ] && echo yes || echo no)"
+	ip netns del "$NSN"
+else
+	echo "# skipped: --netns needs root and iproute2 (network namespaces)"
+	ok "clear metadata-dns" "$G" fault clear metadata-dns
+fi
+eq "cleared: pods get GCE_METADATA_HOST again" "1" "$("$G" exec -- sh -c 'echo ${GCE_METADATA_HOST:+1}')"
+
+# --- iam-propagation
+gcloud iam service-accounts create prop-gsa >/dev/null 2>&1
+kubectl create serviceaccount prop >/dev/null
+kubectl annotate serviceaccount prop iam.gke.io/gcp-service-account=prop-gsa@demo-project.iam.gserviceaccount.com >/dev/null
+ok "set iam-propagation --seconds 600" "$G" fault set iam-propagation --seconds 600
+gcloud iam service-accounts add-iam-policy-binding prop-gsa@demo-project.iam.gserviceaccount.com \
+	--role=roles/iam.workloadIdentityUser --member="serviceAccount:demo-project.svc.id.goog[default/prop]" >/dev/null 2>&1
+out=$("$G" exec --serviceaccount prop -- sh -c 'curl -sS -H "Metadata-Flavor: Google" "http://$GCE_METADATA_HOST'$TOKEN'"')
+has "a fresh binding has not propagated: 403" "Permission 'iam.serviceAccounts.getAccessToken' denied" "$out"
+ok "clear iam-propagation (back to up's --iam-propagation, 0)" "$G" fault clear iam-propagation
+eq "the binding now takes effect" "200 rc=0" "$("$G" exec --serviceaccount prop -- sh -c "$PODCURL")"
+
+# --- clear --all
+"$G" fault set metadata-slow >/dev/null && "$G" fault set metadata-dns >/dev/null
+out=$("$G" fault clear --all)
+eq "clear --all: every fault off" "6" "$(echo "$out" | grep -c ' off ')"
+finish

@@ -685,6 +685,18 @@ static void on_startup_held(evutil_socket_t fd, short what, void *arg)
 	md_ksa_get(q->n, q->pod.ns, q->pod.sa, on_ksa, q);
 }
 
+/* Asks for an account's token of the default scopes, or its identity: what the
+ * prefetched federated token serves. */
+static int wants_token(const struct mreq *q)
+{
+	static const char sa[] = "instance/service-accounts/";
+	if (q->dir || strncmp(q->rel, sa, sizeof(sa) - 1) != 0)
+		return 0;
+	const char *leaf = strrchr(q->rel, '/') + 1;
+	return (strcmp(leaf, "token") == 0 && !(q->scopes && *q->scopes)) ||
+	       strcmp(leaf, "identity") == 0;
+}
+
 static void on_pod(void *arg, int rc, const struct md_pod *pod)
 {
 	struct mreq *q = arg;
@@ -720,6 +732,8 @@ static void on_pod(void *arg, int rc, const struct md_pod *pod)
 		event_free(q->timer);
 		q->timer = NULL;
 	}
+	if (wants_token(q) && !md_nodecreds_gce_mode(n))
+		md_token_prefetch(n, pod); /* beside the KSA lookup: the first token is sooner */
 	md_ksa_get(n, pod->ns, pod->sa, on_ksa, q);
 }
 

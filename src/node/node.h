@@ -174,6 +174,12 @@ void md_tokens_free(struct node *n);
 void md_token_access(struct node *n, const struct md_token_req *tr, md_token_fn fn, void *arg);
 /* An ID token of the KSA's GSA for audience. */
 void md_token_id(struct node *n, const struct md_token_req *tr, md_token_fn fn, void *arg);
+/* Starts the federated token of pod's KSA for the default scopes (TokenRequest, then
+ * STS) unless it is cached or on its way, so that it runs beside the KSA lookup rather
+ * than after it: it is the token an unannotated KSA's default request answers with, and
+ * the one an annotated KSA impersonates its GSA with. Nothing is answered; a failure
+ * stays with the entry for the request to come. */
+void md_token_prefetch(struct node *n, const struct md_pod *pod);
 size_t md_tokens_count(const struct node *n);
 
 /* --- nodecreds.c: the node's own identity and its node pool's settings --- */

@@ -31,7 +31,6 @@
 #define DEFAULT_SCOPES                                                                             \
 	"https://www.googleapis.com/auth/cloud-platform "                                          \
 	"https://www.googleapis.com/auth/userinfo.email"
-#define IAM_SCOPE "https://www.googleapis.com/auth/cloud-platform"
 #define KSA_TOKEN_SECONDS 7200
 #define RESP_CAP (256 * 1024)
 #define MIN_VALID_MS 1000 /* a token with less left is not handed out */
@@ -640,7 +639,9 @@ static void start_fetch(struct tent *e)
 		fetch_fed(e);
 		return;
 	}
-	struct tent *f = entry(ts, T_FED, e->ns, e->ksa, "", IAM_SCOPE, NULL, 0);
+	/* the federated token of the default scopes (cloud-platform among them) impersonates:
+	 * the same entry an unannotated pod's default token is, so a prefetch serves both */
+	struct tent *f = entry(ts, T_FED, e->ns, e->ksa, "", DEFAULT_SCOPES, NULL, 0);
 	if (!f) {
 		md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
 		failed(e, &err);
@@ -822,6 +823,20 @@ void md_token_id(struct node *n, const struct md_token_req *tr, md_token_fn fn, 
 		return;
 	}
 	get(ts, e, tr->pod, fn, arg);
+}
+
+static void prefetched(void *arg, int rc, const char *value, int64_t expiry_ms,
+		       const struct md_err *err)
+{
+	(void)arg, (void)rc, (void)value, (void)expiry_ms, (void)err;
+}
+
+void md_token_prefetch(struct node *n, const struct md_pod *pod)
+{
+	struct toks *ts = n->tokens;
+	struct tent *e = entry(ts, T_FED, pod->ns, pod->sa, "", DEFAULT_SCOPES, NULL, 0);
+	if (e && !e->fetching && !(e->value && e->expiry_ms - md_now_ms() > MIN_VALID_MS))
+		get(ts, e, pod, prefetched, NULL);
 }
 
 int md_tokens_init(struct node *n)

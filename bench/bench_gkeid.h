@@ -7,6 +7,7 @@
  *   bk_open/bk_close       the client (one keep-alive connection to the API server)
  *   bk_kube, bk_cloud      one call; the response body is returned (caller frees)
  *   bk_bulk                many POSTs over BK_CONNS parallel keep-alive connections
+ *   bk_make_ksa            bk_bulk's maker of annotated KSAs (struct bk_ksas)
  *   bk_pod_create          a Pod on a node with a pod IP, as a kubelet reports it
  *   bk_gsa_bind            a GSA whose workloadIdentityUser binding names given KSAs
  *   bk_md_get              a pod's metadata request, on a fresh connection
@@ -28,6 +29,7 @@
 
 #define BK_CONNS 8	      /* parallel connections of bk_bulk */
 #define BK_BODY_MAX (4 << 20) /* a response larger than this is cut */
+#define BK_TOKEN_PATH "/computeMetadata/v1/instance/service-accounts/default/token"
 
 struct bk {
 	char kube[512], ca[1024], cloud[512], project[128], auth[4200];
@@ -245,6 +247,28 @@ static inline void bk_ksa_body(char *body, size_t len, const char *name, const c
 			 name, gsa);
 	else
 		snprintf(body, len, "{\"metadata\":{\"name\":\"%s\"}}", name);
+}
+
+/* bk_bulk's maker of KSAs annotated with gsa (arg: struct bk_ksas): KSA i is PREFIX<i>,
+ * in namespace NS, or in NS-<i / per_ns> when per_ns is set. */
+struct bk_ksas {
+	const char *gsa, *prefix, *ns;
+	size_t per_ns;
+};
+
+static inline void bk_make_ksa(size_t i, void *arg, char *path, size_t plen, char *body,
+			       size_t blen)
+{
+	const struct bk_ksas *k = arg;
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%zu", k->prefix, i);
+	if (k->per_ns)
+		snprintf(path, plen, "/api/v1/namespaces/%s-%zu/serviceaccounts", k->ns,
+			 i / k->per_ns);
+	else
+		snprintf(path, plen, "/api/v1/namespaces/%s/serviceaccounts", k->ns);
+	bk_ksa_body(body, blen, name, k->gsa);
 }
 
 /* The body of a Pod of ksa on node (status comes later, from the "kubelet"). */

@@ -16,27 +16,12 @@
 #define N_PODS 1000
 #define N_KSAS 10
 #define NS "bench-churn"
-#define TOKEN_PATH "/computeMetadata/v1/instance/service-accounts/default/token"
-
-struct make_ctx {
-	const char *gsa;
-};
-
-static void make_ksa(size_t i, void *arg, char *path, size_t plen, char *body, size_t blen)
-{
-	const struct make_ctx *c = arg;
-	char name[64];
-
-	snprintf(name, sizeof(name), "churn-%zu", i);
-	snprintf(path, plen, "/api/v1/namespaces/" NS "/serviceaccounts");
-	bk_ksa_body(body, blen, name, c->gsa);
-}
 
 int main(void)
 {
 	static double lat[N_PODS];
 	struct bk b;
-	struct make_ctx ctx;
+	struct bk_ksas ksas = {.prefix = "churn-", .ns = NS};
 	char gsa[400], ip[32], name[64], ksa[64], path[300];
 	double held0, held1;
 	size_t failures = 0;
@@ -45,8 +30,8 @@ int main(void)
 	if (bk_open(&b, "bench_node_churn") || bk_namespace(&b, NS) ||
 	    bk_gsa_bind(&b, "bench-churn", NS, "churn-", N_KSAS, gsa, sizeof(gsa)))
 		return 1;
-	ctx.gsa = gsa;
-	if (bk_bulk(&b, N_KSAS, make_ksa, &ctx))
+	ksas.gsa = gsa;
+	if (bk_bulk(&b, N_KSAS, bk_make_ksa, &ksas))
 		return 1;
 	held0 = bk_metric(&b, "gkeid_node_pod_lookups_held_total");
 	for (size_t i = 0; i < N_PODS; i++) {
@@ -57,7 +42,7 @@ int main(void)
 		snprintf(ksa, sizeof(ksa), "churn-%zu", i % N_KSAS);
 		snprintf(ip, sizeof(ip), "127.202.%zu.%zu", i / 250, i % 250 + 1);
 		if (bk_pod_create(&b, NS, name, ksa, "local-node", ip) == 0)
-			code = bk_md_get(&b, ip, TOKEN_PATH, NULL);
+			code = bk_md_get(&b, ip, BK_TOKEN_PATH, NULL);
 		lat[i] = (now_s() - t0) * 1e3;
 		if (code != 200 && failures++ < 3)
 			fprintf(stderr, "bench_node_churn: pod %s (%s): HTTP %d\n", name, ip, code);

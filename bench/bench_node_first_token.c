@@ -16,21 +16,6 @@
 
 #define N_PODS_MAX 1000
 #define NS "bench-ft"
-#define TOKEN_PATH "/computeMetadata/v1/instance/service-accounts/default/token"
-
-struct make_ctx {
-	const char *gsa;
-};
-
-static void make_ksa(size_t i, void *arg, char *path, size_t plen, char *body, size_t blen)
-{
-	const struct make_ctx *c = arg;
-	char name[64];
-
-	snprintf(name, sizeof(name), "ft-%zu", i);
-	snprintf(path, plen, "/api/v1/namespaces/" NS "/serviceaccounts");
-	bk_ksa_body(body, blen, name, c->gsa);
-}
 
 static const char *const ups[] = {"kube", "sts", "iamcredentials"};
 
@@ -51,7 +36,7 @@ static void upstream(const struct bk *b, double sum[3], double cnt[3])
 int main(int argc, char **argv)
 {
 	struct bk b;
-	struct make_ctx ctx;
+	struct bk_ksas ksas = {.prefix = "ft-", .ns = NS};
 	char gsa[400], ip[32], name[64], ksa[64];
 	double lat[N_PODS_MAX], s0[3], c0[3], s1[3], c1[3], base;
 	size_t failures = 0, n_pods = argc > 1 ? strtoul(argv[1], NULL, 10) : 200;
@@ -62,8 +47,8 @@ int main(int argc, char **argv)
 	if (bk_open(&b, "bench_node_first_token") || bk_namespace(&b, NS) ||
 	    bk_gsa_bind(&b, "bench-ft", NS, "ft-", n_pods, gsa, sizeof(gsa)))
 		return 1;
-	ctx.gsa = gsa;
-	if (bk_bulk(&b, n_pods, make_ksa, &ctx))
+	ksas.gsa = gsa;
+	if (bk_bulk(&b, n_pods, bk_make_ksa, &ksas))
 		return 1;
 	base = bk_metric(&b, "gkeid_node_pods");
 	for (size_t i = 0; i < n_pods; i++) {
@@ -84,7 +69,7 @@ int main(int argc, char **argv)
 
 		snprintf(ip, sizeof(ip), "127.201.%zu.%zu", i / 250, i % 250 + 1);
 		t0 = now_s();
-		code = bk_md_get(&b, ip, TOKEN_PATH, NULL);
+		code = bk_md_get(&b, ip, BK_TOKEN_PATH, NULL);
 		lat[i] = (now_s() - t0) * 1e3;
 		if (code != 200 && failures++ < 3)
 			fprintf(stderr, "bench_node_first_token: pod %s: HTTP %d\n", ip, code);

@@ -17,23 +17,6 @@
 #define N_NS 10
 #define N_PODS 10000
 #define N_LOCAL 110
-#define TOKEN_PATH "/computeMetadata/v1/instance/service-accounts/default/token"
-
-struct make_ctx {
-	const char *gsa;
-};
-
-/* KSA i is rss-i in namespace bench-rss-(i / (N_KSAS / N_NS)). */
-static void make_ksa(size_t i, void *arg, char *path, size_t plen, char *body, size_t blen)
-{
-	const struct make_ctx *c = arg;
-	char name[64];
-
-	snprintf(name, sizeof(name), "rss-%zu", i);
-	snprintf(path, plen, "/api/v1/namespaces/bench-rss-%zu/serviceaccounts",
-		 i / (N_KSAS / N_NS));
-	bk_ksa_body(body, blen, name, c->gsa);
-}
 
 /* Pod j (past the local ones) of another node, with a KSA of its namespace. */
 static void make_pod(size_t j, void *arg, char *path, size_t plen, char *body, size_t blen)
@@ -62,7 +45,8 @@ static void show(const struct bk *b, const char *when)
 int main(void)
 {
 	struct bk b;
-	struct make_ctx ctx;
+	/* KSA i is rss-i in namespace bench-rss-(i / (N_KSAS / N_NS)) */
+	struct bk_ksas ksas = {.prefix = "rss-", .ns = "bench-rss", .per_ns = N_KSAS / N_NS};
 	char gsa[400], ip[32], name[64], ksa[64], ns[32];
 	double t0, base;
 	long rss, hwm;
@@ -79,9 +63,9 @@ int main(void)
 	}
 	if (bk_gsa_bind(&b, "bench-rss", "bench-rss-0", "rss-", N_LOCAL, gsa, sizeof(gsa)))
 		return 1;
-	ctx.gsa = gsa;
+	ksas.gsa = gsa;
 	t0 = now_s();
-	failed += bk_bulk(&b, N_KSAS, make_ksa, &ctx);
+	failed += bk_bulk(&b, N_KSAS, bk_make_ksa, &ksas);
 	failed += bk_bulk(&b, N_PODS - N_LOCAL, make_pod, NULL);
 	base = bk_metric(&b, "gkeid_node_pods");
 	for (size_t i = 0; i < N_LOCAL; i++) {
@@ -102,7 +86,7 @@ int main(void)
 	failed = 0;
 	for (size_t i = 0; i < N_LOCAL; i++) {
 		snprintf(ip, sizeof(ip), "127.203.0.%zu", i + 1);
-		failed += bk_md_get(&b, ip, TOKEN_PATH, NULL) != 200;
+		failed += bk_md_get(&b, ip, BK_TOKEN_PATH, NULL) != 200;
 	}
 	printf("node.rss_tokens_failures %zu\n", failed);
 	if (bk_vm_kib(&b, &rss, &hwm) == 0) {

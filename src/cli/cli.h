@@ -44,4 +44,21 @@ int parse_duration_ms(const char *s, int64_t *ms);
 /* Parses a TCP port 0-65535. 0 or -EINVAL. */
 int parse_port(const char *s, int *port);
 
+/* One synchronous HTTP call (httpc.c, libcurl; curl_global_init is the caller's):
+ * Accept: application/json, a 30 s timeout. */
+struct httpc_req {
+	const char *method, *url;
+	const char *body;	     /* sent as application/json; NULL: none */
+	const char *ca, *cert, *key; /* CA file, client certificate and key; NULL: none */
+	size_t cap;		     /* a longer response body fails the call */
+};
+struct httpc_resp {
+	long status;
+	char *body; /* NUL-terminated, or NULL when empty; the caller frees it */
+	size_t len;
+};
+/* 0 with *out filled when an answer came (any status); -ENOMEM when libcurl cannot
+ * start; -EIO with curl's message in err when there was no answer. */
+int httpc_call(const struct httpc_req *q, struct httpc_resp *out, char *err, size_t errlen);
+
 #endif

@@ -90,85 +90,43 @@ struct nstate {
 	long pid;
 };
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct buf *b = arg;
-	size_t n = size * nmemb;
-	if (b->len + n + 1 > RESP_CAP)
-		return 0;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np)
-			return 0;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, ptr, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return n;
-}
-
 /* One Kubernetes API call with the node's certificate. Returns the HTTP status (0 when
  * there was no answer, with err filled) and the parsed JSON body in *out (may be NULL). */
 static int kube(const struct nstate *st, const char *method, const char *path, const json_t *body,
 		json_t **out, char *err, size_t errlen)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	struct buf b = {0};
-	char url[1024 + 512], *s = NULL;
-	long status = 0;
+	struct httpc_req q = {
+		.method = method, .ca = st->ca, .cert = st->cert, .key = st->key, .cap = RESP_CAP};
+	struct httpc_resp a;
+	char url[1024 + 512], *s = NULL, cerr[256];
 	if (out)
 		*out = NULL;
-	if (!c) {
+	snprintf(url, sizeof(url), "%s%s", st->server, path);
+	q.url = url;
+	if (body) {
+		s = json_dumps(body, JSON_COMPACT);
+		q.body = s ? s : "{}";
+	}
+	int rc = httpc_call(&q, &a, cerr, sizeof(cerr));
+	free(s);
+	if (rc == -ENOMEM) {
 		snprintf(err, errlen, "out of memory");
 		return 0;
 	}
-	snprintf(url, sizeof(url), "%s%s", st->server, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_CAINFO, st->ca);
-	curl_easy_setopt(c, CURLOPT_SSLCERT, st->cert);
-	curl_easy_setopt(c, CURLOPT_SSLKEY, st->key);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	h = curl_slist_append(h, "Accept: application/json");
-	if (body) {
-		s = json_dumps(body, JSON_COMPACT);
-		h = curl_slist_append(h, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, s ? s : "{}");
+	if (rc != 0) {
+		snprintf(err, errlen, "%s %s: %s", method, url, cerr);
+		return 0;
 	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	CURLcode rc = curl_easy_perform(c);
-	if (rc == CURLE_OK) {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-		if (out && b.len)
-			*out = json_loadb(b.p, b.len, 0, NULL);
-		if (status >= 300) {
-			json_t *j = b.len ? json_loadb(b.p, b.len, 0, NULL) : NULL;
-			const char *m = json_string_value(json_object_get(j, "message"));
-			snprintf(err, errlen, "%s", m ? m : (b.p ? b.p : ""));
-			json_decref(j);
-		}
-	} else {
-		snprintf(err, errlen, "%s %s: %s", method, url, curl_easy_strerror(rc));
+	if (out && a.len)
+		*out = json_loadb(a.body, a.len, 0, NULL);
+	if (a.status >= 300) {
+		json_t *j = a.len ? json_loadb(a.body, a.len, 0, NULL) : NULL;
+		const char *m = json_string_value(json_object_get(j, "message"));
+		snprintf(err, errlen, "%s", m ? m : (a.body ? a.body : ""));
+		json_decref(j);
 	}
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	free(s);
-	free(b.p);
-	return (int)status;
+	free(a.body);
+	return (int)a.status;
 }
 
 static int read_state(const char *file, struct nstate *st, char *err, size_t errlen)

@@ -71,27 +71,6 @@ static const char fault_usage[] =
 static const char *const names[] = {"metadata-slow", "control-plane-down", "metadata-dns",
 				    "istio-proxy",   "metadata-crashloop", "iam-propagation"};
 
-struct buf {
-	char *p;
-	size_t len;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct buf *b = arg;
-	size_t n = size * nmemb;
-	if (n > RESP_CAP || b->len + n + 1 > RESP_CAP)
-		return 0;
-	char *np = realloc(b->p, b->len + n + 1);
-	if (!np)
-		return 0;
-	b->p = np;
-	memcpy(b->p + b->len, ptr, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return n;
-}
-
 /* GKEID_CLOUD_URL from DIR/env ("export GKEID_CLOUD_URL='...'"). 0 or -ENOENT. */
 static int url_from_env_file(const char *dir, char *out, size_t len)
 {
@@ -122,48 +101,32 @@ static int url_from_env_file(const char *dir, char *out, size_t len)
 static int call(const char *base, const char *method, const char *path, const char *body,
 		json_t **out)
 {
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	struct buf b = {0};
-	char url[1200];
-	long status = 0;
+	struct httpc_req q = {.method = method, .body = body, .cap = RESP_CAP};
+	struct httpc_resp a;
+	char url[1200], err[256];
 	*out = NULL;
-	if (!c) {
+	snprintf(url, sizeof(url), "%.600s%.500s", base, path);
+	q.url = url;
+	int rc = httpc_call(&q, &a, err, sizeof(err));
+	if (rc == -ENOMEM) {
 		fprintf(stderr, "gkeid fault: out of memory\n");
 		return 0;
 	}
-	snprintf(url, sizeof(url), "%.600s%.500s", base, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	h = curl_slist_append(h, "Accept: application/json");
-	if (body) {
-		h = curl_slist_append(h, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	CURLcode rc = curl_easy_perform(c);
-	if (rc != CURLE_OK) {
+	if (rc != 0) {
 		fprintf(stderr,
 			"gkeid fault: cannot reach gkeid at %s: %s (is `gkeid up` running?)\n",
-			base, curl_easy_strerror(rc));
-	} else {
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-		*out = b.len ? json_loadb(b.p, b.len, 0, NULL) : NULL;
-		if (status >= 300) {
-			const char *m = json_string_value(
-				json_object_get(json_object_get(*out, "error"), "message"));
-			fprintf(stderr, "gkeid fault: %s\n",
-				m ? m : (b.p ? b.p : "the server refused"));
-		}
+			base, err);
+		return 0;
 	}
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	free(b.p);
-	return (int)status;
+	*out = a.len ? json_loadb(a.body, a.len, 0, NULL) : NULL;
+	if (a.status >= 300) {
+		const char *m = json_string_value(
+			json_object_get(json_object_get(*out, "error"), "message"));
+		fprintf(stderr, "gkeid fault: %s\n",
+			m ? m : (a.body ? a.body : "the server refused"));
+	}
+	free(a.body);
+	return (int)a.status;
 }
 
 static void print_fault(const json_t *f)

@@ -60,6 +60,9 @@ static const char node_usage[] =
 	"  --hold DURATION           how long a request from an address no pod has yet waits\n"
 	"                            for the pod watch (default 10s)\n"
 	"  --ksa-ttl DURATION        how long a fetched service account is trusted (default 5s)\n"
+	"  --pool-poll DURATION      how often the node pool's mode is read (default 10s)\n"
+	"  --netpol-ttl DURATION     how long a namespace's NetworkPolicies, read to enforce\n"
+	"                            egress to the metadata server, are kept (default 1s)\n"
 	"  --max-pods N, --max-ksas N, --max-tokens N, --max-held N   memory bounds\n"
 	"  -v, --verbose             libevent's own warnings too\n"
 	"  -h, --help                this text\n"
@@ -115,6 +118,8 @@ int cmd_node(int argc, char **argv)
 		{"state-file", required_argument, NULL, 'S'},
 		{"hold", required_argument, NULL, 'H'},
 		{"ksa-ttl", required_argument, NULL, 't'},
+		{"pool-poll", required_argument, NULL, 6},
+		{"netpol-ttl", required_argument, NULL, 7},
 		{"max-pods", required_argument, NULL, 1},
 		{"max-ksas", required_argument, NULL, 2},
 		{"max-tokens", required_argument, NULL, 3},
@@ -238,6 +243,20 @@ int cmd_node(int argc, char **argv)
 				cfg->hold_ms = ms;
 			} else {
 				cfg->ksa_ttl_ms = ms;
+			}
+			break;
+		case 6:
+		case 7:
+			if (parse_duration_ms(optarg, &ms) != 0 || ms > 3600000 ||
+			    (c == 6 && ms < 100)) {
+				fprintf(stderr,
+					"gkeid node: invalid --%s \"%s\" (e.g. 500ms, 10s)\n",
+					c == 6 ? "pool-poll" : "netpol-ttl", optarg);
+				bad = 1;
+			} else if (c == 6) {
+				cfg->pool_poll_ms = ms;
+			} else {
+				cfg->netpol_ttl_ms = ms;
 			}
 			break;
 		case 1:

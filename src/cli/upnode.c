@@ -1,8 +1,10 @@
 /*
  * upnode.c - how `gkeid up` runs the node agent for its demo cluster: a client
  * certificate for system:node:local-node (group system:nodes) signed by the cluster CA,
- * the RBAC a Node authorizer would give it, and `gkeid node` as a child process that
- * talks to the server only through its public APIs.
+ * the RBAC a Node authorizer would give it, the node's Google identity (the project's
+ * Compute Engine default service account, as a GKE node's VM has, with a key in
+ * DIR/nodes/ kept across restarts), and `gkeid node` as a child process that talks to
+ * the server only through its public APIs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <event2/http.h>
+#include <openssl/crypto.h>
 
 #include "cli/cli.h"
 #include "cli/gcloudcfg.h"
@@ -25,7 +30,9 @@ extern char **environ;
 
 /* What the node needs from the Kubernetes API: its pods (and, for `gkeid exec`, to
  * create and delete them and set their status), service accounts and their tokens,
- * and events (warnings about a pod, as the kubelet posts). */
+ * events (warnings about a pod, as the kubelet posts), and the NetworkPolicies it
+ * enforces on the way to the metadata server (namespaces are not needed: a
+ * namespaceSelector peer selects pods, and the metadata server is not one). */
 static const char node_role[] =
 	"{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\","
 	"\"metadata\":{\"name\":\"gkeid:node-metadata\"},\"rules\":["
@@ -34,7 +41,9 @@ static const char node_role[] =
 	"{\"apiGroups\":[\"\"],\"resources\":[\"pods/status\"],\"verbs\":[\"get\",\"update\",\"patch\"]},"
 	"{\"apiGroups\":[\"\"],\"resources\":[\"serviceaccounts\"],\"verbs\":[\"get\"]},"
 	"{\"apiGroups\":[\"\"],\"resources\":[\"serviceaccounts/token\"],\"verbs\":[\"create\"]},"
-	"{\"apiGroups\":[\"\"],\"resources\":[\"events\"],\"verbs\":[\"create\",\"patch\"]}]}";
+	"{\"apiGroups\":[\"\"],\"resources\":[\"events\"],\"verbs\":[\"create\",\"patch\"]},"
+	"{\"apiGroups\":[\"networking.k8s.io\"],\"resources\":[\"networkpolicies\"],"
+	"\"verbs\":[\"get\",\"list\",\"watch\"]}]}";
 static const char node_binding[] =
 	"{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\","
 	"\"metadata\":{\"name\":\"gkeid:node-metadata\"},"
@@ -53,10 +62,80 @@ static int put_rbac(struct kube_cluster *cl, const char *resource, const char *t
 	return rc;
 }
 
+/* Is the key file at path one the server still accepts (its account and key exist and
+ * are enabled)? Then its URLs are pointed at this run's server (the port may have
+ * changed) and 1 is returned; 0 when a new key is needed, or -errno. */
+static int key_file_reuse(struct cloud *c, const char *path, const char *email)
+{
+	json_t *j = json_load_file(path, 0, NULL);
+	const char *e = json_string_value(json_object_get(j, "client_email"));
+	const char *kid = json_string_value(json_object_get(j, "private_key_id"));
+	const char *uri = json_string_value(json_object_get(j, "token_uri"));
+	char want[300], certs[300];
+	int rc = 0;
+	snprintf(want, sizeof(want), "%s/oauth2/token", c->base_url);
+	snprintf(certs, sizeof(certs), "%s/oauth2/v1/certs", c->base_url);
+	if (!e || !kid || !uri || strcmp(e, email) != 0 || !iamapi_key_usable(c, email, kid))
+		goto out;
+	rc = 1;
+	if (strcmp(uri, want) == 0)
+		goto out;
+	char *enc = evhttp_uriencode(email, -1, 0), x509[1200];
+	if (!enc) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	snprintf(x509, sizeof(x509), "%s/service_accounts/v1/metadata/x509/%s", c->base_url, enc);
+	free(enc);
+	char *text = NULL;
+	if (json_object_set_new(j, "token_uri", json_string(want)) != 0 ||
+	    json_object_set_new(j, "auth_provider_x509_cert_url", json_string(certs)) != 0 ||
+	    json_object_set_new(j, "client_x509_cert_url", json_string(x509)) != 0 ||
+	    !(text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	int w = gcloudcfg_write_file(path, text, strlen(text), 0600);
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
+	if (w != 0)
+		rc = w;
+out:
+	if (j) {
+		/* the private key is in the parsed tree: no copy of it stays behind */
+		json_t *pk = json_object_get(j, "private_key");
+		const char *v = json_string_value(pk);
+		if (v)
+			OPENSSL_cleanse((void *)v, strlen(v));
+	}
+	json_decref(j);
+	return rc;
+}
+
+/* The node's Google identity: the project's Compute Engine default service account and
+ * a key for it at path (0600), made once and reused while the server accepts it. */
+static int node_identity(struct cloud *c, const char *project, const char *path)
+{
+	char email[320];
+	char *file = NULL;
+	int rc = iamapi_compute_sa_ensure(c, project, email, sizeof(email));
+	if (rc != 0)
+		return rc;
+	if ((rc = key_file_reuse(c, path, email)) != 0)
+		return rc < 0 ? rc : 0;
+	if ((rc = iamapi_key_file_new(c, email, &file)) != 0)
+		return rc;
+	rc = gcloudcfg_write_file(path, file, strlen(file), 0600);
+	OPENSSL_cleanse(file, strlen(file));
+	free(file);
+	return rc;
+}
+
 int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *project,
 		 const char *location, const char *cluster, pid_t *pid)
 {
 	char cert_path[PATH_MAX], key_path[PATH_MAX], ca_path[PATH_MAX], state[PATH_MAX];
+	char sa_key[PATH_MAX];
 	char server[128], number[32] = "", self[PATH_MAX];
 	char *cert = NULL, *key = NULL;
 	const char *groups[] = {"system:nodes"};
@@ -83,6 +162,9 @@ int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *p
 	snprintf(state, sizeof(state), "%s/nodes", dir);
 	if (mkdir(state, 0700) != 0 && errno != EEXIST)
 		return -errno;
+	snprintf(sa_key, sizeof(sa_key), "%s/nodes/" NODE_NAME "-sa-key.json", dir);
+	if ((rc = node_identity(c, project, sa_key)) != 0)
+		return rc;
 	snprintf(state, sizeof(state), "%s/nodes/" NODE_NAME ".json", dir);
 	unlink(state); /* the node writes it once it serves */
 	json_t *p = cloud_project_get(c, project);
@@ -99,6 +181,7 @@ int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *p
 			"--cloud-url", c->base_url, "--project", (char *)project,
 			"--project-number", number, "--location", (char *)location,
 			"--cluster", (char *)cluster, "--cluster-uid", cl->uid,
+			"--credentials", sa_key, "--pool-poll", "1s",
 			"--listen", "local", "--port", "0", "--state-file", state,
 			"--exit-with-parent", NULL};
 	rc = posix_spawn(pid, self, NULL, NULL, argv, environ);

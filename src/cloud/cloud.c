@@ -176,7 +176,7 @@ int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email)
 {
 	char project[128], path[1024];
 	const char *kid = json_string_value(json_object_get(t->header, "kid"));
-	if (!kid || strlen(kid) > 64 || !cloud_sa_project(email, project, sizeof(project)))
+	if (!kid || strlen(kid) > 64 || !cloud_sa_project_of(c, email, project, sizeof(project)))
 		return -EBADMSG;
 	/* The system-managed key that signJwt and signBlob use. */
 	if (strcmp(kid, c->signing_kid) == 0)
@@ -435,12 +435,37 @@ const char *cloud_sa_project(const char *email, char *buf, size_t len)
 	return buf;
 }
 
+const char *cloud_sa_project_of(struct cloud *c, const char *email, char *buf, size_t len)
+{
+	static const char dom[] = "-compute@developer.gserviceaccount.com";
+	if (cloud_sa_project(email, buf, len))
+		return buf;
+	size_t el = email ? strlen(email) : 0, dl = sizeof(dom) - 1;
+	if (el <= dl || el - dl > 20 || strcmp(email + el - dl, dom) != 0)
+		return NULL;
+	char number[24];
+	memcpy(number, email, el - dl);
+	number[el - dl] = '\0';
+	if (strspn(number, "0123456789") != el - dl)
+		return NULL;
+	json_t *p = cloud_project_get(c, number);
+	const char *id = json_string_value(json_object_get(p, "projectId"));
+	const char *num = json_string_value(json_object_get(p, "projectNumber"));
+	const char *out = NULL;
+	if (id && num && strcmp(num, number) == 0 && strlen(id) < len && !strchr(id, '/')) {
+		snprintf(buf, len, "%s", id);
+		out = buf;
+	}
+	json_decref(p);
+	return out;
+}
+
 json_t *cloud_sa_get(struct cloud *c, const char *email_or_id)
 {
 	char project[128], key[700];
 	if (!email_or_id || strlen(email_or_id) > 320 || strchr(email_or_id, '/'))
 		return NULL;
-	if (cloud_sa_project(email_or_id, project, sizeof(project))) {
+	if (cloud_sa_project_of(c, email_or_id, project, sizeof(project))) {
 		snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", project, email_or_id);
 		return cloud_store_get_json(c->store, key);
 	}

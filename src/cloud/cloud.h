@@ -130,6 +130,10 @@ int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email)
 /* The project ID that owns a service account email ("sa@P.iam.gserviceaccount.com" -> P),
  * written into buf; NULL if the email is not of that form. */
 const char *cloud_sa_project(const char *email, char *buf, size_t len);
+/* As cloud_sa_project, and also for a Compute Engine default service account
+ * ("NUMBER-compute@developer.gserviceaccount.com"), whose project is found by its number.
+ * buf, or NULL. */
+const char *cloud_sa_project_of(struct cloud *c, const char *email, char *buf, size_t len);
 /* The service account (new reference) by email or unique ID, or NULL. */
 json_t *cloud_sa_get(struct cloud *c, const char *email_or_id);
 
@@ -153,6 +157,17 @@ int sts_issuer_put(struct cloud *c, const char *issuer, const char *workload_poo
 
 /* Deletes expired access tokens from the store; *removed (may be NULL) gets the count. */
 int cloud_gc(struct cloud *c, size_t *removed);
+
+/* For `gkeid up` (iamapi.c), through the IAM API's own record and key code. */
+/* Ensures project's Compute Engine default service account exists (creating it, with
+ * roles/editor on the project as Google grants it, when missing); its email goes in
+ * email. 0 or -errno. */
+int iamapi_compute_sa_ensure(struct cloud *c, const char *project_id, char *email, size_t len);
+/* Mints a user-managed key for the service account and returns the key file a client
+ * saves (Google's JSON credentials; malloc'd, secret: cleanse before free). 0 or -errno. */
+int iamapi_key_file_new(struct cloud *c, const char *email, char **file);
+/* True when the account exists, is enabled and has the enabled user-managed key kid. */
+int iamapi_key_usable(struct cloud *c, const char *email, const char *kid);
 
 /* Adds every API's routes to a router. 0 or -ENOMEM. */
 int cloud_routes_add(struct http_router *rt);

@@ -358,10 +358,10 @@ static json_t *sa_lookup(struct cloud *c, const char *id, int64_t *rev)
 	const char *email = id;
 	/* Not an email: a unique ID, which cloud_sa_get finds by a scan; the record is read
 	 * again by its email for the revision. */
-	if (!cloud_sa_project(id, project, sizeof(project))) {
+	if (!cloud_sa_project_of(c, id, project, sizeof(project))) {
 		found = cloud_sa_get(c, id);
 		email = str(found, "email");
-		if (email && !cloud_sa_project(email, project, sizeof(project)))
+		if (email && !cloud_sa_project_of(c, email, project, sizeof(project)))
 			email = NULL;
 	}
 	if (email && (size_t)snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", project,
@@ -408,7 +408,7 @@ static int sa_open(struct http_req *r, struct sa_ctx *x, const char *permission)
 	else if (strcmp(proj, "-") != 0)
 		project = proj;
 	else if (id_ok)
-		project = cloud_sa_project(id, hint, sizeof(hint));
+		project = cloud_sa_project_of(c, id, hint, sizeof(hint));
 	if (project)
 		x->project = cloud_project_get(c, project);
 	x->project_id = str(x->project, "projectId");
@@ -1168,15 +1168,82 @@ static int count_keys(struct store *s, const char *sa_key, size_t *n_keys)
 	return rc;
 }
 
+/* Mints a user-managed key of the account (resource "projects/P/serviceAccounts/EMAIL")
+ * and stores its public record. name gets the key's resource name, now its creation
+ * time; *data the privateKeyData (base64 of the JSON key file or of the PKCS#12) and,
+ * when file is not NULL, *file the JSON key file itself (both malloc'd, secret).
+ * 0 or -errno. */
+static int key_mint(struct cloud *c, const char *resource, const char *project_id,
+		    const char *email, const char *uid, int p12, char name[1200], char now[32],
+		    char **data, char **file)
+{
+	EVP_PKEY *k = NULL;
+	json_t *rec = NULL;
+	char *priv = NULL, *pub = NULL, *cert = NULL, *json = NULL;
+	char kid[41], key[1210];
+	int rc = -ENOMEM;
+
+	*data = NULL;
+	if (file)
+		*file = NULL;
+	if (!(k = key_generate()))
+		goto out;
+	key_id(k, kid);
+	time_t t = (time_t)(cloud_now_ms() / 1000);
+	rfc3339(t, now);
+	if (!kid[0] || !(priv = key_private_pem(k)) || !(pub = key_public_pem(k)) ||
+	    !(cert = make_cert(k, k, uid[0] ? uid : "service account", kid, t)))
+		goto out;
+	if ((size_t)snprintf(name, 1200, "%s/keys/%s", resource, kid) >= 1200) {
+		rc = -ENAMETOOLONG;
+		goto out;
+	}
+	snprintf(key, sizeof(key), "/%s", name);
+	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "validAfterTime",
+			now, "validBeforeTime", VALID_FOREVER, "keyAlgorithm", "KEY_ALG_RSA_2048",
+			"keyOrigin", "GOOGLE_PROVIDED", "keyType", "USER_MANAGED", "publicKeyPem",
+			pub, "x509Pem", cert);
+	if (!rec)
+		goto out;
+	if (p12) {
+		*data = key_p12_b64(k, cert);
+	} else if ((json = key_file_json(c, project_id, kid, priv, email, uid))) {
+		*data = b64_encode(json, strlen(json));
+	}
+	if (!*data)
+		goto out;
+	if ((rc = put_json(c->store, key, rec, STORE_ABSENT)) != 0) {
+		OPENSSL_cleanse(*data, strlen(*data));
+		free(*data);
+		*data = NULL;
+		goto out;
+	}
+	if (file) {
+		*file = json;
+		json = NULL;
+	}
+out:
+	EVP_PKEY_free(k);
+	json_decref(rec);
+	if (priv)
+		OPENSSL_cleanse(priv, strlen(priv));
+	if (json)
+		OPENSSL_cleanse(json, strlen(json));
+	free(priv);
+	free(json);
+	free(pub);
+	free(cert);
+	return rc;
+}
+
 /* POST .../keys {"privateKeyType","keyAlgorithm"} */
 static void key_create(struct http_req *r)
 {
 	struct cloud *c = r->app;
 	struct sa_ctx x;
-	json_t *body = NULL, *rec = NULL, *resp = NULL;
-	EVP_PKEY *k = NULL;
-	char *priv = NULL, *pub = NULL, *cert = NULL, *file = NULL, *data = NULL;
-	char kid[41], name[1200], key[1210], now[32];
+	json_t *body = NULL, *resp = NULL;
+	char *data = NULL;
+	char name[1200], now[32];
 	size_t n_keys;
 	int p12 = 0;
 
@@ -1221,39 +1288,8 @@ static void key_create(struct http_req *r)
 		reply_status(r, 400, "FAILED_PRECONDITION", "Precondition check failed.");
 		goto out;
 	}
-	if (!(k = key_generate())) {
-		reply_internal(r);
-		goto out;
-	}
-	key_id(k, kid);
-	time_t t = (time_t)(cloud_now_ms() / 1000);
-	rfc3339(t, now);
 	const char *uid = str(x.sa, "uniqueId") ? str(x.sa, "uniqueId") : "";
-	if (!kid[0] || !(priv = key_private_pem(k)) || !(pub = key_public_pem(k)) ||
-	    !(cert = make_cert(k, k, uid[0] ? uid : "service account", kid, t))) {
-		reply_internal(r);
-		goto out;
-	}
-	snprintf(name, sizeof(name), "%s/keys/%s", x.resource, kid);
-	snprintf(key, sizeof(key), "/%s", name);
-	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "validAfterTime",
-			now, "validBeforeTime", VALID_FOREVER, "keyAlgorithm", "KEY_ALG_RSA_2048",
-			"keyOrigin", "GOOGLE_PROVIDED", "keyType", "USER_MANAGED", "publicKeyPem",
-			pub, "x509Pem", cert);
-	if (!rec) {
-		reply_internal(r);
-		goto out;
-	}
-	if (p12) {
-		data = key_p12_b64(k, cert);
-	} else if ((file = key_file_json(c, x.project_id, kid, priv, x.email, uid))) {
-		data = b64_encode(file, strlen(file));
-	}
-	if (!data) {
-		reply_internal(r);
-		goto out;
-	}
-	int rc = put_json(c->store, key, rec, STORE_ABSENT);
+	int rc = key_mint(c, x.resource, x.project_id, x.email, uid, p12, name, now, &data, NULL);
 	if (rc != 0) {
 		reply_internal(r);
 		goto out;
@@ -1268,20 +1304,10 @@ static void key_create(struct http_req *r)
 out:
 	sa_ctx_free(&x);
 	json_decref(body);
-	json_decref(rec);
 	json_decref(resp);
-	EVP_PKEY_free(k);
-	if (priv)
-		OPENSSL_cleanse(priv, strlen(priv));
-	if (file)
-		OPENSSL_cleanse(file, strlen(file));
 	if (data)
 		OPENSSL_cleanse(data, strlen(data));
-	free(priv);
-	free(file);
 	free(data);
-	free(pub);
-	free(cert);
 }
 
 /* ?keyTypes=USER_MANAGED&keyTypes=SYSTEM_MANAGED (repeatable); none means both. */
@@ -1902,3 +1928,96 @@ const struct http_route iamapi_routes[] = {
 	{"GET", "/service_accounts/v1/metadata/x509/{email}", metadata_x509},
 };
 const size_t iamapi_n_routes = sizeof(iamapi_routes) / sizeof(iamapi_routes[0]);
+
+/* ---- for `gkeid up` ----------------------------------------------------------------- */
+
+int iamapi_compute_sa_ensure(struct cloud *c, const char *project_id, char *email, size_t len)
+{
+	char key[1024], uid[22], resource[300];
+	json_t *p = cloud_project_get(c, project_id), *sa = NULL, *pol = NULL;
+	const char *pid = str(p, "projectId"), *num = str(p, "projectNumber");
+	int rc = -ENOENT;
+	if (!pid || !num)
+		goto out;
+	if ((size_t)snprintf(email, len, "%s-compute@developer.gserviceaccount.com", num) >= len) {
+		rc = -ENAMETOOLONG;
+		goto out;
+	}
+	snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", pid, email);
+	struct store_kv kv;
+	if (store_get(c->store, key, &kv) == 0) {
+		store_kv_free(&kv);
+		rc = 0;
+		goto out;
+	}
+	rc = -ENOMEM;
+	if (make_unique_id(uid) != 0 ||
+	    !(sa = sa_build(pid, uid, email, "Compute Engine default service account", NULL, 0)))
+		goto out;
+	if ((rc = put_json(c->store, key, sa, STORE_ABSENT)) != 0)
+		goto out;
+	/* Google grants the default service account Editor on its project. */
+	snprintf(resource, sizeof(resource), "projects/%s", pid);
+	if ((rc = iam_get_policy(c->iam, resource, 3, &pol)) != 0)
+		goto out;
+	char member[400];
+	snprintf(member, sizeof(member), "serviceAccount:%s", email);
+	json_t *bindings = json_object_get(pol, "bindings");
+	if (!json_is_array(bindings)) {
+		bindings = json_array();
+		if (!bindings || json_object_set_new(pol, "bindings", bindings) != 0) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	json_t *b = json_pack("{s:s, s:[s]}", "role", "roles/editor", "members", member);
+	if (!b || json_array_append_new(bindings, b) != 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	json_object_del(pol, "etag");
+	rc = iam_seed_policy(c->iam, resource, pol);
+out:
+	json_decref(p);
+	json_decref(sa);
+	json_decref(pol);
+	return rc;
+}
+
+int iamapi_key_file_new(struct cloud *c, const char *email, char **file)
+{
+	char resource[1024], name[1200], now[32];
+	char *data = NULL;
+	*file = NULL;
+	json_t *sa = cloud_sa_get(c, email);
+	const char *pid = str(sa, "projectId"), *uid = str(sa, "uniqueId");
+	int rc = -ENOENT;
+	if (!pid || !uid)
+		goto out;
+	snprintf(resource, sizeof(resource), "projects/%s/serviceAccounts/%s", pid, email);
+	rc = key_mint(c, resource, pid, email, uid, 0, name, now, &data, file);
+	if (data)
+		OPENSSL_cleanse(data, strlen(data));
+	free(data);
+out:
+	json_decref(sa);
+	return rc;
+}
+
+int iamapi_key_usable(struct cloud *c, const char *email, const char *kid)
+{
+	char project[PROJECT_MAX + 1], key[1200];
+	json_t *sa = NULL, *rec = NULL;
+	int ok = 0;
+	if (!kid || !is_hex(kid, strlen(kid)) || strlen(kid) > 64 ||
+	    !cloud_sa_project_of(c, email, project, sizeof(project)))
+		return 0;
+	sa = cloud_sa_get(c, email);
+	snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s/keys/%s", project, email, kid);
+	if (sa && !json_is_true(json_object_get(sa, "disabled")) &&
+	    load_json(c->store, key, &rec, NULL) == 0 && !json_is_true(json_object_get(rec, "disabled")))
+		ok = 1;
+	json_decref(sa);
+	json_decref(rec);
+	return ok;
+}

@@ -53,7 +53,7 @@ static int target_get(struct cloud *c, const char *email_or_id, struct target *t
 		return -ENOENT;
 	t->email = json_string_value(json_object_get(t->sa, "email"));
 	t->unique_id = json_string_value(json_object_get(t->sa, "uniqueId"));
-	if (!t->email || !cloud_sa_project(t->email, t->project, sizeof(t->project))) {
+	if (!t->email || !cloud_sa_project_of(c, t->email, t->project, sizeof(t->project))) {
 		target_free(t);
 		return -ENOENT;
 	}

@@ -70,7 +70,7 @@ static void jwt_bearer(struct cloud *c, struct http_req *r, const char *assertio
 	json_t *iat = json_object_get(t.claims, "iat"), *exp = json_object_get(t.claims, "exp");
 	int64_t now = cloud_now_ms() / 1000;
 	char project[128];
-	if (!iss || !cloud_sa_project(iss, project, sizeof(project)) || strlen(iss) > 320 ||
+	if (!iss || !cloud_sa_project_of(c, iss, project, sizeof(project)) || strlen(iss) > 320 ||
 	    !(sa = cloud_sa_get(c, iss))) {
 		oauth_error(r, 400, "invalid_grant", "Invalid grant: account not found");
 		goto out;

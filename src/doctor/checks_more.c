@@ -17,20 +17,21 @@
 #define SCOPE "https://www.googleapis.com/auth/cloud-platform"
 #define MD_IP "169.254.169.254"
 
-static void add(struct dr_report *r, const char *id, enum dr_status st, const char *title,
-		struct dr_buf *ev, struct dr_buf *fix)
-{
-	dr_add(r, id, st, title, dr_buf_str(ev), fix ? dr_buf_str(fix) : NULL);
-	dr_buf_free(ev);
-	if (fix)
-		dr_buf_free(fix);
-}
-
-static void skip_down(struct dr_ctx *c, const char *id, struct dr_report *r)
+/* The start of a check that examines the service account's pods: it is skipped when the
+ * control plane does not answer or no pod runs. 1 when it was (the check is done). */
+static int skip_pods(struct dr_ctx *c, json_t *pods, const char *id, struct dr_report *r)
 {
 	struct dr_buf ev = {0};
-	dr_buf_printf(&ev, "the Kubernetes API is unreachable: %s", c->kube_err);
-	add(r, id, DR_SKIP, "skipped: the control plane does not answer", &ev, NULL);
+	if (!c->kube_ok) {
+		dr_skip_down(c, id, r);
+		return 1;
+	}
+	if (json_array_size(pods) == 0) {
+		dr_buf_printf(&ev, "no pod of the service account is running");
+		dr_add_buf(r, id, DR_SKIP, "skipped: no pod to examine", &ev, NULL);
+		return 1;
+	}
+	return 0;
 }
 
 void dr_check_control_plane(struct dr_ctx *c, struct dr_report *r)
@@ -41,7 +42,7 @@ void dr_check_control_plane(struct dr_ctx *c, struct dr_report *r)
 		dr_buf_printf(&ev, "GET %s/version: it answers", c->kube_url);
 		snprintf(title, sizeof(title), "the control plane of cluster %s answers",
 			 c->cluster);
-		add(r, "control-plane", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "control-plane", DR_PASS, title, &ev, NULL);
 		return;
 	}
 	dr_buf_printf(&ev, "GET %s/version: %s", c->kube_url[0] ? c->kube_url : "(no endpoint)",
@@ -64,7 +65,7 @@ void dr_check_control_plane(struct dr_ctx *c, struct dr_report *r)
 			      "\n# %s is a zone: a regional cluster keeps its control plane "
 			      "available during maintenance",
 			      c->location);
-	add(r, "control-plane", DR_FAIL, title, &ev, &fix);
+	dr_add_buf(r, "control-plane", DR_FAIL, title, &ev, &fix);
 }
 
 /* Appends k=v form-encoded. */
@@ -89,7 +90,7 @@ void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, 
 	struct dr_resp s = {0}, t = {0};
 	char *ksa_token = NULL, *fed = NULL;
 	if (!c->kube_ok) {
-		skip_down(c, "token-exchange", r);
+		dr_skip_down(c, "token-exchange", r);
 		return;
 	}
 	if (dr_urlenc(ns, ens, sizeof(ens)) || dr_urlenc(ksa, eksa, sizeof(eksa)))
@@ -110,8 +111,9 @@ void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, 
 		snprintf(title, sizeof(title),
 			 "no Kubernetes service account token for %s/%s (TokenRequest failed)", ns,
 			 ksa);
-		add(r, "token-exchange", s.status == 403 || s.status == 401 ? DR_SKIP : DR_FAIL,
-		    title, &ev, NULL);
+		dr_add_buf(r, "token-exchange",
+			   s.status == 403 || s.status == 401 ? DR_SKIP : DR_FAIL, title, &ev,
+			   NULL);
 		goto out;
 	}
 	ksa_token = strdup(tok);
@@ -147,7 +149,7 @@ void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, 
 			      "gcloud container clusters update %s --location=%s "
 			      "--workload-pool=%s",
 			      c->cluster, c->location, pool);
-		add(r, "token-exchange", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "token-exchange", DR_FAIL, title, &ev, &fix);
 		goto out;
 	}
 	fed = strdup(tok);
@@ -162,7 +164,7 @@ void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, 
 		snprintf(title, sizeof(title),
 			 "%s/%s gets a federated token (no Google service account to impersonate)",
 			 ns, ksa);
-		add(r, "token-exchange", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "token-exchange", DR_PASS, title, &ev, NULL);
 		goto out;
 	}
 	/* 3. generateAccessToken on the GSA, with the federated token */
@@ -178,7 +180,7 @@ void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, 
 		dr_buf_printf(&ev, "; POST %s: 200, an access token of %s", t.url, gsa);
 		snprintf(title, sizeof(title),
 			 "%s/%s exchanges its token for an access token of %s", ns, ksa, gsa);
-		add(r, "token-exchange", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "token-exchange", DR_PASS, title, &ev, NULL);
 		goto out;
 	}
 	dr_resp_brief(&t, brief, sizeof(brief));
@@ -207,7 +209,7 @@ void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, 
 	} else {
 		snprintf(title, sizeof(title), "generateAccessToken on %s fails", gsa);
 	}
-	add(r, "token-exchange", DR_FAIL, title, &ev, fix.len ? &fix : NULL);
+	dr_add_buf(r, "token-exchange", DR_FAIL, title, &ev, fix.len ? &fix : NULL);
 	dr_buf_free(&fix);
 out:
 	dr_buf_free(&body);
@@ -282,15 +284,8 @@ void dr_check_metadata_dns(struct dr_ctx *c, json_t *pods, struct dr_report *r)
 	json_t *pod;
 	int bad = 0;
 	const char *bad_pod = NULL;
-	if (!c->kube_ok) {
-		skip_down(c, "metadata-dns", r);
+	if (skip_pods(c, pods, "metadata-dns", r))
 		return;
-	}
-	if (json_array_size(pods) == 0) {
-		dr_buf_printf(&ev, "no pod of the service account is running");
-		add(r, "metadata-dns", DR_SKIP, "skipped: no pod to examine", &ev, NULL);
-		return;
-	}
 	json_array_foreach(pods, i, pod)
 	{
 		const char *ns = dr_jstr(pod, "metadata", "namespace", NULL);
@@ -328,10 +323,10 @@ void dr_check_metadata_dns(struct dr_ctx *c, json_t *pods, struct dr_report *r)
 				    "    env:\n"
 				    "    - name: GCE_METADATA_HOST\n"
 				    "      value: \"169.254.169.254\"");
-		add(r, "metadata-dns", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "metadata-dns", DR_FAIL, title, &ev, &fix);
 	} else {
-		add(r, "metadata-dns", DR_PASS,
-		    "no DNS problem with metadata.google.internal is reported", &ev, NULL);
+		dr_add_buf(r, "metadata-dns", DR_PASS,
+			   "no DNS problem with metadata.google.internal is reported", &ev, NULL);
 	}
 }
 
@@ -390,15 +385,8 @@ void dr_check_istio(struct dr_ctx *c, json_t *pods, struct dr_report *r)
 	size_t i;
 	json_t *pod;
 	const char *bad_pod = NULL;
-	if (!c->kube_ok) {
-		skip_down(c, "istio", r);
+	if (skip_pods(c, pods, "istio", r))
 		return;
-	}
-	if (json_array_size(pods) == 0) {
-		dr_buf_printf(&ev, "no pod of the service account is running");
-		add(r, "istio", DR_SKIP, "skipped: no pod to examine", &ev, NULL);
-		return;
-	}
 	json_array_foreach(pods, i, pod)
 	{
 		const char *ns = dr_jstr(pod, "metadata", "namespace", NULL);
@@ -437,11 +425,11 @@ void dr_check_istio(struct dr_ctx *c, json_t *pods, struct dr_report *r)
 			"# add one of these to the pod spec's metadata.annotations:\n"
 			"proxy.istio.io/config: '{ \"holdApplicationUntilProxyStarts\": true }'\n"
 			"traffic.sidecar.istio.io/excludeOutboundIPRanges: 169.254.169.254/32");
-		add(r, "istio", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "istio", DR_FAIL, title, &ev, &fix);
 	} else {
-		add(r, "istio", DR_PASS,
-		    "no Istio sidecar can keep the pod from the metadata server at startup", &ev,
-		    NULL);
+		dr_add_buf(r, "istio", DR_PASS,
+			   "no Istio sidecar can keep the pod from the metadata server at startup",
+			   &ev, NULL);
 	}
 }
 
@@ -479,15 +467,15 @@ void dr_check_metadata_server(struct dr_ctx *c, struct dr_report *r)
 	char title[1200], brief[800];
 	struct dr_resp s;
 	if (!c->kube_ok) {
-		skip_down(c, "metadata-server", r);
+		dr_skip_down(c, "metadata-server", r);
 		return;
 	}
 	dr_kube(c, "GET", "/api/v1/namespaces/kube-system/pods?limit=500", NULL, &s);
 	if (s.status != 200) {
 		dr_resp_brief(&s, brief, sizeof(brief));
 		dr_buf_printf(&ev, "GET %s: %s", s.url, brief);
-		add(r, "metadata-server", DR_SKIP, "the kube-system pods cannot be read", &ev,
-		    NULL);
+		dr_add_buf(r, "metadata-server", DR_SKIP, "the kube-system pods cannot be read",
+			   &ev, NULL);
 		dr_resp_free(&s);
 		return;
 	}
@@ -544,7 +532,7 @@ void dr_check_metadata_server(struct dr_ctx *c, struct dr_report *r)
 			      "# to restore the metadata server, keep the cluster's Kubernetes "
 			      "service accounts below 3,000 (it has %ld)",
 			      first, ksas);
-		add(r, "metadata-server", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "metadata-server", DR_FAIL, title, &ev, &fix);
 	} else if (ksas > 3000) {
 		snprintf(title, sizeof(title),
 			 "the cluster has %ld Kubernetes service accounts (over 3,000): "
@@ -552,12 +540,12 @@ void dr_check_metadata_server(struct dr_ctx *c, struct dr_report *r)
 			 ksas);
 		dr_buf_printf(&fix, "# reduce the cluster's Kubernetes service accounts below "
 				    "3,000");
-		add(r, "metadata-server", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "metadata-server", DR_FAIL, title, &ev, &fix);
 	} else {
-		add(r, "metadata-server", DR_PASS,
-		    seen ? "gke-metadata-server pods are not crash looping"
-			 : "no crash looping gke-metadata-server pod",
-		    &ev, NULL);
+		dr_add_buf(r, "metadata-server", DR_PASS,
+			   seen ? "gke-metadata-server pods are not crash looping"
+				: "no crash looping gke-metadata-server pod",
+			   &ev, NULL);
 	}
 	dr_buf_free(&names);
 	dr_resp_free(&s);
@@ -570,15 +558,8 @@ void dr_check_metadata_startup(struct dr_ctx *c, json_t *pods, struct dr_report 
 	size_t i;
 	json_t *pod;
 	const char *bad = NULL, *ksa = NULL;
-	if (!c->kube_ok) {
-		skip_down(c, "metadata-startup", r);
+	if (skip_pods(c, pods, "metadata-startup", r))
 		return;
-	}
-	if (json_array_size(pods) == 0) {
-		dr_buf_printf(&ev, "no pod of the service account is running");
-		add(r, "metadata-startup", DR_SKIP, "skipped: no pod to examine", &ev, NULL);
-		return;
-	}
 	json_array_foreach(pods, i, pod)
 	{
 		const char *ns = dr_jstr(pod, "metadata", "namespace", NULL);
@@ -625,10 +606,10 @@ void dr_check_metadata_startup(struct dr_ctx *c, json_t *pods, struct dr_report 
 			"gke-metadata-server Pod in the kube-system namespace is healthy.' >&2; "
 			"exit 1",
 			ksa ? ksa : "default");
-		add(r, "metadata-startup", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "metadata-startup", DR_FAIL, title, &ev, &fix);
 	} else {
-		add(r, "metadata-startup", DR_PASS,
-		    "no pod reports the metadata server not ready at startup", &ev, NULL);
+		dr_add_buf(r, "metadata-startup", DR_PASS,
+			   "no pod reports the metadata server not ready at startup", &ev, NULL);
 	}
 }
 
@@ -645,7 +626,7 @@ void dr_check_service_agent(struct dr_ctx *c, struct dr_report *r)
 	    strspn(num, "0123456789") != strlen(num)) {
 		dr_resp_brief(&s, brief, sizeof(brief));
 		dr_buf_printf(&ev, "GET %s: %s", s.url, brief);
-		add(r, "service-agent", DR_SKIP, "the project cannot be read", &ev, NULL);
+		dr_add_buf(r, "service-agent", DR_SKIP, "the project cannot be read", &ev, NULL);
 		dr_resp_free(&s);
 		return;
 	}
@@ -661,8 +642,8 @@ void dr_check_service_agent(struct dr_ctx *c, struct dr_report *r)
 	if (s.status != 200) {
 		dr_resp_brief(&s, brief, sizeof(brief));
 		dr_buf_printf(&ev, "; POST %s: %s", s.url, brief);
-		add(r, "service-agent", DR_SKIP, "the project's IAM policy cannot be read", &ev,
-		    NULL);
+		dr_add_buf(r, "service-agent", DR_SKIP, "the project's IAM policy cannot be read",
+			   &ev, NULL);
 		dr_resp_free(&s);
 		return;
 	}
@@ -684,9 +665,9 @@ void dr_check_service_agent(struct dr_ctx *c, struct dr_report *r)
 		      found ? "is bound to" : "is not bound to", member);
 	dr_resp_free(&s);
 	if (found) {
-		add(r, "service-agent", DR_PASS,
-		    "the Kubernetes Engine service agent has roles/container.serviceAgent", &ev,
-		    NULL);
+		dr_add_buf(r, "service-agent", DR_PASS,
+			   "the Kubernetes Engine service agent has roles/container.serviceAgent",
+			   &ev, NULL);
 		return;
 	}
 	snprintf(title, sizeof(title),
@@ -710,5 +691,5 @@ void dr_check_service_agent(struct dr_ctx *c, struct dr_report *r)
 		      "--workload-pool=%s.svc.id.goog",
 		      c->project, c->project, c->project, number, c->cluster, c->location,
 		      c->project);
-	add(r, "service-agent", DR_FAIL, title, &ev, &fix);
+	dr_add_buf(r, "service-agent", DR_FAIL, title, &ev, &fix);
 }

@@ -16,15 +16,6 @@
 #define ANN_GSA "iam.gke.io/gcp-service-account"
 #define POOL_LABEL "cloud.google.com/gke-nodepool"
 
-static void add(struct dr_report *r, const char *id, enum dr_status st, const char *title,
-		struct dr_buf *ev, struct dr_buf *fix)
-{
-	dr_add(r, id, st, title, dr_buf_str(ev), fix ? dr_buf_str(fix) : NULL);
-	dr_buf_free(ev);
-	if (fix)
-		dr_buf_free(fix);
-}
-
 /* 1: services/iamcredentials.googleapis.com is ENABLED */
 static int check_iamcredentials(struct dr_ctx *c, struct dr_report *r)
 {
@@ -36,8 +27,8 @@ static int check_iamcredentials(struct dr_ctx *c, struct dr_report *r)
 	dr_google(c, "serviceusage", "GET", path, NULL, NULL, NULL, &s);
 	if (!s.status) {
 		dr_buf_printf(&ev, "GET %s: %s", s.url, s.err);
-		add(r, "iamcredentials-api", DR_SKIP, "the Service Usage API did not answer", &ev,
-		    NULL);
+		dr_add_buf(r, "iamcredentials-api", DR_SKIP, "the Service Usage API did not answer",
+			   &ev, NULL);
 		dr_resp_free(&s);
 		return -EIO;
 	}
@@ -47,7 +38,7 @@ static int check_iamcredentials(struct dr_ctx *c, struct dr_report *r)
 		snprintf(title, sizeof(title),
 			 "the IAM Service Account Credentials API is enabled in project %s",
 			 c->project);
-		add(r, "iamcredentials-api", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "iamcredentials-api", DR_PASS, title, &ev, NULL);
 	} else {
 		if (s.status == 200)
 			dr_buf_printf(&ev, "GET %s: state %s", s.url, state ? state : "(none)");
@@ -61,7 +52,7 @@ static int check_iamcredentials(struct dr_ctx *c, struct dr_report *r)
 		dr_buf_printf(&fix,
 			      "gcloud services enable iamcredentials.googleapis.com --project=%s",
 			      c->project);
-		add(r, "iamcredentials-api", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "iamcredentials-api", DR_FAIL, title, &ev, &fix);
 	}
 	dr_resp_free(&s);
 	return 0;
@@ -78,7 +69,7 @@ static void check_pool(struct dr_ctx *c, const char *pool, struct dr_report *r)
 		snprintf(title, sizeof(title),
 			 "Workload Identity is enabled on cluster %s (workload pool %s)",
 			 c->cluster, pool);
-		add(r, "workload-pool", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "workload-pool", DR_PASS, title, &ev, NULL);
 	} else {
 		snprintf(title, sizeof(title),
 			 "Workload Identity is not enabled on cluster %s: no workload pool",
@@ -87,7 +78,7 @@ static void check_pool(struct dr_ctx *c, const char *pool, struct dr_report *r)
 			      "gcloud container clusters update %s --location=%s "
 			      "--workload-pool=%s.svc.id.goog",
 			      c->cluster, c->location, c->project);
-		add(r, "workload-pool", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "workload-pool", DR_FAIL, title, &ev, &fix);
 	}
 }
 
@@ -150,19 +141,20 @@ static void check_node_pools(struct dr_ctx *c, const json_t *pod, struct dr_repo
 	if (!seen) {
 		dr_buf_printf(&ev, "no node pool%s%s", want_pool[0] ? " named " : "", want_pool);
 		snprintf(title, sizeof(title), "no node pool to check");
-		add(r, "node-pool-metadata", want_pool[0] ? DR_FAIL : DR_SKIP, title, &ev, NULL);
+		dr_add_buf(r, "node-pool-metadata", want_pool[0] ? DR_FAIL : DR_SKIP, title, &ev,
+			   NULL);
 		dr_buf_free(&fix);
 	} else if (nbad) {
 		snprintf(title, sizeof(title),
 			 "node pool %s does not run the GKE metadata server (mode is not "
 			 "GKE_METADATA)",
 			 dr_buf_str(&bad));
-		add(r, "node-pool-metadata", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "node-pool-metadata", DR_FAIL, title, &ev, &fix);
 	} else {
 		snprintf(title, sizeof(title),
 			 "the %s run%s the GKE metadata server (GKE_METADATA)",
 			 want_pool[0] ? "pod's node pool" : "node pools", want_pool[0] ? "s" : "");
-		add(r, "node-pool-metadata", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "node-pool-metadata", DR_PASS, title, &ev, NULL);
 		dr_buf_free(&fix);
 	}
 	dr_buf_free(&bad);
@@ -206,9 +198,7 @@ static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, 
 	struct dr_resp s;
 	gsa[0] = '\0';
 	if (!c->kube_ok) {
-		dr_buf_printf(&ev, "the Kubernetes API is unreachable: %s", c->kube_err);
-		add(r, "ksa-annotation", DR_SKIP, "skipped: the control plane does not answer", &ev,
-		    NULL);
+		dr_skip_down(c, "ksa-annotation", r);
 		return;
 	}
 	if (dr_urlenc(ns, ens, sizeof(ens)) || dr_urlenc(ksa, eksa, sizeof(eksa)))
@@ -223,8 +213,8 @@ static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, 
 		if (s.status == 404)
 			dr_buf_printf(&fix, "kubectl create serviceaccount %s --namespace %s", ksa,
 				      ns);
-		add(r, "ksa-annotation", s.status == 404 ? DR_FAIL : DR_SKIP, title, &ev,
-		    s.status == 404 ? &fix : NULL);
+		dr_add_buf(r, "ksa-annotation", s.status == 404 ? DR_FAIL : DR_SKIP, title, &ev,
+			   s.status == 404 ? &fix : NULL);
 		if (s.status != 404)
 			dr_buf_free(&fix);
 		dr_resp_free(&s);
@@ -242,7 +232,7 @@ static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, 
 			      "kubectl annotate serviceaccount %s --namespace %s "
 			      "%s=GSA_NAME@%s.iam.gserviceaccount.com",
 			      ksa, ns, ANN_GSA, c->project);
-		add(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
 		dr_resp_free(&s);
 		return;
 	}
@@ -255,7 +245,7 @@ static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, 
 			      "kubectl annotate serviceaccount %s --namespace %s --overwrite "
 			      "%s=GSA_NAME@%s.iam.gserviceaccount.com",
 			      ksa, ns, ANN_GSA, c->project);
-		add(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
 		dr_resp_free(&s);
 		return;
 	}
@@ -271,13 +261,13 @@ static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, 
 		dr_buf_printf(&ev, "; GET %s: disabled", s.url);
 		snprintf(title, sizeof(title), "Google service account %s is disabled", annotation);
 		dr_buf_printf(&fix, "gcloud iam service-accounts enable %s", annotation);
-		add(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
 	} else if (s.status == 200) {
 		dr_buf_printf(&ev, "; GET %s: 200, it exists", s.url);
 		snprintf(title, sizeof(title),
 			 "%s/%s is annotated with Google service account %s, which exists", ns, ksa,
 			 annotation);
-		add(r, "ksa-annotation", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "ksa-annotation", DR_PASS, title, &ev, NULL);
 		snprintf(gsa, gsalen, "%s", annotation);
 	} else {
 		dr_resp_brief(&s, brief, sizeof(brief));
@@ -298,11 +288,11 @@ static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, 
 				"# or create the Google service account it names:\n"
 				"gcloud iam service-accounts create %s --project=%s",
 				ksa, ns, ANN_GSA, c->project, name, gproj[0] ? gproj : c->project);
-			add(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
+			dr_add_buf(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
 		} else {
 			snprintf(title, sizeof(title), "Google service account %s cannot be read",
 				 annotation);
-			add(r, "ksa-annotation", DR_SKIP, title, &ev, NULL);
+			dr_add_buf(r, "ksa-annotation", DR_SKIP, title, &ev, NULL);
 			snprintf(gsa, gsalen, "%s", annotation);
 		}
 	}
@@ -337,8 +327,8 @@ static void check_binding(struct dr_ctx *c, const char *ns, const char *ksa, con
 	struct dr_resp s;
 	if (!gsa || !*gsa) {
 		dr_buf_printf(&ev, "no usable %s annotation (see ksa-annotation)", ANN_GSA);
-		add(r, "gsa-binding", DR_SKIP, "skipped: no Google service account to check", &ev,
-		    NULL);
+		dr_add_buf(r, "gsa-binding", DR_SKIP, "skipped: no Google service account to check",
+			   &ev, NULL);
 		return;
 	}
 	snprintf(member, sizeof(member), "serviceAccount:%s[%s/%s]", pool, ns, ksa);
@@ -351,7 +341,7 @@ static void check_binding(struct dr_ctx *c, const char *ns, const char *ksa, con
 		dr_resp_brief(&s, brief, sizeof(brief));
 		dr_buf_printf(&ev, "POST %s: %s", s.url, brief);
 		snprintf(title, sizeof(title), "the IAM policy of %s cannot be read", gsa);
-		add(r, "gsa-binding", DR_SKIP, title, &ev, NULL);
+		dr_add_buf(r, "gsa-binding", DR_SKIP, title, &ev, NULL);
 		dr_resp_free(&s);
 		return;
 	}
@@ -381,7 +371,7 @@ static void check_binding(struct dr_ctx *c, const char *ns, const char *ksa, con
 	if (found) {
 		snprintf(title, sizeof(title),
 			 "%s may impersonate %s (roles/iam.workloadIdentityUser)", member, gsa);
-		add(r, "gsa-binding", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "gsa-binding", DR_PASS, title, &ev, NULL);
 	} else {
 		snprintf(title, sizeof(title),
 			 "Google service account %s lacks roles/iam.workloadIdentityUser for %s",
@@ -390,7 +380,7 @@ static void check_binding(struct dr_ctx *c, const char *ns, const char *ksa, con
 			      "gcloud iam service-accounts add-iam-policy-binding %s "
 			      "--role=roles/iam.workloadIdentityUser --member=\"%s\"",
 			      gsa, member);
-		add(r, "gsa-binding", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "gsa-binding", DR_FAIL, title, &ev, &fix);
 	}
 }
 
@@ -405,9 +395,7 @@ static void check_netpol(struct dr_ctx *c, const char *ns, json_t *pods, struct 
 	const char *dp = dr_jstr(c->cl, "networkConfig", "datapathProvider", NULL);
 	netpol_metadata_target(version, dp, &ip, &port);
 	if (!c->kube_ok) {
-		dr_buf_printf(&ev, "the Kubernetes API is unreachable: %s", c->kube_err);
-		add(r, "network-policy", DR_SKIP, "skipped: the control plane does not answer", &ev,
-		    NULL);
+		dr_skip_down(c, "network-policy", r);
 		return;
 	}
 	if (dr_urlenc(ns, ens, sizeof(ens)))
@@ -423,7 +411,8 @@ static void check_netpol(struct dr_ctx *c, const char *ns, json_t *pods, struct 
 	if (s.status != 200) {
 		dr_resp_brief(&s, brief, sizeof(brief));
 		dr_buf_printf(&ev, "GET %s: %s", s.url, brief);
-		add(r, "network-policy", DR_SKIP, "the NetworkPolicies cannot be read", &ev, NULL);
+		dr_add_buf(r, "network-policy", DR_SKIP, "the NetworkPolicies cannot be read", &ev,
+			   NULL);
 		dr_resp_free(&s);
 		return;
 	}
@@ -494,11 +483,11 @@ static void check_netpol(struct dr_ctx *c, const char *ns, json_t *pods, struct 
 			      "      port: %d\n"
 			      "EOF",
 			      ns, ip, port);
-		add(r, "network-policy", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "network-policy", DR_FAIL, title, &ev, &fix);
 	} else {
 		snprintf(title, sizeof(title),
 			 "egress to the GKE metadata server (%s:%d/TCP) is allowed", ip, port);
-		add(r, "network-policy", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "network-policy", DR_PASS, title, &ev, NULL);
 	}
 	dr_resp_free(&s);
 }
@@ -569,8 +558,9 @@ int dr_run_workload_identity(struct dr_ctx *c, struct dr_wi_opts *o, struct dr_r
 		dr_buf_printf(&e1, "pod %s/%s: the Kubernetes API is unreachable: %s", o->ns,
 			      o->pod, c->kube_err);
 		dr_buf_printf(&e2, "%s", dr_buf_str(&e1));
-		add(r, "ksa-annotation", DR_SKIP, "skipped: the pod cannot be read", &e1, NULL);
-		add(r, "gsa-binding", DR_SKIP, "skipped: the pod cannot be read", &e2, NULL);
+		dr_add_buf(r, "ksa-annotation", DR_SKIP, "skipped: the pod cannot be read", &e1,
+			   NULL);
+		dr_add_buf(r, "gsa-binding", DR_SKIP, "skipped: the pod cannot be read", &e2, NULL);
 		gsa[0] = '\0';
 	} else {
 		check_annotation(c, o->ns, ksa, r, gsa, sizeof(gsa));

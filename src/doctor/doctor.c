@@ -80,6 +80,22 @@ int dr_add(struct dr_report *r, const char *id, enum dr_status st, const char *t
 	return 0;
 }
 
+void dr_add_buf(struct dr_report *r, const char *id, enum dr_status st, const char *title,
+		struct dr_buf *ev, struct dr_buf *fix)
+{
+	dr_add(r, id, st, title, dr_buf_str(ev), fix ? dr_buf_str(fix) : NULL);
+	dr_buf_free(ev);
+	if (fix)
+		dr_buf_free(fix);
+}
+
+void dr_skip_down(const struct dr_ctx *c, const char *id, struct dr_report *r)
+{
+	struct dr_buf ev = {0};
+	dr_buf_printf(&ev, "the Kubernetes API is unreachable: %s", c->kube_err);
+	dr_add_buf(r, id, DR_SKIP, "skipped: the control plane does not answer", &ev, NULL);
+}
+
 const struct dr_check *dr_find(const struct dr_report *r, const char *id)
 {
 	for (size_t i = 0; i < r->n; i++)

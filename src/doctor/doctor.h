@@ -3,7 +3,7 @@
  * The doctor speaks only public Google and Kubernetes APIs (libcurl), so the same checks
  * run against gkeid and against real GKE. This header is the contract between the
  * runner (doctor.c), the API client (gapi.c), the checks (checks_wi.c, checks_more.c,
- * rbac_explain.c) and the pure NetworkPolicy evaluator (netpol.c).
+ * rbac_explain.c); the NetworkPolicy evaluator they use is kube/netpol.h.
  *
  * Ownership: every string a struct here holds is malloc'ed and owned by the struct;
  * *_free releases it. json_t results handed out are new references the caller decrefs.
@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 #include <stddef.h>
+
+#include "kube/netpol.h"
 
 /* ---- growable strings, capped (curl's dynbuf) ------------------------------------- */
 #define DR_BUF_CAP (256u << 10)
@@ -39,6 +41,13 @@ struct dr_report {
 /* Appends a check (copies the strings). 0 or -ENOMEM. */
 int dr_add(struct dr_report *r, const char *id, enum dr_status st, const char *title,
 	   const char *evidence, const char *fix);
+/* dr_add with the evidence and the fix (fix may be NULL) taken from dr_bufs, which it
+ * then frees. */
+void dr_add_buf(struct dr_report *r, const char *id, enum dr_status st, const char *title,
+		struct dr_buf *ev, struct dr_buf *fix);
+struct dr_ctx;
+/* Adds check id as DR_SKIP because the control plane does not answer (ctx->kube_err). */
+void dr_skip_down(const struct dr_ctx *c, const char *id, struct dr_report *r);
 const struct dr_check *dr_find(const struct dr_report *r, const char *id);
 void dr_report_free(struct dr_report *r);
 /* Writes the report; text: one block per check; json: {"checks":[...],"failed":N}. */
@@ -133,38 +142,5 @@ int dr_rbac_rule_allows(const json_t *rule, const char *verb, const char *group,
 			const char *resource, const char *sub, const char *name);
 int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report *r, char *err,
 		size_t errlen);
-
-/* ---- NetworkPolicy evaluation (netpol.c; pure, no I/O) ------------------------------ */
-/* A Kubernetes LabelSelector (matchLabels, matchExpressions In/NotIn/Exists/DoesNotExist)
- * against a labels object. NULL selector matches nothing; {} matches everything.
- * labels may be NULL (no labels). 1 match, 0 no match, -EINVAL bad selector. */
-int netpol_selector_matches(const json_t *selector, const json_t *labels);
-/* A destination of egress traffic. pod_labels NULL: not a pod (e.g. the metadata server,
- * which is on the node), so only ipBlock peers can match it. */
-struct netpol_dest {
-	const char *ip; /* IPv4 or IPv6 literal */
-	int port;
-	const char *protocol;	  /* "TCP" (default when NULL), "UDP", "SCTP" */
-	const char *ns;		  /* the destination pod's namespace */
-	const json_t *pod_labels; /* NULL when not a pod */
-	const json_t *ns_labels;  /* the destination namespace's labels */
-};
-/* 1 when ip is inside cidr ("a.b.c.d/n" or v6), 0 not, -EINVAL malformed. */
-int netpol_cidr_contains(const char *cidr, const char *ip);
-/* Does policy (a NetworkPolicy object) govern the egress of a pod in ns with labels? */
-int netpol_applies_egress(const json_t *policy, const char *ns, const json_t *labels);
-/* Is egress from the pod (ns, labels) to dest allowed by the policies (array of
- * NetworkPolicy objects of any namespace)? 1 allowed, 0 denied. why gets the policies
- * that decided ("no policy selects the pod for egress", "allowed by allow-md", or
- * "denied: deny-all, web-egress select the pod and none allows ..."). */
-int netpol_egress_allowed(const json_t *policies, const char *ns, const json_t *labels,
-			  const struct netpol_dest *dest, char *why, size_t whylen);
-/* The metadata server address pods use, by GKE version and datapath (the seed's rule):
- * ADVANCED_DATAPATH (Dataplane V2): 169.254.169.254:80; version >= 1.21.0-gke.1000:
- * 169.254.169.252:988; older: 127.0.0.1:988. 0, or -EINVAL for an unparseable version
- * (then the >= 1.21 answer is given). */
-int netpol_metadata_target(const char *version, const char *datapath, const char **ip, int *port);
-/* Compares GKE versions "1.21.0-gke.1000": <0, 0, >0. Unparseable parts compare as 0. */
-int netpol_version_cmp(const char *a, const char *b);
 
 #endif

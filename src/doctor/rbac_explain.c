@@ -19,15 +19,6 @@ struct target {
 	int namespaced;
 };
 
-static void add(struct dr_report *r, const char *id, enum dr_status st, const char *title,
-		struct dr_buf *ev, struct dr_buf *fix)
-{
-	dr_add(r, id, st, title, dr_buf_str(ev), fix ? dr_buf_str(fix) : NULL);
-	dr_buf_free(ev);
-	if (fix)
-		dr_buf_free(fix);
-}
-
 /* Looks for the resource in one discovery document (APIResourceList). */
 static int find_in(const json_t *list, struct target *t)
 {
@@ -461,7 +452,7 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 	if (rc != 0) {
 		snprintf(title, sizeof(title), "the cluster serves no resource \"%s\"",
 			 o->resource);
-		add(r, "resource", DR_FAIL, title, &ev, NULL);
+		dr_add_buf(r, "resource", DR_FAIL, title, &ev, NULL);
 		return 0;
 	}
 	const char *ns = t.namespaced ? o->ns : NULL;
@@ -469,7 +460,7 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 		snprintf(perm, sizeof(perm), "container.thirdPartyObjects.%s", o->verb);
 	snprintf(title, sizeof(title), "%s %s%s%s%s%s is IAM permission %s", o->verb, t.resource,
 		 t.sub[0] ? "/" : "", t.sub, t.group[0] ? " in API group " : "", t.group, perm);
-	add(r, "resource", DR_PASS, title, &ev, NULL);
+	dr_add_buf(r, "resource", DR_PASS, title, &ev, NULL);
 
 	/* 1. RBAC */
 	int n = rbac_eval(c, o, &t, ns, &ev, &granted);
@@ -556,7 +547,7 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 		dr_buf_printf(&ev, "; granted by %s", dr_buf_str(&granted));
 		snprintf(title, sizeof(title), "RBAC allows %s to %s %s%s%s", o->user, o->verb,
 			 rarg, ns ? " in namespace " : "", ns ? ns : "");
-		add(r, "rbac", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "rbac", DR_PASS, title, &ev, NULL);
 	} else {
 		if (n == 0)
 			dr_buf_printf(&ev, "; no binding of %s grants it", o->user);
@@ -574,14 +565,14 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 				      "kubectl create clusterrolebinding %s --clusterrole=%s "
 				      "--user=%s",
 				      rname, o->verb, rarg, bname, rname, o->user);
-		add(r, "rbac", iam_ok ? DR_SKIP : DR_FAIL, title, &ev, iam_ok ? NULL : &fix);
+		dr_add_buf(r, "rbac", iam_ok ? DR_SKIP : DR_FAIL, title, &ev, iam_ok ? NULL : &fix);
 		dr_buf_free(&fix);
 	}
 	/* the IAM check */
 	if (iam_ok) {
 		snprintf(title, sizeof(title), "IAM grants %s on project %s to %s", perm,
 			 c->project, member);
-		add(r, "iam", DR_PASS, title, &iev, NULL);
+		dr_add_buf(r, "iam", DR_PASS, title, &iev, NULL);
 	} else {
 		snprintf(title, sizeof(title), "%s lacks %s on project %s", member, perm,
 			 c->project);
@@ -590,7 +581,7 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 				      "gcloud projects add-iam-policy-binding %s --member=%s "
 				      "--role=%s --condition=None",
 				      c->project, member, best);
-		add(r, "iam", n > 0 ? DR_SKIP : DR_FAIL, title, &iev, n > 0 ? NULL : &fix);
+		dr_add_buf(r, "iam", n > 0 ? DR_SKIP : DR_FAIL, title, &iev, n > 0 ? NULL : &fix);
 		dr_buf_free(&fix);
 	}
 	dr_buf_free(&held);
@@ -629,7 +620,8 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 		char brief[800];
 		dr_resp_brief(&s, brief, sizeof(brief));
 		dr_buf_printf(&ev, "POST %s: %s", s.url, brief);
-		add(r, "access", DR_SKIP, "the cluster's own verdict cannot be read", &ev, NULL);
+		dr_add_buf(r, "access", DR_SKIP, "the cluster's own verdict cannot be read", &ev,
+			   NULL);
 	} else {
 		int allowed = json_is_true(dr_jpath(s.json, "status", "allowed", NULL));
 		const char *reason = dr_jstr(s.json, "status", "reason", NULL);
@@ -646,7 +638,7 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 				 o->user, o->verb, t.resource, t.sub[0] ? "/" : "", t.sub, t.group,
 				 ns ? "in the namespace \"" : "at the cluster scope", ns ? ns : "",
 				 ns ? "\"" : "", perm);
-		add(r, "access", allowed ? DR_PASS : DR_FAIL, title, &ev, NULL);
+		dr_add_buf(r, "access", allowed ? DR_PASS : DR_FAIL, title, &ev, NULL);
 	}
 	dr_resp_free(&s);
 	return 0;

@@ -67,17 +67,30 @@ struct mreq {
 	struct md_pod pod;
 	struct md_ksa ksa;
 	struct event *timer;
+	int gated; /* NetworkPolicy egress already judged for this request */
 };
 
 /* The address that names a connection's caller, read once per connection (a keep-alive
  * client sends many requests) and forgotten in libevent's close callback, which runs
  * before the connection is freed, so an address never outlives its connection. */
 #define CONN_BUCKETS 1024
+#define DROP_HOLD_SECONDS 30 /* a dropped connection is closed, unanswered, after this */
+struct mdrop;
 struct mconn {
 	struct evhttp_connection *evcon;
 	struct mconn *next;
 	struct mconn **slot_head;
 	char addr[64];
+	struct mdrop *drop; /* the connection is being dropped (NetworkPolicy) */
+};
+
+/* A connection a NetworkPolicy drops: no reply; closed when the client gives up (the
+ * close callback) or after DROP_HOLD_SECONDS, whichever is first. */
+struct mdrop {
+	struct node *n;
+	struct mconn *c;
+	struct event *timer;
+	struct event *eof; /* readable: the client closed (or sent more) */
 };
 
 struct mhttp {
@@ -675,6 +688,8 @@ static void on_ksa(void *arg, int rc, const struct md_ksa *ksa, const struct md_
 	with_accounts(q, ksa->gsa[0] ? ksa->gsa : q->n->pool);
 }
 
+static void gate(struct mreq *q);
+
 /* A request held while the server is slow to accept its new pod (faults.c) goes on. */
 static void on_startup_held(evutil_socket_t fd, short what, void *arg)
 {
@@ -682,7 +697,7 @@ static void on_startup_held(evutil_socket_t fd, short what, void *arg)
 	(void)fd, (void)what;
 	event_free(q->timer);
 	q->timer = NULL;
-	md_ksa_get(q->n, q->pod.ns, q->pod.sa, on_ksa, q);
+	gate(q);
 }
 
 /* Asks for an account's token of the default scopes, or its identity: what the
@@ -695,6 +710,41 @@ static int wants_token(const struct mreq *q)
 	const char *leaf = strrchr(q->rel, '/') + 1;
 	return (strcmp(leaf, "token") == 0 && !(q->scopes && *q->scopes)) ||
 	       strcmp(leaf, "identity") == 0;
+}
+
+/* The pod's request, its egress allowed: its KSA (and token) next. */
+static void after_gate(struct mreq *q)
+{
+	struct node *n = q->n;
+	if (wants_token(q) && !md_nodecreds_gce_mode(n))
+		md_token_prefetch(n,
+				  &q->pod); /* beside the KSA lookup: the first token is sooner */
+	md_ksa_get(n, q->pod.ns, q->pod.sa, on_ksa, q);
+}
+
+static void drop(struct node *n, struct evhttp_request *ev);
+
+static void on_pod_gate(void *arg, int allowed)
+{
+	struct mreq *q = arg;
+	if (allowed) {
+		q->n->m.netpol_allowed++;
+		after_gate(q);
+		return;
+	}
+	drop(q->n, q->ev);
+	mreq_free(q); /* unanswered: the connection is held, then closed */
+}
+
+/* Judges the pod's egress unless its request already was, then goes on. */
+static void gate(struct mreq *q)
+{
+	if (q->gated) {
+		after_gate(q);
+		return;
+	}
+	q->gated = 1;
+	md_netpol_check(q->n, &q->pod, on_pod_gate, q);
 }
 
 static void on_pod(void *arg, int rc, const struct md_pod *pod)
@@ -732,9 +782,7 @@ static void on_pod(void *arg, int rc, const struct md_pod *pod)
 		event_free(q->timer);
 		q->timer = NULL;
 	}
-	if (wants_token(q) && !md_nodecreds_gce_mode(n))
-		md_token_prefetch(n, pod); /* beside the KSA lookup: the first token is sooner */
-	md_ksa_get(n, pod->ns, pod->sa, on_ksa, q);
+	gate(q);
 }
 
 static int is_self(const struct node *n, const char *addr)
@@ -830,10 +878,22 @@ static size_t conn_slot(const struct evhttp_connection *evcon)
 	return ((uintptr_t)evcon >> 4) % CONN_BUCKETS;
 }
 
+static void drop_end(struct mdrop *d)
+{
+	d->n->m.netpol_drops_held--;
+	event_free(d->timer);
+	if (d->eof)
+		event_free(d->eof);
+	d->c->drop = NULL;
+	free(d);
+}
+
 static void on_conn_close(struct evhttp_connection *evcon, void *arg)
 {
 	struct mconn *c = arg, **pp = c->slot_head;
 	(void)evcon;
+	if (c->drop)
+		drop_end(c->drop);
 	while (*pp && *pp != c)
 		pp = &(*pp)->next;
 	if (*pp)
@@ -976,14 +1036,100 @@ static int parse_query(struct mreq *q, const char *query)
 	return 0;
 }
 
+static void on_drop_timer(evutil_socket_t fd, short what, void *arg)
+{
+	struct mdrop *d = arg;
+	struct evhttp_connection *evcon = d->c->evcon;
+	(void)fd, (void)what;
+	drop_end(d);
+	evhttp_connection_free(evcon); /* closes it: the client sees no reply */
+}
+
+/* libevent does not read a connection while its request waits for a reply, so the
+ * client's close is seen here: EOF or an error ends the drop at once; bytes (a client
+ * that sends more) leave it to the timer. */
+static void on_drop_eof(evutil_socket_t fd, short what, void *arg)
+{
+	struct mdrop *d = arg;
+	char b;
+	(void)what;
+	ssize_t r = recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (r > 0 || (r < 0 && (errno == EAGAIN || errno == EINTR))) {
+		if (r > 0) {
+			event_free(d->eof); /* not a close: the timer decides */
+			d->eof = NULL;
+		}
+		return;
+	}
+	on_drop_timer(-1, 0, d);
+}
+
+/* Drops ev's connection as a NetworkPolicy does: nothing is answered; the client waits
+ * until it gives up, or the connection is closed after DROP_HOLD_SECONDS (at once when
+ * max_held dropped connections are already held). */
+static void drop(struct node *n, struct evhttp_request *ev)
+{
+	struct mhttp *mh = n->http;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+	struct mconn *c = NULL;
+	n->m.netpol_dropped++;
+	if (evcon)
+		for (c = mh->conns[conn_slot(evcon)]; c && c->evcon != evcon; c = c->next)
+			;
+	struct mdrop *d = c && !c->drop ? calloc(1, sizeof(*d)) : NULL;
+	if (d)
+		d->timer = evtimer_new(n->base, on_drop_timer, d);
+	int full = n->m.netpol_drops_held >= n->cfg.max_held;
+	struct timeval tv = {full ? 0 : DROP_HOLD_SECONDS, 0};
+	if (!d || !d->timer || event_add(d->timer, &tv) != 0) {
+		if (d && d->timer)
+			event_free(d->timer);
+		free(d);
+		/* nothing to hold it with (out of memory, or no record of the connection) */
+		reply_error(n, ev, 500,
+			    "GKE Metadata Server encountered an error: out of memory\n");
+		return;
+	}
+	d->n = n;
+	d->c = c;
+	c->drop = d;
+	n->m.netpol_drops_held++;
+	struct bufferevent *bev = evhttp_connection_get_bufferevent(evcon);
+	evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
+	if (fd >= 0 && !full) {
+		d->eof = event_new(n->base, fd, EV_READ | EV_PERSIST, on_drop_eof, d);
+		if (d->eof && event_add(d->eof, NULL) != 0) {
+			event_free(d->eof);
+			d->eof = NULL;
+		}
+	}
+}
+
+static void serve(struct node *n, struct evhttp_request *ev, const char *who, int gated);
+
+struct mgate {
+	struct node *n;
+	struct evhttp_request *ev;
+	char who[64];
+};
+
+static void on_gate(void *arg, int allowed)
+{
+	struct mgate *g = arg;
+	if (allowed) {
+		g->n->m.netpol_allowed++;
+		serve(g->n, g->ev, g->who, 1);
+	} else {
+		drop(g->n, g->ev);
+	}
+	free(g);
+}
+
 static void on_request(struct evhttp_request *ev, void *arg)
 {
 	struct node *n = arg;
 	struct mhttp *mh = n->http;
 	char who[64];
-	struct evkeyvalq *in = evhttp_request_get_input_headers(ev);
-	const char *uri = evhttp_request_get_uri(ev);
-	enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
 
 	int local_mode = n->cfg.listen == NODE_LISTEN_LOCAL;
 	if (conn_addr_cached(mh, ev, local_mode, who, sizeof(who)) != 0) {
@@ -1001,6 +1147,33 @@ static void on_request(struct evhttp_request *ev, void *arg)
 			"GKE Metadata Server encountered an error: only local pods may connect\n");
 		return;
 	}
+	/* a known pod's egress to the metadata server passes its NetworkPolicies first,
+	 * whatever it asks (the dataplane drops packets, not paths); a pod not known yet is
+	 * judged once found (on_pod) */
+	struct md_pod pod;
+	if (!is_self(n, who) && md_pods_find(n, who, &pod) == 0) {
+		struct mgate *g = calloc(1, sizeof(*g));
+		if (!g) {
+			reply_error(n, ev, 500,
+				    "GKE Metadata Server encountered an error: out of memory\n");
+			return;
+		}
+		g->n = n;
+		g->ev = ev;
+		snprintf(g->who, sizeof(g->who), "%s", who);
+		md_netpol_check(n, &pod, on_gate, g);
+		return;
+	}
+	serve(n, ev, who, 0);
+}
+
+/* The request, once its egress is allowed (gated) or not yet judged. */
+static void serve(struct node *n, struct evhttp_request *ev, const char *who, int gated)
+{
+	struct mhttp *mh = n->http;
+	struct evkeyvalq *in = evhttp_request_get_input_headers(ev);
+	const char *uri = evhttp_request_get_uri(ev);
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
 	if (!uri || strlen(uri) > URI_MAX) {
 		char msg[200];
 		snprintf(msg, sizeof(msg),
@@ -1085,6 +1258,7 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	}
 	q->n = n;
 	q->ev = ev;
+	q->gated = gated;
 	snprintf(q->addr, sizeof(q->addr), "%s", who);
 	q->query = query && *query ? strdup(query) : NULL;
 	if (strcmp(path, "/computeMetadata") == 0 || strcmp(path, "/computeMetadata/") == 0) {
@@ -1205,6 +1379,8 @@ void md_http_stop(struct node *n)
 			struct mconn *c = mh->conns[i];
 			mh->conns[i] = c->next;
 			evhttp_connection_set_closecb(c->evcon, NULL, NULL);
+			if (c->drop)
+				drop_end(c->drop);
 			free(c);
 		}
 	json_decref(mh->statics);

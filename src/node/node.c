@@ -47,6 +47,8 @@ void node_config_defaults(struct node_config *c)
 	c->port = -1;
 	c->hold_ms = 10000;
 	c->ksa_ttl_ms = 5000;
+	c->pool_poll_ms = 10000;
+	c->netpol_ttl_ms = 1000;
 	c->max_pods = 1000;
 	c->max_ksas = 1000;
 	c->max_tokens = 4096;
@@ -191,6 +193,17 @@ void md_metrics_write(struct node *n, struct evbuffer *b)
 	COUNTER("gkeid_node_watch_restarts_total", "Pod watch streams ended and restarted.",
 		m->watch_restarts);
 	COUNTER("gkeid_node_watch_events_total", "Pod watch events received.", m->watch_events);
+	COUNTER("gkeid_node_netpol_allowed_total",
+		"Pod requests whose NetworkPolicies allow egress to the metadata server.",
+		m->netpol_allowed);
+	COUNTER("gkeid_node_netpol_dropped_total",
+		"Pod connections dropped (held unanswered, then closed) by a NetworkPolicy.",
+		m->netpol_dropped);
+	COUNTER("gkeid_node_netpol_verdict_hits_total", "NetworkPolicy verdicts from the cache.",
+		m->netpol_verdict_hits);
+	COUNTER("gkeid_node_netpol_fetches_total", "NetworkPolicy list reads.", m->netpol_fetches);
+	GAUGE("gkeid_node_netpol_dropped_held", "Dropped connections being held right now.",
+	      m->netpol_drops_held);
 	GAUGE("gkeid_node_pods", "Pods of this node known from the watch.", pods);
 	GAUGE("gkeid_node_held_requests", "Requests held for their pod right now.", held);
 	GAUGE("gkeid_node_pod_watch_synced", "1 once the first pod list has completed.", synced);
@@ -482,7 +495,7 @@ int node_run(const struct node_config *cfg)
 		goto out;
 	}
 	if ((rc = md_ksa_init(n)) != 0 || (rc = md_tokens_init(n)) != 0 ||
-	    (rc = md_nodecreds_start(n)) != 0)
+	    (rc = md_nodecreds_start(n)) != 0 || (rc = md_netpol_init(n)) != 0)
 		goto out;
 
 	rc = -ENOMEM;
@@ -557,6 +570,7 @@ out:
 	md_tokens_free(n);
 	md_ksa_free(n);
 	md_nodecreds_stop(n);
+	md_netpol_free(n);
 	md_http_stop(n);
 	md_faults_free(n);
 	if (http)

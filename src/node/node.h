@@ -13,6 +13,7 @@
  *   ksa.c       Kubernetes service accounts on demand, bounded LRU cache
  *   tokens.c    KSA token -> STS -> IAM Credentials, cached, coalesced, refreshed
  *   nodecreds.c the node's own Google identity (key file) and node pool mode
+ *   netpol.c    NetworkPolicy egress to the metadata server, enforced: verdicts per pod
  *   client.c    asynchronous HTTP/1.1 client with TLS and keep-alive pools
  *   faults.c    the node's own DaemonSet pod: CrashLoopBackOff closes the listeners,
  *               annotations slow down new pods; Warning events on pods
@@ -60,14 +61,17 @@ struct node_config {
 	char state_file[PATH_MAX];  /* written once serving: what `gkeid exec` needs */
 	char listen_addr[64];	    /* local mode: the wildcard bound (default 0.0.0.0) */
 	enum node_listen listen;
-	int port;	    /* 0 picks a free port (local mode) */
-	int64_t hold_ms;    /* how long a request from an unknown address waits */
-	int64_t ksa_ttl_ms; /* how long a fetched KSA is trusted without asking again */
+	int port;	       /* 0 picks a free port (local mode) */
+	int64_t hold_ms;       /* how long a request from an unknown address waits */
+	int64_t ksa_ttl_ms;    /* how long a fetched KSA is trusted without asking again */
+	int64_t pool_poll_ms;  /* how often the node pool's settings are read (with credentials) */
+	int64_t netpol_ttl_ms; /* how long a namespace's NetworkPolicies read are trusted */
 	size_t max_pods, max_ksas, max_tokens, max_held;
 	int verbose;
 };
 
-/* Fills c with the defaults (hold 10 s, KSA TTL 5 s, bounds). */
+/* Fills c with the defaults (hold 10 s, KSA TTL 5 s, pool poll 10 s, policies TTL 1 s,
+ * bounds). */
 void node_config_defaults(struct node_config *c);
 /* Runs the node until SIGINT/SIGTERM. 0, or -errno when it cannot start. */
 int node_run(const struct node_config *cfg);
@@ -127,6 +131,8 @@ SSL_CTX *md_tls_ctx(const char *ca_file, const char *cert, const char *key, char
 struct md_pod {
 	char ns[64], name[254], uid[64], sa[254], ip[64];
 	int64_t created_ms; /* metadata.creationTimestamp (ms since the epoch), 0 unknown */
+	char labels[1024];  /* metadata.labels, compact JSON ("{}" when none) */
+	int labels_big;	    /* the labels did not fit: NetworkPolicy selectors cannot be judged */
 };
 /* Called with rc 0 and the pod, or -ENOENT (no pod appeared in time), -EEXIST (two live
  * pods share the address: refused), -ECANCELED (shutting down). */
@@ -138,6 +144,8 @@ void md_pods_stop(struct node *n);
  * address is unknown (the watch may not have delivered the pod yet). fn may run before
  * this returns. */
 void md_pods_lookup(struct node *n, const char *ip, md_pod_fn fn, void *arg);
+/* The live pod with address ip, without waiting: 0 and *out, -ENOENT or -EEXIST. */
+int md_pods_find(struct node *n, const char *ip, struct md_pod *out);
 /* Pods known, held lookups, whether the first list has completed. */
 void md_pods_stats(const struct node *n, size_t *pods, size_t *held, int *synced);
 
@@ -195,6 +203,25 @@ const char *md_nodecreds_scopes(const struct node *n);
 void md_nodecreds_access(struct node *n, const char *scopes, md_token_fn fn, void *arg);
 void md_nodecreds_id(struct node *n, const char *audience, md_token_fn fn, void *arg);
 
+/* The cluster's version and datapath as the Container API last gave them ("" unknown),
+ * for where pods reach the metadata server (kube/netpol.h's rule). */
+const char *md_nodecreds_version(const struct node *n);
+const char *md_nodecreds_datapath(const struct node *n);
+
+/* --- netpol.c: NetworkPolicy egress from pods to the metadata server --- */
+/* fn gets 1 when the NetworkPolicies of pod's namespace allow its egress to the metadata
+ * server (the address and port the cluster's version and datapath give), 0 when they
+ * drop it. The namespace's policies are read with a GET and kept --netpol-ttl; a
+ * verdict is kept per pod (uid and labels) until the policies change. When the policies
+ * cannot be read, the last ones read decide, or, never read, egress is allowed. fn may
+ * run before this returns; on shutdown it gets 1. */
+typedef void (*md_netpol_fn)(void *arg, int allowed);
+int md_netpol_init(struct node *n);
+void md_netpol_free(struct node *n);
+void md_netpol_check(struct node *n, const struct md_pod *pod, md_netpol_fn fn, void *arg);
+/* The destination the verdicts are about ("169.254.169.252", 988). */
+void md_netpol_target(const struct node *n, const char **ip, int *port);
+
 /* --- metadata.c --- */
 /* Installs the metadata API on an evhttp. */
 int md_http_attach(struct node *n, struct evhttp *http);
@@ -231,6 +258,8 @@ struct md_metrics {
 	uint64_t up_latency_us[MD_UP_N];
 	uint64_t up_latency_bucket[MD_UP_N][8]; /* <=1, 2, 5, 10, 50, 100, 1000 ms, +Inf */
 	uint64_t watch_restarts, watch_events;
+	uint64_t netpol_allowed, netpol_dropped, netpol_verdict_hits, netpol_fetches;
+	uint64_t netpol_drops_held; /* connections held unanswered now */
 };
 
 /* A metadata listener, kept so that it can be closed and opened again (faults.c). */
@@ -260,6 +289,7 @@ struct node {
 	void *creds;	    /* nodecreds.c */
 	void *http;	    /* metadata.c */
 	void *faults;	    /* faults.c */
+	void *netpol;	    /* netpol.c */
 	struct evhttp *srv; /* the metadata listeners' evhttp */
 	struct md_sock socks[3];
 	size_t n_socks;

@@ -3,7 +3,7 @@
  * --credentials (the node's service-account key, as a GCE VM has its default service
  * account), the node gets its own tokens by the JWT-bearer grant at the key's
  * token_uri (access tokens with scope, ID tokens with target_audience), and reads its
- * cluster from the Container API every POLL_SECONDS: the cluster's id (cluster-uid),
+ * cluster from the Container API every --pool-poll: the cluster's id (cluster-uid),
  * and its node pool's config.workloadMetadataConfig.mode and oauthScopes. In
  * GCE_METADATA mode pods get the node's identity, as on GKE. Without credentials the
  * mode is GKE_METADATA.
@@ -20,7 +20,6 @@
 
 #include "core/jwt.h"
 
-#define POLL_SECONDS 10
 #define KEY_CAP (64 * 1024)
 #define RESP_CAP (1u << 20)
 #define MAX_ENTRIES 64
@@ -58,7 +57,20 @@ struct creds {
 	struct event *poll;
 	int polling;
 	char last_mode[32];
+	char version[64], datapath[64];
 };
+
+const char *md_nodecreds_version(const struct node *n)
+{
+	const struct creds *cr = n->creds;
+	return cr ? cr->version : "";
+}
+
+const char *md_nodecreds_datapath(const struct node *n)
+{
+	const struct creds *cr = n->creds;
+	return cr ? cr->datapath : "";
+}
 
 int md_nodecreds_gce_mode(const struct node *n)
 {
@@ -302,7 +314,8 @@ void md_nodecreds_id(struct node *n, const char *audience, md_token_fn fn, void 
 
 static void poll_later(struct creds *cr)
 {
-	struct timeval tv = {POLL_SECONDS, 0};
+	int64_t ms = cr->n->cfg.pool_poll_ms > 0 ? cr->n->cfg.pool_poll_ms : 10000;
+	struct timeval tv = {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000};
 	event_add(cr->poll, &tv);
 }
 
@@ -327,6 +340,13 @@ static void on_cluster(void *arg, const struct md_resp *r)
 		snprintf(n->cfg.cluster_uid, sizeof(n->cfg.cluster_uid), "%s", id);
 		md_http_refresh(n);
 	}
+	const char *ver = json_string_value(json_object_get(cl, "currentMasterVersion"));
+	const char *dp = json_string_value(
+		json_object_get(json_object_get(cl, "networkConfig"), "datapathProvider"));
+	snprintf(cr->version, sizeof(cr->version), "%s",
+		 ver && strlen(ver) < sizeof(cr->version) ? ver : "");
+	snprintf(cr->datapath, sizeof(cr->datapath), "%s",
+		 dp && strlen(dp) < sizeof(cr->datapath) ? dp : "");
 	size_t i;
 	json_t *np;
 	json_array_foreach(json_object_get(cl, "nodePools"), i, np)

@@ -206,6 +206,21 @@ void md_pods_lookup(struct node *n, const char *ip, md_pod_fn fn, void *arg)
 	n->m.pod_held++;
 }
 
+int md_pods_find(struct node *n, const char *ip, struct md_pod *out)
+{
+	struct pods *ps = n->pods;
+	struct prec *r;
+	if (!ps)
+		return -ENOENT;
+	size_t c = match(ps, ip, &r);
+	if (c > 1)
+		return -EEXIST;
+	if (c == 0)
+		return -ENOENT;
+	*out = r->p;
+	return 0;
+}
+
 void md_pods_stats(const struct node *n, size_t *pods, size_t *held, int *synced)
 {
 	const struct pods *ps = n->pods;
@@ -261,6 +276,17 @@ static int upsert(struct pods *ps, const json_t *pod)
 	memset(&tm, 0, sizeof(tm));
 	const char *end = *ct ? strptime(ct, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
 	r->p.created_ms = end && !*end ? (int64_t)timegm(&tm) * 1000 : 0;
+	const json_t *labels = json_object_get(meta, "labels");
+	char *lj =
+		json_is_object(labels) ? json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	if (lj && strlen(lj) < sizeof(r->p.labels))
+		snprintf(r->p.labels, sizeof(r->p.labels), "%s", lj);
+	else
+		snprintf(r->p.labels, sizeof(r->p.labels), "{}");
+	r->p.labels_big = lj && strlen(lj) >= sizeof(r->p.labels);
+	if (json_is_object(labels) && !lj)
+		r->p.labels_big = 1; /* out of memory: judged as unknown */
+	free(lj);
 	const char *sa = jstr(spec, "serviceAccountName");
 	if (!*sa)
 		sa = jstr(spec, "serviceAccount");

@@ -4,6 +4,7 @@
 # seed's fix and checks that the pod authenticates again.
 #
 #   wi_setup                       KSA default/app bound to app-gsa (Workload Identity)
+#   wi_ksa KSA                     one more KSA default/KSA, annotated with and bound to app-gsa
 #   pod_start NAME [EXEC FLAGS] -- SCRIPT   a pod (gkeid exec, KSA app) that runs SCRIPT
 #                                  (sh), keeps its output and exit code, then stays up
 #                                  (sleep) so that kubectl and the doctor can see it
@@ -28,12 +29,16 @@ EOF
 wi_setup() {
 	gcloud services enable iamcredentials.googleapis.com >/dev/null 2>&1
 	gcloud iam service-accounts create app-gsa >/dev/null 2>&1
-	kubectl create serviceaccount app >/dev/null
-	kubectl annotate serviceaccount app \
+	wi_ksa app
+}
+
+wi_ksa() {
+	kubectl create serviceaccount "$1" >/dev/null
+	kubectl annotate serviceaccount "$1" \
 		iam.gke.io/gcp-service-account=app-gsa@demo-project.iam.gserviceaccount.com >/dev/null
 	gcloud iam service-accounts add-iam-policy-binding app-gsa@demo-project.iam.gserviceaccount.com \
 		--role=roles/iam.workloadIdentityUser \
-		--member="serviceAccount:demo-project.svc.id.goog[default/app]" >/dev/null 2>&1
+		--member="serviceAccount:demo-project.svc.id.goog[default/$1]" >/dev/null 2>&1
 }
 
 pod_start() {

@@ -31,8 +31,10 @@ eq "describe: 21-digit uniqueId equal to oauth2ClientId" "True" \
 eq "describe: projectId and etag" "$P MDEwMjE5MjA=" "$(json "$d" 'd["projectId"]+" "+d["etag"]')"
 UID_=$(json "$d" 'd["uniqueId"]')
 eq "describe by unique ID" "$SA" "$(gcloud iam service-accounts describe "$UID_" --format='value(email)' 2>&1)"
-out=$(gcloud iam service-accounts list 2>&1)
-has "list shows the account" "App GSA       $SA  False" "$out"
+out=$(gcloud iam service-accounts list 2>&1 | tr -s ' ')
+has "list shows the account" "App GSA $SA False" "$out"
+has "... and the Compute Engine default service account (the node's, made by gkeid up)" \
+	"Compute Engine default service account 123456789012-compute@developer.gserviceaccount.com False" "$out"
 ok "update display name" gcloud iam service-accounts update "$SA" --display-name="App GSA 2"
 eq "update is kept, description untouched" "App GSA 2|the app" \
 	"$(gcloud iam service-accounts describe "$SA" --format='value(displayName,description)' | tr '\t' '|')"

@@ -84,6 +84,15 @@ eq "a path with invalid UTF-8 is still a clean 404" 404 "$(curl -s -o /dev/null 
 big=$(head -c 1100000 /dev/zero | tr '\0' a)
 eq "oversize body is 413" 413 "$(printf %s "$big" | curl -s -o /dev/null -w '%{http_code}' --data-binary @- "$GKEID_CLOUD_URL/oauth2/token")"
 
+# The node's Google identity: the Compute Engine default service account, its key 0600.
+NKEY=$DATA_DIR/nodes/local-node-sa-key.json
+keyf() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$NKEY" "$1" 2>&1; }
+eq "the node's key is the Compute Engine default service account's" \
+	"123456789012-compute@developer.gserviceaccount.com" "$(keyf client_email)"
+eq "... mode 0600" 600 "$(stat -c %a "$NKEY")"
+KID0=$(keyf private_key_id)
+eq "... a key the IAM API lists" "$KID0" "$(gcloud iam service-accounts keys list \
+	--iam-account=123456789012-compute@developer.gserviceaccount.com --managed-by=user --format='value(name.basename())' 2>&1)"
 # kill -9 in the middle of a stream of writes keeps every acknowledged write: each
 # minted token is a write; every token that was returned must still work afterwards.
 refresh=$(sqlite3 "$CLOUDSDK_CONFIG/credentials.db" "select value from credentials" | grep -o '"refresh_token": "[^"]*"' | cut -d'"' -f4)
@@ -118,5 +127,8 @@ eq "a restart keeps the account (no re-activation)" "admin@example.com" "$(gclou
 grep -q "activate" "$T_TMP/gkeid.log" && fail "restart re-activated gcloud" || pass "restart does not re-run gcloud activation"
 case "$(gcloud auth print-access-token 2>&1)" in ya29.*) pass "gcloud works after restart on a new port" ;; *) fail "gcloud after restart" ;; esac
 has "kubectl works after restart (kubeconfig rewritten)" "kube-system" "$(kubectl get namespaces 2>&1)"
+eq "the node's key is reused across the restart (no new key)" "$KID0" "$(keyf private_key_id)"
+eq "... pointed at the new port" "$GKEID_CLOUD_URL/oauth2/token" "$(keyf token_uri)"
+eq "... still 0600" 600 "$(stat -c %a "$NKEY")"
 
 finish

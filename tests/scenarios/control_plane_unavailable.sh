@@ -11,12 +11,7 @@
 gkeid_up
 . "$(dirname "$0")/../e2e/fault_lib.sh"
 wi_setup
-kubectl create serviceaccount other >/dev/null
-kubectl annotate serviceaccount other \
-	iam.gke.io/gcp-service-account=app-gsa@demo-project.iam.gserviceaccount.com >/dev/null
-gcloud iam service-accounts add-iam-policy-binding app-gsa@demo-project.iam.gserviceaccount.com \
-	--role=roles/iam.workloadIdentityUser \
-	--member="serviceAccount:demo-project.svc.id.goog[default/other]" >/dev/null 2>&1
+wi_ksa other
 H='Metadata-Flavor: Google'
 TOKEN=/computeMetadata/v1/instance/service-accounts/default/token
 ENDPOINT=$(gcloud container clusters describe demo-cluster --location us-central1 --format='value(endpoint)')

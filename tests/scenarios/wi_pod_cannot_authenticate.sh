@@ -5,10 +5,10 @@
 # read its output, let `gkeid doctor workload-identity` name the cause and print the fix,
 # apply the seed's fix verbatim, and see the pod authenticate again.
 #
-# gkeid's local node does not enforce NetworkPolicy and does not act on the node pool's
-# metadata mode without node credentials (`gkeid up` runs it without), so checks 3 and 6
-# show the seed's diagnosis and the doctor's verdict but no pod-side symptom; checks 1,
-# 2, 4 and 5 show the pod's error too.
+# Every check shows the pod's own symptom: for 3, `gkeid up`'s node has the project's
+# Compute Engine default service account, as a GKE node's VM, and hands it to pods once
+# its pool is in GCE_METADATA mode; for 6, the node enforces NetworkPolicy egress to the
+# metadata server and drops a blocked pod's connection (no answer, as GKE's dataplane).
 . "$(dirname "$0")/../e2e/lib.sh"
 gkeid_up
 P=demo-project
@@ -34,6 +34,24 @@ until_token() {
 	for _ in $(seq 1 40); do out=$(pod_token); case "$out" in *"HTTP 200") break ;; esac; sleep 0.5; done
 	has "$1" '"token_type":"Bearer"' "$out"
 }
+# pod_email: the account a pod of KSA app is given (the pod's default/email)
+pod_email() {
+	"$GKEID" exec --serviceaccount app -- sh -c "curl -sS --max-time 5 -H 'Metadata-Flavor: Google' \
+		\"http://\$GCE_METADATA_HOST/computeMetadata/v1/instance/service-accounts/default/email\"" 2>&1
+}
+# until_email WANT: polls (bounded) until the pod's email is WANT; the node reads its
+# pool's mode every second; prints the last answer
+until_email() {
+	for _ in $(seq 1 40); do out=$(pod_email); [ "$out" = "$1" ] && break; sleep 0.25; done
+	printf '%s' "$out"
+}
+# pod_curl_rc: a pod's short-timeout request for its email: curl's exit status
+pod_curl_rc() {
+	"$GKEID" exec --serviceaccount app -- sh -c "curl -sS --max-time 2 -o /dev/null -H 'Metadata-Flavor: Google' \
+		\"http://\$GCE_METADATA_HOST/computeMetadata/v1/instance/service-accounts/default/email\"" >/dev/null 2>&1
+	echo $?
+}
+NODE_SA=123456789012-compute@developer.gserviceaccount.com
 
 ok "create the GSA" gcloud iam service-accounts create app-gsa
 ok "create the KSA" kubectl create serviceaccount app
@@ -89,8 +107,10 @@ doctor
 eq "doctor: all clear" "0 " "$DOC_RC $(failed_ids)"
 
 # --- 3. the node pool's metadata server ------------------------------------------------
+eq "a working pod's email is its GSA" "$GSA" "$(pod_email)"
 ok "break 3: the node pool goes to GCE_METADATA" gcloud container node-pools update default-pool \
 	--cluster=demo-cluster --workload-metadata=GCE_METADATA
+eq "symptom: the pod is given the node's service account, not its GSA" "$NODE_SA" "$(until_email "$NODE_SA")"
 out=$(gcloud container node-pools describe default-pool \
     --cluster=demo-cluster \
     --format="value(config.workloadMetadataConfig.mode)" 2>/dev/null)
@@ -104,6 +124,7 @@ ok "fix" gcloud container node-pools update default-pool --cluster=demo-cluster 
 eq "the seed's diagnosis: GKE_METADATA" GKE_METADATA "$(gcloud container node-pools describe default-pool \
     --cluster=demo-cluster \
     --format="value(config.workloadMetadataConfig.mode)" 2>/dev/null)"
+eq "the pod is given its GSA again" "$GSA" "$(until_email "$GSA")"
 until_token "the pod authenticates"
 doctor
 eq "doctor: all clear" "0 " "$DOC_RC $(failed_ids)"
@@ -164,6 +185,12 @@ spec:
   policyTypes: [Egress]
 EOF
 eq "break 6: a deny-all egress policy" deny-egress "$(kubectl get networkpolicy deny-egress -o jsonpath='{.metadata.name}')"
+# the node reads a namespace's policies again after a second: poll (bounded)
+for _ in $(seq 1 20); do rc=$(pod_curl_rc); [ "$rc" = 28 ] && break; sleep 0.25; done
+eq "symptom: the pod's request gets no answer (curl --max-time 2 times out: exit 28)" 28 "$rc"
+NODE_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$DATA_DIR/nodes/local-node.json")
+dropped=$(curl -sS "http://127.0.0.1:$NODE_PORT/metrics" | sed -n 's/^gkeid_node_netpol_dropped_total //p')
+case "$dropped" in '' | 0 | *[!0-9]*) fail "... the node counts the dropped connection" "$dropped" ;; *) pass "... the node counts the dropped connection ($dropped)" ;; esac
 out=$(kubectl describe networkpolicy deny-egress)
 has "the seed's diagnosis: egress isolated" "<none> (Selected pods are isolated for egress connectivity)" "$out"
 doctor
@@ -174,6 +201,8 @@ out=$(kubectl describe networkpolicy allow-gke-metadata-server)
 has "the seed's diagnosis: egress to 169.254.169.252/32 on port 988" "To Port: 988/TCP" "$out"
 has "... to the address" "IPBlock:
         CIDR: 169.254.169.252/32" "$out"
+for _ in $(seq 1 20); do rc=$(pod_curl_rc); [ "$rc" = 0 ] && break; sleep 0.25; done
+eq "the pod's request is answered again" 0 "$rc"
 until_token "the pod authenticates"
 doctor
 eq "doctor: all clear" "0 " "$DOC_RC $(failed_ids)"

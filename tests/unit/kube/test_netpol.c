@@ -1,12 +1,12 @@
 /*
- * test_netpol.c - the doctor's NetworkPolicy evaluator: label selectors, which policies
+ * test_netpol.c - the NetworkPolicy evaluator (kube/netpol.c): label selectors, which policies
  * govern egress (policyTypes, implicit Egress), ipBlock with except, peers by pod and
  * namespace selectors, ports with protocol and endPort, deny-all; and the seed's rule
  * for the metadata server address by GKE version and Dataplane V2.
  */
 #include <string.h>
 
-#include "doctor/doctor.h"
+#include "kube/netpol.h"
 #include "t.h"
 
 static json_t *J(const char *s)

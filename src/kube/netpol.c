@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "doctor/doctor.h"
+#include "kube/netpol.h"
 
 static const char *label_value(const json_t *labels, const char *key)
 {

@@ -62,6 +62,29 @@ static int put_rbac(struct kube_cluster *cl, const char *resource, const char *t
 	return rc;
 }
 
+/* The Node object of local-node, as a GKE node registers it: the node-pool label the
+ * doctor (and `kubectl get nodes -L cloud.google.com/gke-nodepool`) reads, Ready. */
+static int put_node(struct kube_cluster *cl, const char *location)
+{
+	const struct kube_resource *res = kube_resource_find("", "v1", "nodes");
+	json_t *node = json_pack(
+		"{s:s, s:s, s:{s:s, s:{s:s, s:s, s:s, s:s, s:s, s:s}},"
+		" s:{s:[{s:s, s:s, s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}],"
+		" s:{s:s, s:s, s:s, s:s}}}",
+		"apiVersion", "v1", "kind", "Node", "metadata", "name", NODE_NAME, "labels",
+		"cloud.google.com/gke-nodepool", "default-pool", "iam.gke.io/gke-metadata-server-enabled",
+		"true", "kubernetes.io/hostname", NODE_NAME, "kubernetes.io/os", "linux",
+		"topology.kubernetes.io/region", location, "node.kubernetes.io/instance-type",
+		"e2-medium", "status", "conditions", "type", "Ready", "status", "True", "reason",
+		"KubeletReady", "message", "kubelet is posting ready status", "addresses", "type",
+		"InternalIP", "address", "127.0.0.1", "type", "Hostname", "address", NODE_NAME,
+		"nodeInfo", "kubeletVersion", "v1.30.5-gke.1014001", "operatingSystem", "linux",
+		"architecture", "amd64", "containerRuntimeVersion", "gkeid://1");
+	int rc = res && node ? registry_put(cl, res, node) : -ENOMEM;
+	json_decref(node);
+	return rc;
+}
+
 /* Is the key file at path one the server still accepts (its account and key exist and
  * are enabled)? Then its URLs are pointed at this run's server (the port may have
  * changed) and 1 is returned; 0 when a new key is needed, or -errno. */
@@ -145,7 +168,8 @@ int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *p
 	if (!cl)
 		return -ENOENT;
 	if ((rc = put_rbac(cl, "clusterroles", node_role)) != 0 ||
-	    (rc = put_rbac(cl, "clusterrolebindings", node_binding)) != 0)
+	    (rc = put_rbac(cl, "clusterrolebindings", node_binding)) != 0 ||
+	    (rc = put_node(cl, location)) != 0)
 		return rc;
 	snprintf(cert_path, sizeof(cert_path), "%s/keys/node-" NODE_NAME ".pem", dir);
 	snprintf(key_path, sizeof(key_path), "%s/keys/node-" NODE_NAME "-key.pem", dir);

@@ -57,6 +57,10 @@ eq "--pod: pod checks run" "pass pass pass" \
 	"$(status metadata-dns "$out") $(status istio "$out") $(status metadata-startup "$out")"
 has "--pod: the KSA comes from the pod" "serviceaccounts/app" "$(field ksa-annotation evidence "$out")"
 has "--pod: the pod's node is looked up" "/api/v1/nodes/local-node" "$(field node-pool-metadata evidence "$out")"
+has "--pod: its node pool comes from the Node's label (up registers local-node)" \
+	"label cloud.google.com/gke-nodepool = default-pool" "$(field node-pool-metadata evidence "$out")"
+eq "kubectl get nodes: local-node, Ready, in default-pool" "local-node Ready default-pool" \
+	"$(kubectl get nodes -L cloud.google.com/gke-nodepool --no-headers | awk '{print $1, $2, $NF}')"
 
 # --- usage errors and unreachable APIs exit 2 ------------------------------------------
 $D >/dev/null 2>&1; eq "no subcommand: 2" 2 $?

@@ -1113,15 +1113,21 @@ struct mgate {
 	char who[64];
 };
 
+/* The pod's egress judged: served, or dropped unanswered. */
+static void gated(struct node *n, struct evhttp_request *ev, const char *who, int allowed)
+{
+	if (allowed) {
+		n->m.netpol_allowed++;
+		serve(n, ev, who, 1);
+	} else {
+		drop(n, ev);
+	}
+}
+
 static void on_gate(void *arg, int allowed)
 {
 	struct mgate *g = arg;
-	if (allowed) {
-		g->n->m.netpol_allowed++;
-		serve(g->n, g->ev, g->who, 1);
-	} else {
-		drop(g->n, g->ev);
-	}
+	gated(g->n, g->ev, g->who, allowed);
 	free(g);
 }
 
@@ -1152,6 +1158,11 @@ static void on_request(struct evhttp_request *ev, void *arg)
 	 * judged once found (on_pod) */
 	struct md_pod pod;
 	if (!is_self(n, who) && md_pods_find(n, who, &pod) == 0) {
+		int v = md_netpol_now(n, &pod); /* the hot path: a kept verdict, no allocation */
+		if (v != -EAGAIN) {
+			gated(n, ev, who, v);
+			return;
+		}
 		struct mgate *g = calloc(1, sizeof(*g));
 		if (!g) {
 			reply_error(n, ev, 500,

@@ -207,26 +207,36 @@ static struct nsent *ns_get(struct netpol *np, const char *ns)
 	return e;
 }
 
-void md_netpol_check(struct node *n, const struct md_pod *pod, md_netpol_fn fn, void *arg)
+int md_netpol_now(struct node *n, const struct md_pod *pod)
 {
 	struct netpol *np = n->netpol;
-	if (!np || n->stopping) {
-		fn(arg, 1);
-		return;
-	}
+	if (!np || n->stopping)
+		return 1;
 	struct nsent *e = ns_get(np, pod->ns);
-	if (!e) {
-		fn(arg, 1); /* the cache is full of namespaces in flight: not judged */
-		return;
-	}
+	if (!e)
+		return 1; /* the cache is full of namespaces in flight: not judged */
 	int64_t now = md_now_ms();
 	e->used_ms = now;
-	if (e->fetched_ms) {
-		/* read (or tried) before: answer now; when stale, read again behind the answer,
-		 * so that neither a slow API server nor the TTL holds a pod up */
-		if (now - e->fetched_ms >= n->cfg.netpol_ttl_ms && !e->fetching)
-			fetch(e); /* a failure to start is retried by the next request */
-		fn(arg, verdict(np, e, pod));
+	if (!e->fetched_ms)
+		return -EAGAIN;
+	/* read (or tried) before: answer now; when stale, read again behind the answer, so
+	 * that neither a slow API server nor the TTL holds a pod up */
+	if (now - e->fetched_ms >= n->cfg.netpol_ttl_ms && !e->fetching)
+		fetch(e); /* a failure to start is retried by the next request */
+	return verdict(np, e, pod);
+}
+
+void md_netpol_check(struct node *n, const struct md_pod *pod, md_netpol_fn fn, void *arg)
+{
+	int v = md_netpol_now(n, pod);
+	if (v != -EAGAIN) {
+		fn(arg, v);
+		return;
+	}
+	struct netpol *np = n->netpol;
+	struct nsent *e = ns_get(np, pod->ns);
+	if (!e) {
+		fn(arg, 1);
 		return;
 	}
 	struct nwait *w = calloc(1, sizeof(*w));

@@ -219,6 +219,10 @@ typedef void (*md_netpol_fn)(void *arg, int allowed);
 int md_netpol_init(struct node *n);
 void md_netpol_free(struct node *n);
 void md_netpol_check(struct node *n, const struct md_pod *pod, md_netpol_fn fn, void *arg);
+/* The verdict md_netpol_check would give at once (1 or 0), without allocating: the hot
+ * path's question; -EAGAIN when the namespace's policies were never read (then call
+ * md_netpol_check, which waits for them). */
+int md_netpol_now(struct node *n, const struct md_pod *pod);
 /* The destination the verdicts are about ("169.254.169.252", 988). */
 void md_netpol_target(const struct node *n, const char **ip, int *port);
 

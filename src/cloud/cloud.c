@@ -111,6 +111,7 @@ static void reply_unauthenticated(struct http_req *r, const char *service, int m
  * is valid while the key record's mod_rev is unchanged. */
 struct cached_key {
 	int64_t rev;
+	int64_t valid_before; /* a system key's last second of publication; 0: none */
 	EVP_PKEY *pk;
 };
 #define KEY_CACHE_MAX 4096
@@ -140,19 +141,21 @@ static EVP_PKEY *sa_public_key(struct cloud *c, const char *path)
 	struct store_kv kv;
 	if (store_get(c->store, path, &kv) != 0)
 		return NULL;
+	int64_t now = cloud_now_ms() / 1000;
 	struct cached_key *ck = c->key_cache ? hmap_get(c->key_cache, path) : NULL;
 	if (ck && ck->rev == kv.mod_rev) {
 		store_kv_free(&kv);
-		return ck->pk;
+		return ck->valid_before && ck->valid_before <= now ? NULL : ck->pk;
 	}
 	json_t *key = json_loadb(kv.value, kv.value_len, 0, NULL);
 	int64_t rev = kv.mod_rev;
 	store_kv_free(&kv);
 	const char *pem = json_string_value(json_object_get(key, "publicKeyPem"));
-	/* A disabled key signs nothing that Google accepts. */
-	EVP_PKEY *pk = pem && !json_is_true(json_object_get(key, "disabled"))
-			       ? key_from_pem(pem, strlen(pem))
-			       : NULL;
+	/* A disabled key signs nothing that Google accepts; nor does a system-managed key
+	 * once it is no longer published. */
+	EVP_PKEY *pk = pem && syskey_published(key, now) ? key_from_pem(pem, strlen(pem)) : NULL;
+	int64_t valid_before =
+		syskey_is_system(key) ? json_integer_value(json_object_get(key, "validBeforeUnix")) : 0;
 	json_decref(key);
 	if (!c->key_cache || hmap_count(c->key_cache) >= KEY_CACHE_MAX) {
 		key_cache_clear(c);
@@ -169,6 +172,7 @@ static EVP_PKEY *sa_public_key(struct cloud *c, const char *path)
 	EVP_PKEY_free(ck->pk);
 	ck->pk = pk;
 	ck->rev = rev;
+	ck->valid_before = valid_before;
 	return pk;
 }
 
@@ -176,12 +180,14 @@ int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email)
 {
 	char project[128], path[1024];
 	const char *kid = json_string_value(json_object_get(t->header, "kid"));
-	if (!kid || strlen(kid) > 64 || !cloud_sa_project_of(c, email, project, sizeof(project)))
+	/* Only the account's own keys: its record is found under the account the token
+	 * names, so a key of another account (or Google's own) never verifies. */
+	if (!kid || strlen(kid) > 64 || strchr(kid, '/') ||
+	    !cloud_sa_project_of(c, email, project, sizeof(project)))
 		return -EBADMSG;
-	/* The system-managed key that signJwt and signBlob use. */
-	if (strcmp(kid, c->signing_kid) == 0)
-		return jwt_verify(t, c->signing_key) == 0 ? 0 : -EBADMSG;
-	snprintf(path, sizeof(path), "/projects/%s/serviceAccounts/%s/keys/%s", project, email, kid);
+	if ((size_t)snprintf(path, sizeof(path), "/projects/%s/serviceAccounts/%s/keys/%s", project,
+			     email, kid) >= sizeof(path))
+		return -EBADMSG;
 	EVP_PKEY *pub = sa_public_key(c, path);
 	return pub && jwt_verify(t, pub) == 0 ? 0 : -EBADMSG;
 }

@@ -232,8 +232,18 @@ static void run_steps(struct up *u)
 		if (u->step == STEP_ACTIVATE) {
 			if (!u->admin[0] || gcloudcfg_activated(u->gcloud_dir, u->admin))
 				continue;
+			/* gcloud's own OAuth client and scopes (googlecloudsdk/core/config.py:
+			 * CLOUDSDK_CLIENT_ID, CLOUDSDK_CLIENT_NOTSOSECRET, CLOUDSDK_SCOPES and the
+			 * reauth scope it adds). */
 			char *refresh = oauth2_refresh_token_new(
-				&u->cloud, u->admin, "32555940559.apps.googleusercontent.com");
+				&u->cloud, u->admin, "32555940559.apps.googleusercontent.com",
+				"ZmssLNjJy2998hD4CTg2ejr2",
+				"openid https://www.googleapis.com/auth/userinfo.email "
+				"https://www.googleapis.com/auth/cloud-platform "
+				"https://www.googleapis.com/auth/appengine.admin "
+				"https://www.googleapis.com/auth/sqlservice.login "
+				"https://www.googleapis.com/auth/compute "
+				"https://www.googleapis.com/auth/accounts.reauth");
 			char *argv[] = {"gcloud", "auth", "activate-refresh-token", u->admin,
 					refresh, "--quiet", NULL};
 			rc = refresh ? gcloudcfg_spawn(u->gcloud_dir, argv, NULL, log, &u->gcloud_pid)

@@ -240,6 +240,7 @@ static int self_signed_jwt(struct cloud *c, const char *token, const char *servi
 	copy_str(out->email, sizeof(out->email), iss);
 	const char *scope = json_string_value(json_object_get(t.claims, "scope"));
 	copy_str(out->scope, sizeof(out->scope), scope);
+	out->aud_bound = !scope;
 	out->expires_at = json_integer_value(exp);
 	rc = 0;
 out:
@@ -270,6 +271,77 @@ static int caller_from_record(const json_t *rec, struct caller *out)
 	copy_str(out->scope, sizeof(out->scope), json_string_value(json_object_get(rec, "scope")));
 	out->expires_at = json_integer_value(json_object_get(rec, "exp"));
 	return 0;
+}
+
+#define SCOPE_CP "https://www.googleapis.com/auth/cloud-platform"
+#define SCOPE_CP_RO "https://www.googleapis.com/auth/cloud-platform.read-only"
+#define SCOPE_SM "https://www.googleapis.com/auth/service.management"
+#define SCOPE_EMAIL "https://www.googleapis.com/auth/userinfo.email"
+
+/* The scopes each API accepts, from its discovery document ("auth.oauth2.scopes" and each
+ * method's "scopes"): for every method, and for its reads only. A GKE cluster's API server
+ * identifies a Google token by its email: cloud-platform or userinfo.email. */
+static const struct {
+	const char *service;
+	const char *any[3];
+	const char *reads[2];
+} api_scopes[] = {
+	{"cloudresourcemanager.googleapis.com", {SCOPE_CP}, {SCOPE_CP_RO}},
+	{"serviceusage.googleapis.com", {SCOPE_CP, SCOPE_SM}, {SCOPE_CP_RO}},
+	{"iam.googleapis.com", {SCOPE_CP}, {NULL}},
+	{"iamcredentials.googleapis.com", {SCOPE_CP}, {NULL}},
+	{"container.googleapis.com", {SCOPE_CP}, {NULL}},
+	{CLOUD_SCOPE_KUBERNETES, {SCOPE_CP, SCOPE_EMAIL, "email"}, {NULL}},
+};
+
+int cloud_token_scope_has(const char *list, const char *scope)
+{
+	size_t n = strlen(scope);
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (len == n && strncmp(p, scope, n) == 0)
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+int cloud_scope_ok(const char *scopes, const char *service, int read_only)
+{
+	for (size_t i = 0; i < sizeof(api_scopes) / sizeof(api_scopes[0]); i++) {
+		if (strcmp(api_scopes[i].service, service) != 0)
+			continue;
+		for (size_t j = 0; j < 3 && api_scopes[i].any[j]; j++)
+			if (cloud_token_scope_has(scopes, api_scopes[i].any[j]))
+				return 1;
+		for (size_t j = 0; read_only && j < 2 && api_scopes[i].reads[j]; j++)
+			if (cloud_token_scope_has(scopes, api_scopes[i].reads[j]))
+				return 1;
+		return 0;
+	}
+	return cloud_token_scope_has(scopes, SCOPE_CP);
+}
+
+/* A read, for the read-only scopes: a GET, or a POST that only reads a policy. */
+static int is_read(const struct http_req *r)
+{
+	const char *colon = r->path ? strrchr(r->path, ':') : NULL;
+	return (r->method && strcmp(r->method, "GET") == 0) ||
+	       (colon && (strcmp(colon, ":getIamPolicy") == 0 ||
+			  strcmp(colon, ":testIamPermissions") == 0));
+}
+
+/* Google's answer to a token without the API's scopes. */
+static void reply_scope_insufficient(struct http_req *r, const char *service)
+{
+	http_add_header(r, "WWW-Authenticate",
+			"Bearer realm=\"https://accounts.google.com/\", error=\"insufficient_scope\", "
+			"scope=\"" SCOPE_CP "\"");
+	http_reply_gerror(r, 403, "PERMISSION_DENIED", "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+			  "googleapis.com", json_pack("{s:s}", "service", service),
+			  "Request had insufficient authentication scopes.");
 }
 
 int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
@@ -317,6 +389,11 @@ int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
 		memset(out, 0, sizeof(*out));
 		reply_unauthenticated(r, service, 0);
 		return -EACCES;
+	}
+	if (!out->aud_bound && !cloud_scope_ok(out->scope, service, is_read(r))) {
+		memset(out, 0, sizeof(*out));
+		reply_scope_insufficient(r, service);
+		return -EPERM;
 	}
 	cloud_caller_principal(out);
 	return 0;

@@ -79,6 +79,7 @@ struct caller {
 	char subject[320]; /* federated: "ns/NS/sa/KSA" */
 	char project_number[32];
 	char scope[1024];
+	int aud_bound; /* a self-signed JWT without scope: bound to one API by its audience */
 	int64_t expires_at;
 	char member_buf[4][1024];
 	struct iam_principal principal;
@@ -95,9 +96,19 @@ json_t *cloud_store_get_json(struct store *s, const char *key);
  * gkeid (user, service account or federated), or a self-signed JWT made with a
  * service-account key (aud = the API's base URL or scope claim). On failure replies 401
  * in Google's shape (service names the API, e.g. "iam.googleapis.com") and returns
- * -EACCES. */
+ * -EACCES. A token whose scopes do not cover the API (cloud_scope_ok; a GET, getIamPolicy
+ * or testIamPermissions is a read) gets Google's 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT and
+ * -EPERM. */
 int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
 		       struct caller *out);
+
+/* OAuth scopes. scopes is a space-separated list (a token's). True when one of them lets
+ * the token call service ("iam.googleapis.com", ..., or CLOUD_SCOPE_KUBERNETES for a
+ * GKE cluster's API server): cloud-platform everywhere; cloud-platform.read-only for the
+ * reads (read_only) of the APIs whose discovery documents list it; an API's own scopes
+ * where it has them (Service Usage: service.management). */
+#define CLOUD_SCOPE_KUBERNETES "kubernetes"
+int cloud_scope_ok(const char *scopes, const char *service, int read_only);
 
 /* Fills caller->principal from the identity fields (kind, email, pool, subject,
  * project_number). Used by cloud_authenticate and by tests. */
@@ -152,9 +163,13 @@ int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **t
 /* The record of a live (unexpired) token, new reference, or NULL. */
 json_t *cloud_token_lookup(struct cloud *c, const char *token);
 
-/* Creates a refresh token for a user, usable with client_id at the token endpoint
- * (stored hashed). Returns it malloc'd, or NULL. Implemented in oauth2.c. */
-char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *client_id);
+/* Creates a refresh token for a user, granted scope (space-separated), usable by the
+ * client client_id with client_secret at the token endpoint (the token and the secret
+ * stored hashed). Returns it malloc'd, or NULL. Implemented in oauth2.c. */
+char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *client_id,
+			       const char *client_secret, const char *scope);
+/* True when the space-separated scope list holds scope. */
+int cloud_token_scope_has(const char *list, const char *scope);
 
 /* Registers (or replaces) a workload-identity issuer for STS: tokens whose "iss" is
  * issuer, signed by a key in jwks ({"keys":[...]}, borrowed), are exchanged for

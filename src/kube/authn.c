@@ -176,6 +176,10 @@ static int google_token(struct kube_cluster *cl, const char *token, struct kube_
 		return -EACCES;
 	const char *kind = kube_jstr(rec, "kind"), *email = kube_jstr(rec, "email");
 	memset(u, 0, sizeof(*u));
+	/* A token whose scopes do not reach the cluster (devstorage.read_only, say) is not an
+	 * identity GKE accepts. */
+	if (!cloud_scope_ok(kube_jstr(rec, "scope"), CLOUD_SCOPE_KUBERNETES, 0))
+		goto out;
 	if (strcmp(kind, "user") == 0 && *email) {
 		snprintf(u->name, sizeof(u->name), "%s", email);
 		snprintf(u->google_member, sizeof(u->google_member), "user:%s", email);

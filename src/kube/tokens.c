@@ -104,6 +104,25 @@ char *kube_sa_token(struct kube_cluster *cl, const char *ns, const char *sa, con
 			pod_uid);
 }
 
+int tokens_expiration(int64_t requested, int64_t *granted, const char **detail)
+{
+	*detail = NULL;
+	*granted = requested;
+	if (requested < TOKEN_MIN_SECONDS) {
+		*detail = "may not specify a duration less than 10 minutes";
+		return -EINVAL;
+	}
+	if (requested > TOKEN_MAX_SECONDS) {
+		*detail = "may not specify a duration larger than 2^32 seconds";
+		return -EINVAL;
+	}
+	if (requested > TOKEN_MAX_EXPIRATION_SECONDS) {
+		*granted = TOKEN_MAX_EXPIRATION_SECONDS;
+		return 1;
+	}
+	return 0;
+}
+
 /* The request body as a JSON object, or NULL after replying 400. */
 static json_t *body_json(struct http_req *r, const struct kube_attrs *a, const char *kind)
 {
@@ -234,6 +253,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	char *token = NULL, exp_ts[32];
 	const char *bound_claim = NULL, *bound_uid = NULL;
 	json_int_t exp_s = TOKEN_DEFAULT_SECONDS;
+	int64_t granted = 0;
+	const char *detail = NULL;
 	if (strcmp(r->method, "POST") != 0) {
 		kube_reply_method_not_allowed(r, a);
 		return;
@@ -260,14 +281,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 				  a);
 		goto out;
 	}
-	if (exp_s < TOKEN_MIN_SECONDS) {
-		reply_invalid(r, a->name, "spec.expirationSeconds",
-			      "may not specify a duration less than 10 minutes", exp_s);
-		goto out;
-	}
-	if (exp_s > TOKEN_MAX_SECONDS) {
-		reply_invalid(r, a->name, "spec.expirationSeconds",
-			      "may not specify a duration larger than 2^32 seconds", exp_s);
+	if (tokens_expiration(exp_s, &granted, &detail) < 0) {
+		reply_invalid(r, a->name, "spec.expirationSeconds", detail, exp_s);
 		goto out;
 	}
 	if (!sa_res || !(sa = registry_get(cl, sa_res, a->namespace_, a->name))) {
@@ -278,13 +293,13 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	if (json_is_object(bound) &&
 	    !(obj = bound_object(cl, r, a, bound, &bound_claim, &bound_uid)))
 		goto out;
-	if (exp_s > TOKEN_MAX_EXPIRATION_SECONDS) {
+	if (granted != exp_s) {
 		char warn[160];
 		snprintf(warn, sizeof(warn),
-			 "299 - \"requested expiration of %lld seconds shortened to %d seconds\"",
-			 (long long)exp_s, TOKEN_MAX_EXPIRATION_SECONDS);
+			 "299 - \"requested expiration of %lld seconds shortened to %lld seconds\"",
+			 (long long)exp_s, (long long)granted);
 		http_add_header(r, "Warning", warn);
-		exp_s = TOKEN_MAX_EXPIRATION_SECONDS;
+		exp_s = granted;
 	}
 	token = sa_token(cl, a->namespace_, a->name,
 			 kube_jstr(json_object_get(sa, "metadata"), "uid"), aud_list, n_aud, exp_s,

@@ -7,6 +7,7 @@
  */
 #include "kube/impersonate.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <event2/http.h>
 #include <jansson.h>
@@ -70,52 +71,39 @@ static int split_sa(const char *user, char ns[64], char name[IMP_NAME_MAX + 1])
 	return 1;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* unescapeExtraKey(strings.ToLower(rest)): lower case, then url.PathUnescape, keeping
- * the lower-cased text when an escape is malformed. 0, -E2BIG when the key is longer
- * than IMP_KEY_MAX, or -EILSEQ when it decodes to a NUL byte. */
+/* unescapeExtraKey(strings.ToLower(rest)): lower case, then url.PathUnescape (evhttp's
+ * decoder, '+' kept), keeping the lower-cased text when an escape is malformed. 0,
+ * -E2BIG when the key is longer than IMP_KEY_MAX, -EILSEQ when it decodes to a NUL
+ * byte, or -ENOMEM. */
 static int extra_key(const char *rest, char out[IMP_KEY_MAX + 1])
 {
-	char low[IMP_KEY_MAX * 3 + 1];
-	size_t n = strlen(rest), o = 0;
+	char low[IMP_KEY_MAX * 3 + 1], *dec;
+	size_t n = strlen(rest), dec_len = 0;
+	int valid = 1, rc = 0;
 	if (n >= sizeof(low))
 		return -E2BIG;
 	for (size_t i = 0; i <= n; i++)
-		low[i] = (char)((rest[i] >= 'A' && rest[i] <= 'Z') ? rest[i] + 32 : rest[i]);
-	for (size_t i = 0; i < n; i++) {
-		if (low[i] != '%') {
-			if (o >= IMP_KEY_MAX)
-				return -E2BIG;
-			out[o++] = low[i];
-			continue;
-		}
-		int hi = i + 2 < n + 1 ? hexval(low[i + 1]) : -1;
-		int lo = hi >= 0 ? hexval(low[i + 2]) : -1;
-		if (hi < 0 || lo < 0) { /* malformed: the key as sent */
-			if (n > IMP_KEY_MAX)
-				return -E2BIG;
-			memcpy(out, low, n + 1);
-			return 0;
-		}
-		if (hi == 0 && lo == 0)
-			return -EILSEQ;
-		if (o >= IMP_KEY_MAX)
+		low[i] = (char)tolower((unsigned char)rest[i]);
+	for (size_t i = 0; i < n && valid; i++)
+		if (low[i] == '%')
+			valid = isxdigit((unsigned char)low[i + 1]) && i + 2 < n &&
+				isxdigit((unsigned char)low[i + 2]);
+	if (!valid) { /* url.PathUnescape's error: the key as sent */
+		if (n > IMP_KEY_MAX)
 			return -E2BIG;
-		out[o++] = (char)(hi * 16 + lo);
-		i += 2;
+		memcpy(out, low, n + 1);
+		return 0;
 	}
-	out[o] = '\0';
-	return 0;
+	if (!(dec = evhttp_uridecode(low, 0, &dec_len)))
+		return -ENOMEM;
+	if (memchr(dec, '\0', dec_len))
+		rc = -EILSEQ;
+	else if (dec_len > IMP_KEY_MAX)
+		rc = -E2BIG;
+	else
+		memcpy(out, dec, dec_len + 1);
+	free(dec);
+	return rc;
 }
 
 static int add(struct imp_set *set, enum imp_kind kind, const char *name, char *msg, size_t len)
@@ -207,6 +195,8 @@ int impersonate_parse(const struct evkeyvalq *headers, struct imp_set *set, char
 		if (strncasecmp(kv->key, EXTRA_PREFIX, sizeof(EXTRA_PREFIX) - 1) != 0)
 			continue;
 		if ((rc = extra_key(kv->key + sizeof(EXTRA_PREFIX) - 1, key)) != 0) {
+			if (rc == -ENOMEM)
+				return rc;
 			if (rc == -EILSEQ)
 				snprintf(msg, len, "an impersonated extra key holds a NUL byte");
 			else
@@ -368,6 +358,10 @@ int kube_impersonate(struct kube_cluster *cl, struct http_req *r, struct kube_us
 		goto out;
 	}
 	rc = impersonate_parse(h, set, msg, sizeof(msg));
+	if (rc == -ENOMEM) {
+		kube_reply_status(r, 500, "InternalError", "out of memory", NULL);
+		goto out;
+	}
 	if (rc != 0) {
 		kube_reply_status(r, 400, "BadRequest", msg, NULL);
 		goto out;

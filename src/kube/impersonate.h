@@ -46,7 +46,8 @@ struct imp_set {
  * order. 0 (set->n 0 when there are none); -EINVAL with msg set to upstream's
  * `requested [{Group  g    }] without impersonating a user` when a group, extra or uid
  * comes without Impersonate-User (a 400 BadRequest since Kubernetes 1.35; a 500 before);
- * -E2BIG with msg when a value is longer than gkeid holds or there are too many. */
+ * -E2BIG with msg when a value is longer than gkeid holds or there are too many;
+ * -ENOMEM. */
 int impersonate_parse(const struct evkeyvalq *headers, struct imp_set *set, char *msg, size_t len);
 
 /* The authorization attributes of one request: verb "impersonate", resource users,

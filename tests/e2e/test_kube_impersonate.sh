@@ -9,30 +9,12 @@
 # resource and name; service accounts get their groups, anonymous
 # system:unauthenticated; groups, uid or extras without a user are a 400.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kube_lib.sh"
 
 gkeid_up
+kube_setup
 P=demo-project
-L=us-central1
-K=/usr/lib/google-cloud-sdk/bin/kubectl.1.32
-[ -x "$K" ] || K=kubectl
-export HOME=$T_TMP/home
-mkdir -p "$HOME"
-export KUBECONFIG=$T_TMP/kubeconfig
-gcloud container clusters get-credentials demo-cluster --location $L --quiet >/dev/null 2>&1
-server=$($K config view --minify -o jsonpath='{.clusters[0].cluster.server}')
-$K config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$T_TMP/ca.pem"
-ADMIN=$(gcloud config get-value account 2>/dev/null)
-ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
-# kcurl METHOD PATH [CURL ARGS...]: the API server with $KTOKEN (the admin's token by
-# default); the body, then " CODE".
-kcurl() {
-	m=$1 p=$2; shift 2
-	curl -sS --cacert "$T_TMP/ca.pem" -X "$m" -H "Authorization: Bearer ${KTOKEN:-$ADMIN_TOKEN}" \
-		"$@" -w ' %{http_code}' "$server$p"
-}
-jget() { printf '%s' "$1" | python3 -c 'import json,sys
-t=sys.stdin.read(); t=t[:t.rstrip().rfind(" ")] if t.rstrip()[-3:].isdigit() else t
-j=json.loads(t); print(eval(sys.argv[1]))' "$2" 2>&1; }
+ssr='{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}'
 LOWPRIV=system:serviceaccount:team-a:lowpriv
 
 # --- the scene: two teams, a low-privilege service account in team-a ----------------------
@@ -73,14 +55,12 @@ eq "whoami --as --as-group --as-uid: the groups given, then system:authenticated
 	'jane u-123 ["devs","ops","system:authenticated"]' "$out"
 # SelfSubjectReview is system:basic-user's, granted to system:authenticated: refused to a
 # user without that group
-ssr='{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}'
-out=$(kcurl POST /apis/authentication.k8s.io/v1/selfsubjectreviews -H 'Content-Type: application/json' \
-	-H 'Impersonate-User: jane' -H 'Impersonate-Group: system:unauthenticated' --data-binary "$ssr")
+out=$(kjson POST /apis/authentication.k8s.io/v1/selfsubjectreviews "$ssr" \
+	-H 'Impersonate-User: jane' -H 'Impersonate-Group: system:unauthenticated')
 eq "a user given system:unauthenticated does not get system:authenticated" \
 	'403 selfsubjectreviews.authentication.k8s.io is forbidden: User "jane" cannot create resource "selfsubjectreviews" in API group "authentication.k8s.io" at the cluster scope' \
 	"${out##* } $(jget "$out" 'j["message"]')"
-out=$(kcurl POST /apis/authentication.k8s.io/v1/selfsubjectreviews -H 'Content-Type: application/json' \
-	-H 'Impersonate-User: system:anonymous' --data-binary "$ssr")
+out=$(kjson POST /apis/authentication.k8s.io/v1/selfsubjectreviews "$ssr" -H 'Impersonate-User: system:anonymous')
 eq "nor does system:anonymous" 403 "${out##* }"
 ok "let system:unauthenticated review itself" $K create clusterrolebinding unauth-ssr \
 	--clusterrole=system:basic-user --group=system:unauthenticated
@@ -90,27 +70,19 @@ ok "... and that binding goes again" $K delete clusterrolebinding unauth-ssr
 out=$($K auth whoami --as=system:serviceaccount:team-a:lowpriv --as-group=devs -o jsonpath='{.status.userInfo.groups}' 2>&1)
 eq "a service account with groups given gets only those (and system:authenticated)" \
 	'["devs","system:authenticated"]' "$out"
-out=$(kcurl POST /apis/authentication.k8s.io/v1/selfsubjectreviews -H 'Content-Type: application/json' \
-	-H 'Impersonate-User: jane' -H 'Impersonate-Extra-Scopes: view' -H 'Impersonate-Extra-Scopes: edit' \
-	-H 'Impersonate-Extra-Example.com%2fteam: a' --data-binary "$ssr")
+out=$(kjson POST /apis/authentication.k8s.io/v1/selfsubjectreviews "$ssr" -H 'Impersonate-User: jane' \
+	-H 'Impersonate-Extra-Scopes: view' -H 'Impersonate-Extra-Scopes: edit' -H 'Impersonate-Extra-Example.com%2fteam: a')
 eq "Impersonate-Extra-*: keys lower case and %-unescaped, values in order" \
 	"201 {'scopes': ['view', 'edit'], 'example.com/team': ['a']}" \
 	"${out##* } $(jget "$out" 'j["status"]["userInfo"]["extra"]')"
 
 # --- a Google identity impersonated is judged by IAM, as GKE's webhook judges names ------
-SA=example-account@$P.iam.gserviceaccount.com
-ok "create a Google service account" gcloud iam service-accounts create example-account
+google_sa_kubectl example-account
 out=$($K get roles -n kube-system --as=$SA 2>&1)
 eq "the admin as a Google service account gets its IAM denial" \
 	"Error from server (Forbidden): roles.rbac.authorization.k8s.io is forbidden: User \"$SA\" cannot list resource \"roles\" in API group \"rbac.authorization.k8s.io\" in the namespace \"kube-system\": requires one of [\"container.roles.list\"] permission(s)." "$out"
 
 # --- a caller without the impersonate verb ------------------------------------------------
-ok "create its key" gcloud iam service-accounts keys create "$T_TMP/sa.json" --iam-account=$SA
-cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-sa"
-mkdir -p "$T_TMP/home-sa" "$T_TMP/kube-sa"
-cp "$KUBECONFIG" "$T_TMP/kube-sa/config"
-AS_SA="env CLOUDSDK_CONFIG=$T_TMP/gcloud-sa HOME=$T_TMP/home-sa KUBECONFIG=$T_TMP/kube-sa/config"
-ok "activate it in gcloud" $AS_SA gcloud auth activate-service-account --key-file="$T_TMP/sa.json"
 ok "give it RBAC to list pods (so only impersonation is refused)" $K create clusterrolebinding sa-view \
 	--clusterrole=view --user=$SA
 # kubectl's discovery (cached in HOME) is done as the caller itself: a refused
@@ -139,8 +111,7 @@ ok "grant it impersonate on users/jane only (RBAC)" $K create clusterrole jane-i
 	--verb=impersonate --resource=users --resource-name=jane
 ok "... bound" $K create clusterrolebinding lowpriv-as-jane --clusterrole=jane-impersonator \
 	--serviceaccount=team-a:lowpriv
-out=$(KTOKEN=$KSA_TOKEN kcurl POST /apis/authentication.k8s.io/v1/selfsubjectreviews -H 'Content-Type: application/json' \
-	-H 'Impersonate-User: jane' --data-binary '{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}')
+out=$(KTOKEN=$KSA_TOKEN kjson POST /apis/authentication.k8s.io/v1/selfsubjectreviews "$ssr" -H 'Impersonate-User: jane')
 eq "now it acts as jane" "201 jane" "${out##* } $(jget "$out" 'j["status"]["userInfo"]["username"]')"
 out=$(KTOKEN=$KSA_TOKEN kcurl GET /api/v1/namespaces/team-a/secrets -H 'Impersonate-User: jane')
 eq "... and gets jane's Forbidden (jane may not read team-a's secrets)" \

@@ -6,33 +6,13 @@
 # under the same name, is refused (401), with kube-apiserver's validator texts in
 # TokenReview. Driven by the real `kubectl create token` and curl.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kube_lib.sh"
 
 gkeid_up
-L=us-central1
-K=/usr/lib/google-cloud-sdk/bin/kubectl.1.32
-[ -x "$K" ] || K=kubectl
-export HOME=$T_TMP/home
-mkdir -p "$HOME"
-export KUBECONFIG=$T_TMP/kubeconfig
-gcloud container clusters get-credentials demo-cluster --location $L --quiet >/dev/null 2>&1
-server=$($K config view --minify -o jsonpath='{.clusters[0].cluster.server}')
-$K config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$T_TMP/ca.pem"
-ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
-kcurl() {
-	m=$1 p=$2; shift 2
-	curl -sS --cacert "$T_TMP/ca.pem" -X "$m" -H "Authorization: Bearer ${KTOKEN:-$ADMIN_TOKEN}" \
-		-H 'Content-Type: application/json' ${1:+--data-binary "$1"} -w ' %{http_code}' "$server$p"
-}
-jget() { printf '%s' "$1" | python3 -c 'import json,sys
-t=sys.stdin.read(); t=t[:t.rstrip().rfind(" ")] if t.rstrip()[-3:].isdigit() else t
-j=json.loads(t); print(eval(sys.argv[1]))' "$2" 2>&1; }
-# claim TOKEN EXPR: a Python expression over the token's claims c
-claim() { printf '%s' "$1" | python3 -c 'import base64,json,sys
-p=sys.stdin.read().split(".")[1]; c=json.loads(base64.urlsafe_b64decode(p+"="*(-len(p)%4)))
-print(eval(sys.argv[1]))' "$2" 2>&1; }
+kube_setup
 # review TOKEN: TokenReview's status as "authenticated|error"
 review() {
-	out=$(kcurl POST /apis/authentication.k8s.io/v1/tokenreviews \
+	out=$(kjson POST /apis/authentication.k8s.io/v1/tokenreviews \
 		'{"apiVersion":"authentication.k8s.io/v1","kind":"TokenReview","spec":{"token":"'"$1"'"}}')
 	jget "$out" 'str(j["status"].get("authenticated"))+"|"+j["status"].get("error","")'
 }
@@ -48,13 +28,13 @@ TOKEN=$(cat "$T_TMP/tok")
 eq "--duration=1000h: a 48 h token (exp - iat = 172800), not 1000 h" 172800 "$(claim "$TOKEN" 'c["exp"]-c["iat"]')"
 eq "... with upstream's warning" \
 	"Warning: requested expiration of 3600000 seconds shortened to 172800 seconds" "$(cat "$T_TMP/err")"
-out=$(kcurl POST /api/v1/namespaces/team-a/serviceaccounts/lowpriv/token \
+out=$(kjson POST /api/v1/namespaces/team-a/serviceaccounts/lowpriv/token \
 	'{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":4294967296}}')
 eq "expirationSeconds 2^32: 201, spec.expirationSeconds shortened to 172800" "201 172800" \
 	"${out##* } $(jget "$out" 'j["spec"]["expirationSeconds"]')"
 eq "... status.expirationTimestamp 48 h on" 1 "$(jget "$out" '1 if abs(__import__("calendar").timegm(__import__("time").strptime(j["status"]["expirationTimestamp"],"%Y-%m-%dT%H:%M:%SZ"))-__import__("time").time()-172800)<120 else 0')"
 eq "... and so is the token's exp" 172800 "$(claim "$(jget "$out" 'j["status"]["token"]')" 'c["exp"]-c["iat"]')"
-out=$(kcurl POST /api/v1/namespaces/team-a/serviceaccounts/lowpriv/token \
+out=$(kjson POST /api/v1/namespaces/team-a/serviceaccounts/lowpriv/token \
 	'{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"expirationSeconds":4294967297}}')
 eq "above 2^32 s: still Invalid, as ValidateTokenRequest says" \
 	'422 TokenRequest.authentication.k8s.io "lowpriv" is invalid: spec.expirationSeconds: Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds' \
@@ -94,7 +74,7 @@ eq "a wrong --bound-object-uid: upstream's Conflict" \
 	'error: failed to create token: Operation cannot be fulfilled on Secret "s1": the UID in the bound object reference (0d4691ed-659b-4935-a832-355f77ee47cc) does not match the UID in record. The object might have been deleted and then recreated' "$out"
 out=$($K create token lowpriv -n team-a --bound-object-kind=Secret --bound-object-name=nope 2>&1)
 eq "a missing secret: NotFound" 'error: failed to create token: secrets "nope" not found' "$out"
-out=$(kcurl POST /api/v1/namespaces/team-a/serviceaccounts/lowpriv/token \
+out=$(kjson POST /api/v1/namespaces/team-a/serviceaccounts/lowpriv/token \
 	'{"apiVersion":"authentication.k8s.io/v1","kind":"TokenRequest","spec":{"boundObjectRef":{"kind":"ConfigMap","apiVersion":"v1","name":"c"}}}')
 eq "another kind: upstream's BadRequest" '400 cannot bind token to object of type /v1, Kind=ConfigMap' \
 	"${out##* } $(jget "$out" 'j["message"]')"

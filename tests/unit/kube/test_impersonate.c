@@ -110,9 +110,10 @@ static void test_groups_extras_uid(void)
 	hdr("IMPERSONATE-EXTRA-scopes", "edit");
 	hdr("Impersonate-Group", "");
 	hdr("Impersonate-Extra-Bad%zzKey", "b"); /* a malformed escape: kept as sent */
+	hdr("Impersonate-Extra-A+b%", "c");	 /* '+' stays; a lone '%' is malformed */
 	CHECK_EQ_INT(parse(&set, msg, sizeof(msg)), 0);
 	/* upstream's order: the user, the groups, the extras, the uid */
-	CHECK_EQ_INT(set.n, 8);
+	CHECK_EQ_INT(set.n, 9);
 	CHECK_EQ_INT(set.req[0].kind, IMP_USER);
 	CHECK_EQ_INT(set.req[1].kind, IMP_GROUP);
 	CHECK_STR(set.req[1].name, "devs");
@@ -127,8 +128,9 @@ static void test_groups_extras_uid(void)
 	CHECK_STR(set.req[5].key, "scopes");
 	CHECK_STR(set.req[5].name, "edit");
 	CHECK_STR(set.req[6].key, "bad%zzkey");
-	CHECK_EQ_INT(set.req[7].kind, IMP_UID);
-	CHECK_STR(set.req[7].name, "u-1");
+	CHECK_STR(set.req[7].key, "a+b%");
+	CHECK_EQ_INT(set.req[8].kind, IMP_UID);
+	CHECK_STR(set.req[8].name, "u-1");
 
 	/* the user they build */
 	struct kube_user u;
@@ -140,7 +142,7 @@ static void test_groups_extras_uid(void)
 	CHECK_STR(u.groups[1], "");
 	CHECK_STR(u.groups[2], "system:authenticated");
 	CHECK_STR(u.extra, "{\"scopes\":[\"view\",\"edit\"],\"example.com/team\":[\"a\"],"
-			   "\"bad%zzkey\":[\"b\"]}");
+			   "\"bad%zzkey\":[\"b\"],\"a+b%\":[\"c\"]}");
 	CHECK(!u.google);
 }
 

@@ -13,7 +13,6 @@
 
 gkeid_up
 kube_setup
-P=demo-project
 ssr='{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}'
 LOWPRIV=system:serviceaccount:team-a:lowpriv
 

@@ -210,69 +210,55 @@ static void test_limits(void)
 	CHECK_STR(msg, "an impersonated extra key holds a NUL byte");
 }
 
+/* Each request's attributes, and the Forbidden text they give (responsewriters.Forbidden). */
 static void test_attrs(void)
 {
-	struct imp_request q;
-	struct kube_attrs a;
-	memset(&q, 0, sizeof(q));
-	q.kind = IMP_USER;
-	snprintf(q.name, sizeof(q.name), "jane");
-	impersonate_attrs(&q, &a);
-	CHECK(a.resource_request);
-	CHECK_STR(a.verb, "impersonate");
-	CHECK_STR(a.group, "");
-	CHECK_STR(a.resource, "users");
-	CHECK_STR(a.subresource, "");
-	CHECK_STR(a.namespace_, "");
-	CHECK_STR(a.name, "jane");
-	char msg[512];
-	kube_forbidden_message(&(struct kube_user){.name = "bob"}, &a, "", msg, sizeof(msg));
-	CHECK_STR(msg, "users \"jane\" is forbidden: User \"bob\" cannot impersonate resource "
-		       "\"users\" in API group \"\" at the cluster scope");
-
-	q.kind = IMP_SERVICE_ACCOUNT;
-	snprintf(q.namespace_, sizeof(q.namespace_), "team-a");
-	snprintf(q.name, sizeof(q.name), "lowpriv");
-	impersonate_attrs(&q, &a);
-	CHECK_STR(a.resource, "serviceaccounts");
-	CHECK_STR(a.group, "");
-	CHECK_STR(a.namespace_, "team-a");
-	CHECK_STR(a.name, "lowpriv");
-	kube_forbidden_message(&(struct kube_user){.name = "bob"}, &a, "", msg, sizeof(msg));
-	CHECK_STR(msg,
-		  "serviceaccounts \"lowpriv\" is forbidden: User \"bob\" cannot impersonate "
-		  "resource \"serviceaccounts\" in API group \"\" in the namespace \"team-a\"");
-
-	memset(&q, 0, sizeof(q));
-	q.kind = IMP_GROUP;
-	snprintf(q.name, sizeof(q.name), "system:masters");
-	impersonate_attrs(&q, &a);
-	CHECK_STR(a.resource, "groups");
-	CHECK_STR(a.name, "system:masters");
-
-	q.kind = IMP_USER_EXTRA;
-	snprintf(q.name, sizeof(q.name), "view");
-	snprintf(q.key, sizeof(q.key), "scopes");
-	impersonate_attrs(&q, &a);
-	CHECK_STR(a.group, "authentication.k8s.io");
-	CHECK_STR(a.version, "v1");
-	CHECK_STR(a.resource, "userextras");
-	CHECK_STR(a.subresource, "scopes");
-	CHECK_STR(a.name, "view");
-	kube_forbidden_message(&(struct kube_user){.name = "bob"}, &a, "", msg, sizeof(msg));
-	CHECK_STR(msg,
-		  "userextras.authentication.k8s.io \"view\" is forbidden: User \"bob\" cannot "
-		  "impersonate resource \"userextras/scopes\" in API group "
-		  "\"authentication.k8s.io\" at the cluster scope");
-
-	memset(&q, 0, sizeof(q));
-	q.kind = IMP_UID;
-	snprintf(q.name, sizeof(q.name), "42");
-	impersonate_attrs(&q, &a);
-	CHECK_STR(a.group, "authentication.k8s.io");
-	CHECK_STR(a.resource, "uids");
-	CHECK_STR(a.subresource, "");
-	CHECK_STR(a.name, "42");
+	static const struct {
+		enum imp_kind kind;
+		const char *ns, *name, *key;
+		const char *group, *version, *resource, *forbidden;
+	} cases[] = {
+		{IMP_USER, "", "jane", "", "", "", "users",
+		 "users \"jane\" is forbidden: User \"bob\" cannot impersonate resource \"users\" "
+		 "in API group \"\" at the cluster scope"},
+		{IMP_SERVICE_ACCOUNT, "team-a", "lowpriv", "", "", "", "serviceaccounts",
+		 "serviceaccounts \"lowpriv\" is forbidden: User \"bob\" cannot impersonate "
+		 "resource \"serviceaccounts\" in API group \"\" in the namespace \"team-a\""},
+		{IMP_GROUP, "", "system:masters", "", "", "", "groups",
+		 "groups \"system:masters\" is forbidden: User \"bob\" cannot impersonate resource "
+		 "\"groups\" in API group \"\" at the cluster scope"},
+		{IMP_USER_EXTRA, "", "view", "scopes", "authentication.k8s.io", "v1", "userextras",
+		 "userextras.authentication.k8s.io \"view\" is forbidden: User \"bob\" cannot "
+		 "impersonate resource \"userextras/scopes\" in API group "
+		 "\"authentication.k8s.io\" at the cluster scope"},
+		{IMP_UID, "", "42", "", "authentication.k8s.io", "v1", "uids",
+		 "uids.authentication.k8s.io \"42\" is forbidden: User \"bob\" cannot impersonate "
+		 "resource \"uids\" in API group \"authentication.k8s.io\" at the cluster scope"},
+	};
+	struct kube_user bob;
+	memset(&bob, 0, sizeof(bob));
+	snprintf(bob.name, sizeof(bob.name), "bob");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct imp_request q;
+		struct kube_attrs a;
+		char msg[512];
+		memset(&q, 0, sizeof(q));
+		q.kind = cases[i].kind;
+		snprintf(q.namespace_, sizeof(q.namespace_), "%s", cases[i].ns);
+		snprintf(q.name, sizeof(q.name), "%s", cases[i].name);
+		snprintf(q.key, sizeof(q.key), "%s", cases[i].key);
+		impersonate_attrs(&q, &a);
+		CHECK(a.resource_request);
+		CHECK_STR(a.verb, "impersonate");
+		CHECK_STR(a.group, cases[i].group);
+		CHECK_STR(a.version, cases[i].version);
+		CHECK_STR(a.resource, cases[i].resource);
+		CHECK_STR(a.subresource, cases[i].key);
+		CHECK_STR(a.namespace_, cases[i].ns);
+		CHECK_STR(a.name, cases[i].name);
+		kube_forbidden_message(&bob, &a, "", msg, sizeof(msg));
+		CHECK_STR(msg, cases[i].forbidden);
+	}
 }
 
 static struct kube_user user_of(const char *name, const char *const *groups, size_t n_groups)

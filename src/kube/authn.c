@@ -4,8 +4,8 @@
  *   - a client certificate verified against the cluster CA: CN is the user, O the groups;
  *   - "Authorization: Bearer" with a service-account JWT of this cluster (iss = the
  *     cluster's issuer, signed by its key, audience the issuer; the service account and
- *     a bound pod must still exist): system:serviceaccount:NS:NAME with the
- *     service-account groups;
+ *     a bound secret or pod must still exist, with the uids the token names):
+ *     system:serviceaccount:NS:NAME with the service-account groups;
  *   - or with a gkeid Google access token: the email (for a federated token, its
  *     principal:// identifier), group system:authenticated, and the IAM member that
  *     the IAM fallback checks;
@@ -50,19 +50,57 @@ static void anonymous(struct kube_user *u)
 	add_group(u, "system:unauthenticated");
 }
 
-/* A stored object's metadata.uid equals uid (any uid when uid is empty). */
-static int exists_with_uid(struct kube_cluster *cl, const char *resource, const char *ns,
-			   const char *name, const char *uid)
+/* The bound objects of a service-account token, as kube-apiserver's validator
+ * (pkg/serviceaccount/claims.go) checks them: the service account (its NotFound is
+ * the getter's error), then a bound secret and a bound pod, by name and uid. 0, or
+ * -EACCES with why set to upstream's error. Objects here are removed at once on delete
+ * (no deletionTimestamp to wait on). */
+static int bound_objects_live(struct kube_cluster *cl, const char *ns, const json_t *k8s, char *why,
+			      size_t why_len)
 {
-	const struct kube_resource *res = kube_resource_find("", "v1", resource);
-	json_t *o = res ? registry_get(cl, res, ns, name) : NULL;
-	int ok = 0;
-	if (o) {
-		const char *have = kube_jstr(json_object_get(o, "metadata"), "uid");
-		ok = !*uid || strcmp(have, uid) == 0;
+	static const struct {
+		const char *claim, *resource;
+	} refs[] = {{"secret", "secrets"}, {"pod", "pods"}};
+	const json_t *sa = json_object_get(k8s, "serviceaccount");
+	const char *sa_name = kube_jstr(sa, "name"), *sa_uid = kube_jstr(sa, "uid");
+	const struct kube_resource *res = kube_resource_find("", "v1", "serviceaccounts");
+	json_t *o = res ? registry_get(cl, res, ns, sa_name) : NULL;
+	const char *have;
+	int rc = -EACCES;
+	if (!o) {
+		snprintf(why, why_len, "serviceaccounts \"%s\" not found", sa_name);
+		return -EACCES;
 	}
+	have = kube_jstr(json_object_get(o, "metadata"), "uid");
+	if (strcmp(have, sa_uid) != 0) {
+		snprintf(why, why_len, "service account UID (%s) does not match claim (%s)", have,
+			 sa_uid);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+		const json_t *ref = json_object_get(k8s, refs[i].claim);
+		const char *ref_uid = kube_jstr(ref, "uid");
+		if (!json_is_object(ref))
+			continue;
+		json_decref(o);
+		res = kube_resource_find("", "v1", refs[i].resource);
+		o = res ? registry_get(cl, res, ns, kube_jstr(ref, "name")) : NULL;
+		if (!o) {
+			snprintf(why, why_len, "service account token has been invalidated");
+			goto out;
+		}
+		have = kube_jstr(json_object_get(o, "metadata"), "uid");
+		if (strcmp(have, ref_uid) != 0) {
+			snprintf(why, why_len,
+				 "%s UID (%s) does not match service account %s ref claim (%s)",
+				 refs[i].claim, have, refs[i].claim, ref_uid);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
 	json_decref(o);
-	return ok;
+	return rc;
 }
 
 /* The audiences of aud (asked; none: the cluster's issuer) that the token names, as a
@@ -96,7 +134,7 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 {
 	struct jwt t;
 	int rc = -EACCES;
-	char name[600];
+	char name[600], why[800];
 	json_t *auds = NULL;
 	if (jwt_parse(token, &t) != 0)
 		return -ENOENT;
@@ -127,18 +165,10 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 	snprintf(name, sizeof(name), "system:serviceaccount:%s:%s", ns, sa_name);
 	if (strcmp(sub, name) != 0)
 		goto out;
-	/* the service account, and the pod the token is bound to, must still exist */
-	if (!exists_with_uid(cl, "serviceaccounts", ns, sa_name, sa_uid)) {
-		snprintf(err, err_len,
-			 "[invalid bearer token, service account %s/%s has been "
-			 "deleted]",
-			 ns, sa_name);
-		goto out;
-	}
-	if (json_is_object(pod) &&
-	    !exists_with_uid(cl, "pods", ns, kube_jstr(pod, "name"), kube_jstr(pod, "uid"))) {
-		snprintf(err, err_len, "[invalid bearer token, pod %s/%s has been deleted]", ns,
-			 kube_jstr(pod, "name"));
+	/* the service account, and the secret or pod the token is bound to, must still be
+	 * the ones it was issued for */
+	if (bound_objects_live(cl, ns, k8s, why, sizeof(why)) != 0) {
+		snprintf(err, err_len, "[invalid bearer token, %s]", why);
 		goto out;
 	}
 	if (strlen(name) >= sizeof(u->name) || strlen(sa_uid) >= sizeof(u->uid))

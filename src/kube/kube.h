@@ -57,6 +57,8 @@ struct kube_user {
 	size_t n_groups;
 	int google;             /* authenticated by a Google access token (IAM applies) */
 	char google_member[400]; /* "user:EMAIL" or "serviceAccount:EMAIL" when google */
+	char extra[2048];        /* user.extra as JSON text ({"key":["v"]}), "" for none;
+	                            set by impersonation (impersonate.c) */
 };
 
 /* A resource kind served by the API server (resources.c holds the table). */

@@ -373,17 +373,13 @@ int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
 		rc = self_signed_jwt(c, token, service, out);
 	} else {
 		json_t *rec = cloud_token_lookup(c, token);
-		if (rec) {
+		if (rec)
 			rc = caller_from_record(rec, out);
-			json_decref(rec);
-		}
-		/* A disabled or deleted service account's tokens stop working. */
-		if (rc == 0 && out->kind == CALLER_SERVICE_ACCOUNT) {
-			json_t *sa = cloud_sa_get(c, out->email);
-			if (!sa || json_is_true(json_object_get(sa, "disabled")))
-				rc = -EACCES;
-			json_decref(sa);
-		}
+		/* A disabled or deleted service account's tokens stop working, and so do
+		 * those of a deleted account whose name a new account took. */
+		if (rc == 0 && out->kind == CALLER_SERVICE_ACCOUNT && !cloud_token_sa_live(c, rec))
+			rc = -EACCES;
+		json_decref(rec);
 	}
 	if (rc != 0) {
 		memset(out, 0, sizeof(*out));
@@ -575,6 +571,18 @@ json_t *cloud_sa_get(struct cloud *c, const char *email_or_id)
 	return found;
 }
 
+int cloud_token_sa_live(struct cloud *c, const json_t *rec)
+{
+	const char *email = json_string_value(json_object_get(rec, "email"));
+	const char *uid = json_string_value(json_object_get(rec, "uid"));
+	json_t *sa = email ? cloud_sa_get(c, email) : NULL;
+	const char *now_uid = json_string_value(json_object_get(sa, "uniqueId"));
+	int ok = sa && !json_is_true(json_object_get(sa, "disabled")) &&
+		 (!uid || (now_uid && strcmp(uid, now_uid) == 0));
+	json_decref(sa);
+	return ok;
+}
+
 int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **token)
 {
 	char hash[65], key[100];
@@ -588,6 +596,17 @@ int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **t
 		return -ENOMEM;
 	}
 	json_object_set_new(rec, "exp", json_integer(cloud_now_ms() / 1000 + ttl));
+	/* A service account's token is bound to the account's uniqueId: after the account is
+	 * deleted and one of the same name made, the old tokens are no one's. */
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
+	const char *email = json_string_value(json_object_get(rec, "email"));
+	if (kind && strcmp(kind, "serviceAccount") == 0 && email && !json_object_get(rec, "uid")) {
+		json_t *sa = cloud_sa_get(c, email);
+		json_t *uid = json_object_get(sa, "uniqueId");
+		if (json_is_string(uid))
+			json_object_set(rec, "uid", uid);
+		json_decref(sa);
+	}
 	char *s = json_dumps(rec, JSON_COMPACT);
 	json_decref(rec);
 	sha256_hex(*token, strlen(*token), hash);

@@ -157,9 +157,13 @@ json_t *cloud_sa_get(struct cloud *c, const char *email_or_id);
 
 /* Issues an opaque access token for an identity. info is the token record (borrowed):
  * {"kind":"user"|"serviceAccount"|"federated","email","pool","subject",
- *  "projectNumber","scope","clientId"}; "exp" is added. Stores SHA-256(token) only.
+ *  "projectNumber","scope","clientId"}; "exp" is added, and for a service account its
+ * "uid" (uniqueId, the token's binding). Stores SHA-256(token) only.
  * Returns 0 and the token (malloc'd) or -errno. */
 int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **token);
+/* True when a service account token's record (from cloud_token_lookup) still names a
+ * live account: it exists, is enabled, and has the uniqueId the token was issued to. */
+int cloud_token_sa_live(struct cloud *c, const json_t *rec);
 /* The record of a live (unexpired) token, new reference, or NULL. */
 json_t *cloud_token_lookup(struct cloud *c, const char *token);
 

@@ -797,6 +797,15 @@ static void sa_delete(struct http_req *r)
 	}
 	if (rc == 0)
 		rc = iam_delete_policy(c->iam, x.resource);
+	/* Google: the account's bindings now show it as deleted, with its uniqueId, and
+	 * grant nothing, not even to a new account of the same name. */
+	const char *uid = str(x.sa, "uniqueId");
+	char member[400], deleted[440];
+	if ((rc == 0 || rc == -ENOENT) && uid &&
+	    (size_t)snprintf(member, sizeof(member), "serviceAccount:%s", x.email) < sizeof(member) &&
+	    (size_t)snprintf(deleted, sizeof(deleted), "deleted:serviceAccount:%s?uid=%s", x.email,
+			     uid) < sizeof(deleted))
+		rc = iam_member_replace(c->iam, member, deleted, cloud_now_ms());
 	if (rc != 0 && rc != -ENOENT) {
 		reply_internal(r);
 		goto out;

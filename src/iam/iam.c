@@ -1604,6 +1604,65 @@ int iam_delete_policy(struct iam *iam, const char *resource)
 	return rc == -ENOENT ? 0 : rc;
 }
 
+/* Replaces member in one policy's bindings; *changed says whether it held it. */
+static int replace_in_policy(json_t *policy, const char *member, const char *replacement,
+			     int *changed)
+{
+	size_t i, j;
+	json_t *b, *m;
+	json_array_foreach(json_object_get(policy, "bindings"), i, b)
+	{
+		json_t *members = json_object_get(b, "members");
+		json_array_foreach(members, j, m)
+		{
+			if (json_is_string(m) && strcmp(json_string_value(m), member) == 0) {
+				if (json_array_set_new(members, j, json_string(replacement)) != 0)
+					return -ENOMEM;
+				*changed = 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int iam_member_replace(struct iam *iam, const char *member, const char *replacement,
+		       int64_t now_ms)
+{
+	struct store_kv *kvs = NULL;
+	size_t n = 0, plen = strlen(POLICY_PREFIX);
+	int rc;
+	if (!iam || !iam->store || !iam_member_valid(replacement))
+		return -EINVAL;
+	if ((rc = store_range(iam->store, POLICY_PREFIX, 0, &kvs, &n, NULL)) != 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *resource = kvs[i].key + plen;
+		json_t *policy = NULL, *out = NULL;
+		char *err = NULL;
+		int changed = 0;
+		/* A concurrent change of this policy: read it again and retry. */
+		for (int attempt = 0; attempt < 5; attempt++) {
+			changed = 0;
+			json_decref(policy);
+			policy = NULL;
+			if ((rc = iam_get_policy(iam, resource, 3, &policy)) != 0 ||
+			    (rc = replace_in_policy(policy, member, replacement, &changed)) != 0 ||
+			    !changed)
+				break;
+			rc = iam_set_policy(iam, resource, policy, now_ms, &out, &err);
+			json_decref(out);
+			out = NULL;
+			free(err);
+			err = NULL;
+			if (rc != -ECANCELED)
+				break;
+		}
+		json_decref(policy);
+	}
+	store_kvs_free(kvs, n);
+	return rc;
+}
+
 /* ---- checks ------------------------------------------------------------------------- */
 
 /* Group membership hook. Google groups (Cloud Identity) are not modelled yet, so a

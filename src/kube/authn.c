@@ -214,11 +214,8 @@ static int google_token(struct kube_cluster *cl, const char *token, struct kube_
 		snprintf(u->name, sizeof(u->name), "%s", email);
 		snprintf(u->google_member, sizeof(u->google_member), "user:%s", email);
 	} else if (strcmp(kind, "serviceAccount") == 0 && *email) {
-		/* a disabled or deleted service account's tokens stop working */
-		json_t *sa = cloud_sa_get(c, email);
-		int ok = sa && !json_is_true(json_object_get(sa, "disabled"));
-		json_decref(sa);
-		if (!ok)
+		/* a disabled or deleted (or deleted and re-made) account's tokens stop working */
+		if (!cloud_token_sa_live(c, rec))
 			goto out;
 		snprintf(u->name, sizeof(u->name), "%s", email);
 		snprintf(u->google_member, sizeof(u->google_member), "serviceAccount:%s", email);

@@ -69,13 +69,15 @@ static const char fault_usage[] =
 	"                        gcloud account's, `gcloud auth print-access-token`)\n"
 	"  -h, --help            this text\n"
 	"\n"
-	"Who may: faults freeze IAM and take clusters down, so only the admin may. The\n"
-	"caller's token (`. DIR/env` makes gcloud's active account gkeid up's admin) must\n"
-	"hold gkeid.faults.list (list), gkeid.faults.set (set) or gkeid.faults.clear (clear)\n"
-	"on gkeid up's project, whose clusters the faults break, and for iam-propagation and\n"
-	"clear --all, which change IAM in every project, on every project. roles/owner and\n"
-	"roles/gkeid.faultInjector hold them; no other role does. Without a token the\n"
-	"server answers 401, without the permission 403.\n"
+	"Who may: faults freeze IAM and take clusters down, so only the admin may set them.\n"
+	"Every call carries the caller's Google access token (after `. DIR/env`, gcloud's\n"
+	"active account is gkeid up's admin). It needs gkeid.faults.list (list),\n"
+	"gkeid.faults.set (set) or gkeid.faults.clear (clear), which roles/owner and\n"
+	"roles/gkeid.faultInjector hold and no other role does, on:\n"
+	"  - gkeid up's project, for list and the cluster faults (they break its clusters);\n"
+	"  - every project, for iam-propagation and clear --all (the delay is everyone's).\n"
+	"The current policies count: IAM's propagation delay does not apply to this check.\n"
+	"Without a token gkeid answers 401, without the permission 403.\n"
 	"\n"
 	"Exit status: 0 done, 1 not allowed (401, 403), the server failed or cannot be\n"
 	"reached, 2 usage errors (also an unknown --cluster: the clusters are listed).\n"
@@ -192,22 +194,10 @@ static int call(const char *base, const char *token, const char *method, const c
 			json_object_get(json_object_get(*out, "error"), "message"));
 		m = m ? m : (a.body ? a.body : "the server refused");
 		if (a.status == 401)
-			fprintf(stderr,
-				"gkeid fault: gkeid did not accept the credentials: %s\n"
-				"Faults need the admin's Google credentials: the active gcloud "
-				"account's token (`. DIR/env`, `gcloud auth list`), or "
-				"--access-token-file.\n",
+			fprintf(stderr, "gkeid fault: gkeid did not accept the credentials: %s\n",
 				m);
 		else if (a.status == 403)
-			fprintf(stderr,
-				"gkeid fault: not allowed: %s\n"
-				"Faults need gkeid.faults.list, .set or .clear on gkeid up's "
-				"project "
-				"(iam-propagation and clear --all: on every project), which "
-				"roles/owner and roles/gkeid.faultInjector hold; the caller "
-				"(gcloud's "
-				"active account, `gcloud auth list`) does not.\n",
-				m);
+			fprintf(stderr, "gkeid fault: not allowed: %s\n", m);
 		else
 			fprintf(stderr, "gkeid fault: %s\n", m);
 	}
@@ -438,7 +428,20 @@ int cmd_fault(int argc, char **argv)
 			      &out);
 	}
 	OPENSSL_cleanse(token, sizeof(token));
-	if (status == 400 || status == 404) /* a bad value, an unknown cluster */
+	const char *whose = token_file ? "the token of --access-token-file"
+				       : "gcloud's active account, `gcloud auth list`";
+	if (status == 401)
+		fprintf(stderr,
+			"Faults need the admin's Google credentials, and gkeid does not know the "
+			"token (%s). `. DIR/env` makes gcloud's active account gkeid up's admin.\n",
+			whose);
+	else if (status == 403)
+		fprintf(stderr,
+			"Faults need gkeid.faults.list, .set or .clear on gkeid up's project "
+			"(iam-propagation and clear --all: on every project), which roles/owner "
+			"and roles/gkeid.faultInjector hold; the caller (%s) does not.\n",
+			whose);
+	else if (status == 400 || status == 404) /* a bad value, an unknown cluster */
 		rc = 2;
 	if (status != 200)
 		goto done;

@@ -32,6 +32,10 @@ done
 has "--help says how the DNS case is fixed" "GCE_METADATA_HOST=169.254.169.254" "$out"
 has "--help says how the Istio case is fixed" "holdApplicationUntilProxyStarts" "$out"
 has "--help says how the server is found" "GKEID_CLOUD_URL" "$out"
+has "--help says who may: the permissions" "gkeid.faults.set (set)" "$out"
+has "... the roles" "roles/owner and
+roles/gkeid.faultInjector hold" "$out"
+has "... and on which projects" "every project, for iam-propagation and clear --all" "$out"
 out=$("$G" fault 2>&1); rc=$?
 eq "no action: usage error" 2 $rc
 out=$("$G" fault set no-such-fault 2>&1); rc=$?

@@ -114,13 +114,15 @@ static int access_token(const char *file, char *out, size_t len, char *err, size
 	size_t n;
 	int big = 0, st;
 	if (!f) {
-		snprintf(err, errlen, "%s", strerror(errno));
-		return -errno;
+		int e = errno;
+		snprintf(err, errlen, "%s", strerror(e));
+		return -e;
 	}
 	n = fread(out, 1, len - 1, f);
 	out[n] = '\0';
 	while (fread(rest, 1, sizeof(rest), f) > 0) /* gcloud writes it all, then exits */
 		big = 1;
+	OPENSSL_cleanse(rest, sizeof(rest));
 	st = file ? fclose(f) : pclose(f);
 	while (n > 0 && isspace((unsigned char)out[n - 1]))
 		out[--n] = '\0';

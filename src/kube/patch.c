@@ -1,6 +1,13 @@
 /*
  * patch.c - JSON merge patch (RFC 7386), JSON patch (RFC 6902) and strategic merge
- * patch (see patch.h).
+ * patch (see patch.h), and the nesting limit that request bodies share with them.
+ *
+ * Work is bounded as kube-apiserver bounds it (CVE-2019-1002100): a JSON patch has at
+ * most PATCH_MAX_OPERATIONS operations, and its "copy" operations may duplicate at most
+ * PATCH_MAX_COPY_BYTES in all, measured before each copy is made, so a patch that copies
+ * a subtree into itself again and again stops at the limit instead of doubling. Merge
+ * patches are applied in place to one copy of the document (never a copy per level),
+ * and recursion follows the patch, whose depth is checked first.
  *
  * Strategic merge patch works from a small schema per kind: for each field, whether
  * its list merges by a key (patchMergeKey), merges as a set of primitives
@@ -17,33 +24,139 @@
 
 #include "kube/patch.h"
 
-#define MAX_DEPTH 128
+/* --- limits --- */
+
+int patch_text_depth(const char *text, size_t len, char *open)
+{
+	size_t depth = 0;
+	int in_string = 0;
+	for (size_t i = 0; i < len; i++) {
+		char ch = text[i];
+		if (in_string) {
+			if (ch == '\\')
+				i++; /* the escaped character cannot end the string */
+			else if (ch == '"')
+				in_string = 0;
+			continue;
+		}
+		if (ch == '"') {
+			in_string = 1;
+		} else if (ch == '{' || ch == '[') {
+			if (++depth > PATCH_MAX_DEPTH) {
+				if (open)
+					*open = ch;
+				return -ELOOP;
+			}
+		} else if ((ch == '}' || ch == ']') && depth) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+/* level: how many containers are open around v. */
+static int depth_walk(const json_t *v, int level, char *open)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	if (!json_is_object(v) && !json_is_array(v))
+		return 0;
+	if (level >= PATCH_MAX_DEPTH) {
+		if (open)
+			*open = json_is_object(v) ? '{' : '[';
+		return -ELOOP;
+	}
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x) {
+			if (depth_walk(x, level + 1, open))
+				return -ELOOP;
+		}
+		return 0;
+	}
+	json_array_foreach(v, i, x) {
+		if (depth_walk(x, level + 1, open))
+			return -ELOOP;
+	}
+	return 0;
+}
+
+int patch_depth(const json_t *v, char *open)
+{
+	return depth_walk(v, 0, open);
+}
+
+/*
+ * json_decref without recursion. "move" operations can nest a document far deeper than
+ * PATCH_MAX_DEPTH before the result is checked, and jansson frees recursively: here a
+ * container about to be freed first hands its children, each kept by a reference of
+ * its own, to a stack on the heap.
+ */
+static void drop(json_t *j)
+{
+	json_t **stack = NULL, *x;
+	size_t n = 0, cap = 0, i;
+	const char *k;
+	while (j) {
+		size_t kids = json_is_object(j) ? json_object_size(j) : json_array_size(j);
+		if (j->refcount == 1 && kids) {
+			if (n + kids > cap) {
+				size_t ncap = (n + kids) * 2;
+				json_t **ns = realloc(stack, ncap * sizeof(*ns));
+				if (!ns)
+					goto next; /* no memory left: jansson's own (recursive) free
+						    */
+				stack = ns;
+				cap = ncap;
+			}
+			if (json_is_object(j)) {
+				json_object_foreach(j, k, x) {
+					stack[n++] = json_incref(x);
+				}
+				json_object_clear(j);
+			} else {
+				json_array_foreach(j, i, x) {
+					stack[n++] = json_incref(x);
+				}
+				json_array_clear(j);
+			}
+		}
+	next:
+		json_decref(j);
+		j = n ? stack[--n] : NULL;
+	}
+	free(stack);
+}
 
 /* --- RFC 7386 --- */
 
-static json_t *merge_rec(const json_t *target, const json_t *patch, int depth)
+/* Merges the object patch into the object obj (owned by the caller), in place. */
+static int merge_into(json_t *obj, const json_t *patch)
 {
-	if (depth > MAX_DEPTH)
-		return NULL;
-	if (!json_is_object(patch))
-		return json_deep_copy(patch);
-	json_t *out = json_is_object(target) ? json_deep_copy(target) : json_object();
 	const char *k;
 	json_t *v;
-	if (!out)
-		return NULL;
 	json_object_foreach((json_t *)patch, k, v) {
 		if (json_is_null(v)) {
-			json_object_del(out, k);
+			json_object_del(obj, k);
 			continue;
 		}
-		json_t *m = merge_rec(json_object_get(out, k), v, depth + 1);
-		if (!m || json_object_set_new(out, k, m) != 0) {
-			json_decref(out);
-			return NULL;
+		if (json_is_object(v)) {
+			json_t *cur = json_object_get(obj, k);
+			if (!json_is_object(cur)) {
+				cur = json_object();
+				if (!cur || json_object_set_new(obj, k, cur))
+					return -ENOMEM;
+			}
+			int rc = merge_into(cur, v);
+			if (rc)
+				return rc;
+			continue;
 		}
+		json_t *c = json_deep_copy(v);
+		if (!c || json_object_set_new(obj, k, c))
+			return -ENOMEM;
 	}
-	return out;
+	return 0;
 }
 
 int patch_merge(const json_t *doc, const json_t *patch, json_t **out)
@@ -51,8 +164,22 @@ int patch_merge(const json_t *doc, const json_t *patch, json_t **out)
 	*out = NULL;
 	if (!patch)
 		return -EINVAL;
-	*out = merge_rec(doc, patch, 0);
-	return *out ? 0 : -ENOMEM;
+	if (patch_depth(patch, NULL))
+		return -ELOOP;
+	if (!json_is_object(patch)) {
+		*out = json_deep_copy(patch);
+		return *out ? 0 : -ENOMEM;
+	}
+	json_t *res = json_is_object(doc) ? json_deep_copy(doc) : json_object();
+	if (!res)
+		return -ENOMEM;
+	int rc = merge_into(res, patch);
+	if (rc) {
+		json_decref(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
 }
 
 /* --- RFC 6902 --- */
@@ -60,7 +187,7 @@ int patch_merge(const json_t *doc, const json_t *patch, json_t **out)
 /* Numbers compare by value (1 == 1.0), everything else as json_equal. */
 static int value_equal(const json_t *a, const json_t *b, int depth)
 {
-	if (depth > MAX_DEPTH)
+	if (depth > PATCH_MAX_DEPTH)
 		return 0;
 	if (json_is_number(a) && json_is_number(b))
 		return json_number_value(a) == json_number_value(b);
@@ -173,22 +300,29 @@ static json_t *resolve(json_t *doc, const struct pointer *p, size_t n)
 	return cur;
 }
 
+/* Sets parent[key] (an object) to value (stolen), dropping a value it replaces. */
+static int set_member(json_t *parent, const char *key, json_t *value)
+{
+	json_t *old = json_object_get(parent, key);
+	json_incref(old);
+	int rc = json_object_set_new(parent, key, value) ? -ENOMEM : 0;
+	drop(old);
+	return rc;
+}
+
 /* Adds value (stolen) at p in *doc. */
-static int op_add(json_t **doc, const struct pointer *p, json_t *value, const char *path,
-		  char *err, size_t err_len)
+static int op_add(json_t **doc, const struct pointer *p, json_t *value, const char *path, char *err,
+		  size_t err_len)
 {
 	if (p->n == 0) {
-		json_decref(*doc);
+		drop(*doc);
 		*doc = value;
 		return 0;
 	}
 	json_t *parent = resolve(*doc, p, p->n - 1);
 	const char *last = p->tok[p->n - 1];
-	if (json_is_object(parent)) {
-		if (json_object_set_new(parent, last, value) != 0)
-			return -ENOMEM;
-		return 0;
-	}
+	if (json_is_object(parent))
+		return set_member(parent, last, value);
 	if (json_is_array(parent)) {
 		size_t size = json_array_size(parent);
 		if (strcmp(last, "-") == 0) {
@@ -202,16 +336,16 @@ static int op_add(json_t **doc, const struct pointer *p, json_t *value, const ch
 				return -ENOMEM;
 			return 0;
 		}
-		json_decref(value);
+		drop(value);
 		snprintf(err, err_len,
 			 "add operation does not apply: doc is missing path: \"%s\": index out of "
 			 "range",
 			 path);
 		return -EINVAL;
 	}
-	json_decref(value);
-	snprintf(err, err_len, "add operation does not apply: doc is missing path: \"%s\": missing value",
-		 path);
+	drop(value);
+	snprintf(err, err_len,
+		 "add operation does not apply: doc is missing path: \"%s\": missing value", path);
 	return -EINVAL;
 }
 
@@ -239,18 +373,150 @@ static int op_remove(json_t *doc, const struct pointer *p, const char *opname, c
 		}
 	}
 	if (!v) {
-		snprintf(err, err_len, "%s operation does not apply: doc is missing path: \"%s\": missing value",
+		snprintf(err, err_len,
+			 "%s operation does not apply: doc is missing path: \"%s\": missing value",
 			 opname, path);
 		return -EINVAL;
 	}
 	if (removed)
 		*removed = v;
 	else
-		json_decref(v);
+		drop(v);
 	return 0;
 }
 
-static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
+/* Go's encoding/json writes s as a string of this many bytes (quotes included): it
+ * escapes '"', '\\', control characters, '<', '>', '&', U+2028 and U+2029, and writes
+ * invalid UTF-8 as \ufffd. */
+static size_t go_string_size(const char *s, size_t len)
+{
+	size_t n = 2;
+	for (size_t i = 0; i < len;) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x80) {
+			if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' ||
+			    ch == '\r' || ch == '\t')
+				n += 2;
+			else if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&')
+				n += 6;
+			else
+				n += 1;
+			i++;
+			continue;
+		}
+		size_t w = ch >= 0xf0 ? 4 : ch >= 0xe0 ? 3 : 2;
+		if (ch < 0xc0 || i + w > len) {
+			n += 6;
+			i++;
+			continue;
+		}
+		if (w == 3 && ch == 0xe2 && (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] & 0xfe) == 0xa8)
+			n += 6;
+		else
+			n += w;
+		i += w;
+	}
+	return n;
+}
+
+/* The shortest decimal text that reads back as d, as strconv.FormatFloat(d, 'g', -1). */
+static size_t real_size(double d)
+{
+	char buf[40];
+	int n = 0;
+	for (int prec = 1; prec <= 17; prec++) {
+		n = snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return n > 0 ? (size_t)n : 1;
+}
+
+/*
+ * Adds to *size the bytes of v's compact JSON encoding: what evanphx/json-patch's
+ * deepCopy measures (the length of json.Marshal of the value) for its
+ * AccumulatedCopySizeLimit. level: containers open around v; -ELOOP past
+ * PATCH_MAX_DEPTH, so the walk is bounded even for a value that moves made deep.
+ */
+static int encoded_size(const json_t *v, int level, size_t *size)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	char buf[32];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (level >= PATCH_MAX_DEPTH)
+			return -ELOOP;
+		/* braces, and a comma between members */
+		*size += json_object_size(v) ? json_object_size(v) + 1 : 2;
+		json_object_foreach((json_t *)v, k, x) {
+			*size += go_string_size(k, strlen(k)) + 1; /* "key": */
+			if (encoded_size(x, level + 1, size))
+				return -ELOOP;
+		}
+		return 0;
+	case JSON_ARRAY:
+		if (level >= PATCH_MAX_DEPTH)
+			return -ELOOP;
+		*size += json_array_size(v) ? json_array_size(v) + 1 : 2;
+		json_array_foreach(v, i, x) {
+			if (encoded_size(x, level + 1, size))
+				return -ELOOP;
+		}
+		return 0;
+	case JSON_STRING:
+		*size += go_string_size(json_string_value(v), json_string_length(v));
+		return 0;
+	case JSON_INTEGER:
+		*size += (size_t)snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
+					  json_integer_value(v));
+		return 0;
+	case JSON_REAL:
+		*size += real_size(json_real_value(v));
+		return 0;
+	case JSON_TRUE:
+	case JSON_NULL:
+		*size += 4;
+		return 0;
+	case JSON_FALSE:
+		*size += 5;
+		return 0;
+	}
+	return 0;
+}
+
+/* The error text of Go's JSON scanner for nesting past the limit. */
+static void depth_error(char open, char *err, size_t err_len)
+{
+	snprintf(err, err_len, "invalid character '%c' exceeded max depth", open);
+}
+
+/* The copy operation's value: a deep copy of src, counted against *copied first. */
+static int copy_value(const json_t *src, size_t *copied, json_t **v, char *err, size_t err_len)
+{
+	size_t size = 0;
+	*v = NULL;
+	if (encoded_size(src, 0, &size)) {
+		depth_error(json_is_object(src) ? '{' : '[', err, err_len);
+		return -EINVAL;
+	}
+	*copied += size;
+	if (*copied > PATCH_MAX_COPY_BYTES) {
+		/* evanphx/json-patch's AccumulatedCopySizeError */
+		snprintf(err, err_len,
+			 "Unable to complete the copy, the accumulated size increase of copy is "
+			 "%zu, "
+			 "exceeding the limit %d",
+			 *copied, PATCH_MAX_COPY_BYTES);
+		return -EINVAL;
+	}
+	*v = json_deep_copy(src);
+	return *v ? 0 : -ENOMEM;
+}
+
+static int apply_op(json_t **doc, const json_t *op, size_t *copied, char *err, size_t err_len)
 {
 	struct pointer p, from;
 	int rc;
@@ -269,11 +535,11 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 	}
 	rc = pointer_parse(path, &p);
 	if (rc) {
-		snprintf(err, err_len, "%s operation does not apply: invalid path: \"%s\"", name, path);
+		snprintf(err, err_len, "%s operation does not apply: invalid path: \"%s\"", name,
+			 path);
 		return rc;
 	}
-	if (strcmp(name, "add") == 0 || strcmp(name, "replace") == 0 ||
-	    strcmp(name, "test") == 0) {
+	if (strcmp(name, "add") == 0 || strcmp(name, "replace") == 0 || strcmp(name, "test") == 0) {
 		if (!value) {
 			snprintf(err, err_len, "%s operation has no value", name);
 			rc = -EINVAL;
@@ -285,7 +551,8 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 		rc = v ? op_add(doc, &p, v, path, err, err_len) : -ENOMEM;
 	} else if (strcmp(name, "remove") == 0) {
 		if (p.n == 0) {
-			snprintf(err, err_len, "remove operation does not apply: cannot remove the root");
+			snprintf(err, err_len,
+				 "remove operation does not apply: cannot remove the root");
 			rc = -EINVAL;
 		} else {
 			rc = op_remove(*doc, &p, "remove", path, NULL, err, err_len);
@@ -295,23 +562,26 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 		if (!v) {
 			rc = -ENOMEM;
 		} else if (p.n == 0) {
-			json_decref(*doc);
+			drop(*doc);
 			*doc = v;
 			rc = 0;
 		} else if (!resolve(*doc, &p, p.n)) {
 			json_decref(v);
 			snprintf(err, err_len,
-				 "replace operation does not apply: doc is missing key: %s: missing value",
+				 "replace operation does not apply: doc is missing key: %s: "
+				 "missing value",
 				 path);
 			rc = -EINVAL;
 		} else {
 			json_t *parent = resolve(*doc, &p, p.n - 1);
-			if (json_is_object(parent))
-				rc = json_object_set_new(parent, p.tok[p.n - 1], v) ? -ENOMEM : 0;
-			else
-				rc = json_array_set_new(parent, (size_t)array_index(p.tok[p.n - 1]), v)
-					     ? -ENOMEM
-					     : 0;
+			if (json_is_object(parent)) {
+				rc = set_member(parent, p.tok[p.n - 1], v);
+			} else {
+				size_t idx = (size_t)array_index(p.tok[p.n - 1]);
+				json_t *old = json_incref(json_array_get(parent, idx));
+				rc = json_array_set_new(parent, idx, v) ? -ENOMEM : 0;
+				drop(old);
+			}
 		}
 	} else if (strcmp(name, "move") == 0 || strcmp(name, "copy") == 0) {
 		if (!from_s) {
@@ -321,14 +591,15 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 		}
 		rc = pointer_parse(from_s, &from);
 		if (rc) {
-			snprintf(err, err_len, "%s operation does not apply: invalid from: \"%s\"", name,
-				 from_s);
+			snprintf(err, err_len, "%s operation does not apply: invalid from: \"%s\"",
+				 name, from_s);
 			goto out;
 		}
 		json_t *src = resolve(*doc, &from, from.n);
 		if (!src) {
 			snprintf(err, err_len,
-				 "%s operation does not apply: doc is missing from path: \"%s\": missing value",
+				 "%s operation does not apply: doc is missing from path: \"%s\": "
+				 "missing value",
 				 name, from_s);
 			rc = -EINVAL;
 			goto out;
@@ -339,7 +610,8 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 			size_t fl = strlen(from_s);
 			if (strncmp(path, from_s, fl) == 0 && path[fl] == '/') {
 				snprintf(err, err_len,
-					 "move operation does not apply: from \"%s\" is a prefix of path \"%s\"",
+					 "move operation does not apply: from \"%s\" is a prefix "
+					 "of path \"%s\"",
 					 from_s, path);
 				rc = -EINVAL;
 				goto out;
@@ -350,20 +622,16 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 			}
 			if (from.n == 0) {
 				rc = -EINVAL;
-				snprintf(err, err_len, "move operation does not apply: cannot move the root");
+				snprintf(err, err_len,
+					 "move operation does not apply: cannot move the root");
 				goto out;
 			}
 			rc = op_remove(*doc, &from, "move", from_s, &v, err, err_len);
-			if (rc)
-				goto out;
 		} else {
-			v = json_deep_copy(src);
-			if (!v) {
-				rc = -ENOMEM;
-				goto out;
-			}
+			rc = copy_value(src, copied, &v, err, err_len);
 		}
-		rc = op_add(doc, &p, v, path, err, err_len);
+		if (!rc)
+			rc = op_add(doc, &p, v, path, err, err_len);
 	} else if (strcmp(name, "test") == 0) {
 		json_t *cur = resolve(*doc, &p, p.n);
 		if (!cur || !value_equal(cur, value, 0)) {
@@ -382,26 +650,45 @@ out:
 
 int patch_json(const json_t *doc, const json_t *patch, json_t **out, char *err, size_t err_len)
 {
-	size_t i;
+	size_t i, copied = 0;
 	const json_t *op;
+	char open = '{';
 	int rc = 0;
 	*out = NULL;
 	if (err_len)
 		err[0] = '\0';
 	if (!json_is_array(patch)) {
-		snprintf(err, err_len, "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+		snprintf(err, err_len,
+			 "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
 		return -EINVAL;
+	}
+	/* as kube-apiserver: the patch decodes (depth) before its operations are counted */
+	if (patch_depth(patch, &open)) {
+		depth_error(open, err, err_len);
+		return -ELOOP;
+	}
+	if (json_array_size(patch) > PATCH_MAX_OPERATIONS) {
+		/* kube-apiserver's words, after "Request entity too large: " */
+		snprintf(err, err_len,
+			 "The allowed maximum operations in a JSON patch is %d, got %zu",
+			 PATCH_MAX_OPERATIONS, json_array_size(patch));
+		return -E2BIG;
 	}
 	json_t *d = json_deep_copy(doc);
 	if (!d)
 		return -ENOMEM;
 	json_array_foreach(patch, i, op) {
-		rc = apply_op(&d, op, err, err_len);
+		rc = apply_op(&d, op, &copied, err, err_len);
 		if (rc)
 			break;
 	}
+	/* "move" can nest the document deeper than any single value was */
+	if (!rc && patch_depth(d, &open)) {
+		depth_error(open, err, err_len);
+		rc = -EINVAL;
+	}
 	if (rc) {
-		json_decref(d);
+		drop(d);
 		return rc;
 	}
 	*out = d;
@@ -546,8 +833,8 @@ struct smp {
 	size_t err_len;
 };
 
-static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
-		       const struct smp_field *schema, int depth, int *deleted);
+static int smp_map(struct smp *c, json_t *out, const json_t *patch, const struct smp_field *schema,
+		   int *deleted);
 
 /* The merge-key value of element e as comparable text (keys may be numbers). */
 static int key_text(const json_t *e, const char *key, char *buf, size_t len)
@@ -557,8 +844,11 @@ static int key_text(const json_t *e, const char *key, char *buf, size_t len)
 		snprintf(buf, len, "s:%s", json_string_value(v));
 	else if (json_is_integer(v))
 		snprintf(buf, len, "i:%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v) && json_real_value(v) > -9e18 && json_real_value(v) < 9e18 &&
+		 json_real_value(v) == (double)(long long)json_real_value(v))
+		snprintf(buf, len, "i:%lld", (long long)json_real_value(v)); /* 80.0 is 80 */
 	else if (json_is_real(v))
-		snprintf(buf, len, "i:%lld", (long long)json_real_value(v));
+		snprintf(buf, len, "r:%.17g", json_real_value(v));
 	else
 		return -ENOENT;
 	return 0;
@@ -620,91 +910,89 @@ out:
 	return rc;
 }
 
-static json_t *smp_list(struct smp *c, const json_t *orig, const json_t *patch,
-			const struct smp_field *f, int depth)
+/* Merges the list patch into out (a list owned by the caller), in place, as field f's
+ * strategy says. 0, -EINVAL (err set), -ENOMEM. */
+static int smp_list(struct smp *c, json_t *out, const json_t *patch, const struct smp_field *f)
 {
-	size_t i;
-	const json_t *e;
+	size_t i, j;
+	const json_t *e, *x;
 	char buf[512];
+	int rc, del;
 	if (!f || f->kind == SMP_MAP) {
 		/* no patch strategy: the list is replaced (directives still apply to maps
 		 * inside it) */
-		json_t *out = json_array();
-		if (!out)
-			return NULL;
+		if (json_array_clear(out))
+			return -ENOMEM;
 		json_array_foreach(patch, i, e) {
 			json_t *v;
 			if (json_is_object(e)) {
-				int del = 0;
-				v = smp_map(c, NULL, e, f ? f->children : NULL, depth + 1, &del);
+				v = json_object();
 				if (!v)
-					goto fail_replace;
-				if (del) {
+					return -ENOMEM;
+				rc = smp_map(c, v, e, f ? f->children : NULL, &del);
+				if (rc || del) {
 					json_decref(v);
+					if (rc)
+						return rc;
 					continue;
 				}
 			} else {
 				v = json_deep_copy(e);
 			}
-			if (!v || json_array_append_new(out, v)) {
-			fail_replace:
-				json_decref(out);
-				return NULL;
-			}
+			if (!v || json_array_append_new(out, v))
+				return -ENOMEM;
 		}
-		return out;
+		return 0;
 	}
 	/* "$patch": "replace" anywhere in the patch list replaces the list */
 	json_array_foreach(patch, i, e) {
 		const char *d = json_string_value(json_object_get(e, "$patch"));
-		if (d && strcmp(d, "replace") == 0) {
-			json_t *out = json_array();
-			size_t j;
-			const json_t *x;
-			if (!out)
-				return NULL;
-			json_array_foreach(patch, j, x) {
-				if (j == i)
-					continue;
-				json_t *v = json_is_object(x)
-						    ? smp_map(c, NULL, x, f->children, depth + 1, &(int){0})
-						    : json_deep_copy(x);
-				if (!v || json_array_append_new(out, v)) {
-					json_decref(out);
-					return NULL;
+		if (!d || strcmp(d, "replace") != 0)
+			continue;
+		if (json_array_clear(out))
+			return -ENOMEM;
+		json_array_foreach(patch, j, x) {
+			if (j == i)
+				continue;
+			json_t *v;
+			if (json_is_object(x)) {
+				v = json_object();
+				if (!v)
+					return -ENOMEM;
+				rc = smp_map(c, v, x, f->children, &del);
+				if (rc) {
+					json_decref(v);
+					return rc;
 				}
+			} else {
+				v = json_deep_copy(x);
 			}
-			return out;
+			if (!v || json_array_append_new(out, v))
+				return -ENOMEM;
 		}
+		return 0;
 	}
-	json_t *out = json_is_array(orig) ? json_deep_copy(orig) : json_array();
-	if (!out)
-		return NULL;
 	if (f->kind == SMP_LIST_SET) {
 		json_array_foreach(patch, i, e) {
 			if (json_is_object(e) || json_is_array(e)) {
 				snprintf(c->err, c->err_len,
-					 "unable to find api field in struct for the element of a primitive list");
-				json_decref(out);
-				errno = EINVAL;
-				return NULL;
+					 "unable to find api field in struct for the element of a "
+					 "primitive list");
+				return -EINVAL;
 			}
-			if (find_primitive(out, e) < 0 && json_array_append(out, (json_t *)e)) {
-				json_decref(out);
-				return NULL;
-			}
+			if (find_primitive(out, e) < 0 && json_array_append(out, (json_t *)e))
+				return -ENOMEM;
 		}
-		return out;
+		return 0;
 	}
 	json_array_foreach(patch, i, e) {
 		if (!json_is_object(e) || key_text(e, f->key, buf, sizeof(buf)) != 0) {
-			char *s = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
-			snprintf(c->err, c->err_len, "map: %s does not contain declared merge key: %s",
-				 s ? s : "?", f->key);
-			free(s);
-			json_decref(out);
-			errno = EINVAL;
-			return NULL;
+			char *t = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
+			snprintf(c->err, c->err_len,
+				 "map: %s does not contain declared merge key: %s", t ? t : "?",
+				 f->key);
+			free(t);
+			return -EINVAL;
 		}
 		long idx = find_by_key(out, f->key, buf);
 		const char *d = json_string_value(json_object_get(e, "$patch"));
@@ -715,25 +1003,29 @@ static json_t *smp_list(struct smp *c, const json_t *orig, const json_t *patch,
 			}
 			continue;
 		}
-		int del = 0;
-		json_t *m = smp_map(c, idx >= 0 ? json_array_get(out, (size_t)idx) : NULL, e,
-				    f->children, depth + 1, &del);
-		if (!m) {
-			json_decref(out);
-			return NULL;
-		}
-		if (del) {
-			json_decref(m);
-			if (idx >= 0)
+		if (idx >= 0) {
+			/* find_by_key found an object: merged where it is */
+			rc = smp_map(c, json_array_get(out, (size_t)idx), e, f->children, &del);
+			if (rc)
+				return rc;
+			if (del)
 				json_array_remove(out, (size_t)idx);
 			continue;
 		}
-		if ((idx >= 0 ? json_array_set_new(out, (size_t)idx, m) : json_array_append_new(out, m))) {
-			json_decref(out);
-			return NULL;
+		json_t *m = json_object();
+		if (!m)
+			return -ENOMEM;
+		rc = smp_map(c, m, e, f->children, &del);
+		if (rc || del) {
+			json_decref(m);
+			if (rc)
+				return rc;
+			continue;
 		}
+		if (json_array_append_new(out, m))
+			return -ENOMEM;
 	}
-	return out;
+	return 0;
 }
 
 static int in_string_array(const json_t *arr, const char *s)
@@ -748,41 +1040,35 @@ static int in_string_array(const json_t *arr, const char *s)
 }
 
 /*
- * Merges patch (an object) into orig (an object or NULL). *deleted is set when the
- * patch says "$patch": "delete". Returns a new object, or NULL with errno EINVAL (err
- * set) or ENOMEM.
+ * Merges patch (an object) into out (an object owned by the caller), in place. *deleted
+ * is set when the patch says "$patch": "delete" (out is then left for the caller to
+ * drop). 0, -EINVAL (err set) or -ENOMEM; out may be half merged after an error.
  */
-static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
-		       const struct smp_field *schema, int depth, int *deleted)
+static int smp_map(struct smp *c, json_t *out, const json_t *patch, const struct smp_field *schema,
+		   int *deleted)
 {
 	const char *k;
 	json_t *v;
+	int rc, del;
 	*deleted = 0;
-	if (depth > MAX_DEPTH) {
-		snprintf(c->err, c->err_len, "patch is nested too deeply");
-		errno = EINVAL;
-		return NULL;
-	}
 	const char *d = json_string_value(json_object_get(patch, "$patch"));
 	if (d && strcmp(d, "delete") == 0) {
 		*deleted = 1;
-		return json_object();
+		return 0;
 	}
 	if (d && strcmp(d, "replace") == 0) {
-		orig = NULL;
+		if (json_object_clear(out))
+			return -ENOMEM;
 	} else if (d && strcmp(d, "merge") != 0) {
 		snprintf(c->err, c->err_len, "Unknown patch type: %s in map: %s", d, "$patch");
-		errno = EINVAL;
-		return NULL;
+		return -EINVAL;
 	}
-	json_t *out = json_is_object(orig) ? json_deep_copy(orig) : json_object();
-	if (!out)
-		goto nomem;
 	const json_t *retain = json_object_get(patch, "$retainKeys");
 	if (retain) {
 		if (!json_is_array(retain)) {
-			snprintf(c->err, c->err_len, "invalid $retainKeys: must be a list of strings");
-			goto inval;
+			snprintf(c->err, c->err_len,
+				 "invalid $retainKeys: must be a list of strings");
+			return -EINVAL;
 		}
 		void *it = json_object_iter(out);
 		while (it) {
@@ -803,7 +1089,7 @@ static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
 			json_t *x;
 			if (!json_is_array(v)) {
 				snprintf(c->err, c->err_len, "invalid %s: must be a list", k);
-				goto inval;
+				return -EINVAL;
 			}
 			if (!json_is_array(list))
 				continue;
@@ -816,7 +1102,7 @@ static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
 		}
 		if (k[0] == '$') {
 			snprintf(c->err, c->err_len, "unknown directive: %s", k);
-			goto inval;
+			return -EINVAL;
 		}
 		if (json_is_null(v)) {
 			json_object_del(out, k);
@@ -824,29 +1110,31 @@ static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
 		}
 		const struct smp_field *f = field_of(schema, k);
 		json_t *cur = json_object_get(out, k);
-		json_t *m;
 		if (json_is_object(v)) {
-			int del = 0;
-			m = smp_map(c, json_is_object(cur) ? cur : NULL, v, f ? f->children : NULL,
-				    depth + 1, &del);
-			if (!m)
-				goto fail;
-			if (del) {
-				json_decref(m);
-				json_object_del(out, k);
-				continue;
+			if (!json_is_object(cur)) {
+				cur = json_object();
+				if (!cur || json_object_set_new(out, k, cur))
+					return -ENOMEM;
 			}
+			rc = smp_map(c, cur, v, f ? f->children : NULL, &del);
+			if (rc)
+				return rc;
+			if (del)
+				json_object_del(out, k);
 		} else if (json_is_array(v)) {
-			m = smp_list(c, json_is_array(cur) ? cur : NULL, v, f, depth + 1);
-			if (!m)
-				goto fail;
+			if (!json_is_array(cur)) {
+				cur = json_array();
+				if (!cur || json_object_set_new(out, k, cur))
+					return -ENOMEM;
+			}
+			rc = smp_list(c, cur, v, f);
+			if (rc)
+				return rc;
 		} else {
-			m = json_deep_copy(v);
-			if (!m)
-				goto nomem;
+			json_t *m = json_deep_copy(v);
+			if (!m || json_object_set_new(out, k, m))
+				return -ENOMEM;
 		}
-		if (json_object_set_new(out, k, m))
-			goto nomem;
 	}
 	/* $setElementOrder/<field>: the order the patch's author wants */
 	json_object_foreach((json_t *)patch, k, v) {
@@ -855,47 +1143,44 @@ static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
 		json_t *list = json_object_get(out, k + 17);
 		if (!json_is_array(v)) {
 			snprintf(c->err, c->err_len, "invalid %s: must be a list", k);
-			goto inval;
+			return -EINVAL;
 		}
 		if (json_is_array(list) && reorder(list, v, field_of(schema, k + 17)) != 0)
-			goto nomem;
+			return -ENOMEM;
 	}
-	return out;
-nomem:
-	json_decref(out);
-	errno = ENOMEM;
-	return NULL;
-inval:
-	json_decref(out);
-	errno = EINVAL;
-	return NULL;
-fail:
-	json_decref(out);
-	return NULL;
+	return 0;
 }
 
 int patch_strategic(const json_t *doc, const json_t *patch, const char *group, const char *kind,
 		    json_t **out, char *err, size_t err_len)
 {
 	struct smp c = {err, err_len};
-	int del = 0;
+	char open = '{';
+	int del = 0, rc;
 	*out = NULL;
 	if (err_len)
 		err[0] = '\0';
 	if (!json_is_object(patch)) {
-		snprintf(err, err_len, "json: cannot unmarshal %s into Go value of type map[string]interface {}",
+		snprintf(err, err_len,
+			 "json: cannot unmarshal %s into Go value of type map[string]interface {}",
 			 json_is_array(patch) ? "array" : "value");
 		return -EINVAL;
 	}
-	errno = 0;
-	json_t *res = smp_map(&c, json_is_object(doc) ? doc : NULL, patch, schema_for(group, kind), 0,
-			      &del);
+	if (patch_depth(patch, &open)) {
+		depth_error(open, err, err_len); /* kube-apiserver: 400 with the decoder's words */
+		return -ELOOP;
+	}
+	json_t *res = json_is_object(doc) ? json_deep_copy(doc) : json_object();
 	if (!res)
-		return errno == EINVAL ? -EINVAL : -ENOMEM;
-	if (del) {
-		json_decref(res);
+		return -ENOMEM;
+	rc = smp_map(&c, res, patch, schema_for(group, kind), &del);
+	if (!rc && del) {
 		snprintf(err, err_len, "the patch deletes the whole object");
-		return -EINVAL;
+		rc = -EINVAL;
+	}
+	if (rc) {
+		json_decref(res);
+		return rc;
 	}
 	*out = res;
 	return 0;

@@ -836,77 +836,311 @@ struct smp {
 static int smp_map(struct smp *c, json_t *out, const json_t *patch, const struct smp_field *schema,
 		   int *deleted);
 
-/* The merge-key value of element e as comparable text (keys may be numbers). */
-static int key_text(const json_t *e, const char *key, char *buf, size_t len)
+/*
+ * Lists are merged through hash indexes (jansson objects, whose hash is seeded), never
+ * by searching the list once per patch element: a 3 MiB object and a 3 MiB patch with
+ * 300000 finalizers each would otherwise take some 10^11 comparisons on the event loop.
+ *
+ * A value's key in an index: a type letter and its text. Primitives compare as
+ * value_equal compares them (numbers by value: 80 and 80.0 are one key); a list or map
+ * compares by its JSON text with sorted keys.
+ */
+struct vkey {
+	char *p;
+	size_t n, cap;
+};
+
+static int vkey_set(struct vkey *k, char type, const char *s, size_t len)
 {
-	const json_t *v = json_is_object(e) ? json_object_get(e, key) : NULL;
-	if (json_is_string(v))
-		snprintf(buf, len, "s:%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(buf, len, "i:%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v) && json_real_value(v) > -9e18 && json_real_value(v) < 9e18 &&
-		 json_real_value(v) == (double)(long long)json_real_value(v))
-		snprintf(buf, len, "i:%lld", (long long)json_real_value(v)); /* 80.0 is 80 */
-	else if (json_is_real(v))
-		snprintf(buf, len, "r:%.17g", json_real_value(v));
-	else
-		return -ENOENT;
+	if (len + 1 > k->cap) {
+		size_t cap = len + 64;
+		char *np = realloc(k->p, cap);
+		if (!np)
+			return -ENOMEM;
+		k->p = np;
+		k->cap = cap;
+	}
+	k->p[0] = type;
+	memcpy(k->p + 1, s, len);
+	k->n = len + 1;
 	return 0;
 }
 
-static long find_by_key(const json_t *list, const char *key, const char *want)
+static int vkey_of(struct vkey *k, const json_t *v)
 {
-	char buf[512];
-	for (size_t i = 0; i < json_array_size(list); i++)
-		if (key_text(json_array_get(list, i), key, buf, sizeof(buf)) == 0 &&
-		    strcmp(buf, want) == 0)
-			return (long)i;
-	return -1;
+	char buf[40];
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return vkey_set(k, 's', json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+	case JSON_REAL:
+		snprintf(buf, sizeof(buf), "%.17g", json_number_value(v));
+		return vkey_set(k, 'n', buf, strlen(buf));
+	case JSON_TRUE:
+		return vkey_set(k, 't', "", 0);
+	case JSON_FALSE:
+		return vkey_set(k, 'f', "", 0);
+	case JSON_NULL:
+		return vkey_set(k, 'z', "", 0);
+	default: {
+		char *t = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		int rc = t ? vkey_set(k, 'o', t, strlen(t)) : -ENOMEM;
+		free(t);
+		return rc;
+	}
+	}
 }
 
-static long find_primitive(const json_t *list, const json_t *v)
+/* The key of element e's merge-key value: -ENOENT when e is no object or its key is
+ * neither a string nor a number. */
+static int merge_key_of(struct vkey *k, const json_t *e, const char *key)
 {
-	for (size_t i = 0; i < json_array_size(list); i++)
-		if (value_equal(json_array_get(list, i), v, 0))
-			return (long)i;
-	return -1;
+	const json_t *v = json_is_object(e) ? json_object_get(e, key) : NULL;
+	if (!json_is_string(v) && !json_is_number(v))
+		return -ENOENT;
+	return vkey_of(k, v);
+}
+
+static int set_add(json_t *set, const struct vkey *k)
+{
+	return json_object_setn_new_nocheck(set, k->p, k->n, json_true()) ? -ENOMEM : 0;
+}
+
+static int set_has(const json_t *set, const struct vkey *k)
+{
+	return json_object_getn(set, k->p, k->n) != NULL;
+}
+
+/* An index of list: each element's key (merge key when key is not NULL, else the value)
+ * to its first position. */
+static int index_first(const json_t *list, const char *key, struct vkey *k, json_t **out)
+{
+	size_t i;
+	const json_t *e;
+	json_t *idx = json_object();
+	*out = NULL;
+	if (!idx)
+		return -ENOMEM;
+	json_array_foreach(list, i, e) {
+		int rc = key ? merge_key_of(k, e, key) : vkey_of(k, e);
+		if (rc == -ENOENT)
+			continue;
+		if (rc || (!json_object_getn(idx, k->p, k->n) &&
+			   json_object_setn_new_nocheck(idx, k->p, k->n, json_integer((json_int_t)i)))) {
+			json_decref(idx);
+			return -ENOMEM;
+		}
+	}
+	*out = idx;
+	return 0;
 }
 
 /* Reorders list as order (a $setElementOrder list) says: listed elements first in that
- * order, the others after them in their own order. */
+ * order, the others after them in their own order. An order entry names the first
+ * element with its key (or value). */
 static int reorder(json_t *list, const json_t *order, const struct smp_field *f)
 {
-	json_t *res = json_array(), *rest = json_array();
+	const char *key = f && f->kind == SMP_LIST_KEY ? f->key : NULL;
+	struct vkey k = {0};
+	json_t *res = json_array(), *idx = NULL;
 	size_t i;
 	const json_t *o;
-	char buf[512];
-	int rc = -ENOMEM;
-	if (!res || !rest)
-		goto out;
 	char *used = calloc(json_array_size(list) + 1, 1);
-	if (!used)
+	int rc = -ENOMEM;
+	if (!res || !used || index_first(list, key, &k, &idx))
 		goto out;
 	json_array_foreach(order, i, o) {
-		long idx = -1;
-		if (f && f->kind == SMP_LIST_KEY) {
-			if (key_text(o, f->key, buf, sizeof(buf)) == 0)
-				idx = find_by_key(list, f->key, buf);
-		} else {
-			idx = find_primitive(list, o);
-		}
-		if (idx >= 0 && !used[idx]) {
-			used[idx] = 1;
-			json_array_append(res, json_array_get(list, (size_t)idx));
+		int krc = key ? merge_key_of(&k, o, key) : vkey_of(&k, o);
+		if (krc == -ENOENT)
+			continue;
+		if (krc)
+			goto out;
+		json_t *at = json_object_getn(idx, k.p, k.n);
+		size_t pos = at ? (size_t)json_integer_value(at) : 0;
+		if (at && !used[pos]) {
+			used[pos] = 1;
+			if (json_array_append(res, json_array_get(list, pos)))
+				goto out;
 		}
 	}
 	for (i = 0; i < json_array_size(list); i++)
-		if (!used[i])
-			json_array_append(res, json_array_get(list, i));
-	free(used);
+		if (!used[i] && json_array_append(res, json_array_get(list, i)))
+			goto out;
 	rc = json_array_clear(list) || json_array_extend(list, res) ? -ENOMEM : 0;
 out:
+	free(used);
+	free(k.p);
+	json_decref(idx);
 	json_decref(res);
-	json_decref(rest);
+	return rc;
+}
+
+/* SMP_LIST_SET: primitives of patch not in out yet are appended, in patch order. */
+static int merge_set(struct smp *c, json_t *out, const json_t *patch)
+{
+	struct vkey k = {0};
+	json_t *seen = json_object();
+	size_t i;
+	const json_t *e;
+	int rc = seen ? 0 : -ENOMEM;
+	json_array_foreach(out, i, e) {
+		if (!rc)
+			rc = vkey_of(&k, e);
+		if (!rc)
+			rc = set_add(seen, &k);
+	}
+	json_array_foreach(patch, i, e) {
+		if (rc)
+			break;
+		if (json_is_object(e) || json_is_array(e)) {
+			snprintf(c->err, c->err_len,
+				 "unable to find api field in struct for the element of a primitive list");
+			rc = -EINVAL;
+			break;
+		}
+		rc = vkey_of(&k, e);
+		if (!rc && !set_has(seen, &k))
+			rc = json_array_append(out, (json_t *)e) || set_add(seen, &k) ? -ENOMEM : 0;
+	}
+	free(k.p);
+	json_decref(seen);
+	return rc;
+}
+
+/* $deleteFromPrimitiveList: every element of list equal to one in values goes. */
+static int delete_values(json_t *list, const json_t *values)
+{
+	struct vkey k = {0};
+	json_t *gone = json_object(), *keep = json_array();
+	size_t i;
+	const json_t *e;
+	int rc = gone && keep ? 0 : -ENOMEM;
+	json_array_foreach(values, i, e) {
+		if (!rc)
+			rc = vkey_of(&k, e);
+		if (!rc)
+			rc = set_add(gone, &k);
+	}
+	json_array_foreach(list, i, e) {
+		if (!rc)
+			rc = vkey_of(&k, e);
+		if (!rc && !set_has(gone, &k))
+			rc = json_array_append(keep, (json_t *)e) ? -ENOMEM : 0;
+	}
+	if (!rc)
+		rc = json_array_clear(list) || json_array_extend(list, keep) ? -ENOMEM : 0;
+	free(k.p);
+	json_decref(gone);
+	json_decref(keep);
+	return rc;
+}
+
+/* where[k] is an array [head, positions...]: appends pos, making it when missing. */
+static int where_add(json_t *where, const struct vkey *k, size_t pos)
+{
+	json_t *at = json_object_getn(where, k->p, k->n);
+	if (!at) {
+		at = json_pack("[i]", 1);
+		if (!at || json_object_setn_new_nocheck(where, k->p, k->n, at))
+			return -ENOMEM;
+	}
+	return json_array_append_new(at, json_integer((json_int_t)pos)) ? -ENOMEM : 0;
+}
+
+/*
+ * SMP_LIST_KEY: each patch element merges into the first element with its merge key,
+ * or is appended; "$patch": "delete" removes every element with the key; a "$patch":
+ * "delete" inside the element removes the one it merged into. The elements are held in
+ * items (NULL once removed), and where maps a key to an array [head, positions...],
+ * head being the index in that array of the first position still present.
+ */
+static int merge_keyed(struct smp *c, json_t *out, const json_t *patch, const struct smp_field *f)
+{
+	struct vkey k = {0};
+	json_t **items = NULL, *where = json_object();
+	size_t n = json_array_size(out), cap = n + json_array_size(patch), i;
+	const json_t *e;
+	int rc = -ENOMEM, del;
+	if (!where || !(items = calloc(cap ? cap : 1, sizeof(*items))))
+		goto out;
+	for (i = 0; i < n; i++) {
+		items[i] = json_incref(json_array_get(out, i));
+		int krc = merge_key_of(&k, items[i], f->key);
+		if (krc == -ENOENT)
+			continue;
+		if (krc || where_add(where, &k, i))
+			goto out;
+	}
+	json_array_foreach(patch, i, e) {
+		int krc = merge_key_of(&k, e, f->key);
+		if (krc == -ENOENT) {
+			char *t = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
+			snprintf(c->err, c->err_len, "map: %s does not contain declared merge key: %s",
+				 t ? t : "?", f->key);
+			free(t);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (krc)
+			goto out;
+		json_t *at = json_object_getn(where, k.p, k.n);
+		size_t head = at ? (size_t)json_integer_value(json_array_get(at, 0)) : 0;
+		const char *d = json_string_value(json_object_get(e, "$patch"));
+		if (d && strcmp(d, "delete") == 0) {
+			for (; at && head < json_array_size(at); head++) {
+				size_t pos = (size_t)json_integer_value(json_array_get(at, head));
+				json_decref(items[pos]);
+				items[pos] = NULL;
+			}
+			if (at && json_array_set_new(at, 0, json_integer((json_int_t)head)))
+				goto out;
+			continue;
+		}
+		if (at && head < json_array_size(at)) {
+			/* merged where it is (merge_key_of found an object there) */
+			size_t pos = (size_t)json_integer_value(json_array_get(at, head));
+			rc = smp_map(c, items[pos], e, f->children, &del);
+			if (rc)
+				goto out;
+			rc = -ENOMEM;
+			if (del) {
+				json_decref(items[pos]);
+				items[pos] = NULL;
+				if (json_array_set_new(at, 0, json_integer((json_int_t)head + 1)))
+					goto out;
+			}
+			continue;
+		}
+		json_t *m = json_object();
+		if (!m)
+			goto out;
+		rc = smp_map(c, m, e, f->children, &del);
+		if (rc || del) {
+			json_decref(m);
+			if (rc)
+				goto out;
+			rc = -ENOMEM;
+			continue;
+		}
+		rc = -ENOMEM;
+		items[n++] = m;
+		if (where_add(where, &k, n - 1))
+			goto out;
+	}
+	rc = json_array_clear(out) ? -ENOMEM : 0;
+	for (i = 0; i < n; i++) {
+		if (!rc && items[i] && json_array_append_new(out, items[i]))
+			rc = -ENOMEM;
+		else if (rc)
+			json_decref(items[i]);
+		items[i] = NULL;
+	}
+out:
+	for (i = 0; items && i < n; i++)
+		json_decref(items[i]);
+	free(items);
+	free(k.p);
+	json_decref(where);
 	return rc;
 }
 
@@ -916,7 +1150,6 @@ static int smp_list(struct smp *c, json_t *out, const json_t *patch, const struc
 {
 	size_t i, j;
 	const json_t *e, *x;
-	char buf[512];
 	int rc, del;
 	if (!f || f->kind == SMP_MAP) {
 		/* no patch strategy: the list is replaced (directives still apply to maps
@@ -972,70 +1205,35 @@ static int smp_list(struct smp *c, json_t *out, const json_t *patch, const struc
 		}
 		return 0;
 	}
-	if (f->kind == SMP_LIST_SET) {
-		json_array_foreach(patch, i, e) {
-			if (json_is_object(e) || json_is_array(e)) {
-				snprintf(c->err, c->err_len,
-					 "unable to find api field in struct for the element of a "
-					 "primitive list");
-				return -EINVAL;
-			}
-			if (find_primitive(out, e) < 0 && json_array_append(out, (json_t *)e))
-				return -ENOMEM;
-		}
-		return 0;
-	}
-	json_array_foreach(patch, i, e) {
-		if (!json_is_object(e) || key_text(e, f->key, buf, sizeof(buf)) != 0) {
-			char *t = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
-			snprintf(c->err, c->err_len,
-				 "map: %s does not contain declared merge key: %s", t ? t : "?",
-				 f->key);
-			free(t);
-			return -EINVAL;
-		}
-		long idx = find_by_key(out, f->key, buf);
-		const char *d = json_string_value(json_object_get(e, "$patch"));
-		if (d && strcmp(d, "delete") == 0) {
-			while (idx >= 0) {
-				json_array_remove(out, (size_t)idx);
-				idx = find_by_key(out, f->key, buf);
-			}
-			continue;
-		}
-		if (idx >= 0) {
-			/* find_by_key found an object: merged where it is */
-			rc = smp_map(c, json_array_get(out, (size_t)idx), e, f->children, &del);
-			if (rc)
-				return rc;
-			if (del)
-				json_array_remove(out, (size_t)idx);
-			continue;
-		}
-		json_t *m = json_object();
-		if (!m)
-			return -ENOMEM;
-		rc = smp_map(c, m, e, f->children, &del);
-		if (rc || del) {
-			json_decref(m);
-			if (rc)
-				return rc;
-			continue;
-		}
-		if (json_array_append_new(out, m))
-			return -ENOMEM;
-	}
-	return 0;
+	return f->kind == SMP_LIST_SET ? merge_set(c, out, patch) : merge_keyed(c, out, patch, f);
 }
 
-static int in_string_array(const json_t *arr, const char *s)
+/* $retainKeys: the members of out not named in retain (strings) go. */
+static int retain_keys(json_t *out, const json_t *retain)
 {
+	json_t *keep = json_object();
 	size_t i;
 	const json_t *v;
-	json_array_foreach(arr, i, v) {
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return 1;
+	if (!keep)
+		return -ENOMEM;
+	json_array_foreach(retain, i, v) {
+		if (json_is_string(v) &&
+		    json_object_setn_new_nocheck(keep, json_string_value(v), json_string_length(v),
+						 json_true())) {
+			json_decref(keep);
+			return -ENOMEM;
+		}
 	}
+	void *it = json_object_iter(out);
+	while (it) {
+		const char *key = json_object_iter_key(it);
+		size_t key_len = json_object_iter_key_len(it);
+		void *next = json_object_iter_next(out, it);
+		if (!json_object_getn(keep, key, key_len))
+			json_object_deln(out, key, key_len);
+		it = next;
+	}
+	json_decref(keep);
 	return 0;
 }
 
@@ -1070,14 +1268,9 @@ static int smp_map(struct smp *c, json_t *out, const json_t *patch, const struct
 				 "invalid $retainKeys: must be a list of strings");
 			return -EINVAL;
 		}
-		void *it = json_object_iter(out);
-		while (it) {
-			const char *key = json_object_iter_key(it);
-			void *next = json_object_iter_next(out, it);
-			if (!in_string_array(retain, key))
-				json_object_del(out, key);
-			it = next;
-		}
+		rc = retain_keys(out, retain);
+		if (rc)
+			return rc;
 	}
 	json_object_foreach((json_t *)patch, k, v) {
 		if (strcmp(k, "$patch") == 0 || strcmp(k, "$retainKeys") == 0 ||
@@ -1085,19 +1278,12 @@ static int smp_map(struct smp *c, json_t *out, const json_t *patch, const struct
 			continue;
 		if (strncmp(k, "$deleteFromPrimitiveList/", 25) == 0) {
 			json_t *list = json_object_get(out, k + 25);
-			size_t i;
-			json_t *x;
 			if (!json_is_array(v)) {
 				snprintf(c->err, c->err_len, "invalid %s: must be a list", k);
 				return -EINVAL;
 			}
-			if (!json_is_array(list))
-				continue;
-			json_array_foreach(v, i, x) {
-				long idx;
-				while ((idx = find_primitive(list, x)) >= 0)
-					json_array_remove(list, (size_t)idx);
-			}
+			if (json_is_array(list) && (rc = delete_values(list, v)))
+				return rc;
 			continue;
 		}
 		if (k[0] == '$') {

@@ -86,10 +86,7 @@ build/fuzz/fuzz_state: fuzz/fuzz_state.c $(LIB_SRCS) $(ASM)
 build/fuzz/fuzz_route: fuzz/fuzz_route.c src/core/http.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-build/fuzz/fuzz_kube_path: fuzz/fuzz_kube_path.c $(LIB_SRCS) $(ASM)
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
-build/fuzz/fuzz_selectors: fuzz/fuzz_selectors.c $(LIB_SRCS) $(ASM)
+build/fuzz/fuzz_kube_path build/fuzz/fuzz_selectors: build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(ASM)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 build/fuzz/fuzz_patch: fuzz/fuzz_patch.c src/kube/patch.c

@@ -15,8 +15,14 @@
 #include "kube/selectors.h"
 
 static const char *const kinds[][2] = {
-	{"", "Pod"},    {"", "Event"}, {"events.k8s.io", "Event"}, {"", "Secret"},
-	{"", "Namespace"}, {"", "Node"}, {"", "ConfigMap"},          {NULL, NULL},
+	{"", "Pod"},
+	{"", "Event"},
+	{"events.k8s.io", "Event"},
+	{"", "Secret"},
+	{"", "Namespace"},
+	{"", "Node"},
+	{"", "ConfigMap"},
+	{NULL, NULL},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -925,8 +925,9 @@ static int index_first(const json_t *list, const char *key, struct vkey *k, json
 		int rc = key ? merge_key_of(k, e, key) : vkey_of(k, e);
 		if (rc == -ENOENT)
 			continue;
-		if (rc || (!json_object_getn(idx, k->p, k->n) &&
-			   json_object_setn_new_nocheck(idx, k->p, k->n, json_integer((json_int_t)i)))) {
+		if (rc ||
+		    (!json_object_getn(idx, k->p, k->n) &&
+		     json_object_setn_new_nocheck(idx, k->p, k->n, json_integer((json_int_t)i)))) {
 			json_decref(idx);
 			return -ENOMEM;
 		}
@@ -975,26 +976,42 @@ out:
 	return rc;
 }
 
+/* The set of the values in list (by their keys); NULL after an error. */
+static int set_of(const json_t *list, struct vkey *k, json_t **out)
+{
+	size_t i;
+	const json_t *e;
+	json_t *set = json_object();
+	int rc = set ? 0 : -ENOMEM;
+	json_array_foreach(list, i, e) {
+		if (!rc)
+			rc = vkey_of(k, e);
+		if (!rc)
+			rc = set_add(set, k);
+	}
+	if (rc) {
+		json_decref(set);
+		set = NULL;
+	}
+	*out = set;
+	return rc;
+}
+
 /* SMP_LIST_SET: primitives of patch not in out yet are appended, in patch order. */
 static int merge_set(struct smp *c, json_t *out, const json_t *patch)
 {
 	struct vkey k = {0};
-	json_t *seen = json_object();
+	json_t *seen = NULL;
 	size_t i;
 	const json_t *e;
-	int rc = seen ? 0 : -ENOMEM;
-	json_array_foreach(out, i, e) {
-		if (!rc)
-			rc = vkey_of(&k, e);
-		if (!rc)
-			rc = set_add(seen, &k);
-	}
+	int rc = set_of(out, &k, &seen);
 	json_array_foreach(patch, i, e) {
 		if (rc)
 			break;
 		if (json_is_object(e) || json_is_array(e)) {
 			snprintf(c->err, c->err_len,
-				 "unable to find api field in struct for the element of a primitive list");
+				 "unable to find api field in struct for the element of a "
+				 "primitive list");
 			rc = -EINVAL;
 			break;
 		}
@@ -1011,16 +1028,10 @@ static int merge_set(struct smp *c, json_t *out, const json_t *patch)
 static int delete_values(json_t *list, const json_t *values)
 {
 	struct vkey k = {0};
-	json_t *gone = json_object(), *keep = json_array();
+	json_t *gone = NULL, *keep = json_array();
 	size_t i;
 	const json_t *e;
-	int rc = gone && keep ? 0 : -ENOMEM;
-	json_array_foreach(values, i, e) {
-		if (!rc)
-			rc = vkey_of(&k, e);
-		if (!rc)
-			rc = set_add(gone, &k);
-	}
+	int rc = keep ? set_of(values, &k, &gone) : -ENOMEM;
 	json_array_foreach(list, i, e) {
 		if (!rc)
 			rc = vkey_of(&k, e);
@@ -1075,8 +1086,9 @@ static int merge_keyed(struct smp *c, json_t *out, const json_t *patch, const st
 		int krc = merge_key_of(&k, e, f->key);
 		if (krc == -ENOENT) {
 			char *t = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
-			snprintf(c->err, c->err_len, "map: %s does not contain declared merge key: %s",
-				 t ? t : "?", f->key);
+			snprintf(c->err, c->err_len,
+				 "map: %s does not contain declared merge key: %s", t ? t : "?",
+				 f->key);
 			free(t);
 			rc = -EINVAL;
 			goto out;

@@ -65,10 +65,12 @@ has "kubectl patch --type=json: the request is invalid" \
 	"The request is invalid: the server rejected our request due to an error in our request" "$out"
 
 # 2. More operations than maxJSONPatchOperations.
-python3 - >"$W/ops.json" <<'EOF'
-import json
-print(json.dumps([{"op": "test", "path": "/data/k00", "value": "v" * 64}] * 10001))
-EOF
+# ops_file N: a JSON patch of N "test" operations that hold
+ops_file() {
+	python3 -c 'import json, sys; print(json.dumps([{"op": "test", "path": "/data/k00", "value": "v" * 64}] * int(sys.argv[1])))' "$1"
+}
+ops_file 10001 >"$W/ops.json"
+ops_file 10000 >"$W/ops10k.json"
 out=$(req PATCH "$CM/cfg" application/json-patch+json "$W/ops.json")
 eq "10001 operations: 413" 413 "$(status_of "$out")"
 eq "10001 operations: reason" RequestEntityTooLarge "$(field "$out" .reason)"
@@ -78,10 +80,6 @@ eq "10001 operations: kube-apiserver's message" \
 out=$(k patch cm cfg -n lim --type=json --patch-file "$W/ops.json")
 has "kubectl patch: 10001 operations" \
 	"Error from server (RequestEntityTooLarge): Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001" "$out"
-python3 - >"$W/ops10k.json" <<'EOF'
-import json
-print(json.dumps([{"op": "test", "path": "/data/k00", "value": "v" * 64}] * 10000))
-EOF
 out=$(req PATCH "$CM/cfg" application/json-patch+json "$W/ops10k.json")
 eq "10000 operations apply" 200 "$(status_of "$out")"
 rv=$(kubectl get cm cfg -n lim -o jsonpath='{.metadata.resourceVersion}')

@@ -401,8 +401,9 @@ static void test_json_patch_doubling(void)
 	CHECK(acc > PATCH_MAX_COPY_BYTES && acc <= 2ull * PATCH_MAX_COPY_BYTES + doc.n);
 	CHECK(secs < 10.0);
 	CHECK(bytes < 64u << 20); /* 2^40 copies of a 1.5 kB document, unbounded */
-	fprintf(stderr, "# doubling patch (%zu bytes, 40 copies) refused in %.2f s, %zu bytes "
-			"allocated: %s\n",
+	fprintf(stderr,
+		"# doubling patch (%zu bytes, 40 copies) refused in %.2f s, %zu bytes "
+		"allocated: %s\n",
 		patch.n, secs, bytes, err);
 	json_decref(d);
 	json_decref(p);

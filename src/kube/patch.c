@@ -7,7 +7,8 @@
  * PATCH_MAX_COPY_BYTES in all, measured before each copy is made, so a patch that copies
  * a subtree into itself again and again stops at the limit instead of doubling. Merge
  * patches are applied in place to one copy of the document (never a copy per level),
- * and recursion follows the patch, whose depth is checked first.
+ * recursion follows the patch, whose depth is checked first, and strategic merge
+ * patches merge lists through hash indexes, never one search per element.
  *
  * Strategic merge patch works from a small schema per kind: for each field, whether
  * its list merges by a key (patchMergeKey), merges as a set of primitives
@@ -104,8 +105,7 @@ static void drop(json_t *j)
 				size_t ncap = (n + kids) * 2;
 				json_t **ns = realloc(stack, ncap * sizeof(*ns));
 				if (!ns)
-					goto next; /* no memory left: jansson's own (recursive) free
-						    */
+					goto next; /* out of memory: jansson's recursive free */
 				stack = ns;
 				cap = ncap;
 			}

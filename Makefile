@@ -96,8 +96,15 @@ build/fuzz/fuzz_state: fuzz/fuzz_state.c $(LIB_SRCS) $(ASM)
 build/fuzz/fuzz_route: fuzz/fuzz_route.c src/core/http.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route
-	for t in jwt state route; do \
+build/fuzz/fuzz_kube_path build/fuzz/fuzz_selectors: build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(ASM)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+build/fuzz/fuzz_patch: fuzz/fuzz_patch.c src/kube/patch.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route build/fuzz/fuzz_kube_path \
+		build/fuzz/fuzz_selectors build/fuzz/fuzz_patch
+	for t in jwt state route kube_path selectors patch; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
 	done

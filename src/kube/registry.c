@@ -1152,6 +1152,15 @@ static json_t *parse_body(struct http_req *r)
 		reply_bad_request(r, "the body of the request was empty");
 		return NULL;
 	}
+	char open;
+	if (patch_text_depth((const char *)r->body, r->body_len, &open)) {
+		/* json.Unmarshal's error in runtime.SimpleMetaFactory's words */
+		reply_bad_request(r,
+				  "couldn't get version/kind; json parse error: invalid character "
+				  "'%c' exceeded max depth",
+				  open);
+		return NULL;
+	}
 	json_t *j = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
 	if (!j) {
 		reply_bad_request(r, "couldn't get version/kind; json parse error: %s", e.text);
@@ -2646,6 +2655,14 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		reply_bad_request(r, "the body of the request was empty");
 		return;
 	}
+	char open;
+	if (patch_text_depth((const char *)r->body, r->body_len, &open)) {
+		/* kube-apiserver puts "error decoding patch: " before the decoder's words for
+		 * JSON and merge patches, nothing for strategic merge patches */
+		reply_bad_request(r, "%sinvalid character '%c' exceeded max depth",
+				  pt == P_STRATEGIC ? "" : "error decoding patch: ", open);
+		return;
+	}
 	patch = json_loadb((const char *)r->body, r->body_len, 0, &je);
 	if (!patch) {
 		reply_bad_request(r, "error decoding patch: %s", je.text);
@@ -2684,14 +2701,24 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		}
 		if (rc == -ENOMEM)
 			goto oom;
+		if (rc == -E2BIG) { /* errors.NewRequestEntityTooLargeError */
+			char big[sizeof(err) + 32];
+			snprintf(big, sizeof(big), "Request entity too large: %s", err);
+			kube_reply_status(r, 413, "RequestEntityTooLarge", big, NULL);
+			goto out;
+		}
 		if (rc) {
+			/* errors.NewGenericServerResponse(422, ...) as upstream: "details": {},
+			 * and the patch library's error (err) is not shown */
+			struct kube_attrs none;
+			memset(&none, 0, sizeof(none));
 			if (pt == P_STRATEGIC)
 				reply_bad_request(r, "%s", err);
-			else /* errors.NewGenericServerResponse(422, ...), as upstream */
+			else
 				kube_reply_status(r, 422, "Invalid",
 						  "the server rejected our request due to an error in "
 						  "our request",
-						  NULL);
+						  &none);
 			goto out;
 		}
 		if (!json_is_object(patched)) {

@@ -202,8 +202,12 @@ int kube_parse_path(const char *method, const char *path, const struct evkeyvalq
 		const char *w = query ? evhttp_find_header(query, "watch") : NULL;
 		snprintf(a->verb, sizeof(a->verb), "%s", w && !is_false(w) ? "watch" : "list");
 		const char *fs = query ? evhttp_find_header(query, "fieldSelector") : NULL;
-		if (fs)
+		if (fs) {
 			selector_name(fs, a->name, sizeof(a->name));
+			/* for the Node authorizer (attrs.GetFieldSelector()); kept whole or not */
+			if (copy(a->field_selector, sizeof(a->field_selector), fs, strlen(fs)))
+				a->field_selector[0] = '\0';
+		}
 	}
 	if (!a->name[0] && strcmp(a->verb, "delete") == 0)
 		snprintf(a->verb, sizeof(a->verb), "deletecollection");
@@ -1051,7 +1055,7 @@ int kube_cluster_listen(struct kube_cluster *cl, int port)
 	if (!l)
 		return -ENOMEM;
 	l->cl = cl;
-	l->ctx = kube_tls_server_ctx(cl->kube);
+	l->ctx = kube_tls_server_ctx(cl);
 	if (!l->ctx) {
 		rc = -EIO;
 		goto fail;

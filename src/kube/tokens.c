@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/jwt.h"
+#include "kube/nodeauthz.h"
 #include "kube/util.h"
 
 #define TOKEN_DEFAULT_SECONDS 3600
@@ -147,7 +148,22 @@ static void not_found(struct http_req *r, const struct kube_attrs *a, const char
 	kube_reply_status(r, 404, "NotFound", msg, a);
 }
 
-static void token_request(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a)
+/* NodeRestriction: a node's TokenRequest must be bound to a pod bound to the node
+ * (noderestriction.c). 0, or replies and returns -EPERM. */
+static int node_guard(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		      const struct kube_user *u, const json_t *req)
+{
+	char msg[1024], name[256];
+	int rc = noderestriction_admit(cl, u, a, req, NULL, msg, sizeof(msg), name, sizeof(name));
+	if (rc == 0)
+		return 0;
+	kube_reply_status(r, rc == -ENOENT ? 404 : 403, rc == -ENOENT ? "NotFound" : "Forbidden",
+			  msg, a);
+	return -EPERM;
+}
+
+static void token_request(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			  const struct kube_user *u)
 {
 	const struct kube_resource *sa_res = kube_resource_find("", "v1", "serviceaccounts");
 	const struct kube_resource *pod_res = kube_resource_find("", "v1", "pods");
@@ -163,6 +179,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	}
 	if (!(req = body_json(r, a, "TokenRequest")))
 		return;
+	if (node_guard(cl, r, a, u, req))
+		goto out;
 	spec = json_object_get(req, "spec");
 	auds = json_object_get(spec, "audiences");
 	json_t *v;
@@ -321,10 +339,9 @@ out:
 void tokens_serve(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
 		  const struct kube_user *u)
 {
-	(void)u;
 	if (strcmp(a->resource, "serviceaccounts") == 0 && strcmp(a->subresource, "token") == 0 &&
 	    a->namespace_[0] && a->name[0]) {
-		token_request(cl, r, a);
+		token_request(cl, r, a, u);
 		return;
 	}
 	if (strcmp(a->group, "authentication.k8s.io") == 0 &&

@@ -400,6 +400,25 @@ static void fetch(struct fetch *f)
 	pthread_join(t, NULL);
 }
 
+/* A client certificate for "admin" in system:masters, signed by cl's CA, into files. */
+static void write_admin_cert(struct kube_cluster *cl, const char *certp, const char *keyp)
+{
+	char *cert = NULL, *key = NULL;
+	const char *masters[] = {"system:masters"};
+	CHECK_EQ_INT(kube_tls_client_cert(cl, "admin", masters, 1, &cert, &key), 0);
+	FILE *fc = fopen(certp, "w"), *fk = fopen(keyp, "w");
+	if (fc && fk && cert && key) {
+		fputs(cert, fc);
+		fputs(key, fk);
+	}
+	if (fc)
+		fclose(fc);
+	if (fk)
+		fclose(fk);
+	free(cert);
+	free(key);
+}
+
 static void test_listener(void)
 {
 	struct kube k;
@@ -482,22 +501,9 @@ static void test_listener(void)
 	/* kubectl 1.32's typed clients send protobuf: an admin by client certificate
 	 * creates a namespace that way. */
 	char certp[256], keyp[256];
-	char *cert = NULL, *key = NULL;
-	const char *masters[] = {"system:masters"};
 	snprintf(certp, sizeof(certp), "%s/admin.pem", tmpdir);
 	snprintf(keyp, sizeof(keyp), "%s/admin-key.pem", tmpdir);
-	CHECK_EQ_INT(kube_tls_client_cert(cl, "admin", masters, 1, &cert, &key), 0);
-	FILE *fc = fopen(certp, "w"), *fk = fopen(keyp, "w");
-	if (fc && fk && cert && key) {
-		fputs(cert, fc);
-		fputs(key, fk);
-	}
-	if (fc)
-		fclose(fc);
-	if (fk)
-		fclose(fk);
-	free(cert);
-	free(key);
+	write_admin_cert(cl, certp, keyp);
 	static const unsigned char ns_pb[] = {
 		0x6b, 0x38, 0x73, 0x00, 0x0a, 0x0f, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x09, 0x4e, 0x61,
 		0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x1b, 0x0a, 0x13, 0x0a, 0x03, 0x66,
@@ -542,19 +548,7 @@ static void test_listener(void)
 	struct kube_cluster c2;
 	fake_cluster(&c2, &k, "c2");
 	CHECK_EQ_INT(kube_tls_cluster_init(&c2, 0), 0);
-	CHECK_EQ_INT(kube_tls_client_cert(&c2, "admin", masters, 1, &cert, &key), 0);
-	fc = fopen(certp, "w");
-	fk = fopen(keyp, "w");
-	if (fc && fk && cert && key) {
-		fputs(cert, fc);
-		fputs(key, fk);
-	}
-	if (fc)
-		fclose(fc);
-	if (fk)
-		fclose(fk);
-	free(cert);
-	free(key);
+	write_admin_cert(&c2, certp, keyp);
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/api/v1/namespaces", cl->port);
 	fetch(&f);
 	CHECK_EQ_INT(f.code, 401);

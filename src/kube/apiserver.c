@@ -202,15 +202,17 @@ int kube_parse_path(const char *method, const char *path, const struct evkeyvalq
 		const char *w = query ? evhttp_find_header(query, "watch") : NULL;
 		snprintf(a->verb, sizeof(a->verb), "%s", w && !is_false(w) ? "watch" : "list");
 		const char *fs = query ? evhttp_find_header(query, "fieldSelector") : NULL;
-		if (fs) {
+		if (fs)
 			selector_name(fs, a->name, sizeof(a->name));
-			/* for the Node authorizer (attrs.GetFieldSelector()); kept whole or not */
-			if (copy(a->field_selector, sizeof(a->field_selector), fs, strlen(fs)))
-				a->field_selector[0] = '\0';
-		}
 	}
 	if (!a->name[0] && strcmp(a->verb, "delete") == 0)
 		snprintf(a->verb, sizeof(a->verb), "deletecollection");
+	/* attrs.GetFieldSelector() for the Node authorizer: kept whole, or not at all */
+	const char *fsel = query ? evhttp_find_header(query, "fieldSelector") : NULL;
+	if (fsel && (strcmp(a->verb, "list") == 0 || strcmp(a->verb, "watch") == 0 ||
+		     strcmp(a->verb, "deletecollection") == 0) &&
+	    copy(a->field_selector, sizeof(a->field_selector), fsel, strlen(fsel)))
+		a->field_selector[0] = '\0';
 	return 0;
 }
 

@@ -14,6 +14,8 @@
 #include "kube/rbac.h"
 
 #include <errno.h>
+#include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +103,8 @@ static void setup_objects(void)
 	    NULL, 0);
 }
 
+static enum kube_decision node_says(const struct kube_attrs *a, char *reason, size_t len);
+
 static void test_identity(void)
 {
 	const char *node = NULL;
@@ -114,6 +118,32 @@ static void test_identity(void)
 	u = user("system:node:", "system:nodes");
 	CHECK_EQ_INT(nodeauthz_identity(&u, &node), 1);
 	CHECK_STR(node, "");
+}
+
+/* The request's fieldSelector reaches the authorizer (attrs.GetFieldSelector()) for
+ * lists and watches, new and old style; a node's watch of its pods is allowed by it. */
+static void test_parse_field_selector(void)
+{
+	const char *paths[][2] = {
+		{"/api/v1/pods", "fieldSelector=spec.nodeName%3Dn1&limit=500"},
+		{"/api/v1/pods", "watch=true&fieldSelector=spec.nodeName%3Dn1"},
+		{"/api/v1/watch/pods", "fieldSelector=spec.nodeName%3Dn1"},
+	};
+	char reason[256];
+	for (size_t i = 0; i < 3; i++) {
+		struct evkeyvalq q;
+		struct kube_attrs a;
+		TAILQ_INIT(&q);
+		CHECK_EQ_INT(evhttp_parse_query_str(paths[i][1], &q), 0);
+		CHECK_EQ_INT(kube_parse_path("GET", paths[i][0], &q, &a), 0);
+		CHECK_STR(a.field_selector, "spec.nodeName=n1");
+		CHECK_EQ_INT(node_says(&a, reason, sizeof(reason)), KUBE_ALLOW);
+		evhttp_clear_headers(&q);
+	}
+	struct kube_attrs a;
+	CHECK_EQ_INT(kube_parse_path("GET", "/api/v1/pods", NULL, &a), 0);
+	CHECK_STR(a.field_selector, "");
+	CHECK_EQ_INT(node_says(&a, reason, sizeof(reason)), KUBE_NO_OPINION);
 }
 
 static void test_pod_refers(void)
@@ -548,6 +578,7 @@ int main(void)
 	CHECK_EQ_INT(rbac_bootstrap(&cl), 0);
 	setup_objects();
 	RUN(test_identity);
+	RUN(test_parse_field_selector);
 	RUN(test_pod_refers);
 	RUN(test_authorizer);
 	RUN(test_chain);

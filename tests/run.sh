@@ -3,7 +3,8 @@
 # every tests/e2e/test_*.sh and every tests/scenarios/*.sh. Each file starts its own
 # gkeid on port 0 in its own temporary directory, so files share nothing and run side
 # by side, TEST_JOBS at a time (default: 2 per core). Files named in tests/slow.txt
-# start first, so the longest ones do not start last. At the end: each file's result,
+# start first, so the longest ones do not start last; TEST_FILTER=REGEX runs only the
+# matching files. At the end: each file's result,
 # a time table (slowest first), and the total "N passed, N failed".
 # Exits non-zero when anything failed or a test program crashed.
 set -u
@@ -42,6 +43,15 @@ for bin in "$@"; do queue+=("$bin"); done
 for t in tests/e2e/test_*.sh tests/scenarios/*.sh; do
 	[ -f "$t" ] && ! queued "$t" && queue+=("$t")
 done
+
+# TEST_FILTER=REGEX keeps only the files whose path matches (for the edit-test loop).
+if [ -n "${TEST_FILTER:-}" ]; then
+	kept=()
+	for item in "${queue[@]}"; do
+		[[ $item =~ $TEST_FILTER ]] && kept+=("$item")
+	done
+	queue=("${kept[@]}")
+fi
 
 for item in "${queue[@]}"; do
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do

@@ -208,6 +208,12 @@ int kube_parse_path(const char *method, const char *path, const struct evkeyvalq
 	}
 	if (!a->name[0] && strcmp(a->verb, "delete") == 0)
 		snprintf(a->verb, sizeof(a->verb), "deletecollection");
+	/* attrs.GetFieldSelector() for the Node authorizer: kept whole, or not at all */
+	const char *fsel = query ? evhttp_find_header(query, "fieldSelector") : NULL;
+	if (fsel && (strcmp(a->verb, "list") == 0 || strcmp(a->verb, "watch") == 0 ||
+		     strcmp(a->verb, "deletecollection") == 0) &&
+	    copy(a->field_selector, sizeof(a->field_selector), fsel, strlen(fsel)))
+		a->field_selector[0] = '\0';
 	return 0;
 }
 
@@ -1059,7 +1065,7 @@ int kube_cluster_listen(struct kube_cluster *cl, int port)
 	if (!l)
 		return -ENOMEM;
 	l->cl = cl;
-	l->ctx = kube_tls_server_ctx(cl->kube);
+	l->ctx = kube_tls_server_ctx(cl);
 	if (!l->ctx) {
 		rc = -EIO;
 		goto fail;

@@ -1,7 +1,9 @@
 /*
  * authn.c - who is asking the Kubernetes API server, as GKE's authenticators say, tried
  * in kube-apiserver's order:
- *   - a client certificate verified against the cluster CA: CN is the user, O the groups;
+ *   - a client certificate verified against the cluster's own CA: CN is the user, O the
+ *     groups (one that does not verify is a 401 unless a valid token follows, as
+ *     kube-apiserver's x509 authenticator fails the union);
  *   - "Authorization: Bearer" with a service-account JWT of this cluster (iss = the
  *     cluster's issuer, signed by its key, audience the issuer; the service account and
  *     a bound secret or pod must still exist, with the uids the token names):
@@ -242,8 +244,9 @@ out:
 	return rc;
 }
 
-/* The peer certificate of the request's TLS connection, verified against the CA: CN is
- * the user, O the groups. 0, or -ENOENT when there is none (or it does not verify). */
+/* The peer certificate of the request's TLS connection, verified against the cluster's
+ * CA: CN is the user, O the groups. 0; -ENOENT when there is none; -EACCES when it does
+ * not verify (another cluster's certificate, a stranger's). */
 static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_user *u)
 {
 	struct evhttp_connection *conn;
@@ -254,16 +257,19 @@ static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) * chain;
 	int rc = -ENOENT, idx = -1;
-	if (!r || !r->ev || !cl->kube || !cl->kube->ca_cert)
+	if (!r || !r->ev)
 		return -ENOENT;
 	if (!(conn = evhttp_request_get_connection(r->ev)) ||
 	    !(bev = evhttp_connection_get_bufferevent(conn)) ||
 	    !(ssl = bufferevent_openssl_get_ssl(bev)) || !(peer = SSL_get1_peer_certificate(ssl)))
 		return -ENOENT;
+	rc = -EACCES;
+	if (!cl->ca_cert)
+		goto out;
 	st = X509_STORE_new();
 	ctx = X509_STORE_CTX_new();
 	chain = SSL_get_peer_cert_chain(ssl);
-	if (!st || !ctx || X509_STORE_add_cert(st, cl->kube->ca_cert) != 1 ||
+	if (!st || !ctx || X509_STORE_add_cert(st, cl->ca_cert) != 1 ||
 	    X509_STORE_CTX_init(ctx, st, peer, chain) != 1)
 		goto out;
 	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
@@ -271,6 +277,7 @@ static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_
 		goto out;
 	X509_NAME *subj = X509_get_subject_name(peer);
 	char cn[320] = "";
+	rc = -ENOENT; /* verified, but no user in it: on to the next authenticator */
 	if (!subj || X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn)) <= 0 || !cn[0])
 		goto out;
 	memset(u, 0, sizeof(*u));
@@ -335,8 +342,10 @@ int authn_token(struct kube_cluster *cl, const char *token, const char *const *a
 int kube_authenticate(struct kube_cluster *cl, struct http_req *r, struct kube_user *u)
 {
 	const char *h = r ? http_header(r, "Authorization") : NULL;
-	/* kube-apiserver's union: a verified client certificate first, then the token */
-	if (client_cert(cl, r, u) == 0)
+	/* kube-apiserver's union: a verified client certificate first, then the token; a
+	 * certificate that does not verify fails the union (401) unless the token passes */
+	int cert = client_cert(cl, r, u);
+	if (cert == 0)
 		return 0;
 	anonymous(u);
 	if (h && strncasecmp(h, "Bearer ", 7) == 0) {
@@ -356,5 +365,5 @@ int kube_authenticate(struct kube_cluster *cl, struct http_req *r, struct kube_u
 											  : -EACCES;
 		}
 	}
-	return 0;
+	return cert == -EACCES ? -EACCES : 0;
 }

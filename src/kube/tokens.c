@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/jwt.h"
+#include "kube/nodeauthz.h"
 #include "kube/util.h"
 
 #define TOKEN_DEFAULT_SECONDS 3600
@@ -244,7 +245,22 @@ static json_t *bound_object(struct kube_cluster *cl, struct http_req *r, const s
 	return o;
 }
 
-static void token_request(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a)
+/* NodeRestriction: a node's TokenRequest must be bound to a pod bound to the node
+ * (noderestriction.c). 0, or replies and returns -EPERM. */
+static int node_guard(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		      const struct kube_user *u, const json_t *req)
+{
+	char msg[1024], name[256];
+	int rc = noderestriction_admit(cl, u, a, req, NULL, msg, sizeof(msg), name, sizeof(name));
+	if (rc == 0)
+		return 0;
+	kube_reply_status(r, rc == -ENOENT ? 404 : 403, rc == -ENOENT ? "NotFound" : "Forbidden",
+			  msg, a);
+	return -EPERM;
+}
+
+static void token_request(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			  const struct kube_user *u)
 {
 	const struct kube_resource *sa_res = kube_resource_find("", "v1", "serviceaccounts");
 	json_t *req = NULL, *sa = NULL, *obj = NULL, *auds, *spec, *bound, *resp = NULL;
@@ -261,6 +277,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	}
 	if (!(req = body_json(r, a, "TokenRequest")))
 		return;
+	if (node_guard(cl, r, a, u, req))
+		goto out;
 	spec = json_object_get(req, "spec");
 	auds = json_object_get(spec, "audiences");
 	json_t *v;
@@ -396,10 +414,9 @@ out:
 void tokens_serve(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
 		  const struct kube_user *u)
 {
-	(void)u;
 	if (strcmp(a->resource, "serviceaccounts") == 0 && strcmp(a->subresource, "token") == 0 &&
 	    a->namespace_[0] && a->name[0]) {
-		token_request(cl, r, a);
+		token_request(cl, r, a, u);
 		return;
 	}
 	if (strcmp(a->group, "authentication.k8s.io") == 0 &&

@@ -277,6 +277,9 @@ static int caller_from_record(const json_t *rec, struct caller *out)
 #define SCOPE_CP_RO "https://www.googleapis.com/auth/cloud-platform.read-only"
 #define SCOPE_SM "https://www.googleapis.com/auth/service.management"
 #define SCOPE_EMAIL "https://www.googleapis.com/auth/userinfo.email"
+/* What google-auth's external_account asks STS for before it impersonates
+ * (external_account.py, _IAM_SCOPE), and IAM Credentials accepts. */
+#define SCOPE_IAM "https://www.googleapis.com/auth/iam"
 
 /* The scopes each API accepts, from its discovery document ("auth.oauth2.scopes" and each
  * method's "scopes"): for every method, and for its reads only. A GKE cluster's API server
@@ -289,7 +292,7 @@ static const struct {
 	{"cloudresourcemanager.googleapis.com", {SCOPE_CP}, {SCOPE_CP_RO}},
 	{"serviceusage.googleapis.com", {SCOPE_CP, SCOPE_SM}, {SCOPE_CP_RO}},
 	{"iam.googleapis.com", {SCOPE_CP}, {NULL}},
-	{"iamcredentials.googleapis.com", {SCOPE_CP}, {NULL}},
+	{"iamcredentials.googleapis.com", {SCOPE_CP, SCOPE_IAM}, {NULL}},
 	{"container.googleapis.com", {SCOPE_CP}, {NULL}},
 	{CLOUD_SCOPE_KUBERNETES, {SCOPE_CP, SCOPE_EMAIL, "email"}, {NULL}},
 };

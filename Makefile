@@ -20,7 +20,7 @@ DATA := $(wildcard data/*)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 
 
-.PHONY: all run test bench deps clean unit e2e asan fmt fuzz
+.PHONY: all run test bench deps clean unit e2e asan fmt fuzz check-layers
 all: build/gkeid
 
 deps:
@@ -67,8 +67,12 @@ run: build/gkeid
 	./build/gkeid up
 
 # The whole suite. Node clients come from tests/node/package-lock.json.
-test: build/gkeid build/asan/gkeid $(UNIT_BINS)
+test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS)
 	@bash tests/run.sh $(UNIT_BINS)
+
+# Includes follow the layers of src/README.md.
+check-layers:
+	@sh scripts/check-layers.sh
 
 BENCH_BINS = $(patsubst bench/%.c,build/rel/bench/%,$(wildcard bench/*.c))
 build/rel/bench/%: bench/%.c $(REL_LIB)

@@ -406,19 +406,26 @@ static void check_msg(struct walk *w, json_t *obj, const struct jschema_msg *m)
 			} else {
 				check_list(w, f, v, ploc);
 			}
+		} else if ((f->flags & JS_REPEATED) &&
+			   (!json_is_object(v) || f->kind == JS_MESSAGE || f->kind == JS_ANY)) {
+			/* A single value for a repeated field: refused with the element's type, as
+			 * gkeid always has (the proto parser would take it as a list of one; that
+			 * Google's front end does too is not confirmed). */
+			if (f->kind == JS_MESSAGE)
+				add_type_url(w, f->msg->name, v);
+			else if (f->kind == JS_ANY)
+				add_type_url(w, "google.protobuf.Value", v);
+			else if (f->kind == JS_ENUM)
+				add_type_url(w, f->en ? f->en->name : "google.protobuf.Enum", v);
+			else if (f->kind == JS_WKT)
+				add_type_url(w, f->type, v);
+			else
+				add_value(w, kind_names[f->kind], v);
 		} else if ((fixed = check_value(w, f, v, ploc, f->name))) {
 			json_decref(v);
 			v = fixed;
 		}
 		loc_pop(w, old);
-		/* One value for a repeated field is a list of one. */
-		if ((f->flags & JS_REPEATED) && !json_is_array(v)) {
-			json_t *list = json_array();
-			if (!list || json_array_append(list, v) != 0)
-				w->nomem = 1;
-			json_decref(v);
-			v = list;
-		}
 		if (strcmp(key, f->json) != 0) {
 			if (!renamed && !(renamed = json_object()))
 				w->nomem = 1;
@@ -459,27 +466,32 @@ int jschema_check(json_t *body, const struct jschema_msg *m, json_t **violations
 	return -EINVAL;
 }
 
-void jschema_reply(struct http_req *r, const json_t *violations)
+char *jschema_message(const json_t *violations)
 {
-	size_t i, len = 0;
+	size_t i, len = 1;
 	json_t *v;
-	char *msg = NULL;
+	char *msg;
 	json_array_foreach((json_t *)violations, i, v) len +=
 		json_string_length(json_object_get(v, "description")) + 1;
-	if (!(msg = calloc(1, len + 1))) {
-		http_reply_json(r, 500, NULL);
-		return;
-	}
+	if (!(msg = calloc(1, len)))
+		return NULL;
 	json_array_foreach((json_t *)violations, i, v)
 	{
 		if (i)
 			strcat(msg, "\n");
 		strcat(msg, json_string_value(json_object_get(v, "description")));
 	}
-	json_t *j = json_pack("{s:{s:i, s:s, s:s, s:[{s:s, s:O}]}}", "error", "code", 400,
-			      "message", msg, "status", "INVALID_ARGUMENT", "details", "@type",
-			      "type.googleapis.com/google.rpc.BadRequest", "fieldViolations",
-			      violations);
+	return msg;
+}
+
+void jschema_reply(struct http_req *r, const json_t *violations)
+{
+	char *msg = jschema_message(violations);
+	json_t *j = msg ? json_pack("{s:{s:i, s:s, s:s, s:[{s:s, s:O}]}}", "error", "code", 400,
+				    "message", msg, "status", "INVALID_ARGUMENT", "details",
+				    "@type", "type.googleapis.com/google.rpc.BadRequest",
+				    "fieldViolations", violations)
+			: NULL;
 	free(msg);
 	http_reply_json(r, j ? 400 : 500, j);
 }

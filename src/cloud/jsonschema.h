@@ -22,9 +22,10 @@
  *
  * A body that passes is put in the canonical form handlers read: members renamed to their
  * lowerCamel JSON names (Google accepts the proto snake_case name too: update_mask), null
- * members and null list elements removed (null means unset), a single value given for a
- * repeated field wrapped in a list (as the proto parser takes it), and 32-bit integers and
- * booleans given as strings ("3", "true") turned into JSON numbers and booleans.
+ * members and null list elements removed (null means unset), and 32-bit integers and
+ * booleans given as strings ("3", "true") turned into JSON numbers and booleans. A single
+ * value where a list is due is refused with the element's type ("Invalid value at
+ * 'service_ids' (TYPE_STRING), \"x\""), as gkeid refused it before.
  */
 #ifndef GKEID_JSONSCHEMA_H
 #define GKEID_JSONSCHEMA_H
@@ -94,6 +95,10 @@ struct jschema_msg {
  * ({"field","description"}, "field" absent at the top level); -ENOMEM. violations may be
  * NULL. The body may be changed even when it fails. */
 int jschema_check(json_t *body, const struct jschema_msg *m, json_t **violations);
+
+/* The descriptions of violations (borrowed) joined by "\n", as Google's message: malloc'd,
+ * or NULL without memory. */
+char *jschema_message(const json_t *violations);
 
 /* Replies 400 INVALID_ARGUMENT for violations (borrowed, non-empty): the descriptions joined
  * by "\n" as the message, and one google.rpc.BadRequest detail holding them. */

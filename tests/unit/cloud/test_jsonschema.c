@@ -2,7 +2,7 @@
  * test_jsonschema.c - the request-body checker: unknown names, lists for single fields,
  * values of the wrong kind and objects for scalars are refused in Google's words, all of a
  * body's problems together in document order, and a body that passes comes out canonical
- * (JSON names, no nulls, a single value for a repeated field made a list, "3" an int32).
+ * (JSON names, no nulls, "3" an int32).
  *
  * The expected texts are Google's: "Invalid JSON payload received. Unknown name \"x\" at
  * 'a.b[0]': Cannot find field." and the multi-problem message joined by "\n" (Gemini API
@@ -58,11 +58,11 @@ static char *run(const struct jschema_msg *m, const char *text)
 	return out;
 }
 
-#define EXPECT(m, text, want)                                                                \
-	do {                                                                                 \
-		char *got_ = run(&(m), (text));                                              \
-		CHECK_STR(got_, (want));                                                     \
-		free(got_);                                                                  \
+#define EXPECT(m, text, want)                                                                      \
+	do {                                                                                       \
+		char *got_ = run(&(m), (text));                                                    \
+		CHECK_STR(got_, (want));                                                           \
+		free(got_);                                                                        \
 	} while (0)
 
 /* The attack of issue 9: a misspelt "bindings" wiped the policy. */
@@ -190,12 +190,16 @@ static void test_canonical(void)
 	       "\"condition\":null}]}}",
 	       "{\"policy\":{\"bindings\":[{\"members\":[\"user:a@b.c\"],\"role\":\"roles/viewer\"}"
 	       "]},\"updateMask\":\"bindings\"}");
-	/* One value for a repeated field is a list of one; "3" is an int32 3. */
+	/* "3" is an int32 3. */
 	EXPECT(jschema_iam_SetIamPolicyRequest,
-	       "{\"policy\":{\"version\":\"3\",\"bindings\":{\"role\":\"r\",\"members\":\"user:a@b.c\"}"
-	       "}}",
-	       "{\"policy\":{\"bindings\":[{\"members\":[\"user:a@b.c\"],\"role\":\"r\"}],"
-	       "\"version\":3}}");
+	       "{\"policy\":{\"version\":\"3\",\"bindings\":[{\"role\":\"r\"}]}}",
+	       "{\"policy\":{\"bindings\":[{\"role\":\"r\"}],\"version\":3}}");
+	/* One value where a list is due is refused with the element's type. */
+	EXPECT(jschema_serviceusage_BatchEnableServicesRequest, "{\"serviceIds\":\"a\"}",
+	       "[service_ids] Invalid value at 'service_ids' (TYPE_STRING), \"a\"");
+	EXPECT(jschema_iam_SetIamPolicyRequest, "{\"policy\":{\"bindings\":{\"role\":\"r\"}}}",
+	       "[policy.bindings] Invalid value at 'policy.bindings' "
+	       "(type.googleapis.com/google.iam.v1.Binding), {\"role\":\"r\"}");
 	EXPECT(jschema_iam_GetIamPolicyRequest, "{\"options\":{\"requested_policy_version\":3}}",
 	       "{\"options\":{\"requestedPolicyVersion\":3}}");
 	EXPECT(jschema_serviceusage_DisableServiceRequest,

@@ -8,8 +8,9 @@
  *                      Cannot find field.
  *   a list for one     Invalid JSON payload received. Unknown name "policy": Proto field is
  *                      not repeating, cannot start list.
- *   a wrong value      Invalid value at 'policy.bindings' (type.googleapis.com/google.iam.v1.
- *                      Binding), "x"          Invalid value at 'policy.version' (TYPE_INT32), "a"
+ *   a wrong value      Invalid value at 'policy.bindings'
+ *                      (type.googleapis.com/google.iam.v1.Binding), "x"
+ *                      Invalid value at 'policy.version' (TYPE_INT32), "a"
  *   an object for a    Invalid value at 'policy' (etag), Starting an object on a scalar field
  *   scalar
  *
@@ -20,12 +21,16 @@
  * protobuf's util/internal/protostream_objectwriter.cc (ProtoStreamObjectWriter, whose
  * messages the front end reports) and public reports of the front end's replies.
  *
+ * Not checked here: OAuth 2.0's token endpoint (oauth2.c), which must ignore parameters it
+ * does not know (RFC 6749 section 3.2).
+ *
  * A body that passes is put in the canonical form handlers read: members renamed to their
- * lowerCamel JSON names (Google accepts the proto snake_case name too: update_mask), null
- * members and null list elements removed (null means unset), and 32-bit integers and
- * booleans given as strings ("3", "true") turned into JSON numbers and booleans. A single
- * value where a list is due is refused with the element's type ("Invalid value at
- * 'service_ids' (TYPE_STRING), \"x\""), as gkeid refused it before.
+ * lowerCamel JSON names (Google accepts the proto snake_case name too, update_mask as well
+ * as updateMask: protobuf's util/internal/type_info.cc looks a name up as given and through
+ * the JSON-name table), null members and null list elements removed (null means unset),
+ * and 32-bit integers and booleans given as strings ("3", "true") turned into JSON numbers
+ * and booleans. A single value where a list is due is refused with the element's type
+ * ("Invalid value at 'service_ids' (TYPE_STRING), \"x\""), as gkeid refused it before.
  */
 #ifndef GKEID_JSONSCHEMA_H
 #define GKEID_JSONSCHEMA_H

@@ -426,15 +426,20 @@ static void check_msg(struct walk *w, json_t *obj, const struct jschema_msg *m)
 			v = fixed;
 		}
 		loc_pop(w, old);
+		/* A field given under both names: the later one counts, as the proto parser
+		 * sets a field again. */
 		if (strcmp(key, f->json) != 0) {
 			if (!renamed && !(renamed = json_object()))
 				w->nomem = 1;
 			if (renamed && v && json_object_set(renamed, f->json, v) != 0)
 				w->nomem = 1;
 			json_object_del(obj, key);
-		} else if (v && json_object_get(obj, key) != v &&
-			   json_object_set(obj, key, v) != 0) {
-			w->nomem = 1;
+		} else {
+			if (renamed)
+				json_object_del(renamed, key);
+			if (v && json_object_get(obj, key) != v &&
+			    json_object_set(obj, key, v) != 0)
+				w->nomem = 1;
 		}
 		json_decref(v);
 	}

@@ -204,6 +204,11 @@ static void test_canonical(void)
 	       "{\"options\":{\"requestedPolicyVersion\":3}}");
 	EXPECT(jschema_serviceusage_DisableServiceRequest,
 	       "{\"disable_dependent_services\":\"true\"}", "{\"disableDependentServices\":true}");
+	/* Both names: the later one counts. */
+	EXPECT(jschema_iam_SetIamPolicyRequest, "{\"update_mask\":\"a\",\"updateMask\":\"b\"}",
+	       "{\"updateMask\":\"b\"}");
+	EXPECT(jschema_iam_SetIamPolicyRequest, "{\"updateMask\":\"b\",\"update_mask\":\"a\"}",
+	       "{\"updateMask\":\"a\"}");
 	/* Empty messages take {} only. */
 	EXPECT(jschema_iam_EnableServiceAccountRequest, "{}", "{}");
 	/* What gcloud sends. */

@@ -423,9 +423,16 @@ static void test_tokens(void)
 	free(tok);
 	CHECK(kube_sa_token(&cl, "default", "app", sa_uid, NULL, 0, 0, NULL, NULL) == NULL);
 
-	/* gkeid's Google access tokens */
+	/* gkeid's Google access tokens; a cluster takes only those whose scopes reach it */
 	char *gtok = NULL;
-	json_t *info = json_pack("{s:s,s:s}", "kind", "user", "email", "alice@example.com");
+	json_t *info = json_pack("{s:s,s:s,s:s}", "kind", "user", "email", "alice@example.com",
+				 "scope", "https://www.googleapis.com/auth/devstorage.read_only");
+	CHECK_EQ_INT(cloud_token_issue(&cloud, info, 3600, &gtok), 0);
+	json_decref(info);
+	CHECK_EQ_INT(authn_token(&cl, gtok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	free(gtok);
+	info = json_pack("{s:s,s:s,s:s}", "kind", "user", "email", "alice@example.com", "scope",
+			 "openid https://www.googleapis.com/auth/userinfo.email");
 	CHECK_EQ_INT(cloud_token_issue(&cloud, info, 3600, &gtok), 0);
 	json_decref(info);
 	CHECK_EQ_INT(authn_token(&cl, gtok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), 0);
@@ -435,9 +442,10 @@ static void test_tokens(void)
 	CHECK_EQ_INT(u.n_groups, 1);
 	CHECK_STR(u.groups[0], "system:authenticated");
 	free(gtok);
-	info = json_pack("{s:s,s:s,s:s,s:s}", "kind", "federated", "pool",
+	info = json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", "federated", "pool",
 			 "example-project.svc.id.goog", "subject", "ns/default/sa/app",
-			 "projectNumber", "123456789012");
+			 "projectNumber", "123456789012", "scope",
+			 "https://www.googleapis.com/auth/cloud-platform");
 	CHECK_EQ_INT(cloud_token_issue(&cloud, info, 3600, &gtok), 0);
 	json_decref(info);
 	CHECK_EQ_INT(authn_token(&cl, gtok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), 0);

@@ -32,7 +32,7 @@ pid=$!
 i=0; while [ ! -s "$tmp/data/env" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
 . "$tmp/data/env"
 refresh=$(sqlite3 "$CLOUDSDK_CONFIG/credentials.db" "select value from credentials" | grep -o '"refresh_token": "[^"]*"' | cut -d'"' -f4)
-body="grant_type=refresh_token&client_id=32555940559.apps.googleusercontent.com&refresh_token=$refresh"
+body="grant_type=refresh_token&client_id=32555940559.apps.googleusercontent.com&client_secret=ZmssLNjJy2998hD4CTg2ejr2&refresh_token=$refresh"
 cat >"$tmp/post.lua" <<LUA
 wrk.method = "POST"
 wrk.body = "$body"

@@ -20,10 +20,12 @@ ok "annotate the KSA" kubectl annotate serviceaccount late iam.gke.io/gcp-servic
 EXEC_PID=$!
 for _ in $(seq 1 50); do A=$(md_pod_ip default late 2>/dev/null); [ -n "$A" ] && break; sleep 0.1; done
 A=$A:$MD_PORT
+# The clock starts before the binding command: the binding is written during it, so a
+# token that comes sooner than the delay after start came too soon, however slow gcloud is.
+start=$(date +%s%N)
 ok "bind roles/iam.workloadIdentityUser (a pipeline creating everything at once)" \
 	gcloud iam service-accounts add-iam-policy-binding $GSA --role=roles/iam.workloadIdentityUser \
 	--member="serviceAccount:$P.svc.id.goog[default/late]" --quiet
-start=$(date +%s%N)
 out=$(md_get "$A" $TOKEN)
 has "right after the binding: the seed's message" "HTTP/403: generic::permission_denied: loading: GenerateAccessToken(\"$GSA\", \"\"): googleapi: Error 403: Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)." "$out"
 has "... as a 403" "HTTP 403" "$out"

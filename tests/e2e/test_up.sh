@@ -99,7 +99,7 @@ refresh=$(sqlite3 "$CLOUDSDK_CONFIG/credentials.db" "select value from credentia
 : >"$T_TMP/acked"
 (
 	while :; do
-		t=$(curl -s -d "grant_type=refresh_token&client_id=32555940559.apps.googleusercontent.com&refresh_token=$refresh" "$GKEID_CLOUD_URL/oauth2/token" | sed -n 's/.*"access_token": "\([^"]*\)".*/\1/p')
+		t=$(curl -s -d "grant_type=refresh_token&client_id=32555940559.apps.googleusercontent.com&client_secret=ZmssLNjJy2998hD4CTg2ejr2&refresh_token=$refresh" "$GKEID_CLOUD_URL/oauth2/token" | sed -n 's/.*"access_token": "\([^"]*\)".*/\1/p')
 		[ -n "$t" ] && echo "$t" >>"$T_TMP/acked" || break
 	done
 ) &

@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/http.h"
+#include "core/httpconn.h"
 
 struct store;
 struct cloud;
@@ -99,6 +100,7 @@ struct kube {
 	char ca_pem_b64[8192]; /* base64 of the CA PEM, for masterAuth.clusterCaCertificate */
 	struct kube_cluster *clusters[64];
 	size_t n_clusters;
+	struct http_limits limits; /* every cluster's listener (0 fields: defaults) */
 };
 
 /* --- apiserver.c --- */

@@ -86,8 +86,11 @@ build/fuzz/fuzz_state: fuzz/fuzz_state.c $(LIB_SRCS) $(ASM)
 build/fuzz/fuzz_route: fuzz/fuzz_route.c src/core/http.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route
-	for t in jwt state route; do \
+build/fuzz/fuzz_metadata_path: fuzz/fuzz_metadata_path.c src/node/mdpath.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route build/fuzz/fuzz_metadata_path
+	for t in jwt state route metadata_path; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
 	done

@@ -53,9 +53,11 @@ struct conn {
 	void *user_arg;
 };
 
+#define PAUSE_BUDGET 1  /* until the connections accepted so far are admitted */
+#define PAUSE_BACKOFF 2 /* after an accept() failure, until resume_ev */
 struct bound {
 	struct evhttp_bound_socket *h;
-	int paused;
+	int paused; /* PAUSE_* bits */
 	struct bound *next;
 };
 
@@ -84,6 +86,7 @@ static struct {
 	struct conn *oldest, *newest; /* the waiting list */
 	struct conn **buckets;
 	size_t n_buckets, n_conns;
+	size_t n_pending; /* accepted, not admitted yet */
 	int reserve_fd;
 	struct http_guard *guards;
 	struct http_conn_stats st;
@@ -362,9 +365,30 @@ static void make_room(struct conn *c)
 	}
 }
 
+static void pause_listeners(struct http_guard *g, int why)
+{
+	for (struct bound *b = g->bounds; b; b = b->next) {
+		if (!b->paused)
+			evconnlistener_disable(evhttp_bound_socket_get_listener(b->h));
+		b->paused |= why;
+	}
+}
+
+static void resume_listeners(struct http_guard *g, int why)
+{
+	for (struct bound *b = g->bounds; b; b = b->next) {
+		if (!(b->paused & why))
+			continue;
+		b->paused &= ~why;
+		if (!b->paused)
+			evconnlistener_enable(evhttp_bound_socket_get_listener(b->h));
+	}
+}
+
 static void admit(struct http_guard *g, struct conn *c)
 {
 	void *arg = NULL;
+	P.n_pending--;
 	bufferevent_getcb(c->bev, NULL, NULL, NULL, &arg);
 	struct evhttp_connection *evcon = arg;
 	/* evhttp gave up on the connection (and freed it) before it was ours */
@@ -407,6 +431,7 @@ static void on_admit(evutil_socket_t fd, short what, void *arg)
 		c->pnext = NULL;
 		admit(g, c);
 	}
+	resume_listeners(g, PAUSE_BUDGET);
 }
 
 static struct bufferevent *on_new_bev(struct event_base *base, void *arg)
@@ -427,7 +452,12 @@ static struct bufferevent *on_new_bev(struct event_base *base, void *arg)
 	bufferevent_incref(bev);
 	*g->pending_tail = c;
 	g->pending_tail = &c->pnext;
+	P.n_pending++;
 	event_active(g->admit_ev, EV_TIMEOUT, 0);
+	/* evconnlistener accepts all the backlog in one go: past the budget, it stops
+	 * here until admission has made room, so a burst cannot take the headroom */
+	if ((long)(P.n_conns + P.n_pending) >= P.budget)
+		pause_listeners(g, PAUSE_BUDGET);
 	return bev;
 }
 
@@ -473,8 +503,9 @@ static void on_accept_error(struct evconnlistener *lev, void *arg)
 		return;
 	if (err == EMFILE || err == ENFILE)
 		shed(evconnlistener_get_fd(lev));
-	evconnlistener_disable(lev);
-	b->paused = 1;
+	if (!b->paused)
+		evconnlistener_disable(lev);
+	b->paused |= PAUSE_BACKOFF;
 	g->backoff_ms = g->backoff_ms ? g->backoff_ms * 2 : BACKOFF_FIRST_MS;
 	if (g->backoff_ms > BACKOFF_MAX_MS)
 		g->backoff_ms = BACKOFF_MAX_MS;
@@ -485,13 +516,8 @@ static void on_accept_error(struct evconnlistener *lev, void *arg)
 
 static void on_resume(evutil_socket_t fd, short what, void *arg)
 {
-	struct http_guard *g = arg;
 	(void)fd, (void)what;
-	for (struct bound *b = g->bounds; b; b = b->next)
-		if (b->paused) {
-			b->paused = 0;
-			evconnlistener_enable(evhttp_bound_socket_get_listener(b->h));
-		}
+	resume_listeners(arg, PAUSE_BACKOFF);
 }
 
 struct evhttp_bound_socket *http_guard_bind(struct http_guard *g, const char *addr, int port,
@@ -599,6 +625,7 @@ void http_guard_free(struct http_guard *g)
 	while (g->pending) { /* accepted, never admitted: evhttp has let them go */
 		struct conn *c = g->pending;
 		g->pending = c->pnext;
+		P.n_pending--;
 		bufferevent_decref(c->bev);
 		free(c);
 	}

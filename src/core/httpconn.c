@@ -53,7 +53,7 @@ struct conn {
 	void *user_arg;
 };
 
-#define PAUSE_BUDGET 1  /* until the connections accepted so far are admitted */
+#define PAUSE_BUDGET 1	/* until the connections accepted so far are admitted */
 #define PAUSE_BACKOFF 2 /* after an accept() failure, until resume_ev */
 struct bound {
 	struct evhttp_bound_socket *h;

@@ -117,6 +117,16 @@ static void drain(int fd)
 	sock_read(fd, b, sizeof(b), &len);
 }
 
+/* Waits (5 s at most) for the server to close fd; checks that took [lo, hi) ms. */
+static void expect_closed_within(int fd, int64_t lo, int64_t hi)
+{
+	int64_t t0 = sock_now_ms();
+	WAIT_UNTIL(sock_closed(fd), 5000);
+	int64_t took = sock_now_ms() - t0;
+	CHECK(sock_closed(fd));
+	CHECK(took >= lo && took < hi);
+}
+
 static const char *req = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
 
 static void test_budget_derived(void)
@@ -179,11 +189,7 @@ static void test_idle_timeout(void)
 	WAIT_UNTIL(sock_seen(fd) != 0, 3000);
 	CHECK_EQ_INT(sock_seen(fd), 1);
 	drain(fd);
-	int64_t t0 = sock_now_ms();
-	WAIT_UNTIL(sock_closed(fd), 5000);
-	int64_t took = sock_now_ms() - t0;
-	CHECK(sock_closed(fd));
-	CHECK(took >= 300 && took < 3000);
+	expect_closed_within(fd, 300, 3000);
 	http_conn_stats(&after);
 	CHECK_EQ_INT(after.idle_timeouts - before.idle_timeouts, 1);
 	CHECK_EQ_INT(after.header_timeouts - before.header_timeouts, 0);
@@ -349,11 +355,7 @@ static void test_tls_handshake_deadline(void)
 	http_conn_stats(&s0);
 	/* A client that never starts the handshake. */
 	int fd = client();
-	int64_t t0 = sock_now_ms();
-	WAIT_UNTIL(sock_closed(fd), 5000);
-	int64_t took = sock_now_ms() - t0;
-	CHECK(sock_closed(fd));
-	CHECK(took >= 250 && took < 3000);
+	expect_closed_within(fd, 250, 3000);
 	http_conn_stats(&s);
 	CHECK_EQ_INT(s.handshake_timeouts - s0.handshake_timeouts, 1);
 	close(fd);
@@ -363,7 +365,7 @@ static void test_tls_handshake_deadline(void)
 	SSL *ssl = SSL_new(cctx);
 	SSL_set_fd(ssl, fd2);
 	int r;
-	t0 = sock_now_ms();
+	int64_t t0 = sock_now_ms();
 	while ((r = SSL_connect(ssl)) != 1 && sock_now_ms() - t0 < 3000) {
 		int e = SSL_get_error(ssl, r);
 		if (e != SSL_ERROR_WANT_READ && e != SSL_ERROR_WANT_WRITE)
@@ -372,11 +374,7 @@ static void test_tls_handshake_deadline(void)
 	}
 	CHECK_EQ_INT(r, 1);
 	SSL_write(ssl, "GET / HTTP/1.1\r\n", 16);
-	t0 = sock_now_ms();
-	WAIT_UNTIL(sock_closed(fd2), 5000);
-	took = sock_now_ms() - t0;
-	CHECK(sock_closed(fd2));
-	CHECK(took >= 450 && took < 3000); /* the header deadline (600), past the handshake's */
+	expect_closed_within(fd2, 450, 3000); /* the header deadline (600), past the handshake's */
 	http_conn_stats(&s);
 	CHECK_EQ_INT(s.header_timeouts - s0.header_timeouts, 1);
 	CHECK_EQ_INT(s.handshake_timeouts - s0.handshake_timeouts, 1);

@@ -19,21 +19,28 @@ ASM := src/core/embed.S
 DATA := $(wildcard data/*)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 
-OBJS = $(patsubst src/%.c,build/$(V)/obj/%.o,$(SRCS))
 
-.PHONY: all run test bench deps clean unit e2e asan fmt fuzz
+.PHONY: all run test bench deps clean unit e2e asan fmt fuzz check-layers
 all: build/gkeid
 
 deps:
 	@pkg-config --exists $(PKGS) 2>/dev/null && command -v curl >/dev/null && command -v sqlite3 >/dev/null || sh scripts/deps.sh
 
 # One object tree per variant: build/rel (release) and build/asan (sanitizers).
+# Quiet by default (one line a file); `make V=1` shows the commands.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 build/rel/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) $(OPT) -c $< -o $@
+	@[ -n "$(Q)" ] && echo "  CC      $<" || true
+	$(Q)$(CC) $(BASE_CFLAGS) $(OPT) -c $< -o $@
 build/asan/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -O1 $(SAN) -c $< -o $@
+	@[ -n "$(Q)" ] && echo "  CC asan $<" || true
+	$(Q)$(CC) $(BASE_CFLAGS) -O1 $(SAN) -c $< -o $@
 build/rel/obj/embed.o build/asan/obj/embed.o: $(ASM) $(DATA)
 	@mkdir -p $(dir $@)
 	$(CC) -c $(ASM) -o $@
@@ -42,23 +49,30 @@ REL_LIB = $(patsubst src/%.c,build/rel/obj/%.o,$(LIB_SRCS)) build/rel/obj/embed.
 ASAN_LIB = $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRCS)) build/asan/obj/embed.o
 
 build/gkeid: $(REL_LIB) build/rel/obj/cli/main.o
-	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm
 build/asan/gkeid: $(ASAN_LIB) build/asan/obj/cli/main.o
-	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm
 asan: build/asan/gkeid
 
 # Unit tests: one binary per tests/unit/<module>/test_<name>.c, linked with the library.
 UNIT_BINS = $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRCS))
 build/asan/tests/%: tests/unit/%.c tests/unit/t.h $(ASAN_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE_CFLAGS) -Itests/unit -O1 $(SAN) -o $@ $< $(ASAN_LIB) $(PKG_LIBS) -lm
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) $(BASE_CFLAGS) -Itests/unit -O1 $(SAN) -o $@ $< $(ASAN_LIB) $(PKG_LIBS) -lm
 
 run: build/gkeid
 	./build/gkeid up
 
 # The whole suite. Node clients come from tests/node/package-lock.json.
-test: build/gkeid build/asan/gkeid $(UNIT_BINS)
-	@sh tests/run.sh $(UNIT_BINS)
+test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS)
+	@bash tests/run.sh $(UNIT_BINS)
+
+# Includes follow the layers of src/README.md.
+check-layers:
+	@sh scripts/check-layers.sh
 
 BENCH_BINS = $(patsubst bench/%.c,build/rel/bench/%,$(wildcard bench/*.c))
 build/rel/bench/%: bench/%.c $(REL_LIB)
@@ -86,11 +100,18 @@ build/fuzz/fuzz_state: fuzz/fuzz_state.c $(LIB_SRCS) $(ASM)
 build/fuzz/fuzz_route: fuzz/fuzz_route.c src/core/http.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+build/fuzz/fuzz_kube_path build/fuzz/fuzz_selectors: build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(ASM)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+build/fuzz/fuzz_patch: fuzz/fuzz_patch.c src/kube/patch.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 build/fuzz/fuzz_metadata_path: fuzz/fuzz_metadata_path.c src/node/mdpath.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route build/fuzz/fuzz_metadata_path
-	for t in jwt state route metadata_path; do \
+fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route build/fuzz/fuzz_kube_path \
+		build/fuzz/fuzz_selectors build/fuzz/fuzz_patch build/fuzz/fuzz_metadata_path
+	for t in jwt state route kube_path selectors patch metadata_path; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
 	done

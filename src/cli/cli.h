@@ -76,6 +76,7 @@ struct httpc_req {
 	const char *method, *url;
 	const char *body;	     /* sent as application/json; NULL: none */
 	const char *ca, *cert, *key; /* CA file, client certificate and key; NULL: none */
+	const char *bearer;	     /* sent as "Authorization: Bearer"; NULL: none */
 	size_t cap;		     /* a longer response body fails the call */
 };
 struct httpc_resp {

@@ -7,7 +7,10 @@
  * take the pod's Workload Identity, as in a real pod), passes the exit status through,
  * and deletes the pod when the command ends. It talks to the Kubernetes API with the
  * node's client certificate, read from the node's state file (`gkeid node
- * --state-file`, DIR/nodes/NODE.json).
+ * --state-file`, DIR/nodes/NODE.json), except to create the pod: a node may create only
+ * mirror pods (NodeRestriction), so the pod is created as `up`'s user gkeid-exec, whose
+ * certificate lies beside the node's (exec.pem, exec-key.pem), as a developer's
+ * `kubectl run` would create it.
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -127,6 +130,25 @@ static int kube(const struct nstate *st, const char *method, const char *path, c
 	}
 	free(a.body);
 	return (int)a.status;
+}
+
+/* The credential that creates pods: the certificate of the user gkeid-exec beside the
+ * node's (DIR/keys/exec.pem and exec-key.pem), else the node's own. */
+static void pod_creator(const struct nstate *st, struct nstate *as)
+{
+	char dir[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
+	*as = *st;
+	const char *slash = strrchr(st->cert, '/');
+	size_t n = slash ? (size_t)(slash - st->cert) : 0;
+	snprintf(dir, sizeof(dir), "%.*s", (int)n, st->cert);
+	if ((size_t)snprintf(cert, sizeof(cert), "%s/exec.pem", slash ? dir : ".") >=
+		    sizeof(cert) ||
+	    (size_t)snprintf(key, sizeof(key), "%s/exec-key.pem", slash ? dir : ".") >=
+		    sizeof(key) ||
+	    access(cert, R_OK) != 0 || access(key, R_OK) != 0)
+		return;
+	memcpy(as->cert, cert, sizeof(as->cert));
+	memcpy(as->key, key, sizeof(as->key));
 }
 
 static int read_state(const char *file, struct nstate *st, char *err, size_t errlen)
@@ -963,7 +985,9 @@ int cmd_exec(int argc, char **argv)
 		json_object_set_new(meta, "generateName", json_string("exec-"));
 	char path[600];
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods", ns);
-	int code = kube(&st, "POST", path, pod, &created, err, sizeof(err));
+	struct nstate creator;
+	pod_creator(&st, &creator);
+	int code = kube(&creator, "POST", path, pod, &created, err, sizeof(err));
 	if (code != 201 && code != 200) {
 		fprintf(stderr, "gkeid exec: cannot create the pod: %s\n", err);
 		goto out;

@@ -1,13 +1,17 @@
 /*
  * fault.c - `gkeid fault`: lists, sets and clears the faults of a running `gkeid up`
  * through its admin endpoint on the cloud port (GET /gkeid/v1/faults, PUT and DELETE
- * /gkeid/v1/faults/NAME). Finds the server by --url, GKEID_CLOUD_URL, or DIR/env.
+ * /gkeid/v1/faults/NAME). Finds the server by --url, GKEID_CLOUD_URL, or DIR/env, and
+ * calls it with the caller's Google access token: --access-token-file, else the active
+ * gcloud account's (`gcloud auth print-access-token`), as the doctor does.
  */
+#include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +19,7 @@
 #include "cli/cli.h"
 
 #define RESP_CAP (1u << 20)
+#define TOKEN_MAX 4096 /* an access token or a self-signed JWT */
 
 static const char fault_usage[] =
 	"Usage: gkeid fault list [--output text|json]\n"
@@ -60,16 +65,83 @@ static const char fault_usage[] =
 	"                        DIR/env)\n"
 	"  --data-dir DIR        gkeid up's data directory (default: $GKEID_DATA_DIR, else\n"
 	"                        ./.gkeid)\n"
+	"  --access-token-file F the caller's Google access token (default: the active\n"
+	"                        gcloud account's, `gcloud auth print-access-token`)\n"
 	"  -h, --help            this text\n"
 	"\n"
-	"Exit status: 0 done, 1 the server refused or cannot be reached, 2 usage errors.\n"
+	"Who may: faults freeze IAM and take clusters down, so only the admin may set them.\n"
+	"Every call carries the caller's Google access token (after `. DIR/env`, gcloud's\n"
+	"active account is gkeid up's admin). It needs gkeid.faults.list (list),\n"
+	"gkeid.faults.set (set) or gkeid.faults.clear (clear), which roles/owner and\n"
+	"roles/gkeid.faultInjector hold and no other role does, on:\n"
+	"  - gkeid up's project, for list and the cluster faults (they break its clusters);\n"
+	"  - every project, for iam-propagation and clear --all (the delay is everyone's).\n"
+	"The current policies count: IAM's propagation delay does not apply to this check.\n"
+	"Without a token gkeid answers 401, without the permission 403.\n"
+	"\n"
+	"Exit status: 0 done, 1 not allowed (401, 403), the server failed or cannot be\n"
+	"reached, 2 usage errors (also an unknown --cluster: the clusters are listed).\n"
 	"Examples:\n"
 	"  gkeid fault set metadata-slow --seconds 8\n"
 	"  gkeid fault list\n"
 	"  gkeid fault clear --all\n";
 
-static const char *const names[] = {"metadata-slow", "control-plane-down", "metadata-dns",
-				    "istio-proxy",   "metadata-crashloop", "iam-propagation"};
+static const struct {
+	const char *name;
+	int takes_seconds, per_cluster;
+} faults[] = {
+	{"metadata-slow", 1, 1}, {"control-plane-down", 0, 1}, {"metadata-dns", 0, 1},
+	{"istio-proxy", 1, 1},	 {"metadata-crashloop", 0, 1}, {"iam-propagation", 1, 0},
+};
+#define N_FAULTS (sizeof(faults) / sizeof(faults[0]))
+
+/* What an access token may hold: printable, no spaces (it goes in a header). */
+static int token_ok(const char *t)
+{
+	for (; *t; t++)
+		if (!isgraph((unsigned char)*t))
+			return 0;
+	return 1;
+}
+
+/* The caller's access token into out: file's contents, else the last line that
+ * `gcloud auth print-access-token` prints (warnings come first). 0, or -errno with
+ * the reason (gcloud's own error line) in err. */
+static int access_token(const char *file, char *out, size_t len, char *err, size_t errlen)
+{
+	FILE *f = file ? fopen(file, "r") : popen("gcloud auth print-access-token 2>&1", "r");
+	char rest[256];
+	size_t n;
+	int big = 0, st;
+	if (!f) {
+		int e = errno;
+		snprintf(err, errlen, "%s", strerror(e));
+		return -e;
+	}
+	n = fread(out, 1, len - 1, f);
+	out[n] = '\0';
+	while (fread(rest, 1, sizeof(rest), f) > 0) /* gcloud writes it all, then exits */
+		big = 1;
+	OPENSSL_cleanse(rest, sizeof(rest));
+	st = file ? fclose(f) : pclose(f);
+	while (n > 0 && isspace((unsigned char)out[n - 1]))
+		out[--n] = '\0';
+	char *line = strrchr(out, '\n');
+	line = line ? line + 1 : out;
+	if (!file && st != 0) {
+		char *nl = strchr(out, '\n');
+		if (nl)
+			*nl = '\0'; /* gcloud's "ERROR: (gcloud.auth.print-access-token) ..." */
+		snprintf(err, errlen, "`gcloud auth print-access-token` failed: %.300s", out);
+		return -EACCES;
+	}
+	if (big || !*line || !token_ok(line)) {
+		snprintf(err, errlen, "%s", big ? "it is too long" : "it is not an access token");
+		return -EINVAL;
+	}
+	memmove(out, line, strlen(line) + 1);
+	return 0;
+}
 
 /* GKEID_CLOUD_URL from DIR/env ("export GKEID_CLOUD_URL='...'"). 0 or -ENOENT. */
 static int url_from_env_file(const char *dir, char *out, size_t len)
@@ -98,10 +170,10 @@ static int url_from_env_file(const char *dir, char *out, size_t len)
 }
 
 /* One call; prints errors. Returns the HTTP status (0: no answer) and the JSON body. */
-static int call(const char *base, const char *method, const char *path, const char *body,
-		json_t **out)
+static int call(const char *base, const char *token, const char *method, const char *path,
+		const char *body, json_t **out)
 {
-	struct httpc_req q = {.method = method, .body = body, .cap = RESP_CAP};
+	struct httpc_req q = {.method = method, .body = body, .bearer = token, .cap = RESP_CAP};
 	struct httpc_resp a;
 	char url[1200], err[256];
 	*out = NULL;
@@ -122,8 +194,14 @@ static int call(const char *base, const char *method, const char *path, const ch
 	if (a.status >= 300) {
 		const char *m = json_string_value(
 			json_object_get(json_object_get(*out, "error"), "message"));
-		fprintf(stderr, "gkeid fault: %s\n",
-			m ? m : (a.body ? a.body : "the server refused"));
+		m = m ? m : (a.body ? a.body : "the server refused");
+		if (a.status == 401)
+			fprintf(stderr, "gkeid fault: gkeid did not accept the credentials: %s\n",
+				m);
+		else if (a.status == 403)
+			fprintf(stderr, "gkeid fault: not allowed: %s\n", m);
+		else
+			fprintf(stderr, "gkeid fault: %s\n", m);
 	}
 	free(a.body);
 	return (int)a.status;
@@ -152,12 +230,13 @@ static void print_fault(const json_t *f)
 	       *detail ? detail : "-", json_string_value(json_object_get(f, "symptom")) ?: "");
 }
 
+/* The fault's index in faults[], or -1. */
 static int known(const char *name)
 {
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(names[i], name) == 0)
-			return 1;
-	return 0;
+	for (size_t i = 0; i < N_FAULTS; i++)
+		if (strcmp(faults[i].name, name) == 0)
+			return (int)i;
+	return -1;
 }
 
 static int cluster_ok(const char *s)
@@ -180,18 +259,21 @@ int cmd_fault(int argc, char **argv)
 		{"output", required_argument, NULL, 'o'},
 		{"url", required_argument, NULL, 'u'},
 		{"data-dir", required_argument, NULL, 'd'},
+		{"access-token-file", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *dir = getenv("GKEID_DATA_DIR"), *url = NULL, *cluster = NULL, *output = "text";
+	const char *dir = getenv("GKEID_DATA_DIR"), *url = NULL, *cluster = NULL, *output = "text",
+		   *token_file = NULL;
 	long long seconds = -1;
 	int all = 0, c, rc = 1;
-	char base[600], path[400], body[200] = "";
+	char base[600], path[400], body[200] = "", token[TOKEN_MAX], err[400];
 	json_t *out = NULL;
 	if (!dir || !*dir)
 		dir = ".gkeid";
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0; /* ':' below: a missing value or an unknown option is reported here */
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 's':
@@ -220,10 +302,24 @@ int cmd_fault(int argc, char **argv)
 		case 'd':
 			dir = optarg;
 			break;
+		case 't':
+			token_file = optarg;
+			break;
 		case 'h':
 			fputs(fault_usage, stdout);
 			return 0;
+		case ':':
+			fprintf(stderr,
+				"gkeid fault: %s needs a value%s (see gkeid fault --help)\n",
+				argv[optind - 1],
+				optopt == 's' ? ": a whole number of seconds, 0 to 86400" : "");
+			return 2;
 		default:
+			if (optopt)
+				fprintf(stderr, "gkeid fault: unknown option \"-%c\"\n\n", optopt);
+			else
+				fprintf(stderr, "gkeid fault: unknown option \"%s\"\n\n",
+					argv[optind - 1]);
 			fputs(fault_usage, stderr);
 			return 2;
 		}
@@ -255,11 +351,24 @@ int cmd_fault(int argc, char **argv)
 			is_clear ? "or --all" : "see gkeid fault --help");
 		return 2;
 	}
-	if (name && !known(name)) {
+	int fi = name ? known(name) : -1;
+	if (name && fi < 0) {
 		fprintf(stderr,
 			"gkeid fault: unknown fault \"%s\"; the faults are: metadata-slow, "
 			"control-plane-down, metadata-dns, istio-proxy, metadata-crashloop, "
 			"iam-propagation\n",
+			name);
+		return 2;
+	}
+	if (fi >= 0 && seconds >= 0 && !faults[fi].takes_seconds) {
+		fprintf(stderr,
+			"gkeid fault: fault %s takes no --seconds (those that do: metadata-slow, "
+			"istio-proxy, iam-propagation)\n",
+			name);
+		return 2;
+	}
+	if (fi >= 0 && cluster && !faults[fi].per_cluster) {
+		fprintf(stderr, "gkeid fault: fault %s is not per cluster: it takes no --cluster\n",
 			name);
 		return 2;
 	}
@@ -293,12 +402,21 @@ int cmd_fault(int argc, char **argv)
 	size_t bl = strlen(base);
 	while (bl > 0 && base[bl - 1] == '/')
 		base[--bl] = '\0';
+	if (access_token(token_file, token, sizeof(token), err, sizeof(err)) != 0) {
+		OPENSSL_cleanse(token, sizeof(token));
+		fprintf(stderr,
+			"gkeid fault: no access token from %s: %s\n(faults need the admin's "
+			"Google credentials: log in with gcloud, `. DIR/env` for gkeid up's admin, "
+			"or give --access-token-file F)\n",
+			token_file ? token_file : "gcloud", err);
+		return 1;
+	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	int status;
 	if (is_list) {
-		status = call(base, "GET", "/gkeid/v1/faults", NULL, &out);
+		status = call(base, token, "GET", "/gkeid/v1/faults", NULL, &out);
 	} else if (is_clear && all) {
-		status = call(base, "DELETE", "/gkeid/v1/faults", NULL, &out);
+		status = call(base, token, "DELETE", "/gkeid/v1/faults", NULL, &out);
 	} else {
 		snprintf(path, sizeof(path), "/gkeid/v1/faults/%s%s%s", name,
 			 cluster ? "?cluster=" : "", cluster ? cluster : "");
@@ -308,8 +426,25 @@ int cmd_fault(int argc, char **argv)
 			else
 				snprintf(body, sizeof(body), "{}");
 		}
-		status = call(base, is_set ? "PUT" : "DELETE", path, is_set ? body : NULL, &out);
+		status = call(base, token, is_set ? "PUT" : "DELETE", path, is_set ? body : NULL,
+			      &out);
 	}
+	OPENSSL_cleanse(token, sizeof(token));
+	const char *whose = token_file ? "the token of --access-token-file"
+				       : "gcloud's active account, `gcloud auth list`";
+	if (status == 401)
+		fprintf(stderr,
+			"Faults need the admin's Google credentials, and gkeid does not know the "
+			"token (%s). `. DIR/env` makes gcloud's active account gkeid up's admin.\n",
+			whose);
+	else if (status == 403)
+		fprintf(stderr,
+			"Faults need gkeid.faults.list, .set or .clear on gkeid up's project "
+			"(iam-propagation and clear --all: on every project), which roles/owner "
+			"and roles/gkeid.faultInjector hold; the caller (%s) does not.\n",
+			whose);
+	else if (status == 400 || status == 404) /* a bad value, an unknown cluster */
+		rc = 2;
 	if (status != 200)
 		goto done;
 	rc = 0;

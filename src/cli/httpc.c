@@ -55,6 +55,10 @@ int httpc_call(const struct httpc_req *q, struct httpc_resp *out, char *err, siz
 		curl_easy_setopt(c, CURLOPT_SSLCERT, q->cert);
 	if (q->key)
 		curl_easy_setopt(c, CURLOPT_SSLKEY, q->key);
+	if (q->bearer) {
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
+		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, q->bearer);
+	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);

@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "cli/cli.h"
 #include "cli/gcloudcfg.h"
 #include "cloud/cloud.h"
@@ -26,6 +28,7 @@
 #include "core/http.h"
 #include "core/httpconn.h"
 #include "core/jwt.h"
+#include "core/seal.h"
 #include "core/store.h"
 #include "iam/iam.h"
 #include "kube/kube.h"
@@ -234,8 +237,18 @@ static void run_steps(struct up *u)
 		if (u->step == STEP_ACTIVATE) {
 			if (!u->admin[0] || gcloudcfg_activated(u->gcloud_dir, u->admin))
 				continue;
+			/* gcloud's own OAuth client and scopes (googlecloudsdk/core/config.py:
+			 * CLOUDSDK_CLIENT_ID, CLOUDSDK_CLIENT_NOTSOSECRET, CLOUDSDK_SCOPES and the
+			 * reauth scope it adds). */
 			char *refresh = oauth2_refresh_token_new(
-				&u->cloud, u->admin, "32555940559.apps.googleusercontent.com");
+				&u->cloud, u->admin, "32555940559.apps.googleusercontent.com",
+				"ZmssLNjJy2998hD4CTg2ejr2",
+				"openid https://www.googleapis.com/auth/userinfo.email "
+				"https://www.googleapis.com/auth/cloud-platform "
+				"https://www.googleapis.com/auth/appengine.admin "
+				"https://www.googleapis.com/auth/sqlservice.login "
+				"https://www.googleapis.com/auth/compute "
+				"https://www.googleapis.com/auth/accounts.reauth");
 			char *argv[] = {"gcloud", "auth", "activate-refresh-token", u->admin,
 					refresh, "--quiet", NULL};
 			rc = refresh ? gcloudcfg_spawn(u->gcloud_dir, argv, NULL, log, &u->gcloud_pid)
@@ -406,6 +419,13 @@ int cmd_up(int argc, char **argv)
 		goto out;
 	}
 	key_id(u.cloud.signing_key, u.cloud.signing_kid);
+	snprintf(path, sizeof(path), "%s/keys/system-keys.seal", u.dir);
+	if ((rc = seal_key_load_or_create(path, u.cloud.seal_key)) != 0) {
+		fprintf(stderr, "gkeid up: cannot load or create %s: %s\n", path, strerror(-rc));
+		rc = 1;
+		goto out;
+	}
+	u.cloud.has_seal_key = 1;
 	u.cloud.propagation_ms = propagation;
 	if (iam_new(u.cloud.store, embed_roles_json, EMBED_LEN(roles_json), propagation,
 		    &u.cloud.iam) != 0) {
@@ -510,6 +530,7 @@ out:
 	cloud_release(&u.cloud);
 	iam_free(u.cloud.iam);
 	EVP_PKEY_free(u.cloud.signing_key);
+	OPENSSL_cleanse(u.cloud.seal_key, sizeof(u.cloud.seal_key));
 	store_close(u.cloud.store);
 	return rc;
 }

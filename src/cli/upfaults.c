@@ -9,6 +9,15 @@
  * carry metadata-slow, istio-proxy and metadata-dns), which the node agent and
  * `gkeid exec` read with ordinary Kubernetes calls. Faults live in memory: a restart of
  * `gkeid up` clears them.
+ *
+ * Every route needs a Google access token, authenticated as the Google APIs do it
+ * (cloud_authenticate: 401 in Google's shape), whose principal holds gkeid.faults.list,
+ * .set or .clear (iam.c: roles/owner and roles/gkeid.faultInjector) on the projects the
+ * fault concerns: up's project for the list and the cluster faults (their clusters are
+ * up's project's), every project for iam-propagation and for clearing all, which change
+ * IAM in each (403 in IAM's shape), by the current policies: IAM's propagation delay is
+ * itself a fault here and does not apply to this check. Faults freeze revocations and
+ * take clusters down: only the admin may (issue 9).
  */
 #include <errno.h>
 #include <jansson.h>
@@ -25,6 +34,7 @@
 #include "cloud/cloud.h"
 #include "core/http.h"
 #include "core/jwt.h"
+#include "core/store.h"
 #include "iam/iam.h"
 #include "kube/kube.h"
 
@@ -32,6 +42,11 @@
 #define SECONDS_MAX 86400 /* the largest --seconds a fault takes */
 #define ANNOTATION "faults.gkeid.dev/"
 #define DS_LABEL "gke-metadata-server"
+/* What a 401's ErrorInfo names as the service, as "iam.googleapis.com" names IAM. */
+#define SERVICE "faults.gkeid.dev"
+#define PERM_LIST "gkeid.faults.list"
+#define PERM_SET "gkeid.faults.set"
+#define PERM_CLEAR "gkeid.faults.clear"
 
 enum fault_id {
 	F_METADATA_SLOW,
@@ -352,6 +367,71 @@ static int loopback_only(struct http_req *r)
 	return -EACCES;
 }
 
+/* Who calls: a loopback client with a bearer token the Google APIs accept. Replies 401
+ * in their shape otherwise. 0 or -EACCES. */
+static int authenticate(struct http_req *r, struct caller *who)
+{
+	if (loopback_only(r))
+		return -EACCES;
+	if (!F.cloud) {
+		reply_err(r, 503, "gkeid is starting");
+		return -EAGAIN;
+	}
+	return cloud_authenticate(F.cloud, r, SERVICE, who);
+}
+
+/* By the project's current policy, not the one in effect after IAM's propagation delay:
+ * that delay is a fault of this endpoint's own (iam-propagation), and under it a grant
+ * written a moment ago would not count yet, so the admin could not clear the fault that
+ * hides the grant (and a revoked grant would keep working for the delay). */
+static int allowed_on(const struct caller *who, const char *project, const char *perm)
+{
+	char res[160];
+	const char *rs[1] = {res};
+	if ((size_t)snprintf(res, sizeof(res), "projects/%s", project) >= sizeof(res))
+		return 0;
+	return iam_check(F.cloud->iam, rs, 1, &who->principal, perm, INT64_MAX);
+}
+
+/* The caller holds perm on up's project and, when every, on every project. Replies 403
+ * in IAM's shape (or 500) otherwise. 0 or -errno. */
+static int authorize(struct http_req *r, const struct caller *who, const char *perm, int every)
+{
+	struct store_kv *kvs = NULL;
+	size_t n = 0;
+	int ok = allowed_on(who, F.project, perm);
+	if (ok && every) {
+		if (store_range(F.cloud->store, "/projects/", 0, &kvs, &n, NULL) != 0) {
+			reply_err(r, 500, "Internal error encountered.");
+			return -EIO;
+		}
+		for (size_t k = 0; k < n && ok; k++) {
+			const char *id = kvs[k].key + strlen("/projects/");
+			if (!strchr(id, '/'))
+				ok = allowed_on(who, id, perm);
+		}
+		store_kvs_free(kvs, n);
+	}
+	if (ok)
+		return 0;
+	fprintf(stderr, "gkeid: fault endpoint: %s denied to %.300s\n", perm,
+		who->principal.n_members ? who->principal.members[0] : "?");
+	cloud_reply_permission_denied(r, perm);
+	return -EACCES;
+}
+
+/* Authenticates and authorizes a request about fault i (-1: none or unknown, checked
+ * on up's project); iam-propagation, which changes IAM everywhere, or every fault (all),
+ * on every project. 0 or -errno (replied). */
+static int admit(struct http_req *r, const char *perm, int i, int all)
+{
+	struct caller who;
+	int rc = authenticate(r, &who);
+	if (rc == 0)
+		rc = authorize(r, &who, perm, all || (i >= 0 && !defs[i].per_cluster));
+	return rc;
+}
+
 static json_t *fault_json(int i)
 {
 	json_t *f = json_pack("{s:s, s:b, s:s}", "name", defs[i].name, "active", F.on[i], "symptom",
@@ -372,20 +452,28 @@ static json_t *fault_json(int i)
 	return f;
 }
 
-static void h_list(struct http_req *r)
+static void reply_list(struct http_req *r)
 {
-	if (loopback_only(r))
-		return;
 	json_t *arr = json_array();
 	for (int i = 0; i < F_N && arr; i++)
 		json_array_append_new(arr, fault_json(i));
 	http_reply_json(r, 200, arr ? json_pack("{s:o}", "faults", arr) : NULL);
 }
 
-static int lookup(struct http_req *r)
+static void h_list(struct http_req *r)
+{
+	if (admit(r, PERM_LIST, -1, 0) == 0)
+		reply_list(r);
+}
+
+/* The fault the path names, once the caller may perm on it; -1 when it may not (401,
+ * 403) or there is no such fault (404). */
+static int lookup(struct http_req *r, const char *perm)
 {
 	const char *name = http_param(r, "name");
 	int i = name ? find_def(name) : -1;
+	if (admit(r, perm, i, 0) != 0)
+		return -1;
 	if (i < 0) {
 		char known[400] = "";
 		for (int k = 0; k < F_N; k++)
@@ -395,6 +483,28 @@ static int lookup(struct http_req *r)
 			  known);
 	}
 	return i;
+}
+
+/* "the clusters are: a, b" (up's project's, as find_cluster looks), or "the project
+ * has no clusters"; a list too long for out ends in "...". */
+static void cluster_names(char *out, size_t len)
+{
+	size_t n = 0, used;
+	used = (size_t)snprintf(out, len, "the clusters are: ");
+	for (size_t i = 0; F.kube && i < F.kube->n_clusters && used < len; i++) {
+		const struct kube_cluster *cl = F.kube->clusters[i];
+		if (!cl || strcmp(cl->project, F.project) != 0)
+			continue;
+		size_t w =
+			(size_t)snprintf(out + used, len - used, "%s%s", n++ ? ", " : "", cl->name);
+		if (used + w >= len - 4) { /* room for "..." */
+			snprintf(out + used, len - used, "%s...", n > 1 ? ", " : "");
+			return;
+		}
+		used += w;
+	}
+	if (n == 0)
+		snprintf(out, len, "the project has no clusters");
 }
 
 /* The cluster a request names (?cluster= or the body's "cluster"), or the default. */
@@ -409,7 +519,10 @@ static struct kube_cluster *req_cluster(struct http_req *r, int i, const json_t 
 		return NULL;
 	struct kube_cluster *cl = find_cluster(c);
 	if (!cl) {
-		reply_err(r, 404, "cluster \"%.63s\" not found in project %s", name, F.project);
+		char names[600];
+		cluster_names(names, sizeof(names));
+		reply_err(r, 404, "cluster \"%.63s\" not found in project %s; %s", name, F.project,
+			  names);
 		return NULL;
 	}
 	if (i != F_CONTROL_PLANE_DOWN &&
@@ -425,9 +538,7 @@ static struct kube_cluster *req_cluster(struct http_req *r, int i, const json_t 
 
 static void h_set(struct http_req *r)
 {
-	if (loopback_only(r))
-		return;
-	int i = lookup(r);
+	int i = lookup(r, PERM_SET);
 	if (i < 0)
 		return;
 	json_t *body = http_json_body(r, 1);
@@ -523,14 +634,12 @@ static int clear_one(int i, struct kube_cluster *cl)
 
 static void h_clear(struct http_req *r)
 {
-	if (loopback_only(r))
-		return;
-	int i = lookup(r);
+	int i = lookup(r, PERM_CLEAR);
 	if (i < 0)
 		return;
 	char cname[64];
 	struct kube_cluster *cl = NULL;
-	if (i == F_CONTROL_PLANE_DOWN && http_query(r, "cluster")) {
+	if (defs[i].per_cluster && http_query(r, "cluster")) {
 		/* the cluster may be down: find it by name without its listener */
 		cl = req_cluster(r, i, NULL, cname, sizeof(cname));
 		if (!cl)
@@ -548,12 +657,12 @@ static void h_clear(struct http_req *r)
 
 static void h_clear_all(struct http_req *r)
 {
-	if (loopback_only(r))
+	if (admit(r, PERM_CLEAR, -1, 1) != 0)
 		return;
 	for (int i = 0; i < F_N; i++)
 		clear_one(i, NULL);
 	fprintf(stderr, "gkeid: every fault cleared\n");
-	h_list(r);
+	reply_list(r);
 }
 
 static const struct http_route routes[] = {

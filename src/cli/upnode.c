@@ -1,7 +1,8 @@
 /*
  * upnode.c - how `gkeid up` runs the node agent for its demo cluster: a client
- * certificate for system:node:local-node (group system:nodes) signed by the cluster CA,
- * the RBAC a Node authorizer would give it, the node's Google identity (the project's
+ * certificate for system:node:local-node (group system:nodes) signed by the cluster's CA
+ * (the Node authorizer and NodeRestriction decide what it may do), one for `gkeid exec`
+ * (user gkeid-exec, who may create pods), the node's Google identity (the project's
  * Compute Engine default service account, as a GKE node's VM has, with a key in
  * DIR/nodes/ kept across restarts), and `gkeid node` as a child process that talks to
  * the server only through its public APIs.
@@ -22,35 +23,31 @@
 #include "cli/cli.h"
 #include "cli/gcloudcfg.h"
 #include "cloud/cloud.h"
+#include "core/store.h"
 #include "kube/kube.h"
 
 extern char **environ;
 
 #define NODE_NAME "local-node"
 
-/* What the node needs from the Kubernetes API: its pods (and, for `gkeid exec`, to
- * create and delete them and set their status), service accounts and their tokens,
- * events (warnings about a pod, as the kubelet posts), and the NetworkPolicies it
- * enforces on the way to the metadata server (namespaces are not needed: a
- * namespaceSelector peer selects pods, and the metadata server is not one). */
-static const char node_role[] =
+/* The node's own credential gets no RBAC: kube-apiserver's Node authorizer and
+ * NodeRestriction (kube/nodeauthz.h) give it what a kubelet and GKE's metadata server
+ * need for the pods bound to it, and nothing else. `gkeid exec` creates its pods as a
+ * user of its own (a pod with a service account is no mirror pod, which is all a node may
+ * create), as a developer's `kubectl run` would; the node then runs, updates and deletes
+ * them. */
+#define EXEC_USER "gkeid-exec"
+static const char exec_role[] =
 	"{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\","
-	"\"metadata\":{\"name\":\"gkeid:node-metadata\"},\"rules\":["
-	"{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],"
-	"\"verbs\":[\"get\",\"list\",\"watch\",\"create\",\"delete\"]},"
-	"{\"apiGroups\":[\"\"],\"resources\":[\"pods/status\"],\"verbs\":[\"get\",\"update\",\"patch\"]},"
-	"{\"apiGroups\":[\"\"],\"resources\":[\"serviceaccounts\"],\"verbs\":[\"get\"]},"
-	"{\"apiGroups\":[\"\"],\"resources\":[\"serviceaccounts/token\"],\"verbs\":[\"create\"]},"
-	"{\"apiGroups\":[\"\"],\"resources\":[\"events\"],\"verbs\":[\"create\",\"patch\"]},"
-	"{\"apiGroups\":[\"networking.k8s.io\"],\"resources\":[\"networkpolicies\"],"
-	"\"verbs\":[\"get\",\"list\",\"watch\"]}]}";
-static const char node_binding[] =
+	"\"metadata\":{\"name\":\"gkeid:exec\"},\"rules\":["
+	"{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"create\"]}]}";
+static const char exec_binding[] =
 	"{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\","
-	"\"metadata\":{\"name\":\"gkeid:node-metadata\"},"
+	"\"metadata\":{\"name\":\"gkeid:exec\"},"
 	"\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\","
-	"\"name\":\"gkeid:node-metadata\"},"
-	"\"subjects\":[{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"Group\","
-	"\"name\":\"system:nodes\"}]}";
+	"\"name\":\"gkeid:exec\"},"
+	"\"subjects\":[{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"User\","
+	"\"name\":\"" EXEC_USER "\"}]}";
 
 static int put_rbac(struct kube_cluster *cl, const char *resource, const char *text)
 {
@@ -59,6 +56,48 @@ static int put_rbac(struct kube_cluster *cl, const char *resource, const char *t
 	json_t *obj = json_loads(text, 0, NULL);
 	int rc = res && obj ? registry_put(cl, res, obj) : -EINVAL;
 	json_decref(obj);
+	return rc;
+}
+
+/* Earlier runs bound system:nodes to a ClusterRole gkeid:node-metadata that let any node
+ * create pods anywhere and mint any service account's tokens: gone. */
+static int drop_old_node_rbac(struct kube_cluster *cl)
+{
+	const char *resources[] = {"clusterrolebindings", "clusterroles"};
+	char key[1024];
+	for (size_t i = 0; i < 2; i++) {
+		const struct kube_resource *res =
+			kube_resource_find("rbac.authorization.k8s.io", "v1", resources[i]);
+		if (!res)
+			return -ENOENT;
+		registry_key(cl, res, NULL, "gkeid:node-metadata", key, sizeof(key));
+		int rc = *key ? store_delete(cl->kube->store, key, STORE_ANY_REV, NULL) : -EINVAL;
+		if (rc != 0 && rc != -ENOENT)
+			return rc;
+	}
+	return 0;
+}
+
+/* A client certificate for user (groups) signed by the cluster's CA, written to
+ * DIR/keys/<file>.pem and <file>-key.pem (0600). */
+static int write_client_cert(struct kube_cluster *cl, const char *dir, const char *file,
+			     const char *user, const char *const *groups, size_t n_groups)
+{
+	char cert_path[PATH_MAX], key_path[PATH_MAX], *cert = NULL, *key = NULL;
+	if ((size_t)snprintf(cert_path, sizeof(cert_path), "%s/keys/%s.pem", dir, file) >=
+		    sizeof(cert_path) ||
+	    (size_t)snprintf(key_path, sizeof(key_path), "%s/keys/%s-key.pem", dir, file) >=
+		    sizeof(key_path))
+		return -ENAMETOOLONG;
+	int rc = kube_tls_client_cert(cl, user, groups, n_groups, &cert, &key);
+	if (rc == 0)
+		rc = gcloudcfg_write_file(cert_path, cert, strlen(cert), 0600);
+	if (rc == 0)
+		rc = gcloudcfg_write_file(key_path, key, strlen(key), 0600);
+	free(cert);
+	if (key)
+		OPENSSL_cleanse(key, strlen(key));
+	free(key);
 	return rc;
 }
 
@@ -160,28 +199,23 @@ int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *p
 	char cert_path[PATH_MAX], key_path[PATH_MAX], ca_path[PATH_MAX], state[PATH_MAX];
 	char sa_key[PATH_MAX];
 	char server[128], number[32] = "", self[PATH_MAX];
-	char *cert = NULL, *key = NULL;
 	const char *groups[] = {"system:nodes"};
 	struct kube_cluster *cl = kube_cluster_find(k, project, location, cluster);
 	int rc;
 	*pid = 0;
 	if (!cl)
 		return -ENOENT;
-	if ((rc = put_rbac(cl, "clusterroles", node_role)) != 0 ||
-	    (rc = put_rbac(cl, "clusterrolebindings", node_binding)) != 0 ||
+	if ((rc = drop_old_node_rbac(cl)) != 0 ||
+	    (rc = put_rbac(cl, "clusterroles", exec_role)) != 0 ||
+	    (rc = put_rbac(cl, "clusterrolebindings", exec_binding)) != 0 ||
 	    (rc = put_node(cl, location)) != 0)
 		return rc;
 	snprintf(cert_path, sizeof(cert_path), "%s/keys/node-" NODE_NAME ".pem", dir);
 	snprintf(key_path, sizeof(key_path), "%s/keys/node-" NODE_NAME "-key.pem", dir);
-	snprintf(ca_path, sizeof(ca_path), "%s/keys/ca.pem", dir);
-	rc = kube_tls_client_cert(k, "system:node:" NODE_NAME, groups, 1, &cert, &key);
-	if (rc == 0)
-		rc = gcloudcfg_write_file(cert_path, cert, strlen(cert), 0600);
-	if (rc == 0)
-		rc = gcloudcfg_write_file(key_path, key, strlen(key), 0600);
-	free(cert);
-	free(key);
-	if (rc != 0)
+	if ((rc = kube_tls_ca_path(cl, ca_path, sizeof(ca_path))) != 0 ||
+	    (rc = write_client_cert(cl, dir, "node-" NODE_NAME, "system:node:" NODE_NAME, groups,
+				    1)) != 0 ||
+	    (rc = write_client_cert(cl, dir, "exec", EXEC_USER, NULL, 0)) != 0)
 		return rc;
 	snprintf(state, sizeof(state), "%s/nodes", dir);
 	if (mkdir(state, 0700) != 0 && errno != EEXIST)

@@ -111,6 +111,7 @@ static void reply_unauthenticated(struct http_req *r, const char *service, int m
  * is valid while the key record's mod_rev is unchanged. */
 struct cached_key {
 	int64_t rev;
+	int64_t valid_before; /* a system key's last second of publication; 0: none */
 	EVP_PKEY *pk;
 };
 #define KEY_CACHE_MAX 4096
@@ -140,19 +141,21 @@ static EVP_PKEY *sa_public_key(struct cloud *c, const char *path)
 	struct store_kv kv;
 	if (store_get(c->store, path, &kv) != 0)
 		return NULL;
+	int64_t now = cloud_now_ms() / 1000;
 	struct cached_key *ck = c->key_cache ? hmap_get(c->key_cache, path) : NULL;
 	if (ck && ck->rev == kv.mod_rev) {
 		store_kv_free(&kv);
-		return ck->pk;
+		return ck->valid_before && ck->valid_before <= now ? NULL : ck->pk;
 	}
 	json_t *key = json_loadb(kv.value, kv.value_len, 0, NULL);
 	int64_t rev = kv.mod_rev;
 	store_kv_free(&kv);
 	const char *pem = json_string_value(json_object_get(key, "publicKeyPem"));
-	/* A disabled key signs nothing that Google accepts. */
-	EVP_PKEY *pk = pem && !json_is_true(json_object_get(key, "disabled"))
-			       ? key_from_pem(pem, strlen(pem))
-			       : NULL;
+	/* A disabled key signs nothing that Google accepts; nor does a system-managed key
+	 * once it is no longer published. */
+	EVP_PKEY *pk = pem && syskey_published(key, now) ? key_from_pem(pem, strlen(pem)) : NULL;
+	int64_t valid_before =
+		syskey_is_system(key) ? json_integer_value(json_object_get(key, "validBeforeUnix")) : 0;
 	json_decref(key);
 	if (!c->key_cache || hmap_count(c->key_cache) >= KEY_CACHE_MAX) {
 		key_cache_clear(c);
@@ -169,6 +172,7 @@ static EVP_PKEY *sa_public_key(struct cloud *c, const char *path)
 	EVP_PKEY_free(ck->pk);
 	ck->pk = pk;
 	ck->rev = rev;
+	ck->valid_before = valid_before;
 	return pk;
 }
 
@@ -176,12 +180,14 @@ int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email)
 {
 	char project[128], path[1024];
 	const char *kid = json_string_value(json_object_get(t->header, "kid"));
-	if (!kid || strlen(kid) > 64 || !cloud_sa_project_of(c, email, project, sizeof(project)))
+	/* Only the account's own keys: its record is found under the account the token
+	 * names, so a key of another account (or Google's own) never verifies. */
+	if (!kid || strlen(kid) > 64 || strchr(kid, '/') ||
+	    !cloud_sa_project_of(c, email, project, sizeof(project)))
 		return -EBADMSG;
-	/* The system-managed key that signJwt and signBlob use. */
-	if (strcmp(kid, c->signing_kid) == 0)
-		return jwt_verify(t, c->signing_key) == 0 ? 0 : -EBADMSG;
-	snprintf(path, sizeof(path), "/projects/%s/serviceAccounts/%s/keys/%s", project, email, kid);
+	if ((size_t)snprintf(path, sizeof(path), "/projects/%s/serviceAccounts/%s/keys/%s", project,
+			     email, kid) >= sizeof(path))
+		return -EBADMSG;
 	EVP_PKEY *pub = sa_public_key(c, path);
 	return pub && jwt_verify(t, pub) == 0 ? 0 : -EBADMSG;
 }
@@ -234,6 +240,7 @@ static int self_signed_jwt(struct cloud *c, const char *token, const char *servi
 	copy_str(out->email, sizeof(out->email), iss);
 	const char *scope = json_string_value(json_object_get(t.claims, "scope"));
 	copy_str(out->scope, sizeof(out->scope), scope);
+	out->aud_bound = !scope;
 	out->expires_at = json_integer_value(exp);
 	rc = 0;
 out:
@@ -266,6 +273,80 @@ static int caller_from_record(const json_t *rec, struct caller *out)
 	return 0;
 }
 
+#define SCOPE_CP "https://www.googleapis.com/auth/cloud-platform"
+#define SCOPE_CP_RO "https://www.googleapis.com/auth/cloud-platform.read-only"
+#define SCOPE_SM "https://www.googleapis.com/auth/service.management"
+#define SCOPE_EMAIL "https://www.googleapis.com/auth/userinfo.email"
+/* What google-auth's external_account asks STS for before it impersonates
+ * (external_account.py, _IAM_SCOPE), and IAM Credentials accepts. */
+#define SCOPE_IAM "https://www.googleapis.com/auth/iam"
+
+/* The scopes each API accepts, from its discovery document ("auth.oauth2.scopes" and each
+ * method's "scopes"): for every method, and for its reads only. A GKE cluster's API server
+ * identifies a Google token by its email: cloud-platform or userinfo.email. */
+static const struct {
+	const char *service;
+	const char *any[3];
+	const char *reads[2];
+} api_scopes[] = {
+	{"cloudresourcemanager.googleapis.com", {SCOPE_CP}, {SCOPE_CP_RO}},
+	{"serviceusage.googleapis.com", {SCOPE_CP, SCOPE_SM}, {SCOPE_CP_RO}},
+	{"iam.googleapis.com", {SCOPE_CP}, {NULL}},
+	{"iamcredentials.googleapis.com", {SCOPE_CP, SCOPE_IAM}, {NULL}},
+	{"container.googleapis.com", {SCOPE_CP}, {NULL}},
+	{CLOUD_SCOPE_KUBERNETES, {SCOPE_CP, SCOPE_EMAIL, "email"}, {NULL}},
+};
+
+int cloud_token_scope_has(const char *list, const char *scope)
+{
+	size_t n = strlen(scope);
+	for (const char *p = list; p && *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (len == n && strncmp(p, scope, n) == 0)
+			return 1;
+		p += len;
+	}
+	return 0;
+}
+
+int cloud_scope_ok(const char *scopes, const char *service, int read_only)
+{
+	for (size_t i = 0; i < sizeof(api_scopes) / sizeof(api_scopes[0]); i++) {
+		if (strcmp(api_scopes[i].service, service) != 0)
+			continue;
+		for (size_t j = 0; j < 3 && api_scopes[i].any[j]; j++)
+			if (cloud_token_scope_has(scopes, api_scopes[i].any[j]))
+				return 1;
+		for (size_t j = 0; read_only && j < 2 && api_scopes[i].reads[j]; j++)
+			if (cloud_token_scope_has(scopes, api_scopes[i].reads[j]))
+				return 1;
+		return 0;
+	}
+	return cloud_token_scope_has(scopes, SCOPE_CP);
+}
+
+/* A read, for the read-only scopes: a GET, or a POST that only reads a policy. */
+static int is_read(const struct http_req *r)
+{
+	const char *colon = r->path ? strrchr(r->path, ':') : NULL;
+	return (r->method && strcmp(r->method, "GET") == 0) ||
+	       (colon && (strcmp(colon, ":getIamPolicy") == 0 ||
+			  strcmp(colon, ":testIamPermissions") == 0));
+}
+
+/* Google's answer to a token without the API's scopes. */
+static void reply_scope_insufficient(struct http_req *r, const char *service)
+{
+	http_add_header(r, "WWW-Authenticate",
+			"Bearer realm=\"https://accounts.google.com/\", error=\"insufficient_scope\", "
+			"scope=\"" SCOPE_CP "\"");
+	http_reply_gerror(r, 403, "PERMISSION_DENIED", "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+			  "googleapis.com", json_pack("{s:s}", "service", service),
+			  "Request had insufficient authentication scopes.");
+}
+
 int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
 		       struct caller *out)
 {
@@ -295,22 +376,23 @@ int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
 		rc = self_signed_jwt(c, token, service, out);
 	} else {
 		json_t *rec = cloud_token_lookup(c, token);
-		if (rec) {
+		if (rec)
 			rc = caller_from_record(rec, out);
-			json_decref(rec);
-		}
-		/* A disabled or deleted service account's tokens stop working. */
-		if (rc == 0 && out->kind == CALLER_SERVICE_ACCOUNT) {
-			json_t *sa = cloud_sa_get(c, out->email);
-			if (!sa || json_is_true(json_object_get(sa, "disabled")))
-				rc = -EACCES;
-			json_decref(sa);
-		}
+		/* A disabled or deleted service account's tokens stop working, and so do
+		 * those of a deleted account whose name a new account took. */
+		if (rc == 0 && out->kind == CALLER_SERVICE_ACCOUNT && !cloud_token_sa_live(c, rec))
+			rc = -EACCES;
+		json_decref(rec);
 	}
 	if (rc != 0) {
 		memset(out, 0, sizeof(*out));
 		reply_unauthenticated(r, service, 0);
 		return -EACCES;
+	}
+	if (!out->aud_bound && !cloud_scope_ok(out->scope, service, is_read(r))) {
+		memset(out, 0, sizeof(*out));
+		reply_scope_insufficient(r, service);
+		return -EPERM;
 	}
 	cloud_caller_principal(out);
 	return 0;
@@ -492,6 +574,18 @@ json_t *cloud_sa_get(struct cloud *c, const char *email_or_id)
 	return found;
 }
 
+int cloud_token_sa_live(struct cloud *c, const json_t *rec)
+{
+	const char *email = json_string_value(json_object_get(rec, "email"));
+	const char *uid = json_string_value(json_object_get(rec, "uid"));
+	json_t *sa = email ? cloud_sa_get(c, email) : NULL;
+	const char *now_uid = json_string_value(json_object_get(sa, "uniqueId"));
+	int ok = sa && !json_is_true(json_object_get(sa, "disabled")) &&
+		 (!uid || (now_uid && strcmp(uid, now_uid) == 0));
+	json_decref(sa);
+	return ok;
+}
+
 int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **token)
 {
 	char hash[65], key[100];
@@ -505,6 +599,17 @@ int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **t
 		return -ENOMEM;
 	}
 	json_object_set_new(rec, "exp", json_integer(cloud_now_ms() / 1000 + ttl));
+	/* A service account's token is bound to the account's uniqueId: after the account is
+	 * deleted and one of the same name made, the old tokens are no one's. */
+	const char *kind = json_string_value(json_object_get(rec, "kind"));
+	const char *email = json_string_value(json_object_get(rec, "email"));
+	if (kind && strcmp(kind, "serviceAccount") == 0 && email && !json_object_get(rec, "uid")) {
+		json_t *sa = cloud_sa_get(c, email);
+		json_t *uid = json_object_get(sa, "uniqueId");
+		if (json_is_string(uid))
+			json_object_set(rec, "uid", uid);
+		json_decref(sa);
+	}
 	char *s = json_dumps(rec, JSON_COMPACT);
 	json_decref(rec);
 	sha256_hex(*token, strlen(*token), hash);

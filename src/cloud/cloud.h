@@ -42,8 +42,14 @@ struct store;
 struct cloud {
 	struct store *store;
 	struct iam *iam;
-	EVP_PKEY *signing_key;  /* gkeid's "Google" key: ID tokens, signJwt, signBlob */
+	/* Google's own key: it signs ID tokens (iss accounts.google.com) and is published at
+	 * /oauth2/v3/certs. No customer-facing API signs with it; signJwt and signBlob use
+	 * the account's own system-managed keys (syskeys.c). */
+	EVP_PKEY *signing_key;
 	char signing_kid[41];
+	/* Seals the private halves of system-managed keys in the store (core/seal.h). */
+	unsigned char seal_key[32];
+	int has_seal_key;
 	char base_url[128];     /* "http://127.0.0.1:PORT", as clients reach it */
 	int64_t propagation_ms; /* IAM propagation delay for authorization */
 	/* Set by whoever assembles the program (cli): the Container API calls it when a
@@ -73,6 +79,7 @@ struct caller {
 	char subject[320]; /* federated: "ns/NS/sa/KSA" */
 	char project_number[32];
 	char scope[1024];
+	int aud_bound; /* a self-signed JWT without scope: bound to one API by its audience */
 	int64_t expires_at;
 	char member_buf[4][1024];
 	struct iam_principal principal;
@@ -89,9 +96,19 @@ json_t *cloud_store_get_json(struct store *s, const char *key);
  * gkeid (user, service account or federated), or a self-signed JWT made with a
  * service-account key (aud = the API's base URL or scope claim). On failure replies 401
  * in Google's shape (service names the API, e.g. "iam.googleapis.com") and returns
- * -EACCES. */
+ * -EACCES. A token whose scopes do not cover the API (cloud_scope_ok; a GET, getIamPolicy
+ * or testIamPermissions is a read) gets Google's 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT and
+ * -EPERM. */
 int cloud_authenticate(struct cloud *c, struct http_req *r, const char *service,
 		       struct caller *out);
+
+/* OAuth scopes. scopes is a space-separated list (a token's). True when one of them lets
+ * the token call service ("iam.googleapis.com", ..., or CLOUD_SCOPE_KUBERNETES for a
+ * GKE cluster's API server): cloud-platform everywhere; cloud-platform.read-only for the
+ * reads (read_only) of the APIs whose discovery documents list it; an API's own scopes
+ * where it has them (Service Usage: service.management). */
+#define CLOUD_SCOPE_KUBERNETES "kubernetes"
+int cloud_scope_ok(const char *scopes, const char *service, int read_only);
 
 /* Fills caller->principal from the identity fields (kind, email, pool, subject,
  * project_number). Used by cloud_authenticate and by tests. */
@@ -122,9 +139,10 @@ int cloud_require_service(struct cloud *c, struct http_req *r, const json_t *pro
 const char *cloud_service_title(const char *service);
 
 struct jwt;
-/* Verifies a JWT's signature by one of the service account's enabled keys (the header's
- * kid names it: a user-managed key, or the system-managed key signJwt uses).
- * 0 or -EBADMSG. */
+/* Verifies a JWT's signature by one of the service account's own published keys (the
+ * header's kid names it: an enabled user-managed key, or one of the account's
+ * system-managed keys that signJwt uses, while it is published). A key of another
+ * account, or Google's own key, never verifies. 0 or -EBADMSG. */
 int cloud_sa_jwt_verify(struct cloud *c, const struct jwt *t, const char *email);
 
 /* The project ID that owns a service account email ("sa@P.iam.gserviceaccount.com" -> P),
@@ -139,15 +157,23 @@ json_t *cloud_sa_get(struct cloud *c, const char *email_or_id);
 
 /* Issues an opaque access token for an identity. info is the token record (borrowed):
  * {"kind":"user"|"serviceAccount"|"federated","email","pool","subject",
- *  "projectNumber","scope","clientId"}; "exp" is added. Stores SHA-256(token) only.
+ *  "projectNumber","scope","clientId"}; "exp" is added, and for a service account its
+ * "uid" (uniqueId, the token's binding). Stores SHA-256(token) only.
  * Returns 0 and the token (malloc'd) or -errno. */
 int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **token);
+/* True when a service account token's record (from cloud_token_lookup) still names a
+ * live account: it exists, is enabled, and has the uniqueId the token was issued to. */
+int cloud_token_sa_live(struct cloud *c, const json_t *rec);
 /* The record of a live (unexpired) token, new reference, or NULL. */
 json_t *cloud_token_lookup(struct cloud *c, const char *token);
 
-/* Creates a refresh token for a user, usable with client_id at the token endpoint
- * (stored hashed). Returns it malloc'd, or NULL. Implemented in oauth2.c. */
-char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *client_id);
+/* Creates a refresh token for a user, granted scope (space-separated), usable by the
+ * client client_id with client_secret at the token endpoint (the token and the secret
+ * stored hashed). Returns it malloc'd, or NULL. Implemented in oauth2.c. */
+char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *client_id,
+			       const char *client_secret, const char *scope);
+/* True when the space-separated scope list holds scope. */
+int cloud_token_scope_has(const char *list, const char *scope);
 
 /* Registers (or replaces) a workload-identity issuer for STS: tokens whose "iss" is
  * issuer, signed by a key in jwks ({"keys":[...]}, borrowed), are exchanged for
@@ -168,6 +194,29 @@ int iamapi_compute_sa_ensure(struct cloud *c, const char *project_id, char *emai
 int iamapi_key_file_new(struct cloud *c, const char *email, char **file);
 /* True when the account exists, is enabled and has the enabled user-managed key kid. */
 int iamapi_key_usable(struct cloud *c, const char *email, const char *kid);
+
+/* System-managed keys (syskeys.c). Each service account has its own Google-managed
+ * RSA key pairs, stored beside its user-managed keys under
+ * /projects/P/serviceAccounts/EMAIL/keys/KID with "keyType":"SYSTEM_MANAGED" and the
+ * private half sealed (privateKeySealed). A key signs for at most SYSKEY_SIGN_FOR
+ * seconds after it is made, then a new one is made (rotation); it is published (keys
+ * list, jwk, x509, verification) until its validBeforeTime, well after its last use. */
+#define SYSKEY_SIGN_FOR (7 * 86400)
+#define SYSKEY_VALID_FOR (14 * 86400)
+/* The key that signs for the account now, made or rotated when needed: 0 with *key
+ * (private, the caller frees it) and its kid, or -errno (-ENOKEY: no sealing key). */
+int syskeys_signer(struct cloud *c, const char *project, const char *email, EVP_PKEY **key,
+		   char kid[41]);
+/* Makes sure the account has a current system-managed key (so that listings show one,
+ * as Google's do). 0 or -errno. */
+int syskeys_ensure(struct cloud *c, const char *project, const char *email);
+/* Pure rules on stored key records (json objects), at time now (seconds):
+ * syskey_is_system: the record is a system-managed key;
+ * syskey_published: usable to verify (enabled, and a system key not past validBefore);
+ * syskey_can_sign: a system key that may still sign (made less than SYSKEY_SIGN_FOR ago). */
+int syskey_is_system(const json_t *rec);
+int syskey_published(const json_t *rec, int64_t now);
+int syskey_can_sign(const json_t *rec, int64_t now);
 
 /* Adds every API's routes to a router. 0 or -ENOMEM. */
 int cloud_routes_add(struct http_router *rt);

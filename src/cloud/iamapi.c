@@ -27,6 +27,7 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 
+#include "core/clock.h"
 #include "core/jwt.h"
 #include "core/store.h"
 
@@ -34,8 +35,6 @@
 #define SA_DOMAIN ".iam.gserviceaccount.com"
 #define SA_ETAG "MDEwMjE5MjA="                  /* Google's (deprecated) constant etag */
 #define VALID_FOREVER "9999-12-31T23:59:59Z"     /* user-managed keys do not expire */
-#define SYSTEM_KEY_SINCE "2020-01-01T00:00:00Z"  /* gkeid's signing key, as a system key */
-#define SYSTEM_KEY_SINCE_EPOCH 1577836800
 #define ID_MAX 320           /* an email or unique ID in a path */
 #define PROJECT_MAX 128
 #define DISPLAY_NAME_MAX 100 /* bytes, as Google */
@@ -132,13 +131,6 @@ static int is_hex(const char *s, size_t len)
 static const char *str(const json_t *obj, const char *name)
 {
 	return json_string_value(json_object_get(obj, name));
-}
-
-static void rfc3339(time_t t, char out[32])
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* The stored JSON at key and its mod revision. 0, -ENOENT or -EIO. */
@@ -805,6 +797,15 @@ static void sa_delete(struct http_req *r)
 	}
 	if (rc == 0)
 		rc = iam_delete_policy(c->iam, x.resource);
+	/* Google: the account's bindings now show it as deleted, with its uniqueId, and
+	 * grant nothing, not even to a new account of the same name. */
+	const char *uid = str(x.sa, "uniqueId");
+	char member[400], deleted[440];
+	if ((rc == 0 || rc == -ENOENT) && uid &&
+	    (size_t)snprintf(member, sizeof(member), "serviceAccount:%s", x.email) < sizeof(member) &&
+	    (size_t)snprintf(deleted, sizeof(deleted), "deleted:serviceAccount:%s?uid=%s", x.email,
+			     uid) < sizeof(deleted))
+		rc = iam_member_replace(c->iam, member, deleted, cloud_now_ms());
 	if (rc != 0 && rc != -ENOENT) {
 		reply_internal(r);
 		goto out;
@@ -1014,61 +1015,6 @@ out:
 	json_decref(allowed);
 }
 
-/* ---- X.509 certificates for public keys ---------------------------------------------- */
-
-/* A certificate for key, self-signed with signer (the key's own private half, or
- * gkeid's signing key), valid from not_before to 9999-12-31. serial_hex is the key ID.
- * Returns a malloc'd PEM or NULL. */
-static char *make_cert(EVP_PKEY *key, EVP_PKEY *signer, const char *cn, const char *serial_hex,
-		       time_t not_before)
-{
-	X509 *x = X509_new();
-	BIGNUM *bn = NULL;
-	char serial[39];
-	BIO *b = NULL;
-	char *pem = NULL, *data = NULL;
-	X509_NAME *name;
-
-	/* 19 bytes of the key ID: positive and within RFC 5280's 20 octets. */
-	snprintf(serial, sizeof(serial), "%s", serial_hex);
-	if (!x || X509_set_version(x, X509_VERSION_3) != 1 || !BN_hex2bn(&bn, serial) ||
-	    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) ||
-	    !ASN1_TIME_set(X509_getm_notBefore(x), not_before) ||
-	    ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z") != 1 ||
-	    X509_set_pubkey(x, key) != 1)
-		goto out;
-	name = X509_get_subject_name(x);
-	if (!name ||
-	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
-				       -1, 0) != 1 ||
-	    X509_set_issuer_name(x, name) != 1 || X509_sign(x, signer, EVP_sha256()) <= 0)
-		goto out;
-	if (!(b = BIO_new(BIO_s_mem())) || PEM_write_bio_X509(b, x) != 1)
-		goto out;
-	long n = BIO_get_mem_data(b, &data);
-	if (n > 0 && data && (pem = malloc((size_t)n + 1))) {
-		memcpy(pem, data, (size_t)n);
-		pem[n] = '\0';
-	}
-out:
-	if (!pem)
-		ERR_clear_error();
-	BIO_free(b);
-	BN_free(bn);
-	X509_free(x);
-	return pem;
-}
-
-/* gkeid's signing key as every account's system-managed key (what signJwt, signBlob
- * and ID tokens are signed with): its certificate, malloc'd, or NULL. */
-static char *system_cert(struct cloud *c)
-{
-	if (!c->signing_key || !is_hex(c->signing_kid, 40))
-		return NULL;
-	return make_cert(c->signing_key, c->signing_key, "gkeid system-managed key",
-			 c->signing_kid, SYSTEM_KEY_SINCE_EPOCH);
-}
-
 /* ---- keys ------------------------------------------------------------------------- */
 
 /* The API view of a stored key record (without the public key material). */
@@ -1081,21 +1027,6 @@ static json_t *key_view(const json_t *rec)
 	if (j && json_is_true(json_object_get(rec, "disabled")))
 		json_object_set_new(j, "disabled", json_true());
 	return j;
-}
-
-static json_t *system_key_view(struct cloud *c, const char *resource)
-{
-	char name[1200];
-	snprintf(name, sizeof(name), "%s/keys/%s", resource, c->signing_kid);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "validAfterTime",
-			 SYSTEM_KEY_SINCE, "validBeforeTime", VALID_FOREVER, "keyAlgorithm",
-			 "KEY_ALG_RSA_2048", "keyOrigin", "GOOGLE_PROVIDED", "keyType",
-			 "SYSTEM_MANAGED");
-}
-
-static int has_system_key(struct cloud *c)
-{
-	return c->signing_key && is_hex(c->signing_kid, 40);
 }
 
 /* The key file a client saves: Google's JSON credentials, pointed at gkeid. malloc'd. */
@@ -1156,15 +1087,22 @@ static char *key_p12_b64(EVP_PKEY *k, const char *cert_pem)
 }
 
 /* Counts the account's user-managed keys. */
-static int count_keys(struct store *s, const char *sa_key, size_t *n_keys)
+/* The number of user-managed keys of the account (system-managed ones do not count
+ * against Google's limit). */
+static int count_user_keys(struct store *s, const char *sa_key, size_t *n_keys)
 {
 	char prefix[1100];
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
 	snprintf(prefix, sizeof(prefix), "%s/keys/", sa_key);
 	int rc = store_range(s, prefix, 0, &kvs, &n, NULL);
+	*n_keys = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
+		*n_keys += rec && !syskey_is_system(rec);
+		json_decref(rec);
+	}
 	store_kvs_free(kvs, n);
-	*n_keys = n;
 	return rc;
 }
 
@@ -1190,9 +1128,9 @@ static int key_mint(struct cloud *c, const char *resource, const char *project_i
 		goto out;
 	key_id(k, kid);
 	time_t t = (time_t)(cloud_now_ms() / 1000);
-	rfc3339(t, now);
+	clock_rfc3339(t, now);
 	if (!kid[0] || !(priv = key_private_pem(k)) || !(pub = key_public_pem(k)) ||
-	    !(cert = make_cert(k, k, uid[0] ? uid : "service account", kid, t)))
+	    !(cert = key_cert_pem(k, uid[0] ? uid : "service account", kid, t, 0)))
 		goto out;
 	if ((size_t)snprintf(name, 1200, "%s/keys/%s", resource, kid) >= 1200) {
 		rc = -ENAMETOOLONG;
@@ -1280,7 +1218,7 @@ static void key_create(struct http_req *r)
 			goto out;
 		}
 	}
-	if (count_keys(c->store, x.key, &n_keys) != 0) {
+	if (count_user_keys(c->store, x.key, &n_keys) != 0) {
 		reply_internal(r);
 		goto out;
 	}
@@ -1357,25 +1295,25 @@ static void key_list(struct http_req *r)
 		reply_internal(r);
 		goto out;
 	}
-	if (user) {
-		snprintf(prefix, sizeof(prefix), "%s/keys/", x.key);
-		if (store_range(c->store, prefix, 0, &kvs, &n, NULL) != 0) {
-			reply_internal(r);
-			goto out;
-		}
-		for (size_t i = 0; i < n; i++) {
-			json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
-			json_t *v = rec ? key_view(rec) : NULL;
-			json_decref(rec);
-			if (v && json_array_append_new(keys, v) != 0) {
-				reply_internal(r);
-				goto out;
-			}
-		}
+	/* Every account has a system-managed key of its own, as on Google. */
+	if (system && syskeys_ensure(c, x.project_id, x.email) != 0) {
+		reply_internal(r);
+		goto out;
 	}
-	if (system && has_system_key(c)) {
-		json_t *v = system_key_view(c, x.resource);
-		if (!v || json_array_append_new(keys, v) != 0) {
+	snprintf(prefix, sizeof(prefix), "%s/keys/", x.key);
+	if (store_range(c->store, prefix, 0, &kvs, &n, NULL) != 0) {
+		reply_internal(r);
+		goto out;
+	}
+	int64_t now = cloud_now_ms() / 1000;
+	for (size_t i = 0; i < n; i++) {
+		json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
+		int sys = syskey_is_system(rec);
+		json_t *v = rec && (sys ? system && syskey_published(rec, now) : user)
+				    ? key_view(rec)
+				    : NULL;
+		json_decref(rec);
+		if (v && json_array_append_new(keys, v) != 0) {
 			reply_internal(r);
 			goto out;
 		}
@@ -1391,8 +1329,9 @@ out:
 	json_decref(resp);
 }
 
-/* Opens the key {key} of the account: 0 with *rec (new reference; NULL for the system
- * key) and the store key in skey, or -errno after replying. */
+/* Opens the key {key} of the account (user- or system-managed; a system key no longer
+ * published is gone): 0 with *rec (new reference) and the store key in skey, or -errno
+ * after replying. */
 static int key_open(struct http_req *r, struct sa_ctx *x, const char *permission, json_t **rec,
 		    int64_t *rev, char skey[1200])
 {
@@ -1401,12 +1340,13 @@ static int key_open(struct http_req *r, struct sa_ctx *x, const char *permission
 	*rec = NULL;
 	if (sa_open(r, x, permission) != 0)
 		return -EACCES;
-	if (kid && has_system_key(c) && !strcmp(kid, c->signing_kid))
-		return 0;
 	if (kid && is_hex(kid, 40)) {
 		snprintf(skey, 1200, "%s/keys/%s", x->key, kid);
-		if (load_json(c->store, skey, rec, rev) == 0)
+		if (load_json(c->store, skey, rec, rev) == 0 &&
+		    (!syskey_is_system(*rec) || syskey_published(*rec, cloud_now_ms() / 1000)))
 			return 0;
+		json_decref(*rec);
+		*rec = NULL;
 	}
 	reply_status(r, 404, "NOT_FOUND", "Unknown service account key");
 	return -ENOENT;
@@ -1415,10 +1355,9 @@ static int key_open(struct http_req *r, struct sa_ctx *x, const char *permission
 /* ?publicKeyType=TYPE_NONE|TYPE_X509_PEM_FILE|TYPE_RAW_PUBLIC_KEY */
 static void key_get(struct http_req *r)
 {
-	struct cloud *c = r->app;
 	struct sa_ctx x;
 	json_t *rec = NULL, *view = NULL;
-	char skey[1200], *cert = NULL, *data = NULL;
+	char skey[1200], *data = NULL;
 	unsigned char *der = NULL;
 	EVP_PKEY *pk = NULL;
 	int64_t rev;
@@ -1433,15 +1372,13 @@ static void key_get(struct http_req *r)
 				type);
 		goto out;
 	}
-	view = rec ? key_view(rec) : system_key_view(c, x.resource);
+	view = key_view(rec);
 	if (!view) {
 		reply_internal(r);
 		goto out;
 	}
 	if (type && !strcmp(type, "TYPE_X509_PEM_FILE")) {
 		const char *pem = str(rec, "x509Pem");
-		if (!rec)
-			pem = cert = system_cert(c);
 		if (!pem || !(data = b64_encode(pem, strlen(pem)))) {
 			reply_internal(r);
 			goto out;
@@ -1449,9 +1386,8 @@ static void key_get(struct http_req *r)
 	} else if (type && !strcmp(type, "TYPE_RAW_PUBLIC_KEY")) {
 		/* DER SubjectPublicKeyInfo */
 		const char *pem = str(rec, "publicKeyPem");
-		EVP_PKEY *use = rec ? (pk = pem ? key_from_pem(pem, strlen(pem)) : NULL)
-				    : c->signing_key;
-		int n = use ? i2d_PUBKEY(use, &der) : -1;
+		pk = pem ? key_from_pem(pem, strlen(pem)) : NULL;
+		int n = pk ? i2d_PUBKEY(pk, &der) : -1;
 		if (n <= 0 || !(data = b64_encode(der, (size_t)n))) {
 			ERR_clear_error();
 			reply_internal(r);
@@ -1468,7 +1404,6 @@ out:
 	json_decref(view);
 	EVP_PKEY_free(pk);
 	OPENSSL_free(der);
-	free(cert);
 	free(data);
 }
 
@@ -1482,7 +1417,7 @@ static void key_delete(struct http_req *r)
 
 	if (key_open(r, &x, "iam.serviceAccountKeys.delete", &rec, &rev, skey) != 0)
 		goto out;
-	if (!rec) {
+	if (syskey_is_system(rec)) {
 		reply_status(r, 400, "FAILED_PRECONDITION",
 			     "System-managed keys cannot be deleted.");
 		goto out;
@@ -1516,7 +1451,7 @@ static void key_set_disabled(struct http_req *r, int disabled)
 		goto out;
 	if (!(body = http_json_body(r, 1)))
 		goto out;
-	if (!rec) {
+	if (syskey_is_system(rec)) {
 		reply_status(r, 400, "FAILED_PRECONDITION",
 			     "System-managed keys cannot be disabled or enabled.");
 		goto out;
@@ -1575,7 +1510,7 @@ static int public_keys(struct http_req *r, json_t **sa_out, struct store_kv **kv
 		return -ENOENT;
 	}
 	snprintf(prefix, sizeof(prefix), "/projects/%s/serviceAccounts/%s/keys/", pid, email);
-	if (store_range(c->store, prefix, 0, kvs, n, NULL) != 0) {
+	if (syskeys_ensure(c, pid, email) != 0 || store_range(c->store, prefix, 0, kvs, n, NULL) != 0) {
 		json_decref(sa);
 		reply_internal(r);
 		return -EIO;
@@ -1586,7 +1521,6 @@ static int public_keys(struct http_req *r, json_t **sa_out, struct store_kv **kv
 
 static void metadata_jwk(struct http_req *r)
 {
-	struct cloud *c = r->app;
 	json_t *sa = NULL, *keys = NULL;
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
@@ -1597,18 +1531,12 @@ static void metadata_jwk(struct http_req *r)
 		reply_internal(r);
 		goto out;
 	}
-	if (has_system_key(c)) {
-		json_t *jwk = key_jwk(c->signing_key, c->signing_kid);
-		if (jwk)
-			json_array_append_new(keys, jwk);
-	}
+	int64_t now = cloud_now_ms() / 1000;
 	for (size_t i = 0; i < n; i++) {
 		json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
 		const char *pem = str(rec, "publicKeyPem");
 		const char *kid = strrchr(kvs[i].key, '/');
-		EVP_PKEY *k = pem && !json_is_true(json_object_get(rec, "disabled"))
-				      ? key_from_pem(pem, strlen(pem))
-				      : NULL;
+		EVP_PKEY *k = pem && syskey_published(rec, now) ? key_from_pem(pem, strlen(pem)) : NULL;
 		json_t *jwk = k && kid ? key_jwk(k, kid + 1) : NULL;
 		if (jwk)
 			json_array_append_new(keys, jwk);
@@ -1624,11 +1552,9 @@ out:
 
 static void metadata_x509(struct http_req *r)
 {
-	struct cloud *c = r->app;
 	json_t *sa = NULL, *certs = NULL;
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
-	char *sys = NULL;
 
 	if (public_keys(r, &sa, &kvs, &n) != 0)
 		goto out;
@@ -1636,13 +1562,12 @@ static void metadata_x509(struct http_req *r)
 		reply_internal(r);
 		goto out;
 	}
-	if (has_system_key(c) && (sys = system_cert(c)))
-		json_object_set_new(certs, c->signing_kid, json_string(sys));
+	int64_t now = cloud_now_ms() / 1000;
 	for (size_t i = 0; i < n; i++) {
 		json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
 		const char *pem = str(rec, "x509Pem");
 		const char *kid = strrchr(kvs[i].key, '/');
-		if (pem && kid && !json_is_true(json_object_get(rec, "disabled")))
+		if (pem && kid && syskey_published(rec, now))
 			json_object_set_new(certs, kid + 1, json_string(pem));
 		json_decref(rec);
 	}
@@ -1652,7 +1577,6 @@ out:
 	json_decref(sa);
 	json_decref(certs);
 	store_kvs_free(kvs, n);
-	free(sys);
 }
 
 /* ---- roles ------------------------------------------------------------------------ */

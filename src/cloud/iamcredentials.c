@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/jwt.h"
 
 #define SERVICE "iamcredentials.googleapis.com"
@@ -28,6 +29,7 @@
 #define MAX_LIFETIME CLOUD_TOKEN_TTL    /* without the lifetime-extension org policy */
 #define SIGNJWT_MAX_EXP (12 * 3600)      /* Google: exp at most 12 hours ahead */
 #define ID_TOKEN_TTL 3600
+#define SA_EMAIL_SUFFIX "gserviceaccount.com" /* iam. and developer. accounts */
 #define MAX_AUDIENCE_LEN 2048
 
 /* A service account resolved from a request, with its project. */
@@ -288,15 +290,6 @@ static int parse_duration(const char *s, int64_t *out)
 	return 0;
 }
 
-/* RFC 3339 UTC with whole seconds, as Google (and google-auth's strptime) expect. */
-static void rfc3339(int64_t secs, char *buf, size_t len)
-{
-	time_t t = (time_t)secs;
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* POST .../serviceAccounts/{sa}:generateAccessToken */
 static void handle_generate_access_token(struct http_req *r)
 {
@@ -376,7 +369,7 @@ static void handle_generate_access_token(struct http_req *r)
 		goto out;
 	}
 	char exp[32];
-	rfc3339(now + lifetime, exp, sizeof(exp));
+	clock_rfc3339(now + lifetime, exp);
 	http_reply_json(r, 200, json_pack("{s:s, s:s}", "accessToken", token, "expireTime", exp));
 out:
 	free(token);
@@ -451,6 +444,30 @@ static const json_t *sign_payload(struct http_req *r, struct call *x, const char
 	return payload;
 }
 
+/* signJwt signs claims for the account itself: an "iss" that is an email must be the
+ * account's, and a "sub" that names a service account must be this one (a user "sub"
+ * stays allowed: that is how domain-wide delegation is requested). 0, or -EPERM after
+ * replying 400. */
+static int claims_name_other_account(struct http_req *r, const json_t *claims, const char *email)
+{
+	const char *iss = json_string_value(json_object_get(claims, "iss"));
+	const char *sub = json_string_value(json_object_get(claims, "sub"));
+	size_t sl = sub ? strlen(sub) : 0, dl = strlen(SA_EMAIL_SUFFIX);
+	int other_iss = iss && strchr(iss, '@') && strcmp(iss, email) != 0;
+	int other_sub = sub && sl > dl && strcmp(sub + sl - dl, SA_EMAIL_SUFFIX) == 0 &&
+			strcmp(sub, email) != 0;
+	if ((json_object_get(claims, "iss") && !iss) || (json_object_get(claims, "sub") && !sub)) {
+		reply_invalid(r, "Payload contains an invalid iss or sub claim.");
+		return -EPERM;
+	}
+	if (other_iss || other_sub) {
+		reply_invalid(r, "The iss and sub claims of the payload may only name the service "
+				 "account that signs it.");
+		return -EPERM;
+	}
+	return 0;
+}
+
 /* POST .../serviceAccounts/{sa}:signJwt */
 static void handle_sign_jwt(struct http_req *r)
 {
@@ -458,8 +475,9 @@ static void handle_sign_jwt(struct http_req *r)
 	static const char *const known[] = {"delegates", "payload", NULL};
 	struct call x;
 	json_t *claims = NULL, *header = NULL;
-	char *jwt = NULL;
+	char *jwt = NULL, kid[41];
 	const json_t *payload;
+	EVP_PKEY *key = NULL;
 	if (begin(r, &x, known) != 0 ||
 	    !(payload = sign_payload(r, &x, "TYPE_STRING", PERM_SIGN_JWT)))
 		goto out;
@@ -482,13 +500,21 @@ static void handle_sign_jwt(struct http_req *r)
 				 "future.");
 		goto out;
 	}
-	header = json_pack("{s:s, s:s, s:s}", "alg", "RS256", "kid", c->signing_kid, "typ", "JWT");
-	if (!header || !(jwt = jwt_sign(c->signing_key, c->signing_kid, header, claims))) {
+	if (claims_name_other_account(r, claims, x.t.email) != 0)
+		goto out;
+	/* Signed with a key of this account only: it verifies as this account and no other. */
+	if (syskeys_signer(c, x.t.project, x.t.email, &key, kid) != 0) {
 		reply_internal(r);
 		goto out;
 	}
-	http_reply_json(r, 200, json_pack("{s:s, s:s}", "keyId", c->signing_kid, "signedJwt", jwt));
+	header = json_pack("{s:s, s:s, s:s}", "alg", "RS256", "kid", kid, "typ", "JWT");
+	if (!header || !(jwt = jwt_sign(key, kid, header, claims))) {
+		reply_internal(r);
+		goto out;
+	}
+	http_reply_json(r, 200, json_pack("{s:s, s:s}", "keyId", kid, "signedJwt", jwt));
 out:
+	EVP_PKEY_free(key);
 	free(jwt);
 	json_decref(header);
 	json_decref(claims);
@@ -503,8 +529,9 @@ static void handle_sign_blob(struct http_req *r)
 	struct call x;
 	unsigned char *data = NULL, *sig = NULL;
 	size_t data_len = 0, sig_len = 0;
-	char *sig64 = NULL;
+	char *sig64 = NULL, kid[41];
 	const json_t *payload;
+	EVP_PKEY *key = NULL;
 	if (begin(r, &x, known) != 0 ||
 	    !(payload = sign_payload(r, &x, "TYPE_BYTES", PERM_SIGN_BLOB)))
 		goto out;
@@ -518,14 +545,15 @@ static void handle_sign_blob(struct http_req *r)
 				  p);
 		goto out;
 	}
-	if (rs256_sign(c->signing_key, data, data_len, &sig, &sig_len) != 0 ||
+	if (syskeys_signer(c, x.t.project, x.t.email, &key, kid) != 0 ||
+	    rs256_sign(key, data, data_len, &sig, &sig_len) != 0 ||
 	    !(sig64 = b64_encode(sig, sig_len))) {
 		reply_internal(r);
 		goto out;
 	}
-	http_reply_json(r, 200,
-			json_pack("{s:s, s:s}", "keyId", c->signing_kid, "signedBlob", sig64));
+	http_reply_json(r, 200, json_pack("{s:s, s:s}", "keyId", kid, "signedBlob", sig64));
 out:
+	EVP_PKEY_free(key);
 	free(sig64);
 	free(sig);
 	free(data);

@@ -135,8 +135,29 @@ out:
 }
 
 /* grant_type=refresh_token: a user's long-lived refresh token (see oauth2_refresh_token_new). */
+/* True when every scope of want (space-separated) is one of granted's. */
+static int scopes_within(const char *want, const char *granted)
+{
+	char one[512];
+	for (const char *p = want; *p;) {
+		while (*p == ' ')
+			p++;
+		size_t len = strcspn(p, " ");
+		if (!len)
+			break;
+		if (len >= sizeof(one))
+			return 0;
+		memcpy(one, p, len);
+		one[len] = '\0';
+		if (!cloud_token_scope_has(granted, one))
+			return 0;
+		p += len;
+	}
+	return 1;
+}
+
 static void refresh_grant(struct cloud *c, struct http_req *r, const char *refresh,
-			  const char *client_id, const char *scope)
+			  const char *client_id, const char *client_secret, const char *scope)
 {
 	char hash[65], key[100];
 	char *token = NULL, *idt = NULL;
@@ -158,13 +179,29 @@ static void refresh_grant(struct cloud *c, struct http_req *r, const char *refre
 		oauth_error(r, 401, "unauthorized_client", "Unauthorized");
 		goto out;
 	}
+	/* The client must prove itself with its secret, as Google checks it. */
+	const char *want_secret = json_string_value(json_object_get(rec, "clientSecretSha256"));
+	char secret_hash[65];
+	if (client_secret)
+		sha256_hex(client_secret, strlen(client_secret), secret_hash);
+	if (want_secret && (!client_secret || strcmp(want_secret, secret_hash) != 0)) {
+		oauth_error(r, 401, "invalid_client", "Unauthorized");
+		goto out;
+	}
+	/* A refresh gives at most the scopes that were granted, never more. */
+	const char *granted = json_string_value(json_object_get(rec, "scope"));
+	if (!granted)
+		granted = "openid https://www.googleapis.com/auth/userinfo.email "
+			  "https://www.googleapis.com/auth/cloud-platform";
 	if (!scope || !*scope)
-		scope = json_string_value(json_object_get(rec, "scope"));
-	if (!scope)
-		scope = "openid https://www.googleapis.com/auth/userinfo.email "
-			"https://www.googleapis.com/auth/cloud-platform";
-	json_t *info = json_pack("{s:s, s:s, s:s, s:s}", "kind", "user", "email", email, "scope",
-				 scope, "clientId", want_client ? want_client : "");
+		scope = granted;
+	if (strlen(scope) > 4096 || !scopes_within(scope, granted)) {
+		oauth_error(r, 400, "invalid_scope", "Bad Request");
+		goto out;
+	}
+	json_t *info = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", "user", "email", email,
+				 "scope", scope, "clientId", want_client ? want_client : "",
+				 "refresh", hash);
 	int rc = info ? cloud_token_issue(c, info, CLOUD_TOKEN_TTL, &token) : -ENOMEM;
 	json_decref(info);
 	char sub[72];
@@ -194,7 +231,7 @@ static void handle_token(struct http_req *r)
 	struct evkeyvalq form;
 	json_t *body = NULL;
 	const char *ct = http_header(r, "Content-Type");
-	const char *grant, *assertion, *refresh, *client_id, *scope;
+	const char *grant, *assertion, *refresh, *client_id, *client_secret, *scope;
 	TAILQ_INIT(&form);
 	if (ct && strncmp(ct, "application/json", 16) == 0) {
 		body = json_loadb((const char *)r->body, r->body_len, 0, NULL);
@@ -206,6 +243,7 @@ static void handle_token(struct http_req *r)
 		assertion = json_string_value(json_object_get(body, "assertion"));
 		refresh = json_string_value(json_object_get(body, "refresh_token"));
 		client_id = json_string_value(json_object_get(body, "client_id"));
+		client_secret = json_string_value(json_object_get(body, "client_secret"));
 		scope = json_string_value(json_object_get(body, "scope"));
 	} else {
 		if (http_form_body(r, &form) != 0) {
@@ -216,6 +254,7 @@ static void handle_token(struct http_req *r)
 		assertion = evhttp_find_header(&form, "assertion");
 		refresh = evhttp_find_header(&form, "refresh_token");
 		client_id = evhttp_find_header(&form, "client_id");
+		client_secret = evhttp_find_header(&form, "client_secret");
 		scope = evhttp_find_header(&form, "scope");
 	}
 	if (!grant)
@@ -223,7 +262,7 @@ static void handle_token(struct http_req *r)
 	else if (strcmp(grant, JWT_BEARER) == 0)
 		jwt_bearer(c, r, assertion);
 	else if (strcmp(grant, "refresh_token") == 0)
-		refresh_grant(c, r, refresh, client_id, scope);
+		refresh_grant(c, r, refresh, client_id, client_secret, scope);
 	else {
 		char msg[300];
 		snprintf(msg, sizeof(msg), "Invalid grant_type: %.200s", grant);
@@ -320,6 +359,23 @@ static void handle_tokeninfo(struct http_req *r)
 	http_reply_json(r, 200, out);
 }
 
+/* Deletes the access tokens minted from the refresh token whose hash is refresh. */
+static void revoke_children(struct cloud *c, const char *refresh)
+{
+	struct store_kv *kvs = NULL;
+	size_t n = 0;
+	if (store_range(c->store, "/oauth2/tokens/", 0, &kvs, &n, NULL) != 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
+		const char *parent = json_string_value(json_object_get(rec, "refresh"));
+		if (parent && strcmp(parent, refresh) == 0)
+			(void)store_delete(c->store, kvs[i].key, kvs[i].mod_rev, NULL);
+		json_decref(rec);
+	}
+	store_kvs_free(kvs, n);
+}
+
 static void handle_revoke(struct http_req *r)
 {
 	struct cloud *c = r->app;
@@ -332,10 +388,20 @@ static void handle_revoke(struct http_req *r)
 	if (tok && strlen(tok) <= 8192) {
 		char hash[65], key[100];
 		sha256_hex(tok, strlen(tok), hash);
+		/* Google: revoking an access token revokes the refresh token it came from, and
+		 * revoking a refresh token revokes every access token minted from it. */
 		snprintf(key, sizeof(key), "/oauth2/tokens/%s", hash);
+		json_t *rec = cloud_store_get_json(c->store, key);
+		const char *parent = json_string_value(json_object_get(rec, "refresh"));
+		if (parent && strlen(parent) == 64)
+			memcpy(hash, parent, 65);
 		done = store_delete(c->store, key, STORE_ANY_REV, NULL) == 0;
+		json_decref(rec);
 		snprintf(key, sizeof(key), "/oauth2/refreshTokens/%s", hash);
-		done |= store_delete(c->store, key, STORE_ANY_REV, NULL) == 0;
+		if (store_delete(c->store, key, STORE_ANY_REV, NULL) == 0) {
+			done = 1;
+			revoke_children(c, hash);
+		}
 	}
 	evhttp_clear_headers(&form);
 	if (!done) {
@@ -353,13 +419,16 @@ static void handle_certs(struct http_req *r)
 	http_reply_json(r, 200, jwk ? json_pack("{s:[o]}", "keys", jwk) : NULL);
 }
 
-char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *client_id)
+char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *client_id,
+			       const char *client_secret, const char *scope)
 {
-	char hash[65], key[100];
+	char hash[65], key[100], secret_hash[65];
 	char *t = random_token("1//gkeid-", 48);
 	if (!t)
 		return NULL;
-	json_t *rec = json_pack("{s:s, s:s}", "email", email, "clientId", client_id);
+	sha256_hex(client_secret, strlen(client_secret), secret_hash);
+	json_t *rec = json_pack("{s:s, s:s, s:s, s:s}", "email", email, "clientId", client_id,
+				"clientSecretSha256", secret_hash, "scope", scope);
 	char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
 	json_decref(rec);
 	sha256_hex(t, strlen(t), hash);

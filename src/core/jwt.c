@@ -915,3 +915,45 @@ void jwt_free(struct jwt *t)
 	free(t->sig);
 	memset(t, 0, sizeof *t);
 }
+
+char *key_cert_pem(EVP_PKEY *key, const char *cn, const char *serial_hex, time_t not_before,
+		   time_t not_after)
+{
+	X509 *x = X509_new();
+	BIGNUM *bn = NULL;
+	char serial[39];
+	BIO *b = NULL;
+	char *pem = NULL, *data = NULL;
+	X509_NAME *name;
+
+	/* 19 bytes of the key ID: positive and within RFC 5280's 20 octets. */
+	snprintf(serial, sizeof(serial), "%s", serial_hex);
+	if (!x || X509_set_version(x, X509_VERSION_3) != 1 || !BN_hex2bn(&bn, serial) ||
+	    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) ||
+	    !ASN1_TIME_set(X509_getm_notBefore(x), not_before) ||
+	    (not_after ? !ASN1_TIME_set(X509_getm_notAfter(x), not_after)
+		       : ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z") != 1) ||
+	    X509_set_pubkey(x, key) != 1)
+		goto out;
+	name = X509_get_subject_name(x);
+	if (!name ||
+	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+				       -1, 0) != 1 ||
+	    X509_set_issuer_name(x, name) != 1 || X509_sign(x, key, EVP_sha256()) <= 0)
+		goto out;
+	if (!(b = BIO_new(BIO_s_mem())) || PEM_write_bio_X509(b, x) != 1)
+		goto out;
+	long n = BIO_get_mem_data(b, &data);
+	if (n > 0 && data && (pem = malloc((size_t)n + 1))) {
+		memcpy(pem, data, (size_t)n);
+		pem[n] = '\0';
+	}
+out:
+	if (!pem)
+		ERR_clear_error();
+	BIO_free(b);
+	BN_free(bn);
+	X509_free(x);
+	return pem;
+}
+

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* base64url without padding (RFC 7515 §2). Returns a malloc'd NUL-terminated string, or
  * NULL on allocation failure. */
@@ -49,6 +50,12 @@ json_t *key_jwk(EVP_PKEY *k, const char *kid);
 EVP_PKEY *key_from_jwk(const json_t *jwk);
 /* A key id: the first 20 bytes of SHA-1 of the DER public key, lower-case hex (41 bytes). */
 void key_id(EVP_PKEY *k, char out[41]);
+
+/* A self-signed X.509 v3 certificate for key (which must hold the private half): subject
+ * and issuer CN=cn, serial from serial_hex (a key ID, first 19 bytes), valid from
+ * not_before to not_after (0: 9999-12-31). malloc'd PEM, or NULL. */
+char *key_cert_pem(EVP_PKEY *key, const char *cn, const char *serial_hex, time_t not_before,
+		   time_t not_after);
 
 /* Signs header+claims (both borrowed) as a compact RS256 JWS. header may be NULL, in
  * which case {"alg":"RS256","kid":kid,"typ":"JWT"} is used (kid omitted when NULL);

@@ -281,6 +281,78 @@ static int dup_field(const json_t *o, const char *field, const char *def, char *
 	return *out ? 0 : -ENOMEM;
 }
 
+/* ---- gkeid's own permissions --------------------------------------------------------
+ *
+ * Permissions for what gkeid has and Google does not: the fault endpoint of `gkeid up`
+ * (docs/faults.md). Added to the catalog as it loads, so data/roles.json stays Google's.
+ * Named as Google names permissions, service.resource.verb after the method each allows:
+ * gkeid.faults.list (GET /gkeid/v1/faults), gkeid.faults.set (PUT .../NAME) and
+ * gkeid.faults.clear (DELETE). roles/owner holds them, as it holds every permission of a
+ * project, and so does roles/gkeid.faultInjector, which holds nothing else (for a CI
+ * account that breaks gkeid on purpose); no other role does. */
+static const char *const gkeid_perms[] = {"gkeid.faults.clear", "gkeid.faults.list",
+					  "gkeid.faults.set"};
+#define GKEID_N_PERMS (sizeof(gkeid_perms) / sizeof(gkeid_perms[0]))
+#define GKEID_HOLDER "roles/owner"
+#define GKEID_ROLE "roles/gkeid.faultInjector"
+
+/* Inserts s into the sorted array of strings arr where it sorts (no duplicate).
+ * 0 or -ENOMEM. */
+static int insert_sorted(json_t *arr, const char *s)
+{
+	size_t i = 0, n = json_array_size(arr);
+	int cmp = 1;
+
+	while (i < n && (cmp = strcmp(json_string_value(json_array_get(arr, i)) ?: "", s)) < 0)
+		i++;
+	if (i < n && cmp == 0)
+		return 0;
+	return json_array_insert_new(arr, i, json_string(s)) == 0 ? 0 : -ENOMEM;
+}
+
+/* Adds gkeid's permissions to roles/owner and the role roles/gkeid.faultInjector to the
+ * catalog's roles (sorted by name, as data/roles.json is). 0 or -errno. */
+static int add_gkeid_roles(json_t *roles)
+{
+	json_t *role = NULL, *perms;
+	size_t i, at = json_array_size(roles);
+	int rc = 0, have = 0;
+
+	for (i = 0; i < json_array_size(roles); i++) {
+		const json_t *o = json_array_get(roles, i);
+		const char *name = json_string_value(json_object_get(o, "name"));
+		json_t *incl = json_object_get(o, "includedPermissions");
+
+		if (!name)
+			continue;
+		if (strcmp(name, GKEID_ROLE) == 0)
+			have = 1;
+		if (strcmp(name, GKEID_ROLE) > 0 && at == json_array_size(roles))
+			at = i;
+		for (size_t k = 0;
+		     strcmp(name, GKEID_HOLDER) == 0 && json_is_array(incl) && k < GKEID_N_PERMS;
+		     k++)
+			if ((rc = insert_sorted(incl, gkeid_perms[k])) < 0)
+				return rc;
+	}
+	if (have)
+		return 0; /* a catalog that has it already */
+	perms = json_array();
+	for (i = 0; perms && i < GKEID_N_PERMS; i++)
+		if (json_array_append_new(perms, json_string(gkeid_perms[i])) < 0)
+			break;
+	if (perms && i == GKEID_N_PERMS)
+		role = json_pack("{s:s, s:s, s:s, s:s, s:O}", "name", GKEID_ROLE, "title",
+				 "gkeid Fault Injector", "description",
+				 "Lists, sets and clears the faults of gkeid (gkeid fault). A role "
+				 "of gkeid's: Google has no such role.",
+				 "stage", "GA", "includedPermissions", perms);
+	json_decref(perms);
+	if (!role || json_array_insert_new(roles, at, role) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 static int load_catalog(struct iam *iam, const char *text, size_t len)
 {
 	json_error_t jerr;
@@ -298,6 +370,8 @@ static int load_catalog(struct iam *iam, const char *text, size_t len)
 		rc = -EINVAL;
 		goto out;
 	}
+	if ((rc = add_gkeid_roles(arr)) < 0)
+		goto out;
 	n = json_array_size(arr);
 	if (n > MAX_ROLES) {
 		rc = -E2BIG;
@@ -1602,6 +1676,65 @@ int iam_delete_policy(struct iam *iam, const char *resource)
 	rc = store_delete(iam->store, key, STORE_ANY_REV, NULL);
 	free(key);
 	return rc == -ENOENT ? 0 : rc;
+}
+
+/* Replaces member in one policy's bindings; *changed says whether it held it. */
+static int replace_in_policy(json_t *policy, const char *member, const char *replacement,
+			     int *changed)
+{
+	size_t i, j;
+	json_t *b, *m;
+	json_array_foreach(json_object_get(policy, "bindings"), i, b)
+	{
+		json_t *members = json_object_get(b, "members");
+		json_array_foreach(members, j, m)
+		{
+			if (json_is_string(m) && strcmp(json_string_value(m), member) == 0) {
+				if (json_array_set_new(members, j, json_string(replacement)) != 0)
+					return -ENOMEM;
+				*changed = 1;
+			}
+		}
+	}
+	return 0;
+}
+
+int iam_member_replace(struct iam *iam, const char *member, const char *replacement,
+		       int64_t now_ms)
+{
+	struct store_kv *kvs = NULL;
+	size_t n = 0, plen = strlen(POLICY_PREFIX);
+	int rc;
+	if (!iam || !iam->store || !iam_member_valid(replacement))
+		return -EINVAL;
+	if ((rc = store_range(iam->store, POLICY_PREFIX, 0, &kvs, &n, NULL)) != 0)
+		return rc;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const char *resource = kvs[i].key + plen;
+		json_t *policy = NULL, *out = NULL;
+		char *err = NULL;
+		int changed = 0;
+		/* A concurrent change of this policy: read it again and retry. */
+		for (int attempt = 0; attempt < 5; attempt++) {
+			changed = 0;
+			json_decref(policy);
+			policy = NULL;
+			if ((rc = iam_get_policy(iam, resource, 3, &policy)) != 0 ||
+			    (rc = replace_in_policy(policy, member, replacement, &changed)) != 0 ||
+			    !changed)
+				break;
+			rc = iam_set_policy(iam, resource, policy, now_ms, &out, &err);
+			json_decref(out);
+			out = NULL;
+			free(err);
+			err = NULL;
+			if (rc != -ECANCELED)
+				break;
+		}
+		json_decref(policy);
+	}
+	store_kvs_free(kvs, n);
+	return rc;
 }
 
 /* ---- checks ------------------------------------------------------------------------- */

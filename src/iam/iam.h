@@ -75,6 +75,13 @@ int iam_seed_policy(struct iam *iam, const char *resource, const json_t *policy)
 /* Deletes a resource's policy (when the resource is deleted). */
 int iam_delete_policy(struct iam *iam, const char *resource);
 
+/* Rewrites member in every allow policy to replacement, as Google shows a deleted
+ * principal ("serviceAccount:E" becomes "deleted:serviceAccount:E?uid=N"), so that the
+ * old grants apply to no one, not even a new principal of the same name. Each changed
+ * policy is written as a policy change at now_ms. 0 or -errno. */
+int iam_member_replace(struct iam *iam, const char *member, const char *replacement,
+		       int64_t now_ms);
+
 /* True when the principal holds the permission on any of the resources (a resource and
  * its ancestors, most specific first), by the bindings in effect at now_ms. */
 int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,

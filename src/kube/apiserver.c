@@ -21,6 +21,7 @@
 
 #include "core/httpconn.h"
 #include "core/jwt.h"
+#include "kube/impersonate.h"
 #include "kube/kube.h"
 #include "kube/util.h"
 
@@ -209,6 +210,12 @@ int kube_parse_path(const char *method, const char *path, const struct evkeyvalq
 	}
 	if (!a->name[0] && strcmp(a->verb, "delete") == 0)
 		snprintf(a->verb, sizeof(a->verb), "deletecollection");
+	/* attrs.GetFieldSelector() for the Node authorizer: kept whole, or not at all */
+	const char *fsel = query ? evhttp_find_header(query, "fieldSelector") : NULL;
+	if (fsel && (strcmp(a->verb, "list") == 0 || strcmp(a->verb, "watch") == 0 ||
+		     strcmp(a->verb, "deletecollection") == 0) &&
+	    copy(a->field_selector, sizeof(a->field_selector), fsel, strlen(fsel)))
+		a->field_selector[0] = '\0';
 	return 0;
 }
 
@@ -830,6 +837,8 @@ static void serve_selfsubjectreview(struct http_req *r, const struct kube_attrs 
 	json_t *ui = json_pack("{s:s, s:o}", "username", u->name, "groups", groups ? groups : json_array());
 	if (ui && u->uid[0])
 		json_object_set_new(ui, "uid", json_string(u->uid));
+	if (ui && u->extra[0])
+		json_object_set_new(ui, "extra", json_loads(u->extra, 0, NULL));
 	json_t *o = ui ? json_pack("{s:s, s:s, s:{s:n}, s:{s:o}}", "kind", "SelfSubjectReview",
 				   "apiVersion", "authentication.k8s.io/v1", "metadata",
 				   "creationTimestamp", "status", "userInfo", ui)
@@ -950,7 +959,7 @@ static void handle(struct evhttp_request *ev, void *arg)
 	struct http_req r;
 	struct kube_attrs a;
 	struct kube_user u;
-	char reason[1024], msg[2048], id[37];
+	char reason[1024], msg[2048], id[37], caller[sizeof(u.name)] = "";
 	memset(&a, 0, sizeof(a));
 	memset(&u, 0, sizeof(u));
 
@@ -998,6 +1007,10 @@ static void handle(struct evhttp_request *ev, void *arg)
 		kube_reply_status(&r, 500, "InternalError", "authentication failed", NULL);
 		goto out;
 	}
+	/* Impersonate-* headers: from here on the request runs as the user they name */
+	memcpy(caller, u.name, sizeof(caller));
+	if (kube_impersonate(cl, &r, &u) != 0)
+		goto out;
 
 	/* The issuer's OIDC documents are public, as on GKE. */
 	if (is_oidc_path(r.path) && (strcmp(r.method, "GET") == 0 || strcmp(r.method, "HEAD") == 0)) {
@@ -1036,9 +1049,10 @@ static void handle(struct evhttp_request *ev, void *arg)
 		kube_reply_status(&r, 500, "InternalError", "the request was not answered", &a);
 out:
 	/* A watch stream keeps its request: its code is already set. */
-	fprintf(stderr, "kube[%s]: %s %s %d %s\n", cl->name, r.method ? r.method : "?",
+	fprintf(stderr, "kube[%s]: %s %s %d %s%s%s\n", cl->name, r.method ? r.method : "?",
 		r.path ? r.path : "?", evhttp_request_get_response_code(ev),
-		u.name[0] ? u.name : "-");
+		u.name[0] ? u.name : "-", strcmp(caller, u.name) != 0 ? " by " : "",
+		strcmp(caller, u.name) != 0 ? caller : "");
 	http_req_done(&r);
 }
 
@@ -1069,7 +1083,7 @@ int kube_cluster_listen(struct kube_cluster *cl, int port)
 	if (!l)
 		return -ENOMEM;
 	l->cl = cl;
-	l->ctx = kube_tls_server_ctx(cl->kube);
+	l->ctx = kube_tls_server_ctx(cl);
 	if (!l->ctx) {
 		rc = -EIO;
 		goto fail;

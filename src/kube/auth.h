@@ -1,13 +1,14 @@
 /*
  * auth.h - what authn.c, authz.c and tokens.c offer beyond kube.h's contracts: token
- * authentication without a request (TokenReview) and GKE's IAM permission for a
- * request.
+ * authentication without a request (TokenReview), GKE's IAM permission for a
+ * request, and TokenRequest's expiration rule.
  */
 #ifndef GKEID_KUBE_AUTH_H
 #define GKEID_KUBE_AUTH_H
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kube/kube.h"
 
@@ -27,5 +28,13 @@ int authn_token(struct kube_cluster *cl, const char *token, const char *const *a
  * getStatus/updateStatus, scale -> getScale/updateScale, ...). 0, or -ENOENT for a
  * non-resource request. */
 int authz_iam_permission(const struct kube_attrs *a, char *out, size_t len);
+
+/* tokens.c: TokenRequest's spec.expirationSeconds as kube-apiserver takes it:
+ * validation (ValidateTokenRequest: at least 600 s, at most 2^32 s; else -EINVAL with
+ * *detail upstream's text), then --service-account-max-token-expiration, which GKE sets
+ * to 48 h: *granted is requested, or 172800 when longer (then 1: the reply carries
+ * upstream's warning `requested expiration of N seconds shortened to 172800 seconds`).
+ * 0, 1 or -EINVAL. */
+int tokens_expiration(int64_t requested, int64_t *granted, const char **detail);
 
 #endif

@@ -1,11 +1,13 @@
 /*
  * authn.c - who is asking the Kubernetes API server, as GKE's authenticators say, tried
  * in kube-apiserver's order:
- *   - a client certificate verified against the cluster CA: CN is the user, O the groups;
+ *   - a client certificate verified against the cluster's own CA: CN is the user, O the
+ *     groups (one that does not verify is a 401 unless a valid token follows, as
+ *     kube-apiserver's x509 authenticator fails the union);
  *   - "Authorization: Bearer" with a service-account JWT of this cluster (iss = the
  *     cluster's issuer, signed by its key, audience the issuer; the service account and
- *     a bound pod must still exist): system:serviceaccount:NS:NAME with the
- *     service-account groups;
+ *     a bound secret or pod must still exist, with the uids the token names):
+ *     system:serviceaccount:NS:NAME with the service-account groups;
  *   - or with a gkeid Google access token: the email (for a federated token, its
  *     principal:// identifier), group system:authenticated, and the IAM member that
  *     the IAM fallback checks;
@@ -50,19 +52,57 @@ static void anonymous(struct kube_user *u)
 	add_group(u, "system:unauthenticated");
 }
 
-/* A stored object's metadata.uid equals uid (any uid when uid is empty). */
-static int exists_with_uid(struct kube_cluster *cl, const char *resource, const char *ns,
-			   const char *name, const char *uid)
+/* The bound objects of a service-account token, as kube-apiserver's validator
+ * (pkg/serviceaccount/claims.go) checks them: the service account (its NotFound is
+ * the getter's error), then a bound secret and a bound pod, by name and uid. 0, or
+ * -EACCES with why set to upstream's error. Objects here are removed at once on delete
+ * (no deletionTimestamp to wait on). */
+static int bound_objects_live(struct kube_cluster *cl, const char *ns, const json_t *k8s, char *why,
+			      size_t why_len)
 {
-	const struct kube_resource *res = kube_resource_find("", "v1", resource);
-	json_t *o = res ? registry_get(cl, res, ns, name) : NULL;
-	int ok = 0;
-	if (o) {
-		const char *have = kube_jstr(json_object_get(o, "metadata"), "uid");
-		ok = !*uid || strcmp(have, uid) == 0;
+	static const struct {
+		const char *claim, *resource;
+	} refs[] = {{"secret", "secrets"}, {"pod", "pods"}};
+	const json_t *sa = json_object_get(k8s, "serviceaccount");
+	const char *sa_name = kube_jstr(sa, "name"), *sa_uid = kube_jstr(sa, "uid");
+	const struct kube_resource *res = kube_resource_find("", "v1", "serviceaccounts");
+	json_t *o = res ? registry_get(cl, res, ns, sa_name) : NULL;
+	const char *have;
+	int rc = -EACCES;
+	if (!o) {
+		snprintf(why, why_len, "serviceaccounts \"%s\" not found", sa_name);
+		return -EACCES;
 	}
+	have = kube_jstr(json_object_get(o, "metadata"), "uid");
+	if (strcmp(have, sa_uid) != 0) {
+		snprintf(why, why_len, "service account UID (%s) does not match claim (%s)", have,
+			 sa_uid);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
+		const json_t *ref = json_object_get(k8s, refs[i].claim);
+		const char *ref_uid = kube_jstr(ref, "uid");
+		if (!json_is_object(ref))
+			continue;
+		json_decref(o);
+		res = kube_resource_find("", "v1", refs[i].resource);
+		o = res ? registry_get(cl, res, ns, kube_jstr(ref, "name")) : NULL;
+		if (!o) {
+			snprintf(why, why_len, "service account token has been invalidated");
+			goto out;
+		}
+		have = kube_jstr(json_object_get(o, "metadata"), "uid");
+		if (strcmp(have, ref_uid) != 0) {
+			snprintf(why, why_len,
+				 "%s UID (%s) does not match service account %s ref claim (%s)",
+				 refs[i].claim, have, refs[i].claim, ref_uid);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
 	json_decref(o);
-	return ok;
+	return rc;
 }
 
 /* The audiences of aud (asked; none: the cluster's issuer) that the token names, as a
@@ -96,7 +136,7 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 {
 	struct jwt t;
 	int rc = -EACCES;
-	char name[600];
+	char name[600], why[800];
 	json_t *auds = NULL;
 	if (jwt_parse(token, &t) != 0)
 		return -ENOENT;
@@ -127,18 +167,10 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 	snprintf(name, sizeof(name), "system:serviceaccount:%s:%s", ns, sa_name);
 	if (strcmp(sub, name) != 0)
 		goto out;
-	/* the service account, and the pod the token is bound to, must still exist */
-	if (!exists_with_uid(cl, "serviceaccounts", ns, sa_name, sa_uid)) {
-		snprintf(err, err_len,
-			 "[invalid bearer token, service account %s/%s has been "
-			 "deleted]",
-			 ns, sa_name);
-		goto out;
-	}
-	if (json_is_object(pod) &&
-	    !exists_with_uid(cl, "pods", ns, kube_jstr(pod, "name"), kube_jstr(pod, "uid"))) {
-		snprintf(err, err_len, "[invalid bearer token, pod %s/%s has been deleted]", ns,
-			 kube_jstr(pod, "name"));
+	/* the service account, and the secret or pod the token is bound to, must still be
+	 * the ones it was issued for */
+	if (bound_objects_live(cl, ns, k8s, why, sizeof(why)) != 0) {
+		snprintf(err, err_len, "[invalid bearer token, %s]", why);
 		goto out;
 	}
 	if (strlen(name) >= sizeof(u->name) || strlen(sa_uid) >= sizeof(u->uid))
@@ -176,15 +208,16 @@ static int google_token(struct kube_cluster *cl, const char *token, struct kube_
 		return -EACCES;
 	const char *kind = kube_jstr(rec, "kind"), *email = kube_jstr(rec, "email");
 	memset(u, 0, sizeof(*u));
+	/* A token whose scopes do not reach the cluster (devstorage.read_only, say) is not an
+	 * identity GKE accepts. */
+	if (!cloud_scope_ok(kube_jstr(rec, "scope"), CLOUD_SCOPE_KUBERNETES, 0))
+		goto out;
 	if (strcmp(kind, "user") == 0 && *email) {
 		snprintf(u->name, sizeof(u->name), "%s", email);
 		snprintf(u->google_member, sizeof(u->google_member), "user:%s", email);
 	} else if (strcmp(kind, "serviceAccount") == 0 && *email) {
-		/* a disabled or deleted service account's tokens stop working */
-		json_t *sa = cloud_sa_get(c, email);
-		int ok = sa && !json_is_true(json_object_get(sa, "disabled"));
-		json_decref(sa);
-		if (!ok)
+		/* a disabled or deleted (or deleted and re-made) account's tokens stop working */
+		if (!cloud_token_sa_live(c, rec))
 			goto out;
 		snprintf(u->name, sizeof(u->name), "%s", email);
 		snprintf(u->google_member, sizeof(u->google_member), "serviceAccount:%s", email);
@@ -211,8 +244,9 @@ out:
 	return rc;
 }
 
-/* The peer certificate of the request's TLS connection, verified against the CA: CN is
- * the user, O the groups. 0, or -ENOENT when there is none (or it does not verify). */
+/* The peer certificate of the request's TLS connection, verified against the cluster's
+ * CA: CN is the user, O the groups. 0; -ENOENT when there is none; -EACCES when it does
+ * not verify (another cluster's certificate, a stranger's). */
 static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_user *u)
 {
 	struct evhttp_connection *conn;
@@ -223,16 +257,19 @@ static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_
 	X509_STORE_CTX *ctx = NULL;
 	STACK_OF(X509) * chain;
 	int rc = -ENOENT, idx = -1;
-	if (!r || !r->ev || !cl->kube || !cl->kube->ca_cert)
+	if (!r || !r->ev)
 		return -ENOENT;
 	if (!(conn = evhttp_request_get_connection(r->ev)) ||
 	    !(bev = evhttp_connection_get_bufferevent(conn)) ||
 	    !(ssl = bufferevent_openssl_get_ssl(bev)) || !(peer = SSL_get1_peer_certificate(ssl)))
 		return -ENOENT;
+	rc = -EACCES;
+	if (!cl->ca_cert)
+		goto out;
 	st = X509_STORE_new();
 	ctx = X509_STORE_CTX_new();
 	chain = SSL_get_peer_cert_chain(ssl);
-	if (!st || !ctx || X509_STORE_add_cert(st, cl->kube->ca_cert) != 1 ||
+	if (!st || !ctx || X509_STORE_add_cert(st, cl->ca_cert) != 1 ||
 	    X509_STORE_CTX_init(ctx, st, peer, chain) != 1)
 		goto out;
 	X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_CLIENT);
@@ -240,6 +277,7 @@ static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_
 		goto out;
 	X509_NAME *subj = X509_get_subject_name(peer);
 	char cn[320] = "";
+	rc = -ENOENT; /* verified, but no user in it: on to the next authenticator */
 	if (!subj || X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn)) <= 0 || !cn[0])
 		goto out;
 	memset(u, 0, sizeof(*u));
@@ -304,8 +342,10 @@ int authn_token(struct kube_cluster *cl, const char *token, const char *const *a
 int kube_authenticate(struct kube_cluster *cl, struct http_req *r, struct kube_user *u)
 {
 	const char *h = r ? http_header(r, "Authorization") : NULL;
-	/* kube-apiserver's union: a verified client certificate first, then the token */
-	if (client_cert(cl, r, u) == 0)
+	/* kube-apiserver's union: a verified client certificate first, then the token; a
+	 * certificate that does not verify fails the union (401) unless the token passes */
+	int cert = client_cert(cl, r, u);
+	if (cert == 0)
 		return 0;
 	anonymous(u);
 	if (h && strncasecmp(h, "Bearer ", 7) == 0) {
@@ -325,5 +365,5 @@ int kube_authenticate(struct kube_cluster *cl, struct http_req *r, struct kube_u
 											  : -EACCES;
 		}
 	}
-	return 0;
+	return cert == -EACCES ? -EACCES : 0;
 }

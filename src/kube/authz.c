@@ -1,6 +1,7 @@
 /*
- * authz.c - the GKE authorization chain: Kubernetes RBAC first; when RBAC has no
- * opinion and the user is a Google identity, Google IAM decides, by the permission
+ * authz.c - the GKE authorization chain: the Node authorizer (nodeauthz.c), then
+ * Kubernetes RBAC; when neither has an opinion and the user is a Google identity,
+ * Google IAM decides, by the permission
  * `container.<iamResource>.<iamVerb>` on the cluster's project (GKE's mapping of
  * Kubernetes verbs and subresources to IAM permissions). A denial's reason is GKE's
  * `requires one of ["container.roles.list"] permission(s).`, and the Forbidden message
@@ -8,7 +9,9 @@
  * apierrors.NewForbidden word it.
  */
 #include "kube/auth.h"
+#include "kube/nodeauthz.h"
 #include "kube/rbac.h"
+#include "kube/util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -206,12 +209,25 @@ static int google_caller(const struct kube_user *u, struct caller *c)
 enum kube_decision kube_authorize(struct kube_cluster *cl, const struct kube_user *u,
 				  const struct kube_attrs *a, char *reason, size_t reason_len)
 {
-	char rbac_reason[2048] = "", perm[160], project[200];
+	char rbac_reason[2048] = "", perm[160], project[200], node_reason[512];
 	struct caller c;
 	enum kube_decision d;
 	if (reason_len)
 		reason[0] = '\0';
+	/* kube-apiserver's chain on GKE: Node, RBAC, then the IAM webhook */
+	if (nodeauthz_authorize(cl, u, a, node_reason, sizeof(node_reason)) == KUBE_ALLOW)
+		return KUBE_ALLOW;
 	d = rbac_authorize_reason(cl, u, a, rbac_reason, sizeof(rbac_reason));
+	if (d != KUBE_ALLOW && node_reason[0]) {
+		/* the union joins the reasons of those with no opinion, in order */
+		char joined[sizeof(rbac_reason)];
+		size_t pos = 0;
+		joined[0] = '\0';
+		kube_append(joined, sizeof(joined), &pos, node_reason);
+		kube_append(joined, sizeof(joined), &pos, rbac_reason[0] ? "\n" : "");
+		kube_append(joined, sizeof(joined), &pos, rbac_reason);
+		memcpy(rbac_reason, joined, sizeof(rbac_reason));
+	}
 	if (d == KUBE_ALLOW) {
 		if (reason_len)
 			snprintf(reason, reason_len, "%s", rbac_reason);

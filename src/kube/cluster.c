@@ -1,10 +1,10 @@
 /*
- * cluster.c - the life cycle of each GKE cluster's Kubernetes side: kube_init/kube_free
- * (the CA), and kube_cluster_start/update/delete/find from the Container API's cluster
- * JSON: the service-account signing key (the workload-identity issuer's key, kept in
- * data_dir/keys), the bootstrap namespaces and default RBAC on first start, the STS
- * issuer registration, and the HTTPS listener. Restarting an existing cluster keeps its
- * objects and, when it can, its port.
+ * cluster.c - the life cycle of each GKE cluster's Kubernetes side: kube_init/kube_free,
+ * and kube_cluster_start/update/delete/find from the Container API's cluster JSON: the
+ * service-account signing key (the workload-identity issuer's key) and the cluster's own
+ * CA (tls.c), both kept in data_dir/keys, the bootstrap namespaces and default RBAC on
+ * first start, the STS issuer registration, and the HTTPS listener. Restarting an existing
+ * cluster keeps its objects and, when it can, its port.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,6 +44,8 @@ static void cluster_free(struct kube_cluster *cl)
 	kube_cluster_stop(cl);
 	rbac_forget(cl); /* releases the RBAC index and its store watch */
 	EVP_PKEY_free(cl->sa_key);
+	X509_free(cl->ca_cert);
+	EVP_PKEY_free(cl->ca_key);
 	free(cl);
 }
 
@@ -54,10 +56,6 @@ void kube_free(struct kube *k)
 	for (size_t i = 0; i < k->n_clusters; i++)
 		cluster_free(k->clusters[i]);
 	k->n_clusters = 0;
-	X509_free(k->ca_cert);
-	EVP_PKEY_free(k->ca_key);
-	k->ca_cert = NULL;
-	k->ca_key = NULL;
 }
 
 struct kube_cluster *kube_cluster_find(struct kube *k, const char *project, const char *location,
@@ -225,7 +223,7 @@ static int previous_port(const json_t *c)
 	return end && *end == '\0' && p > 0 && p < 65536 ? (int)p : 0;
 }
 
-static int fill_json(struct kube *k, struct kube_cluster *cl, json_t *c)
+static int fill_json(struct kube_cluster *cl, json_t *c)
 {
 	json_t *ma = json_object_get(c, "masterAuth");
 	if (!json_is_object(ma)) {
@@ -234,7 +232,7 @@ static int fill_json(struct kube *k, struct kube_cluster *cl, json_t *c)
 			return -ENOMEM;
 	}
 	if (json_object_set_new(c, "endpoint", json_string(cl->endpoint)) != 0 ||
-	    json_object_set_new(ma, "clusterCaCertificate", json_string(k->ca_pem_b64)) != 0)
+	    json_object_set_new(ma, "clusterCaCertificate", json_string(cl->ca_pem_b64)) != 0)
 		return -ENOMEM;
 	return 0;
 }
@@ -255,7 +253,7 @@ int kube_cluster_start(struct kube *k, json_t *cluster, int port, struct kube_cl
 	cl = kube_cluster_find(k, project, location, name);
 	if (cl) {
 		/* Already running: just report where. */
-		rc = fill_json(k, cl, cluster);
+		rc = fill_json(cl, cluster);
 		if (!rc && out)
 			*out = cl;
 		return rc;
@@ -298,12 +296,16 @@ int kube_cluster_start(struct kube *k, json_t *cluster, int port, struct kube_cl
 
 	snprintf(path, sizeof(path), "%s/keys/%s-%s-%s-sa.pem", k->data_dir, project, location,
 		 name);
+	int reopened = access(path, F_OK) == 0;
 	cl->sa_key = key_load_or_create(path);
 	if (!cl->sa_key) {
 		rc = -EIO;
 		goto fail;
 	}
 	key_id(cl->sa_key, cl->sa_kid);
+	rc = kube_tls_cluster_init(cl, reopened);
+	if (rc)
+		goto fail;
 
 	rc = bootstrap(cl);
 	if (rc)
@@ -321,7 +323,7 @@ int kube_cluster_start(struct kube *k, json_t *cluster, int port, struct kube_cl
 		rc = kube_cluster_listen(cl, port);
 	if (rc)
 		goto fail;
-	rc = fill_json(k, cl, cluster);
+	rc = fill_json(cl, cluster);
 	if (rc)
 		goto fail;
 	k->clusters[k->n_clusters++] = cl;
@@ -359,7 +361,7 @@ int kube_cluster_update(struct kube *k, json_t *cluster)
 			return rc;
 		}
 	}
-	return fill_json(k, cl, cluster);
+	return fill_json(cl, cluster);
 }
 
 int kube_cluster_delete(struct kube *k, const char *project, const char *location,
@@ -381,12 +383,15 @@ int kube_cluster_delete(struct kube *k, const char *project, const char *locatio
 				rc = d;
 		}
 		store_kvs_free(kvs, n);
-		/* A cluster made again under the same name gets a new issuer key. */
+		/* A cluster made again under the same name gets a new issuer key and CA. */
 		char path[4600];
 		snprintf(path, sizeof(path), "%s/keys/%s-%s-%s-sa.pem", k->data_dir, cl->project,
 			 cl->location, cl->name);
 		if (unlink(path) != 0 && errno != ENOENT && !rc)
 			rc = -errno;
+		int crc = kube_tls_cluster_purge(cl);
+		if (crc && !rc)
+			rc = crc;
 		if (!rc && cl->workload_pool[0]) {
 			cl->workload_pool[0] = '\0';
 			rc = register_issuer(cl);

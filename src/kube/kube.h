@@ -1,12 +1,12 @@
 /*
  * kube.h - gkeid's Kubernetes API server: the shared types and the contracts between
  * its modules. One `struct kube_cluster` per GKE cluster, each with its own HTTPS
- * listener, its own CA-signed serving certificate, its own service-account signing key
- * (the workload-identity issuer's key) and its own key space in the store.
+ * listener, its own CA (and a serving certificate it signs), its own service-account
+ * signing key (the workload-identity issuer's key) and its own key space in the store.
  *
  * Request flow (apiserver.c):
  *   TLS -> parse path into kube_attrs (kube_parse_path) -> authenticate (authn.c:
- *   kube_authenticate) -> authorize (authz.c: kube_authorize: RBAC, then IAM) ->
+ *   kube_authenticate) -> authorize (authz.c: kube_authorize: Node, RBAC, then IAM) ->
  *   handle: discovery (discovery.c), special resources (reviews.c, tokens.c), or the
  *   generic registry (registry.c) for stored kinds.
  *
@@ -47,6 +47,8 @@ struct kube_attrs {
 	char namespace_[256];
 	char name[256];
 	char path[1024]; /* the URL path */
+	char field_selector[1024]; /* a list's or watch's fieldSelector query parameter as
+	                              sent ("" when absent or longer than this) */
 };
 
 /* Who is asking (authn.c). */
@@ -58,6 +60,8 @@ struct kube_user {
 	size_t n_groups;
 	int google;             /* authenticated by a Google access token (IAM applies) */
 	char google_member[400]; /* "user:EMAIL" or "serviceAccount:EMAIL" when google */
+	char extra[2048];        /* user.extra as JSON text ({"key":["v"]}), "" for none;
+	                            set by impersonation (impersonate.c) */
 };
 
 /* A resource kind served by the API server (resources.c holds the table). */
@@ -85,6 +89,9 @@ struct kube_cluster {
 	char version[64];  /* "1.30.5-gke.1014001" */
 	EVP_PKEY *sa_key;  /* signs service-account tokens (TokenRequest) */
 	char sa_kid[41];
+	X509 *ca_cert;     /* the cluster's own CA: its serving and client certificates (tls.c) */
+	EVP_PKEY *ca_key;
+	char ca_pem_b64[8192]; /* base64 of the CA PEM, for masterAuth.clusterCaCertificate */
 	int port;          /* HTTPS listener port */
 	char endpoint[64]; /* "127.0.0.1:PORT" */
 	void *listener;    /* apiserver.c's private state */
@@ -95,9 +102,6 @@ struct kube {
 	struct cloud *cloud;
 	struct event_base *base;
 	char data_dir[4096];
-	X509 *ca_cert;     /* the CA for serving and client certificates (tls.c) */
-	EVP_PKEY *ca_key;
-	char ca_pem_b64[8192]; /* base64 of the CA PEM, for masterAuth.clusterCaCertificate */
 	struct kube_cluster *clusters[64];
 	size_t n_clusters;
 	struct http_limits limits; /* every cluster's listener (0 fields: defaults) */
@@ -119,22 +123,24 @@ void kube_reply_status(struct http_req *r, int code, const char *reason, const c
 /* --- cluster.c --- */
 /* Creates (or, on restart, reopens) the Kubernetes side of a GKE cluster from its
  * Container API JSON (name, location, workloadIdentityConfig, currentMasterVersion, ...):
- * loads or makes its service-account key (data_dir/keys/<project>-<location>-<name>-sa.pem),
- * bootstraps default RBAC and the default, kube-system, kube-public and kube-node-lease
- * namespaces on first creation, registers its issuer with STS (sts_issuer_put) when
- * Workload Identity is on, and starts its HTTPS listener on 127.0.0.1:port (0 = any).
+ * loads or makes its service-account key (data_dir/keys/<project>-<location>-<name>-sa.pem)
+ * and its CA (kube_tls_cluster_init), bootstraps default RBAC and the default,
+ * kube-system, kube-public and kube-node-lease namespaces on first creation, registers
+ * its issuer with STS (sts_issuer_put) when Workload Identity is on, and starts its
+ * HTTPS listener on 127.0.0.1:port (0 = any).
  * Fills cluster's "endpoint" and "masterAuth": {"clusterCaCertificate"} in place.
  * Returns 0 and the cluster in *out (owned by k), or -errno. */
 int kube_cluster_start(struct kube *k, json_t *cluster, int port, struct kube_cluster **out);
 /* Applies a changed Container API cluster (e.g. workloadIdentityConfig set or cleared:
  * (un)registers the issuer). 0 or -errno. */
 int kube_cluster_update(struct kube *k, json_t *cluster);
-/* Stops a cluster's listener and forgets it; with purge, deletes its objects too. */
+/* Stops a cluster's listener and forgets it; with purge, deletes its objects, its
+ * service-account key and its CA too. */
 int kube_cluster_delete(struct kube *k, const char *project, const char *location,
 			const char *name, int purge);
 struct kube_cluster *kube_cluster_find(struct kube *k, const char *project,
 				       const char *location, const char *name);
-/* Sets up k (CA via kube_tls_init); frees everything with kube_free. */
+/* Sets up k (the keys directory via kube_tls_init); frees everything with kube_free. */
 int kube_init(struct kube *k, struct store *s, struct cloud *c, struct event_base *base,
 	      const char *data_dir);
 void kube_free(struct kube *k);
@@ -169,13 +175,28 @@ void reviews_serve(struct kube_cluster *cl, struct http_req *r, const struct kub
 int discovery_serve(struct kube_cluster *cl, struct http_req *r);
 
 /* --- tls.c --- */
-/* Loads or creates the CA in data_dir/keys (ca.pem, ca-key.pem, 0600). 0 or -errno. */
+/* Makes data_dir/keys (0700). 0 or -errno. */
 int kube_tls_init(struct kube *k);
-/* A fresh serving certificate for 127.0.0.1/localhost, signed by the CA, as an SSL_CTX
- * that asks for (but does not require) client certificates. */
-void *kube_tls_server_ctx(struct kube *k);
-/* Issues a client certificate (CN=user, O=groups) signed by the CA; PEMs malloc'd. */
-int kube_tls_client_cert(struct kube *k, const char *user, const char *const *groups,
+/* Loads or creates the cluster's own CA, as every GKE cluster has its own root
+ * (masterAuth.clusterCaCertificate differs per cluster): data_dir/keys/
+ * <project>-<location>-<name>-ca.pem and -ca-key.pem (0600). A data dir from before
+ * per-cluster CAs holds one shared CA (keys/ca.pem, ca-key.pem): the first cluster that is
+ * reopened without a CA of its own takes it over (the files move), so its kubeconfigs
+ * keep working; every other cluster gets a new CA. reopened: the cluster existed before
+ * this start. Fills cl->ca_cert, ca_key, ca_pem_b64. 0 or -errno. */
+int kube_tls_cluster_init(struct kube_cluster *cl, int reopened);
+/* Deletes the cluster's CA files (a cluster made again gets a new CA). 0 or -errno. */
+int kube_tls_cluster_purge(const struct kube_cluster *cl);
+/* The path of the cluster's CA certificate (PEM). 0, or -ENAMETOOLONG. */
+int kube_tls_ca_path(const struct kube_cluster *cl, char *out, size_t len);
+/* A fresh serving certificate for 127.0.0.1/localhost, signed by the cluster's CA, as an
+ * SSL_CTX that asks for (but does not require, nor check during the handshake) client
+ * certificates: authn.c verifies them against the cluster's CA, and a certificate that
+ * does not verify is a 401, as kube-apiserver's x509 authenticator answers. */
+void *kube_tls_server_ctx(struct kube_cluster *cl);
+/* Issues a client certificate (CN=user, O=groups) signed by the cluster's CA; PEMs
+ * malloc'd. */
+int kube_tls_client_cert(struct kube_cluster *cl, const char *user, const char *const *groups,
 			 size_t n_groups, char **cert_pem, char **key_pem);
 
 /* --- authn.c --- */
@@ -184,14 +205,15 @@ int kube_tls_client_cert(struct kube *k, const char *user, const char *const *gr
  * this cluster (system:serviceaccount:NS:NAME, groups system:serviceaccounts,
  * system:serviceaccounts:NS, system:authenticated); else a verified client certificate
  * (CN, O); else system:anonymous (group system:unauthenticated). Returns 0, or -EACCES
- * for a bearer token that is present but invalid (the caller answers 401). */
+ * for a bearer token that is present but invalid, or a client certificate that does not
+ * verify against the cluster's CA when no valid token is given (the caller answers 401). */
 int kube_authenticate(struct kube_cluster *cl, struct http_req *r, struct kube_user *u);
 
 /* --- authz.c --- */
 enum kube_decision { KUBE_NO_OPINION = 0, KUBE_ALLOW = 1, KUBE_DENY = 2 };
-/* RBAC, then (for Google identities) IAM container.<iam_name>.<verb> on the cluster's
- * project. On deny fills reason (e.g. `requires one of ["container.roles.list"]
- * permission(s).`). */
+/* kube-apiserver's Node authorizer (nodeauthz.h), then RBAC, then (for Google identities)
+ * IAM container.<iam_name>.<verb> on the cluster's project. On deny fills reason (e.g.
+ * `requires one of ["container.roles.list"] permission(s).`). */
 enum kube_decision kube_authorize(struct kube_cluster *cl, const struct kube_user *u,
 				  const struct kube_attrs *a, char *reason, size_t reason_len);
 /* The Forbidden message, as kube-apiserver words it:

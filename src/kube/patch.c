@@ -1,6 +1,14 @@
 /*
  * patch.c - JSON merge patch (RFC 7386), JSON patch (RFC 6902) and strategic merge
- * patch (see patch.h).
+ * patch (see patch.h), and the nesting limit that request bodies share with them.
+ *
+ * Work is bounded as kube-apiserver bounds it (CVE-2019-1002100): a JSON patch has at
+ * most PATCH_MAX_OPERATIONS operations, and its "copy" operations may duplicate at most
+ * PATCH_MAX_COPY_BYTES in all, measured before each copy is made, so a patch that copies
+ * a subtree into itself again and again stops at the limit instead of doubling. Merge
+ * patches are applied in place to one copy of the document (never a copy per level),
+ * recursion follows the patch, whose depth is checked first, and strategic merge
+ * patches merge lists through hash indexes, never one search per element.
  *
  * Strategic merge patch works from a small schema per kind: for each field, whether
  * its list merges by a key (patchMergeKey), merges as a set of primitives
@@ -17,33 +25,138 @@
 
 #include "kube/patch.h"
 
-#define MAX_DEPTH 128
+/* --- limits --- */
+
+int patch_text_depth(const char *text, size_t len, char *open)
+{
+	size_t depth = 0;
+	int in_string = 0;
+	for (size_t i = 0; i < len; i++) {
+		char ch = text[i];
+		if (in_string) {
+			if (ch == '\\')
+				i++; /* the escaped character cannot end the string */
+			else if (ch == '"')
+				in_string = 0;
+			continue;
+		}
+		if (ch == '"') {
+			in_string = 1;
+		} else if (ch == '{' || ch == '[') {
+			if (++depth > PATCH_MAX_DEPTH) {
+				if (open)
+					*open = ch;
+				return -ELOOP;
+			}
+		} else if ((ch == '}' || ch == ']') && depth) {
+			depth--;
+		}
+	}
+	return 0;
+}
+
+/* level: how many containers are open around v. */
+static int depth_walk(const json_t *v, int level, char *open)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	if (!json_is_object(v) && !json_is_array(v))
+		return 0;
+	if (level >= PATCH_MAX_DEPTH) {
+		if (open)
+			*open = json_is_object(v) ? '{' : '[';
+		return -ELOOP;
+	}
+	if (json_is_object(v)) {
+		json_object_foreach((json_t *)v, k, x) {
+			if (depth_walk(x, level + 1, open))
+				return -ELOOP;
+		}
+		return 0;
+	}
+	json_array_foreach(v, i, x) {
+		if (depth_walk(x, level + 1, open))
+			return -ELOOP;
+	}
+	return 0;
+}
+
+int patch_depth(const json_t *v, char *open)
+{
+	return depth_walk(v, 0, open);
+}
+
+/*
+ * json_decref without recursion. "move" operations can nest a document far deeper than
+ * PATCH_MAX_DEPTH before the result is checked, and jansson frees recursively: here a
+ * container about to be freed first hands its children, each kept by a reference of
+ * its own, to a stack on the heap.
+ */
+static void drop(json_t *j)
+{
+	json_t **stack = NULL, *x;
+	size_t n = 0, cap = 0, i;
+	const char *k;
+	while (j) {
+		size_t kids = json_is_object(j) ? json_object_size(j) : json_array_size(j);
+		if (j->refcount == 1 && kids) {
+			if (n + kids > cap) {
+				size_t ncap = (n + kids) * 2;
+				json_t **ns = realloc(stack, ncap * sizeof(*ns));
+				if (!ns)
+					goto next; /* out of memory: jansson's recursive free */
+				stack = ns;
+				cap = ncap;
+			}
+			if (json_is_object(j)) {
+				json_object_foreach(j, k, x) {
+					stack[n++] = json_incref(x);
+				}
+				json_object_clear(j);
+			} else {
+				json_array_foreach(j, i, x) {
+					stack[n++] = json_incref(x);
+				}
+				json_array_clear(j);
+			}
+		}
+	next:
+		json_decref(j);
+		j = n ? stack[--n] : NULL;
+	}
+	free(stack);
+}
 
 /* --- RFC 7386 --- */
 
-static json_t *merge_rec(const json_t *target, const json_t *patch, int depth)
+/* Merges the object patch into the object obj (owned by the caller), in place. */
+static int merge_into(json_t *obj, const json_t *patch)
 {
-	if (depth > MAX_DEPTH)
-		return NULL;
-	if (!json_is_object(patch))
-		return json_deep_copy(patch);
-	json_t *out = json_is_object(target) ? json_deep_copy(target) : json_object();
 	const char *k;
 	json_t *v;
-	if (!out)
-		return NULL;
 	json_object_foreach((json_t *)patch, k, v) {
 		if (json_is_null(v)) {
-			json_object_del(out, k);
+			json_object_del(obj, k);
 			continue;
 		}
-		json_t *m = merge_rec(json_object_get(out, k), v, depth + 1);
-		if (!m || json_object_set_new(out, k, m) != 0) {
-			json_decref(out);
-			return NULL;
+		if (json_is_object(v)) {
+			json_t *cur = json_object_get(obj, k);
+			if (!json_is_object(cur)) {
+				cur = json_object();
+				if (!cur || json_object_set_new(obj, k, cur))
+					return -ENOMEM;
+			}
+			int rc = merge_into(cur, v);
+			if (rc)
+				return rc;
+			continue;
 		}
+		json_t *c = json_deep_copy(v);
+		if (!c || json_object_set_new(obj, k, c))
+			return -ENOMEM;
 	}
-	return out;
+	return 0;
 }
 
 int patch_merge(const json_t *doc, const json_t *patch, json_t **out)
@@ -51,8 +164,22 @@ int patch_merge(const json_t *doc, const json_t *patch, json_t **out)
 	*out = NULL;
 	if (!patch)
 		return -EINVAL;
-	*out = merge_rec(doc, patch, 0);
-	return *out ? 0 : -ENOMEM;
+	if (patch_depth(patch, NULL))
+		return -ELOOP;
+	if (!json_is_object(patch)) {
+		*out = json_deep_copy(patch);
+		return *out ? 0 : -ENOMEM;
+	}
+	json_t *res = json_is_object(doc) ? json_deep_copy(doc) : json_object();
+	if (!res)
+		return -ENOMEM;
+	int rc = merge_into(res, patch);
+	if (rc) {
+		json_decref(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
 }
 
 /* --- RFC 6902 --- */
@@ -60,7 +187,7 @@ int patch_merge(const json_t *doc, const json_t *patch, json_t **out)
 /* Numbers compare by value (1 == 1.0), everything else as json_equal. */
 static int value_equal(const json_t *a, const json_t *b, int depth)
 {
-	if (depth > MAX_DEPTH)
+	if (depth > PATCH_MAX_DEPTH)
 		return 0;
 	if (json_is_number(a) && json_is_number(b))
 		return json_number_value(a) == json_number_value(b);
@@ -173,22 +300,29 @@ static json_t *resolve(json_t *doc, const struct pointer *p, size_t n)
 	return cur;
 }
 
+/* Sets parent[key] (an object) to value (stolen), dropping a value it replaces. */
+static int set_member(json_t *parent, const char *key, json_t *value)
+{
+	json_t *old = json_object_get(parent, key);
+	json_incref(old);
+	int rc = json_object_set_new(parent, key, value) ? -ENOMEM : 0;
+	drop(old);
+	return rc;
+}
+
 /* Adds value (stolen) at p in *doc. */
-static int op_add(json_t **doc, const struct pointer *p, json_t *value, const char *path,
-		  char *err, size_t err_len)
+static int op_add(json_t **doc, const struct pointer *p, json_t *value, const char *path, char *err,
+		  size_t err_len)
 {
 	if (p->n == 0) {
-		json_decref(*doc);
+		drop(*doc);
 		*doc = value;
 		return 0;
 	}
 	json_t *parent = resolve(*doc, p, p->n - 1);
 	const char *last = p->tok[p->n - 1];
-	if (json_is_object(parent)) {
-		if (json_object_set_new(parent, last, value) != 0)
-			return -ENOMEM;
-		return 0;
-	}
+	if (json_is_object(parent))
+		return set_member(parent, last, value);
 	if (json_is_array(parent)) {
 		size_t size = json_array_size(parent);
 		if (strcmp(last, "-") == 0) {
@@ -202,16 +336,16 @@ static int op_add(json_t **doc, const struct pointer *p, json_t *value, const ch
 				return -ENOMEM;
 			return 0;
 		}
-		json_decref(value);
+		drop(value);
 		snprintf(err, err_len,
 			 "add operation does not apply: doc is missing path: \"%s\": index out of "
 			 "range",
 			 path);
 		return -EINVAL;
 	}
-	json_decref(value);
-	snprintf(err, err_len, "add operation does not apply: doc is missing path: \"%s\": missing value",
-		 path);
+	drop(value);
+	snprintf(err, err_len,
+		 "add operation does not apply: doc is missing path: \"%s\": missing value", path);
 	return -EINVAL;
 }
 
@@ -239,18 +373,150 @@ static int op_remove(json_t *doc, const struct pointer *p, const char *opname, c
 		}
 	}
 	if (!v) {
-		snprintf(err, err_len, "%s operation does not apply: doc is missing path: \"%s\": missing value",
+		snprintf(err, err_len,
+			 "%s operation does not apply: doc is missing path: \"%s\": missing value",
 			 opname, path);
 		return -EINVAL;
 	}
 	if (removed)
 		*removed = v;
 	else
-		json_decref(v);
+		drop(v);
 	return 0;
 }
 
-static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
+/* Go's encoding/json writes s as a string of this many bytes (quotes included): it
+ * escapes '"', '\\', control characters, '<', '>', '&', U+2028 and U+2029, and writes
+ * invalid UTF-8 as \ufffd. */
+static size_t go_string_size(const char *s, size_t len)
+{
+	size_t n = 2;
+	for (size_t i = 0; i < len;) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x80) {
+			if (ch == '"' || ch == '\\' || ch == '\b' || ch == '\f' || ch == '\n' ||
+			    ch == '\r' || ch == '\t')
+				n += 2;
+			else if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&')
+				n += 6;
+			else
+				n += 1;
+			i++;
+			continue;
+		}
+		size_t w = ch >= 0xf0 ? 4 : ch >= 0xe0 ? 3 : 2;
+		if (ch < 0xc0 || i + w > len) {
+			n += 6;
+			i++;
+			continue;
+		}
+		if (w == 3 && ch == 0xe2 && (unsigned char)s[i + 1] == 0x80 &&
+		    ((unsigned char)s[i + 2] & 0xfe) == 0xa8)
+			n += 6;
+		else
+			n += w;
+		i += w;
+	}
+	return n;
+}
+
+/* The shortest decimal text that reads back as d, as strconv.FormatFloat(d, 'g', -1). */
+static size_t real_size(double d)
+{
+	char buf[40];
+	int n = 0;
+	for (int prec = 1; prec <= 17; prec++) {
+		n = snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return n > 0 ? (size_t)n : 1;
+}
+
+/*
+ * Adds to *size the bytes of v's compact JSON encoding: what evanphx/json-patch's
+ * deepCopy measures (the length of json.Marshal of the value) for its
+ * AccumulatedCopySizeLimit. level: containers open around v; -ELOOP past
+ * PATCH_MAX_DEPTH, so the walk is bounded even for a value that moves made deep.
+ */
+static int encoded_size(const json_t *v, int level, size_t *size)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	char buf[32];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT:
+		if (level >= PATCH_MAX_DEPTH)
+			return -ELOOP;
+		/* braces, and a comma between members */
+		*size += json_object_size(v) ? json_object_size(v) + 1 : 2;
+		json_object_foreach((json_t *)v, k, x) {
+			*size += go_string_size(k, strlen(k)) + 1; /* "key": */
+			if (encoded_size(x, level + 1, size))
+				return -ELOOP;
+		}
+		return 0;
+	case JSON_ARRAY:
+		if (level >= PATCH_MAX_DEPTH)
+			return -ELOOP;
+		*size += json_array_size(v) ? json_array_size(v) + 1 : 2;
+		json_array_foreach(v, i, x) {
+			if (encoded_size(x, level + 1, size))
+				return -ELOOP;
+		}
+		return 0;
+	case JSON_STRING:
+		*size += go_string_size(json_string_value(v), json_string_length(v));
+		return 0;
+	case JSON_INTEGER:
+		*size += (size_t)snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT,
+					  json_integer_value(v));
+		return 0;
+	case JSON_REAL:
+		*size += real_size(json_real_value(v));
+		return 0;
+	case JSON_TRUE:
+	case JSON_NULL:
+		*size += 4;
+		return 0;
+	case JSON_FALSE:
+		*size += 5;
+		return 0;
+	}
+	return 0;
+}
+
+/* The error text of Go's JSON scanner for nesting past the limit. */
+static void depth_error(char open, char *err, size_t err_len)
+{
+	snprintf(err, err_len, "invalid character '%c' exceeded max depth", open);
+}
+
+/* The copy operation's value: a deep copy of src, counted against *copied first. */
+static int copy_value(const json_t *src, size_t *copied, json_t **v, char *err, size_t err_len)
+{
+	size_t size = 0;
+	*v = NULL;
+	if (encoded_size(src, 0, &size)) {
+		depth_error(json_is_object(src) ? '{' : '[', err, err_len);
+		return -EINVAL;
+	}
+	*copied += size;
+	if (*copied > PATCH_MAX_COPY_BYTES) {
+		/* evanphx/json-patch's AccumulatedCopySizeError */
+		snprintf(err, err_len,
+			 "Unable to complete the copy, the accumulated size increase of copy is "
+			 "%zu, "
+			 "exceeding the limit %d",
+			 *copied, PATCH_MAX_COPY_BYTES);
+		return -EINVAL;
+	}
+	*v = json_deep_copy(src);
+	return *v ? 0 : -ENOMEM;
+}
+
+static int apply_op(json_t **doc, const json_t *op, size_t *copied, char *err, size_t err_len)
 {
 	struct pointer p, from;
 	int rc;
@@ -269,11 +535,11 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 	}
 	rc = pointer_parse(path, &p);
 	if (rc) {
-		snprintf(err, err_len, "%s operation does not apply: invalid path: \"%s\"", name, path);
+		snprintf(err, err_len, "%s operation does not apply: invalid path: \"%s\"", name,
+			 path);
 		return rc;
 	}
-	if (strcmp(name, "add") == 0 || strcmp(name, "replace") == 0 ||
-	    strcmp(name, "test") == 0) {
+	if (strcmp(name, "add") == 0 || strcmp(name, "replace") == 0 || strcmp(name, "test") == 0) {
 		if (!value) {
 			snprintf(err, err_len, "%s operation has no value", name);
 			rc = -EINVAL;
@@ -285,7 +551,8 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 		rc = v ? op_add(doc, &p, v, path, err, err_len) : -ENOMEM;
 	} else if (strcmp(name, "remove") == 0) {
 		if (p.n == 0) {
-			snprintf(err, err_len, "remove operation does not apply: cannot remove the root");
+			snprintf(err, err_len,
+				 "remove operation does not apply: cannot remove the root");
 			rc = -EINVAL;
 		} else {
 			rc = op_remove(*doc, &p, "remove", path, NULL, err, err_len);
@@ -295,23 +562,26 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 		if (!v) {
 			rc = -ENOMEM;
 		} else if (p.n == 0) {
-			json_decref(*doc);
+			drop(*doc);
 			*doc = v;
 			rc = 0;
 		} else if (!resolve(*doc, &p, p.n)) {
 			json_decref(v);
 			snprintf(err, err_len,
-				 "replace operation does not apply: doc is missing key: %s: missing value",
+				 "replace operation does not apply: doc is missing key: %s: "
+				 "missing value",
 				 path);
 			rc = -EINVAL;
 		} else {
 			json_t *parent = resolve(*doc, &p, p.n - 1);
-			if (json_is_object(parent))
-				rc = json_object_set_new(parent, p.tok[p.n - 1], v) ? -ENOMEM : 0;
-			else
-				rc = json_array_set_new(parent, (size_t)array_index(p.tok[p.n - 1]), v)
-					     ? -ENOMEM
-					     : 0;
+			if (json_is_object(parent)) {
+				rc = set_member(parent, p.tok[p.n - 1], v);
+			} else {
+				size_t idx = (size_t)array_index(p.tok[p.n - 1]);
+				json_t *old = json_incref(json_array_get(parent, idx));
+				rc = json_array_set_new(parent, idx, v) ? -ENOMEM : 0;
+				drop(old);
+			}
 		}
 	} else if (strcmp(name, "move") == 0 || strcmp(name, "copy") == 0) {
 		if (!from_s) {
@@ -321,14 +591,15 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 		}
 		rc = pointer_parse(from_s, &from);
 		if (rc) {
-			snprintf(err, err_len, "%s operation does not apply: invalid from: \"%s\"", name,
-				 from_s);
+			snprintf(err, err_len, "%s operation does not apply: invalid from: \"%s\"",
+				 name, from_s);
 			goto out;
 		}
 		json_t *src = resolve(*doc, &from, from.n);
 		if (!src) {
 			snprintf(err, err_len,
-				 "%s operation does not apply: doc is missing from path: \"%s\": missing value",
+				 "%s operation does not apply: doc is missing from path: \"%s\": "
+				 "missing value",
 				 name, from_s);
 			rc = -EINVAL;
 			goto out;
@@ -339,7 +610,8 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 			size_t fl = strlen(from_s);
 			if (strncmp(path, from_s, fl) == 0 && path[fl] == '/') {
 				snprintf(err, err_len,
-					 "move operation does not apply: from \"%s\" is a prefix of path \"%s\"",
+					 "move operation does not apply: from \"%s\" is a prefix "
+					 "of path \"%s\"",
 					 from_s, path);
 				rc = -EINVAL;
 				goto out;
@@ -350,20 +622,16 @@ static int apply_op(json_t **doc, const json_t *op, char *err, size_t err_len)
 			}
 			if (from.n == 0) {
 				rc = -EINVAL;
-				snprintf(err, err_len, "move operation does not apply: cannot move the root");
+				snprintf(err, err_len,
+					 "move operation does not apply: cannot move the root");
 				goto out;
 			}
 			rc = op_remove(*doc, &from, "move", from_s, &v, err, err_len);
-			if (rc)
-				goto out;
 		} else {
-			v = json_deep_copy(src);
-			if (!v) {
-				rc = -ENOMEM;
-				goto out;
-			}
+			rc = copy_value(src, copied, &v, err, err_len);
 		}
-		rc = op_add(doc, &p, v, path, err, err_len);
+		if (!rc)
+			rc = op_add(doc, &p, v, path, err, err_len);
 	} else if (strcmp(name, "test") == 0) {
 		json_t *cur = resolve(*doc, &p, p.n);
 		if (!cur || !value_equal(cur, value, 0)) {
@@ -382,26 +650,45 @@ out:
 
 int patch_json(const json_t *doc, const json_t *patch, json_t **out, char *err, size_t err_len)
 {
-	size_t i;
+	size_t i, copied = 0;
 	const json_t *op;
+	char open = '{';
 	int rc = 0;
 	*out = NULL;
 	if (err_len)
 		err[0] = '\0';
 	if (!json_is_array(patch)) {
-		snprintf(err, err_len, "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
+		snprintf(err, err_len,
+			 "json: cannot unmarshal object into Go value of type jsonpatch.Patch");
 		return -EINVAL;
+	}
+	/* as kube-apiserver: the patch decodes (depth) before its operations are counted */
+	if (patch_depth(patch, &open)) {
+		depth_error(open, err, err_len);
+		return -ELOOP;
+	}
+	if (json_array_size(patch) > PATCH_MAX_OPERATIONS) {
+		/* kube-apiserver's words, after "Request entity too large: " */
+		snprintf(err, err_len,
+			 "The allowed maximum operations in a JSON patch is %d, got %zu",
+			 PATCH_MAX_OPERATIONS, json_array_size(patch));
+		return -E2BIG;
 	}
 	json_t *d = json_deep_copy(doc);
 	if (!d)
 		return -ENOMEM;
 	json_array_foreach(patch, i, op) {
-		rc = apply_op(&d, op, err, err_len);
+		rc = apply_op(&d, op, &copied, err, err_len);
 		if (rc)
 			break;
 	}
+	/* "move" can nest the document deeper than any single value was */
+	if (!rc && patch_depth(d, &open)) {
+		depth_error(open, err, err_len);
+		rc = -EINVAL;
+	}
 	if (rc) {
-		json_decref(d);
+		drop(d);
 		return rc;
 	}
 	*out = d;
@@ -546,252 +833,456 @@ struct smp {
 	size_t err_len;
 };
 
-static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
-		       const struct smp_field *schema, int depth, int *deleted);
+static int smp_map(struct smp *c, json_t *out, const json_t *patch, const struct smp_field *schema,
+		   int *deleted);
 
-/* The merge-key value of element e as comparable text (keys may be numbers). */
-static int key_text(const json_t *e, const char *key, char *buf, size_t len)
+/*
+ * Lists are merged through hash indexes (jansson objects, whose hash is seeded), never
+ * by searching the list once per patch element: a 3 MiB object and a 3 MiB patch with
+ * 300000 finalizers each would otherwise take some 10^11 comparisons on the event loop.
+ *
+ * A value's key in an index: a type letter and its text. Primitives compare as
+ * value_equal compares them (numbers by value: 80 and 80.0 are one key); a list or map
+ * compares by its JSON text with sorted keys.
+ */
+struct vkey {
+	char *p;
+	size_t n, cap;
+};
+
+static int vkey_set(struct vkey *k, char type, const char *s, size_t len)
 {
-	const json_t *v = json_is_object(e) ? json_object_get(e, key) : NULL;
-	if (json_is_string(v))
-		snprintf(buf, len, "s:%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(buf, len, "i:%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, len, "i:%lld", (long long)json_real_value(v));
-	else
-		return -ENOENT;
+	if (len + 1 > k->cap) {
+		size_t cap = len + 64;
+		char *np = realloc(k->p, cap);
+		if (!np)
+			return -ENOMEM;
+		k->p = np;
+		k->cap = cap;
+	}
+	k->p[0] = type;
+	memcpy(k->p + 1, s, len);
+	k->n = len + 1;
 	return 0;
 }
 
-static long find_by_key(const json_t *list, const char *key, const char *want)
+static int vkey_of(struct vkey *k, const json_t *v)
 {
-	char buf[512];
-	for (size_t i = 0; i < json_array_size(list); i++)
-		if (key_text(json_array_get(list, i), key, buf, sizeof(buf)) == 0 &&
-		    strcmp(buf, want) == 0)
-			return (long)i;
-	return -1;
-}
-
-static long find_primitive(const json_t *list, const json_t *v)
-{
-	for (size_t i = 0; i < json_array_size(list); i++)
-		if (value_equal(json_array_get(list, i), v, 0))
-			return (long)i;
-	return -1;
-}
-
-/* Reorders list as order (a $setElementOrder list) says: listed elements first in that
- * order, the others after them in their own order. */
-static int reorder(json_t *list, const json_t *order, const struct smp_field *f)
-{
-	json_t *res = json_array(), *rest = json_array();
-	size_t i;
-	const json_t *o;
-	char buf[512];
-	int rc = -ENOMEM;
-	if (!res || !rest)
-		goto out;
-	char *used = calloc(json_array_size(list) + 1, 1);
-	if (!used)
-		goto out;
-	json_array_foreach(order, i, o) {
-		long idx = -1;
-		if (f && f->kind == SMP_LIST_KEY) {
-			if (key_text(o, f->key, buf, sizeof(buf)) == 0)
-				idx = find_by_key(list, f->key, buf);
-		} else {
-			idx = find_primitive(list, o);
-		}
-		if (idx >= 0 && !used[idx]) {
-			used[idx] = 1;
-			json_array_append(res, json_array_get(list, (size_t)idx));
-		}
+	char buf[40];
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		return vkey_set(k, 's', json_string_value(v), json_string_length(v));
+	case JSON_INTEGER:
+	case JSON_REAL:
+		snprintf(buf, sizeof(buf), "%.17g", json_number_value(v));
+		return vkey_set(k, 'n', buf, strlen(buf));
+	case JSON_TRUE:
+		return vkey_set(k, 't', "", 0);
+	case JSON_FALSE:
+		return vkey_set(k, 'f', "", 0);
+	case JSON_NULL:
+		return vkey_set(k, 'z', "", 0);
+	default: {
+		char *t = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+		int rc = t ? vkey_set(k, 'o', t, strlen(t)) : -ENOMEM;
+		free(t);
+		return rc;
 	}
-	for (i = 0; i < json_array_size(list); i++)
-		if (!used[i])
-			json_array_append(res, json_array_get(list, i));
-	free(used);
-	rc = json_array_clear(list) || json_array_extend(list, res) ? -ENOMEM : 0;
-out:
-	json_decref(res);
-	json_decref(rest);
-	return rc;
+	}
 }
 
-static json_t *smp_list(struct smp *c, const json_t *orig, const json_t *patch,
-			const struct smp_field *f, int depth)
+/* The key of element e's merge-key value: -ENOENT when e is no object or its key is
+ * neither a string nor a number. */
+static int merge_key_of(struct vkey *k, const json_t *e, const char *key)
+{
+	const json_t *v = json_is_object(e) ? json_object_get(e, key) : NULL;
+	if (!json_is_string(v) && !json_is_number(v))
+		return -ENOENT;
+	return vkey_of(k, v);
+}
+
+static int set_add(json_t *set, const struct vkey *k)
+{
+	return json_object_setn_new_nocheck(set, k->p, k->n, json_true()) ? -ENOMEM : 0;
+}
+
+static int set_has(const json_t *set, const struct vkey *k)
+{
+	return json_object_getn(set, k->p, k->n) != NULL;
+}
+
+/* An index of list: each element's key (merge key when key is not NULL, else the value)
+ * to its first position. */
+static int index_first(const json_t *list, const char *key, struct vkey *k, json_t **out)
 {
 	size_t i;
 	const json_t *e;
-	char buf[512];
+	json_t *idx = json_object();
+	*out = NULL;
+	if (!idx)
+		return -ENOMEM;
+	json_array_foreach(list, i, e) {
+		int rc = key ? merge_key_of(k, e, key) : vkey_of(k, e);
+		if (rc == -ENOENT)
+			continue;
+		if (rc ||
+		    (!json_object_getn(idx, k->p, k->n) &&
+		     json_object_setn_new_nocheck(idx, k->p, k->n, json_integer((json_int_t)i)))) {
+			json_decref(idx);
+			return -ENOMEM;
+		}
+	}
+	*out = idx;
+	return 0;
+}
+
+/* Reorders list as order (a $setElementOrder list) says: listed elements first in that
+ * order, the others after them in their own order. An order entry names the first
+ * element with its key (or value). */
+static int reorder(json_t *list, const json_t *order, const struct smp_field *f)
+{
+	const char *key = f && f->kind == SMP_LIST_KEY ? f->key : NULL;
+	struct vkey k = {0};
+	json_t *res = json_array(), *idx = NULL;
+	size_t i;
+	const json_t *o;
+	char *used = calloc(json_array_size(list) + 1, 1);
+	int rc = -ENOMEM;
+	if (!res || !used || index_first(list, key, &k, &idx))
+		goto out;
+	json_array_foreach(order, i, o) {
+		int krc = key ? merge_key_of(&k, o, key) : vkey_of(&k, o);
+		if (krc == -ENOENT)
+			continue;
+		if (krc)
+			goto out;
+		json_t *at = json_object_getn(idx, k.p, k.n);
+		size_t pos = at ? (size_t)json_integer_value(at) : 0;
+		if (at && !used[pos]) {
+			used[pos] = 1;
+			if (json_array_append(res, json_array_get(list, pos)))
+				goto out;
+		}
+	}
+	for (i = 0; i < json_array_size(list); i++)
+		if (!used[i] && json_array_append(res, json_array_get(list, i)))
+			goto out;
+	rc = json_array_clear(list) || json_array_extend(list, res) ? -ENOMEM : 0;
+out:
+	free(used);
+	free(k.p);
+	json_decref(idx);
+	json_decref(res);
+	return rc;
+}
+
+/* The set of the values in list (by their keys); NULL after an error. */
+static int set_of(const json_t *list, struct vkey *k, json_t **out)
+{
+	size_t i;
+	const json_t *e;
+	json_t *set = json_object();
+	int rc = set ? 0 : -ENOMEM;
+	json_array_foreach(list, i, e) {
+		if (!rc)
+			rc = vkey_of(k, e);
+		if (!rc)
+			rc = set_add(set, k);
+	}
+	if (rc) {
+		json_decref(set);
+		set = NULL;
+	}
+	*out = set;
+	return rc;
+}
+
+/* SMP_LIST_SET: primitives of patch not in out yet are appended, in patch order. */
+static int merge_set(struct smp *c, json_t *out, const json_t *patch)
+{
+	struct vkey k = {0};
+	json_t *seen = NULL;
+	size_t i;
+	const json_t *e;
+	int rc = set_of(out, &k, &seen);
+	json_array_foreach(patch, i, e) {
+		if (rc)
+			break;
+		if (json_is_object(e) || json_is_array(e)) {
+			snprintf(c->err, c->err_len,
+				 "unable to find api field in struct for the element of a "
+				 "primitive list");
+			rc = -EINVAL;
+			break;
+		}
+		rc = vkey_of(&k, e);
+		if (!rc && !set_has(seen, &k))
+			rc = json_array_append(out, (json_t *)e) || set_add(seen, &k) ? -ENOMEM : 0;
+	}
+	free(k.p);
+	json_decref(seen);
+	return rc;
+}
+
+/* $deleteFromPrimitiveList: every element of list equal to one in values goes. */
+static int delete_values(json_t *list, const json_t *values)
+{
+	struct vkey k = {0};
+	json_t *gone = NULL, *keep = json_array();
+	size_t i;
+	const json_t *e;
+	int rc = keep ? set_of(values, &k, &gone) : -ENOMEM;
+	json_array_foreach(list, i, e) {
+		if (!rc)
+			rc = vkey_of(&k, e);
+		if (!rc && !set_has(gone, &k))
+			rc = json_array_append(keep, (json_t *)e) ? -ENOMEM : 0;
+	}
+	if (!rc)
+		rc = json_array_clear(list) || json_array_extend(list, keep) ? -ENOMEM : 0;
+	free(k.p);
+	json_decref(gone);
+	json_decref(keep);
+	return rc;
+}
+
+/* where[k] is an array [head, positions...]: appends pos, making it when missing. */
+static int where_add(json_t *where, const struct vkey *k, size_t pos)
+{
+	json_t *at = json_object_getn(where, k->p, k->n);
+	if (!at) {
+		at = json_pack("[i]", 1);
+		if (!at || json_object_setn_new_nocheck(where, k->p, k->n, at))
+			return -ENOMEM;
+	}
+	return json_array_append_new(at, json_integer((json_int_t)pos)) ? -ENOMEM : 0;
+}
+
+/*
+ * SMP_LIST_KEY: each patch element merges into the first element with its merge key,
+ * or is appended; "$patch": "delete" removes every element with the key; a "$patch":
+ * "delete" inside the element removes the one it merged into. The elements are held in
+ * items (NULL once removed), and where maps a key to an array [head, positions...],
+ * head being the index in that array of the first position still present.
+ */
+static int merge_keyed(struct smp *c, json_t *out, const json_t *patch, const struct smp_field *f)
+{
+	struct vkey k = {0};
+	json_t **items = NULL, *where = json_object();
+	size_t n = json_array_size(out), cap = n + json_array_size(patch), i;
+	const json_t *e;
+	int rc = -ENOMEM, del;
+	if (!where || !(items = calloc(cap ? cap : 1, sizeof(*items))))
+		goto out;
+	for (i = 0; i < n; i++) {
+		items[i] = json_incref(json_array_get(out, i));
+		int krc = merge_key_of(&k, items[i], f->key);
+		if (krc == -ENOENT)
+			continue;
+		if (krc || where_add(where, &k, i))
+			goto out;
+	}
+	json_array_foreach(patch, i, e) {
+		int krc = merge_key_of(&k, e, f->key);
+		if (krc == -ENOENT) {
+			char *t = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
+			snprintf(c->err, c->err_len,
+				 "map: %s does not contain declared merge key: %s", t ? t : "?",
+				 f->key);
+			free(t);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (krc)
+			goto out;
+		json_t *at = json_object_getn(where, k.p, k.n);
+		size_t head = at ? (size_t)json_integer_value(json_array_get(at, 0)) : 0;
+		const char *d = json_string_value(json_object_get(e, "$patch"));
+		if (d && strcmp(d, "delete") == 0) {
+			for (; at && head < json_array_size(at); head++) {
+				size_t pos = (size_t)json_integer_value(json_array_get(at, head));
+				json_decref(items[pos]);
+				items[pos] = NULL;
+			}
+			if (at && json_array_set_new(at, 0, json_integer((json_int_t)head)))
+				goto out;
+			continue;
+		}
+		if (at && head < json_array_size(at)) {
+			/* merged where it is (merge_key_of found an object there) */
+			size_t pos = (size_t)json_integer_value(json_array_get(at, head));
+			rc = smp_map(c, items[pos], e, f->children, &del);
+			if (rc)
+				goto out;
+			rc = -ENOMEM;
+			if (del) {
+				json_decref(items[pos]);
+				items[pos] = NULL;
+				if (json_array_set_new(at, 0, json_integer((json_int_t)head + 1)))
+					goto out;
+			}
+			continue;
+		}
+		json_t *m = json_object();
+		if (!m)
+			goto out;
+		rc = smp_map(c, m, e, f->children, &del);
+		if (rc || del) {
+			json_decref(m);
+			if (rc)
+				goto out;
+			rc = -ENOMEM;
+			continue;
+		}
+		rc = -ENOMEM;
+		items[n++] = m;
+		if (where_add(where, &k, n - 1))
+			goto out;
+	}
+	rc = json_array_clear(out) ? -ENOMEM : 0;
+	for (i = 0; i < n; i++) {
+		if (!rc && items[i] && json_array_append_new(out, items[i]))
+			rc = -ENOMEM;
+		else if (rc)
+			json_decref(items[i]);
+		items[i] = NULL;
+	}
+out:
+	for (i = 0; items && i < n; i++)
+		json_decref(items[i]);
+	free(items);
+	free(k.p);
+	json_decref(where);
+	return rc;
+}
+
+/* Merges the list patch into out (a list owned by the caller), in place, as field f's
+ * strategy says. 0, -EINVAL (err set), -ENOMEM. */
+static int smp_list(struct smp *c, json_t *out, const json_t *patch, const struct smp_field *f)
+{
+	size_t i, j;
+	const json_t *e, *x;
+	int rc, del;
 	if (!f || f->kind == SMP_MAP) {
 		/* no patch strategy: the list is replaced (directives still apply to maps
 		 * inside it) */
-		json_t *out = json_array();
-		if (!out)
-			return NULL;
+		if (json_array_clear(out))
+			return -ENOMEM;
 		json_array_foreach(patch, i, e) {
 			json_t *v;
 			if (json_is_object(e)) {
-				int del = 0;
-				v = smp_map(c, NULL, e, f ? f->children : NULL, depth + 1, &del);
+				v = json_object();
 				if (!v)
-					goto fail_replace;
-				if (del) {
+					return -ENOMEM;
+				rc = smp_map(c, v, e, f ? f->children : NULL, &del);
+				if (rc || del) {
 					json_decref(v);
+					if (rc)
+						return rc;
 					continue;
 				}
 			} else {
 				v = json_deep_copy(e);
 			}
-			if (!v || json_array_append_new(out, v)) {
-			fail_replace:
-				json_decref(out);
-				return NULL;
-			}
+			if (!v || json_array_append_new(out, v))
+				return -ENOMEM;
 		}
-		return out;
+		return 0;
 	}
 	/* "$patch": "replace" anywhere in the patch list replaces the list */
 	json_array_foreach(patch, i, e) {
 		const char *d = json_string_value(json_object_get(e, "$patch"));
-		if (d && strcmp(d, "replace") == 0) {
-			json_t *out = json_array();
-			size_t j;
-			const json_t *x;
-			if (!out)
-				return NULL;
-			json_array_foreach(patch, j, x) {
-				if (j == i)
-					continue;
-				json_t *v = json_is_object(x)
-						    ? smp_map(c, NULL, x, f->children, depth + 1, &(int){0})
-						    : json_deep_copy(x);
-				if (!v || json_array_append_new(out, v)) {
-					json_decref(out);
-					return NULL;
+		if (!d || strcmp(d, "replace") != 0)
+			continue;
+		if (json_array_clear(out))
+			return -ENOMEM;
+		json_array_foreach(patch, j, x) {
+			if (j == i)
+				continue;
+			json_t *v;
+			if (json_is_object(x)) {
+				v = json_object();
+				if (!v)
+					return -ENOMEM;
+				rc = smp_map(c, v, x, f->children, &del);
+				if (rc) {
+					json_decref(v);
+					return rc;
 				}
+			} else {
+				v = json_deep_copy(x);
 			}
-			return out;
+			if (!v || json_array_append_new(out, v))
+				return -ENOMEM;
 		}
+		return 0;
 	}
-	json_t *out = json_is_array(orig) ? json_deep_copy(orig) : json_array();
-	if (!out)
-		return NULL;
-	if (f->kind == SMP_LIST_SET) {
-		json_array_foreach(patch, i, e) {
-			if (json_is_object(e) || json_is_array(e)) {
-				snprintf(c->err, c->err_len,
-					 "unable to find api field in struct for the element of a primitive list");
-				json_decref(out);
-				errno = EINVAL;
-				return NULL;
-			}
-			if (find_primitive(out, e) < 0 && json_array_append(out, (json_t *)e)) {
-				json_decref(out);
-				return NULL;
-			}
-		}
-		return out;
-	}
-	json_array_foreach(patch, i, e) {
-		if (!json_is_object(e) || key_text(e, f->key, buf, sizeof(buf)) != 0) {
-			char *s = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
-			snprintf(c->err, c->err_len, "map: %s does not contain declared merge key: %s",
-				 s ? s : "?", f->key);
-			free(s);
-			json_decref(out);
-			errno = EINVAL;
-			return NULL;
-		}
-		long idx = find_by_key(out, f->key, buf);
-		const char *d = json_string_value(json_object_get(e, "$patch"));
-		if (d && strcmp(d, "delete") == 0) {
-			while (idx >= 0) {
-				json_array_remove(out, (size_t)idx);
-				idx = find_by_key(out, f->key, buf);
-			}
-			continue;
-		}
-		int del = 0;
-		json_t *m = smp_map(c, idx >= 0 ? json_array_get(out, (size_t)idx) : NULL, e,
-				    f->children, depth + 1, &del);
-		if (!m) {
-			json_decref(out);
-			return NULL;
-		}
-		if (del) {
-			json_decref(m);
-			if (idx >= 0)
-				json_array_remove(out, (size_t)idx);
-			continue;
-		}
-		if ((idx >= 0 ? json_array_set_new(out, (size_t)idx, m) : json_array_append_new(out, m))) {
-			json_decref(out);
-			return NULL;
-		}
-	}
-	return out;
+	return f->kind == SMP_LIST_SET ? merge_set(c, out, patch) : merge_keyed(c, out, patch, f);
 }
 
-static int in_string_array(const json_t *arr, const char *s)
+/* $retainKeys: the members of out not named in retain (strings) go. */
+static int retain_keys(json_t *out, const json_t *retain)
 {
+	json_t *keep = json_object();
 	size_t i;
 	const json_t *v;
-	json_array_foreach(arr, i, v) {
-		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-			return 1;
+	if (!keep)
+		return -ENOMEM;
+	json_array_foreach(retain, i, v) {
+		if (json_is_string(v) &&
+		    json_object_setn_new_nocheck(keep, json_string_value(v), json_string_length(v),
+						 json_true())) {
+			json_decref(keep);
+			return -ENOMEM;
+		}
 	}
+	void *it = json_object_iter(out);
+	while (it) {
+		const char *key = json_object_iter_key(it);
+		size_t key_len = json_object_iter_key_len(it);
+		void *next = json_object_iter_next(out, it);
+		if (!json_object_getn(keep, key, key_len))
+			json_object_deln(out, key, key_len);
+		it = next;
+	}
+	json_decref(keep);
 	return 0;
 }
 
 /*
- * Merges patch (an object) into orig (an object or NULL). *deleted is set when the
- * patch says "$patch": "delete". Returns a new object, or NULL with errno EINVAL (err
- * set) or ENOMEM.
+ * Merges patch (an object) into out (an object owned by the caller), in place. *deleted
+ * is set when the patch says "$patch": "delete" (out is then left for the caller to
+ * drop). 0, -EINVAL (err set) or -ENOMEM; out may be half merged after an error.
  */
-static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
-		       const struct smp_field *schema, int depth, int *deleted)
+static int smp_map(struct smp *c, json_t *out, const json_t *patch, const struct smp_field *schema,
+		   int *deleted)
 {
 	const char *k;
 	json_t *v;
+	int rc, del;
 	*deleted = 0;
-	if (depth > MAX_DEPTH) {
-		snprintf(c->err, c->err_len, "patch is nested too deeply");
-		errno = EINVAL;
-		return NULL;
-	}
 	const char *d = json_string_value(json_object_get(patch, "$patch"));
 	if (d && strcmp(d, "delete") == 0) {
 		*deleted = 1;
-		return json_object();
+		return 0;
 	}
 	if (d && strcmp(d, "replace") == 0) {
-		orig = NULL;
+		if (json_object_clear(out))
+			return -ENOMEM;
 	} else if (d && strcmp(d, "merge") != 0) {
 		snprintf(c->err, c->err_len, "Unknown patch type: %s in map: %s", d, "$patch");
-		errno = EINVAL;
-		return NULL;
+		return -EINVAL;
 	}
-	json_t *out = json_is_object(orig) ? json_deep_copy(orig) : json_object();
-	if (!out)
-		goto nomem;
 	const json_t *retain = json_object_get(patch, "$retainKeys");
 	if (retain) {
 		if (!json_is_array(retain)) {
-			snprintf(c->err, c->err_len, "invalid $retainKeys: must be a list of strings");
-			goto inval;
+			snprintf(c->err, c->err_len,
+				 "invalid $retainKeys: must be a list of strings");
+			return -EINVAL;
 		}
-		void *it = json_object_iter(out);
-		while (it) {
-			const char *key = json_object_iter_key(it);
-			void *next = json_object_iter_next(out, it);
-			if (!in_string_array(retain, key))
-				json_object_del(out, key);
-			it = next;
-		}
+		rc = retain_keys(out, retain);
+		if (rc)
+			return rc;
 	}
 	json_object_foreach((json_t *)patch, k, v) {
 		if (strcmp(k, "$patch") == 0 || strcmp(k, "$retainKeys") == 0 ||
@@ -799,24 +1290,17 @@ static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
 			continue;
 		if (strncmp(k, "$deleteFromPrimitiveList/", 25) == 0) {
 			json_t *list = json_object_get(out, k + 25);
-			size_t i;
-			json_t *x;
 			if (!json_is_array(v)) {
 				snprintf(c->err, c->err_len, "invalid %s: must be a list", k);
-				goto inval;
+				return -EINVAL;
 			}
-			if (!json_is_array(list))
-				continue;
-			json_array_foreach(v, i, x) {
-				long idx;
-				while ((idx = find_primitive(list, x)) >= 0)
-					json_array_remove(list, (size_t)idx);
-			}
+			if (json_is_array(list) && (rc = delete_values(list, v)))
+				return rc;
 			continue;
 		}
 		if (k[0] == '$') {
 			snprintf(c->err, c->err_len, "unknown directive: %s", k);
-			goto inval;
+			return -EINVAL;
 		}
 		if (json_is_null(v)) {
 			json_object_del(out, k);
@@ -824,29 +1308,31 @@ static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
 		}
 		const struct smp_field *f = field_of(schema, k);
 		json_t *cur = json_object_get(out, k);
-		json_t *m;
 		if (json_is_object(v)) {
-			int del = 0;
-			m = smp_map(c, json_is_object(cur) ? cur : NULL, v, f ? f->children : NULL,
-				    depth + 1, &del);
-			if (!m)
-				goto fail;
-			if (del) {
-				json_decref(m);
-				json_object_del(out, k);
-				continue;
+			if (!json_is_object(cur)) {
+				cur = json_object();
+				if (!cur || json_object_set_new(out, k, cur))
+					return -ENOMEM;
 			}
+			rc = smp_map(c, cur, v, f ? f->children : NULL, &del);
+			if (rc)
+				return rc;
+			if (del)
+				json_object_del(out, k);
 		} else if (json_is_array(v)) {
-			m = smp_list(c, json_is_array(cur) ? cur : NULL, v, f, depth + 1);
-			if (!m)
-				goto fail;
+			if (!json_is_array(cur)) {
+				cur = json_array();
+				if (!cur || json_object_set_new(out, k, cur))
+					return -ENOMEM;
+			}
+			rc = smp_list(c, cur, v, f);
+			if (rc)
+				return rc;
 		} else {
-			m = json_deep_copy(v);
-			if (!m)
-				goto nomem;
+			json_t *m = json_deep_copy(v);
+			if (!m || json_object_set_new(out, k, m))
+				return -ENOMEM;
 		}
-		if (json_object_set_new(out, k, m))
-			goto nomem;
 	}
 	/* $setElementOrder/<field>: the order the patch's author wants */
 	json_object_foreach((json_t *)patch, k, v) {
@@ -855,47 +1341,44 @@ static json_t *smp_map(struct smp *c, const json_t *orig, const json_t *patch,
 		json_t *list = json_object_get(out, k + 17);
 		if (!json_is_array(v)) {
 			snprintf(c->err, c->err_len, "invalid %s: must be a list", k);
-			goto inval;
+			return -EINVAL;
 		}
 		if (json_is_array(list) && reorder(list, v, field_of(schema, k + 17)) != 0)
-			goto nomem;
+			return -ENOMEM;
 	}
-	return out;
-nomem:
-	json_decref(out);
-	errno = ENOMEM;
-	return NULL;
-inval:
-	json_decref(out);
-	errno = EINVAL;
-	return NULL;
-fail:
-	json_decref(out);
-	return NULL;
+	return 0;
 }
 
 int patch_strategic(const json_t *doc, const json_t *patch, const char *group, const char *kind,
 		    json_t **out, char *err, size_t err_len)
 {
 	struct smp c = {err, err_len};
-	int del = 0;
+	char open = '{';
+	int del = 0, rc;
 	*out = NULL;
 	if (err_len)
 		err[0] = '\0';
 	if (!json_is_object(patch)) {
-		snprintf(err, err_len, "json: cannot unmarshal %s into Go value of type map[string]interface {}",
+		snprintf(err, err_len,
+			 "json: cannot unmarshal %s into Go value of type map[string]interface {}",
 			 json_is_array(patch) ? "array" : "value");
 		return -EINVAL;
 	}
-	errno = 0;
-	json_t *res = smp_map(&c, json_is_object(doc) ? doc : NULL, patch, schema_for(group, kind), 0,
-			      &del);
+	if (patch_depth(patch, &open)) {
+		depth_error(open, err, err_len); /* kube-apiserver: 400 with the decoder's words */
+		return -ELOOP;
+	}
+	json_t *res = json_is_object(doc) ? json_deep_copy(doc) : json_object();
 	if (!res)
-		return errno == EINVAL ? -EINVAL : -ENOMEM;
-	if (del) {
-		json_decref(res);
+		return -ENOMEM;
+	rc = smp_map(&c, res, patch, schema_for(group, kind), &del);
+	if (!rc && del) {
 		snprintf(err, err_len, "the patch deletes the whole object");
-		return -EINVAL;
+		rc = -EINVAL;
+	}
+	if (rc) {
+		json_decref(res);
+		return rc;
 	}
 	*out = res;
 	return 0;

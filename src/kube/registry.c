@@ -33,6 +33,7 @@
 #include "core/jwt.h"
 #include "core/store.h"
 #include "kube/kube.h"
+#include "kube/nodeauthz.h"
 #include "kube/patch.h"
 #include "kube/rbac.h"
 #include "kube/selectors.h"
@@ -987,9 +988,13 @@ static void pod_defaults(json_t *obj, int reset_status)
 	const char *sa = json_string_value(json_object_get(spec, "serviceAccountName"));
 	if (!sa || !*sa)
 		sa = json_string_value(json_object_get(spec, "serviceAccount"));
-	if (!sa || !*sa)
+	/* the ServiceAccount admission plugin leaves a mirror pod's spec alone */
+	int mirror =
+		json_object_get(json_object_get(json_object_get(obj, "metadata"), "annotations"),
+				"kubernetes.io/config.mirror") != NULL;
+	if ((!sa || !*sa) && !mirror)
 		sa = "default";
-	json_t *sav = json_string(sa);
+	json_t *sav = sa && *sa ? json_string(sa) : NULL;
 	if (sav) {
 		json_object_set(spec, "serviceAccountName", sav);
 		json_object_set_new(spec, "serviceAccount", sav);
@@ -1150,6 +1155,15 @@ static json_t *parse_body(struct http_req *r)
 	}
 	if (!r->body_len) {
 		reply_bad_request(r, "the body of the request was empty");
+		return NULL;
+	}
+	char open;
+	if (patch_text_depth((const char *)r->body, r->body_len, &open)) {
+		/* json.Unmarshal's error in runtime.SimpleMetaFactory's words */
+		reply_bad_request(r,
+				  "couldn't get version/kind; json parse error: invalid character "
+				  "'%c' exceeded max depth",
+				  open);
 		return NULL;
 	}
 	json_t *j = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
@@ -2189,6 +2203,23 @@ static int rbac_guard(struct kube_cluster *cl, struct http_req *r, const struct 
 	return -EPERM;
 }
 
+/* NodeRestriction admission (nodeauthz.h) of a write by a node: obj is the object
+ * written, old the stored one. 0, or replies (403, or 404 for an object it needs that is
+ * gone) and returns -EPERM. */
+static int node_guard(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		      const struct kube_user *u, const json_t *obj, const json_t *old)
+{
+	char msg[2048], name[256];
+	int rc = noderestriction_admit(cl, u, a, obj, old, msg, sizeof(msg), name, sizeof(name));
+	if (rc == 0)
+		return 0;
+	if (rc == -ENOENT)
+		reply_named(r, a, 404, "NotFound", name, "%s", msg);
+	else
+		reply_named(r, a, 403, "Forbidden", name, "%s", msg);
+	return -EPERM;
+}
+
 /* --- create --- */
 
 static void serve_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
@@ -2246,6 +2277,8 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 				    "namespaces \"%s\" not found", a->namespace_);
 		goto out;
 	}
+	if (node_guard(cl, r, a, u, body, NULL))
+		goto out;
 	for (int attempt = 0; attempt < 8; attempt++) {
 		json_decref(obj);
 		obj = json_deep_copy(body);
@@ -2585,7 +2618,8 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 			goto out;
 		}
 		/* an unconditional update that raced another write goes again */
-		if (commit_update(cl, r, a, res, u, key, &obj, NULL, cur, want != 0))
+		if (node_guard(cl, r, a, u, obj, old) ||
+		    commit_update(cl, r, a, res, u, key, &obj, NULL, cur, want != 0))
 			goto out;
 	}
 	reply_conflict(r, a, res, a->name);
@@ -2646,6 +2680,14 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		reply_bad_request(r, "the body of the request was empty");
 		return;
 	}
+	char open;
+	if (patch_text_depth((const char *)r->body, r->body_len, &open)) {
+		/* kube-apiserver puts "error decoding patch: " before the decoder's words for
+		 * JSON and merge patches, nothing for strategic merge patches */
+		reply_bad_request(r, "%sinvalid character '%c' exceeded max depth",
+				  pt == P_STRATEGIC ? "" : "error decoding patch: ", open);
+		return;
+	}
 	patch = json_loadb((const char *)r->body, r->body_len, 0, &je);
 	if (!patch) {
 		reply_bad_request(r, "error decoding patch: %s", je.text);
@@ -2684,14 +2726,24 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		}
 		if (rc == -ENOMEM)
 			goto oom;
+		if (rc == -E2BIG) { /* errors.NewRequestEntityTooLargeError */
+			char big[sizeof(err) + 32];
+			snprintf(big, sizeof(big), "Request entity too large: %s", err);
+			kube_reply_status(r, 413, "RequestEntityTooLarge", big, NULL);
+			goto out;
+		}
 		if (rc) {
+			/* errors.NewGenericServerResponse(422, ...) as upstream: "details": {},
+			 * and the patch library's error (err) is not shown */
+			struct kube_attrs none;
+			memset(&none, 0, sizeof(none));
 			if (pt == P_STRATEGIC)
 				reply_bad_request(r, "%s", err);
-			else /* errors.NewGenericServerResponse(422, ...), as upstream */
+			else
 				kube_reply_status(r, 422, "Invalid",
 						  "the server rejected our request due to an error in "
 						  "our request",
-						  NULL);
+						  &none);
 			goto out;
 		}
 		if (!json_is_object(patched)) {
@@ -2718,7 +2770,8 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 				goto oom;
 			goto out;
 		}
-		if (commit_update(cl, r, a, res, u, key, &obj, old, cur, 0))
+		if (node_guard(cl, r, a, u, obj, old) ||
+		    commit_update(cl, r, a, res, u, key, &obj, old, cur, 0))
 			goto out;
 	}
 	reply_conflict(r, a, res, a->name);
@@ -2786,7 +2839,7 @@ static int is_protected_namespace(const char *ns)
 }
 
 static void serve_delete(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-			 const struct kube_resource *res)
+			 const struct kube_resource *res, const struct kube_user *u)
 {
 	char key[KEY_MAX], ts[32];
 	json_t *obj = NULL, *opts = NULL;
@@ -2817,7 +2870,8 @@ static void serve_delete(struct kube_cluster *cl, struct http_req *r, const stru
 			kube_reply_status(r, 500, "InternalError", "the object could not be read", a);
 			goto out;
 		}
-		if (check_preconditions(r, a, res, opts, obj, cur))
+		if (check_preconditions(r, a, res, opts, obj, cur) ||
+		    node_guard(cl, r, a, u, NULL, obj))
 			goto out;
 		int is_ns = is_core(res, "namespaces");
 		if (is_ns && is_protected_namespace(a->name)) {
@@ -2958,7 +3012,7 @@ void registry_serve(struct kube_cluster *cl, struct http_req *r, const struct ku
 	} else if (strcmp(v, "patch") == 0 && a->name[0]) {
 		serve_patch(cl, r, a, res, u);
 	} else if (strcmp(v, "delete") == 0 && a->name[0] && !sub[0]) {
-		serve_delete(cl, r, a, res);
+		serve_delete(cl, r, a, res, u);
 	} else if (strcmp(v, "deletecollection") == 0 && !sub[0]) {
 		serve_deletecollection(cl, r, a, res);
 	} else {

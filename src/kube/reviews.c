@@ -8,6 +8,7 @@
  * identities); the status carries upstream's reason text.
  */
 #include "kube/auth.h"
+#include "kube/impersonate.h"
 #include "kube/rbac.h"
 #include "kube/util.h"
 
@@ -90,17 +91,7 @@ static int user_from_spec(const json_t *spec, struct kube_user *u, const char **
 		       "specified";
 		return -EINVAL;
 	}
-	if (strncmp(u->name, "principal://", 12) == 0) {
-		u->google = 1;
-		snprintf(u->google_member, sizeof(u->google_member), "%s", u->name);
-	} else if (strchr(u->name, '@') && !strchr(u->name, ':')) {
-		size_t n = strlen(u->name);
-		const char *sfx = ".gserviceaccount.com";
-		int sa = n > strlen(sfx) && strcmp(u->name + n - strlen(sfx), sfx) == 0;
-		u->google = 1;
-		snprintf(u->google_member, sizeof(u->google_member), "%s:%s",
-			 sa ? "serviceAccount" : "user", u->name);
-	}
+	kube_user_google_by_name(u);
 	return 0;
 }
 

@@ -595,6 +595,22 @@ out:
 	return rc;
 }
 
+int selector_fields_require(const char *s, const char *field, const char *value)
+{
+	struct selector *sel = NULL;
+	char err[8];
+	int found = 0;
+	if (!s || !field || !value || selector_parse_fields(s, NULL, NULL, &sel, err, sizeof(err)))
+		return 0;
+	for (size_t i = 0; i < sel->n && !found; i++) {
+		const struct req *q = &sel->reqs[i];
+		found = q->op == OP_EQ && q->n_values == 1 && strcmp(q->key, field) == 0 &&
+			strcmp(q->values[0], value) == 0;
+	}
+	selector_free(sel);
+	return found;
+}
+
 static const char *scalar(const json_t *v, char *buf, size_t len)
 {
 	if (json_is_string(v))

@@ -26,6 +26,12 @@ int selector_parse_labels(const char *s, struct selector **out, char *err, size_
 int selector_parse_fields(const char *s, const char *group, const char *kind,
 			  struct selector **out, char *err, size_t err_len);
 void selector_free(struct selector *sel);
+/* 1 when the field selector text s holds the requirement field=value (or field==value),
+ * so that everything it selects has that value: what the Node authorizer reads from a
+ * list's fieldSelector (attrs.GetFieldSelector()). 0 otherwise, and for text that does
+ * not parse. The field is taken as written (no per-kind aliases such as spec.host). */
+int selector_fields_require(const char *s, const char *field, const char *value);
+
 /* 1 when the selector selects everything. */
 int selector_empty(const struct selector *sel);
 

@@ -1,8 +1,10 @@
 /*
- * tls.c - the Kubernetes API servers' certificate authority: a CA key and certificate
- * made once in data_dir/keys (ca.pem, ca-key.pem 0600) and loaded on restart, fresh
- * CA-signed serving certificates as SSL_CTXs that ask for (but do not require) client
- * certificates, and client certificates (CN=user, O=groups) for admins and tests.
+ * tls.c - each Kubernetes API server's certificate authority: one CA per cluster, as
+ * every GKE cluster has its own root (masterAuth.clusterCaCertificate), made once in
+ * data_dir/keys (<project>-<location>-<name>-ca.pem, -ca-key.pem 0600) and loaded on
+ * restart; fresh CA-signed serving certificates as SSL_CTXs that ask for (but do not
+ * require) client certificates; and client certificates (CN=user, O=groups) for nodes,
+ * admins and tests. A client certificate of one cluster is no credential at another.
  * Keys are EC P-256; certificates are X.509 v3; TLS 1.2 is the minimum.
  */
 #include <errno.h>
@@ -209,7 +211,7 @@ fail:
 	return NULL;
 }
 
-static int load_ca(struct kube *k, const char *cert_path, const char *key_path)
+static int load_ca(struct kube_cluster *k, const char *cert_path, const char *key_path)
 {
 	char *cpem = NULL, *kpem = NULL;
 	size_t clen = 0, klen = 0;
@@ -248,15 +250,17 @@ out:
 	return rc;
 }
 
-static int create_ca(struct kube *k, const char *cert_path, const char *key_path)
+static int create_ca(struct kube_cluster *k, const char *cert_path, const char *key_path)
 {
 	int rc = -ENOMEM;
-	char *cpem = NULL, *kpem = NULL;
+	char *cpem = NULL, *kpem = NULL, cn[128];
 	EVP_PKEY *key = ec_key();
 	X509 *x = NULL;
 	if (!key)
 		goto out;
-	x = make_cert(key, "gkeid-kubernetes-ca", NULL, 0, 1, NULL, NULL, CA_DAYS, NULL, NULL);
+	/* a subject of its own, as a GKE cluster's CA has (its CN is the cluster's id) */
+	snprintf(cn, sizeof(cn), "gkeid-kubernetes-ca %s", k->uid);
+	x = make_cert(key, cn, NULL, 0, 1, NULL, NULL, CA_DAYS, NULL, NULL);
 	if (!x)
 		goto out;
 	cpem = cert_pem(x);
@@ -286,32 +290,99 @@ out:
 
 int kube_tls_init(struct kube *k)
 {
-	char dir[4200], cert_path[4300], key_path[4300];
-	char *pem = NULL, *b64 = NULL;
-	int rc;
+	char dir[4200];
 	if (snprintf(dir, sizeof(dir), "%s/keys", k->data_dir) >= (int)sizeof(dir))
 		return -ENAMETOOLONG;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return -errno;
-	snprintf(cert_path, sizeof(cert_path), "%s/ca.pem", dir);
-	snprintf(key_path, sizeof(key_path), "%s/ca-key.pem", dir);
+	return 0;
+}
 
+/* keys/<project>-<location>-<name>-<what>. 0 or -ENAMETOOLONG. */
+static int cluster_path(const struct kube_cluster *cl, const char *what, char *out, size_t len)
+{
+	const struct kube *k = cl->kube;
+	if (!k)
+		return -EINVAL;
+	int n = snprintf(out, len, "%s/keys/%s-%s-%s-%s", k->data_dir, cl->project, cl->location,
+			 cl->name, what);
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+int kube_tls_ca_path(const struct kube_cluster *cl, char *out, size_t len)
+{
+	return cluster_path(cl, "ca.pem", out, len);
+}
+
+/* A data dir from before per-cluster CAs: its one CA (keys/ca.pem, ca-key.pem) moves to
+ * the reopened cluster that finds it first. The certificate moves first, and a half-done
+ * move (certificate moved, key not) is finished on the next start. 0, or -errno. */
+static int adopt_legacy_ca(const struct kube_cluster *cl, const char *cert_path,
+			   const char *key_path)
+{
+	char legacy_cert[4300], legacy_key[4300];
+	const struct kube *k = cl->kube;
+	if (snprintf(legacy_cert, sizeof(legacy_cert), "%s/keys/ca.pem", k->data_dir) >=
+		    (int)sizeof(legacy_cert) ||
+	    snprintf(legacy_key, sizeof(legacy_key), "%s/keys/ca-key.pem", k->data_dir) >=
+		    (int)sizeof(legacy_key))
+		return -ENAMETOOLONG;
+	if (access(key_path, F_OK) == 0 || access(legacy_key, F_OK) != 0)
+		return 0;
+	if (access(cert_path, F_OK) != 0 && rename(legacy_cert, cert_path) != 0)
+		return -errno;
+	if (rename(legacy_key, key_path) != 0)
+		return -errno;
+	fprintf(stderr,
+		"kube[%s]: took over the CA that the clusters of this data directory shared "
+		"(keys/ca.pem); every other cluster gets a CA of its own (run `gcloud container "
+		"clusters get-credentials` again for them)\n",
+		cl->name);
+	return 0;
+}
+
+int kube_tls_cluster_init(struct kube_cluster *cl, int reopened)
+{
+	char cert_path[4300], key_path[4300];
+	char *pem = NULL, *b64 = NULL;
+	int rc;
+	if ((rc = kube_tls_init(cl->kube)) != 0 ||
+	    (rc = cluster_path(cl, "ca.pem", cert_path, sizeof(cert_path))) != 0 ||
+	    (rc = cluster_path(cl, "ca-key.pem", key_path, sizeof(key_path))) != 0)
+		return rc;
+	if (reopened && (rc = adopt_legacy_ca(cl, cert_path, key_path)) != 0)
+		return rc;
 	if (access(cert_path, F_OK) == 0 || access(key_path, F_OK) == 0)
-		rc = load_ca(k, cert_path, key_path); /* never silently replace a CA */
+		rc = load_ca(cl, cert_path, key_path); /* never silently replace a CA */
 	else
-		rc = create_ca(k, cert_path, key_path);
+		rc = create_ca(cl, cert_path, key_path);
 	if (rc)
 		return rc;
-	pem = cert_pem(k->ca_cert);
+	pem = cert_pem(cl->ca_cert);
 	b64 = pem ? b64_encode(pem, strlen(pem)) : NULL;
-	if (!b64 || strlen(b64) >= sizeof(k->ca_pem_b64)) {
+	if (!b64 || strlen(b64) >= sizeof(cl->ca_pem_b64)) {
 		rc = b64 ? -E2BIG : -ENOMEM;
 		goto out;
 	}
-	memcpy(k->ca_pem_b64, b64, strlen(b64) + 1);
+	memcpy(cl->ca_pem_b64, b64, strlen(b64) + 1);
 out:
 	free(pem);
 	free(b64);
+	return rc;
+}
+
+int kube_tls_cluster_purge(const struct kube_cluster *cl)
+{
+	char path[4300];
+	int rc = 0;
+	const char *what[] = {"ca-key.pem", "ca.pem"};
+	for (size_t i = 0; i < 2; i++) {
+		int r = cluster_path(cl, what[i], path, sizeof(path));
+		if (!r && unlink(path) != 0 && errno != ENOENT)
+			r = -errno;
+		if (r && !rc)
+			rc = r;
+	}
 	return rc;
 }
 
@@ -335,7 +406,16 @@ static int alpn_select(SSL *ssl, const unsigned char **out, unsigned char *outle
 	return SSL_TLSEXT_ERR_NOACK;
 }
 
-void *kube_tls_server_ctx(struct kube *k)
+/* Any client certificate passes the handshake; authn.c verifies it against the CA and
+ * answers 401 when it does not verify (kube-apiserver's tls.RequestClientCert). */
+static int accept_any(int preverify_ok, X509_STORE_CTX *x)
+{
+	(void)preverify_ok;
+	(void)x;
+	return 1;
+}
+
+void *kube_tls_server_ctx(struct kube_cluster *k)
 {
 	SSL_CTX *ctx = NULL;
 	EVP_PKEY *key = NULL;
@@ -361,7 +441,7 @@ void *kube_tls_server_ctx(struct kube *k)
 	if (SSL_CTX_use_certificate(ctx, x) != 1 || SSL_CTX_use_PrivateKey(ctx, key) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1)
 		goto fail;
-	/* Client certificates: asked for, verified against the CA, not required. */
+	/* Client certificates: asked for (naming this CA), not required; authn.c verifies. */
 	X509_STORE *st = SSL_CTX_get_cert_store(ctx);
 	if (!st || X509_STORE_add_cert(st, k->ca_cert) != 1)
 		goto fail;
@@ -373,7 +453,7 @@ void *kube_tls_server_ctx(struct kube *k)
 	}
 	SSL_CTX_set_client_CA_list(ctx, cas);
 	cas = NULL;
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, accept_any);
 	SSL_CTX_set_verify_depth(ctx, 4);
 	SSL_CTX_set_alpn_select_cb(ctx, alpn_select, NULL);
 	X509_free(x);
@@ -387,7 +467,7 @@ fail:
 	return NULL;
 }
 
-int kube_tls_client_cert(struct kube *k, const char *user, const char *const *groups,
+int kube_tls_client_cert(struct kube_cluster *k, const char *user, const char *const *groups,
 			 size_t n_groups, char **cert_pem_out, char **key_pem_out)
 {
 	int rc = -ENOMEM;

@@ -15,11 +15,16 @@
 #include <time.h>
 
 #include "core/jwt.h"
+#include "kube/nodeauthz.h"
 #include "kube/util.h"
 
 #define TOKEN_DEFAULT_SECONDS 3600
 #define TOKEN_MIN_SECONDS 600
 #define TOKEN_MAX_SECONDS (INT64_C(1) << 32)
+/* kube-apiserver's --service-account-max-token-expiration as GKE sets it: 48 h. A longer
+ * request is shortened to it, with a warning (pkg/registry/core/serviceaccount/storage/
+ * token.go); validation (10 minutes to 2^32 s) comes first. */
+#define TOKEN_MAX_EXPIRATION_SECONDS 172800
 #define MAX_AUDIENCES 32
 
 static void rfc3339(int64_t t, char out[32])
@@ -43,9 +48,11 @@ static int uuid4(char out[37])
 	return 0;
 }
 
-char *kube_sa_token(struct kube_cluster *cl, const char *ns, const char *sa, const char *sa_uid,
-		    const char *const *audiences, size_t n_aud, int64_t expiration_seconds,
-		    const char *pod_name, const char *pod_uid)
+/* kube_sa_token with the object it is bound to: bound_claim "pod" or "secret" (the
+ * "kubernetes.io" claim's member), or NULL. */
+static char *sa_token(struct kube_cluster *cl, const char *ns, const char *sa, const char *sa_uid,
+		      const char *const *audiences, size_t n_aud, int64_t expiration_seconds,
+		      const char *bound_claim, const char *bound_name, const char *bound_uid)
 {
 	json_t *claims = NULL, *aud = NULL, *k8s = NULL, *header = NULL;
 	char sub[600], jti[37];
@@ -68,10 +75,10 @@ char *kube_sa_token(struct kube_cluster *cl, const char *ns, const char *sa, con
 			sa_uid ? sa_uid : "");
 	if (!k8s)
 		goto out;
-	if (pod_name && *pod_name &&
-	    json_object_set_new(
-		    k8s, "pod",
-		    json_pack("{s:s,s:s}", "name", pod_name, "uid", pod_uid ? pod_uid : "")) != 0)
+	if (bound_claim && bound_name && *bound_name &&
+	    json_object_set_new(k8s, bound_claim,
+				json_pack("{s:s,s:s}", "name", bound_name, "uid",
+					  bound_uid ? bound_uid : "")) != 0)
 		goto out;
 	claims = json_pack("{s:O,s:I,s:I,s:s,s:s,s:O,s:I,s:s}", "aud", aud, "exp",
 			   (json_int_t)(now + expiration_seconds), "iat", (json_int_t)now, "iss",
@@ -88,6 +95,33 @@ out:
 	json_decref(k8s);
 	json_decref(aud);
 	return token;
+}
+
+char *kube_sa_token(struct kube_cluster *cl, const char *ns, const char *sa, const char *sa_uid,
+		    const char *const *audiences, size_t n_aud, int64_t expiration_seconds,
+		    const char *pod_name, const char *pod_uid)
+{
+	return sa_token(cl, ns, sa, sa_uid, audiences, n_aud, expiration_seconds, "pod", pod_name,
+			pod_uid);
+}
+
+int tokens_expiration(int64_t requested, int64_t *granted, const char **detail)
+{
+	*detail = NULL;
+	*granted = requested;
+	if (requested < TOKEN_MIN_SECONDS) {
+		*detail = "may not specify a duration less than 10 minutes";
+		return -EINVAL;
+	}
+	if (requested > TOKEN_MAX_SECONDS) {
+		*detail = "may not specify a duration larger than 2^32 seconds";
+		return -EINVAL;
+	}
+	if (requested > TOKEN_MAX_EXPIRATION_SECONDS) {
+		*granted = TOKEN_MAX_EXPIRATION_SECONDS;
+		return 1;
+	}
+	return 0;
 }
 
 /* The request body as a JSON object, or NULL after replying 400. */
@@ -147,22 +181,104 @@ static void not_found(struct http_req *r, const struct kube_attrs *a, const char
 	kube_reply_status(r, 404, "NotFound", msg, a);
 }
 
-static void token_request(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a)
+/* The object spec.boundObjectRef names (TokenREST.Create): a Pod or a Secret of the
+ * core group in the request's namespace, whose uid matches the ref's when it gives one.
+ * The object (new reference) with *claim the token's claim for it ("pod", "secret") and
+ * *uid its uid (borrowed from the object); or NULL after replying 400, 404 or 409. */
+static json_t *bound_object(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			    const json_t *ref, const char **claim, const char **uid)
+{
+	const char *av = kube_jstr(ref, "apiVersion"), *kind = kube_jstr(ref, "kind");
+	const char *name = kube_jstr(ref, "name"), *ref_uid = kube_jstr(ref, "uid");
+	const char *slash = strchr(av, '/'), *resource = NULL;
+	const struct kube_resource *res;
+	char group[128] = "", version[64] = "", msg[800];
+	struct kube_attrs conflict;
+	json_t *o;
+	/* schema.FromAPIVersionAndKind: "G/V", "V", or (unparsable) neither */
+	if (!slash) {
+		snprintf(version, sizeof(version), "%.63s", av);
+	} else if (!strchr(slash + 1, '/')) {
+		int glen = (int)(slash - av < 127 ? slash - av : 127);
+		snprintf(group, sizeof(group), "%.*s", glen, av);
+		snprintf(version, sizeof(version), "%.63s", slash + 1);
+	}
+	if (!group[0] && strcmp(kind, "Pod") == 0) {
+		resource = "pods";
+		*claim = "pod";
+	} else if (!group[0] && strcmp(kind, "Secret") == 0) {
+		resource = "secrets";
+		*claim = "secret";
+	} else if (!group[0] && strcmp(kind, "Node") == 0) {
+		/* alpha, and off, in Kubernetes 1.30 */
+		kube_reply_status(r, 400, "BadRequest",
+				  "cannot bind token to a Node object as the "
+				  "\"ServiceAccountTokenNodeBinding\" feature-gate is disabled",
+				  a);
+		return NULL;
+	} else {
+		snprintf(msg, sizeof(msg), "cannot bind token to object of type %s/%s, Kind=%.200s",
+			 group, version, kind);
+		kube_reply_status(r, 400, "BadRequest", msg, a);
+		return NULL;
+	}
+	res = kube_resource_find("", "v1", resource);
+	if (!res || !(o = registry_get(cl, res, a->namespace_, name))) {
+		not_found(r, a, resource, name);
+		return NULL;
+	}
+	*uid = kube_jstr(json_object_get(o, "metadata"), "uid");
+	if (*ref_uid && strcmp(ref_uid, *uid) != 0) {
+		/* apierrors.NewConflict(GroupResource{"", kind}, name, err) */
+		snprintf(msg, sizeof(msg),
+			 "Operation cannot be fulfilled on %s \"%.256s\": the UID in the bound "
+			 "object reference (%.128s) does not match the UID in record. The object "
+			 "might have been deleted and then recreated",
+			 kind, name, ref_uid);
+		memset(&conflict, 0, sizeof(conflict));
+		snprintf(conflict.name, sizeof(conflict.name), "%s", name);
+		snprintf(conflict.resource, sizeof(conflict.resource), "%s", kind);
+		kube_reply_status(r, 409, "Conflict", msg, &conflict);
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* NodeRestriction: a node's TokenRequest must be bound to a pod bound to the node
+ * (noderestriction.c). 0, or replies and returns -EPERM. */
+static int node_guard(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		      const struct kube_user *u, const json_t *req)
+{
+	char msg[1024], name[256];
+	int rc = noderestriction_admit(cl, u, a, req, NULL, msg, sizeof(msg), name, sizeof(name));
+	if (rc == 0)
+		return 0;
+	kube_reply_status(r, rc == -ENOENT ? 404 : 403, rc == -ENOENT ? "NotFound" : "Forbidden",
+			  msg, a);
+	return -EPERM;
+}
+
+static void token_request(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			  const struct kube_user *u)
 {
 	const struct kube_resource *sa_res = kube_resource_find("", "v1", "serviceaccounts");
-	const struct kube_resource *pod_res = kube_resource_find("", "v1", "pods");
-	json_t *req = NULL, *sa = NULL, *pod = NULL, *auds, *spec, *bound, *resp = NULL;
+	json_t *req = NULL, *sa = NULL, *obj = NULL, *auds, *spec, *bound, *resp = NULL;
 	const char *aud_list[MAX_AUDIENCES];
 	size_t n_aud = 0, i;
 	char *token = NULL, exp_ts[32];
-	const char *pod_name = NULL, *pod_uid = NULL;
+	const char *bound_claim = NULL, *bound_uid = NULL;
 	json_int_t exp_s = TOKEN_DEFAULT_SECONDS;
+	int64_t granted = 0;
+	const char *detail = NULL;
 	if (strcmp(r->method, "POST") != 0) {
 		kube_reply_method_not_allowed(r, a);
 		return;
 	}
 	if (!(req = body_json(r, a, "TokenRequest")))
 		return;
+	if (node_guard(cl, r, a, u, req))
+		goto out;
 	spec = json_object_get(req, "spec");
 	auds = json_object_get(spec, "audiences");
 	json_t *v;
@@ -183,14 +299,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 				  a);
 		goto out;
 	}
-	if (exp_s < TOKEN_MIN_SECONDS) {
-		reply_invalid(r, a->name, "spec.expirationSeconds",
-			      "may not specify a duration less than 10 minutes", exp_s);
-		goto out;
-	}
-	if (exp_s > TOKEN_MAX_SECONDS) {
-		reply_invalid(r, a->name, "spec.expirationSeconds",
-			      "may not specify a duration larger than 2^32 seconds", exp_s);
+	if (tokens_expiration(exp_s, &granted, &detail) < 0) {
+		reply_invalid(r, a->name, "spec.expirationSeconds", detail, exp_s);
 		goto out;
 	}
 	if (!sa_res || !(sa = registry_get(cl, sa_res, a->namespace_, a->name))) {
@@ -198,37 +308,20 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 		goto out;
 	}
 	bound = json_object_get(spec, "boundObjectRef");
-	if (json_is_object(bound)) {
-		const char *kind = kube_jstr(bound, "kind"), *bname = kube_jstr(bound, "name");
-		const char *buid = kube_jstr(bound, "uid");
-		char msg[600];
-		if (strcmp(kind, "Pod") != 0) {
-			snprintf(msg, sizeof(msg),
-				 "cannot bind token for serviceaccount \"%s\" to object of kind "
-				 "\"%s\"",
-				 a->name, kind);
-			kube_reply_status(r, 400, "BadRequest", msg, a);
-			goto out;
-		}
-		if (!pod_res || !(pod = registry_get(cl, pod_res, a->namespace_, bname))) {
-			not_found(r, a, "pods", bname);
-			goto out;
-		}
-		pod_name = bname;
-		pod_uid = kube_jstr(json_object_get(pod, "metadata"), "uid");
-		if (*buid && strcmp(buid, pod_uid) != 0) {
-			snprintf(
-				msg, sizeof(msg),
-				"the UID in the bound object reference (%s) does not match the UID "
-				"in record. The object might have been deleted and then recreated",
-				buid);
-			kube_reply_status(r, 409, "Conflict", msg, a);
-			goto out;
-		}
+	if (json_is_object(bound) &&
+	    !(obj = bound_object(cl, r, a, bound, &bound_claim, &bound_uid)))
+		goto out;
+	if (granted != exp_s) {
+		char warn[160];
+		snprintf(warn, sizeof(warn),
+			 "299 - \"requested expiration of %lld seconds shortened to %lld seconds\"",
+			 (long long)exp_s, (long long)granted);
+		http_add_header(r, "Warning", warn);
+		exp_s = granted;
 	}
-	token = kube_sa_token(cl, a->namespace_, a->name,
-			      kube_jstr(json_object_get(sa, "metadata"), "uid"), aud_list, n_aud,
-			      exp_s, pod_name, pod_uid);
+	token = sa_token(cl, a->namespace_, a->name,
+			 kube_jstr(json_object_get(sa, "metadata"), "uid"), aud_list, n_aud, exp_s,
+			 bound_claim, bound_claim ? kube_jstr(bound, "name") : NULL, bound_uid);
 	if (!token) {
 		kube_reply_status(r, 500, "InternalError", "failed to sign the token", a);
 		goto out;
@@ -240,8 +333,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	for (i = 0; i < n_aud; i++)
 		json_array_append_new(aud_out, json_string(aud_list[i]));
 	json_t *bound_out = json_is_object(bound) ? json_deep_copy(bound) : json_null();
-	if (json_is_object(bound_out) && pod_uid)
-		json_object_set_new(bound_out, "uid", json_string(pod_uid));
+	if (json_is_object(bound_out) && bound_uid)
+		json_object_set_new(bound_out, "uid", json_string(bound_uid));
 	char now_ts[32];
 	rfc3339((int64_t)time(NULL), now_ts);
 	resp = json_pack("{s:s,s:s,s:{s:s,s:s,s:s},s:{s:o,s:I,s:o},s:{s:s,s:s}}", "kind",
@@ -258,7 +351,7 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 out:
 	free(token);
 	json_decref(resp);
-	json_decref(pod);
+	json_decref(obj);
 	json_decref(sa);
 	json_decref(req);
 }
@@ -321,10 +414,9 @@ out:
 void tokens_serve(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
 		  const struct kube_user *u)
 {
-	(void)u;
 	if (strcmp(a->resource, "serviceaccounts") == 0 && strcmp(a->subresource, "token") == 0 &&
 	    a->namespace_[0] && a->name[0]) {
-		token_request(cl, r, a);
+		token_request(cl, r, a, u);
 		return;
 	}
 	if (strcmp(a->group, "authentication.k8s.io") == 0 &&

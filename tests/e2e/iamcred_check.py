@@ -4,7 +4,9 @@ and drives google.auth.impersonated_credentials against gkeid.
 
 Run with the Python bundled with gcloud and its third_party dir on sys.path:
   iamcred_check.py verify BASE JWT [AUD]        -> verifies the RS256 JWT against
-                                                   BASE/oauth2/v3/certs; prints the claims
+                                                   BASE/oauth2/v3/certs (or BASE itself
+                                                   when it is an account's JWKS URL);
+                                                   prints the claims
   iamcred_check.py verify-blob BASE KEYID DATA_B64 SIG_B64
                                                 -> verifies a signBlob signature; prints ok
   iamcred_check.py impersonate BASE SOURCE_TOKEN EMAIL
@@ -32,7 +34,11 @@ def b64url_int(s):
 
 
 def jwks_keys(base):
-    with urllib.request.urlopen(base + "/oauth2/v3/certs") as resp:
+    # BASE is gkeid's URL (Google's own keys, /oauth2/v3/certs, which sign ID tokens) or
+    # a full JWKS URL such as BASE/service_accounts/v1/metadata/jwk/EMAIL (an account's
+    # own keys, which sign signJwt and signBlob).
+    url = base if "/service_accounts/" in base else base + "/oauth2/v3/certs"
+    with urllib.request.urlopen(url) as resp:
         jwks = json.load(resp)
     keys = {}
     for k in jwks["keys"]:

@@ -1,8 +1,8 @@
 # metadata_lib.sh - helpers for the metadata server tests (sourced after lib.sh and
 # gkeid_up). Until `gkeid up` runs the node itself, md_setup starts `gkeid node` the way
 # up is to: a client certificate for system:node:local-node (group system:nodes) signed
-# by the cluster CA, and the node's RBAC (what a Node authorizer would allow) applied
-# when the node cannot yet list its pods.
+# by the cluster's CA, and, against a server without a Node authorizer, RBAC for what
+# the node needs, applied when the node cannot list its pods.
 #
 #   md_setup                      the node for local-node: sets NODE_STATE, MD_PORT
 #   md_setup_detached             a node of the test's own that outlives `gkeid up`
@@ -13,7 +13,7 @@
 MD_NODE_PIDS=""
 MD_NODE_LOGS=""
 KUBE_SERVER=$(sed -n 's/^ *server: //p' "$KUBECONFIG" | head -n 1)
-KUBE_CA=$DATA_DIR/keys/ca.pem
+KUBE_CA=$DATA_DIR/keys/demo-project-us-central1-demo-cluster-ca.pem # the cluster's own CA
 
 md_port() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$1"; }
 
@@ -25,7 +25,7 @@ md_cert() {
 	NODE_KEY=$T_TMP/node-key.pem
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$NODE_KEY" \
 		-subj "/O=system:nodes/CN=system:node:local-node" -out "$T_TMP/node.csr" 2>/dev/null &&
-		openssl x509 -req -in "$T_TMP/node.csr" -CA "$KUBE_CA" -CAkey "$DATA_DIR/keys/ca-key.pem" \
+		openssl x509 -req -in "$T_TMP/node.csr" -CA "$KUBE_CA" -CAkey "${KUBE_CA%.pem}-key.pem" \
 			-CAcreateserial -days 2 -out "$NODE_CERT" 2>/dev/null
 }
 

@@ -1,9 +1,23 @@
 #!/usr/bin/env bash
 # test_fault.sh - fault injection: `gkeid fault` (list, set, clear, help, errors, how it
-# finds the server), the admin endpoint on the cloud port, and each fault's symptom as a
-# client sees it: kubectl, curl in a pod (gkeid exec), Python's google-auth, events.
+# finds the server), the admin endpoint on the cloud port and who may call it (issue 9:
+# it was open to any local process), and each fault's symptom as a client sees it:
+# kubectl, curl in a pod (gkeid exec), Python's google-auth, events.
 . "$(dirname "$0")/lib.sh"
-gkeid_up
+# the demo state and a second project, so that "every project" can be told from "up's"
+{
+	cat "$ROOT/data/demo.yaml"
+	cat <<'EOF'
+  - projectId: other-project
+    projectNumber: "222222222222"
+    iamPolicy:
+      bindings:
+        - role: roles/owner
+          members:
+            - user:admin@example.com
+EOF
+} >"$T_TMP/state.yaml"
+gkeid_up --state "$T_TMP/state.yaml"
 G=$GKEID
 H='Metadata-Flavor: Google'
 TOKEN=/computeMetadata/v1/instance/service-accounts/default/token
@@ -18,6 +32,10 @@ done
 has "--help says how the DNS case is fixed" "GCE_METADATA_HOST=169.254.169.254" "$out"
 has "--help says how the Istio case is fixed" "holdApplicationUntilProxyStarts" "$out"
 has "--help says how the server is found" "GKEID_CLOUD_URL" "$out"
+has "--help says who may: the permissions" "gkeid.faults.set (set)" "$out"
+has "... the roles" "roles/owner and
+roles/gkeid.faultInjector hold" "$out"
+has "... and on which projects" "every project, for iam-propagation and clear --all" "$out"
 out=$("$G" fault 2>&1); rc=$?
 eq "no action: usage error" 2 $rc
 out=$("$G" fault set no-such-fault 2>&1); rc=$?
@@ -28,6 +46,53 @@ eq "negative --seconds: usage error" 2 $rc
 out=$("$G" fault clear 2>&1); rc=$?
 eq "clear without a name: usage error" 2 $rc
 has "... suggesting --all" "or --all" "$out"
+out=$("$G" fault set control-plane-down --seconds 2>&1); rc=$?
+eq "--seconds without its value: usage error" 2 "$rc"
+eq "... saying so, in one line" "gkeid fault: --seconds needs a value: a whole number of seconds, 0 to 86400 (see gkeid fault --help)" "$out"
+out=$("$G" fault set control-plane-down --seconds 5 2>&1); rc=$?
+eq "--seconds on an on/off fault: usage error" 2 "$rc"
+has "... naming those that take it" "fault control-plane-down takes no --seconds (those that do: metadata-slow, istio-proxy, iam-propagation)" "$out"
+out=$("$G" fault set iam-propagation --cluster demo-cluster 2>&1); rc=$?
+eq "--cluster on iam-propagation: usage error" 2 "$rc"
+has "... it is not per cluster" "fault iam-propagation is not per cluster" "$out"
+out=$("$G" fault list --no-such-flag 2>&1); rc=$?
+eq "an unknown option: usage error" 2 "$rc"
+has "... named" 'unknown option "--no-such-flag"' "$out"
+
+# --- who may: a Google access token (401 without), gkeid.faults.* (403 without), which
+# roles/owner and roles/gkeid.faultInjector hold; the principals come at the end, as
+# their grants rewrite the projects' policies, which iam-propagation below must not see
+API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+export API_TOKEN
+# anon METHOD PATH [JSON]: as api, with no credentials
+anon() { curl -sS -X "$1" ${3:+-H 'Content-Type: application/json' --data-binary "$3"} -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$2"; }
+# state: the faults that `gkeid fault list` (the admin) shows on
+state() { "$G" fault list | awk '$2 == "on" {print $1}' | tr '\n' ' '; }
+out=$(anon PUT /gkeid/v1/faults/iam-propagation '{"seconds":86400}')
+has "anonymous PUT iam-propagation: 401" "HTTP 401" "$out"
+# Google's 401 for a request without credentials, as every gkeid Google API answers it
+crm=$(anon GET /cloudresourcemanager/v1/projects)
+eq "... the body Resource Manager's 401 has, naming the service faults.gkeid.dev" \
+	"$(printf '%s' "$crm" | sed 's/cloudresourcemanager.googleapis.com/faults.gkeid.dev/')" "$out"
+has "... CREDENTIALS_MISSING" '"reason": "CREDENTIALS_MISSING"' "$out"
+eq "... and changes nothing" "" "$(state)"
+for mp in "GET /gkeid/v1/faults" "DELETE /gkeid/v1/faults" "DELETE /gkeid/v1/faults/iam-propagation" "PUT /gkeid/v1/faults/control-plane-down" "PUT /gkeid/v1/faults/bogus"; do
+	# shellcheck disable=SC2086
+	has "anonymous $mp: 401" "HTTP 401" "$(anon $mp '{}')"
+done
+out=$(curl -sS -X PUT -H 'Authorization: Bearer ya29.forged' -d '{"seconds":86400}' -w '\nHTTP %{http_code}' "$GKEID_CLOUD_URL/gkeid/v1/faults/iam-propagation")
+has "a forged token: 401" "HTTP 401" "$out"
+has "... invalid credentials" '"reason": "ACCESS_TOKEN_TYPE_UNSUPPORTED"' "$out"
+echo "ya29.forged" >"$T_TMP/forged"
+out=$("$G" fault set iam-propagation --seconds 86400 --access-token-file "$T_TMP/forged" 2>&1); rc=$?
+eq "gkeid fault with a token gkeid does not accept: exit 1" 1 "$rc"
+has "... saying so" "gkeid fault: gkeid did not accept the credentials: Request had invalid authentication credentials." "$out"
+mkdir -p "$T_TMP/gcloud-none"
+out=$(CLOUDSDK_CONFIG=$T_TMP/gcloud-none "$G" fault set iam-propagation --seconds 86400 2>&1); rc=$?
+eq "gkeid fault with no gcloud account: exit 1" 1 "$rc"
+has "... with gcloud's reason" "no access token from gcloud: \`gcloud auth print-access-token\` failed: ERROR: (gcloud.auth.print-access-token)" "$out"
+eq "... and nothing changed" "" "$(state)"
+
 
 out=$("$G" fault list)
 eq "list: a header and six faults, all off" "7 6" "$(echo "$out" | wc -l) $(echo "$out" | grep -c ' off ')"
@@ -38,20 +103,22 @@ out=$(env -u GKEID_CLOUD_URL -u GKEID_DATA_DIR "$G" fault list --data-dir "$T_TM
 eq "no server to be found: exit 1" 1 $rc
 has "... saying where it looked" "where is gkeid?" "$out"
 
-# --- the admin endpoint
-out=$(curl -sS -w '\nHTTP %{http_code}' -X PUT "$GKEID_CLOUD_URL/gkeid/v1/faults/bogus")
+# --- the admin endpoint (as the admin)
+out=$(api PUT /gkeid/v1/faults/bogus)
 has "PUT an unknown fault: 404" "HTTP 404" "$out"
 has "... with the list of faults" 'unknown fault \"bogus\"; the faults are' "$out"
-out=$(curl -sS -w '\nHTTP %{http_code}' -X PUT -d '{"seconds":5}' "$GKEID_CLOUD_URL/gkeid/v1/faults/metadata-dns")
+out=$(api PUT /gkeid/v1/faults/metadata-dns '{"seconds":5}')
 has "seconds for an on/off fault: 400" "HTTP 400" "$out"
 has "... saying so" "fault metadata-dns takes no seconds" "$out"
-out=$(curl -sS -w '\nHTTP %{http_code}' -X PUT -d '{"seconds":"x"}' "$GKEID_CLOUD_URL/gkeid/v1/faults/metadata-slow")
+out=$(api PUT /gkeid/v1/faults/metadata-slow '{"seconds":"x"}')
 has "non-numeric seconds: 400" "HTTP 400" "$out"
-out=$(curl -sS -w '\nHTTP %{http_code}' -X PUT -d '{' "$GKEID_CLOUD_URL/gkeid/v1/faults/metadata-slow")
+out=$(api PUT /gkeid/v1/faults/metadata-slow '{')
 has "a bad JSON body: 400" "HTTP 400" "$out"
 out=$("$G" fault set control-plane-down --cluster no-such-cluster 2>&1); rc=$?
-eq "an unknown --cluster: exit 1" 1 $rc
-has "... named" 'cluster "no-such-cluster" not found' "$out"
+eq "an unknown --cluster: usage error" 2 $rc
+eq "... named, with the clusters there are" 'gkeid fault: cluster "no-such-cluster" not found in project demo-project; the clusters are: demo-cluster' "$out"
+out=$("$G" fault clear metadata-slow --cluster no-such-cluster 2>&1); rc=$?
+eq "clear with an unknown --cluster: usage error" "2 gkeid fault: cluster \"no-such-cluster\" not found in project demo-project; the clusters are: demo-cluster" "$rc $out"
 
 # --- the metadata server's own pod
 out=$(kubectl get pods -n=kube-system)
@@ -182,4 +249,55 @@ eq "the binding now takes effect" "200 rc=0" "$("$G" exec --serviceaccount prop 
 "$G" fault set metadata-slow >/dev/null && "$G" fault set metadata-dns >/dev/null
 out=$("$G" fault clear --all)
 eq "clear --all: every fault off" "6" "$(echo "$out" | grep -c ' off ')"
+
+# --- who may (continued): principals other than the admin
+# a service account that is an editor of both projects: everything but the owner's
+FSA=fault-sa@demo-project.iam.gserviceaccount.com
+gcloud iam service-accounts create fault-sa >/dev/null 2>&1
+for p in demo-project other-project; do
+	gcloud projects add-iam-policy-binding $p --member=serviceAccount:$FSA --role=roles/editor >/dev/null 2>&1
+done
+ok "a key for it" gcloud iam service-accounts keys create "$T_TMP/fsa.json" --iam-account=$FSA
+cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-sa"
+AS_SA="env CLOUDSDK_CONFIG=$T_TMP/gcloud-sa"
+ok "activated in its own gcloud configuration" $AS_SA gcloud auth activate-service-account --key-file="$T_TMP/fsa.json"
+SA_TOKEN=$($AS_SA gcloud auth print-access-token 2>/dev/null)
+out=$(API_TOKEN=$SA_TOKEN api PUT /gkeid/v1/faults/iam-propagation '{"seconds":86400}')
+has "an editor PUTs iam-propagation: 403" "HTTP 403" "$out"
+has "... IAM's text" "Permission 'gkeid.faults.set' denied on resource (or it may not exist)." "$out"
+has "... IAM_PERMISSION_DENIED" '"reason": "IAM_PERMISSION_DENIED"' "$out"
+eq "... and changes nothing" "" "$(state)"
+has "an editor GETs the list: 403 gkeid.faults.list" "Permission 'gkeid.faults.list' denied" "$(API_TOKEN=$SA_TOKEN api GET /gkeid/v1/faults)"
+has "an editor clears all: 403 gkeid.faults.clear" "Permission 'gkeid.faults.clear' denied" "$(API_TOKEN=$SA_TOKEN api DELETE /gkeid/v1/faults)"
+has "an editor PUTs an unknown fault: 403 before 404" "HTTP 403" "$(API_TOKEN=$SA_TOKEN api PUT /gkeid/v1/faults/bogus '{}')"
+out=$($AS_SA "$G" fault set control-plane-down 2>&1); rc=$?
+eq "gkeid fault as the editor: exit 1" 1 "$rc"
+has "... not allowed, with IAM's text" "gkeid fault: not allowed: Permission 'gkeid.faults.set' denied on resource (or it may not exist)." "$out"
+has "... and which roles may" "roles/owner and roles/gkeid.faultInjector hold" "$out"
+ok "... the cluster still answers" kubectl get --raw /version
+eq "... and nothing changed" "" "$(state)"
+
+# roles/gkeid.faultInjector on up's project: its cluster faults, not IAM's in every project
+eq "roles/gkeid.faultInjector holds gkeid.faults.clear, .list and .set" "gkeid.faults.clear;gkeid.faults.list;gkeid.faults.set" \
+	"$(gcloud iam roles describe roles/gkeid.faultInjector --format='value(includedPermissions)' 2>&1)"
+has "roles/owner holds them" "gkeid.faults.set" "$(gcloud iam roles describe roles/owner --format='value(includedPermissions)' 2>&1)"
+hasnt "roles/editor does not" "gkeid.faults" "$(gcloud iam roles describe roles/editor --format='value(includedPermissions)' 2>&1)"
+ok "the owner grants roles/gkeid.faultInjector on demo-project" \
+	gcloud projects add-iam-policy-binding demo-project --member=serviceAccount:$FSA --role=roles/gkeid.faultInjector
+ok "the fault injector sets metadata-slow" $AS_SA "$G" fault set metadata-slow --seconds 1
+ok "... lists" $AS_SA "$G" fault list
+ok "... and clears it" $AS_SA "$G" fault clear metadata-slow
+out=$($AS_SA "$G" fault set iam-propagation --seconds 86400 2>&1); rc=$?
+eq "... but not iam-propagation, which needs every project (other-project): exit 1" 1 "$rc"
+has "... 403" "Permission 'gkeid.faults.set' denied" "$out"
+has "... nor clear --all" "Permission 'gkeid.faults.clear' denied" "$($AS_SA "$G" fault clear --all 2>&1)"
+eq "... nothing changed" "" "$(state)"
+ok "granted on other-project too" \
+	gcloud projects add-iam-policy-binding other-project --member=serviceAccount:$FSA --role=roles/gkeid.faultInjector
+ok "... it may set iam-propagation" $AS_SA "$G" fault set iam-propagation --seconds 600
+eq "... which is on" "iam-propagation " "$(state)"
+# its grant on other-project is seconds old: under a 600 s delay it would not count yet,
+# but the fault endpoint reads the current policy, or nobody could clear the fault
+ok "... and clear --all, with the grant that the delay hides" $AS_SA "$G" fault clear --all
+eq "... which clears it" "" "$(state)"
 finish

@@ -152,8 +152,11 @@ now=$(date +%s)
 out=$(post "$ADMIN" "$(sa_path "$GSA" signJwt)" "{\"payload\":\"{\\\"iss\\\":\\\"me\\\",\\\"aud\\\":\\\"you\\\",\\\"iat\\\":$now,\\\"n\\\":1}\"}")
 eq "signJwt 200" "HTTP 200" "$(code "$out")"
 kid=$(field "$out" "['keyId']")
-claims=$(py verify "$BASE" "$(field "$out" "['signedJwt']")" you 2>&1)
-has "the signed JWT verifies against the JWKS" '"n": 1' "$claims"
+GSA_JWKS="$BASE/service_accounts/v1/metadata/jwk/$GSA"
+claims=$(py verify "$GSA_JWKS" "$(field "$out" "['signedJwt']")" you 2>&1)
+has "the signed JWT verifies against the account's own JWKS" '"n": 1' "$claims"
+has "... and not against Google's keys (/oauth2/v3/certs)" "not found" \
+	"$(py verify "$BASE" "$(field "$out" "['signedJwt']")" you 2>&1)"
 has "signJwt adds exp when missing" '"exp":' "$claims"
 hdr=$(field "$out" "['signedJwt']" | cut -d. -f1 | tr '_-' '/+' | base64 -d 2>/dev/null)
 has "the JWT header names the keyId" "\"kid\":\"$kid\"" "$hdr"
@@ -166,12 +169,12 @@ eq "signJwt with exp beyond 12h gets 400" "HTTP 400" "$(code "$out")"
 data=$(printf 'blob to sign' | base64)
 out=$(post "$ADMIN" "$(sa_path "$GSA" signBlob)" "{\"payload\":\"$data\"}")
 eq "signBlob 200" "HTTP 200" "$(code "$out")"
-eq "the blob signature verifies against the JWKS" "ok" \
-	"$(py verify-blob "$BASE" "$(field "$out" "['keyId']")" "$data" "$(field "$out" "['signedBlob']")" 2>&1)"
+eq "the blob signature verifies against the account's JWKS" "ok" \
+	"$(py verify-blob "$GSA_JWKS" "$(field "$out" "['keyId']")" "$data" "$(field "$out" "['signedBlob']")" 2>&1)"
 out=$(post "$ADMIN" "$(sa_path "$GSA" signBlob)" '{"payload":"***"}')
 eq "signBlob with bad base64 gets 400" "HTTP 400" "$(code "$out")"
 read -r d s <<<"$(py sign-bytes "$BASE" "$ADMIN" "$GSA" 2>&1)"
-eq "google-auth Credentials.sign_bytes verifies" "ok" "$(py verify-blob "$BASE" "$kid" "$d" "$s" 2>&1)"
+eq "google-auth Credentials.sign_bytes verifies" "ok" "$(py verify-blob "$GSA_JWKS" "$kid" "$d" "$s" 2>&1)"
 
 # --- a caller without signJwt: the permission is named --------------------------------------
 OTHER_TOKEN=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}")

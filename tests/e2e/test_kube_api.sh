@@ -16,8 +16,9 @@ server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}
 case "$server" in https://127.0.0.1:[0-9]*) pass "kubeconfig points at the HTTPS API server" ;; *) fail "kubeconfig server" "$server" ;; esac
 kubectl config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$T_TMP/ca.pem"
 has "the kubeconfig carries the CA" "BEGIN CERTIFICATE" "$(cat "$T_TMP/ca.pem")"
-eq "the CA is the one in the data dir" "$(cat "$DATA_DIR/keys/ca.pem")" "$(cat "$T_TMP/ca.pem")"
-eq "the CA key is 0600" 600 "$(stat -c %a "$DATA_DIR/keys/ca-key.pem")"
+CA_FILE=$DATA_DIR/keys/demo-project-us-central1-demo-cluster-ca.pem # the cluster's own CA
+eq "the CA is the one in the data dir" "$(cat "$CA_FILE")" "$(cat "$T_TMP/ca.pem")"
+eq "the CA key is 0600" 600 "$(stat -c %a "${CA_FILE%.pem}-key.pem")"
 ca_text=$(openssl x509 -in "$T_TMP/ca.pem" -noout -text)
 has "CA:TRUE" "CA:TRUE" "$ca_text"
 has "keyCertSign" "Certificate Sign" "$ca_text"
@@ -141,10 +142,10 @@ eq "auth can-i (protobuf SelfSubjectAccessReview)" "yes" "$out"
 grep -q "POST /api/v1/namespaces 201" "$T_TMP/gkeid.log" && pass "namespace create logged 201" || fail "namespace create logged"
 
 # Restart: same CA, and the kubeconfig still works.
-ca_before=$(cat "$DATA_DIR/keys/ca.pem")
+ca_before=$(cat "$CA_FILE")
 gkeid_stop
 gkeid_up
-eq "the CA survives a restart" "$ca_before" "$(cat "$DATA_DIR/keys/ca.pem")"
+eq "the CA survives a restart" "$ca_before" "$(cat "$CA_FILE")"
 out=$("$K132" version 2>&1)
 has "kubectl works after a restart" "Server Version: v1.30.5-gke.1014001" "$out"
 out=$("$K132" get configmap kube-api-test -o jsonpath='{.data.a}' 2>&1)

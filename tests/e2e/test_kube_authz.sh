@@ -135,13 +135,14 @@ eq "anonymous may read /version (system:public-info-viewer)" 200 \
 	"$(curl -s -o /dev/null -w '%{http_code}' --cacert "$T_TMP/ca.pem" "$server/version")"
 out=$(curl -sS --cacert "$T_TMP/ca.pem" "$server/apis")
 eq "but not /apis" 'forbidden: User "system:anonymous" cannot get path "/apis"' "$(jget "$out" 'j["message"]')"
-if [ -r "$DATA_DIR/keys/ca-key.pem" ]; then
+CA_FILE=$DATA_DIR/keys/demo-project-us-central1-demo-cluster-ca.pem # the cluster's own CA
+if [ -r "${CA_FILE%.pem}-key.pem" ]; then
 	for who in jane:system:masters bob:; do
 		cn=${who%%:*} o=${who#*:}
 		openssl req -new -newkey rsa:2048 -nodes -keyout "$T_TMP/$cn.key" -out "$T_TMP/$cn.csr" \
 			-subj "/CN=$cn${o:+/O=$o}" >/dev/null 2>&1
 		printf 'extendedKeyUsage=clientAuth\n' >"$T_TMP/ext"
-		openssl x509 -req -in "$T_TMP/$cn.csr" -CA "$DATA_DIR/keys/ca.pem" -CAkey "$DATA_DIR/keys/ca-key.pem" \
+		openssl x509 -req -in "$T_TMP/$cn.csr" -CA "$CA_FILE" -CAkey "${CA_FILE%.pem}-key.pem" \
 			-CAcreateserial -days 1 -extfile "$T_TMP/ext" -out "$T_TMP/$cn.crt" >/dev/null 2>&1
 	done
 	eq "a client certificate in system:masters may list namespaces" 200 \

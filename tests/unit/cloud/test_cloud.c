@@ -3,10 +3,12 @@
  * collection over a real store; service-account email parsing; the IAM member strings
  * of each kind of caller.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "cloud/cloud.h"
+#include "core/jwt.h"
 #include "core/store.h"
 #include "t.h"
 
@@ -94,6 +96,87 @@ static void test_principals(void)
 	CHECK(!who.principal.authenticated);
 }
 
+/* Rewrites one integer field of the stored record at key. */
+static void set_field(struct store *st, const char *key, const char *name, int64_t v)
+{
+	struct store_kv kv;
+	CHECK_EQ_INT(store_get(st, key, &kv), 0);
+	json_t *rec = json_loadb(kv.value, kv.value_len, 0, NULL);
+	store_kv_free(&kv);
+	json_object_set_new(rec, name, json_integer(v));
+	char *val = json_dumps(rec, JSON_COMPACT);
+	CHECK_EQ_INT(store_put(st, key, val, strlen(val), STORE_ANY_REV, NULL), 0);
+	free(val);
+	json_decref(rec);
+}
+
+/* Security review (issue 9): each account signs with its own system-managed keys, which
+ * rotate, and a JWT verifies only as the account whose key signed it. */
+static void test_system_keys(void)
+{
+	struct cloud c = {0};
+	char path[128], key_a[200];
+	const char *a = "a@p.iam.gserviceaccount.com", *b = "b@p.iam.gserviceaccount.com";
+	snprintf(path, sizeof(path), "%s/keys.db", dir);
+	CHECK_EQ_INT(store_open(path, &c.store), 0);
+	EVP_PKEY *k = NULL;
+	char kid[41], kid2[41], kid_b[41];
+	CHECK_EQ_INT(syskeys_signer(&c, "p", a, &k, kid), -ENOKEY); /* no sealing key */
+	memset(c.seal_key, 7, sizeof(c.seal_key));
+	c.has_seal_key = 1;
+	CHECK_EQ_INT(syskeys_signer(&c, "p", a, &k, kid), 0);
+	EVP_PKEY_free(k);
+	CHECK_EQ_INT(syskeys_signer(&c, "p", a, &k, kid2), 0);
+	CHECK_STR(kid, kid2); /* the same key while it may sign */
+	EVP_PKEY *kb = NULL;
+	CHECK_EQ_INT(syskeys_signer(&c, "p", b, &kb, kid_b), 0);
+	CHECK(strcmp(kid, kid_b) != 0); /* another account, another key */
+
+	/* A JWT signed by a's key verifies as a, never as b, whatever it claims. */
+	json_t *claims = json_pack("{s:s}", "iss", b);
+	char *tok = jwt_sign(k, kid, NULL, claims);
+	struct jwt t;
+	CHECK_EQ_INT(jwt_parse(tok, &t), 0);
+	CHECK_EQ_INT(cloud_sa_jwt_verify(&c, &t, a), 0);
+	CHECK_EQ_INT(cloud_sa_jwt_verify(&c, &t, b), -EBADMSG);
+	jwt_free(&t);
+	free(tok);
+	json_decref(claims);
+	EVP_PKEY_free(k);
+	EVP_PKEY_free(kb);
+
+	/* Rotation: a key older than SYSKEY_SIGN_FOR no longer signs; a new one does, and
+	 * the old one stays published until its validBeforeTime, then is gone. */
+	int64_t now = cloud_now_ms() / 1000;
+	snprintf(key_a, sizeof(key_a), "/projects/p/serviceAccounts/%s/keys/%s", a, kid);
+	set_field(c.store, key_a, "validAfterUnix", now - SYSKEY_SIGN_FOR - 1);
+	CHECK_EQ_INT(syskeys_signer(&c, "p", a, &k, kid2), 0);
+	EVP_PKEY_free(k);
+	CHECK(strcmp(kid, kid2) != 0);
+	struct store_kv kv;
+	CHECK_EQ_INT(store_get(c.store, key_a, &kv), 0);
+	json_t *old = json_loadb(kv.value, kv.value_len, 0, NULL);
+	store_kv_free(&kv);
+	CHECK(syskey_is_system(old));
+	CHECK(syskey_published(old, now));
+	CHECK(!syskey_can_sign(old, now));
+	CHECK(!syskey_published(old, now + SYSKEY_VALID_FOR));
+	json_decref(old);
+	set_field(c.store, key_a, "validBeforeUnix", now - 1);
+	CHECK_EQ_INT(syskeys_ensure(&c, "p", a), 0);
+	CHECK_EQ_INT(store_get(c.store, key_a, &kv), -ENOENT); /* expired: removed */
+
+	/* A user-managed record is published while enabled, and never signs. */
+	json_t *user = json_pack("{s:s}", "keyType", "USER_MANAGED");
+	CHECK(syskey_published(user, now) && !syskey_can_sign(user, now) && !syskey_is_system(user));
+	json_object_set_new(user, "disabled", json_true());
+	CHECK(!syskey_published(user, now));
+	json_decref(user);
+	CHECK(!syskey_published(NULL, now));
+	cloud_release(&c);
+	store_close(c.store);
+}
+
 int main(void)
 {
 	snprintf(dir, sizeof(dir), "/tmp/gkeid-test-cloud.XXXXXX");
@@ -102,6 +185,7 @@ int main(void)
 	RUN(test_tokens);
 	RUN(test_sa_project);
 	RUN(test_principals);
+	RUN(test_system_keys);
 	char cmd[128];
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)

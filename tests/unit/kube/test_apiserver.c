@@ -238,29 +238,91 @@ static void test_resources(void)
 
 static char tmpdir[] = "/tmp/gkeid-test-apiserver.XXXXXX";
 
+/* A cluster's identity for tls.c, without starting it. */
+static void fake_cluster(struct kube_cluster *cl, struct kube *k, const char *name)
+{
+	memset(cl, 0, sizeof(*cl));
+	cl->kube = k;
+	snprintf(cl->project, sizeof(cl->project), "p1");
+	snprintf(cl->location, sizeof(cl->location), "us-central1");
+	snprintf(cl->name, sizeof(cl->name), "%s", name);
+	snprintf(cl->uid, sizeof(cl->uid), "uid-%s", name);
+}
+
+static void drop_ca(struct kube_cluster *cl)
+{
+	X509_free(cl->ca_cert);
+	EVP_PKEY_free(cl->ca_key);
+	cl->ca_cert = NULL;
+	cl->ca_key = NULL;
+}
+
+/* Every cluster has a CA of its own (GKE's masterAuth.clusterCaCertificate differs per
+ * cluster), kept 0600 across restarts; an old data dir's shared CA goes to one cluster. */
 static void test_ca_persists(void)
 {
-	struct kube k1, k2;
-	char path[256];
-	CHECK_EQ_INT(kube_init(&k1, NULL, NULL, NULL, tmpdir), 0);
-	CHECK(k1.ca_cert != NULL && strlen(k1.ca_pem_b64) > 100);
-	snprintf(path, sizeof(path), "%s/keys/ca-key.pem", tmpdir);
+	struct kube k;
+	struct kube_cluster a, a2, b, c;
+	char path[512], legacy[512];
 	struct stat st;
+	CHECK_EQ_INT(kube_init(&k, NULL, NULL, NULL, tmpdir), 0);
+	fake_cluster(&a, &k, "ca-a");
+	fake_cluster(&a2, &k, "ca-a");
+	fake_cluster(&b, &k, "ca-b");
+	CHECK_EQ_INT(kube_tls_cluster_init(&a, 0), 0);
+	CHECK(a.ca_cert != NULL && strlen(a.ca_pem_b64) > 100);
+	snprintf(path, sizeof(path), "%s/keys/p1-us-central1-ca-a-ca-key.pem", tmpdir);
 	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
-	CHECK_EQ_INT(kube_init(&k2, NULL, NULL, NULL, tmpdir), 0);
-	CHECK_STR(k1.ca_pem_b64, k2.ca_pem_b64);
+	CHECK_EQ_INT(kube_tls_ca_path(&a, path, sizeof(path)), 0);
+	CHECK(strstr(path, "/keys/p1-us-central1-ca-a-ca.pem") != NULL);
+	CHECK_EQ_INT(kube_tls_cluster_init(&a2, 1), 0);
+	CHECK_STR(a.ca_pem_b64, a2.ca_pem_b64);
+	CHECK_EQ_INT(kube_tls_cluster_init(&b, 0), 0);
+	CHECK(strcmp(a.ca_pem_b64, b.ca_pem_b64) != 0);
 	char *cert = NULL, *key = NULL;
 	const char *groups[] = {"system:masters"};
-	CHECK_EQ_INT(kube_tls_client_cert(&k1, "admin", groups, 1, &cert, &key), 0);
+	CHECK_EQ_INT(kube_tls_client_cert(&a, "admin", groups, 1, &cert, &key), 0);
 	CHECK(cert && strstr(cert, "BEGIN CERTIFICATE"));
 	CHECK(key && strstr(key, "PRIVATE KEY"));
 	free(cert);
 	free(key);
-	void *ctx = kube_tls_server_ctx(&k1);
+	void *ctx = kube_tls_server_ctx(&a);
 	CHECK(ctx != NULL);
 	SSL_CTX_free(ctx);
-	kube_free(&k1);
-	kube_free(&k2);
+
+	/* An old data dir: b's CA files become the shared keys/ca.pem, ca-key.pem. A new
+	 * cluster does not take them; the first reopened one does, and only it. */
+	snprintf(path, sizeof(path), "%s/keys/p1-us-central1-ca-b-ca.pem", tmpdir);
+	snprintf(legacy, sizeof(legacy), "%s/keys/ca.pem", tmpdir);
+	CHECK(rename(path, legacy) == 0);
+	snprintf(path, sizeof(path), "%s/keys/p1-us-central1-ca-b-ca-key.pem", tmpdir);
+	snprintf(legacy, sizeof(legacy), "%s/keys/ca-key.pem", tmpdir);
+	CHECK(rename(path, legacy) == 0);
+	fake_cluster(&c, &k, "ca-new");
+	CHECK_EQ_INT(kube_tls_cluster_init(&c, 0), 0);
+	CHECK(strcmp(c.ca_pem_b64, b.ca_pem_b64) != 0);
+	CHECK(access(legacy, F_OK) == 0);
+	drop_ca(&c);
+	fake_cluster(&c, &k, "ca-old");
+	CHECK_EQ_INT(kube_tls_cluster_init(&c, 1), 0);
+	CHECK_STR(c.ca_pem_b64, b.ca_pem_b64);
+	CHECK(access(legacy, F_OK) != 0);
+	snprintf(path, sizeof(path), "%s/keys/p1-us-central1-ca-old-ca-key.pem", tmpdir);
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+	drop_ca(&c);
+	fake_cluster(&c, &k, "ca-old2");
+	CHECK_EQ_INT(kube_tls_cluster_init(&c, 1), 0);
+	CHECK(strcmp(c.ca_pem_b64, b.ca_pem_b64) != 0);
+	/* purge: the files go, and the cluster made again gets a new CA */
+	CHECK_EQ_INT(kube_tls_cluster_purge(&c), 0);
+	char again[512];
+	CHECK_EQ_INT(kube_tls_ca_path(&c, again, sizeof(again)), 0);
+	CHECK(access(again, F_OK) != 0);
+	drop_ca(&c);
+	drop_ca(&a);
+	drop_ca(&a2);
+	drop_ca(&b);
+	kube_free(&k);
 }
 
 struct fetch {
@@ -336,6 +398,30 @@ static void fetch(struct fetch *f)
 		return;
 	event_base_loop(f->base, 0);
 	pthread_join(t, NULL);
+	/* The client has closed its connection: let the server see the EOF and free its side
+	 * (a few turns: the read, then libevent's deferred frees), or the connection's TLS
+	 * state would outlive the test and LeakSanitizer would report it. */
+	for (int i = 0; i < 4; i++)
+		event_base_loop(f->base, EVLOOP_NONBLOCK);
+}
+
+/* A client certificate for "admin" in system:masters, signed by cl's CA, into files. */
+static void write_admin_cert(struct kube_cluster *cl, const char *certp, const char *keyp)
+{
+	char *cert = NULL, *key = NULL;
+	const char *masters[] = {"system:masters"};
+	CHECK_EQ_INT(kube_tls_client_cert(cl, "admin", masters, 1, &cert, &key), 0);
+	FILE *fc = fopen(certp, "w"), *fk = fopen(keyp, "w");
+	if (fc && fk && cert && key) {
+		fputs(cert, fc);
+		fputs(key, fk);
+	}
+	if (fc)
+		fclose(fc);
+	if (fk)
+		fclose(fk);
+	free(cert);
+	free(key);
 }
 
 static void test_listener(void)
@@ -367,13 +453,13 @@ static void test_listener(void)
 	CHECK_STR(json_string_value(json_object_get(c, "endpoint")), cl->endpoint);
 	CHECK_STR(json_string_value(json_object_get(json_object_get(c, "masterAuth"),
 						    "clusterCaCertificate")),
-		  k.ca_pem_b64);
+		  cl->ca_pem_b64);
 	/* Idempotent: the same cluster again is the same one. */
 	struct kube_cluster *again = NULL;
 	CHECK_EQ_INT(kube_cluster_start(&k, c, 0, &again), 0);
 	CHECK(again == cl);
 	CHECK(kube_cluster_find(&k, "p1", "us-central1", "c1") == cl);
-	snprintf(ca, sizeof(ca), "%s/keys/ca.pem", tmpdir);
+	CHECK_EQ_INT(kube_tls_ca_path(cl, ca, sizeof(ca)), 0);
 
 	struct fetch f = {.ca = ca, .base = base};
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/version", cl->port);
@@ -420,22 +506,9 @@ static void test_listener(void)
 	/* kubectl 1.32's typed clients send protobuf: an admin by client certificate
 	 * creates a namespace that way. */
 	char certp[256], keyp[256];
-	char *cert = NULL, *key = NULL;
-	const char *masters[] = {"system:masters"};
 	snprintf(certp, sizeof(certp), "%s/admin.pem", tmpdir);
 	snprintf(keyp, sizeof(keyp), "%s/admin-key.pem", tmpdir);
-	CHECK_EQ_INT(kube_tls_client_cert(&k, "admin", masters, 1, &cert, &key), 0);
-	FILE *fc = fopen(certp, "w"), *fk = fopen(keyp, "w");
-	if (fc && fk && cert && key) {
-		fputs(cert, fc);
-		fputs(key, fk);
-	}
-	if (fc)
-		fclose(fc);
-	if (fk)
-		fclose(fk);
-	free(cert);
-	free(key);
+	write_admin_cert(cl, certp, keyp);
 	static const unsigned char ns_pb[] = {
 		0x6b, 0x38, 0x73, 0x00, 0x0a, 0x0f, 0x0a, 0x02, 0x76, 0x31, 0x12, 0x09, 0x4e, 0x61,
 		0x6d, 0x65, 0x73, 0x70, 0x61, 0x63, 0x65, 0x12, 0x1b, 0x0a, 0x13, 0x0a, 0x03, 0x66,
@@ -475,7 +548,23 @@ static void test_listener(void)
 	f.body = NULL;
 	f.content_type = NULL;
 
+	/* Another cluster's CA: its client certificates are no credential here (401, as
+	 * kube-apiserver's x509 authenticator fails the request), even for system:masters. */
+	struct kube_cluster c2;
+	fake_cluster(&c2, &k, "c2");
+	CHECK_EQ_INT(kube_tls_cluster_init(&c2, 0), 0);
+	write_admin_cert(&c2, certp, keyp);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/api/v1/namespaces", cl->port);
+	fetch(&f);
+	CHECK_EQ_INT(f.code, 401);
+	CHECK(f.out && strstr(f.out, "\"reason\":\"Unauthorized\""));
+	free(f.out);
+	CHECK_EQ_INT(kube_tls_cluster_purge(&c2), 0);
+	drop_ca(&c2);
+	f.cert = f.key = NULL;
+
 	CHECK_EQ_INT(kube_cluster_delete(&k, "p1", "us-central1", "c1", 1), 0);
+	CHECK(access(ca, F_OK) != 0); /* its CA went with it */
 	CHECK(kube_cluster_find(&k, "p1", "us-central1", "c1") == NULL);
 	json_decref(c);
 	kube_free(&k);

@@ -3,8 +3,10 @@
  * Forbidden messages as kube-apiserver words them (the seed's text byte for byte),
  * GKE's mapping of Kubernetes verbs and subresources to container.* IAM permissions,
  * and the chain itself: RBAC first, then IAM on the cluster's project for Google
- * identities only, over a real store and IAM engine; and the tokens: TokenRequest's
- * JWTs and Google access tokens as authentication sees them.
+ * identities only, over a real store and IAM engine, for the impersonate verb too; and
+ * the tokens: TokenRequest's JWTs (and their 48 h cap) and Google access tokens as
+ * authentication sees them, with kube-apiserver's texts for a token whose service
+ * account, pod or secret is gone or replaced.
  */
 #include "t.h"
 
@@ -21,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define P "/clusters/example-project/us-central1/demo"
@@ -387,15 +390,35 @@ static void test_tokens(void)
 	extra = auds = NULL;
 	/* ... not at the API server itself, whose audience is the issuer */
 	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
-	char key[512];
+	/* kube-apiserver's validator (pkg/serviceaccount/claims.go): a pod of the same name
+	 * but another uid, then no pod at all */
+	char key[512], expect[512];
 	snprintf(key, sizeof(key), P "/registry/pods.core/default/web");
 	CHECK_EQ_INT(store_delete(st, key, STORE_ANY_REV, NULL), 0);
 	CHECK_EQ_INT(authn_token(&cl, tok, aud, 1, &u, NULL, NULL, err, sizeof(err)), -EACCES);
-	CHECK_STR(err, "[invalid bearer token, pod default/web has been deleted]");
+	CHECK_STR(err, "[invalid bearer token, service account token has been invalidated]");
+	put_object("pods", "{\"metadata\":{\"name\":\"web\",\"namespace\":\"default\"},"
+			   "\"spec\":{\"serviceAccountName\":\"app\",\"containers\":[{\"name\":"
+			   "\"c\",\"image\":\"nginx\"}]}}");
+	CHECK_EQ_INT(authn_token(&cl, tok, aud, 1, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	snprintf(expect, sizeof(expect),
+		 "[invalid bearer token, pod UID (%s) does not match service account pod ref "
+		 "claim (%s)]",
+		 uid_of("pods", "default", "web"), pod_uid);
+	CHECK_STR(err, expect);
 	free(tok);
 
 	/* a token of an earlier service account of that name (another uid); no expiry */
 	tok = kube_sa_token(&cl, "default", "app", "some-other-uid", NULL, 0, 3600, NULL, NULL);
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	snprintf(expect, sizeof(expect),
+		 "[invalid bearer token, service account UID (%s) does not match claim "
+		 "(some-other-uid)]",
+		 sa_uid);
+	CHECK_STR(err, expect);
+	free(tok);
+	/* an empty uid claim is no wildcard */
+	tok = kube_sa_token(&cl, "default", "app", "", NULL, 0, 3600, NULL, NULL);
 	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
 	free(tok);
 	CHECK(kube_sa_token(&cl, "default", "app", sa_uid, NULL, 0, 0, NULL, NULL) == NULL);
@@ -425,6 +448,142 @@ static void test_tokens(void)
 	CHECK_EQ_INT(authn_token(&cl, "ya29.nope", NULL, 0, &u, NULL, NULL, err, sizeof(err)),
 		     -EACCES);
 	CHECK_EQ_INT(authn_token(&cl, "", NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+}
+
+/* A token bound to a secret, as TokenRequest issues one for boundObjectRef kind Secret. */
+static char *secret_token(const char *sa_uid, const char *secret, const char *secret_uid)
+{
+	time_t now = time(NULL);
+	json_t *claims = json_pack(
+		"{s:[s],s:I,s:I,s:s,s:s,s:{s:s,s:{s:s,s:s},s:{s:s,s:s}},s:I,s:s}", "aud", cl.issuer,
+		"exp", (json_int_t)now + 3600, "iat", (json_int_t)now, "iss", cl.issuer, "jti", "j",
+		"kubernetes.io", "namespace", "default", "serviceaccount", "name", "app", "uid",
+		sa_uid, "secret", "name", secret, "uid", secret_uid, "nbf", (json_int_t)now, "sub",
+		"system:serviceaccount:default:app");
+	json_t *header = json_pack("{s:s,s:s}", "alg", "RS256", "kid", cl.sa_kid);
+	char *tok = jwt_sign(cl.sa_key, cl.sa_kid, header, claims);
+	json_decref(header);
+	json_decref(claims);
+	return tok;
+}
+
+/* Bound objects and the service account itself, gone or replaced. */
+static void test_tokens_gone(void)
+{
+	struct kube_user u;
+	char err[512], expect[512], sa_uid[64], sec_uid[64];
+	put_object("secrets", "{\"metadata\":{\"name\":\"s1\",\"namespace\":\"default\"}}");
+	snprintf(sa_uid, sizeof(sa_uid), "%s", uid_of("serviceaccounts", "default", "app"));
+	snprintf(sec_uid, sizeof(sec_uid), "%s", uid_of("secrets", "default", "s1"));
+	char *tok = secret_token(sa_uid, "s1", sec_uid);
+	CHECK(tok != NULL);
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), 0);
+	CHECK_STR(u.name, "system:serviceaccount:default:app");
+	/* the secret recreated: another uid */
+	CHECK_EQ_INT(store_delete(st, P "/registry/secrets.core/default/s1", STORE_ANY_REV, NULL),
+		     0);
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	CHECK_STR(err, "[invalid bearer token, service account token has been invalidated]");
+	CHECK_STR(u.name, "system:anonymous");
+	put_object("secrets", "{\"metadata\":{\"name\":\"s1\",\"namespace\":\"default\"}}");
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	snprintf(expect, sizeof(expect),
+		 "[invalid bearer token, secret UID (%s) does not match service account secret "
+		 "ref claim (%s)]",
+		 uid_of("secrets", "default", "s1"), sec_uid);
+	CHECK_STR(err, expect);
+	free(tok);
+
+	/* the service account deleted: the getter's NotFound */
+	tok = kube_sa_token(&cl, "default", "app", sa_uid, NULL, 0, 3600, NULL, NULL);
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), 0);
+	CHECK_EQ_INT(store_delete(st, P "/registry/serviceaccounts.core/default/app", STORE_ANY_REV,
+				  NULL),
+		     0);
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	CHECK_STR(err, "[invalid bearer token, serviceaccounts \"app\" not found]");
+	/* ... and recreated under the same name: another uid, the old token stays dead */
+	put_object("serviceaccounts",
+		   "{\"metadata\":{\"name\":\"app\",\"namespace\":\"default\"}}");
+	CHECK_EQ_INT(authn_token(&cl, tok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	snprintf(expect, sizeof(expect),
+		 "[invalid bearer token, service account UID (%s) does not match claim (%s)]",
+		 uid_of("serviceaccounts", "default", "app"), sa_uid);
+	CHECK_STR(err, expect);
+	free(tok);
+}
+
+/* TokenRequest's expirationSeconds: ValidateTokenRequest, then GKE's
+ * --service-account-max-token-expiration (48 h) */
+static void test_token_expiration(void)
+{
+	int64_t g = -1;
+	const char *d = NULL;
+	CHECK_EQ_INT(tokens_expiration(599, &g, &d), -EINVAL);
+	CHECK_STR(d, "may not specify a duration less than 10 minutes");
+	CHECK_EQ_INT(tokens_expiration(600, &g, &d), 0);
+	CHECK_EQ_INT(g, 600);
+	CHECK(d == NULL);
+	CHECK_EQ_INT(tokens_expiration(3600, &g, &d), 0);
+	CHECK_EQ_INT(g, 3600);
+	CHECK_EQ_INT(tokens_expiration(172800, &g, &d), 0);
+	CHECK_EQ_INT(g, 172800);
+	CHECK_EQ_INT(tokens_expiration(172801, &g, &d), 1);
+	CHECK_EQ_INT(g, 172800);
+	CHECK_EQ_INT(tokens_expiration(3600000, &g, &d), 1); /* --duration=1000h */
+	CHECK_EQ_INT(g, 172800);
+	CHECK_EQ_INT(tokens_expiration(INT64_C(1) << 32, &g, &d), 1);
+	CHECK_EQ_INT(g, 172800);
+	CHECK_EQ_INT(tokens_expiration((INT64_C(1) << 32) + 1, &g, &d), -EINVAL);
+	CHECK_STR(d, "may not specify a duration larger than 2^32 seconds");
+	CHECK_EQ_INT(tokens_expiration(-1, &g, &d), -EINVAL);
+}
+
+/* The impersonate verb through the chain: RBAC, then IAM's container.clusters.impersonate
+ * for a Google caller. */
+static void test_impersonate_chain(void)
+{
+	struct kube_user u = google_sa();
+	struct kube_attrs a = res("impersonate", "", "users", NULL, NULL, "jane");
+	char reason[1024], msg[2048];
+	a.version[0] = '\0';
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_DENY);
+	CHECK_STR(reason, "requires one of [\"container.clusters.impersonate\"] permission(s).");
+	kube_forbidden_message(&u, &a, reason, msg, sizeof(msg));
+	CHECK_STR(msg, "users \"jane\" is forbidden: User \"" SA_EMAIL "\" cannot impersonate "
+		       "resource \"users\" in API group \"\" at the cluster scope: requires one of "
+		       "[\"container.clusters.impersonate\"] permission(s).");
+	/* roles/container.developer does not hold it; roles/container.admin does */
+	seed("{\"bindings\":[{\"role\":\"roles/"
+	     "container.developer\",\"members\":[\"serviceAccount:" SA_EMAIL "\"]}]}");
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_DENY);
+	seed("{\"bindings\":[{\"role\":\"roles/"
+	     "container.admin\",\"members\":[\"serviceAccount:" SA_EMAIL "\"]}]}");
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &a, reason, sizeof(reason)), KUBE_ALLOW);
+	struct kube_attrs x =
+		res("impersonate", "authentication.k8s.io", "userextras", "scopes", NULL, "view");
+	CHECK_EQ_INT(kube_authorize(&cl, &u, &x, reason, sizeof(reason)), KUBE_ALLOW);
+	seed("{\"bindings\":[]}");
+
+	/* RBAC: impersonate users/jane, by name */
+	struct kube_user ksa;
+	memset(&ksa, 0, sizeof(ksa));
+	snprintf(ksa.name, sizeof(ksa.name), "system:serviceaccount:default:app");
+	CHECK_EQ_INT(kube_authorize(&cl, &ksa, &a, reason, sizeof(reason)), KUBE_NO_OPINION);
+	put(P "/registry/clusterroles.rbac.authorization.k8s.io/as-jane",
+	    "{\"metadata\":{\"name\":\"as-jane\"},\"rules\":[{\"apiGroups\":[\"\"],"
+	    "\"resources\":[\"users\"],\"verbs\":[\"impersonate\"],\"resourceNames\":[\"jane\"]}]"
+	    "}");
+	put(P "/registry/clusterrolebindings.rbac.authorization.k8s.io/app-as-jane",
+	    "{\"metadata\":{\"name\":\"app-as-jane\"},\"roleRef\":{\"apiGroup\":"
+	    "\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"as-jane\"},"
+	    "\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"app\",\"namespace\":"
+	    "\"default\"}]}");
+	CHECK_EQ_INT(kube_authorize(&cl, &ksa, &a, reason, sizeof(reason)), KUBE_ALLOW);
+	struct kube_attrs joe = res("impersonate", "", "users", NULL, NULL, "joe");
+	CHECK_EQ_INT(kube_authorize(&cl, &ksa, &joe, reason, sizeof(reason)), KUBE_NO_OPINION);
+	struct kube_attrs grp = res("impersonate", "", "groups", NULL, NULL, "jane");
+	CHECK_EQ_INT(kube_authorize(&cl, &ksa, &grp, reason, sizeof(reason)), KUBE_NO_OPINION);
 }
 
 int main(void)
@@ -459,6 +618,9 @@ int main(void)
 	RUN(test_gke_mapping);
 	RUN(test_chain);
 	RUN(test_tokens);
+	RUN(test_tokens_gone);
+	RUN(test_token_expiration);
+	RUN(test_impersonate_chain);
 	rbac_forget(&cl);
 	EVP_PKEY_free(cl.sa_key);
 	iam_free(iam);

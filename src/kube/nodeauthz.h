@@ -1,0 +1,65 @@
+/*
+ * nodeauthz.h - what a node's credential may do, as kube-apiserver limits it: the Node
+ * authorizer (nodeauthz.c, plugin/pkg/auth/authorizer/node/node_authorizer.go) and the
+ * NodeRestriction admission plugin (noderestriction.c,
+ * plugin/pkg/admission/noderestriction/admission.go). Both apply to users named
+ * system:node:NAME in the group system:nodes; everyone else passes through untouched.
+ *
+ * The authorizer's graph (node <- pod <- secret/configmap/pvc/serviceaccount) is not
+ * kept in memory: a relationship is read from the store when asked (the pods of the
+ * object's namespace bound to the node), so every replica that follows the store
+ * decides alike.
+ */
+#ifndef GKEID_KUBE_NODEAUTHZ_H
+#define GKEID_KUBE_NODEAUTHZ_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "kube/kube.h"
+
+/* 1 when u is a node (name system:node:NAME, group system:nodes; upstream's
+ * nodeidentifier): *node is then NAME (borrowed from u, "" when the name has nothing
+ * after the prefix). 0 for everyone else. */
+int nodeauthz_identity(const struct kube_user *u, const char **node);
+
+/* The Node authorizer. For a node: KUBE_ALLOW, or KUBE_NO_OPINION with upstream's reason
+ * in reason ("no relationship found between node 'N' and this object", "can only
+ * list/watch pods with spec.nodeName field selector", ... or ""). For anyone else
+ * KUBE_NO_OPINION and "". It never denies: RBAC and IAM still get their say.
+ *
+ * Beyond upstream (gkeid's node agent is also GKE's metadata server, which on GKE reads
+ * with a DaemonSet's credentials of its own): a node may also get a service account a pod
+ * bound to it uses, and read (get, list, watch) the NetworkPolicies of a namespace where
+ * a pod is bound to it. */
+enum kube_decision nodeauthz_authorize(struct kube_cluster *cl, const struct kube_user *u,
+				       const struct kube_attrs *a, char *reason, size_t len);
+
+/* The objects a pod refers to, as upstream's podutil visitors see them. */
+enum nodeauthz_ref {
+	NODEAUTHZ_SECRET,	  /* imagePullSecrets, env, envFrom, secret/projected and
+				     volume-plugin secretRefs (VisitPodSecretNames) */
+	NODEAUTHZ_CONFIGMAP,	  /* env, envFrom, configMap and projected volumes */
+	NODEAUTHZ_PVC,		  /* persistentVolumeClaim volumes, and ephemeral ones
+				     (<pod>-<volume>) */
+	NODEAUTHZ_SERVICEACCOUNT, /* spec.serviceAccountName (or the older serviceAccount) */
+	NODEAUTHZ_TRUSTBUNDLE	  /* projected clusterTrustBundle sources (any name) */
+};
+/* 1 when pod (a Pod object) refers to an object of kind named name; with name NULL, to
+ * any object of that kind (empty names never count). 0 otherwise. */
+int nodeauthz_pod_refers(const json_t *pod, enum nodeauthz_ref kind, const char *name);
+
+/* NodeRestriction admission of a write by u: a create, update, patch or delete of a pod
+ * (or its status or eviction), a node (or its status), a lease, a CSINode, or a
+ * TokenRequest (resource serviceaccounts, subresource token). obj is the object written
+ * (the pod or node as sent, the TokenRequest) and old the stored one (update, patch,
+ * delete); either may be NULL where the operation has none. Returns 0 when u is no node or
+ * the write is allowed; -EPERM with msg set to the whole Forbidden message (`pods "x" is
+ * forbidden: node "n" can only delete pods with spec.nodeName set to itself`) and name to
+ * the name the Status carries; -ENOENT with msg set to the NotFound message when an
+ * object it needs is gone (`pods "x" not found`). */
+int noderestriction_admit(struct kube_cluster *cl, const struct kube_user *u,
+			  const struct kube_attrs *a, const json_t *obj, const json_t *old,
+			  char *msg, size_t msg_len, char *name, size_t name_len);
+
+#endif

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# test_kube_cluster_ca.sh - every cluster has a CA of its own, as on GKE (each cluster's
+# masterAuth.clusterCaCertificate is its own root): gcloud get-credentials gives each
+# cluster's kubeconfig its CA and the real kubectl works on both; a client certificate of
+# one cluster (the node's, or a system:masters one) is refused by the other with 401,
+# as kube-apiserver's x509 authenticator refuses a certificate it cannot verify; keys are
+# 0600 and survive a restart; a data dir from before (one CA shared by every cluster)
+# gives that CA to one cluster only; a deleted cluster's CA goes with it.
+. "$(dirname "$0")/lib.sh"
+
+gkeid_up
+export HOME=$T_TMP/home # kubectl's discovery cache stays in the test
+mkdir -p "$HOME"
+P=demo-project
+L=us-central1
+Z=us-central1-a
+KEYS=$DATA_DIR/keys
+CA_A=$KEYS/$P-$L-demo-cluster-ca.pem
+CA_B=$KEYS/$P-$Z-c2-ca.pem
+
+out=$(gcloud container clusters create c2 --zone $Z --num-nodes 1 --workload-pool=$P.svc.id.goog 2>&1)
+has "a second cluster" "Created [" "$out"
+KC_A=$T_TMP/kc-a KC_B=$T_TMP/kc-b
+ok "get-credentials for demo-cluster" env KUBECONFIG="$KC_A" gcloud container clusters get-credentials demo-cluster --location $L
+ok "get-credentials for c2" env KUBECONFIG="$KC_B" gcloud container clusters get-credentials c2 --zone $Z
+kca() { kubectl --kubeconfig "$1" config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d; }
+kca "$KC_A" >"$T_TMP/ca-a.pem"
+kca "$KC_B" >"$T_TMP/ca-b.pem"
+eq "demo-cluster's kubeconfig carries its CA" "$(cat "$CA_A")" "$(cat "$T_TMP/ca-a.pem")"
+eq "c2's kubeconfig carries its own" "$(cat "$CA_B")" "$(cat "$T_TMP/ca-b.pem")"
+no "the two CAs differ" cmp -s "$T_TMP/ca-a.pem" "$T_TMP/ca-b.pem"
+eq "masterAuth.clusterCaCertificate is c2's CA" "$(base64 -w0 <"$CA_B")" \
+	"$(gcloud container clusters describe c2 --zone $Z --format='value(masterAuth.clusterCaCertificate)' 2>/dev/null)"
+eq "c2's CA key is 0600" 600 "$(stat -c %a "${CA_B%.pem}-key.pem")"
+eq "kubectl works on demo-cluster" "namespace/default" "$(kubectl --kubeconfig "$KC_A" get ns default -o name 2>&1)"
+eq "kubectl works on c2" "namespace/default" "$(kubectl --kubeconfig "$KC_B" get ns default -o name 2>&1)"
+SERVER_A=$(kubectl --kubeconfig "$KC_A" config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+SERVER_B=$(kubectl --kubeconfig "$KC_B" config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+no "demo-cluster's CA does not vouch for c2's server" curl -sS --cacert "$T_TMP/ca-a.pem" "$SERVER_B/version"
+
+# --- a client certificate is good at its own cluster only ---------------------------
+NODE_CERT=$KEYS/node-local-node.pem NODE_KEY=$KEYS/node-local-node-key.pem
+nodeget() { curl -sS --cacert "$2" --cert "$NODE_CERT" --key "$NODE_KEY" -w ' %{http_code}' \
+	"$1/api/v1/pods?fieldSelector=spec.nodeName%3Dlocal-node"; }
+out=$(nodeget "$SERVER_A" "$T_TMP/ca-a.pem")
+eq "the node's certificate works at demo-cluster" 200 "${out##* }"
+out=$(nodeget "$SERVER_B" "$T_TMP/ca-b.pem")
+eq "and is refused by c2: 401 Unauthorized, as kube-apiserver" \
+	'401 {"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}' \
+	"${out##* } $(printf '%s' "${out% *}")"
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T_TMP/jane.key" \
+	-subj "/O=system:masters/CN=jane" -out "$T_TMP/jane.csr" 2>/dev/null
+printf 'extendedKeyUsage=clientAuth\n' >"$T_TMP/ext"
+openssl x509 -req -in "$T_TMP/jane.csr" -CA "$CA_A" -CAkey "${CA_A%.pem}-key.pem" -CAcreateserial \
+	-days 1 -extfile "$T_TMP/ext" -out "$T_TMP/jane.crt" 2>/dev/null
+janeget() { curl -sS -o /dev/null -w '%{http_code}' --cacert "$2" --cert "$T_TMP/jane.crt" --key "$T_TMP/jane.key" "$1/api/v1/namespaces"; }
+eq "a system:masters certificate of demo-cluster lists its namespaces" 200 "$(janeget "$SERVER_A" "$T_TMP/ca-a.pem")"
+eq "but is a 401 at c2" 401 "$(janeget "$SERVER_B" "$T_TMP/ca-b.pem")"
+ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+eq "a valid token beside a foreign certificate still authenticates (the union)" 200 \
+	"$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$T_TMP/ca-b.pem" --cert "$T_TMP/jane.crt" --key "$T_TMP/jane.key" \
+		-H "Authorization: Bearer $ADMIN_TOKEN" "$SERVER_B/api/v1/namespaces")"
+
+# --- a restart keeps each CA ------------------------------------------------------------
+gkeid_stop
+gkeid_up
+eq "demo-cluster's CA survives a restart" "$(cat "$T_TMP/ca-a.pem")" "$(cat "$CA_A")"
+eq "c2's too" "$(cat "$T_TMP/ca-b.pem")" "$(cat "$CA_B")"
+ok "get-credentials for c2 after the restart" env KUBECONFIG="$KC_B" gcloud container clusters get-credentials c2 --zone $Z
+eq "kubectl still works on c2" "namespace/default" "$(kubectl --kubeconfig "$KC_B" get ns default -o name 2>&1)"
+
+# --- a data dir from before per-cluster CAs: one shared keys/ca.pem ----------------------
+gkeid_stop
+mv "$CA_A" "$KEYS/ca.pem"
+mv "${CA_A%.pem}-key.pem" "$KEYS/ca-key.pem"
+rm -f "$CA_B" "${CA_B%.pem}-key.pem"
+gkeid_up
+no "the shared CA is no longer in keys/ca.pem" test -e "$KEYS/ca-key.pem"
+took=0
+for f in "$CA_A" "$CA_B"; do cmp -s "$f" "$T_TMP/ca-a.pem" && took=$((took + 1)); done
+eq "exactly one cluster took the shared CA over" 1 "$took"
+no "and the two clusters' CAs differ" cmp -s "$CA_A" "$CA_B"
+has "the log says so" "took over the CA that the clusters of this data directory shared" "$(cat "$T_TMP/gkeid.log")"
+eq "kubectl works on demo-cluster (up's kubeconfig)" "namespace/default" "$(kubectl get ns default -o name 2>&1)"
+ok "get-credentials for c2 again" env KUBECONFIG="$KC_B" gcloud container clusters get-credentials c2 --zone $Z
+eq "kubectl works on c2 again" "namespace/default" "$(kubectl --kubeconfig "$KC_B" get ns default -o name 2>&1)"
+
+# --- a deleted cluster's CA goes with it --------------------------------------------------
+ok "delete c2" gcloud container clusters delete c2 --zone $Z --quiet
+no "its CA key is gone" test -e "${CA_B%.pem}-key.pem"
+no "its CA certificate too" test -e "$CA_B"
+
+finish

@@ -100,9 +100,13 @@ build/fuzz/fuzz_state: fuzz/fuzz_state.c $(LIB_SRCS) $(ASM)
 build/fuzz/fuzz_route: fuzz/fuzz_route.c src/core/http.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-build/fuzz/fuzz_kube_path build/fuzz/fuzz_selectors: build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(ASM)
+build/fuzz/fuzz_kube_path build/fuzz/fuzz_selectors build/fuzz/fuzz_iam_policy: build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(ASM)
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+# pb_to_json is static: the target includes apiserver.c, so it is linked without it.
+build/fuzz/fuzz_protobuf: fuzz/fuzz_protobuf.c $(filter-out src/kube/apiserver.c,$(LIB_SRCS)) $(ASM) src/kube/apiserver.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $(filter-out src/kube/apiserver.c,$^) $(PKG_LIBS) -lm
 build/fuzz/fuzz_patch: fuzz/fuzz_patch.c src/kube/patch.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -110,8 +114,9 @@ build/fuzz/fuzz_metadata_path: fuzz/fuzz_metadata_path.c src/node/mdpath.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route build/fuzz/fuzz_kube_path \
-		build/fuzz/fuzz_selectors build/fuzz/fuzz_patch build/fuzz/fuzz_metadata_path
-	for t in jwt state route kube_path selectors patch metadata_path; do \
+		build/fuzz/fuzz_selectors build/fuzz/fuzz_patch build/fuzz/fuzz_iam_policy \
+		build/fuzz/fuzz_protobuf build/fuzz/fuzz_metadata_path
+	for t in jwt state route kube_path selectors patch iam_policy protobuf metadata_path; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
 	done

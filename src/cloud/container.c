@@ -23,6 +23,7 @@
 
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
+#include "cloud/jsonschema.h"
 #include "core/store.h"
 
 #define SERVICE "container.googleapis.com"
@@ -903,31 +904,6 @@ static void reply_not_found(struct http_req *r, const char *what)
 	http_reply_gerror(r, 404, NULL, NULL, NULL, NULL, "Not found: %s.", what);
 }
 
-/* Rejects members of obj not in allowed (NULL-terminated), as Google's JSON parser does.
- * 0, or -EINVAL after replying. */
-static int check_names(struct http_req *r, const json_t *obj, const char *const *allowed)
-{
-	const char *key;
-	json_t *v;
-	json_object_foreach((json_t *)obj, key, v)
-	{
-		size_t i;
-		for (i = 0; allowed[i]; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		if (allowed[i])
-			continue;
-		char name[ECHO_MAX];
-		gerr_echo(name, sizeof(name), key);
-		http_reply_gerror(r, 400, NULL, NULL, NULL, NULL,
-				  "Invalid JSON payload received. Unknown name \"%s\": Cannot find "
-				  "field.",
-				  name);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 /* The cluster of the path, assembled; replies 404 when there is none. */
 static json_t *cluster_of(struct http_req *r, struct call *x)
 {
@@ -1050,12 +1026,10 @@ static void clusters_create(struct http_req *r)
 	struct call x;
 	struct gerr e = {0};
 	json_t *body = NULL, *cl = NULL;
-	static const char *const names[] = {"cluster", "parent", "projectId", "zone", NULL};
 	char key[KEY_MAX], msg[300] = "", target[200];
 	if (begin(r, &x, "container.clusters.create", RES_PROJECT, 0) != 0)
 		goto out;
-	body = http_json_body(r, 0);
-	if (!body || check_names(r, body, names) != 0)
+	if (!(body = jschema_body(r, 0, &jschema_container_CreateClusterRequest)))
 		goto out;
 	cl = cluster_build(&x.p, x.loc, json_object_get(body, "cluster"), &e);
 	if (!cl) {
@@ -1302,13 +1276,10 @@ static void clusters_update(struct http_req *r)
 {
 	struct call x;
 	json_t *body = NULL, *cl = NULL, *next = NULL;
-	static const char *const names[] = {"update", "name", "projectId", "zone", "clusterId",
-					    NULL};
 	char target[200];
 	if (begin(r, &x, "container.clusters.update", RES_CLUSTER, 0) != 0)
 		goto out;
-	body = http_json_body(r, 0);
-	if (!body || check_names(r, body, names) != 0)
+	if (!(body = jschema_body(r, 0, &jschema_container_UpdateClusterRequest)))
 		goto out;
 	json_t *u = json_object_get(body, "update");
 	if (!json_is_object(u)) {
@@ -1345,20 +1316,31 @@ out:
 /* The set* custom methods: which request member sets which cluster field. */
 static const struct setter {
 	const char *method, *member, *field, *op_type;
+	const struct jschema_msg *req; /* the request message */
 } setters[] = {
-	{"setResourceLabels", "resourceLabels", "resourceLabels", "SET_LABELS"},
-	{"setLegacyAbac", "enabled", "legacyAbac", "UPDATE_CLUSTER"},
-	{"setNetworkPolicy", "networkPolicy", "networkPolicy", "SET_NETWORK_POLICY"},
+	{"setResourceLabels", "resourceLabels", "resourceLabels", "SET_LABELS",
+	 &jschema_container_SetLabelsRequest},
+	{"setLegacyAbac", "enabled", "legacyAbac", "UPDATE_CLUSTER",
+	 &jschema_container_SetLegacyAbacRequest},
+	{"setNetworkPolicy", "networkPolicy", "networkPolicy", "SET_NETWORK_POLICY",
+	 &jschema_container_SetNetworkPolicyRequest},
 	{"setMaintenancePolicy", "maintenancePolicy", "maintenancePolicy",
-	 "SET_MAINTENANCE_POLICY"},
-	{"setLogging", "loggingService", "loggingService", "UPDATE_CLUSTER"},
-	{"setMonitoring", "monitoringService", "monitoringService", "UPDATE_CLUSTER"},
-	{"setLocations", "locations", "locations", "UPDATE_CLUSTER"},
-	{"setAddons", "addonsConfig", "addonsConfig", "UPDATE_CLUSTER"},
-	{"setMasterAuth", NULL, NULL, "SET_MASTER_AUTH"},
-	{"startIpRotation", NULL, NULL, "UPDATE_CLUSTER"},
-	{"completeIpRotation", NULL, NULL, "UPDATE_CLUSTER"},
-	{"updateMaster", "masterVersion", "currentMasterVersion", "UPGRADE_MASTER"},
+	 "SET_MAINTENANCE_POLICY", &jschema_container_SetMaintenancePolicyRequest},
+	{"setLogging", "loggingService", "loggingService", "UPDATE_CLUSTER",
+	 &jschema_container_SetLoggingServiceRequest},
+	{"setMonitoring", "monitoringService", "monitoringService", "UPDATE_CLUSTER",
+	 &jschema_container_SetMonitoringServiceRequest},
+	{"setLocations", "locations", "locations", "UPDATE_CLUSTER",
+	 &jschema_container_SetLocationsRequest},
+	{"setAddons", "addonsConfig", "addonsConfig", "UPDATE_CLUSTER",
+	 &jschema_container_SetAddonsConfigRequest},
+	{"setMasterAuth", NULL, NULL, "SET_MASTER_AUTH", &jschema_container_SetMasterAuthRequest},
+	{"startIpRotation", NULL, NULL, "UPDATE_CLUSTER",
+	 &jschema_container_StartIPRotationRequest},
+	{"completeIpRotation", NULL, NULL, "UPDATE_CLUSTER",
+	 &jschema_container_CompleteIPRotationRequest},
+	{"updateMaster", "masterVersion", "currentMasterVersion", "UPGRADE_MASTER",
+	 &jschema_container_UpdateMasterRequest},
 };
 
 /* POST /v1/projects/{project}/locations/{location}/clusters/{cluster}:METHOD */
@@ -1378,7 +1360,7 @@ static void clusters_set(struct http_req *r)
 		reply_internal(r);
 		goto out;
 	}
-	body = http_json_body(r, 1);
+	body = jschema_body(r, 1, s->req);
 	if (!body || !(cl = cluster_of(r, &x)))
 		goto out;
 	if (s->member) {
@@ -1464,13 +1446,11 @@ static void pools_create(struct http_req *r)
 	struct call x;
 	struct gerr e = {0};
 	json_t *body = NULL, *cl = NULL, *np = NULL;
-	static const char *const names[] = {"nodePool", "parent", "projectId", "zone",
-					    "clusterId", NULL};
 	char target[300];
 	if (begin(r, &x, "container.clusters.update", RES_CLUSTER, 0) != 0)
 		goto out;
-	body = http_json_body(r, 0);
-	if (!body || check_names(r, body, names) != 0 || !(cl = cluster_of(r, &x)))
+	body = jschema_body(r, 0, &jschema_container_CreateNodePoolRequest);
+	if (!body || !(cl = cluster_of(r, &x)))
 		goto out;
 	np = pool_build(&x.p, x.loc, cl, json_object_get(body, "nodePool"), "node_pool", &e);
 	if (!np) {
@@ -1590,7 +1570,7 @@ static void pools_update(struct http_req *r)
 	char target[300];
 	if (begin(r, &x, "container.clusters.update", RES_CLUSTER, 0) != 0)
 		goto out;
-	body = http_json_body(r, 0);
+	body = jschema_body(r, 0, &jschema_container_UpdateNodePoolRequest);
 	if (!body || !(cl = cluster_of(r, &x)) || !(np = pool_of(r, &x, cl, NULL)) ||
 	    apply_pool_update(r, cl, np, body) != 0)
 		goto out;
@@ -1613,7 +1593,12 @@ static void pools_set(struct http_req *r)
 	const char *method = colon ? colon + 1 : "";
 	if (begin(r, &x, "container.clusters.update", RES_CLUSTER, 0) != 0)
 		goto out;
-	body = http_json_body(r, 0);
+	const struct jschema_msg *req = &jschema_container_SetNodePoolAutoscalingRequest;
+	if (strcmp(method, "setSize") == 0)
+		req = &jschema_container_SetNodePoolSizeRequest;
+	else if (strcmp(method, "setManagement") == 0)
+		req = &jschema_container_SetNodePoolManagementRequest;
+	body = jschema_body(r, 0, req);
 	if (!body || !(cl = cluster_of(r, &x)) || !(np = pool_of(r, &x, cl, NULL)))
 		goto out;
 	const char *type = "UPDATE_CLUSTER";

@@ -9,6 +9,7 @@
  */
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
+#include "cloud/jsonschema.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -433,11 +434,9 @@ static void crm_get_ancestry(struct http_req *r)
 {
 	struct crm_call x;
 	json_t *body = NULL;
-	static const char *const names[] = {NULL};
 	if (begin(r, &x, "resourcemanager.projects.get") != 0)
 		goto out;
-	body = http_json_body(r, 1);
-	if (!body || gerr_check_names(r, body, "", names) != 0)
+	if (!(body = jschema_body(r, 1, &jschema_crm_GetAncestryRequest)))
 		goto out;
 	json_t *anc = json_pack("[{s:{s:s, s:s}}]", "resourceId", "type", "project", "id", x.id);
 	json_t *parent = json_object_get(x.project, "parent");
@@ -457,13 +456,9 @@ static void crm_get_iam_policy(struct http_req *r)
 {
 	struct crm_call x;
 	json_t *body = NULL, *policy = NULL;
-	static const char *const top[] = {"options", NULL};
-	static const char *const opt[] = {"requestedPolicyVersion", "requested_policy_version",
-					  NULL};
 	if (begin(r, &x, "resourcemanager.projects.getIamPolicy") != 0)
 		goto out;
-	body = http_json_body(r, 1);
-	if (!body || gerr_check_names(r, body, "", top) != 0)
+	if (!(body = jschema_body(r, 1, &jschema_iam_GetIamPolicyRequest)))
 		goto out;
 	long version = 0;
 	json_t *options = json_object_get(body, "options");
@@ -474,8 +469,6 @@ static void crm_get_iam_policy(struct http_req *r)
 				       options);
 			goto out;
 		}
-		if (gerr_check_names(r, options, " at 'options'", opt) != 0)
-			goto out;
 		json_t *v = member(options, "requestedPolicyVersion", "requested_policy_version");
 		char *end = NULL;
 		if (json_is_integer(v)) {
@@ -558,11 +551,9 @@ static void crm_set_iam_policy(struct http_req *r)
 	struct crm_call x;
 	json_t *body = NULL, *copy = NULL, *current = NULL, *stored = NULL;
 	char *err = NULL;
-	static const char *const top[] = {"policy", "updateMask", "update_mask", NULL};
 	if (begin(r, &x, "resourcemanager.projects.setIamPolicy") != 0)
 		goto out;
-	body = http_json_body(r, 0);
-	if (!body || gerr_check_names(r, body, "", top) != 0)
+	if (!(body = jschema_body(r, 0, &jschema_iam_SetIamPolicyRequest)))
 		goto out;
 	json_t *policy = json_object_get(body, "policy");
 	if (!policy || json_is_null(policy)) {
@@ -638,11 +629,9 @@ static void crm_test_iam_permissions(struct http_req *r)
 {
 	struct crm_call x;
 	json_t *body = NULL, *held = NULL;
-	static const char *const top[] = {"permissions", NULL};
 	if (begin(r, &x, NULL) != 0)
 		goto out;
-	body = http_json_body(r, 1);
-	if (!body || gerr_check_names(r, body, "", top) != 0)
+	if (!(body = jschema_body(r, 1, &jschema_iam_TestIamPermissionsRequest)))
 		goto out;
 	json_t *perms = json_object_get(body, "permissions");
 	if (perms && !json_is_null(perms) && !json_is_array(perms)) {

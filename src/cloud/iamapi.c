@@ -9,6 +9,7 @@
  * half (PEM) and a self-signed certificate, where oauth2.c and cloud.c look it up.
  */
 #include "cloud/cloud.h"
+#include "cloud/jsonschema.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -486,7 +487,7 @@ static void sa_create(struct http_req *r)
 	if (project_open(r, &who, "iam.serviceAccounts.create", &project) != 0)
 		goto out;
 	const char *pid = str(project, "projectId");
-	if (!(body = http_json_body(r, 0)))
+	if (!(body = jschema_body(r, 0, &jschema_iam_CreateServiceAccountRequest)))
 		goto out;
 	json_t *aid = json_object_get(body, "accountId");
 	if (aid && !json_is_string(aid)) {
@@ -651,7 +652,7 @@ static void sa_patch(struct http_req *r)
 
 	if (sa_open(r, &x, "iam.serviceAccounts.update") != 0)
 		goto out;
-	if (!(body = http_json_body(r, 0)))
+	if (!(body = jschema_body(r, 0, &jschema_iam_PatchServiceAccountRequest)))
 		goto out;
 	json_t *in;
 	if (sa_input(r, body, &in) != 0)
@@ -712,7 +713,7 @@ static void sa_update(struct http_req *r)
 
 	if (sa_open(r, &x, "iam.serviceAccounts.update") != 0)
 		goto out;
-	if (!(body = http_json_body(r, 0)))
+	if (!(body = jschema_body(r, 0, &jschema_iam_ServiceAccount)))
 		goto out;
 	if (opt_string(r, body, "displayName", "display_name", DISPLAY_NAME_MAX, &new_display) != 0 ||
 	    opt_string(r, body, "description", "description", DESCRIPTION_MAX, &new_desc) != 0)
@@ -736,7 +737,9 @@ static void sa_set_disabled(struct http_req *r, int disabled)
 	if (sa_open(r, &x, disabled ? "iam.serviceAccounts.disable" : "iam.serviceAccounts.enable") !=
 	    0)
 		goto out;
-	if (!(body = http_json_body(r, 1)))
+	if (!(body = jschema_body(r, 1,
+				  disabled ? &jschema_iam_DisableServiceAccountRequest
+					   : &jschema_iam_EnableServiceAccountRequest)))
 		goto out;
 	if (json_is_true(json_object_get(x.sa, "disabled")) != disabled) {
 		int rc = sa_rewrite(c, &x, str(x.sa, "displayName"), str(x.sa, "description"),
@@ -866,7 +869,8 @@ static void sa_get_policy(struct http_req *r)
 
 	if (sa_open(r, &x, "iam.serviceAccounts.getIamPolicy") != 0)
 		goto out;
-	if (!(body = http_json_body(r, 1)) || requested_version(r, body, &version) != 0)
+	if (!(body = jschema_body(r, 1, &jschema_iam_GetIamPolicyRequest)) ||
+	    requested_version(r, body, &version) != 0)
 		goto out;
 	if (iam_get_policy(c->iam, x.resource, version, &policy) != 0) {
 		reply_internal(r);
@@ -913,7 +917,7 @@ static void sa_set_policy(struct http_req *r)
 
 	if (sa_open(r, &x, "iam.serviceAccounts.setIamPolicy") != 0)
 		goto out;
-	if (!(body = http_json_body(r, 0)))
+	if (!(body = jschema_body(r, 0, &jschema_iam_SetIamPolicyRequest)))
 		goto out;
 	json_t *policy = json_object_get(body, "policy");
 	if (!policy || json_is_null(policy)) {
@@ -974,7 +978,7 @@ static void sa_test_permissions(struct http_req *r)
 
 	if (sa_open(r, &x, NULL) != 0)
 		goto out;
-	if (!(body = http_json_body(r, 0)))
+	if (!(body = jschema_body(r, 0, &jschema_iam_TestIamPermissionsRequest)))
 		goto out;
 	json_t *perms = json_object_get(body, "permissions");
 	if (perms && !json_is_array(perms)) {
@@ -1187,7 +1191,7 @@ static void key_create(struct http_req *r)
 
 	if (sa_open(r, &x, "iam.serviceAccountKeys.create") != 0)
 		goto out;
-	if (!(body = http_json_body(r, 1)))
+	if (!(body = jschema_body(r, 1, &jschema_iam_CreateServiceAccountKeyRequest)))
 		goto out;
 	json_t *type = json_object_get(body, "privateKeyType");
 	json_t *alg = json_object_get(body, "keyAlgorithm");
@@ -1449,7 +1453,9 @@ static void key_set_disabled(struct http_req *r, int disabled)
 		     disabled ? "iam.serviceAccountKeys.disable" : "iam.serviceAccountKeys.enable",
 		     &rec, &rev, skey) != 0)
 		goto out;
-	if (!(body = http_json_body(r, 1)))
+	if (!(body = jschema_body(r, 1,
+				  disabled ? &jschema_iam_DisableServiceAccountKeyRequest
+					   : &jschema_iam_EnableServiceAccountKeyRequest)))
 		goto out;
 	if (syskey_is_system(rec)) {
 		reply_status(r, 400, "FAILED_PRECONDITION",
@@ -1748,7 +1754,7 @@ static void role_query_grantable(struct http_req *r)
 
 	if (cloud_authenticate(c, r, SERVICE, &who) != 0)
 		goto out;
-	if (!(body = http_json_body(r, 0)))
+	if (!(body = jschema_body(r, 0, &jschema_iam_QueryGrantableRolesRequest)))
 		goto out;
 	json_t *frn = json_object_get(body, "fullResourceName");
 	json_t *view = json_object_get(body, "view");

@@ -6,6 +6,7 @@
  */
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
+#include "cloud/jsonschema.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -103,9 +104,9 @@ struct call {
 };
 
 /* What every method starts with: authenticates the caller and reads the JSON body,
- * refusing fields the method does not define (known), as Google's JSON parser does.
- * 0, or -errno after replying; end(x) either way. */
-static int begin(struct http_req *r, struct call *x, const char *const *known)
+ * checked against the method's request message m (jsonschema.h) as Google's JSON parser
+ * checks it. 0, or -errno after replying; end(x) either way. */
+static int begin(struct http_req *r, struct call *x, const struct jschema_msg *m)
 {
 	memset(x, 0, sizeof(*x));
 	if (!(x->who = calloc(1, sizeof(*x->who)))) {
@@ -114,16 +115,8 @@ static int begin(struct http_req *r, struct call *x, const char *const *known)
 	}
 	if (cloud_authenticate(r->app, r, SERVICE, x->who) != 0)
 		return -EACCES;
-	if (!(x->body = http_json_body(r, 0)))
+	if (!(x->body = jschema_body(r, 0, m)))
 		return -EINVAL;
-	const char *k = gerr_unknown_name(x->body, known);
-	if (k) {
-		http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL,
-				  "Invalid JSON payload received. Unknown name \"%.128s\": "
-				  "Cannot find field.",
-				  k);
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -294,11 +287,10 @@ static int parse_duration(const char *s, int64_t *out)
 static void handle_generate_access_token(struct http_req *r)
 {
 	struct cloud *c = r->app;
-	static const char *const known[] = {"delegates", "scope", "lifetime", NULL};
 	struct call x;
 	char *scope = NULL, *token = NULL;
 	json_t *info = NULL;
-	if (begin(r, &x, known) != 0)
+	if (begin(r, &x, &jschema_iamcredentials_GenerateAccessTokenRequest) != 0)
 		goto out;
 	json_t *lt = json_object_get(x.body, "lifetime");
 	json_t *sc = json_object_get(x.body, "scope");
@@ -382,11 +374,10 @@ out:
 static void handle_generate_id_token(struct http_req *r)
 {
 	struct cloud *c = r->app;
-	static const char *const known[] = {"delegates", "audience", "includeEmail", NULL};
 	struct call x;
 	json_t *claims = NULL;
 	char *jwt = NULL;
-	if (begin(r, &x, known) != 0)
+	if (begin(r, &x, &jschema_iamcredentials_GenerateIdTokenRequest) != 0)
 		goto out;
 	json_t *aud = json_object_get(x.body, "audience");
 	json_t *inc = json_object_get(x.body, "includeEmail");
@@ -472,13 +463,12 @@ static int claims_name_other_account(struct http_req *r, const json_t *claims, c
 static void handle_sign_jwt(struct http_req *r)
 {
 	struct cloud *c = r->app;
-	static const char *const known[] = {"delegates", "payload", NULL};
 	struct call x;
 	json_t *claims = NULL, *header = NULL;
 	char *jwt = NULL, kid[41];
 	const json_t *payload;
 	EVP_PKEY *key = NULL;
-	if (begin(r, &x, known) != 0 ||
+	if (begin(r, &x, &jschema_iamcredentials_SignJwtRequest) != 0 ||
 	    !(payload = sign_payload(r, &x, "TYPE_STRING", PERM_SIGN_JWT)))
 		goto out;
 	claims = json_loadb(json_string_value(payload), json_string_length(payload),
@@ -525,14 +515,13 @@ out:
 static void handle_sign_blob(struct http_req *r)
 {
 	struct cloud *c = r->app;
-	static const char *const known[] = {"delegates", "payload", NULL};
 	struct call x;
 	unsigned char *data = NULL, *sig = NULL;
 	size_t data_len = 0, sig_len = 0;
 	char *sig64 = NULL, kid[41];
 	const json_t *payload;
 	EVP_PKEY *key = NULL;
-	if (begin(r, &x, known) != 0 ||
+	if (begin(r, &x, &jschema_iamcredentials_SignBlobRequest) != 0 ||
 	    !(payload = sign_payload(r, &x, "TYPE_BYTES", PERM_SIGN_BLOB)))
 		goto out;
 	const char *p = json_string_value(payload);

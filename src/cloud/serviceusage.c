@@ -10,6 +10,7 @@
  */
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
+#include "cloud/jsonschema.h"
 
 #include <errno.h>
 #include <openssl/rand.h>
@@ -464,14 +465,12 @@ static void su_enable(struct http_req *r)
 	struct su_call x;
 	json_t *body = NULL;
 	char shown[ECHO_MAX], msg[ECHO_MAX + 64];
-	static const char *const names[] = {NULL};
 	const char *svc = http_param(r, "service");
 	gerr_echo(shown, sizeof(shown), svc);
 	snprintf(msg, sizeof(msg), "Permission denied to enable service [%s]", shown);
 	if (begin(r, &x, "serviceusage.services.enable", msg) != 0)
 		goto out;
-	body = http_json_body(r, 1);
-	if (!body || gerr_check_names(r, body, "", names) != 0)
+	if (!(body = jschema_body(r, 1, &jschema_serviceusage_EnableServiceRequest)))
 		goto out;
 	int on = svc_state(&x, svc);
 	if (on < 0) {
@@ -498,18 +497,12 @@ static void su_disable(struct http_req *r)
 	struct su_call x;
 	json_t *body = NULL;
 	char shown[ECHO_MAX], msg[ECHO_MAX + 64];
-	static const char *const names[] = {"disableDependentServices",
-					    "disable_dependent_services",
-					    "checkIfServiceHasUsage",
-					    "check_if_service_has_usage",
-					    NULL};
 	const char *svc = http_param(r, "service");
 	gerr_echo(shown, sizeof(shown), svc);
 	snprintf(msg, sizeof(msg), "Permission denied to disable service [%s]", shown);
 	if (begin(r, &x, "serviceusage.services.disable", msg) != 0)
 		goto out;
-	body = http_json_body(r, 1);
-	if (!body || gerr_check_names(r, body, "", names) != 0)
+	if (!(body = jschema_body(r, 1, &jschema_serviceusage_DisableServiceRequest)))
 		goto out;
 	json_t *dep = member(body, "disableDependentServices", "disable_dependent_services");
 	if (dep && !json_is_boolean(dep) && !json_is_null(dep)) {
@@ -580,12 +573,10 @@ static void su_batch_enable(struct http_req *r)
 	struct su_call x;
 	json_t *body = NULL, *done = NULL;
 	char msg[ECHO_MAX + 64], unknown[ECHO_MAX * 2];
-	static const char *const names[] = {"serviceIds", "service_ids", NULL};
 	snprintf(msg, sizeof(msg), "Permission denied to enable service(s)");
 	if (begin(r, &x, "serviceusage.services.enable", msg) != 0)
 		goto out;
-	body = http_json_body(r, 0);
-	if (!body || gerr_check_names(r, body, "", names) != 0)
+	if (!(body = jschema_body(r, 0, &jschema_serviceusage_BatchEnableServicesRequest)))
 		goto out;
 	json_t *ids = member(body, "serviceIds", "service_ids");
 	if (ids && !json_is_array(ids) && !json_is_null(ids)) {

@@ -6,6 +6,7 @@
  * (sts_issuer_put). Served under /sts/v1/.
  */
 #include "cloud/cloud.h"
+#include "cloud/jsonschema.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -340,6 +341,17 @@ static void handle_token(struct http_req *r)
 		p.json = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
 		if (!json_is_object(p.json)) {
 			reply_error(r, 400, "invalid_request", "Invalid JSON payload received.");
+			goto out;
+		}
+		/* Google's JSON parsing (jsonschema.h), in the OAuth error shape STS answers in
+		 * (RFC 8693 section 2.2.2). */
+		json_t *viol = NULL;
+		if (jschema_check(p.json, &jschema_sts_ExchangeTokenRequest, &viol) != 0) {
+			char *msg = viol ? jschema_message(viol) : NULL;
+			reply_error(r, viol ? 400 : 500, viol ? "invalid_request" : "server_error",
+				    "%s", msg ? msg : "Internal error.");
+			free(msg);
+			json_decref(viol);
 			goto out;
 		}
 	} else {

@@ -1749,6 +1749,18 @@ static int group_has(const struct iam *iam, const char *group, const struct iam_
 	return 0;
 }
 
+/* True when "domain:" bindings can match p: "domain:D" names the users of the G Suite
+ * domain D (google/iam/v1/policy.proto, Binding.members), so only a user principal (one with
+ * a "user:" member) matches by its email's domain; a service account never does, whatever
+ * its email. */
+static int domain_member(const struct iam_principal *p)
+{
+	for (size_t i = 0; i < p->n_members && i < IAM_MAX_MEMBERS; i++)
+		if (p->members[i] && has_prefix(p->members[i], "user:"))
+			return 1;
+	return 0;
+}
+
 /* The version in effect at horizon t (the last written at or before it), or NULL. */
 static const struct cver *in_effect(const struct cpolicy *cp, int64_t t)
 {
@@ -1791,7 +1803,7 @@ int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 			if (row && (row[w] & bit))
 				return 1;
 		}
-		if (cv->domains && p->email) {
+		if (cv->domains && p->email && domain_member(p)) {
 			if (dom_state == 0) {
 				const char *at = strrchr(p->email, '@');
 				size_t n = at ? strlen(at + 1) : 0;

@@ -26,8 +26,9 @@ struct iam;
  * Kubernetes workload both "serviceAccount:P.svc.id.goog[NS/KSA]" and its
  * "principal://iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/
  * P.svc.id.goog/subject/ns/NS/sa/KSA" form (plus matching principalSet:// strings).
- * email (may be NULL) gives "domain:" matches. allUsers always matches; authenticated
- * principals also match allAuthenticatedUsers. Borrowed strings. */
+ * email (may be NULL) gives "domain:" matches, to users only (a principal with a "user:"
+ * member): a service account never matches "domain:", as on Google. allUsers always
+ * matches; authenticated principals also match allAuthenticatedUsers. Borrowed strings. */
 #define IAM_MAX_MEMBERS 8
 struct iam_principal {
 	const char *members[IAM_MAX_MEMBERS];

@@ -129,9 +129,14 @@ eq "short accountId: 400" "HTTP 400" "$(code "$r")"
 has "short accountId: Google's text" 'The account ID \"abc\" does not have a length between 6 and 30.' "$r"
 r=$(api POST "$SAPATH" '{"accountId":"Bad_Name_1"}')
 eq "accountId with bad characters: 400" "HTTP 400" "$(code "$r")"
-r=$(api POST "$SAPATH" '{"accountId":["app-gsa2"]}')
+r=$(api POST "$SAPATH" '{"accountId":5}')
 eq "accountId of the wrong type: 400" "HTTP 400" "$(code "$r")"
-has "wrong type: names the field" "Invalid value at 'account_id' (TYPE_STRING)" "$r"
+has "wrong type: names the field" "Invalid value at 'account_id' (TYPE_STRING), 5" "$r"
+# A list for a single field: Google's parser text (seen from Google APIs, e.g.
+# openai/openai-agents-js#34: 'Unknown name "text" at ...: Proto field is not repeating').
+r=$(api POST "$SAPATH" '{"accountId":["app-gsa2"]}')
+eq "accountId as a list: 400" "HTTP 400" "$(code "$r")"
+has "a list: Google's text" 'Unknown name \"accountId\": Proto field is not repeating, cannot start list.' "$r"
 r=$(api POST "$SAPATH" '{"accountId":"app-gsa-3","serviceAccount":{"displayName":12}}')
 eq "displayName of the wrong type: 400" "HTTP 400" "$(code "$r")"
 r=$(api POST "$SAPATH" "{\"accountId\":\"app-gsa-3\",\"serviceAccount\":{\"displayName\":\"$(printf 'x%.0s' $(seq 101))\"}}")

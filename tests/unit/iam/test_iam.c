@@ -459,6 +459,10 @@ static void test_special_members(void)
 	/* domain: from the email, case-insensitively. */
 	CHECK(check1(iam, "projects/sp", &alice, "container.secrets.get", 0));
 	CHECK(!check1(iam, "projects/sp", &other, "container.secrets.get", 0));
+	/* ...for users only: "domain:D" names the users of domain D (google/iam/v1/policy.proto),
+	 * so a service account whose email is in D gets nothing from it (issue 9). */
+	struct iam_principal sa = user("serviceAccount:robot@example.com", "robot@example.com");
+	CHECK(!check1(iam, "projects/sp", &sa, "container.secrets.get", 0));
 	/* groups are not resolvable yet; deleted members match no one. */
 	CHECK(!check1(iam, "projects/sp", &other, "resourcemanager.projects.setIamPolicy", 0));
 	CHECK(!check1(iam, "projects/sp", &alice, "resourcemanager.projects.setIamPolicy", 0));
@@ -468,6 +472,30 @@ static void test_special_members(void)
 	CHECK(!iam_check(iam, NULL, 0, &anon, "resourcemanager.projects.get", 0));
 	CHECK(!iam_check(iam, (const char *const[]){ NULL }, 1, &anon,
 			 "resourcemanager.projects.get", 0));
+	iam_free(iam);
+}
+
+/* Issue 9: "domain:D" matched service accounts whose email is in D. Google's domain: names
+ * the users of a G Suite domain (google/iam/v1/policy.proto), so roles/viewer granted to
+ * domain:iam.gserviceaccount.com or to a project's SA domain reaches no service account,
+ * while a user of a granted domain keeps it. */
+static void test_domain_not_service_accounts(void)
+{
+	struct iam *iam = new_iam(0);
+	struct iam_principal sa = user("serviceAccount:" SA_EMAIL, SA_EMAIL),
+			     bob = user("user:bob@example.com", "bob@example.com");
+
+	if (!iam)
+		return;
+	CHECK_EQ_INT(set_text(iam, "projects/dm",
+			      "{\"bindings\":[{\"role\":\"roles/viewer\",\"members\":["
+			      "\"domain:iam.gserviceaccount.com\","
+			      "\"domain:demo-project.iam.gserviceaccount.com\","
+			      "\"domain:example.com\"]}]}",
+			      0, NULL),
+		     0);
+	CHECK(!check1(iam, "projects/dm", &sa, "resourcemanager.projects.get", 0));
+	CHECK(check1(iam, "projects/dm", &bob, "resourcemanager.projects.get", 0));
 	iam_free(iam);
 }
 
@@ -752,6 +780,7 @@ int main(void)
 		RUN(test_invalid);
 		RUN(test_member_kinds);
 		RUN(test_special_members);
+		RUN(test_domain_not_service_accounts);
 		RUN(test_propagation);
 		RUN(test_chain);
 		RUN(test_cache);

@@ -110,10 +110,13 @@ build/fuzz/fuzz_protobuf: fuzz/fuzz_protobuf.c $(filter-out src/kube/apiserver.c
 build/fuzz/fuzz_patch: fuzz/fuzz_patch.c src/kube/patch.c
 	@mkdir -p $(dir $@)
 	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
+build/fuzz/fuzz_metadata_path: fuzz/fuzz_metadata_path.c src/node/mdpath.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
 fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route build/fuzz/fuzz_kube_path \
 		build/fuzz/fuzz_selectors build/fuzz/fuzz_patch build/fuzz/fuzz_iam_policy \
-		build/fuzz/fuzz_protobuf
-	for t in jwt state route kube_path selectors patch iam_policy protobuf; do \
+		build/fuzz/fuzz_protobuf build/fuzz/fuzz_metadata_path
+	for t in jwt state route kube_path selectors patch iam_policy protobuf metadata_path; do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
 	done

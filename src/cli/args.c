@@ -2,10 +2,12 @@
  * args.c - parsing of command-line values shared by the subcommands (durations, ports).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/httpconn.h"
 
 int parse_duration_ms(const char *s, int64_t *ms)
 {
@@ -41,4 +43,60 @@ int parse_port(const char *s, int *port)
 		return -EINVAL;
 	*port = (int)v;
 	return 0;
+}
+
+int parse_conn_limit(int opt, const char *value, struct http_limits *lim, char *err, size_t len)
+{
+	static const char *const flags[] = {"--max-connections", "--handshake-timeout",
+					    "--header-timeout", "--idle-timeout"};
+	int i = opt - CONN_LIMIT_OPT_BASE;
+	if (i < 0 || i > 3)
+		return 0;
+	if (i == 0) {
+		char *end = NULL;
+		long v = value ? strtol(value, &end, 10) : 0;
+		if (!value || !*value || *end || v < 1 || v > 100000000) {
+			snprintf(err, len, "invalid %s \"%s\" (a count, at least 1)", flags[i],
+				 value ? value : "");
+			return -EINVAL;
+		}
+		lim->max_conns = v;
+		return 1;
+	}
+	int64_t ms = 0;
+	if (parse_duration_ms(value, &ms) != 0 || ms < 1 || ms > 24 * 3600 * 1000) {
+		snprintf(err, len, "invalid %s \"%s\" (e.g. 500ms, 10s, 2m; more than 0)", flags[i],
+			 value ? value : "");
+		return -EINVAL;
+	}
+	if (i == 1)
+		lim->handshake_ms = ms;
+	else if (i == 2)
+		lim->header_ms = ms;
+	else
+		lim->idle_ms = ms;
+	return 1;
+}
+
+size_t conn_limit_args(const struct http_limits *lim, char vals[4][32], char **argv)
+{
+	size_t n = 0;
+	if (lim->max_conns > 0) {
+		snprintf(vals[0], 32, "%ld", lim->max_conns);
+		argv[n++] = "--max-connections";
+		argv[n++] = vals[0];
+	}
+	const struct {
+		const char *flag;
+		int64_t ms;
+	} d[] = {{"--handshake-timeout", lim->handshake_ms},
+		 {"--header-timeout", lim->header_ms},
+		 {"--idle-timeout", lim->idle_ms}};
+	for (size_t i = 0; i < 3; i++)
+		if (d[i].ms > 0) {
+			snprintf(vals[i + 1], 32, "%lldms", (long long)d[i].ms);
+			argv[n++] = (char *)d[i].flag;
+			argv[n++] = vals[i + 1];
+		}
+	return n;
 }

@@ -44,6 +44,32 @@ int parse_duration_ms(const char *s, int64_t *ms);
 /* Parses a TCP port 0-65535. 0 or -EINVAL. */
 int parse_port(const char *s, int *port);
 
+/* The connection-limit flags that `up` and `node` share (core/httpconn.h): put
+ * CONN_LIMIT_OPTIONS in a getopt_long table, and hand every option to
+ * parse_conn_limit: 1 when it was one of them (stored in lim), 0 when not, -EINVAL for a
+ * bad value (err says why). */
+/* clang-format off */
+#define CONN_LIMIT_OPT_BASE 0x200
+#define CONN_LIMIT_OPTIONS                                                                         \
+	{"max-connections", required_argument, NULL, CONN_LIMIT_OPT_BASE},                         \
+		{"handshake-timeout", required_argument, NULL, CONN_LIMIT_OPT_BASE + 1},           \
+		{"header-timeout", required_argument, NULL, CONN_LIMIT_OPT_BASE + 2},              \
+		{"idle-timeout", required_argument, NULL, CONN_LIMIT_OPT_BASE + 3}
+#define CONN_LIMIT_USAGE(HANDSHAKE, HEADER, IDLE)                                                  \
+	"  --max-connections N       connections served at once, all listeners together\n"     \
+	"                            (default: the descriptor limit less max(64, limit/8));\n" \
+	"                            a new one closes the longest-waiting idle one\n"           \
+	"  --handshake-timeout DUR   TLS handshake deadline (default " HANDSHAKE ")\n"          \
+	"  --header-timeout DUR      deadline for a request's headers (default " HEADER ")\n"   \
+	"  --idle-timeout DUR        keep-alive connections idle longer are closed (default " IDLE \
+	")\n"
+/* clang-format on */
+struct http_limits;
+int parse_conn_limit(int opt, const char *value, struct http_limits *lim, char *err, size_t len);
+/* Appends to argv (at most 8 entries, values in vals) the flags that repeat what was set
+ * in lim, for a child `gkeid node`. Returns the number of entries. */
+size_t conn_limit_args(const struct http_limits *lim, char vals[4][32], char **argv);
+
 /* One synchronous HTTP call (httpc.c, libcurl; curl_global_init is the caller's):
  * Accept: application/json, a 30 s timeout. */
 struct httpc_req {

@@ -17,6 +17,7 @@
 #include "cli/cli.h"
 #include "node/node.h"
 
+/* clang-format off */
 static const char node_usage[] =
 	"Usage: gkeid node --kube-server URL --project P --location L --cluster C [OPTIONS]\n"
 	"\n"
@@ -64,10 +65,12 @@ static const char node_usage[] =
 	"  --netpol-ttl DURATION     how long a namespace's NetworkPolicies, read to enforce\n"
 	"                            egress to the metadata server, are kept (default 1s)\n"
 	"  --max-pods N, --max-ksas N, --max-tokens N, --max-held N   memory bounds\n"
+	CONN_LIMIT_USAGE("10s", "10s", "10s")
 	"  -v, --verbose             libevent's own warnings too\n"
 	"  -h, --help                this text\n"
 	"\n"
 	"The node itself (127.0.0.1) may read /healthz and /metrics (Prometheus).\n";
+/* clang-format on */
 
 static int set(char *dst, size_t len, const char *v, const char *flag)
 {
@@ -125,6 +128,7 @@ int cmd_node(int argc, char **argv)
 		{"max-tokens", required_argument, NULL, 3},
 		{"max-held", required_argument, NULL, 4},
 		{"exit-with-parent", no_argument, NULL, 5},
+		CONN_LIMIT_OPTIONS,
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -142,6 +146,14 @@ int cmd_node(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		int bad = 0;
 		int64_t ms;
+		char err[200];
+		int lr = parse_conn_limit(c, optarg, &cfg->limits, err, sizeof(err));
+		if (lr < 0) {
+			fprintf(stderr, "gkeid node: %s\n", err);
+			goto out;
+		}
+		if (lr > 0)
+			continue;
 		switch (c) {
 		case 'N':
 			bad = set(cfg->node_name, sizeof(cfg->node_name), optarg, "--node-name");

@@ -26,6 +26,7 @@
 #include "cloud/state.h"
 #include "core/embed.h"
 #include "core/http.h"
+#include "core/httpconn.h"
 #include "core/jwt.h"
 #include "core/seal.h"
 #include "core/store.h"
@@ -36,6 +37,7 @@
 #define MAINTENANCE_SECONDS 60
 #define HISTORY_KEPT 100000 /* store revisions kept for watch resumption */
 
+/* clang-format off */
 static const char up_usage[] =
 	"Usage: gkeid up [--data-dir DIR] [--port N|0] [--iam-propagation DURATION]\n"
 	"                [--state FILE]\n"
@@ -52,11 +54,14 @@ static const char up_usage[] =
 	"                            checks, e.g. 0, 5s, 2m (default 0; Google: ~2-7 minutes)\n"
 	"  --state FILE              YAML state to write on first start instead of the demo\n"
 	"                            (see docs/state.md); ignored once DIR holds state\n"
+	"Connections (the Google APIs and every cluster's API server; the values given\n"
+	"are passed to the node agent too):\n" CONN_LIMIT_USAGE("32s", "32s", "90s")
 	"  -h, --help                this text\n"
 	"\n"
 	"A restart on the same data directory keeps all state. SIGINT or SIGTERM stops it.\n"
 	"`gkeid fault` injects GKE's failures through /gkeid/v1/faults on the API port\n"
 	"(see docs/faults.md); the node's pod is kube-system/gke-metadata-server-XXXXX.\n";
+/* clang-format on */
 
 /* What gcloud runs after the APIs answer, in order: activating the admin user (first
  * start only), then writing the kubeconfig with get-credentials (every start: cluster
@@ -338,6 +343,7 @@ int cmd_up(int argc, char **argv)
 		{"port", required_argument, NULL, 'p'},
 		{"iam-propagation", required_argument, NULL, 'i'},
 		{"state", required_argument, NULL, 's'},
+		CONN_LIMIT_OPTIONS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -349,12 +355,22 @@ int cmd_up(int argc, char **argv)
 	int c, rc = 1;
 	struct evhttp *http = NULL;
 	struct http_router *router = NULL;
+	struct http_guard *guard = NULL;
+	struct http_limits limits = {0};
+	char err[200];
 	struct event *sigs[3] = {0}, *maintenance = NULL;
 	u.port = DEFAULT_PORT;
 	if (!dir || !*dir)
 		dir = ".gkeid";
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		int lr = parse_conn_limit(c, optarg, &limits, err, sizeof(err));
+		if (lr < 0) {
+			fprintf(stderr, "gkeid up: %s\n", err);
+			return 2;
+		}
+		if (lr > 0)
+			continue;
 		switch (c) {
 		case 'd': dir = optarg; break;
 		case 'p':
@@ -417,12 +433,16 @@ int cmd_up(int argc, char **argv)
 		goto out;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	http_conn_set_budget(limits.max_conns);
 	if (!(u.base = event_base_new()) || !(http = evhttp_new(u.base)) ||
 	    !(router = http_router_new(&u.cloud)) || cloud_routes_add(router) != 0 ||
-	    upfaults_routes_add(router) != 0) {
+	    upfaults_routes_add(router) != 0 ||
+	    !(guard = http_guard_new(u.base, http, &limits, "google", http_router_dispatch, router,
+				     NULL, NULL))) {
 		fprintf(stderr, "gkeid up: out of memory\n");
 		goto out;
 	}
+	http_guard_set_log(guard, stderr);
 	if ((rc = kube_init(&u.kube, u.cloud.store, &u.cloud, u.base, u.dir)) != 0) {
 		fprintf(stderr, "gkeid up: cannot set up the Kubernetes CA in %s/keys: %s\n", u.dir,
 			strerror(-rc));
@@ -431,16 +451,15 @@ int cmd_up(int argc, char **argv)
 	}
 	rc = 1;
 	u.kube_ready = 1;
+	u.kube.limits = limits; /* every cluster's listener, and the node agent */
 	evhttp_set_max_body_size(http, 8 * HTTP_BODY_CAP);
 	evhttp_set_max_headers_size(http, 64 * 1024);
-	evhttp_set_timeout(http, 60);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
 						 EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
 						 EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
 	http_router_set_log(router, stderr);
-	http_router_attach(router, http);
 	int bound = 0;
-	if (http_listen(http, "127.0.0.1", u.port, &bound) != 0) {
+	if (!http_guard_bind(guard, "127.0.0.1", u.port, &bound)) {
 		fprintf(stderr, "gkeid up: cannot listen on 127.0.0.1:%d: %s\n", u.port,
 			strerror(errno));
 		goto out;
@@ -504,6 +523,7 @@ out:
 		kube_free(&u.kube); /* its listeners live on the event base */
 	if (http)
 		evhttp_free(http);
+	http_guard_free(guard);
 	http_router_free(router);
 	if (u.base)
 		event_base_free(u.base);

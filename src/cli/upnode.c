@@ -242,7 +242,14 @@ int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *p
 			"--credentials", sa_key, "--pool-poll", "1s",
 			"--listen", "local", "--port", "0", "--state-file", state,
 			"--exit-with-parent", NULL};
-	rc = posix_spawn(pid, self, NULL, NULL, argv, environ);
+	/* up's connection limits, as given, hold for the metadata server too */
+	char *args[sizeof(argv) / sizeof(argv[0]) + 8], vals[4][32];
+	size_t argc = 0;
+	for (; argv[argc]; argc++)
+		args[argc] = argv[argc];
+	argc += conn_limit_args(&k->limits, vals, args + argc);
+	args[argc] = NULL;
+	rc = posix_spawn(pid, self, NULL, NULL, args, environ);
 	return rc == 0 ? 0 : -rc;
 }
 

@@ -293,6 +293,36 @@ int http_form_body(struct http_req *r, struct evkeyvalq *q)
 	return evhttp_parse_query_str((const char *)r->body, q) == 0 ? 0 : -EINVAL;
 }
 
+int http_content_length_conflict(struct evhttp_request *ev)
+{
+	const struct evkeyvalq *h = evhttp_request_get_input_headers(ev);
+	const char *first = NULL;
+	for (const struct evkeyval *kv = h ? TAILQ_FIRST(h) : NULL; kv; kv = TAILQ_NEXT(kv, next)) {
+		if (evutil_ascii_strcasecmp(kv->key, "Content-Length") != 0)
+			continue;
+		if (!first)
+			first = kv->value;
+		else if (strcmp(first, kv->value) != 0)
+			return 1;
+	}
+	return 0;
+}
+
+int http_path_has_encoded_slash(const char *raw_path)
+{
+	for (const char *p = raw_path ? strchr(raw_path, '%') : NULL; p; p = strchr(p + 1, '%'))
+		if (p[1] == '2' && (p[2] == 'F' || p[2] == 'f'))
+			return 1;
+	return 0;
+}
+
+const char *http_raw_path(const struct http_req *r)
+{
+	const struct evhttp_uri *uri = evhttp_request_get_evhttp_uri(r->ev);
+	const char *p = uri ? evhttp_uri_get_path(uri) : NULL;
+	return p && *p ? p : "/";
+}
+
 const char *http_method_name(enum evhttp_cmd_type cmd)
 {
 	switch (cmd) {
@@ -320,11 +350,16 @@ int http_req_init(struct http_req *r, struct evhttp_request *ev, void *app, size
 	const char *raw_query = uri ? evhttp_uri_get_query(uri) : NULL;
 	if (!raw_path || !*raw_path)
 		raw_path = "/";
-	r->path = evhttp_uridecode(raw_path, 0, NULL);
+	size_t plen = 0;
+	r->path = evhttp_uridecode(raw_path, 0, &plen);
 	if (!r->path)
 		return -EINVAL;
+	if (plen != strlen(r->path))
+		return -EILSEQ; /* a %00 would end the C string early: the path would lie */
 	if (raw_query && evhttp_parse_query_str(raw_query, &r->query) != 0)
 		return -EINVAL;
+	if (http_content_length_conflict(ev))
+		return -EPROTO;
 
 	struct evbuffer *in = evhttp_request_get_input_buffer(ev);
 	size_t len = in ? evbuffer_get_length(in) : 0;
@@ -353,7 +388,7 @@ void http_req_done(struct http_req *r)
 	r->body_len = 0;
 }
 
-static void dispatch(struct evhttp_request *ev, void *arg)
+void http_router_dispatch(struct evhttp_request *ev, void *arg)
 {
 	struct http_router *rt = arg;
 	struct http_req r;
@@ -361,6 +396,16 @@ static void dispatch(struct evhttp_request *ev, void *arg)
 	int rc = http_req_init(&r, ev, rt->app, HTTP_BODY_CAP);
 	if (rc == -EINVAL) {
 		http_reply_gerror(&r, 400, NULL, NULL, NULL, NULL, "Invalid request URI.");
+		goto out;
+	}
+	if (rc == -EILSEQ || rc == -EPROTO) {
+		/* Google's front end: 400 "Your client has issued a malformed or illegal
+		 * request." A body whose length is in doubt leaves nothing to read the next
+		 * request from: the connection closes (RFC 9112 section 6.3). */
+		if (rc == -EPROTO)
+			http_add_header(&r, "Connection", "close");
+		http_reply_gerror(&r, 400, NULL, NULL, NULL, NULL,
+				  "Your client has issued a malformed or illegal request.");
 		goto out;
 	}
 	if (rc == -EFBIG) {
@@ -373,6 +418,15 @@ static void dispatch(struct evhttp_request *ev, void *arg)
 		goto out;
 	}
 
+	/* Google's front end routes on the path as sent: an encoded slash separates nothing,
+	 * so "projects%2Fp" names no resource (404 "The requested URL
+	 * /v1/projects%2Fp... was not found on this server.", the raw path quoted). */
+	if (http_path_has_encoded_slash(http_raw_path(&r))) {
+		http_reply_gerror(&r, 404, NULL, NULL, NULL, NULL,
+				  "The requested URL %s was not found on this server.",
+				  http_raw_path(&r));
+		goto out;
+	}
 	int path_matched = 0;
 	for (size_t i = 0; i < rt->n; i++) {
 		const struct http_route *route = &rt->routes[i];
@@ -406,7 +460,7 @@ out:
 
 void http_router_attach(struct http_router *rt, struct evhttp *http)
 {
-	evhttp_set_gencb(http, dispatch, rt);
+	evhttp_set_gencb(http, http_router_dispatch, rt);
 }
 
 int http_listen(struct evhttp *http, const char *addr, int port, int *bound_port)

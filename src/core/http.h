@@ -6,7 +6,10 @@
  * "{name}" captures; a capture matches one or more bytes up to the next literal byte
  * of the pattern, never crosses '/' (Google's "projects/{project}/..." paths) and
  * never holds ':' (which starts a custom method such as ":getIamPolicy"); a final
- * "{name**}" capture takes the rest of the path. Matching is on the decoded path.
+ * "{name**}" capture takes the rest of the path. Matching is on the decoded path; as at
+ * Google's front end, a path holding %00 gets 400 and one holding an encoded slash
+ * (%2F, which separates no segments there) gets 404, and so do conflicting
+ * Content-Length headers (400, connection closed).
  * Handlers answer synchronously; a handler that returns without replying gets a 500.
  */
 #ifndef GKEID_HTTP_H
@@ -56,6 +59,8 @@ void http_router_free(struct http_router *rt);
 void http_router_set_log(struct http_router *rt, FILE *log);
 /* Installs the router as evhttp's general callback. */
 void http_router_attach(struct http_router *rt, struct evhttp *http);
+/* The router's request handler (what attach installs), for an httpconn.h guard. */
+void http_router_dispatch(struct evhttp_request *ev, void *router);
 /* Matches a path against a pattern; on success fills names/values (malloc'd values). */
 int http_match(const char *pattern, const char *path, const char **names, char **values,
 	       size_t *n);
@@ -92,9 +97,18 @@ const char *http_gstatus(int code);
 
 /* Fills r from an evhttp request as the router does (method, decoded path, query,
  * NUL-terminated body copy), without routing. Returns 0; -EINVAL for a bad URI;
- * -EFBIG when the body exceeds body_cap; -ENOMEM. r is usable for replies (and must
- * be released with http_req_done) whatever the result. */
+ * -EILSEQ for a path that decodes to a NUL (%00); -EPROTO for Content-Length headers
+ * that disagree (the body's length is unknown: reply 400 and close); -EFBIG when the
+ * body exceeds body_cap; -ENOMEM. r is usable for replies (and must be released with
+ * http_req_done) whatever the result. */
 int http_req_init(struct http_req *r, struct evhttp_request *ev, void *app, size_t body_cap);
+/* 1 when the request holds Content-Length headers with different values (identical
+ * repeats are one length, as Go's net/http takes them). */
+int http_content_length_conflict(struct evhttp_request *ev);
+/* 1 when a raw (undecoded) path holds an encoded slash (%2F or %2f). */
+int http_path_has_encoded_slash(const char *raw_path);
+/* The request's path as sent (not decoded), "/" when empty. */
+const char *http_raw_path(const struct http_req *r);
 /* Frees what http_req_init and routing allocated (path, query, params, body). */
 void http_req_done(struct http_req *r);
 /* "GET", "POST", ... for an evhttp command ("OTHER" for the rest). */

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/httpconn.h"
 #include "core/jwt.h"
 #include "kube/impersonate.h"
 #include "kube/kube.h"
@@ -34,6 +35,7 @@
 struct listener {
 	struct kube_cluster *cl;
 	struct evhttp *http;
+	struct http_guard *guard; /* deadlines and the connection budget (core/httpconn.h) */
 	SSL_CTX *ctx;
 };
 
@@ -969,6 +971,22 @@ static void handle(struct evhttp_request *ev, void *arg)
 		kube_reply_status(&r, 400, "BadRequest", "invalid request URI", NULL);
 		goto out;
 	}
+	if (rc == -EPROTO) {
+		/* Go's net/http answers before kube-apiserver sees the request ("http: message
+		 * cannot contain multiple Content-Length headers"): a bare 400, then close. */
+		struct evkeyvalq *oh = evhttp_request_get_output_headers(ev);
+		evhttp_remove_header(oh, "Audit-Id");
+		evhttp_remove_header(oh, "Cache-Control");
+		http_add_header(&r, "Connection", "close");
+		http_reply(&r, 400, "text/plain; charset=utf-8", "400 Bad Request", 15);
+		goto out;
+	}
+	if (rc == -EILSEQ) {
+		/* No object, namespace or resource is named with a NUL: not found, as
+		 * kube-apiserver (which routes on the decoded path, %2F included) finds none. */
+		kube_reply_not_found(&r, NULL);
+		goto out;
+	}
 	if (rc == -EFBIG) {
 		snprintf(msg, sizeof(msg), "Request entity too large: limit is %d", KUBE_BODY_CAP);
 		kube_reply_status(&r, 413, "RequestEntityTooLarge", msg, NULL);
@@ -1073,18 +1091,24 @@ int kube_cluster_listen(struct kube_cluster *cl, int port)
 	l->http = evhttp_new(cl->kube->base);
 	if (!l->http)
 		goto fail;
-	evhttp_set_bevcb(l->http, make_bev, l);
-	evhttp_set_gencb(l->http, handle, l);
+	char name[128];
+	snprintf(name, sizeof(name), "kube[%s]", cl->name);
+	/* The handshake, header and idle deadlines are the guard's; a watch stream is a
+	 * request being served, which no deadline cuts (kubectl get -w has no timeout). */
+	l->guard = http_guard_new(cl->kube->base, l->http, &cl->kube->limits, name, handle, l,
+				  make_bev, l);
+	if (!l->guard)
+		goto fail;
+	http_guard_set_log(l->guard, stderr);
 	evhttp_set_allowed_methods(l->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
 						     EVHTTP_REQ_PATCH | EVHTTP_REQ_DELETE |
 						     EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
 	evhttp_set_max_body_size(l->http, KUBE_BODY_HARD_CAP);
 	evhttp_set_max_headers_size(l->http, 64 * 1024);
-	/* Long enough for idle watches (kubectl get -w has no client timeout). */
-	evhttp_set_timeout(l->http, 1800);
-	rc = http_listen(l->http, "127.0.0.1", port, &bound);
-	if (rc)
+	if (!http_guard_bind(l->guard, "127.0.0.1", port, &bound)) {
+		rc = errno ? -errno : -EADDRINUSE;
 		goto fail;
+	}
 	cl->port = bound;
 	snprintf(cl->endpoint, sizeof(cl->endpoint), "127.0.0.1:%d", bound);
 	cl->listener = l;
@@ -1092,6 +1116,7 @@ int kube_cluster_listen(struct kube_cluster *cl, int port)
 fail:
 	if (l->http)
 		evhttp_free(l->http);
+	http_guard_free(l->guard);
 	SSL_CTX_free(l->ctx);
 	free(l);
 	return rc;
@@ -1103,6 +1128,7 @@ void kube_cluster_stop(struct kube_cluster *cl)
 	if (!l)
 		return;
 	evhttp_free(l->http);
+	http_guard_free(l->guard);
 	SSL_CTX_free(l->ctx);
 	free(l);
 	cl->listener = NULL;

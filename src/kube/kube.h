@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "core/http.h"
+#include "core/httpconn.h"
 
 struct store;
 struct cloud;
@@ -103,6 +104,7 @@ struct kube {
 	char data_dir[4096];
 	struct kube_cluster *clusters[64];
 	size_t n_clusters;
+	struct http_limits limits; /* every cluster's listener (0 fields: defaults) */
 };
 
 /* --- apiserver.c --- */

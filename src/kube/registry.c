@@ -1840,7 +1840,7 @@ static void watch_end(struct watcher *w)
 	store_unwatch(w->sw);
 	w->sw = NULL;
 	if (w->conn)
-		evhttp_connection_set_closecb(w->conn, NULL, NULL);
+		http_conn_set_closecb(w->conn, NULL, NULL);
 	if (w->req)
 		evhttp_send_reply_end(w->req);
 	w->req = NULL;
@@ -2115,7 +2115,7 @@ static void serve_watch(struct kube_cluster *cl, struct http_req *r, const struc
 	r->replied = 1;
 	if (timeout + 60 > 1800)
 		evhttp_connection_set_timeout(w->conn, (int)(timeout + 60));
-	evhttp_connection_set_closecb(w->conn, on_close, w);
+	http_conn_set_closecb(w->conn, on_close, w);
 
 	w->busy++;
 	int64_t start_rev = from;

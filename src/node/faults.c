@@ -93,12 +93,11 @@ static void listeners(struct node *n, int up)
 	for (size_t i = 0; i < n->n_socks && i < max; i++) {
 		struct md_sock *s = &n->socks[i];
 		if (!up && s->h) {
-			evhttp_del_accept_socket(n->srv, s->h);
+			http_guard_unbind(n->guard, s->h);
 			s->h = NULL;
 			f->placeholder[i] = reserve_port(s->addr, s->port);
 		} else if (up && !s->h) {
-			s->h = evhttp_bind_socket_with_handle(n->srv, s->addr,
-							      (ev_uint16_t)s->port);
+			s->h = http_guard_bind(n->guard, s->addr, s->port, NULL);
 			if (!s->h)
 				md_log(n, "cannot listen on %s:%d again: %s", s->addr, s->port,
 				       strerror(errno));

@@ -6,7 +6,9 @@
  * ?alt=json|text, wait_for_change, the headers of every 200 (Metadata-Flavor: Google,
  * Server: GKE Metadata Server, application/text or application/json), a redirect for a
  * directory named without its slash, and GKE's refusals: a missing Metadata-Flavor
- * header, X-Forwarded-For, concealed paths, unknown paths, identity without audience.
+ * header (the legacy X-Google-Metadata-Request is no substitute), X-Forwarded-For or
+ * Forwarded, concealed paths, unknown paths, identity without audience. The path and
+ * query are parsed in mdpath.c.
  *
  * The calling pod is named by an address, never by a header: in local mode the
  * connection's destination (each pod owns a 127.x.y.z), in node mode its source.
@@ -29,12 +31,10 @@
 #include <sys/socket.h>
 
 #include "core/jwt.h"
+#include "node/mdpath.h"
 
 #define URI_MAX 8192
 #define HEADERS_TOTAL_MAX (16 * 1024)
-#define AUDIENCE_MAX 2048
-#define SCOPES_MAX 8192
-#define WAIT_MAX_SECONDS 3600
 #define PENDING_MAX 16384 /* requests waiting on a pod, a KSA, a token or a change */
 #define MISSING_HEADER                                                                             \
 	"GKE Metadata Server encountered an error: Missing required header \"Metadata-Flavor\": "  \
@@ -44,7 +44,6 @@
 	"[\"https://www.googleapis.com/auth/cloud-platform\", "                                    \
 	"\"https://www.googleapis.com/auth/userinfo.email\"]"
 
-enum alt { ALT_DEFAULT, ALT_JSON, ALT_TEXT };
 enum leaf { LEAF_NONE, LEAF_TOKEN, LEAF_IDENTITY };
 
 struct mreq {
@@ -56,7 +55,7 @@ struct mreq {
 	int dir;     /* the path ended in '/' */
 	char *query; /* the raw query, for redirects */
 	int recursive;
-	enum alt alt;
+	enum md_alt alt;
 	char *scopes;	/* NULL: the default scopes */
 	char *audience; /* NULL: none */
 	int full, have_audience, bad_format;
@@ -444,7 +443,7 @@ static int hold_wait(struct mreq *q)
 		return -EBUSY;
 	if (!q->timer)
 		q->timer = event_new(q->n->base, -1, 0, on_wait_timer, q);
-	struct timeval tv = {(time_t)(q->wait_s > 0 ? q->wait_s : WAIT_MAX_SECONDS), 0};
+	struct timeval tv = {(time_t)(q->wait_s > 0 ? q->wait_s : MD_WAIT_MAX_SECONDS), 0};
 	if (!q->timer || event_add(q->timer, &tv) != 0)
 		return -ENOMEM;
 	return 0;
@@ -492,7 +491,7 @@ static void render(struct mreq *q, json_t *tree)
 		return;
 	}
 	if (json_is_object(v) && q->recursive) {
-		if (q->alt == ALT_TEXT) {
+		if (q->alt == MD_ALT_TEXT) {
 			flatten(b, "", v);
 		} else {
 			const char *seg = last_segment(q->rel);
@@ -507,9 +506,9 @@ static void render(struct mreq *q, json_t *tree)
 			is_json = 1;
 		}
 	} else if (json_is_object(v)) {
-		listing(b, v, q->alt == ALT_JSON);
-		is_json = q->alt == ALT_JSON;
-	} else if (q->alt == ALT_JSON) {
+		listing(b, v, q->alt == MD_ALT_JSON);
+		is_json = q->alt == MD_ALT_JSON;
+	} else if (q->alt == MD_ALT_JSON) {
 		char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		if (d)
 			evbuffer_add(b, d, strlen(d));
@@ -563,7 +562,7 @@ static void on_token(void *arg, int rc, const char *value, int64_t expiry_ms,
 	/* the token's bytes were checked when it arrived (md_token_ok): no escaping needed */
 	char body[16384 + 128];
 	int len;
-	if (q->alt == ALT_TEXT)
+	if (q->alt == MD_ALT_TEXT)
 		len = snprintf(body, sizeof(body),
 			       "access_token %s\nexpires_in %lld\ntoken_type Bearer\n", value,
 			       (long long)left);
@@ -576,7 +575,7 @@ static void on_token(void *arg, int rc, const char *value, int64_t expiry_ms,
 		mreq_error(q, 500, "GKE Metadata Server encountered an error: token too long\n");
 		return;
 	}
-	if (q->alt == ALT_TEXT)
+	if (q->alt == MD_ALT_TEXT)
 		reply_text(q->n, q->ev, body, (size_t)len, NULL);
 	else
 		reply_jsontext(q->n, q->ev, body, (size_t)len, NULL);
@@ -922,7 +921,7 @@ static int conn_addr_cached(struct mhttp *mh, struct evhttp_request *ev, int loc
 		snprintf(c->addr, sizeof(c->addr), "%s", out);
 		c->next = *head;
 		*head = c;
-		evhttp_connection_set_closecb(evcon, on_conn_close, c);
+		http_conn_set_closecb(evcon, on_conn_close, c);
 	}
 	return rc;
 }
@@ -961,78 +960,27 @@ static void admin(struct node *n, struct evhttp_request *ev, const char *path)
 	evbuffer_free(b);
 }
 
-static int query_true(const char *v)
-{
-	return v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
-}
-
-/* Reads the query into q. 0, or -EINVAL after replying 400. */
+/* Reads the query into q. 0, or -errno after replying (400, or 500). */
 static int parse_query(struct mreq *q, const char *query)
 {
-	struct evkeyvalq kv;
-	TAILQ_INIT(&kv);
-	if (!query)
-		return 0;
-	if (evhttp_parse_query_str(query, &kv) != 0) {
-		evhttp_clear_headers(&kv);
-		reply_error(q->n, q->ev, 400,
-			    "GKE Metadata Server encountered an error: malformed query\n");
-		return -EINVAL;
+	struct md_query mq;
+	const char *text = NULL;
+	int status = 400;
+	int rc = md_query_parse(query, &mq, &status, &text);
+	if (rc) {
+		reply_error(q->n, q->ev, status, text);
+		return rc;
 	}
-	const char *v;
-	q->recursive = query_true(evhttp_find_header(&kv, "recursive"));
-	v = evhttp_find_header(&kv, "alt");
-	if (v && strcmp(v, "json") == 0)
-		q->alt = ALT_JSON;
-	else if (v && strcmp(v, "text") == 0)
-		q->alt = ALT_TEXT;
-	v = evhttp_find_header(&kv, "scopes");
-	if (v && strlen(v) >= SCOPES_MAX) {
-		evhttp_clear_headers(&kv);
-		reply_error(q->n, q->ev, 400,
-			    "GKE Metadata Server encountered an error: scopes too long\n");
-		return -EINVAL;
-	}
-	q->scopes = v && *v ? strdup(v) : NULL;
-	v = evhttp_find_header(&kv, "audience");
-	if (v && strlen(v) > AUDIENCE_MAX) {
-		evhttp_clear_headers(&kv);
-		reply_error(q->n, q->ev, 400,
-			    "GKE Metadata Server encountered an error: audience too long\n");
-		return -EINVAL;
-	}
-	q->have_audience = v && *v;
-	q->audience = v && *v ? strdup(v) : NULL;
-	if ((v && *v && !q->audience) || (evhttp_find_header(&kv, "scopes") &&
-					  *evhttp_find_header(&kv, "scopes") && !q->scopes)) {
-		evhttp_clear_headers(&kv);
-		reply_error(q->n, q->ev, 500,
-			    "GKE Metadata Server encountered an error: out of memory\n");
-		return -ENOMEM;
-	}
-	v = evhttp_find_header(&kv, "format");
-	if (v && strcmp(v, "full") == 0)
-		q->full = 1;
-	else if (v && *v && strcmp(v, "standard") != 0)
-		q->bad_format = 1;
-	q->wait = query_true(evhttp_find_header(&kv, "wait_for_change"));
-	v = evhttp_find_header(&kv, "last_etag");
-	snprintf(q->last_etag, sizeof(q->last_etag), "%s",
-		 v && strlen(v) < sizeof(q->last_etag) ? v : "");
-	v = evhttp_find_header(&kv, "timeout_sec");
-	if (v) {
-		char *end;
-		long t = strtol(v, &end, 10);
-		if (*end || t < 0) {
-			evhttp_clear_headers(&kv);
-			reply_error(
-				q->n, q->ev, 400,
-				"GKE Metadata Server encountered an error: invalid timeout_sec\n");
-			return -EINVAL;
-		}
-		q->wait_s = t > WAIT_MAX_SECONDS ? WAIT_MAX_SECONDS : t;
-	}
-	evhttp_clear_headers(&kv);
+	q->recursive = mq.recursive;
+	q->alt = mq.alt;
+	q->scopes = mq.scopes; /* q owns them now */
+	q->audience = mq.audience;
+	q->have_audience = mq.have_audience;
+	q->full = mq.full;
+	q->bad_format = mq.bad_format;
+	q->wait = mq.wait;
+	memcpy(q->last_etag, mq.last_etag, sizeof(q->last_etag));
+	q->wait_s = mq.wait_s;
 	return 0;
 }
 
@@ -1131,7 +1079,7 @@ static void on_gate(void *arg, int allowed)
 	free(g);
 }
 
-static void on_request(struct evhttp_request *ev, void *arg)
+void md_http_on_request(struct evhttp_request *ev, void *arg)
 {
 	struct node *n = arg;
 	struct mhttp *mh = n->http;
@@ -1212,7 +1160,8 @@ static void serve(struct node *n, struct evhttp_request *ev, const char *who, in
 		reply_error(n, ev, 405, "Method Not Allowed\n");
 		return;
 	}
-	if (evhttp_find_header(in, "X-Forwarded-For")) {
+	/* a proxied request (X-Forwarded-For, or RFC 7239's Forwarded) is not a pod's own */
+	if (evhttp_find_header(in, "X-Forwarded-For") || evhttp_find_header(in, "Forwarded")) {
 		reply_error(n, ev, 403,
 			    "GKE Metadata Server encountered an error: Request contains the header "
 			    "\"X-Forwarded-For\"; the metadata server does not accept proxied "
@@ -1220,41 +1169,38 @@ static void serve(struct node *n, struct evhttp_request *ev, const char *who, in
 		return;
 	}
 	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(ev);
-	const char *raw_path = u ? evhttp_uri_get_path(u) : NULL;
 	const char *query = u ? evhttp_uri_get_query(u) : NULL;
-	size_t plen = 0;
-	char *path = raw_path ? evhttp_uridecode(raw_path, 0, &plen) : NULL;
-	if (!path || plen != strlen(path) || path[0] != '/') {
-		free(path);
-		reply_error(n, ev, 400,
-			    "GKE Metadata Server encountered an error: malformed path\n");
+	struct md_path mp;
+	int rc = md_path_parse(u ? evhttp_uri_get_path(u) : NULL, &mp);
+	if (rc) {
+		reply_error(n, ev, rc == -ENOMEM ? 500 : 400,
+			    rc == -ENOMEM
+				    ? "GKE Metadata Server encountered an error: out of memory\n"
+				    : "GKE Metadata Server encountered an error: malformed path\n");
 		return;
 	}
-	if (is_self(n, who) && (strcmp(path, "/healthz") == 0 || strcmp(path, "/metrics") == 0)) {
-		admin(n, ev, path);
-		free(path);
+	if (is_self(n, who) &&
+	    (strcmp(mp.path, "/healthz") == 0 || strcmp(mp.path, "/metrics") == 0)) {
+		admin(n, ev, mp.path);
+		md_path_free(&mp);
 		return;
 	}
+	/* Metadata-Flavor: Google only: GKE's server does not take the legacy
+	 * X-Google-Metadata-Request: True that Compute Engine's once did */
 	const char *flavor = evhttp_find_header(in, "Metadata-Flavor");
-	const char *legacy = evhttp_find_header(in, "X-Google-Metadata-Request");
-	if (!(flavor && strcmp(flavor, "Google") == 0) &&
-	    !(legacy && strcasecmp(legacy, "True") == 0)) {
-		free(path);
+	if (!(flavor && strcmp(flavor, "Google") == 0)) {
+		md_path_free(&mp);
 		reply_error(n, ev, 403, MISSING_HEADER);
 		return;
 	}
 	/* the fixed top of the tree */
-	if (strcmp(path, "/") == 0) {
-		free(path);
+	if (mp.t == MD_T_ROOT) {
+		md_path_free(&mp);
 		reply_text(n, ev, "computeMetadata/\n", 17, NULL);
 		return;
 	}
-	static const char v1[] = "/computeMetadata/v1";
-	int legacy_api = strncmp(path, "/computeMetadata/v1beta1", 24) == 0 ||
-			 strncmp(path, "/0.1/", 5) == 0 || strcmp(path, "/0.1") == 0;
-	if (legacy_api || strstr(path, "/attributes/kube-env") ||
-	    strstr(path, "/attributes/kubelet-config")) {
-		free(path);
+	if (mp.t == MD_T_CONCEALED) {
+		md_path_free(&mp);
 		reply_error(n, ev, 403,
 			    "GKE Metadata Server encountered an error: This metadata endpoint is "
 			    "concealed.\n");
@@ -1262,7 +1208,7 @@ static void serve(struct node *n, struct evhttp_request *ev, const char *who, in
 	}
 	struct mreq *q = calloc(1, sizeof(*q));
 	if (!q) {
-		free(path);
+		md_path_free(&mp);
 		reply_error(n, ev, 500,
 			    "GKE Metadata Server encountered an error: out of memory\n");
 		return;
@@ -1272,8 +1218,8 @@ static void serve(struct node *n, struct evhttp_request *ev, const char *who, in
 	q->gated = gated;
 	snprintf(q->addr, sizeof(q->addr), "%s", who);
 	q->query = query && *query ? strdup(query) : NULL;
-	if (strcmp(path, "/computeMetadata") == 0 || strcmp(path, "/computeMetadata/") == 0) {
-		if (path[strlen(path) - 1] != '/') {
+	if (mp.t == MD_T_CM_REDIRECT || mp.t == MD_T_CM_DIR) {
+		if (mp.t == MD_T_CM_REDIRECT) {
 			char loc[URI_MAX + 32];
 			snprintf(loc, sizeof(loc), "/computeMetadata/%s%s", q->query ? "?" : "",
 				 q->query ? q->query : "");
@@ -1284,30 +1230,21 @@ static void serve(struct node *n, struct evhttp_request *ev, const char *who, in
 		} else {
 			reply_text(n, ev, "v1/\n", 4, NULL);
 		}
-		free(path);
+		md_path_free(&mp);
 		mreq_free(q);
 		return;
 	}
-	if (strncmp(path, v1, sizeof(v1) - 1) != 0 ||
-	    (path[sizeof(v1) - 1] != '\0' && path[sizeof(v1) - 1] != '/')) {
-		free(path);
+	if (mp.t == MD_T_NOT_FOUND) {
+		md_path_free(&mp);
 		mreq_error(q, 404, not_found_text);
 		return;
 	}
-	const char *rel = path + sizeof(v1) - 1;
-	if (*rel == '/')
-		rel++;
-	size_t rl = strlen(rel);
-	q->dir = rl == 0 ? path[sizeof(v1) - 1] == '/' : rel[rl - 1] == '/';
-	q->rel = strdup(rel);
-	free(path);
-	if (!q->rel) {
-		mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
-		return;
-	}
-	if (q->dir && rl > 0)
-		q->rel[rl - 1] = '\0';
-	if (rl == 0 && !q->dir) { /* "/computeMetadata/v1" */
+	/* MD_T_V1 or MD_T_V1_REDIRECT: rel is set */
+	q->dir = mp.dir;
+	q->rel = mp.rel; /* q owns it now */
+	mp.rel = NULL;
+	md_path_free(&mp);
+	if (mp.t == MD_T_V1_REDIRECT) { /* "/computeMetadata/v1" */
 		redirect(q);
 		return;
 	}
@@ -1360,7 +1297,7 @@ int md_http_attach(struct node *n, struct evhttp *http)
 				    json_object());
 		n->http = mh;
 	}
-	evhttp_set_gencb(http, on_request, n);
+	evhttp_set_gencb(http, md_http_on_request, n);
 	return 0;
 }
 
@@ -1389,7 +1326,7 @@ void md_http_stop(struct node *n)
 		while (mh->conns[i]) {
 			struct mconn *c = mh->conns[i];
 			mh->conns[i] = c->next;
-			evhttp_connection_set_closecb(c->evcon, NULL, NULL);
+			http_conn_set_closecb(c->evcon, NULL, NULL);
 			if (c->drop)
 				drop_end(c->drop);
 			free(c);

@@ -28,7 +28,7 @@
 
 #include "core/jwt.h"
 
-#define REQUEST_TIMEOUT 10 /* seconds: slow clients and idle keep-alives */
+#define REQUEST_TIMEOUT_MS 10000 /* slow clients and idle keep-alives */
 #define HEADERS_MAX                                                                                \
 	(64 * 1024) /* libevent's cap (its 400 beyond); metadata.c's own                           \
 		       caps below it answer 414 and 431 with a clear text */
@@ -341,16 +341,11 @@ static int check_config(const struct node_config *c, char *err, size_t len)
  * reopens them). */
 static int listen_on(struct node *n, struct evhttp *http, const char *addr, int port, int *bound)
 {
-	struct evhttp_bound_socket *h =
-		evhttp_bind_socket_with_handle(http, addr, (ev_uint16_t)port);
+	int got = port;
+	errno = 0;
+	struct evhttp_bound_socket *h = http_guard_bind(n->guard, addr, port, &got);
 	if (!h)
 		return -errno ? -errno : -EADDRINUSE;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	int got = port;
-	if (getsockname(evhttp_bound_socket_get_fd(h), (struct sockaddr *)&ss, &sl) == 0)
-		got = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-						    : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	if (bound)
 		*bound = got;
 	n->srv = http;
@@ -499,10 +494,18 @@ int node_run(const struct node_config *cfg)
 		goto out;
 
 	rc = -ENOMEM;
+	/* slow clients and idle keep-alives get the node's 10 s unless told otherwise */
+	static const struct http_limits node_limits = {REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
+						       REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS, 0};
+	struct http_limits lim = n->cfg.limits;
+	http_limits_resolve(&lim, &node_limits);
+	http_conn_set_budget(n->cfg.limits.max_conns);
 	http = evhttp_new(n->base);
-	if (!http || md_http_attach(n, http) != 0)
+	if (!http || md_http_attach(n, http) != 0 ||
+	    !(n->guard = http_guard_new(n->base, http, &lim, "metadata", md_http_on_request, n,
+					NULL, NULL)))
 		goto out;
-	evhttp_set_timeout(http, REQUEST_TIMEOUT);
+	http_guard_set_log(n->guard, stderr);
 	evhttp_set_max_headers_size(http, HEADERS_MAX);
 	evhttp_set_max_body_size(http, BODY_MAX);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
@@ -575,6 +578,7 @@ out:
 	md_faults_free(n);
 	if (http)
 		evhttp_free(http);
+	http_guard_free(n->guard);
 	for (int i = 0; i < 2; i++)
 		if (sigs[i])
 			event_free(sigs[i]);

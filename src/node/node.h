@@ -30,6 +30,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/httpconn.h"
+
 struct event_base;
 struct evdns_base;
 struct event;
@@ -67,6 +69,7 @@ struct node_config {
 	int64_t pool_poll_ms;  /* how often the node pool's settings are read (with credentials) */
 	int64_t netpol_ttl_ms; /* how long a namespace's NetworkPolicies read are trusted */
 	size_t max_pods, max_ksas, max_tokens, max_held;
+	struct http_limits limits; /* the metadata listeners (0 fields: 10 s deadlines) */
 	int verbose;
 };
 
@@ -229,6 +232,9 @@ void md_netpol_target(const struct node *n, const char **ip, int *port);
 /* --- metadata.c --- */
 /* Installs the metadata API on an evhttp. */
 int md_http_attach(struct node *n, struct evhttp *http);
+/* The metadata API's request handler (what attach installs; arg is the node), for the
+ * listeners' guard. */
+void md_http_on_request(struct evhttp_request *ev, void *arg);
 /* Answers every held request (shutdown). */
 void md_http_stop(struct node *n);
 /* Rebuilds the fixed part of the tree after the configuration changed (cluster-uid). */
@@ -295,6 +301,7 @@ struct node {
 	void *faults;	    /* faults.c */
 	void *netpol;	    /* netpol.c */
 	struct evhttp *srv; /* the metadata listeners' evhttp */
+	struct http_guard *guard; /* their deadlines and connection budget */
 	struct md_sock socks[3];
 	size_t n_socks;
 };

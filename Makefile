@@ -20,11 +20,11 @@ DATA := $(wildcard data/*)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 
 
-.PHONY: all run test bench deps clean unit e2e asan fmt fuzz check-layers
+.PHONY: all run test bench deps clean unit e2e asan fmt fuzz fuzz-build check-layers
 all: build/gkeid
 
 deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null && command -v curl >/dev/null && command -v sqlite3 >/dev/null || sh scripts/deps.sh
+	@pkg-config --exists $(PKGS) 2>/dev/null && command -v curl >/dev/null && command -v sqlite3 >/dev/null && command -v clang >/dev/null && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || sh scripts/deps.sh
 
 # One object tree per variant: build/rel (release) and build/asan (sanitizers).
 # Quiet by default (one line a file); `make V=1` shows the commands.
@@ -88,35 +88,30 @@ fmt:
 clean:
 	rm -rf build
 
-# libFuzzer targets (clang): `make fuzz` builds them and runs each for FUZZ_SECONDS.
+# libFuzzer targets (clang). The library is compiled once for fuzzing into an archive,
+# so each target links only what it uses. `make fuzz` runs each for FUZZ_SECONDS;
+# `make fuzz-build` only builds them (make test's tests/fuzz/ replays each corpus and
+# fuzzes each target for a few seconds).
 FUZZ_SECONDS ?= 20
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS)
-build/fuzz/fuzz_jwt: fuzz/fuzz_jwt.c src/core/jwt.c
+FUZZ_TARGETS := jwt state route kube_path selectors patch iam_policy protobuf metadata_path
+FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+FUZZ_BASE = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS)
+FUZZ_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRCS)) build/fuzz/obj/embed.o
+build/fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-build/fuzz/fuzz_state: fuzz/fuzz_state.c $(LIB_SRCS) $(ASM)
+	@[ -n "$(Q)" ] && echo "  CC fuzz $<" || true
+	$(Q)clang $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
+build/fuzz/obj/embed.o: $(ASM) $(DATA)
 	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
-build/fuzz/fuzz_route: fuzz/fuzz_route.c src/core/http.c
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-build/fuzz/fuzz_kube_path build/fuzz/fuzz_selectors build/fuzz/fuzz_iam_policy: build/fuzz/%: fuzz/%.c $(LIB_SRCS) $(ASM)
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS) -lm
-# pb_to_json is static: the target includes apiserver.c, so it is linked without it.
-build/fuzz/fuzz_protobuf: fuzz/fuzz_protobuf.c $(filter-out src/kube/apiserver.c,$(LIB_SRCS)) $(ASM) src/kube/apiserver.c
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $(filter-out src/kube/apiserver.c,$^) $(PKG_LIBS) -lm
-build/fuzz/fuzz_patch: fuzz/fuzz_patch.c src/kube/patch.c
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-build/fuzz/fuzz_metadata_path: fuzz/fuzz_metadata_path.c src/node/mdpath.c
-	@mkdir -p $(dir $@)
-	clang $(FUZZ_CFLAGS) -o $@ $^ $(PKG_LIBS)
-fuzz: build/fuzz/fuzz_jwt build/fuzz/fuzz_state build/fuzz/fuzz_route build/fuzz/fuzz_kube_path \
-		build/fuzz/fuzz_selectors build/fuzz/fuzz_patch build/fuzz/fuzz_iam_policy \
-		build/fuzz/fuzz_protobuf build/fuzz/fuzz_metadata_path
-	for t in jwt state route kube_path selectors patch iam_policy protobuf metadata_path; do \
+	$(Q)clang -c $(ASM) -o $@
+build/fuzz/libgkeid.a: $(FUZZ_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+build/fuzz/fuzz_%: fuzz/fuzz_%.c build/fuzz/libgkeid.a
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)clang $(FUZZ_BASE) -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libgkeid.a $(PKG_LIBS) -lm
+fuzz-build: $(FUZZ_BINS)
+fuzz: fuzz-build
+	for t in $(FUZZ_TARGETS); do \
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
 	done

@@ -40,7 +40,7 @@ if [ -f tests/slow.txt ]; then
 fi
 queued() { local q; for q in "${queue[@]}"; do [ "$q" = "$1" ] && return 0; done; return 1; }
 for bin in "$@"; do queue+=("$bin"); done
-for t in tests/e2e/test_*.sh tests/scenarios/*.sh; do
+for t in tests/e2e/test_*.sh tests/scenarios/*.sh tests/fuzz/test_*.sh; do
 	[ -f "$t" ] && ! queued "$t" && queue+=("$t")
 done
 

@@ -209,6 +209,7 @@ int cmd_doctor(int argc, char **argv)
 	if (dr_ctx_init(&ctx, token_file, err, sizeof(err)) != 0 ||
 	    dr_ctx_cluster(&ctx, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gkeid doctor: %s\n", err);
+		dr_explain_refusal(&ctx, stderr);
 		goto out;
 	}
 	if (wi) {
@@ -229,6 +230,7 @@ int cmd_doctor(int argc, char **argv)
 			fprintf(stderr, "gkeid doctor: %s\n", err);
 			goto out;
 		}
+		dr_check_kubectl_account(&ctx, &rep); /* is kubectl who gcloud is? */
 	}
 	dr_print(&rep, strcmp(output, "json") == 0, stdout);
 	rc = dr_failed(&rep) ? 1 : 0;

@@ -1,10 +1,10 @@
 /*
  * checks_more.c - the doctor's checks beyond the seed's six, one per section of the
  * troubleshooting guide: control plane reachable, the token exchange a pod's metadata
- * server performs (with IAM propagation named when a present binding is refused), DNS of
- * metadata.google.internal, Istio's startup race, gke-metadata-server crash loops (OOM,
- * over 3,000 KSAs), metadata server not ready at pod start, and the Kubernetes Engine
- * service agent's role (DeployPatch failed).
+ * server performs (IAM propagation named when a present binding is refused, a disabled
+ * API named as such), DNS of metadata.google.internal, Istio's startup race,
+ * gke-metadata-server crash loops (OOM, over 3,000 KSAs), metadata server not ready at
+ * pod start, and the Kubernetes Engine service agent's role (DeployPatch failed).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -66,6 +66,26 @@ void dr_check_control_plane(struct dr_ctx *c, struct dr_report *r)
 			      "available during maintenance",
 			      c->location);
 	dr_add_buf(r, "control-plane", DR_FAIL, title, &ev, &fix);
+}
+
+/* The API a 403 says is disabled (Google's ErrorInfo reason SERVICE_DISABLED, its
+ * metadata.service), or NULL. */
+static const char *disabled_service(const struct dr_resp *t)
+{
+	size_t i;
+	json_t *d;
+	if (t->status != 403)
+		return NULL;
+	json_array_foreach(dr_jpath(t->json, "error", "details", NULL), i, d)
+	{
+		const char *reason = dr_jstr(d, "reason", NULL);
+		const char *svc = dr_jstr(d, "metadata", "service", NULL);
+		if (reason && strcmp(reason, "SERVICE_DISABLED") == 0)
+			return svc && *svc && !strpbrk(svc, " ;&|$`'\"")
+				       ? svc
+				       : "iamcredentials.googleapis.com";
+	}
+	return NULL;
 }
 
 /* Appends k=v form-encoded. */
@@ -186,7 +206,16 @@ void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, 
 	dr_resp_brief(&t, brief, sizeof(brief));
 	dr_buf_printf(&ev, "; POST %s: %s", t.url, brief);
 	const struct dr_check *b = dr_find(r, "gsa-binding");
-	if (t.status == 403 && b && b->status == DR_PASS) {
+	const char *svc = disabled_service(&t);
+	if (svc) {
+		/* a 403 for a disabled API is not IAM's: no binding, however old, helps */
+		snprintf(title, sizeof(title),
+			 "generateAccessToken on %s is refused (403 SERVICE_DISABLED): %.100s is "
+			 "disabled, so the pod gets HTTP/403 from the metadata server (see "
+			 "iamcredentials-api)",
+			 gsa, svc);
+		dr_buf_printf(&fix, "gcloud services enable %s --project=%s", svc, c->project);
+	} else if (t.status == 403 && b && b->status == DR_PASS) {
 		snprintf(title, sizeof(title),
 			 "IAM propagation: generateAccessToken on %s is refused (403) although the "
 			 "roles/iam.workloadIdentityUser binding exists; a new binding takes about "

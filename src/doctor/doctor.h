@@ -13,6 +13,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "kube/netpol.h"
 
@@ -72,6 +73,10 @@ struct dr_ctx {
 	int kube_ok;		/* the control plane answered */
 	char kube_err[512]; /* why not, Go style ("dial tcp H:P: connect: connection refused") */
 	long timeout_s;
+	char token_src[160];	/* where the token came from, for messages */
+	int token_from_gcloud;	/* it is gcloud's active account's */
+	long cluster_status;	/* clusters.get's HTTP status (0: no answer) */
+	char cluster_perm[160]; /* the permission its 403 names, or "" */
 };
 
 /* One HTTP answer. body is NUL-terminated; json is the parsed body when it was JSON. */
@@ -102,6 +107,22 @@ int dr_ctx_init(struct dr_ctx *c, const char *token_file, char *err, size_t errl
  * (sets kube_ok / kube_err). 0 when the Container API answered 200, else -EIO + err. */
 int dr_ctx_cluster(struct dr_ctx *c, char *err, size_t errlen);
 void dr_ctx_free(struct dr_ctx *c);
+/* The current-context of the first kubeconfig file ($KUBECONFIG, else ~/.kube/config) that
+ * has one, and that file's path when plen > 0; "" when none. */
+void dr_kube_context(char *out, size_t len, char *path, size_t plen);
+/* Runs a fixed command line and reads the first line of its output. 0, or -errno. */
+int dr_run_line(const char *cmd, char *out, size_t len);
+
+/* ---- who is asking (identity.c) ------------------------------------------------------ */
+/* The email tokeninfo gives for an access token. 0, or -errno with out "". */
+int dr_token_email(struct dr_ctx *c, const char *token, char *out, size_t len);
+/* Check kubectl-account: does kubectl act as gcloud's active account, or does
+ * gke-gcloud-auth-plugin's cached token (gke_gcloud_auth_plugin_cache beside the
+ * kubeconfig) still belong to another one? */
+void dr_check_kubectl_account(struct dr_ctx *c, struct dr_report *r);
+/* After clusters.get was refused (401/403): which account the doctor ran as, what it
+ * lacks, and a kubectl-account mismatch if there is one, as lines on out. */
+void dr_explain_refusal(struct dr_ctx *c, FILE *out);
 /* Percent-encodes s for a URL path or query into out. 0 or -E2BIG. */
 int dr_urlenc(const char *s, char *out, size_t len);
 /* Short description of an answer for evidence: "HTTP 403: <message>" or the error. */

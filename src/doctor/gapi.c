@@ -228,7 +228,7 @@ static void trim(char *s)
 }
 
 /* Runs a command (no shell metacharacters come from input) and reads one line. */
-static int run_line(const char *cmd, char *out, size_t len)
+int dr_run_line(const char *cmd, char *out, size_t len)
 {
 	FILE *f = popen(cmd, "r");
 	if (!f)
@@ -258,13 +258,14 @@ static int read_token_file(const char *path, char *out, size_t len)
 	return out[0] ? 0 : -ENOENT;
 }
 
-/* current-context of the first kubeconfig file that has one. */
-static void kube_context(char *out, size_t len)
+void dr_kube_context(char *out, size_t len, char *path, size_t plen)
 {
 	const char *env = getenv("KUBECONFIG");
 	char paths[4096];
 	const char *home = getenv("HOME");
 	out[0] = '\0';
+	if (plen)
+		path[0] = '\0';
 	if (env && *env)
 		snprintf(paths, sizeof(paths), "%s", env);
 	else if (home)
@@ -291,8 +292,11 @@ static void kube_context(char *out, size_t len)
 			break;
 		}
 		fclose(f);
-		if (out[0])
+		if (out[0]) {
+			if (plen)
+				snprintf(path, plen, "%s", p);
 			return;
+		}
 	}
 }
 
@@ -329,7 +333,7 @@ int dr_ctx_init(struct dr_ctx *c, const char *token_file, char *err, size_t errl
 		while (n && c->cloud_url[n - 1] == '/')
 			c->cloud_url[--n] = '\0';
 	}
-	kube_context(ctxname, sizeof(ctxname));
+	dr_kube_context(ctxname, sizeof(ctxname), NULL, 0);
 	if (strncmp(ctxname, "gke_", 4) == 0) {
 		char *p = ctxname + 4, *u1 = strchr(p, '_'), *u2 = u1 ? strchr(u1 + 1, '_') : NULL;
 		if (u1 && u2) {
@@ -343,15 +347,15 @@ int dr_ctx_init(struct dr_ctx *c, const char *token_file, char *err, size_t errl
 		}
 	}
 	if (!c->project[0] &&
-	    run_line("gcloud config get-value project 2>/dev/null", line, sizeof(line)) == 0)
+	    dr_run_line("gcloud config get-value project 2>/dev/null", line, sizeof(line)) == 0)
 		setname(c->project, line);
-	if (!c->location[0] &&
-	    (run_line("gcloud config get-value compute/region 2>/dev/null", line, sizeof(line)) ==
-		     0 ||
-	     run_line("gcloud config get-value compute/zone 2>/dev/null", line, sizeof(line)) == 0))
+	if (!c->location[0] && (dr_run_line("gcloud config get-value compute/region 2>/dev/null",
+					    line, sizeof(line)) == 0 ||
+				dr_run_line("gcloud config get-value compute/zone 2>/dev/null",
+					    line, sizeof(line)) == 0))
 		setname(c->location, line);
-	if (!c->cluster[0] && run_line("gcloud config get-value container/cluster 2>/dev/null",
-				       line, sizeof(line)) == 0)
+	if (!c->cluster[0] && dr_run_line("gcloud config get-value container/cluster 2>/dev/null",
+					  line, sizeof(line)) == 0)
 		setname(c->cluster, line);
 	if (!valid_name(c->project) || !valid_name(c->location) || !valid_name(c->cluster)) {
 		snprintf(err, errlen,
@@ -369,6 +373,8 @@ int dr_ctx_init(struct dr_ctx *c, const char *token_file, char *err, size_t errl
 	const char *envtok = getenv("GKEID_DOCTOR_ACCESS_TOKEN");
 	int rc;
 	if (token_file) {
+		snprintf(c->token_src, sizeof(c->token_src),
+			 "the token of --access-token-file %.100s", token_file);
 		rc = read_token_file(token_file, c->token, TOKEN_MAX);
 		if (rc != 0) {
 			snprintf(err, errlen, "cannot read an access token from %s: %s", token_file,
@@ -376,17 +382,23 @@ int dr_ctx_init(struct dr_ctx *c, const char *token_file, char *err, size_t errl
 			return rc;
 		}
 	} else if (envtok && *envtok) {
+		snprintf(c->token_src, sizeof(c->token_src),
+			 "the token of GKEID_DOCTOR_ACCESS_TOKEN");
 		if (strlen(envtok) >= TOKEN_MAX) {
 			snprintf(err, errlen, "GKEID_DOCTOR_ACCESS_TOKEN is too long");
 			return -E2BIG;
 		}
 		snprintf(c->token, TOKEN_MAX, "%s", envtok);
-	} else if (run_line("gcloud auth print-access-token 2>/dev/null", c->token, TOKEN_MAX) !=
+	} else if (dr_run_line("gcloud auth print-access-token 2>/dev/null", c->token, TOKEN_MAX) !=
 		   0) {
 		snprintf(err, errlen,
 			 "no access token: `gcloud auth print-access-token` failed (log in with "
 			 "gcloud, or give --access-token-file)");
 		return -EACCES;
+	} else {
+		c->token_from_gcloud = 1;
+		snprintf(c->token_src, sizeof(c->token_src),
+			 "gcloud's active account, `gcloud auth list`");
 	}
 	for (const char *p = c->token; *p; p++)
 		if (!isgraph((unsigned char)*p)) {
@@ -396,6 +408,31 @@ int dr_ctx_init(struct dr_ctx *c, const char *token_file, char *err, size_t errl
 	return 0;
 }
 
+/* The permission a 403 names: its ErrorInfo's metadata.permission, else the Container
+ * API's message `Required "PERM" permission(s) for ...`. "" when none. */
+static void refused_permission(const struct dr_resp *r, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (r->status != 403)
+		return;
+	json_t *details = dr_jpath(r->json, "error", "details", NULL);
+	size_t i;
+	json_t *d;
+	json_array_foreach(details, i, d)
+	{
+		const char *p = dr_jstr(d, "metadata", "permission", NULL);
+		if (p && *p && strlen(p) < len && !strpbrk(p, " \"")) {
+			snprintf(out, len, "%s", p);
+			return;
+		}
+	}
+	const char *msg = dr_jstr(r->json, "error", "message", NULL);
+	const char *q = msg ? strstr(msg, "Required \"") : NULL;
+	const char *e = q ? strchr(q + 10, '"') : NULL;
+	if (e && (size_t)(e - (q + 10)) < len && e > q + 10)
+		snprintf(out, len, "%.*s", (int)(e - (q + 10)), q + 10);
+}
+
 int dr_ctx_cluster(struct dr_ctx *c, char *err, size_t errlen)
 {
 	char path[1024], brief[800];
@@ -403,7 +440,9 @@ int dr_ctx_cluster(struct dr_ctx *c, char *err, size_t errlen)
 	snprintf(path, sizeof(path), "v1/projects/%s/locations/%s/clusters/%s", c->project,
 		 c->location, c->cluster);
 	dr_google(c, "container", "GET", path, NULL, NULL, NULL, &r);
+	c->cluster_status = r.status;
 	if (r.status != 200 || !json_is_object(r.json)) {
+		refused_permission(&r, c->cluster_perm, sizeof(c->cluster_perm));
 		dr_resp_brief(&r, brief, sizeof(brief));
 		snprintf(err, errlen, "GET %s: %s", r.url, brief);
 		dr_resp_free(&r);

@@ -34,7 +34,7 @@ eq "kubectl get roles -n kube-system: the seed's Forbidden" "$SEED" "$($AS_SA $K
 # --- the doctor ----------------------------------------------------------------------------
 doctor
 eq "doctor rbac: exit 1" 1 "$DOC_RC"
-eq "the checks" "resource rbac iam access" "$(jpy "$DOC" "' '.join(c['id'] for c in j['checks'])")"
+eq "the checks" "resource rbac iam access kubectl-account" "$(jpy "$DOC" "' '.join(c['id'] for c in j['checks'])")"
 has "the IAM permission GKE checks" "is IAM permission container.roles.list" "$(dfield resource title)"
 eq "rbac fails" fail "$(dst rbac)"
 has "... having read the bindings and roles" "/namespaces/kube-system/rolebindings: 0" "$(dfield rbac evidence)"

@@ -8,19 +8,24 @@
  *
  * The policy record, the value at "/iam/policies/<resource>" (compact JSON):
  *
- *   {"writtenAt": <ms of the write that produced "policy">,
+ *   {"effectiveAt": <ms from which "policy" is in effect for checks>,
  *    "policy":   {"version": 1|3,
  *                 "bindings": [{"role", "members": [...], "condition"?}, ...],
  *                 "auditConfigs": [...]?},
- *    "previous": [{"writtenAt": <ms>, "bindings": [...]}, ...]}
+ *    "previous": [{"effectiveAt": <ms>, "bindings": [...]}, ...]}
  *
  * "policy" is what getIamPolicy shows: normalized (bindings with the same role and
  * condition merged, sorted by role, members unique and sorted, empty bindings dropped).
  * "previous" holds older versions, oldest first, that may still be in effect for checks:
- * a version written at w takes effect at w + propagation and stays in effect until a
- * later one does. A write at `now` keeps every version written after now - propagation
- * plus the newest one written at or before it (at most MAX_PREVIOUS). Seeded records have
- * writtenAt 0 and no previous versions. The etag is the standard base64 of the key's
+ * a version written at w with the propagation delay then in force takes effect at
+ * w + delay (its effectiveAt, fixed when it is written: changing the delay later moves
+ * no grant or revocation already made) and stays in effect until a later one does. A
+ * write keeps every version that takes effect after now plus the newest in effect now
+ * (at most MAX_PREVIOUS). Seeded records have effectiveAt 0 and no previous versions.
+ * A version also keeps its write time ("writtenAt"): when the delay is lowered later (a
+ * cleared iam-propagation fault), a version takes effect at the earlier of effectiveAt
+ * and writtenAt + the delay now. Records of older releases have only writtenAt, read as
+ * both. The etag is the standard base64 of the key's
  * store mod_rev as 8 big-endian bytes; an absent policy has etag "ACAB".
  *
  * Checks: every version of every policy is compiled into a hash map from member string
@@ -76,6 +81,7 @@ struct role {
 
 /* One version of a policy, compiled. */
 struct cver {
+	int64_t effective_at; /* when it takes effect, by the delay in force at its write */
 	int64_t written_at;
 	uint64_t *rows;       /* n_rows * words; NULL when the catalog has no permissions */
 	struct hmap *members; /* member string -> row */
@@ -163,11 +169,26 @@ static char *policy_key(const char *resource)
 	return errf("%s%s", POLICY_PREFIX, resource);
 }
 
-static int64_t horizon(int64_t now, int64_t propagation)
+/* When a version takes effect: its "effectiveAt" ("writtenAt" in older records). */
+static const json_t *effective_at(const json_t *v)
+{
+	const json_t *e = json_object_get(v, "effectiveAt");
+	return e ? e : json_object_get(v, "writtenAt");
+}
+
+/* When a version was written: "writtenAt" (the effective time in records without it). */
+static const json_t *written_at(const json_t *v)
+{
+	const json_t *w = json_object_get(v, "writtenAt");
+	return w ? w : json_object_get(v, "effectiveAt");
+}
+
+/* now + propagation, saturated. */
+static int64_t takes_effect(int64_t now, int64_t propagation)
 {
 	if (propagation <= 0)
 		return now;
-	return now < INT64_MIN + propagation ? INT64_MIN : now - propagation;
+	return now > INT64_MAX - propagation ? INT64_MAX : now + propagation;
 }
 
 /* ---- catalog ------------------------------------------------------------------------ */
@@ -1114,6 +1135,7 @@ static json_t *unset_view(void)
 
 struct record {
 	json_t *root;
+	json_int_t effective_at;
 	json_int_t written_at;
 	const json_t *bindings; /* policy.bindings (borrowed from root), may be NULL */
 	const json_t *audit;
@@ -1130,7 +1152,7 @@ static int record_parse(const char *data, size_t len, struct record *r)
 	if (!r->root)
 		return -EIO;
 	pol = json_object_get(r->root, "policy");
-	w = json_object_get(r->root, "writtenAt");
+	w = effective_at(r->root);
 	r->bindings = json_object_get(pol, "bindings");
 	r->audit = json_object_get(pol, "auditConfigs");
 	r->previous = json_object_get(r->root, "previous");
@@ -1141,15 +1163,18 @@ static int record_parse(const char *data, size_t len, struct record *r)
 		r->root = NULL;
 		return -EIO;
 	}
-	r->written_at = json_integer_value(w);
+	r->effective_at = json_integer_value(w);
+	r->written_at = json_is_integer(written_at(r->root)) ? json_integer_value(written_at(r->root))
+							      : r->effective_at;
 	return 0;
 }
 
-static json_t *version_entry(json_int_t written_at, const json_t *bindings)
+static json_t *version_entry(json_int_t effective, json_int_t written, const json_t *bindings)
 {
 	json_t *o = json_object(), *b = bindings ? json_deep_copy(bindings) : json_array();
 
-	if (!o || !b || json_object_set_new(o, "writtenAt", json_integer(written_at)) < 0 ||
+	if (!o || !b || json_object_set_new(o, "effectiveAt", json_integer(effective)) < 0 ||
+	    json_object_set_new(o, "writtenAt", json_integer(written)) < 0 ||
 	    json_object_set_new(o, "bindings", b) < 0) {
 		json_decref(o);
 		return NULL;
@@ -1157,13 +1182,12 @@ static json_t *version_entry(json_int_t written_at, const json_t *bindings)
 	return o;
 }
 
-/* The versions of old (previous ones, then its current) that may still be in effect
- * once a version written at now exists: all written after now - propagation, and the
- * newest at or before it. */
-static json_t *kept_versions(const struct record *old, int64_t now, int64_t propagation)
+/* The versions of old (previous ones, then its current) still needed once a version that
+ * takes effect at `effective` exists: all that take effect after now, and the newest in
+ * effect at now; none when the new version is in effect at once. */
+static json_t *kept_versions(const struct record *old, int64_t now, int64_t effective)
 {
 	json_t *all = json_array(), *kept = json_array(), *v;
-	int64_t h = horizon(now, propagation);
 	size_t n, from = 0, i;
 
 	if (!all || !kept)
@@ -1171,22 +1195,21 @@ static json_t *kept_versions(const struct record *old, int64_t now, int64_t prop
 	if (old && old->root) {
 		json_array_foreach(old->previous, i, v)
 		{
-			if (json_is_object(v) && json_is_integer(json_object_get(v, "writtenAt")) &&
+			if (json_is_object(v) && json_is_integer(effective_at(v)) &&
 			    json_array_append(all, v) < 0)
 				goto fail;
 		}
-		if (json_array_append_new(all, version_entry(old->written_at, old->bindings)) < 0)
+		if (json_array_append_new(all, version_entry(old->effective_at, old->written_at, old->bindings)) < 0)
 			goto fail;
 	}
-	/* Counting the new version (written at now, last): the newest at or before h. */
+	/* Counting the new version (last): the newest in effect at now. */
 	n = json_array_size(all);
-	if (now <= h) {
+	if (effective <= now) {
 		from = n; /* the new version is in effect at once: nothing older is needed */
 	} else {
 		for (i = n; i-- > 0;) {
-			json_int_t w = json_integer_value(json_object_get(json_array_get(all, i),
-									  "writtenAt"));
-			if (w <= h) {
+			json_int_t w = json_integer_value(effective_at(json_array_get(all, i)));
+			if (w <= now) {
 				from = i;
 				break;
 			}
@@ -1205,7 +1228,8 @@ fail:
 	return NULL;
 }
 
-static char *record_build(const struct normalized *p, int64_t written_at, json_t *previous)
+static char *record_build(const struct normalized *p, int64_t effective, int64_t written,
+			  json_t *previous)
 {
 	json_t *pol = json_object(), *root = json_object();
 	char *data = NULL;
@@ -1214,7 +1238,8 @@ static char *record_build(const struct normalized *p, int64_t written_at, json_t
 	    json_object_set_new(pol, "version", json_integer(p->has_cond ? 3 : 1)) < 0 ||
 	    json_object_set(pol, "bindings", p->bindings) < 0 ||
 	    (p->audit && json_object_set(pol, "auditConfigs", p->audit) < 0) ||
-	    json_object_set_new(root, "writtenAt", json_integer(written_at)) < 0)
+	    json_object_set_new(root, "effectiveAt", json_integer(effective)) < 0 ||
+	    json_object_set_new(root, "writtenAt", json_integer(written)) < 0)
 		goto out;
 	if (json_object_set_new(root, "policy", pol) < 0) {
 		pol = NULL;
@@ -1276,14 +1301,15 @@ static uint64_t *row_for(struct hmap **map, const char *key, uint64_t *rows, siz
 	return row;
 }
 
-static int compile_version(const struct iam *iam, json_int_t written_at,
+static int compile_version(const struct iam *iam, json_int_t effective, json_int_t written,
 			   const json_t *bindings, struct cver *cv)
 {
 	size_t words = iam->words, entries = 0, n_rows, next = N_FIXED_ROWS, i, j;
 	const json_t *b, *m;
 
 	memset(cv, 0, sizeof(*cv));
-	cv->written_at = written_at;
+	cv->effective_at = effective;
+	cv->written_at = written;
 	if (words == 0)
 		return 0; /* nothing can be granted */
 	json_array_foreach(bindings, i, b)
@@ -1376,15 +1402,17 @@ static int compile_record(const struct iam *iam, const char *data, size_t len,
 	}
 	json_array_foreach(r.previous, i, v)
 	{
-		const json_t *w = json_object_get(v, "writtenAt"), *b = json_object_get(v, "bindings");
+		const json_t *w = effective_at(v), *wr = written_at(v), *b = json_object_get(v, "bindings");
 
 		if (!json_is_integer(w) || (b && !json_is_array(b)))
 			continue;
-		if ((rc = compile_version(iam, json_integer_value(w), b, &cp->v[k])) < 0)
+		if ((rc = compile_version(iam, json_integer_value(w),
+					  json_is_integer(wr) ? json_integer_value(wr) : json_integer_value(w),
+					  b, &cp->v[k])) < 0)
 			goto out;
 		cp->n = ++k;
 	}
-	if ((rc = compile_version(iam, r.written_at, r.bindings, &cp->v[k])) < 0)
+	if ((rc = compile_version(iam, r.effective_at, r.written_at, r.bindings, &cp->v[k])) < 0)
 		goto out;
 	cp->n = ++k;
 	*out = cp;
@@ -1622,10 +1650,12 @@ static int write_policy(struct iam *iam, const char *resource, const json_t *pol
 					    np.version));
 			goto out;
 		}
-		previous = seed ? json_array() : kept_versions(&old, now_ms, iam->propagation_ms);
+		previous = seed ? json_array()
+				: kept_versions(&old, now_ms, takes_effect(now_ms, iam->propagation_ms));
 		json_decref(old.root);
 		free(data);
-		data = record_build(&np, seed ? 0 : now_ms, previous);
+		data = record_build(&np, seed ? 0 : takes_effect(now_ms, iam->propagation_ms),
+				    seed ? 0 : now_ms, previous);
 		json_decref(previous);
 		if (!data) {
 			store_kv_free(&kv);
@@ -1761,12 +1791,15 @@ static int domain_member(const struct iam_principal *p)
 	return 0;
 }
 
-/* The version in effect at horizon t (the last written at or before it), or NULL. */
-static const struct cver *in_effect(const struct cpolicy *cp, int64_t t)
+/* The version in effect at t (the newest to take effect at or before it: at the earlier
+ * of its effectiveAt and its write plus the delay now), or NULL. */
+static const struct cver *in_effect(const struct cpolicy *cp, int64_t t, int64_t delay)
 {
-	for (size_t i = cp->n; i-- > 0;)
-		if (cp->v[i].written_at <= t)
+	for (size_t i = cp->n; i-- > 0;) {
+		int64_t now_rule = takes_effect(cp->v[i].written_at, delay);
+		if (cp->v[i].effective_at <= t || now_rule <= t)
 			return &cp->v[i];
+	}
 	return NULL;
 }
 
@@ -1785,11 +1818,11 @@ int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 		return 0;
 	w = id >> 6;
 	bit = (uint64_t)1 << (id & 63);
-	t = horizon(now_ms, iam->propagation_ms);
+	t = now_ms;
 	n_members = p->n_members < IAM_MAX_MEMBERS ? p->n_members : IAM_MAX_MEMBERS;
 	for (size_t i = 0; i < n_resources; i++) {
 		const struct cpolicy *cp = resources[i] ? hmap_get(iam->cache, resources[i]) : NULL;
-		const struct cver *cv = cp ? in_effect(cp, t) : NULL;
+		const struct cver *cv = cp ? in_effect(cp, t, iam->propagation_ms) : NULL;
 		const uint64_t *row;
 
 		if (!cv || !cv->rows || !(cv->rows[ROW_ANY * words + w] & bit))

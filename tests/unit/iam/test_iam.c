@@ -559,6 +559,23 @@ static void test_propagation(void)
 	iam_set_propagation(iam, 0);
 	CHECK_EQ_INT(set_text(iam, "projects/pg", "{}", t + 30000, NULL), 0);
 	CHECK(!check1(iam, "projects/pg", &alice, "container.secrets.get", t + 30000));
+
+	/* Raising the delay later does not take back a grant already in effect (the
+	 * iam-propagation fault once locked everyone out of a fresh policy this way)... */
+	CHECK_EQ_INT(set_text(iam, "projects/late",
+			      "{\"bindings\":[{\"role\":\"roles/container.viewer\","
+			      "\"members\":[\"user:alice@example.com\"]}]}",
+			      t + 40000, NULL),
+		     0);
+	CHECK(check1(iam, "projects/late", &alice, perm, t + 40000));
+	iam_set_propagation(iam, 600000);
+	CHECK(check1(iam, "projects/late", &alice, perm, t + 40001));
+	/* ... a change written under the longer delay waits for it ... */
+	CHECK_EQ_INT(set_text(iam, "projects/late", "{\"bindings\":[]}", t + 50000, NULL), 0);
+	CHECK(check1(iam, "projects/late", &alice, perm, t + 60000));
+	/* ... and lowering the delay again lets it take effect by the shorter one. */
+	iam_set_propagation(iam, 0);
+	CHECK(!check1(iam, "projects/late", &alice, perm, t + 60000));
 	iam_free(iam);
 }
 

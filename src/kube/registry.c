@@ -35,6 +35,7 @@
 #include "kube/kube.h"
 #include "kube/patch.h"
 #include "kube/rbac.h"
+#include "kube/schema.h"
 #include "kube/selectors.h"
 #include "kube/table.h"
 #include "kube/util.h"
@@ -1137,7 +1138,9 @@ static int generate_name(const char *prefix, char *out, size_t len)
 
 /* --- bodies --- */
 
-static json_t *parse_body(struct http_req *r)
+/* The request's object. Duplicate keys are kept (the last wins, *dups set) for
+ * fieldValidation to judge (schema.h). */
+static json_t *parse_body(struct http_req *r, int *dups)
 {
 	json_error_t e;
 	const char *ct = http_header(r, "Content-Type");
@@ -1152,7 +1155,7 @@ static json_t *parse_body(struct http_req *r)
 		reply_bad_request(r, "the body of the request was empty");
 		return NULL;
 	}
-	json_t *j = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+	json_t *j = schema_loadb((const char *)r->body, r->body_len, dups, &e);
 	if (!j) {
 		reply_bad_request(r, "couldn't get version/kind; json parse error: %s", e.text);
 		return NULL;
@@ -2197,9 +2200,12 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 	char key[KEY_MAX], msg[1024], gen[300];
 	json_t *body = NULL, *obj = NULL, *errs = NULL;
 	const struct kind_info *ki = kind_of(res);
-	int rc;
+	enum schema_mode mode;
+	int rc, dups;
 
-	body = parse_body(r);
+	if (schema_mode(r, "CreateOptions", &mode))
+		return;
+	body = parse_body(r, &dups);
 	if (!body)
 		return;
 	if (check_kind(r, res, body))
@@ -2208,6 +2214,11 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 		reply_bad_request(r, "%s", msg);
 		goto out;
 	}
+	rc = schema_check_body(r, res, body, dups, mode);
+	if (rc == -ENOMEM)
+		goto oom;
+	if (rc)
+		goto out;
 	json_t *m = meta_of(body);
 	if (!m)
 		goto oom;
@@ -2489,9 +2500,12 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 	char key[KEY_MAX], msg[1024];
 	json_t *body = NULL, *old = NULL, *obj = NULL;
 	int64_t cur = 0, want = 0;
-	int rc;
+	enum schema_mode mode;
+	int rc, dups;
 
-	body = parse_body(r);
+	if (schema_mode(r, "UpdateOptions", &mode))
+		return;
+	body = parse_body(r, &dups);
 	if (!body)
 		return;
 	if (check_kind(r, res, body))
@@ -2500,6 +2514,11 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 		reply_bad_request(r, "%s", msg);
 		goto out;
 	}
+	rc = schema_check_body(r, res, body, dups, mode);
+	if (rc == -ENOMEM)
+		goto oom;
+	if (rc)
+		goto out;
 	if (check_identity(r, a, res, body))
 		goto out;
 	const char *rvs = mstr(body, "resourceVersion");
@@ -2630,8 +2649,12 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 	json_t *patch = NULL, *old = NULL, *patched = NULL, *obj = NULL;
 	int64_t cur = 0;
 	json_error_t je;
-	int rc;
+	int rc, dups;
 	enum patch_type pt = patch_type_of(http_header(r, "Content-Type"));
+	enum schema_mode mode;
+	enum schema_patch spt = pt == P_JSON ? SCHEMA_PATCH_JSON
+			      : pt == P_MERGE ? SCHEMA_PATCH_MERGE : SCHEMA_PATCH_STRATEGIC;
+	const char *type = schema_type_of(res->group, res->version, res->kind);
 
 	if (pt == P_APPLY || pt == P_UNKNOWN) {
 		/* server-side apply is not served: kubectl apply (client-side) patches */
@@ -2642,11 +2665,13 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 				  NULL);
 		return;
 	}
+	if (schema_mode(r, "PatchOptions", &mode))
+		return;
 	if (!r->body_len) {
 		reply_bad_request(r, "the body of the request was empty");
 		return;
 	}
-	patch = json_loadb((const char *)r->body, r->body_len, 0, &je);
+	patch = schema_loadb((const char *)r->body, r->body_len, &dups, &je);
 	if (!patch) {
 		reply_bad_request(r, "error decoding patch: %s", je.text);
 		return;
@@ -2674,6 +2699,9 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 			kube_reply_status(r, 500, "InternalError", "the object could not be read", a);
 			goto out;
 		}
+		/* fields stored before they were pruned are not the patch's to answer for */
+		if (schema_prune(old, type, NULL))
+			goto oom;
 		switch (pt) {
 		case P_MERGE: rc = patch_merge(old, patch, &patched); break;
 		case P_JSON: rc = patch_json(old, patch, &patched, err, sizeof(err)); break;
@@ -2704,6 +2732,11 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 			reply_bad_request(r, "%s", msg);
 			goto out;
 		}
+		rc = schema_check_patch(r, res, patched, patch, spt, dups, mode);
+		if (rc == -ENOMEM)
+			goto oom;
+		if (rc)
+			goto out;
 		if (check_identity(r, a, res, patched))
 			goto out;
 		/* a resourceVersion in the result is a precondition (kubectl --resource-version) */

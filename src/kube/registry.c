@@ -29,6 +29,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/dbuf.h"
 #include "core/hmap.h"
 #include "core/jwt.h"
 #include "core/store.h"
@@ -1458,39 +1459,6 @@ static int continue_parse(const char *tok, char *start, size_t len)
 	return rc;
 }
 
-/* A growing output buffer for list bodies. */
-struct dbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void db_add(struct dbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 65536;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void db_str(struct dbuf *b, const char *s)
-{
-	db_add(b, s, strlen(s));
-}
-
 /* Appends a stored object with its resourceVersion spliced in, without parsing it:
  * write_obj stores text that begins with head ({"kind":K,"apiVersion":V,"metadata":{).
  * Returns 0 when the text does not (the caller then parses it). */
@@ -1501,9 +1469,9 @@ static int raw_item(struct dbuf *b, const struct store_kv *kv, const char *head,
 		return 0;
 	int n = snprintf(rv, sizeof(rv), "\"resourceVersion\":\"%lld\"%s", (long long)kv->mod_rev,
 			 kv->value[hl] == '}' ? "" : ",");
-	db_add(b, kv->value, hl);
-	db_add(b, rv, (size_t)n);
-	db_add(b, kv->value + hl, kv->value_len - hl);
+	dbuf_add(b, kv->value, hl);
+	dbuf_add(b, rv, (size_t)n);
+	dbuf_add(b, kv->value + hl, kv->value_len - hl);
 	return 1;
 }
 
@@ -1632,7 +1600,7 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 				goto oom;
 		} else {
 			if (count)
-				db_str(&body, ",");
+				dbuf_str(&body, ",");
 			if (!raw_item(&body, &kvs[i], head, hl)) {
 				if (!o)
 					o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
@@ -1641,7 +1609,7 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 					json_decref(o);
 					goto oom;
 				}
-				db_str(&body, t);
+				dbuf_str(&body, t);
 				free(t);
 			}
 			json_decref(o);
@@ -1666,21 +1634,21 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 				 "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
 				 "\"resourceVersion\":\"%s\"",
 				 res->kind, av, rvs);
-		db_add(&whole, meta, (size_t)m);
+		dbuf_add(&whole, meta, (size_t)m);
 		if (cont) {
-			db_str(&whole, ",\"continue\":\"");
-			db_str(&whole, cont); /* base64url: nothing to escape */
-			db_str(&whole, "\"");
+			dbuf_str(&whole, ",\"continue\":\"");
+			dbuf_str(&whole, cont); /* base64url: nothing to escape */
+			dbuf_str(&whole, "\"");
 		}
 		if (remaining > 0) {
 			m = snprintf(meta, sizeof(meta), ",\"remainingItemCount\":%lld",
 				     (long long)remaining);
-			db_add(&whole, meta, (size_t)m);
+			dbuf_add(&whole, meta, (size_t)m);
 		}
-		db_str(&whole, "},\"items\":[");
+		dbuf_str(&whole, "},\"items\":[");
 		if (body.len)
-			db_add(&whole, body.p, body.len);
-		db_str(&whole, "]}\n");
+			dbuf_add(&whole, body.p, body.len);
+		dbuf_str(&whole, "]}\n");
 		if (whole.oom) {
 			free(whole.p);
 			goto oom;

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dbuf.h"
 #include "core/embed.h"
 #include "core/hmap.h"
 #include "kube/kube.h"
@@ -68,50 +69,6 @@ static const char *field_type(const json_t *fields, const char *key)
 	return json_string_value(json_object_get(fields, key));
 }
 
-/* --- growing strings --- */
-
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	int oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = 1;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-static void sb_str(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-/* The string, or NULL (and nothing to free) when an append failed. */
-static char *sb_take(struct sbuf *b)
-{
-	if (b->oom || !b->s) {
-		free(b->s);
-		return b->oom ? NULL : strdup("");
-	}
-	return b->s;
-}
-
 /* One code point of UTF-8 at s (n bytes left): its length, or 0 for a bad byte. */
 static size_t utf8_next(const unsigned char *s, size_t n, unsigned *cp)
 {
@@ -140,18 +97,18 @@ static int go_isprint(unsigned c)
 }
 
 /* strconv.Quote */
-static void go_quote(struct sbuf *b, const char *s, size_t n)
+static void go_quote(struct dbuf *b, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char esc[16];
-	sb_add(b, "\"", 1);
+	dbuf_add(b, "\"", 1);
 	for (size_t i = 0; i < n;) {
 		unsigned c;
 		size_t l = utf8_next(p + i, n - i, &c);
 		const char *e = NULL;
 		if (!l) {
 			snprintf(esc, sizeof(esc), "\\x%02x", p[i]);
-			sb_str(b, esc);
+			dbuf_str(b, esc);
 			i++;
 			continue;
 		}
@@ -187,9 +144,9 @@ static void go_quote(struct sbuf *b, const char *s, size_t n)
 			break;
 		}
 		if (e) {
-			sb_str(b, e);
+			dbuf_str(b, e);
 		} else if (go_isprint(c)) {
-			sb_add(b, s + i, l);
+			dbuf_add(b, s + i, l);
 		} else {
 			if (c < 0x80)
 				snprintf(esc, sizeof(esc), "\\x%02x", c);
@@ -197,11 +154,11 @@ static void go_quote(struct sbuf *b, const char *s, size_t n)
 				snprintf(esc, sizeof(esc), "\\u%04x", c);
 			else
 				snprintf(esc, sizeof(esc), "\\U%08x", c);
-			sb_str(b, esc);
+			dbuf_str(b, esc);
 		}
 		i += l;
 	}
-	sb_add(b, "\"", 1);
+	dbuf_add(b, "\"", 1);
 }
 
 /* --- errors and paths --- */
@@ -215,15 +172,15 @@ void schema_errors_free(struct schema_errors *e)
 
 /* The decoder's field path: keys joined by '.', list indexes as "[i]". */
 struct path {
-	struct sbuf b;
+	struct dbuf b;
 };
 
 static size_t path_key(struct path *p, const char *k)
 {
 	size_t at = p->b.len;
 	if (at)
-		sb_add(&p->b, ".", 1);
-	sb_str(&p->b, k);
+		dbuf_add(&p->b, ".", 1);
+	dbuf_str(&p->b, k);
 	return at;
 }
 
@@ -232,40 +189,40 @@ static size_t path_index(struct path *p, size_t i)
 	char n[32];
 	size_t at = p->b.len;
 	snprintf(n, sizeof(n), "[%zu]", i);
-	sb_str(&p->b, n);
+	dbuf_str(&p->b, n);
 	return at;
 }
 
 static void path_pop(struct path *p, size_t at)
 {
 	p->b.len = at;
-	if (p->b.s)
-		p->b.s[at] = '\0';
+	if (p->b.p)
+		p->b.p[at] = '\0';
 }
 
 /* Records `<prefix><what> "<path>.<key>"` unless recorded already or full. -ENOMEM. */
 static int add_error(struct schema_errors *e, struct path *p, const char *prefix, const char *what,
 		     const char *key)
 {
-	struct sbuf t = {0};
+	struct dbuf t = {0};
 	size_t at = path_key(p, key);
 	if (!e || p->b.oom)
 		goto out;
-	sb_str(&t, prefix);
-	sb_str(&t, what);
-	sb_add(&t, " ", 1);
-	go_quote(&t, p->b.s, p->b.len);
+	dbuf_str(&t, prefix);
+	dbuf_str(&t, what);
+	dbuf_add(&t, " ", 1);
+	go_quote(&t, p->b.p, p->b.len);
 	if (t.oom)
 		goto out;
 	for (size_t i = 0; i < e->n; i++)
-		if (strcmp(e->text[i], t.s) == 0)
+		if (strcmp(e->text[i], t.p) == 0)
 			goto out;
 	if (e->n < SCHEMA_MAX_ERRORS) {
-		e->text[e->n++] = t.s;
-		t.s = NULL;
+		e->text[e->n++] = t.p;
+		t.p = NULL;
 	}
 out:
-	free(t.s);
+	free(t.p);
 	path_pop(p, at);
 	return t.oom || p->b.oom ? -ENOMEM : 0;
 }
@@ -362,7 +319,7 @@ static int walk(json_t *obj, const char *type, struct schema_errors *errs, int k
 	struct walker w = {.errs = errs, .keep = keep, .sorted = sorted};
 	pthread_once(&loaded, load);
 	int rc = type ? prune(&w, obj, type, 0) : 0;
-	free(w.path.b.s);
+	free(w.path.b.p);
 	return rc;
 }
 
@@ -540,7 +497,7 @@ int schema_scan(const char *text, size_t len, const char *type, struct schema_er
 			 .errs = errs,
 			 .prefix = strcmp(type, SCHEMA_JSON_PATCH) == 0 ? "json patch " : ""};
 	scan_value(&c, type, 0);
-	free(c.path.b.s);
+	free(c.path.b.p);
 	return c.rc;
 }
 
@@ -614,40 +571,40 @@ int schema_decode_patch(json_t *patched, const char *type, const char *text, siz
 
 char *schema_strict_text(const struct schema_errors *e)
 {
-	struct sbuf b = {0};
-	sb_str(&b, "strict decoding error: ");
+	struct dbuf b = {0};
+	dbuf_str(&b, "strict decoding error: ");
 	for (size_t i = 0; i < e->n; i++) {
 		if (i)
-			sb_add(&b, ", ", 2);
-		sb_str(&b, e->text[i]);
+			dbuf_add(&b, ", ", 2);
+		dbuf_str(&b, e->text[i]);
 	}
-	return sb_take(&b);
+	return dbuf_take(&b);
 }
 
 char *schema_body_message(const char *kind, const char *version, const struct schema_errors *e)
 {
-	struct sbuf b = {0};
+	struct dbuf b = {0};
 	char *strict = schema_strict_text(e);
 	if (!strict)
 		return NULL;
-	sb_str(&b, kind);
-	sb_str(&b, " in version ");
+	dbuf_str(&b, kind);
+	dbuf_str(&b, " in version ");
 	go_quote(&b, version, strlen(version));
-	sb_str(&b, " cannot be handled as a ");
-	sb_str(&b, kind);
-	sb_str(&b, ": ");
-	sb_str(&b, strict);
+	dbuf_str(&b, " cannot be handled as a ");
+	dbuf_str(&b, kind);
+	dbuf_str(&b, ": ");
+	dbuf_str(&b, strict);
 	free(strict);
-	return sb_take(&b);
+	return dbuf_take(&b);
 }
 
 /* A float64 as Go's %v prints it (strconv 'g', shortest): 1.5, 1e+06, 1e-05. */
-static void go_float(struct sbuf *b, double d)
+static void go_float(struct dbuf *b, double d)
 {
 	char digits[40], out[64];
 	int prec = 1, exp10;
 	if (!isfinite(d)) {
-		sb_str(b, isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf");
+		dbuf_str(b, isnan(d) ? "NaN" : d > 0 ? "+Inf" : "-Inf");
 		return;
 	}
 	for (; prec < 17; prec++) {
@@ -665,18 +622,18 @@ static void go_float(struct sbuf *b, double d)
 	} else {
 		snprintf(out, sizeof(out), "%.*f", prec - 1 - exp10 > 0 ? prec - 1 - exp10 : 0, d);
 	}
-	sb_str(b, out);
+	dbuf_str(b, out);
 }
 
 /* fmt's %+v of what kjson.UnmarshalStrict made of JSON: map[k:v ...] with sorted keys,
  * [a b] for lists, strings bare, <nil> for null. */
-static void go_sprint(struct sbuf *b, const json_t *v, int depth)
+static void go_sprint(struct dbuf *b, const json_t *v, int depth)
 {
 	char n[32];
 	size_t i;
 	const json_t *x;
 	if (depth > MAX_DEPTH) {
-		sb_str(b, "...");
+		dbuf_str(b, "...");
 		return;
 	}
 	switch (json_typeof(v)) {
@@ -688,46 +645,46 @@ static void go_sprint(struct sbuf *b, const json_t *v, int depth)
 			b->oom = 1;
 			return;
 		}
-		sb_str(b, "map[");
+		dbuf_str(b, "map[");
 		for (i = 0; i < k; i++) {
 			if (i)
-				sb_add(b, " ", 1);
-			sb_str(b, keys[i]);
-			sb_add(b, ":", 1);
+				dbuf_add(b, " ", 1);
+			dbuf_str(b, keys[i]);
+			dbuf_add(b, ":", 1);
 			go_sprint(b, json_object_get(v, keys[i]), depth + 1);
 		}
-		sb_add(b, "]", 1);
+		dbuf_add(b, "]", 1);
 		free(keys);
 		break;
 	}
 	case JSON_ARRAY:
-		sb_add(b, "[", 1);
+		dbuf_add(b, "[", 1);
 		json_array_foreach(v, i, x)
 		{
 			if (i)
-				sb_add(b, " ", 1);
+				dbuf_add(b, " ", 1);
 			go_sprint(b, x, depth + 1);
 		}
-		sb_add(b, "]", 1);
+		dbuf_add(b, "]", 1);
 		break;
 	case JSON_STRING:
-		sb_add(b, json_string_value(v), json_string_length(v));
+		dbuf_add(b, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		snprintf(n, sizeof(n), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		sb_str(b, n);
+		dbuf_str(b, n);
 		break;
 	case JSON_REAL:
 		go_float(b, json_real_value(v));
 		break;
 	case JSON_TRUE:
-		sb_str(b, "true");
+		dbuf_str(b, "true");
 		break;
 	case JSON_FALSE:
-		sb_str(b, "false");
+		dbuf_str(b, "false");
 		break;
 	default:
-		sb_str(b, "<nil>");
+		dbuf_str(b, "<nil>");
 		break;
 	}
 }
@@ -746,18 +703,18 @@ static json_t *status(int code, const char *reason, const char *message, json_t 
 static json_t *invalid(const char *group, const char *kind, const char *field, const char *reason,
 		       const char *body)
 {
-	struct sbuf m = {0};
+	struct dbuf m = {0};
 	json_t *st = NULL, *details = json_object();
-	sb_str(&m, kind);
+	dbuf_str(&m, kind);
 	if (*group) {
-		sb_add(&m, ".", 1);
-		sb_str(&m, group);
+		dbuf_add(&m, ".", 1);
+		dbuf_str(&m, group);
 	}
-	sb_str(&m, " \"\" is invalid: ");
-	sb_str(&m, field);
-	sb_str(&m, ": ");
-	sb_str(&m, body);
-	char *msg = sb_take(&m);
+	dbuf_str(&m, " \"\" is invalid: ");
+	dbuf_str(&m, field);
+	dbuf_str(&m, ": ");
+	dbuf_str(&m, body);
+	char *msg = dbuf_take(&m);
 	if (!msg || !details)
 		goto out;
 	/* StatusDetails: name, group, kind, uid, causes; empty ones left out */
@@ -778,7 +735,7 @@ out:
 json_t *schema_patch_status(const json_t *patched, const json_t *patch, enum schema_patch pt,
 			    const struct schema_errors *e)
 {
-	struct sbuf v = {0}, body = {0};
+	struct dbuf v = {0}, body = {0};
 	char *strict = schema_strict_text(e), *dump = NULL, *text = NULL;
 	json_t *st = NULL;
 	if (pt == SCHEMA_PATCH_STRATEGIC) {
@@ -786,21 +743,21 @@ json_t *schema_patch_status(const json_t *patched, const json_t *patch, enum sch
 	} else {
 		dump = json_dumps(patched, JSON_COMPACT | JSON_PRESERVE_ORDER);
 		if (dump)
-			sb_str(&v, dump);
+			dbuf_str(&v, dump);
 		else
 			v.oom = 1;
 	}
-	text = sb_take(&v);
+	text = dbuf_take(&v);
 	if (!strict || !text)
 		goto out;
-	sb_str(&body, "Invalid value: ");
+	dbuf_str(&body, "Invalid value: ");
 	go_quote(&body, text, strlen(text));
-	sb_str(&body, ": ");
-	sb_str(&body, strict);
+	dbuf_str(&body, ": ");
+	dbuf_str(&body, strict);
 	if (!body.oom)
-		st = invalid("", "", "patch", "FieldValueInvalid", body.s);
+		st = invalid("", "", "patch", "FieldValueInvalid", body.p);
 out:
-	free(body.s);
+	free(body.p);
 	free(strict);
 	free(dump);
 	free(text);
@@ -809,14 +766,14 @@ out:
 
 json_t *schema_options_status(const char *options, const char *value)
 {
-	struct sbuf body = {0};
-	sb_str(&body, "Unsupported value: ");
+	struct dbuf body = {0};
+	dbuf_str(&body, "Unsupported value: ");
 	go_quote(&body, value, strlen(value));
-	sb_str(&body, ": supported values: " SUPPORTED);
+	dbuf_str(&body, ": supported values: " SUPPORTED);
 	json_t *st = body.oom ? NULL
 			      : invalid("meta.k8s.io", options, "fieldValidation",
-					"FieldValueNotSupported", body.s);
-	free(body.s);
+					"FieldValueNotSupported", body.p);
+	free(body.p);
 	return st;
 }
 
@@ -831,21 +788,21 @@ static size_t runes(const char *s)
 /* net.NewWarningHeader(299, "-", text), text cut to max runes. */
 static char *warning_header(const char *text, size_t max, size_t *n_runes)
 {
-	struct sbuf b = {0};
+	struct dbuf b = {0};
 	size_t n = 0;
-	sb_str(&b, "299 - \"");
+	dbuf_str(&b, "299 - \"");
 	for (const char *s = text; *s; s++) {
 		int start = ((unsigned char)*s & 0xc0) != 0x80;
 		if (start && n == max)
 			break;
 		n += start;
 		if (*s == '"' || *s == '\\')
-			sb_add(&b, "\\", 1);
-		sb_add(&b, s, 1);
+			dbuf_add(&b, "\\", 1);
+		dbuf_add(&b, s, 1);
 	}
-	sb_add(&b, "\"", 1);
+	dbuf_add(&b, "\"", 1);
 	*n_runes = n;
-	return sb_take(&b);
+	return dbuf_take(&b);
 }
 
 size_t schema_warnings(const struct schema_errors *e, char **hdr)

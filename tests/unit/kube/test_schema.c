@@ -382,6 +382,27 @@ static void texts(void)
 	CHECK_EQ_INT(schema_mode_parse("true", &m), -EINVAL);
 }
 
+/* {"kk..k00": true, ...}: n keys, each pad k's and its number. */
+static json_t *many_keys(int n, size_t pad)
+{
+	json_t *o = json_object();
+	char k[320];
+	memset(k, 'k', pad);
+	for (int i = 0; i < n; i++) {
+		snprintf(k + pad, sizeof(k) - pad, "%02d", i);
+		json_object_set_new(o, k, json_true());
+	}
+	return o;
+}
+
+static void release(char **hdr, size_t n, struct schema_errors *e, json_t *o)
+{
+	for (size_t i = 0; i < n; i++)
+		free(hdr[i]);
+	schema_errors_free(e);
+	json_decref(o);
+}
+
 /* Paths are strconv.Quote'd; warnings are net.NewWarningHeader(299, "-", text). */
 static void quoting_and_warnings(void)
 {
@@ -396,20 +417,11 @@ static void quoting_and_warnings(void)
 	CHECK_EQ_INT(n, 4);
 	CHECK_STR(hdr[0], "299 - \"unknown field \\\"a\\\\x01b\\\"\"");
 	CHECK_STR(hdr[1], "299 - \"unknown field \\\"\xc3\xbc\\\\\\\"\\\"\"");
-	for (size_t i = 0; i < n; i++)
-		free(hdr[i]);
-	schema_errors_free(&e);
-	json_decref(o);
+	release(hdr, n, &e, o);
 
 	/* 20 warnings of 300 runes pass 4096: the recorder cuts each to 256 runes and
 	 * stops once 4096 are written (16 of them) */
-	o = json_object();
-	for (int i = 0; i < 20; i++) {
-		char k[300];
-		memset(k, 'k', sizeof(k));
-		snprintf(k + 270, 30, "%02d", i);
-		json_object_set_new(o, k, json_true());
-	}
+	o = many_keys(20, 270);
 	CHECK_EQ_INT(schema_prune(o, "V1ConfigMap", &e), 0);
 	CHECK_EQ_INT(e.n, 20);
 	n = schema_warnings(&e, hdr);
@@ -417,18 +429,10 @@ static void quoting_and_warnings(void)
 	/* the opening quote of the path is escaped; the closing one is cut off */
 	CHECK_EQ_INT(strlen(hdr[0]), strlen("299 - \"\"") + 256 + 1);
 	CHECK(strncmp(hdr[15], "299 - \"unknown field \\\"kkk", 26) == 0);
-	for (size_t i = 0; i < n; i++)
-		free(hdr[i]);
-	schema_errors_free(&e);
-	json_decref(o);
+	release(hdr, n, &e, o);
 
 	/* at most 100 errors, as sigs.k8s.io/json keeps; repeated ones once */
-	o = json_object();
-	for (int i = 0; i < 150; i++) {
-		char k[16];
-		snprintf(k, sizeof(k), "f%d", i);
-		json_object_set_new(o, k, json_true());
-	}
+	o = many_keys(150, 1);
 	CHECK_EQ_INT(schema_prune(o, "V1ConfigMap", &e), 0);
 	CHECK_EQ_INT(e.n, SCHEMA_MAX_ERRORS);
 	CHECK_EQ_INT(json_object_size(o), 0);

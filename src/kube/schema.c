@@ -45,7 +45,7 @@ static void load(void)
 	json_t *op =
 		json_pack("{s:s, s:s, s:s, s:s}", "op", "", "path", "", "from", "", "value", "*");
 	if (json_is_object(t) && json_is_object(k) && op &&
-	    json_object_set(t, SCHEMA_JSON_PATCH + 1, op) == 0) {
+	    json_object_set(t, &SCHEMA_JSON_PATCH[1], op) == 0) {
 		types = json_incref(t);
 		kinds = json_incref(k);
 	}
@@ -99,50 +99,22 @@ static int go_isprint(unsigned c)
 /* strconv.Quote */
 static void go_quote(struct dbuf *b, const char *s, size_t n)
 {
+	static const char *const short_esc[] = {
+		['"'] = "\\\"", ['\\'] = "\\\\", ['\a'] = "\\a", ['\b'] = "\\b", ['\f'] = "\\f",
+		['\n'] = "\\n", ['\r'] = "\\r",	 ['\t'] = "\\t", ['\v'] = "\\v"};
 	const unsigned char *p = (const unsigned char *)s;
 	char esc[16];
 	dbuf_add(b, "\"", 1);
 	for (size_t i = 0; i < n;) {
 		unsigned c;
 		size_t l = utf8_next(p + i, n - i, &c);
-		const char *e = NULL;
 		if (!l) {
 			snprintf(esc, sizeof(esc), "\\x%02x", p[i]);
 			dbuf_str(b, esc);
 			i++;
 			continue;
 		}
-		switch (c) {
-		case '"':
-			e = "\\\"";
-			break;
-		case '\\':
-			e = "\\\\";
-			break;
-		case '\a':
-			e = "\\a";
-			break;
-		case '\b':
-			e = "\\b";
-			break;
-		case '\f':
-			e = "\\f";
-			break;
-		case '\n':
-			e = "\\n";
-			break;
-		case '\r':
-			e = "\\r";
-			break;
-		case '\t':
-			e = "\\t";
-			break;
-		case '\v':
-			e = "\\v";
-			break;
-		default:
-			break;
-		}
+		const char *e = c < sizeof(short_esc) / sizeof(short_esc[0]) ? short_esc[c] : NULL;
 		if (e) {
 			dbuf_str(b, e);
 		} else if (go_isprint(c)) {
@@ -271,6 +243,8 @@ static int prune_object(struct walker *w, json_t *v, const json_t *fields, const
 {
 	size_t n, at;
 	int rc = 0;
+	if (!fields && !*elem) /* a map of leaves (labels, data): nothing to walk */
+		return 0;
 	const char **keys = keys_of(v, w->sorted, &n, &rc);
 	for (size_t i = 0; keys && !rc && i < n; i++) {
 		const char *ft = fields ? field_type(fields, keys[i]) : elem;

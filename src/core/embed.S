@@ -18,4 +18,10 @@ embed_rbac_json:
 	.incbin "data/rbac.json"
 embed_rbac_json_end:
 	.byte 0
+	.global embed_kube_schema_json
+	.global embed_kube_schema_json_end
+embed_kube_schema_json:
+	.incbin "data/kube-schema.json"
+embed_kube_schema_json_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -1,7 +1,9 @@
 /*
  * embed.h - data files compiled into the binary by embed.S: the predefined role
- * catalog (data/roles.json), the demo state (data/demo.yaml) and the default RBAC
- * (data/rbac.json). Each is followed by a NUL byte, so it can be used as a C string.
+ * catalog (data/roles.json), the demo state (data/demo.yaml), the default RBAC
+ * (data/rbac.json) and the fields of the built-in Kubernetes kinds
+ * (data/kube-schema.json, read by kube/schema.c). Each is followed by a NUL byte, so
+ * it can be used as a C string.
  */
 #ifndef GKEID_EMBED_H
 #define GKEID_EMBED_H
@@ -9,6 +11,7 @@
 extern const char embed_roles_json[], embed_roles_json_end[];
 extern const char embed_demo_yaml[], embed_demo_yaml_end[];
 extern const char embed_rbac_json[], embed_rbac_json_end[];
+extern const char embed_kube_schema_json[], embed_kube_schema_json_end[];
 
 #define EMBED_LEN(name) ((size_t)(embed_##name##_end - embed_##name))
 

@@ -7,7 +7,7 @@
  * /openapi/v3 serves a skeleton: per group-version documents whose PATCH operations
  * carry x-kubernetes-group-version-kind and the fieldValidation parameter, which is
  * what kubectl reads to hand validation to the server (no schemas: kubectl explain
- * has nothing to show, and /openapi/v2 is 404).
+ * has nothing to show), and /openapi/v2 an empty document for kubectl 1.27 and 1.28.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -404,6 +404,24 @@ fail:
 	return NULL;
 }
 
+/* /openapi/v2: a document without definitions, as the v3 skeleton has none. kubectl
+ * 1.27 and 1.28 read it before they validate (--validate=true, their default) and stop
+ * when it is missing; they ask for protobuf, where an empty openapi_v2.Document is zero
+ * bytes. */
+static void serve_openapi_v2(struct http_req *r)
+{
+	const char *accept = http_header(r, "Accept");
+	if (accept && strstr(accept, "protobuf")) {
+		http_reply(r, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", "",
+			   0);
+		return;
+	}
+	reply(r,
+	      json_pack("{s:s, s:{s:s, s:s}, s:{}, s:{}}", "swagger", "2.0", "info", "title",
+			"Kubernetes", "version", "v1.30.5", "paths", "definitions"),
+	      NULL);
+}
+
 /* /openapi/v3 and /openapi/v3/<gv path>. 1 when replied. */
 static int serve_openapi(struct http_req *r)
 {
@@ -477,6 +495,10 @@ int discovery_serve(struct kube_cluster *cl, struct http_req *r)
 	    strncmp(p, "/healthz/", 9) == 0 || strncmp(p, "/livez/", 7) == 0 ||
 	    strncmp(p, "/readyz/", 8) == 0) {
 		http_reply(r, 200, "text/plain; charset=utf-8", "ok", 2);
+		return 1;
+	}
+	if (strcmp(p, "/openapi/v2") == 0) {
+		serve_openapi_v2(r);
 		return 1;
 	}
 	if (strncmp(p, "/openapi/v3", 11) == 0)

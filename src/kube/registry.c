@@ -29,6 +29,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/dbuf.h"
 #include "core/hmap.h"
 #include "core/jwt.h"
 #include "core/store.h"
@@ -36,6 +37,7 @@
 #include "kube/nodeauthz.h"
 #include "kube/patch.h"
 #include "kube/rbac.h"
+#include "kube/schema.h"
 #include "kube/selectors.h"
 #include "kube/table.h"
 #include "kube/util.h"
@@ -1142,7 +1144,9 @@ static int generate_name(const char *prefix, char *out, size_t len)
 
 /* --- bodies --- */
 
-static json_t *parse_body(struct http_req *r)
+/* The request's object. Duplicate keys are kept (the last wins, *dups set) for
+ * fieldValidation to judge (schema.h). */
+static json_t *parse_body(struct http_req *r, int *dups)
 {
 	json_error_t e;
 	const char *ct = http_header(r, "Content-Type");
@@ -1166,7 +1170,7 @@ static json_t *parse_body(struct http_req *r)
 				  open);
 		return NULL;
 	}
-	json_t *j = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+	json_t *j = schema_loadb((const char *)r->body, r->body_len, dups, &e);
 	if (!j) {
 		reply_bad_request(r, "couldn't get version/kind; json parse error: %s", e.text);
 		return NULL;
@@ -1469,39 +1473,6 @@ static int continue_parse(const char *tok, char *start, size_t len)
 	return rc;
 }
 
-/* A growing output buffer for list bodies. */
-struct dbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
-};
-
-static void db_add(struct dbuf *b, const char *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 65536;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np) {
-			b->oom = 1;
-			return;
-		}
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void db_str(struct dbuf *b, const char *s)
-{
-	db_add(b, s, strlen(s));
-}
-
 /* Appends a stored object with its resourceVersion spliced in, without parsing it:
  * write_obj stores text that begins with head ({"kind":K,"apiVersion":V,"metadata":{).
  * Returns 0 when the text does not (the caller then parses it). */
@@ -1512,9 +1483,9 @@ static int raw_item(struct dbuf *b, const struct store_kv *kv, const char *head,
 		return 0;
 	int n = snprintf(rv, sizeof(rv), "\"resourceVersion\":\"%lld\"%s", (long long)kv->mod_rev,
 			 kv->value[hl] == '}' ? "" : ",");
-	db_add(b, kv->value, hl);
-	db_add(b, rv, (size_t)n);
-	db_add(b, kv->value + hl, kv->value_len - hl);
+	dbuf_add(b, kv->value, hl);
+	dbuf_add(b, rv, (size_t)n);
+	dbuf_add(b, kv->value + hl, kv->value_len - hl);
 	return 1;
 }
 
@@ -1643,7 +1614,7 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 				goto oom;
 		} else {
 			if (count)
-				db_str(&body, ",");
+				dbuf_str(&body, ",");
 			if (!raw_item(&body, &kvs[i], head, hl)) {
 				if (!o)
 					o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
@@ -1652,7 +1623,7 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 					json_decref(o);
 					goto oom;
 				}
-				db_str(&body, t);
+				dbuf_str(&body, t);
 				free(t);
 			}
 			json_decref(o);
@@ -1677,21 +1648,21 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 				 "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
 				 "\"resourceVersion\":\"%s\"",
 				 res->kind, av, rvs);
-		db_add(&whole, meta, (size_t)m);
+		dbuf_add(&whole, meta, (size_t)m);
 		if (cont) {
-			db_str(&whole, ",\"continue\":\"");
-			db_str(&whole, cont); /* base64url: nothing to escape */
-			db_str(&whole, "\"");
+			dbuf_str(&whole, ",\"continue\":\"");
+			dbuf_str(&whole, cont); /* base64url: nothing to escape */
+			dbuf_str(&whole, "\"");
 		}
 		if (remaining > 0) {
 			m = snprintf(meta, sizeof(meta), ",\"remainingItemCount\":%lld",
 				     (long long)remaining);
-			db_add(&whole, meta, (size_t)m);
+			dbuf_add(&whole, meta, (size_t)m);
 		}
-		db_str(&whole, "},\"items\":[");
+		dbuf_str(&whole, "},\"items\":[");
 		if (body.len)
-			db_add(&whole, body.p, body.len);
-		db_str(&whole, "]}\n");
+			dbuf_add(&whole, body.p, body.len);
+		dbuf_str(&whole, "]}\n");
 		if (whole.oom) {
 			free(whole.p);
 			goto oom;
@@ -2228,9 +2199,12 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 	char key[KEY_MAX], msg[1024], gen[300];
 	json_t *body = NULL, *obj = NULL, *errs = NULL;
 	const struct kind_info *ki = kind_of(res);
-	int rc;
+	enum schema_mode mode;
+	int rc, dups;
 
-	body = parse_body(r);
+	if (schema_mode(r, "CreateOptions", &mode))
+		return;
+	body = parse_body(r, &dups);
 	if (!body)
 		return;
 	if (check_kind(r, res, body))
@@ -2239,6 +2213,11 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 		reply_bad_request(r, "%s", msg);
 		goto out;
 	}
+	rc = schema_check_body(r, res, body, dups, mode);
+	if (rc == -ENOMEM)
+		goto oom;
+	if (rc)
+		goto out;
 	json_t *m = meta_of(body);
 	if (!m)
 		goto oom;
@@ -2522,9 +2501,12 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 	char key[KEY_MAX], msg[1024];
 	json_t *body = NULL, *old = NULL, *obj = NULL;
 	int64_t cur = 0, want = 0;
-	int rc;
+	enum schema_mode mode;
+	int rc, dups;
 
-	body = parse_body(r);
+	if (schema_mode(r, "UpdateOptions", &mode))
+		return;
+	body = parse_body(r, &dups);
 	if (!body)
 		return;
 	if (check_kind(r, res, body))
@@ -2533,6 +2515,11 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 		reply_bad_request(r, "%s", msg);
 		goto out;
 	}
+	rc = schema_check_body(r, res, body, dups, mode);
+	if (rc == -ENOMEM)
+		goto oom;
+	if (rc)
+		goto out;
 	if (check_identity(r, a, res, body))
 		goto out;
 	const char *rvs = mstr(body, "resourceVersion");
@@ -2664,8 +2651,12 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 	json_t *patch = NULL, *old = NULL, *patched = NULL, *obj = NULL;
 	int64_t cur = 0;
 	json_error_t je;
-	int rc;
+	int rc, dups;
 	enum patch_type pt = patch_type_of(http_header(r, "Content-Type"));
+	enum schema_mode mode;
+	enum schema_patch spt = pt == P_JSON ? SCHEMA_PATCH_JSON
+			      : pt == P_MERGE ? SCHEMA_PATCH_MERGE : SCHEMA_PATCH_STRATEGIC;
+	const char *type = schema_type_of(res->group, res->version, res->kind);
 
 	if (pt == P_APPLY || pt == P_UNKNOWN) {
 		/* server-side apply is not served: kubectl apply (client-side) patches */
@@ -2676,6 +2667,8 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 				  NULL);
 		return;
 	}
+	if (schema_mode(r, "PatchOptions", &mode))
+		return;
 	if (!r->body_len) {
 		reply_bad_request(r, "the body of the request was empty");
 		return;
@@ -2688,7 +2681,7 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 				  pt == P_STRATEGIC ? "" : "error decoding patch: ", open);
 		return;
 	}
-	patch = json_loadb((const char *)r->body, r->body_len, 0, &je);
+	patch = schema_loadb((const char *)r->body, r->body_len, &dups, &je);
 	if (!patch) {
 		reply_bad_request(r, "error decoding patch: %s", je.text);
 		return;
@@ -2716,6 +2709,9 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 			kube_reply_status(r, 500, "InternalError", "the object could not be read", a);
 			goto out;
 		}
+		/* fields stored before they were pruned are not the patch's to answer for */
+		if (schema_prune(old, type, NULL))
+			goto oom;
 		switch (pt) {
 		case P_MERGE: rc = patch_merge(old, patch, &patched); break;
 		case P_JSON: rc = patch_json(old, patch, &patched, err, sizeof(err)); break;
@@ -2756,6 +2752,11 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 			reply_bad_request(r, "%s", msg);
 			goto out;
 		}
+		rc = schema_check_patch(r, res, patched, patch, spt, dups, mode);
+		if (rc == -ENOMEM)
+			goto oom;
+		if (rc)
+			goto out;
 		if (check_identity(r, a, res, patched))
 			goto out;
 		/* a resourceVersion in the result is a precondition (kubectl --resource-version) */

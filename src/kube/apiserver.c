@@ -577,12 +577,16 @@ static int pb_map_entry(json_t *obj, const unsigned char *d, size_t len, int byt
 			goto out;
 		if (wire != 2)
 			continue;
+		/* A repeated key or value replaces the earlier one; the pointer is cleared first,
+		 * so a refused one is not freed twice (found by fuzz/fuzz_protobuf.c). */
 		if (num == 1) {
 			free(key);
+			key = NULL;
 			if (memchr(x, '\0', xl) || !(key = strndup((const char *)x, xl)))
 				goto out;
 		} else if (num == 2) {
 			json_decref(val);
+			val = NULL;
 			if (!(val = bytes ? pb_b64(x, xl) : pb_string(x, xl)))
 				goto out;
 		}

@@ -11,13 +11,9 @@ CRM=/cloudresourcemanager/v1/projects/$P
 ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
 export API_TOKEN=$ADMIN_TOKEN
 
-# code BODY_WITH_STATUS_LINE: the "HTTP nnn" code api printed last.
-code() { printf '%s\n' "$1" | tail -n 1 | sed 's/^HTTP //'; }
-# jget JSON PYEXPR: evaluates a Python expression over the parsed body (j).
-jget() {
-	printf '%s\n' "$1" | sed '$d' | "$GCLOUD_PY" -c "import json,sys; j=json.load(sys.stdin); print($2)" 2>&1
-}
-policy_json() { gcloud projects get-iam-policy $P --format=json 2>/dev/null; }
+# The policy as stored (etag included), to see that a refused call changed nothing:
+# read with curl, as gcloud starts in a second or more.
+policy_json() { body "$(api POST "$CRM:getIamPolicy" '{"options":{"requestedPolicyVersion":3}}')"; }
 
 # --- the seed's commands, verbatim up to names ------------------------------------------
 NUM=$(gcloud projects describe $P --format="value(projectNumber)" 2>&1)

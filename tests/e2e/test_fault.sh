@@ -65,9 +65,11 @@ has "... named" 'unknown option "--no-such-flag"' "$out"
 API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
 export API_TOKEN
 # anon METHOD PATH [JSON]: as api, with no credentials
-anon() { curl -sS -X "$1" ${3:+-H 'Content-Type: application/json' --data-binary "$3"} -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$2"; }
-# state: the faults that `gkeid fault list` (the admin) shows on
-state() { "$G" fault list | awk '$2 == "on" {print $1}' | tr '\n' ' '; }
+anon() { call "" "$@"; }
+# state: the faults that `gkeid fault list` (the admin) shows on (the admin's token from
+# a file: gcloud as the token's source is tested below, and costs a second a call)
+printf '%s\n' "$API_TOKEN" >"$T_TMP/admin.tok"
+state() { "$G" fault list --access-token-file "$T_TMP/admin.tok" | awk '$2 == "on" {print $1}' | tr '\n' ' '; }
 out=$(anon PUT /gkeid/v1/faults/iam-propagation '{"seconds":86400}')
 has "anonymous PUT iam-propagation: 401" "HTTP 401" "$out"
 # Google's 401 for a request without credentials, as every gkeid Google API answers it
@@ -135,22 +137,19 @@ has "kubectl get pods shows CrashLoopBackOff" "$DS   0/1     CrashLoopBackOff   
 has "kubectl describe shows the last state OOMKilled" "OOMKilled" \
 	"$(kubectl describe pod "$DS" --namespace=kube-system | grep OOMKilled)"
 # the node follows its pod's watch: wait for its listener to close
-for _ in $(seq 1 50); do
-	r=$("$G" exec -- sh -c "$PODCURL" 2>/dev/null); [ "$r" = "000 rc=7" ] && break; sleep 0.1
-done
-eq "the metadata server refuses connections (curl exit 7)" "000 rc=7" "$r"
+wait_for 10 output_is "000 rc=7" "$G" exec -- sh -c "$PODCURL"
+eq "the metadata server refuses connections (curl exit 7)" "000 rc=7" "$WAIT_OUT"
 ok "clear metadata-crashloop" "$G" fault clear metadata-crashloop
-for _ in $(seq 1 50); do
-	r=$("$G" exec -- sh -c "$PODCURL" 2>/dev/null); [ "$r" = "200 rc=0" ] && break; sleep 0.1
-done
-eq "cleared: the metadata server answers again" "200 rc=0" "$r"
+wait_for 10 output_is "200 rc=0" "$G" exec -- sh -c "$PODCURL"
+eq "cleared: the metadata server answers again" "200 rc=0" "$WAIT_OUT"
 eq "... and its pod is Running, 1 restart" "Running 1" \
 	"$(kubectl get pod -n kube-system "$DS" -o jsonpath='{.status.phase} {.status.containerStatuses[0].restartCount}')"
 
 # --- control-plane-down
 "$G" exec --name cp-probe -- sleep 600 >/dev/null 2>&1 &
 CP_EXEC=$!
-for _ in $(seq 1 50); do A=$(kubectl get pod cp-probe -o jsonpath='{.status.podIP}' 2>/dev/null); [ -n "$A" ] && break; sleep 0.1; done
+wait_for 10 output_nonempty kubectl get pod cp-probe -o jsonpath='{.status.podIP}'
+A=$WAIT_OUT
 MD_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$DATA_DIR/nodes/local-node.json")
 ok "set control-plane-down" "$G" fault set control-plane-down
 out=$(kubectl get pods 2>&1); rc=$?

@@ -2,6 +2,7 @@
 #   make        build/gkeid (strict warnings are errors)
 #   make run    build, then start `gkeid up` on the embedded default
 #   make test   the whole suite: ASan+UBSan build, unit tests, end-to-end tests
+#   make check  the edit-test loop: unit tests and one quick end-to-end file per area
 #   make bench  benchmarks; figures go in BENCHMARKS.md
 PKGS := libevent libevent_openssl libevent_pthreads openssl jansson sqlite3 yaml-0.1 libcurl
 CC ?= cc
@@ -20,7 +21,7 @@ DATA := $(wildcard data/*)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 
 
-.PHONY: all run test bench deps clean unit e2e asan fmt fuzz check-layers
+.PHONY: all run test check bench deps clean unit e2e asan fmt fuzz check-layers
 all: build/gkeid
 
 deps:
@@ -69,6 +70,13 @@ run: build/gkeid
 # The whole suite. Node clients come from tests/node/package-lock.json.
 test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS)
 	@bash tests/run.sh $(UNIT_BINS)
+
+# The edit-test loop (under 2 minutes): every unit test and one quick end-to-end file
+# per area (up, the Google APIs, the cluster's API server, the metadata server, the
+# doctor and the faults). CI runs `make test`.
+CHECK_E2E := tests/e2e/test_up.sh|tests/e2e/test_sts.sh|tests/e2e/test_kube_sa_tokens.sh|tests/e2e/test_metadata_gce.sh|tests/scenarios/rbac_forbidden.sh|tests/scenarios/dns.sh
+check: check-layers build/asan/gkeid $(UNIT_BINS)
+	@TEST_FILTER='^build/asan/tests/|^($(CHECK_E2E))$$' bash tests/run.sh $(UNIT_BINS)
 
 # Includes follow the layers of src/README.md.
 check-layers:

@@ -62,17 +62,16 @@ gkeid_up() {
 	rm -f "$DATA_DIR/env"
 	"$GKEID" up --data-dir "$DATA_DIR" --port 0 "$@" >"$T_TMP/gkeid.log" 2>&1 &
 	GKEID_PID=$!
-	i=0
-	while [ ! -s "$DATA_DIR/env" ]; do
-		i=$((i + 1))
-		if [ $i -gt 600 ] || ! kill -0 "$GKEID_PID" 2>/dev/null; then
-			echo "gkeid did not start:"; cat "$T_TMP/gkeid.log"; exit 1
-		fi
-		sleep 0.1
-	done
+	# started (the env file is written) or gone
+	wait_for 60 _gkeid_settled
+	if [ ! -s "$DATA_DIR/env" ]; then
+		echo "gkeid did not start:"; cat "$T_TMP/gkeid.log"; exit 1
+	fi
 	# shellcheck disable=SC1090
 	. "$DATA_DIR/env"
 }
+
+_gkeid_settled() { [ -s "$DATA_DIR/env" ] || ! kill -0 "$GKEID_PID" 2>/dev/null; }
 
 # gkeid_stop: SIGTERM, wait, and fail the test if sanitizers reported anything.
 gkeid_stop() {

@@ -8,10 +8,11 @@
 gkeid_up
 P=$GKEID_PROJECT
 SA=temp-sa@$P.iam.gserviceaccount.com
+ADMIN=$(gcloud auth print-access-token)
 token_of() {
 	gcloud iam service-accounts add-iam-policy-binding "$SA" --member=user:admin@example.com \
 		--role=roles/iam.serviceAccountTokenCreator --quiet >/dev/null 2>&1
-	out=$(call "$(gcloud auth print-access-token)" POST "/iamcredentials/v1/projects/-/serviceAccounts/$SA:generateAccessToken" \
+	out=$(call "$ADMIN" POST "/iamcredentials/v1/projects/-/serviceAccounts/$SA:generateAccessToken" \
 		'{"scope":["https://www.googleapis.com/auth/cloud-platform"]}')
 	field "$out" "['accessToken']"
 }

@@ -95,17 +95,18 @@ eq "... a key the IAM API lists" "$KID0" "$(gcloud iam service-accounts keys lis
 	--iam-account=123456789012-compute@developer.gserviceaccount.com --managed-by=user --format='value(name.basename())' 2>&1)"
 # kill -9 in the middle of a stream of writes keeps every acknowledged write: each
 # minted token is a write; every token that was returned must still work afterwards.
+# (gcloud's OAuth client, with its published secret, as a refresh grant needs it)
 refresh=$(sqlite3 "$CLOUDSDK_CONFIG/credentials.db" "select value from credentials" | grep -o '"refresh_token": "[^"]*"' | cut -d'"' -f4)
 : >"$T_TMP/acked"
 (
 	while :; do
-		t=$(curl -s -d "grant_type=refresh_token&client_id=32555940559.apps.googleusercontent.com&refresh_token=$refresh" "$GKEID_CLOUD_URL/oauth2/token" | sed -n 's/.*"access_token": "\([^"]*\)".*/\1/p')
+		t=$(curl -s -d "grant_type=refresh_token&client_id=32555940559.apps.googleusercontent.com&client_secret=ZmssLNjJy2998hD4CTg2ejr2&refresh_token=$refresh" "$GKEID_CLOUD_URL/oauth2/token" | sed -n 's/.*"access_token": "\([^"]*\)".*/\1/p')
 		[ -n "$t" ] && echo "$t" >>"$T_TMP/acked" || break
 	done
 ) &
 writer=$!
-# in the middle of the stream: once it has had a few dozen writes acknowledged
-wait_for 30 sh -c '[ "$(wc -l <"$1")" -ge 30 ]' _ "$T_TMP/acked"
+# in the middle of the stream: once it has had a few dozen writes acknowledged (or ended)
+wait_for 30 sh -c '[ "$(wc -l <"$1")" -ge 30 ] || ! kill -0 "$2"' _ "$T_TMP/acked" "$writer"
 kill -9 "$GKEID_PID"; wait "$GKEID_PID" 2>/dev/null; GKEID_PID=
 wait "$writer" 2>/dev/null
 # The node agent that up ran does not outlive it, even after SIGKILL.

@@ -72,9 +72,10 @@ test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS)
 	@bash tests/run.sh $(UNIT_BINS)
 
 # The edit-test loop (under 2 minutes): every unit test and one quick end-to-end file
-# per area (up, the Google APIs, the cluster's API server, the metadata server, the
-# doctor and the faults). CI runs `make test`.
-CHECK_E2E := tests/e2e/test_up.sh|tests/e2e/test_sts.sh|tests/e2e/test_kube_sa_tokens.sh|tests/e2e/test_metadata_gce.sh|tests/scenarios/rbac_forbidden.sh|tests/scenarios/dns.sh
+# per area: the Google APIs (scopes, refresh tokens), the cluster's API server, the
+# metadata server's token flow, the doctor, a fault. Every file starts `gkeid up`. CI
+# runs `make test`.
+CHECK_E2E := tests/e2e/test_security_tokens.sh|tests/e2e/test_kube_cluster_ca.sh|tests/e2e/test_metadata_propagation.sh|tests/scenarios/iam_propagation.sh|tests/scenarios/startup_timeout.sh
 check: check-layers build/asan/gkeid $(UNIT_BINS)
 	@TEST_FILTER='^build/asan/tests/|^($(CHECK_E2E))$$' bash tests/run.sh $(UNIT_BINS)
 

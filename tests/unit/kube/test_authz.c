@@ -425,7 +425,9 @@ static void test_tokens(void)
 
 	/* gkeid's Google access tokens */
 	char *gtok = NULL;
-	json_t *info = json_pack("{s:s,s:s}", "kind", "user", "email", "alice@example.com");
+	/* with a scope that reaches the cluster (cloud-platform) */
+	json_t *info = json_pack("{s:s,s:s,s:s}", "kind", "user", "email", "alice@example.com",
+				 "scope", "https://www.googleapis.com/auth/cloud-platform");
 	CHECK_EQ_INT(cloud_token_issue(&cloud, info, 3600, &gtok), 0);
 	json_decref(info);
 	CHECK_EQ_INT(authn_token(&cl, gtok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), 0);
@@ -435,9 +437,17 @@ static void test_tokens(void)
 	CHECK_EQ_INT(u.n_groups, 1);
 	CHECK_STR(u.groups[0], "system:authenticated");
 	free(gtok);
-	info = json_pack("{s:s,s:s,s:s,s:s}", "kind", "federated", "pool",
+	/* a token whose scopes do not reach the cluster is no identity there */
+	info = json_pack("{s:s,s:s,s:s}", "kind", "user", "email", "alice@example.com", "scope",
+			 "https://www.googleapis.com/auth/devstorage.read_only");
+	CHECK_EQ_INT(cloud_token_issue(&cloud, info, 3600, &gtok), 0);
+	json_decref(info);
+	CHECK_EQ_INT(authn_token(&cl, gtok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), -EACCES);
+	free(gtok);
+	info = json_pack("{s:s,s:s,s:s,s:s,s:s}", "kind", "federated", "pool",
 			 "example-project.svc.id.goog", "subject", "ns/default/sa/app",
-			 "projectNumber", "123456789012");
+			 "projectNumber", "123456789012", "scope",
+			 "https://www.googleapis.com/auth/cloud-platform");
 	CHECK_EQ_INT(cloud_token_issue(&cloud, info, 3600, &gtok), 0);
 	json_decref(info);
 	CHECK_EQ_INT(authn_token(&cl, gtok, NULL, 0, &u, NULL, NULL, err, sizeof(err)), 0);

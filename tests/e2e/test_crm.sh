@@ -178,6 +178,7 @@ add_one() {
 		*"There were concurrent policy changes. Please retry"*) echo "aborted $1" ;;
 		*) echo "other $1: $(printf '%s' "$o" | head -n 3 | tr '\n' ' ')" ;;
 		esac
+		# the backoff Google's text asks for (jittered), not a wait for a condition
 		sleep "0.$(( ($$ + i * 37 + $1 * 11) % 9 + 1 ))"
 	done
 	echo "gave-up $1"

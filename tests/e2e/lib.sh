@@ -8,14 +8,16 @@
 #   has "text contains" "needle" "$haystack"
 #   finish                         # stops gkeid, prints "N passed, N failed", exits non-zero on failure
 #
-# HTTP answers: api, call and post print the body, then a last line "HTTP <code>";
-# kube_lib.sh's kcurl appends " <code>" to the body instead. code, body, jget and field
-# read either shape (and plain JSON text):
-#   out=$(post "$TOKEN" /iamcredentials/v1/...:generateAccessToken '{"scope":[...]}')
-#   eq "200 with a token" "200 Bearer" "$(code "$out") $(field "$out" "['tokenType']")"
-#   jget "$out" '" ".join(sorted(j))'     # any Python expression over the body, as j
-# Waiting: never a fixed sleep; poll for what must become true, bounded:
-#   wait_for 10 output_is "200 rc=0" pod_curl    # then: eq "..." "200 rc=0" "$WAIT_OUT"
+# HTTP answers (api METHOD PATH [JSON], call TOKEN METHOD PATH [JSON], post TOKEN PATH
+# [JSON]) are the body, then a last line "HTTP <code>"; kube_lib.sh's kcurl appends
+# " <code>" to the body instead. code, body, jget and field read either (and plain JSON):
+#   out=$(post "$TOKEN" "/iamcredentials/v1/projects/-/serviceAccounts/$SA:generateAccessToken" "$JSON")
+#   eq "a token" "200 ya29." "$(code "$out") $(field "$out" "['accessToken'][:5]")"
+#   jget "$out" 'sorted(j)'              # any Python expression over the body, as j
+# Waiting is never a fixed sleep but a bounded poll for what must become true:
+#   wait_for 10 output_is "200 rc=0" pod_curl   # then: eq "..." "200 rc=0" "$WAIT_OUT"
+# (also output_has, output_lacks, output_nonempty and code_of; dst and dfield read the
+# doctor's JSON)
 #
 # GKEID (default build/asan/gkeid) is the binary under test. Every client is pointed at
 # gkeid through its documented overrides; no test reaches a real Google host.

@@ -160,7 +160,8 @@ field() { printf '%s' "$1" | "$GCLOUD_PY" -S -c "$_JEVAL" "j$2"; }
 # seconds (fractions allowed); returns CMD's last exit status. WAIT_OUT holds CMD's
 # last standard output; when time runs out, CMD's last output (and error output) is
 # printed to stderr as "#" comment lines, so that the log shows why the assertion that
-# follows fails.
+# follows fails. The bound costs nothing when the condition comes: make it generous
+# (30 s for what takes a second), as files run side by side on a loaded machine.
 wait_for() {
 	_wf_end=$(awk -v s="$1" -v now="$(date +%s%N)" 'BEGIN { printf "%.0f", now + s * 1e9 }')
 	_wf_t=$1

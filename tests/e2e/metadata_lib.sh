@@ -81,7 +81,7 @@ md_node() {
 		--cluster demo-cluster --state-file "$state" "$@" >"$log" 2>&1 &
 	MD_NODE_PIDS="$MD_NODE_PIDS $!"
 	MD_NODE_LOGS="$MD_NODE_LOGS $log"
-	wait_for 10 test -s "$state" || { echo "gkeid node did not start:"; cat "$log"; return 1; }
+	wait_for 30 test -s "$state" || { echo "gkeid node did not start:"; cat "$log"; return 1; }
 }
 
 md_setup() {
@@ -107,7 +107,7 @@ md_setup_detached() {
 }
 
 md_pod_ip() { kubectl get pod -n "$1" "$2" -o jsonpath='{.status.podIP}'; }
-md_pod_wait() { wait_for 10 output_nonempty md_pod_ip "$1" "$2"; printf '%s\n' "$WAIT_OUT"; }
+md_pod_wait() { wait_for 30 output_nonempty md_pod_ip "$1" "$2"; printf '%s\n' "$WAIT_OUT"; }
 
 md_get() {
 	addr=$1 path=$2; shift 2

@@ -49,7 +49,7 @@ export GKEID_DOCTOR_ACCESS_TOKEN
 # --- a pod: its node pool, its events -------------------------------------------------
 $GKEID exec --serviceaccount app --name app-pod -- sleep 600 >/dev/null 2>&1 &
 EXEC_PID=$!
-wait_for 10 kubectl get pod app-pod
+wait_for 30 kubectl get pod app-pod
 out=$($D workload-identity --pod app-pod --output json)
 eq "--pod: exit 0" 0 $?
 eq "--pod: pod checks run" "pass pass pass" \

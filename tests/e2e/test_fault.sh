@@ -140,10 +140,10 @@ has "kubectl get pods shows CrashLoopBackOff" "$DS   0/1     CrashLoopBackOff   
 has "kubectl describe shows the last state OOMKilled" "OOMKilled" \
 	"$(kubectl describe pod "$DS" --namespace=kube-system | grep OOMKilled)"
 # the node follows its pod's watch: wait for its listener to close
-wait_for 10 output_is "000 rc=7" "$G" exec -- sh -c "$PODCURL"
+wait_for 30 output_is "000 rc=7" "$G" exec -- sh -c "$PODCURL"
 eq "the metadata server refuses connections (curl exit 7)" "000 rc=7" "$WAIT_OUT"
 ok "clear metadata-crashloop" fault_admin clear metadata-crashloop
-wait_for 10 output_is "200 rc=0" "$G" exec -- sh -c "$PODCURL"
+wait_for 30 output_is "200 rc=0" "$G" exec -- sh -c "$PODCURL"
 eq "cleared: the metadata server answers again" "200 rc=0" "$WAIT_OUT"
 eq "... and its pod is Running, 1 restart" "Running 1" \
 	"$(kubectl get pod -n kube-system "$DS" -o jsonpath='{.status.phase} {.status.containerStatuses[0].restartCount}')"
@@ -151,7 +151,7 @@ eq "... and its pod is Running, 1 restart" "Running 1" \
 # --- control-plane-down
 "$G" exec --name cp-probe -- sleep 600 >/dev/null 2>&1 &
 CP_EXEC=$!
-wait_for 10 output_nonempty kubectl get pod cp-probe -o jsonpath='{.status.podIP}'
+wait_for 30 output_nonempty kubectl get pod cp-probe -o jsonpath='{.status.podIP}'
 A=$WAIT_OUT
 MD_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$DATA_DIR/nodes/local-node.json")
 ok "set control-plane-down" fault_admin set control-plane-down

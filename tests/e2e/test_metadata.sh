@@ -193,7 +193,7 @@ HELD=127.77.$((RANDOM % 200 + 1)).$((RANDOM % 200 + 1))
 held_now() { curl -sS "http://127.0.0.1:$MD_PORT/metrics" | sed -n 's/^gkeid_node_held_requests //p'; }
 md_get "$HELD:$MD_PORT" /computeMetadata/v1/instance/service-accounts/default/email >"$T_TMP/held" 2>&1 &
 CURL_PID=$!
-wait_for 10 output_is 1 held_now
+wait_for 30 output_is 1 held_now
 eq "a request from an address no pod has yet is held (gkeid_node_held_requests)" 1 "$WAIT_OUT"
 eq "... unanswered" "" "$(cat "$T_TMP/held")"
 $EXEC --pod-ip "$HELD" --name probe-late -- sh -c "touch '$T_TMP/late.up'; exec sleep 600" >/dev/null 2>&1 &
@@ -202,7 +202,7 @@ wait $CURL_PID
 eq "a request that came before its pod is answered once the watch has it" "$P.svc.id.goog
 HTTP 200" "$(cat "$T_TMP/held")"
 # exec deletes its pod on SIGTERM once its command runs (its handler is set by then)
-wait_for 10 test -e "$T_TMP/late.up"
+wait_for 30 test -e "$T_TMP/late.up"
 kill -TERM $LATE; wait $LATE
 md_node "$T_TMP/node2.json" "$T_TMP/node2.log" --listen local --port 0 --hold 1s
 P2=$(md_port "$T_TMP/node2.json")
@@ -234,12 +234,12 @@ eq "... the same token" 1 "$(cat "$T_TMP"/burst.* | grep -o '"access_token":"[^"
 $EXEC --pod-ip "${C%:*}" --name probe-twin -- sh -c "touch '$T_TMP/twin.up'; exec sleep 600" >/dev/null 2>&1 &
 TWIN=$!
 # the node learns of the twin from its pod watch
-wait_for 10 output_has "more than one live pod" md_get "$C:$MD_PORT" /computeMetadata/v1/instance/service-accounts/default/email
+wait_for 30 output_has "more than one live pod" md_get "$C:$MD_PORT" /computeMetadata/v1/instance/service-accounts/default/email
 has "two pods with one address: refused" "more than one live pod on node local-node has address" "$WAIT_OUT"
 has "... 500" "HTTP 500" "$WAIT_OUT"
-wait_for 10 test -e "$T_TMP/twin.up"
+wait_for 30 test -e "$T_TMP/twin.up"
 kill -TERM $TWIN; wait $TWIN
-wait_for 10 output_has "HTTP 200" md_get "$C:$MD_PORT" /computeMetadata/v1/instance/service-accounts/default/email
+wait_for 30 output_has "HTTP 200" md_get "$C:$MD_PORT" /computeMetadata/v1/instance/service-accounts/default/email
 has "once one is gone the other is served again" "HTTP 200" "$WAIT_OUT"
 
 # --- the node's own endpoints
@@ -253,6 +253,6 @@ has "pods do not get /metrics" "HTTP 403" "$(curl -sS -w '\nHTTP %{http_code}' "
 
 kill -TERM $EXEC_PID $EXEC2_PID $EXEC3_PID 2>/dev/null
 wait $EXEC_PID $EXEC2_PID $EXEC3_PID 2>/dev/null
-wait_for 10 output_is "" kubectl get pods -o name
+wait_for 30 output_is "" kubectl get pods -o name
 eq "stopped execs delete their pods" "" "$WAIT_OUT"
 md_finish

@@ -44,7 +44,7 @@ has "... whatever the request (no Metadata-Flavor header: still no answer)" "rc=
 d1=$(metric gkeid_node_netpol_dropped_total)
 [ "${d1:-0}" -gt "${d0:-0}" ] && pass "/metrics counts the dropped connections ($d0 -> $d1)" ||
 	fail "/metrics counts the dropped connections" "$d0 -> $d1"
-wait_for 10 output_is 0 metric gkeid_node_netpol_dropped_held
+wait_for 30 output_is 0 metric gkeid_node_netpol_dropped_held
 eq "a dropped connection is let go once its client gives up" 0 "$WAIT_OUT"
 has "another namespace's policy does not apply" "$P.svc.id.goog rc=0" "$(pod_rc other)"
 curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_PORT/healthz" >"$T_TMP/hz"

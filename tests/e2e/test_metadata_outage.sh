@@ -38,7 +38,7 @@ s.serve_forever()
 EOF
 "$GCLOUD_PY" -S "$T_TMP/sts.py" >"$T_TMP/sts.port" &
 STS_PID=$!
-wait_for 10 test -s "$T_TMP/sts.port"
+wait_for 30 test -s "$T_TMP/sts.port"
 md_node "$T_TMP/short.json" "$T_TMP/short.log" --listen local --port 0 --sts-url "http://127.0.0.1:$(cat "$T_TMP/sts.port")"
 SP=$(md_port "$T_TMP/short.json")
 "$GKEID" exec --node-state "$T_TMP/short.json" --name short -- sleep 600 >/dev/null 2>&1 &
@@ -49,7 +49,7 @@ eq "--sts-url: the node exchanges at the given STS" "short-1" "$t1"
 kill $STS_PID; wait $STS_PID 2>/dev/null
 eq "STS gone: the cached token is served while valid" "short-1" "$(curl -sS -H "$H" "http://$S:$SP$TOKEN" | tok)"
 # the stand-in's tokens live 8 s: wait (bounded) for the node to stop serving it
-wait_for 20 output_has "HTTP 500" curl -sS -H "$H" -w '\nHTTP %{http_code}' "http://$S:$SP$TOKEN"
+wait_for 30 output_has "HTTP 500" curl -sS -H "$H" -w '\nHTTP %{http_code}' "http://$S:$SP$TOKEN"
 out=$WAIT_OUT
 has "past its expiry: 500" "HTTP 500" "$out"
 has "... saying the cached token expired and why it cannot be renewed" "the cached token of Kubernetes service account default/default expired at" "$out"

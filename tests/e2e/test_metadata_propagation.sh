@@ -28,7 +28,7 @@ out=$(md_get "$A" $TOKEN)
 has "right after the binding: the seed's message" "HTTP/403: generic::permission_denied: loading: GenerateAccessToken(\"$GSA\", \"\"): googleapi: Error 403: Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)." "$out"
 has "... as a 403" "HTTP 403" "$out"
 has "... with the hint about the binding" "This error could be caused by a missing IAM policy binding on the target IAM service account." "$out"
-wait_for 25 output_has '"token_type":"Bearer"' md_get "$A" $TOKEN
+wait_for 40 output_has '"token_type":"Bearer"' md_get "$A" $TOKEN
 got=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
 [ $got = 0 ] && pass "once the change has propagated: a token ($ms ms)" || fail "once the change has propagated: a token" "$WAIT_OUT"

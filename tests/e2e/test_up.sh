@@ -111,14 +111,14 @@ kill -9 "$GKEID_PID"; wait "$GKEID_PID" 2>/dev/null; GKEID_PID=
 wait "$writer" 2>/dev/null
 # The node agent that up ran does not outlive it, even after SIGKILL.
 node_gone() { ! pgrep -f "gkeid node .*$DATA_DIR/" >/dev/null; }
-wait_for 5 node_gone
+wait_for 10 node_gone
 pgrep -f "gkeid node .*$DATA_DIR/" >/dev/null && fail "the node agent outlived a SIGKILLed up" || pass "the node agent stops with its up, even after kill -9"
 n=$(wc -l <"$T_TMP/acked")
 [ "$n" -gt 5 ] && pass "a stream of writes was acknowledged before kill -9 ($n)" || fail "writes acknowledged" "$n"
 port=${GKEID_CLOUD_URL##*:}
 "$GKEID" up --data-dir "$DATA_DIR" --port 0 >"$T_TMP/gkeid.log" 2>&1 &
 GKEID_PID=$!
-wait_for 30 grep -q "ready" "$T_TMP/gkeid.log"
+wait_for 60 grep -q "ready" "$T_TMP/gkeid.log"
 . "$DATA_DIR/env"
 lost=0
 while read -r t; do

@@ -21,7 +21,7 @@ ok "create the KSA" kubectl create serviceaccount late
 ok "annotate it" kubectl annotate serviceaccount late iam.gke.io/gcp-service-account=$GSA
 "$GKEID" exec --serviceaccount late --name late -- sleep 600 >/dev/null 2>&1 &
 EXEC_PID=$!
-wait_for 10 output_nonempty kubectl get pod late -o jsonpath='{.status.podIP}'
+wait_for 30 output_nonempty kubectl get pod late -o jsonpath='{.status.podIP}'
 IP=$WAIT_OUT
 PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$DATA_DIR/nodes/local-node.json")
 token() { curl -sS -H 'Metadata-Flavor: Google' -w '\nHTTP %{http_code}' \
@@ -44,7 +44,7 @@ has "... the seed's advice: wait, delay before calling Google APIs" "add a delay
 	"$(dfield token-exchange fix)"
 
 # the seed's fix: wait
-wait_for 30 output_has '"token_type":"Bearer"' token &&
+wait_for 60 output_has '"token_type":"Bearer"' token &&
 	pass "after waiting: the pod gets a token" || fail "after waiting: the pod gets a token" "$WAIT_OUT"
 doctor
 eq "the doctor finds nothing wrong" "0 pass" "$DOC_RC $(dst token-exchange)"

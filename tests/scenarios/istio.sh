@@ -46,7 +46,7 @@ eq "the pod has the istio-proxy container" "main istio-proxy" "$out"
 # involvedObject.name=POD_NAME) and the proxy's "Envoy proxy is ready"; kubectl shows
 # the same story in the pod's events: the proxy started, the application failed, then
 # the proxy became ready
-wait_for 20 output_has "Envoy proxy is ready" \
+wait_for 30 output_has "Envoy proxy is ready" \
 	kubectl get events --field-selector involvedObject.name=istio-app --sort-by=.lastTimestamp
 out=$WAIT_OUT
 has "kubectl get events: Started container istio-proxy" "Started container istio-proxy" "$out"

@@ -31,7 +31,7 @@ eq "doctor: metadata-server passes" pass "$(dstatus metadata-server)"
 ok "gkeid fault set metadata-crashloop" "$GKEID" fault set metadata-crashloop
 
 # (3) the symptom: the metadata server does not answer, so pods cannot authenticate
-wait_for 20 output_is "curl exit 7" probe probe
+wait_for 60 output_is "curl exit 7" probe probe
 eq "curl in a pod: the connection is refused (exit 7)" "curl exit 7" "$WAIT_OUT"
 pod_start crash-app -- "$PYAUTH"
 pod_wait crash-app
@@ -70,7 +70,7 @@ eq "gke-metadata-server is Running again" "Running true" \
 	"$(kubectl get pod -n kube-system "$DS" -o jsonpath='{.status.phase} {.status.containerStatuses[0].ready}')"
 
 # (7) pods authenticate again
-wait_for 20 output_is "curl exit 0" probe probe2
+wait_for 60 output_is "curl exit 0" probe probe2
 pod_start after -- "$PYAUTH"
 pod_wait after
 eq "a pod authenticates with google-auth again" "token ok" "$POD_OUT"

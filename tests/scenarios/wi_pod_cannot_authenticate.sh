@@ -31,7 +31,7 @@ pod_token() {
 }
 # until_token: the pod gets a token (the node trusts what it read about a KSA for 5 s)
 until_token() {
-	wait_for 30 output_has "HTTP 200" pod_token
+	wait_for 60 output_has "HTTP 200" pod_token
 	has "$1" '"token_type":"Bearer"' "$WAIT_OUT"
 }
 # pod_email: the account a pod of KSA app is given (the pod's default/email)
@@ -42,7 +42,7 @@ pod_email() {
 # until_email WANT: polls (bounded) until the pod's email is WANT; the node reads its
 # pool's mode every second; prints the last answer
 until_email() {
-	wait_for 20 output_is "$1" pod_email
+	wait_for 40 output_is "$1" pod_email
 	printf '%s' "$WAIT_OUT"
 }
 # pod_curl_rc: a pod's short-timeout request for its email: curl's exit status
@@ -60,7 +60,7 @@ ok "bind it" gcloud iam service-accounts add-iam-policy-binding $GSA \
 	--role=roles/iam.workloadIdentityUser --member="serviceAccount:$P.svc.id.goog[default/app]"
 "$GKEID" exec --serviceaccount app --name app-pod -- sleep 900 >/dev/null 2>&1 &
 APP_PID=$!
-wait_for 10 kubectl get pod app-pod
+wait_for 30 kubectl get pod app-pod
 until_token "a working pod authenticates"
 doctor
 eq "the doctor finds nothing wrong" "0 " "$DOC_RC $(failed_ids)"
@@ -132,7 +132,7 @@ eq "doctor: all clear" "0 " "$DOC_RC $(failed_ids)"
 # --- 4. the KSA's annotation -----------------------------------------------------------
 BAD=app-gsa-typo@$P.iam.gserviceaccount.com
 ok "break 4: a typo in the annotation" kubectl annotate serviceaccount app --overwrite iam.gke.io/gcp-service-account=$BAD
-wait_for 30 output_lacks "HTTP 200" pod_token
+wait_for 60 output_lacks "HTTP 200" pod_token
 out=$WAIT_OUT
 hasnt "symptom: the pod gets no token" "HTTP 200" "$out"
 has "... IAM refuses the GSA it names" "GenerateAccessToken(\"$BAD\"" "$out"
@@ -187,7 +187,7 @@ spec:
 EOF
 eq "break 6: a deny-all egress policy" deny-egress "$(kubectl get networkpolicy deny-egress -o jsonpath='{.metadata.name}')"
 # the node reads a namespace's policies again after a second: poll (bounded)
-wait_for 30 output_is 28 pod_curl_rc
+wait_for 60 output_is 28 pod_curl_rc
 eq "symptom: the pod's request gets no answer (curl --max-time 2 times out: exit 28)" 28 "$WAIT_OUT"
 NODE_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$DATA_DIR/nodes/local-node.json")
 dropped=$(curl -sS "http://127.0.0.1:$NODE_PORT/metrics" | sed -n 's/^gkeid_node_netpol_dropped_total //p')
@@ -202,7 +202,7 @@ out=$(kubectl describe networkpolicy allow-gke-metadata-server)
 has "the seed's diagnosis: egress to 169.254.169.252/32 on port 988" "To Port: 988/TCP" "$out"
 has "... to the address" "IPBlock:
         CIDR: 169.254.169.252/32" "$out"
-wait_for 30 output_is 0 pod_curl_rc
+wait_for 60 output_is 0 pod_curl_rc
 eq "the pod's request is answered again" 0 "$WAIT_OUT"
 until_token "the pod authenticates"
 doctor

@@ -2,6 +2,7 @@
 #   make        build/gkeid (strict warnings are errors)
 #   make run    build, then start `gkeid up` on the embedded default
 #   make test   the whole suite: ASan+UBSan build, unit tests, end-to-end tests
+#   make check  the edit-test loop: unit tests and one quick end-to-end file per area
 #   make bench  benchmarks; figures go in BENCHMARKS.md
 PKGS := libevent libevent_openssl libevent_pthreads openssl jansson sqlite3 yaml-0.1 libcurl
 CC ?= cc
@@ -20,7 +21,7 @@ DATA := $(wildcard data/*)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 
 
-.PHONY: all run test bench deps clean unit e2e asan fmt fuzz fuzz-build check-layers
+.PHONY: all run test check bench deps clean unit e2e asan fmt fuzz fuzz-build check-layers
 all: build/gkeid
 
 deps:
@@ -69,6 +70,14 @@ run: build/gkeid
 # The whole suite. Node clients come from tests/node/package-lock.json.
 test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS)
 	@bash tests/run.sh $(UNIT_BINS)
+
+# The edit-test loop (under 2 minutes): every unit test and one quick end-to-end file
+# per area: the Google APIs (scopes, refresh tokens), the cluster's API server, the
+# metadata server's token flow, the doctor, a fault. Every file starts `gkeid up`. CI
+# runs `make test`.
+CHECK_E2E := tests/e2e/test_security_tokens.sh|tests/e2e/test_kube_cluster_ca.sh|tests/e2e/test_metadata_propagation.sh|tests/scenarios/iam_propagation.sh|tests/scenarios/startup_timeout.sh
+check: check-layers build/asan/gkeid $(UNIT_BINS)
+	@TEST_FILTER='^build/asan/tests/|^($(CHECK_E2E))$$' bash tests/run.sh $(UNIT_BINS)
 
 # Includes follow the layers of src/README.md.
 check-layers:

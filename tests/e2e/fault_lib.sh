@@ -16,6 +16,9 @@
 #   AUTH_PY                        google-auth in a pod: default() and refresh(); prints
 #                                  "token ok" (run as: "$GCLOUD_PY" "$AUTH_PY" "$GCLOUD_PYPATH")
 POD_PIDS=""
+# the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+export GKEID_DOCTOR_ACCESS_TOKEN
 AUTH_PY=$T_TMP/auth.py
 cat >"$AUTH_PY" <<'EOF'
 import sys
@@ -56,7 +59,7 @@ pod_start() {
 }
 
 pod_wait() {
-	for _ in $(seq 1 1200); do [ -s "$T_TMP/pods/$1/rc" ] && break; sleep 0.1; done
+	wait_for 120 test -s "$T_TMP/pods/$1/rc"
 	POD_RC=$(cat "$T_TMP/pods/$1/rc" 2>/dev/null)
 	POD_OUT=$(cat "$T_TMP/pods/$1/out" 2>/dev/null)
 }

@@ -6,7 +6,7 @@
 #   kcurl METHOD PATH [ARGS]   curl to the API server with $KTOKEN (default: the admin's
 #                              token) and extra curl ARGS; prints the body, then " CODE"
 #   kjson METHOD PATH JSON [ARGS]  kcurl with a JSON body
-#   jget OUTPUT EXPR           a Python expression over j, the JSON body of kcurl's output
+#   (jget OUTPUT EXPR, in lib.sh, reads kcurl's output too)
 #   claim TOKEN EXPR           a Python expression over c, a JWT's claims
 #   google_sa_kubectl NAME     a Google service account NAME with a key, active in a gcloud
 #                              config, kubeconfig and HOME of its own: sets SA (its email)
@@ -37,12 +37,6 @@ kjson() {
 	m=$1 p=$2 b=$3
 	shift 3
 	kcurl "$m" "$p" -H 'Content-Type: application/json' --data-binary "$b" "$@"
-}
-
-jget() {
-	printf '%s' "$1" | python3 -c 'import json,sys
-t=sys.stdin.read(); t=t[:t.rstrip().rfind(" ")] if t.rstrip()[-3:].isdigit() else t
-j=json.loads(t); print(eval(sys.argv[1]))' "$2" 2>&1
 }
 
 claim() {

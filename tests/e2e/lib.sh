@@ -8,6 +8,17 @@
 #   has "text contains" "needle" "$haystack"
 #   finish                         # stops gkeid, prints "N passed, N failed", exits non-zero on failure
 #
+# HTTP answers (api METHOD PATH [JSON], call TOKEN METHOD PATH [JSON], post TOKEN PATH
+# [JSON]) are the body, then a last line "HTTP <code>"; kube_lib.sh's kcurl appends
+# " <code>" to the body instead. code, body, jget and field read either (and plain JSON):
+#   out=$(post "$TOKEN" "/iamcredentials/v1/projects/-/serviceAccounts/$SA:generateAccessToken" "$JSON")
+#   eq "a token" "200 ya29." "$(code "$out") $(field "$out" "['accessToken'][:5]")"
+#   jget "$out" 'sorted(j)'              # any Python expression over the body, as j
+# Waiting is never a fixed sleep but a bounded poll for what must become true:
+#   wait_for 10 output_is "200 rc=0" pod_curl   # then: eq "..." "200 rc=0" "$WAIT_OUT"
+# (also output_has, output_lacks, output_nonempty and code_of; dst and dfield read the
+# doctor's JSON)
+#
 # GKEID (default build/asan/gkeid) is the binary under test. Every client is pointed at
 # gkeid through its documented overrides; no test reaches a real Google host.
 set -u
@@ -20,6 +31,12 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 GCLOUD_PY=/usr/lib/google-cloud-sdk/platform/bundledpythonunix/bin/python3
 GCLOUD_PYPATH=/usr/lib/google-cloud-sdk/lib/third_party:/usr/lib/google-cloud-sdk/lib
+# python3 is the tests' JSON and socket tool (the standard library only): gcloud's
+# bundled interpreter without site (-S) starts in about 0.1 s, where pyenv's python3
+# shim takes 0.5 to 1 s a call.
+# (A function: a server the test starts in the background and later kills is started
+# with "$GCLOUD_PY" -S itself, so that $! is the interpreter's process.)
+python3() { "$GCLOUD_PY" -S "$@"; }
 T_TMP=$(mktemp -d "/tmp/gkeid-e2e-$T_NAME.XXXXXX")
 GKEID_PID=
 
@@ -47,17 +64,16 @@ gkeid_up() {
 	rm -f "$DATA_DIR/env"
 	"$GKEID" up --data-dir "$DATA_DIR" --port 0 "$@" >"$T_TMP/gkeid.log" 2>&1 &
 	GKEID_PID=$!
-	i=0
-	while [ ! -s "$DATA_DIR/env" ]; do
-		i=$((i + 1))
-		if [ $i -gt 600 ] || ! kill -0 "$GKEID_PID" 2>/dev/null; then
-			echo "gkeid did not start:"; cat "$T_TMP/gkeid.log"; exit 1
-		fi
-		sleep 0.1
-	done
+	# started (the env file is written) or gone
+	wait_for 60 _gkeid_settled
+	if [ ! -s "$DATA_DIR/env" ]; then
+		echo "gkeid did not start:"; cat "$T_TMP/gkeid.log"; exit 1
+	fi
 	# shellcheck disable=SC1090
 	. "$DATA_DIR/env"
 }
+
+_gkeid_settled() { [ -s "$DATA_DIR/env" ] || ! kill -0 "$GKEID_PID" 2>/dev/null; }
 
 # gkeid_stop: SIGTERM, wait, and fail the test if sanitizers reported anything.
 gkeid_stop() {
@@ -84,6 +100,103 @@ api() {
 		curl -sS -X "$m" -H "Authorization: Bearer $tok" -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$p"
 	fi
 }
+
+# call TOKEN METHOD PATH [JSON]: as api, with TOKEN as the bearer ("": no Authorization
+# header) and, when JSON is given, that body as application/json.
+call() {
+	if [ -n "${4+x}" ]; then
+		curl -sS -X "$2" ${1:+-H "Authorization: Bearer $1"} -H 'Content-Type: application/json' \
+			--data-binary "$4" -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$3"
+	else
+		curl -sS -X "$2" ${1:+-H "Authorization: Bearer $1"} -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$3"
+	fi
+}
+
+# post TOKEN PATH [JSON]: call TOKEN POST PATH [JSON].
+post() { call "$1" POST "$2" ${3+"$3"}; }
+
+# code OUT: the status code of an answer: "403" from a last line "HTTP 403" (or
+# "HTTP 403 0.012"), or the last word of a kcurl answer ("... 403").
+code() {
+	_last=$(printf '%s\n' "$1" | tail -n 1)
+	case $_last in
+	"HTTP "*) _last=${_last#HTTP }; printf '%s\n' "${_last%% *}" ;;
+	*) printf '%s\n' "${_last##* }" ;;
+	esac
+}
+# code_of CMD...: the status code of CMD's answer (a condition for wait_for's output_is).
+code_of() { code "$("$@")"; }
+
+# body OUT: the answer without its status: the last line "HTTP <code>" dropped, or a
+# kcurl answer's final " <code>"; other text as it is.
+body() {
+	case $(printf '%s\n' "$1" | tail -n 1) in
+	"HTTP "[0-9][0-9][0-9] | "HTTP "[0-9][0-9][0-9]" "*) printf '%s\n' "$1" | sed '$d' ;;
+	*" "[0-9][0-9][0-9]) printf '%s\n' "${1% *}" ;;
+	*) printf '%s\n' "$1" ;;
+	esac
+}
+
+# The JSON helpers run gcloud's bundled Python without site (-S: no pyenv shim, no
+# site-packages; about 0.1 s a call instead of 0.5 s).
+_JEVAL='import json, re, sys
+t = sys.stdin.read().rstrip("\n")
+last = t.rsplit("\n", 1)[-1]
+if re.fullmatch(r"HTTP \d{3}( \S+)?", last):
+    t = t[: len(t) - len(last)]
+elif re.search(r" \d{3}$", t):
+    t = t[: t.rfind(" ")]
+j = v = json.loads(t)
+print(eval(sys.argv[1]))'
+# jget OUT EXPR: a Python expression over the answer's JSON body, bound to j (json is
+# imported); a body that does not parse prints Python's error instead, so that an eq on
+# it fails with the reason.
+jget() { printf '%s' "$1" | "$GCLOUD_PY" -S -c "$_JEVAL" "$2" 2>&1; }
+# field OUT SUFFIX: the body's JSON followed by SUFFIX ("['error']['message']"); prints
+# nothing (the error goes to stderr) when the body does not parse or has no such field.
+field() { printf '%s' "$1" | "$GCLOUD_PY" -S -c "$_JEVAL" "j$2"; }
+
+# wait_for TIMEOUT CMD...: runs CMD every 0.1 s until it exits 0, for at most TIMEOUT
+# seconds (fractions allowed); returns CMD's last exit status. WAIT_OUT holds CMD's
+# last standard output; when time runs out, CMD's last output (and error output) is
+# printed to stderr as "#" comment lines, so that the log shows why the assertion that
+# follows fails. The bound costs nothing when the condition comes: make it generous
+# (30 s for what takes a second), as files run side by side on a loaded machine.
+wait_for() {
+	_wf_end=$(awk -v s="$1" -v now="$(date +%s%N)" 'BEGIN { printf "%.0f", now + s * 1e9 }')
+	_wf_t=$1
+	_wf_depth=$((${_wf_depth:-0} + 1)) # CMD may wait_for too (in its subshell)
+	shift
+	while :; do
+		WAIT_OUT=$("$@" 2>"$T_TMP/wait_for.$_wf_depth.err")
+		_wf_rc=$?
+		if [ $_wf_rc -eq 0 ]; then
+			_wf_depth=$((_wf_depth - 1))
+			return 0
+		fi
+		if [ "$(date +%s%N)" -ge "$_wf_end" ]; then
+			{
+				echo "# wait_for: [$*] did not succeed within ${_wf_t}s (exit $_wf_rc); its last output:"
+				{ printf '%s\n' "$WAIT_OUT"; cat "$T_TMP/wait_for.$_wf_depth.err"; } | head -n 20 | sed 's/^/#   /'
+			} >&2
+			_wf_depth=$((_wf_depth - 1))
+			return $_wf_rc
+		fi
+		sleep 0.1
+	done
+}
+# Conditions for wait_for: each prints CMD's standard output (so WAIT_OUT is what it
+# printed) and succeeds when the output is WANT, contains or lacks NEEDLE, or is not empty.
+output_is() { _o_want=$1; shift; _o=$("$@"); printf '%s\n' "$_o"; [ "$_o" = "$_o_want" ]; }
+output_has() { _o_want=$1; shift; _o=$("$@"); printf '%s\n' "$_o"; case $_o in *"$_o_want"*) return 0 ;; esac; return 1; }
+output_lacks() { _o_want=$1; shift; _o=$("$@"); printf '%s\n' "$_o"; case $_o in *"$_o_want"*) return 1 ;; esac; return 0; }
+output_nonempty() { _o=$("$@"); printf '%s\n' "$_o"; [ -n "$_o" ]; }
+
+# The doctor's JSON (`gkeid doctor ... --output json`), from DOC unless given:
+#   dst ID [JSON]           the status of check ID
+#   dfield ID KEY [JSON]    its KEY (title, evidence, fix; "" when null)
+dst() { jget "${2-$DOC}" "[c['status'] for c in j['checks'] if c['id']=='$1'][0]"; }
+dfield() { jget "${3-$DOC}" "[c['$2'] or '' for c in j['checks'] if c['id']=='$1'][0]"; }
 
 finish() {
 	gkeid_stop

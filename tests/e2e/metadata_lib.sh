@@ -5,9 +5,10 @@
 # the node needs, applied when the node cannot list its pods.
 #
 #   md_setup                      the node for local-node: sets NODE_STATE, MD_PORT
-#   md_setup_detached             a node of the test's own that outlives `gkeid up`
+#   md_setup_detached [FLAGS...]  a node of the test's own that outlives `gkeid up`
 #   md_node STATE LOG [FLAGS...]  another `gkeid node` (own state file, own flags)
 #   md_pod_ip NS NAME             a pod's status.podIP
+#   md_pod_wait NS NAME           waits (bounded) for a pod's status.podIP; prints it
 #   md_get ADDR PATH [CURL ARGS]  curl with Metadata-Flavor: Google; body, then "HTTP <code>"
 #   md_finish                     stops the nodes (checking sanitizers), then finish
 MD_NODE_PIDS=""
@@ -80,12 +81,7 @@ md_node() {
 		--cluster demo-cluster --state-file "$state" "$@" >"$log" 2>&1 &
 	MD_NODE_PIDS="$MD_NODE_PIDS $!"
 	MD_NODE_LOGS="$MD_NODE_LOGS $log"
-	i=0
-	while [ ! -s "$state" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ]; then echo "gkeid node did not start:"; cat "$log"; return 1; fi
-		sleep 0.1
-	done
+	wait_for 30 test -s "$state" || { echo "gkeid node did not start:"; cat "$log"; return 1; }
 }
 
 md_setup() {
@@ -99,17 +95,19 @@ md_setup() {
 	MD_PORT=$(md_port "$NODE_STATE")
 }
 
-# md_setup_detached: a node of the test's own, in its own process (not gkeid up's child),
-# so that it outlives the control plane when the test stops gkeid. Sets NODE_STATE, MD_PORT.
+# md_setup_detached [FLAGS...]: a node of the test's own, in its own process (not gkeid
+# up's child), so that it outlives the control plane when the test stops gkeid; FLAGS go
+# to `gkeid node`. Sets NODE_STATE, MD_PORT.
 md_setup_detached() {
 	NODE_STATE=$T_TMP/detached-node.json
 	md_cert
 	md_rbac
-	md_node "$NODE_STATE" "$T_TMP/node.log" --listen local --port 0 --cluster-uid test-uid || exit 1
+	md_node "$NODE_STATE" "$T_TMP/node.log" --listen local --port 0 --cluster-uid test-uid "$@" || exit 1
 	MD_PORT=$(md_port "$NODE_STATE")
 }
 
 md_pod_ip() { kubectl get pod -n "$1" "$2" -o jsonpath='{.status.podIP}'; }
+md_pod_wait() { wait_for 30 output_nonempty md_pod_ip "$1" "$2"; printf '%s\n' "$WAIT_OUT"; }
 
 md_get() {
 	addr=$1 path=$2; shift 2

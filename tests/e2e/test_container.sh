@@ -12,16 +12,28 @@ L=us-central1
 BASE=/container/v1/projects/$P/locations/$L
 ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
 export API_TOKEN=$ADMIN_TOKEN
-NUM=$(gcloud projects describe $P --format='value(projectNumber)' 2>/dev/null)
+NUM=$(jget "$(api GET /cloudresourcemanager/v1/projects/$P)" 'j["projectNumber"]')
 AGENT=serviceAccount:service-$NUM@container-engine-robot.iam.gserviceaccount.com
 
-code() { printf '%s\n' "$1" | tail -n 1 | sed 's/^HTTP //'; }
-jget() {
-	printf '%s\n' "$1" | sed '$d' | "$GCLOUD_PY" -c "import json,sys; j=json.load(sys.stdin); print($2)" 2>&1
-}
+# What gcloud shows is asserted once for each command; state read back after a change
+# is read with curl (gcloud starts in a second or more; curl at once).
 clusters() { gcloud container clusters list --format='value(name,location)' 2>/dev/null | tr '\t' '/' | sort | tr '\n' ' '; }
 pool_of() { gcloud container clusters describe "$1" --location "$2" --format='value(workloadIdentityConfig.workloadPool)' 2>/dev/null; }
 mode_of() { gcloud container node-pools describe "$1" --cluster="$2" --location "$3" --format='value(config.workloadMetadataConfig.mode)' 2>/dev/null; }
+# the same three, through the API
+clusters_api() {
+	jget "$(api GET "/container/v1/projects/$P/locations/-/clusters")" \
+		'"".join(n + " " for n in sorted(c["name"] + "/" + c["location"] for c in j.get("clusters", [])))'
+}
+pool_api() {
+	jget "$(api GET "/container/v1/projects/$P/locations/$2/clusters/$1")" \
+		'j.get("workloadIdentityConfig", {}).get("workloadPool", "")'
+}
+mode_api() {
+	jget "$(api GET "/container/v1/projects/$P/locations/$3/clusters/$2/nodePools/$1")" \
+		'j.get("config", {}).get("workloadMetadataConfig", {}).get("mode", "")'
+}
+ops_api() { jget "$(api GET "/container/v1/projects/$P/locations/-/operations")" 'len(j.get("operations", []))'; }
 # The seed's first check: who holds roles/container.serviceAgent on the project.
 agents() {
 	gcloud projects get-iam-policy $P \
@@ -95,27 +107,27 @@ out=$(gcloud container clusters create c3 --region $L --num-nodes 1 --enable-dat
 has "clusters create (regional, Dataplane V2)" "Created [" "$out"
 eq "Dataplane V2 is ADVANCED_DATAPATH" ADVANCED_DATAPATH \
 	"$(gcloud container clusters describe c3 --location $L --format='value(networkConfig.datapathProvider)' 2>/dev/null)"
-eq "without Workload Identity there is no pool" "" "$(pool_of c3 $L)"
+eq "without Workload Identity there is no pool" "" "$(pool_api c3 $L)"
 eq "and node pools have no metadata mode" "" "$(mode_of default-pool c3 $L)"
 
 ok "node-pools create" gcloud container node-pools create np2 --cluster c2 --zone $Z --num-nodes 2
 eq "node-pools list" "default-pool np2" \
 	"$(gcloud container node-pools list --cluster c2 --zone $Z --format='value(name)' 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
-eq "a new pool of a Workload Identity cluster defaults to GKE_METADATA" GKE_METADATA "$(mode_of np2 c2 $Z)"
+eq "a new pool of a Workload Identity cluster defaults to GKE_METADATA" GKE_METADATA "$(mode_api np2 c2 $Z)"
 ok "node-pools update --workload-metadata=GCE_METADATA" \
 	gcloud container node-pools update np2 --cluster c2 --zone $Z --workload-metadata=GCE_METADATA
 eq "the pool now uses the Compute Engine metadata server" GCE_METADATA "$(mode_of np2 c2 $Z)"
-eq "the other pool is unchanged" GKE_METADATA "$(mode_of default-pool c2 $Z)"
+eq "the other pool is unchanged" GKE_METADATA "$(mode_api default-pool c2 $Z)"
 ok "node-pools update --workload-metadata=GKE_METADATA" \
 	gcloud container node-pools update np2 --cluster c2 --zone $Z --workload-metadata=GKE_METADATA
-eq "and back" GKE_METADATA "$(mode_of np2 c2 $Z)"
+eq "and back" GKE_METADATA "$(mode_api np2 c2 $Z)"
 ok "node-pools delete" gcloud container node-pools delete np2 --cluster c2 --zone $Z --quiet
 out=$(gcloud container node-pools describe np2 --cluster c2 --zone $Z 2>&1)
 has "a deleted pool: 404" "Not found: projects/$P/locations/$Z/clusters/c2/nodePools/np2." "$out"
 
 ok "clusters delete c2" gcloud container clusters delete c2 --zone $Z --quiet
 ok "clusters delete c3" gcloud container clusters delete c3 --region $L --quiet
-eq "only the demo cluster is left" "demo-cluster/$L " "$(clusters)"
+eq "only the demo cluster is left" "demo-cluster/$L " "$(clusters_api)"
 out=$(gcloud container clusters describe c2 --zone $Z 2>&1)
 has "a deleted cluster: 404 with GKE's text" "code=404, message=Not found: projects/$P/locations/$Z/clusters/c2." "$out"
 
@@ -130,7 +142,7 @@ eq "operations describe" "DELETE_CLUSTER DONE" \
 # --- DeployPatch failed (the seed's section) and its fix --------------------------------
 eq "seed step 1: the service agent holds roles/container.serviceAgent" "$AGENT" "$(agents)"
 ok "disable Workload Identity" gcloud container clusters update demo-cluster --location $L --disable-workload-identity
-eq "no pool now" "" "$(pool_of demo-cluster $L)"
+eq "no pool now" "" "$(pool_api demo-cluster $L)"
 ok "remove the service agent's role" gcloud projects remove-iam-policy-binding $P \
 	--member=$AGENT --role=roles/container.serviceAgent --condition=None
 eq "seed step 1 now shows no service agent" "" "$(agents)"
@@ -138,7 +150,7 @@ out=$(gcloud container clusters update demo-cluster --location $L --workload-poo
 rc=$?
 eq "enabling Workload Identity fails" 1 "$rc"
 has "gcloud: the operation finished with DeployPatch failed" "finished with error: DeployPatch failed" "$out"
-eq "the cluster is unchanged" "" "$(pool_of demo-cluster $L)"
+eq "the cluster is unchanged" "" "$(pool_api demo-cluster $L)"
 # The seed quotes Terraform's wording of the same failed operation: its container
 # operation waiter returns the operation's statusMessage, wrapped as
 # "Error waiting for <activity>: <statusMessage>". Drive the API as Terraform does.
@@ -160,10 +172,10 @@ ok "seed step 3: grant the role" gcloud projects add-iam-policy-binding $P \
 eq "seed step 1 shows the service agent again" "$AGENT" "$(agents)"
 ok "seed step 4: enabling Workload Identity succeeds" \
 	gcloud container clusters update demo-cluster --location $L --workload-pool=$P.svc.id.goog
-eq "the pool is set" "$P.svc.id.goog" "$(pool_of demo-cluster $L)"
+eq "the pool is set" "$P.svc.id.goog" "$(pool_api demo-cluster $L)"
 out=$(gcloud container clusters update demo-cluster --location $L --workload-pool=other-project.svc.id.goog 2>&1)
 has "another project's pool: 400" "Workload Identity pool must be \"$P.svc.id.goog\"" "$out"
-eq "and nothing changed" "$P.svc.id.goog" "$(pool_of demo-cluster $L)"
+eq "and nothing changed" "$P.svc.id.goog" "$(pool_api demo-cluster $L)"
 
 # --- a caller without permission ------------------------------------------------------
 SA=nobody@$P.iam.gserviceaccount.com
@@ -180,7 +192,7 @@ out=$($NB gcloud container clusters list 2>&1)
 has "list without permission" "Required \"container.clusters.list\" permission(s) for \"projects/$P\"." "$out"
 out=$(API_TOKEN=$NOBODY_TOKEN api PUT "$BASE/clusters/demo-cluster" '{"update":{"desiredWorkloadIdentityConfig":{"workloadPool":""}}}')
 eq "update without permission: 403 PERMISSION_DENIED" "403 PERMISSION_DENIED" "$(code "$out") $(jget "$out" 'j["error"]["status"]')"
-eq "and nothing changed" "$P.svc.id.goog" "$(pool_of demo-cluster $L)"
+eq "and nothing changed" "$P.svc.id.goog" "$(pool_api demo-cluster $L)"
 ok "grant it roles/container.clusterViewer" gcloud projects add-iam-policy-binding $P \
 	--member=serviceAccount:$SA --role=roles/container.clusterViewer --condition=None
 eq "now it may describe the cluster" "$P.svc.id.goog" \
@@ -220,7 +232,7 @@ out=$(api GET "/container/v1/projects/$P/locations/US_CENTRAL/clusters")
 eq "an invalid location: 400" 400 "$(code "$out")"
 eq "bad input changed nothing" "$(jget "$before" 'json.dumps(j, sort_keys=True)')" \
 	"$(jget "$(api GET "$BASE/clusters/demo-cluster")" 'json.dumps(j, sort_keys=True)')"
-eq "and created nothing" "demo-cluster/$L " "$(clusters)"
+eq "and created nothing" "demo-cluster/$L " "$(clusters_api)"
 
 # --- a disabled API -------------------------------------------------------------------
 ok "disable the Kubernetes Engine API" gcloud services disable container.googleapis.com
@@ -233,12 +245,11 @@ ok "enable it again" gcloud services enable container.googleapis.com
 # --- a restart keeps everything ---------------------------------------------------------
 ok "node-pools update before the restart" \
 	gcloud container node-pools update default-pool --cluster=demo-cluster --location $L --workload-metadata=GCE_METADATA
-nops=$(gcloud container operations list --format='value(name)' 2>/dev/null | wc -l)
+nops=$(ops_api)
 gkeid_stop
 gkeid_up
-eq "after a restart: the pool" "$P.svc.id.goog" "$(pool_of demo-cluster $L)"
-eq "after a restart: the node pool mode" GCE_METADATA "$(mode_of default-pool demo-cluster $L)"
-eq "after a restart: the operations" "$nops" \
-	"$(gcloud container operations list --format='value(name)' 2>/dev/null | wc -l)"
+eq "after a restart: the pool" "$P.svc.id.goog" "$(pool_api demo-cluster $L)"
+eq "after a restart: the node pool mode" GCE_METADATA "$(mode_api default-pool demo-cluster $L)"
+eq "after a restart: the operations" "$nops" "$(ops_api)"
 
 finish

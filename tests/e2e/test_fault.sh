@@ -65,9 +65,14 @@ has "... named" 'unknown option "--no-such-flag"' "$out"
 API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
 export API_TOKEN
 # anon METHOD PATH [JSON]: as api, with no credentials
-anon() { curl -sS -X "$1" ${3:+-H 'Content-Type: application/json' --data-binary "$3"} -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$2"; }
-# state: the faults that `gkeid fault list` (the admin) shows on
-state() { "$G" fault list | awk '$2 == "on" {print $1}' | tr '\n' ' '; }
+anon() { call "" "$@"; }
+# state: the faults that `gkeid fault list` (the admin) shows on (the admin's token from
+# a file: gcloud as the token's source is tested below, and costs a second a call)
+printf '%s\n' "$API_TOKEN" >"$T_TMP/admin.tok"
+state() { "$G" fault list --access-token-file "$T_TMP/admin.tok" | awk '$2 == "on" {print $1}' | tr '\n' ' '; }
+# fault_admin ARGS...: `gkeid fault ARGS` as the admin, the token from a file; the token
+# from gcloud (the default) is used by the list below and by every other principal's run
+fault_admin() { "$G" fault "$@" --access-token-file "$T_TMP/admin.tok"; }
 out=$(anon PUT /gkeid/v1/faults/iam-propagation '{"seconds":86400}')
 has "anonymous PUT iam-propagation: 401" "HTTP 401" "$out"
 # Google's 401 for a request without credentials, as every gkeid Google API answers it
@@ -117,7 +122,7 @@ has "a bad JSON body: 400" "HTTP 400" "$out"
 out=$("$G" fault set control-plane-down --cluster no-such-cluster 2>&1); rc=$?
 eq "an unknown --cluster: usage error" 2 $rc
 eq "... named, with the clusters there are" 'gkeid fault: cluster "no-such-cluster" not found in project demo-project; the clusters are: demo-cluster' "$out"
-out=$("$G" fault clear metadata-slow --cluster no-such-cluster 2>&1); rc=$?
+out=$(fault_admin clear metadata-slow --cluster no-such-cluster 2>&1); rc=$?
 eq "clear with an unknown --cluster: usage error" "2 gkeid fault: cluster \"no-such-cluster\" not found in project demo-project; the clusters are: demo-cluster" "$rc $out"
 
 # --- the metadata server's own pod
@@ -129,57 +134,54 @@ eq "... labelled k8s-app=gke-metadata-server, on local-node, Running and Ready" 
 
 # --- metadata-crashloop
 eq "a pod gets a token" "200 rc=0" "$("$G" exec -- sh -c "$PODCURL")"
-ok "set metadata-crashloop" "$G" fault set metadata-crashloop
+ok "set metadata-crashloop" fault_admin set metadata-crashloop
 out=$(kubectl get pods -n=kube-system | grep CrashLoopBackOff)
 has "kubectl get pods shows CrashLoopBackOff" "$DS   0/1     CrashLoopBackOff   1" "$out"
 has "kubectl describe shows the last state OOMKilled" "OOMKilled" \
 	"$(kubectl describe pod "$DS" --namespace=kube-system | grep OOMKilled)"
 # the node follows its pod's watch: wait for its listener to close
-for _ in $(seq 1 50); do
-	r=$("$G" exec -- sh -c "$PODCURL" 2>/dev/null); [ "$r" = "000 rc=7" ] && break; sleep 0.1
-done
-eq "the metadata server refuses connections (curl exit 7)" "000 rc=7" "$r"
-ok "clear metadata-crashloop" "$G" fault clear metadata-crashloop
-for _ in $(seq 1 50); do
-	r=$("$G" exec -- sh -c "$PODCURL" 2>/dev/null); [ "$r" = "200 rc=0" ] && break; sleep 0.1
-done
-eq "cleared: the metadata server answers again" "200 rc=0" "$r"
+wait_for 30 output_is "000 rc=7" "$G" exec -- sh -c "$PODCURL"
+eq "the metadata server refuses connections (curl exit 7)" "000 rc=7" "$WAIT_OUT"
+ok "clear metadata-crashloop" fault_admin clear metadata-crashloop
+wait_for 30 output_is "200 rc=0" "$G" exec -- sh -c "$PODCURL"
+eq "cleared: the metadata server answers again" "200 rc=0" "$WAIT_OUT"
 eq "... and its pod is Running, 1 restart" "Running 1" \
 	"$(kubectl get pod -n kube-system "$DS" -o jsonpath='{.status.phase} {.status.containerStatuses[0].restartCount}')"
 
 # --- control-plane-down
 "$G" exec --name cp-probe -- sleep 600 >/dev/null 2>&1 &
 CP_EXEC=$!
-for _ in $(seq 1 50); do A=$(kubectl get pod cp-probe -o jsonpath='{.status.podIP}' 2>/dev/null); [ -n "$A" ] && break; sleep 0.1; done
+wait_for 30 output_nonempty kubectl get pod cp-probe -o jsonpath='{.status.podIP}'
+A=$WAIT_OUT
 MD_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$DATA_DIR/nodes/local-node.json")
-ok "set control-plane-down" "$G" fault set control-plane-down
+ok "set control-plane-down" fault_admin set control-plane-down
 out=$(kubectl get pods 2>&1); rc=$?
 eq "kubectl fails" 1 $rc
 has "... connection refused" "was refused" "$out"
-has "fault list shows it on demo-cluster" "control-plane-down   on      demo-cluster" "$("$G" fault list)"
+has "fault list shows it on demo-cluster" "control-plane-down   on      demo-cluster" "$(fault_admin list)"
 out=$(curl -sS -H "$H" -w '\nHTTP %{http_code}' "http://$A:$MD_PORT$TOKEN?scopes=https://www.googleapis.com/auth/cloud-platform.read-only")
 has "the metadata server answers 500" "HTTP 500" "$out"
 has "... with Go's dial error" "dial tcp 127.0.0.1:" "$out"
 has "... connection refused" "connect: connection refused" "$out"
-ok "clear control-plane-down" "$G" fault clear control-plane-down
+ok "clear control-plane-down" fault_admin clear control-plane-down
 ok "kubectl works again" kubectl get pods
 out=$(curl -sS -H "$H" -w '\nHTTP %{http_code}' "http://$A:$MD_PORT$TOKEN?scopes=https://www.googleapis.com/auth/cloud-platform.read-only")
 has "the same request gets a token" "HTTP 200" "$out"
 kill -TERM $CP_EXEC; wait $CP_EXEC 2>/dev/null
 
 # --- metadata-slow
-ok "set metadata-slow --seconds 4" "$G" fault set metadata-slow --seconds 4
-has "fault list shows 4s" "metadata-slow        on      4s" "$("$G" fault list)"
+ok "set metadata-slow --seconds 4" fault_admin set metadata-slow --seconds 4
+has "fault list shows 4s" "metadata-slow        on      4s" "$(fault_admin list)"
 out=$("$G" exec --name slow-pod -- sh -c 'curl -sS --max-time 1 -H "Metadata-Flavor: Google" "http://$GCE_METADATA_HOST'$TOKEN'"; echo " rc=$?"' 2>&1)
 has "a client with a 1 s timeout times out (curl exit 28)" "rc=28" "$out"
 has "... Operation timed out" "Operation timed out" "$out"
 out=$(kubectl get events --field-selector involvedObject.name=slow-pod)
 has "a Warning event MetadataServerNotReady on the pod" "Warning   MetadataServerNotReady   pod/slow-pod" "$out"
 eq "a client that waits gets its token" "200 rc=0" "$("$G" exec -- sh -c "$PODCURL")"
-ok "clear metadata-slow" "$G" fault clear metadata-slow
+ok "clear metadata-slow" fault_admin clear metadata-slow
 
 # --- istio-proxy
-ok "set istio-proxy --seconds 3" "$G" fault set istio-proxy --seconds 3
+ok "set istio-proxy --seconds 3" fault_admin set istio-proxy --seconds 3
 INJ=(--annotation sidecar.istio.io/inject=true)
 out=$("$G" exec --name istio-pod "${INJ[@]}" --keep-env -- sh -c "$PODCURL; kubectl get pod istio-pod -o jsonpath='{.spec.containers[*].name} {.metadata.annotations.sidecar\.istio\.io/status}'" 2>&1)
 has "an injected pod's first request is refused (curl exit 7)" "000 rc=7" "$out"
@@ -195,10 +197,10 @@ out=$("$G" exec "${INJ[@]}" --annotation 'traffic.sidecar.istio.io/excludeOutbou
 eq "... a range that does not cover it does not help" "000 rc=7" "$out"
 out=$("$G" exec -- sh -c "$PODCURL")
 eq "a pod without Istio is not affected" "200 rc=0" "$out"
-ok "clear istio-proxy" "$G" fault clear istio-proxy
+ok "clear istio-proxy" fault_admin clear istio-proxy
 
 # --- metadata-dns
-ok "set metadata-dns" "$G" fault set metadata-dns
+ok "set metadata-dns" fault_admin set metadata-dns
 eq "a pod gets no GCE_METADATA_HOST" "" "$("$G" exec -- sh -c 'echo "${GCE_METADATA_HOST:-}"')"
 cat >"$T_TMP/auth.py" <<'EOF'
 import sys
@@ -222,14 +224,14 @@ NSN=gkeid-fault-$$
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ip netns add "$NSN" 2>/dev/null; then
 	out=$("$G" exec --netns "$NSN" -- getent hosts metadata.google.internal); rc=$?
 	eq "--netns with metadata-dns: metadata.google.internal does not resolve in the pod" "2 " "$rc $out"
-	ok "clear metadata-dns" "$G" fault clear metadata-dns
+	ok "clear metadata-dns" fault_admin clear metadata-dns
 	out=$("$G" exec --netns "$NSN" -- getent hosts metadata.google.internal)
 	has "--netns: metadata.google.internal is 169.254.169.254 in the pod" "169.254.169.254 metadata.google.internal" "$out"
 	eq "... and exec removes the files it wrote" "no" "$([ -e "/etc/netns/$NSN" ] && echo yes || echo no)"
 	ip netns del "$NSN"
 else
 	echo "# skipped: --netns needs root and iproute2 (network namespaces)"
-	ok "clear metadata-dns" "$G" fault clear metadata-dns
+	ok "clear metadata-dns" fault_admin clear metadata-dns
 fi
 eq "cleared: pods get GCE_METADATA_HOST again" "1" "$("$G" exec -- sh -c 'echo ${GCE_METADATA_HOST:+1}')"
 
@@ -237,17 +239,17 @@ eq "cleared: pods get GCE_METADATA_HOST again" "1" "$("$G" exec -- sh -c 'echo $
 gcloud iam service-accounts create prop-gsa >/dev/null 2>&1
 kubectl create serviceaccount prop >/dev/null
 kubectl annotate serviceaccount prop iam.gke.io/gcp-service-account=prop-gsa@demo-project.iam.gserviceaccount.com >/dev/null
-ok "set iam-propagation --seconds 600" "$G" fault set iam-propagation --seconds 600
+ok "set iam-propagation --seconds 600" fault_admin set iam-propagation --seconds 600
 gcloud iam service-accounts add-iam-policy-binding prop-gsa@demo-project.iam.gserviceaccount.com \
 	--role=roles/iam.workloadIdentityUser --member="serviceAccount:demo-project.svc.id.goog[default/prop]" >/dev/null 2>&1
 out=$("$G" exec --serviceaccount prop -- sh -c 'curl -sS -H "Metadata-Flavor: Google" "http://$GCE_METADATA_HOST'$TOKEN'"')
 has "a fresh binding has not propagated: 403" "Permission 'iam.serviceAccounts.getAccessToken' denied" "$out"
-ok "clear iam-propagation (back to up's --iam-propagation, 0)" "$G" fault clear iam-propagation
+ok "clear iam-propagation (back to up's --iam-propagation, 0)" fault_admin clear iam-propagation
 eq "the binding now takes effect" "200 rc=0" "$("$G" exec --serviceaccount prop -- sh -c "$PODCURL")"
 
 # --- clear --all
-"$G" fault set metadata-slow >/dev/null && "$G" fault set metadata-dns >/dev/null
-out=$("$G" fault clear --all)
+fault_admin set metadata-slow >/dev/null && fault_admin set metadata-dns >/dev/null
+out=$(fault_admin clear --all)
 eq "clear --all: every fault off" "6" "$(echo "$out" | grep -c ' off ')"
 
 # --- who may (continued): principals other than the admin

@@ -13,23 +13,18 @@ PY="$GCLOUD_PY"
 export PYTHONPATH=$GCLOUD_PYPATH
 cd "$T_TMP" || exit 1
 
-# json FILE-OR-TEXT EXPR: evaluates a Python expression over the parsed JSON `d`.
-json() { "$PY" -c 'import json,sys; d=json.loads(sys.argv[1]); print(eval(sys.argv[2]))' "$1" "$2" 2>&1; }
-# body/code of an `api` answer
-body() { printf '%s\n' "$1" | sed '$d'; }
-code() { printf '%s\n' "$1" | tail -n 1; }
 
 # --- service accounts ------------------------------------------------------------------
 out=$(gcloud iam service-accounts create app-gsa --display-name="App GSA" --description="the app" 2>&1)
 has "create prints gcloud's confirmation" "Created service account [app-gsa]." "$out"
 d=$(gcloud iam service-accounts describe "$SA" --format=json 2>&1)
-eq "describe: email" "$SA" "$(json "$d" 'd["email"]')"
-eq "describe: name" "projects/$P/serviceAccounts/$SA" "$(json "$d" 'd["name"]')"
-eq "describe: displayName and description" "App GSA|the app" "$(json "$d" 'd["displayName"]+"|"+d["description"]')"
+eq "describe: email" "$SA" "$(jget "$d" 'j["email"]')"
+eq "describe: name" "projects/$P/serviceAccounts/$SA" "$(jget "$d" 'j["name"]')"
+eq "describe: displayName and description" "App GSA|the app" "$(jget "$d" 'j["displayName"]+"|"+j["description"]')"
 eq "describe: 21-digit uniqueId equal to oauth2ClientId" "True" \
-	"$(json "$d" 'len(d["uniqueId"])==21 and d["uniqueId"].isdigit() and d["oauth2ClientId"]==d["uniqueId"]')"
-eq "describe: projectId and etag" "$P MDEwMjE5MjA=" "$(json "$d" 'd["projectId"]+" "+d["etag"]')"
-UID_=$(json "$d" 'd["uniqueId"]')
+	"$(jget "$d" 'len(j["uniqueId"])==21 and j["uniqueId"].isdigit() and j["oauth2ClientId"]==j["uniqueId"]')"
+eq "describe: projectId and etag" "$P MDEwMjE5MjA=" "$(jget "$d" 'j["projectId"]+" "+j["etag"]')"
+UID_=$(jget "$d" 'j["uniqueId"]')
 eq "describe by unique ID" "$SA" "$(gcloud iam service-accounts describe "$UID_" --format='value(email)' 2>&1)"
 out=$(gcloud iam service-accounts list 2>&1 | tr -s ' ')
 has "list shows the account" "App GSA $SA False" "$out"
@@ -60,26 +55,26 @@ has "keys create" "created key [" "$out"
 has "keys create names the type and account" "of type [json] as [key.json] for [$SA]" "$out"
 eq "key file is 0600" "600" "$(stat -c %a key.json)"
 k=$(cat key.json)
-KID=$(json "$k" 'd["private_key_id"]')
+KID=$(jget "$k" 'j["private_key_id"]')
 eq "key file: type, project, email, client id" "service_account $P $SA $UID_" \
-	"$(json "$k" '" ".join([d["type"],d["project_id"],d["client_email"],d["client_id"]])')"
-eq "key file: 40-hex key id" "True" "$(json "$k" 'len(d["private_key_id"])==40 and all(c in "0123456789abcdef" for c in d["private_key_id"])')"
-eq "key file: PKCS#8 private key" "True" "$(json "$k" 'd["private_key"].startswith("-----BEGIN PRIVATE KEY-----\n")')"
-eq "key file: token_uri is gkeid's" "$GKEID_CLOUD_URL/oauth2/token" "$(json "$k" 'd["token_uri"]')"
+	"$(jget "$k" '" ".join([j["type"],j["project_id"],j["client_email"],j["client_id"]])')"
+eq "key file: 40-hex key id" "True" "$(jget "$k" 'len(j["private_key_id"])==40 and all(c in "0123456789abcdef" for c in j["private_key_id"])')"
+eq "key file: PKCS#8 private key" "True" "$(jget "$k" 'j["private_key"].startswith("-----BEGIN PRIVATE KEY-----\n")')"
+eq "key file: token_uri is gkeid's" "$GKEID_CLOUD_URL/oauth2/token" "$(jget "$k" 'j["token_uri"]')"
 eq "key file: x509 url is gkeid's" "$GKEID_CLOUD_URL/service_accounts/v1/metadata/x509/app-gsa%40$P.iam.gserviceaccount.com" \
-	"$(json "$k" 'd["client_x509_cert_url"]')"
-eq "key file: universe" "googleapis.com" "$(json "$k" 'd["universe_domain"]')"
+	"$(jget "$k" 'j["client_x509_cert_url"]')"
+eq "key file: universe" "googleapis.com" "$(jget "$k" 'j["universe_domain"]')"
 out=$(gcloud iam service-accounts keys list --iam-account="$SA" --managed-by=user --format='value(name.basename())' 2>&1)
 eq "keys list --managed-by=user shows the key" "$KID" "$out"
 out=$(gcloud iam service-accounts keys list --iam-account="$SA" --format='value(name.basename())' 2>&1)
 eq "keys list also shows one system-managed key" "2" "$(printf '%s\n' "$out" | wc -l)"
 ok "beta keys get-public-key (X.509)" gcloud beta iam service-accounts keys get-public-key "$KID" --iam-account="$SA" --output-file=pub.pem
 eq "the certificate holds the key file's public key" \
-	"$(json "$k" 'd["private_key"]' | openssl pkey -pubout 2>&1)" "$(openssl x509 -in pub.pem -pubkey -noout 2>&1)"
+	"$(jget "$k" 'j["private_key"]' | openssl pkey -pubout 2>&1)" "$(openssl x509 -in pub.pem -pubkey -noout 2>&1)"
 x509=$(curl -sS "$GKEID_CLOUD_URL/service_accounts/v1/metadata/x509/$SA")
-eq "x509 endpoint lists the key" "True" "$(json "$x509" '"'"$KID"'" in d')"
+eq "x509 endpoint lists the key" "True" "$(jget "$x509" '"'"$KID"'" in j')"
 jwk=$(curl -sS "$GKEID_CLOUD_URL/service_accounts/v1/metadata/jwk/$SA")
-eq "jwk endpoint lists the key" "True" "$(json "$jwk" '"'"$KID"'" in [k["kid"] for k in d["keys"]]')"
+eq "jwk endpoint lists the key" "True" "$(jget "$jwk" '"'"$KID"'" in [k["kid"] for k in j["keys"]]')"
 out=$("$PY" - "$GKEID_CLOUD_URL/service_accounts/v1/metadata/x509/$SA" <<'EOF' 2>&1
 import json, sys, urllib.request
 from google.auth import jwt
@@ -122,66 +117,66 @@ hasnt "grantable on a SA: not container.viewer" "roles/container.viewer" "$out"
 
 # --- bad input (curl) --------------------------------------------------------------
 r=$(api POST "$SAPATH" '{"accountId": ')
-eq "malformed JSON: 400" "HTTP 400" "$(code "$r")"
+eq "malformed JSON: 400" "400" "$(code "$r")"
 has "malformed JSON: Google's text" "Invalid JSON payload received." "$r"
 r=$(api POST "$SAPATH" '{"accountId":"abc"}')
-eq "short accountId: 400" "HTTP 400" "$(code "$r")"
+eq "short accountId: 400" "400" "$(code "$r")"
 has "short accountId: Google's text" 'The account ID \"abc\" does not have a length between 6 and 30.' "$r"
 r=$(api POST "$SAPATH" '{"accountId":"Bad_Name_1"}')
-eq "accountId with bad characters: 400" "HTTP 400" "$(code "$r")"
+eq "accountId with bad characters: 400" "400" "$(code "$r")"
 r=$(api POST "$SAPATH" '{"accountId":5}')
-eq "accountId of the wrong type: 400" "HTTP 400" "$(code "$r")"
+eq "accountId of the wrong type: 400" "400" "$(code "$r")"
 has "wrong type: names the field" "Invalid value at 'account_id' (TYPE_STRING), 5" "$r"
 # A list for a single field: Google's parser text (seen from Google APIs, e.g.
 # openai/openai-agents-js#34: 'Unknown name "text" at ...: Proto field is not repeating').
 r=$(api POST "$SAPATH" '{"accountId":["app-gsa2"]}')
-eq "accountId as a list: 400" "HTTP 400" "$(code "$r")"
+eq "accountId as a list: 400" "400" "$(code "$r")"
 has "a list: Google's text" 'Unknown name \"accountId\": Proto field is not repeating, cannot start list.' "$r"
 r=$(api POST "$SAPATH" '{"accountId":"app-gsa-3","serviceAccount":{"displayName":12}}')
-eq "displayName of the wrong type: 400" "HTTP 400" "$(code "$r")"
+eq "displayName of the wrong type: 400" "400" "$(code "$r")"
 r=$(api POST "$SAPATH" "{\"accountId\":\"app-gsa-3\",\"serviceAccount\":{\"displayName\":\"$(printf 'x%.0s' $(seq 101))\"}}")
-eq "displayName over 100 bytes: 400" "HTTP 400" "$(code "$r")"
+eq "displayName over 100 bytes: 400" "400" "$(code "$r")"
 r=$(api POST "$SAPATH" '{"accountId":"app-gsa"}')
-eq "duplicate: 409" "HTTP 409" "$(code "$r")"
+eq "duplicate: 409" "409" "$(code "$r")"
 has "duplicate: Google's text" "Service account app-gsa already exists within project projects/$P." "$r"
 has "duplicate: ALREADY_EXISTS" '"status": "ALREADY_EXISTS"' "$r"
 r=$(api GET "$SAPATH/nobody-here@$P.iam.gserviceaccount.com")
-eq "unknown SA: 404" "HTTP 404" "$(code "$r")"
+eq "unknown SA: 404" "404" "$(code "$r")"
 has "unknown SA: NOT_FOUND" '"status": "NOT_FOUND"' "$r"
 r=$(api GET "/iam/v1/projects/-/serviceAccounts/fake@example.com")
-eq "unknown SA of no project, via '-': 403 as Google" "HTTP 403" "$(code "$r")"
+eq "unknown SA of no project, via '-': 403 as Google" "403" "$(code "$r")"
 r=$(API_TOKEN=$SA_TOKEN api POST "$SAPATH" '{"accountId":"sneaky-sa"}')
-eq "missing permission: 403" "HTTP 403" "$(code "$r")"
+eq "missing permission: 403" "403" "$(code "$r")"
 has "missing permission: names it" "Permission 'iam.serviceAccounts.create' denied on resource (or it may not exist)." "$r"
 has "missing permission: ErrorInfo" '"reason": "IAM_PERMISSION_DENIED"' "$r"
 r=$(API_TOKEN=forged api GET "$SAPATH")
-eq "forged token: 401" "HTTP 401" "$(code "$r")"
+eq "forged token: 401" "401" "$(code "$r")"
 r=$(api POST "/iam/v1/projects/-/serviceAccounts/$SA:setIamPolicy" '{"policy":{"etag":"BwAAAAAAAAE=","bindings":[]}}')
-eq "stale etag: 409" "HTTP 409" "$(code "$r")"
+eq "stale etag: 409" "409" "$(code "$r")"
 has "stale etag: Google's text" "There were concurrent policy changes. Please retry the whole read-modify-write with exponential backoff." "$r"
 r=$(api POST "/iam/v1/projects/-/serviceAccounts/$SA:setIamPolicy" '{"policy":"all"}')
-eq "policy of the wrong type: 400" "HTTP 400" "$(code "$r")"
+eq "policy of the wrong type: 400" "400" "$(code "$r")"
 r=$(api POST "/iam/v1/projects/-/serviceAccounts/$SA:testIamPermissions" '{"permissions":["iam.serviceAccounts.get","x.y.z"]}')
-eq "testIamPermissions returns what is held" "['iam.serviceAccounts.get']" "$(json "$(body "$r")" 'd["permissions"]')"
+eq "testIamPermissions returns what is held" "['iam.serviceAccounts.get']" "$(jget "$r" 'j["permissions"]')"
 r=$(api GET "$SAPATH?pageSize=-4")
-eq "bad pageSize: 400" "HTTP 400" "$(code "$r")"
+eq "bad pageSize: 400" "400" "$(code "$r")"
 r=$(api GET "$SAPATH?pageToken=!!")
-eq "bad pageToken: 400" "HTTP 400" "$(code "$r")"
+eq "bad pageToken: 400" "400" "$(code "$r")"
 r=$(api GET "/iam/v1/projects/-/serviceAccounts/$SA/keys/0123")
-eq "unknown key: 404" "HTTP 404" "$(code "$r")"
+eq "unknown key: 404" "404" "$(code "$r")"
 r=$(api GET "/iam/v1/projects/-/serviceAccounts/$SA/keys?keyTypes=BOGUS")
-eq "bad keyTypes: 400" "HTTP 400" "$(code "$r")"
+eq "bad keyTypes: 400" "400" "$(code "$r")"
 r=$(api POST "/iam/v1/projects/-/serviceAccounts/$SA/keys" '{"privateKeyType":"TYPE_PEM"}')
-eq "bad privateKeyType: 400" "HTTP 400" "$(code "$r")"
+eq "bad privateKeyType: 400" "400" "$(code "$r")"
 r=$(api GET "/iam/v1/roles/a/b")
-eq "malformed role name: 400" "HTTP 400" "$(code "$r")"
+eq "malformed role name: 400" "400" "$(code "$r")"
 long=$(head -c 3000 /dev/zero | tr '\0' a)
 r=$(api GET "$SAPATH/$long@$P.iam.gserviceaccount.com")
-eq "overlong SA id: 404, no crash" "HTTP 404" "$(code "$r")"
+eq "overlong SA id: 404, no crash" "404" "$(code "$r")"
 r=$(api GET "/iam/v1/projects/$long/serviceAccounts/$SA")
-eq "overlong project: 403, no crash" "HTTP 403" "$(code "$r")"
+eq "overlong project: 403, no crash" "403" "$(code "$r")"
 r=$(api GET "/service_accounts/v1/metadata/jwk/nobody@$P.iam.gserviceaccount.com")
-eq "jwk of an unknown SA: 404" "HTTP 404" "$(code "$r")"
+eq "jwk of an unknown SA: 404" "404" "$(code "$r")"
 
 # --- deleting keys and accounts -------------------------------------------------------
 ok "keys delete" gcloud iam service-accounts keys delete "$KID" --iam-account="$SA"

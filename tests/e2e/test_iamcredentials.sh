@@ -15,16 +15,7 @@ OTHER=other-sa@$P.iam.gserviceaccount.com
 SCOPE='"scope":["https://www.googleapis.com/auth/cloud-platform"]'
 DENIED="Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)."
 py() { PYTHONPATH=$GCLOUD_PYPATH "$GCLOUD_PY" "$(dirname "$0")/iamcred_check.py" "$@"; }
-
-# post TOKEN PATH [JSON]: the body, then a last line "HTTP <code>".
-post() {
-	curl -sS -X POST ${1:+-H "Authorization: Bearer $1"} -H 'Content-Type: application/json' \
-		${3:+--data "$3"} -w '\nHTTP %{http_code}\n' "$BASE$2"
-}
 sa_path() { echo "/iamcredentials/v1/projects/-/serviceAccounts/$1:$2"; }
-code() { printf '%s\n' "$1" | tail -n 1; }
-body() { printf '%s\n' "$1" | sed '$d'; }
-field() { printf '%s\n' "$1" | sed '$d' | "$GCLOUD_PY" -c "import json,sys; v=json.load(sys.stdin); print(eval('v' + sys.argv[1]))" "$2"; }
 
 ADMIN=$(gcloud auth print-access-token)
 ok "gcloud creates the target service account" gcloud iam service-accounts create target-sa
@@ -33,7 +24,7 @@ ok "gcloud creates a third service account" gcloud iam service-accounts create o
 
 # --- refused: no binding, unknown account, no token, bad input ---------------------------
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}")
-eq "owner without a binding gets 403" "HTTP 403" "$(code "$out")"
+eq "owner without a binding gets 403" "403" "$(code "$out")"
 eq "the 403 is the seed's exact text" "$DENIED" "$(field "$out" "['error']['message']")"
 eq "the 403 status is PERMISSION_DENIED" "PERMISSION_DENIED" "$(field "$out" "['error']['status']")"
 eq "ErrorInfo reason IAM_PERMISSION_DENIED" "IAM_PERMISSION_DENIED" "$(field "$out" "['error']['details'][0]['reason']")"
@@ -41,23 +32,23 @@ eq "ErrorInfo domain" "iam.googleapis.com" "$(field "$out" "['error']['details']
 eq "ErrorInfo names the permission" "iam.serviceAccounts.getAccessToken" "$(field "$out" "['error']['details'][0]['metadata']['permission']")"
 
 out=$(post "$ADMIN" "$(sa_path "nobody@$P.iam.gserviceaccount.com" generateAccessToken)" "{$SCOPE}")
-eq "an unknown account gets the same 403" "HTTP 403 $DENIED" "$(code "$out") $(field "$out" "['error']['message']")"
+eq "an unknown account gets the same 403" "403 $DENIED" "$(code "$out") $(field "$out" "['error']['message']")"
 out=$(post "$ADMIN" "$(sa_path "x@other-project.iam.gserviceaccount.com" generateIdToken)" '{"audience":"a"}')
 eq "generateIdToken on an unknown account names getOpenIdToken" \
 	"Permission 'iam.serviceAccounts.getOpenIdToken' denied on resource (or it may not exist)." \
 	"$(field "$out" "['error']['message']")"
 out=$(post "" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}")
-eq "no token gets 401" "HTTP 401 UNAUTHENTICATED" "$(code "$out") $(field "$out" "['error']['status']")"
+eq "no token gets 401" "401 UNAUTHENTICATED" "$(code "$out") $(field "$out" "['error']['status']")"
 out=$(post "ya29.forged" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}")
-eq "a forged token gets 401" "HTTP 401" "$(code "$out")"
+eq "a forged token gets 401" "401" "$(code "$out")"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" '{"scope":')
-eq "malformed JSON gets 400" "HTTP 400 INVALID_ARGUMENT" "$(code "$out") $(field "$out" "['error']['status']")"
+eq "malformed JSON gets 400" "400 INVALID_ARGUMENT" "$(code "$out") $(field "$out" "['error']['status']")"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE,\"bogus\":1}")
 has "an unknown field gets 400" 'Unknown name \"bogus\"' "$out"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" '{"scope":"cloud-platform"}')
-eq "scope as a string gets 400" "HTTP 400" "$(code "$out")"
+eq "scope as a string gets 400" "400" "$(code "$out")"
 out=$(curl -sS -X GET -H "Authorization: Bearer $ADMIN" -w '\nHTTP %{http_code}\n' "$BASE$(sa_path "$GSA" generateAccessToken)")
-eq "GET is not allowed" "HTTP 405" "$(code "$out")"
+eq "GET is not allowed" "405" "$(code "$out")"
 
 msg=$(gcloud auth print-access-token --impersonate-service-account="$GSA" 2>&1)
 has "gcloud impersonation without a binding shows the 403" "$DENIED" "$msg"
@@ -67,17 +58,17 @@ has "gcloud impersonation without a binding shows the 403" "$DENIED" "$msg"
 ok "gcloud lets the delegate create tokens for the target" \
 	gcloud iam service-accounts add-iam-policy-binding "$GSA" \
 	--member="serviceAccount:$DEL" --role=roles/iam.serviceAccountTokenCreator
-# The binding is written by one setIamPolicy (curl, not gcloud, so that the call after
-# it comes well inside the window even on a loaded machine); it is younger than t_bound,
-# so a call made less than PROP seconds after t_bound is inside the propagation window.
-pol=$(post "$ADMIN" "/iam/v1/projects/-/serviceAccounts/$GSA:getIamPolicy" '{}' | sed '$d' |
-	"$GCLOUD_PY" -c 'import json,sys; p=json.load(sys.stdin); p.setdefault("bindings",[]).append({"role":"roles/iam.serviceAccountTokenCreator","members":["user:admin@example.com"]}); print(json.dumps({"policy":p}))')
+# The admin's binding is written with one setIamPolicy (gcloud's read-modify-write takes
+# several seconds on a loaded machine), after t_bound: a call made less than PROP
+# seconds after t_bound is inside the propagation window however slow the machine is.
+pol=$(post "$ADMIN" "/iam/v1/projects/-/serviceAccounts/$GSA:getIamPolicy" '{}')
+pol=$(jget "$pol" 'json.dumps({"policy": dict(j, bindings=j.get("bindings", []) + [{"role": "roles/iam.serviceAccountTokenCreator", "members": ["user:admin@example.com"]}])})')
 t_bound=$(date +%s)
 out=$(post "$ADMIN" "/iam/v1/projects/-/serviceAccounts/$GSA:setIamPolicy" "$pol")
-eq "setIamPolicy grants the admin Token Creator on the target" "HTTP 200" "$(code "$out")"
+eq "setIamPolicy grants the admin Token Creator on the target" 200 "$(code "$out")"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}")
 if [ $(($(date +%s) - t_bound)) -lt $PROP ]; then
-	eq "right after the binding: still the seed's 403 (propagation)" "HTTP 403 $DENIED" \
+	eq "right after the binding: still the seed's 403 (propagation)" "403 $DENIED" \
 		"$(code "$out") $(field "$out" "['error']['message']")"
 else
 	fail "the call right after the binding was not made within ${PROP}s"
@@ -85,10 +76,11 @@ fi
 out=$(post "$ADMIN" "/iamcredentials/v1/projects/-/serviceAccounts/$GSA:generateAccessToken" "{$SCOPE}")
 has "getIamPolicy already shows the binding" "user:admin@example.com" \
 	"$(gcloud iam service-accounts get-iam-policy "$GSA" --format=json)"
-sleep $((PROP + 1))
+# the binding takes effect once it is PROP seconds old: wait for that (bounded)
+wait_for $((PROP + 20)) output_is 200 code_of post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}"
 
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE,\"lifetime\":\"600s\",\"delegates\":[]}")
-eq "after ${PROP}s: generateAccessToken 200" "HTTP 200" "$(code "$out")"
+eq "after ${PROP}s: generateAccessToken 200" "200" "$(code "$out")"
 tok=$(field "$out" "['accessToken']")
 exp=$(field "$out" "['expireTime']")
 case $exp in
@@ -102,16 +94,16 @@ has "the minted token is the service account's" "\"email\": \"$GSA\"" "$info"
 has "the minted token carries the scope" "cloud-platform" "$info"
 
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE,\"lifetime\":\"7200s\"}")
-eq "lifetime over an hour gets 400" "HTTP 400" "$(code "$out")"
+eq "lifetime over an hour gets 400" "400" "$(code "$out")"
 has "with Google's text" "can not have lifetimes of more than 1 hour. Use the Org Policy Constraint constraints/iam.allowServiceAccountCredentialLifetimeExtension to allow up to 12 hours." "$out"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE,\"lifetime\":\"soon\"}")
-eq "a malformed lifetime gets 400" "HTTP 400" "$(code "$out")"
+eq "a malformed lifetime gets 400" "400" "$(code "$out")"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" '{"scope":[]}')
-eq "no scope gets 400" "HTTP 400" "$(code "$out")"
+eq "no scope gets 400" "400" "$(code "$out")"
 
 UID_GSA=$(gcloud iam service-accounts describe "$GSA" --format='value(uniqueId)')
 out=$(post "$ADMIN" "$(sa_path "$UID_GSA" generateAccessToken)" "{$SCOPE}")
-eq "the account may be named by its unique ID" "HTTP 200" "$(code "$out")"
+eq "the account may be named by its unique ID" "200" "$(code "$out")"
 
 # --- gcloud and google-auth impersonation --------------------------------------------------
 tok=$(gcloud auth print-access-token --impersonate-service-account="$GSA" 2>/dev/null)
@@ -126,7 +118,7 @@ has "google-auth refused without a binding shows the 403" "$DENIED" "$out"
 
 # --- ID tokens -------------------------------------------------------------------------------
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateIdToken)" '{"audience":"https://svc.example.com","includeEmail":true,"delegates":[]}')
-eq "generateIdToken 200" "HTTP 200" "$(code "$out")"
+eq "generateIdToken 200" "200" "$(code "$out")"
 idt=$(field "$out" "['token']")
 claims=$(py verify "$BASE" "$idt" https://svc.example.com 2>&1)
 has "the ID token verifies against /oauth2/v3/certs (google.auth.jwt)" '"iss": "https://accounts.google.com"' "$claims"
@@ -143,7 +135,7 @@ out=$(post "$ADMIN" "$(sa_path "$GSA" generateIdToken)" '{"audience":"x"}')
 claims=$(py verify "$BASE" "$(field "$out" "['token']")" x 2>&1)
 hasnt "no email without includeEmail" '"email"' "$claims"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateIdToken)" '{}')
-eq "generateIdToken without audience gets 400" "HTTP 400" "$(code "$out")"
+eq "generateIdToken without audience gets 400" "400" "$(code "$out")"
 idt=$(py idtoken "$BASE" "$ADMIN" "$GSA" https://aud.example.com 2>&1)
 has "google-auth IDTokenCredentials gets a verifiable ID token" "\"email\": \"$GSA\"" \
 	"$(py verify "$BASE" "$idt" https://aud.example.com 2>&1)"
@@ -151,7 +143,7 @@ has "google-auth IDTokenCredentials gets a verifiable ID token" "\"email\": \"$G
 # --- signJwt and signBlob --------------------------------------------------------------------
 now=$(date +%s)
 out=$(post "$ADMIN" "$(sa_path "$GSA" signJwt)" "{\"payload\":\"{\\\"iss\\\":\\\"me\\\",\\\"aud\\\":\\\"you\\\",\\\"iat\\\":$now,\\\"n\\\":1}\"}")
-eq "signJwt 200" "HTTP 200" "$(code "$out")"
+eq "signJwt 200" "200" "$(code "$out")"
 kid=$(field "$out" "['keyId']")
 GSA_JWKS="$BASE/service_accounts/v1/metadata/jwk/$GSA"
 claims=$(py verify "$GSA_JWKS" "$(field "$out" "['signedJwt']")" you 2>&1)
@@ -162,18 +154,18 @@ has "signJwt adds exp when missing" '"exp":' "$claims"
 hdr=$(field "$out" "['signedJwt']" | cut -d. -f1 | tr '_-' '/+' | base64 -d 2>/dev/null)
 has "the JWT header names the keyId" "\"kid\":\"$kid\"" "$hdr"
 out=$(post "$ADMIN" "$(sa_path "$GSA" signJwt)" '{"payload":"not json"}')
-eq "signJwt with a non-JSON payload gets 400" "HTTP 400" "$(code "$out")"
+eq "signJwt with a non-JSON payload gets 400" "400" "$(code "$out")"
 far=$(($(date +%s) + 13 * 3600))
 out=$(post "$ADMIN" "$(sa_path "$GSA" signJwt)" "{\"payload\":\"{\\\"exp\\\":$far}\"}")
-eq "signJwt with exp beyond 12h gets 400" "HTTP 400" "$(code "$out")"
+eq "signJwt with exp beyond 12h gets 400" "400" "$(code "$out")"
 
 data=$(printf 'blob to sign' | base64)
 out=$(post "$ADMIN" "$(sa_path "$GSA" signBlob)" "{\"payload\":\"$data\"}")
-eq "signBlob 200" "HTTP 200" "$(code "$out")"
+eq "signBlob 200" "200" "$(code "$out")"
 eq "the blob signature verifies against the account's JWKS" "ok" \
 	"$(py verify-blob "$GSA_JWKS" "$(field "$out" "['keyId']")" "$data" "$(field "$out" "['signedBlob']")" 2>&1)"
 out=$(post "$ADMIN" "$(sa_path "$GSA" signBlob)" '{"payload":"***"}')
-eq "signBlob with bad base64 gets 400" "HTTP 400" "$(code "$out")"
+eq "signBlob with bad base64 gets 400" "400" "$(code "$out")"
 read -r d s <<<"$(py sign-bytes "$BASE" "$ADMIN" "$GSA" 2>&1)"
 eq "google-auth Credentials.sign_bytes verifies" "ok" "$(py verify-blob "$GSA_JWKS" "$kid" "$d" "$s" 2>&1)"
 
@@ -182,36 +174,36 @@ OTHER_TOKEN=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}")
 OTHER_TOKEN=$(field "$OTHER_TOKEN" "['accessToken']")
 out=$(post "$OTHER_TOKEN" "$(sa_path "$OTHER" signJwt)" '{"payload":"{}"}')
 eq "a service account without a role gets signJwt's 403" \
-	"HTTP 403 Permission 'iam.serviceAccounts.signJwt' denied on resource (or it may not exist)." \
+	"403 Permission 'iam.serviceAccounts.signJwt' denied on resource (or it may not exist)." \
 	"$(code "$out") $(field "$out" "['error']['message']")"
 
 # --- delegation: admin -> delegate-sa -> target-sa ------------------------------------------
 DELEG="{$SCOPE,\"delegates\":[\"projects/-/serviceAccounts/$DEL\"]}"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "$DELEG")
 eq "delegation without implicitDelegation on the delegate gets 403" \
-	"HTTP 403 Permission 'iam.serviceAccounts.implicitDelegation' denied on resource (or it may not exist)." \
+	"403 Permission 'iam.serviceAccounts.implicitDelegation' denied on resource (or it may not exist)." \
 	"$(code "$out") $(field "$out" "['error']['message']")"
 ok "gcloud grants the admin Token Creator on the delegate" \
 	gcloud iam service-accounts add-iam-policy-binding "$DEL" \
 	--member=user:admin@example.com --role=roles/iam.serviceAccountTokenCreator
-sleep $((PROP + 1))
+wait_for $((PROP + 20)) output_is 200 code_of post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "$DELEG"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "$DELEG")
-eq "a delegation chain whose every hop is granted gets 200" "HTTP 200" "$(code "$out")"
+eq "a delegation chain whose every hop is granted gets 200" "200" "$(code "$out")"
 out=$(post "$ADMIN" "$(sa_path "$OTHER" generateAccessToken)" "{$SCOPE,\"delegates\":[\"projects/-/serviceAccounts/$DEL\"]}")
-eq "a chain whose last hop is not granted gets 403" "HTTP 403 $DENIED" \
+eq "a chain whose last hop is not granted gets 403" "403 $DENIED" \
 	"$(code "$out") $(field "$out" "['error']['message']")"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE,\"delegates\":[\"projects/-/serviceAccounts/ghost@$P.iam.gserviceaccount.com\"]}")
-eq "an unknown delegate gets 403" "HTTP 403" "$(code "$out")"
+eq "an unknown delegate gets 403" "403" "$(code "$out")"
 
 # --- the API must be enabled in the account's project ---------------------------------------
 out=$(post "$ADMIN" "/serviceusage/v1/projects/$P/services/iamcredentials.googleapis.com:disable" '{}')
-eq "disable iamcredentials.googleapis.com" "HTTP 200" "$(code "$out")"
+eq "disable iamcredentials.googleapis.com" "200" "$(code "$out")"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}")
-eq "a disabled API gets 403" "HTTP 403" "$(code "$out")"
+eq "a disabled API gets 403" "403" "$(code "$out")"
 eq "reason SERVICE_DISABLED" "SERVICE_DISABLED" "$(field "$out" "['error']['details'][0]['reason']")"
 has "with Google's text" "IAM Service Account Credentials API has not been used in project" "$out"
 out=$(post "$ADMIN" "/serviceusage/v1/projects/$P/services/iamcredentials.googleapis.com:enable" '{}')
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "{$SCOPE}")
-eq "enabled again: 200" "HTTP 200" "$(code "$out")"
+eq "enabled again: 200" "200" "$(code "$out")"
 
 finish

@@ -28,9 +28,6 @@ kcurl() {
 	curl -sS --cacert "$T_TMP/ca.pem" -X "$m" -H "Authorization: Bearer ${KTOKEN:-$ADMIN_TOKEN}" \
 		-H 'Content-Type: application/json' ${1:+--data-binary "$1"} -w ' %{http_code}' "$server$p"
 }
-jget() { printf '%s' "$1" | python3 -c 'import json,sys
-t=sys.stdin.read(); t=t[:t.rstrip().rfind(" ")] if t.rstrip()[-3:].isdigit() else t
-j=json.loads(t); print(eval(sys.argv[1]))' "$2" 2>&1; }
 
 # --- the admin (roles/owner: IAM grants the container.* permissions) ---------------------
 ok "the admin lists roles in kube-system" $K get roles -n kube-system

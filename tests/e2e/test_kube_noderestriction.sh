@@ -31,9 +31,6 @@ npatch() {
 	curl -sS --cacert "$CA" --cert "$NODE_CERT" --key "$NODE_KEY" -X PATCH \
 		-H 'Content-Type: application/merge-patch+json' --data-binary "$2" -w ' %{http_code}' "$server$1"
 }
-jget() { printf '%s' "${1% *}" | python3 -c 'import json,sys
-j=json.load(sys.stdin)
-print('"$2"')' 2>&1; }
 # refused NAME MESSAGE OUT: a 403 Forbidden Status with exactly that message. REFUSED
 # counts the node's requests this test expects to be refused.
 REFUSED=0

@@ -31,9 +31,6 @@ req() {
 	curl -sS -m 60 --cacert "$W/ca.pem" -H "Authorization: Bearer $tok" -X "$1" \
 		-H "Content-Type: $3" --data-binary @"$4" -w '\nHTTP %{http_code} %{time_total}\n' "$2"
 }
-# field JSON-TEXT JQ-FILTER
-field() { printf '%s\n' "$1" | head -n 1 | jq -r "$2" 2>/dev/null; }
-status_of() { printf '%s\n' "$1" | tail -n 1 | cut -d' ' -f2; }
 seconds_of() { printf '%s\n' "$1" | tail -n 1 | cut -d' ' -f3; }
 
 ok "namespace" kubectl create namespace lim
@@ -52,11 +49,11 @@ import json
 print(json.dumps([{"op": "copy", "from": "/data", "path": "/data/d%d" % i} for i in range(20)]))
 EOF
 out=$(req PATCH "$CM/cfg" application/json-patch+json "$W/double.json")
-eq "doubling JSON patch: 422" 422 "$(status_of "$out")"
-eq "doubling JSON patch: reason Invalid" Invalid "$(field "$out" .reason)"
+eq "doubling JSON patch: 422" 422 "$(code "$out")"
+eq "doubling JSON patch: reason Invalid" Invalid "$(field "$out" "['reason']")"
 eq "doubling JSON patch: NewGenericServerResponse's message" \
-	"the server rejected our request due to an error in our request" "$(field "$out" .message)"
-eq "doubling JSON patch: details {}" "{}" "$(field "$out" '.details|tojson')"
+	"the server rejected our request due to an error in our request" "$(field "$out" "['message']")"
+eq "doubling JSON patch: details {}" "{}" "$(field "$out" "['details']")"
 secs=$(seconds_of "$out")
 if awk -v s="$secs" 'BEGIN { exit !(s < 2) }'; then pass "doubling JSON patch refused in ${secs}s"; else fail "doubling JSON patch took ${secs}s"; fi
 eq "the ConfigMap is unchanged" "$rv" "$(kubectl get cm cfg -n lim -o jsonpath='{.metadata.resourceVersion}')"
@@ -72,16 +69,16 @@ ops_file() {
 ops_file 10001 >"$W/ops.json"
 ops_file 10000 >"$W/ops10k.json"
 out=$(req PATCH "$CM/cfg" application/json-patch+json "$W/ops.json")
-eq "10001 operations: 413" 413 "$(status_of "$out")"
-eq "10001 operations: reason" RequestEntityTooLarge "$(field "$out" .reason)"
+eq "10001 operations: 413" 413 "$(code "$out")"
+eq "10001 operations: reason" RequestEntityTooLarge "$(field "$out" "['reason']")"
 eq "10001 operations: kube-apiserver's message" \
 	"Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001" \
-	"$(field "$out" .message)"
+	"$(field "$out" "['message']")"
 out=$(k patch cm cfg -n lim --type=json --patch-file "$W/ops.json")
 has "kubectl patch: 10001 operations" \
 	"Error from server (RequestEntityTooLarge): Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001" "$out"
 out=$(req PATCH "$CM/cfg" application/json-patch+json "$W/ops10k.json")
-eq "10000 operations apply" 200 "$(status_of "$out")"
+eq "10000 operations apply" 200 "$(code "$out")"
 rv=$(kubectl get cm cfg -n lim -o jsonpath='{.metadata.resourceVersion}')
 
 # 3. Merge and strategic merge patches 1000 levels deep.
@@ -89,17 +86,17 @@ python3 - >"$W/deep-merge.json" <<'EOF'
 print('{"data":' + '{"a":' * 1000 + '"x"' + '}' * 1000 + '}')
 EOF
 out=$(req PATCH "$CM/cfg" application/merge-patch+json "$W/deep-merge.json")
-eq "1000-level merge patch: 400" 400 "$(status_of "$out")"
+eq "1000-level merge patch: 400" 400 "$(code "$out")"
 eq "1000-level merge patch: the decoder's words" \
-	"error decoding patch: invalid character '{' exceeded max depth" "$(field "$out" .message)"
-eq "1000-level merge patch: reason" BadRequest "$(field "$out" .reason)"
+	"error decoding patch: invalid character '{' exceeded max depth" "$(field "$out" "['message']")"
+eq "1000-level merge patch: reason" BadRequest "$(field "$out" "['reason']")"
 out=$(k patch cm cfg -n lim --type=merge --patch-file "$W/deep-merge.json")
 has "kubectl patch --type=merge: 400" \
 	"Error from server (BadRequest): error decoding patch: invalid character '{' exceeded max depth" "$out"
 out=$(req PATCH "$CM/cfg" application/strategic-merge-patch+json "$W/deep-merge.json")
-eq "1000-level strategic merge patch: 400" 400 "$(status_of "$out")"
+eq "1000-level strategic merge patch: 400" 400 "$(code "$out")"
 eq "1000-level strategic merge patch: the decoder's words" \
-	"invalid character '{' exceeded max depth" "$(field "$out" .message)"
+	"invalid character '{' exceeded max depth" "$(field "$out" "['message']")"
 eq "the ConfigMap is still unchanged" "$rv" "$(kubectl get cm cfg -n lim -o jsonpath='{.metadata.resourceVersion}')"
 
 # 4. A ConfigMap with an unknown field nested 2000 levels: kube-apiserver decodes it into
@@ -108,10 +105,10 @@ python3 - >"$W/deep-cm.json" <<'EOF'
 print('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"deep"},"x":' + '{"a":' * 2000 + '1' + '}' * 2000 + '}')
 EOF
 out=$(req POST "$CM" application/json "$W/deep-cm.json")
-eq "2000-level create: 201, as kube-apiserver" 201 "$(status_of "$out")"
+eq "2000-level create: 201, as kube-apiserver" 201 "$(code "$out")"
 eq "... stored without the unknown field" "" "$(kubectl get cm deep -n lim -o jsonpath='{.x}')"
 out=$(req PUT "$CM/deep" application/json "$W/deep-cm.json")
-eq "2000-level update: 200, the field dropped" 200 "$(status_of "$out")"
+eq "2000-level update: 200, the field dropped" 200 "$(code "$out")"
 ok "the list still parses with jq" sh -c "kubectl get cm -n lim -o json | jq -e '.items | length > 0'"
 
 # 5. Moves that nest the object deeper than the limit: refused as the patched object
@@ -126,7 +123,7 @@ print(json.dumps([{"op": "add", "path": "/x", "value": chain},
                   {"op": "move", "from": "/x", "path": "/y" + "/a" * 60}]))
 EOF
 out=$(req PATCH "$CM/cfg" application/json-patch+json "$W/move-deep.json")
-eq "moves nesting 160 levels: 422" 422 "$(status_of "$out")"
+eq "moves nesting 160 levels: 422" 422 "$(code "$out")"
 eq "the ConfigMap is unchanged at the end" "$rv" "$(kubectl get cm cfg -n lim -o jsonpath='{.metadata.resourceVersion}')"
 
 # 6. The server answers at once, and ordinary patches still apply.

@@ -148,11 +148,12 @@ has "missing namespace: 404" 'namespaces "nowhere" not found' "$out"
 # get -w: the stream of a watch (kubectl prints a row per event).
 kubectl get cm -n reg -w --output-watch-events >"$W/watch.out" 2>&1 &
 WPID=$!
-sleep 2
+# the watch is open once kubectl has printed the initial list
+wait_for 30 grep -q 'ADDED *cfg' "$W/watch.out"
 kubectl create cm watched -n reg >/dev/null 2>&1
 kubectl label cm watched -n reg x=y >/dev/null 2>&1
 kubectl delete cm watched -n reg >/dev/null 2>&1
-sleep 2
+wait_for 30 grep -q 'DELETED *watched' "$W/watch.out"
 kill "$WPID" 2>/dev/null
 wait "$WPID" 2>/dev/null
 w=$(cat "$W/watch.out")
@@ -179,9 +180,10 @@ ok "delete namespace" kubectl delete ns reg --wait=false
 eq "namespace contents gone" "" "$(kubectl get cm -A --field-selector metadata.namespace=reg -o name 2>&1)"
 
 # A watch still open when gkeid stops must not crash it or leak.
-kubectl get pods -A -w >/dev/null 2>&1 &
+kubectl get pods -A -w -v=6 >"$W/watch2.out" 2>&1 &
 LPID=$!
-sleep 1
+# open once the watch request has its 200 (kubectl -v=6 logs it when the headers arrive)
+wait_for 30 grep -q 'watch=true.* 200 OK' "$W/watch2.out"
 gkeid_stop
 kill "$LPID" 2>/dev/null
 wait "$LPID" 2>/dev/null

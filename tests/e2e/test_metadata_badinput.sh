@@ -10,7 +10,7 @@ md_setup
 TOKEN=/computeMetadata/v1/instance/service-accounts/default/token
 "$GKEID" exec --name probe -- sleep 600 >/dev/null 2>&1 &
 EXEC_PID=$!
-for _ in $(seq 1 50); do IP=$(md_pod_ip default probe 2>/dev/null); [ -n "$IP" ] && break; sleep 0.1; done
+IP=$(md_pod_wait default probe)
 A=$IP:$MD_PORT
 has "the pod gets a token" "HTTP 200" "$(md_get "$A" $TOKEN)"
 
@@ -31,8 +31,8 @@ EOF
 case "$out" in "closed "*) pass "a slow client is timed out (after ${out#closed }s)" ;; *) fail "a slow client is timed out" "$out" ;; esac
 
 # 10,000 idle connections, and the pod is still served.
-python3 - "$IP" "$MD_PORT" >"$T_TMP/idle.out" 2>&1 <<'EOF' &
-import resource, socket, sys, time
+"$GCLOUD_PY" -S - "$IP" "$MD_PORT" "$T_TMP/idle.done" >"$T_TMP/idle.out" 2>&1 <<'EOF' &
+import os, resource, socket, sys, time
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 socks = []
@@ -43,10 +43,12 @@ for i in range(10000):
     s.connect((sys.argv[1], int(sys.argv[2])))
     socks.append(s)
 print("open", len(socks), flush=True)
-time.sleep(4)
+end = time.time() + 60  # held open until the test is done with them (bounded)
+while not os.path.exists(sys.argv[3]) and time.time() < end:
+    time.sleep(0.05)
 EOF
 IDLE_PID=$!
-for _ in $(seq 1 600); do grep -q "^open" "$T_TMP/idle.out" && break; sleep 0.1; done
+wait_for 60 grep -q "^open" "$T_TMP/idle.out"
 eq "10,000 idle connections are open" "open 10000" "$(head -n 1 "$T_TMP/idle.out")"
 start=$(date +%s%N)
 out=$(md_get "$A" $TOKEN -m 5)
@@ -54,6 +56,7 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 has "... and the pod still gets its token" "HTTP 200" "$out"
 [ $ms -lt 2000 ] && pass "... promptly ($ms ms)" || fail "... promptly" "$ms ms"
 has "... and a new pod too" "demo-project.svc.id.goog" "$("$GKEID" exec -- sh -c 'curl -sS -m 5 -H "Metadata-Flavor: Google" http://$GCE_METADATA_HOST/computeMetadata/v1/instance/service-accounts/default/email')"
+touch "$T_TMP/idle.done"
 wait $IDLE_PID
 
 # Oversize and malformed requests.

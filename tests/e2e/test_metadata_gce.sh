@@ -19,13 +19,13 @@ GP=$(md_port "$T_TMP/gce.json")
 run() { "$GKEID" exec --node-state "$T_TMP/gce.json" -- sh -c "curl -sS -H 'Metadata-Flavor: Google' http://\$GCE_METADATA_HOST$1"; }
 
 uid=$(gcloud container clusters describe demo-cluster --location us-central1 --format='value(id)')
-for _ in $(seq 1 50); do grep -q "workloadMetadataConfig.mode" "$T_TMP/gce.log" && break; sleep 0.2; done
+wait_for 30 grep -q "workloadMetadataConfig.mode" "$T_TMP/gce.log"
 eq "cluster-uid is the cluster's id, read from the Container API" "$uid" "$(run /computeMetadata/v1/instance/attributes/cluster-uid)"
 has "the node logs its pool's mode" "node pool default-pool: workloadMetadataConfig.mode GKE_METADATA" "$(cat "$T_TMP/gce.log")"
 eq "GKE_METADATA: a pod has its KSA's identity" "$P.svc.id.goog" "$(run $EMAIL)"
 eq "the seed's step 3 command" "GKE_METADATA" "$(gcloud container node-pools describe default-pool --cluster=demo-cluster --location us-central1 --format='value(config.workloadMetadataConfig.mode)')"
 ok "switch the pool to GCE_METADATA" gcloud container node-pools update default-pool --cluster=demo-cluster --location us-central1 --workload-metadata=GCE_METADATA --quiet
-for _ in $(seq 1 150); do grep -q "mode GCE_METADATA" "$T_TMP/gce.log" && break; sleep 0.1; done
+wait_for 30 grep -q "mode GCE_METADATA" "$T_TMP/gce.log"
 has "the node sees the change" "mode GCE_METADATA: pods get the node's identity" "$(cat "$T_TMP/gce.log")"
 eq "GCE_METADATA: pods get the node's identity" "$NSA" "$(run $EMAIL)"
 out=$(run /computeMetadata/v1/instance/service-accounts/default/token)
@@ -37,6 +37,6 @@ claims=$(echo "$out" | cut -d. -f2 | python3 -c 'import base64,sys; s=sys.stdin.
 has "... and the node's ID token" "\"email\": \"$NSA\"" "$(echo "$claims" | python3 -m json.tool)"
 has "... the pool's scopes" "https://www.googleapis.com/auth/" "$(run /computeMetadata/v1/instance/service-accounts/default/scopes)"
 ok "back to GKE_METADATA" gcloud container node-pools update default-pool --cluster=demo-cluster --location us-central1 --workload-metadata=GKE_METADATA --quiet
-for _ in $(seq 1 150); do [ "$(grep -c 'mode GKE_METADATA' "$T_TMP/gce.log")" -ge 2 ] && break; sleep 0.1; done
+wait_for 30 sh -c '[ "$(grep -c "mode GKE_METADATA" "$1")" -ge 2 ]' _ "$T_TMP/gce.log"
 eq "pods have their own identity again" "$P.svc.id.goog" "$(run $EMAIL)"
 md_finish

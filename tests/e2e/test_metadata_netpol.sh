@@ -21,8 +21,8 @@ pod_rc() {
 # after a second) until the request's exit status is WANT; prints the last output
 until_rc() {
 	want=$1; shift
-	for _ in $(seq 1 20); do out=$(pod_rc "$@"); case "$out" in *" rc=$want") break ;; esac; sleep 0.25; done
-	printf '%s' "$out"
+	wait_for 30 output_has " rc=$want" pod_rc "$@"
+	printf '%s' "$WAIT_OUT"
 }
 policy() { kubectl apply -f - >/dev/null 2>&1; }
 kubectl create namespace other >/dev/null
@@ -44,8 +44,8 @@ has "... whatever the request (no Metadata-Flavor header: still no answer)" "rc=
 d1=$(metric gkeid_node_netpol_dropped_total)
 [ "${d1:-0}" -gt "${d0:-0}" ] && pass "/metrics counts the dropped connections ($d0 -> $d1)" ||
 	fail "/metrics counts the dropped connections" "$d0 -> $d1"
-for _ in $(seq 1 40); do [ "$(metric gkeid_node_netpol_dropped_held)" = 0 ] && break; sleep 0.25; done
-eq "a dropped connection is let go once its client gives up" 0 "$(metric gkeid_node_netpol_dropped_held)"
+wait_for 30 output_is 0 metric gkeid_node_netpol_dropped_held
+eq "a dropped connection is let go once its client gives up" 0 "$WAIT_OUT"
 has "another namespace's policy does not apply" "$P.svc.id.goog rc=0" "$(pod_rc other)"
 curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_PORT/healthz" >"$T_TMP/hz"
 eq "the node itself is not a pod: /healthz answers" 200 "$(cat "$T_TMP/hz")"
@@ -132,6 +132,8 @@ for body in \
 	'{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"bad-shapes"},"spec":{"podSelector":[],"policyTypes":"Egress","egress":{"to":1}}}'; do
 	printf '%s' "$body" | kubectl apply -f - >/dev/null 2>&1
 done
+# Deliberately timed: six requests over a few seconds (the node reads the policies
+# again every second), none of which may get anything but an answer or a drop.
 bad=""
 for _ in 1 2 3 4 5 6; do
 	out=$(pod_rc)

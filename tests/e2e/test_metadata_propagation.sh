@@ -18,7 +18,7 @@ kubectl create serviceaccount late >/dev/null
 ok "annotate the KSA" kubectl annotate serviceaccount late iam.gke.io/gcp-service-account=$GSA
 "$GKEID" exec --serviceaccount late --name late -- sleep 600 >/dev/null 2>&1 &
 EXEC_PID=$!
-for _ in $(seq 1 50); do A=$(md_pod_ip default late 2>/dev/null); [ -n "$A" ] && break; sleep 0.1; done
+A=$(md_pod_wait default late)
 A=$A:$MD_PORT
 # The clock starts before the binding command: the binding is written during it, so a
 # token that comes sooner than the delay after start came too soon, however slow gcloud is.
@@ -30,14 +30,10 @@ out=$(md_get "$A" $TOKEN)
 has "right after the binding: the seed's message" "HTTP/403: generic::permission_denied: loading: GenerateAccessToken(\"$GSA\", \"\"): googleapi: Error 403: Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)." "$out"
 has "... as a 403" "HTTP 403" "$out"
 has "... with the hint about the binding" "This error could be caused by a missing IAM policy binding on the target IAM service account." "$out"
-got=""
-for _ in $(seq 1 40); do
-	out=$(md_get "$A" $TOKEN)
-	case "$out" in *'"token_type":"Bearer"'*) got=1; break ;; esac
-	sleep 0.5
-done
+wait_for 40 output_has '"token_type":"Bearer"' md_get "$A" $TOKEN
+got=$?
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-[ -n "$got" ] && pass "once the change has propagated: a token ($ms ms)" || fail "once the change has propagated: a token" "$out"
+[ $got = 0 ] && pass "once the change has propagated: a token ($ms ms)" || fail "once the change has propagated: a token" "$WAIT_OUT"
 [ $ms -ge 3500 ] && pass "... not before the propagation delay" || fail "... not before the propagation delay" "$ms ms"
 out=$("$GKEID" exec --serviceaccount late -- sh -c "curl -sS -H 'Metadata-Flavor: Google' http://\$GCE_METADATA_HOST/computeMetadata/v1/instance/service-accounts/default/email")
 eq "a new pod of the KSA has the GSA's identity" "$GSA" "$out"

@@ -7,19 +7,12 @@
 
 gkeid_up
 P=$GKEID_PROJECT
-BASE=$GKEID_CLOUD_URL
 SA=temp-sa@$P.iam.gserviceaccount.com
-PY() { PYTHONPATH=$GCLOUD_PYPATH "$GCLOUD_PY" "$@"; }
-code() { printf '%s\n' "$1" | tail -n 1; }
-field() { printf '%s\n' "$1" | sed '$d' | PY -c "import json,sys; v=json.load(sys.stdin); print(eval('v' + sys.argv[1]))" "$2"; }
-call() {
-	curl -sS -X "$2" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
-		${4:+--data "$4"} -w '\nHTTP %{http_code}\n' "$BASE$3"
-}
+ADMIN=$(gcloud auth print-access-token)
 token_of() {
 	gcloud iam service-accounts add-iam-policy-binding "$SA" --member=user:admin@example.com \
 		--role=roles/iam.serviceAccountTokenCreator --quiet >/dev/null 2>&1
-	out=$(call "$(gcloud auth print-access-token)" POST "/iamcredentials/v1/projects/-/serviceAccounts/$SA:generateAccessToken" \
+	out=$(call "$ADMIN" POST "/iamcredentials/v1/projects/-/serviceAccounts/$SA:generateAccessToken" \
 		'{"scope":["https://www.googleapis.com/auth/cloud-platform"]}')
 	field "$out" "['accessToken']"
 }
@@ -29,24 +22,24 @@ UID1=$(gcloud iam service-accounts describe "$SA" --format='value(uniqueId)')
 ok "temp-sa may view the project" gcloud projects add-iam-policy-binding "$P" \
 	--member="serviceAccount:$SA" --role=roles/viewer --quiet
 OLD=$(token_of)
-eq "its token reads the project" "HTTP 200" "$(code "$(call "$OLD" GET "/cloudresourcemanager/v1/projects/$P")")"
+eq "its token reads the project" "200" "$(code "$(call "$OLD" GET "/cloudresourcemanager/v1/projects/$P")")"
 
 ok "delete temp-sa" gcloud iam service-accounts delete "$SA" --quiet
 members=$(gcloud projects get-iam-policy "$P" --flatten=bindings --filter=bindings.role=roles/viewer \
 	--format='value(bindings.members)')
 has "the policy shows the deleted member with its uid" "deleted:serviceAccount:$SA?uid=$UID1" "$members"
 hasnt "... and no live member of that name" "'serviceAccount:$SA'" "'$members'"
-eq "the deleted account's token is refused" "HTTP 401" "$(code "$(call "$OLD" GET "/cloudresourcemanager/v1/projects/$P")")"
+eq "the deleted account's token is refused" "401" "$(code "$(call "$OLD" GET "/cloudresourcemanager/v1/projects/$P")")"
 
 ok "re-create temp-sa under the same name" gcloud iam service-accounts create temp-sa
 UID2=$(gcloud iam service-accounts describe "$SA" --format='value(uniqueId)')
 [ -n "$UID2" ] && [ "$UID1" != "$UID2" ] && pass "the new account has a new uniqueId" \
 	|| fail "a new uniqueId" "old=$UID1 new=$UID2"
-eq "the old token does not come back with the name" "HTTP 401" \
+eq "the old token does not come back with the name" "401" \
 	"$(code "$(call "$OLD" GET "/cloudresourcemanager/v1/projects/$P")")"
 NEW=$(token_of)
 out=$(call "$NEW" GET "/cloudresourcemanager/v1/projects/$P")
-eq "nor do the old account's grants: the new one may not read the project" "HTTP 403" "$(code "$out")"
+eq "nor do the old account's grants: the new one may not read the project" "403" "$(code "$out")"
 ok "a setIamPolicy that keeps the deleted member is accepted, as Google's" \
 	gcloud projects add-iam-policy-binding "$P" --member=user:someone@example.com --role=roles/viewer --quiet
 has "... and it is still shown" "deleted:serviceAccount:$SA?uid=$UID1" \

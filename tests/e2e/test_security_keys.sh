@@ -14,17 +14,10 @@ P=$GKEID_PROJECT
 BASE=$GKEID_CLOUD_URL
 LOW=low-sa@$P.iam.gserviceaccount.com
 OWNER=owner-sa@$P.iam.gserviceaccount.com
-PY() { PYTHONPATH=$GCLOUD_PYPATH "$GCLOUD_PY" "$@"; }
-post() {
-	curl -sS -X POST ${1:+-H "Authorization: Bearer $1"} -H 'Content-Type: application/json' \
-		${3:+--data "$3"} -w '\nHTTP %{http_code}\n' "$BASE$2"
-}
 sa_path() { echo "/iamcredentials/v1/projects/-/serviceAccounts/$1:$2"; }
-code() { printf '%s\n' "$1" | tail -n 1; }
-field() { printf '%s\n' "$1" | sed '$d' | PY -c "import json,sys; v=json.load(sys.stdin); print(eval('v' + sys.argv[1]))" "$2"; }
 b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 # payload JSON -> {"payload": "<JSON as a string>"}
-wrap() { PY -c 'import json,sys; print(json.dumps({"payload": sys.argv[1]}))' "$1"; }
+wrap() { python3 -c 'import json,sys; print(json.dumps({"payload": sys.argv[1]}))' "$1"; }
 
 ADMIN=$(gcloud auth print-access-token)
 ok "create the low-privilege account" gcloud iam service-accounts create low-sa
@@ -49,13 +42,13 @@ certs=$(curl -sS "$BASE/oauth2/v3/certs")
 hasnt "Google's certs do not publish low-sa's key" "$low_keys" "$certs"
 hasnt "... nor owner-sa's" "$owner_keys" "$certs"
 eq "jwk of low-sa lists its key" "True" \
-	"$(curl -sS "$BASE/service_accounts/v1/metadata/jwk/$LOW" | PY -c "import json,sys; print('$low_keys' in [k['kid'] for k in json.load(sys.stdin)['keys']])")"
+	"$(jget "$(curl -sS "$BASE/service_accounts/v1/metadata/jwk/$LOW")" "'$low_keys' in [k['kid'] for k in j['keys']]")"
 eq "jwk of owner-sa does not list low-sa's key" "False" \
-	"$(curl -sS "$BASE/service_accounts/v1/metadata/jwk/$OWNER" | PY -c "import json,sys; print('$low_keys' in [k['kid'] for k in json.load(sys.stdin)['keys']])")"
+	"$(jget "$(curl -sS "$BASE/service_accounts/v1/metadata/jwk/$OWNER")" "'$low_keys' in [k['kid'] for k in j['keys']]")"
 eq "x509 of owner-sa does not list low-sa's key" "False" \
-	"$(curl -sS "$BASE/service_accounts/v1/metadata/x509/$OWNER" | PY -c "import json,sys; print('$low_keys' in json.load(sys.stdin))")"
+	"$(jget "$(curl -sS "$BASE/service_accounts/v1/metadata/x509/$OWNER")" "'$low_keys' in j")"
 out=$(curl -sS -X DELETE -H "Authorization: Bearer $ADMIN" -w '\nHTTP %{http_code}\n' "$BASE/iam/v1/projects/$P/serviceAccounts/$LOW/keys/$low_keys")
-eq "a system-managed key cannot be deleted" "HTTP 400 System-managed keys cannot be deleted." \
+eq "a system-managed key cannot be deleted" "400 System-managed keys cannot be deleted." \
 	"$(code "$out") $(field "$out" "['error']['message']")"
 
 # --- the attack, through signJwt: refused ------------------------------------------------
@@ -63,11 +56,11 @@ now=$(date +%s)
 AUD="https://cloudresourcemanager.googleapis.com/"
 forged=$(printf '{"iss":"%s","sub":"%s","aud":"%s","iat":%s,"exp":%s}' "$OWNER" "$OWNER" "$AUD" "$now" $((now + 600)))
 out=$(post "$LOW_TOKEN" "$(sa_path "$LOW" signJwt)" "$(wrap "$forged")")
-eq "signJwt refuses an iss that names another account" "HTTP 400 INVALID_ARGUMENT" \
+eq "signJwt refuses an iss that names another account" "400 INVALID_ARGUMENT" \
 	"$(code "$out") $(field "$out" "['error']['status']")"
 only_sub=$(printf '{"iss":"%s","sub":"%s","aud":"%s","iat":%s,"exp":%s}' "$LOW" "$OWNER" "$AUD" "$now" $((now + 600)))
 out=$(post "$LOW_TOKEN" "$(sa_path "$LOW" signJwt)" "$(wrap "$only_sub")")
-eq "signJwt refuses a sub that names another service account" "HTTP 400" "$(code "$out")"
+eq "signJwt refuses a sub that names another service account" "400" "$(code "$out")"
 
 # --- the attack, through signBlob: the signature only ever verifies as low-sa ------------
 hdr_for() { printf '{"alg":"RS256","kid":"%s","typ":"JWT"}' "$1" | b64url; }
@@ -80,31 +73,31 @@ sign_as_low() { # CLAIMS -> a JWT signed by low-sa's system key, whatever the cl
 }
 jwt=$(sign_as_low "$forged")
 out=$(curl -sS -H "Authorization: Bearer $jwt" -w '\nHTTP %{http_code}\n' "$BASE/cloudresourcemanager/v1/projects/$P:getIamPolicy" -X POST -d '{}')
-eq "a JWT naming owner-sa, signed with low-sa's key, is not owner-sa" "HTTP 401" "$(code "$out")"
+eq "a JWT naming owner-sa, signed with low-sa's key, is not owner-sa" "401" "$(code "$out")"
 out=$(curl -sS -w '\nHTTP %{http_code}\n' -d "grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer&assertion=$(
 	sign_as_low "$(printf '{"iss":"%s","scope":"https://www.googleapis.com/auth/cloud-platform","aud":"%s/oauth2/token","iat":%s,"exp":%s}' "$OWNER" "$BASE" "$now" $((now + 600)))")" \
 	"$BASE/oauth2/token")
-eq "nor does the token endpoint trade it for owner-sa's token" "HTTP 400 Invalid JWT Signature." \
+eq "nor does the token endpoint trade it for owner-sa's token" "400 Invalid JWT Signature." \
 	"$(code "$out") $(field "$out" "['error_description']")"
 idt=$(sign_as_low "$(printf '{"iss":"https://accounts.google.com","aud":"x","sub":"1","email":"%s","iat":%s,"exp":%s}' "$OWNER" "$now" $((now + 600)))")
 out=$(curl -sS -w '\nHTTP %{http_code}\n' "$BASE/oauth2/v3/tokeninfo?id_token=$idt")
-eq "nor is it a Google ID token that tokeninfo accepts" "HTTP 400" "$(code "$out")"
+eq "nor is it a Google ID token that tokeninfo accepts" "400" "$(code "$out")"
 out=$(curl -sS -w '\nHTTP %{http_code}\n' "$BASE/oauth2/v3/tokeninfo?id_token=$(sign_as_low "$forged")")
-eq "tokeninfo refuses any JWT signed by an account key" "HTTP 400" "$(code "$out")"
+eq "tokeninfo refuses any JWT signed by an account key" "400" "$(code "$out")"
 
 # --- what low-sa may do with its own key still works, as low-sa --------------------------
 own=$(printf '{"iss":"%s","sub":"%s","aud":"%s","iat":%s,"exp":%s}' "$LOW" "$LOW" "$AUD" "$now" $((now + 600)))
 out=$(post "$LOW_TOKEN" "$(sa_path "$LOW" signJwt)" "$(wrap "$own")")
-eq "signJwt of its own claims: 200" "HTTP 200" "$(code "$out")"
+eq "signJwt of its own claims: 200" "200" "$(code "$out")"
 eq "... signed with low-sa's system key" "$low_keys" "$(field "$out" "['keyId']")"
 self=$(field "$out" "['signedJwt']")
 out=$(curl -sS -X POST -H "Authorization: Bearer $self" -H 'Content-Type: application/json' -d '{}' \
 	-w '\nHTTP %{http_code}\n' "$BASE/cloudresourcemanager/v1/projects/$P:getIamPolicy")
 eq "used as a bearer token it is low-sa, who may not read the policy" \
-	"HTTP 403 PERMISSION_DENIED" "$(code "$out") $(field "$out" "['error']['status']")"
+	"403 PERMISSION_DENIED" "$(code "$out") $(field "$out" "['error']['status']")"
 out=$(post "$ADMIN" "$(sa_path "$LOW" generateIdToken)" '{"audience":"x"}')
 idt=$(field "$out" "['token']")
-eq "generateIdToken's ID token is signed by Google's key, as tokeninfo checks" "HTTP 200" \
+eq "generateIdToken's ID token is signed by Google's key, as tokeninfo checks" "200" \
 	"$(code "$(curl -sS -w '\nHTTP %{http_code}\n' "$BASE/oauth2/v3/tokeninfo?id_token=$idt")")"
 
 # --- the private halves rest sealed, the sealing key 0600 --------------------------------

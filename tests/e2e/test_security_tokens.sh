@@ -10,14 +10,6 @@ gkeid_up
 P=$GKEID_PROJECT
 BASE=$GKEID_CLOUD_URL
 SA=scoped-sa@$P.iam.gserviceaccount.com
-PY() { PYTHONPATH=$GCLOUD_PYPATH "$GCLOUD_PY" "$@"; }
-code() { printf '%s\n' "$1" | tail -n 1; }
-field() { printf '%s\n' "$1" | sed '$d' | PY -c "import json,sys; v=json.load(sys.stdin); print(eval('v' + sys.argv[1]))" "$2"; }
-# call TOKEN METHOD PATH [JSON]
-call() {
-	curl -sS -X "$2" -H "Authorization: Bearer $1" -H 'Content-Type: application/json' \
-		${4:+--data "$4"} -w '\nHTTP %{http_code}\n' "$BASE$3"
-}
 ADMIN=$(gcloud auth print-access-token)
 # mint SCOPE...: an access token of scoped-sa with exactly those scopes.
 mint() {
@@ -25,7 +17,7 @@ mint() {
 	out=$(call "$ADMIN" POST "/iamcredentials/v1/projects/-/serviceAccounts/$SA:generateAccessToken" "{\"scope\":[${scopes%,}]}")
 	field "$out" "['accessToken']"
 }
-INSUFFICIENT="HTTP 403 Request had insufficient authentication scopes. ACCESS_TOKEN_SCOPE_INSUFFICIENT"
+INSUFFICIENT="403 Request had insufficient authentication scopes. ACCESS_TOKEN_SCOPE_INSUFFICIENT"
 insufficient() { echo "$(code "$1") $(field "$1" "['error']['message']") $(field "$1" "['error']['details'][0]['reason']")"; }
 
 ok "create scoped-sa" gcloud iam service-accounts create scoped-sa
@@ -58,48 +50,48 @@ eq "an openid-only token gets the same 403" "$INSUFFICIENT" "$(insufficient "$ou
 # --- read-only and the API's own scopes ----------------------------------------------------
 RO=$(mint https://www.googleapis.com/auth/cloud-platform.read-only)
 out=$(call "$RO" GET "/cloudresourcemanager/v1/projects/$P")
-eq "cloud-platform.read-only reads a project" "HTTP 200" "$(code "$out")"
+eq "cloud-platform.read-only reads a project" "200" "$(code "$out")"
 out=$(call "$RO" POST "/cloudresourcemanager/v1/projects/$P:getIamPolicy" '{}')
-eq "... and its policy" "HTTP 200" "$(code "$out")"
+eq "... and its policy" "200" "$(code "$out")"
 out=$(call "$RO" POST "/cloudresourcemanager/v1/projects/$P:setIamPolicy" "{\"policy\":$(field "$out" "")}")
 eq "... but may not set it" "$INSUFFICIENT" "$(insufficient "$out")"
 out=$(call "$RO" GET "/iam/v1/projects/$P/serviceAccounts")
 eq "IAM's discovery document lists no read-only scope" "$INSUFFICIENT" "$(insufficient "$out")"
 SM=$(mint https://www.googleapis.com/auth/service.management)
 out=$(call "$SM" GET "/serviceusage/v1/projects/$P/services/iam.googleapis.com")
-eq "Service Usage takes its own service.management scope" "HTTP 200" "$(code "$out")"
+eq "Service Usage takes its own service.management scope" "200" "$(code "$out")"
 CP=$(mint https://www.googleapis.com/auth/cloud-platform)
 out=$(call "$CP" GET "/iam/v1/projects/$P/serviceAccounts")
-eq "cloud-platform reaches every API" "HTTP 200" "$(code "$out")"
+eq "cloud-platform reaches every API" "200" "$(code "$out")"
 EMAIL=$(mint https://www.googleapis.com/auth/userinfo.email)
 ok "a userinfo.email token identifies the caller to the cluster" kubectl --token="$EMAIL" get namespaces
 
 # --- refresh tokens ------------------------------------------------------------------------
 # gcloud's refresh token for the admin, from its credential store.
 RT=$(sqlite3 "$CLOUDSDK_CONFIG/credentials.db" "select value from credentials where account_id='admin@example.com'" |
-	PY -c 'import json,sys; print(json.load(sys.stdin)["refresh_token"])')
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["refresh_token"])')
 CID=32555940559.apps.googleusercontent.com
 SECRET=ZmssLNjJy2998hD4CTg2ejr2
 refresh() { curl -sS -w '\nHTTP %{http_code}\n' -d grant_type=refresh_token -d "refresh_token=$RT" -d "client_id=$CID" "$@" "$BASE/oauth2/token"; }
 out=$(refresh -d client_secret=wrong)
-eq "a wrong client_secret: 401 invalid_client" "HTTP 401 invalid_client" "$(code "$out") $(field "$out" "['error']")"
+eq "a wrong client_secret: 401 invalid_client" "401 invalid_client" "$(code "$out") $(field "$out" "['error']")"
 out=$(refresh)
-eq "no client_secret: 401 invalid_client" "HTTP 401 invalid_client" "$(code "$out") $(field "$out" "['error']")"
+eq "no client_secret: 401 invalid_client" "401 invalid_client" "$(code "$out") $(field "$out" "['error']")"
 out=$(refresh -d client_secret=$SECRET -d scope=https://www.googleapis.com/auth/drive)
-eq "a scope beyond the grant: 400 invalid_scope" "HTTP 400 invalid_scope" "$(code "$out") $(field "$out" "['error']")"
+eq "a scope beyond the grant: 400 invalid_scope" "400 invalid_scope" "$(code "$out") $(field "$out" "['error']")"
 out=$(refresh -d client_secret=$SECRET -d "scope=openid https://www.googleapis.com/auth/cloud-platform")
-eq "a subset of the grant: 200" "HTTP 200" "$(code "$out")"
+eq "a subset of the grant: 200" "200" "$(code "$out")"
 eq "... with the scopes asked for" "openid https://www.googleapis.com/auth/cloud-platform" "$(field "$out" "['scope']")"
 CHILD=$(field "$out" "['access_token']")
 out=$(refresh -d client_secret=$SECRET)
-eq "no scope: the whole grant" "HTTP 200" "$(code "$out")"
+eq "no scope: the whole grant" "200" "$(code "$out")"
 has "... which includes cloud-platform" "auth/cloud-platform" "$(field "$out" "['scope']")"
 out=$(call "$CHILD" GET "/cloudresourcemanager/v1/projects/$P")
-eq "the minted access token works" "HTTP 200" "$(code "$out")"
+eq "the minted access token works" "200" "$(code "$out")"
 out=$(curl -sS -w '\nHTTP %{http_code}\n' -d "token=$RT" "$BASE/oauth2/revoke")
-eq "revoke the refresh token" "HTTP 200" "$(code "$out")"
+eq "revoke the refresh token" "200" "$(code "$out")"
 out=$(call "$CHILD" GET "/cloudresourcemanager/v1/projects/$P")
-eq "the access tokens minted from it stop working" "HTTP 401" "$(code "$out")"
+eq "the access tokens minted from it stop working" "401" "$(code "$out")"
 out=$(refresh -d client_secret=$SECRET)
-eq "the refresh token itself is gone" "HTTP 400 invalid_grant" "$(code "$out") $(field "$out" "['error']")"
+eq "the refresh token itself is gone" "400 invalid_grant" "$(code "$out") $(field "$out" "['error']")"
 finish

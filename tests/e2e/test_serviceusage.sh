@@ -9,13 +9,15 @@ P=demo-project
 SU=/serviceusage/v1/projects/$P/services
 ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
 export API_TOKEN=$ADMIN_TOKEN
-NUM=$(gcloud projects describe $P --format='value(projectNumber)' 2>/dev/null)
+NUM=$(jget "$(api GET /cloudresourcemanager/v1/projects/$P)" 'j["projectNumber"]')
 
-code() { printf '%s\n' "$1" | tail -n 1 | sed 's/^HTTP //'; }
-jget() {
-	printf '%s\n' "$1" | sed '$d' | "$GCLOUD_PY" -c "import json,sys; j=json.load(sys.stdin); print($2)" 2>&1
-}
 enabled() { gcloud services list --enabled --format='value(config.name)' 2>/dev/null | sort | tr '\n' ' '; }
+# the same through the API, for state read back after a change (gcloud starts in a
+# second or more; its listing is asserted above and below)
+enabled_api() {
+	jget "$(api GET "$SU?filter=state:ENABLED&pageSize=200")" \
+		'"".join(n + " " for n in sorted(s["config"]["name"] for s in j.get("services", [])))'
+}
 
 # --- demo state and the seed's command ---------------------------------------------------
 list=$(enabled)
@@ -57,12 +59,12 @@ eq "operations.get returns the same operation" "$(jget "$out" 'json.dumps(j, sor
 	"$(jget "$out2" 'json.dumps(j, sort_keys=True)')"
 out=$(api GET "/serviceusage/v1/operations/acf.p2-$NUM-00000000-0000-4000-8000-000000000000")
 eq "an unknown operation: 404" 404 "$(code "$out")"
-has "iamcredentials is enabled again" "iamcredentials.googleapis.com" "$(enabled)"
+has "iamcredentials is enabled again" "iamcredentials.googleapis.com" "$(enabled_api)"
 
 ok "services enable pubsub (gcloud)" gcloud services enable pubsub.googleapis.com
-has "pubsub is enabled" "pubsub.googleapis.com" "$(enabled)"
+has "pubsub is enabled" "pubsub.googleapis.com" "$(enabled_api)"
 ok "services enable two at once (batchEnable)" gcloud services enable secretmanager.googleapis.com logging.googleapis.com
-list=$(enabled)
+list=$(enabled_api)
 has "batchEnable enabled secretmanager" "secretmanager.googleapis.com" "$list"
 has "batchEnable enabled logging" "logging.googleapis.com" "$list"
 out=$(api POST "$SU:batchEnable" '{"serviceIds":["monitoring.googleapis.com","pubsub.googleapis.com"]}')
@@ -72,20 +74,20 @@ eq "batchEnable: BatchEnableServicesResponse with both" \
 out=$(api GET "$SU:batchGet?names=projects/$P/services/pubsub.googleapis.com&names=projects/$NUM/services/dns.googleapis.com")
 eq "batchGet" "ENABLED DISABLED" "$(jget "$out" '" ".join(s["state"] for s in j["services"])')"
 ok "services disable pubsub" gcloud services disable pubsub.googleapis.com
-hasnt "pubsub is disabled" "pubsub.googleapis.com" "$(enabled)"
+hasnt "pubsub is disabled" "pubsub.googleapis.com" "$(enabled_api)"
 
 # Dependencies: container needs compute.
 ok "enable container's dependency compute" gcloud services enable compute.googleapis.com
 out=$(gcloud services disable compute.googleapis.com 2>&1)
 has "compute cannot be disabled while container uses it" "is depended on by the following active service(s): container.googleapis.com" "$out"
 has "  ... with Google's reason" COMMON_SU_SERVICE_HAS_DEPENDENT_SERVICES "$out"
-has "compute is still enabled" "compute.googleapis.com" "$(enabled)"
+has "compute is still enabled" "compute.googleapis.com" "$(enabled_api)"
 ok "disable --force disables the dependents too" gcloud services disable compute.googleapis.com --force
-list=$(enabled)
+list=$(enabled_api)
 hasnt "compute is disabled" "compute.googleapis.com" "$list"
 hasnt "container went with it" "container.googleapis.com" "$list"
 ok "enabling container again" gcloud services enable container.googleapis.com
-list=$(enabled)
+list=$(enabled_api)
 has "container is enabled" "container.googleapis.com" "$list"
 has "and compute with it" "compute.googleapis.com" "$list"
 
@@ -106,7 +108,7 @@ eq "filter state:DISABLED shows only disabled ones" "DISABLED" \
 	"$(jget "$out" '" ".join(sorted(set(s["state"] for s in j["services"])))')"
 
 # --- bad input ---------------------------------------------------------------------------
-before=$(enabled)
+before=$(enabled_api)
 out=$(gcloud services enable nosuch.googleapis.com 2>&1)
 has "an unknown service: Google's text" "Not found or permission denied for service(s): nosuch.googleapis.com." "$out"
 has "an unknown service: Google's reason" SERVICE_CONFIG_NOT_FOUND_OR_PERMISSION_DENIED "$out"
@@ -143,7 +145,7 @@ eq "no token: UNAUTHENTICATED for serviceusage" "UNAUTHENTICATED serviceusage.go
 	"$(jget "$out" 'j["error"]["status"] + " " + j["error"]["details"][0]["metadata"]["service"]')"
 out=$(API_TOKEN=ya29.not-a-token api POST "$SU/pubsub.googleapis.com:enable" '{}')
 eq "forged token: 401" 401 "$(code "$out")"
-eq "bad input changed nothing" "$before" "$(enabled)"
+eq "bad input changed nothing" "$before" "$(enabled_api)"
 
 # --- a caller without permission ---------------------------------------------------------
 cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-nobody"
@@ -162,7 +164,7 @@ eq "list without permission: 403" 403 "$(code "$out")"
 has "list without permission: Google's text" "Permission denied to list services for consumer container [projects/$NUM]" "$out"
 out=$(API_TOKEN=$NOBODY_TOKEN api GET "/serviceusage/v1/$OP")
 eq "operations.get without permission: 403" 403 "$(code "$out")"
-eq "refused calls changed nothing" "$before" "$(enabled)"
+eq "refused calls changed nothing" "$before" "$(enabled_api)"
 ok "grant it roles/serviceusage.serviceUsageConsumer" gcloud projects add-iam-policy-binding $P \
 	--member=serviceAccount:$SA --role=roles/serviceusage.serviceUsageConsumer --condition=None
 out=$($NB gcloud services list --enabled --format='value(config.name)' 2>&1)

@@ -51,23 +51,17 @@ form() {
 json() {
 	curl -sS "$BASE/sts/v1/token" -w '\nHTTP %{http_code}\n' -H 'Content-Type: application/json' --data "$1"
 }
-post() {
-	curl -sS -X POST ${1:+-H "Authorization: Bearer $1"} -H 'Content-Type: application/json' \
-		${3:+--data "$3"} -w '\nHTTP %{http_code}\n' "$BASE$2"
-}
-code() { printf '%s\n' "$1" | tail -n 1; }
-field() { printf '%s\n' "$1" | sed '$d' | "$GCLOUD_PY" -c "import json,sys; v=json.load(sys.stdin); print(eval('v' + sys.argv[1]))" "$2"; }
 gat() { post "$1" "/iamcredentials/v1/projects/-/serviceAccounts/$2:generateAccessToken" "{$SCOPE}"; }
 # refused NAME ERROR DESCRIPTION-FRAGMENT OUTPUT
 refused() {
-	eq "$1: 400 $2" "HTTP 400 $2" "$(code "$4") $(field "$4" "['error']")"
+	eq "$1: 400 $2" "400 $2" "$(code "$4") $(field "$4" "['error']")"
 	has "$1: description" "$3" "$(field "$4" "['error_description']")"
 }
 
 # --- a good exchange, form and JSON ---------------------------------------------------------
 APP=$(ksa default app)
 out=$(form "$APP")
-eq "form exchange 200" "HTTP 200" "$(code "$out")"
+eq "form exchange 200" "200" "$(code "$out")"
 FED=$(field "$out" "['access_token']")
 eq "issued_token_type" "$ACCESS_TYPE" "$(field "$out" "['issued_token_type']")"
 eq "token_type" "Bearer" "$(field "$out" "['token_type']")"
@@ -77,15 +71,15 @@ out=$(form "$(ksa default app 7200)")
 eq "expires_in is at most an hour" "3600" "$(field "$out" "['expires_in']")"
 
 out=$(json "{\"grant_type\":\"$EXCHANGE\",\"subject_token_type\":\"$JWT_TYPE\",\"requested_token_type\":\"$ACCESS_TYPE\",\"audience\":\"$AUD_NS\",\"scope\":\"https://www.googleapis.com/auth/cloud-platform\",\"subject_token\":\"$APP\"}")
-eq "JSON (snake_case) exchange 200" "HTTP 200" "$(code "$out")"
+eq "JSON (snake_case) exchange 200" "200" "$(code "$out")"
 out=$(json "{\"grantType\":\"$EXCHANGE\",\"subjectTokenType\":\"$JWT_TYPE\",\"requestedTokenType\":\"$ACCESS_TYPE\",\"audience\":\"$AUD_NS\",\"scope\":\"https://www.googleapis.com/auth/cloud-platform\",\"subjectToken\":\"$APP\"}")
-eq "JSON (camelCase, as Go's sts/v1 client) exchange 200" "HTTP 200" "$(code "$out")"
+eq "JSON (camelCase, as Go's sts/v1 client) exchange 200" "200" "$(code "$out")"
 out=$(form "$APP" "$AUD_IAM")
-eq "the //iam.googleapis.com provider audience works too" "HTTP 200" "$(code "$out")"
+eq "the //iam.googleapis.com provider audience works too" "200" "$(code "$out")"
 out=$(curl -sS "$BASE/sts/v1/token" -w '\nHTTP %{http_code}\n' --data-urlencode "grant_type=$EXCHANGE" \
 	--data-urlencode "subject_token_type=urn:ietf:params:oauth:token-type:id_token" \
 	--data-urlencode "audience=$AUD_NS" --data-urlencode "subject_token=$APP")
-eq "subject_token_type id_token, no scope or requested type: 200" "HTTP 200" "$(code "$out")"
+eq "subject_token_type id_token, no scope or requested type: 200" "200" "$(code "$out")"
 
 # --- refused subject tokens -----------------------------------------------------------------
 refused "expired token" invalid_grant "expired" "$(form "$(ksa default app -120)")"
@@ -131,40 +125,40 @@ refused "malformed JSON" invalid_request "JSON" "$(json '{"grant_type":')"
 refused "a JSON value that is not a string" invalid_request "Invalid value" "$(json '{"grant_type":1}')"
 out=$(curl -sS -X POST --data '' "$BASE/sts/v1/token" -w '\nHTTP %{http_code}\n')
 refused "an empty body" invalid_request "grant_type" "$out"
-eq "GET is not allowed" "HTTP 405" "$(code "$(curl -sS -w '\nHTTP %{http_code}\n' "$BASE/sts/v1/token")")"
+eq "GET is not allowed" "405" "$(code "$(curl -sS -w '\nHTTP %{http_code}\n' "$BASE/sts/v1/token")")"
 
 # --- the federated token and IAM -------------------------------------------------------------
 ok "gcloud creates the Google service account" gcloud iam service-accounts create wi-gsa
 out=$(gat "$FED" "$GSA")
-eq "federated token without a binding: the seed's 403" "HTTP 403 $DENIED" \
+eq "federated token without a binding: the seed's 403" "403 $DENIED" \
 	"$(code "$out") $(field "$out" "['error']['message']")"
 ok "gcloud binds roles/iam.workloadIdentityUser to serviceAccount:$POOL[default/app]" \
 	gcloud iam service-accounts add-iam-policy-binding "$GSA" \
 	--member="serviceAccount:$POOL[default/app]" --role=roles/iam.workloadIdentityUser
 out=$(gat "$FED" "$GSA")
-eq "federated token with the binding: 200" "HTTP 200" "$(code "$out")"
+eq "federated token with the binding: 200" "200" "$(code "$out")"
 tok=$(field "$out" "['accessToken']")
 has "the minted token is the GSA's" "\"email\": \"$GSA\"" "$(curl -sS "$BASE/oauth2/tokeninfo?access_token=$tok")"
 
 OTHER=$(field "$(form "$(ksa team builder)")" "['access_token']")
 out=$(gat "$OTHER" "$GSA")
-eq "another KSA is still refused" "HTTP 403 $DENIED" "$(code "$out") $(field "$out" "['error']['message']")"
+eq "another KSA is still refused" "403 $DENIED" "$(code "$out") $(field "$out" "['error']['message']")"
 ok "gcloud binds the principal:// form for team/builder" \
 	gcloud iam service-accounts add-iam-policy-binding "$GSA" \
 	--member="principal://iam.googleapis.com/projects/$NUM/locations/global/workloadIdentityPools/$POOL/subject/ns/team/sa/builder" \
 	--role=roles/iam.workloadIdentityUser
-eq "the principal:// form is the same principal" "HTTP 200" "$(code "$(gat "$OTHER" "$GSA")")"
+eq "the principal:// form is the same principal" "200" "$(code "$(gat "$OTHER" "$GSA")")"
 
 CI=$(field "$(form "$(ksa ci runner)")" "['access_token']")
 ok "gcloud creates a second Google service account" gcloud iam service-accounts create wi-other
-eq "ci/runner has no role anywhere: 403" "HTTP 403" "$(code "$(gat "$CI" "wi-other@$P.iam.gserviceaccount.com")")"
+eq "ci/runner has no role anywhere: 403" "403" "$(code "$(gat "$CI" "wi-other@$P.iam.gserviceaccount.com")")"
 ok "gcloud grants ci/runner Token Creator on the project itself" \
 	gcloud projects add-iam-policy-binding $P \
 	--member="principal://iam.googleapis.com/projects/$NUM/locations/global/workloadIdentityPools/$POOL/subject/ns/ci/sa/runner" \
 	--role=roles/iam.serviceAccountTokenCreator --condition=None
-eq "a federated principal holding a project role: 200" "HTTP 200" "$(code "$(gat "$CI" "wi-other@$P.iam.gserviceaccount.com")")"
+eq "a federated principal holding a project role: 200" "200" "$(code "$(gat "$CI" "wi-other@$P.iam.gserviceaccount.com")")"
 out=$(post "$FED" "/cloudresourcemanager/v1/projects/$P:getIamPolicy" '{}')
-eq "the federated token is not a project viewer" "HTTP 403" "$(code "$out")"
+eq "the federated token is not a project viewer" "403" "$(code "$out")"
 
 # --- real clients: google-auth identity_pool, and gcloud with an external-account file -------
 # Projected token files hold the bare token, without a newline.
@@ -173,7 +167,7 @@ tok=$(tool pool "$BASE" "$AUD_NS" "$T_TMP/ksa-token" "$GSA" 2>&1)
 has "google-auth identity_pool: STS exchange + impersonation" "\"email\": \"$GSA\"" \
 	"$(curl -sS "$BASE/oauth2/tokeninfo?access_token=$tok")"
 tok=$(tool pool "$BASE" "$AUD_NS" "$T_TMP/ksa-token" 2>&1)
-eq "google-auth identity_pool: the federated token alone calls generateAccessToken" "HTTP 200" \
+eq "google-auth identity_pool: the federated token alone calls generateAccessToken" "200" \
 	"$(code "$(gat "$tok" "$GSA")")"
 printf '%s' "$(ksa team nobody 3600)" >"$T_TMP/ksa-nobody"
 out=$(tool pool "$BASE" "$AUD_NS" "$T_TMP/ksa-nobody" "$GSA" 2>&1)
@@ -197,6 +191,6 @@ gkeid_stop
 rm -f "$DATA_DIR/env"
 gkeid_up
 BASE=$GKEID_CLOUD_URL
-eq "after a restart the issuer is still registered" "HTTP 200" "$(code "$(form "$(ksa default app)")")"
+eq "after a restart the issuer is still registered" "200" "$(code "$(form "$(ksa default app)")")"
 
 finish

@@ -95,6 +95,7 @@ eq "... a key the IAM API lists" "$KID0" "$(gcloud iam service-accounts keys lis
 	--iam-account=123456789012-compute@developer.gserviceaccount.com --managed-by=user --format='value(name.basename())' 2>&1)"
 # kill -9 in the middle of a stream of writes keeps every acknowledged write: each
 # minted token is a write; every token that was returned must still work afterwards.
+# (gcloud's OAuth client, with its published secret, as a refresh grant needs it)
 refresh=$(sqlite3 "$CLOUDSDK_CONFIG/credentials.db" "select value from credentials" | grep -o '"refresh_token": "[^"]*"' | cut -d'"' -f4)
 : >"$T_TMP/acked"
 (
@@ -104,18 +105,20 @@ refresh=$(sqlite3 "$CLOUDSDK_CONFIG/credentials.db" "select value from credentia
 	done
 ) &
 writer=$!
-sleep 2
+# in the middle of the stream: once it has had a few dozen writes acknowledged (or ended)
+wait_for 30 sh -c '[ "$(wc -l <"$1")" -ge 30 ] || ! kill -0 "$2"' _ "$T_TMP/acked" "$writer"
 kill -9 "$GKEID_PID"; wait "$GKEID_PID" 2>/dev/null; GKEID_PID=
 wait "$writer" 2>/dev/null
 # The node agent that up ran does not outlive it, even after SIGKILL.
-i=0; while pgrep -f "gkeid node .*$DATA_DIR/" >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
+node_gone() { ! pgrep -f "gkeid node .*$DATA_DIR/" >/dev/null; }
+wait_for 10 node_gone
 pgrep -f "gkeid node .*$DATA_DIR/" >/dev/null && fail "the node agent outlived a SIGKILLed up" || pass "the node agent stops with its up, even after kill -9"
 n=$(wc -l <"$T_TMP/acked")
 [ "$n" -gt 5 ] && pass "a stream of writes was acknowledged before kill -9 ($n)" || fail "writes acknowledged" "$n"
 port=${GKEID_CLOUD_URL##*:}
 "$GKEID" up --data-dir "$DATA_DIR" --port 0 >"$T_TMP/gkeid.log" 2>&1 &
 GKEID_PID=$!
-i=0; while ! grep -q "ready" "$T_TMP/gkeid.log" && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+wait_for 60 grep -q "ready" "$T_TMP/gkeid.log"
 . "$DATA_DIR/env"
 lost=0
 while read -r t; do

@@ -11,9 +11,10 @@ P=demo-project
 L=us-central1
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
-jpy() { printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))' "$2" 2>&1; }
-dst() { jpy "$DOC" "[c['status'] for c in j['checks'] if c['id']=='$1'][0]"; }
-dfield() { jpy "$DOC" "[c['$2'] or '' for c in j['checks'] if c['id']=='$1'][0]"; }
+# the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+export GKEID_DOCTOR_ACCESS_TOKEN
+# shellcheck disable=SC2034 # DOC is read by dst and dfield (lib.sh)
 doctor() { DOC=$("$GKEID" doctor workload-identity --namespace default --serviceaccount default --output json); DOC_RC=$?; }
 AGENT=serviceAccount:service-123456789012@container-engine-robot.iam.gserviceaccount.com
 # the seed's step 1, verbatim up to the project

@@ -11,11 +11,9 @@ P=demo-project
 GSA=late-gsa@$P.iam.gserviceaccount.com
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
-jpy() { printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))' "$2" 2>&1; }
-dst() { jpy "$DOC" "[c['status'] for c in j['checks'] if c['id']=='$1'][0]"; }
-dfield() { jpy "$DOC" "[c['$2'] or '' for c in j['checks'] if c['id']=='$1'][0]"; }
 # the doctor's token once, so that it answers quickly inside the propagation window
 export GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+# shellcheck disable=SC2034 # DOC is read by dst and dfield (lib.sh)
 doctor() { DOC=$("$GKEID" doctor workload-identity --pod late --namespace default --output json); DOC_RC=$?; }
 
 ok "create the GSA" gcloud iam service-accounts create late-gsa --quiet
@@ -23,7 +21,8 @@ ok "create the KSA" kubectl create serviceaccount late
 ok "annotate it" kubectl annotate serviceaccount late iam.gke.io/gcp-service-account=$GSA
 "$GKEID" exec --serviceaccount late --name late -- sleep 600 >/dev/null 2>&1 &
 EXEC_PID=$!
-for _ in $(seq 1 100); do IP=$(kubectl get pod late -o jsonpath='{.status.podIP}' 2>/dev/null); [ -n "$IP" ] && break; sleep 0.1; done
+wait_for 30 output_nonempty kubectl get pod late -o jsonpath='{.status.podIP}'
+IP=$WAIT_OUT
 PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$DATA_DIR/nodes/local-node.json")
 token() { curl -sS -H 'Metadata-Flavor: Google' -w '\nHTTP %{http_code}' \
 	"http://$IP:$PORT/computeMetadata/v1/instance/service-accounts/default/token"; }
@@ -45,13 +44,8 @@ has "... the seed's advice: wait, delay before calling Google APIs" "add a delay
 	"$(dfield token-exchange fix)"
 
 # the seed's fix: wait
-got=""
-for _ in $(seq 1 60); do
-	out=$(token)
-	case "$out" in *'"token_type":"Bearer"'*) got=1; break ;; esac
-	sleep 0.5
-done
-[ -n "$got" ] && pass "after waiting: the pod gets a token" || fail "after waiting: the pod gets a token" "$out"
+wait_for 60 output_has '"token_type":"Bearer"' token &&
+	pass "after waiting: the pod gets a token" || fail "after waiting: the pod gets a token" "$WAIT_OUT"
 doctor
 eq "the doctor finds nothing wrong" "0 pass" "$DOC_RC $(dst token-exchange)"
 has "... the exchange works" ":generateAccessToken: 200" "$(dfield token-exchange evidence)"

@@ -46,11 +46,9 @@ eq "the pod has the istio-proxy container" "main istio-proxy" "$out"
 # involvedObject.name=POD_NAME) and the proxy's "Envoy proxy is ready"; kubectl shows
 # the same story in the pod's events: the proxy started, the application failed, then
 # the proxy became ready
-for _ in $(seq 1 100); do
-	out=$(kubectl get events --field-selector involvedObject.name=istio-app --sort-by=.lastTimestamp)
-	case "$out" in *"Envoy proxy is ready"*) break ;; esac
-	sleep 0.1
-done
+wait_for 30 output_has "Envoy proxy is ready" \
+	kubectl get events --field-selector involvedObject.name=istio-app --sort-by=.lastTimestamp
+out=$WAIT_OUT
 has "kubectl get events: Started container istio-proxy" "Started container istio-proxy" "$out"
 has "... Warning ProxyNotReady" "Warning   ProxyNotReady   pod/istio-app" "$out"
 has "... then Envoy proxy is ready" "Envoy proxy is ready" "$out"

@@ -12,6 +12,8 @@ gkeid_up
 wi_setup
 PYAUTH="\"$GCLOUD_PY\" \"$AUTH_PY\" \"$GCLOUD_PYPATH\""
 PROBE='curl -s -o /dev/null -H "Metadata-Flavor: Google" "http://$GCE_METADATA_HOST/computeMetadata/v1/instance/service-accounts/default/token"; echo "curl exit $?"'
+# probe NAME: a pod runs PROBE; prints its output
+probe() { pod_start "$1" -- "$PROBE"; pod_wait "$1"; pod_stop "$1"; printf '%s\n' "$POD_OUT"; }
 
 # (1) a working pod
 pod_start working -- "$PYAUTH"
@@ -29,12 +31,8 @@ eq "doctor: metadata-server passes" pass "$(dstatus metadata-server)"
 ok "gkeid fault set metadata-crashloop" "$GKEID" fault set metadata-crashloop
 
 # (3) the symptom: the metadata server does not answer, so pods cannot authenticate
-for _ in $(seq 1 50); do
-	pod_start probe -- "$PROBE"; pod_wait probe; pod_stop probe
-	[ "$POD_OUT" = "curl exit 7" ] && break
-	sleep 0.1
-done
-eq "curl in a pod: the connection is refused (exit 7)" "curl exit 7" "$POD_OUT"
+wait_for 60 output_is "curl exit 7" probe probe
+eq "curl in a pod: the connection is refused (exit 7)" "curl exit 7" "$WAIT_OUT"
 pod_start crash-app -- "$PYAUTH"
 pod_wait crash-app
 no "google-auth fails" test "$POD_RC" = 0
@@ -72,11 +70,7 @@ eq "gke-metadata-server is Running again" "Running true" \
 	"$(kubectl get pod -n kube-system "$DS" -o jsonpath='{.status.phase} {.status.containerStatuses[0].ready}')"
 
 # (7) pods authenticate again
-for _ in $(seq 1 50); do
-	pod_start probe2 -- "$PROBE"; pod_wait probe2; pod_stop probe2
-	[ "$POD_OUT" = "curl exit 0" ] && break
-	sleep 0.1
-done
+wait_for 60 output_is "curl exit 0" probe probe2
 pod_start after -- "$PYAUTH"
 pod_wait after
 eq "a pod authenticates with google-auth again" "token ok" "$POD_OUT"

@@ -12,9 +12,9 @@ K=/usr/lib/google-cloud-sdk/bin/kubectl.1.32
 [ -x "$K" ] || K=kubectl
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
-jpy() { printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))' "$2" 2>&1; }
-dst() { jpy "$DOC" "[c['status'] for c in j['checks'] if c['id']=='$1'][0]"; }
-dfield() { jpy "$DOC" "[c['$2'] or '' for c in j['checks'] if c['id']=='$1'][0]"; }
+# the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+export GKEID_DOCTOR_ACCESS_TOKEN
 SA=example-account@$P.iam.gserviceaccount.com
 doctor() { DOC=$("$GKEID" doctor rbac --user $SA --verb list --resource roles --namespace kube-system --output json); DOC_RC=$?; }
 
@@ -34,7 +34,7 @@ eq "kubectl get roles -n kube-system: the seed's Forbidden" "$SEED" "$($AS_SA $K
 # --- the doctor ----------------------------------------------------------------------------
 doctor
 eq "doctor rbac: exit 1" 1 "$DOC_RC"
-eq "the checks" "resource rbac iam access kubectl-account" "$(jpy "$DOC" "' '.join(c['id'] for c in j['checks'])")"
+eq "the checks" "resource rbac iam access kubectl-account" "$(jget "$DOC" "' '.join(c['id'] for c in j['checks'])")"
 has "the IAM permission GKE checks" "is IAM permission container.roles.list" "$(dfield resource title)"
 eq "rbac fails" fail "$(dst rbac)"
 has "... having read the bindings and roles" "/namespaces/kube-system/rolebindings: 0" "$(dfield rbac evidence)"

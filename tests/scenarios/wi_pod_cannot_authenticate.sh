@@ -16,12 +16,12 @@ L=us-central1
 GSA=app-gsa@$P.iam.gserviceaccount.com
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
-jpy() { printf '%s' "$1" | python3 -c 'import json,sys; j=json.load(sys.stdin); print(eval(sys.argv[1]))' "$2" 2>&1; }
+# the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+export GKEID_DOCTOR_ACCESS_TOKEN
 # doctor: runs the doctor on the long-lived pod; DOC (json) and DOC_RC
 doctor() { DOC=$("$GKEID" doctor workload-identity --pod app-pod --namespace default --output json); DOC_RC=$?; }
-dst() { jpy "$DOC" "[c['status'] for c in j['checks'] if c['id']=='$1'][0]"; }
-dfield() { jpy "$DOC" "[c['$2'] or '' for c in j['checks'] if c['id']=='$1'][0]"; }
-failed_ids() { jpy "$DOC" "' '.join(c['id'] for c in j['checks'] if c['status']=='fail')"; }
+failed_ids() { jget "$DOC" "' '.join(c['id'] for c in j['checks'] if c['status']=='fail')"; }
 # pod_token: a pod of KSA app asks its metadata server for a token, with a scope of its
 # own each time (random) so that no cached token hides a failure; body, then "HTTP <code>"
 pod_token() {
@@ -31,8 +31,8 @@ pod_token() {
 }
 # until_token: the pod gets a token (the node trusts what it read about a KSA for 5 s)
 until_token() {
-	for _ in $(seq 1 40); do out=$(pod_token); case "$out" in *"HTTP 200") break ;; esac; sleep 0.5; done
-	has "$1" '"token_type":"Bearer"' "$out"
+	wait_for 60 output_has "HTTP 200" pod_token
+	has "$1" '"token_type":"Bearer"' "$WAIT_OUT"
 }
 # pod_email: the account a pod of KSA app is given (the pod's default/email)
 pod_email() {
@@ -42,8 +42,8 @@ pod_email() {
 # until_email WANT: polls (bounded) until the pod's email is WANT; the node reads its
 # pool's mode every second; prints the last answer
 until_email() {
-	for _ in $(seq 1 40); do out=$(pod_email); [ "$out" = "$1" ] && break; sleep 0.25; done
-	printf '%s' "$out"
+	wait_for 40 output_is "$1" pod_email
+	printf '%s' "$WAIT_OUT"
 }
 # pod_curl_rc: a pod's short-timeout request for its email: curl's exit status
 pod_curl_rc() {
@@ -60,7 +60,7 @@ ok "bind it" gcloud iam service-accounts add-iam-policy-binding $GSA \
 	--role=roles/iam.workloadIdentityUser --member="serviceAccount:$P.svc.id.goog[default/app]"
 "$GKEID" exec --serviceaccount app --name app-pod -- sleep 900 >/dev/null 2>&1 &
 APP_PID=$!
-for _ in $(seq 1 100); do kubectl get pod app-pod >/dev/null 2>&1 && break; sleep 0.1; done
+wait_for 30 kubectl get pod app-pod
 until_token "a working pod authenticates"
 doctor
 eq "the doctor finds nothing wrong" "0 " "$DOC_RC $(failed_ids)"
@@ -132,7 +132,8 @@ eq "doctor: all clear" "0 " "$DOC_RC $(failed_ids)"
 # --- 4. the KSA's annotation -----------------------------------------------------------
 BAD=app-gsa-typo@$P.iam.gserviceaccount.com
 ok "break 4: a typo in the annotation" kubectl annotate serviceaccount app --overwrite iam.gke.io/gcp-service-account=$BAD
-for _ in $(seq 1 40); do out=$(pod_token); case "$out" in *"HTTP 200") sleep 0.5 ;; *) break ;; esac; done
+wait_for 60 output_lacks "HTTP 200" pod_token
+out=$WAIT_OUT
 hasnt "symptom: the pod gets no token" "HTTP 200" "$out"
 has "... IAM refuses the GSA it names" "GenerateAccessToken(\"$BAD\"" "$out"
 out=$(kubectl describe serviceaccount \
@@ -186,8 +187,8 @@ spec:
 EOF
 eq "break 6: a deny-all egress policy" deny-egress "$(kubectl get networkpolicy deny-egress -o jsonpath='{.metadata.name}')"
 # the node reads a namespace's policies again after a second: poll (bounded)
-for _ in $(seq 1 20); do rc=$(pod_curl_rc); [ "$rc" = 28 ] && break; sleep 0.25; done
-eq "symptom: the pod's request gets no answer (curl --max-time 2 times out: exit 28)" 28 "$rc"
+wait_for 60 output_is 28 pod_curl_rc
+eq "symptom: the pod's request gets no answer (curl --max-time 2 times out: exit 28)" 28 "$WAIT_OUT"
 NODE_PORT=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["port"])' "$DATA_DIR/nodes/local-node.json")
 dropped=$(curl -sS "http://127.0.0.1:$NODE_PORT/metrics" | sed -n 's/^gkeid_node_netpol_dropped_total //p')
 case "$dropped" in '' | 0 | *[!0-9]*) fail "... the node counts the dropped connection" "$dropped" ;; *) pass "... the node counts the dropped connection ($dropped)" ;; esac
@@ -201,8 +202,8 @@ out=$(kubectl describe networkpolicy allow-gke-metadata-server)
 has "the seed's diagnosis: egress to 169.254.169.252/32 on port 988" "To Port: 988/TCP" "$out"
 has "... to the address" "IPBlock:
         CIDR: 169.254.169.252/32" "$out"
-for _ in $(seq 1 20); do rc=$(pod_curl_rc); [ "$rc" = 0 ] && break; sleep 0.25; done
-eq "the pod's request is answered again" 0 "$rc"
+wait_for 60 output_is 0 pod_curl_rc
+eq "the pod's request is answered again" 0 "$WAIT_OUT"
 until_token "the pod authenticates"
 doctor
 eq "doctor: all clear" "0 " "$DOC_RC $(failed_ids)"

@@ -1,10 +1,10 @@
 /*
- * iam.c - Google IAM: the predefined role catalog, allow policies kept in the store,
- * the propagation model and permission checks (contract in iam.h).
+ * iam.c - Google IAM: allow policies kept in the store, the propagation model and
+ * permission checks (contract in iam.h), over the role catalogue of catalog.c.
  *
- * One file, because the catalog's interned permission ids are shared by the policy
- * compiler and the check path. Sections: catalog; members; policy records;
- * compiled policies and their cache; the public policy API; checks.
+ * One file, because the policy compiler and the check path share the compiled form.
+ * Sections: members; policy records; compiled policies and their cache; the public
+ * policy API; checks.
  *
  * The policy record, the value at "/iam/policies/<resource>" (compact JSON):
  *
@@ -42,6 +42,7 @@
  * iam_free must run before store_close (it cancels its watch on the store).
  */
 #include "iam/iam.h"
+#include "iam/catalog.h"
 
 #include "core/hmap.h"
 #include "core/jwt.h"
@@ -55,9 +56,6 @@
 
 #define POLICY_PREFIX "/iam/policies/"
 #define MAX_NAME 1024            /* resource, role and member strings */
-#define MAX_PERM_NAME 256
-#define MAX_ROLES 4096
-#define MAX_PERMS 65536
 #define MAX_PREVIOUS 32          /* older versions kept per record */
 #define MAX_ENTRIES (1u << 22)   /* member entries per policy version */
 #define MAX_CONDITION 16384      /* bytes of a condition field */
@@ -66,13 +64,6 @@
 
 /* Rows of a compiled version, before the per-member rows. */
 enum { ROW_ANY, ROW_ALL_USERS, ROW_ALL_AUTH, ROW_GROUPS, N_FIXED_ROWS };
-
-struct role {
-	char *name, *title, *description, *stage;
-	uint32_t *perm; /* permission ids in catalog order, unique */
-	size_t n_perm;
-	uint64_t *bits; /* iam->words words */
-};
 
 /* One version of a policy, compiled. */
 struct cver {
@@ -92,13 +83,7 @@ struct iam {
 	struct store *store;
 	int64_t propagation_ms;
 
-	struct role *roles;
-	size_t n_roles;
-	struct hmap *role_by_name; /* name -> struct role * */
-	char **perm_names;
-	size_t n_perms, cap_perms;
-	struct hmap *perm_ids; /* name -> (void *)(id + 1) */
-	size_t words;          /* 64-bit words per bitset */
+	struct iam_catalog cat;
 
 	struct hmap *cache; /* resource -> struct cpolicy * */
 	struct store_watch *watch;
@@ -170,405 +155,21 @@ static int64_t horizon(int64_t now, int64_t propagation)
 	return now < INT64_MIN + propagation ? INT64_MIN : now - propagation;
 }
 
-/* ---- catalog ------------------------------------------------------------------------ */
+/* ---- catalog (catalog.c) ---------------------------------------------------------- */
 
-static int perm_name_ok(const char *s)
+const struct iam_catalog *iam_catalog_of(const struct iam *iam)
 {
-	size_t n = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; s[n]; n++) {
-		char c = s[n];
-
-		if (n >= MAX_PERM_NAME)
-			return 0;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-' || c == '/'))
-			return 0; /* '/': e.g. "iam.googleapis.com/workloadIdentityPools.get" */
-	}
-	return 1;
+	return &iam->cat;
 }
 
-static int role_id_ok(const char *s)
+static const struct iam_role *find_role(const struct iam *iam, const char *name)
 {
-	size_t n = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; s[n]; n++) {
-		char c = s[n];
-
-		if (n >= MAX_NAME)
-			return 0;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
-/* "roles/{role}", "projects/{p}/roles/{role}" or "organizations/{o}/roles/{role}". */
-static int role_name_form_ok(const char *name)
-{
-	const char *rest, *slash;
-
-	if (!name || strlen(name) > MAX_NAME)
-		return 0;
-	if (has_prefix(name, "roles/"))
-		return role_id_ok(name + 6);
-	if (has_prefix(name, "projects/"))
-		rest = name + 9;
-	else if (has_prefix(name, "organizations/"))
-		rest = name + 14;
-	else
-		return 0;
-	slash = strchr(rest, '/');
-	if (!slash || slash == rest || !has_prefix(slash, "/roles/"))
-		return 0;
-	for (const char *c = rest; c < slash; c++)
-		if (*c <= 0x20 || *c >= 0x7f)
-			return 0;
-	return role_id_ok(slash + 7);
-}
-
-static int intern_perm(struct iam *iam, const char *name, uint32_t *id)
-{
-	void *v = hmap_get(iam->perm_ids, name);
-	char *copy;
-	int rc;
-
-	if (v) {
-		*id = (uint32_t)((uintptr_t)v - 1);
-		return 0;
-	}
-	if (iam->n_perms >= MAX_PERMS)
-		return -E2BIG;
-	if (iam->n_perms == iam->cap_perms) {
-		size_t cap = iam->cap_perms ? iam->cap_perms * 2 : 256;
-		char **n = realloc(iam->perm_names, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		iam->perm_names = n;
-		iam->cap_perms = cap;
-	}
-	copy = strdup(name);
-	if (!copy)
-		return -ENOMEM;
-	rc = hmap_put(iam->perm_ids, name, (void *)(uintptr_t)(iam->n_perms + 1));
-	if (rc < 0) {
-		free(copy);
-		return rc;
-	}
-	iam->perm_names[iam->n_perms] = copy;
-	*id = (uint32_t)iam->n_perms++;
-	return 0;
-}
-
-/* A string field of a catalog role: absent gives def; present must be a string. */
-static int dup_field(const json_t *o, const char *field, const char *def, char **out)
-{
-	const json_t *v = json_object_get(o, field);
-	const char *s = def;
-
-	if (v) {
-		if (!json_is_string(v) || json_string_length(v) > 4096)
-			return -EINVAL;
-		s = json_string_value(v);
-	}
-	*out = strdup(s);
-	return *out ? 0 : -ENOMEM;
-}
-
-/* ---- gkeid's own permissions --------------------------------------------------------
- *
- * Permissions for what gkeid has and Google does not: the fault endpoint of `gkeid up`
- * (docs/faults.md). Added to the catalog as it loads, so data/roles.json stays Google's.
- * Named as Google names permissions, service.resource.verb after the method each allows:
- * gkeid.faults.list (GET /gkeid/v1/faults), gkeid.faults.set (PUT .../NAME) and
- * gkeid.faults.clear (DELETE). roles/owner holds them, as it holds every permission of a
- * project, and so does roles/gkeid.faultInjector, which holds nothing else (for a CI
- * account that breaks gkeid on purpose); no other role does. */
-static const char *const gkeid_perms[] = {"gkeid.faults.clear", "gkeid.faults.list",
-					  "gkeid.faults.set"};
-#define GKEID_N_PERMS (sizeof(gkeid_perms) / sizeof(gkeid_perms[0]))
-#define GKEID_HOLDER "roles/owner"
-#define GKEID_ROLE "roles/gkeid.faultInjector"
-
-/* Inserts s into the sorted array of strings arr where it sorts (no duplicate).
- * 0 or -ENOMEM. */
-static int insert_sorted(json_t *arr, const char *s)
-{
-	size_t i = 0, n = json_array_size(arr);
-	int cmp = 1;
-
-	while (i < n && (cmp = strcmp(json_string_value(json_array_get(arr, i)) ?: "", s)) < 0)
-		i++;
-	if (i < n && cmp == 0)
-		return 0;
-	return json_array_insert_new(arr, i, json_string(s)) == 0 ? 0 : -ENOMEM;
-}
-
-/* Adds gkeid's permissions to roles/owner and the role roles/gkeid.faultInjector to the
- * catalog's roles (sorted by name, as data/roles.json is). 0 or -errno. */
-static int add_gkeid_roles(json_t *roles)
-{
-	json_t *role = NULL, *perms;
-	size_t i, at = json_array_size(roles);
-	int rc = 0, have = 0;
-
-	for (i = 0; i < json_array_size(roles); i++) {
-		const json_t *o = json_array_get(roles, i);
-		const char *name = json_string_value(json_object_get(o, "name"));
-		json_t *incl = json_object_get(o, "includedPermissions");
-
-		if (!name)
-			continue;
-		if (strcmp(name, GKEID_ROLE) == 0)
-			have = 1;
-		if (strcmp(name, GKEID_ROLE) > 0 && at == json_array_size(roles))
-			at = i;
-		for (size_t k = 0;
-		     strcmp(name, GKEID_HOLDER) == 0 && json_is_array(incl) && k < GKEID_N_PERMS;
-		     k++)
-			if ((rc = insert_sorted(incl, gkeid_perms[k])) < 0)
-				return rc;
-	}
-	if (have)
-		return 0; /* a catalog that has it already */
-	perms = json_array();
-	for (i = 0; perms && i < GKEID_N_PERMS; i++)
-		if (json_array_append_new(perms, json_string(gkeid_perms[i])) < 0)
-			break;
-	if (perms && i == GKEID_N_PERMS)
-		role = json_pack("{s:s, s:s, s:s, s:s, s:O}", "name", GKEID_ROLE, "title",
-				 "gkeid Fault Injector", "description",
-				 "Lists, sets and clears the faults of gkeid (gkeid fault). A role "
-				 "of gkeid's: Google has no such role.",
-				 "stage", "GA", "includedPermissions", perms);
-	json_decref(perms);
-	if (!role || json_array_insert_new(roles, at, role) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-static int load_catalog(struct iam *iam, const char *text, size_t len)
-{
-	json_error_t jerr;
-	json_t *root = NULL, *arr;
-	size_t n;
-	int rc = 0;
-
-	if (!text)
-		return -EINVAL;
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return -EINVAL;
-	arr = json_object_get(root, "roles");
-	if (!json_is_array(arr)) {
-		rc = -EINVAL;
-		goto out;
-	}
-	if ((rc = add_gkeid_roles(arr)) < 0)
-		goto out;
-	n = json_array_size(arr);
-	if (n > MAX_ROLES) {
-		rc = -E2BIG;
-		goto out;
-	}
-	iam->roles = calloc(n ? n : 1, sizeof(*iam->roles));
-	iam->role_by_name = hmap_new(n);
-	iam->perm_ids = hmap_new(1024);
-	if (!iam->roles || !iam->role_by_name || !iam->perm_ids) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	/* Pass 1: names, texts, and interned permission ids. */
-	for (size_t i = 0; i < n; i++) {
-		const json_t *o = json_array_get(arr, i), *perms, *p;
-		struct role *r = &iam->roles[i];
-		size_t j;
-
-		iam->n_roles = i + 1; /* so iam_free frees what was made */
-		if (!json_is_object(o) || !json_is_string(json_object_get(o, "name"))) {
-			rc = -EINVAL;
-			goto out;
-		}
-		if ((rc = dup_field(o, "name", "", &r->name)) < 0 ||
-		    (rc = dup_field(o, "title", "", &r->title)) < 0 ||
-		    (rc = dup_field(o, "description", "", &r->description)) < 0 ||
-		    (rc = dup_field(o, "stage", "GA", &r->stage)) < 0)
-			goto out;
-		if (!has_prefix(r->name, "roles/") || !role_name_form_ok(r->name) ||
-		    hmap_get(iam->role_by_name, r->name)) {
-			rc = -EINVAL;
-			goto out;
-		}
-		if ((rc = hmap_put(iam->role_by_name, r->name, r)) < 0)
-			goto out;
-		perms = json_object_get(o, "includedPermissions");
-		if (perms && !json_is_array(perms)) {
-			rc = -EINVAL;
-			goto out;
-		}
-		r->perm = calloc(json_array_size(perms) + 1, sizeof(*r->perm));
-		if (!r->perm) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		json_array_foreach(perms, j, p)
-		{
-			if (!json_is_string(p) || !perm_name_ok(json_string_value(p))) {
-				rc = -EINVAL;
-				goto out;
-			}
-			if ((rc = intern_perm(iam, json_string_value(p), &r->perm[j])) < 0)
-				goto out;
-		}
-		r->n_perm = json_array_size(perms);
-	}
-	/* Pass 2: bitsets, now that the number of permissions is known. */
-	iam->words = (iam->n_perms + 63) / 64;
-	for (size_t i = 0; i < n; i++) {
-		struct role *r = &iam->roles[i];
-		size_t k = 0;
-
-		r->bits = calloc(iam->words ? iam->words : 1, sizeof(uint64_t));
-		if (!r->bits) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		for (size_t j = 0; j < r->n_perm; j++) {
-			uint32_t id = r->perm[j];
-			uint64_t bit = (uint64_t)1 << (id & 63);
-
-			if (r->bits[id >> 6] & bit)
-				continue; /* a duplicate in the catalog */
-			r->bits[id >> 6] |= bit;
-			r->perm[k++] = id;
-		}
-		r->n_perm = k;
-	}
-out:
-	json_decref(root);
-	return rc;
-}
-
-static const struct role *find_role(const struct iam *iam, const char *name)
-{
-	return name ? hmap_get(iam->role_by_name, name) : NULL;
+	return catalog_role(&iam->cat, name);
 }
 
 static int perm_id(const struct iam *iam, const char *permission, uint32_t *id)
 {
-	void *v = permission ? hmap_get(iam->perm_ids, permission) : NULL;
-
-	if (!v)
-		return 0;
-	*id = (uint32_t)((uintptr_t)v - 1);
-	return 1;
-}
-
-static int bit_test(const uint64_t *bits, uint32_t id)
-{
-	return (bits[id >> 6] >> (id & 63)) & 1;
-}
-
-static json_t *role_object(const struct role *r, int with_perms)
-{
-	json_t *o = json_object(), *perms = NULL;
-
-	if (!o)
-		return NULL;
-	if (json_object_set_new(o, "name", json_string(r->name)) < 0 ||
-	    json_object_set_new(o, "title", json_string(r->title)) < 0 ||
-	    json_object_set_new(o, "description", json_string(r->description)) < 0)
-		goto fail;
-	if (with_perms) {
-		perms = json_array();
-		if (!perms || json_object_set_new(o, "includedPermissions", perms) < 0)
-			goto fail;
-	}
-	if (json_object_set_new(o, "stage", json_string(r->stage)) < 0 ||
-	    json_object_set_new(o, "etag", json_string("AA==")) < 0)
-		goto fail;
-	return o;
-fail:
-	json_decref(o);
-	return NULL;
-}
-
-json_t *iam_role_json(struct iam *iam, const char *role_name)
-{
-	const struct role *r;
-	json_t *o, *perms;
-
-	if (!iam || !(r = find_role(iam, role_name)))
-		return NULL;
-	o = role_object(r, 1);
-	if (!o)
-		return NULL;
-	perms = json_object_get(o, "includedPermissions");
-	for (size_t i = 0; i < r->n_perm; i++) {
-		if (json_array_append_new(perms, json_string(iam->perm_names[r->perm[i]])) < 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
-json_t *iam_roles_list(struct iam *iam)
-{
-	json_t *arr;
-
-	if (!iam || !(arr = json_array()))
-		return NULL;
-	for (size_t i = 0; i < iam->n_roles; i++) {
-		if (json_array_append_new(arr, role_object(&iam->roles[i], 0)) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
-int iam_role_has(struct iam *iam, const char *role_name, const char *permission)
-{
-	const struct role *r;
-	uint32_t id;
-
-	if (!iam || !(r = find_role(iam, role_name)) || !perm_id(iam, permission, &id))
-		return 0;
-	return bit_test(r->bits, id);
-}
-
-json_t *iam_roles_granting(struct iam *iam, const char *permission)
-{
-	json_t *arr;
-	uint32_t id;
-
-	if (!iam || !(arr = json_array()))
-		return NULL;
-	if (!perm_id(iam, permission, &id))
-		return arr;
-	for (size_t i = 0; i < iam->n_roles; i++) {
-		if (!bit_test(iam->roles[i].bits, id))
-			continue;
-		if (json_array_append_new(arr, json_string(iam->roles[i].name)) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
-int iam_permission_known(struct iam *iam, const char *permission)
-{
-	uint32_t id;
-
-	return iam && perm_id(iam, permission, &id);
+	return catalog_perm_id(&iam->cat, permission, id);
 }
 
 /* ---- members ------------------------------------------------------------------------ */
@@ -780,7 +381,7 @@ static int check_role(const struct iam *iam, const json_t *role, char **err)
 {
 	const char *name = json_string_value(role);
 
-	if (!name || !role_name_form_ok(name))
+	if (!name || !catalog_role_name_ok(name))
 		return fail(err, strdup("The role name must be in the form \"roles/{role}\", "
 					"\"organizations/{organization_id}/roles/{role}\", or "
 					"\"projects/{project_id}/roles/{role}\"."));
@@ -1279,7 +880,7 @@ static uint64_t *row_for(struct hmap **map, const char *key, uint64_t *rows, siz
 static int compile_version(const struct iam *iam, json_int_t written_at,
 			   const json_t *bindings, struct cver *cv)
 {
-	size_t words = iam->words, entries = 0, n_rows, next = N_FIXED_ROWS, i, j;
+	size_t words = iam->cat.words, entries = 0, n_rows, next = N_FIXED_ROWS, i, j;
 	const json_t *b, *m;
 
 	memset(cv, 0, sizeof(*cv));
@@ -1302,7 +903,7 @@ static int compile_version(const struct iam *iam, json_int_t written_at,
 	json_array_foreach(bindings, i, b)
 	{
 		const json_t *cond = json_object_get(b, "condition");
-		const struct role *r = find_role(iam, json_string_value(json_object_get(b, "role")));
+		const struct iam_role *r = find_role(iam, json_string_value(json_object_get(b, "role")));
 
 		/* Conditional bindings grant nothing here (see the top of the file); a role the
 		 * catalog no longer has grants nothing. */
@@ -1467,7 +1068,7 @@ int iam_new(struct store *s, const char *catalog_json, size_t catalog_len, int64
 		return -ENOMEM;
 	iam->store = s;
 	iam->propagation_ms = propagation_ms > 0 ? propagation_ms : 0;
-	if ((rc = load_catalog(iam, catalog_json, catalog_len)) < 0)
+	if ((rc = catalog_load(&iam->cat, catalog_json, catalog_len)) < 0)
 		goto fail;
 	iam->cache = hmap_new(64);
 	if (!iam->cache) {
@@ -1494,22 +1095,7 @@ void iam_free(struct iam *iam)
 	while (hmap_next(iam->cache, &pos, NULL, &v))
 		cpolicy_free(v);
 	hmap_free(iam->cache);
-	for (size_t i = 0; i < iam->n_roles; i++) {
-		struct role *r = &iam->roles[i];
-
-		free(r->name);
-		free(r->title);
-		free(r->description);
-		free(r->stage);
-		free(r->perm);
-		free(r->bits);
-	}
-	free(iam->roles);
-	hmap_free(iam->role_by_name);
-	for (size_t i = 0; i < iam->n_perms; i++)
-		free(iam->perm_names[i]);
-	free(iam->perm_names);
-	hmap_free(iam->perm_ids);
+	catalog_free(&iam->cat);
 	free(iam);
 }
 
@@ -1761,7 +1347,7 @@ static const struct cver *in_effect(const struct cpolicy *cp, int64_t t)
 int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 	      const struct iam_principal *p, const char *permission, int64_t now_ms)
 {
-	const size_t words = iam ? iam->words : 0;
+	const size_t words = iam ? iam->cat.words : 0;
 	size_t n_members, w;
 	uint64_t bit;
 	uint32_t id;

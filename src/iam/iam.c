@@ -25,8 +25,8 @@
  *
  * Checks: every version of every policy is compiled into a hash map from member string
  * to a permission bitset (the union of the roles of the unconditional bindings naming
- * it), plus rows for the union of all grants, allUsers, allAuthenticatedUsers, groups,
- * and a map of "domain:" grants. The cache (resource -> compiled policy) is loaded with
+ * it; members with the same roles share one), plus rows for the union of all grants,
+ * allUsers, allAuthenticatedUsers, groups, and a map of "domain:" grants. The cache (resource -> compiled policy) is loaded with
  * store_range in iam_new and replaced per key by a store_watch on "/iam/policies/". The
  * version in effect is picked per check from now_ms, so time needs no invalidation. A
  * check allocates nothing and reads no JSON and no store.
@@ -857,31 +857,115 @@ static void row_or(uint64_t *dst, const uint64_t *src, size_t words)
 		dst[i] |= src[i];
 }
 
-/* The row of key in *map (created on first use), taking the next free row. */
-static uint64_t *row_for(struct hmap **map, const char *key, uint64_t *rows, size_t words,
-			 size_t *next, size_t n_rows)
+/* What a key (a member, a domain or a group) is granted while a version compiles: the
+ * catalogue indices of the roles of the unconditional bindings that name it. Keys with
+ * the same set of roles share one row, so a version costs a row per distinct set, not
+ * per member: a row has a bit for each permission of the catalogue (1.7 KB for Google's
+ * 13,790), and most members of a large policy share their roles with others. */
+struct grant {
+	uint32_t *roles;
+	size_t n, cap;
+	size_t set; /* its row is N_FIXED_ROWS + set */
+	int group;
+};
+
+static int grant_add(struct grant *g, uint32_t role)
 {
-	uint64_t *row;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 4;
+		uint32_t *r = realloc(g->roles, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		g->roles = r;
+		g->cap = cap;
+	}
+	g->roles[g->n++] = role;
+	return 0;
+}
+
+/* The grant of key in *map (created on first use), taking the next free one. */
+static struct grant *grant_for(struct hmap **map, const char *key, struct grant *grants,
+			       size_t *next, size_t max)
+{
+	struct grant *g;
 
 	if (!*map && !(*map = hmap_new(16)))
 		return NULL;
-	row = hmap_get(*map, key);
-	if (row)
-		return row;
-	if (*next >= n_rows)
+	g = hmap_get(*map, key);
+	if (g)
+		return g;
+	if (*next >= max)
 		return NULL;
-	row = rows + *next * words;
-	if (hmap_put(*map, key, row) < 0)
+	g = &grants[*next];
+	if (hmap_put(*map, key, g) < 0)
 		return NULL;
 	(*next)++;
-	return row;
+	return g;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts and dedups g's roles and finds its set in sets (text of the ids -> set + 1),
+ * adding it as the next when new. 0 or -ENOMEM. */
+static int grant_set(struct grant *g, struct hmap *sets, struct grant **firsts, size_t *n_sets)
+{
+	char *key, *k;
+	size_t j, u = 0;
+	void *v;
+	int rc = 0;
+
+	qsort(g->roles, g->n, sizeof(*g->roles), cmp_u32);
+	for (j = 0; j < g->n; j++)
+		if (u == 0 || g->roles[u - 1] != g->roles[j])
+			g->roles[u++] = g->roles[j];
+	g->n = u;
+	if (!(key = malloc(g->n * 11 + 1)))
+		return -ENOMEM;
+	k = key;
+	for (j = 0; j < g->n; j++)
+		k += sprintf(k, "%u,", g->roles[j]);
+	*k = '\0';
+	if ((v = hmap_get(sets, key))) {
+		g->set = (size_t)((uintptr_t)v - 1);
+	} else if ((rc = hmap_put(sets, key, (void *)(uintptr_t)(*n_sets + 1))) == 0) {
+		firsts[*n_sets] = g;
+		g->set = (*n_sets)++;
+	}
+	free(key);
+	return rc;
+}
+
+static void roles_or(const struct iam *iam, uint64_t *row, const struct grant *g)
+{
+	for (size_t j = 0; j < g->n; j++)
+		row_or(row, iam->cat.roles[g->roles[j]].bits, iam->cat.words);
+}
+
+/* Gives every key of map its set's row in place of its grant. */
+static void map_rows(struct hmap *map, uint64_t *rows, size_t words)
+{
+	size_t pos = 0;
+	const char *key;
+	void *v;
+
+	while (map && hmap_next(map, &pos, &key, &v))
+		hmap_put(map, key, rows + (N_FIXED_ROWS + ((struct grant *)v)->set) * words);
 }
 
 static int compile_version(const struct iam *iam, json_int_t written_at,
 			   const json_t *bindings, struct cver *cv)
 {
-	size_t words = iam->cat.words, entries = 0, n_rows, next = N_FIXED_ROWS, i, j;
+	size_t words = iam->cat.words, entries = 0, next = 0, n_sets = 0, i, j;
+	struct grant *grants = NULL, everyone[2] = {{0}}, **firsts = NULL;
+	struct hmap *sets = NULL;
 	const json_t *b, *m;
+	int rc = -ENOMEM;
 
 	memset(cv, 0, sizeof(*cv));
 	cv->written_at = written_at;
@@ -895,11 +979,11 @@ static int compile_version(const struct iam *iam, json_int_t written_at,
 			return -E2BIG;
 		entries += n;
 	}
-	n_rows = N_FIXED_ROWS + entries;
-	cv->rows = calloc(n_rows * words, sizeof(uint64_t));
+	grants = calloc(entries + 1, sizeof(*grants));
 	cv->members = hmap_new(entries);
-	if (!cv->rows || !cv->members)
-		goto nomem;
+	if (!grants || !cv->members)
+		goto out;
+	/* Pass 1: each key's roles. */
 	json_array_foreach(bindings, i, b)
 	{
 		const json_t *cond = json_object_get(b, "condition");
@@ -912,15 +996,15 @@ static int compile_version(const struct iam *iam, json_int_t written_at,
 		json_array_foreach(json_object_get(b, "members"), j, m)
 		{
 			const char *s = json_string_value(m);
-			uint64_t *row;
+			struct grant *g;
 			char dom[256];
 
 			if (!s)
 				continue;
 			if (strcmp(s, "allUsers") == 0) {
-				row = cv->rows + ROW_ALL_USERS * words;
+				g = &everyone[0];
 			} else if (strcmp(s, "allAuthenticatedUsers") == 0) {
-				row = cv->rows + ROW_ALL_AUTH * words;
+				g = &everyone[1];
 			} else if (has_prefix(s, "domain:")) {
 				size_t k, n = strlen(s + 7);
 
@@ -932,29 +1016,65 @@ static int compile_version(const struct iam *iam, json_int_t written_at,
 					dom[k] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 				}
 				dom[n] = '\0';
-				row = row_for(&cv->domains, dom, cv->rows, words, &next, n_rows);
-				if (!row)
-					goto nomem;
+				g = grant_for(&cv->domains, dom, grants, &next, entries);
+				if (!g)
+					goto out;
 			} else if (has_prefix(s, "group:")) {
-				row = row_for(&cv->groups, s + 6, cv->rows, words, &next, n_rows);
-				if (!row)
-					goto nomem;
-				row_or(cv->rows + ROW_GROUPS * words, r->bits, words);
+				g = grant_for(&cv->groups, s + 6, grants, &next, entries);
+				if (!g)
+					goto out;
+				g->group = 1;
 			} else if (has_prefix(s, "deleted:")) {
 				continue; /* a deleted principal matches no one */
 			} else {
-				row = row_for(&cv->members, s, cv->rows, words, &next, n_rows);
-				if (!row)
-					goto nomem;
+				g = grant_for(&cv->members, s, grants, &next, entries);
+				if (!g)
+					goto out;
 			}
-			row_or(row, r->bits, words);
-			row_or(cv->rows + ROW_ANY * words, r->bits, words);
+			if (grant_add(g, (uint32_t)(r - iam->cat.roles)) < 0)
+				goto out;
 		}
 	}
-	return 0;
-nomem:
-	cver_clear(cv);
-	return -ENOMEM;
+	/* Pass 2: one row per distinct set of roles, after the fixed rows. */
+	sets = hmap_new(next);
+	firsts = calloc(next + 1, sizeof(*firsts));
+	if (!sets || !firsts)
+		goto out;
+	for (i = 0; i < next; i++)
+		if (grant_set(&grants[i], sets, firsts, &n_sets) < 0)
+			goto out;
+	cv->rows = calloc((N_FIXED_ROWS + n_sets) * words, sizeof(uint64_t));
+	if (!cv->rows)
+		goto out;
+	for (i = 0; i < n_sets; i++) {
+		uint64_t *row = cv->rows + (N_FIXED_ROWS + i) * words;
+
+		roles_or(iam, row, firsts[i]);
+		row_or(cv->rows + ROW_ANY * words, row, words);
+	}
+	for (i = 0; i < next; i++)
+		if (grants[i].group)
+			row_or(cv->rows + ROW_GROUPS * words,
+			       cv->rows + (N_FIXED_ROWS + grants[i].set) * words, words);
+	roles_or(iam, cv->rows + ROW_ALL_USERS * words, &everyone[0]);
+	roles_or(iam, cv->rows + ROW_ALL_AUTH * words, &everyone[1]);
+	row_or(cv->rows + ROW_ANY * words, cv->rows + ROW_ALL_USERS * words, words);
+	row_or(cv->rows + ROW_ANY * words, cv->rows + ROW_ALL_AUTH * words, words);
+	map_rows(cv->members, cv->rows, words);
+	map_rows(cv->domains, cv->rows, words);
+	map_rows(cv->groups, cv->rows, words);
+	rc = 0;
+out:
+	for (i = 0; grants && i < next; i++)
+		free(grants[i].roles);
+	free(everyone[0].roles);
+	free(everyone[1].roles);
+	free(grants);
+	free(firsts);
+	hmap_free(sets);
+	if (rc < 0)
+		cver_clear(cv);
+	return rc;
 }
 
 static int compile_record(const struct iam *iam, const char *data, size_t len,

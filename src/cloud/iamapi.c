@@ -935,7 +935,9 @@ static void sa_set_policy(struct http_req *r)
 			goto out;
 		}
 	}
-	int rc = iam_set_policy(c->iam, x.resource, policy, cloud_now_ms(), &out, &err);
+	int rc = cloud_policy_members_check(c, x.resource, policy, &err);
+	if (rc == 0)
+		rc = iam_set_policy(c->iam, x.resource, policy, cloud_now_ms(), &out, &err);
 	if (rc == -ECANCELED) {
 		reply_status(r, 409, "ABORTED",
 			     "There were concurrent policy changes. Please retry the whole "

@@ -21,7 +21,7 @@
 #define MAX_NAME 1024 /* role names */
 #define MAX_PERM_NAME 256
 #define MAX_TEXT 4096 /* a role's title or description */
-#define MAX_ROLES 4096
+#define MAX_ROLES 16384
 #define MAX_PERMS 65536
 #define COMPACT_MAGIC "gkeid-roles 1"
 

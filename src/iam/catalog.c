@@ -512,7 +512,7 @@ static int cmp_perm_index(const void *a, const void *b)
 		      sort_cat->perm_names[*(const uint32_t *)b]);
 }
 
-static int cmp_u32(const void *a, const void *b)
+int catalog_cmp_id(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
@@ -567,7 +567,7 @@ static int renumber(struct iam_catalog *cat)
 			ascending &= j == 0 || r->perm[j] > r->perm[j - 1];
 		}
 		if (!ascending)
-			qsort(r->perm, r->n_perm, sizeof(*r->perm), cmp_u32);
+			qsort(r->perm, r->n_perm, sizeof(*r->perm), catalog_cmp_id);
 	}
 	rc = 0;
 out:

@@ -49,6 +49,9 @@ const struct iam_role *catalog_role(const struct iam_catalog *cat, const char *n
 /* 1 and *id when the permission is in the catalogue, else 0. */
 int catalog_perm_id(const struct iam_catalog *cat, const char *permission, uint32_t *id);
 
+/* qsort's order of uint32_t ids, ascending. */
+int catalog_cmp_id(const void *a, const void *b);
+
 /* "roles/{role}", "projects/{p}/roles/{role}" or "organizations/{o}/roles/{role}". */
 int catalog_role_name_ok(const char *name);
 

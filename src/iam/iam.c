@@ -26,10 +26,11 @@
  * Checks: every version of every policy is compiled into a hash map from member string
  * to a permission bitset (the union of the roles of the unconditional bindings naming
  * it; members with the same roles share one), plus rows for the union of all grants,
- * allUsers, allAuthenticatedUsers, groups, and a map of "domain:" grants. The cache (resource -> compiled policy) is loaded with
- * store_range in iam_new and replaced per key by a store_watch on "/iam/policies/". The
- * version in effect is picked per check from now_ms, so time needs no invalidation. A
- * check allocates nothing and reads no JSON and no store.
+ * allUsers, allAuthenticatedUsers, groups, and a map of "domain:" grants. The cache
+ * (resource -> compiled policy) is loaded with store_range in iam_new and replaced per
+ * key by a store_watch on "/iam/policies/". The version in effect is picked per check
+ * from now_ms, so time needs no invalidation. A check allocates nothing and reads no
+ * JSON and no store.
  *
  * Deliberate limits:
  * - conditional bindings are validated, stored and returned, but grant nothing in checks
@@ -904,13 +905,6 @@ static struct grant *grant_for(struct hmap **map, const char *key, struct grant 
 	return g;
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Sorts and dedups g's roles and finds its set in sets (text of the ids -> set + 1),
  * adding it as the next when new. 0 or -ENOMEM. */
 static int grant_set(struct grant *g, struct hmap *sets, struct grant **firsts, size_t *n_sets)
@@ -920,7 +914,7 @@ static int grant_set(struct grant *g, struct hmap *sets, struct grant **firsts, 
 	void *v;
 	int rc = 0;
 
-	qsort(g->roles, g->n, sizeof(*g->roles), cmp_u32);
+	qsort(g->roles, g->n, sizeof(*g->roles), catalog_cmp_id);
 	for (j = 0; j < g->n; j++)
 		if (u == 0 || g->roles[u - 1] != g->roles[j])
 			g->roles[u++] = g->roles[j];

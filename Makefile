@@ -18,6 +18,23 @@ SRCS := $(sort $(wildcard src/*/*.c))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 ASM := src/core/embed.S
 DATA := $(wildcard data/*)
+
+# The role catalogue that embed.S compiles in. Google's full catalogue (about 2,500
+# roles) is build/data/roles.cat, compiled by scripts/gen-roles.py from a checkout of
+# the public iann0036/iam-dataset repository when there is one at IAM_DATASET (by
+# default iam-dataset/ in the shared/ folder beside this repository); without one, the
+# small data/roles.json (24 roles). See data/README. build/catalog-choice names the one
+# built in, so that a change of choice rebuilds embed.o and the tests can tell.
+IAM_DATASET ?= $(patsubst %/gcp/roles,%,$(firstword $(wildcard ../shared/iam-dataset/gcp/roles ../../shared/iam-dataset/gcp/roles)))
+ifneq ($(strip $(IAM_DATASET)),)
+ROLES_CATALOG := build/data/roles.cat
+build/data/roles.cat: scripts/gen-roles.py $(wildcard $(IAM_DATASET)/gcp/roles/*.json)
+	@mkdir -p $(dir $@)
+	python3 scripts/gen-roles.py $(IAM_DATASET) $@
+else
+ROLES_CATALOG := data/roles.json
+endif
+$(shell mkdir -p build && { echo '$(ROLES_CATALOG)' | cmp -s - build/catalog-choice || echo '$(ROLES_CATALOG)' >build/catalog-choice; })
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 
 
@@ -42,9 +59,9 @@ build/asan/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  CC asan $<" || true
 	$(Q)$(CC) $(BASE_CFLAGS) -O1 $(SAN) -c $< -o $@
-build/rel/obj/embed.o build/asan/obj/embed.o: $(ASM) $(DATA)
+build/rel/obj/embed.o build/asan/obj/embed.o: $(ASM) $(DATA) $(ROLES_CATALOG) build/catalog-choice
 	@mkdir -p $(dir $@)
-	$(CC) -c $(ASM) -o $@
+	$(CC) -DROLES_CATALOG='"$(ROLES_CATALOG)"' -c $(ASM) -o $@
 
 REL_LIB = $(patsubst src/%.c,build/rel/obj/%.o,$(LIB_SRCS)) build/rel/obj/embed.o
 ASAN_LIB = $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRCS)) build/asan/obj/embed.o
@@ -87,7 +104,14 @@ BENCH_BINS = $(patsubst bench/%.c,build/rel/bench/%,$(wildcard bench/*.c))
 build/rel/bench/%: bench/%.c $(REL_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(OPT) -o $@ $< $(REL_LIB) $(PKG_LIBS) -lm
-bench: build/gkeid $(BENCH_BINS)
+# The reference of the catalogue's cost in `make bench`: the same gkeid with the small
+# data/roles.json built in (bench/run.sh compares their start-up and RSS).
+build/rel/obj/embed-small.o: $(ASM) $(DATA)
+	@mkdir -p $(dir $@)
+	$(CC) -DROLES_CATALOG='"data/roles.json"' -c $(ASM) -o $@
+build/gkeid-small: $(filter-out build/rel/obj/embed.o,$(REL_LIB)) build/rel/obj/embed-small.o build/rel/obj/cli/main.o
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS) -lm
+bench: build/gkeid build/gkeid-small $(BENCH_BINS)
 	@sh scripts/deps.sh bench
 	@sh bench/run.sh $(BENCH_BINS)
 

@@ -2,7 +2,12 @@
 # run.sh - `make bench`: runs every benchmark in one go on this machine and prints
 # "name value" lines, each with the reference it is compared with, measured in the
 # same run. The figures and their ratios are recorded by hand in BENCHMARKS.md.
-#   bench_iam     IAM permission checks per second, one core (goal: 1,000,000/s)
+#   bench_iam     IAM permission checks per second, one core (goal: 1,000,000/s), and
+#                 the role catalogue's load time and memory, each with the full and
+#                 the small catalogue (data/README)
+#   start-up      `gkeid up` (restart on a ready data dir) until "ready", and its RSS
+#                 then, for build/gkeid against build/gkeid-small (the small catalogue),
+#                 alternating, the median of 7 each
 #   bench_store   store puts and gets per second on SQLite, against raw SQLite
 #   metadata      the node's cached-token path with wrk, against nginx serving the
 #                 same bytes (32 connections)
@@ -25,8 +30,48 @@ for b in "$@"; do
 	taskset -c 0 "$b" || echo "# $b failed"
 done
 
-# Token minting over HTTP.
 tmp=$(mktemp -d /tmp/gkeid-bench.XXXXXX)
+# Start-up and RSS with each catalogue. The first start of a data dir makes its keys and
+# demo state; the restarts that follow are measured at the "ready" line (polled every
+# 5 ms): the server's CPU time until then (user + system, its own work: the gcloud and
+# node children that "ready" also waits for are not in it, nor is the machine's load),
+# the wall time, and the VmRSS of the server and of its node child.
+tck=$(getconf CLK_TCK)
+start_once() { # BIN DIR -> "cpu_ms wall_ms kib"
+	t0=$(date +%s%N)
+	taskset -c 0 "$1" up --data-dir "$2" --port 0 >"$2.log" 2>&1 &
+	spid=$!
+	i=0; while ! grep -q ready "$2.log" 2>/dev/null && [ $i -lt 6000 ]; do sleep 0.005; i=$((i+1)); done
+	t1=$(date +%s%N)
+	cpu=$(awk -v t="$tck" '{print int(($14 + $15) * 1000 / t)}' /proc/$spid/stat)
+	kib=0
+	for p in $spid $(pgrep -P $spid); do
+		k=$(awk '/^VmRSS:/{print $2}' /proc/$p/status 2>/dev/null)
+		kib=$((kib + ${k:-0}))
+	done
+	kill -TERM $spid; wait $spid
+	echo "$cpu $(( (t1 - t0) / 1000000 )) $kib"
+}
+median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+for b in gkeid gkeid-small; do start_once "./build/$b" "$tmp/up-$b" >/dev/null; done
+for i in 1 2 3 4 5 6 7; do
+	for b in gkeid gkeid-small; do start_once "./build/$b" "$tmp/up-$b" >>"$tmp/up-$b.runs"; done
+done
+for f in 1 2 3; do
+	eval "full$f=\$(cut -d' ' -f$f \"\$tmp/up-gkeid.runs\" | median)"
+	eval "small$f=\$(cut -d' ' -f$f \"\$tmp/up-gkeid-small.runs\" | median)"
+done
+echo "up.cpu_ms_to_ready $full1"
+echo "reference.small_catalog.up.cpu_ms_to_ready $small1"
+echo "delta.up.cpu_ms_to_ready $((full1 - small1))"
+echo "up.wall_ms_to_ready $full2"
+echo "reference.small_catalog.up.wall_ms_to_ready $small2"
+echo "up.rss_kib $full3"
+echo "reference.small_catalog.up.rss_kib $small3"
+echo "delta.up.rss_kib $((full3 - small3))"
+rm -rf "$tmp"/up-*
+
+# Token minting over HTTP.
 ./build/gkeid up --data-dir "$tmp/data" --port 0 >"$tmp/gkeid.log" 2>&1 &
 pid=$!
 i=0; while [ ! -s "$tmp/data/env" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done

@@ -155,6 +155,13 @@ const char *cloud_sa_project_of(struct cloud *c, const char *email, char *buf, s
 /* The service account (new reference) by email or unique ID, or NULL. */
 json_t *cloud_sa_get(struct cloud *c, const char *email_or_id);
 
+/* Checks the members that a policy being set on resource adds: a service account that
+ * does not exist, or a Workload Identity pool that does not (members.c). 0; -EINVAL
+ * with *err set to Google's message (malloc'd), answered as 400 INVALID_ARGUMENT; or
+ * -ENOMEM. */
+int cloud_policy_members_check(struct cloud *c, const char *resource, const json_t *policy,
+			       char **err);
+
 /* Issues an opaque access token for an identity. info is the token record (borrowed):
  * {"kind":"user"|"serviceAccount"|"federated","email","pool","subject",
  *  "projectNumber","scope","clientId"}; "exp" is added, and for a service account its

@@ -582,7 +582,9 @@ static void crm_set_iam_policy(struct http_req *r)
 				json_object_set(copy, "auditConfigs", ac);
 		}
 	}
-	int rc = iam_set_policy(x.c->iam, x.resource, copy, cloud_now_ms(), &stored, &err);
+	int rc = cloud_policy_members_check(x.c, x.resource, copy, &err);
+	if (rc == 0)
+		rc = iam_set_policy(x.c->iam, x.resource, copy, cloud_now_ms(), &stored, &err);
 	if (rc == 0) {
 		http_reply_json(r, 200, stored);
 		stored = NULL;

@@ -2,7 +2,8 @@
  * iamapi.c - the IAM API (iam.googleapis.com v1) as gcloud and the client libraries
  * call it: service accounts (create, get, list, patch, update, delete, enable, disable,
  * get/set/testIamPermissions), their keys (create, list, get, delete, enable, disable),
- * the predefined roles (get, list, queryGrantableRoles), and the public keys of service
+ * the predefined roles (get, list, queryGrantableRoles), the permissions that can be
+ * tested on a resource (queryTestablePermissions), and the public keys of service
  * accounts as JWKs and X.509 certificates (/service_accounts/v1/metadata/{jwk,x509}).
  *
  * A key's private half leaves in the create response only; the store keeps the public
@@ -45,6 +46,7 @@
 #define SA_PAGE_MAX 100
 #define ROLE_PAGE_DEFAULT 300
 #define ROLE_PAGE_MAX 1000
+#define PERM_PAGE_DEFAULT 100 /* queryTestablePermissions, as Google */
 #define TEST_PERMISSIONS_MAX 1000
 #define PERMISSION_MAX 256
 #define P12_PASSWORD "notasecret" /* Google's, for every .p12 key */
@@ -884,27 +886,19 @@ out:
 	json_decref(policy);
 }
 
+/* The permissions that apply to a service account: on it, and on its keys. */
+static const char *const sa_perm_prefixes[] = {"iam.serviceAccounts.", "iam.serviceAccountKeys."};
+#define SA_PERM_PREFIXES (sizeof(sa_perm_prefixes) / sizeof(sa_perm_prefixes[0]))
+
 /* True when a predefined role can be granted on a service account: it must hold some
  * permission on service accounts or their keys. */
 static int role_fits_sa(struct iam *iam, const char *role)
 {
-	json_t *j = iam_role_json(iam, role);
-	json_t *perms = json_object_get(j, "includedPermissions");
-	size_t i;
-	json_t *p;
 	int fits = 0;
-	if (!j)
+	if (!iam_role_known(iam, role))
 		return 1; /* unknown roles are iam.c's to judge */
-	json_array_foreach(perms, i, p)
-	{
-		const char *s = json_string_value(p);
-		if (s && (!strncmp(s, "iam.serviceAccounts.", 20) ||
-			  !strncmp(s, "iam.serviceAccountKeys.", 23))) {
-			fits = 1;
-			break;
-		}
-	}
-	json_decref(j);
+	for (size_t i = 0; i < SA_PERM_PREFIXES && !fits; i++)
+		fits = iam_role_has_prefix(iam, role, sa_perm_prefixes[i]);
 	return fits;
 }
 
@@ -945,7 +939,9 @@ static void sa_set_policy(struct http_req *r)
 			goto out;
 		}
 	}
-	int rc = iam_set_policy(c->iam, x.resource, policy, cloud_now_ms(), &out, &err);
+	int rc = cloud_policy_members_check(c, x.resource, policy, &err);
+	if (rc == 0)
+		rc = iam_set_policy(c->iam, x.resource, policy, cloud_now_ms(), &out, &err);
 	if (rc == -ECANCELED) {
 		reply_status(r, 409, "ABORTED",
 			     "There were concurrent policy changes. Please retry the whole "
@@ -1741,6 +1737,60 @@ static void custom_role_get(struct http_req *r)
 		     parent, id ? id : "", role ? role : "");
 }
 
+/* The body of roles:queryGrantableRoles and permissions:queryTestablePermissions,
+ * {"fullResourceName","pageSize","pageToken"}: sets *on_sa (the resource is a service
+ * account; else a project), *size (def when absent or 0, at most ROLE_PAGE_MAX) and
+ * *cursor (from the page token, freed by the caller). 0, or -EINVAL after replying. */
+static int query_args(struct http_req *r, const json_t *body, int def, int *on_sa, int *size,
+		      char **cursor)
+{
+	static const char crm[] = "//cloudresourcemanager.googleapis.com/projects/";
+	static const char iam[] = "//iam.googleapis.com/projects/";
+	json_t *frn = json_object_get(body, "fullResourceName");
+	json_t *ps = json_object_get(body, "pageSize");
+	json_t *pt = json_object_get(body, "pageToken");
+
+	*size = def;
+	*cursor = NULL;
+	if (!json_is_string(frn)) {
+		if (frn)
+			reply_bad_value(r, "full_resource_name", "TYPE_STRING", frn);
+		else
+			reply_status(r, 400, "INVALID_ARGUMENT",
+				     "The fullResourceName field is required.");
+		return -EINVAL;
+	}
+	if ((ps && !json_is_integer(ps)) || (pt && !json_is_string(pt))) {
+		reply_bad_value(r, ps && !json_is_integer(ps) ? "page_size" : "page_token",
+				ps && !json_is_integer(ps) ? "TYPE_INT32" : "TYPE_STRING",
+				ps && !json_is_integer(ps) ? ps : pt);
+		return -EINVAL;
+	}
+	if (ps && json_integer_value(ps) < 0) {
+		reply_bad_value(r, "page_size", "TYPE_INT32", ps);
+		return -EINVAL;
+	}
+	if (ps && json_integer_value(ps) > 0)
+		*size = json_integer_value(ps) > ROLE_PAGE_MAX ? ROLE_PAGE_MAX
+							       : (int)json_integer_value(ps);
+	const char *name = json_string_value(frn);
+	if (!strncmp(name, crm, sizeof(crm) - 1) && name[sizeof(crm) - 1] &&
+	    !strchr(name + sizeof(crm) - 1, '/')) {
+		*on_sa = 0;
+	} else if (!strncmp(name, iam, sizeof(iam) - 1) &&
+		   strstr(name + sizeof(iam) - 1, "/serviceAccounts/")) {
+		*on_sa = 1;
+	} else {
+		reply_status(r, 400, "INVALID_ARGUMENT",
+			     "The resource name %.300s is not supported: use "
+			     "//cloudresourcemanager.googleapis.com/projects/PROJECT or "
+			     "//iam.googleapis.com/projects/PROJECT/serviceAccounts/EMAIL.",
+			     name);
+		return -EINVAL;
+	}
+	return page_cursor(r, json_string_value(pt), cursor);
+}
+
 /* POST /iam/v1/roles:queryGrantableRoles {"fullResourceName","view","pageSize","pageToken"} */
 static void role_query_grantable(struct http_req *r)
 {
@@ -1748,63 +1798,21 @@ static void role_query_grantable(struct http_req *r)
 	struct caller who;
 	json_t *body = NULL, *all = NULL, *fit = NULL;
 	char *cursor = NULL;
-	int full, size = ROLE_PAGE_DEFAULT;
-	static const char crm[] = "//cloudresourcemanager.googleapis.com/projects/";
-	static const char iam[] = "//iam.googleapis.com/projects/";
+	int full, size, on_sa;
 
 	if (cloud_authenticate(c, r, SERVICE, &who) != 0)
 		goto out;
 	if (!(body = jschema_body(r, 0, &jschema_iam_QueryGrantableRolesRequest)))
 		goto out;
-	json_t *frn = json_object_get(body, "fullResourceName");
 	json_t *view = json_object_get(body, "view");
-	json_t *ps = json_object_get(body, "pageSize");
-	json_t *pt = json_object_get(body, "pageToken");
-	if (!json_is_string(frn)) {
-		if (frn)
-			reply_bad_value(r, "full_resource_name", "TYPE_STRING", frn);
-		else
-			reply_status(r, 400, "INVALID_ARGUMENT",
-				     "The fullResourceName field is required.");
-		goto out;
-	}
 	if (view && !json_is_string(view)) {
-		reply_bad_value(r, "view", "type.googleapis.com/google.iam.admin.v1.RoleView", view);
+		reply_bad_value(r, "view", "type.googleapis.com/google.iam.admin.v1.RoleView",
+				view);
 		goto out;
 	}
-	if ((ps && !json_is_integer(ps)) || (pt && !json_is_string(pt))) {
-		reply_bad_value(r, ps && !json_is_integer(ps) ? "page_size" : "page_token",
-				ps && !json_is_integer(ps) ? "TYPE_INT32" : "TYPE_STRING",
-				ps && !json_is_integer(ps) ? ps : pt);
+	if (role_view(r, json_string_value(view), &full) != 0 ||
+	    query_args(r, body, ROLE_PAGE_DEFAULT, &on_sa, &size, &cursor) != 0)
 		goto out;
-	}
-	if (role_view(r, json_string_value(view), &full) != 0)
-		goto out;
-	if (ps && json_integer_value(ps) < 0) {
-		reply_bad_value(r, "page_size", "TYPE_INT32", ps);
-		goto out;
-	}
-	if (ps && json_integer_value(ps) > 0)
-		size = json_integer_value(ps) > ROLE_PAGE_MAX ? ROLE_PAGE_MAX
-							      : (int)json_integer_value(ps);
-	if (page_cursor(r, json_string_value(pt), &cursor) != 0)
-		goto out;
-	const char *name = json_string_value(frn);
-	int on_sa;
-	if (!strncmp(name, crm, sizeof(crm) - 1) && name[sizeof(crm) - 1] &&
-	    !strchr(name + sizeof(crm) - 1, '/')) {
-		on_sa = 0;
-	} else if (!strncmp(name, iam, sizeof(iam) - 1) &&
-		   strstr(name + sizeof(iam) - 1, "/serviceAccounts/")) {
-		on_sa = 1;
-	} else {
-		reply_status(r, 400, "INVALID_ARGUMENT",
-			     "The resource name %.300s is not supported: use "
-			     "//cloudresourcemanager.googleapis.com/projects/PROJECT or "
-			     "//iam.googleapis.com/projects/PROJECT/serviceAccounts/EMAIL.",
-			     name);
-		goto out;
-	}
 	if (!(all = iam_roles_list(c->iam)) || !(fit = json_array())) {
 		reply_internal(r);
 		goto out;
@@ -1823,6 +1831,69 @@ out:
 	json_decref(body);
 	json_decref(all);
 	json_decref(fit);
+}
+
+/* True when a permission can be tested on a project: every permission but those of the
+ * organizations and folders above projects. */
+static int perm_fits_project(const char *p)
+{
+	return strncmp(p, "resourcemanager.organizations.", 30) != 0 &&
+	       strncmp(p, "resourcemanager.folders.", 24) != 0;
+}
+
+static int perm_fits_sa(const char *p)
+{
+	for (size_t i = 0; i < SA_PERM_PREFIXES; i++)
+		if (!strncmp(p, sa_perm_prefixes[i], strlen(sa_perm_prefixes[i])))
+			return 1;
+	return 0;
+}
+
+/* POST /iam/v1/permissions:queryTestablePermissions {"fullResourceName","pageSize",
+ * "pageToken"}: the catalogue's permissions that apply to the resource, by name, as
+ * {"permissions":[{"name"}],"nextPageToken"}. The page size defaults to 100, as Google's
+ * (reference/rest/v1/permissions/queryTestablePermissions). The dataset the catalogue
+ * is built from has no title, stage or custom-role support level for a permission, so
+ * only its name is given. */
+static void perm_query_testable(struct http_req *r)
+{
+	struct cloud *c = r->app;
+	struct caller who;
+	json_t *body = NULL, *perms = NULL, *resp = NULL;
+	char *cursor = NULL;
+	int size, on_sa, more = 0;
+	const char *const *names, *last = NULL;
+
+	if (cloud_authenticate(c, r, SERVICE, &who) != 0)
+		goto out;
+	if (!(body = http_json_body(r, 0)) ||
+	    query_args(r, body, PERM_PAGE_DEFAULT, &on_sa, &size, &cursor) != 0)
+		goto out;
+	if (!(perms = json_array()) || !(resp = json_object())) {
+		reply_internal(r);
+		goto out;
+	}
+	size_t n = iam_permissions(c->iam, &names);
+	for (size_t i = iam_permission_after(c->iam, cursor); i < n; i++) {
+		if (!(on_sa ? perm_fits_sa(names[i]) : perm_fits_project(names[i])))
+			continue;
+		if ((int)json_array_size(perms) == size) {
+			more = 1;
+			break;
+		}
+		if (json_array_append_new(perms, json_pack("{s:s}", "name", names[i])) != 0) {
+			reply_internal(r);
+			goto out;
+		}
+		last = names[i];
+	}
+	reply_page(r, resp, "permissions", perms, more, last);
+	resp = NULL;
+out:
+	free(cursor);
+	json_decref(body);
+	json_decref(perms);
+	json_decref(resp);
 }
 
 /* ---- routes ----------------------------------------------------------------------- */
@@ -1849,6 +1920,7 @@ const struct http_route iamapi_routes[] = {
 	{"POST", SA_PATH "/keys/{key}:enable", key_enable},
 	{"GET", "/iam/v1/roles", role_list},
 	{"POST", "/iam/v1/roles:queryGrantableRoles", role_query_grantable},
+	{"POST", "/iam/v1/permissions:queryTestablePermissions", perm_query_testable},
 	{"GET", "/iam/v1/roles/{role**}", role_get},
 	{"GET", "/iam/v1/projects/{project}/roles", custom_role_list},
 	{"GET", "/iam/v1/projects/{project}/roles/{role}", custom_role_get},

@@ -1,9 +1,13 @@
-/* embed.S - data files compiled into the binary (see embed.h). */
+/* embed.S - data files compiled into the binary (see embed.h). ROLES_CATALOG is the
+ * role catalogue the Makefile chose (data/README). */
+#ifndef ROLES_CATALOG
+#define ROLES_CATALOG "data/roles.json"
+#endif
 	.section .rodata
 	.global embed_roles_json
 	.global embed_roles_json_end
 embed_roles_json:
-	.incbin "data/roles.json"
+	.incbin ROLES_CATALOG
 embed_roles_json_end:
 	.byte 0
 	.global embed_demo_yaml

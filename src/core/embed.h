@@ -1,6 +1,8 @@
 /*
  * embed.h - data files compiled into the binary by embed.S: the predefined role
- * catalog (data/roles.json), the demo state (data/demo.yaml), the default RBAC
+ * catalog (roles_json: Google's full catalogue in the compact text of
+ * scripts/gen-roles.py, or the small data/roles.json when the build had no dataset;
+ * see data/README), the demo state (data/demo.yaml), the default RBAC
  * (data/rbac.json) and the fields of the built-in Kubernetes kinds
  * (data/kube-schema.json, read by kube/schema.c). Each is followed by a NUL byte, so
  * it can be used as a C string.

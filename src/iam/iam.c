@@ -1,10 +1,10 @@
 /*
- * iam.c - Google IAM: the predefined role catalog, allow policies kept in the store,
- * the propagation model and permission checks (contract in iam.h).
+ * iam.c - Google IAM: allow policies kept in the store, the propagation model and
+ * permission checks (contract in iam.h), over the role catalogue of catalog.c.
  *
- * One file, because the catalog's interned permission ids are shared by the policy
- * compiler and the check path. Sections: catalog; members; policy records;
- * compiled policies and their cache; the public policy API; checks.
+ * One file, because the policy compiler and the check path share the compiled form.
+ * Sections: members; policy records; compiled policies and their cache; the public
+ * policy API; checks.
  *
  * The policy record, the value at "/iam/policies/<resource>" (compact JSON):
  *
@@ -30,11 +30,12 @@
  *
  * Checks: every version of every policy is compiled into a hash map from member string
  * to a permission bitset (the union of the roles of the unconditional bindings naming
- * it), plus rows for the union of all grants, allUsers, allAuthenticatedUsers, groups,
- * and a map of "domain:" grants. The cache (resource -> compiled policy) is loaded with
- * store_range in iam_new and replaced per key by a store_watch on "/iam/policies/". The
- * version in effect is picked per check from now_ms, so time needs no invalidation. A
- * check allocates nothing and reads no JSON and no store.
+ * it; members with the same roles share one), plus rows for the union of all grants,
+ * allUsers, allAuthenticatedUsers, groups, and a map of "domain:" grants. The cache
+ * (resource -> compiled policy) is loaded with store_range in iam_new and replaced per
+ * key by a store_watch on "/iam/policies/". The version in effect is picked per check
+ * from now_ms, so time needs no invalidation. A check allocates nothing and reads no
+ * JSON and no store.
  *
  * Deliberate limits:
  * - conditional bindings are validated, stored and returned, but grant nothing in checks
@@ -47,6 +48,7 @@
  * iam_free must run before store_close (it cancels its watch on the store).
  */
 #include "iam/iam.h"
+#include "iam/catalog.h"
 
 #include "core/hmap.h"
 #include "core/jwt.h"
@@ -60,9 +62,6 @@
 
 #define POLICY_PREFIX "/iam/policies/"
 #define MAX_NAME 1024            /* resource, role and member strings */
-#define MAX_PERM_NAME 256
-#define MAX_ROLES 4096
-#define MAX_PERMS 65536
 #define MAX_PREVIOUS 32          /* older versions kept per record */
 #define MAX_ENTRIES (1u << 22)   /* member entries per policy version */
 #define MAX_CONDITION 16384      /* bytes of a condition field */
@@ -71,13 +70,6 @@
 
 /* Rows of a compiled version, before the per-member rows. */
 enum { ROW_ANY, ROW_ALL_USERS, ROW_ALL_AUTH, ROW_GROUPS, N_FIXED_ROWS };
-
-struct role {
-	char *name, *title, *description, *stage;
-	uint32_t *perm; /* permission ids in catalog order, unique */
-	size_t n_perm;
-	uint64_t *bits; /* iam->words words */
-};
 
 /* One version of a policy, compiled. */
 struct cver {
@@ -98,13 +90,7 @@ struct iam {
 	struct store *store;
 	int64_t propagation_ms;
 
-	struct role *roles;
-	size_t n_roles;
-	struct hmap *role_by_name; /* name -> struct role * */
-	char **perm_names;
-	size_t n_perms, cap_perms;
-	struct hmap *perm_ids; /* name -> (void *)(id + 1) */
-	size_t words;          /* 64-bit words per bitset */
+	struct iam_catalog cat;
 
 	struct hmap *cache; /* resource -> struct cpolicy * */
 	struct store_watch *watch;
@@ -191,405 +177,21 @@ static int64_t takes_effect(int64_t now, int64_t propagation)
 	return now > INT64_MAX - propagation ? INT64_MAX : now + propagation;
 }
 
-/* ---- catalog ------------------------------------------------------------------------ */
+/* ---- catalog (catalog.c) ---------------------------------------------------------- */
 
-static int perm_name_ok(const char *s)
+const struct iam_catalog *iam_catalog_of(const struct iam *iam)
 {
-	size_t n = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; s[n]; n++) {
-		char c = s[n];
-
-		if (n >= MAX_PERM_NAME)
-			return 0;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-' || c == '/'))
-			return 0; /* '/': e.g. "iam.googleapis.com/workloadIdentityPools.get" */
-	}
-	return 1;
+	return &iam->cat;
 }
 
-static int role_id_ok(const char *s)
+static const struct iam_role *find_role(const struct iam *iam, const char *name)
 {
-	size_t n = 0;
-
-	if (!s || !*s)
-		return 0;
-	for (; s[n]; n++) {
-		char c = s[n];
-
-		if (n >= MAX_NAME)
-			return 0;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_'))
-			return 0;
-	}
-	return 1;
-}
-
-/* "roles/{role}", "projects/{p}/roles/{role}" or "organizations/{o}/roles/{role}". */
-static int role_name_form_ok(const char *name)
-{
-	const char *rest, *slash;
-
-	if (!name || strlen(name) > MAX_NAME)
-		return 0;
-	if (has_prefix(name, "roles/"))
-		return role_id_ok(name + 6);
-	if (has_prefix(name, "projects/"))
-		rest = name + 9;
-	else if (has_prefix(name, "organizations/"))
-		rest = name + 14;
-	else
-		return 0;
-	slash = strchr(rest, '/');
-	if (!slash || slash == rest || !has_prefix(slash, "/roles/"))
-		return 0;
-	for (const char *c = rest; c < slash; c++)
-		if (*c <= 0x20 || *c >= 0x7f)
-			return 0;
-	return role_id_ok(slash + 7);
-}
-
-static int intern_perm(struct iam *iam, const char *name, uint32_t *id)
-{
-	void *v = hmap_get(iam->perm_ids, name);
-	char *copy;
-	int rc;
-
-	if (v) {
-		*id = (uint32_t)((uintptr_t)v - 1);
-		return 0;
-	}
-	if (iam->n_perms >= MAX_PERMS)
-		return -E2BIG;
-	if (iam->n_perms == iam->cap_perms) {
-		size_t cap = iam->cap_perms ? iam->cap_perms * 2 : 256;
-		char **n = realloc(iam->perm_names, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		iam->perm_names = n;
-		iam->cap_perms = cap;
-	}
-	copy = strdup(name);
-	if (!copy)
-		return -ENOMEM;
-	rc = hmap_put(iam->perm_ids, name, (void *)(uintptr_t)(iam->n_perms + 1));
-	if (rc < 0) {
-		free(copy);
-		return rc;
-	}
-	iam->perm_names[iam->n_perms] = copy;
-	*id = (uint32_t)iam->n_perms++;
-	return 0;
-}
-
-/* A string field of a catalog role: absent gives def; present must be a string. */
-static int dup_field(const json_t *o, const char *field, const char *def, char **out)
-{
-	const json_t *v = json_object_get(o, field);
-	const char *s = def;
-
-	if (v) {
-		if (!json_is_string(v) || json_string_length(v) > 4096)
-			return -EINVAL;
-		s = json_string_value(v);
-	}
-	*out = strdup(s);
-	return *out ? 0 : -ENOMEM;
-}
-
-/* ---- gkeid's own permissions --------------------------------------------------------
- *
- * Permissions for what gkeid has and Google does not: the fault endpoint of `gkeid up`
- * (docs/faults.md). Added to the catalog as it loads, so data/roles.json stays Google's.
- * Named as Google names permissions, service.resource.verb after the method each allows:
- * gkeid.faults.list (GET /gkeid/v1/faults), gkeid.faults.set (PUT .../NAME) and
- * gkeid.faults.clear (DELETE). roles/owner holds them, as it holds every permission of a
- * project, and so does roles/gkeid.faultInjector, which holds nothing else (for a CI
- * account that breaks gkeid on purpose); no other role does. */
-static const char *const gkeid_perms[] = {"gkeid.faults.clear", "gkeid.faults.list",
-					  "gkeid.faults.set"};
-#define GKEID_N_PERMS (sizeof(gkeid_perms) / sizeof(gkeid_perms[0]))
-#define GKEID_HOLDER "roles/owner"
-#define GKEID_ROLE "roles/gkeid.faultInjector"
-
-/* Inserts s into the sorted array of strings arr where it sorts (no duplicate).
- * 0 or -ENOMEM. */
-static int insert_sorted(json_t *arr, const char *s)
-{
-	size_t i = 0, n = json_array_size(arr);
-	int cmp = 1;
-
-	while (i < n && (cmp = strcmp(json_string_value(json_array_get(arr, i)) ?: "", s)) < 0)
-		i++;
-	if (i < n && cmp == 0)
-		return 0;
-	return json_array_insert_new(arr, i, json_string(s)) == 0 ? 0 : -ENOMEM;
-}
-
-/* Adds gkeid's permissions to roles/owner and the role roles/gkeid.faultInjector to the
- * catalog's roles (sorted by name, as data/roles.json is). 0 or -errno. */
-static int add_gkeid_roles(json_t *roles)
-{
-	json_t *role = NULL, *perms;
-	size_t i, at = json_array_size(roles);
-	int rc = 0, have = 0;
-
-	for (i = 0; i < json_array_size(roles); i++) {
-		const json_t *o = json_array_get(roles, i);
-		const char *name = json_string_value(json_object_get(o, "name"));
-		json_t *incl = json_object_get(o, "includedPermissions");
-
-		if (!name)
-			continue;
-		if (strcmp(name, GKEID_ROLE) == 0)
-			have = 1;
-		if (strcmp(name, GKEID_ROLE) > 0 && at == json_array_size(roles))
-			at = i;
-		for (size_t k = 0;
-		     strcmp(name, GKEID_HOLDER) == 0 && json_is_array(incl) && k < GKEID_N_PERMS;
-		     k++)
-			if ((rc = insert_sorted(incl, gkeid_perms[k])) < 0)
-				return rc;
-	}
-	if (have)
-		return 0; /* a catalog that has it already */
-	perms = json_array();
-	for (i = 0; perms && i < GKEID_N_PERMS; i++)
-		if (json_array_append_new(perms, json_string(gkeid_perms[i])) < 0)
-			break;
-	if (perms && i == GKEID_N_PERMS)
-		role = json_pack("{s:s, s:s, s:s, s:s, s:O}", "name", GKEID_ROLE, "title",
-				 "gkeid Fault Injector", "description",
-				 "Lists, sets and clears the faults of gkeid (gkeid fault). A role "
-				 "of gkeid's: Google has no such role.",
-				 "stage", "GA", "includedPermissions", perms);
-	json_decref(perms);
-	if (!role || json_array_insert_new(roles, at, role) < 0)
-		return -ENOMEM;
-	return 0;
-}
-
-static int load_catalog(struct iam *iam, const char *text, size_t len)
-{
-	json_error_t jerr;
-	json_t *root = NULL, *arr;
-	size_t n;
-	int rc = 0;
-
-	if (!text)
-		return -EINVAL;
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!root)
-		return -EINVAL;
-	arr = json_object_get(root, "roles");
-	if (!json_is_array(arr)) {
-		rc = -EINVAL;
-		goto out;
-	}
-	if ((rc = add_gkeid_roles(arr)) < 0)
-		goto out;
-	n = json_array_size(arr);
-	if (n > MAX_ROLES) {
-		rc = -E2BIG;
-		goto out;
-	}
-	iam->roles = calloc(n ? n : 1, sizeof(*iam->roles));
-	iam->role_by_name = hmap_new(n);
-	iam->perm_ids = hmap_new(1024);
-	if (!iam->roles || !iam->role_by_name || !iam->perm_ids) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	/* Pass 1: names, texts, and interned permission ids. */
-	for (size_t i = 0; i < n; i++) {
-		const json_t *o = json_array_get(arr, i), *perms, *p;
-		struct role *r = &iam->roles[i];
-		size_t j;
-
-		iam->n_roles = i + 1; /* so iam_free frees what was made */
-		if (!json_is_object(o) || !json_is_string(json_object_get(o, "name"))) {
-			rc = -EINVAL;
-			goto out;
-		}
-		if ((rc = dup_field(o, "name", "", &r->name)) < 0 ||
-		    (rc = dup_field(o, "title", "", &r->title)) < 0 ||
-		    (rc = dup_field(o, "description", "", &r->description)) < 0 ||
-		    (rc = dup_field(o, "stage", "GA", &r->stage)) < 0)
-			goto out;
-		if (!has_prefix(r->name, "roles/") || !role_name_form_ok(r->name) ||
-		    hmap_get(iam->role_by_name, r->name)) {
-			rc = -EINVAL;
-			goto out;
-		}
-		if ((rc = hmap_put(iam->role_by_name, r->name, r)) < 0)
-			goto out;
-		perms = json_object_get(o, "includedPermissions");
-		if (perms && !json_is_array(perms)) {
-			rc = -EINVAL;
-			goto out;
-		}
-		r->perm = calloc(json_array_size(perms) + 1, sizeof(*r->perm));
-		if (!r->perm) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		json_array_foreach(perms, j, p)
-		{
-			if (!json_is_string(p) || !perm_name_ok(json_string_value(p))) {
-				rc = -EINVAL;
-				goto out;
-			}
-			if ((rc = intern_perm(iam, json_string_value(p), &r->perm[j])) < 0)
-				goto out;
-		}
-		r->n_perm = json_array_size(perms);
-	}
-	/* Pass 2: bitsets, now that the number of permissions is known. */
-	iam->words = (iam->n_perms + 63) / 64;
-	for (size_t i = 0; i < n; i++) {
-		struct role *r = &iam->roles[i];
-		size_t k = 0;
-
-		r->bits = calloc(iam->words ? iam->words : 1, sizeof(uint64_t));
-		if (!r->bits) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		for (size_t j = 0; j < r->n_perm; j++) {
-			uint32_t id = r->perm[j];
-			uint64_t bit = (uint64_t)1 << (id & 63);
-
-			if (r->bits[id >> 6] & bit)
-				continue; /* a duplicate in the catalog */
-			r->bits[id >> 6] |= bit;
-			r->perm[k++] = id;
-		}
-		r->n_perm = k;
-	}
-out:
-	json_decref(root);
-	return rc;
-}
-
-static const struct role *find_role(const struct iam *iam, const char *name)
-{
-	return name ? hmap_get(iam->role_by_name, name) : NULL;
+	return catalog_role(&iam->cat, name);
 }
 
 static int perm_id(const struct iam *iam, const char *permission, uint32_t *id)
 {
-	void *v = permission ? hmap_get(iam->perm_ids, permission) : NULL;
-
-	if (!v)
-		return 0;
-	*id = (uint32_t)((uintptr_t)v - 1);
-	return 1;
-}
-
-static int bit_test(const uint64_t *bits, uint32_t id)
-{
-	return (bits[id >> 6] >> (id & 63)) & 1;
-}
-
-static json_t *role_object(const struct role *r, int with_perms)
-{
-	json_t *o = json_object(), *perms = NULL;
-
-	if (!o)
-		return NULL;
-	if (json_object_set_new(o, "name", json_string(r->name)) < 0 ||
-	    json_object_set_new(o, "title", json_string(r->title)) < 0 ||
-	    json_object_set_new(o, "description", json_string(r->description)) < 0)
-		goto fail;
-	if (with_perms) {
-		perms = json_array();
-		if (!perms || json_object_set_new(o, "includedPermissions", perms) < 0)
-			goto fail;
-	}
-	if (json_object_set_new(o, "stage", json_string(r->stage)) < 0 ||
-	    json_object_set_new(o, "etag", json_string("AA==")) < 0)
-		goto fail;
-	return o;
-fail:
-	json_decref(o);
-	return NULL;
-}
-
-json_t *iam_role_json(struct iam *iam, const char *role_name)
-{
-	const struct role *r;
-	json_t *o, *perms;
-
-	if (!iam || !(r = find_role(iam, role_name)))
-		return NULL;
-	o = role_object(r, 1);
-	if (!o)
-		return NULL;
-	perms = json_object_get(o, "includedPermissions");
-	for (size_t i = 0; i < r->n_perm; i++) {
-		if (json_array_append_new(perms, json_string(iam->perm_names[r->perm[i]])) < 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
-json_t *iam_roles_list(struct iam *iam)
-{
-	json_t *arr;
-
-	if (!iam || !(arr = json_array()))
-		return NULL;
-	for (size_t i = 0; i < iam->n_roles; i++) {
-		if (json_array_append_new(arr, role_object(&iam->roles[i], 0)) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
-int iam_role_has(struct iam *iam, const char *role_name, const char *permission)
-{
-	const struct role *r;
-	uint32_t id;
-
-	if (!iam || !(r = find_role(iam, role_name)) || !perm_id(iam, permission, &id))
-		return 0;
-	return bit_test(r->bits, id);
-}
-
-json_t *iam_roles_granting(struct iam *iam, const char *permission)
-{
-	json_t *arr;
-	uint32_t id;
-
-	if (!iam || !(arr = json_array()))
-		return NULL;
-	if (!perm_id(iam, permission, &id))
-		return arr;
-	for (size_t i = 0; i < iam->n_roles; i++) {
-		if (!bit_test(iam->roles[i].bits, id))
-			continue;
-		if (json_array_append_new(arr, json_string(iam->roles[i].name)) < 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
-}
-
-int iam_permission_known(struct iam *iam, const char *permission)
-{
-	uint32_t id;
-
-	return iam && perm_id(iam, permission, &id);
+	return catalog_perm_id(&iam->cat, permission, id);
 }
 
 /* ---- members ------------------------------------------------------------------------ */
@@ -801,7 +403,7 @@ static int check_role(const struct iam *iam, const json_t *role, char **err)
 {
 	const char *name = json_string_value(role);
 
-	if (!name || !role_name_form_ok(name))
+	if (!name || !catalog_role_name_ok(name))
 		return fail(err, strdup("The role name must be in the form \"roles/{role}\", "
 					"\"organizations/{organization_id}/roles/{role}\", or "
 					"\"projects/{project_id}/roles/{role}\"."));
@@ -1281,31 +883,108 @@ static void row_or(uint64_t *dst, const uint64_t *src, size_t words)
 		dst[i] |= src[i];
 }
 
-/* The row of key in *map (created on first use), taking the next free row. */
-static uint64_t *row_for(struct hmap **map, const char *key, uint64_t *rows, size_t words,
-			 size_t *next, size_t n_rows)
+/* What a key (a member, a domain or a group) is granted while a version compiles: the
+ * catalogue indices of the roles of the unconditional bindings that name it. Keys with
+ * the same set of roles share one row, so a version costs a row per distinct set, not
+ * per member: a row has a bit for each permission of the catalogue (1.7 KB for Google's
+ * 13,790), and most members of a large policy share their roles with others. */
+struct grant {
+	uint32_t *roles;
+	size_t n, cap;
+	size_t set; /* its row is N_FIXED_ROWS + set */
+	int group;
+};
+
+static int grant_add(struct grant *g, uint32_t role)
 {
-	uint64_t *row;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? g->cap * 2 : 4;
+		uint32_t *r = realloc(g->roles, cap * sizeof(*r));
+
+		if (!r)
+			return -ENOMEM;
+		g->roles = r;
+		g->cap = cap;
+	}
+	g->roles[g->n++] = role;
+	return 0;
+}
+
+/* The grant of key in *map (created on first use), taking the next free one. */
+static struct grant *grant_for(struct hmap **map, const char *key, struct grant *grants,
+			       size_t *next, size_t max)
+{
+	struct grant *g;
 
 	if (!*map && !(*map = hmap_new(16)))
 		return NULL;
-	row = hmap_get(*map, key);
-	if (row)
-		return row;
-	if (*next >= n_rows)
+	g = hmap_get(*map, key);
+	if (g)
+		return g;
+	if (*next >= max)
 		return NULL;
-	row = rows + *next * words;
-	if (hmap_put(*map, key, row) < 0)
+	g = &grants[*next];
+	if (hmap_put(*map, key, g) < 0)
 		return NULL;
 	(*next)++;
-	return row;
+	return g;
+}
+
+/* Sorts and dedups g's roles and finds its set in sets (text of the ids -> set + 1),
+ * adding it as the next when new. 0 or -ENOMEM. */
+static int grant_set(struct grant *g, struct hmap *sets, struct grant **firsts, size_t *n_sets)
+{
+	char *key, *k;
+	size_t j, u = 0;
+	void *v;
+	int rc = 0;
+
+	qsort(g->roles, g->n, sizeof(*g->roles), catalog_cmp_id);
+	for (j = 0; j < g->n; j++)
+		if (u == 0 || g->roles[u - 1] != g->roles[j])
+			g->roles[u++] = g->roles[j];
+	g->n = u;
+	if (!(key = malloc(g->n * 11 + 1)))
+		return -ENOMEM;
+	k = key;
+	for (j = 0; j < g->n; j++)
+		k += sprintf(k, "%u,", g->roles[j]);
+	*k = '\0';
+	if ((v = hmap_get(sets, key))) {
+		g->set = (size_t)((uintptr_t)v - 1);
+	} else if ((rc = hmap_put(sets, key, (void *)(uintptr_t)(*n_sets + 1))) == 0) {
+		firsts[*n_sets] = g;
+		g->set = (*n_sets)++;
+	}
+	free(key);
+	return rc;
+}
+
+static void roles_or(const struct iam *iam, uint64_t *row, const struct grant *g)
+{
+	for (size_t j = 0; j < g->n; j++)
+		row_or(row, iam->cat.roles[g->roles[j]].bits, iam->cat.words);
+}
+
+/* Gives every key of map its set's row in place of its grant. */
+static void map_rows(struct hmap *map, uint64_t *rows, size_t words)
+{
+	size_t pos = 0;
+	const char *key;
+	void *v;
+
+	while (map && hmap_next(map, &pos, &key, &v))
+		hmap_put(map, key, rows + (N_FIXED_ROWS + ((struct grant *)v)->set) * words);
 }
 
 static int compile_version(const struct iam *iam, json_int_t effective, json_int_t written,
 			   const json_t *bindings, struct cver *cv)
 {
-	size_t words = iam->words, entries = 0, n_rows, next = N_FIXED_ROWS, i, j;
+	size_t words = iam->cat.words, entries = 0, next = 0, n_sets = 0, i, j;
+	struct grant *grants = NULL, everyone[2] = {{0}}, **firsts = NULL;
+	struct hmap *sets = NULL;
 	const json_t *b, *m;
+	int rc = -ENOMEM;
 
 	memset(cv, 0, sizeof(*cv));
 	cv->effective_at = effective;
@@ -1320,15 +999,15 @@ static int compile_version(const struct iam *iam, json_int_t effective, json_int
 			return -E2BIG;
 		entries += n;
 	}
-	n_rows = N_FIXED_ROWS + entries;
-	cv->rows = calloc(n_rows * words, sizeof(uint64_t));
+	grants = calloc(entries + 1, sizeof(*grants));
 	cv->members = hmap_new(entries);
-	if (!cv->rows || !cv->members)
-		goto nomem;
+	if (!grants || !cv->members)
+		goto out;
+	/* Pass 1: each key's roles. */
 	json_array_foreach(bindings, i, b)
 	{
 		const json_t *cond = json_object_get(b, "condition");
-		const struct role *r = find_role(iam, json_string_value(json_object_get(b, "role")));
+		const struct iam_role *r = find_role(iam, json_string_value(json_object_get(b, "role")));
 
 		/* Conditional bindings grant nothing here (see the top of the file); a role the
 		 * catalog no longer has grants nothing. */
@@ -1337,15 +1016,15 @@ static int compile_version(const struct iam *iam, json_int_t effective, json_int
 		json_array_foreach(json_object_get(b, "members"), j, m)
 		{
 			const char *s = json_string_value(m);
-			uint64_t *row;
+			struct grant *g;
 			char dom[256];
 
 			if (!s)
 				continue;
 			if (strcmp(s, "allUsers") == 0) {
-				row = cv->rows + ROW_ALL_USERS * words;
+				g = &everyone[0];
 			} else if (strcmp(s, "allAuthenticatedUsers") == 0) {
-				row = cv->rows + ROW_ALL_AUTH * words;
+				g = &everyone[1];
 			} else if (has_prefix(s, "domain:")) {
 				size_t k, n = strlen(s + 7);
 
@@ -1357,29 +1036,65 @@ static int compile_version(const struct iam *iam, json_int_t effective, json_int
 					dom[k] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 				}
 				dom[n] = '\0';
-				row = row_for(&cv->domains, dom, cv->rows, words, &next, n_rows);
-				if (!row)
-					goto nomem;
+				g = grant_for(&cv->domains, dom, grants, &next, entries);
+				if (!g)
+					goto out;
 			} else if (has_prefix(s, "group:")) {
-				row = row_for(&cv->groups, s + 6, cv->rows, words, &next, n_rows);
-				if (!row)
-					goto nomem;
-				row_or(cv->rows + ROW_GROUPS * words, r->bits, words);
+				g = grant_for(&cv->groups, s + 6, grants, &next, entries);
+				if (!g)
+					goto out;
+				g->group = 1;
 			} else if (has_prefix(s, "deleted:")) {
 				continue; /* a deleted principal matches no one */
 			} else {
-				row = row_for(&cv->members, s, cv->rows, words, &next, n_rows);
-				if (!row)
-					goto nomem;
+				g = grant_for(&cv->members, s, grants, &next, entries);
+				if (!g)
+					goto out;
 			}
-			row_or(row, r->bits, words);
-			row_or(cv->rows + ROW_ANY * words, r->bits, words);
+			if (grant_add(g, (uint32_t)(r - iam->cat.roles)) < 0)
+				goto out;
 		}
 	}
-	return 0;
-nomem:
-	cver_clear(cv);
-	return -ENOMEM;
+	/* Pass 2: one row per distinct set of roles, after the fixed rows. */
+	sets = hmap_new(next);
+	firsts = calloc(next + 1, sizeof(*firsts));
+	if (!sets || !firsts)
+		goto out;
+	for (i = 0; i < next; i++)
+		if (grant_set(&grants[i], sets, firsts, &n_sets) < 0)
+			goto out;
+	cv->rows = calloc((N_FIXED_ROWS + n_sets) * words, sizeof(uint64_t));
+	if (!cv->rows)
+		goto out;
+	for (i = 0; i < n_sets; i++) {
+		uint64_t *row = cv->rows + (N_FIXED_ROWS + i) * words;
+
+		roles_or(iam, row, firsts[i]);
+		row_or(cv->rows + ROW_ANY * words, row, words);
+	}
+	for (i = 0; i < next; i++)
+		if (grants[i].group)
+			row_or(cv->rows + ROW_GROUPS * words,
+			       cv->rows + (N_FIXED_ROWS + grants[i].set) * words, words);
+	roles_or(iam, cv->rows + ROW_ALL_USERS * words, &everyone[0]);
+	roles_or(iam, cv->rows + ROW_ALL_AUTH * words, &everyone[1]);
+	row_or(cv->rows + ROW_ANY * words, cv->rows + ROW_ALL_USERS * words, words);
+	row_or(cv->rows + ROW_ANY * words, cv->rows + ROW_ALL_AUTH * words, words);
+	map_rows(cv->members, cv->rows, words);
+	map_rows(cv->domains, cv->rows, words);
+	map_rows(cv->groups, cv->rows, words);
+	rc = 0;
+out:
+	for (i = 0; grants && i < next; i++)
+		free(grants[i].roles);
+	free(everyone[0].roles);
+	free(everyone[1].roles);
+	free(grants);
+	free(firsts);
+	hmap_free(sets);
+	if (rc < 0)
+		cver_clear(cv);
+	return rc;
 }
 
 static int compile_record(const struct iam *iam, const char *data, size_t len,
@@ -1495,7 +1210,7 @@ int iam_new(struct store *s, const char *catalog_json, size_t catalog_len, int64
 		return -ENOMEM;
 	iam->store = s;
 	iam->propagation_ms = propagation_ms > 0 ? propagation_ms : 0;
-	if ((rc = load_catalog(iam, catalog_json, catalog_len)) < 0)
+	if ((rc = catalog_load(&iam->cat, catalog_json, catalog_len)) < 0)
 		goto fail;
 	iam->cache = hmap_new(64);
 	if (!iam->cache) {
@@ -1522,22 +1237,7 @@ void iam_free(struct iam *iam)
 	while (hmap_next(iam->cache, &pos, NULL, &v))
 		cpolicy_free(v);
 	hmap_free(iam->cache);
-	for (size_t i = 0; i < iam->n_roles; i++) {
-		struct role *r = &iam->roles[i];
-
-		free(r->name);
-		free(r->title);
-		free(r->description);
-		free(r->stage);
-		free(r->perm);
-		free(r->bits);
-	}
-	free(iam->roles);
-	hmap_free(iam->role_by_name);
-	for (size_t i = 0; i < iam->n_perms; i++)
-		free(iam->perm_names[i]);
-	free(iam->perm_names);
-	hmap_free(iam->perm_ids);
+	catalog_free(&iam->cat);
 	free(iam);
 }
 
@@ -1806,7 +1506,7 @@ static const struct cver *in_effect(const struct cpolicy *cp, int64_t t, int64_t
 int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 	      const struct iam_principal *p, const char *permission, int64_t now_ms)
 {
-	const size_t words = iam ? iam->words : 0;
+	const size_t words = iam ? iam->cat.words : 0;
 	size_t n_members, w;
 	uint64_t bit;
 	uint32_t id;

@@ -37,8 +37,9 @@ struct iam_principal {
 	int authenticated;
 };
 
-/* Creates the engine over a store. catalog_json is the role catalog (data/roles.json,
- * borrowed: parsed here). propagation_ms is the IAM propagation delay. 0 or -errno. */
+/* Creates the engine over a store. catalog_json is the role catalogue (borrowed: parsed
+ * here): JSON as data/roles.json, or the compact text of scripts/gen-roles.py (the full
+ * catalogue, see data/README). propagation_ms is the IAM propagation delay. 0 or -errno. */
 int iam_new(struct store *s, const char *catalog_json, size_t catalog_len, int64_t propagation_ms,
 	    struct iam **out);
 void iam_free(struct iam *iam);
@@ -49,12 +50,21 @@ void iam_set_propagation(struct iam *iam, int64_t propagation_ms);
 json_t *iam_role_json(struct iam *iam, const char *role_name);
 /* All predefined roles (without permissions: view BASIC), new reference. */
 json_t *iam_roles_list(struct iam *iam);
+/* True when the catalogue has the role. */
+int iam_role_known(struct iam *iam, const char *role_name);
 /* True when the role exists and includes the permission. */
 int iam_role_has(struct iam *iam, const char *role_name, const char *permission);
 /* Roles (names, new JSON array) that include the permission. */
 json_t *iam_roles_granting(struct iam *iam, const char *permission);
 /* True when the permission is known to the catalog. */
 int iam_permission_known(struct iam *iam, const char *permission);
+/* True when the role exists and includes a permission that starts with prefix. */
+int iam_role_has_prefix(struct iam *iam, const char *role_name, const char *prefix);
+/* The catalogue's permissions, sorted in byte order: returns their number and points
+ * *names at them (borrowed, valid until iam_free). */
+size_t iam_permissions(struct iam *iam, const char *const **names);
+/* The index in that table of the first permission that sorts after name. */
+size_t iam_permission_after(struct iam *iam, const char *name);
 
 /* The policy of a resource as getIamPolicy returns it: {"version","etag","bindings"}.
  * requested_version (0, 1 or 3) controls the version reported and whether conditional

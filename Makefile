@@ -25,6 +25,7 @@ DATA := $(wildcard data/*)
 # default iam-dataset/ in the shared/ folder beside this repository); without one, the
 # small data/roles.json (24 roles). See data/README. build/catalog-choice names the one
 # built in, so that a change of choice rebuilds embed.o and the tests can tell.
+.DEFAULT_GOAL := all
 IAM_DATASET ?= $(patsubst %/gcp/roles,%,$(firstword $(wildcard ../shared/iam-dataset/gcp/roles ../../shared/iam-dataset/gcp/roles)))
 ifneq ($(strip $(IAM_DATASET)),)
 ROLES_CATALOG := build/data/roles.cat

@@ -1,11 +1,12 @@
 /*
  * test_dbuf.c - unit tests for core/dbuf: appends across growth, NUL termination,
- * take (including of an empty buffer), and an overflowing size that sets oom and makes
- * take give NULL.
+ * take (including of an empty buffer), an overflowing size and a buffer's declared
+ * maximum that set oom and make take give NULL, dbuf_printf, and sfmt's truncation.
  */
 #include "core/dbuf.h"
 #include "t.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -46,8 +47,43 @@ static void overflow(void)
 	dbuf_free(&b);
 }
 
+static void maximum(void)
+{
+	struct dbuf b = DBUF_INIT(8);
+	dbuf_str(&b, "12345678");
+	CHECK_EQ_INT(b.oom, 0);
+	dbuf_str(&b, "9");
+	CHECK_EQ_INT(b.oom, 1);
+	CHECK_EQ_INT(b.len, 8);
+	CHECK(dbuf_take(&b) == NULL);
+	CHECK_EQ_INT(b.max, 8);
+	dbuf_printf(&b, "%d-%s", 42, "ok");
+	CHECK_STR(b.p, "42-ok");
+	dbuf_printf(&b, "%300s", "");
+	CHECK_EQ_INT(b.oom, 1);
+	dbuf_free(&b);
+	struct dbuf big = {0};
+	dbuf_printf(&big, "%s=%0512d", "k", 7);
+	CHECK_EQ_INT(big.len, 514);
+	CHECK_EQ_INT(big.p[513], '7');
+	dbuf_free(&big);
+}
+
+static void formats(void)
+{
+	char buf[8];
+	CHECK_EQ_INT(SFMT(buf, "%s/%d", "ab", 12), 0);
+	CHECK_STR(buf, "ab/12");
+	CHECK_EQ_INT(SFMT(buf, "%s", "1234567"), 0);
+	CHECK_EQ_INT(SFMT(buf, "%s", "12345678"), -ENAMETOOLONG);
+	CHECK_STR(buf, "");
+	CHECK_EQ_INT(sfmt(buf, 0, "x"), -ENAMETOOLONG);
+}
+
 int main(void)
 {
+	RUN(maximum);
+	RUN(formats);
 	RUN(appends);
 	RUN(overflow);
 	return t_done();

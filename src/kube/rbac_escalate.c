@@ -323,11 +323,10 @@ static int chain_allows(struct kube_cluster *cl, const struct kube_user *u, cons
 static json_t *stored(struct rbac_index *ix, int kind, const char *ns, const char *name)
 {
 	char key[1200];
-	if (kind == KIND_ROLES || kind == KIND_ROLEBINDINGS)
-		snprintf(key, sizeof(key), "%s%s/%s", ix->prefixes[kind], ns, name);
-	else
-		snprintf(key, sizeof(key), "%s%s", ix->prefixes[kind], name);
-	return cloud_store_get_json(ix->store, key);
+	int rc = (kind == KIND_ROLES || kind == KIND_ROLEBINDINGS)
+			 ? SFMT(key, "%s%s/%s", ix->prefixes[kind], ns, name)
+			 : SFMT(key, "%s%s", ix->prefixes[kind], name);
+	return rc < 0 ? NULL : cloud_store_get_json(ix->store, key);
 }
 
 /* IsOnlyMutatingGCFields: old and new differ only in ownerReferences and finalizers
@@ -362,15 +361,110 @@ static void forbidden_prefix(const char *resource, const char *name, char *msg, 
 	rbac_appendf(msg, len, pos, " is forbidden: ");
 }
 
+/* What a check is about: the object written and where the message goes. */
+struct esc {
+	struct kube_cluster *cl;
+	struct rbac_index *ix;
+	const struct kube_user *u;
+	const char *resource, *name, *ns;
+	const json_t *obj;
+	char *msg;
+	size_t len, pos;
+	char detail[8192];
+};
+
+/* A Role or ClusterRole: u holds its rules or may escalate; an aggregationRule needs
+ * cluster-admin. 0, -EPERM (e->msg set), -ENOMEM. */
+static int check_role(struct esc *e, int kind, int exists)
+{
+	struct crule *rules = NULL;
+	size_t n_rules = 0;
+	/* RoleEscalationAuthorized: the request's name ("" for a create) */
+	if (chain_allows(e->cl, e->u, "escalate", e->resource, e->ns, exists ? e->name : ""))
+		return 0;
+	int rc = rbac_crules_compile(json_object_get(e->obj, "rules"), &rules, &n_rules);
+	if (rc != 0)
+		return rc;
+	rc = confirm_no_escalation(e->ix, e->u, e->ns, rules, n_rules, e->detail,
+				   sizeof(e->detail));
+	rbac_crules_free(rules, n_rules);
+	if (rc == -EPERM) {
+		forbidden_prefix(e->resource, e->name, e->msg, e->len, &e->pos);
+		rbac_appendf(e->msg, e->len, &e->pos, "%s", e->detail);
+	}
+	if (rc != 0 || kind != KIND_CLUSTERROLES ||
+	    !json_is_object(json_object_get(e->obj, "aggregationRule")))
+		return rc;
+	/* an aggregationRule can gather anything: requires * on *.* */
+	json_t *full = json_pack("[{s:[s],s:[s],s:[s]},{s:[s],s:[s]}]", "verbs", "*", "apiGroups",
+				 "*", "resources", "*", "verbs", "*", "nonResourceURLs", "*");
+	struct crule *fr = NULL;
+	size_t nf = 0;
+	if (!full || rbac_crules_compile(full, &fr, &nf) != 0) {
+		json_decref(full);
+		return -ENOMEM;
+	}
+	rc = confirm_no_escalation(e->ix, e->u, "", fr, nf, e->detail, sizeof(e->detail));
+	rbac_crules_free(fr, nf);
+	json_decref(full);
+	if (rc == -EPERM) {
+		forbidden_prefix(e->resource, e->name, e->msg, e->len, &e->pos);
+		rbac_appendf(e->msg, e->len, &e->pos,
+			     "must have cluster-admin privileges to use the aggregationRule");
+	}
+	return rc;
+}
+
+/* A binding: u may bind its role or holds all of the role's rules. 0, -EPERM (e->msg
+ * set), -ENOMEM. */
+static int check_binding(struct esc *e, int kind)
+{
+	json_t *ref = json_object_get(e->obj, "roleRef");
+	const char *rkind = kube_jstr(ref, "kind"), *rname = kube_jstr(ref, "name");
+	int role_kind = strcmp(rkind, "ClusterRole") == 0 ? KIND_CLUSTERROLES
+			: strcmp(rkind, "Role") == 0	  ? KIND_ROLES
+							  : -1;
+	if (role_kind == KIND_ROLES && kind == KIND_CLUSTERROLEBINDINGS)
+		role_kind = -1;
+	if (role_kind >= 0 &&
+	    chain_allows(e->cl, e->u, "bind", rbac_kind_res[role_kind], e->ns, rname))
+		return 0;
+	struct role *r = NULL;
+	if (role_kind == KIND_CLUSTERROLES) {
+		r = hmap_get(e->ix->maps[KIND_CLUSTERROLES], rname);
+	} else if (role_kind == KIND_ROLES) {
+		char key[600];
+		if (SFMT(key, "%s/%s", e->ns, rname) >= 0)
+			r = hmap_get(e->ix->maps[KIND_ROLES], key);
+	}
+	if (!r) {
+		forbidden_prefix(e->resource, e->name, e->msg, e->len, &e->pos);
+		if (role_kind < 0) {
+			rbac_appendf(e->msg, e->len, &e->pos, "unsupported role reference kind: ");
+			rbac_appendq(e->msg, e->len, &e->pos, rkind);
+		} else {
+			rbac_appendf(e->msg, e->len, &e->pos, "%s." RBAC_GROUP " ",
+				     rbac_kind_res[role_kind]);
+			rbac_appendq(e->msg, e->len, &e->pos, rname);
+			rbac_appendf(e->msg, e->len, &e->pos, " not found");
+		}
+		return -EPERM;
+	}
+	size_t n;
+	const struct crule *rr = rbac_role_rules(e->ix, r, &n);
+	int rc = confirm_no_escalation(e->ix, e->u, e->ns, rr, n, e->detail, sizeof(e->detail));
+	if (rc == -EPERM) {
+		forbidden_prefix(e->resource, e->name, e->msg, e->len, &e->pos);
+		rbac_appendf(e->msg, e->len, &e->pos, "%s", e->detail);
+	}
+	return rc;
+}
+
 int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u, const char *resource,
 			  const json_t *new_obj, char *msg, size_t len)
 {
-	struct rbac_index *ix;
 	int kind = -1, rc = 0;
 	json_t *old = NULL;
-	struct crule *rules = NULL;
-	size_t n_rules = 0, pos = 0;
-	char detail[8192] = "";
 	if (len)
 		msg[0] = '\0';
 	for (int k = 0; k < N_KINDS; k++)
@@ -383,100 +477,31 @@ int rbac_check_escalation(struct kube_cluster *cl, const struct kube_user *u, co
 	/* system:masters may do anything (the API server's own loopback identity) */
 	if (is_master(u))
 		return 0;
-	if (!(ix = rbac_index_of(cl))) {
+	struct esc *e = calloc(1, sizeof(*e));
+	if (!e)
+		return -ENOMEM;
+	if (!(e->ix = rbac_index_of(cl))) {
 		snprintf(msg, len, "RBAC index unavailable");
+		free(e);
 		return -ENOMEM;
 	}
 	json_t *md = json_object_get(new_obj, "metadata");
-	const char *name = kube_jstr(md, "name");
-	const char *ns =
-		(kind == KIND_ROLES || kind == KIND_ROLEBINDINGS) ? kube_jstr(md, "namespace") : "";
-	old = stored(ix, kind, ns, name);
+	e->cl = cl;
+	e->u = u;
+	e->resource = resource;
+	e->obj = new_obj;
+	e->msg = msg;
+	e->len = len;
+	e->name = kube_jstr(md, "name");
+	e->ns = (kind == KIND_ROLES || kind == KIND_ROLEBINDINGS) ? kube_jstr(md, "namespace") : "";
+	old = stored(e->ix, kind, e->ns, e->name);
 	if (old && only_gc_fields(old, new_obj))
-		goto out;
-
-	if (kind == KIND_ROLES || kind == KIND_CLUSTERROLES) {
-		/* RoleEscalationAuthorized: the request's name ("" for a create) */
-		if (chain_allows(cl, u, "escalate", resource, ns, old ? name : ""))
-			goto out;
-		rc = rbac_crules_compile(json_object_get(new_obj, "rules"), &rules, &n_rules);
-		if (rc != 0)
-			goto out;
-		rc = confirm_no_escalation(ix, u, ns, rules, n_rules, detail, sizeof(detail));
-		if (rc == -EPERM) {
-			forbidden_prefix(resource, name, msg, len, &pos);
-			rbac_appendf(msg, len, &pos, "%s", detail);
-			goto out;
-		}
-		if (rc != 0)
-			goto out;
-		if (kind == KIND_CLUSTERROLES &&
-		    json_is_object(json_object_get(new_obj, "aggregationRule"))) {
-			/* an aggregationRule can gather anything: requires * on *.* */
-			json_t *full = json_pack("[{s:[s],s:[s],s:[s]},{s:[s],s:[s]}]", "verbs",
-						 "*", "apiGroups", "*", "resources", "*", "verbs",
-						 "*", "nonResourceURLs", "*");
-			struct crule *fr = NULL;
-			size_t nf = 0;
-			if (!full || rbac_crules_compile(full, &fr, &nf) != 0) {
-				json_decref(full);
-				rc = -ENOMEM;
-				goto out;
-			}
-			rc = confirm_no_escalation(ix, u, "", fr, nf, detail, sizeof(detail));
-			rbac_crules_free(fr, nf);
-			json_decref(full);
-			if (rc == -EPERM) {
-				forbidden_prefix(resource, name, msg, len, &pos);
-				rbac_appendf(msg, len, &pos,
-					     "must have cluster-admin privileges to use the "
-					     "aggregationRule");
-			}
-		}
-		goto out;
-	}
-
-	/* bindings */
-	json_t *ref = json_object_get(new_obj, "roleRef");
-	const char *rkind = kube_jstr(ref, "kind"), *rname = kube_jstr(ref, "name");
-	int role_kind = strcmp(rkind, "ClusterRole") == 0 ? KIND_CLUSTERROLES
-			: strcmp(rkind, "Role") == 0	  ? KIND_ROLES
-							  : -1;
-	if (role_kind == KIND_ROLES && kind == KIND_CLUSTERROLEBINDINGS)
-		role_kind = -1;
-	if (role_kind >= 0 && chain_allows(cl, u, "bind", rbac_kind_res[role_kind], ns, rname))
-		goto out;
-	struct role *r = NULL;
-	if (role_kind == KIND_CLUSTERROLES) {
-		r = hmap_get(ix->maps[KIND_CLUSTERROLES], rname);
-	} else if (role_kind == KIND_ROLES) {
-		char key[600];
-		snprintf(key, sizeof(key), "%s/%s", ns, rname);
-		r = hmap_get(ix->maps[KIND_ROLES], key);
-	}
-	if (!r) {
-		forbidden_prefix(resource, name, msg, len, &pos);
-		if (role_kind < 0) {
-			rbac_appendf(msg, len, &pos, "unsupported role reference kind: ");
-			rbac_appendq(msg, len, &pos, rkind);
-		} else {
-			rbac_appendf(msg, len, &pos, "%s." RBAC_GROUP " ",
-				     rbac_kind_res[role_kind]);
-			rbac_appendq(msg, len, &pos, rname);
-			rbac_appendf(msg, len, &pos, " not found");
-		}
-		rc = -EPERM;
-		goto out;
-	}
-	size_t n;
-	const struct crule *rr = rbac_role_rules(ix, r, &n);
-	rc = confirm_no_escalation(ix, u, ns, rr, n, detail, sizeof(detail));
-	if (rc == -EPERM) {
-		forbidden_prefix(resource, name, msg, len, &pos);
-		rbac_appendf(msg, len, &pos, "%s", detail);
-	}
-out:
-	rbac_crules_free(rules, n_rules);
+		rc = 0;
+	else if (kind == KIND_ROLES || kind == KIND_CLUSTERROLES)
+		rc = check_role(e, kind, old != NULL);
+	else
+		rc = check_binding(e, kind);
 	json_decref(old);
+	free(e);
 	return rc;
 }

@@ -598,7 +598,8 @@ static struct role *binding_role(struct rbac_index *ix, const struct binding *b)
 	if (strcmp(b->role_kind, "ClusterRole") == 0)
 		return hmap_get(ix->maps[KIND_CLUSTERROLES], b->role_name);
 	if (strcmp(b->role_kind, "Role") == 0 && !b->cluster) {
-		snprintf(key, sizeof(key), "%s/%s", b->ns, b->role_name);
+		if (SFMT(key, "%s/%s", b->ns, b->role_name) < 0)
+			return NULL;
 		return hmap_get(ix->maps[KIND_ROLES], key);
 	}
 	return NULL;

@@ -170,17 +170,17 @@ void registry_key(const struct kube_cluster *cl, const struct kube_resource *res
 	if (!res->namespaced || !ns || !*ns) {
 		/* a cluster-scoped object, or the whole collection across namespaces */
 		if (!res->namespaced && name && *name)
-			n = snprintf(out, len, "%s/registry/%s.%s/%s", cl->prefix, res->resource, g,
-				     name);
+			n = sfmt(out, len, "%s/registry/%s.%s/%s", cl->prefix, res->resource, g,
+				 name);
 		else
-			n = snprintf(out, len, "%s/registry/%s.%s/", cl->prefix, res->resource, g);
+			n = sfmt(out, len, "%s/registry/%s.%s/", cl->prefix, res->resource, g);
 	} else if (name && *name) {
-		n = snprintf(out, len, "%s/registry/%s.%s/%s/%s", cl->prefix, res->resource, g, ns,
-			     name);
+		n = sfmt(out, len, "%s/registry/%s.%s/%s/%s", cl->prefix, res->resource, g, ns,
+			 name);
 	} else {
-		n = snprintf(out, len, "%s/registry/%s.%s/%s/", cl->prefix, res->resource, g, ns);
+		n = sfmt(out, len, "%s/registry/%s.%s/%s/", cl->prefix, res->resource, g, ns);
 	}
-	if (n < 0 || (size_t)n >= len) {
+	if (n < 0) {
 		/* too long: an empty key that no store accepts */
 		if (len)
 			out[0] = '\0';
@@ -723,57 +723,65 @@ static int node_guard(struct kube_cluster *cl, struct http_req *r, const struct 
 
 /* --- create --- */
 
-static void serve_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-			 const struct kube_resource *res, const struct kube_user *u)
+/* The request's object for a create or update: parsed, of the resource's kind, typed,
+ * decoded under fieldValidation (options: "CreateOptions", "UpdateOptions"). NULL when
+ * it replied. */
+static json_t *decode_body(struct http_req *r, const struct kube_attrs *a,
+			   const struct kube_resource *res, const char *options)
 {
-	char key[KEY_MAX], msg[1024], gen[300];
-	json_t *body = NULL, *obj = NULL, *errs = NULL;
-	const struct kind_info *ki = reg_kind_of(res);
+	char msg[1024];
 	enum schema_mode mode;
 	int rc, dups;
-
-	if (schema_mode(r, "CreateOptions", &mode))
-		return;
-	body = parse_body(r, &dups);
+	if (schema_mode(r, options, &mode))
+		return NULL;
+	json_t *body = parse_body(r, &dups);
 	if (!body)
-		return;
+		return NULL;
 	if (check_kind(r, res, body))
-		goto out;
+		goto fail;
 	if (reg_check_types(body, res, msg, sizeof(msg))) {
 		reg_reply_bad_request(r, "%s", msg);
-		goto out;
+		goto fail;
 	}
 	rc = schema_check_body(r, res, body, dups, mode);
 	if (rc == -ENOMEM)
-		goto oom;
+		kube_reply_status(r, 500, "InternalError", "out of memory", a);
 	if (rc)
-		goto out;
+		goto fail;
+	return body;
+fail:
+	json_decref(body);
+	return NULL;
+}
+
+/* A create's namespace and name, before any attempt: the body's namespace set to the
+ * request's (or dropped for a cluster-scoped kind), a name or generateName, and the
+ * namespace existing. 0, or replied and -EINVAL. */
+static int create_scope(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, json_t *body, json_t *errs)
+{
 	json_t *m = reg_meta_of(body);
-	if (!m)
-		goto oom;
+	if (!m) {
+		kube_reply_status(r, 500, "InternalError", "out of memory", a);
+		return -EINVAL;
+	}
 	const char *bns = reg_mstr(body, "namespace");
 	if (res->namespaced) {
 		if (*bns && strcmp(bns, a->namespace_) != 0) {
 			reg_reply_bad_request(
 				r, "the namespace of the provided object does not match the "
 				   "namespace sent on the request");
-			goto out;
+			return -EINVAL;
 		}
 		json_object_set_new(m, "namespace", json_string(a->namespace_));
 	} else {
 		json_object_del(m, "namespace");
 	}
-	/* the resource's own object name, not a selector-derived one */
-	const char *name = reg_mstr(body, "name");
-	const char *gname = reg_mstr(body, "generateName");
-	errs = json_array();
-	if (!errs)
-		goto oom;
-	if (!*name && !*gname) {
+	if (!*reg_mstr(body, "name") && !*reg_mstr(body, "generateName")) {
 		reg_field_err(errs, "metadata.name", "FieldValueRequired",
 			      "Required value: name or generateName is required");
 		reply_invalid(r, res, "", errs);
-		goto out;
+		return -EINVAL;
 	}
 	if (res->namespaced && !namespace_exists(cl, a->namespace_)) {
 		const struct kube_resource *nres = ns_resource();
@@ -785,43 +793,87 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 		else
 			reply_named(r, &na, 404, "NotFound", a->namespace_,
 				    "namespaces \"%s\" not found", a->namespace_);
-		goto out;
+		return -EINVAL;
 	}
-	if (node_guard(cl, r, a, u, body, NULL))
+	return 0;
+}
+
+/* The object a create stores: body's copy with its generated name, validated,
+ * defaulted and normalized into *out. 0; -EINVAL when it replied; -ENOMEM. */
+static int create_object(struct http_req *r, const struct kube_resource *res, const json_t *body,
+			 json_t *errs, json_t **out)
+{
+	char gen[300];
+	const struct kind_info *ki = reg_kind_of(res);
+	json_t *obj = json_deep_copy(body), *m = obj ? reg_meta_of(obj) : NULL;
+	*out = NULL;
+	if (!m)
+		goto oom;
+	if (!*reg_mstr(body, "name")) {
+		if (reg_generate_name(reg_mstr(body, "generateName"), gen, sizeof(gen)) != 0)
+			goto oom;
+		json_object_set_new(m, "name", json_string(gen));
+	}
+	const char *nm = reg_mstr(obj, "name");
+	json_array_clear(errs);
+	reg_validate_name(ki->name, nm, "metadata.name", errs);
+	if (!json_array_size(errs)) {
+		reg_validate_meta(obj, errs);
+		reg_validate_kind(res, obj, NULL, errs);
+	}
+	if (json_array_size(errs)) {
+		reply_invalid(r, res, nm, errs);
+		json_decref(obj);
+		return -EINVAL;
+	}
+	if (reg_fill_create_meta(res, obj) || reg_apply_defaults(res, obj, 1))
+		goto oom;
+	if (reg_is_core(res, "pods"))
+		reg_pod_defaults(obj, 1);
+	*out = normalize(obj, res);
+	json_decref(obj);
+	return *out ? 0 : -ENOMEM;
+oom:
+	json_decref(obj);
+	return -ENOMEM;
+}
+
+/* Stores a new object at key (or, on a dry run, checks that nothing is there).
+ * 0, -EEXIST, -errno. */
+static int create_store(struct kube_cluster *cl, struct http_req *r,
+			const struct kube_resource *res, const char *key, json_t *obj)
+{
+	struct store_kv kv;
+	if (!dry_run(r))
+		return write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
+	if (store_get(cl->kube->store, key, &kv) != 0)
+		return 0;
+	store_kv_free(&kv);
+	return -EEXIST;
+}
+
+static void serve_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			 const struct kube_resource *res, const struct kube_user *u)
+{
+	char key[KEY_MAX];
+	json_t *obj = NULL, *errs = NULL;
+	int rc;
+	json_t *body = decode_body(r, a, res, "CreateOptions");
+	if (!body)
+		return;
+	if (!(errs = json_array()))
+		goto oom;
+	if (create_scope(cl, r, a, res, body, errs) || node_guard(cl, r, a, u, body, NULL))
 		goto out;
+	const char *name = reg_mstr(body, "name");
 	for (int attempt = 0; attempt < 8; attempt++) {
 		json_decref(obj);
-		obj = json_deep_copy(body);
-		if (!obj)
+		rc = create_object(r, res, body, errs, &obj);
+		if (rc == -ENOMEM)
 			goto oom;
-		m = reg_meta_of(obj);
-		if (!m)
-			goto oom;
-		if (!*name) {
-			if (reg_generate_name(gname, gen, sizeof(gen)) != 0)
-				goto oom;
-			json_object_set_new(m, "name", json_string(gen));
-		}
-		const char *nm = reg_mstr(obj, "name");
-		json_array_clear(errs);
-		reg_validate_name(ki->name, nm, "metadata.name", errs);
-		if (!json_array_size(errs)) {
-			reg_validate_meta(obj, errs);
-			reg_validate_kind(res, obj, NULL, errs);
-		}
-		if (json_array_size(errs)) {
-			reply_invalid(r, res, nm, errs);
+		if (rc)
 			goto out;
-		}
-		if (reg_fill_create_meta(res, obj) || reg_apply_defaults(res, obj, 1))
-			goto oom;
-		if (reg_is_core(res, "pods"))
-			reg_pod_defaults(obj, 1);
-		json_t *norm = normalize(obj, res);
-		if (!norm)
-			goto oom;
-		json_decref(obj);
-		obj = norm;
+		const char *nm = reg_mstr(obj, "name");
 		registry_key(cl, res, a->namespace_, nm, key, sizeof(key));
 		if (!*key) {
 			reg_field_err(errs, "metadata.name", "FieldValueTooLong",
@@ -831,17 +883,7 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 		}
 		if (rbac_guard(cl, r, a, res, u, obj))
 			goto out;
-		if (dry_run(r)) {
-			struct store_kv kv;
-			if (store_get(cl->kube->store, key, &kv) == 0) {
-				store_kv_free(&kv);
-				rc = -EEXIST;
-			} else {
-				rc = 0;
-			}
-		} else {
-			rc = write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
-		}
+		rc = create_store(cl, r, res, key, obj);
 		if (rc == -EEXIST && !*name)
 			continue; /* a generated name that was taken: draw again */
 		if (rc == -EEXIST) {
@@ -1034,31 +1076,67 @@ static int commit_update(struct kube_cluster *cl, struct http_req *r, const stru
 	return 1;
 }
 
+/* A PUT of a missing object, for kinds that allow it: creates it from body. 0 when it
+ * replied; -EEXIST when another write created it first (go again); -ENOMEM. */
+static int update_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			 const struct kube_resource *res, const struct kube_user *u,
+			 const char *key, const json_t *body)
+{
+	int rc = -ENOMEM;
+	json_t *errs = json_array(), *obj = json_deep_copy(body), *norm = NULL;
+	if (!errs || !obj)
+		goto out;
+	reg_validate_name(reg_kind_of(res)->name, a->name, "metadata.name", errs);
+	if (!json_array_size(errs)) {
+		reg_validate_meta(obj, errs);
+		reg_validate_kind(res, obj, NULL, errs);
+	}
+	rc = 0;
+	if (json_array_size(errs)) {
+		reply_invalid(r, res, a->name, errs);
+		goto out;
+	}
+	if (res->namespaced && !namespace_exists(cl, a->namespace_)) {
+		struct kube_attrs na = *a;
+		snprintf(na.resource, sizeof(na.resource), "namespaces");
+		na.group[0] = '\0';
+		reply_named(r, &na, 404, "NotFound", a->namespace_, "namespaces \"%s\" not found",
+			    a->namespace_);
+		goto out;
+	}
+	rc = -ENOMEM;
+	if (reg_fill_create_meta(res, obj) || reg_apply_defaults(res, obj, 1) ||
+	    !(norm = normalize(obj, res)))
+		goto out;
+	rc = 0;
+	if (rbac_guard(cl, r, a, res, u, norm))
+		goto out;
+	rc = dry_run(r) ? 0 : write_obj(cl, res, key, norm, STORE_ABSENT, NULL);
+	if (rc == -EEXIST)
+		goto out;
+	if (rc)
+		reply_store_error(r, a, rc);
+	else
+		reg_reply_json(r, 201, json_incref(norm));
+	rc = 0;
+out:
+	json_decref(errs);
+	json_decref(obj);
+	json_decref(norm);
+	return rc;
+}
+
 static void serve_update(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
 			 const struct kube_resource *res, const struct kube_user *u)
 {
-	char key[KEY_MAX], msg[1024];
+	char key[KEY_MAX];
 	json_t *body = NULL, *old = NULL, *obj = NULL;
 	int64_t cur = 0, want = 0;
-	enum schema_mode mode;
-	int rc, dups;
+	int rc;
 
-	if (schema_mode(r, "UpdateOptions", &mode))
-		return;
-	body = parse_body(r, &dups);
+	body = decode_body(r, a, res, "UpdateOptions");
 	if (!body)
 		return;
-	if (check_kind(r, res, body))
-		goto out;
-	if (reg_check_types(body, res, msg, sizeof(msg))) {
-		reg_reply_bad_request(r, "%s", msg);
-		goto out;
-	}
-	rc = schema_check_body(r, res, body, dups, mode);
-	if (rc == -ENOMEM)
-		goto oom;
-	if (rc)
-		goto out;
 	if (check_identity(r, a, res, body))
 		goto out;
 	const char *rvs = reg_mstr(body, "resourceVersion");
@@ -1077,52 +1155,11 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 				reply_not_found(r, a, res, a->name);
 				goto out;
 			}
-			/* PUT creates for kinds that allow it */
-			json_t *errs = json_array();
-			if (!errs)
-				goto oom;
-			obj = json_deep_copy(body);
-			if (!obj) {
-				json_decref(errs);
-				goto oom;
-			}
-			reg_validate_name(reg_kind_of(res)->name, a->name, "metadata.name", errs);
-			if (!json_array_size(errs)) {
-				reg_validate_meta(obj, errs);
-				reg_validate_kind(res, obj, NULL, errs);
-			}
-			if (json_array_size(errs)) {
-				reply_invalid(r, res, a->name, errs);
-				json_decref(errs);
-				goto out;
-			}
-			json_decref(errs);
-			if (res->namespaced && !namespace_exists(cl, a->namespace_)) {
-				struct kube_attrs na = *a;
-				snprintf(na.resource, sizeof(na.resource), "namespaces");
-				na.group[0] = '\0';
-				reply_named(r, &na, 404, "NotFound", a->namespace_,
-					    "namespaces \"%s\" not found", a->namespace_);
-				goto out;
-			}
-			if (reg_fill_create_meta(res, obj) || reg_apply_defaults(res, obj, 1))
-				goto oom;
-			json_t *norm = normalize(obj, res);
-			if (!norm)
-				goto oom;
-			json_decref(obj);
-			obj = norm;
-			if (rbac_guard(cl, r, a, res, u, obj))
-				goto out;
-			rc = dry_run(r) ? 0 : write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
+			rc = update_create(cl, r, a, res, u, key, body);
 			if (rc == -EEXIST)
 				continue;
-			if (rc) {
-				reply_store_error(r, a, rc);
-				goto out;
-			}
-			reg_reply_json(r, 201, obj);
-			obj = NULL;
+			if (rc)
+				goto oom;
 			goto out;
 		}
 		if (rc) {
@@ -1184,19 +1221,127 @@ static enum patch_type patch_type_of(const char *ct)
 	return P_UNKNOWN;
 }
 
-static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-			const struct kube_resource *res, const struct kube_user *u)
+/* The patch of the request, parsed and of the right JSON type for pt. NULL when it
+ * replied. */
+static json_t *patch_parse(struct http_req *r, enum patch_type pt, int *dups)
 {
-	char key[KEY_MAX], err[1024], msg[1024];
-	json_t *patch = NULL, *old = NULL, *patched = NULL, *obj = NULL;
-	int64_t cur = 0;
 	json_error_t je;
-	int rc, dups;
-	enum patch_type pt = patch_type_of(http_header(r, "Content-Type"));
-	enum schema_mode mode;
+	if (!r->body_len) {
+		reg_reply_bad_request(r, "the body of the request was empty");
+		return NULL;
+	}
+	char open;
+	if (patch_text_depth((const char *)r->body, r->body_len, &open)) {
+		/* kube-apiserver puts "error decoding patch: " before the decoder's words for
+		 * JSON and merge patches, nothing for strategic merge patches */
+		reg_reply_bad_request(r, "%sinvalid character '%c' exceeded max depth",
+				      pt == P_STRATEGIC ? "" : "error decoding patch: ", open);
+		return NULL;
+	}
+	json_t *patch = schema_loadb((const char *)r->body, r->body_len, dups, &je);
+	if (!patch) {
+		reg_reply_bad_request(r, "error decoding patch: %s", je.text);
+		return NULL;
+	}
+	if (pt == P_JSON ? !json_is_array(patch) : !json_is_object(patch)) {
+		reg_reply_bad_request(
+			r, pt == P_JSON ? "json: cannot unmarshal object into Go value of type "
+					  "jsonpatch.Patch"
+					: "json: cannot unmarshal array into Go value of type "
+					  "map[string]interface {}");
+		json_decref(patch);
+		return NULL;
+	}
+	return patch;
+}
+
+/* Applies patch to old into *patched, and replies to a patch that fails as upstream
+ * does. 0; -EINVAL when it replied; -ENOMEM. */
+static int patch_do(struct http_req *r, const struct kube_resource *res, enum patch_type pt,
+		    const json_t *old, const json_t *patch, json_t **patched)
+{
+	char err[1024];
+	int rc;
+	switch (pt) {
+	case P_MERGE:
+		rc = patch_merge(old, patch, patched);
+		break;
+	case P_JSON:
+		rc = patch_json(old, patch, patched, err, sizeof(err));
+		break;
+	default:
+		rc = patch_strategic(old, patch, res->group, res->kind, patched, err, sizeof(err));
+		break;
+	}
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == -E2BIG) { /* errors.NewRequestEntityTooLargeError */
+		char big[sizeof(err) + 32];
+		snprintf(big, sizeof(big), "Request entity too large: %s", err);
+		kube_reply_status(r, 413, "RequestEntityTooLarge", big, NULL);
+		return -EINVAL;
+	}
+	if (rc) {
+		/* errors.NewGenericServerResponse(422, ...) as upstream: "details": {},
+		 * and the patch library's error (err) is not shown */
+		struct kube_attrs none;
+		memset(&none, 0, sizeof(none));
+		if (pt == P_STRATEGIC)
+			reg_reply_bad_request(r, "%s", err);
+		else
+			kube_reply_status(r, 422, "Invalid",
+					  "the server rejected our request due to an error in "
+					  "our request",
+					  &none);
+		return -EINVAL;
+	}
+	if (!json_is_object(*patched)) {
+		reg_reply_bad_request(r, "the patch did not produce an object");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The checks of a patched object: its kind and types, fieldValidation, its identity and
+ * a resourceVersion precondition (kubectl --resource-version) against cur. 0; -EINVAL
+ * when it replied; -ENOMEM. */
+static int patch_check(struct http_req *r, const struct kube_attrs *a,
+		       const struct kube_resource *res, json_t *patched, const json_t *patch,
+		       enum patch_type pt, int dups, enum schema_mode mode, int64_t cur)
+{
+	char msg[1024];
 	enum schema_patch spt = pt == P_JSON	? SCHEMA_PATCH_JSON
 				: pt == P_MERGE ? SCHEMA_PATCH_MERGE
 						: SCHEMA_PATCH_STRATEGIC;
+	if (check_kind(r, res, patched))
+		return -EINVAL;
+	if (reg_check_types(patched, res, msg, sizeof(msg))) {
+		reg_reply_bad_request(r, "%s", msg);
+		return -EINVAL;
+	}
+	int rc = schema_check_patch(r, res, patched, patch, spt, dups, mode);
+	if (rc)
+		return rc == -ENOMEM ? rc : -EINVAL;
+	if (check_identity(r, a, res, patched))
+		return -EINVAL;
+	int64_t want = 0;
+	if (reg_parse_rv(reg_mstr(patched, "resourceVersion"), &want) != 0 ||
+	    (want && want != cur)) {
+		reply_conflict(r, a, res, a->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, const struct kube_user *u)
+{
+	char key[KEY_MAX];
+	json_t *patch = NULL, *old = NULL, *patched = NULL, *obj = NULL;
+	int64_t cur = 0;
+	int rc, dups;
+	enum patch_type pt = patch_type_of(http_header(r, "Content-Type"));
+	enum schema_mode mode;
 	const char *type = schema_type_of(res->group, res->version, res->kind);
 
 	if (pt == P_APPLY || pt == P_UNKNOWN) {
@@ -1211,31 +1356,8 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 	}
 	if (schema_mode(r, "PatchOptions", &mode))
 		return;
-	if (!r->body_len) {
-		reg_reply_bad_request(r, "the body of the request was empty");
+	if (!(patch = patch_parse(r, pt, &dups)))
 		return;
-	}
-	char open;
-	if (patch_text_depth((const char *)r->body, r->body_len, &open)) {
-		/* kube-apiserver puts "error decoding patch: " before the decoder's words for
-		 * JSON and merge patches, nothing for strategic merge patches */
-		reg_reply_bad_request(r, "%sinvalid character '%c' exceeded max depth",
-				      pt == P_STRATEGIC ? "" : "error decoding patch: ", open);
-		return;
-	}
-	patch = schema_loadb((const char *)r->body, r->body_len, &dups, &je);
-	if (!patch) {
-		reg_reply_bad_request(r, "error decoding patch: %s", je.text);
-		return;
-	}
-	if (pt == P_JSON ? !json_is_array(patch) : !json_is_object(patch)) {
-		reg_reply_bad_request(
-			r, pt == P_JSON ? "json: cannot unmarshal object into Go value of type "
-					  "jsonpatch.Patch"
-					: "json: cannot unmarshal array into Go value of type "
-					  "map[string]interface {}");
-		goto out;
-	}
 	registry_key(cl, res, a->namespace_, a->name, key, sizeof(key));
 	for (int attempt = 0; attempt < UPDATE_RETRIES; attempt++) {
 		json_decref(old);
@@ -1255,65 +1377,13 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		/* fields stored before they were pruned are not the patch's to answer for */
 		if (schema_prune(old, type, NULL))
 			goto oom;
-		switch (pt) {
-		case P_MERGE:
-			rc = patch_merge(old, patch, &patched);
-			break;
-		case P_JSON:
-			rc = patch_json(old, patch, &patched, err, sizeof(err));
-			break;
-		default:
-			rc = patch_strategic(old, patch, res->group, res->kind, &patched, err,
-					     sizeof(err));
-			break;
-		}
-		if (rc == -ENOMEM)
-			goto oom;
-		if (rc == -E2BIG) { /* errors.NewRequestEntityTooLargeError */
-			char big[sizeof(err) + 32];
-			snprintf(big, sizeof(big), "Request entity too large: %s", err);
-			kube_reply_status(r, 413, "RequestEntityTooLarge", big, NULL);
-			goto out;
-		}
-		if (rc) {
-			/* errors.NewGenericServerResponse(422, ...) as upstream: "details": {},
-			 * and the patch library's error (err) is not shown */
-			struct kube_attrs none;
-			memset(&none, 0, sizeof(none));
-			if (pt == P_STRATEGIC)
-				reg_reply_bad_request(r, "%s", err);
-			else
-				kube_reply_status(
-					r, 422, "Invalid",
-					"the server rejected our request due to an error in "
-					"our request",
-					&none);
-			goto out;
-		}
-		if (!json_is_object(patched)) {
-			reg_reply_bad_request(r, "the patch did not produce an object");
-			goto out;
-		}
-		if (check_kind(r, res, patched))
-			goto out;
-		if (reg_check_types(patched, res, msg, sizeof(msg))) {
-			reg_reply_bad_request(r, "%s", msg);
-			goto out;
-		}
-		rc = schema_check_patch(r, res, patched, patch, spt, dups, mode);
+		rc = patch_do(r, res, pt, old, patch, &patched);
+		if (!rc)
+			rc = patch_check(r, a, res, patched, patch, pt, dups, mode, cur);
 		if (rc == -ENOMEM)
 			goto oom;
 		if (rc)
 			goto out;
-		if (check_identity(r, a, res, patched))
-			goto out;
-		/* a resourceVersion in the result is a precondition (kubectl --resource-version) */
-		int64_t want = 0;
-		if (reg_parse_rv(reg_mstr(patched, "resourceVersion"), &want) != 0 ||
-		    (want && want != cur)) {
-			reply_conflict(r, a, res, a->name);
-			goto out;
-		}
 		obj = merge_update(r, a, res, old, patched);
 		if (!obj) {
 			if (!r->replied)

@@ -131,196 +131,249 @@ void reg_pages_clear(struct registry_pages *pages)
 	pages->prefix[0] = '\0';
 }
 
-void reg_serve_list(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-		    const struct kube_resource *res)
-{
-	char prefix[KEY_MAX], start[KEY_MAX], av[200], rvs[32], head[400];
+/* One list request, threaded through its steps. */
+struct list_req {
 	struct filter f;
 	struct output out;
-	struct store_kv *kvs = NULL;
-	struct dbuf body = DBUF_INIT(0);
-	size_t n = 0, i = 0, count = 0;
-	int64_t rev = 0, remaining = 0;
-	long limit = 0;
-	int cached = 0, full = 1;
-	char *cont = NULL;
-	json_t *items = NULL, *list = NULL;
-	struct store *st = cl->kube->store;
-	struct registry_state *rs = reg_state(cl);
-	struct registry_pages *pages = rs ? &rs->pages : NULL;
-	const char *ls = http_query(r, "limit"), *cs = http_query(r, "continue");
+	char prefix[KEY_MAX], start[KEY_MAX], av[200], head[400];
+	size_t plen, hl;
+	long limit;
+	struct registry_pages *pages; /* the cluster's page cache, NULL when out of memory */
+	struct store_kv *kvs;	      /* borrowed from pages when cached */
+	size_t n, i, count;
+	int64_t rev, remaining;
+	int cached, full;
+	char *cont;	  /* the next page's continue token, or NULL */
+	json_t *items;	  /* Table output: the matching objects */
+	struct dbuf body; /* else: the items' JSON text, comma separated */
+};
 
-	if (reg_filter_parse(r, res, &f))
-		return;
-	reg_output_of(r, &out);
+/* limit, continue and the selectors. 0, or replied and -EINVAL. */
+static int list_parse(struct http_req *r, const struct kube_resource *res, struct list_req *l)
+{
+	const char *ls = http_query(r, "limit"), *cs = http_query(r, "continue");
+	if (reg_filter_parse(r, res, &l->f))
+		return -EINVAL;
+	reg_output_of(r, &l->out);
 	if (ls && *ls) {
 		char *end;
-		limit = strtol(ls, &end, 10);
-		if (*end || limit < 0)
-			limit = 0;
-		if (limit > MAX_LIMIT)
-			limit = MAX_LIMIT;
+		l->limit = strtol(ls, &end, 10);
+		if (*end || l->limit < 0)
+			l->limit = 0;
+		if (l->limit > MAX_LIMIT)
+			l->limit = MAX_LIMIT;
 	}
-	start[0] = '\0';
-	if (cs && *cs && continue_parse(cs, start, sizeof(start)) != 0) {
+	if (cs && *cs && continue_parse(cs, l->start, sizeof(l->start)) != 0) {
 		reg_reply_bad_request(r, "continue key is not valid: invalid continue token");
-		goto out;
+		return -EINVAL;
 	}
-	registry_key(cl, res, res->namespaced ? a->namespace_ : NULL, NULL, prefix, sizeof(prefix));
-	if (!*prefix) {
-		kube_reply_status(r, 500, "InternalError", "the objects could not be read", a);
-		goto out;
-	}
-	if (start[0] && pages && pages->kvs && strcmp(pages->prefix, prefix) == 0 &&
+	return 0;
+}
+
+/* The range to list: the page cache's when a continued list is at its revision, else
+ * the store's; l->i at the continue point. 0 or -EIO. */
+static int list_range(struct store *st, struct list_req *l)
+{
+	struct registry_pages *pages = l->pages;
+	if (l->start[0] && pages && pages->kvs && strcmp(pages->prefix, l->prefix) == 0 &&
 	    pages->rev == store_revision(st)) {
-		kvs = pages->kvs;
-		n = pages->n;
-		rev = pages->rev;
-		cached = 1;
+		l->kvs = pages->kvs;
+		l->n = pages->n;
+		l->rev = pages->rev;
+		l->cached = 1;
 	} else {
 		/* a plain first page needs no more than limit + 1 keys */
-		size_t want = (limit && !start[0] && reg_filter_empty(&f)) ? (size_t)limit + 1 : 0;
-		full = want == 0;
-		if (store_range(st, prefix, want, &kvs, &n, &rev) != 0) {
-			kube_reply_status(r, 500, "InternalError", "the objects could not be read",
-					  a);
-			goto out;
-		}
+		size_t want = (l->limit && !l->start[0] && reg_filter_empty(&l->f))
+				      ? (size_t)l->limit + 1
+				      : 0;
+		l->full = want == 0;
+		if (store_range(st, l->prefix, want, &l->kvs, &l->n, &l->rev) != 0)
+			return -EIO;
 	}
-	size_t plen = strlen(prefix);
-	if (start[0]) {
+	l->plen = strlen(l->prefix);
+	if (l->start[0]) {
 		/* keys sort bytewise: the first at or after the continue point */
-		size_t lo = 0, hi = n;
+		size_t lo = 0, hi = l->n;
 		while (lo < hi) {
 			size_t mid = lo + (hi - lo) / 2;
-			if (strcmp(kvs[mid].key + plen, start) < 0)
+			if (strcmp(l->kvs[mid].key + l->plen, l->start) < 0)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
-		i = lo;
+		l->i = lo;
 	}
-	reg_api_version(res, av, sizeof(av));
-	snprintf(head, sizeof(head), "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{",
-		 res->kind, av);
-	size_t hl = strlen(head);
-	items = json_array();
-	if (!items)
-		goto oom;
-	for (; i < n; i++) {
-		if (limit && count == (size_t)limit) {
-			/* more remain: the next page starts just after the last key returned
-			 * ("\x01" appended: no valid name holds a control byte) */
-			const char *last = kvs[i - 1].key + plen;
-			size_t ll = strlen(last);
-			char *next = malloc(ll + 2);
-			if (!next)
-				goto oom;
-			memcpy(next, last, ll);
-			next[ll] = '\x01';
-			next[ll + 1] = '\0';
-			cont = continue_make(rev, next);
-			free(next);
-			if (!cont)
-				goto oom;
-			break;
+	return 0;
+}
+
+/* The continue token of a page that ends before item l->i: the next page starts just
+ * after the last key returned ("\x01" appended: no valid name holds a control byte).
+ * 0 or -ENOMEM. */
+static int list_continue(struct list_req *l)
+{
+	const char *last = l->kvs[l->i - 1].key + l->plen;
+	size_t ll = strlen(last);
+	char *next = malloc(ll + 2);
+	if (!next)
+		return -ENOMEM;
+	memcpy(next, last, ll);
+	next[ll] = '\x01';
+	next[ll + 1] = '\0';
+	l->cont = continue_make(l->rev, next);
+	free(next);
+	return l->cont ? 0 : -ENOMEM;
+}
+
+/* Appends item l->i (o: parsed already, or NULL; taken) to the body text. 0 or -ENOMEM. */
+static int list_add_raw(struct list_req *l, json_t *o)
+{
+	if (l->count)
+		dbuf_str(&l->body, ",");
+	if (!raw_item(&l->body, &l->kvs[l->i], l->head, l->hl)) {
+		if (!o)
+			o = reg_load(l->kvs[l->i].value, l->kvs[l->i].value_len,
+				     l->kvs[l->i].mod_rev);
+		char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		if (!t) {
+			json_decref(o);
+			return -ENOMEM;
 		}
+		dbuf_str(&l->body, t);
+		free(t);
+	}
+	json_decref(o);
+	return l->body.oom ? -ENOMEM : 0;
+}
+
+/* The page: the items that match, up to limit, and the continue token. 0 or -ENOMEM. */
+static int list_collect(struct list_req *l)
+{
+	for (; l->i < l->n; l->i++) {
+		if (l->limit && l->count == (size_t)l->limit)
+			return list_continue(l);
 		json_t *o = NULL;
-		if (out.table || !reg_filter_empty(&f)) {
-			o = reg_load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
+		const struct store_kv *kv = &l->kvs[l->i];
+		if (l->out.table || !reg_filter_empty(&l->f)) {
+			o = reg_load(kv->value, kv->value_len, kv->mod_rev);
 			if (!o)
 				continue;
-			if (!reg_filter_match(&f, o)) {
+			if (!reg_filter_match(&l->f, o)) {
 				json_decref(o);
 				continue;
 			}
 		}
-		if (out.table) {
-			if (json_array_append_new(items, o))
-				goto oom;
-		} else {
-			if (count)
-				dbuf_str(&body, ",");
-			if (!raw_item(&body, &kvs[i], head, hl)) {
-				if (!o)
-					o = reg_load(kvs[i].value, kvs[i].value_len,
-						     kvs[i].mod_rev);
-				char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
-				if (!t) {
-					json_decref(o);
-					goto oom;
-				}
-				dbuf_str(&body, t);
-				free(t);
-			}
-			json_decref(o);
-			if (body.oom)
-				goto oom;
+		if (l->out.table) {
+			if (json_array_append_new(l->items, o))
+				return -ENOMEM;
+		} else if (list_add_raw(l, o)) {
+			return -ENOMEM;
 		}
-		count++;
+		l->count++;
 	}
-	if (cont && reg_filter_empty(&f) && full)
-		remaining = (int64_t)(n - i);
-	snprintf(rvs, sizeof(rvs), "%lld", (long long)rev);
-	if (out.table) {
-		list = table_build(res, items, out.inc, 1, rvs, cont, remaining, time(NULL),
-				   out.v1beta1);
+	return 0;
+}
+
+/* The List as text around the items' text. 0 (replied) or -ENOMEM. */
+static int list_reply_raw(struct http_req *r, const struct kube_resource *res, struct list_req *l,
+			  const char *rvs)
+{
+	struct dbuf whole = DBUF_INIT(0);
+	dbuf_printf(&whole,
+		    "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
+		    "\"resourceVersion\":\"%s\"",
+		    res->kind, l->av, rvs);
+	if (l->cont) {
+		dbuf_str(&whole, ",\"continue\":\"");
+		dbuf_str(&whole, l->cont); /* base64url: nothing to escape */
+		dbuf_str(&whole, "\"");
+	}
+	if (l->remaining > 0)
+		dbuf_printf(&whole, ",\"remainingItemCount\":%lld", (long long)l->remaining);
+	dbuf_str(&whole, "},\"items\":[");
+	if (l->body.len)
+		dbuf_add(&whole, l->body.p, l->body.len);
+	dbuf_str(&whole, "]}\n");
+	if (whole.oom) {
+		free(whole.p);
+		return -ENOMEM;
+	}
+	http_reply(r, 200, "application/json", whole.p, whole.len);
+	free(whole.p);
+	return 0;
+}
+
+/* Keeps a full range while pages follow; drops it after the last. */
+static void list_keep_pages(struct list_req *l)
+{
+	struct registry_pages *pages = l->pages;
+	if (pages && l->cont && l->full && !l->cached &&
+	    SFMT(pages->prefix, "%s", l->prefix) >= 0) {
+		store_kvs_free(pages->kvs, pages->n);
+		pages->rev = l->rev;
+		pages->kvs = l->kvs;
+		pages->n = l->n;
+		l->kvs = NULL;
+		l->n = 0;
+	} else if (!l->cont && l->cached) {
+		reg_pages_clear(pages);
+		l->cached = 0;
+		l->kvs = NULL;
+		l->n = 0;
+	}
+}
+
+void reg_serve_list(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		    const struct kube_resource *res)
+{
+	char rvs[32];
+	json_t *list = NULL;
+	struct registry_state *rs = reg_state(cl);
+	struct list_req *l = calloc(1, sizeof(*l));
+	if (!l) {
+		kube_reply_status(r, 500, "InternalError", "out of memory", a);
+		return;
+	}
+	l->full = 1;
+	l->body = (struct dbuf)DBUF_INIT(0);
+	l->pages = rs ? &rs->pages : NULL;
+	if (list_parse(r, res, l))
+		goto out;
+	registry_key(cl, res, res->namespaced ? a->namespace_ : NULL, NULL, l->prefix,
+		     sizeof(l->prefix));
+	if (!*l->prefix || list_range(cl->kube->store, l) != 0) {
+		kube_reply_status(r, 500, "InternalError", "the objects could not be read", a);
+		goto out;
+	}
+	reg_api_version(res, l->av, sizeof(l->av));
+	if (SFMT(l->head, "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{", res->kind,
+		 l->av) < 0)
+		l->head[0] = '\0'; /* matches no stored text: each item is re-encoded */
+	l->hl = strlen(l->head);
+	if (!(l->items = json_array()) || list_collect(l))
+		goto oom;
+	if (l->cont && reg_filter_empty(&l->f) && l->full)
+		l->remaining = (int64_t)(l->n - l->i);
+	snprintf(rvs, sizeof(rvs), "%lld", (long long)l->rev);
+	if (l->out.table) {
+		list = table_build(res, l->items, l->out.inc, 1, rvs, l->cont, l->remaining,
+				   time(NULL), l->out.v1beta1);
 		if (!list)
 			goto oom;
 		reg_reply_json(r, 200, list);
 		list = NULL;
-	} else {
-		struct dbuf whole = DBUF_INIT(0);
-		char meta[600];
-		int m = snprintf(meta, sizeof(meta),
-				 "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
-				 "\"resourceVersion\":\"%s\"",
-				 res->kind, av, rvs);
-		dbuf_add(&whole, meta, (size_t)m);
-		if (cont) {
-			dbuf_str(&whole, ",\"continue\":\"");
-			dbuf_str(&whole, cont); /* base64url: nothing to escape */
-			dbuf_str(&whole, "\"");
-		}
-		if (remaining > 0) {
-			m = snprintf(meta, sizeof(meta), ",\"remainingItemCount\":%lld",
-				     (long long)remaining);
-			dbuf_add(&whole, meta, (size_t)m);
-		}
-		dbuf_str(&whole, "},\"items\":[");
-		if (body.len)
-			dbuf_add(&whole, body.p, body.len);
-		dbuf_str(&whole, "]}\n");
-		if (whole.oom) {
-			free(whole.p);
-			goto oom;
-		}
-		http_reply(r, 200, "application/json", whole.p, whole.len);
-		free(whole.p);
+	} else if (list_reply_raw(r, res, l, rvs)) {
+		goto oom;
 	}
-	/* keep a full range while pages follow; drop it after the last */
-	if (pages && cont && full && !cached && SFMT(pages->prefix, "%s", prefix) >= 0) {
-		store_kvs_free(pages->kvs, pages->n);
-		pages->rev = rev;
-		pages->kvs = kvs;
-		pages->n = n;
-		kvs = NULL;
-		n = 0;
-	} else if (!cont && cached) {
-		reg_pages_clear(pages);
-		cached = 0;
-		kvs = NULL;
-		n = 0;
-	}
+	list_keep_pages(l);
 	goto out;
 oom:
 	kube_reply_status(r, 500, "InternalError", "out of memory", a);
 out:
-	json_decref(items);
-	json_decref(list);
-	free(cont);
-	free(body.p);
-	if (!cached)
-		store_kvs_free(kvs, n);
-	reg_filter_free(&f);
+	json_decref(l->items);
+	free(l->cont);
+	free(l->body.p);
+	if (!l->cached)
+		store_kvs_free(l->kvs, l->n);
+	reg_filter_free(&l->f);
+	free(l);
 }

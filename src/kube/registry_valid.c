@@ -459,115 +459,129 @@ out:
 }
 
 /* The kind's own rules on a whole object (create and update). old is NULL on create. */
-void reg_validate_kind(const struct kube_resource *res, const json_t *obj, const json_t *old,
-		       json_t *errs)
+static void validate_pod(const json_t *obj, const json_t *old, json_t *errs)
 {
 	const json_t *spec = json_object_get(obj, "spec");
+	const json_t *cs = json_object_get(spec, "containers");
+	if (!json_array_size(cs))
+		ERR_REQUIRED(errs, "spec.containers");
+	else
+		validate_containers(cs, "spec.containers", errs);
+	validate_containers(json_object_get(spec, "initContainers"), "spec.initContainers", errs);
+	if (old && !pod_spec_update_ok(json_object_get(old, "spec"), spec))
+		reg_field_err(errs, "spec", "FieldValueForbidden",
+			      "Forbidden: pod updates may not change fields other than "
+			      "`spec.containers[*].image`,`spec.initContainers[*].image`,"
+			      "`spec.activeDeadlineSeconds`,`spec.tolerations` (only "
+			      "additions to "
+			      "existing tolerations),`spec.terminationGracePeriodSeconds` "
+			      "(allow it "
+			      "to be set to 1 if it was previously negative)");
+}
+
+/* ConfigMaps and Secrets: their keys, immutable data, a Secret's type. */
+static void validate_config(const struct kube_resource *res, const json_t *obj, const json_t *old,
+			    json_t *errs)
+{
 	const char *k;
 	json_t *v;
-	if (reg_is_core(res, "pods")) {
-		const json_t *cs = json_object_get(spec, "containers");
-		if (!json_array_size(cs))
-			ERR_REQUIRED(errs, "spec.containers");
-		else
-			validate_containers(cs, "spec.containers", errs);
-		validate_containers(json_object_get(spec, "initContainers"), "spec.initContainers",
-				    errs);
-		if (old && !pod_spec_update_ok(json_object_get(old, "spec"), spec))
-			reg_field_err(errs, "spec", "FieldValueForbidden",
-				      "Forbidden: pod updates may not change fields other than "
-				      "`spec.containers[*].image`,`spec.initContainers[*].image`,"
-				      "`spec.activeDeadlineSeconds`,`spec.tolerations` (only "
-				      "additions to "
-				      "existing tolerations),`spec.terminationGracePeriodSeconds` "
-				      "(allow it "
-				      "to be set to 1 if it was previously negative)");
-	} else if (reg_is_core(res, "configmaps") || reg_is_core(res, "secrets")) {
-		static const char *const maps[] = {"data", "binaryData", "stringData", NULL};
-		for (size_t i = 0; maps[i]; i++) {
-			json_object_foreach(json_object_get(obj, maps[i]), k, v)
-			{
-				if (!valid_config_key(k)) {
-					char f[300];
-					snprintf(f, sizeof(f), "%s[%s]", maps[i], k);
-					ERR_INVALID(
-						errs, f, k,
-						"a valid config key must consist of alphanumeric "
-						"characters, '-', '_' or '.' (e.g. 'key.name',  or "
-						"'KEY_NAME',  or 'key-name', regex used for "
-						"validation "
-						"is '[-._a-zA-Z0-9]+')");
-				}
-			}
-		}
-		if (old && json_is_true(json_object_get(old, "immutable")) &&
-		    (!json_equal(json_object_get(old, "data"), json_object_get(obj, "data")) ||
-		     !json_equal(json_object_get(old, "binaryData"),
-				 json_object_get(obj, "binaryData"))))
-			reg_field_err(errs, "data", "FieldValueForbidden",
-				      "Forbidden: field is immutable when `immutable` is set");
-		if (old && reg_is_core(res, "secrets") &&
-		    !json_equal(json_object_get(old, "type"), json_object_get(obj, "type")))
-			reg_field_err(errs, "type", "FieldValueInvalid",
-				      "Invalid value: \"%s\": field is immutable",
-				      json_string_value(json_object_get(obj, "type"))
-					      ? json_string_value(json_object_get(obj, "type"))
-					      : "");
-	} else if (!strcmp(res->group, "rbac.authorization.k8s.io")) {
-		size_t i;
-		const json_t *rule;
-		json_array_foreach(json_object_get(obj, "rules"), i, rule)
+	static const char *const maps[] = {"data", "binaryData", "stringData", NULL};
+	for (size_t i = 0; maps[i]; i++) {
+		json_object_foreach(json_object_get(obj, maps[i]), k, v)
 		{
-			char f[64];
-			snprintf(f, sizeof(f), "rules[%zu].verbs", i);
-			if (!json_array_size(json_object_get(rule, "verbs")))
-				ERR_REQUIRED(errs, f);
-			if (!json_array_size(json_object_get(rule, "nonResourceURLs")) &&
-			    !json_array_size(json_object_get(rule, "apiGroups")) &&
-			    strcmp(res->resource, "roles") == 0) {
-				snprintf(f, sizeof(f), "rules[%zu].apiGroups", i);
-				ERR_REQUIRED(errs, f);
-			}
-		}
-		if (strstr(res->resource, "bindings")) {
-			const json_t *ref = json_object_get(obj, "roleRef");
-			const char *rk = json_string_value(json_object_get(ref, "kind"));
-			const char *rn = json_string_value(json_object_get(ref, "name"));
-			if (!rn || !*rn)
-				ERR_REQUIRED(errs, "roleRef.name");
-			if (!rk || !*rk)
-				ERR_REQUIRED(errs, "roleRef.kind");
-			else if (strcmp(rk, "ClusterRole") != 0 &&
-				 (strcmp(rk, "Role") != 0 ||
-				  strcmp(res->resource, "clusterrolebindings") == 0))
-				reg_field_err(errs, "roleRef.kind", "FieldValueNotSupported",
-					      "Unsupported value: \"%s\": supported values: %s", rk,
-					      strcmp(res->resource, "clusterrolebindings") == 0
-						      ? "\"ClusterRole\""
-						      : "\"Role\", \"ClusterRole\"");
-			if (old && !json_equal(json_object_get(old, "roleRef"), (json_t *)ref))
-				reg_field_err(errs, "roleRef", "FieldValueInvalid",
-					      "Invalid value: %s: cannot change roleRef", "{...}");
-			const json_t *s;
-			json_array_foreach(json_object_get(obj, "subjects"), i, s)
-			{
-				char f[64];
-				const char *sk = json_string_value(json_object_get(s, "kind"));
-				const char *sn = json_string_value(json_object_get(s, "name"));
-				snprintf(f, sizeof(f), "subjects[%zu].name", i);
-				if (!sn || !*sn)
-					ERR_REQUIRED(errs, f);
-				snprintf(f, sizeof(f), "subjects[%zu].kind", i);
-				if (!sk || (strcmp(sk, "User") && strcmp(sk, "Group") &&
-					    strcmp(sk, "ServiceAccount")))
-					reg_field_err(
-						errs, f, "FieldValueNotSupported",
-						"Unsupported value: \"%s\": supported values: "
-						"\"ServiceAccount\", \"User\", \"Group\"",
-						sk ? sk : "");
+			if (!valid_config_key(k)) {
+				char f[300];
+				snprintf(f, sizeof(f), "%s[%s]", maps[i], k);
+				ERR_INVALID(errs, f, k,
+					    "a valid config key must consist of alphanumeric "
+					    "characters, '-', '_' or '.' (e.g. 'key.name',  or "
+					    "'KEY_NAME',  or 'key-name', regex used for "
+					    "validation "
+					    "is '[-._a-zA-Z0-9]+')");
 			}
 		}
 	}
+	if (old && json_is_true(json_object_get(old, "immutable")) &&
+	    (!json_equal(json_object_get(old, "data"), json_object_get(obj, "data")) ||
+	     !json_equal(json_object_get(old, "binaryData"), json_object_get(obj, "binaryData"))))
+		reg_field_err(errs, "data", "FieldValueForbidden",
+			      "Forbidden: field is immutable when `immutable` is set");
+	if (old && reg_is_core(res, "secrets") &&
+	    !json_equal(json_object_get(old, "type"), json_object_get(obj, "type")))
+		reg_field_err(errs, "type", "FieldValueInvalid",
+			      "Invalid value: \"%s\": field is immutable",
+			      json_string_value(json_object_get(obj, "type"))
+				      ? json_string_value(json_object_get(obj, "type"))
+				      : "");
+}
+
+/* Roles, ClusterRoles and their bindings. */
+static void validate_rbac(const struct kube_resource *res, const json_t *obj, const json_t *old,
+			  json_t *errs)
+{
+	size_t i;
+	const json_t *rule;
+	json_array_foreach(json_object_get(obj, "rules"), i, rule)
+	{
+		char f[64];
+		snprintf(f, sizeof(f), "rules[%zu].verbs", i);
+		if (!json_array_size(json_object_get(rule, "verbs")))
+			ERR_REQUIRED(errs, f);
+		if (!json_array_size(json_object_get(rule, "nonResourceURLs")) &&
+		    !json_array_size(json_object_get(rule, "apiGroups")) &&
+		    strcmp(res->resource, "roles") == 0) {
+			snprintf(f, sizeof(f), "rules[%zu].apiGroups", i);
+			ERR_REQUIRED(errs, f);
+		}
+	}
+	if (strstr(res->resource, "bindings")) {
+		const json_t *ref = json_object_get(obj, "roleRef");
+		const char *rk = json_string_value(json_object_get(ref, "kind"));
+		const char *rn = json_string_value(json_object_get(ref, "name"));
+		if (!rn || !*rn)
+			ERR_REQUIRED(errs, "roleRef.name");
+		if (!rk || !*rk)
+			ERR_REQUIRED(errs, "roleRef.kind");
+		else if (strcmp(rk, "ClusterRole") != 0 &&
+			 (strcmp(rk, "Role") != 0 ||
+			  strcmp(res->resource, "clusterrolebindings") == 0))
+			reg_field_err(errs, "roleRef.kind", "FieldValueNotSupported",
+				      "Unsupported value: \"%s\": supported values: %s", rk,
+				      strcmp(res->resource, "clusterrolebindings") == 0
+					      ? "\"ClusterRole\""
+					      : "\"Role\", \"ClusterRole\"");
+		if (old && !json_equal(json_object_get(old, "roleRef"), (json_t *)ref))
+			reg_field_err(errs, "roleRef", "FieldValueInvalid",
+				      "Invalid value: %s: cannot change roleRef", "{...}");
+		const json_t *s;
+		json_array_foreach(json_object_get(obj, "subjects"), i, s)
+		{
+			char f[64];
+			const char *sk = json_string_value(json_object_get(s, "kind"));
+			const char *sn = json_string_value(json_object_get(s, "name"));
+			snprintf(f, sizeof(f), "subjects[%zu].name", i);
+			if (!sn || !*sn)
+				ERR_REQUIRED(errs, f);
+			snprintf(f, sizeof(f), "subjects[%zu].kind", i);
+			if (!sk || (strcmp(sk, "User") && strcmp(sk, "Group") &&
+				    strcmp(sk, "ServiceAccount")))
+				reg_field_err(errs, f, "FieldValueNotSupported",
+					      "Unsupported value: \"%s\": supported values: "
+					      "\"ServiceAccount\", \"User\", \"Group\"",
+					      sk ? sk : "");
+		}
+	}
+}
+
+void reg_validate_kind(const struct kube_resource *res, const json_t *obj, const json_t *old,
+		       json_t *errs)
+{
+	if (reg_is_core(res, "pods"))
+		validate_pod(obj, old, errs);
+	else if (reg_is_core(res, "configmaps") || reg_is_core(res, "secrets"))
+		validate_config(res, obj, old, errs);
+	else if (!strcmp(res->group, "rbac.authorization.k8s.io"))
+		validate_rbac(res, obj, old, errs);
 }
 
 /* --- defaults, as kube-apiserver's defaulting and admission give them --- */

@@ -25,6 +25,25 @@ until_rc() {
 	printf '%s' "$WAIT_OUT"
 }
 policy() { kubectl apply -f - >/dev/null 2>&1; }
+# the troubleshooting guide's fix: egress to the metadata address and port
+seed_fix() {
+	policy <<'EOF'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: allow-gke-metadata-server
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to:
+    - ipBlock:
+        cidr: 169.254.169.252/32
+    ports:
+    - protocol: TCP
+      port: 988
+EOF
+}
 kubectl create namespace other >/dev/null
 
 has "no policy: the pod is answered" "$P.svc.id.goog rc=0" "$(pod_rc)"
@@ -32,11 +51,12 @@ d0=$(metric gkeid_node_netpol_dropped_total)
 
 # A change is seen without a request to start its read (issue 15: the first request
 # after a change got the old verdict however long one waited: a token after a deny, a
-# drop after the fix). A pod that stays lets the node read `default`'s policies (the
-# Node authorizer allows it while one of its pods is there), and only `default` is in
-# use here, so two reads begun after a change (the second begins once the first has
-# ended) mean the node holds the new policies: the next request must be judged by them.
-"$GKEID" exec --name keeper -- sh -c "echo up >'$T_TMP/keeper'; exec sleep 300" >/dev/null 2>&1 &
+# drop after the fix). A pod that stays (and asks once, so that its namespace is in use)
+# lets the node read `default`'s policies (the Node authorizer allows it while one of
+# its pods is there), and only `default` is in use here, so two reads begun after a
+# change (the second begins once the first has ended) mean the node holds the new
+# policies: the next request must be judged by them.
+"$GKEID" exec --name keeper -- sh -c "curl -sS -m 5 -H 'Metadata-Flavor: Google' \"http://\$GCE_METADATA_HOST/computeMetadata/v1/instance/id\" >/dev/null; echo up >'$T_TMP/keeper'; exec sleep 300" >/dev/null 2>&1 &
 KEEPER=$!
 wait_for 30 test -s "$T_TMP/keeper"
 reads_since() { [ "$(metric gkeid_node_netpol_fetches_total)" -ge $(($1 + 2)) ]; }
@@ -56,22 +76,7 @@ spec:
 EOF
 fresh "a deny: the node reads the namespace's policies again by itself"
 has "... and the first request after that is dropped, not answered" "rc=28" "$(pod_rc)"
-policy <<'EOF'
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: allow-gke-metadata-server
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress:
-  - to:
-    - ipBlock:
-        cidr: 169.254.169.252/32
-    ports:
-    - protocol: TCP
-      port: 988
-EOF
+seed_fix
 fresh "the seed's fix: read again by itself"
 has "... and the first request after that is answered, not dropped" "$P.svc.id.goog rc=0" "$(pod_rc)"
 # Without a pod of the node in the namespace, the node's reads are refused (403, the
@@ -97,22 +102,7 @@ curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_POR
 eq "the node itself is not a pod: /healthz answers" 200 "$(cat "$T_TMP/hz")"
 
 
-policy <<'EOF'
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: allow-gke-metadata-server
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress:
-  - to:
-    - ipBlock:
-        cidr: 169.254.169.252/32
-    ports:
-    - protocol: TCP
-      port: 988
-EOF
+seed_fix
 has "the seed's rule (ipBlock 169.254.169.252/32, TCP 988): answered again" "$P.svc.id.goog rc=0" "$(until_rc 0)"
 a=$(metric gkeid_node_netpol_allowed_total)
 [ "${a:-0}" -gt 0 ] && pass "/metrics counts allowed requests ($a)" || fail "/metrics counts allowed requests" "$a"

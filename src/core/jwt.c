@@ -234,6 +234,20 @@ int random_bytes(void *buf, size_t len)
 	return 0;
 }
 
+int random_uuid4(char out[37])
+{
+	unsigned char b[16];
+	out[0] = '\0';
+	if (random_bytes(b, sizeof(b)) != 0)
+		return -EIO;
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
+	return 0;
+}
+
 char *random_token(const char *prefix, size_t n)
 {
 	unsigned char *raw;

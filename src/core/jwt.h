@@ -29,6 +29,9 @@ int b64_decode(const char *in, size_t in_len, unsigned char **out, size_t *out_l
 void sha256_hex(const void *data, size_t len, char out[65]);
 /* Fills buf with cryptographically random bytes. Returns 0 or -EIO. */
 int random_bytes(void *buf, size_t len);
+/* A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", into out. 0, or -EIO
+ * when the random source fails (out is then ""). */
+int random_uuid4(char out[37]);
 /* A random token: prefix followed by n random bytes as base64url. malloc'd or NULL. */
 char *random_token(const char *prefix, size_t n);
 

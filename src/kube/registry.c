@@ -101,21 +101,6 @@ void reg_now_rfc3339(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void reg_uuid4(char out[37])
-{
-	unsigned char b[16];
-	if (random_bytes(b, sizeof(b)) != 0) {
-		/* never reached with a working OpenSSL; still unique enough per process */
-		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)(rand() & 0xff);
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-		 b[13], b[14], b[15]);
-}
-
 json_t *reg_meta_of(json_t *obj)
 {
 	json_t *m = json_object_get(obj, "metadata");
@@ -618,7 +603,10 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 	if (*ouid) {
 		json_object_set_new(m, "uid", json_string(ouid));
 	} else if (!*reg_mstr(obj, "uid")) {
-		reg_uuid4(uid);
+		if (random_uuid4(uid) != 0) {
+			json_decref(old);
+			return -EIO;
+		}
 		json_object_set_new(m, "uid", json_string(uid));
 	}
 	if (*ots) {

@@ -82,7 +82,6 @@ void reg_api_version(const struct kube_resource *res, char *out, size_t len);
 /* --- small helpers (registry.c) --- */
 
 void reg_now_rfc3339(char out[32]);
-void reg_uuid4(char out[37]);
 /* obj.metadata, made when absent; NULL when out of memory. */
 json_t *reg_meta_of(json_t *obj);
 /* obj.metadata.<field> as a string, "" when absent. */

@@ -776,7 +776,8 @@ int reg_fill_create_meta(const struct kube_resource *res, json_t *obj)
 	json_t *m = reg_meta_of(obj);
 	if (!m)
 		return -ENOMEM;
-	reg_uuid4(uid);
+	if (random_uuid4(uid) != 0)
+		return -EIO;
 	reg_now_rfc3339(ts);
 	json_object_set_new(m, "uid", json_string(uid));
 	json_object_set_new(m, "creationTimestamp", json_string(ts));

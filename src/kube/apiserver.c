@@ -442,6 +442,29 @@ PB_MESSAGE(pb_deployment_spec, {1, "replicas", PB_INT, PB_KEEP, NULL},
 	   {9, "progressDeadlineSeconds", PB_INT, PB_KEEP, NULL});
 PB_MESSAGE(pb_deployment, {1, "metadata", PB_MSG, 0, &pb_object_meta},
 	   {2, "spec", PB_MSG, 0, &pb_deployment_spec});
+/* batch/v1 Job and CronJob as `kubectl create job` and `kubectl create cronjob` send
+ * them (k8s.io/api batch/v1 generated.proto). */
+PB_MESSAGE(pb_job_spec, {1, "parallelism", PB_INT, PB_KEEP, NULL},
+	   {2, "completions", PB_INT, PB_KEEP, NULL},
+	   {3, "activeDeadlineSeconds", PB_INT, PB_KEEP, NULL},
+	   {4, "selector", PB_MSG, 0, &pb_label_selector},
+	   {5, "manualSelector", PB_BOOL, PB_KEEP, NULL},
+	   {6, "template", PB_MSG, 0, &pb_pod_template},
+	   {7, "backoffLimit", PB_INT, PB_KEEP, NULL},
+	   {8, "ttlSecondsAfterFinished", PB_INT, PB_KEEP, NULL},
+	   {9, "completionMode", PB_STRING, 0, NULL}, {10, "suspend", PB_BOOL, PB_KEEP, NULL});
+PB_MESSAGE(pb_job, {1, "metadata", PB_MSG, 0, &pb_object_meta}, {2, "spec", PB_MSG, 0, &pb_job_spec});
+PB_MESSAGE(pb_job_template, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_job_spec});
+PB_MESSAGE(pb_cronjob_spec, {1, "schedule", PB_STRING, 0, NULL},
+	   {2, "startingDeadlineSeconds", PB_INT, PB_KEEP, NULL},
+	   {3, "concurrencyPolicy", PB_STRING, 0, NULL}, {4, "suspend", PB_BOOL, PB_KEEP, NULL},
+	   {5, "jobTemplate", PB_MSG, 0, &pb_job_template},
+	   {6, "successfulJobsHistoryLimit", PB_INT, PB_KEEP, NULL},
+	   {7, "failedJobsHistoryLimit", PB_INT, PB_KEEP, NULL},
+	   {8, "timeZone", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_cronjob, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_cronjob_spec});
 PB_MESSAGE(pb_unknown_type, {1, "apiVersion", PB_STRING, 0, NULL}, {2, "kind", PB_STRING, 0, NULL});
 
 static const struct {
@@ -467,6 +490,8 @@ static const struct {
 	{"authentication.k8s.io/v1", "TokenReview", &pb_token_review},
 	{"authentication.k8s.io/v1", "SelfSubjectReview", &pb_meta_only},
 	{"apps/v1", "Deployment", &pb_deployment},
+	{"batch/v1", "Job", &pb_job},
+	{"batch/v1", "CronJob", &pb_cronjob},
 };
 
 #define PB_MAX_DEPTH 24

@@ -119,6 +119,16 @@ EOF
 out=$($K create -f "$T_TMP/sar.yaml" -o jsonpath='{.status.allowed}' 2>&1)
 eq "kubectl create -f of a SubjectAccessReview passes validation" "false" "$out"
 
+# kubectl create job and cronjob (protobuf bodies, batch/v1 defaults).
+out=$($K create job once --image=busybox 2>&1)
+eq "kubectl create job" "job.batch/once created" "$out"
+eq "... SetDefaults_Job and the template" "1 1 6 NonIndexed Never busybox" \
+	"$($K get job once -o jsonpath='{.spec.parallelism} {.spec.completions} {.spec.backoffLimit} {.spec.completionMode} {.spec.template.spec.restartPolicy} {.spec.template.spec.containers[0].image}')"
+out=$($K create cronjob tick --image=busybox --schedule='*/5 * * * *' 2>&1)
+eq "kubectl create cronjob" "cronjob.batch/tick created" "$out"
+eq "... its schedule and job template" "*/5 * * * * OnFailure busybox" \
+	"$($K get cronjob tick -o jsonpath='{.spec.schedule} {.spec.jobTemplate.spec.template.spec.restartPolicy} {.spec.jobTemplate.spec.template.spec.containers[0].image}')"
+
 # Discovery: the groups and their resources.
 out=$($K api-resources 2>&1)
 rows() { printf '%s\n' "$out" | grep -E "$1" | tr -s ' '; }

@@ -43,6 +43,35 @@ s=$(kjson PUT /apis/apps/v1/namespaces/default/deployments/web/scale '{"kind":"S
 eq "a negative scale: 422 as ValidateScale" '422 Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0' \
 	"$(code "$s") $(jget "$s" "j['message']")"
 
+# ReplicaSets and StatefulSets: defaults, scale and their Table columns.
+cat >"$T_TMP/sets.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: front}
+spec:
+  selector: {matchLabels: {app: front}}
+  template:
+    metadata: {labels: {app: front}}
+    spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: postgres}]}
+EOF
+ok "kubectl apply of a ReplicaSet and a StatefulSet" $K apply -f "$T_TMP/sets.yaml"
+ok "kubectl scale statefulset" $K scale statefulset db --replicas=2
+out=$($K get replicasets 2>&1)
+has "ReplicaSet columns" "NAME    DESIRED   CURRENT   READY   AGE" "$out"
+has "... its row" "front   1         0         0" "$out"
+out=$($K get statefulsets 2>&1)
+has "StatefulSet columns and row" "db     0/2" "$out"
+
 # patch and the status subresource (kept apart from the main resource).
 out=$($K patch deployment web -p '{"spec":{"template":{"metadata":{"labels":{"tier":"web"}}}}}' 2>&1)
 eq "kubectl patch (strategic merge)" "deployment.apps/web patched" "$out"

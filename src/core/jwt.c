@@ -217,6 +217,26 @@ void sha256_hex(const void *data, size_t len, char out[65])
 	hex(md, 32, out);
 }
 
+void sha512_hex_upper(const void *data, size_t len, char out[129])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	static const char digits[] = "0123456789ABCDEF";
+
+	out[0] = '\0';
+	if (!data && len)
+		return;
+	if (EVP_Digest(data ? data : "", len, md, &n, EVP_sha512(), NULL) != 1 || n != 64) {
+		ERR_clear_error();
+		return;
+	}
+	for (unsigned int i = 0; i < 64; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[128] = '\0';
+}
+
 int random_bytes(void *buf, size_t len)
 {
 	unsigned char *p = buf;

@@ -1509,7 +1509,7 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 	struct filter f;
 	struct output out;
 	struct store_kv *kvs = NULL;
-	struct dbuf body = {NULL, 0, 0, 0};
+	struct dbuf body = {NULL, 0, 0, 0, 0};
 	size_t n = 0, i = 0, count = 0;
 	int64_t rev = 0, remaining = 0;
 	long limit = 0;
@@ -1636,7 +1636,7 @@ static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct
 		reply_json(r, 200, list);
 		list = NULL;
 	} else {
-		struct dbuf whole = {NULL, 0, 0, 0};
+		struct dbuf whole = {NULL, 0, 0, 0, 0};
 		char meta[600];
 		int m = snprintf(meta, sizeof(meta),
 				 "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"

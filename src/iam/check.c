@@ -5,7 +5,9 @@
  */
 #include "iam/iam_priv.h"
 
+#include "core/dbuf.h"
 #include "core/hmap.h"
+#include "iam/cel.h"
 
 /* ---- checks ------------------------------------------------------------------------- */
 
@@ -43,69 +45,137 @@ static const struct cver *in_effect(const struct cpolicy *cp, int64_t t, int64_t
 	return NULL;
 }
 
+/* What a check needs of the principal, computed once. */
+struct who {
+	const struct iam_principal *p;
+	size_t n_members;
+	char dom[256];
+	int dom_state; /* 0 not computed, 1 in dom, -1 none */
+};
+
+/* The lower-case domain of the principal's email, or NULL when "domain:" cannot match. */
+static const char *who_domain(struct who *w)
+{
+	if (w->dom_state == 0) {
+		const char *at =
+			w->p->email && domain_member(w->p) ? strrchr(w->p->email, '@') : NULL;
+		size_t n = at ? strlen(at + 1) : 0;
+
+		w->dom_state = -1;
+		if (n > 0 && n < sizeof(w->dom)) {
+			for (size_t k = 0; k <= n; k++) {
+				char c = at[1 + k];
+
+				w->dom[k] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+			}
+			w->dom_state = 1;
+		}
+	}
+	return w->dom_state > 0 ? w->dom : NULL;
+}
+
+/* True when an unconditional binding of cv grants the permission (word w, bit). */
+static int plain_grants(const struct iam *iam, const struct cver *cv, struct who *who, size_t w,
+			uint64_t bit)
+{
+	const size_t words = iam->cat.words;
+	const uint64_t *row;
+	const char *dom;
+
+	if (!(cv->rows[ROW_ANY * words + w] & bit))
+		return 0;
+	if (cv->rows[ROW_ALL_USERS * words + w] & bit)
+		return 1;
+	if (who->p->authenticated && (cv->rows[ROW_ALL_AUTH * words + w] & bit))
+		return 1;
+	for (size_t j = 0; j < who->n_members; j++) {
+		row = who->p->members[j] ? hmap_get(cv->members, who->p->members[j]) : NULL;
+		if (row && (row[w] & bit))
+			return 1;
+	}
+	if (cv->domains && (dom = who_domain(who))) {
+		row = hmap_get(cv->domains, dom);
+		if (row && (row[w] & bit))
+			return 1;
+	}
+	if (cv->groups && (cv->rows[ROW_GROUPS * words + w] & bit)) {
+		size_t pos = 0;
+		const char *g;
+		void *v;
+
+		while (hmap_next(cv->groups, &pos, &g, &v))
+			if ((((const uint64_t *)v)[w] & bit) && group_has(iam, g, who->p))
+				return 1;
+	}
+	return 0;
+}
+
+/* True when a conditional binding names the principal. */
+static int cond_names(const struct iam *iam, const struct ccond *c, struct who *who)
+{
+	char key[300];
+	const char *dom;
+	size_t pos = 0;
+	const char *k;
+	void *v;
+
+	if (hmap_get(c->members, "allUsers") ||
+	    (who->p->authenticated && hmap_get(c->members, "allAuthenticatedUsers")))
+		return 1;
+	for (size_t j = 0; j < who->n_members; j++)
+		if (who->p->members[j] && hmap_get(c->members, who->p->members[j]))
+			return 1;
+	if ((dom = who_domain(who)) && SFMT(key, "domain:%s", dom) == 0 &&
+	    hmap_get(c->members, key))
+		return 1;
+	while (hmap_next(c->members, &pos, &k, &v))
+		if (has_prefix(k, "group:") && group_has(iam, k + 6, who->p))
+			return 1;
+	return 0;
+}
+
+/* True when a conditional binding of cv that names the principal grants the permission
+ * and its condition holds for the request (resource.* from the resource checked). */
+static int cond_grants(const struct iam *iam, const struct cver *cv, struct who *who, size_t w,
+		       uint64_t bit, const char *resource, int64_t now_ms)
+{
+	struct cel_activation a = {.now_ms = now_ms, .resource_name = resource};
+
+	if (!(cv->rows[ROW_COND * iam->cat.words + w] & bit))
+		return 0;
+	cel_resource_kind(resource, &a.resource_type, &a.resource_service);
+	for (size_t i = 0; i < cv->n_conds; i++) {
+		const struct ccond *c = &cv->conds[i];
+
+		if ((c->bits[w] & bit) && cond_names(iam, c, who) && cel_eval(c->prog, &a))
+			return 1;
+	}
+	return 0;
+}
+
 int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 	      const struct iam_principal *p, const char *permission, int64_t now_ms)
 {
-	const size_t words = iam ? iam->cat.words : 0;
-	size_t n_members, w;
+	struct who who = {.p = p};
+	size_t w;
 	uint64_t bit;
 	uint32_t id;
-	int64_t t;
-	char dom[256];
-	int dom_state = 0; /* 0 not computed, 1 in dom, -1 none */
 
 	if (!iam || !resources || !p || !perm_id(iam, permission, &id))
 		return 0;
 	w = id >> 6;
 	bit = (uint64_t)1 << (id & 63);
-	t = now_ms;
-	n_members = p->n_members < IAM_MAX_MEMBERS ? p->n_members : IAM_MAX_MEMBERS;
+	who.n_members = p->n_members < IAM_MAX_MEMBERS ? p->n_members : IAM_MAX_MEMBERS;
 	for (size_t i = 0; i < n_resources; i++) {
 		const struct cpolicy *cp = resources[i] ? hmap_get(iam->cache, resources[i]) : NULL;
-		const struct cver *cv = cp ? in_effect(cp, t, iam->propagation_ms) : NULL;
-		const uint64_t *row;
+		const struct cver *cv = cp ? in_effect(cp, now_ms, iam->propagation_ms) : NULL;
 
-		if (!cv || !cv->rows || !(cv->rows[ROW_ANY * words + w] & bit))
+		if (!cv || !cv->rows)
 			continue;
-		if (cv->rows[ROW_ALL_USERS * words + w] & bit)
+		/* resource.name is the resource the request is about: the first of the chain. */
+		if (plain_grants(iam, cv, &who, w, bit) ||
+		    cond_grants(iam, cv, &who, w, bit, resources[0], now_ms))
 			return 1;
-		if (p->authenticated && (cv->rows[ROW_ALL_AUTH * words + w] & bit))
-			return 1;
-		for (size_t j = 0; j < n_members; j++) {
-			row = p->members[j] ? hmap_get(cv->members, p->members[j]) : NULL;
-			if (row && (row[w] & bit))
-				return 1;
-		}
-		if (cv->domains && p->email && domain_member(p)) {
-			if (dom_state == 0) {
-				const char *at = strrchr(p->email, '@');
-				size_t n = at ? strlen(at + 1) : 0;
-
-				dom_state = -1;
-				if (n > 0 && n < sizeof(dom)) {
-					for (size_t k = 0; k <= n; k++) {
-						char c = at[1 + k];
-
-						dom[k] = c >= 'A' && c <= 'Z'
-								 ? (char)(c - 'A' + 'a')
-								 : c;
-					}
-					dom_state = 1;
-				}
-			}
-			row = dom_state > 0 ? hmap_get(cv->domains, dom) : NULL;
-			if (row && (row[w] & bit))
-				return 1;
-		}
-		if (cv->groups && (cv->rows[ROW_GROUPS * words + w] & bit)) {
-			size_t pos = 0;
-			const char *g;
-			void *v;
-
-			while (hmap_next(cv->groups, &pos, &g, &v))
-				if ((((const uint64_t *)v)[w] & bit) && group_has(iam, g, p))
-					return 1;
-		}
 	}
 	return 0;
 }

@@ -4,12 +4,17 @@
  * Every version of every policy is compiled into a hash map from member string
  * to a permission bitset (the union of the roles of the unconditional bindings naming
  * it; members with the same roles share one), plus rows for the union of all grants,
- * allUsers, allAuthenticatedUsers, groups, and a map of "domain:" grants. The cache
+ * allUsers, allAuthenticatedUsers, groups, and a map of "domain:" grants. Conditional
+ * bindings are kept apart, each with its CEL program (cel.c) compiled here once, its
+ * role's row and its members, and a row for the union of their roles, so a check
+ * evaluates conditions only when an unconditional grant is missing and a conditional
+ * binding's role has the permission. The cache
  * (resource -> compiled policy) is loaded with store_range in iam_new and replaced per
  * key by a store_watch on "/iam/policies/". A record that cannot be compiled (malformed,
  * or out of memory in the watch) leaves its resource with no cached policy, so checks
  * on it fail closed.
  */
+#include "iam/cel.h"
 #include "iam/iam_priv.h"
 
 #include "core/hmap.h"
@@ -22,6 +27,11 @@ static void cver_clear(struct cver *v)
 	hmap_free(v->members);
 	hmap_free(v->domains);
 	hmap_free(v->groups);
+	for (size_t i = 0; i < v->n_conds; i++) {
+		cel_free(v->conds[i].prog);
+		hmap_free(v->conds[i].members);
+	}
+	free(v->conds);
 	free(v->rows);
 	memset(v, 0, sizeof(*v));
 }
@@ -188,8 +198,8 @@ static int collect_grants(const struct iam *iam, const json_t *bindings, struct 
 		const struct iam_role *r =
 			find_role(iam, json_string_value(json_object_get(b, "role")));
 
-		/* Conditional bindings grant nothing here (see iam.c); a role the catalog no
-		 * longer has grants nothing. */
+		/* Conditional bindings are compiled apart (compile_conds); a role the catalog
+		 * no longer has grants nothing. */
 		if (!r || (cond && !json_is_null(cond)))
 			continue;
 		json_array_foreach(json_object_get(b, "members"), j, m)
@@ -249,6 +259,84 @@ out:
 	return rc;
 }
 
+/* The key of a conditional binding's member (see struct ccond) into key; 0 when the
+ * member matches no one. */
+static int cond_key(const char *s, char *key, size_t size)
+{
+	size_t n = strlen(s);
+
+	if (has_prefix(s, "deleted:") || n >= size)
+		return 0;
+	memcpy(key, s, n + 1);
+	if (has_prefix(s, "domain:"))
+		for (size_t k = 7; k < n; k++)
+			key[k] = key[k] >= 'A' && key[k] <= 'Z' ? (char)(key[k] - 'A' + 'a')
+								: key[k];
+	return 1;
+}
+
+/* One conditional binding into cv->conds[cv->n_conds]. A condition that does not compile
+ * (a record written before a check that refuses it) grants nothing. */
+static int compile_cond(const struct iam *iam, const struct iam_role *r, const json_t *b,
+			struct cver *cv)
+{
+	const char *expr =
+		json_string_value(json_object_get(json_object_get(b, "condition"), "expression"));
+	const json_t *members = json_object_get(b, "members"), *m;
+	struct ccond *c = &cv->conds[cv->n_conds];
+	char key[MAX_NAME + 1];
+	size_t j;
+
+	if (!expr || cel_compile(expr, strlen(expr), &c->prog, NULL) < 0)
+		return 0;
+	c->bits = r->bits;
+	if (!(c->members = hmap_new(json_array_size(members) + 1)))
+		goto nomem;
+	json_array_foreach(members, j, m)
+	{
+		if (json_is_string(m) && cond_key(json_string_value(m), key, sizeof(key)) &&
+		    hmap_put(c->members, key, (void *)1) < 0)
+			goto nomem;
+	}
+	row_or(cv->rows + ROW_COND * iam->cat.words, r->bits, iam->cat.words);
+	cv->n_conds++;
+	return 0;
+nomem:
+	cel_free(c->prog);
+	hmap_free(c->members);
+	memset(c, 0, sizeof(*c));
+	return -ENOMEM;
+}
+
+/* The conditional bindings (compiled once per version; evaluated per check). */
+static int compile_conds(const struct iam *iam, const json_t *bindings, struct cver *cv)
+{
+	const json_t *b, *cond;
+	size_t i, n = 0;
+
+	json_array_foreach(bindings, i, b)
+	{
+		cond = json_object_get(b, "condition");
+		n += cond && !json_is_null(cond);
+	}
+	if (n == 0)
+		return 0;
+	if (!(cv->conds = calloc(n, sizeof(*cv->conds))))
+		return -ENOMEM;
+	json_array_foreach(bindings, i, b)
+	{
+		const struct iam_role *r =
+			find_role(iam, json_string_value(json_object_get(b, "role")));
+
+		cond = json_object_get(b, "condition");
+		if (!r || !cond || json_is_null(cond))
+			continue;
+		if (compile_cond(iam, r, b, cv) < 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int compile_version(const struct iam *iam, json_int_t effective, json_int_t written,
 			   const json_t *bindings, struct cver *cv)
 {
@@ -274,8 +362,9 @@ static int compile_version(const struct iam *iam, json_int_t effective, json_int
 	cv->members = hmap_new(bd.max);
 	if (!bd.grants || !cv->members)
 		goto out;
-	if ((rc = collect_grants(iam, bindings, cv, &bd)) == 0)
-		rc = build_rows(iam, cv, &bd);
+	if ((rc = collect_grants(iam, bindings, cv, &bd)) == 0 &&
+	    (rc = build_rows(iam, cv, &bd)) == 0)
+		rc = compile_conds(iam, bindings, cv);
 out:
 	for (i = 0; bd.grants && i < bd.next; i++)
 		free(bd.grants[i].roles);

@@ -9,8 +9,9 @@
  * What they share is in iam_priv.h.
  *
  * Deliberate limits:
- * - conditional bindings are validated, stored and returned, but grant nothing in checks
- *   (no CEL evaluator here: failing closed is the safe reading);
+ * - conditions (cel.c): resource.name is gkeid's name of the resource checked (a project
+ *   by its ID, where Google names it by number), and resource.type and resource.service
+ *   are known for projects, service accounts and clusters only ("" elsewhere);
  * - group: members grant nothing until group membership can be resolved (group_has);
  * - Google's 1,500-principal limit per policy is not enforced.
  *

@@ -18,6 +18,7 @@
 #include <string.h>
 
 struct hmap;
+struct cel_program;
 struct store_watch;
 
 #define POLICY_PREFIX "/iam/policies/"
@@ -29,7 +30,16 @@ struct store_watch;
 #define ABSENT_ETAG "ACAB"
 
 /* Rows of a compiled version, before the per-member rows. */
-enum { ROW_ANY, ROW_ALL_USERS, ROW_ALL_AUTH, ROW_GROUPS, N_FIXED_ROWS };
+enum { ROW_ANY, ROW_ALL_USERS, ROW_ALL_AUTH, ROW_GROUPS, ROW_COND, N_FIXED_ROWS };
+
+/* A conditional binding, compiled: it grants its role's permissions to its members when
+ * its condition evaluates to true for the request (ROW_COND is the union of their roles). */
+struct ccond {
+	struct cel_program *prog;
+	const uint64_t *bits; /* the role's permissions (the catalogue's row) */
+	struct hmap *members; /* member strings, "allUsers", "allAuthenticatedUsers",
+			       * "domain:<lower-case domain>", "group:<email>" -> non-NULL */
+};
 
 /* One version of a policy, compiled. */
 struct cver {
@@ -39,6 +49,8 @@ struct cver {
 	struct hmap *members; /* member string -> row */
 	struct hmap *domains; /* lower-case domain -> row; NULL when none */
 	struct hmap *groups;  /* group email -> row; NULL when none */
+	struct ccond *conds;  /* the conditional bindings */
+	size_t n_conds;
 };
 
 struct cpolicy {

@@ -3,6 +3,7 @@
  * with the same role and condition merged, sorted by role, members unique and sorted,
  * empty bindings dropped, conditions checked; Google's INVALID_ARGUMENT texts.
  */
+#include "iam/cel.h"
 #include "iam/iam_priv.h"
 
 /* ---- policy normalization ----------------------------------------------------------- */
@@ -23,6 +24,22 @@ static int nbind_cmp(const void *a, const void *b)
 static int str_cmp(const void *a, const void *b)
 {
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The expression compiles as IAM's CEL subset (cel.c). Google's INVALID_ARGUMENT text
+ * for a condition that does not compile was not found; the message is the CEL checker's
+ * own, in cel-go's format ("ERROR: <input>:1:5: undeclared reference to 'x' ..."). */
+static int check_expression(const json_t *expr, char **err)
+{
+	struct cel_program *prog = NULL;
+	char *msg = NULL;
+	int rc = cel_compile(json_string_value(expr), json_string_length(expr), &prog, &msg);
+
+	cel_free(prog);
+	if (rc == -EINVAL)
+		return fail(err, msg);
+	free(msg);
+	return rc;
 }
 
 /* Copies the known fields of a condition, checking them. NULL on a bad condition (with
@@ -65,6 +82,8 @@ static json_t *norm_condition(const json_t *c, size_t bi, int *rc, char **err)
 				     bi));
 		return NULL;
 	}
+	if ((*rc = check_expression(expr, err)) < 0)
+		return NULL;
 	out = json_object();
 	if (!out) {
 		*rc = -ENOMEM;
@@ -107,6 +126,7 @@ struct merge {
 	json_t *index; /* key -> index in nb */
 	struct nbind *nb;
 	size_t n, total;
+	const char *hash_role; /* the first "<role>_withcond_<hash>" (a version 1 view's) */
 };
 
 static int check_members(const json_t *members, size_t bi, char **err)
@@ -177,6 +197,11 @@ static int merge_binding(const struct iam *iam, struct merge *mg, const json_t *
 
 	if (!json_is_object(b))
 		return fail(err, errf("Invalid value at 'policy.bindings[%zu]'.", bi));
+	if (json_is_string(role) && strstr(json_string_value(role), "_withcond_")) {
+		if (!mg->hash_role)
+			mg->hash_role = json_string_value(role);
+		return 0; /* refused once the whole policy is read (iam_normalize) */
+	}
 	if ((rc = check_role(iam, role, err)) < 0)
 		return rc;
 	members = json_object_get(b, "members");
@@ -295,6 +320,20 @@ int iam_normalize(const struct iam *iam, const json_t *policy, struct normalized
 	{
 		if ((rc = merge_binding(iam, &mg, b, bi, out, err)) < 0)
 			goto out;
+	}
+	/* A version 1 view of a conditional policy written back: Google's refusal when it
+	 * also has conditions (seen in GoogleCloudPlatform/k8s-config-connector#766). */
+	if (mg.hash_role && out->has_cond) {
+		rc = fail(err,
+			  strdup("Policy cannot contain both conditions and condition hashes. "
+				 "Please update your client to request version 3 policy. For more "
+				 "information, please refer to "
+				 "https://cloud.google.com/iam/help/allow-policies/versions."));
+		goto out;
+	}
+	if (mg.hash_role) {
+		rc = fail(err, errf("Role %s is not supported for this resource.", mg.hash_role));
+		goto out;
 	}
 	qsort(mg.nb, mg.n, sizeof(*mg.nb), nbind_cmp);
 	if (!(out->bindings = json_array())) {

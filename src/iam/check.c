@@ -110,45 +110,63 @@ static int plain_grants(const struct iam *iam, const struct cver *cv, struct who
 	return 0;
 }
 
-/* True when a conditional binding names the principal. */
-static int cond_names(const struct iam *iam, const struct ccond *c, struct who *who)
-{
-	char key[300];
-	const char *dom;
-	size_t pos = 0;
-	const char *k;
-	void *v;
+/* A request's attributes for conditions, computed on first use. */
+struct req {
+	struct cel_activation a;
+	int ready;
+};
 
-	if (hmap_get(c->members, "allUsers") ||
-	    (who->p->authenticated && hmap_get(c->members, "allAuthenticatedUsers")))
-		return 1;
-	for (size_t j = 0; j < who->n_members; j++)
-		if (who->p->members[j] && hmap_get(c->members, who->p->members[j]))
+/* True when one of the conditional bindings of list l grants the permission and its
+ * condition holds. */
+static int clist_grants(const struct cver *cv, const struct clist *l, size_t w, uint64_t bit,
+			struct req *r)
+{
+	for (size_t i = 0; l && i < l->n; i++) {
+		const struct ccond *c = &cv->conds[l->idx[i]];
+
+		if (!(c->bits[w] & bit))
+			continue;
+		if (!r->ready) {
+			cel_resource_kind(r->a.resource_name, &r->a.resource_type,
+					  &r->a.resource_service);
+			r->ready = 1;
+		}
+		if (cel_eval(c->prog, &r->a))
 			return 1;
-	if ((dom = who_domain(who)) && SFMT(key, "domain:%s", dom) == 0 &&
-	    hmap_get(c->members, key))
-		return 1;
-	while (hmap_next(c->members, &pos, &k, &v))
-		if (has_prefix(k, "group:") && group_has(iam, k + 6, who->p))
-			return 1;
+	}
 	return 0;
 }
 
 /* True when a conditional binding of cv that names the principal grants the permission
- * and its condition holds for the request (resource.* from the resource checked). */
+ * and its condition holds for the request. */
 static int cond_grants(const struct iam *iam, const struct cver *cv, struct who *who, size_t w,
-		       uint64_t bit, const char *resource, int64_t now_ms)
+		       uint64_t bit, struct req *r)
 {
-	struct cel_activation a = {.now_ms = now_ms, .resource_name = resource};
+	char key[300];
+	const char *dom;
 
-	if (!(cv->rows[ROW_COND * iam->cat.words + w] & bit))
+	if (!cv->cond_index || !(cv->rows[ROW_COND * iam->cat.words + w] & bit))
 		return 0;
-	cel_resource_kind(resource, &a.resource_type, &a.resource_service);
-	for (size_t i = 0; i < cv->n_conds; i++) {
-		const struct ccond *c = &cv->conds[i];
-
-		if ((c->bits[w] & bit) && cond_names(iam, c, who) && cel_eval(c->prog, &a))
+	for (size_t j = 0; j < who->n_members; j++)
+		if (who->p->members[j] &&
+		    clist_grants(cv, hmap_get(cv->cond_index, who->p->members[j]), w, bit, r))
 			return 1;
+	if (clist_grants(cv, hmap_get(cv->cond_index, "allUsers"), w, bit, r) ||
+	    (who->p->authenticated &&
+	     clist_grants(cv, hmap_get(cv->cond_index, "allAuthenticatedUsers"), w, bit, r)))
+		return 1;
+	if ((dom = who_domain(who)) && SFMT(key, "domain:%s", dom) == 0 &&
+	    clist_grants(cv, hmap_get(cv->cond_index, key), w, bit, r))
+		return 1;
+	if (cv->cond_groups) {
+		size_t pos = 0;
+		const char *k;
+		void *l;
+
+		while (hmap_next(cv->cond_index, &pos, &k, &l))
+			if (has_prefix(k, "group:") && group_has(iam, k + 6, who->p) &&
+			    clist_grants(cv, l, w, bit, r))
+				return 1;
 	}
 	return 0;
 }
@@ -157,6 +175,8 @@ int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 	      const struct iam_principal *p, const char *permission, int64_t now_ms)
 {
 	struct who who = {.p = p};
+	struct req req = {
+		.a = {.now_ms = now_ms, .resource_name = resources ? resources[0] : NULL}};
 	size_t w;
 	uint64_t bit;
 	uint32_t id;
@@ -173,8 +193,7 @@ int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 		if (!cv || !cv->rows)
 			continue;
 		/* resource.name is the resource the request is about: the first of the chain. */
-		if (plain_grants(iam, cv, &who, w, bit) ||
-		    cond_grants(iam, cv, &who, w, bit, resources[0], now_ms))
+		if (plain_grants(iam, cv, &who, w, bit) || cond_grants(iam, cv, &who, w, bit, &req))
 			return 1;
 	}
 	return 0;

@@ -32,6 +32,14 @@ static void cver_clear(struct cver *v)
 		hmap_free(v->conds[i].members);
 	}
 	free(v->conds);
+	if (v->cond_index) {
+		size_t pos = 0;
+		void *l;
+
+		while (hmap_next(v->cond_index, &pos, NULL, &l))
+			free(l);
+		hmap_free(v->cond_index);
+	}
 	free(v->rows);
 	memset(v, 0, sizeof(*v));
 }
@@ -308,6 +316,37 @@ nomem:
 	return -ENOMEM;
 }
 
+/* cv->cond_index: for each member key, the conditional bindings that name it, so that a
+ * check looks up the principal's few keys instead of visiting every binding. */
+static int index_conds(struct cver *cv)
+{
+	if (!(cv->cond_index = hmap_new(cv->n_conds * 4 + 1)))
+		return -ENOMEM;
+	for (size_t i = 0; i < cv->n_conds; i++) {
+		size_t pos = 0;
+		const char *key;
+		void *v;
+
+		while (hmap_next(cv->conds[i].members, &pos, &key, &v)) {
+			struct clist *l = hmap_get(cv->cond_index, key), *nl;
+			size_t n = l ? l->n : 0;
+
+			if (has_prefix(key, "group:"))
+				cv->cond_groups = 1;
+			if (!(nl = realloc(l, sizeof(*nl) + (n + 1) * sizeof(nl->idx[0]))))
+				return -ENOMEM;
+			nl->n = n + 1;
+			nl->idx[n] = (uint32_t)i;
+			if (hmap_put(cv->cond_index, key, nl) < 0) {
+				if (!l)
+					free(nl);
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
 /* The conditional bindings (compiled once per version; evaluated per check). */
 static int compile_conds(const struct iam *iam, const json_t *bindings, struct cver *cv)
 {
@@ -334,7 +373,7 @@ static int compile_conds(const struct iam *iam, const json_t *bindings, struct c
 		if (compile_cond(iam, r, b, cv) < 0)
 			return -ENOMEM;
 	}
-	return 0;
+	return index_conds(cv);
 }
 
 static int compile_version(const struct iam *iam, json_int_t effective, json_int_t written,

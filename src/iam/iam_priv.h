@@ -51,6 +51,14 @@ struct cver {
 	struct hmap *groups;  /* group email -> row; NULL when none */
 	struct ccond *conds;  /* the conditional bindings */
 	size_t n_conds;
+	struct hmap *cond_index; /* a ccond member key -> struct clist of the conds naming it */
+	int cond_groups;	 /* some conditional binding names a group */
+};
+
+/* The conditional bindings that name a key. */
+struct clist {
+	size_t n;
+	uint32_t idx[];
 };
 
 struct cpolicy {

@@ -28,6 +28,24 @@
 #define MAX_NODES 4096
 #define MAX_DEPTH 64
 #define MAX_ARGS 2
+/* What ANTLR's CEL grammar expects where an operand is missing (Google's lint example). */
+#define OPERAND                                                                                    \
+	"{'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, "   \
+	"STRING, "                                                                                 \
+	"BYTES, IDENTIFIER}"
+#define MAX_LOGIC 12 /* logical operators (Google's ConditionComplexityCheck) */
+#define DOTS                                                                                       \
+	"........................................................................................" \
+	"........"                                                                                 \
+	"........................................................................................" \
+	"........"                                                                                 \
+	"........................................................................................" \
+	"........"                                                                                 \
+	"........................................................................................" \
+	"........"                                                                                 \
+	"........................................................................................" \
+	"........"                                                                                 \
+	"................................"
 #define US_PER_S 1000000LL
 #define MIN_TS (-62135596800LL * US_PER_S)	    /* 0001-01-01T00:00:00Z */
 #define MAX_TS (253402300799LL * US_PER_S + 999999) /* 9999-12-31T23:59:59.999999Z */
@@ -145,8 +163,10 @@ struct parser {
 	char *sval; /* a decoded string token (owned until taken) */
 	size_t slen;
 	int depth;
+	int logic; /* && and || seen */
 	struct cel_program *p;
 	char *err;
+	size_t err_at;
 	int rc;
 };
 
@@ -155,23 +175,34 @@ static int perr(struct parser *ps, size_t at, const char *fmt, ...)
 static int perr(struct parser *ps, size_t at, const char *fmt, ...)
 {
 	char msg[256];
-	size_t line = 1, col = 1;
+	size_t line = 1, col = 0, bol = 0, eol;
 	va_list ap;
+	int n;
 
 	if (ps->rc < 0)
 		return ps->rc;
-	for (size_t i = 0; i < at && i < ps->len; i++) {
+	if (at > ps->len)
+		at = ps->len;
+	for (size_t i = 0; i < at; i++) {
 		if (ps->src[i] == '\n') {
 			line++;
-			col = 1;
+			col = 0;
+			bol = i + 1;
 		} else {
 			col++;
 		}
 	}
+	for (eol = bol; eol < ps->len && ps->src[eol] != '\n'; eol++)
+		;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (asprintf(&ps->err, "ERROR: <input>:%zu:%zu: %s", line, col, msg) < 0) {
+	ps->err_at = at;
+	/* cel-go's report: the message, then the line and a caret under the column. */
+	n = asprintf(&ps->err, "ERROR: Parse expression:%zu:%zu: %s\n  | %.*s\n  | %.*s^", line,
+		     col, msg, (int)(eol - bol > 512 ? 512 : eol - bol), ps->src + bol,
+		     (int)(col > 512 ? 512 : col), DOTS);
+	if (n < 0) {
 		ps->err = NULL;
 		return ps->rc = -ENOMEM;
 	}
@@ -203,7 +234,8 @@ static int lex_string(struct parser *ps)
 
 			if (!at || !ps->src[i]) {
 				free(out);
-				return perr(ps, i - 1, "Syntax error: invalid escape sequence");
+				return perr(ps, i - 1, "token recognition error at: '\\%c'",
+					    ps->src[i]);
 			}
 			out[n++] = to[at - from];
 		} else {
@@ -212,7 +244,8 @@ static int lex_string(struct parser *ps)
 	}
 	if (i >= ps->len || ps->src[i] != q) {
 		free(out);
-		return perr(ps, ps->pos, "Syntax error: token recognition error at: '%c'", q);
+		return perr(ps, ps->pos, "token recognition error at: '%.*s'",
+			    (int)(i - ps->pos > 40 ? 40 : i - ps->pos), ps->src + ps->pos);
 	}
 	out[n] = '\0';
 	free(ps->sval);
@@ -250,8 +283,7 @@ static int lex(struct parser *ps)
 		}
 		if (ps->pos < ps->len &&
 		    (s[ps->pos] == '.' || s[ps->pos] == 'e' || s[ps->pos] == 'u'))
-			return perr(ps, ps->start,
-				    "Syntax error: only integer literals are supported");
+			return perr(ps, ps->start, "only integer literals are supported here");
 		ps->ival = v;
 		ps->t = T_INT;
 	} else if (s[ps->pos] == '"' || s[ps->pos] == '\'') {
@@ -266,8 +298,9 @@ static int lex(struct parser *ps)
 				goto done;
 			}
 		if (!strchr("()[],.!-+<>?:", s[ps->pos]))
-			return perr(ps, ps->pos, "Syntax error: token recognition error at: '%c'",
-				    s[ps->pos]);
+			return perr(ps, ps->pos, "token recognition error at: '%.*s'",
+				    strchr("=&|", s[ps->pos]) && ps->pos + 1 < ps->len ? 2 : 1,
+				    s + ps->pos);
 		ps->pos++;
 	}
 done:
@@ -286,7 +319,7 @@ static int is(const struct parser *ps, const char *punct)
 static int expect(struct parser *ps, const char *punct)
 {
 	if (!is(ps, punct))
-		return perr(ps, ps->start, "Syntax error: missing '%s' at '%.*s'", punct,
+		return perr(ps, ps->start, "missing '%s' at '%.*s'", punct,
 			    ps->t == T_END ? 5 : (int)ps->tlen,
 			    ps->t == T_END ? "<EOF>" : ps->src + ps->start);
 	return lex(ps);
@@ -701,7 +734,7 @@ static int32_t attribute(struct parser *ps, const char *s, size_t n, size_t at)
 	if (lex(ps) < 0 || expect(ps, ".") < 0)
 		return -1;
 	if (ps->t != T_IDENT) {
-		perr(ps, ps->start, "Syntax error: no viable alternative at input '.'");
+		perr(ps, ps->start, "no viable alternative at input '.'");
 		return -1;
 	}
 	fl = (size_t)snprintf(full, sizeof(full), "%.*s.%.*s", (int)n, s,
@@ -794,7 +827,7 @@ static int32_t primary(struct parser *ps)
 			return list(ps);
 		/* fall through */
 	default:
-		perr(ps, at, "Syntax error: mismatched input '%.*s'",
+		perr(ps, at, "mismatched input '%.*s' expecting " OPERAND,
 		     ps->t == T_END ? 5 : (int)(n > 64 ? 64 : n), ps->t == T_END ? "<EOF>" : s);
 		return -1;
 	}
@@ -814,7 +847,7 @@ static int32_t member(struct parser *ps)
 		n = ps->tlen;
 		at = ps->start;
 		if (ps->t != T_IDENT || lex(ps) < 0) {
-			perr(ps, at, "Syntax error: no viable alternative at input '.'");
+			perr(ps, at, "no viable alternative at input '.'");
 			return -1;
 		}
 		if (!is(ps, "(")) {
@@ -887,6 +920,7 @@ static int32_t conjunction(struct parser *ps)
 	int32_t x = relation(ps);
 
 	while (x >= 0 && is(ps, "&&")) {
+		ps->logic++;
 		if (lex(ps) < 0)
 			return -1;
 		x = binary(ps, N_AND, x, relation(ps));
@@ -899,6 +933,7 @@ static int32_t disjunction(struct parser *ps)
 	int32_t x = conjunction(ps);
 
 	while (x >= 0 && is(ps, "||")) {
+		ps->logic++;
 		if (lex(ps) < 0)
 			return -1;
 		x = binary(ps, N_OR, x, conjunction(ps));
@@ -928,30 +963,41 @@ static int32_t expr(struct parser *ps)
 	return c;
 }
 
-int cel_compile(const char *src, size_t len, struct cel_program **out, char **err)
+int cel_compile(const char *src, size_t len, struct cel_program **out, char **err,
+		size_t *err_offset)
 {
-	struct parser ps = {.src = src, .len = len};
+	struct parser ps = {.src = src, .len = len, .err_at = CEL_NO_OFFSET};
 	int rc;
 
 	*out = NULL;
 	if (err)
 		*err = NULL;
+	if (err_offset)
+		*err_offset = CEL_NO_OFFSET;
 	if (!(ps.p = calloc(1, sizeof(*ps.p))))
 		return -ENOMEM;
 	if (len > CEL_MAX_EXPR)
 		perr(&ps, 0, "expression is longer than %d bytes", CEL_MAX_EXPR);
 	else if (memchr(src, '\0', len))
 		perr(&ps, (size_t)((const char *)memchr(src, '\0', len) - src),
-		     "Syntax error: token recognition error");
+		     "token recognition error at: '\\0'");
 	else if (lex(&ps) == 0 && (ps.p->root = expr(&ps)) >= 0 && ps.t != T_END)
-		perr(&ps, ps.start, "Syntax error: extraneous input '%.*s' expecting <EOF>",
+		perr(&ps, ps.start, "extraneous input '%.*s' expecting <EOF>",
 		     (int)(ps.tlen > 64 ? 64 : ps.tlen), src + ps.start);
 	if (ps.rc == 0 && ps.p->root < 0)
 		ps.rc = -ENOMEM;
+	if (ps.rc == 0 && ps.logic > MAX_LOGIC) { /* Google's text, without a location */
+		ps.rc = (ps.err = strdup("Logical operators count must not be more than 12"))
+				? -EINVAL
+				: -ENOMEM;
+		ps.err_at = CEL_NO_OFFSET;
+	}
 	free(ps.sval);
 	rc = ps.rc;
 	if (rc < 0) {
 		cel_free(ps.p);
+		if (err_offset)
+			*err_offset = ps.err_at;
 		if (err)
 			*err = ps.err;
 		else

@@ -36,10 +36,19 @@ struct cel_activation {
 	const char *resource_service;
 };
 
+#define CEL_NO_OFFSET ((size_t)-1)
+
 /* Compiles expr (len bytes, not necessarily NUL-terminated). Returns 0 and *out, or
- * -EINVAL with *err (malloc'd) in cel-go's format "ERROR: <input>:LINE:COL: message", or
- * -ENOMEM. */
-int cel_compile(const char *expr, size_t len, struct cel_program **out, char **err);
+ * -EINVAL with *err (malloc'd, when err is non-NULL) and *err_offset (the byte where the
+ * problem is, or CEL_NO_OFFSET; when non-NULL), or -ENOMEM. The text is cel-go's report
+ * as Google's linter shows it (docs: iam/docs/linting-policies):
+ *   ERROR: Parse expression:1:4: token recognition error at: '=f'
+ *     | true=false
+ *     | ....^
+ * (line from 1, column from 0), or "Logical operators count must not be more than 12"
+ * for an expression with more than 12 && and ||. */
+int cel_compile(const char *expr, size_t len, struct cel_program **out, char **err,
+		size_t *err_offset);
 
 /* 1 when the program evaluates to true for a, 0 otherwise (false or an error). */
 int cel_eval(const struct cel_program *p, const struct cel_activation *a);

@@ -295,7 +295,7 @@ static int compile_cond(const struct iam *iam, const struct iam_role *r, const j
 	char key[MAX_NAME + 1];
 	size_t j;
 
-	if (!expr || cel_compile(expr, strlen(expr), &c->prog, NULL) < 0)
+	if (!expr || cel_compile(expr, strlen(expr), &c->prog, NULL, NULL) < 0)
 		return 0;
 	c->bits = r->bits;
 	if (!(c->members = hmap_new(json_array_size(members) + 1)))

@@ -92,6 +92,8 @@ struct normalized {
 	json_t *audit;	  /* copy of auditConfigs, or NULL */
 	int version;	  /* as sent: 0, 1 or 3 */
 	int has_cond;
+	const char *hash_role; /* a "<role>_withcond_<hash>" of a version 1 view (borrowed from
+				* the policy), refused by write_policy after its version check */
 };
 
 /* ---- helpers ------------------------------------------------------------------------ */

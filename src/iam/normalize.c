@@ -33,7 +33,7 @@ static int check_expression(const json_t *expr, char **err)
 {
 	struct cel_program *prog = NULL;
 	char *msg = NULL;
-	int rc = cel_compile(json_string_value(expr), json_string_length(expr), &prog, &msg);
+	int rc = cel_compile(json_string_value(expr), json_string_length(expr), &prog, &msg, NULL);
 
 	cel_free(prog);
 	if (rc == -EINVAL)
@@ -185,6 +185,12 @@ static int merge_entry(struct merge *mg, const json_t *role, json_t *ncond, stru
 	return 0;
 }
 
+static int basic_role(const char *role)
+{
+	return strcmp(role, "roles/owner") == 0 || strcmp(role, "roles/editor") == 0 ||
+	       strcmp(role, "roles/viewer") == 0;
+}
+
 /* Checks binding bi and merges its members into the entry of its role and condition. */
 static int merge_binding(const struct iam *iam, struct merge *mg, const json_t *b, size_t bi,
 			 struct normalized *out, char **err)
@@ -208,6 +214,11 @@ static int merge_binding(const struct iam *iam, struct merge *mg, const json_t *
 	if ((rc = check_members(members, bi, err)) < 0)
 		return rc;
 	cond = json_object_get(b, "condition");
+	if (cond && !json_is_null(cond) && basic_role(json_string_value(role)))
+		/* Google's text, as googleapi shows it (e.g. terraform-provider-google users'
+		 * reports): a basic role takes no condition. */
+		return fail(err, strdup("LintValidationUnits/BindingRoleAllowConditionCheck Error: "
+					"Conditions can't be set on primitive roles."));
 	if (cond && !json_is_null(cond)) {
 		if (!(ncond = norm_condition(cond, bi, &rc, err)))
 			return rc;
@@ -331,10 +342,7 @@ int iam_normalize(const struct iam *iam, const json_t *policy, struct normalized
 				 "https://cloud.google.com/iam/help/allow-policies/versions."));
 		goto out;
 	}
-	if (mg.hash_role) {
-		rc = fail(err, errf("Role %s is not supported for this resource.", mg.hash_role));
-		goto out;
-	}
+	out->hash_role = mg.hash_role;
 	qsort(mg.nb, mg.n, sizeof(*mg.nb), nbind_cmp);
 	if (!(out->bindings = json_array())) {
 		rc = -ENOMEM;

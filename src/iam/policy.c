@@ -385,6 +385,13 @@ static int write_policy(struct iam *iam, const char *resource, const json_t *pol
 					    np.version));
 			goto out;
 		}
+		if (np.hash_role) {
+			json_decref(old.root);
+			store_kv_free(&kv);
+			rc = fail(err, errf("Role %s is not supported for this resource.",
+					    np.hash_role));
+			goto out;
+		}
 		previous = seed ? json_array()
 				: kept_versions(&old, now_ms,
 						takes_effect(now_ms, iam->propagation_ms));

@@ -13,6 +13,10 @@
 #include <string.h>
 #include <time.h>
 
+#define OPERAND                                                                                    \
+	"{'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, "   \
+	"STRING, BYTES, IDENTIFIER}"
+
 /* A request: "TIME|resource.name|resource.type|resource.service" (empty parts absent). */
 struct req {
 	char buf[512];
@@ -161,7 +165,7 @@ static void test_table(void)
 		struct cel_program *p = NULL;
 		char *err = NULL;
 		struct req r;
-		int rc = cel_compile(cases[i].expr, strlen(cases[i].expr), &p, &err);
+		int rc = cel_compile(cases[i].expr, strlen(cases[i].expr), &p, &err, NULL);
 
 		if (rc != 0)
 			fprintf(stderr, "#%zu %s: %s\n", i, cases[i].expr, err ? err : "?");
@@ -187,47 +191,96 @@ static void test_table(void)
 	CHECK(pairs >= 40);
 }
 
+/* The first line of the report: "ERROR: Parse expression:LINE:COLUMN: message". */
 static const struct {
 	const char *expr, *err;
 } bad[] = {
-	{"", "ERROR: <input>:1:1: Syntax error: mismatched input '<EOF>'"},
-	{"request.time <", "ERROR: <input>:1:15: Syntax error: mismatched input '<EOF>'"},
-	{"foo == 1", "ERROR: <input>:1:1: undeclared reference to 'foo' (in container '')"},
+	{"", "ERROR: Parse expression:1:0: mismatched input '<EOF>' expecting " OPERAND},
+	{"foo == 1",
+	 "ERROR: Parse expression:1:0: undeclared reference to 'foo' (in container '')"},
 	{"request.ip == \"1.2.3.4\"",
-	 "ERROR: <input>:1:1: undeclared reference to 'request.ip' (in container '')"},
-	{"resource.name.startsWith()", "ERROR: <input>:1:15: found no matching overload for "
-				       "'startsWith' applied to 0 argument(s)"},
+	 "ERROR: Parse expression:1:0: undeclared reference to 'request.ip' (in container '')"},
+	{"resource.name.startsWith()",
+	 "ERROR: Parse expression:1:14: found no matching overload for 'startsWith' applied to 0 "
+	 "argument(s)"},
 	{"resource.name.frobnicate(\"x\")",
-	 "ERROR: <input>:1:15: undeclared reference to 'frobnicate' (in container '')"},
+	 "ERROR: Parse expression:1:14: undeclared reference to 'frobnicate' (in container '')"},
 	{"request.time < timestamp(\"2021-13-01T00:00:00Z\")",
-	 "ERROR: <input>:1:16: invalid timestamp \"2021-13-01T00:00:00Z\""},
+	 "ERROR: Parse expression:1:15: invalid timestamp \"2021-13-01T00:00:00Z\""},
 	{"request.time < timestamp(\"2021-02-29T00:00:00Z\")",
-	 "ERROR: <input>:1:16: invalid timestamp \"2021-02-29T00:00:00Z\""},
+	 "ERROR: Parse expression:1:15: invalid timestamp \"2021-02-29T00:00:00Z\""},
 	{"duration(\"5 minutes\") > duration(\"1s\")",
-	 "ERROR: <input>:1:1: invalid duration \"5 minutes\""},
+	 "ERROR: Parse expression:1:0: invalid duration \"5 minutes\""},
 	{"request.time.getHours(\"Mars/Olympus\") > 1",
-	 "ERROR: <input>:1:14: invalid time zone 'Mars/Olympus'"},
-	{"resource.name.matches(\"(\")", "ERROR: <input>:1:15: invalid regular expression \"(\""},
+	 "ERROR: Parse expression:1:13: invalid time zone 'Mars/Olympus'"},
+	{"resource.name.matches(\"(\")",
+	 "ERROR: Parse expression:1:14: invalid regular expression \"(\""},
 	{"resource.name.extract(\"no-placeholder\") == \"\"",
-	 "ERROR: <input>:1:15: invalid extract template \"no-placeholder\""},
-	{"true &&\n  false )",
-	 "ERROR: <input>:2:9: Syntax error: extraneous input ')' expecting <EOF>"},
-	{"\"unterminated", "ERROR: <input>:1:1: Syntax error: token recognition error at: '\"'"},
-	{"1.5 > 1", "ERROR: <input>:1:1: Syntax error: only integer literals are supported"},
-	{"a = 1", "ERROR: <input>:1:3: Syntax error: token recognition error at: '='"},
+	 "ERROR: Parse expression:1:14: invalid extract template \"no-placeholder\""},
+	{"true &&\n  false )", "ERROR: Parse expression:2:8: extraneous input ')' expecting <EOF>"},
+	{"\"unterminated",
+	 "ERROR: Parse expression:1:0: token recognition error at: '\"unterminated'"},
+	{"1.5 > 1", "ERROR: Parse expression:1:0: only integer literals are supported here"},
+	{"a = 1", "ERROR: Parse expression:1:2: token recognition error at: '= '"},
+	{"'\\q'", "ERROR: Parse expression:1:1: token recognition error at: '\\q'"},
 };
 
 static void test_errors(void)
 {
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct cel_program *p = NULL;
-		char *err = NULL;
+		char *err = NULL, *nl;
 
-		CHECK_EQ_INT(cel_compile(bad[i].expr, strlen(bad[i].expr), &p, &err), -22);
+		CHECK_EQ_INT(cel_compile(bad[i].expr, strlen(bad[i].expr), &p, &err, NULL), -22);
 		CHECK(p == NULL);
+		if (err && (nl = strchr(err, '\n')))
+			*nl = '\0';
 		CHECK_STR(err, bad[i].err);
 		free(err);
 	}
+}
+
+/* Google's linting examples (iam/docs/linting-policies): the whole report, the offset. */
+static void test_google_lint_examples(void)
+{
+	static const struct {
+		const char *expr, *err;
+		size_t at;
+	} ex[] = {
+		{"true=false",
+		 "ERROR: Parse expression:1:4: token recognition error at: '=f'\n  | true=false\n  "
+		 "| ....^",
+		 4},
+		{"1 <",
+		 "ERROR: Parse expression:1:3: mismatched input '<EOF>' expecting " OPERAND
+		 "\n  | 1 <\n  | ...^",
+		 3},
+		{"1<2 || 2<3 || 3<4 || 4<5 || 5<6 || 6<7 || 7<8 || 8<9 || 9<10 || 10<11 || 11<12 "
+		 "|| "
+		 "12<13 || 13<14 || 14<15",
+		 "Logical operators count must not be more than 12", CEL_NO_OFFSET},
+	};
+	struct cel_program *p = NULL;
+
+	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++) {
+		char *err = NULL;
+		size_t at = 0;
+
+		CHECK_EQ_INT(cel_compile(ex[i].expr, strlen(ex[i].expr), &p, &err, &at), -22);
+		CHECK_STR(err, ex[i].err);
+		CHECK(at == ex[i].at);
+		free(err);
+	}
+	/* twelve are allowed */
+	CHECK_EQ_INT(
+		cel_compile(
+			"1<2 || 2<3 || 3<4 || 4<5 || 5<6 || 6<7 || 7<8 || 8<9 || 9<10 || "
+			"10<11 || 11<12 || 12<13 && true",
+			strlen("1<2 || 2<3 || 3<4 || 4<5 || 5<6 || 6<7 || 7<8 || 8<9 || 9<10 || "
+			       "10<11 || 11<12 || 12<13 && true"),
+			&p, NULL, NULL),
+		0);
+	cel_free(p);
 }
 
 static void test_limits(void)
@@ -241,16 +294,16 @@ static void test_limits(void)
 		deep[i] = '(';
 	deep[i++] = '1';
 	deep[i] = '\0';
-	CHECK_EQ_INT(cel_compile(deep, strlen(deep), &p, &err), -22);
+	CHECK_EQ_INT(cel_compile(deep, strlen(deep), &p, &err, NULL), -22);
 	CHECK(err && strstr(err, "nested too deeply"));
 	free(err);
 	big = malloc(CEL_MAX_EXPR + 2);
 	memset(big, ' ', CEL_MAX_EXPR + 1);
 	big[0] = '1';
-	CHECK_EQ_INT(cel_compile(big, CEL_MAX_EXPR + 1, &p, &err), -22);
+	CHECK_EQ_INT(cel_compile(big, CEL_MAX_EXPR + 1, &p, &err, NULL), -22);
 	free(err);
 	free(big);
-	CHECK_EQ_INT(cel_compile("tr\0ue", 5, &p, &err), -22);
+	CHECK_EQ_INT(cel_compile("tr\0ue", 5, &p, &err, NULL), -22);
 	free(err);
 }
 
@@ -273,6 +326,7 @@ int main(void)
 {
 	RUN(test_table);
 	RUN(test_errors);
+	RUN(test_google_lint_examples);
 	RUN(test_limits);
 	RUN(test_resource_kind);
 	return t_done();

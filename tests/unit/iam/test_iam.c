@@ -343,7 +343,7 @@ static void test_invalid(void)
 	free(err);
 	CHECK_EQ_INT(set_text(iam, PROJECT,
 			      "{\"bindings\":[{\"role\":\"roles/"
-			      "viewer\",\"members\":[\"user:a@example.com\"],"
+			      "browser\",\"members\":[\"user:a@example.com\"],"
 			      "\"condition\":{\"title\":\"t\",\"expression\":\"true\"}}]}",
 			      1, &err),
 		     -EINVAL);
@@ -696,10 +696,10 @@ static void test_conditions(void)
 	CHECK_EQ_INT(
 		set_text(iam, "projects/cond",
 			 "{\"version\":3,\"bindings\":["
-			 "{\"role\":\"roles/viewer\",\"members\":[\"user:alice@example.com\"],"
+			 "{\"role\":\"roles/browser\",\"members\":[\"user:alice@example.com\"],"
 			 "\"condition\":{\"title\":\"expirable\",\"expression\":"
 			 "\"request.time < timestamp('2020-10-01T00:00:00.000Z')\"}},"
-			 "{\"role\":\"roles/viewer\",\"members\":[\"user:bob@example.com\"]}]}",
+			 "{\"role\":\"roles/browser\",\"members\":[\"user:bob@example.com\"]}]}",
 			 0, &err),
 		0);
 	CHECK(err == NULL);
@@ -719,10 +719,10 @@ static void test_conditions(void)
 		{
 			role = json_string_value(json_object_get(b, "role"));
 			CHECK(json_object_get(b, "condition") == NULL);
-			if (role && strcmp(role, "roles/viewer") == 0)
+			if (role && strcmp(role, "roles/browser") == 0)
 				plain++;
-			else if (role && strncmp(role, "roles/viewer_withcond_", 22) == 0 &&
-				 strlen(role) == 42)
+			else if (role && strncmp(role, "roles/browser_withcond_", 23) == 0 &&
+				 strlen(role) == 43)
 				hidden++;
 		}
 		CHECK_EQ_INT(plain, 1);
@@ -772,7 +772,7 @@ static void test_condition_checks(void)
 			 "\"condition\":{\"title\":\"ci only\",\"expression\":"
 			 "\"resource.type == 'iam.googleapis.com/ServiceAccount' && "
 			 "resource.name.extract('/serviceAccounts/{email}').startsWith('ci-')\"}},"
-			 "{\"role\":\"roles/viewer\",\"members\":[\"domain:CORP.example\"],"
+			 "{\"role\":\"roles/browser\",\"members\":[\"domain:CORP.example\"],"
 			 "\"condition\":{\"title\":\"projects\",\"expression\":"
 			 "\"resource.service == 'cloudresourcemanager.googleapis.com'\"}}]}",
 			 0, &err),
@@ -790,19 +790,32 @@ static void test_condition_checks(void)
 	CHECK(!check1(iam, PROJECT, &alice, "resourcemanager.projects.get", 0));
 	/* A condition that does not compile is refused when the policy is set. */
 	CHECK_EQ_INT(set_text(iam, PROJECT,
-			      "{\"version\":3,\"bindings\":[{\"role\":\"roles/viewer\","
+			      "{\"version\":3,\"bindings\":[{\"role\":\"roles/browser\","
 			      "\"members\":[\"user:a@example.com\"],\"condition\":{\"title\":\"t\","
 			      "\"expression\":\"request.time <\"}}]}",
 			      0, &err),
 		     -EINVAL);
-	CHECK_STR(err, "ERROR: <input>:1:15: Syntax error: mismatched input '<EOF>'");
+	CHECK(err &&
+	      strncmp(err, "ERROR: Parse expression:1:14: mismatched input '<EOF>' expecting {",
+		      66) == 0);
+	free(err);
+	err = NULL;
+	/* Basic roles take no condition (Google's linter's text). */
+	CHECK_EQ_INT(set_text(iam, PROJECT,
+			      "{\"version\":3,\"bindings\":[{\"role\":\"roles/editor\","
+			      "\"members\":[\"user:a@example.com\"],\"condition\":{\"title\":\"t\","
+			      "\"expression\":\"true\"}}]}",
+			      0, &err),
+		     -EINVAL);
+	CHECK_STR(err, "LintValidationUnits/BindingRoleAllowConditionCheck Error: Conditions can't "
+		       "be set on primitive roles.");
 	free(err);
 	err = NULL;
 	/* A version 1 view written back beside a condition (k8s-config-connector#766). */
 	CHECK_EQ_INT(set_text(iam, PROJECT,
 			      "{\"version\":3,\"bindings\":[{\"role\":\"roles/"
 			      "viewer_withcond_0123456789abcdef0123\","
-			      "\"members\":[\"user:a@example.com\"]},{\"role\":\"roles/viewer\","
+			      "\"members\":[\"user:a@example.com\"]},{\"role\":\"roles/browser\","
 			      "\"members\":[\"user:a@example.com\"],\"condition\":{\"title\":\"t\","
 			      "\"expression\":\"true\"}}]}",
 			      0, &err),

@@ -131,7 +131,7 @@ static int clist_grants(const struct cver *cv, const struct clist *l, size_t w, 
 					  &r->a.resource_service);
 			r->ready = 1;
 		}
-		if (cel_eval(c->prog, &r->a))
+		if (!c->prog || cel_eval(c->prog, &r->a))
 			return 1;
 	}
 	return 0;
@@ -145,7 +145,7 @@ static int cond_grants(const struct iam *iam, const struct cver *cv, struct who 
 	char key[300];
 	const char *dom;
 
-	if (!cv->cond_index || !(cv->rows[ROW_COND * iam->cat.words + w] & bit))
+	if (!cv->cond_index || (!cv->cond_live && !(cv->rows[ROW_COND * iam->cat.words + w] & bit)))
 		return 0;
 	for (size_t j = 0; j < who->n_members; j++)
 		if (who->p->members[j] &&

@@ -203,12 +203,13 @@ static int collect_grants(const struct iam *iam, const json_t *bindings, struct 
 	json_array_foreach(bindings, i, b)
 	{
 		const json_t *cond = json_object_get(b, "condition");
+		int custom;
 		const struct iam_role *r =
-			find_role(iam, json_string_value(json_object_get(b, "role")));
+			bound_role(iam, json_string_value(json_object_get(b, "role")), &custom);
 
-		/* Conditional bindings are compiled apart (compile_conds); a role the catalog
-		 * no longer has grants nothing. */
-		if (!r || (cond && !json_is_null(cond)))
+		/* Conditional bindings and custom roles are compiled apart (compile_conds); a
+		 * role the catalog no longer has grants nothing. */
+		if (!r || custom || (cond && !json_is_null(cond)))
 			continue;
 		json_array_foreach(json_object_get(b, "members"), j, m)
 		{
@@ -286,16 +287,17 @@ static int cond_key(const char *s, char *key, size_t size)
 /* One conditional binding into cv->conds[cv->n_conds]. A condition that does not compile
  * (a record written before a check that refuses it) grants nothing. */
 static int compile_cond(const struct iam *iam, const struct iam_role *r, const json_t *b,
-			struct cver *cv)
+			int custom, struct cver *cv)
 {
-	const char *expr =
-		json_string_value(json_object_get(json_object_get(b, "condition"), "expression"));
+	const json_t *cond = json_object_get(b, "condition");
+	const char *expr = json_string_value(json_object_get(cond, "expression"));
 	const json_t *members = json_object_get(b, "members"), *m;
 	struct ccond *c = &cv->conds[cv->n_conds];
 	char key[MAX_NAME + 1];
 	size_t j;
 
-	if (!expr || cel_compile(expr, strlen(expr), &c->prog, NULL, NULL) < 0)
+	if (cond && !json_is_null(cond) &&
+	    (!expr || cel_compile(expr, strlen(expr), &c->prog, NULL, NULL) < 0))
 		return 0;
 	c->bits = r->bits;
 	if (!(c->members = hmap_new(json_array_size(members) + 1)))
@@ -306,7 +308,12 @@ static int compile_cond(const struct iam *iam, const struct iam_role *r, const j
 		    hmap_put(c->members, key, (void *)1) < 0)
 			goto nomem;
 	}
-	row_or(cv->rows + ROW_COND * iam->cat.words, r->bits, iam->cat.words);
+	/* A custom role's permissions change after compiling: its bindings are always
+	 * looked at (cond_live), rather than through ROW_COND. */
+	if (custom)
+		cv->cond_live = 1;
+	else
+		row_or(cv->rows + ROW_COND * iam->cat.words, r->bits, iam->cat.words);
 	cv->n_conds++;
 	return 0;
 nomem:
@@ -355,8 +362,12 @@ static int compile_conds(const struct iam *iam, const json_t *bindings, struct c
 
 	json_array_foreach(bindings, i, b)
 	{
+		int custom;
+
 		cond = json_object_get(b, "condition");
-		n += cond && !json_is_null(cond);
+		n += (cond && !json_is_null(cond)) ||
+		     (bound_role(iam, json_string_value(json_object_get(b, "role")), &custom) &&
+		      custom);
 	}
 	if (n == 0)
 		return 0;
@@ -364,13 +375,14 @@ static int compile_conds(const struct iam *iam, const json_t *bindings, struct c
 		return -ENOMEM;
 	json_array_foreach(bindings, i, b)
 	{
+		int custom;
 		const struct iam_role *r =
-			find_role(iam, json_string_value(json_object_get(b, "role")));
+			bound_role(iam, json_string_value(json_object_get(b, "role")), &custom);
 
 		cond = json_object_get(b, "condition");
-		if (!r || !cond || json_is_null(cond))
+		if (!r || (!custom && (!cond || json_is_null(cond))))
 			continue;
-		if (compile_cond(iam, r, b, cv) < 0)
+		if (compile_cond(iam, r, b, custom, cv) < 0)
 			return -ENOMEM;
 	}
 	return index_conds(cv);

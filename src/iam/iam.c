@@ -5,7 +5,9 @@
  *   normalize.c  a policy as setIamPolicy receives it, validated and normalized;
  *   policy.c     policy records in the store, views, etags, the public policy API;
  *   compile.c    compiled policies and their cache (fed by a store watch);
- *   check.c      permission checks.
+ *   check.c      permission checks;
+ *   customrole.c custom roles, followed from the store;
+ *   cel.c        the CEL subset of IAM Conditions.
  * What they share is in iam_priv.h.
  *
  * Deliberate limits:
@@ -50,7 +52,8 @@ int iam_new(struct store *s, const char *catalog_json, size_t catalog_len, int64
 		rc = -ENOMEM;
 		goto fail;
 	}
-	if (s && (rc = iam_cache_load(iam)) < 0)
+	/* custom roles first: the policies compiled next may bind them */
+	if ((rc = iam_custom_load(iam)) < 0 || (s && (rc = iam_cache_load(iam)) < 0))
 		goto fail;
 	*out = iam;
 	return 0;
@@ -70,6 +73,7 @@ void iam_free(struct iam *iam)
 	while (hmap_next(iam->cache, &pos, NULL, &v))
 		iam_cpolicy_free(v);
 	hmap_free(iam->cache);
+	iam_custom_free(iam);
 	catalog_free(&iam->cat);
 	free(iam);
 }

@@ -33,7 +33,9 @@ struct store_watch;
 enum { ROW_ANY, ROW_ALL_USERS, ROW_ALL_AUTH, ROW_GROUPS, ROW_COND, N_FIXED_ROWS };
 
 /* A conditional binding, compiled: it grants its role's permissions to its members when
- * its condition evaluates to true for the request (ROW_COND is the union of their roles). */
+ * its condition evaluates to true for the request (ROW_COND is the union of their roles).
+ * A binding of a custom role is kept here too, with or without a condition (prog NULL:
+ * always), so that it reads the role's permissions at check time. */
 struct ccond {
 	struct cel_program *prog;
 	const uint64_t *bits; /* the role's permissions (the catalogue's row) */
@@ -53,6 +55,7 @@ struct cver {
 	size_t n_conds;
 	struct hmap *cond_index; /* a ccond member key -> struct clist of the conds naming it */
 	int cond_groups;	 /* some conditional binding names a group */
+	int cond_live;		 /* some binding of cond_index is of a custom role */
 };
 
 /* The conditional bindings that name a key. */
@@ -74,6 +77,16 @@ struct iam {
 
 	struct hmap *cache; /* resource -> struct cpolicy * */
 	struct store_watch *watch;
+
+	struct hmap *custom; /* custom role name -> struct custom_role * (customrole.c) */
+	struct store_watch *custom_watch;
+};
+
+/* A custom role: its permissions as a predefined role's, updated in place when the role
+ * changes (compiled policies point at it), all clear while deleted. Freed by iam_free. */
+struct custom_role {
+	struct iam_role r;
+	int deleted;
 };
 
 /* A stored policy record, parsed (policy.c). */
@@ -172,9 +185,33 @@ static inline int64_t takes_effect(int64_t now, int64_t propagation)
 	return now > INT64_MAX - propagation ? INT64_MAX : now + propagation;
 }
 
+/* customrole.c: a custom role by name (deleted ones too), or NULL. */
+const struct custom_role *iam_custom_role(const struct iam *iam, const char *name);
+int iam_custom_load(struct iam *iam);
+void iam_custom_free(struct iam *iam);
+
+/* A role that a binding may name now: predefined, or a custom role not deleted. */
 static inline const struct iam_role *find_role(const struct iam *iam, const char *name)
 {
-	return catalog_role(&iam->cat, name);
+	const struct iam_role *r = catalog_role(&iam->cat, name);
+	const struct custom_role *c;
+
+	if (r || !name)
+		return r;
+	c = iam_custom_role(iam, name);
+	return c && !c->deleted ? &c->r : NULL;
+}
+
+/* The role a compiled binding refers to: predefined, or custom (deleted or not); *custom
+ * says which. */
+static inline const struct iam_role *bound_role(const struct iam *iam, const char *name,
+						int *custom)
+{
+	const struct iam_role *r = catalog_role(&iam->cat, name);
+	const struct custom_role *c = r || !name ? NULL : iam_custom_role(iam, name);
+
+	*custom = c != NULL;
+	return r ? r : c ? &c->r : NULL;
 }
 
 static inline int perm_id(const struct iam *iam, const char *permission, uint32_t *id)

@@ -36,7 +36,7 @@ static char *policy_key(const char *resource)
 
 /* ---- etags and views ---------------------------------------------------------------- */
 
-static char *etag_of(int64_t rev)
+char *iam_etag_of(int64_t rev)
 {
 	unsigned char b[8];
 
@@ -47,7 +47,7 @@ static char *etag_of(int64_t rev)
 
 /* The revision an etag names: 0 for "ACAB" (no policy). -EINVAL when it is not base64,
  * -ECANCELED when it can name no revision of ours (so it is stale). */
-static int etag_parse(const char *s, int64_t *rev)
+int iam_etag_parse(const char *s, int64_t *rev)
 {
 	unsigned char *raw = NULL;
 	size_t n = 0;
@@ -119,7 +119,7 @@ static json_t *policy_view(const json_t *bindings, const json_t *audit, int64_t 
 	int cond = bindings_have_conditions(bindings);
 	int version = cond && requested_version >= 3 ? 3 : 1;
 	json_t *o = json_object(), *arr = NULL;
-	char *etag = etag_of(rev);
+	char *etag = iam_etag_of(rev);
 	size_t i;
 	const json_t *b;
 
@@ -345,7 +345,7 @@ static int write_policy(struct iam *iam, const char *resource, const json_t *pol
 			rc = fail(err, strdup("Invalid value at 'policy.etag' (TYPE_BYTES)."));
 			goto out;
 		}
-		rc = etag_parse(json_string_value(etag), &want);
+		rc = iam_etag_parse(json_string_value(etag), &want);
 		if (rc == -EINVAL)
 			rc = fail(err, errf("Invalid value at 'policy.etag' (TYPE_BYTES), \"%s\"",
 					    json_string_value(etag)));

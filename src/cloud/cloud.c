@@ -641,7 +641,7 @@ json_t *cloud_token_lookup(struct cloud *c, const char *token)
 
 int cloud_routes_add(struct http_router *rt)
 {
-	int rc = 0;
+	int rc = iamext_routes_add(rt); /* iamext.h: first, ahead of iamapi.c's routes */
 	rc = rc ? rc : http_router_add(rt, oauth2_routes, oauth2_n_routes);
 	rc = rc ? rc : http_router_add(rt, crm_routes, crm_n_routes);
 	rc = rc ? rc : http_router_add(rt, iamapi_routes, iamapi_n_routes);
@@ -649,7 +649,6 @@ int cloud_routes_add(struct http_router *rt)
 	rc = rc ? rc : http_router_add(rt, sts_routes, sts_n_routes);
 	rc = rc ? rc : http_router_add(rt, serviceusage_routes, serviceusage_n_routes);
 	rc = rc ? rc : http_router_add(rt, container_routes, container_n_routes);
-	rc = rc ? rc : iamext_routes_add(rt); /* iamext.h */
 	return rc;
 }
 

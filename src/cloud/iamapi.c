@@ -10,6 +10,7 @@
  * half (PEM) and a self-signed certificate, where oauth2.c and cloud.c look it up.
  */
 #include "cloud/cloud.h"
+#include "cloud/iamext.h"
 #include "cloud/jsonschema.h"
 
 #include <ctype.h>
@@ -1776,6 +1777,8 @@ static int query_args(struct http_req *r, const json_t *body, int def, int *on_s
 	const char *name = json_string_value(frn);
 	if (!strncmp(name, crm, sizeof(crm) - 1) && name[sizeof(crm) - 1] &&
 	    !strchr(name + sizeof(crm) - 1, '/')) {
+		*on_sa = 0;
+	} else if (iamext_own_project_name(r->app, name)) { /* iamext.h */
 		*on_sa = 0;
 	} else if (!strncmp(name, iam, sizeof(iam) - 1) &&
 		   strstr(name + sizeof(iam) - 1, "/serviceAccounts/")) {

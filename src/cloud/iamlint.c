@@ -96,5 +96,7 @@ const size_t iamlint_n_routes = sizeof(iamlint_routes) / sizeof(iamlint_routes[0
 
 int iamext_routes_add(struct http_router *rt)
 {
-	return http_router_add(rt, iamlint_routes, iamlint_n_routes);
+	int rc = http_router_add(rt, customroles_routes, customroles_n_routes);
+
+	return rc ? rc : http_router_add(rt, iamlint_routes, iamlint_n_routes);
 }

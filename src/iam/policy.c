@@ -318,6 +318,24 @@ out:
 	return rc;
 }
 
+/* The revision a policy's etag names (*has_etag 0 when it has none). 0 or -errno. */
+static int wanted_etag(const json_t *etag, int64_t *want, int *has_etag, char **err)
+{
+	int rc;
+
+	*has_etag = 0;
+	if (!etag || json_is_null(etag) || (json_is_string(etag) && json_string_length(etag) == 0))
+		return 0;
+	if (!json_is_string(etag))
+		return fail(err, strdup("Invalid value at 'policy.etag' (TYPE_BYTES)."));
+	rc = iam_etag_parse(json_string_value(etag), want);
+	if (rc == -EINVAL)
+		rc = fail(err, errf("Invalid value at 'policy.etag' (TYPE_BYTES), \"%s\"",
+				    json_string_value(etag)));
+	*has_etag = rc == 0;
+	return rc;
+}
+
 /* setIamPolicy, or a seed (written at 0, no etag, no history). */
 static int write_policy(struct iam *iam, const char *resource, const json_t *policy, int64_t now_ms,
 			int seed, json_t **out, char **err)
@@ -339,20 +357,8 @@ static int write_policy(struct iam *iam, const char *resource, const json_t *pol
 	if ((rc = iam_normalize(iam, policy, &np, err)) < 0)
 		return rc;
 	etag = seed ? NULL : json_object_get(policy, "etag");
-	if (etag && !json_is_null(etag) &&
-	    !(json_is_string(etag) && json_string_length(etag) == 0)) {
-		if (!json_is_string(etag)) {
-			rc = fail(err, strdup("Invalid value at 'policy.etag' (TYPE_BYTES)."));
-			goto out;
-		}
-		rc = iam_etag_parse(json_string_value(etag), &want);
-		if (rc == -EINVAL)
-			rc = fail(err, errf("Invalid value at 'policy.etag' (TYPE_BYTES), \"%s\"",
-					    json_string_value(etag)));
-		if (rc < 0)
-			goto out;
-		has_etag = 1;
-	}
+	if ((rc = wanted_etag(etag, &want, &has_etag, err)) < 0)
+		goto out;
 	if (!(key = policy_key(resource))) {
 		rc = -ENOMEM;
 		goto out;

@@ -7,6 +7,7 @@
 # (iamPolicies:lintPolicy). The caller under test is a service account whose token the
 # admin mints with curl; gcloud runs as the admin.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/iam_lib.sh"
 gkeid_up
 export CLOUDSDK_CORE_DISABLE_PROMPTS=1
 P=$GKEID_PROJECT
@@ -15,19 +16,11 @@ cd "$T_TMP" || exit 1
 API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
 export API_TOKEN
 
-for a in tester ci-bot app-gsa; do
+for a in ci-bot app-gsa; do
 	eq "create service account $a" "200" "$(code "$(api POST "$SAS" "{\"accountId\":\"$a\"}")")"
 done
-TESTER=tester@$P.iam.gserviceaccount.com
-eq "the admin may mint the tester's tokens" "200" "$(code "$(api POST "$SAS/$TESTER:setIamPolicy" \
-	'{"policy":{"bindings":[{"role":"roles/iam.serviceAccountTokenCreator","members":["user:admin@example.com"]}]}}')")"
-mint() { api POST "/iamcredentials/v1/projects/-/serviceAccounts/$TESTER:generateAccessToken" \
-	'{"scope":["https://www.googleapis.com/auth/cloud-platform"]}'; }
-wait_for 30 output_is 200 code_of mint
-out=$(api POST "/iamcredentials/v1/projects/-/serviceAccounts/$TESTER:generateAccessToken" \
-	'{"scope":["https://www.googleapis.com/auth/cloud-platform"]}')
-T=$(field "$out" "['accessToken']")
-has "a token for the tester" "ya29." "$T"
+tester_token tester
+TESTER=$TESTER_SA T=$TESTER_TOKEN
 token_for() { post "$T" "/iamcredentials/v1/projects/-/serviceAccounts/$1@$P.iam.gserviceaccount.com:generateAccessToken" \
 	'{"scope":["https://www.googleapis.com/auth/cloud-platform"]}'; }
 CRM=/cloudresourcemanager/v1/projects/$P

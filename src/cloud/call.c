@@ -5,6 +5,7 @@
  * parse the body, check the permission) on one struct cloud_call (cloud.h).
  */
 #include "cloud/cloud.h"
+#include "cloud/iamext.h"
 #include "cloud/jsonschema.h"
 
 #include <errno.h>
@@ -27,7 +28,7 @@ const struct cloud_api *const *cloud_apis(size_t *n)
 
 int cloud_routes_add(struct http_router *rt)
 {
-	int rc = 0;
+	int rc = iamext_routes_add(rt); /* iamext.h: first, ahead of iamapi's routes */
 	for (size_t i = 0; i < sizeof(apis) / sizeof(apis[0]) && rc == 0; i++) {
 		for (size_t j = 0; j < apis[i]->n_routes && rc == 0; j++) {
 			const struct cloud_route *cr = &apis[i]->routes[j];

@@ -4,6 +4,7 @@
  * tested on a resource (queryTestablePermissions).
  */
 #include "cloud/iamapi.h"
+#include "cloud/iamext.h"
 
 /* ---- roles ------------------------------------------------------------------------ */
 
@@ -200,6 +201,8 @@ static int query_args(struct http_req *r, const json_t *body, int def, int *on_s
 	const char *name = json_string_value(frn);
 	if (!strncmp(name, crm, sizeof(crm) - 1) && name[sizeof(crm) - 1] &&
 	    !strchr(name + sizeof(crm) - 1, '/')) {
+		*on_sa = 0;
+	} else if (iamext_own_project_name(r->app, name)) { /* iamext.h */
 		*on_sa = 0;
 	} else if (!strncmp(name, iam, sizeof(iam) - 1) &&
 		   strstr(name + sizeof(iam) - 1, "/serviceAccounts/")) {

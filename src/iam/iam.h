@@ -98,6 +98,19 @@ int iam_member_replace(struct iam *iam, const char *member, const char *replacem
 int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 	      const struct iam_principal *p, const char *permission, int64_t now_ms);
 
+/* Etags: the standard base64 of a store revision as 8 big-endian bytes (malloc'd, NULL
+ * on no memory); and back: 0 and *rev ("ACAB" is 0), -EINVAL when not base64,
+ * -ECANCELED when it can name no revision (so it is stale). */
+char *iam_etag_of(int64_t rev);
+int iam_etag_parse(const char *etag, int64_t *rev);
+
+/* Custom roles live in the store under IAM_CUSTOM_ROLE_PREFIX + their name
+ * ("projects/P/roles/R"), as the IAM API's Role ({"name","title","description",
+ * "includedPermissions","stage","deleted"?}); the store revision is the etag. The engine
+ * follows them with a watch: a binding of a custom role grants its permissions of the
+ * moment (none while it is deleted), like a predefined role. */
+#define IAM_CUSTOM_ROLE_PREFIX "/iam/customroles/"
+
 /* Validates a member string ("user:a@b", "allUsers", "principal://..."). 1 if valid. */
 int iam_member_valid(const char *member);
 

@@ -64,7 +64,7 @@ static const char *etag_of(const json_t *policy)
 
 static struct iam_principal user(const char *member, const char *email)
 {
-	struct iam_principal p = { .n_members = 1, .email = email, .authenticated = 1 };
+	struct iam_principal p = {.n_members = 1, .email = email, .authenticated = 1};
 
 	p.members[0] = member;
 	return p;
@@ -73,7 +73,7 @@ static struct iam_principal user(const char *member, const char *email)
 static int check1(struct iam *iam, const char *resource, const struct iam_principal *p,
 		  const char *perm, int64_t now)
 {
-	const char *res[1] = { resource };
+	const char *res[1] = {resource};
 
 	return iam_check(iam, res, 1, p, perm, now);
 }
@@ -162,9 +162,8 @@ static void test_catalog(void)
 	json_decref(list);
 
 	granting = iam_roles_granting(iam, "container.roles.list");
-	json_array_foreach(granting, i, v)
-		if (strcmp(json_string_value(v), "roles/container.viewer") == 0)
-			found = 1;
+	json_array_foreach(granting, i, v) if (strcmp(json_string_value(v),
+						      "roles/container.viewer") == 0) found = 1;
 	CHECK(found);
 	json_decref(granting);
 	granting = iam_roles_granting(iam, "no.such.permission");
@@ -334,7 +333,8 @@ static void test_invalid(void)
 	CHECK_STR(err, "Role roles/compute.browser is not supported for this resource.");
 	free(err);
 	CHECK_EQ_INT(set_text(iam, PROJECT,
-			      "{\"bindings\":[{\"role\":\"owner\",\"members\":[\"user:a@example.com\"]}]}",
+			      "{\"bindings\":[{\"role\":\"owner\",\"members\":[\"user:a@example."
+			      "com\"]}]}",
 			      1, &err),
 		     -EINVAL);
 	CHECK_STR(err, "The role name must be in the form \"roles/{role}\", "
@@ -342,7 +342,8 @@ static void test_invalid(void)
 		       "\"projects/{project_id}/roles/{role}\".");
 	free(err);
 	CHECK_EQ_INT(set_text(iam, PROJECT,
-			      "{\"bindings\":[{\"role\":\"roles/viewer\",\"members\":[\"user:a@example.com\"],"
+			      "{\"bindings\":[{\"role\":\"roles/"
+			      "browser\",\"members\":[\"user:a@example.com\"],"
 			      "\"condition\":{\"title\":\"t\",\"expression\":\"true\"}}]}",
 			      1, &err),
 		     -EINVAL);
@@ -364,7 +365,8 @@ static void test_invalid(void)
 	free(err);
 	/* A null err is fine. */
 	CHECK_EQ_INT(set_text(iam, PROJECT,
-			      "{\"bindings\":[{\"role\":\"roles/viewer\",\"members\":[1]}]}", 1, NULL),
+			      "{\"bindings\":[{\"role\":\"roles/viewer\",\"members\":[1]}]}", 1,
+			      NULL),
 		     -EINVAL);
 	/* Nothing was written. */
 	{
@@ -387,7 +389,8 @@ static void test_member_kinds(void)
 		"domain:example.com",
 		"allUsers",
 		"allAuthenticatedUsers",
-		"principal://iam.googleapis.com/projects/123/locations/global/workloadIdentityPools/"
+		"principal://iam.googleapis.com/projects/123/locations/global/"
+		"workloadIdentityPools/"
 		"demo-project.svc.id.goog/subject/ns/default/sa/app",
 		"principalSet://iam.googleapis.com/projects/123/locations/global/"
 		"workloadIdentityPools/demo-project.svc.id.goog/namespace/default",
@@ -437,7 +440,8 @@ static void test_member_kinds(void)
 static void test_special_members(void)
 {
 	struct iam *iam = new_iam(0);
-	struct iam_principal anon = { 0 }, alice = user("user:alice@Example.COM", "alice@Example.COM"),
+	struct iam_principal anon = {0},
+			     alice = user("user:alice@Example.COM", "alice@Example.COM"),
 			     other = user("user:eve@other.org", "eve@other.org");
 
 	if (!iam)
@@ -445,8 +449,10 @@ static void test_special_members(void)
 	CHECK_EQ_INT(set_text(iam, "projects/sp",
 			      "{\"bindings\":["
 			      "{\"role\":\"roles/browser\",\"members\":[\"allUsers\"]},"
-			      "{\"role\":\"roles/container.viewer\",\"members\":[\"allAuthenticatedUsers\"]},"
-			      "{\"role\":\"roles/container.developer\",\"members\":[\"domain:example.com\"]},"
+			      "{\"role\":\"roles/"
+			      "container.viewer\",\"members\":[\"allAuthenticatedUsers\"]},"
+			      "{\"role\":\"roles/"
+			      "container.developer\",\"members\":[\"domain:example.com\"]},"
 			      "{\"role\":\"roles/owner\",\"members\":[\"group:admins@example.com\","
 			      "\"deleted:user:eve@other.org?uid=1\"]}]}",
 			      0, NULL),
@@ -470,8 +476,8 @@ static void test_special_members(void)
 	CHECK(!check1(iam, "projects/sp", &anon, "no.such.permission", 0));
 	CHECK(!check1(iam, "projects/none", &anon, "resourcemanager.projects.get", 0));
 	CHECK(!iam_check(iam, NULL, 0, &anon, "resourcemanager.projects.get", 0));
-	CHECK(!iam_check(iam, (const char *const[]){ NULL }, 1, &anon,
-			 "resourcemanager.projects.get", 0));
+	CHECK(!iam_check(iam, (const char *const[]){NULL}, 1, &anon, "resourcemanager.projects.get",
+			 0));
 	iam_free(iam);
 }
 
@@ -582,14 +588,14 @@ static void test_propagation(void)
 static void test_chain(void)
 {
 	struct iam *iam = new_iam(0);
-	struct iam_principal ksa = { .members = { KSA_MEMBER,
-						  "principal://iam.googleapis.com/projects/123/"
-						  "locations/global/workloadIdentityPools/"
-						  "demo-project.svc.id.goog/subject/ns/default/sa/app" },
-				     .n_members = 2,
-				     .authenticated = 1 };
+	struct iam_principal ksa = {
+		.members = {KSA_MEMBER, "principal://iam.googleapis.com/projects/123/"
+					"locations/global/workloadIdentityPools/"
+					"demo-project.svc.id.goog/subject/ns/default/sa/app"},
+		.n_members = 2,
+		.authenticated = 1};
 	struct iam_principal bob = user("user:bob@example.com", "bob@example.com");
-	const char *chain[2] = { SA, PROJECT };
+	const char *chain[2] = {SA, PROJECT};
 	const char *perm = "iam.serviceAccounts.getAccessToken";
 
 	if (!iam)
@@ -613,13 +619,14 @@ static void test_chain(void)
 	CHECK(iam_check(iam, chain, 2, &bob, "iam.serviceAccounts.signBlob", 0));
 	CHECK(!iam_check(iam, chain, 1, &bob, "iam.serviceAccounts.signBlob", 0));
 	/* The principal:// form matches too. */
-	CHECK_EQ_INT(set_text(iam, SA,
-			      "{\"bindings\":[{\"role\":\"roles/iam.workloadIdentityUser\","
-			      "\"members\":[\"principal://iam.googleapis.com/projects/123/locations/"
-			      "global/workloadIdentityPools/demo-project.svc.id.goog/subject/ns/"
-			      "default/sa/app\"]}]}",
-			      0, NULL),
-		     0);
+	CHECK_EQ_INT(
+		set_text(iam, SA,
+			 "{\"bindings\":[{\"role\":\"roles/iam.workloadIdentityUser\","
+			 "\"members\":[\"principal://iam.googleapis.com/projects/123/locations/"
+			 "global/workloadIdentityPools/demo-project.svc.id.goog/subject/ns/"
+			 "default/sa/app\"]}]}",
+			 0, NULL),
+		0);
 	CHECK(iam_check(iam, chain, 2, &ksa, perm, 0));
 	iam_free(iam);
 }
@@ -686,14 +693,15 @@ static void test_conditions(void)
 
 	if (!iam)
 		return;
-	CHECK_EQ_INT(set_text(iam, "projects/cond",
-			      "{\"version\":3,\"bindings\":["
-			      "{\"role\":\"roles/viewer\",\"members\":[\"user:alice@example.com\"],"
-			      "\"condition\":{\"title\":\"expirable\",\"expression\":"
-			      "\"request.time < timestamp('2020-10-01T00:00:00.000Z')\"}},"
-			      "{\"role\":\"roles/viewer\",\"members\":[\"user:bob@example.com\"]}]}",
-			      0, &err),
-		     0);
+	CHECK_EQ_INT(
+		set_text(iam, "projects/cond",
+			 "{\"version\":3,\"bindings\":["
+			 "{\"role\":\"roles/browser\",\"members\":[\"user:alice@example.com\"],"
+			 "\"condition\":{\"title\":\"expirable\",\"expression\":"
+			 "\"request.time < timestamp('2020-10-01T00:00:00.000Z')\"}},"
+			 "{\"role\":\"roles/browser\",\"members\":[\"user:bob@example.com\"]}]}",
+			 0, &err),
+		0);
 	CHECK(err == NULL);
 	CHECK_EQ_INT(iam_get_policy(iam, "projects/cond", 3, &got), 0);
 	CHECK_EQ_INT(json_integer_value(json_object_get(got, "version")), 3);
@@ -711,10 +719,10 @@ static void test_conditions(void)
 		{
 			role = json_string_value(json_object_get(b, "role"));
 			CHECK(json_object_get(b, "condition") == NULL);
-			if (role && strcmp(role, "roles/viewer") == 0)
+			if (role && strcmp(role, "roles/browser") == 0)
 				plain++;
-			else if (role && strncmp(role, "roles/viewer_withcond_", 22) == 0 &&
-				 strlen(role) == 42)
+			else if (role && strncmp(role, "roles/browser_withcond_", 23) == 0 &&
+				 strlen(role) == 43)
 				hidden++;
 		}
 		CHECK_EQ_INT(plain, 1);
@@ -728,13 +736,95 @@ static void test_conditions(void)
 		       "version (3). For more information, please refer to "
 		       "https://cloud.google.com/iam/docs/policies#versions.");
 	free(err);
-	/* Conditional bindings grant nothing in checks; unconditional ones do. */
-	CHECK(!check1(iam, "projects/cond", &alice, "resourcemanager.projects.get", 0));
+	/* A conditional binding grants while its condition holds (request.time is the
+	 * check's time: 2020-09-30 and 2020-10-01 here); unconditional ones always. */
+	CHECK(check1(iam, "projects/cond", &alice, "resourcemanager.projects.get",
+		     1601424000000LL));
+	CHECK(!check1(iam, "projects/cond", &alice, "resourcemanager.projects.get",
+		      1601510400000LL));
 	{
 		struct iam_principal bob = user("user:bob@example.com", "bob@example.com");
 
 		CHECK(check1(iam, "projects/cond", &bob, "resourcemanager.projects.get", 0));
+		CHECK(check1(iam, "projects/cond", &bob, "resourcemanager.projects.get",
+			     1601510400000LL));
 	}
+	iam_free(iam);
+}
+
+/* Conditions on resource attributes, through a project's policy to its children, and
+ * what setIamPolicy refuses. */
+static void test_condition_checks(void)
+{
+	struct iam *iam = new_iam(0);
+	struct iam_principal alice = user("user:alice@example.com", "alice@example.com");
+	struct iam_principal carol = user("user:carol@corp.example", "carol@corp.example");
+	const char *sa_chain[] = {SA, PROJECT};
+	char *err = NULL;
+
+	if (!iam)
+		return;
+	CHECK_EQ_INT(
+		set_text(iam, PROJECT,
+			 "{\"version\":3,\"bindings\":["
+			 "{\"role\":\"roles/"
+			 "iam.serviceAccountUser\",\"members\":[\"user:alice@example.com\"],"
+			 "\"condition\":{\"title\":\"ci only\",\"expression\":"
+			 "\"resource.type == 'iam.googleapis.com/ServiceAccount' && "
+			 "resource.name.extract('/serviceAccounts/{email}').startsWith('ci-')\"}},"
+			 "{\"role\":\"roles/browser\",\"members\":[\"domain:CORP.example\"],"
+			 "\"condition\":{\"title\":\"projects\",\"expression\":"
+			 "\"resource.service == 'cloudresourcemanager.googleapis.com'\"}}]}",
+			 0, &err),
+		0);
+	free(err);
+	err = NULL;
+	CHECK(!iam_check(iam, sa_chain, 2, &alice, "iam.serviceAccounts.actAs", 0));
+	sa_chain[0] =
+		"projects/demo-project/serviceAccounts/ci-bot@demo-project.iam.gserviceaccount.com";
+	CHECK(iam_check(iam, sa_chain, 2, &alice, "iam.serviceAccounts.actAs", 0));
+	CHECK(!iam_check(iam, sa_chain, 2, &carol, "iam.serviceAccounts.actAs", 0));
+	/* domain: members of a conditional binding match case-insensitively */
+	CHECK(check1(iam, PROJECT, &carol, "resourcemanager.projects.get", 0));
+	CHECK(!iam_check(iam, sa_chain, 2, &carol, "resourcemanager.projects.get", 0));
+	CHECK(!check1(iam, PROJECT, &alice, "resourcemanager.projects.get", 0));
+	/* A condition that does not compile is refused when the policy is set. */
+	CHECK_EQ_INT(set_text(iam, PROJECT,
+			      "{\"version\":3,\"bindings\":[{\"role\":\"roles/browser\","
+			      "\"members\":[\"user:a@example.com\"],\"condition\":{\"title\":\"t\","
+			      "\"expression\":\"request.time <\"}}]}",
+			      0, &err),
+		     -EINVAL);
+	CHECK(err &&
+	      strncmp(err, "ERROR: Parse expression:1:14: mismatched input '<EOF>' expecting {",
+		      66) == 0);
+	free(err);
+	err = NULL;
+	/* Basic roles take no condition (Google's linter's text). */
+	CHECK_EQ_INT(set_text(iam, PROJECT,
+			      "{\"version\":3,\"bindings\":[{\"role\":\"roles/editor\","
+			      "\"members\":[\"user:a@example.com\"],\"condition\":{\"title\":\"t\","
+			      "\"expression\":\"true\"}}]}",
+			      0, &err),
+		     -EINVAL);
+	CHECK_STR(err, "LintValidationUnits/BindingRoleAllowConditionCheck Error: Conditions can't "
+		       "be set on primitive roles.");
+	free(err);
+	err = NULL;
+	/* A version 1 view written back beside a condition (k8s-config-connector#766). */
+	CHECK_EQ_INT(set_text(iam, PROJECT,
+			      "{\"version\":3,\"bindings\":[{\"role\":\"roles/"
+			      "viewer_withcond_0123456789abcdef0123\","
+			      "\"members\":[\"user:a@example.com\"]},{\"role\":\"roles/browser\","
+			      "\"members\":[\"user:a@example.com\"],\"condition\":{\"title\":\"t\","
+			      "\"expression\":\"true\"}}]}",
+			      0, &err),
+		     -EINVAL);
+	CHECK_STR(err,
+		  "Policy cannot contain both conditions and condition hashes. Please update "
+		  "your client to request version 3 policy. For more information, please refer "
+		  "to https://cloud.google.com/iam/help/allow-policies/versions.");
+	free(err);
 	iam_free(iam);
 }
 
@@ -752,8 +842,9 @@ static void test_big_policy(void)
 	}
 	arr = json_object_get(p, "bindings");
 	for (int i = 0; i < 200; i++) {
-		json_t *b = json_pack("{s:s,s:[]}", "role",
-				      i % 2 ? "roles/container.viewer" : "roles/browser", "members");
+		json_t *b =
+			json_pack("{s:s,s:[]}", "role",
+				  i % 2 ? "roles/container.viewer" : "roles/browser", "members");
 
 		for (int j = 0; j < 10; j++) {
 			snprintf(m, sizeof(m), "user:u%d@example.com", i * 10 + j);
@@ -765,9 +856,8 @@ static void test_big_policy(void)
 	json_decref(p);
 	CHECK_EQ_INT(iam_get_policy(iam, "projects/big", 3, &got), 0);
 	CHECK_EQ_INT(json_array_size(json_object_get(got, "bindings")), 2);
-	CHECK_EQ_INT(json_array_size(json_object_get(json_array_get(json_object_get(got, "bindings"),
-								    1),
-						     "members")),
+	CHECK_EQ_INT(json_array_size(json_object_get(
+			     json_array_get(json_object_get(got, "bindings"), 1), "members")),
 		     1000);
 	json_decref(got);
 	who = user("user:u1999@example.com", NULL);
@@ -802,13 +892,14 @@ int main(void)
 		RUN(test_chain);
 		RUN(test_cache);
 		RUN(test_conditions);
+		RUN(test_condition_checks);
 		RUN(test_big_policy);
 	}
 	store_close(st);
 	{
 		char path[160];
 
-		static const char *const suffix[] = { "", "-wal", "-shm" };
+		static const char *const suffix[] = {"", "-wal", "-shm"};
 		for (size_t i = 0; i < 3; i++) {
 			snprintf(path, sizeof(path), "%s%s", db_path, suffix[i]);
 			unlink(path);

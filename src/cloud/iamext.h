@@ -1,0 +1,29 @@
+/*
+ * iamext.h - the IAM API's newer methods, each in a file of its own: iamPolicies:lintPolicy
+ * (iamlint.c), project custom roles (customroles.c). One hook adds their routes to the
+ * cloud listener (cloud_routes_add), ahead of iamapi.c's (whose read-only custom-role
+ * answers they replace).
+ */
+#ifndef GKEID_CLOUD_IAMEXT_H
+#define GKEID_CLOUD_IAMEXT_H
+
+#include <stddef.h>
+
+struct http_router;
+struct http_route;
+
+extern const struct http_route iamlint_routes[], customroles_routes[];
+extern const size_t iamlint_n_routes, customroles_n_routes;
+
+struct cloud;
+
+/* True when name is a project's full resource name as gcloud makes it from its endpoint
+ * override for Resource Manager: "//HOST:PORT/cloudresourcemanager/projects/P", HOST:PORT
+ * being gkeid's own (gcloud iam roles create and copy ask queryTestablePermissions with
+ * it). */
+int iamext_own_project_name(const struct cloud *c, const char *name);
+
+/* Adds every route of this family to rt. 0 or -errno. */
+int iamext_routes_add(struct http_router *rt);
+
+#endif

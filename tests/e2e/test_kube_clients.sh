@@ -2,8 +2,10 @@
 # test_kube_clients.sh - the same kubectl session under every kubectl that gcloud ships
 # (kubectl.1.27 through kubectl.1.33, issue 11 "Real clients to test with"): create -f,
 # get (Table), describe, explain (OpenAPI), patch, scale of a Deployment, auth can-i and
-# auth whoami (SelfSubjectReview); then Debian's python3-kubernetes (list, watch and
-# create through its generated clients) against the same gkeid.
+# auth whoami (SelfSubjectReview); the Table columns of DaemonSets, Jobs, CronJobs,
+# HPAs and Ingresses; Debian's python3-kubernetes (list, watch and create through its
+# generated clients); npm @kubernetes/client-node (a watch resumed from a
+# resourceVersion, then 410 Gone after compaction and the informer's re-list).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kube_lib.sh"
 BIN=/usr/lib/google-cloud-sdk/bin
@@ -138,5 +140,26 @@ has "... watch from the list's resourceVersion" "watch ADDED ConfigMap py-two" "
 has "... AppsV1Api create with upstream's defaults" "apps create Deployment py-web 1 RollingUpdate" "$out"
 has "... AppsV1Api list" "apps list ['py-web']" "$out"
 has "... a missing object is an ApiException 404" "error 404 Not Found" "$out"
+
+# npm @kubernetes/client-node (tests/node): a watch resumed from a resourceVersion.
+node_watch() { (cd "$ROOT/tests/node" && node kube_watch.js "$server" "$T_TMP/ca.pem" "$ADMIN_TOKEN" "$@" 2>&1); }
+out=$(node_watch resume)
+has "client-node: a watch from the list's resourceVersion" "watch ADDED node-a" "$out"
+eq "... resumed from node-a's resourceVersion: node-b only" "resumed ADDED node-b" \
+	"$(printf '%s\n' "$out" | grep '^resumed')"
+rv=$(printf '%s\n' "$out" | sed -n 's/^rv //p')
+# 410 Gone: history up to node-b compacted away (store_compact's two statements, as
+# gkeid up's maintenance runs them once it holds more than its window; the newest
+# revision, node-c's, stays), then a watch from node-a's resourceVersion.
+eq "one more write" 201 "$(code "$(kjson POST /api/v1/namespaces/default/configmaps '{"metadata":{"name":"node-c"}}')")"
+gkeid_stop
+newest=$(sqlite3 "$DATA_DIR/store.db" 'SELECT max(rev) FROM log')
+sqlite3 "$DATA_DIR/store.db" "DELETE FROM log WHERE rev < $newest; UPDATE meta SET value = $((newest - 1)) WHERE name = 'compact'"
+gkeid_up
+kube_setup
+out=$(node_watch gone "$rv")
+has "client-node: a too-old resourceVersion is an ERROR event" "watch ERROR 410" "$out"
+has "... with upstream's Expired Status" "status Status 410 Expired too old resource version: $rv ($newest)" "$out"
+has "... and the informer re-lists" "relisted true" "$out"
 
 finish

@@ -4,7 +4,7 @@
 # library; safe to run again (installs only what is missing). Needs root and apt.
 set -eu
 BUILD="gcc make pkg-config libevent-dev libssl-dev libjansson-dev libsqlite3-dev libyaml-dev libcurl4-openssl-dev"
-TEST="curl ca-certificates sqlite3 iproute2 procps clang libclang-rt-14-dev"
+TEST="curl ca-certificates sqlite3 iproute2 procps clang libclang-rt-14-dev python3-kubernetes"
 BENCH="wrk nginx-light"
 want="$BUILD $TEST"
 case "${1:-}" in bench) want="$want $BENCH" ;; esac

@@ -255,6 +255,163 @@ static const struct column c_statefulsets[] = {
 	COL_END,
 };
 
+/* printers.go's DaemonSet, Job, CronJob, HorizontalPodAutoscaler and Ingress columns
+ * (kubernetes/pkg/printers/internalversion, 1.30 and later); the descriptions are
+ * the API docs of the fields they show. */
+#define D_CONTAINERS                                                                               \
+	{                                                                                          \
+		"Containers", "string", "", "Names of each container in the template.", 1          \
+	}
+#define D_IMAGES                                                                                   \
+	{                                                                                          \
+		"Images", "string", "", "Images referenced by each container in the template.", 1  \
+	}
+#define D_SELECTOR(doc)                                                                            \
+	{                                                                                          \
+		"Selector", "string", "", doc, 1                                                   \
+	}
+#define DOC_JOB_SELECTOR                                                                           \
+	"A label query over pods that should match the pod count. Normally, the system sets "      \
+	"this field for you. More info: "                                                          \
+	"https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"                \
+	"#label-selectors"
+
+static const struct column c_daemonsets[] = {
+	COL_NAME,
+	{"Desired", "integer", "",
+	 "The total number of nodes that should be running the daemon pod (including nodes "
+	 "correctly running the daemon pod). More info: "
+	 "https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/",
+	 0},
+	{"Current", "integer", "",
+	 "The number of nodes that are running at least 1 daemon pod and are supposed to run the "
+	 "daemon pod. More info: "
+	 "https://kubernetes.io/docs/concepts/workloads/controllers/daemonset/",
+	 0},
+	{"Ready", "integer", "",
+	 "numberReady is the number of nodes that should be running the daemon pod and have one or "
+	 "more of the daemon pod running with a Ready Condition.",
+	 0},
+	{"Up-to-date", "integer", "",
+	 "The total number of nodes that are running updated daemon pod", 0},
+	{"Available", "integer", "",
+	 "The number of nodes that should be running the daemon pod and have one or more of the "
+	 "daemon pod running and available (ready for at least spec.minReadySeconds)",
+	 0},
+	{"Node Selector", "string", "",
+	 "NodeSelector is a selector which must be true for the pod to fit on a node. Selector "
+	 "which must match a node's labels for the pod to be scheduled on that node. More info: "
+	 "https://kubernetes.io/docs/concepts/configuration/assign-pod-node/",
+	 0},
+	COL_AGE,
+	D_CONTAINERS,
+	D_IMAGES,
+	D_SELECTOR(
+		"A label query over pods that are managed by the daemon set. Must match in order "
+		"to be controlled. It must match the pod template's labels. More info: "
+		"https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"
+		"#label-selectors"),
+	COL_END,
+};
+
+static const struct column c_jobs[] = {
+	COL_NAME,
+	{"Status", "string", "", "Status of the job.", 0},
+	{"Completions", "string", "",
+	 "The number of pods which reached phase Succeeded. The value increases monotonically for "
+	 "a given spec. However, it may decrease in reaction to scale down of elastic indexed "
+	 "jobs.",
+	 0},
+	{"Duration", "string", "", "Time required to complete the job.", 0},
+	COL_AGE,
+	D_CONTAINERS,
+	D_IMAGES,
+	D_SELECTOR(DOC_JOB_SELECTOR),
+	COL_END,
+};
+
+static const struct column c_cronjobs[] = {
+	COL_NAME,
+	{"Schedule", "string", "",
+	 "The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.", 0},
+	{"Timezone", "string", "",
+	 "The time zone name for the given schedule, see "
+	 "https://en.wikipedia.org/wiki/List_of_tz_database_time_zones. If not specified, this "
+	 "will "
+	 "default to the time zone of the kube-controller-manager process. The set of valid time "
+	 "zone names and the time zone offset is loaded from the system-wide time zone database by "
+	 "the API server during CronJob validation and the controller manager during execution. If "
+	 "no system-wide time zone database can be found a bundled version of the database is used "
+	 "instead. If the time zone name becomes invalid during the lifetime of a CronJob or due "
+	 "to "
+	 "a change in host configuration, the controller will stop creating new new Jobs and will "
+	 "create a system event with the reason UnknownTimeZone. More information can be found in "
+	 "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#time-zones",
+	 0},
+	{"Suspend", "boolean", "",
+	 "This flag tells the controller to suspend subsequent executions, it does not apply to "
+	 "already started executions.  Defaults to false.",
+	 0},
+	{"Active", "integer", "", "A list of pointers to currently running jobs.", 0},
+	{"Last Schedule", "string", "",
+	 "Information when was the last time the job was successfully scheduled.", 0},
+	COL_AGE,
+	D_CONTAINERS,
+	D_IMAGES,
+	D_SELECTOR(DOC_JOB_SELECTOR),
+	COL_END,
+};
+
+static const struct column c_hpas[] = {
+	COL_NAME,
+	{"Reference", "string", "",
+	 "scaleTargetRef points to the target resource to scale, and is used to the pods for which "
+	 "metrics should be collected, as well as to actually change the replica count.",
+	 0},
+	{"Targets", "string", "",
+	 "metrics contains the specifications for which to use to calculate the desired replica "
+	 "count (the maximum replica count across all metrics will be used).  The desired replica "
+	 "count is calculated multiplying the ratio between the target value and the current value "
+	 "by the current number of pods.  Ergo, metrics used must decrease as the pod count is "
+	 "increased, and vice-versa.  See the individual metric source types for more information "
+	 "about how each type of metric must respond. If not set, the default metric will be set "
+	 "to "
+	 "80% average CPU utilization.",
+	 0},
+	{"MinPods", "string", "",
+	 "minReplicas is the lower limit for the number of replicas to which the autoscaler can "
+	 "scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature "
+	 "gate HPAScaleToZero is enabled and at least one Object or External metric is configured. "
+	 " "
+	 "Scaling is active as long as at least one metric value is available.",
+	 0},
+	{"MaxPods", "string", "",
+	 "maxReplicas is the upper limit for the number of replicas to which the autoscaler can "
+	 "scale up. It cannot be less that minReplicas.",
+	 0},
+	{"Replicas", "string", "",
+	 "currentReplicas is current number of replicas of pods managed by this autoscaler, as "
+	 "last "
+	 "seen by the autoscaler.",
+	 0},
+	COL_AGE,
+	COL_END,
+};
+
+static const struct column c_ingresses[] = {
+	COL_NAME,
+	{"Class", "string", "",
+	 "The name of the IngressClass resource that should be used for additional configuration",
+	 0},
+	{"Hosts", "string", "",
+	 "Hosts that incoming requests are matched against before the ingress rule", 0},
+	{"Address", "string", "",
+	 "Address is a list containing ingress points for the load-balancer", 0},
+	{"Ports", "string", "", "Ports of TLS configurations that open", 0},
+	COL_AGE,
+	COL_END,
+};
+
 /* --- helpers --- */
 
 static const char *str(const json_t *o, const char *path)
@@ -872,6 +1029,219 @@ static void statefulset_cells(const json_t *o, json_t *cells, time_t now)
 	json_array_append_new(cells, s_(images));
 }
 
+static void daemonset_cells(const json_t *o, json_t *cells, time_t now)
+{
+	char age[32], names[1024], images[1024], sel[1024], nodesel[1024];
+	since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+	template_containers(o, names, images, sizeof(names));
+	selector_format_label_selector(get(o, "spec.selector"), sel, sizeof(sel));
+	format_labels(get(o, "spec.template.spec.nodeSelector"), nodesel, sizeof(nodesel));
+	json_array_append_new(cells, s_(str(o, "metadata.name")));
+	json_array_append_new(cells, json_integer(num(o, "status.desiredNumberScheduled")));
+	json_array_append_new(cells, json_integer(num(o, "status.currentNumberScheduled")));
+	json_array_append_new(cells, json_integer(num(o, "status.numberReady")));
+	json_array_append_new(cells, json_integer(num(o, "status.updatedNumberScheduled")));
+	json_array_append_new(cells, json_integer(num(o, "status.numberAvailable")));
+	json_array_append_new(cells, s_(nodesel));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(names));
+	json_array_append_new(cells, s_(images));
+	json_array_append_new(cells, s_(sel));
+}
+
+/* printers.go printJob: the first true condition of Complete, Failed, then deletion,
+ * Suspended, FailureTarget; otherwise Running. */
+static const char *job_status(const json_t *o)
+{
+	const json_t *conds = get(o, "status.conditions");
+	if (condition_true(conds, "Complete"))
+		return "Complete";
+	if (condition_true(conds, "Failed"))
+		return "Failed";
+	if (*str(o, "metadata.deletionTimestamp"))
+		return "Terminating";
+	if (condition_true(conds, "Suspended"))
+		return "Suspended";
+	if (condition_true(conds, "FailureTarget"))
+		return "FailureTarget";
+	return "Running";
+}
+
+static void job_cells(const json_t *o, json_t *cells, time_t now)
+{
+	char age[32], comp[64], dur[32] = "", names[1024], images[1024], sel[1024];
+	time_t start, end;
+	const json_t *completions = get(o, "spec.completions");
+	long long par =
+		json_is_integer(get(o, "spec.parallelism")) ? num(o, "spec.parallelism") : 0;
+	if (json_is_integer(completions))
+		snprintf(comp, sizeof(comp), "%lld/%lld", num(o, "status.succeeded"),
+			 (long long)json_integer_value(completions));
+	else if (par > 1)
+		snprintf(comp, sizeof(comp), "%lld/1 of %lld", num(o, "status.succeeded"), par);
+	else
+		snprintf(comp, sizeof(comp), "%lld/1", num(o, "status.succeeded"));
+	if (table_parse_time(str(o, "status.startTime"), &start) == 0) {
+		if (table_parse_time(str(o, "status.completionTime"), &end) != 0)
+			end = now;
+		table_human_duration((int64_t)(end - start), dur, sizeof(dur));
+	}
+	since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+	template_containers(o, names, images, sizeof(names));
+	selector_format_label_selector(get(o, "spec.selector"), sel, sizeof(sel));
+	json_array_append_new(cells, s_(str(o, "metadata.name")));
+	json_array_append_new(cells, s_(job_status(o)));
+	json_array_append_new(cells, s_(comp));
+	json_array_append_new(cells, s_(dur));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(names));
+	json_array_append_new(cells, s_(images));
+	json_array_append_new(cells, s_(sel));
+}
+
+static void cronjob_cells(const json_t *o, json_t *cells, time_t now)
+{
+	char age[32], last[32] = "<none>", names[1024], images[1024], sel[1024];
+	const json_t *jt = get(o, "spec.jobTemplate");
+	const json_t *suspend = get(o, "spec.suspend");
+	const char *tz = str(o, "spec.timeZone");
+	if (*str(o, "status.lastScheduleTime"))
+		since(str(o, "status.lastScheduleTime"), now, last, sizeof(last));
+	since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+	template_containers(jt, names, images, sizeof(names));
+	selector_format_label_selector(get(jt, "spec.selector"), sel, sizeof(sel));
+	json_array_append_new(cells, s_(str(o, "metadata.name")));
+	json_array_append_new(cells, s_(str(o, "spec.schedule")));
+	json_array_append_new(cells, s_(*tz ? tz : "<none>"));
+	/* printBoolPtr */
+	json_array_append_new(cells, s_(!json_is_boolean(suspend) ? "<unset>"
+					: json_is_true(suspend)	  ? "True"
+								  : "False"));
+	json_array_append_new(cells, json_integer((json_int_t)count(get(o, "status.active"))));
+	json_array_append_new(cells, s_(last));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(names));
+	json_array_append_new(cells, s_(images));
+	json_array_append_new(cells, s_(sel));
+}
+
+/* One metric of printers.go formatHPAMetrics (autoscaling/v2): "<name>: current/target"
+ * for Resource and ContainerResource, "current/target" for Pods, Object and External
+ * ("(avg)" after an averageValue target). */
+static void hpa_metric(const json_t *spec, const json_t *st, char *out, size_t len)
+{
+	const char *type = str(spec, "type");
+	static const struct {
+		const char *type, *key, *skey;
+	} src[] = {{"Resource", "resource", "resource"},
+		   {"ContainerResource", "containerResource", "containerResource"},
+		   {"Pods", "pods", "pods"},
+		   {"Object", "object", "object"},
+		   {"External", "external", "external"}};
+	for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+		if (strcmp(type, src[i].type) != 0)
+			continue;
+		const json_t *m = json_object_get(spec, src[i].key);
+		const json_t *cur = json_object_get(json_object_get(st, src[i].skey), "current");
+		int named = i < 2, has_cur = json_object_get(st, src[i].skey) != NULL;
+		char prefix[256] = "";
+		if (named)
+			snprintf(prefix, sizeof(prefix), "%s: ", str(m, "name"));
+		if (*str(m, "target.averageValue")) {
+			const char *c = has_cur && *str(cur, "averageValue")
+						? str(cur, "averageValue")
+						: "<unknown>";
+			snprintf(out, len, "%s%s/%s%s", prefix, c, str(m, "target.averageValue"),
+				 named || i == 2 ? "" : " (avg)");
+		} else if (named) {
+			char c[32] = "<unknown>", t[32] = "<auto>";
+			if (json_is_integer(get(cur, "averageUtilization")))
+				snprintf(c, sizeof(c), "%lld%%", num(cur, "averageUtilization"));
+			if (json_is_integer(get(m, "target.averageUtilization")))
+				snprintf(t, sizeof(t), "%lld%%",
+					 num(m, "target.averageUtilization"));
+			snprintf(out, len, "%s%s/%s", prefix, c, t);
+		} else {
+			const char *c =
+				has_cur && *str(cur, "value") ? str(cur, "value") : "<unknown>";
+			snprintf(out, len, "%s/%s", c, str(m, "target.value"));
+		}
+		return;
+	}
+	snprintf(out, len, "<unknown type>");
+}
+
+static void hpa_cells(const json_t *o, json_t *cells, time_t now)
+{
+	char age[32], ref[512], targets[1024] = "", one[512], minp[32] = "<unset>";
+	const json_t *specs = get(o, "spec.metrics"), *sts = get(o, "status.currentMetrics");
+	size_t i, n = json_array_size(specs), pos = 0;
+	for (i = 0; i < n && i < 2; i++) {
+		hpa_metric(json_array_get(specs, i), json_array_get(sts, i), one, sizeof(one));
+		if (i)
+			kube_append(targets, sizeof(targets), &pos, ", ");
+		kube_append(targets, sizeof(targets), &pos, one);
+	}
+	if (n > 2) {
+		snprintf(one, sizeof(one), " + %zu more...", n - 2);
+		kube_append(targets, sizeof(targets), &pos, one);
+	}
+	if (json_is_integer(get(o, "spec.minReplicas")))
+		snprintf(minp, sizeof(minp), "%lld", num(o, "spec.minReplicas"));
+	snprintf(ref, sizeof(ref), "%s/%s", str(o, "spec.scaleTargetRef.kind"),
+		 str(o, "spec.scaleTargetRef.name"));
+	since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+	json_array_append_new(cells, s_(str(o, "metadata.name")));
+	json_array_append_new(cells, s_(ref));
+	json_array_append_new(cells, s_(n ? targets : "<none>"));
+	json_array_append_new(cells, s_(minp));
+	json_array_append_new(cells, json_integer(num(o, "spec.maxReplicas")));
+	json_array_append_new(cells, json_integer(num(o, "status.currentReplicas")));
+	json_array_append_new(cells, s_(age));
+}
+
+/* printers.go printIngress: formatHosts (three at most, "*" when none), the load
+ * balancer's IPs or hostnames, formatPorts. */
+static void ingress_cells(const json_t *o, json_t *cells, time_t now)
+{
+	char age[32], hosts[1024] = "", addr[1024] = "", more[64];
+	size_t i, hp = 0, ap = 0, listed = 0;
+	const json_t *r, *lb;
+	const json_t *rules = get(o, "spec.rules");
+	const char *cls = str(o, "spec.ingressClassName");
+	json_array_foreach(rules, i, r)
+	{
+		const char *h = str(r, "host");
+		if (listed == 3 || !*h)
+			continue;
+		if (listed++)
+			kube_append(hosts, sizeof(hosts), &hp, ",");
+		kube_append(hosts, sizeof(hosts), &hp, h);
+	}
+	if (!listed)
+		snprintf(hosts, sizeof(hosts), "*");
+	else if (json_array_size(rules) > 3) {
+		snprintf(more, sizeof(more), " + %zu more...", json_array_size(rules) - 3);
+		kube_append(hosts, sizeof(hosts), &hp, more);
+	}
+	json_array_foreach(get(o, "status.loadBalancer.ingress"), i, lb)
+	{
+		const char *a = *str(lb, "ip") ? str(lb, "ip") : str(lb, "hostname");
+		if (!*a)
+			continue;
+		if (ap)
+			kube_append(addr, sizeof(addr), &ap, ",");
+		kube_append(addr, sizeof(addr), &ap, a);
+	}
+	since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+	json_array_append_new(cells, s_(str(o, "metadata.name")));
+	json_array_append_new(cells, s_(*cls ? cls : "<none>"));
+	json_array_append_new(cells, s_(hosts));
+	json_array_append_new(cells, s_(addr));
+	json_array_append_new(cells, s_(json_array_size(get(o, "spec.tls")) ? "80, 443" : "80"));
+	json_array_append_new(cells, s_(age));
+}
+
 /* RFC3339 in UTC, as metav1.Time marshals ("2006-01-02T15:04:05Z"). */
 static void created_at(const json_t *o, char *out, size_t len)
 {
@@ -884,7 +1254,28 @@ static void created_at(const json_t *o, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-enum printer { P_DEFAULT, P_POD, P_NS, P_SA, P_CM, P_SECRET, P_EVENT, P_NODE, P_NETPOL, P_ROLE, P_BINDING, P_SVC, P_DEPLOY, P_RS, P_STS };
+enum printer {
+	P_DEFAULT,
+	P_POD,
+	P_NS,
+	P_SA,
+	P_CM,
+	P_SECRET,
+	P_EVENT,
+	P_NODE,
+	P_NETPOL,
+	P_ROLE,
+	P_BINDING,
+	P_SVC,
+	P_DEPLOY,
+	P_RS,
+	P_STS,
+	P_DS,
+	P_JOB,
+	P_CJ,
+	P_HPA,
+	P_ING
+};
 
 static enum printer printer_for(const struct kube_resource *res, const struct column **cols)
 {
@@ -906,6 +1297,11 @@ static enum printer printer_for(const struct kube_resource *res, const struct co
 		{"apps", "deployments", P_DEPLOY, c_deployments},
 		{"apps", "replicasets", P_RS, c_replicasets},
 		{"apps", "statefulsets", P_STS, c_statefulsets},
+		{"apps", "daemonsets", P_DS, c_daemonsets},
+		{"batch", "jobs", P_JOB, c_jobs},
+		{"batch", "cronjobs", P_CJ, c_cronjobs},
+		{"autoscaling", "horizontalpodautoscalers", P_HPA, c_hpas},
+		{"networking.k8s.io", "ingresses", P_ING, c_ingresses},
 		{"networking.k8s.io", "networkpolicies", P_NETPOL, c_networkpolicies},
 		{"rbac.authorization.k8s.io", "roles", P_ROLE, c_roles},
 		{"rbac.authorization.k8s.io", "clusterroles", P_ROLE, c_roles},
@@ -953,6 +1349,21 @@ static json_t *cells_for(enum printer p, const json_t *o, json_t *row, time_t no
 		break;
 	case P_STS:
 		statefulset_cells(o, cells, now);
+		break;
+	case P_DS:
+		daemonset_cells(o, cells, now);
+		break;
+	case P_JOB:
+		job_cells(o, cells, now);
+		break;
+	case P_CJ:
+		cronjob_cells(o, cells, now);
+		break;
+	case P_HPA:
+		hpa_cells(o, cells, now);
+		break;
+	case P_ING:
+		ingress_cells(o, cells, now);
 		break;
 	case P_NS:
 		since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));

@@ -4,6 +4,7 @@
  * project and service-account lookups, the SERVICE_DISABLED check, and token issue.
  */
 #include "cloud/cloud.h"
+#include "cloud/hier.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -648,6 +649,7 @@ int cloud_routes_add(struct http_router *rt)
 	rc = rc ? rc : http_router_add(rt, sts_routes, sts_n_routes);
 	rc = rc ? rc : http_router_add(rt, serviceusage_routes, serviceusage_n_routes);
 	rc = rc ? rc : http_router_add(rt, container_routes, container_n_routes);
+	rc = rc ? rc : http_router_add(rt, hier_routes, hier_n_routes);
 	return rc;
 }
 

@@ -23,6 +23,7 @@
 
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
+#include "cloud/hier.h"
 #include "cloud/jsonschema.h"
 #include "core/store.h"
 
@@ -1036,6 +1037,8 @@ static void clusters_create(struct http_req *r)
 		reply_err(r, &e);
 		goto out;
 	}
+	if (cloud_cluster_check(r, x.c, NULL, cl, NULL) != 0)
+		goto out;
 	const char *name = json_string_value(json_object_get(cl, "name"));
 	cluster_key(key, sizeof(key), &x.p, x.loc, name);
 	int rc = create_commit(x.c, key, cl, msg, sizeof(msg));
@@ -1296,7 +1299,8 @@ static void clusters_update(struct http_req *r)
 		goto out;
 	}
 	int enable_wi = 0;
-	if (apply_update(r, &x, next, u, &enable_wi) != 0)
+	if (apply_update(r, &x, next, u, &enable_wi) != 0 ||
+	    cloud_cluster_check(r, x.c, cl, next, NULL) != 0)
 		goto out;
 	snprintf(target, sizeof(target), "clusters/%s", x.cluster);
 	/* Turning Workload Identity on deploys gke-metadata-server through the service agent;
@@ -1469,6 +1473,8 @@ static void pools_create(struct http_req *r)
 		goto out;
 	}
 	json_array_append(json_object_get(cl, "nodePools"), np);
+	if (cloud_cluster_check(r, x.c, NULL, cl, name) != 0)
+		goto out;
 	snprintf(target, sizeof(target), "clusters/%s/nodePools/%s", x.cluster, name);
 	update_commit(r, &x, cl, "CREATE_NODE_POOL", target, NULL);
 out:
@@ -1572,7 +1578,8 @@ static void pools_update(struct http_req *r)
 		goto out;
 	body = jschema_body(r, 0, &jschema_container_UpdateNodePoolRequest);
 	if (!body || !(cl = cluster_of(r, &x)) || !(np = pool_of(r, &x, cl, NULL)) ||
-	    apply_pool_update(r, cl, np, body) != 0)
+	    apply_pool_update(r, cl, np, body) != 0 ||
+	    cloud_cluster_check(r, x.c, cl, cl, x.pool) != 0)
 		goto out;
 	snprintf(target, sizeof(target), "clusters/%s/nodePools/%s", x.cluster, x.pool);
 	update_commit(r, &x, cl, "UPGRADE_NODES", target, NULL);

@@ -6,6 +6,7 @@
  */
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
+#include "cloud/hier.h"
 #include "cloud/jsonschema.h"
 
 #include <errno.h>
@@ -196,7 +197,9 @@ static int authorize(struct http_req *r, const struct caller *who, json_t *body,
 			target_free(t);
 			return -EACCES;
 		}
-		return 0;
+		if ((rc = cloud_sa_refuse_disabled(r, t->sa)) != 0)
+			target_free(t);
+		return rc;
 	}
 
 	/* A delegation chain. */
@@ -239,7 +242,7 @@ static int authorize(struct http_req *r, const struct caller *who, json_t *body,
 			goto out;
 		}
 	}
-	rc = 0;
+	rc = cloud_sa_refuse_disabled(r, t->sa);
 out:
 	if (chain)
 		for (size_t i = 0; i < n; i++)

@@ -48,6 +48,7 @@
  * iam_free must run before store_close (it cancels its watch on the store).
  */
 #include "iam/iam.h"
+#include "iam/ancestry.h"
 #include "iam/catalog.h"
 
 #include "core/hmap.h"
@@ -94,6 +95,7 @@ struct iam {
 
 	struct hmap *cache; /* resource -> struct cpolicy * */
 	struct store_watch *watch;
+	struct iam_ancestry *ancestry; /* parents of projects and folders (ancestry.h) */
 };
 
 /* ---- helpers ------------------------------------------------------------------------ */
@@ -1217,7 +1219,7 @@ int iam_new(struct store *s, const char *catalog_json, size_t catalog_len, int64
 		rc = -ENOMEM;
 		goto fail;
 	}
-	if (s && (rc = cache_load(iam)) < 0)
+	if ((s && (rc = cache_load(iam)) < 0) || (rc = iam_ancestry_new(s, &iam->ancestry)) < 0)
 		goto fail;
 	*out = iam;
 	return 0;
@@ -1234,6 +1236,7 @@ void iam_free(struct iam *iam)
 	if (!iam)
 		return;
 	store_unwatch(iam->watch);
+	iam_ancestry_free(iam->ancestry);
 	while (hmap_next(iam->cache, &pos, NULL, &v))
 		cpolicy_free(v);
 	hmap_free(iam->cache);
@@ -1514,8 +1517,13 @@ int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 	char dom[256];
 	int dom_state = 0; /* 0 not computed, 1 in dom, -1 none */
 
+	const char *all[IAM_ANCESTRY_MAX];
+
 	if (!iam || !resources || !p || !perm_id(iam, permission, &id))
 		return 0;
+	/* Bindings on an ancestor (folder, organization) hold below it. */
+	n_resources = iam_ancestry_expand(iam->ancestry, resources, n_resources, all, IAM_ANCESTRY_MAX);
+	resources = all;
 	w = id >> 6;
 	bit = (uint64_t)1 << (id & 63);
 	t = now_ms;

@@ -650,6 +650,7 @@ int cloud_routes_add(struct http_router *rt)
 	rc = rc ? rc : http_router_add(rt, serviceusage_routes, serviceusage_n_routes);
 	rc = rc ? rc : http_router_add(rt, container_routes, container_n_routes);
 	rc = rc ? rc : http_router_add(rt, hier_routes, hier_n_routes);
+	rc = rc ? rc : http_router_add(rt, saextra_routes, saextra_n_routes);
 	return rc;
 }
 

@@ -47,7 +47,7 @@ int hier_ancestors_append(struct cloud *c, json_t *anc, const json_t *project);
 /* Keeps a deleted service account's record for undelete (iamapi.c's delete calls it). */
 int hier_sa_tombstone(struct cloud *c, const json_t *sa);
 
-extern const struct http_route hier_routes[];
-extern const size_t hier_n_routes;
+extern const struct http_route hier_routes[], saextra_routes[];
+extern const size_t hier_n_routes, saextra_n_routes;
 
 #endif

@@ -10,6 +10,7 @@
  * half (PEM) and a self-signed certificate, where oauth2.c and cloud.c look it up.
  */
 #include "cloud/cloud.h"
+#include "cloud/hier.h"
 #include "cloud/jsonschema.h"
 
 #include <ctype.h>
@@ -792,7 +793,9 @@ static void sa_delete(struct http_req *r)
 
 	if (sa_open(r, &x, "iam.serviceAccounts.delete") != 0)
 		goto out;
-	int rc = delete_keys(c->store, x.key);
+	int rc = hier_sa_tombstone(c, x.sa); /* for undelete (saextra.c) */
+	if (rc == 0)
+		rc = delete_keys(c->store, x.key);
 	if (rc == 0) {
 		rc = store_delete(c->store, x.key, STORE_ANY_REV, NULL);
 		if (rc == -ENOENT) {

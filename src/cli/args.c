@@ -77,26 +77,3 @@ int parse_conn_limit(int opt, const char *value, struct http_limits *lim, char *
 		lim->idle_ms = ms;
 	return 1;
 }
-
-size_t conn_limit_args(const struct http_limits *lim, char vals[4][32], char **argv)
-{
-	size_t n = 0;
-	if (lim->max_conns > 0) {
-		snprintf(vals[0], 32, "%ld", lim->max_conns);
-		argv[n++] = "--max-connections";
-		argv[n++] = vals[0];
-	}
-	const struct {
-		const char *flag;
-		int64_t ms;
-	} d[] = {{"--handshake-timeout", lim->handshake_ms},
-		 {"--header-timeout", lim->header_ms},
-		 {"--idle-timeout", lim->idle_ms}};
-	for (size_t i = 0; i < 3; i++)
-		if (d[i].ms > 0) {
-			snprintf(vals[i + 1], 32, "%lldms", (long long)d[i].ms);
-			argv[n++] = (char *)d[i].flag;
-			argv[n++] = vals[i + 1];
-		}
-	return n;
-}

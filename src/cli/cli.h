@@ -15,29 +15,6 @@ int cmd_doctor(int argc, char **argv); /* doctor.c */
 /* `gkeid fault` (fault.c): list, set and clear faults through up's admin endpoint. */
 int cmd_fault(int argc, char **argv);
 
-struct kube;
-struct cloud;
-/* Runs `gkeid node` for local-node of a cluster as a child process (upnode.c): issues its
- * client certificate, grants its RBAC, spawns it. 0 and *pid, or -errno. */
-int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *project,
-		 const char *location, const char *cluster, pid_t *pid);
-/* True once the node serves (it wrote DIR/nodes/local-node.json). */
-int upnode_ready(const char *dir);
-/* The node `gkeid up` runs. */
-#define UPNODE_NAME "local-node"
-
-/* Fault injection for `gkeid up` (upfaults.c). init records the default cluster (the
- * one with the node; NULL/"" for none) and up's --iam-propagation, and writes that
- * cluster's kube-system/gke-metadata-server-XXXXX pod (Running). One instance per
- * process. routes_add installs GET/PUT/DELETE /gkeid/v1/faults[/NAME] on the cloud
- * router. free forgets the state (before kube_free). */
-struct http_router;
-int upfaults_init(struct kube *k, struct cloud *c, const char *project, const char *location,
-		  const char *cluster, int64_t propagation_ms);
-int upfaults_routes_add(struct http_router *rt);
-const char *upfaults_pod_name(void);
-void upfaults_free(void);
-
 /* Parses a duration: "0", "250ms", "5s", "2m", "1h", or a bare number of seconds.
  * Returns 0 and milliseconds in *ms, or -EINVAL. */
 int parse_duration_ms(const char *s, int64_t *ms);
@@ -66,9 +43,6 @@ int parse_port(const char *s, int *port);
 /* clang-format on */
 struct http_limits;
 int parse_conn_limit(int opt, const char *value, struct http_limits *lim, char *err, size_t len);
-/* Appends to argv (at most 8 entries, values in vals) the flags that repeat what was set
- * in lim, for a child `gkeid node`. Returns the number of entries. */
-size_t conn_limit_args(const struct http_limits *lim, char vals[4][32], char **argv);
 
 /* One synchronous HTTP call (httpc.c, libcurl; curl_global_init is the caller's):
  * Accept: application/json, a 30 s timeout. */

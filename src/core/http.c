@@ -5,21 +5,23 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/queue.h>
-#include <sys/socket.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
 
 struct http_router {
 	void *app;
 	FILE *log;
 	struct http_route *routes;
+	void **args; /* args[i]: routes[i]'s table's argument */
 	size_t n;
 };
 
@@ -31,15 +33,29 @@ struct http_router *http_router_new(void *app)
 	return rt;
 }
 
-int http_router_add(struct http_router *rt, const struct http_route *routes, size_t n)
+int http_router_add_arg(struct http_router *rt, const struct http_route *routes, size_t n,
+			void *arg)
 {
+	if (n > SIZE_MAX / sizeof(struct http_route) - rt->n)
+		return -ENOMEM;
 	struct http_route *nr = realloc(rt->routes, (rt->n + n) * sizeof(*nr));
 	if (!nr)
 		return -ENOMEM;
-	memcpy(nr + rt->n, routes, n * sizeof(*nr));
 	rt->routes = nr;
+	void **na = realloc(rt->args, (rt->n + n) * sizeof(*na));
+	if (!na)
+		return -ENOMEM;
+	rt->args = na;
+	memcpy(nr + rt->n, routes, n * sizeof(*nr));
+	for (size_t i = 0; i < n; i++)
+		na[rt->n + i] = arg;
 	rt->n += n;
 	return 0;
+}
+
+int http_router_add(struct http_router *rt, const struct http_route *routes, size_t n)
+{
+	return http_router_add_arg(rt, routes, n, NULL);
 }
 
 void http_router_set_log(struct http_router *rt, FILE *log)
@@ -52,6 +68,7 @@ void http_router_free(struct http_router *rt)
 	if (!rt)
 		return;
 	free(rt->routes);
+	free(rt->args);
 	free(rt);
 }
 
@@ -63,8 +80,7 @@ static void free_values(char **values, size_t n)
 	}
 }
 
-int http_match(const char *pattern, const char *path, const char **names, char **values,
-	       size_t *n)
+int http_match(const char *pattern, const char *path, const char **names, char **values, size_t *n)
 {
 	const char *p = pattern, *s = path;
 	size_t k = 0;
@@ -143,18 +159,30 @@ const char *http_peer(const struct http_req *r, char *buf, size_t len)
 const char *http_gstatus(int code)
 {
 	switch (code) {
-	case 400: return "INVALID_ARGUMENT";
-	case 401: return "UNAUTHENTICATED";
-	case 403: return "PERMISSION_DENIED";
-	case 404: return "NOT_FOUND";
-	case 405: return "METHOD_NOT_ALLOWED";
-	case 409: return "ABORTED";
-	case 412: return "FAILED_PRECONDITION";
-	case 413: return "INVALID_ARGUMENT";
-	case 429: return "RESOURCE_EXHAUSTED";
-	case 501: return "UNIMPLEMENTED";
-	case 503: return "UNAVAILABLE";
-	default: return code >= 500 ? "INTERNAL" : "UNKNOWN";
+	case 400:
+		return "INVALID_ARGUMENT";
+	case 401:
+		return "UNAUTHENTICATED";
+	case 403:
+		return "PERMISSION_DENIED";
+	case 404:
+		return "NOT_FOUND";
+	case 405:
+		return "METHOD_NOT_ALLOWED";
+	case 409:
+		return "ABORTED";
+	case 412:
+		return "FAILED_PRECONDITION";
+	case 413:
+		return "INVALID_ARGUMENT";
+	case 429:
+		return "RESOURCE_EXHAUSTED";
+	case 501:
+		return "UNIMPLEMENTED";
+	case 503:
+		return "UNAVAILABLE";
+	default:
+		return code >= 500 ? "INTERNAL" : "UNKNOWN";
 	}
 }
 
@@ -166,24 +194,42 @@ void http_add_header(struct http_req *r, const char *name, const char *value)
 static const char *reason_phrase(int status)
 {
 	switch (status) {
-	case 200: return "OK";
-	case 201: return "Created";
-	case 301: return "Moved Permanently";
-	case 302: return "Found";
-	case 400: return "Bad Request";
-	case 401: return "Unauthorized";
-	case 403: return "Forbidden";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 409: return "Conflict";
-	case 412: return "Precondition Failed";
-	case 413: return "Payload Too Large";
-	case 422: return "Unprocessable Entity";
-	case 429: return "Too Many Requests";
-	case 500: return "Internal Server Error";
-	case 501: return "Not Implemented";
-	case 503: return "Service Unavailable";
-	default: return "";
+	case 200:
+		return "OK";
+	case 201:
+		return "Created";
+	case 301:
+		return "Moved Permanently";
+	case 302:
+		return "Found";
+	case 400:
+		return "Bad Request";
+	case 401:
+		return "Unauthorized";
+	case 403:
+		return "Forbidden";
+	case 404:
+		return "Not Found";
+	case 405:
+		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 412:
+		return "Precondition Failed";
+	case 413:
+		return "Payload Too Large";
+	case 422:
+		return "Unprocessable Entity";
+	case 429:
+		return "Too Many Requests";
+	case 500:
+		return "Internal Server Error";
+	case 501:
+		return "Not Implemented";
+	case 503:
+		return "Service Unavailable";
+	default:
+		return "";
 	}
 }
 
@@ -206,7 +252,8 @@ void http_reply(struct http_req *r, int status, const char *content_type, const 
 void http_reply_json(struct http_req *r, int status, json_t *j)
 {
 	if (!j) {
-		http_reply_gerror(r, 500, "INTERNAL", NULL, NULL, NULL, "Internal error encountered.");
+		http_reply_gerror(r, 500, "INTERNAL", NULL, NULL, NULL,
+				  "Internal error encountered.");
 		return;
 	}
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -246,8 +293,8 @@ void http_reply_gerror(struct http_req *r, int code, const char *status, const c
 				status ? status : http_gstatus(code));
 	if (err && reason) {
 		json_t *info = json_pack("{s:s, s:s, s:s}", "@type",
-					 "type.googleapis.com/google.rpc.ErrorInfo", "reason", reason,
-					 "domain", domain ? domain : "googleapis.com");
+					 "type.googleapis.com/google.rpc.ErrorInfo", "reason",
+					 reason, "domain", domain ? domain : "googleapis.com");
 		if (info && metadata) {
 			json_object_set_new(info, "metadata", metadata);
 			metadata = NULL;
@@ -326,14 +373,22 @@ const char *http_raw_path(const struct http_req *r)
 const char *http_method_name(enum evhttp_cmd_type cmd)
 {
 	switch (cmd) {
-	case EVHTTP_REQ_GET: return "GET";
-	case EVHTTP_REQ_POST: return "POST";
-	case EVHTTP_REQ_PUT: return "PUT";
-	case EVHTTP_REQ_DELETE: return "DELETE";
-	case EVHTTP_REQ_PATCH: return "PATCH";
-	case EVHTTP_REQ_HEAD: return "HEAD";
-	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
-	default: return "OTHER";
+	case EVHTTP_REQ_GET:
+		return "GET";
+	case EVHTTP_REQ_POST:
+		return "POST";
+	case EVHTTP_REQ_PUT:
+		return "PUT";
+	case EVHTTP_REQ_DELETE:
+		return "DELETE";
+	case EVHTTP_REQ_PATCH:
+		return "PATCH";
+	case EVHTTP_REQ_HEAD:
+		return "HEAD";
+	case EVHTTP_REQ_OPTIONS:
+		return "OPTIONS";
+	default:
+		return "OTHER";
 	}
 }
 
@@ -410,7 +465,8 @@ void http_router_dispatch(struct evhttp_request *ev, void *arg)
 	}
 	if (rc == -EFBIG) {
 		http_reply_gerror(&r, 413, "INVALID_ARGUMENT", NULL, NULL, NULL,
-				  "Request payload size exceeds the limit: %d bytes.", HTTP_BODY_CAP);
+				  "Request payload size exceeds the limit: %d bytes.",
+				  HTTP_BODY_CAP);
 		goto out;
 	}
 	if (rc < 0) {
@@ -440,14 +496,16 @@ void http_router_dispatch(struct evhttp_request *ev, void *arg)
 			continue;
 		}
 		r.route = route;
+		r.route_arg = rt->args[i];
 		route->fn(&r);
 		if (!r.replied)
-			http_reply_gerror(&r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+			http_reply_gerror(&r, 500, NULL, NULL, NULL, NULL,
+					  "Internal error encountered.");
 		goto out;
 	}
 	if (path_matched)
-		http_reply_gerror(&r, 405, NULL, NULL, NULL, NULL, "Method %s is not allowed on %s.",
-				  r.method, r.path);
+		http_reply_gerror(&r, 405, NULL, NULL, NULL, NULL,
+				  "Method %s is not allowed on %s.", r.method, r.path);
 	else
 		http_reply_gerror(&r, 404, NULL, NULL, NULL, NULL,
 				  "The requested URL %s was not found on this server.", r.path);
@@ -465,7 +523,8 @@ void http_router_attach(struct http_router *rt, struct evhttp *http)
 
 int http_listen(struct evhttp *http, const char *addr, int port, int *bound_port)
 {
-	struct evhttp_bound_socket *h = evhttp_bind_socket_with_handle(http, addr, (ev_uint16_t)port);
+	struct evhttp_bound_socket *h =
+		evhttp_bind_socket_with_handle(http, addr, (ev_uint16_t)port);
 	if (!h)
 		return -EADDRINUSE;
 	/* Small replies must not wait for Nagle (about 40 ms a response over TLS); Linux

@@ -36,9 +36,9 @@ struct http_route {
 
 struct http_req {
 	struct evhttp_request *ev;
-	void *app;          /* the router's app pointer */
+	void *app;	    /* the router's app pointer */
 	const char *method; /* "GET", ... */
-	char *path;         /* decoded path, without the query */
+	char *path;	    /* decoded path, without the query */
 	struct evkeyvalq query;
 	const char *param_names[HTTP_MAX_PARAMS];
 	char *params[HTTP_MAX_PARAMS];
@@ -46,6 +46,7 @@ struct http_req {
 	const unsigned char *body; /* NUL-terminated copy of the body; body_len bytes */
 	size_t body_len;
 	const struct http_route *route;
+	void *route_arg; /* what the route's table was added with (http_router_add_arg) */
 	int replied;
 };
 
@@ -54,6 +55,9 @@ struct http_router;
 /* A router over routes (borrowed, must outlive it). app is passed to handlers. */
 struct http_router *http_router_new(void *app);
 int http_router_add(struct http_router *rt, const struct http_route *routes, size_t n);
+/* Adds routes whose requests carry arg as r->route_arg (the state their handlers own). */
+int http_router_add_arg(struct http_router *rt, const struct http_route *routes, size_t n,
+			void *arg);
 void http_router_free(struct http_router *rt);
 /* Logs one line per request ("http: METHOD PATH STATUS") to log; NULL turns it off. */
 void http_router_set_log(struct http_router *rt, FILE *log);
@@ -62,8 +66,7 @@ void http_router_attach(struct http_router *rt, struct evhttp *http);
 /* The router's request handler (what attach installs), for an httpconn.h guard. */
 void http_router_dispatch(struct evhttp_request *ev, void *router);
 /* Matches a path against a pattern; on success fills names/values (malloc'd values). */
-int http_match(const char *pattern, const char *path, const char **names, char **values,
-	       size_t *n);
+int http_match(const char *pattern, const char *path, const char **names, char **values, size_t *n);
 
 /* The value of capture name, or NULL. */
 const char *http_param(const struct http_req *r, const char *name);

@@ -7,7 +7,7 @@
  * The properties file is merged, not replaced: settings the user made with
  * `gcloud config set` survive restarts.
  */
-#include "cli/gcloudcfg.h"
+#include "up/gcloudcfg.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -148,8 +148,8 @@ static int ini_save(struct ini *ini, const char *path)
 	return rc;
 }
 
-int gcloudcfg_write(const char *dir, const char *base_url, const char *account,
-		    const char *project, const char *location)
+int gcloudcfg_write(const char *dir, const char *base_url, const char *account, const char *project,
+		    const char *location)
 {
 	char path[4200], url[512];
 	static const char *apis[] = {"cloudresourcemanager", "iam", "iamcredentials",
@@ -157,7 +157,8 @@ int gcloudcfg_write(const char *dir, const char *base_url, const char *account,
 	struct ini ini = {0};
 	int rc;
 	snprintf(path, sizeof(path), "%s/configurations", dir);
-	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) || (mkdir(path, 0700) != 0 && errno != EEXIST))
+	if ((mkdir(dir, 0700) != 0 && errno != EEXIST) ||
+	    (mkdir(path, 0700) != 0 && errno != EEXIST))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/active_config", dir);
 	if (access(path, F_OK) != 0 && (rc = write_file(path, "default", 7, 0600)) != 0)
@@ -233,7 +234,8 @@ int gcloudcfg_spawn(const char *dir, char *const argv[], const char *kubeconfig,
 		return -ENOMEM;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "CLOUDSDK_", 9) != 0 && strncmp(environ[i], "KUBECONFIG=", 11) != 0)
+		if (strncmp(environ[i], "CLOUDSDK_", 9) != 0 &&
+		    strncmp(environ[i], "KUBECONFIG=", 11) != 0)
 			envp[k++] = environ[i];
 	envp[k++] = env_cfg;
 	if (kubeconfig)

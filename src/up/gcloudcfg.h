@@ -11,8 +11,8 @@
  * auth/token_host at base_url, core/account and core/project, compute/region (or
  * compute/zone) = location when not empty, no usage reporting, no GCE probe, no update
  * checks. Other settings in it are kept. 0 or -errno. */
-int gcloudcfg_write(const char *dir, const char *base_url, const char *account,
-		    const char *project, const char *location);
+int gcloudcfg_write(const char *dir, const char *base_url, const char *account, const char *project,
+		    const char *location);
 /* True when account was activated in dir by an earlier start. */
 int gcloudcfg_activated(const char *dir, const char *account);
 int gcloudcfg_mark_activated(const char *dir, const char *account);

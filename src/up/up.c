@@ -1,13 +1,12 @@
 /*
- * up.c - `gkeid up`: the all-in-one on one machine. Opens the data directory (SQLite
- * store, signing key), writes the demo or given state on first start, serves the
- * Google APIs on loopback, prepares a gcloud configuration for the admin user, and
- * writes DIR/env once everything answers. Runs in the foreground until SIGINT/SIGTERM.
+ * up.c - the assembly of `gkeid up` (its options are cli/up.c's): the all-in-one on one machine.
+ * Opens the data directory (SQLite store, signing key), writes the demo or given state on first
+ * start, serves the Google APIs on loopback, prepares a gcloud configuration for the admin user,
+ * and writes DIR/env once everything answers. Runs in the foreground until SIGINT/SIGTERM.
  */
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/http.h>
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,8 +18,6 @@
 
 #include <openssl/crypto.h>
 
-#include "cli/cli.h"
-#include "cli/gcloudcfg.h"
 #include "cloud/cloud.h"
 #include "cloud/container.h"
 #include "cloud/state.h"
@@ -32,36 +29,11 @@
 #include "core/store.h"
 #include "iam/iam.h"
 #include "kube/kube.h"
+#include "up/gcloudcfg.h"
+#include "up/up.h"
 
-#define DEFAULT_PORT 8780
 #define MAINTENANCE_SECONDS 60
 #define HISTORY_KEPT 100000 /* store revisions kept for watch resumption */
-
-/* clang-format off */
-static const char up_usage[] =
-	"Usage: gkeid up [--data-dir DIR] [--port N|0] [--iam-propagation DURATION]\n"
-	"                [--state FILE]\n"
-	"\n"
-	"Starts gkeid in the foreground: the Google APIs on 127.0.0.1:PORT, a Kubernetes\n"
-	"API server for each GKE cluster, and the node agent (metadata server) for\n"
-	"local-node of the default cluster, with state in an embedded SQLite store in DIR.\n"
-	"When it is ready it writes DIR/env; in another shell run `. DIR/env` and gcloud,\n"
-	"kubectl and `gkeid exec` work against gkeid as the admin user.\n"
-	"\n"
-	"  --data-dir DIR            where state lives (default: $GKEID_DATA_DIR, else ./.gkeid)\n"
-	"  --port N                  the API port (default 8780; 0 picks a free port)\n"
-	"  --iam-propagation DUR     how long an IAM policy change takes to affect access\n"
-	"                            checks, e.g. 0, 5s, 2m (default 0; Google: ~2-7 minutes)\n"
-	"  --state FILE              YAML state to write on first start instead of the demo\n"
-	"                            (see docs/state.md); ignored once DIR holds state\n"
-	"Connections (the Google APIs and every cluster's API server; the values given\n"
-	"are passed to the node agent too):\n" CONN_LIMIT_USAGE("32s", "32s", "90s")
-	"  -h, --help                this text\n"
-	"\n"
-	"A restart on the same data directory keeps all state. SIGINT or SIGTERM stops it.\n"
-	"`gkeid fault` injects GKE's failures through /gkeid/v1/faults on the API port\n"
-	"(see docs/faults.md); the node's pod is kube-system/gke-metadata-server-XXXXX.\n";
-/* clang-format on */
 
 /* What gcloud runs after the APIs answer, in order: activating the admin user (first
  * start only), then writing the kubeconfig with get-credentials (every start: cluster
@@ -80,7 +52,7 @@ struct up {
 	struct kube kube;
 	int kube_ready;
 	pid_t gcloud_pid;
-	pid_t node_pid;          /* `gkeid node` for local-node of the default cluster */
+	pid_t node_pid;		 /* `gkeid node` for local-node of the default cluster */
 	struct event *node_wait; /* polls for the node to serve before DIR/env is written */
 	int node_polls;
 	enum step step;
@@ -150,15 +122,17 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
 				WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 			u->node_pid = 0;
 		}
-		if (u->gcloud_pid > 0 && waitpid(u->gcloud_pid, &status, WNOHANG) == u->gcloud_pid) {
+		if (u->gcloud_pid > 0 &&
+		    waitpid(u->gcloud_pid, &status, WNOHANG) == u->gcloud_pid) {
 			int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
 			u->gcloud_pid = 0;
 			if (ok && u->step == STEP_ACTIVATE)
 				gcloudcfg_mark_activated(u->gcloud_dir, u->admin);
 			if (!ok)
 				fprintf(stderr, "gkeid: gcloud %s failed; see %s/gcloud.log\n",
-					u->step == STEP_ACTIVATE ? "auth activate-refresh-token"
-								 : "container clusters get-credentials",
+					u->step == STEP_ACTIVATE
+						? "auth activate-refresh-token"
+						: "container clusters get-credentials",
 					u->dir);
 			u->step++;
 			run_steps(u);
@@ -202,10 +176,11 @@ static int seed_state(struct up *u, const char *state_file)
 		text[len] = '\0';
 		const char *slash = strrchr(state_file, '/');
 		if (slash)
-			snprintf(base_dir, sizeof(base_dir), "%.*s", (int)(slash - state_file), state_file);
+			snprintf(base_dir, sizeof(base_dir), "%.*s", (int)(slash - state_file),
+				 state_file);
 	}
-	rc = state_parse(text ? text : embed_demo_yaml, text ? len : EMBED_LEN(demo_yaml), &st,
-			 err, sizeof(err));
+	rc = state_parse(text ? text : embed_demo_yaml, text ? len : EMBED_LEN(demo_yaml), &st, err,
+			 sizeof(err));
 	if (rc == 0)
 		rc = state_apply(&u->cloud, st, base_dir, err, sizeof(err));
 	if (rc != 0) {
@@ -249,17 +224,21 @@ static void run_steps(struct up *u)
 				"https://www.googleapis.com/auth/sqlservice.login "
 				"https://www.googleapis.com/auth/compute "
 				"https://www.googleapis.com/auth/accounts.reauth");
-			char *argv[] = {"gcloud", "auth", "activate-refresh-token", u->admin,
-					refresh, "--quiet", NULL};
-			rc = refresh ? gcloudcfg_spawn(u->gcloud_dir, argv, NULL, log, &u->gcloud_pid)
+			char *argv[] = {"gcloud", "auth",  "activate-refresh-token",
+					u->admin, refresh, "--quiet",
+					NULL};
+			rc = refresh ? gcloudcfg_spawn(u->gcloud_dir, argv, NULL, log,
+						       &u->gcloud_pid)
 				     : -ENOMEM;
 			free(refresh);
 		} else {
 			if (!u->cluster[0])
 				continue;
-			char *argv[] = {"gcloud", "container", "clusters", "get-credentials",
-					u->cluster, "--location", u->location, "--quiet", NULL};
-			rc = gcloudcfg_spawn(u->gcloud_dir, argv, u->kubeconfig, log, &u->gcloud_pid);
+			char *argv[] = {"gcloud",	   "container", "clusters",
+					"get-credentials", u->cluster,	"--location",
+					u->location,	   "--quiet",	NULL};
+			rc = gcloudcfg_spawn(u->gcloud_dir, argv, u->kubeconfig, log,
+					     &u->gcloud_pid);
 		}
 		if (rc == 0)
 			return; /* on_signal(SIGCHLD) goes on */
@@ -326,8 +305,8 @@ static int start_clusters(struct up *u)
 		return 0;
 	for (size_t i = 0; i < n && !u->cluster[0]; i++) {
 		char location[64], name[64], rest[8];
-		if (sscanf(kvs[i].key + strlen(prefix), "%63[^/]/clusters/%63[^/]%7s", location, name,
-			   rest) == 2) {
+		if (sscanf(kvs[i].key + strlen(prefix), "%63[^/]/clusters/%63[^/]%7s", location,
+			   name, rest) == 2) {
 			snprintf(u->cluster, sizeof(u->cluster), "%s", name);
 			snprintf(u->location, sizeof(u->location), "%s", location);
 		}
@@ -336,66 +315,20 @@ static int start_clusters(struct up *u)
 	return 0;
 }
 
-int cmd_up(int argc, char **argv)
+int up_run(const struct up_options *o)
 {
-	static const struct option opts[] = {
-		{"data-dir", required_argument, NULL, 'd'},
-		{"port", required_argument, NULL, 'p'},
-		{"iam-propagation", required_argument, NULL, 'i'},
-		{"state", required_argument, NULL, 's'},
-		CONN_LIMIT_OPTIONS,
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	struct up u;
 	memset(&u, 0, sizeof(u));
-	const char *dir = getenv("GKEID_DATA_DIR");
-	const char *state_file = NULL;
-	int64_t propagation = 0;
-	int c, rc = 1;
+	const char *dir = o->dir, *state_file = o->state_file;
+	int64_t propagation = o->propagation_ms;
+	struct http_limits limits = o->limits;
+	int rc = 1;
 	struct evhttp *http = NULL;
 	struct http_router *router = NULL;
 	struct http_guard *guard = NULL;
-	struct http_limits limits = {0};
-	char err[200];
 	struct event *sigs[3] = {0}, *maintenance = NULL;
-	u.port = DEFAULT_PORT;
-	if (!dir || !*dir)
-		dir = ".gkeid";
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		int lr = parse_conn_limit(c, optarg, &limits, err, sizeof(err));
-		if (lr < 0) {
-			fprintf(stderr, "gkeid up: %s\n", err);
-			return 2;
-		}
-		if (lr > 0)
-			continue;
-		switch (c) {
-		case 'd': dir = optarg; break;
-		case 'p':
-			if (parse_port(optarg, &u.port) != 0) {
-				fprintf(stderr, "gkeid up: invalid --port \"%s\" (0-65535)\n", optarg);
-				return 2;
-			}
-			break;
-		case 'i':
-			if (parse_duration_ms(optarg, &propagation) != 0) {
-				fprintf(stderr,
-					"gkeid up: invalid --iam-propagation \"%s\" (e.g. 0, 500ms, 5s, 2m)\n",
-					optarg);
-				return 2;
-			}
-			break;
-		case 's': state_file = optarg; break;
-		case 'h': fputs(up_usage, stdout); return 0;
-		default: fputs(up_usage, stderr); return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "gkeid up: unexpected argument \"%s\"\n%s", argv[optind], up_usage);
-		return 2;
-	}
+	struct upfaults *faults = NULL;
+	u.port = o->port;
 	if (mkdir_private(dir) != 0 || !realpath(dir, u.dir)) {
 		fprintf(stderr, "gkeid up: cannot use data dir %s: %s\n", dir, strerror(errno));
 		return 1;
@@ -436,7 +369,7 @@ int cmd_up(int argc, char **argv)
 	http_conn_set_budget(limits.max_conns);
 	if (!(u.base = event_base_new()) || !(http = evhttp_new(u.base)) ||
 	    !(router = http_router_new(&u.cloud)) || cloud_routes_add(router) != 0 ||
-	    upfaults_routes_add(router) != 0 ||
+	    !(faults = upfaults_new()) || upfaults_routes_add(faults, router) != 0 ||
 	    !(guard = http_guard_new(u.base, http, &limits, "google", http_router_dispatch, router,
 				     NULL, NULL))) {
 		fprintf(stderr, "gkeid up: out of memory\n");
@@ -468,7 +401,7 @@ int cmd_up(int argc, char **argv)
 	fprintf(stderr, "gkeid: Google APIs on %s (data in %s)\n", u.cloud.base_url, u.dir);
 	if (seed_state(&u, state_file) != 0 || start_clusters(&u) != 0)
 		goto out;
-	if ((rc = upfaults_init(&u.kube, &u.cloud, u.project, u.location, u.cluster,
+	if ((rc = upfaults_init(faults, &u.kube, &u.cloud, u.project, u.location, u.cluster,
 				propagation)) != 0)
 		fprintf(stderr, "gkeid: cannot write the gke-metadata-server pod: %s\n",
 			strerror(-rc));
@@ -518,7 +451,7 @@ out:
 			event_free(sigs[i]);
 	if (maintenance)
 		event_free(maintenance);
-	upfaults_free();
+	upfaults_free(faults);
 	if (u.kube_ready)
 		kube_free(&u.kube); /* its listeners live on the event base */
 	if (http)

@@ -30,13 +30,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/cli.h"
 #include "cloud/cloud.h"
+#include "core/clock.h"
 #include "core/http.h"
 #include "core/jwt.h"
 #include "core/store.h"
 #include "iam/iam.h"
 #include "kube/kube.h"
+#include "up/up.h"
 
 #define MAX_DOWN 64	  /* clusters whose control plane is down at once */
 #define SECONDS_MAX 86400 /* the largest --seconds a fault takes */
@@ -90,7 +91,8 @@ struct down {
 	int placeholder; /* a bound, not listening socket that keeps the port (or -1) */
 };
 
-static struct {
+/* The fault state of one `gkeid up`; the admin endpoint's routes carry it. */
+struct upfaults {
 	struct kube *kube;
 	struct cloud *cloud;
 	char project[128], location[64], cluster[64]; /* the default cluster (has the node) */
@@ -101,7 +103,7 @@ static struct {
 	int restarts; /* the metadata server's restart count */
 	struct down down[MAX_DOWN];
 	size_t n_down;
-} F;
+};
 
 static int find_def(const char *name)
 {
@@ -111,13 +113,6 @@ static int find_def(const char *name)
 	return -1;
 }
 
-static void rfc3339(time_t t, char out[32])
-{
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static const struct kube_resource *pods_res(void)
 {
 	return kube_resource_find("", "v1", "pods");
@@ -125,23 +120,23 @@ static const struct kube_resource *pods_res(void)
 
 /* The gke-metadata-server pod as the fault state has it: Running and Ready, or
  * CrashLoopBackOff with its last termination OOMKilled; fault annotations. New ref. */
-static json_t *ds_pod(void)
+static json_t *ds_pod(struct upfaults *F)
 {
 	char now[32], earlier[32], node[80];
 	time_t t = time(NULL);
-	rfc3339(t, now);
-	rfc3339(t - 30, earlier);
+	clock_rfc3339(t, now);
+	clock_rfc3339(t - 30, earlier);
 	snprintf(node, sizeof(node), "%s", UPNODE_NAME);
-	int crash = F.on[F_METADATA_CRASHLOOP];
+	int crash = F->on[F_METADATA_CRASHLOOP];
 	json_t *ann = json_object();
 	for (int i = 0; i < F_N && ann; i++) {
-		if (!F.on[i] || i == F_CONTROL_PLANE_DOWN || i == F_IAM_PROPAGATION ||
+		if (!F->on[i] || i == F_CONTROL_PLANE_DOWN || i == F_IAM_PROPAGATION ||
 		    i == F_METADATA_CRASHLOOP)
 			continue;
 		char key[96], val[32];
 		snprintf(key, sizeof(key), ANNOTATION "%s", defs[i].name);
 		snprintf(val, sizeof(val), "%lld",
-			 defs[i].takes_seconds ? (long long)F.seconds[i] : 1LL);
+			 defs[i].takes_seconds ? (long long)F->seconds[i] : 1LL);
 		json_object_set_new(ann, key, json_string(val));
 	}
 	json_t *conds = json_array();
@@ -164,14 +159,14 @@ static json_t *ds_pod(void)
 		crash ? json_pack("{s:s, s:b, s:b, s:i, s:s, s:s, s:s, s:{s:{s:s, s:s}}, "
 				  "s:{s:{s:i, s:s, s:s, s:s}}}",
 				  "name", DS_LABEL, "ready", 0, "started", 0, "restartCount",
-				  F.restarts, "image", "gke.gcr.io/gke-metadata-server:gkeid",
+				  F->restarts, "image", "gke.gcr.io/gke-metadata-server:gkeid",
 				  "imageID", "", "containerID", "gkeid://gke-metadata-server",
 				  "state", "waiting", "reason", "CrashLoopBackOff", "message",
 				  "back-off 5m0s restarting failed container=gke-metadata-server",
 				  "lastState", "terminated", "exitCode", 137, "reason", "OOMKilled",
 				  "startedAt", earlier, "finishedAt", now)
 		      : json_pack("{s:s, s:b, s:b, s:i, s:s, s:s, s:s, s:{s:{s:s}}}", "name",
-				  DS_LABEL, "ready", 1, "started", 1, "restartCount", F.restarts,
+				  DS_LABEL, "ready", 1, "started", 1, "restartCount", F->restarts,
 				  "image", "gke.gcr.io/gke-metadata-server:gkeid", "imageID", "",
 				  "containerID", "gkeid://gke-metadata-server", "state", "running",
 				  "startedAt", now);
@@ -179,7 +174,7 @@ static json_t *ds_pod(void)
 		"{s:s, s:s, s:{s:s, s:s, s:{s:s}, s:o, s:[{s:s, s:s, s:s, s:b, s:b}]},"
 		" s:{s:s, s:b, s:s, s:s, s:[{s:s, s:s, s:{s:{s:s}, s:{s:s}}}]},"
 		" s:{s:s, s:o, s:s, s:[{s:s}], s:s, s:[{s:s}], s:s, s:[o], s:s}}",
-		"apiVersion", "v1", "kind", "Pod", "metadata", "name", F.pod_name, "namespace",
+		"apiVersion", "v1", "kind", "Pod", "metadata", "name", F->pod_name, "namespace",
 		"kube-system", "labels", "k8s-app", DS_LABEL, "annotations",
 		ann ? ann : json_object(), "ownerReferences", "apiVersion", "apps/v1", "kind",
 		"DaemonSet", "name", DS_LABEL, "controller", 1, "blockOwnerDeletion", 1, "spec",
@@ -194,33 +189,34 @@ static json_t *ds_pod(void)
 }
 
 /* Writes the gke-metadata-server pod of the default cluster. 0 or -errno. */
-static int ds_write(void)
+static int ds_write(struct upfaults *F)
 {
 	struct kube_cluster *cl =
-		F.kube && F.cluster[0] ? kube_cluster_find(F.kube, F.project, F.location, F.cluster)
-				       : NULL;
-	if (!cl || !F.pod_name[0])
+		F->kube && F->cluster[0]
+			? kube_cluster_find(F->kube, F->project, F->location, F->cluster)
+			: NULL;
+	if (!cl || !F->pod_name[0])
 		return -ENOENT;
-	json_t *pod = ds_pod();
+	json_t *pod = ds_pod(F);
 	int rc = pod ? registry_put(cl, pods_res(), pod) : -ENOMEM;
 	json_decref(pod);
 	return rc;
 }
 
-int upfaults_init(struct kube *k, struct cloud *c, const char *project, const char *location,
-		  const char *cluster, int64_t propagation_ms)
+int upfaults_init(struct upfaults *F, struct kube *k, struct cloud *c, const char *project,
+		  const char *location, const char *cluster, int64_t propagation_ms)
 {
 	static const char alpha[] = "bcdfghjklmnpqrstvwxz2456789"; /* Kubernetes' suffixes */
-	memset(&F, 0, sizeof(F));
-	F.kube = k;
-	F.cloud = c;
-	F.propagation_ms = propagation_ms;
-	snprintf(F.project, sizeof(F.project), "%s", project ? project : "");
+	memset(F, 0, sizeof(*F));
+	F->kube = k;
+	F->cloud = c;
+	F->propagation_ms = propagation_ms;
+	snprintf(F->project, sizeof(F->project), "%s", project ? project : "");
 	if (!cluster || !*cluster || !location)
 		return 0;
-	snprintf(F.location, sizeof(F.location), "%s", location);
-	snprintf(F.cluster, sizeof(F.cluster), "%s", cluster);
-	struct kube_cluster *cl = kube_cluster_find(k, F.project, F.location, F.cluster);
+	snprintf(F->location, sizeof(F->location), "%s", location);
+	snprintf(F->cluster, sizeof(F->cluster), "%s", cluster);
+	struct kube_cluster *cl = kube_cluster_find(k, F->project, F->location, F->cluster);
 	if (!cl)
 		return -ENOENT;
 	/* a stable name per cluster, so that a restart replaces the same pod */
@@ -233,37 +229,32 @@ int upfaults_init(struct kube *k, struct cloud *c, const char *project, const ch
 		suffix[i] = alpha[v % (sizeof(alpha) - 1)];
 	}
 	suffix[5] = '\0';
-	snprintf(F.pod_name, sizeof(F.pod_name), DS_LABEL "-%s", suffix);
-	return ds_write();
-}
-
-const char *upfaults_pod_name(void)
-{
-	return F.pod_name;
+	snprintf(F->pod_name, sizeof(F->pod_name), DS_LABEL "-%s", suffix);
+	return ds_write(F);
 }
 
 /* --- control-plane-down --- */
 
-static struct kube_cluster *find_cluster(const char *name)
+static struct kube_cluster *find_cluster(struct upfaults *F, const char *name)
 {
-	if (!F.kube)
+	if (!F->kube)
 		return NULL;
 	if (!name || !*name)
-		return kube_cluster_find(F.kube, F.project, F.location, F.cluster);
-	for (size_t i = 0; i < F.kube->n_clusters; i++) {
-		struct kube_cluster *cl = F.kube->clusters[i];
-		if (cl && strcmp(cl->name, name) == 0 && strcmp(cl->project, F.project) == 0)
+		return kube_cluster_find(F->kube, F->project, F->location, F->cluster);
+	for (size_t i = 0; i < F->kube->n_clusters; i++) {
+		struct kube_cluster *cl = F->kube->clusters[i];
+		if (cl && strcmp(cl->name, name) == 0 && strcmp(cl->project, F->project) == 0)
 			return cl;
 	}
 	return NULL;
 }
 
-static int down_index(const struct kube_cluster *cl)
+static int down_index(struct upfaults *F, const struct kube_cluster *cl)
 {
-	for (size_t i = 0; i < F.n_down; i++)
-		if (strcmp(F.down[i].project, cl->project) == 0 &&
-		    strcmp(F.down[i].location, cl->location) == 0 &&
-		    strcmp(F.down[i].name, cl->name) == 0)
+	for (size_t i = 0; i < F->n_down; i++)
+		if (strcmp(F->down[i].project, cl->project) == 0 &&
+		    strcmp(F->down[i].location, cl->location) == 0 &&
+		    strcmp(F->down[i].name, cl->name) == 0)
 			return (int)i;
 	return -1;
 }
@@ -288,13 +279,13 @@ static int reserve_port(int port)
 	return fd;
 }
 
-static int cp_down(struct kube_cluster *cl)
+static int cp_down(struct upfaults *F, struct kube_cluster *cl)
 {
-	if (down_index(cl) >= 0)
+	if (down_index(F, cl) >= 0)
 		return 0;
-	if (F.n_down >= MAX_DOWN)
+	if (F->n_down >= MAX_DOWN)
 		return -ENOSPC;
-	struct down *d = &F.down[F.n_down++];
+	struct down *d = &F->down[F->n_down++];
 	snprintf(d->project, sizeof(d->project), "%s", cl->project);
 	snprintf(d->location, sizeof(d->location), "%s", cl->location);
 	snprintf(d->name, sizeof(d->name), "%s", cl->name);
@@ -306,12 +297,12 @@ static int cp_down(struct kube_cluster *cl)
 	return 0;
 }
 
-static int cp_up(size_t i)
+static int cp_up(struct upfaults *F, size_t i)
 {
-	struct down d = F.down[i];
-	F.down[i] = F.down[--F.n_down];
+	struct down d = F->down[i];
+	F->down[i] = F->down[--F->n_down];
 	struct kube_cluster *cl =
-		F.kube ? kube_cluster_find(F.kube, d.project, d.location, d.name) : NULL;
+		F->kube ? kube_cluster_find(F->kube, d.project, d.location, d.name) : NULL;
 	if (!cl || cl->listener) {
 		if (d.placeholder >= 0)
 			close(d.placeholder);
@@ -327,7 +318,7 @@ static int cp_up(size_t i)
 		fprintf(stderr, "gkeid: cluster %s cannot listen on %s again: %s\n", cl->name,
 			cl->endpoint, strerror(-rc));
 		d.placeholder = reserve_port(cl->port);
-		F.down[F.n_down++] = d; /* still down: clear may be tried again */
+		F->down[F->n_down++] = d; /* still down: clear may be tried again */
 	} else
 		fprintf(stderr,
 			"gkeid: fault control-plane-down cleared: cluster %s listens on %s\n",
@@ -335,12 +326,14 @@ static int cp_up(size_t i)
 	return rc;
 }
 
-void upfaults_free(void)
+void upfaults_free(struct upfaults *F)
 {
-	for (size_t i = 0; i < F.n_down; i++)
-		if (F.down[i].placeholder >= 0)
-			close(F.down[i].placeholder);
-	memset(&F, 0, sizeof(F)); /* kube_free stops every listener, restarted or not */
+	if (!F)
+		return;
+	for (size_t i = 0; i < F->n_down; i++)
+		if (F->down[i].placeholder >= 0)
+			close(F->down[i].placeholder);
+	free(F); /* kube_free stops every listener, restarted or not */
 }
 
 /* --- the admin endpoint --- */
@@ -371,44 +364,47 @@ static int loopback_only(struct http_req *r)
  * in their shape otherwise. 0 or -EACCES. */
 static int authenticate(struct http_req *r, struct caller *who)
 {
+	struct upfaults *F = r->route_arg;
 	if (loopback_only(r))
 		return -EACCES;
-	if (!F.cloud) {
+	if (!F->cloud) {
 		reply_err(r, 503, "gkeid is starting");
 		return -EAGAIN;
 	}
-	return cloud_authenticate(F.cloud, r, SERVICE, who);
+	return cloud_authenticate(F->cloud, r, SERVICE, who);
 }
 
 /* By the project's current policy, not the one in effect after IAM's propagation delay:
  * that delay is a fault of this endpoint's own (iam-propagation), and under it a grant
  * written a moment ago would not count yet, so the admin could not clear the fault that
  * hides the grant (and a revoked grant would keep working for the delay). */
-static int allowed_on(const struct caller *who, const char *project, const char *perm)
+static int allowed_on(struct upfaults *F, const struct caller *who, const char *project,
+		      const char *perm)
 {
 	char res[160];
 	const char *rs[1] = {res};
 	if ((size_t)snprintf(res, sizeof(res), "projects/%s", project) >= sizeof(res))
 		return 0;
-	return iam_check(F.cloud->iam, rs, 1, &who->principal, perm, INT64_MAX);
+	return iam_check(F->cloud->iam, rs, 1, &who->principal, perm, INT64_MAX);
 }
 
 /* The caller holds perm on up's project and, when every, on every project. Replies 403
  * in IAM's shape (or 500) otherwise. 0 or -errno. */
 static int authorize(struct http_req *r, const struct caller *who, const char *perm, int every)
 {
+	struct upfaults *F = r->route_arg;
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
-	int ok = allowed_on(who, F.project, perm);
+	int ok = allowed_on(F, who, F->project, perm);
 	if (ok && every) {
-		if (store_range(F.cloud->store, "/projects/", 0, &kvs, &n, NULL) != 0) {
+		if (store_range(F->cloud->store, "/projects/", 0, &kvs, &n, NULL) != 0) {
 			reply_err(r, 500, "Internal error encountered.");
 			return -EIO;
 		}
 		for (size_t k = 0; k < n && ok; k++) {
 			const char *id = kvs[k].key + strlen("/projects/");
 			if (!strchr(id, '/'))
-				ok = allowed_on(who, id, perm);
+				ok = allowed_on(F, who, id, perm);
 		}
 		store_kvs_free(kvs, n);
 	}
@@ -432,31 +428,33 @@ static int admit(struct http_req *r, const char *perm, int i, int all)
 	return rc;
 }
 
-static json_t *fault_json(int i)
+static json_t *fault_json(struct upfaults *F, int i)
 {
-	json_t *f = json_pack("{s:s, s:b, s:s}", "name", defs[i].name, "active", F.on[i], "symptom",
-			      defs[i].symptom);
+	json_t *f = json_pack("{s:s, s:b, s:s}", "name", defs[i].name, "active", F->on[i],
+			      "symptom", defs[i].symptom);
 	if (!f)
 		return NULL;
 	if (defs[i].takes_seconds)
-		json_object_set_new(f, "seconds",
-				    json_integer(F.on[i] ? F.seconds[i] : defs[i].default_seconds));
+		json_object_set_new(
+			f, "seconds",
+			json_integer(F->on[i] ? F->seconds[i] : defs[i].default_seconds));
 	if (i == F_CONTROL_PLANE_DOWN) {
 		json_t *cls = json_array();
-		for (size_t k = 0; k < F.n_down && cls; k++)
-			json_array_append_new(cls, json_string(F.down[k].name));
+		for (size_t k = 0; k < F->n_down && cls; k++)
+			json_array_append_new(cls, json_string(F->down[k].name));
 		json_object_set_new(f, "clusters", cls ? cls : json_array());
-	} else if (defs[i].per_cluster && F.cluster[0]) {
-		json_object_set_new(f, "cluster", json_string(F.cluster));
+	} else if (defs[i].per_cluster && F->cluster[0]) {
+		json_object_set_new(f, "cluster", json_string(F->cluster));
 	}
 	return f;
 }
 
 static void reply_list(struct http_req *r)
 {
+	struct upfaults *F = r->route_arg;
 	json_t *arr = json_array();
 	for (int i = 0; i < F_N && arr; i++)
-		json_array_append_new(arr, fault_json(i));
+		json_array_append_new(arr, fault_json(F, i));
 	http_reply_json(r, 200, arr ? json_pack("{s:o}", "faults", arr) : NULL);
 }
 
@@ -487,13 +485,13 @@ static int lookup(struct http_req *r, const char *perm)
 
 /* "the clusters are: a, b" (up's project's, as find_cluster looks), or "the project
  * has no clusters"; a list too long for out ends in "...". */
-static void cluster_names(char *out, size_t len)
+static void cluster_names(struct upfaults *F, char *out, size_t len)
 {
 	size_t n = 0, used;
 	used = (size_t)snprintf(out, len, "the clusters are: ");
-	for (size_t i = 0; F.kube && i < F.kube->n_clusters && used < len; i++) {
-		const struct kube_cluster *cl = F.kube->clusters[i];
-		if (!cl || strcmp(cl->project, F.project) != 0)
+	for (size_t i = 0; F->kube && i < F->kube->n_clusters && used < len; i++) {
+		const struct kube_cluster *cl = F->kube->clusters[i];
+		if (!cl || strcmp(cl->project, F->project) != 0)
 			continue;
 		size_t w =
 			(size_t)snprintf(out + used, len - used, "%s%s", n++ ? ", " : "", cl->name);
@@ -511,26 +509,27 @@ static void cluster_names(char *out, size_t len)
 static struct kube_cluster *req_cluster(struct http_req *r, int i, const json_t *body, char *name,
 					size_t len)
 {
+	struct upfaults *F = r->route_arg;
 	const char *c = http_query(r, "cluster");
 	if (!c && body)
 		c = json_string_value(json_object_get(body, "cluster"));
-	snprintf(name, len, "%.63s", c && *c ? c : F.cluster);
+	snprintf(name, len, "%.63s", c && *c ? c : F->cluster);
 	if (!defs[i].per_cluster)
 		return NULL;
-	struct kube_cluster *cl = find_cluster(c);
+	struct kube_cluster *cl = find_cluster(F, c);
 	if (!cl) {
 		char names[600];
-		cluster_names(names, sizeof(names));
-		reply_err(r, 404, "cluster \"%.63s\" not found in project %s; %s", name, F.project,
+		cluster_names(F, names, sizeof(names));
+		reply_err(r, 404, "cluster \"%.63s\" not found in project %s; %s", name, F->project,
 			  names);
 		return NULL;
 	}
 	if (i != F_CONTROL_PLANE_DOWN &&
-	    (strcmp(cl->name, F.cluster) != 0 || strcmp(cl->location, F.location) != 0)) {
+	    (strcmp(cl->name, F->cluster) != 0 || strcmp(cl->location, F->location) != 0)) {
 		reply_err(r, 400,
 			  "fault %s needs the cluster's node (gke-metadata-server); only cluster "
 			  "%s has one",
-			  defs[i].name, F.cluster);
+			  defs[i].name, F->cluster);
 		return NULL;
 	}
 	return cl;
@@ -538,6 +537,7 @@ static struct kube_cluster *req_cluster(struct http_req *r, int i, const json_t 
 
 static void h_set(struct http_req *r)
 {
+	struct upfaults *F = r->route_arg;
 	int i = lookup(r, PERM_SET);
 	if (i < 0)
 		return;
@@ -566,23 +566,23 @@ static void h_set(struct http_req *r)
 		goto out;
 	switch (i) {
 	case F_IAM_PROPAGATION:
-		iam_set_propagation(F.cloud->iam, secs * 1000);
-		F.cloud->propagation_ms = secs * 1000;
+		iam_set_propagation(F->cloud->iam, secs * 1000);
+		F->cloud->propagation_ms = secs * 1000;
 		break;
 	case F_CONTROL_PLANE_DOWN:
-		rc = cp_down(cl);
+		rc = cp_down(F, cl);
 		break;
 	default: {
-		int was = F.on[i];
-		int64_t old = F.seconds[i];
-		F.on[i] = 1;
-		F.seconds[i] = secs;
+		int was = F->on[i];
+		int64_t old = F->seconds[i];
+		F->on[i] = 1;
+		F->seconds[i] = secs;
 		if (i == F_METADATA_CRASHLOOP && !was)
-			F.restarts++;
-		rc = ds_write();
+			F->restarts++;
+		rc = ds_write(F);
 		if (rc != 0) {
-			F.on[i] = was;
-			F.seconds[i] = old;
+			F->on[i] = was;
+			F->seconds[i] = old;
 		}
 	}
 	}
@@ -590,43 +590,43 @@ static void h_set(struct http_req *r)
 		reply_err(r, 500, "cannot set fault %s: %s", defs[i].name, strerror(-rc));
 		goto out;
 	}
-	F.on[i] = i == F_CONTROL_PLANE_DOWN ? F.n_down > 0 : 1;
-	F.seconds[i] = secs;
+	F->on[i] = i == F_CONTROL_PLANE_DOWN ? F->n_down > 0 : 1;
+	F->seconds[i] = secs;
 	if (defs[i].takes_seconds)
 		fprintf(stderr, "gkeid: fault %s set (%lld s)\n", defs[i].name, (long long)secs);
 	else
 		fprintf(stderr, "gkeid: fault %s set on cluster %s\n", defs[i].name, cname);
-	http_reply_json(r, 200, fault_json(i));
+	http_reply_json(r, 200, fault_json(F, i));
 out:
 	json_decref(body);
 }
 
 /* 0, or -errno when a control plane cannot listen again (it stays down). */
-static int clear_one(int i, struct kube_cluster *cl)
+static int clear_one(struct upfaults *F, int i, struct kube_cluster *cl)
 {
 	int rc = 0;
 	switch (i) {
 	case F_IAM_PROPAGATION:
-		iam_set_propagation(F.cloud->iam, F.propagation_ms);
-		F.cloud->propagation_ms = F.propagation_ms;
-		F.on[i] = 0;
+		iam_set_propagation(F->cloud->iam, F->propagation_ms);
+		F->cloud->propagation_ms = F->propagation_ms;
+		F->on[i] = 0;
 		break;
 	case F_CONTROL_PLANE_DOWN:
-		for (size_t k = F.n_down; k > 0; k--) {
-			struct down *d = &F.down[k - 1];
+		for (size_t k = F->n_down; k > 0; k--) {
+			struct down *d = &F->down[k - 1];
 			if (!cl || (strcmp(d->name, cl->name) == 0 &&
 				    strcmp(d->location, cl->location) == 0)) {
-				int r = cp_up(k - 1);
+				int r = cp_up(F, k - 1);
 				rc = rc ? rc : r;
 			}
 		}
-		F.on[i] = F.n_down > 0;
+		F->on[i] = F->n_down > 0;
 		break;
 	default:
-		if (F.on[i]) {
-			F.on[i] = 0;
-			if (ds_write() != 0)
-				fprintf(stderr, "gkeid: cannot update %s\n", F.pod_name);
+		if (F->on[i]) {
+			F->on[i] = 0;
+			if (ds_write(F) != 0)
+				fprintf(stderr, "gkeid: cannot update %s\n", F->pod_name);
 		}
 	}
 	return rc;
@@ -634,6 +634,7 @@ static int clear_one(int i, struct kube_cluster *cl)
 
 static void h_clear(struct http_req *r)
 {
+	struct upfaults *F = r->route_arg;
 	int i = lookup(r, PERM_CLEAR);
 	if (i < 0)
 		return;
@@ -645,22 +646,23 @@ static void h_clear(struct http_req *r)
 		if (!cl)
 			return;
 	}
-	int rc = clear_one(i, cl);
+	int rc = clear_one(F, i, cl);
 	if (rc != 0) {
 		reply_err(r, 500, "cannot clear fault %s: the API server cannot listen again: %s",
 			  defs[i].name, strerror(-rc));
 		return;
 	}
 	fprintf(stderr, "gkeid: fault %s cleared\n", defs[i].name);
-	http_reply_json(r, 200, fault_json(i));
+	http_reply_json(r, 200, fault_json(F, i));
 }
 
 static void h_clear_all(struct http_req *r)
 {
+	struct upfaults *F = r->route_arg;
 	if (admit(r, PERM_CLEAR, -1, 1) != 0)
 		return;
 	for (int i = 0; i < F_N; i++)
-		clear_one(i, NULL);
+		clear_one(F, i, NULL);
 	fprintf(stderr, "gkeid: every fault cleared\n");
 	reply_list(r);
 }
@@ -673,7 +675,12 @@ static const struct http_route routes[] = {
 	{"DELETE", "/gkeid/v1/faults/{name}", h_clear},
 };
 
-int upfaults_routes_add(struct http_router *rt)
+struct upfaults *upfaults_new(void)
 {
-	return http_router_add(rt, routes, sizeof(routes) / sizeof(routes[0]));
+	return calloc(1, sizeof(struct upfaults));
+}
+
+int upfaults_routes_add(struct upfaults *F, struct http_router *rt)
+{
+	return http_router_add_arg(rt, routes, sizeof(routes) / sizeof(routes[0]), F);
 }

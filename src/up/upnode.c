@@ -20,11 +20,12 @@
 #include <event2/http.h>
 #include <openssl/crypto.h>
 
-#include "cli/cli.h"
-#include "cli/gcloudcfg.h"
 #include "cloud/cloud.h"
+#include "core/httpconn.h"
 #include "core/store.h"
 #include "kube/kube.h"
+#include "up/gcloudcfg.h"
+#include "up/up.h"
 
 extern char **environ;
 
@@ -111,14 +112,15 @@ static int put_node(struct kube_cluster *cl, const char *location)
 		" s:{s:[{s:s, s:s, s:s, s:s}], s:[{s:s, s:s}, {s:s, s:s}],"
 		" s:{s:s, s:s, s:s, s:s}}}",
 		"apiVersion", "v1", "kind", "Node", "metadata", "name", NODE_NAME, "labels",
-		"cloud.google.com/gke-nodepool", "default-pool", "iam.gke.io/gke-metadata-server-enabled",
-		"true", "kubernetes.io/hostname", NODE_NAME, "kubernetes.io/os", "linux",
-		"topology.kubernetes.io/region", location, "node.kubernetes.io/instance-type",
-		"e2-medium", "status", "conditions", "type", "Ready", "status", "True", "reason",
-		"KubeletReady", "message", "kubelet is posting ready status", "addresses", "type",
-		"InternalIP", "address", "127.0.0.1", "type", "Hostname", "address", NODE_NAME,
-		"nodeInfo", "kubeletVersion", "v1.30.5-gke.1014001", "operatingSystem", "linux",
-		"architecture", "amd64", "containerRuntimeVersion", "gkeid://1");
+		"cloud.google.com/gke-nodepool", "default-pool",
+		"iam.gke.io/gke-metadata-server-enabled", "true", "kubernetes.io/hostname",
+		NODE_NAME, "kubernetes.io/os", "linux", "topology.kubernetes.io/region", location,
+		"node.kubernetes.io/instance-type", "e2-medium", "status", "conditions", "type",
+		"Ready", "status", "True", "reason", "KubeletReady", "message",
+		"kubelet is posting ready status", "addresses", "type", "InternalIP", "address",
+		"127.0.0.1", "type", "Hostname", "address", NODE_NAME, "nodeInfo", "kubeletVersion",
+		"v1.30.5-gke.1014001", "operatingSystem", "linux", "architecture", "amd64",
+		"containerRuntimeVersion", "gkeid://1");
 	int rc = res && node ? registry_put(cl, res, node) : -ENOMEM;
 	json_decref(node);
 	return rc;
@@ -172,6 +174,31 @@ out:
 	}
 	json_decref(j);
 	return rc;
+}
+
+/* Appends to argv (at most 8 entries, values in vals) the flags that repeat what was set
+ * in lim, for the child `gkeid node`. Returns the number of entries. */
+static size_t conn_limit_args(const struct http_limits *lim, char vals[4][32], char **argv)
+{
+	size_t n = 0;
+	if (lim->max_conns > 0) {
+		snprintf(vals[0], 32, "%ld", lim->max_conns);
+		argv[n++] = "--max-connections";
+		argv[n++] = vals[0];
+	}
+	const struct {
+		const char *flag;
+		int64_t ms;
+	} d[] = {{"--handshake-timeout", lim->handshake_ms},
+		 {"--header-timeout", lim->header_ms},
+		 {"--idle-timeout", lim->idle_ms}};
+	for (size_t i = 0; i < 3; i++)
+		if (d[i].ms > 0) {
+			snprintf(vals[i + 1], 32, "%lldms", (long long)d[i].ms);
+			argv[n++] = (char *)d[i].flag;
+			argv[n++] = vals[i + 1];
+		}
+	return n;
 }
 
 /* The node's Google identity: the project's Compute Engine default service account and
@@ -234,14 +261,42 @@ int upnode_start(struct kube *k, struct cloud *c, const char *dir, const char *p
 	if (n <= 0)
 		return -errno;
 	self[n] = '\0';
-	char *argv[] = {self, "node", "--node-name", NODE_NAME, "--kube-server", server,
-			"--kube-ca", ca_path, "--kube-cert", cert_path, "--kube-key", key_path,
-			"--cloud-url", c->base_url, "--project", (char *)project,
-			"--project-number", number, "--location", (char *)location,
-			"--cluster", (char *)cluster, "--cluster-uid", cl->uid,
-			"--credentials", sa_key, "--pool-poll", "1s",
-			"--listen", "local", "--port", "0", "--state-file", state,
-			"--exit-with-parent", NULL};
+	char *argv[] = {self,
+			"node",
+			"--node-name",
+			NODE_NAME,
+			"--kube-server",
+			server,
+			"--kube-ca",
+			ca_path,
+			"--kube-cert",
+			cert_path,
+			"--kube-key",
+			key_path,
+			"--cloud-url",
+			c->base_url,
+			"--project",
+			(char *)project,
+			"--project-number",
+			number,
+			"--location",
+			(char *)location,
+			"--cluster",
+			(char *)cluster,
+			"--cluster-uid",
+			cl->uid,
+			"--credentials",
+			sa_key,
+			"--pool-poll",
+			"1s",
+			"--listen",
+			"local",
+			"--port",
+			"0",
+			"--state-file",
+			state,
+			"--exit-with-parent",
+			NULL};
 	/* up's connection limits, as given, hold for the metadata server too */
 	char *args[sizeof(argv) / sizeof(argv[0]) + 8], vals[4][32];
 	size_t argc = 0;

@@ -46,6 +46,9 @@ int hier_ancestors_append(struct cloud *c, json_t *anc, const json_t *project);
 
 /* Keeps a deleted service account's record for undelete (iamapi.c's delete calls it). */
 int hier_sa_tombstone(struct cloud *c, const json_t *sa);
+/* True when an account deleted at deleted_at_ms may still be undeleted at now_ms: within
+ * Google's 30 days. */
+int hier_undelete_window_ok(int64_t deleted_at_ms, int64_t now_ms);
 
 extern const struct http_route hier_routes[], saextra_routes[];
 extern const size_t hier_n_routes, saextra_n_routes;

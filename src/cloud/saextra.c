@@ -67,6 +67,11 @@ int hier_sa_tombstone(struct cloud *c, const json_t *sa)
 	return rc;
 }
 
+int hier_undelete_window_ok(int64_t deleted_at_ms, int64_t now_ms)
+{
+	return deleted_at_ms <= now_ms && now_ms - deleted_at_ms <= UNDELETE_WINDOW_MS;
+}
+
 /* POST /iam/v1/projects/{project}/serviceAccounts/{sa}:undelete, sa a unique ID. */
 static void sa_undelete(struct http_req *r)
 {
@@ -89,7 +94,7 @@ static void sa_undelete(struct http_req *r)
 	json_t *at = json_object_get(t, "deletedAtMs");
 	const char *resources[] = {res, proj};
 	if (!email || !pid || !json_is_integer(at) ||
-	    cloud_now_ms() - json_integer_value(at) > UNDELETE_WINDOW_MS ||
+	    !hier_undelete_window_ok(json_integer_value(at), cloud_now_ms()) ||
 	    SFMT(res, "projects/%s/serviceAccounts/%s", pid, email) < 0 ||
 	    SFMT(proj, "projects/%s", pid) < 0 || SFMT(sakey, "/%s", res) < 0 ||
 	    !cloud_allowed(c, &who, resources, 2, "iam.serviceAccounts.undelete")) {

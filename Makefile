@@ -99,6 +99,12 @@ test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS)
 # metadata server's token flow, the doctor, a fault. Every file starts `gkeid up`. CI
 # runs `make test`.
 CHECK_E2E := tests/e2e/test_security_tokens.sh|tests/e2e/test_kube_cluster_ca.sh|tests/e2e/test_metadata_propagation.sh|tests/scenarios/iam_propagation.sh|tests/scenarios/startup_timeout.sh
+# Only the unit tests, or only the end-to-end files (gcloud, kubectl, curl, ...).
+unit: $(UNIT_BINS)
+	@TEST_FILTER='^build/asan/tests/' bash tests/run.sh $(UNIT_BINS)
+e2e: build/asan/gkeid
+	@TEST_FILTER='^tests/' bash tests/run.sh
+
 check: check-layers build/asan/gkeid $(UNIT_BINS)
 	@TEST_FILTER='^build/asan/tests/|^($(CHECK_E2E))$$' bash tests/run.sh $(UNIT_BINS)
 

@@ -50,7 +50,8 @@ int hier_sa_tombstone(struct cloud *c, const json_t *sa);
  * Google's 30 days. */
 int hier_undelete_window_ok(int64_t deleted_at_ms, int64_t now_ms);
 
-extern const struct http_route hier_routes[], saextra_routes[];
-extern const size_t hier_n_routes, saextra_n_routes;
+/* The Resource Manager methods of hierarchy.c and the IAM methods of saextra.c, listed
+ * in call.c's apis[]. */
+extern const struct cloud_api hier_api, saextra_api;
 
 #endif

@@ -471,21 +471,30 @@ static void project_undelete(struct http_req *r)
 	project_lifecycle(r, 1);
 }
 
-const struct http_route hier_routes[] = {
-	{"POST", BASE "v1/organizations:search", org_search},
-	{"GET", BASE "v1/organizations/{org}", org_get},
-	{"POST", BASE "v1/organizations/{org}:getIamPolicy", node_policy},
-	{"POST", BASE "v1/organizations/{org}:setIamPolicy", node_policy},
-	{"GET", BASE "v2/folders", folder_list},
-	{"GET", BASE "v2/folders/{folder}", folder_get},
-	{"POST", BASE "v2/folders/{folder}:getIamPolicy", node_policy},
-	{"POST", BASE "v2/folders/{folder}:setIamPolicy", node_policy},
-	{"POST", BASE "v1/projects", project_create},
-	{"DELETE", BASE "v1/projects/{project}", project_delete},
-	{"POST", BASE "v1/projects/{project}:undelete", project_undelete},
-	{"GET", BASE "v1/operations/{op}", operation_get},
+#define RM "resourcemanager."
+static const struct cloud_route routes[] = {
+	{"POST", BASE "v1/organizations:search", org_search, RM "organizations.get", 0,
+	 "checked on each organization, which the search shows only when held"},
+	{"GET", BASE "v1/organizations/{org}", org_get, RM "organizations.get", 1, NULL},
+	{"POST", BASE "v1/organizations/{org}:getIamPolicy", node_policy,
+	 RM "organizations.getIamPolicy", 1, NULL},
+	{"POST", BASE "v1/organizations/{org}:setIamPolicy", node_policy,
+	 RM "organizations.setIamPolicy", 0, NULL},
+	{"GET", BASE "v2/folders", folder_list, RM "folders.list", 1, NULL},
+	{"GET", BASE "v2/folders/{folder}", folder_get, RM "folders.get", 1, NULL},
+	{"POST", BASE "v2/folders/{folder}:getIamPolicy", node_policy, RM "folders.getIamPolicy", 1,
+	 NULL},
+	{"POST", BASE "v2/folders/{folder}:setIamPolicy", node_policy, RM "folders.setIamPolicy", 0,
+	 NULL},
+	{"POST", BASE "v1/projects", project_create, RM "projects.create", 0, NULL},
+	{"DELETE", BASE "v1/projects/{project}", project_delete, RM "projects.delete", 0, NULL},
+	{"POST", BASE "v1/projects/{project}:undelete", project_undelete, RM "projects.undelete", 0,
+	 NULL},
+	{"GET", BASE "v1/operations/{op}", operation_get, NULL, 1,
+	 "a creation operation is as unguessable as Google's; its project checks its own"},
 };
-const size_t hier_n_routes = sizeof(hier_routes) / sizeof(hier_routes[0]);
+#undef RM
+const struct cloud_api hier_api = CLOUD_API(SERVICE, routes);
 
 /* ---- state files --------------------------------------------------------------------- */
 

@@ -227,8 +227,10 @@ out:
 	free(pub);
 }
 
-const struct http_route saextra_routes[] = {
-	{"POST", "/iam/v1/projects/{project}/serviceAccounts/{sa}:undelete", sa_undelete},
-	{"POST", "/iam/v1/projects/{project}/serviceAccounts/{sa}/keys:upload", key_upload},
+static const struct cloud_route routes[] = {
+	{"POST", "/iam/v1/projects/{project}/serviceAccounts/{sa}:undelete", sa_undelete,
+	 "iam.serviceAccounts.undelete", 0, NULL},
+	{"POST", "/iam/v1/projects/{project}/serviceAccounts/{sa}/keys:upload", key_upload,
+	 "iam.serviceAccountKeys.create", 0, NULL},
 };
-const size_t saextra_n_routes = sizeof(saextra_routes) / sizeof(saextra_routes[0]);
+const struct cloud_api saextra_api = CLOUD_API(SERVICE, routes);

@@ -15,6 +15,7 @@
  * and container_build.c the rest (container_int.h).
  */
 #include "cloud/container_int.h"
+#include "cloud/hier.h"
 
 /* What the patch that turns Workload Identity on needs of the service agent: it deploys
  * gke-metadata-server (a DaemonSet and its RBAC) and acts as node service accounts. Of the
@@ -241,6 +242,8 @@ static void clusters_create(struct http_req *r)
 		container_reply_err(r, &e);
 		goto out;
 	}
+	if (cloud_cluster_check(r, x.c, NULL, cl, NULL) != 0)
+		goto out;
 	const char *name = json_string_value(json_object_get(cl, "name"));
 	container_cluster_key(key, sizeof(key), &x.p, x.loc, name);
 	int rc = container_create_commit(x.c, key, cl, msg, sizeof(msg));
@@ -543,7 +546,8 @@ static void clusters_update(struct http_req *r)
 		goto out;
 	}
 	int enable_wi = 0;
-	if (apply_update(r, &x, next, u, &enable_wi) != 0)
+	if (apply_update(r, &x, next, u, &enable_wi) != 0 ||
+	    cloud_cluster_check(r, x.c, cl, next, NULL) != 0)
 		goto out;
 	snprintf(target, sizeof(target), "clusters/%s", x.cluster);
 	/* Turning Workload Identity on deploys gke-metadata-server through the service agent;
@@ -718,6 +722,8 @@ static void pools_create(struct http_req *r)
 		goto out;
 	}
 	json_array_append(json_object_get(cl, "nodePools"), np);
+	if (cloud_cluster_check(r, x.c, NULL, cl, name) != 0)
+		goto out;
 	snprintf(target, sizeof(target), "clusters/%s/nodePools/%s", x.cluster, name);
 	update_commit(r, &x, cl, "CREATE_NODE_POOL", target, NULL);
 out:
@@ -823,7 +829,8 @@ static void pools_update(struct http_req *r)
 		goto out;
 	body = jschema_body(r, 0, &jschema_container_UpdateNodePoolRequest);
 	if (!body || !(cl = cluster_of(r, &x)) || !(np = pool_of(r, &x, cl, NULL)) ||
-	    apply_pool_update(r, cl, np, body) != 0)
+	    apply_pool_update(r, cl, np, body) != 0 ||
+	    cloud_cluster_check(r, x.c, cl, cl, x.pool) != 0)
 		goto out;
 	snprintf(target, sizeof(target), "clusters/%s/nodePools/%s", x.cluster, x.pool);
 	update_commit(r, &x, cl, "UPGRADE_NODES", target, NULL);

@@ -9,6 +9,7 @@
  */
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
+#include "cloud/hier.h"
 #include "cloud/jsonschema.h"
 
 #include <errno.h>
@@ -419,12 +420,8 @@ static void crm_get_ancestry(struct http_req *r)
 		goto out;
 	json_t *anc =
 		json_pack("[{s:{s:s, s:s}}]", "resourceId", "type", "project", "id", x.project_id);
-	json_t *parent = json_object_get(x.project, "parent");
-	const char *ptype = json_string_value(json_object_get(parent, "type"));
-	const char *pid = json_string_value(json_object_get(parent, "id"));
-	if (anc && ptype && pid)
-		json_array_append_new(
-			anc, json_pack("{s:{s:s, s:s}}", "resourceId", "type", ptype, "id", pid));
+	if (anc && hier_ancestors_append(x.c, anc, x.project) != 0)
+		json_decref(anc), anc = NULL;
 	http_reply_json(r, 200, anc ? json_pack("{s:o}", "ancestor", anc) : NULL);
 out:
 	cloud_call_end(&x);

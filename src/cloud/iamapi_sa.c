@@ -3,6 +3,7 @@
  * list, patch, update, delete, enable, disable, and their allow policies
  * (get/set/testIamPermissions); and the Compute Engine default account `gkeid up` makes.
  */
+#include "cloud/hier.h"
 #include "cloud/iamapi.h"
 
 /* ---- the service-account record ---------------------------------------------------- */
@@ -435,7 +436,9 @@ static void sa_delete(struct http_req *r)
 
 	if (iamapi_sa_open(r, &x) != 0)
 		goto out;
-	int rc = delete_keys(c->store, x.key);
+	int rc = hier_sa_tombstone(c, x.sa); /* for undelete (saextra.c) */
+	if (rc == 0)
+		rc = delete_keys(c->store, x.key);
 	if (rc == 0) {
 		rc = store_delete(c->store, x.key, STORE_ANY_REV, NULL);
 		if (rc == -ENOENT) {

@@ -7,6 +7,7 @@
 #include "cloud/iamcredentials.h"
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
+#include "cloud/hier.h"
 #include "cloud/jsonschema.h"
 
 #include <errno.h>
@@ -223,6 +224,8 @@ static int authorize(struct http_req *r, const struct caller *who, json_t *body,
 		cloud_reply_permission_denied(r, denied);
 	else if (rc != 0)
 		cloud_reply_internal(r);
+	if (rc == 0)
+		rc = cloud_sa_refuse_disabled(r, t->sa);
 out:
 	if (chain)
 		for (size_t i = 0; i < n; i++)

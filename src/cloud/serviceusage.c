@@ -41,6 +41,8 @@ static const struct {
 	{"artifactregistry.googleapis.com", "Artifact Registry API", {NULL}},
 	{"bigquery.googleapis.com", "BigQuery API", {NULL}},
 	{"cloudbuild.googleapis.com", "Cloud Build API", {NULL}},
+	/* enabled by `gcloud projects create` (--enable-cloud-apis, its default) */
+	{"cloudapis.googleapis.com", "Google Cloud APIs", {NULL}},
 	{"cloudkms.googleapis.com", "Cloud Key Management Service (KMS) API", {NULL}},
 	{"cloudresourcemanager.googleapis.com", "Cloud Resource Manager API", {NULL}},
 	{"cloudtrace.googleapis.com", "Cloud Trace API", {NULL}},

@@ -12,6 +12,7 @@
 
 #include "cloud/cloud.h"
 #include "cloud/container.h"
+#include "cloud/hier.h"
 #include "core/store.h"
 #include "core/yaml.h"
 
@@ -69,7 +70,8 @@ int state_parse(const char *text, size_t len, json_t **out, char *err, size_t er
 	json_object_foreach(s, k, v)
 	{
 		if (strcmp(k, "admin") && strcmp(k, "users") && strcmp(k, "projects") &&
-		    strcmp(k, "workloadIdentityIssuers")) {
+		    strcmp(k, "workloadIdentityIssuers") && strcmp(k, "organizations") &&
+		    strcmp(k, "folders")) {
 			fail(err, errlen, "state: unknown field \"%s\"", k);
 			goto out;
 		}
@@ -155,6 +157,8 @@ int state_parse(const char *text, size_t len, json_t **out, char *err, size_t er
 			goto out;
 		}
 	}
+	if (hier_state_check(s, err, errlen) != 0)
+		goto out;
 	*out = s;
 	s = NULL;
 	rc = 0;
@@ -293,6 +297,7 @@ int state_apply(struct cloud *c, const json_t *state, const char *base_dir, char
 			goto out;
 		}
 	}
+	rc = hier_state_apply(c, state, err, errlen);
 out:
 	if (rc && err[0] == '\0')
 		snprintf(err, errlen, "state: could not write to the store (%s)", strerror(-rc));

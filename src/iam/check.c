@@ -180,9 +180,14 @@ int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 	size_t w;
 	uint64_t bit;
 	uint32_t id;
+	const char *all[IAM_ANCESTRY_MAX];
 
 	if (!iam || !resources || !p || !perm_id(iam, permission, &id))
 		return 0;
+	/* Bindings on an ancestor (folder, organization) hold below it. */
+	n_resources =
+		iam_ancestry_expand(iam->ancestry, resources, n_resources, all, IAM_ANCESTRY_MAX);
+	resources = all;
 	w = id >> 6;
 	bit = (uint64_t)1 << (id & 63);
 	who.n_members = p->n_members < IAM_MAX_MEMBERS ? p->n_members : IAM_MAX_MEMBERS;

@@ -53,7 +53,8 @@ int iam_new(struct store *s, const char *catalog_json, size_t catalog_len, int64
 		goto fail;
 	}
 	/* custom roles first: the policies compiled next may bind them */
-	if ((rc = iam_custom_load(iam)) < 0 || (s && (rc = iam_cache_load(iam)) < 0))
+	if ((rc = iam_custom_load(iam)) < 0 || (s && (rc = iam_cache_load(iam)) < 0) ||
+	    (rc = iam_ancestry_new(s, &iam->ancestry)) < 0)
 		goto fail;
 	*out = iam;
 	return 0;
@@ -70,6 +71,7 @@ void iam_free(struct iam *iam)
 	if (!iam)
 		return;
 	store_unwatch(iam->watch);
+	iam_ancestry_free(iam->ancestry);
 	while (hmap_next(iam->cache, &pos, NULL, &v))
 		iam_cpolicy_free(v);
 	hmap_free(iam->cache);

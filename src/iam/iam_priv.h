@@ -7,6 +7,7 @@
 #ifndef GKEID_IAM_PRIV_H
 #define GKEID_IAM_PRIV_H
 
+#include "iam/ancestry.h"
 #include "iam/catalog.h"
 #include "iam/iam.h"
 
@@ -80,6 +81,7 @@ struct iam {
 
 	struct hmap *custom; /* custom role name -> struct custom_role * (customrole.c) */
 	struct store_watch *custom_watch;
+	struct iam_ancestry *ancestry; /* parents of projects and folders (ancestry.h) */
 };
 
 /* A custom role: its permissions as a predefined role's, updated in place when the role

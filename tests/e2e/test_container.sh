@@ -141,6 +141,8 @@ eq "operations describe" "DELETE_CLUSTER DONE" \
 
 # --- DeployPatch failed (the seed's section) and its fix --------------------------------
 eq "seed step 1: the service agent holds roles/container.serviceAgent" "$AGENT" "$(agents)"
+eq "the pool leaves GKE_METADATA (GKE refuses to disable Workload Identity under it)" "200" \
+	"$(code "$(api PUT "$BASE/clusters/demo-cluster/nodePools/default-pool" '{"workloadMetadataConfig":{"mode":"GCE_METADATA"}}')")"
 ok "disable Workload Identity" gcloud container clusters update demo-cluster --location $L --disable-workload-identity
 eq "no pool now" "" "$(pool_api demo-cluster $L)"
 ok "remove the service agent's role" gcloud projects remove-iam-policy-binding $P \

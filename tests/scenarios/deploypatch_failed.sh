@@ -30,6 +30,8 @@ doctor
 eq "doctor: service-agent passes" pass "$(dst service-agent)"
 
 # --- break it: Workload Identity off, the service agent's role removed -----------------
+ok "the node pool leaves the GKE metadata server (GKE refuses to disable Workload Identity under it)" \
+	gcloud container node-pools update default-pool --cluster=demo-cluster --location $L --workload-metadata=GCE_METADATA
 ok "disable Workload Identity" gcloud container clusters update demo-cluster --location $L --disable-workload-identity
 ok "remove roles/container.serviceAgent from the service agent" gcloud projects remove-iam-policy-binding $P \
 	--member=$AGENT --role=roles/container.serviceAgent --condition=None

@@ -1,0 +1,57 @@
+/*
+ * hier.h - the Resource Manager hierarchy (organizations, folders, the lifecycle of
+ * projects: hierarchy.c), service accounts' undelete and uploaded keys (saextra.c), and
+ * the checks Google makes beyond a request's form (validate.c).
+ *
+ * Store layout (beside cloud.h's):
+ *   /organizations/ORG     {"name":"organizations/ORG","displayName","directoryCustomerId",
+ *                           "state","creationTime","lifecycleState"}
+ *   /folders/FOLDER        {"name":"folders/F","parent":"organizations/O"|"folders/P",
+ *                           "displayName","lifecycleState","createTime"}
+ *   /crm/operations/OP     {"name":"operations/OP","done":true,"response"|...}
+ *   /deleted/serviceAccounts/UNIQUE_ID  a deleted service account and its deleteTime
+ * A project's parent is its v1 "parent" {"type":"organization"|"folder","id"}. The IAM
+ * engine learns each project's and folder's parent from iam_parent_set (iam.h).
+ */
+#ifndef GKEID_CLOUD_HIER_H
+#define GKEID_CLOUD_HIER_H
+
+#include <jansson.h>
+
+#include "cloud/cloud.h"
+
+/* Google's checks of a GKE cluster about to be stored (validate.c). was: the cluster as
+ * stored before the change (NULL: being created); cl: as it will be; pool: the node pool
+ * the request creates or changes (NULL: every pool not in was). Checks that a new
+ * pool's service account exists, that a GKE_METADATA pool has Workload Identity on its
+ * cluster (and that turning Workload Identity off leaves no such pool), and the Google
+ * Groups for RBAC security group's name. 0, or -EINVAL after replying 400. */
+int cloud_cluster_check(struct http_req *r, struct cloud *c, const json_t *was, const json_t *cl,
+			const char *pool);
+
+/* Refuses a credentials call for a disabled service account (sa: its record) with 400
+ * FAILED_PRECONDITION. 0 when enabled, else -EPERM after replying. */
+int cloud_sa_refuse_disabled(struct http_req *r, const json_t *sa);
+
+/* Writes the organizations and folders of a state file, and tells IAM every project's
+ * and folder's parent (state.c calls it; docs/state.md). 0 or -errno with err set. */
+int hier_state_apply(struct cloud *c, const json_t *state, char *err, size_t errlen);
+/* Checks a state file's "organizations" and "folders" (state_parse). 0 or -EINVAL. */
+int hier_state_check(const json_t *state, char *err, size_t errlen);
+
+/* Appends a project's ancestors, nearest first, to anc as getAncestry lists them
+ * ({"resourceId":{"type":"folder"|"organization","id"}}): its parent, and each folder's
+ * parent up to the organization. 0 or -ENOMEM. */
+int hier_ancestors_append(struct cloud *c, json_t *anc, const json_t *project);
+
+/* Keeps a deleted service account's record for undelete (iamapi.c's delete calls it). */
+int hier_sa_tombstone(struct cloud *c, const json_t *sa);
+/* True when an account deleted at deleted_at_ms may still be undeleted at now_ms: within
+ * Google's 30 days. */
+int hier_undelete_window_ok(int64_t deleted_at_ms, int64_t now_ms);
+
+/* The Resource Manager methods of hierarchy.c and the IAM methods of saextra.c, listed
+ * in call.c's apis[]. */
+extern const struct cloud_api hier_api, saextra_api;
+
+#endif

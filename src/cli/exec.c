@@ -43,6 +43,7 @@
 
 #include "cli/cli.h"
 #include "cli/execpod.h"
+#include "core/clock.h"
 #include "core/jwt.h"
 
 #define RESP_CAP (8u << 20)
@@ -247,20 +248,12 @@ static int fresh_ip(const struct nstate *st, char *ip, size_t len, char *err, si
 	return -EADDRINUSE;
 }
 
-static void rfc3339_now(char out[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Sets status.podIP (and the Running phase) through the status subresource. */
 static int set_running(const struct nstate *st, json_t *pod, const char *ip, int istio, char *err,
 		       size_t errlen)
 {
 	char path[1200], now[32];
-	rfc3339_now(now);
+	clock_rfc3339((int64_t)time(NULL), now);
 	const json_t *meta = json_object_get(pod, "metadata");
 	const char *ns = json_string_value(json_object_get(meta, "namespace"));
 	const char *name = json_string_value(json_object_get(meta, "name"));
@@ -460,7 +453,7 @@ static void post_event(const struct nstate *st, const char *ns, const char *pod,
 {
 	char path[400], err[512], now[32], gen[300];
 	json_t *out = NULL;
-	rfc3339_now(now);
+	clock_rfc3339((int64_t)time(NULL), now);
 	snprintf(gen, sizeof(gen), "%s.", pod);
 	json_t *ev = json_pack(
 		"{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s, s:s},"

@@ -31,6 +31,7 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #define JWT_MAX (16 * 1024)      /* a compact JWS, all three parts */
 #define KEY_FILE_MAX (64 * 1024) /* a PEM key file */
@@ -950,32 +951,88 @@ void jwt_free(struct jwt *t)
 	memset(t, 0, sizeof *t);
 }
 
-char *key_cert_pem(EVP_PKEY *key, const char *cn, const char *serial_hex, time_t not_before,
-		   time_t not_after)
+static int cert_ext(X509 *x, X509 *issuer, int nid, const char *value)
 {
-	X509 *x = X509_new();
+	X509V3_CTX ctx;
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	if (!ext)
+		return -EINVAL;
+	int ok = X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok ? 0 : -ENOMEM;
+}
+
+/* The extensions of c->kind; issuer is the signing certificate (x when self-signed). */
+static int cert_exts(X509 *x, X509 *issuer, const struct key_cert *c)
+{
+	if (c->kind == KEY_CERT_PLAIN)
+		return 0;
+	int ca = c->kind == KEY_CERT_CA;
+	if (cert_ext(x, issuer, NID_basic_constraints,
+		     ca ? "critical,CA:TRUE" : "critical,CA:FALSE") ||
+	    cert_ext(x, issuer, NID_key_usage,
+		     ca ? "critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign"
+			: "critical,digitalSignature,keyEncipherment") ||
+	    cert_ext(x, issuer, NID_subject_key_identifier, "hash") ||
+	    (c->issuer && cert_ext(x, issuer, NID_authority_key_identifier, "keyid:always")) ||
+	    (c->eku && cert_ext(x, issuer, NID_ext_key_usage, c->eku)) ||
+	    (c->sans && cert_ext(x, issuer, NID_subject_alt_name, c->sans)))
+		return -EINVAL;
+	return 0;
+}
+
+/* The serial: 19 bytes of a key ID (positive and within RFC 5280's 20 octets), or 127
+ * random bits. */
+static int cert_serial(X509 *x, const char *serial_hex)
+{
 	BIGNUM *bn = NULL;
 	char serial[39];
-	BIO *b = NULL;
-	char *pem = NULL, *data = NULL;
-	X509_NAME *name;
+	int ok;
+	if (serial_hex) {
+		snprintf(serial, sizeof(serial), "%s", serial_hex);
+		ok = BN_hex2bn(&bn, serial) != 0;
+	} else {
+		ok = (bn = BN_new()) && BN_rand(bn, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY);
+	}
+	ok = ok && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
+	BN_free(bn);
+	return ok ? 0 : -EINVAL;
+}
 
-	/* 19 bytes of the key ID: positive and within RFC 5280's 20 octets. */
-	snprintf(serial, sizeof(serial), "%s", serial_hex);
-	if (!x || X509_set_version(x, X509_VERSION_3) != 1 || !BN_hex2bn(&bn, serial) ||
-	    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) ||
-	    !ASN1_TIME_set(X509_getm_notBefore(x), not_before) ||
-	    (not_after ? !ASN1_TIME_set(X509_getm_notAfter(x), not_after)
-		       : ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z") != 1) ||
-	    X509_set_pubkey(x, key) != 1)
-		goto out;
-	name = X509_get_subject_name(x);
-	if (!name ||
-	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
+X509 *key_cert_x509(EVP_PKEY *key, const struct key_cert *c)
+{
+	X509 *x = X509_new();
+	X509_NAME *name;
+	if (!x || X509_set_version(x, X509_VERSION_3) != 1 || cert_serial(x, c->serial_hex) ||
+	    !ASN1_TIME_set(X509_getm_notBefore(x), c->not_before) ||
+	    (c->not_after ? !ASN1_TIME_set(X509_getm_notAfter(x), c->not_after)
+			  : ASN1_TIME_set_string(X509_getm_notAfter(x), "99991231235959Z") != 1) ||
+	    X509_set_pubkey(x, key) != 1 || !(name = X509_get_subject_name(x)))
+		goto fail;
+	for (size_t i = 0; i < c->n_orgs; i++)
+		if (X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
+					       (const unsigned char *)c->orgs[i], -1, -1, 0) != 1)
+			goto fail;
+	if (X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)c->cn, -1,
 				       -1, 0) != 1 ||
-	    X509_set_issuer_name(x, name) != 1 || X509_sign(x, key, EVP_sha256()) <= 0)
-		goto out;
-	if (!(b = BIO_new(BIO_s_mem())) || PEM_write_bio_X509(b, x) != 1)
+	    X509_set_issuer_name(x, c->issuer ? X509_get_subject_name(c->issuer) : name) != 1 ||
+	    cert_exts(x, c->issuer ? c->issuer : x, c) ||
+	    X509_sign(x, c->issuer_key ? c->issuer_key : key, EVP_sha256()) <= 0)
+		goto fail;
+	return x;
+fail:
+	ERR_clear_error();
+	X509_free(x);
+	return NULL;
+}
+
+char *key_x509_pem(X509 *x)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *pem = NULL, *data = NULL;
+	if (!b || PEM_write_bio_X509(b, x) != 1)
 		goto out;
 	long n = BIO_get_mem_data(b, &data);
 	if (n > 0 && data && (pem = malloc((size_t)n + 1))) {
@@ -986,8 +1043,18 @@ out:
 	if (!pem)
 		ERR_clear_error();
 	BIO_free(b);
-	BN_free(bn);
-	X509_free(x);
 	return pem;
 }
 
+char *key_cert_pem(EVP_PKEY *key, const char *cn, const char *serial_hex, time_t not_before,
+		   time_t not_after)
+{
+	struct key_cert c = {.cn = cn,
+			     .serial_hex = serial_hex,
+			     .not_before = not_before,
+			     .not_after = not_after};
+	X509 *x = key_cert_x509(key, &c);
+	char *pem = x ? key_x509_pem(x) : NULL;
+	X509_free(x);
+	return pem;
+}

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -56,9 +57,31 @@ EVP_PKEY *key_from_jwk(const json_t *jwk);
 /* A key id: the first 20 bytes of SHA-1 of the DER public key, lower-case hex (41 bytes). */
 void key_id(EVP_PKEY *k, char out[41]);
 
+/* What key_cert_x509 puts in a certificate. */
+enum key_cert_kind {
+	KEY_CERT_PLAIN = 0, /* no extensions (key_cert_pem's, as Google's x509 documents) */
+	KEY_CERT_LEAF,	    /* CA:FALSE, digitalSignature+keyEncipherment, key ids */
+	KEY_CERT_CA,	    /* CA:TRUE, keyCertSign+cRLSign too, key ids */
+};
+struct key_cert {
+	const char *cn;
+	const char *const *orgs; /* O entries of the subject, before CN */
+	size_t n_orgs;
+	const char *serial_hex;	      /* its first 19 bytes; NULL: 127 random bits */
+	time_t not_before, not_after; /* not_after 0: 9999-12-31 */
+	enum key_cert_kind kind;
+	const char *sans, *eku; /* X509v3 config strings ("DNS:x,IP:y", "serverAuth"); NULL */
+	X509 *issuer;		/* and issuer_key; NULL: self-signed with key */
+	EVP_PKEY *issuer_key;
+};
+/* An X.509 v3 certificate for key (public half; signed by issuer_key, else by key). NULL
+ * on failure. */
+X509 *key_cert_x509(EVP_PKEY *key, const struct key_cert *c);
+/* A certificate as PEM; malloc'd or NULL. */
+char *key_x509_pem(X509 *x);
 /* A self-signed X.509 v3 certificate for key (which must hold the private half): subject
  * and issuer CN=cn, serial from serial_hex (a key ID, first 19 bytes), valid from
- * not_before to not_after (0: 9999-12-31). malloc'd PEM, or NULL. */
+ * not_before to not_after (0: 9999-12-31), no extensions. malloc'd PEM, or NULL. */
 char *key_cert_pem(EVP_PKEY *key, const char *cn, const char *serial_hex, time_t not_before,
 		   time_t not_after);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "doctor/doctor.h"
 
 #define CACHE_NAME "gke_gcloud_auth_plugin_cache"
@@ -42,14 +43,8 @@ int dr_token_email(struct dr_ctx *c, const char *token, char *out, size_t len)
 /* "2026-01-02T03:04:05Z" (the plugin's token_expiry), as seconds since the epoch; -1 */
 static long long rfc3339(const char *s)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-			 &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
-		return -1;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return (long long)timegm(&tm);
+	int64_t t;
+	return clock_parse_rfc3339(s, &t) == 0 ? (long long)t : -1;
 }
 
 /* The plugin's cache beside the kubeconfig the context came from (else ~/.kube/). */

@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/httpconn.h"
 #include "core/jwt.h"
 #include "kube/impersonate.h"
@@ -583,10 +584,9 @@ static json_t *pb_time(const unsigned char *d, size_t len)
 	}
 	if (secs == 0)
 		return json_null();
-	time_t t = (time_t)secs;
-	struct tm tm;
-	char buf[32];
-	if (!gmtime_r(&t, &tm) || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	char buf[CLOCK_RFC3339_LEN];
+	clock_rfc3339(secs, buf);
+	if (!*buf)
 		return NULL;
 	return json_string(buf);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "kube/selectors.h"
 #include "kube/table.h"
 #include "kube/util.h"
@@ -501,59 +502,12 @@ void table_human_duration(int64_t s, char *out, size_t len)
 	snprintf(out, len, "%lldy", hours / 24 / 365);
 }
 
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -EINVAL;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
 int table_parse_time(const char *s, time_t *out)
 {
-	int y, mo, d, h, mi, se;
-	struct tm tm;
-	*out = 0;
-	if (!s || strlen(s) < 20)
-		return -EINVAL;
-	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) || s[7] != '-' ||
-	    digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    digits(s + 11, 2, &h) || s[13] != ':' || digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    digits(s + 17, 2, &se))
-		return -EINVAL;
-	const char *p = s + 19;
-	if (*p == '.') {
-		p++;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	long off = 0;
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int oh, om;
-		if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om))
-			return -EINVAL;
-		off = (oh * 3600L + om * 60L) * (*p == '-' ? -1 : 1);
-		p += 6;
-	} else {
-		return -EINVAL;
-	}
-	if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-		return -EINVAL;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = se;
-	*out = timegm(&tm) - off;
-	return 0;
+	int64_t secs = 0;
+	int rc = clock_parse_rfc3339(s, &secs);
+	*out = (time_t)secs;
+	return rc;
 }
 
 /* translateTimestampSince: "<unknown>" for a zero time. */
@@ -1245,13 +1199,11 @@ static void ingress_cells(const json_t *o, json_t *cells, time_t now)
 /* RFC3339 in UTC, as metav1.Time marshals ("2006-01-02T15:04:05Z"). */
 static void created_at(const json_t *o, char *out, size_t len)
 {
-	time_t t;
-	struct tm tm;
-	if (table_parse_time(str(o, "metadata.creationTimestamp"), &t) != 0 || !gmtime_r(&t, &tm)) {
-		snprintf(out, len, "%s", str(o, "metadata.creationTimestamp"));
-		return;
-	}
-	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	int64_t t;
+	char ts[CLOCK_RFC3339_LEN] = "";
+	if (clock_parse_rfc3339(str(o, "metadata.creationTimestamp"), &t) == 0)
+		clock_rfc3339(t, ts);
+	snprintf(out, len, "%s", *ts ? ts : str(o, "metadata.creationTimestamp"));
 }
 
 enum printer {

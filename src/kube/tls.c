@@ -9,12 +9,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/bn.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,16 +108,6 @@ static char *bio_string(BIO *b)
 	return s;
 }
 
-static char *cert_pem(X509 *x)
-{
-	char *s = NULL;
-	BIO *b = BIO_new(BIO_s_mem());
-	if (b && PEM_write_bio_X509(b, x) == 1)
-		s = bio_string(b);
-	BIO_free(b);
-	return s;
-}
-
 static char *pkey_pem(EVP_PKEY *k)
 {
 	char *s = NULL;
@@ -131,84 +118,24 @@ static char *pkey_pem(EVP_PKEY *k)
 	return s;
 }
 
-static int add_ext(X509 *x, X509 *issuer, int nid, const char *value)
-{
-	X509V3_CTX ctx;
-	X509V3_set_ctx_nodb(&ctx);
-	X509V3_set_ctx(&ctx, issuer, x, NULL, NULL, 0);
-	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
-	if (!ext)
-		return -EINVAL;
-	int ok = X509_add_ext(x, ext, -1);
-	X509_EXTENSION_free(ext);
-	return ok ? 0 : -ENOMEM;
-}
-
-/* A certificate for key, signed by (issuer, issuer_key), or self-signed when issuer is
- * NULL. cn names the subject; orgs its O entries; sans/eku are X509v3 config strings
- * (NULL to omit). */
+/* A certificate for key valid from an hour ago for days, signed by (issuer, issuer_key),
+ * or self-signed when issuer is NULL (key_cert_x509 in jwt.c). */
 static X509 *make_cert(EVP_PKEY *key, const char *cn, const char *const *orgs, size_t n_orgs,
 		       int is_ca, const char *sans, const char *eku, long days, X509 *issuer,
 		       EVP_PKEY *issuer_key)
 {
-	X509 *x = X509_new();
-	BIGNUM *bn = BN_new();
-	X509_NAME *name = NULL;
-	if (!x || !bn)
-		goto fail;
-	if (!X509_set_version(x, 2))
-		goto fail;
-	/* 127-bit random serial, positive. */
-	if (!BN_rand(bn, 127, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY) ||
-	    !BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)))
-		goto fail;
-	if (!X509_gmtime_adj(X509_getm_notBefore(x), -3600) ||
-	    !X509_gmtime_adj(X509_getm_notAfter(x), days * 24 * 3600))
-		goto fail;
-	if (!X509_set_pubkey(x, key))
-		goto fail;
-	name = X509_NAME_new();
-	if (!name)
-		goto fail;
-	for (size_t i = 0; i < n_orgs; i++)
-		if (!X509_NAME_add_entry_by_txt(name, "O", MBSTRING_UTF8,
-						(const unsigned char *)orgs[i], -1, -1, 0))
-			goto fail;
-	if (!X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1,
-					-1, 0))
-		goto fail;
-	if (!X509_set_subject_name(x, name))
-		goto fail;
-	if (!X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name))
-		goto fail;
-	X509 *iss = issuer ? issuer : x;
-	if (is_ca) {
-		if (add_ext(x, iss, NID_basic_constraints, "critical,CA:TRUE") ||
-		    add_ext(x, iss, NID_key_usage, "critical,digitalSignature,keyEncipherment,keyCertSign,cRLSign"))
-			goto fail;
-	} else {
-		if (add_ext(x, iss, NID_basic_constraints, "critical,CA:FALSE") ||
-		    add_ext(x, iss, NID_key_usage, "critical,digitalSignature,keyEncipherment"))
-			goto fail;
-	}
-	if (add_ext(x, iss, NID_subject_key_identifier, "hash"))
-		goto fail;
-	if (issuer && add_ext(x, iss, NID_authority_key_identifier, "keyid:always"))
-		goto fail;
-	if (eku && add_ext(x, iss, NID_ext_key_usage, eku))
-		goto fail;
-	if (sans && add_ext(x, iss, NID_subject_alt_name, sans))
-		goto fail;
-	if (!X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256()))
-		goto fail;
-	X509_NAME_free(name);
-	BN_free(bn);
-	return x;
-fail:
-	X509_NAME_free(name);
-	BN_free(bn);
-	X509_free(x);
-	return NULL;
+	time_t now = time(NULL);
+	struct key_cert c = {.cn = cn,
+			     .orgs = orgs,
+			     .n_orgs = n_orgs,
+			     .not_before = now - 3600,
+			     .not_after = now + days * 24 * 3600,
+			     .kind = is_ca ? KEY_CERT_CA : KEY_CERT_LEAF,
+			     .sans = sans,
+			     .eku = eku,
+			     .issuer = issuer,
+			     .issuer_key = issuer_key};
+	return key_cert_x509(key, &c);
 }
 
 static int load_ca(struct kube_cluster *k, const char *cert_path, const char *key_path)
@@ -263,7 +190,7 @@ static int create_ca(struct kube_cluster *k, const char *cert_path, const char *
 	x = make_cert(key, cn, NULL, 0, 1, NULL, NULL, CA_DAYS, NULL, NULL);
 	if (!x)
 		goto out;
-	cpem = cert_pem(x);
+	cpem = key_x509_pem(x);
 	kpem = pkey_pem(key);
 	if (!cpem || !kpem)
 		goto out;
@@ -358,7 +285,7 @@ int kube_tls_cluster_init(struct kube_cluster *cl, int reopened)
 		rc = create_ca(cl, cert_path, key_path);
 	if (rc)
 		return rc;
-	pem = cert_pem(cl->ca_cert);
+	pem = key_x509_pem(cl->ca_cert);
 	b64 = pem ? b64_encode(pem, strlen(pem)) : NULL;
 	if (!b64 || strlen(b64) >= sizeof(cl->ca_pem_b64)) {
 		rc = b64 ? -E2BIG : -ENOMEM;
@@ -487,7 +414,7 @@ int kube_tls_client_cert(struct kube_cluster *k, const char *user, const char *c
 		rc = -EINVAL;
 		goto out;
 	}
-	c = cert_pem(x);
+	c = key_x509_pem(x);
 	kp = pkey_pem(key);
 	if (!c || !kp)
 		goto out;

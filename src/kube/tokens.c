@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/jwt.h"
 #include "kube/nodeauthz.h"
 #include "kube/util.h"
@@ -26,14 +27,6 @@
  * token.go); validation (10 minutes to 2^32 s) comes first. */
 #define TOKEN_MAX_EXPIRATION_SECONDS 172800
 #define MAX_AUDIENCES 32
-
-static void rfc3339(int64_t t, char out[32])
-{
-	struct tm tm;
-	time_t tt = (time_t)t;
-	gmtime_r(&tt, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 /* kube_sa_token with the object it is bound to: bound_claim "pod" or "secret" (the
  * "kubernetes.io" claim's member), or NULL. */
@@ -313,7 +306,7 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 		kube_reply_status(r, 500, "InternalError", "failed to sign the token", a);
 		goto out;
 	}
-	rfc3339((int64_t)time(NULL) + exp_s, exp_ts);
+	clock_rfc3339((int64_t)time(NULL) + exp_s, exp_ts);
 	json_t *aud_out = json_array();
 	if (n_aud == 0)
 		json_array_append_new(aud_out, json_string(cl->issuer));
@@ -323,7 +316,7 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	if (json_is_object(bound_out) && bound_uid)
 		json_object_set_new(bound_out, "uid", json_string(bound_uid));
 	char now_ts[32];
-	rfc3339((int64_t)time(NULL), now_ts);
+	clock_rfc3339((int64_t)time(NULL), now_ts);
 	resp = json_pack("{s:s,s:s,s:{s:s,s:s,s:s},s:{s:o,s:I,s:o},s:{s:s,s:s}}", "kind",
 			 "TokenRequest", "apiVersion", "authentication.k8s.io/v1", "metadata",
 			 "name", a->name, "namespace", a->namespace_, "creationTimestamp", now_ts,

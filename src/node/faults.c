@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/hmap.h"
 
 #define WARNED_MAX 4096 /* pods warned about (uids); the set starts over beyond */
@@ -178,11 +179,8 @@ static void on_event_posted(void *arg, const struct md_resp *r)
 void md_faults_event(struct node *n, const struct md_pod *pod, const char *reason,
 		     const char *message)
 {
-	char now[32], path[200];
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	char now[CLOCK_RFC3339_LEN], path[200];
+	clock_rfc3339((int64_t)time(NULL), now);
 	char gen[300];
 	snprintf(gen, sizeof(gen), "%s.", pod->name);
 	json_t *ev = json_pack(

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/hmap.h"
 
 #define LIST_CAP (64u << 20) /* one page of the pod list */
@@ -271,11 +272,10 @@ static int upsert(struct pods *ps, const json_t *pod)
 	snprintf(r->p.name, sizeof(r->p.name), "%s", name);
 	const char *uid = jstr(meta, "uid");
 	snprintf(r->p.uid, sizeof(r->p.uid), "%s", strlen(uid) < sizeof(r->p.uid) ? uid : "");
-	struct tm tm;
-	const char *ct = jstr(meta, "creationTimestamp");
-	memset(&tm, 0, sizeof(tm));
-	const char *end = *ct ? strptime(ct, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
-	r->p.created_ms = end && !*end ? (int64_t)timegm(&tm) * 1000 : 0;
+	int64_t created;
+	r->p.created_ms = clock_parse_rfc3339(jstr(meta, "creationTimestamp"), &created) == 0
+				  ? created * 1000
+				  : 0;
 	const json_t *labels = json_object_get(meta, "labels");
 	char *lj =
 		json_is_object(labels) ? json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS) : NULL;

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/hmap.h"
 #include "core/http.h"
 #include "core/jwt.h"
@@ -242,11 +243,8 @@ static void failed(struct tent *e, const struct md_err *err)
 	if (e->value && err->status >= 500) {
 		/* it expired while the control plane was away: say so */
 		struct md_err e2;
-		char when[40];
-		time_t t = (time_t)(e->expiry_ms / 1000);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		char when[CLOCK_RFC3339_LEN];
+		clock_rfc3339(e->expiry_ms / 1000, when);
 		const char *reason = err->text;
 		static const char pre[] = "GKE Metadata Server encountered an error: ";
 		if (strncmp(reason, pre, sizeof(pre) - 1) == 0)
@@ -483,18 +481,10 @@ static void iam_error(struct tent *e, const struct md_resp *r, struct md_err *er
 /* "2024-01-01T00:00:00Z" (or with fractional seconds) to ms; -1 when unreadable. */
 static int64_t parse_time(const char *s)
 {
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	const char *rest = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
-	if (!rest)
+	int64_t t;
+	if (clock_parse_rfc3339(s, &t) != 0 || t < 0)
 		return -1;
-	if (*rest == '.')
-		for (rest++; *rest >= '0' && *rest <= '9'; rest++)
-			;
-	if (strcmp(rest, "Z") != 0)
-		return -1;
-	time_t t = timegm(&tm);
-	return t < 0 ? -1 : (int64_t)t * 1000;
+	return t * 1000;
 }
 
 /* The exp claim of a JWT, in ms; -1 when unreadable. */

@@ -2,7 +2,8 @@
  * test_jwt.c - unit tests for core/jwt: base64/base64url (RFC 4648 vectors, all bytes,
  * bad input), hashes and random tokens, PEM and JWK round trips, RS256 sign/parse/
  * verify, tampering and algorithm confusion, time and audience checks, and the 0600
- * key file. One RSA key is generated up front and shared.
+ * key file, and certificates (key_cert_x509's CA and leaf extensions, key_cert_pem's
+ * plain self-signed form). One RSA key is generated up front and shared.
  */
 #include "core/jwt.h"
 #include "t.h"
@@ -18,6 +19,8 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 static EVP_PKEY *key;
 
@@ -886,6 +889,67 @@ static void test_key_file(void)
 	rmdir(dir);
 }
 
+/* A CA and a leaf it signs (as kube/tls.c makes them), and key_cert_pem's plain form. */
+static void test_certs(void)
+{
+	EVP_PKEY *ca_key = EVP_EC_gen("P-256"), *leaf_key = EVP_EC_gen("P-256");
+	CHECK(ca_key && leaf_key);
+	time_t now = time(NULL);
+	struct key_cert ca = {.cn = "test-ca",
+			      .not_before = now - 3600,
+			      .not_after = now + 86400,
+			      .kind = KEY_CERT_CA};
+	X509 *cax = key_cert_x509(ca_key, &ca);
+	CHECK(cax != NULL);
+	CHECK(X509_check_ca(cax) == 1);
+	CHECK(X509_verify(cax, ca_key) == 1);
+	const char *orgs[] = {"system:masters", "team"};
+	struct key_cert leaf = {.cn = "alice",
+				.orgs = orgs,
+				.n_orgs = 2,
+				.not_before = now - 3600,
+				.not_after = now + 86400,
+				.kind = KEY_CERT_LEAF,
+				.sans = "IP:127.0.0.1,DNS:kubernetes",
+				.eku = "clientAuth",
+				.issuer = cax,
+				.issuer_key = ca_key};
+	X509 *lx = key_cert_x509(leaf_key, &leaf);
+	CHECK(lx != NULL);
+	CHECK(X509_check_ca(lx) == 0);
+	CHECK(X509_verify(lx, ca_key) == 1);
+	CHECK(X509_check_issued(cax, lx) == X509_V_OK);
+	CHECK(X509_check_host(lx, "kubernetes", 0, 0, NULL) == 1);
+	CHECK(X509_check_ip_asc(lx, "127.0.0.1", 0) == 1);
+	CHECK(X509_get_extended_key_usage(lx) == XKU_SSL_CLIENT);
+	char buf[256];
+	X509_NAME_oneline(X509_get_subject_name(lx), buf, sizeof(buf));
+	CHECK_STR(buf, "/O=system:masters/O=team/CN=alice");
+	char *pem = key_x509_pem(lx);
+	CHECK(pem && strncmp(pem, "-----BEGIN CERTIFICATE-----", 27) == 0);
+	free(pem);
+	/* a bad SAN is refused, not ignored */
+	leaf.sans = "NOPE:x";
+	CHECK(key_cert_x509(leaf_key, &leaf) == NULL);
+	/* key_cert_pem: self-signed, serial from the key id, no extensions, 9999 */
+	pem = key_cert_pem(key, "sa@p.iam.gserviceaccount.com", "00ab", now, 0);
+	CHECK(pem != NULL);
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509 *px = b ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	CHECK(px != NULL);
+	CHECK_EQ_INT(X509_get_ext_count(px), 0);
+	CHECK_EQ_INT(ASN1_INTEGER_get(X509_get0_serialNumber(px)), 0xab);
+	CHECK(X509_verify(px, key) == 1);
+	CHECK(ASN1_TIME_compare(X509_get0_notAfter(px), X509_get0_notBefore(px)) > 0);
+	X509_free(px);
+	BIO_free(b);
+	free(pem);
+	X509_free(lx);
+	X509_free(cax);
+	EVP_PKEY_free(leaf_key);
+	EVP_PKEY_free(ca_key);
+}
+
 int main(void)
 {
 	key = key_generate();
@@ -905,6 +969,7 @@ int main(void)
 	RUN(test_audience);
 	RUN(test_jwk);
 	RUN(test_key_file);
+	RUN(test_certs);
 	EVP_PKEY_free(key);
 	return t_done();
 }

@@ -28,4 +28,10 @@ embed_kube_schema_json:
 	.incbin "data/kube-schema.json"
 embed_kube_schema_json_end:
 	.byte 0
+	.global embed_kube_apply_json
+	.global embed_kube_apply_json_end
+embed_kube_apply_json:
+	.incbin "data/kube-apply.json"
+embed_kube_apply_json_end:
+	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -14,11 +14,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/clock.h"
 #include "core/dbuf.h"
 #include "core/embed.h"
+#include "core/http.h"
+#include "core/yaml.h"
 #include "kube/apply.h"
+#include "kube/kube.h"
+#include "kube/util.h"
 
 #define MAX_DEPTH 160	    /* nesting followed (request bodies stop at 128) */
 #define MAX_UPDATERS 10	    /* DefaultMaxUpdateManagers */
@@ -2048,4 +2053,106 @@ json_t *apply_check_options(int is_apply, const char *field_manager, const char 
 		json_object_set_new(st, "code", code);
 	}
 	return st;
+}
+
+/* --- the request side --- */
+
+static void reply_status(struct http_req *r, json_t *st)
+{
+	char *body = st ? json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+	int code = (int)json_integer_value(json_object_get(st, "code"));
+	if (body)
+		kube_reply_json_text(r, code ? code : 500, body);
+	else
+		kube_reply_status(r, 500, "InternalError", "out of memory", NULL);
+}
+
+static int request_of(struct http_req *r, const struct kube_attrs *a,
+		      const struct kube_resource *res, int has_status, char *manager, size_t mlen,
+		      char *api_version, size_t alen, struct apply_request *q)
+{
+	apply_manager_name(http_query(r, "fieldManager"), http_header(r, "User-Agent"), manager,
+			   mlen);
+	if (*res->group ? sfmt(api_version, alen, "%s/%s", res->group, res->version)
+			: sfmt(api_version, alen, "%s", res->version))
+		return -ENAMETOOLONG;
+	memset(q, 0, sizeof(*q));
+	q->manager = *manager ? manager : "unknown"; /* buildManagerInfo */
+	q->api_version = api_version;
+	q->kind = res->kind;
+	q->subresource = a->subresource;
+	q->type = apply_type_of(res->group, res->version, res->kind);
+	q->reset = strcmp(a->subresource, "status") == 0 ? APPLY_RESET_ALL_BUT_STATUS
+		   : has_status				 ? APPLY_RESET_STATUS
+							 : APPLY_RESET_NONE;
+	q->now = (long long)time(NULL);
+	return 0;
+}
+
+int apply_track(struct http_req *r, const struct kube_attrs *a, const struct kube_resource *res,
+		int has_status, const json_t *live, json_t *obj)
+{
+	char manager[MANAGER_MAX_LEN + 1], av[300];
+	struct apply_request q;
+	if (request_of(r, a, res, has_status, manager, sizeof(manager), av, sizeof(av), &q))
+		return 0;
+	return apply_update(live, obj, &q);
+}
+
+int apply_patch(struct http_req *r, const struct kube_attrs *a, const struct kube_resource *res,
+		int has_status, const json_t *live, const json_t *config, json_t **out)
+{
+	char manager[MANAGER_MAX_LEN + 1], av[300];
+	struct apply_request q;
+	json_t *st = NULL;
+	const char *f = http_query(r, "force");
+	int rc = request_of(r, a, res, has_status, manager, sizeof(manager), av, sizeof(av), &q);
+	if (rc)
+		return rc;
+	rc = apply_apply(live, config, f && strcmp(f, "true") == 0, &q, out, &st);
+	if (rc == -EINVAL || rc == -EBUSY) {
+		reply_status(r, st);
+		rc = -EINVAL;
+	}
+	json_decref(st);
+	return rc;
+}
+
+int apply_options(struct http_req *r, int is_apply)
+{
+	json_t *st = apply_check_options(is_apply, http_query(r, "fieldManager"),
+					 http_query(r, "force"));
+	if (!st)
+		return 0;
+	reply_status(r, st);
+	json_decref(st);
+	return -EINVAL;
+}
+
+int apply_body(struct http_req *r, json_t **out)
+{
+	char err[300], msg[400];
+	*out = NULL;
+	int rc = yaml_to_json((const char *)r->body, r->body_len, out, err, sizeof(err));
+	if (!rc && json_is_null(*out)) { /* yaml.Unmarshal leaves the map empty */
+		json_decref(*out);
+		*out = json_object();
+		rc = *out ? 0 : -ENOMEM;
+	}
+	if (!rc && !json_is_object(*out)) {
+		snprintf(err, sizeof(err),
+			 "json: cannot unmarshal %s into Go value of type "
+			 "map[string]interface {}",
+			 json_is_array(*out)	? "array"
+			 : json_is_string(*out) ? "string"
+						: "number");
+		rc = -EINVAL;
+	}
+	if (!rc)
+		return 0;
+	json_decref(*out);
+	*out = NULL;
+	snprintf(msg, sizeof(msg), "error decoding YAML: %s", err);
+	kube_reply_status(r, 400, "BadRequest", msg, NULL);
+	return -EINVAL;
 }

@@ -104,4 +104,30 @@ void apply_manager_name(const char *field_manager, const char *user_agent, char 
  * force: the ?force= value or NULL. */
 json_t *apply_check_options(int is_apply, const char *field_manager, const char *force);
 
+/* --- the request side (registry.c's hooks) --- */
+
+struct http_req;
+struct kube_attrs;
+struct kube_resource;
+
+/* Records the write of obj over live (NULL on create) as the request's Update manager
+ * (?fieldManager= or the User-Agent): sets obj's metadata.managedFields. has_status:
+ * the kind has a status subresource (its main resource does not own status). 0 or
+ * -ENOMEM. */
+int apply_track(struct http_req *r, const struct kube_attrs *a, const struct kube_resource *res,
+		int has_status, const json_t *live, json_t *obj);
+
+/* Server-side apply of the request's patch (parsed: config) onto live (NULL: absent).
+ * 0 with *out the object to store; otherwise the reply (400, 409, 500) is sent and
+ * -EINVAL returned (-ENOMEM: nothing sent). */
+int apply_patch(struct http_req *r, const struct kube_attrs *a, const struct kube_resource *res,
+		int has_status, const json_t *live, const json_t *config, json_t **out);
+
+/* A PATCH's options (?fieldManager=, ?force=): 0, or -EINVAL once the 422 is sent. */
+int apply_options(struct http_req *r, int is_apply);
+
+/* The apply patch's body, YAML or JSON: 0 with *out an object; else the 400 is sent
+ * ("error decoding YAML: ...") and -EINVAL returned. */
+int apply_body(struct http_req *r, json_t **out);
+
 #endif

@@ -33,6 +33,7 @@
 #include "core/hmap.h"
 #include "core/jwt.h"
 #include "core/store.h"
+#include "kube/apply.h"
 #include "kube/kube.h"
 #include "kube/nodeauthz.h"
 #include "kube/patch.h"
@@ -2187,18 +2188,20 @@ static int node_guard(struct kube_cluster *cl, struct http_req *r, const struct 
 
 /* --- create --- */
 
-static void serve_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-			 const struct kube_resource *res, const struct kube_user *u)
+/* applied: the object a server-side apply made (apply.c), created as it is */
+static void create_with(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, const struct kube_user *u, json_t *applied)
 {
 	char key[KEY_MAX], msg[1024], gen[300];
 	json_t *body = NULL, *obj = NULL, *errs = NULL;
 	const struct kind_info *ki = kind_of(res);
 	enum schema_mode mode;
-	int rc, dups;
+	int rc, dups = 0;
 
-	if (schema_mode(r, "CreateOptions", &mode))
+	if (applied ? schema_mode_parse(http_query(r, "fieldValidation"), &mode)
+		    : schema_mode(r, "CreateOptions", &mode))
 		return;
-	body = parse_body(r, &dups);
+	body = applied ? json_incref(applied) : parse_body(r, &dups);
 	if (!body)
 		return;
 	if (check_kind(r, res, body))
@@ -2292,6 +2295,8 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 			reply_invalid(r, res, nm, errs);
 			goto out;
 		}
+		if (!applied && apply_track(r, a, res, ki->status, NULL, obj))
+			goto oom;
 		if (rbac_guard(cl, r, a, res, u, obj))
 			goto out;
 		if (dry_run(r)) {
@@ -2331,6 +2336,12 @@ out:
 	json_decref(body);
 	json_decref(obj);
 	json_decref(errs);
+}
+
+static void serve_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			 const struct kube_resource *res, const struct kube_user *u)
+{
+	create_with(cl, r, a, res, u, NULL);
 }
 
 /* --- update and patch --- */
@@ -2567,6 +2578,8 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 				goto oom;
 			json_decref(obj);
 			obj = norm;
+			if (apply_track(r, a, res, kind_of(res)->status, NULL, obj))
+				goto oom;
 			if (rbac_guard(cl, r, a, res, u, obj))
 				goto out;
 			rc = dry_run(r) ? 0 : write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
@@ -2598,6 +2611,8 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 				goto oom;
 			goto out;
 		}
+		if (apply_track(r, a, res, kind_of(res)->status, old, obj))
+			goto oom;
 		/* an unconditional update that raced another write goes again */
 		if (node_guard(cl, r, a, u, obj, old) ||
 		    commit_update(cl, r, a, res, u, key, &obj, NULL, cur, want != 0))
@@ -2632,8 +2647,7 @@ static enum patch_type patch_type_of(const char *ct)
 		return P_JSON;
 	if (strcasecmp(t, "application/strategic-merge-patch+json") == 0)
 		return P_STRATEGIC;
-	if (strcasecmp(t, "application/apply-patch+yaml") == 0 ||
-	    strcasecmp(t, "application/apply-patch+cbor") == 0)
+	if (strcasecmp(t, "application/apply-patch+yaml") == 0)
 		return P_APPLY;
 	return P_UNKNOWN;
 }
@@ -2649,19 +2663,20 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 	enum patch_type pt = patch_type_of(http_header(r, "Content-Type"));
 	enum schema_mode mode;
 	enum schema_patch spt = pt == P_JSON ? SCHEMA_PATCH_JSON
-			      : pt == P_MERGE ? SCHEMA_PATCH_MERGE : SCHEMA_PATCH_STRATEGIC;
+			      : pt == P_MERGE || pt == P_APPLY ? SCHEMA_PATCH_MERGE
+							       : SCHEMA_PATCH_STRATEGIC;
 	const char *type = schema_type_of(res->group, res->version, res->kind);
 
-	if (pt == P_APPLY || pt == P_UNKNOWN) {
-		/* server-side apply is not served: kubectl apply (client-side) patches */
+	if (pt == P_UNKNOWN) { /* installer.go's supportedTypes */
 		kube_reply_status(r, 415, "UnsupportedMediaType",
 				  "the body of the request was in an unknown format - accepted media "
 				  "types include: application/json-patch+json, "
-				  "application/merge-patch+json, application/strategic-merge-patch+json",
+				  "application/merge-patch+json, application/strategic-merge-patch+json, "
+				  "application/apply-patch+yaml",
 				  NULL);
 		return;
 	}
-	if (schema_mode(r, "PatchOptions", &mode))
+	if (apply_options(r, pt == P_APPLY) || schema_mode(r, "PatchOptions", &mode))
 		return;
 	if (!r->body_len) {
 		reply_bad_request(r, "the body of the request was empty");
@@ -2675,7 +2690,13 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 				  pt == P_STRATEGIC ? "" : "error decoding patch: ", open);
 		return;
 	}
-	patch = schema_loadb((const char *)r->body, r->body_len, &dups, &je);
+	if (pt == P_APPLY) { /* server-side apply (apply.c): YAML or JSON */
+		dups = 0;
+		if (apply_body(r, &patch) || check_identity(r, a, res, patch))
+			goto out;
+	} else {
+		patch = schema_loadb((const char *)r->body, r->body_len, &dups, &je);
+	}
 	if (!patch) {
 		reply_bad_request(r, "error decoding patch: %s", je.text);
 		return;
@@ -2695,6 +2716,11 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		json_decref(obj);
 		old = patched = obj = NULL;
 		rc = fetch(cl, key, &old, &cur);
+		if (rc == -ENOENT && pt == P_APPLY) { /* apply creates what is absent */
+			if (!apply_patch(r, a, res, kind_of(res)->status, NULL, patch, &patched))
+				create_with(cl, r, a, res, u, patched);
+			goto out;
+		}
 		if (rc == -ENOENT) {
 			reply_not_found(r, a, res, a->name);
 			goto out;
@@ -2709,6 +2735,10 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		switch (pt) {
 		case P_MERGE: rc = patch_merge(old, patch, &patched); break;
 		case P_JSON: rc = patch_json(old, patch, &patched, err, sizeof(err)); break;
+		case P_APPLY:
+			if (apply_patch(r, a, res, kind_of(res)->status, old, patch, &patched))
+				goto out; /* replied, or out of memory */
+			break;
 		default:
 			rc = patch_strategic(old, patch, res->group, res->kind, &patched, err,
 					     sizeof(err));
@@ -2765,6 +2795,8 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 				goto oom;
 			goto out;
 		}
+		if (pt != P_APPLY && apply_track(r, a, res, kind_of(res)->status, old, obj))
+			goto oom;
 		if (node_guard(cl, r, a, u, obj, old) ||
 		    commit_update(cl, r, a, res, u, key, &obj, old, cur, 0))
 			goto out;

@@ -272,8 +272,9 @@ static int set_union_into(json_t *dst, const json_t *src, int depth)
 	return 0;
 }
 
-/* a − b (b may be NULL); NULL for the empty set. *rc gets -ENOMEM on failure. */
-static json_t *set_diff(const json_t *a, const json_t *b, int *rc)
+/* a − b (inter 0) or a ∩ b (inter 1); b may be NULL. NULL for the empty set; *rc gets
+ * -ENOMEM on failure. */
+static json_t *set_combine(const json_t *a, const json_t *b, int inter, int *rc)
 {
 	const char *k;
 	json_t *v;
@@ -284,12 +285,13 @@ static json_t *set_diff(const json_t *a, const json_t *b, int *rc)
 	}
 	json_object_foreach((json_t *)a, k, v)
 	{
-		json_t *bv = json_object_get(b, k);
-		json_t *d;
+		json_t *bv = json_object_get(b, k), *d;
+		if (inter && !bv)
+			continue;
 		if (strcmp(k, ".") == 0)
-			d = bv ? NULL : json_object();
+			d = inter || !bv ? json_object() : NULL;
 		else
-			d = bv ? set_diff(v, bv, rc) : json_deep_copy(v);
+			d = bv ? set_combine(v, bv, inter, rc) : json_deep_copy(v);
 		if (d && json_object_set_new(out, k, d))
 			*rc = -ENOMEM;
 	}
@@ -300,29 +302,14 @@ static json_t *set_diff(const json_t *a, const json_t *b, int *rc)
 	return out;
 }
 
+static json_t *set_diff(const json_t *a, const json_t *b, int *rc)
+{
+	return set_combine(a, b, 0, rc);
+}
+
 static json_t *set_inter(const json_t *a, const json_t *b, int *rc)
 {
-	const char *k;
-	json_t *v;
-	json_t *out = json_object();
-	if (!out) {
-		*rc = -ENOMEM;
-		return NULL;
-	}
-	json_object_foreach((json_t *)a, k, v)
-	{
-		json_t *bv = json_object_get(b, k);
-		if (!bv)
-			continue;
-		json_t *d = strcmp(k, ".") == 0 ? json_object() : set_inter(v, bv, rc);
-		if (d && json_object_set_new(out, k, d))
-			*rc = -ENOMEM;
-	}
-	if (!json_object_size(out)) {
-		json_decref(out);
-		return NULL;
-	}
-	return out;
+	return set_combine(a, b, 1, rc);
 }
 
 /* FieldsV1 <-> explicit. Both return NULL for the empty set (and on -ENOMEM, *rc). */

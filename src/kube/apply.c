@@ -56,6 +56,30 @@ const struct apply_type *apply_type_of(const char *group, const char *version, c
 	return (const struct apply_type *)json_string_value(json_object_get(kinds, key));
 }
 
+const struct apply_type *apply_type_add(const char *key, const json_t *crd_types)
+{
+	const char *k;
+	json_t *v;
+	pthread_once(&loaded, load);
+	const char *root = json_string_value(json_object_get(crd_types, "root"));
+	if (!types || !kinds || !root)
+		return NULL;
+	json_object_foreach((json_t *)json_object_get(crd_types, "types"), k, v)
+	{
+		if (json_object_set(types, k, v))
+			return NULL;
+	}
+	if (json_object_set_new(kinds, key, json_string(root)))
+		return NULL;
+	return apply_type_find(key);
+}
+
+const struct apply_type *apply_type_find(const char *key)
+{
+	pthread_once(&loaded, load);
+	return (const struct apply_type *)json_string_value(json_object_get(kinds, key));
+}
+
 /* A resolved type: what kind of node a FIELD text describes (apply.h's data format). */
 struct ty {
 	char k;		      /* 's' struct, 'm' map, 'l' list, 'x' scalar, 'd' deduced */
@@ -70,7 +94,7 @@ struct ty {
 static void resolve(const char *f, struct ty *t)
 {
 	memset(t, 0, sizeof(*t));
-	if (!f) {
+	if (!f || *f == '?') { /* untyped: deduced from the value */
 		t->k = 'd';
 		return;
 	}

@@ -29,6 +29,13 @@ struct apply_type;
  * every function treats values as deduced). */
 const struct apply_type *apply_type_of(const char *group, const char *version, const char *kind);
 
+/* Registers the merge types of a custom resource (crd.h's crd_apply_types: {"types",
+ * "root"}) under key (unique per cluster and kind), replacing what key had; returns its
+ * handle (valid until key is registered again), NULL when out of memory. Later
+ * apply_type_find(key) returns it too. Not thread-safe: the event loop's thread only. */
+const struct apply_type *apply_type_add(const char *key, const json_t *crd_types);
+const struct apply_type *apply_type_find(const char *key);
+
 /* --- field sets (FieldsV1 JSON) --- */
 
 /* The fields a value sets (structured-merge-diff's ToFieldSet). 0, -ENOMEM. */

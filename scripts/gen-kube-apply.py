@@ -19,8 +19,9 @@ Usage:
 
 Output: {"source": ..., "kinds": {"<group>/<version>/<Kind>": TYPE},
          "types": {TYPE: {"field": FIELD, ..., "$atomic": 1 when the struct is atomic}}}
-TYPE is "<dir>.<GoName>" ("core/v1.Container", "meta/v1.ObjectMeta"). Only fields that
-are not scalars are written. FIELD is
+TYPE is "<dir>.<GoName>" ("core/v1.Container", "meta/v1.ObjectMeta"); every field of a
+type is written (server-side apply refuses the fields a type does not declare). FIELD is
+  "" a scalar (strings, numbers, booleans, IntOrString, Quantity, Time, RawExtension);
   "T" a struct held by value, "*T" a struct behind a pointer (T may be absent from
       "types" when none of its fields matter: then all of its fields are scalars);
   "[" REL "|" ELEM  a list: REL "" atomic, "s" set, "m:k1,k2" map keyed by k1, k2
@@ -219,8 +220,7 @@ class Gen:
                 out.update(self.fields(emb))
         for jname, gotype, mark, tags, imp in t["fields"]:
             r = self.ref(gotype, imp, name.rsplit(".", 1)[0], mark, tags)
-            if r is not None:
-                out[jname] = r
+            out[jname] = "" if r is None else r
         return out
 
 

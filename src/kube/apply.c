@@ -1707,6 +1707,142 @@ int apply_update(const json_t *live, json_t *obj, const struct apply_request *re
 	return rc;
 }
 
+/* --- the typed conversion of an applied object (TypeConverter.ObjectToTyped) --- */
+
+struct vwalk {
+	struct dbuf *errs;
+	char path[2048];
+};
+
+/* ValidationError.Error(): "<path>: <message>", one a line. */
+static void verr(struct vwalk *w, const char *msg)
+{
+	if (w->errs->len)
+		dbuf_str(w->errs, "\n");
+	dbuf_printf(w->errs, "%s: %s", w->path, msg);
+}
+
+static int typed_check(const json_t *v, const struct ty *t, struct vwalk *w, int depth);
+
+/* Descends into child (path element text pe, as fieldpath prints it). */
+static int typed_child(const json_t *v, const struct ty *ct, const char *pe, struct vwalk *w,
+		       int depth)
+{
+	size_t n = strlen(w->path);
+	if (sfmt(w->path + n, sizeof(w->path) - n, "%s", pe))
+		return -ELOOP;
+	int rc = typed_check(v, ct, w, depth + 1);
+	w->path[n] = '\0';
+	return rc;
+}
+
+static int typed_list(const json_t *v, const struct ty *t, struct vwalk *w, int depth)
+{
+	struct ty et;
+	char err[256];
+	size_t i;
+	json_t *x;
+	int rc = 0;
+	json_t *seen = json_object();
+	if (!seen)
+		return -ENOMEM;
+	resolve(t->elem, &et);
+	json_array_foreach(v, i, x)
+	{
+		char *pe = item_pe(t, x, &rc, err, sizeof(err));
+		if (!pe) {
+			if (rc == -EINVAL) {
+				char msg[300];
+				snprintf(msg, sizeof(msg), "element %zu: %s", i, err);
+				verr(w, msg);
+				rc = 0;
+				continue;
+			}
+			break;
+		}
+		struct dbuf b = DBUF_INIT(4096);
+		pe_string(&b, pe);
+		if (json_object_get(seen, pe)) {
+			char msg[600];
+			snprintf(msg, sizeof(msg), "duplicate entries for key %s", b.p ? b.p : "");
+			verr(w, msg);
+		} else if (!json_object_set(seen, pe, json_true()))
+			rc = typed_child(x, &et, b.p ? b.p : "", w, depth);
+		dbuf_free(&b);
+		free(pe);
+		if (rc)
+			break;
+	}
+	json_decref(seen);
+	return rc;
+}
+
+static int typed_check(const json_t *v, const struct ty *t, struct vwalk *w, int depth)
+{
+	if (depth > MAX_DEPTH)
+		return -ELOOP;
+	if (is_leaf(t, v))
+		return 0;
+	if (t->k == 'l')
+		return typed_list(v, t, w, depth);
+	const char *k;
+	json_t *x;
+	json_object_foreach((json_t *)v, k, x)
+	{
+		struct ty ct;
+		char pe[600];
+		if (t->k == 's' && t->fields && !json_object_get(t->fields, k)) {
+			size_t n = strlen(w->path);
+			if (sfmt(w->path + n, sizeof(w->path) - n, ".%s", k) == 0)
+				verr(w, "field not declared in schema");
+			w->path[n] = '\0';
+			continue;
+		}
+		child_type(t, k, &ct);
+		if (sfmt(pe, sizeof(pe), ".%s", k))
+			return -ELOOP;
+		int rc = typed_child(x, &ct, pe, w, depth);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+/* The 500 that upstream's structured merge manager answers for an applied object its
+ * type cannot hold ("failed to create typed patch object (ns/name; apps/v1,
+ * Kind=Deployment): .spec.foo: field not declared in schema"). NULL when it fits. */
+static json_t *typed_status(const json_t *config, const struct apply_request *req, int *rc)
+{
+	struct ty t;
+	struct dbuf errs = DBUF_INIT(1 << 16);
+	struct vwalk w = {.errs = &errs, .path = ""};
+	json_t *st = NULL;
+	root_type(req->type, &t);
+	*rc = typed_check(config, &t, &w, 0);
+	if (!*rc && errs.len && !errs.oom) {
+		const json_t *meta = json_object_get(config, "metadata");
+		const char *av = req->api_version, *slash = strchr(av, '/');
+		const char *ns = json_string_value(json_object_get(meta, "namespace"));
+		const char *name = json_string_value(json_object_get(meta, "name"));
+		struct dbuf msg = DBUF_INIT(1 << 17);
+		dbuf_printf(&msg,
+			    "failed to create typed patch object (%s/%s; %.*s/%s, Kind=%s): %s",
+			    ns ? ns : "", name ? name : "", slash ? (int)(slash - av) : 0, av,
+			    slash ? slash + 1 : av, req->kind, errs.p);
+		st = msg.oom ? NULL
+			     : json_pack("{s:s, s:s, s:{}, s:s, s:s, s:i}", "kind", "Status",
+					 "apiVersion", "v1", "metadata", "status", "Failure",
+					 "message", msg.p, "code", 500);
+		dbuf_free(&msg);
+		if (!st)
+			*rc = -ENOMEM;
+	}
+	if (errs.oom)
+		*rc = -ENOMEM;
+	dbuf_free(&errs);
+	return st;
+}
+
 /* --- Apply --- */
 
 static json_t *status_of(int code, const char *reason, const char *message)
@@ -1930,6 +2066,10 @@ int apply_apply(const json_t *live, const json_t *config, int force,
 	}
 	if ((*status = check_applied(config, req)))
 		return -EINVAL;
+	if ((*status = typed_status(config, req, &rc)))
+		return -EINVAL;
+	if (rc)
+		return rc;
 	rc = mgrs_decode(json_object_get(json_object_get(live, "metadata"), "managedFields"), &m,
 			 err, sizeof(err));
 	if (rc == -EINVAL) {

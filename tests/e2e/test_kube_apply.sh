@@ -11,7 +11,8 @@
 #     and protocol, with protocol's default TCP);
 #   - plain writes record Update managers (kubectl create, kubectl label);
 #   - the request errors of upstream: no fieldManager, force on a non-apply patch, an
-#     unknown patch type (415 listing application/apply-patch+yaml);
+#     unknown patch type (415 listing application/apply-patch+yaml), a field the type
+#     does not declare (500 "failed to create typed patch object ...");
 #   - every kubectl.1.NN that gcloud ships (1.27 to 1.33) applies server-side.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kube_lib.sh"
@@ -137,6 +138,11 @@ kind: Secret
 metadata: {name: cfg}')
 eq "an applied object of another kind: 400" '400 invalid object type: /v1, Kind=Secret' \
 	"$(code "$out") $(jget "${out% *}" 'j["message"]')"
+
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: ssa\nspec:\n  x: 1\n' >"$W/unknown.yaml"
+eq "a field the type does not declare: upstream's 500 (issue kubernetes#122480)" \
+	'Error from server: failed to create typed patch object (ssa/cfg; /v1, Kind=ConfigMap): .spec: field not declared in schema' \
+	"$(k apply --server-side -f "$W/unknown.yaml")"
 
 # every kubectl that gcloud ships: each applies its own key
 n=0

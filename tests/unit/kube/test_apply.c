@@ -374,6 +374,26 @@ static void test_apply_checks(void)
 		  "metadata.managedFields must be nil");
 	json_decref(st);
 
+	/* the typed conversion's 500 (structuredmerge.go), all errors one a line, in the
+	 * object's order (upstream walks Go maps, in no fixed order) */
+	c = deployment(1, "x");
+	json_object_set_new(json_object_get(c, "spec"), "foo", json_integer(1));
+	json_t *ctrs = json_object_get(
+		json_object_get(json_object_get(json_object_get(c, "spec"), "template"), "spec"),
+		"containers");
+	json_array_append_new(ctrs, J("{\"name\":\"nginx\",\"bad\":1}"));
+	json_array_append_new(ctrs, J("{\"image\":\"x\"}"));
+	json_object_set_new(json_object_get(c, "metadata"), "namespace", json_string("ns"));
+	CHECK(apply_as(NULL, c, "kubectl", 0, &st) == NULL);
+	CHECK_EQ_INT(json_integer_value(json_object_get(st, "code")), 500);
+	CHECK_STR(json_string_value(json_object_get(st, "message")),
+		  "failed to create typed patch object (ns/web; apps/v1, Kind=Deployment): "
+		  ".spec.template.spec.containers: duplicate entries for key [name=\"nginx\"]\n"
+		  ".spec.template.spec.containers: element 2: associative list with keys has an "
+		  "element that omits key field \"name\" (and doesn't have default value)\n"
+		  ".spec.foo: field not declared in schema");
+	json_decref(st);
+
 	st = apply_check_options(1, "", NULL);
 	CHECK_STR(json_string_value(json_object_get(st, "message")),
 		  "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is "

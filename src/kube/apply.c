@@ -28,6 +28,7 @@
 #define MAX_DEPTH 160	    /* nesting followed (request bodies stop at 128) */
 #define MAX_UPDATERS 10	    /* DefaultMaxUpdateManagers */
 #define MANAGER_MAX_LEN 128 /* validation.FieldManagerMaxLength */
+#define LAST_APPLIED "kubectl.kubernetes.io/last-applied-configuration"
 
 /* --- the types --- */
 
@@ -2047,8 +2048,11 @@ static json_t *check_applied(const json_t *config, const struct apply_request *r
 	return NULL;
 }
 
-int apply_apply(const json_t *live, const json_t *config, int force,
-		const struct apply_request *req, json_t **out, json_t **status)
+/* One run of the structured merge manager: on conflicts -EBUSY with *conflicts (the
+ * conflicting fields by manager identifier, explicit sets). */
+static int apply_once(const json_t *live, const json_t *config, int force,
+		      const struct apply_request *req, json_t **out, json_t **status,
+		      json_t **conflicts)
 {
 	struct mgrs m;
 	struct ty t;
@@ -2114,8 +2118,8 @@ int apply_apply(const json_t *live, const json_t *config, int force,
 	if (!rc)
 		rc = update(lv, pruned, &m, act, req, force, &found, NULL);
 	if (rc == -EBUSY) {
-		*status = conflict_status(found);
-		rc = *status ? -EBUSY : -ENOMEM;
+		*conflicts = found;
+		found = NULL;
 	}
 	if (!rc) {
 		int same = json_equal(lv, pruned);
@@ -2144,6 +2148,119 @@ int apply_apply(const json_t *live, const json_t *config, int force,
 	json_decref(pruned);
 	json_decref(found);
 	mgrs_free(&m);
+	return rc;
+}
+
+/* lastAppliedManager's allowance for kubectl: the fields of the live object's
+ * kubectl.kubernetes.io/last-applied-configuration that still hold their applied values
+ * (explicit set), or NULL when there is none to go by. */
+static json_t *last_applied_allowed(const json_t *live, const struct apply_request *req)
+{
+	const char *text = json_string_value(json_object_get(
+		json_object_get(json_object_get(live, "metadata"), "annotations"), LAST_APPLIED));
+	json_t *last = text && *text ? json_loads(text, 0, NULL) : NULL, *lv = NULL, *set = NULL,
+	       *allowed = NULL;
+	struct ty t;
+	struct cmp c = {0};
+	int rc = 0;
+	root_type(req->type, &t);
+	const char *av = json_string_value(json_object_get(last, "apiVersion"));
+	if (!json_is_object(last) || !av || strcmp(av, req->api_version))
+		goto out;
+	lv = without_managed(live);
+	rc = lv ? explicit_set(last, &t, &set) : -ENOMEM;
+	if (!rc)
+		rc = compare_explicit(last, lv, &t, &c);
+	json_t *changed = rc ? NULL : json_object();
+	if (changed && !set_union_into(changed, c.modified, 0) &&
+	    !set_union_into(changed, c.added, 0) && !set_union_into(changed, c.removed, 0))
+		allowed = set_diff(set, changed, &rc);
+	if (!allowed && !rc && changed)
+		allowed = json_object(); /* nothing of it holds */
+	json_decref(changed);
+out:
+	cmp_free(&c);
+	json_decref(last);
+	json_decref(lv);
+	json_decref(set);
+	return allowed;
+}
+
+/* lastAppliedUpdater: kubectl's apply keeps an existing last-applied annotation the
+ * applied object, as client-side apply would write it (sorted keys, a newline). */
+static int update_last_applied(const json_t *live, const json_t *config, json_t *out)
+{
+	const json_t *ann = json_object_get(json_object_get(live, "metadata"), "annotations");
+	const char *have = json_string_value(json_object_get(ann, LAST_APPLIED));
+	json_t *meta = json_object_get(out, "metadata"), *oa, *copy;
+	if (!have || !*have || !json_is_object(meta))
+		return 0;
+	copy = json_deep_copy(config);
+	json_t *ca = json_object_get(json_object_get(copy, "metadata"), "annotations");
+	if (json_is_object(ca)) {
+		json_object_del(ca, LAST_APPLIED);
+		if (!json_object_size(ca))
+			json_object_del(json_object_get(copy, "metadata"), "annotations");
+	}
+	char *text = copy ? json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(copy);
+	if (!text)
+		return -ENOMEM;
+	size_t n = strlen(text);
+	char *line = malloc(n + 2);
+	if (line) {
+		memcpy(line, text, n);
+		memcpy(line + n, "\n", 2);
+	}
+	free(text);
+	oa = json_object_get(meta, "annotations");
+	if (!json_is_object(oa)) {
+		oa = json_object();
+		json_object_set_new(meta, "annotations", oa);
+	}
+	int rc = line && oa && !json_object_set_new(oa, LAST_APPLIED, json_string(line)) ? 0
+											 : -ENOMEM;
+	free(line);
+	return rc;
+}
+
+int apply_apply(const json_t *live, const json_t *config, int force,
+		const struct apply_request *req, json_t **out, json_t **status)
+{
+	json_t *found = NULL, *allowed = NULL;
+	int kubectl = strcmp(req->manager, "kubectl") == 0;
+	int rc = apply_once(live, config, force, req, out, status, &found);
+	if (rc == -EBUSY && kubectl && (allowed = last_applied_allowed(live, req))) {
+		/* conflicts with what kubectl's client-side apply last set are kubectl's own */
+		const char *k;
+		json_t *v, *rest = json_object();
+		void *tmp;
+		json_object_foreach_safe(found, tmp, k, v)
+		{
+			json_t *d = set_diff(v, allowed, &rc);
+			if (d)
+				json_object_set_new(rest, k, d);
+		}
+		if (!json_object_size(rest)) {
+			json_decref(found);
+			found = NULL;
+			rc = apply_once(live, config, 1, req, out, status, &found);
+		} else {
+			json_decref(found);
+			found = rest;
+			rest = NULL;
+			rc = -EBUSY;
+		}
+		json_decref(rest);
+	}
+	if (rc == -EBUSY) {
+		*status = conflict_status(found);
+		rc = *status ? -EBUSY : -ENOMEM;
+	}
+	if (!rc && kubectl)
+		rc = update_last_applied(live, config, *out);
+	json_decref(found);
+	json_decref(allowed);
 	return rc;
 }
 

@@ -10,6 +10,8 @@
 #   - associative lists merge by key across managers (a Service's ports, keyed by port
 #     and protocol, with protocol's default TCP);
 #   - plain writes record Update managers (kubectl create, kubectl label);
+#   - a move from client-side `kubectl apply` to --server-side: no conflict over the
+#     fields the last-applied annotation holds, and the annotation follows;
 #   - the request errors of upstream: no fieldManager, force on a non-apply patch, an
 #     unknown patch type (415 listing application/apply-patch+yaml), a field the type
 #     does not declare (500 "failed to create typed patch object ...");
@@ -114,6 +116,19 @@ eq "both ports, merged by key" "http:80 metrics:9090" \
 eq "team-b owns its port by port and protocol" \
 	'{"f:spec": {"f:ports": {"k:{\"port\":9090,\"protocol\":\"TCP\"}": {".": {}, "f:name": {}, "f:port": {}, "f:protocol": {}}}}}' \
 	"$(jget "$out" 'json.dumps([e["fieldsV1"] for e in j["metadata"]["managedFields"] if e["manager"] == "team-b"][0], sort_keys=True)')"
+
+# from client-side to server-side apply (lastAppliedManager, lastAppliedUpdater)
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mig\n  namespace: ssa\ndata:\n  k: one\n' >"$W/mig.yaml"
+eq "client-side apply" "configmap/mig created" "$(k apply -f "$W/mig.yaml")"
+sed -i 's/one/two/' "$W/mig.yaml"
+eq "then server-side: no conflict with kubectl-client-side-apply over its own fields" \
+	"configmap/mig serverside-applied" "$(k apply --server-side -f "$W/mig.yaml")"
+out=$(kcurl GET $CM/mig)
+eq "... the value changed and the last-applied annotation follows" 'two {"apiVersion":"v1","data":{"k":"two"},"kind":"ConfigMap","metadata":{"name":"mig","namespace":"ssa"}}' \
+	"$(jget "$out" 'j["data"]["k"] + " " + j["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"].strip()')"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mig\n  namespace: ssa\ndata:\n  k: three\n' >"$W/mig2.yaml"
+has "another manager still conflicts" 'conflict with "kubectl"' \
+	"$(k apply --server-side --field-manager=someone -f "$W/mig2.yaml")"
 
 # Update managers of ordinary writes
 ok "kubectl create" $K -n ssa create configmap made --from-literal=k=v

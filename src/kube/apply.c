@@ -22,6 +22,7 @@
 #include "core/http.h"
 #include "core/yaml.h"
 #include "kube/apply.h"
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/util.h"
 
@@ -138,7 +139,8 @@ static void child_type(const struct ty *t, const char *field, struct ty *c)
 	switch (t->k) {
 	case 's': {
 		const char *f = json_string_value(json_object_get(t->fields, field));
-		resolve(f ? f : "", c);
+		/* a field a struct does not declare: untyped where it keeps unknown fields */
+		resolve(f ? f : json_object_get(t->fields, "$open") ? NULL : "", c);
 		break;
 	}
 	case 'm':
@@ -1792,7 +1794,8 @@ static int typed_check(const json_t *v, const struct ty *t, struct vwalk *w, int
 	{
 		struct ty ct;
 		char pe[600];
-		if (t->k == 's' && t->fields && !json_object_get(t->fields, k)) {
+		if (t->k == 's' && t->fields && !json_object_get(t->fields, k) &&
+		    !json_object_get(t->fields, "$open")) {
 			size_t n = strlen(w->path);
 			if (sfmt(w->path + n, sizeof(w->path) - n, ".%s", k) == 0)
 				verr(w, "field not declared in schema");
@@ -2350,6 +2353,8 @@ static int request_of(struct http_req *r, const struct kube_attrs *a,
 	q->kind = res->kind;
 	q->subresource = a->subresource;
 	q->type = apply_type_of(res->group, res->version, res->kind);
+	if (!q->type)
+		q->type = crd_apply_type(res); /* a custom resource's schema */
 	q->reset = strcmp(a->subresource, "status") == 0 ? APPLY_RESET_ALL_BUT_STATUS
 		   : has_status				 ? APPLY_RESET_STATUS
 							 : APPLY_RESET_NONE;

@@ -665,7 +665,10 @@ const json_t *crd_cell(const json_t *obj, const char *path)
 static char *field_of(const json_t *s, const char *prefix, const char *at, json_t *types,
 		      int depth);
 
-/* A struct type named prefix+at for an object schema with properties. */
+/* A struct type named prefix+at for an object schema with properties: every declared
+ * field ("" for scalars), "$atomic" for x-kubernetes-map-type atomic, "$open" when
+ * unknown fields are preserved (they are then untyped), and the object fields of the
+ * root and of embedded resources. */
 static char *struct_type(const json_t *s, const char *prefix, const char *at, json_t *types,
 			 int depth)
 {
@@ -677,18 +680,25 @@ static char *struct_type(const json_t *s, const char *prefix, const char *at, js
 		json_decref(fields);
 		return NULL;
 	}
+	if (!*at || embedded(s)) {
+		json_object_set_new(fields, "apiVersion", json_string(""));
+		json_object_set_new(fields, "kind", json_string(""));
+		json_object_set_new(fields, "metadata", json_string("meta/v1.ObjectMeta"));
+	}
 	json_object_foreach((json_t *)json_object_get(s, "properties"), k, ps)
 	{
 		char sub[1024];
 		if (sfmt(sub, sizeof(sub), "%s.%s", at, k))
 			continue;
 		char *f = field_of(ps, prefix, sub, types, depth + 1);
-		if (f && *f)
+		if (f)
 			json_object_set_new(fields, k, json_string(f));
 		free(f);
 	}
 	if (!strcmp(str(s, "x-kubernetes-map-type"), "atomic"))
 		json_object_set_new(fields, "$atomic", json_integer(1));
+	if (preserves(s))
+		json_object_set_new(fields, "$open", json_integer(1));
 	json_object_set_new(types, name, fields);
 	return strdup(name);
 }

@@ -34,6 +34,7 @@
 #include "core/jwt.h"
 #include "core/store.h"
 #include "kube/apply.h"
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/nodeauthz.h"
 #include "kube/patch.h"
@@ -80,9 +81,11 @@ static const struct kind_info kinds[] = {
 	{"rbac.authorization.k8s.io", "clusterroles", N_PATH, 0, 0, 0, 1},
 	{"rbac.authorization.k8s.io", "rolebindings", N_PATH, 0, 0, 0, 1},
 	{"rbac.authorization.k8s.io", "clusterrolebindings", N_PATH, 0, 0, 0, 1},
+	{"apiextensions.k8s.io", "customresourcedefinitions", N_SUBDOMAIN, 1, 1, 0, 0},
 };
 
 static const struct kind_info default_kind = {"", "", N_SUBDOMAIN, 0, 0, 0, 0};
+static const struct kind_info cr_status_kind = {"", "", N_SUBDOMAIN, 1, 1, 0, 0};
 
 static const struct kind_info *kind_of(const struct kube_resource *res)
 {
@@ -90,7 +93,7 @@ static const struct kind_info *kind_of(const struct kube_resource *res)
 		if (strcmp(kinds[i].group, res->group) == 0 &&
 		    strcmp(kinds[i].resource, res->resource) == 0)
 			return &kinds[i];
-	return &default_kind;
+	return crd_has_status(res) ? &cr_status_kind : &default_kind; /* crdserve.c */
 }
 
 static int is_core(const struct kube_resource *res, const char *resource)
@@ -829,6 +832,9 @@ static void validate_kind(const struct kube_resource *res, const json_t *obj, co
 	const json_t *spec = json_object_get(obj, "spec");
 	const char *k;
 	json_t *v;
+	/* CRDs and custom resources (crdserve.c): defaults, pruning, schema validation */
+	if (crd_object_hook(res, (json_t *)obj, old, errs))
+		field_err(errs, "", "InternalError", "out of memory");
 	if (is_core(res, "pods")) {
 		const json_t *cs = json_object_get(spec, "containers");
 		if (!json_array_size(cs))

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 
 #define RW "create,delete,deletecollection,get,list,patch,update,watch"
@@ -24,6 +25,8 @@ static const struct kube_resource resources[] = {
 	 "serviceAccounts", 1},
 	{"", "v1", "services", "Service", "service", 1, "svc",
 	 "create,delete,deletecollection,get,list,patch,update,watch", "services", 1},
+	{"apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
+	 "customresourcedefinition", 0, "crd,crds", RW, "customResourceDefinitions", 1},
 	{"authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview",
 	 "selfsubjectreview", 0, NULL, CREATE_ONLY, "selfSubjectReviews", 0},
 	{"authentication.k8s.io", "v1", "tokenreviews", "TokenReview", "tokenreview", 0, NULL,
@@ -48,10 +51,16 @@ static const struct kube_resource resources[] = {
 	{"rbac.authorization.k8s.io", "v1", "roles", "Role", "role", 1, NULL, RW, "roles", 1},
 };
 
-const struct kube_resource *kube_resources(size_t *n)
+const struct kube_resource *kube_builtin_resources(size_t *n)
 {
 	*n = sizeof(resources) / sizeof(resources[0]);
 	return resources;
+}
+
+const struct kube_resource *kube_resources(size_t *n)
+{
+	const struct kube_resource *t = crd_resources(n); /* with the custom resources */
+	return t ? t : kube_builtin_resources(n);
 }
 
 const struct kube_resource *kube_resource_find(const char *group, const char *version,
@@ -65,5 +74,5 @@ const struct kube_resource *kube_resource_find(const char *group, const char *ve
 		    (!version || !*version || strcmp(r->version, version) == 0))
 			return r;
 	}
-	return NULL;
+	return crd_find(group, version, resource);
 }

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "kube/selectors.h"
+#include "kube/crdserve.h"
 #include "kube/table.h"
 #include "kube/util.h"
 
@@ -973,6 +974,7 @@ json_t *table_build(const struct kube_resource *res, const json_t *items, enum t
 		}
 	}
 	json_object_set_new(t, "rows", rows);
+	crd_table(res, t, items, headers, now); /* a custom resource's printer columns */
 	return t;
 fail:
 	json_decref(t);

@@ -26,6 +26,11 @@ DATA := $(wildcard data/*)
 # small data/roles.json (24 roles). See data/README. build/catalog-choice names the one
 # built in, so that a change of choice rebuilds embed.o and the tests can tell.
 .DEFAULT_GOAL := all
+# Builds use every core unless -j was given (`make test` and `make run` are what CI and
+# users type, without -j).
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc)
+endif
 IAM_DATASET ?= $(patsubst %/gcp/roles,%,$(firstword $(wildcard ../shared/iam-dataset/gcp/roles ../../shared/iam-dataset/gcp/roles)))
 ifneq ($(strip $(IAM_DATASET)),)
 ROLES_CATALOG := build/data/roles.cat

@@ -474,15 +474,28 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 	json_t *roles = all_roles(c, &iev);
 	size_t i, ngrant = 0;
 	json_t *role;
+	/* The roles that grant perm, its own service's first (roles/container.* for
+	 * container.roles.list): with Google's whole catalogue, the others (Composer's
+	 * service agent, ...) are rarely the role a reader is after. */
+	char own[80];
+	int own_len = snprintf(own, sizeof(own), "roles/%.*s.", (int)strcspn(perm, "."), perm);
+	for (int pass = 0; pass < 2; pass++)
+		json_array_foreach(roles, i, role)
+		{
+			const char *rn = dr_jstr(role, "name", NULL);
+			if (!rn || !has_str(json_object_get(role, "includedPermissions"), perm) ||
+			    (strncmp(rn, own, (size_t)own_len) == 0) != (pass == 0))
+				continue;
+			if (ngrant < 6)
+				dr_buf_printf(&grant_roles, "%s%s", ngrant ? ", " : "", rn);
+			ngrant++;
+		}
 	json_array_foreach(roles, i, role)
 	{
 		const char *rn = dr_jstr(role, "name", NULL);
 		json_t *perms = json_object_get(role, "includedPermissions");
 		if (!rn || !has_str(perms, perm))
 			continue;
-		if (ngrant < 6)
-			dr_buf_printf(&grant_roles, "%s%s", ngrant ? ", " : "", rn);
-		ngrant++;
 		/* the narrowest Kubernetes Engine role a person is meant to hold */
 		if (!strncmp(rn, "roles/container.", 16) && !strstr(rn, "ServiceAgent") &&
 		    !strstr(rn, "serviceAgent") && !strstr(rn, "ServiceAccount") &&

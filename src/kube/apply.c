@@ -2380,8 +2380,10 @@ int apply_patch(struct http_req *r, const struct kube_attrs *a, const struct kub
 	json_t *st = NULL;
 	const char *f = http_query(r, "force");
 	int rc = request_of(r, a, res, has_status, manager, sizeof(manager), av, sizeof(av), &q);
-	if (rc)
-		return rc;
+	if (rc) {
+		kube_reply_status(r, 500, "InternalError", "the request could not be processed", a);
+		return -EINVAL;
+	}
 	rc = apply_apply(live, config, f && strcmp(f, "true") == 0, &q, out, &st);
 	if (rc == -EINVAL || rc == -EBUSY) {
 		reply_status(r, st);

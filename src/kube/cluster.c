@@ -44,7 +44,8 @@ static void cluster_free(struct kube_cluster *cl)
 		return;
 	kube_cluster_stop(cl);
 	rbac_forget(cl); /* releases the RBAC index and its store watch */
-	crd_forget(cl);  /* its custom resources' table and watch (crdserve.c) */
+	registry_forget(cl); /* its page and event caches */
+	crd_forget(cl);      /* its custom resources' table and watch (crdserve.c) */
 	EVP_PKEY_free(cl->sa_key);
 	X509_free(cl->ca_cert);
 	EVP_PKEY_free(cl->ca_key);

@@ -31,6 +31,8 @@
 #include "core/httpconn.h"
 
 struct store;
+struct registry_state;
+struct rbac_index;
 struct cloud;
 struct event_base;
 
@@ -98,6 +100,8 @@ struct kube_cluster {
 	int port;          /* HTTPS listener port */
 	char endpoint[64]; /* "127.0.0.1:PORT" */
 	void *listener;    /* apiserver.c's private state */
+	struct registry_state *registry; /* registry.c's: page and event caches, watchers */
+	struct rbac_index *rbac;         /* rbac.c's index, built on the first decision */
 };
 
 struct kube {
@@ -245,6 +249,9 @@ json_t *registry_get(struct kube_cluster *cl, const struct kube_resource *res,
 		     const char *ns, const char *name);
 /* Creates or replaces an object (fills metadata). 0 or -errno. */
 int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_t *obj);
+/* Frees the cluster's registry state (its caches); after kube_cluster_stop, which ends
+ * its watches. */
+void registry_forget(struct kube_cluster *cl);
 /* The store key of an object; ns/name may be NULL for the collection prefix. */
 void registry_key(const struct kube_cluster *cl, const struct kube_resource *res,
 		  const char *ns, const char *name, char *out, size_t len);

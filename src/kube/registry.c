@@ -10,6 +10,11 @@
  * Objects are JSON documents in the store at kube.h's layout, kept without
  * metadata.resourceVersion: that is the key's mod_rev, set on every read.
  *
+ * The registry is four files: this one (the per-kind table, storage helpers, replies,
+ * get, create, update, patch, delete and the dispatch), registry_valid.c (validation and
+ * defaults), registry_list.c (lists) and registry_watch.c (watches); registry_impl.h is
+ * their private contract.
+ *
  * Watches: one store watch per HTTP watch over the collection's key prefix. Events are
  * parsed and encoded once per revision and shared by every watcher that wants them
  * unchanged (the fan-out cost per watcher is then a buffer copy); a watcher whose
@@ -39,32 +44,13 @@
 #include "kube/nodeauthz.h"
 #include "kube/patch.h"
 #include "kube/rbac.h"
+#include "kube/registry_impl.h"
 #include "kube/schema.h"
 #include "kube/selectors.h"
 #include "kube/table.h"
 #include "kube/util.h"
 
-#define KEY_MAX 1024
-#define WATCH_BUF_CAP (4u << 20)       /* unsent bytes per watcher before it is ended */
-#define WATCH_DEFAULT_TIMEOUT 1800     /* seconds, kube-apiserver's --min-request-timeout */
-#define WATCH_MAX_TIMEOUT (24 * 3600)
-#define BOOKMARK_INTERVAL 60           /* seconds between bookmarks when asked for */
-#define UPDATE_RETRIES 16              /* optimistic-concurrency retries of patch/update */
-#define MAX_LIMIT 100000
-#define ANNOTATIONS_MAX (256 * 1024)   /* TotalAnnotationSizeLimitB */
-
 /* --- per-kind rules --- */
-
-enum name_rule { N_SUBDOMAIN, N_LABEL, N_PATH, N_DNS1035 };
-
-struct kind_info {
-	const char *group, *resource;
-	enum name_rule name;
-	int status;           /* has a status subresource: updates of the main resource keep it */
-	int generation;       /* metadata.generation counts spec changes */
-	int delete_returns;   /* DELETE answers with the object (else a Status Success) */
-	int create_on_update; /* PUT of a missing object creates it */
-};
 
 static const struct kind_info kinds[] = {
 	{"", "pods", N_SUBDOMAIN, 1, 1, 1, 0},
@@ -87,7 +73,7 @@ static const struct kind_info kinds[] = {
 static const struct kind_info default_kind = {"", "", N_SUBDOMAIN, 0, 0, 0, 0};
 static const struct kind_info cr_status_kind = {"", "", N_SUBDOMAIN, 1, 1, 0, 0};
 
-static const struct kind_info *kind_of(const struct kube_resource *res)
+const struct kind_info *reg_kind_of(const struct kube_resource *res)
 {
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
 		if (strcmp(kinds[i].group, res->group) == 0 &&
@@ -96,12 +82,12 @@ static const struct kind_info *kind_of(const struct kube_resource *res)
 	return crd_has_status(res) ? &cr_status_kind : &default_kind; /* crdserve.c */
 }
 
-static int is_core(const struct kube_resource *res, const char *resource)
+int reg_is_core(const struct kube_resource *res, const char *resource)
 {
 	return !res->group[0] && strcmp(res->resource, resource) == 0;
 }
 
-static void api_version(const struct kube_resource *res, char *out, size_t len)
+void reg_api_version(const struct kube_resource *res, char *out, size_t len)
 {
 	if (res->group[0])
 		snprintf(out, len, "%s/%s", res->group, res->version);
@@ -111,7 +97,7 @@ static void api_version(const struct kube_resource *res, char *out, size_t len)
 
 /* --- small helpers --- */
 
-static void now_rfc3339(char out[32])
+void reg_now_rfc3339(char out[32])
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -119,7 +105,7 @@ static void now_rfc3339(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static void uuid4(char out[37])
+void reg_uuid4(char out[37])
 {
 	unsigned char b[16];
 	if (random_bytes(b, sizeof(b)) != 0) {
@@ -134,7 +120,7 @@ static void uuid4(char out[37])
 		 b[13], b[14], b[15]);
 }
 
-static json_t *meta_of(json_t *obj)
+json_t *reg_meta_of(json_t *obj)
 {
 	json_t *m = json_object_get(obj, "metadata");
 	if (!json_is_object(m)) {
@@ -145,7 +131,7 @@ static json_t *meta_of(json_t *obj)
 	return m;
 }
 
-static const char *mstr(const json_t *obj, const char *field)
+const char *reg_mstr(const json_t *obj, const char *field)
 {
 	const json_t *v = json_object_get(json_object_get(obj, "metadata"), field);
 	return json_is_string(v) ? json_string_value(v) : "";
@@ -154,13 +140,13 @@ static const char *mstr(const json_t *obj, const char *field)
 static void set_rv(json_t *obj, int64_t rev)
 {
 	char buf[32];
-	json_t *m = meta_of(obj);
+	json_t *m = reg_meta_of(obj);
 	snprintf(buf, sizeof(buf), "%lld", (long long)rev);
 	if (m)
 		json_object_set_new(m, "resourceVersion", json_string(buf));
 }
 
-static int parse_rv(const char *s, int64_t *out)
+int reg_parse_rv(const char *s, int64_t *out)
 {
 	char *end;
 	*out = 0;
@@ -174,7 +160,7 @@ static int parse_rv(const char *s, int64_t *out)
 	return 0;
 }
 
-static int query_true(const struct http_req *r, const char *name)
+int reg_query_true(const struct http_req *r, const char *name)
 {
 	const char *v = http_query(r, name);
 	return v && (strcmp(v, "1") == 0 || strcasecmp(v, "true") == 0 || strcmp(v, "t") == 0);
@@ -188,24 +174,46 @@ void registry_key(const struct kube_cluster *cl, const struct kube_resource *res
 	if (!res->namespaced || !ns || !*ns) {
 		/* a cluster-scoped object, or the whole collection across namespaces */
 		if (!res->namespaced && name && *name)
-			n = snprintf(out, len, "%s/registry/%s.%s/%s", cl->prefix, res->resource, g, name);
+			n = sfmt(out, len, "%s/registry/%s.%s/%s", cl->prefix, res->resource, g,
+				 name);
 		else
-			n = snprintf(out, len, "%s/registry/%s.%s/", cl->prefix, res->resource, g);
+			n = sfmt(out, len, "%s/registry/%s.%s/", cl->prefix, res->resource, g);
 	} else if (name && *name) {
-		n = snprintf(out, len, "%s/registry/%s.%s/%s/%s", cl->prefix, res->resource, g, ns,
-			     name);
+		n = sfmt(out, len, "%s/registry/%s.%s/%s/%s", cl->prefix, res->resource, g, ns,
+			 name);
 	} else {
-		n = snprintf(out, len, "%s/registry/%s.%s/%s/", cl->prefix, res->resource, g, ns);
+		n = sfmt(out, len, "%s/registry/%s.%s/%s/", cl->prefix, res->resource, g, ns);
 	}
-	if (n < 0 || (size_t)n >= len) {
+	if (n < 0) {
 		/* too long: an empty key that no store accepts */
 		if (len)
 			out[0] = '\0';
 	}
 }
 
+/* --- the cluster's registry state (registry_impl.h) --- */
+
+struct registry_state *reg_state(struct kube_cluster *cl)
+{
+	if (!cl->registry)
+		cl->registry = calloc(1, sizeof(*cl->registry));
+	return cl->registry;
+}
+
+void registry_forget(struct kube_cluster *cl)
+{
+	struct registry_state *rs = cl->registry;
+	if (!rs)
+		return;
+	/* the watchers ended with their connections (kube_cluster_stop frees them first) */
+	reg_pages_clear(&rs->pages);
+	reg_event_cache_clear(&rs->cache);
+	free(rs);
+	cl->registry = NULL;
+}
+
 /* Parses a stored value into an object carrying its resourceVersion. */
-static json_t *load(const char *value, size_t len, int64_t rev)
+json_t *reg_load(const char *value, size_t len, int64_t rev)
 {
 	json_t *o = json_loadb(value, len, 0, NULL);
 	if (!json_is_object(o)) {
@@ -226,7 +234,7 @@ static int fetch(struct kube_cluster *cl, const char *key, json_t **out, int64_t
 	int rc = store_get(cl->kube->store, key, &kv);
 	if (rc)
 		return rc;
-	*out = load(kv.value, kv.value_len, kv.mod_rev);
+	*out = reg_load(kv.value, kv.value_len, kv.mod_rev);
 	if (rev)
 		*rev = kv.mod_rev;
 	store_kv_free(&kv);
@@ -239,7 +247,7 @@ static json_t *normalize(json_t *obj, const struct kube_resource *res)
 	char av[200];
 	const char *k;
 	json_t *v;
-	api_version(res, av, sizeof(av));
+	reg_api_version(res, av, sizeof(av));
 	json_t *md = json_object_get(obj, "metadata");
 	json_t *o = json_is_object(md) ? json_pack("{s:s, s:s, s:O}", "kind", res->kind,
 						   "apiVersion", av, "metadata", md)
@@ -247,7 +255,8 @@ static json_t *normalize(json_t *obj, const struct kube_resource *res)
 						   "apiVersion", av, "metadata");
 	if (!o)
 		return NULL;
-	json_object_foreach(obj, k, v) {
+	json_object_foreach(obj, k, v)
+	{
 		if (strcmp(k, "kind") == 0 || strcmp(k, "apiVersion") == 0 ||
 		    strcmp(k, "metadata") == 0)
 			continue;
@@ -264,7 +273,7 @@ static json_t *normalize(json_t *obj, const struct kube_resource *res)
 static int write_obj(struct kube_cluster *cl, const struct kube_resource *res, const char *key,
 		     json_t *obj, int64_t expected, int64_t *new_rev)
 {
-	json_t *m = meta_of(obj);
+	json_t *m = reg_meta_of(obj);
 	int64_t rev = 0;
 	if (!m)
 		return -ENOMEM;
@@ -286,7 +295,7 @@ static int write_obj(struct kube_cluster *cl, const struct kube_resource *res, c
 
 /* --- replies --- */
 
-static void reply_json(struct http_req *r, int code, json_t *obj)
+void reg_reply_json(struct http_req *r, int code, json_t *obj)
 {
 	char *s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
 	json_decref(obj);
@@ -315,9 +324,7 @@ static void reply_named(struct http_req *r, const struct kube_attrs *a, int code
 	kube_reply_status(r, code, reason, msg, &c);
 }
 
-static void reply_bad_request(struct http_req *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void reply_bad_request(struct http_req *r, const char *fmt, ...)
+void reg_reply_bad_request(struct http_req *r, const char *fmt, ...)
 {
 	char msg[2048];
 	va_list ap;
@@ -334,7 +341,8 @@ static void reply_not_found(struct http_req *r, const struct kube_attrs *a,
 		reply_named(r, a, 404, "NotFound", name, "%s.%s \"%s\" not found", res->resource,
 			    res->group, name);
 	else
-		reply_named(r, a, 404, "NotFound", name, "%s \"%s\" not found", res->resource, name);
+		reply_named(r, a, 404, "NotFound", name, "%s \"%s\" not found", res->resource,
+			    name);
 }
 
 static void qualified(const struct kube_resource *res, char *out, size_t len)
@@ -369,9 +377,7 @@ static void reply_store_error(struct http_req *r, const struct kube_attrs *a, in
  * Field errors, as k8s.io/apimachinery/pkg/util/validation/field: an array of
  * {"field", "reason", "body"} where body is ErrorBody() ("Invalid value: ...").
  */
-static void field_err(json_t *errs, const char *field, const char *reason, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void field_err(json_t *errs, const char *field, const char *reason, const char *fmt, ...)
+void reg_field_err(json_t *errs, const char *field, const char *reason, const char *fmt, ...)
 {
 	char body[2048];
 	va_list ap;
@@ -385,10 +391,6 @@ static void field_err(json_t *errs, const char *field, const char *reason, const
 	if (e)
 		json_array_append_new(errs, e);
 }
-
-#define ERR_INVALID(errs, field, value, detail)                                            \
-	field_err(errs, field, "FieldValueInvalid", "Invalid value: \"%s\": %s", value, detail)
-#define ERR_REQUIRED(errs, field) field_err(errs, field, "FieldValueRequired", "Required value")
 
 /* 422 Invalid, as errors.NewInvalid: `Pod "x" is invalid: [a, b]` with causes. */
 static void reply_invalid(struct http_req *r, const struct kube_resource *res, const char *name,
@@ -406,14 +408,17 @@ static void reply_invalid(struct http_req *r, const struct kube_resource *res, c
 	}
 	pos = (size_t)snprintf(msg, 16384, "%s \"%s\" is invalid: %s", res->kind, name,
 			       n > 1 ? "[" : "");
-	json_array_foreach(errs, i, e) {
+	json_array_foreach(errs, i, e)
+	{
 		const char *f = json_string_value(json_object_get(e, "field"));
 		const char *b = json_string_value(json_object_get(e, "body"));
 		if (pos < 16384)
-			pos += (size_t)snprintf(msg + pos, 16384 - pos, "%s%s: %s", i ? ", " : "", f, b);
-		json_array_append_new(causes, json_pack("{s:s, s:s, s:s}", "reason",
-							json_string_value(json_object_get(e, "reason")),
-							"message", b, "field", f));
+			pos += (size_t)snprintf(msg + pos, 16384 - pos, "%s%s: %s", i ? ", " : "",
+						f, b);
+		json_array_append_new(causes,
+				      json_pack("{s:s, s:s, s:s}", "reason",
+						json_string_value(json_object_get(e, "reason")),
+						"message", b, "field", f));
 	}
 	if (n > 1 && pos < 16384)
 		snprintf(msg + pos, 16384 - pos, "]");
@@ -432,721 +437,7 @@ static void reply_invalid(struct http_req *r, const struct kube_resource *res, c
 		kube_reply_status(r, 422, "Invalid", "the object is invalid", NULL);
 		return;
 	}
-	reply_json(r, 422, st);
-}
-
-/* --- validation --- */
-
-static const char MSG_SUBDOMAIN[] =
-	"a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-	"'-' or '.', and must start and end with an alphanumeric character (e.g. "
-	"'example.com', regex used for validation is "
-	"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-static const char MSG_LABEL[] =
-	"a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-	"and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
-	"regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
-static const char MSG_DNS1035[] =
-	"a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
-	"an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
-	"'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
-static const char MSG_QNAME[] =
-	"name part must consist of alphanumeric characters, '-', '_' or '.', and must start and "
-	"end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
-	"used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
-static const char MSG_LVALUE[] =
-	"a valid label must be an empty string or consist of alphanumeric characters, '-', '_' "
-	"or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
-	"'my_value',  or '12345', regex used for validation is "
-	"'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')";
-
-static int lower_alnum(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-static int any_alnum(char c)
-{
-	return lower_alnum(c) || (c >= 'A' && c <= 'Z');
-}
-
-static int is_label(const char *s, size_t len)
-{
-	if (!len || !lower_alnum(s[0]) || !lower_alnum(s[len - 1]))
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!lower_alnum(s[i]) && s[i] != '-')
-			return 0;
-	return 1;
-}
-
-static int is_subdomain(const char *s)
-{
-	const char *p = s;
-	if (!*s)
-		return 0;
-	for (;;) {
-		const char *dot = strchr(p, '.');
-		size_t len = dot ? (size_t)(dot - p) : strlen(p);
-		if (!is_label(p, len))
-			return 0;
-		if (!dot)
-			return 1;
-		p = dot + 1;
-	}
-}
-
-static int is_dns1035(const char *s)
-{
-	return is_label(s, strlen(s)) && s[0] >= 'a' && s[0] <= 'z';
-}
-
-/* Validates a name by the kind's rule; adds field errors. */
-static void validate_name(enum name_rule rule, const char *name, const char *field, json_t *errs)
-{
-	size_t len = strlen(name);
-	switch (rule) {
-	case N_SUBDOMAIN:
-		if (len > 253)
-			ERR_INVALID(errs, field, name, "must be no more than 253 characters");
-		if (!is_subdomain(name))
-			ERR_INVALID(errs, field, name, MSG_SUBDOMAIN);
-		break;
-	case N_LABEL:
-		if (len > 63)
-			ERR_INVALID(errs, field, name, "must be no more than 63 characters");
-		if (!is_label(name, len))
-			ERR_INVALID(errs, field, name, MSG_LABEL);
-		break;
-	case N_DNS1035:
-		if (len > 63)
-			ERR_INVALID(errs, field, name, "must be no more than 63 characters");
-		if (!is_dns1035(name))
-			ERR_INVALID(errs, field, name, MSG_DNS1035);
-		break;
-	case N_PATH:
-		if (strcmp(name, ".") == 0)
-			ERR_INVALID(errs, field, name, "may not be '.'");
-		else if (strcmp(name, "..") == 0)
-			ERR_INVALID(errs, field, name, "may not be '..'");
-		if (strchr(name, '/'))
-			ERR_INVALID(errs, field, name, "may not contain '/'");
-		if (strchr(name, '%'))
-			ERR_INVALID(errs, field, name, "may not contain '%'");
-		break;
-	}
-}
-
-static int name_part_ok(const char *s, size_t len)
-{
-	if (!len || len > 63 || !any_alnum(s[0]) || !any_alnum(s[len - 1]))
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!any_alnum(s[i]) && s[i] != '-' && s[i] != '_' && s[i] != '.')
-			return 0;
-	return 1;
-}
-
-/* IsQualifiedName: "" when fine, else the first message. */
-static const char *qualified_name_error(const char *k)
-{
-	const char *slash = strchr(k, '/');
-	const char *name = slash ? slash + 1 : k;
-	if (slash) {
-		char prefix[300];
-		size_t pl = (size_t)(slash - k);
-		if (strchr(name, '/'))
-			return "a qualified name must consist of alphanumeric characters, '-', '_' or "
-			       "'.', and must start and end with an alphanumeric character (e.g. "
-			       "'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
-			       "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS "
-			       "subdomain prefix and '/' (e.g. 'example.com/MyName')";
-		if (pl == 0)
-			return "prefix part must be non-empty";
-		if (pl >= sizeof(prefix) || pl > 253)
-			return "prefix part must be no more than 253 characters";
-		memcpy(prefix, k, pl);
-		prefix[pl] = '\0';
-		if (!is_subdomain(prefix))
-			return "prefix part a lowercase RFC 1123 subdomain must consist of lower case "
-			       "alphanumeric characters, '-' or '.', and must start and end with an "
-			       "alphanumeric character (e.g. 'example.com', regex used for "
-			       "validation is "
-			       "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
-	}
-	size_t nl = strlen(name);
-	if (!nl)
-		return "name part must be non-empty";
-	if (nl > 63)
-		return "name part must be no more than 63 characters";
-	if (!name_part_ok(name, nl))
-		return MSG_QNAME;
-	return "";
-}
-
-/* A decode error: what the JSON decoder of kube-apiserver says about a wrong type. */
-static int type_error(char *msg, size_t len, const struct kube_resource *res, const char *jtype,
-		      const char *field, const char *gotype)
-{
-	snprintf(msg, len,
-		 "%s in version \"%s\" cannot be handled as a %s: json: cannot unmarshal %s into Go "
-		 "struct field %s of type %s",
-		 res->kind, res->version, res->kind, jtype, field, gotype);
-	return -EINVAL;
-}
-
-static const char *jtype(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "object";
-	case JSON_ARRAY: return "array";
-	case JSON_STRING: return "string";
-	case JSON_INTEGER:
-	case JSON_REAL: return "number";
-	case JSON_TRUE:
-	case JSON_FALSE: return "bool";
-	default: return "null";
-	}
-}
-
-static int check_string_map(const json_t *m, const struct kube_resource *res, const char *field,
-			    char *msg, size_t len)
-{
-	const char *k;
-	json_t *v;
-	if (!m || json_is_null(m))
-		return 0;
-	if (!json_is_object(m))
-		return type_error(msg, len, res, jtype(m), field, "map[string]string");
-	json_object_foreach((json_t *)m, k, v) {
-		if (!json_is_string(v))
-			return type_error(msg, len, res, jtype(v), field, "string");
-	}
-	return 0;
-}
-
-/* The JSON types of ObjectMeta and of the fields gkeid reads: -EINVAL with a 400 message. */
-static int check_types(const json_t *obj, const struct kube_resource *res, char *msg, size_t len)
-{
-	const json_t *m = json_object_get(obj, "metadata");
-	static const char *const strs[] = {"name", "generateName", "namespace", "uid",
-					   "resourceVersion", "creationTimestamp",
-					   "deletionTimestamp", NULL};
-	if (m && !json_is_object(m) && !json_is_null(m))
-		return type_error(msg, len, res, jtype(m), "ObjectMeta.metadata", "v1.ObjectMeta");
-	for (size_t i = 0; m && strs[i]; i++) {
-		const json_t *v = json_object_get(m, strs[i]);
-		char f[64];
-		snprintf(f, sizeof(f), "ObjectMeta.metadata.%s", strs[i]);
-		if (v && !json_is_string(v) && !json_is_null(v))
-			return type_error(msg, len, res, jtype(v), f, "string");
-	}
-	if (m && check_string_map(json_object_get(m, "labels"), res,
-				  "ObjectMeta.metadata.labels", msg, len))
-		return -EINVAL;
-	if (m && check_string_map(json_object_get(m, "annotations"), res,
-				  "ObjectMeta.metadata.annotations", msg, len))
-		return -EINVAL;
-	const json_t *fin = m ? json_object_get(m, "finalizers") : NULL;
-	if (fin && !json_is_array(fin) && !json_is_null(fin))
-		return type_error(msg, len, res, jtype(fin), "ObjectMeta.metadata.finalizers",
-				  "[]string");
-	const json_t *spec = json_object_get(obj, "spec");
-	if (spec && !json_is_object(spec) && !json_is_null(spec))
-		return type_error(msg, len, res, jtype(spec), "spec", "struct");
-	const json_t *status = json_object_get(obj, "status");
-	if (status && !json_is_object(status) && !json_is_null(status))
-		return type_error(msg, len, res, jtype(status), "status", "struct");
-	if (is_core(res, "pods") && json_is_object(spec)) {
-		static const char *const lists[] = {"containers", "initContainers", "volumes", NULL};
-		for (size_t i = 0; lists[i]; i++) {
-			const json_t *l = json_object_get(spec, lists[i]);
-			size_t k;
-			const json_t *c;
-			char f[64];
-			snprintf(f, sizeof(f), "PodSpec.spec.%s", lists[i]);
-			if (l && !json_is_array(l) && !json_is_null(l))
-				return type_error(msg, len, res, jtype(l), f, "[]v1.Container");
-			json_array_foreach(l, k, c) {
-				if (!json_is_object(c))
-					return type_error(msg, len, res, jtype(c), f, "v1.Container");
-				const json_t *nm = json_object_get(c, "name");
-				const json_t *im = json_object_get(c, "image");
-				if (nm && !json_is_string(nm))
-					return type_error(msg, len, res, jtype(nm),
-							  "Container.spec.containers.name", "string");
-				if (im && !json_is_string(im))
-					return type_error(msg, len, res, jtype(im),
-							  "Container.spec.containers.image", "string");
-			}
-		}
-	}
-	if ((is_core(res, "configmaps") || is_core(res, "secrets"))) {
-		if (check_string_map(json_object_get(obj, "data"), res, "data", msg, len) ||
-		    check_string_map(json_object_get(obj, "stringData"), res, "stringData", msg, len) ||
-		    check_string_map(json_object_get(obj, "binaryData"), res, "binaryData", msg, len))
-			return -EINVAL;
-		const json_t *t = json_object_get(obj, "type");
-		if (t && !json_is_string(t))
-			return type_error(msg, len, res, jtype(t), "type", "string");
-	}
-	if (!strcmp(res->group, "rbac.authorization.k8s.io")) {
-		const json_t *rules = json_object_get(obj, "rules");
-		const json_t *subjects = json_object_get(obj, "subjects");
-		const json_t *ref = json_object_get(obj, "roleRef");
-		if (rules && !json_is_array(rules) && !json_is_null(rules))
-			return type_error(msg, len, res, jtype(rules), "rules", "[]v1.PolicyRule");
-		if (subjects && !json_is_array(subjects) && !json_is_null(subjects))
-			return type_error(msg, len, res, jtype(subjects), "subjects", "[]v1.Subject");
-		if (ref && !json_is_object(ref))
-			return type_error(msg, len, res, jtype(ref), "roleRef", "v1.RoleRef");
-	}
-	return 0;
-}
-
-static void validate_meta(const json_t *obj, json_t *errs)
-{
-	const json_t *m = json_object_get(obj, "metadata");
-	const json_t *labels = json_object_get(m, "labels");
-	const json_t *ann = json_object_get(m, "annotations");
-	const char *k;
-	json_t *v;
-	json_object_foreach((json_t *)labels, k, v) {
-		const char *e = qualified_name_error(k);
-		const char *val = json_string_value(v);
-		if (*e)
-			ERR_INVALID(errs, "metadata.labels", k, e);
-		if (val && strlen(val) > 63)
-			ERR_INVALID(errs, "metadata.labels", val, "must be no more than 63 characters");
-		else if (val && *val && !name_part_ok(val, strlen(val)))
-			ERR_INVALID(errs, "metadata.labels", val, MSG_LVALUE);
-	}
-	size_t total = 0;
-	json_object_foreach((json_t *)ann, k, v) {
-		const char *e = qualified_name_error(k);
-		char lower[320];
-		snprintf(lower, sizeof(lower), "%s", k);
-		for (char *p = lower; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p + 32);
-		if (*e)
-			ERR_INVALID(errs, "metadata.annotations", lower, e);
-		total += strlen(k) + (json_string_value(v) ? strlen(json_string_value(v)) : 0);
-	}
-	if (total > ANNOTATIONS_MAX)
-		field_err(errs, "metadata.annotations", "FieldValueTooLong",
-			  "Too long: must have at most %d bytes", ANNOTATIONS_MAX);
-	const json_t *fin = json_object_get(m, "finalizers");
-	size_t i;
-	json_array_foreach(fin, i, v) {
-		char f[64];
-		snprintf(f, sizeof(f), "metadata.finalizers[%zu]", i);
-		if (!json_is_string(v))
-			field_err(errs, f, "FieldValueInvalid", "Invalid value: %s", "must be a string");
-		else if (*qualified_name_error(json_string_value(v)))
-			ERR_INVALID(errs, f, json_string_value(v),
-				    qualified_name_error(json_string_value(v)));
-	}
-}
-
-static int valid_config_key(const char *k)
-{
-	if (!*k || strlen(k) > 253 || strcmp(k, ".") == 0 || strcmp(k, "..") == 0 ||
-	    strncmp(k, "..", 2) == 0)
-		return 0;
-	for (const char *p = k; *p; p++)
-		if (!any_alnum(*p) && *p != '-' && *p != '_' && *p != '.')
-			return 0;
-	return 1;
-}
-
-static void validate_containers(const json_t *list, const char *field, json_t *errs)
-{
-	size_t i, j;
-	const json_t *c;
-	char f[128];
-	json_array_foreach(list, i, c) {
-		const char *name = json_string_value(json_object_get(c, "name"));
-		const char *image = json_string_value(json_object_get(c, "image"));
-		snprintf(f, sizeof(f), "%s[%zu].name", field, i);
-		if (!name || !*name)
-			ERR_REQUIRED(errs, f);
-		else {
-			if (!is_label(name, strlen(name)) || strlen(name) > 63)
-				ERR_INVALID(errs, f, name, MSG_LABEL);
-			for (j = 0; j < i; j++) {
-				const char *o = json_string_value(
-					json_object_get(json_array_get(list, j), "name"));
-				if (o && strcmp(o, name) == 0) {
-					field_err(errs, f, "FieldValueDuplicate", "Duplicate value: \"%s\"",
-						  name);
-					break;
-				}
-			}
-		}
-		snprintf(f, sizeof(f), "%s[%zu].image", field, i);
-		if (!image || !*image)
-			ERR_REQUIRED(errs, f);
-	}
-}
-
-/* A pod's spec may change only in images, activeDeadlineSeconds, tolerations and
- * terminationGracePeriodSeconds (ValidatePodUpdate). */
-static int pod_spec_update_ok(const json_t *old, const json_t *next)
-{
-	static const char *const loose[] = {"activeDeadlineSeconds", "tolerations",
-					    "terminationGracePeriodSeconds", NULL};
-	static const char *const lists[] = {"containers", "initContainers", NULL};
-	json_t *a = json_is_object(old) ? json_deep_copy(old) : json_object();
-	json_t *b = json_is_object(next) ? json_deep_copy(next) : json_object();
-	int ok = 0;
-	if (!a || !b)
-		goto out;
-	for (size_t i = 0; loose[i]; i++) {
-		json_object_del(a, loose[i]);
-		json_object_del(b, loose[i]);
-	}
-	for (size_t i = 0; lists[i]; i++) {
-		json_t *la = json_object_get(a, lists[i]), *lb = json_object_get(b, lists[i]);
-		size_t k;
-		json_t *c;
-		if (json_array_size(la) != json_array_size(lb))
-			continue; /* differs: json_equal below says so */
-		json_array_foreach(lb, k, c) {
-			json_t *img = json_object_get(json_array_get(la, k), "image");
-			if (json_is_object(c) && img)
-				json_object_set(c, "image", img);
-		}
-	}
-	ok = json_equal(a, b);
-out:
-	json_decref(a);
-	json_decref(b);
-	return ok;
-}
-
-/* The kind's own rules on a whole object (create and update). old is NULL on create. */
-static void validate_kind(const struct kube_resource *res, const json_t *obj, const json_t *old,
-			  json_t *errs)
-{
-	const json_t *spec = json_object_get(obj, "spec");
-	const char *k;
-	json_t *v;
-	/* CRDs and custom resources (crdserve.c): defaults, pruning, schema validation */
-	if (crd_object_hook(res, (json_t *)obj, old, errs))
-		field_err(errs, "", "InternalError", "out of memory");
-	if (is_core(res, "pods")) {
-		const json_t *cs = json_object_get(spec, "containers");
-		if (!json_array_size(cs))
-			ERR_REQUIRED(errs, "spec.containers");
-		else
-			validate_containers(cs, "spec.containers", errs);
-		validate_containers(json_object_get(spec, "initContainers"), "spec.initContainers",
-				    errs);
-		if (old && !pod_spec_update_ok(json_object_get(old, "spec"), spec))
-			field_err(errs, "spec", "FieldValueForbidden",
-				  "Forbidden: pod updates may not change fields other than "
-				  "`spec.containers[*].image`,`spec.initContainers[*].image`,"
-				  "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to "
-				  "existing tolerations),`spec.terminationGracePeriodSeconds` (allow it "
-				  "to be set to 1 if it was previously negative)");
-	} else if (is_core(res, "configmaps") || is_core(res, "secrets")) {
-		static const char *const maps[] = {"data", "binaryData", "stringData", NULL};
-		for (size_t i = 0; maps[i]; i++) {
-			json_object_foreach(json_object_get(obj, maps[i]), k, v) {
-				if (!valid_config_key(k)) {
-					char f[300];
-					snprintf(f, sizeof(f), "%s[%s]", maps[i], k);
-					ERR_INVALID(errs, f, k,
-						    "a valid config key must consist of alphanumeric "
-						    "characters, '-', '_' or '.' (e.g. 'key.name',  or "
-						    "'KEY_NAME',  or 'key-name', regex used for validation "
-						    "is '[-._a-zA-Z0-9]+')");
-				}
-			}
-		}
-		if (old && json_is_true(json_object_get(old, "immutable")) &&
-		    (!json_equal(json_object_get(old, "data"), json_object_get(obj, "data")) ||
-		     !json_equal(json_object_get(old, "binaryData"),
-				 json_object_get(obj, "binaryData"))))
-			field_err(errs, "data", "FieldValueForbidden",
-				  "Forbidden: field is immutable when `immutable` is set");
-		if (old && is_core(res, "secrets") &&
-		    !json_equal(json_object_get(old, "type"), json_object_get(obj, "type")))
-			field_err(errs, "type", "FieldValueInvalid",
-				  "Invalid value: \"%s\": field is immutable",
-				  json_string_value(json_object_get(obj, "type"))
-					  ? json_string_value(json_object_get(obj, "type"))
-					  : "");
-	} else if (!strcmp(res->group, "rbac.authorization.k8s.io")) {
-		size_t i;
-		const json_t *rule;
-		json_array_foreach(json_object_get(obj, "rules"), i, rule) {
-			char f[64];
-			snprintf(f, sizeof(f), "rules[%zu].verbs", i);
-			if (!json_array_size(json_object_get(rule, "verbs")))
-				ERR_REQUIRED(errs, f);
-			if (!json_array_size(json_object_get(rule, "nonResourceURLs")) &&
-			    !json_array_size(json_object_get(rule, "apiGroups")) &&
-			    strcmp(res->resource, "roles") == 0) {
-				snprintf(f, sizeof(f), "rules[%zu].apiGroups", i);
-				ERR_REQUIRED(errs, f);
-			}
-		}
-		if (strstr(res->resource, "bindings")) {
-			const json_t *ref = json_object_get(obj, "roleRef");
-			const char *rk = json_string_value(json_object_get(ref, "kind"));
-			const char *rn = json_string_value(json_object_get(ref, "name"));
-			if (!rn || !*rn)
-				ERR_REQUIRED(errs, "roleRef.name");
-			if (!rk || !*rk)
-				ERR_REQUIRED(errs, "roleRef.kind");
-			else if (strcmp(rk, "ClusterRole") != 0 &&
-				 (strcmp(rk, "Role") != 0 ||
-				  strcmp(res->resource, "clusterrolebindings") == 0))
-				field_err(errs, "roleRef.kind", "FieldValueNotSupported",
-					  "Unsupported value: \"%s\": supported values: %s", rk,
-					  strcmp(res->resource, "clusterrolebindings") == 0
-						  ? "\"ClusterRole\""
-						  : "\"Role\", \"ClusterRole\"");
-			if (old && !json_equal(json_object_get(old, "roleRef"), (json_t *)ref))
-				field_err(errs, "roleRef", "FieldValueInvalid",
-					  "Invalid value: %s: cannot change roleRef", "{...}");
-			const json_t *s;
-			json_array_foreach(json_object_get(obj, "subjects"), i, s) {
-				char f[64];
-				const char *sk = json_string_value(json_object_get(s, "kind"));
-				const char *sn = json_string_value(json_object_get(s, "name"));
-				snprintf(f, sizeof(f), "subjects[%zu].name", i);
-				if (!sn || !*sn)
-					ERR_REQUIRED(errs, f);
-				snprintf(f, sizeof(f), "subjects[%zu].kind", i);
-				if (!sk || (strcmp(sk, "User") && strcmp(sk, "Group") &&
-					    strcmp(sk, "ServiceAccount")))
-					field_err(errs, f, "FieldValueNotSupported",
-						  "Unsupported value: \"%s\": supported values: "
-						  "\"ServiceAccount\", \"User\", \"Group\"",
-						  sk ? sk : "");
-			}
-		}
-	}
-}
-
-/* --- defaults, as kube-apiserver's defaulting and admission give them --- */
-
-static void set_default(json_t *o, const char *k, json_t *v)
-{
-	if (!v)
-		return;
-	if (!json_object_get(o, k))
-		json_object_set_new(o, k, v);
-	else
-		json_decref(v);
-}
-
-static void default_containers(json_t *list)
-{
-	size_t i;
-	json_t *c;
-	json_array_foreach(list, i, c) {
-		if (!json_is_object(c))
-			continue;
-		const char *image = json_string_value(json_object_get(c, "image"));
-		const char *slash = image ? strrchr(image, '/') : NULL;
-		const char *colon = image ? strrchr(slash ? slash : image, ':') : NULL;
-		int latest = image && !strchr(image, '@') && (!colon || strcmp(colon, ":latest") == 0);
-		set_default(c, "imagePullPolicy", json_string(latest ? "Always" : "IfNotPresent"));
-		set_default(c, "resources", json_object());
-		set_default(c, "terminationMessagePath", json_string("/dev/termination-log"));
-		set_default(c, "terminationMessagePolicy", json_string("File"));
-		json_t *ports = json_object_get(c, "ports");
-		size_t j;
-		json_t *p;
-		json_array_foreach(ports, j, p) {
-			if (json_is_object(p))
-				set_default(p, "protocol", json_string("TCP"));
-		}
-	}
-}
-
-static int has_resources(const json_t *spec)
-{
-	size_t i;
-	const json_t *c;
-	json_array_foreach(json_object_get(spec, "containers"), i, c) {
-		const json_t *r = json_object_get(c, "resources");
-		if (json_object_size(json_object_get(r, "requests")) ||
-		    json_object_size(json_object_get(r, "limits")))
-			return 1;
-	}
-	return 0;
-}
-
-static void pod_defaults(json_t *obj, int reset_status)
-{
-	json_t *spec = json_object_get(obj, "spec");
-	if (!json_is_object(spec))
-		return;
-	default_containers(json_object_get(spec, "containers"));
-	default_containers(json_object_get(spec, "initContainers"));
-	set_default(spec, "restartPolicy", json_string("Always"));
-	set_default(spec, "terminationGracePeriodSeconds", json_integer(30));
-	set_default(spec, "dnsPolicy", json_string("ClusterFirst"));
-	set_default(spec, "securityContext", json_object());
-	set_default(spec, "schedulerName", json_string("default-scheduler"));
-	const char *sa = json_string_value(json_object_get(spec, "serviceAccountName"));
-	if (!sa || !*sa)
-		sa = json_string_value(json_object_get(spec, "serviceAccount"));
-	/* the ServiceAccount admission plugin leaves a mirror pod's spec alone */
-	int mirror =
-		json_object_get(json_object_get(json_object_get(obj, "metadata"), "annotations"),
-				"kubernetes.io/config.mirror") != NULL;
-	if ((!sa || !*sa) && !mirror)
-		sa = "default";
-	json_t *sav = sa && *sa ? json_string(sa) : NULL;
-	if (sav) {
-		json_object_set(spec, "serviceAccountName", sav);
-		json_object_set_new(spec, "serviceAccount", sav);
-	}
-	set_default(spec, "enableServiceLinks", json_true());
-	set_default(spec, "priority", json_integer(0));
-	set_default(spec, "preemptionPolicy", json_string("PreemptLowerPriority"));
-	if (!json_object_get(spec, "tolerations"))
-		json_object_set_new(
-			spec, "tolerations",
-			json_pack("[{s:s, s:s, s:s, s:i}, {s:s, s:s, s:s, s:i}]", "key",
-				  "node.kubernetes.io/not-ready", "operator", "Exists", "effect",
-				  "NoExecute", "tolerationSeconds", 300, "key",
-				  "node.kubernetes.io/unreachable", "operator", "Exists", "effect",
-				  "NoExecute", "tolerationSeconds", 300));
-	json_t *status = json_object_get(obj, "status");
-	if (reset_status || !json_is_object(status)) {
-		status = json_object();
-		if (!status || json_object_set_new(obj, "status", status))
-			return;
-	}
-	set_default(status, "phase", json_string("Pending"));
-	set_default(status, "qosClass", json_string(has_resources(spec) ? "Burstable" : "BestEffort"));
-}
-
-/* Secret stringData is write-only: merged into data, base64-encoded. */
-static int secret_string_data(json_t *obj)
-{
-	json_t *sd = json_object_get(obj, "stringData");
-	const char *k;
-	json_t *v;
-	if (!sd)
-		return 0;
-	json_t *data = json_object_get(obj, "data");
-	if (!json_is_object(data)) {
-		data = json_object();
-		if (!data || json_object_set_new(obj, "data", data))
-			return -ENOMEM;
-	}
-	json_object_foreach(sd, k, v) {
-		const char *s = json_string_value(v);
-		char *b = b64_encode(s ? s : "", s ? strlen(s) : 0);
-		if (!b)
-			return -ENOMEM;
-		json_object_set_new(data, k, json_string(b));
-		free(b);
-	}
-	json_object_del(obj, "stringData");
-	return 0;
-}
-
-static int apply_defaults(const struct kube_resource *res, json_t *obj, int create)
-{
-	if (is_core(res, "pods")) {
-		pod_defaults(obj, 0);
-	} else if (is_core(res, "namespaces")) {
-		json_t *m = meta_of(obj), *labels, *spec, *status;
-		if (!m)
-			return -ENOMEM;
-		labels = json_object_get(m, "labels");
-		if (!json_is_object(labels)) {
-			labels = json_object();
-			if (!labels || json_object_set_new(m, "labels", labels))
-				return -ENOMEM;
-		}
-		json_object_set_new(labels, "kubernetes.io/metadata.name", json_string(mstr(obj, "name")));
-		spec = json_object_get(obj, "spec");
-		if (!json_is_object(spec)) {
-			spec = json_object();
-			if (!spec || json_object_set_new(obj, "spec", spec))
-				return -ENOMEM;
-		}
-		if (create)
-			set_default(spec, "finalizers", json_pack("[s]", "kubernetes"));
-		status = json_object_get(obj, "status");
-		if (!json_is_object(status)) {
-			status = json_object();
-			if (!status || json_object_set_new(obj, "status", status))
-				return -ENOMEM;
-		}
-		set_default(status, "phase", json_string("Active"));
-	} else if (is_core(res, "secrets")) {
-		if (secret_string_data(obj))
-			return -ENOMEM;
-		set_default(obj, "type", json_string("Opaque"));
-	} else if (is_core(res, "services")) {
-		json_t *spec = json_object_get(obj, "spec");
-		if (json_is_object(spec)) {
-			set_default(spec, "type", json_string("ClusterIP"));
-			set_default(spec, "sessionAffinity", json_string("None"));
-		}
-	} else if (!strcmp(res->group, "networking.k8s.io")) {
-		json_t *spec = json_object_get(obj, "spec");
-		if (json_is_object(spec)) {
-			set_default(spec, "podSelector", json_object());
-			if (!json_object_get(spec, "policyTypes")) {
-				json_t *pt = json_pack("[s]", "Ingress");
-				if (pt && json_object_get(spec, "egress"))
-					json_array_append_new(pt, json_string("Egress"));
-				set_default(spec, "policyTypes", pt);
-			}
-		}
-	}
-	return 0;
-}
-
-/* Fills server-set metadata on a new object. */
-static int fill_create_meta(const struct kube_resource *res, json_t *obj)
-{
-	char uid[37], ts[32];
-	json_t *m = meta_of(obj);
-	if (!m)
-		return -ENOMEM;
-	uuid4(uid);
-	now_rfc3339(ts);
-	json_object_set_new(m, "uid", json_string(uid));
-	json_object_set_new(m, "creationTimestamp", json_string(ts));
-	json_object_del(m, "deletionTimestamp");
-	json_object_del(m, "deletionGracePeriodSeconds");
-	json_object_del(m, "resourceVersion");
-	json_object_del(m, "selfLink");
-	if (kind_of(res)->generation)
-		json_object_set_new(m, "generation", json_integer(1));
-	else
-		json_object_del(m, "generation");
-	return 0;
-}
-
-/* A name from generateName: the prefix (cut to 58 bytes) and 5 random characters. */
-static int generate_name(const char *prefix, char *out, size_t len)
-{
-	static const char alphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-	unsigned char rnd[5];
-	size_t pl = strlen(prefix);
-	if (pl > 58)
-		pl = 58;
-	if (pl + 6 > len || random_bytes(rnd, sizeof(rnd)) != 0)
-		return -EINVAL;
-	memcpy(out, prefix, pl);
-	for (size_t i = 0; i < 5; i++)
-		out[pl + i] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
-	out[pl + 5] = '\0';
-	return 0;
+	reg_reply_json(r, 422, st);
 }
 
 /* --- bodies --- */
@@ -1158,14 +449,15 @@ static json_t *parse_body(struct http_req *r, int *dups)
 	json_error_t e;
 	const char *ct = http_header(r, "Content-Type");
 	if (ct && strncasecmp(ct, "application/vnd.kubernetes.protobuf", 35) == 0) {
-		kube_reply_status(r, 415, "UnsupportedMediaType",
-				  "the body of the request was in an unknown format - accepted media "
-				  "types include: application/json, application/yaml",
-				  NULL);
+		kube_reply_status(
+			r, 415, "UnsupportedMediaType",
+			"the body of the request was in an unknown format - accepted media "
+			"types include: application/json, application/yaml",
+			NULL);
 		return NULL;
 	}
 	if (!r->body_len) {
-		reply_bad_request(r, "the body of the request was empty");
+		reg_reply_bad_request(r, "the body of the request was empty");
 		return NULL;
 	}
 	/* No depth bound of gkeid's own here: as kube-apiserver decodes a built-in kind into
@@ -1173,15 +465,16 @@ static json_t *parse_body(struct http_req *r, int *dups)
 	 * parser stops at 2048 levels). Patches are bounded (patch.c). */
 	json_t *j = schema_loadb((const char *)r->body, r->body_len, dups, &e);
 	if (!j) {
-		reply_bad_request(r, "couldn't get version/kind; json parse error: %s", e.text);
+		reg_reply_bad_request(r, "couldn't get version/kind; json parse error: %s", e.text);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		reply_bad_request(r, "couldn't get version/kind; json parse error: json: cannot "
-				     "unmarshal array into Go value of type struct { APIVersion string "
-				     "\"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
-				     "\"json:\\\"kind,omitempty\\\"\" }");
+		reg_reply_bad_request(
+			r, "couldn't get version/kind; json parse error: json: cannot "
+			   "unmarshal array into Go value of type struct { APIVersion string "
+			   "\"json:\\\"apiVersion,omitempty\\\"\"; Kind string "
+			   "\"json:\\\"kind,omitempty\\\"\" }");
 		return NULL;
 	}
 	return j;
@@ -1191,26 +484,30 @@ static json_t *parse_body(struct http_req *r, int *dups)
 static int check_kind(struct http_req *r, const struct kube_resource *res, json_t *obj)
 {
 	char av[200];
-	api_version(res, av, sizeof(av));
+	reg_api_version(res, av, sizeof(av));
 	const json_t *k = json_object_get(obj, "kind");
 	const json_t *v = json_object_get(obj, "apiVersion");
 	if ((k && !json_is_string(k)) || (v && !json_is_string(v))) {
-		reply_bad_request(r, "couldn't get version/kind; json parse error: json: cannot "
-				     "unmarshal %s into Go struct field .kind of type string",
-				  jtype(k && !json_is_string(k) ? k : v));
+		reg_reply_bad_request(r,
+				      "couldn't get version/kind; json parse error: json: cannot "
+				      "unmarshal %s into Go struct field .kind of type string",
+				      reg_jtype(k && !json_is_string(k) ? k : v));
 		return -EINVAL;
 	}
 	const char *ks = json_string_value(k), *vs = json_string_value(v);
 	if (vs && *vs && strcmp(vs, av) != 0) {
 		/* events.k8s.io/v1 bodies at core events and the like are not convertible */
-		reply_bad_request(r, "the API version in the data (%s) does not match the expected "
-				     "API version (%s)",
-				  vs, av);
+		reg_reply_bad_request(
+			r,
+			"the API version in the data (%s) does not match the expected "
+			"API version (%s)",
+			vs, av);
 		return -EINVAL;
 	}
 	if (ks && *ks && strcmp(ks, res->kind) != 0) {
-		reply_bad_request(r, "the kind in the data (%s) does not match the expected kind (%s)",
-				  ks, res->kind);
+		reg_reply_bad_request(
+			r, "the kind in the data (%s) does not match the expected kind (%s)", ks,
+			res->kind);
 		return -EINVAL;
 	}
 	json_object_set_new(obj, "kind", json_string(res->kind));
@@ -1301,8 +598,8 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 	int rc;
 	if (!cl || !res || !json_is_object(obj))
 		return -EINVAL;
-	const char *name = mstr(obj, "name");
-	const char *ns = mstr(obj, "namespace");
+	const char *name = reg_mstr(obj, "name");
+	const char *ns = reg_mstr(obj, "namespace");
 	if (!*name || (res->namespaced && !*ns))
 		return -EINVAL;
 	if (!res->namespaced)
@@ -1310,36 +607,38 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 	registry_key(cl, res, ns, name, key, sizeof(key));
 	if (!*key)
 		return -ENAMETOOLONG;
-	api_version(res, av, sizeof(av));
+	reg_api_version(res, av, sizeof(av));
 	json_object_set_new(obj, "kind", json_string(res->kind));
 	json_object_set_new(obj, "apiVersion", json_string(av));
-	json_t *m = meta_of(obj);
+	json_t *m = reg_meta_of(obj);
 	if (!m)
 		return -ENOMEM;
 	rc = fetch(cl, key, &old, NULL);
 	if (rc && rc != -ENOENT)
 		return rc;
 	/* keep identity across replacements; new objects get theirs */
-	const char *ouid = old ? mstr(old, "uid") : "";
-	const char *ots = old ? mstr(old, "creationTimestamp") : "";
+	const char *ouid = old ? reg_mstr(old, "uid") : "";
+	const char *ots = old ? reg_mstr(old, "creationTimestamp") : "";
 	if (*ouid) {
 		json_object_set_new(m, "uid", json_string(ouid));
-	} else if (!*mstr(obj, "uid")) {
-		uuid4(uid);
+	} else if (!*reg_mstr(obj, "uid")) {
+		reg_uuid4(uid);
 		json_object_set_new(m, "uid", json_string(uid));
 	}
 	if (*ots) {
 		json_object_set_new(m, "creationTimestamp", json_string(ots));
-	} else if (!*mstr(obj, "creationTimestamp")) {
-		now_rfc3339(ts);
+	} else if (!*reg_mstr(obj, "creationTimestamp")) {
+		reg_now_rfc3339(ts);
 		json_object_set_new(m, "creationTimestamp", json_string(ts));
 	}
-	if (kind_of(res)->generation && !json_object_get(m, "generation")) {
-		json_t *og = old ? json_object_get(json_object_get(old, "metadata"), "generation") : NULL;
-		json_object_set_new(m, "generation", json_is_integer(og) ? json_copy(og) : json_integer(1));
+	if (reg_kind_of(res)->generation && !json_object_get(m, "generation")) {
+		json_t *og = old ? json_object_get(json_object_get(old, "metadata"), "generation")
+				 : NULL;
+		json_object_set_new(m, "generation",
+				    json_is_integer(og) ? json_copy(og) : json_integer(1));
 	}
 	json_decref(old);
-	rc = apply_defaults(res, obj, 1);
+	rc = reg_apply_defaults(res, obj, 1);
 	if (rc)
 		return rc;
 	return write_obj(cl, res, key, obj, STORE_ANY_REV, NULL);
@@ -1347,13 +646,7 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 
 /* --- get --- */
 
-/* The Accept header's choice: a Table (1) or the object. */
-struct output {
-	int table, v1beta1;
-	enum table_include inc;
-};
-
-static void output_of(struct http_req *r, struct output *o)
+void reg_output_of(struct http_req *r, struct output *o)
 {
 	o->table = table_wanted(http_header(r, "Accept"), &o->v1beta1);
 	o->inc = table_include_parse(http_query(r, "includeObject"));
@@ -1364,15 +657,16 @@ static void reply_object(struct http_req *r, const struct kube_resource *res, js
 {
 	if (out && out->table) {
 		json_t *items = json_pack("[O]", obj);
-		json_t *t = items ? table_build(res, items, out->inc, 1, mstr(obj, "resourceVersion"),
-						NULL, 0, time(NULL), out->v1beta1)
+		json_t *t = items ? table_build(res, items, out->inc, 1,
+						reg_mstr(obj, "resourceVersion"), NULL, 0,
+						time(NULL), out->v1beta1)
 				  : NULL;
 		json_decref(items);
 		json_decref(obj);
-		reply_json(r, code, t);
+		reg_reply_json(r, code, t);
 		return;
 	}
-	reply_json(r, code, obj);
+	reg_reply_json(r, code, obj);
 }
 
 static void serve_get(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
@@ -1391,769 +685,8 @@ static void serve_get(struct kube_cluster *cl, struct http_req *r, const struct 
 		kube_reply_status(r, 500, "InternalError", "the object could not be read", a);
 		return;
 	}
-	output_of(r, &out);
+	reg_output_of(r, &out);
 	reply_object(r, res, obj, &out, 200);
-}
-
-/* --- list --- */
-
-struct filter {
-	struct selector *labels, *fields;
-};
-
-static void filter_free(struct filter *f)
-{
-	selector_free(f->labels);
-	selector_free(f->fields);
-	f->labels = f->fields = NULL;
-}
-
-/* Parses labelSelector and fieldSelector; replies 400 itself on error. */
-static int filter_parse(struct http_req *r, const struct kube_resource *res, struct filter *f)
-{
-	char err[1024];
-	f->labels = f->fields = NULL;
-	int rc = selector_parse_labels(http_query(r, "labelSelector"), &f->labels, err, sizeof(err));
-	if (!rc)
-		rc = selector_parse_fields(http_query(r, "fieldSelector"), res->group, res->kind,
-					   &f->fields, err, sizeof(err));
-	if (rc) {
-		filter_free(f);
-		if (rc == -ENOMEM)
-			kube_reply_status(r, 500, "InternalError", "out of memory", NULL);
-		else
-			reply_bad_request(r, "%s", err);
-		return rc;
-	}
-	return 0;
-}
-
-static int filter_empty(const struct filter *f)
-{
-	return selector_empty(f->labels) && selector_empty(f->fields);
-}
-
-static int filter_match(const struct filter *f, const json_t *obj)
-{
-	return selector_match_labels(f->labels, json_object_get(json_object_get(obj, "metadata"),
-								 "labels")) &&
-	       selector_match_fields(f->fields, obj);
-}
-
-/* Continue tokens: base64url of {"v":"meta.k8s.io/v1","rv":N,"start":"<key rest>\u0000"},
- * as kube-apiserver's storage makes them. */
-static char *continue_make(int64_t rv, const char *start)
-{
-	json_t *j = json_pack("{s:s, s:I, s:s}", "v", "meta.k8s.io/v1", "rv", (json_int_t)rv,
-			      "start", start);
-	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
-	json_decref(j);
-	if (!s)
-		return NULL;
-	char *t = b64url_encode(s, strlen(s));
-	free(s);
-	return t;
-}
-
-static int continue_parse(const char *tok, char *start, size_t len)
-{
-	unsigned char *raw = NULL;
-	size_t rl = 0;
-	if (b64url_decode(tok, strlen(tok), &raw, &rl) != 0)
-		return -EINVAL;
-	json_t *j = json_loadb((const char *)raw, rl, 0, NULL);
-	free(raw);
-	const char *v = json_string_value(json_object_get(j, "v"));
-	const char *s = json_string_value(json_object_get(j, "start"));
-	int rc = -EINVAL;
-	if (v && strcmp(v, "meta.k8s.io/v1") == 0 && s && strlen(s) < len) {
-		snprintf(start, len, "%s", s);
-		rc = 0;
-	}
-	json_decref(j);
-	return rc;
-}
-
-/* Appends a stored object with its resourceVersion spliced in, without parsing it:
- * write_obj stores text that begins with head ({"kind":K,"apiVersion":V,"metadata":{).
- * Returns 0 when the text does not (the caller then parses it). */
-static int raw_item(struct dbuf *b, const struct store_kv *kv, const char *head, size_t hl)
-{
-	char rv[64];
-	if (kv->value_len <= hl || memcmp(kv->value, head, hl) != 0)
-		return 0;
-	int n = snprintf(rv, sizeof(rv), "\"resourceVersion\":\"%lld\"%s", (long long)kv->mod_rev,
-			 kv->value[hl] == '}' ? "" : ",");
-	dbuf_add(b, kv->value, hl);
-	dbuf_add(b, rv, (size_t)n);
-	dbuf_add(b, kv->value + hl, kv->value_len - hl);
-	return 1;
-}
-
-/* The last full range of a paged list, kept while pages follow at the same store
- * revision (kubectl asks for 500 at a time): later pages then cost no store read. */
-static struct {
-	const struct store *s;
-	char prefix[KEY_MAX];
-	int64_t rev;
-	struct store_kv *kvs;
-	size_t n;
-} pages;
-
-static void pages_clear(void)
-{
-	store_kvs_free(pages.kvs, pages.n);
-	pages.kvs = NULL;
-	pages.n = 0;
-	pages.s = NULL;
-	pages.prefix[0] = '\0';
-}
-
-static void serve_list(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-		       const struct kube_resource *res)
-{
-	char prefix[KEY_MAX], start[KEY_MAX], av[200], rvs[32], head[400];
-	struct filter f;
-	struct output out;
-	struct store_kv *kvs = NULL;
-	struct dbuf body = DBUF_INIT(DBUF_DEFAULT_MAX);
-	size_t n = 0, i = 0, count = 0;
-	int64_t rev = 0, remaining = 0;
-	long limit = 0;
-	int cached = 0, full = 1;
-	char *cont = NULL;
-	json_t *items = NULL, *list = NULL;
-	struct store *st = cl->kube->store;
-	const char *ls = http_query(r, "limit"), *cs = http_query(r, "continue");
-
-	if (filter_parse(r, res, &f))
-		return;
-	output_of(r, &out);
-	if (ls && *ls) {
-		char *end;
-		limit = strtol(ls, &end, 10);
-		if (*end || limit < 0)
-			limit = 0;
-		if (limit > MAX_LIMIT)
-			limit = MAX_LIMIT;
-	}
-	start[0] = '\0';
-	if (cs && *cs && continue_parse(cs, start, sizeof(start)) != 0) {
-		reply_bad_request(r, "continue key is not valid: invalid continue token");
-		goto out;
-	}
-	registry_key(cl, res, res->namespaced ? a->namespace_ : NULL, NULL, prefix, sizeof(prefix));
-	if (!*prefix) {
-		kube_reply_status(r, 500, "InternalError", "the objects could not be read", a);
-		goto out;
-	}
-	if (start[0] && pages.kvs && pages.s == st && strcmp(pages.prefix, prefix) == 0 &&
-	    pages.rev == store_revision(st)) {
-		kvs = pages.kvs;
-		n = pages.n;
-		rev = pages.rev;
-		cached = 1;
-	} else {
-		/* a plain first page needs no more than limit + 1 keys */
-		size_t want = (limit && !start[0] && filter_empty(&f)) ? (size_t)limit + 1 : 0;
-		full = want == 0;
-		if (store_range(st, prefix, want, &kvs, &n, &rev) != 0) {
-			kube_reply_status(r, 500, "InternalError", "the objects could not be read", a);
-			goto out;
-		}
-	}
-	size_t plen = strlen(prefix);
-	if (start[0]) {
-		/* keys sort bytewise: the first at or after the continue point */
-		size_t lo = 0, hi = n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (strcmp(kvs[mid].key + plen, start) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		i = lo;
-	}
-	api_version(res, av, sizeof(av));
-	snprintf(head, sizeof(head), "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{",
-		 res->kind, av);
-	size_t hl = strlen(head);
-	items = json_array();
-	if (!items)
-		goto oom;
-	for (; i < n; i++) {
-		if (limit && count == (size_t)limit) {
-			/* more remain: the next page starts just after the last key returned
-			 * ("\x01" appended: no valid name holds a control byte) */
-			const char *last = kvs[i - 1].key + plen;
-			size_t ll = strlen(last);
-			char *next = malloc(ll + 2);
-			if (!next)
-				goto oom;
-			memcpy(next, last, ll);
-			next[ll] = '\x01';
-			next[ll + 1] = '\0';
-			cont = continue_make(rev, next);
-			free(next);
-			if (!cont)
-				goto oom;
-			break;
-		}
-		json_t *o = NULL;
-		if (out.table || !filter_empty(&f)) {
-			o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
-			if (!o)
-				continue;
-			if (!filter_match(&f, o)) {
-				json_decref(o);
-				continue;
-			}
-		}
-		if (out.table) {
-			if (json_array_append_new(items, o))
-				goto oom;
-		} else {
-			if (count)
-				dbuf_str(&body, ",");
-			if (!raw_item(&body, &kvs[i], head, hl)) {
-				if (!o)
-					o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
-				char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
-				if (!t) {
-					json_decref(o);
-					goto oom;
-				}
-				dbuf_str(&body, t);
-				free(t);
-			}
-			json_decref(o);
-			if (body.oom)
-				goto oom;
-		}
-		count++;
-	}
-	if (cont && filter_empty(&f) && full)
-		remaining = (int64_t)(n - i);
-	snprintf(rvs, sizeof(rvs), "%lld", (long long)rev);
-	if (out.table) {
-		list = table_build(res, items, out.inc, 1, rvs, cont, remaining, time(NULL), out.v1beta1);
-		if (!list)
-			goto oom;
-		reply_json(r, 200, list);
-		list = NULL;
-	} else {
-		struct dbuf whole = DBUF_INIT(DBUF_DEFAULT_MAX);
-		char meta[600];
-		int m = snprintf(meta, sizeof(meta),
-				 "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{"
-				 "\"resourceVersion\":\"%s\"",
-				 res->kind, av, rvs);
-		dbuf_add(&whole, meta, (size_t)m);
-		if (cont) {
-			dbuf_str(&whole, ",\"continue\":\"");
-			dbuf_str(&whole, cont); /* base64url: nothing to escape */
-			dbuf_str(&whole, "\"");
-		}
-		if (remaining > 0) {
-			m = snprintf(meta, sizeof(meta), ",\"remainingItemCount\":%lld",
-				     (long long)remaining);
-			dbuf_add(&whole, meta, (size_t)m);
-		}
-		dbuf_str(&whole, "},\"items\":[");
-		if (body.len)
-			dbuf_add(&whole, body.p, body.len);
-		dbuf_str(&whole, "]}\n");
-		if (whole.oom) {
-			free(whole.p);
-			goto oom;
-		}
-		http_reply(r, 200, "application/json", whole.p, whole.len);
-		free(whole.p);
-	}
-	/* keep a full range while pages follow; drop it after the last */
-	if (cont && full && !cached) {
-		pages_clear();
-		pages.s = st;
-		snprintf(pages.prefix, sizeof(pages.prefix), "%s", prefix);
-		pages.rev = rev;
-		pages.kvs = kvs;
-		pages.n = n;
-		kvs = NULL;
-		n = 0;
-	} else if (!cont && cached) {
-		pages_clear();
-		cached = 0;
-		kvs = NULL;
-		n = 0;
-	}
-	goto out;
-oom:
-	kube_reply_status(r, 500, "InternalError", "out of memory", a);
-out:
-	json_decref(items);
-	json_decref(list);
-	free(cont);
-	free(body.p);
-	if (!cached)
-		store_kvs_free(kvs, n);
-	filter_free(&f);
-}
-
-/* --- watch --- */
-
-struct watcher {
-	struct watcher *next, **pprev;
-	struct kube_cluster *cl;
-	const struct kube_resource *res;
-	struct evhttp_request *req;
-	struct evhttp_connection *conn;
-	struct evbuffer *buf;
-	struct store_watch *sw;
-	struct event *timer;
-	struct filter f;
-	struct hmap *known; /* keys that matched the selectors (filtered watches) */
-	int filtered;
-	int exact;          /* known holds every matching key (the watch began with a list) */
-	struct output out;
-	int headers_sent;
-	int initial; /* sending the initial list: as large as the collection, not capped */
-	int bookmarks;
-	int64_t last_rev;
-	time_t deadline, next_bookmark;
-	int busy, dead;
-};
-
-static struct watcher *watchers; /* all live watchers */
-static size_t n_watchers;
-
-/* One event, parsed and encoded once for every watcher that wants it as is. */
-static struct {
-	const struct store *s;
-	int64_t rev;
-	json_t *obj;
-	char *line[3]; /* ADDED, MODIFIED, DELETED */
-	size_t len[3];
-} cache;
-
-static const char *const type_names[3] = {"ADDED", "MODIFIED", "DELETED"};
-
-static void cache_clear(void)
-{
-	json_decref(cache.obj);
-	for (int i = 0; i < 3; i++) {
-		free(cache.line[i]);
-		cache.line[i] = NULL;
-	}
-	memset(&cache, 0, sizeof(cache));
-}
-
-static json_t *cache_object(const struct store *s, const struct store_event *ev)
-{
-	if (cache.obj && cache.s == s && cache.rev == ev->rev)
-		return cache.obj;
-	cache_clear();
-	cache.obj = load(ev->value, ev->value_len, ev->rev);
-	if (!cache.obj)
-		return NULL;
-	cache.s = s;
-	cache.rev = ev->rev;
-	return cache.obj;
-}
-
-/* {"type":T,"object":O}\n, malloc'd. */
-static char *encode_event(const char *type, json_t *obj, size_t *len)
-{
-	json_t *e = json_pack("{s:s, s:O}", "type", type, "object", obj);
-	char *s = e ? json_dumps(e, JSON_COMPACT) : NULL;
-	json_decref(e);
-	if (!s)
-		return NULL;
-	size_t l = strlen(s);
-	char *nl = realloc(s, l + 2);
-	if (!nl) {
-		free(s);
-		return NULL;
-	}
-	nl[l] = '\n';
-	nl[l + 1] = '\0';
-	*len = l + 1;
-	return nl;
-}
-
-static void watcher_release(struct watcher *w)
-{
-	if (w->busy) {
-		w->dead = 1;
-		return;
-	}
-	if (w->pprev) {
-		*w->pprev = w->next;
-		if (w->next)
-			w->next->pprev = w->pprev;
-		n_watchers--;
-	}
-	if (w->timer)
-		event_free(w->timer);
-	if (w->buf)
-		evbuffer_free(w->buf);
-	filter_free(&w->f);
-	hmap_free(w->known);
-	free(w);
-	if (!n_watchers)
-		cache_clear();
-}
-
-/* Ends the stream from our side (timeout, slow client, error). */
-static void watch_end(struct watcher *w)
-{
-	if (w->dead)
-		return;
-	store_unwatch(w->sw);
-	w->sw = NULL;
-	if (w->conn)
-		http_conn_set_closecb(w->conn, NULL, NULL);
-	if (w->req)
-		evhttp_send_reply_end(w->req);
-	w->req = NULL;
-	w->conn = NULL;
-	w->dead = 1;
-	watcher_release(w);
-}
-
-/* The client went away (or the listener is being freed). */
-static void on_close(struct evhttp_connection *conn, void *arg)
-{
-	struct watcher *w = arg;
-	(void)conn;
-	store_unwatch(w->sw);
-	w->sw = NULL;
-	/* A request the connection let go of is ours to free; one it still holds it frees. */
-	if (w->req && !evhttp_request_get_connection(w->req))
-		evhttp_request_free(w->req);
-	w->req = NULL;
-	w->conn = NULL;
-	w->dead = 1;
-	watcher_release(w);
-}
-
-static int unsent_too_much(struct watcher *w)
-{
-	struct bufferevent *bev = w->conn ? evhttp_connection_get_bufferevent(w->conn) : NULL;
-	return bev && evbuffer_get_length(bufferevent_get_output(bev)) > WATCH_BUF_CAP;
-}
-
-static void emit(struct watcher *w, const char *data, size_t len)
-{
-	if (w->dead || !w->req)
-		return;
-	if (!w->initial && unsent_too_much(w)) {
-		watch_end(w);
-		return;
-	}
-	if (evbuffer_add(w->buf, data, len) == 0)
-		evhttp_send_reply_chunk(w->req, w->buf);
-}
-
-/* Sends one event; obj is borrowed. shared: the line may come from the cache. */
-static void send_event(struct watcher *w, int type, json_t *obj, int shared)
-{
-	char *line = NULL;
-	size_t len = 0;
-	if (w->out.table) {
-		json_t *items = json_pack("[O]", obj);
-		json_t *t = items ? table_build(w->res, items, w->out.inc, !w->headers_sent, NULL,
-						NULL, 0, time(NULL), w->out.v1beta1)
-				  : NULL;
-		json_decref(items);
-		if (t) {
-			/* a Table event carries the object's resourceVersion */
-			json_object_set_new(json_object_get(t, "metadata"), "resourceVersion",
-					    json_string(mstr(obj, "resourceVersion")));
-			line = encode_event(type_names[type], t, &len);
-			json_decref(t);
-			w->headers_sent = 1;
-		}
-		if (line)
-			emit(w, line, len);
-		free(line);
-		return;
-	}
-	if (shared) {
-		if (!cache.line[type])
-			cache.line[type] = encode_event(type_names[type], obj, &cache.len[type]);
-		if (cache.line[type])
-			emit(w, cache.line[type], cache.len[type]);
-		return;
-	}
-	line = encode_event(type_names[type], obj, &len);
-	if (line)
-		emit(w, line, len);
-	free(line);
-}
-
-static void send_status_event(struct watcher *w, const char *type, int code, const char *reason,
-			      const char *msg)
-{
-	size_t len = 0;
-	json_t *st = json_pack("{s:s, s:s, s:{}, s:s, s:s, s:s, s:i}", "kind", "Status",
-			       "apiVersion", "v1", "metadata", "status", "Failure", "message", msg,
-			       "reason", reason, "code", code);
-	char *line = st ? encode_event(type, st, &len) : NULL;
-	json_decref(st);
-	if (line)
-		emit(w, line, len);
-	free(line);
-}
-
-static void send_bookmark(struct watcher *w, int initial_end)
-{
-	char av[200], rv[32];
-	size_t len = 0;
-	api_version(w->res, av, sizeof(av));
-	snprintf(rv, sizeof(rv), "%lld", (long long)w->last_rev);
-	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:n}}", "kind", w->res->kind, "apiVersion", av,
-			      "metadata", "resourceVersion", rv, "creationTimestamp");
-	if (o && initial_end)
-		json_object_set_new(json_object_get(o, "metadata"), "annotations",
-				    json_pack("{s:s}", "k8s.io/initial-events-end", "true"));
-	char *line = o ? encode_event("BOOKMARK", o, &len) : NULL;
-	json_decref(o);
-	if (line)
-		emit(w, line, len);
-	free(line);
-}
-
-enum { T_ADDED = 0, T_MODIFIED = 1, T_DELETED = 2 };
-
-static void on_event(void *arg, const struct store_event *ev)
-{
-	struct watcher *w = arg;
-	if (w->dead)
-		return;
-	w->busy++;
-	json_t *obj = cache_object(w->cl->kube->store, ev);
-	if (!obj)
-		goto out;
-	w->last_rev = ev->rev;
-	if (!w->filtered) {
-		int t = ev->type == STORE_DELETE ? T_DELETED
-						 : (ev->create_rev == ev->rev ? T_ADDED : T_MODIFIED);
-		send_event(w, t, obj, 1);
-		goto out;
-	}
-	int match = filter_match(&w->f, obj);
-	int was = hmap_get(w->known, ev->key) != NULL;
-	int t = -1;
-	if (ev->type == STORE_DELETE) {
-		if (was || (!w->exact && match))
-			t = T_DELETED;
-		hmap_del(w->known, ev->key);
-	} else if (match) {
-		if (was)
-			t = T_MODIFIED;
-		else
-			t = (w->exact || ev->create_rev == ev->rev) ? T_ADDED : T_MODIFIED;
-		if (!was && hmap_put(w->known, ev->key, (void *)1) != 0) {
-			watch_end(w);
-			goto out;
-		}
-	} else if (was) {
-		/* it no longer matches: gone from this watcher's view */
-		t = T_DELETED;
-		hmap_del(w->known, ev->key);
-	}
-	if (t >= 0)
-		send_event(w, t, obj, 1);
-out:
-	w->busy--;
-	if (w->dead)
-		watcher_release(w);
-}
-
-static void on_timer(evutil_socket_t fd, short what, void *arg)
-{
-	struct watcher *w = arg;
-	time_t now = time(NULL);
-	(void)fd;
-	(void)what;
-	if (now >= w->deadline) {
-		watch_end(w);
-		return;
-	}
-	if (w->bookmarks && now >= w->next_bookmark) {
-		w->busy++;
-		send_bookmark(w, 0);
-		w->busy--;
-		w->next_bookmark = now + BOOKMARK_INTERVAL;
-		if (w->dead) {
-			watcher_release(w);
-			return;
-		}
-	}
-	time_t next = w->deadline;
-	if (w->bookmarks && w->next_bookmark < next)
-		next = w->next_bookmark;
-	struct timeval tv = {next > now ? next - now : 0, 0};
-	event_add(w->timer, &tv);
-}
-
-static void serve_watch(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-			const struct kube_resource *res)
-{
-	char prefix[KEY_MAX];
-	const char *rvq = http_query(r, "resourceVersion");
-	const char *to = http_query(r, "timeoutSeconds");
-	int64_t from = 0;
-	long timeout = WATCH_DEFAULT_TIMEOUT;
-	int initial_list, send_initial = query_true(r, "sendInitialEvents");
-	struct watcher *w = NULL;
-	struct filter f;
-
-	if (parse_rv(rvq, &from) != 0) {
-		reply_bad_request(r, "invalid resource version \"%s\"", rvq);
-		return;
-	}
-	if (to && *to) {
-		char *end;
-		long v = strtol(to, &end, 10);
-		if (*end || v < 0) {
-			reply_bad_request(r, "invalid timeoutSeconds \"%s\"", to);
-			return;
-		}
-		if (v > 0)
-			timeout = v > WATCH_MAX_TIMEOUT ? WATCH_MAX_TIMEOUT : v;
-	}
-	if (filter_parse(r, res, &f))
-		return;
-	/* A watch on a named object (GET .../pods/web?watch=1) selects it by name. */
-	if (a->name[0] && strcmp(a->verb, "get") == 0) {
-		char sel[600], err[256];
-		const char *fs = http_query(r, "fieldSelector");
-		snprintf(sel, sizeof(sel), "metadata.name=%s%s%s", a->name, fs && *fs ? "," : "",
-			 fs && *fs ? fs : "");
-		selector_free(f.fields);
-		f.fields = NULL;
-		if (selector_parse_fields(sel, res->group, res->kind, &f.fields, err, sizeof(err))) {
-			filter_free(&f);
-			reply_bad_request(r, "%s", err);
-			return;
-		}
-	}
-	initial_list = from == 0 || send_initial;
-	registry_key(cl, res, res->namespaced ? a->namespace_ : NULL, NULL, prefix, sizeof(prefix));
-	w = calloc(1, sizeof(*w));
-	if (!w || !*prefix || !(w->buf = evbuffer_new())) {
-		filter_free(&f);
-		if (w)
-			free(w);
-		kube_reply_status(r, 500, "InternalError", "out of memory", a);
-		return;
-	}
-	w->cl = cl;
-	w->res = res;
-	w->f = f;
-	w->filtered = !filter_empty(&f);
-	w->exact = initial_list;
-	w->bookmarks = query_true(r, "allowWatchBookmarks");
-	output_of(r, &w->out);
-	w->req = r->ev;
-	w->conn = evhttp_request_get_connection(r->ev);
-	w->deadline = time(NULL) + timeout;
-	w->next_bookmark = time(NULL) + BOOKMARK_INTERVAL;
-	w->timer = event_new(cl->kube->base, -1, 0, on_timer, w);
-	if (w->filtered)
-		w->known = hmap_new(64);
-	if (!w->timer || (w->filtered && !w->known) || !w->conn) {
-		hmap_free(w->known);
-		if (w->timer)
-			event_free(w->timer);
-		evbuffer_free(w->buf);
-		filter_free(&w->f);
-		free(w);
-		kube_reply_status(r, 500, "InternalError", "out of memory", a);
-		return;
-	}
-	w->next = watchers;
-	if (watchers)
-		watchers->pprev = &w->next;
-	w->pprev = &watchers;
-	watchers = w;
-	n_watchers++;
-
-	/* The stream starts now; from here on errors are ERROR events. */
-	http_add_header(r, "Content-Type", "application/json");
-	evhttp_send_reply_start(r->ev, 200, "OK");
-	r->replied = 1;
-	if (timeout + 60 > 1800)
-		evhttp_connection_set_timeout(w->conn, (int)(timeout + 60));
-	http_conn_set_closecb(w->conn, on_close, w);
-
-	w->busy++;
-	int64_t start_rev = from;
-	if (initial_list) {
-		struct store_kv *kvs = NULL;
-		size_t n = 0;
-		if (store_range(cl->kube->store, prefix, 0, &kvs, &n, &start_rev) != 0) {
-			send_status_event(w, "ERROR", 500, "InternalError", "the objects could not be read");
-			watch_end(w);
-			goto done;
-		}
-		if (from > start_rev)
-			start_rev = from;
-		w->initial = 1;
-		for (size_t i = 0; i < n && !w->dead; i++) {
-			json_t *o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
-			if (!o)
-				continue;
-			if (!w->filtered || filter_match(&w->f, o)) {
-				if (w->filtered && hmap_put(w->known, kvs[i].key, (void *)1) != 0) {
-					json_decref(o);
-					watch_end(w);
-					break;
-				}
-				send_event(w, T_ADDED, o, 0);
-			}
-			json_decref(o);
-		}
-		store_kvs_free(kvs, n);
-		w->initial = 0;
-		w->last_rev = start_rev;
-		if (send_initial && w->bookmarks && !w->dead)
-			send_bookmark(w, 1);
-	} else {
-		w->last_rev = from;
-	}
-	if (w->dead)
-		goto done;
-	int rc = store_watch(cl->kube->store, prefix, start_rev, on_event, w, &w->sw);
-	if (rc == -ERANGE) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "too old resource version: %lld (%lld)", (long long)from,
-			 (long long)store_compacted_revision(cl->kube->store));
-		send_status_event(w, "ERROR", 410, "Expired", msg);
-		watch_end(w);
-		goto done;
-	}
-	if (rc) {
-		if (!w->dead) {
-			send_status_event(w, "ERROR", 500, "InternalError", "the watch could not start");
-			watch_end(w);
-		}
-		goto done;
-	}
-	if (!w->dead) {
-		time_t now = time(NULL);
-		time_t next = w->deadline;
-		if (w->bookmarks && w->next_bookmark < next)
-			next = w->next_bookmark;
-		struct timeval tv = {next > now ? next - now : 0, 0};
-		event_add(w->timer, &tv);
-	}
-done:
-	w->busy--;
-	if (w->dead)
-		watcher_release(w);
 }
 
 /* Escalation prevention for RBAC writes (rbac.h). 0, or replies and returns -EPERM. */
@@ -2167,9 +700,9 @@ static int rbac_guard(struct kube_cluster *cl, struct http_req *r, const struct 
 	if (rc == 0)
 		return 0;
 	if (rc == -EINVAL)
-		reply_bad_request(r, "%s", msg);
+		reg_reply_bad_request(r, "%s", msg);
 	else if (rc == -EPERM)
-		reply_named(r, a, 403, "Forbidden", mstr(obj, "name"), "%s", msg);
+		reply_named(r, a, 403, "Forbidden", reg_mstr(obj, "name"), "%s", msg);
 	else
 		kube_reply_status(r, 500, "InternalError", "the RBAC check failed", a);
 	return -EPERM;
@@ -2194,58 +727,65 @@ static int node_guard(struct kube_cluster *cl, struct http_req *r, const struct 
 
 /* --- create --- */
 
-/* applied: the object a server-side apply made (apply.c), created as it is */
-static void create_with(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-			const struct kube_resource *res, const struct kube_user *u, json_t *applied)
+/* The request's object for a create or update: parsed, of the resource's kind, typed,
+ * decoded under fieldValidation (options: "CreateOptions", "UpdateOptions"). NULL when
+ * it replied. */
+static json_t *decode_body(struct http_req *r, const struct kube_attrs *a,
+			   const struct kube_resource *res, const char *options)
 {
-	char key[KEY_MAX], msg[1024], gen[300];
-	json_t *body = NULL, *obj = NULL, *errs = NULL;
-	const struct kind_info *ki = kind_of(res);
+	char msg[1024];
 	enum schema_mode mode;
-	int rc, dups = 0;
-
-	if (applied ? schema_mode_parse(http_query(r, "fieldValidation"), &mode)
-		    : schema_mode(r, "CreateOptions", &mode))
-		return;
-	body = applied ? json_incref(applied) : parse_body(r, &dups);
+	int rc, dups;
+	if (schema_mode(r, options, &mode))
+		return NULL;
+	json_t *body = parse_body(r, &dups);
 	if (!body)
-		return;
+		return NULL;
 	if (check_kind(r, res, body))
-		goto out;
-	if (check_types(body, res, msg, sizeof(msg))) {
-		reply_bad_request(r, "%s", msg);
-		goto out;
+		goto fail;
+	if (reg_check_types(body, res, msg, sizeof(msg))) {
+		reg_reply_bad_request(r, "%s", msg);
+		goto fail;
 	}
 	rc = schema_check_body(r, res, body, dups, mode);
 	if (rc == -ENOMEM)
-		goto oom;
+		kube_reply_status(r, 500, "InternalError", "out of memory", a);
 	if (rc)
-		goto out;
-	json_t *m = meta_of(body);
-	if (!m)
-		goto oom;
-	const char *bns = mstr(body, "namespace");
+		goto fail;
+	return body;
+fail:
+	json_decref(body);
+	return NULL;
+}
+
+/* A create's namespace and name, before any attempt: the body's namespace set to the
+ * request's (or dropped for a cluster-scoped kind), a name or generateName, and the
+ * namespace existing. 0, or replied and -EINVAL. */
+static int create_scope(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, json_t *body, json_t *errs)
+{
+	json_t *m = reg_meta_of(body);
+	if (!m) {
+		kube_reply_status(r, 500, "InternalError", "out of memory", a);
+		return -EINVAL;
+	}
+	const char *bns = reg_mstr(body, "namespace");
 	if (res->namespaced) {
 		if (*bns && strcmp(bns, a->namespace_) != 0) {
-			reply_bad_request(r, "the namespace of the provided object does not match the "
-					     "namespace sent on the request");
-			goto out;
+			reg_reply_bad_request(
+				r, "the namespace of the provided object does not match the "
+				   "namespace sent on the request");
+			return -EINVAL;
 		}
 		json_object_set_new(m, "namespace", json_string(a->namespace_));
 	} else {
 		json_object_del(m, "namespace");
 	}
-	/* the resource's own object name, not a selector-derived one */
-	const char *name = mstr(body, "name");
-	const char *gname = mstr(body, "generateName");
-	errs = json_array();
-	if (!errs)
-		goto oom;
-	if (!*name && !*gname) {
-		field_err(errs, "metadata.name", "FieldValueRequired",
-			  "Required value: name or generateName is required");
+	if (!*reg_mstr(body, "name") && !*reg_mstr(body, "generateName")) {
+		reg_field_err(errs, "metadata.name", "FieldValueRequired",
+			      "Required value: name or generateName is required");
 		reply_invalid(r, res, "", errs);
-		goto out;
+		return -EINVAL;
 	}
 	if (res->namespaced && !namespace_exists(cl, a->namespace_)) {
 		const struct kube_resource *nres = ns_resource();
@@ -2257,80 +797,116 @@ static void create_with(struct kube_cluster *cl, struct http_req *r, const struc
 		else
 			reply_named(r, &na, 404, "NotFound", a->namespace_,
 				    "namespaces \"%s\" not found", a->namespace_);
-		goto out;
+		return -EINVAL;
 	}
-	if (node_guard(cl, r, a, u, body, NULL))
+	return 0;
+}
+
+/* The object a create stores: body's copy with its generated name, validated,
+ * defaulted and normalized into *out. 0; -EINVAL when it replied; -ENOMEM. */
+static int create_object(struct http_req *r, const struct kube_resource *res, const json_t *body,
+			 json_t *errs, json_t **out)
+{
+	char gen[300];
+	const struct kind_info *ki = reg_kind_of(res);
+	json_t *obj = json_deep_copy(body), *m = obj ? reg_meta_of(obj) : NULL;
+	*out = NULL;
+	if (!m)
+		goto oom;
+	if (!*reg_mstr(body, "name")) {
+		if (reg_generate_name(reg_mstr(body, "generateName"), gen, sizeof(gen)) != 0)
+			goto oom;
+		json_object_set_new(m, "name", json_string(gen));
+	}
+	const char *nm = reg_mstr(obj, "name");
+	json_array_clear(errs);
+	reg_validate_name(ki->name, nm, "metadata.name", errs);
+	if (!json_array_size(errs)) {
+		reg_validate_meta(obj, errs);
+		reg_validate_kind(res, obj, NULL, errs);
+	}
+	if (json_array_size(errs)) {
+		reply_invalid(r, res, nm, errs);
+		json_decref(obj);
+		return -EINVAL;
+	}
+	if (reg_fill_create_meta(res, obj) || reg_apply_defaults(res, obj, 1))
+		goto oom;
+	if (reg_is_core(res, "pods"))
+		reg_pod_defaults(obj, 1);
+	*out = normalize(obj, res);
+	json_decref(obj);
+	return *out ? 0 : -ENOMEM;
+oom:
+	json_decref(obj);
+	return -ENOMEM;
+}
+
+/* Stores a new object at key (or, on a dry run, checks that nothing is there).
+ * 0, -EEXIST, -errno. */
+static int create_store(struct kube_cluster *cl, struct http_req *r,
+			const struct kube_resource *res, const char *key, json_t *obj)
+{
+	struct store_kv kv;
+	if (!dry_run(r))
+		return write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
+	if (store_get(cl->kube->store, key, &kv) != 0)
+		return 0;
+	store_kv_free(&kv);
+	return -EEXIST;
+}
+
+/* applied: the object a server-side apply made (apply.c), created as it is */
+static void create_with(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, const struct kube_user *u, json_t *applied)
+{
+	char key[KEY_MAX];
+	json_t *obj = NULL, *errs = NULL;
+	int rc;
+	json_t *body = applied ? json_incref(applied) : decode_body(r, a, res, "CreateOptions");
+	if (!body)
+		return;
+	if (!(errs = json_array()))
+		goto oom;
+	if (create_scope(cl, r, a, res, body, errs) || node_guard(cl, r, a, u, body, NULL))
 		goto out;
+	const char *name = reg_mstr(body, "name");
 	for (int attempt = 0; attempt < 8; attempt++) {
 		json_decref(obj);
-		obj = json_deep_copy(body);
-		if (!obj)
+		rc = create_object(r, res, body, errs, &obj);
+		if (rc == -ENOMEM)
 			goto oom;
-		m = meta_of(obj);
-		if (!m)
-			goto oom;
-		if (!*name) {
-			if (generate_name(gname, gen, sizeof(gen)) != 0)
-				goto oom;
-			json_object_set_new(m, "name", json_string(gen));
-		}
-		const char *nm = mstr(obj, "name");
-		json_array_clear(errs);
-		validate_name(ki->name, nm, "metadata.name", errs);
-		if (!json_array_size(errs)) {
-			validate_meta(obj, errs);
-			validate_kind(res, obj, NULL, errs);
-		}
-		if (json_array_size(errs)) {
-			reply_invalid(r, res, nm, errs);
+		if (rc)
 			goto out;
-		}
-		if (fill_create_meta(res, obj) || apply_defaults(res, obj, 1))
-			goto oom;
-		if (is_core(res, "pods"))
-			pod_defaults(obj, 1);
-		json_t *norm = normalize(obj, res);
-		if (!norm)
-			goto oom;
-		json_decref(obj);
-		obj = norm;
+		const char *nm = reg_mstr(obj, "name");
 		registry_key(cl, res, a->namespace_, nm, key, sizeof(key));
 		if (!*key) {
-			field_err(errs, "metadata.name", "FieldValueTooLong",
-				  "Too long: must have at most %d bytes", 253);
+			reg_field_err(errs, "metadata.name", "FieldValueTooLong",
+				      "Too long: must have at most %d bytes", 253);
 			reply_invalid(r, res, nm, errs);
 			goto out;
 		}
-		if (!applied && apply_track(r, a, res, ki->status, NULL, obj))
+		if (!applied && apply_track(r, a, res, reg_kind_of(res)->status, NULL, obj))
 			goto oom;
 		if (rbac_guard(cl, r, a, res, u, obj))
 			goto out;
-		if (dry_run(r)) {
-			struct store_kv kv;
-			if (store_get(cl->kube->store, key, &kv) == 0) {
-				store_kv_free(&kv);
-				rc = -EEXIST;
-			} else {
-				rc = 0;
-			}
-		} else {
-			rc = write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
-		}
+		rc = create_store(cl, r, res, key, obj);
 		if (rc == -EEXIST && !*name)
 			continue; /* a generated name that was taken: draw again */
 		if (rc == -EEXIST) {
 			char q[200];
 			qualified(res, q, sizeof(q));
-			reply_named(r, a, 409, "AlreadyExists", nm, "%s \"%s\" already exists", q, nm);
+			reply_named(r, a, 409, "AlreadyExists", nm, "%s \"%s\" already exists", q,
+				    nm);
 			goto out;
 		}
 		if (rc) {
 			reply_store_error(r, a, rc);
 			goto out;
 		}
-		if (!dry_run(r) && is_core(res, "namespaces"))
+		if (!dry_run(r) && reg_is_core(res, "namespaces"))
 			default_service_account(cl, nm);
-		reply_json(r, 201, obj);
+		reg_reply_json(r, 201, obj);
 		obj = NULL;
 		goto out;
 	}
@@ -2361,7 +937,7 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 static json_t *merge_update(struct http_req *r, const struct kube_attrs *a,
 			    const struct kube_resource *res, json_t *old, json_t *next)
 {
-	const struct kind_info *ki = kind_of(res);
+	const struct kind_info *ki = reg_kind_of(res);
 	json_t *obj;
 	json_t *errs = NULL;
 	const char *sub = a->subresource;
@@ -2389,12 +965,16 @@ static json_t *merge_update(struct http_req *r, const struct kube_attrs *a,
 		return obj;
 	}
 	obj = json_incref(next);
-	json_t *m = meta_of(obj);
+	json_t *m = reg_meta_of(obj);
 	json_t *om = json_object_get(old, "metadata");
 	if (!m)
 		goto oom;
-	static const char *const keep[] = {"uid", "creationTimestamp", "deletionTimestamp",
-					   "deletionGracePeriodSeconds", "generation", NULL};
+	static const char *const keep[] = {"uid",
+					   "creationTimestamp",
+					   "deletionTimestamp",
+					   "deletionGracePeriodSeconds",
+					   "generation",
+					   NULL};
 	for (size_t i = 0; keep[i]; i++) {
 		json_t *v = json_object_get(om, keep[i]);
 		if (v)
@@ -2410,30 +990,32 @@ static json_t *merge_update(struct http_req *r, const struct kube_attrs *a,
 		else
 			json_object_del(obj, "status");
 	}
-	if (is_core(res, "namespaces")) {
+	if (reg_is_core(res, "namespaces")) {
 		/* spec.finalizers change through the finalize subresource only */
 		json_t *ospec = json_object_get(old, "spec");
 		if (ospec)
 			json_object_set(obj, "spec", ospec);
 	}
-	if (apply_defaults(res, obj, 0))
+	if (reg_apply_defaults(res, obj, 0))
 		goto oom;
 	errs = json_array();
 	if (!errs)
 		goto oom;
-	validate_meta(obj, errs);
-	validate_kind(res, obj, old, errs);
+	reg_validate_meta(obj, errs);
+	reg_validate_kind(res, obj, old, errs);
 	if (json_array_size(errs)) {
-		reply_invalid(r, res, mstr(obj, "name"), errs);
+		reply_invalid(r, res, reg_mstr(obj, "name"), errs);
 		json_decref(errs);
 		json_decref(obj);
 		return NULL;
 	}
 	json_decref(errs);
-	if (ki->generation && !json_equal(json_object_get(old, "spec"), json_object_get(obj, "spec"))) {
+	if (ki->generation &&
+	    !json_equal(json_object_get(old, "spec"), json_object_get(obj, "spec"))) {
 		json_t *g = json_object_get(om, "generation");
-		json_object_set_new(m, "generation",
-				    json_integer(json_is_integer(g) ? json_integer_value(g) + 1 : 1));
+		json_object_set_new(
+			m, "generation",
+			json_integer(json_is_integer(g) ? json_integer_value(g) + 1 : 1));
 	}
 	json_t *norm = normalize(obj, res);
 	json_decref(obj);
@@ -2448,19 +1030,20 @@ oom:
 static int check_identity(struct http_req *r, const struct kube_attrs *a,
 			  const struct kube_resource *res, json_t *obj)
 {
-	json_t *m = meta_of(obj);
-	const char *name = mstr(obj, "name");
-	const char *ns = mstr(obj, "namespace");
+	json_t *m = reg_meta_of(obj);
+	const char *name = reg_mstr(obj, "name");
+	const char *ns = reg_mstr(obj, "namespace");
 	if (!m)
 		return -ENOMEM;
 	if (*name && strcmp(name, a->name) != 0) {
-		reply_bad_request(r, "the name of the object (%s) does not match the name on the URL (%s)",
-				  name, a->name);
+		reg_reply_bad_request(
+			r, "the name of the object (%s) does not match the name on the URL (%s)",
+			name, a->name);
 		return -EINVAL;
 	}
 	if (res->namespaced && *ns && strcmp(ns, a->namespace_) != 0) {
-		reply_bad_request(r, "the namespace of the provided object does not match the "
-				     "namespace sent on the request");
+		reg_reply_bad_request(r, "the namespace of the provided object does not match the "
+					 "namespace sent on the request");
 		return -EINVAL;
 	}
 	json_object_set_new(m, "name", json_string(a->name));
@@ -2501,41 +1084,78 @@ static int commit_update(struct kube_cluster *cl, struct http_req *r, const stru
 		if (dry_run(r))
 			set_rv(*obj, cur);
 	}
-	reply_json(r, 200, *obj);
+	reg_reply_json(r, 200, *obj);
 	*obj = NULL;
 	return 1;
+}
+
+/* A PUT of a missing object, for kinds that allow it: creates it from body. 0 when it
+ * replied; -EEXIST when another write created it first (go again); -ENOMEM. */
+static int update_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			 const struct kube_resource *res, const struct kube_user *u,
+			 const char *key, const json_t *body)
+{
+	int rc = -ENOMEM;
+	json_t *errs = json_array(), *obj = json_deep_copy(body), *norm = NULL;
+	if (!errs || !obj)
+		goto out;
+	reg_validate_name(reg_kind_of(res)->name, a->name, "metadata.name", errs);
+	if (!json_array_size(errs)) {
+		reg_validate_meta(obj, errs);
+		reg_validate_kind(res, obj, NULL, errs);
+	}
+	rc = 0;
+	if (json_array_size(errs)) {
+		reply_invalid(r, res, a->name, errs);
+		goto out;
+	}
+	if (res->namespaced && !namespace_exists(cl, a->namespace_)) {
+		struct kube_attrs na = *a;
+		snprintf(na.resource, sizeof(na.resource), "namespaces");
+		na.group[0] = '\0';
+		reply_named(r, &na, 404, "NotFound", a->namespace_, "namespaces \"%s\" not found",
+			    a->namespace_);
+		goto out;
+	}
+	rc = -ENOMEM;
+	if (reg_fill_create_meta(res, obj) || reg_apply_defaults(res, obj, 1) ||
+	    !(norm = normalize(obj, res)) ||
+	    apply_track(r, a, res, reg_kind_of(res)->status, NULL, norm))
+		goto out;
+	rc = 0;
+	if (rbac_guard(cl, r, a, res, u, norm))
+		goto out;
+	rc = dry_run(r) ? 0 : write_obj(cl, res, key, norm, STORE_ABSENT, NULL);
+	if (rc == -EEXIST)
+		goto out;
+	if (rc)
+		reply_store_error(r, a, rc);
+	else
+		reg_reply_json(r, 201, json_incref(norm));
+	rc = 0;
+out:
+	json_decref(errs);
+	json_decref(obj);
+	json_decref(norm);
+	return rc;
 }
 
 static void serve_update(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
 			 const struct kube_resource *res, const struct kube_user *u)
 {
-	char key[KEY_MAX], msg[1024];
+	char key[KEY_MAX];
 	json_t *body = NULL, *old = NULL, *obj = NULL;
 	int64_t cur = 0, want = 0;
-	enum schema_mode mode;
-	int rc, dups;
+	int rc;
 
-	if (schema_mode(r, "UpdateOptions", &mode))
-		return;
-	body = parse_body(r, &dups);
+	body = decode_body(r, a, res, "UpdateOptions");
 	if (!body)
 		return;
-	if (check_kind(r, res, body))
-		goto out;
-	if (check_types(body, res, msg, sizeof(msg))) {
-		reply_bad_request(r, "%s", msg);
-		goto out;
-	}
-	rc = schema_check_body(r, res, body, dups, mode);
-	if (rc == -ENOMEM)
-		goto oom;
-	if (rc)
-		goto out;
 	if (check_identity(r, a, res, body))
 		goto out;
-	const char *rvs = mstr(body, "resourceVersion");
-	if (parse_rv(rvs, &want) != 0) {
-		reply_bad_request(r, "invalid resourceVersion \"%s\"", rvs);
+	const char *rvs = reg_mstr(body, "resourceVersion");
+	if (reg_parse_rv(rvs, &want) != 0) {
+		reg_reply_bad_request(r, "invalid resourceVersion \"%s\"", rvs);
 		goto out;
 	}
 	registry_key(cl, res, a->namespace_, a->name, key, sizeof(key));
@@ -2545,62 +1165,20 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 		old = obj = NULL;
 		rc = fetch(cl, key, &old, &cur);
 		if (rc == -ENOENT) {
-			if (!kind_of(res)->create_on_update || a->subresource[0] || want) {
+			if (!reg_kind_of(res)->create_on_update || a->subresource[0] || want) {
 				reply_not_found(r, a, res, a->name);
 				goto out;
 			}
-			/* PUT creates for kinds that allow it */
-			json_t *errs = json_array();
-			if (!errs)
-				goto oom;
-			obj = json_deep_copy(body);
-			if (!obj) {
-				json_decref(errs);
-				goto oom;
-			}
-			validate_name(kind_of(res)->name, a->name, "metadata.name", errs);
-			if (!json_array_size(errs)) {
-				validate_meta(obj, errs);
-				validate_kind(res, obj, NULL, errs);
-			}
-			if (json_array_size(errs)) {
-				reply_invalid(r, res, a->name, errs);
-				json_decref(errs);
-				goto out;
-			}
-			json_decref(errs);
-			if (res->namespaced && !namespace_exists(cl, a->namespace_)) {
-				struct kube_attrs na = *a;
-				snprintf(na.resource, sizeof(na.resource), "namespaces");
-				na.group[0] = '\0';
-				reply_named(r, &na, 404, "NotFound", a->namespace_,
-					    "namespaces \"%s\" not found", a->namespace_);
-				goto out;
-			}
-			if (fill_create_meta(res, obj) || apply_defaults(res, obj, 1))
-				goto oom;
-			json_t *norm = normalize(obj, res);
-			if (!norm)
-				goto oom;
-			json_decref(obj);
-			obj = norm;
-			if (apply_track(r, a, res, kind_of(res)->status, NULL, obj))
-				goto oom;
-			if (rbac_guard(cl, r, a, res, u, obj))
-				goto out;
-			rc = dry_run(r) ? 0 : write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
+			rc = update_create(cl, r, a, res, u, key, body);
 			if (rc == -EEXIST)
 				continue;
-			if (rc) {
-				reply_store_error(r, a, rc);
-				goto out;
-			}
-			reply_json(r, 201, obj);
-			obj = NULL;
+			if (rc)
+				goto oom;
 			goto out;
 		}
 		if (rc) {
-			kube_reply_status(r, 500, "InternalError", "the object could not be read", a);
+			kube_reply_status(r, 500, "InternalError", "the object could not be read",
+					  a);
 			goto out;
 		}
 		if (want && want != cur) {
@@ -2617,7 +1195,7 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 				goto oom;
 			goto out;
 		}
-		if (apply_track(r, a, res, kind_of(res)->status, old, obj))
+		if (apply_track(r, a, res, reg_kind_of(res)->status, old, obj))
 			goto oom;
 		/* an unconditional update that raced another write goes again */
 		if (node_guard(cl, r, a, u, obj, old) ||
@@ -2658,63 +1236,152 @@ static enum patch_type patch_type_of(const char *ct)
 	return P_UNKNOWN;
 }
 
-static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-			const struct kube_resource *res, const struct kube_user *u)
+/* The patch of the request, parsed and of the right JSON type for pt. NULL when it
+ * replied. */
+static json_t *patch_parse(struct http_req *r, enum patch_type pt, int *dups)
 {
-	char key[KEY_MAX], err[1024], msg[1024];
-	json_t *patch = NULL, *old = NULL, *patched = NULL, *obj = NULL;
-	int64_t cur = 0;
 	json_error_t je;
-	int rc, dups;
-	enum patch_type pt = patch_type_of(http_header(r, "Content-Type"));
-	enum schema_mode mode;
-	enum schema_patch spt = pt == P_JSON ? SCHEMA_PATCH_JSON
-			      : pt == P_MERGE || pt == P_APPLY ? SCHEMA_PATCH_MERGE
-							       : SCHEMA_PATCH_STRATEGIC;
-	const char *type = schema_type_of(res->group, res->version, res->kind);
-
-	if (pt == P_UNKNOWN) { /* installer.go's supportedTypes */
-		kube_reply_status(r, 415, "UnsupportedMediaType",
-				  "the body of the request was in an unknown format - accepted media "
-				  "types include: application/json-patch+json, "
-				  "application/merge-patch+json, application/strategic-merge-patch+json, "
-				  "application/apply-patch+yaml",
-				  NULL);
-		return;
-	}
-	if (apply_options(r, pt == P_APPLY) || schema_mode(r, "PatchOptions", &mode))
-		return;
 	if (!r->body_len) {
-		reply_bad_request(r, "the body of the request was empty");
-		return;
+		reg_reply_bad_request(r, "the body of the request was empty");
+		return NULL;
 	}
 	char open;
 	if (patch_text_depth((const char *)r->body, r->body_len, &open)) {
 		/* kube-apiserver puts "error decoding patch: " before the decoder's words for
 		 * JSON and merge patches, nothing for strategic merge patches */
-		reply_bad_request(r, "%sinvalid character '%c' exceeded max depth",
-				  pt == P_STRATEGIC ? "" : "error decoding patch: ", open);
-		return;
+		reg_reply_bad_request(r, "%sinvalid character '%c' exceeded max depth",
+				      pt == P_STRATEGIC ? "" : "error decoding patch: ", open);
+		return NULL;
 	}
-	if (pt == P_APPLY) { /* server-side apply (apply.c): YAML or JSON */
-		dups = 0;
-		if (apply_body(r, &patch) || check_identity(r, a, res, patch))
-			goto out;
-	} else {
-		patch = schema_loadb((const char *)r->body, r->body_len, &dups, &je);
-	}
+	json_t *patch = schema_loadb((const char *)r->body, r->body_len, dups, &je);
 	if (!patch) {
-		reply_bad_request(r, "error decoding patch: %s", je.text);
-		return;
+		reg_reply_bad_request(r, "error decoding patch: %s", je.text);
+		return NULL;
 	}
 	if (pt == P_JSON ? !json_is_array(patch) : !json_is_object(patch)) {
-		reply_bad_request(r, pt == P_JSON
-					     ? "json: cannot unmarshal object into Go value of type "
-					       "jsonpatch.Patch"
-					     : "json: cannot unmarshal array into Go value of type "
-					       "map[string]interface {}");
-		goto out;
+		reg_reply_bad_request(
+			r, pt == P_JSON ? "json: cannot unmarshal object into Go value of type "
+					  "jsonpatch.Patch"
+					: "json: cannot unmarshal array into Go value of type "
+					  "map[string]interface {}");
+		json_decref(patch);
+		return NULL;
 	}
+	return patch;
+}
+
+/* Applies patch to old into *patched, and replies to a patch that fails as upstream
+ * does. 0; -EINVAL when it replied; -ENOMEM. */
+static int patch_do(struct http_req *r, const struct kube_resource *res, enum patch_type pt,
+		    const json_t *old, const json_t *patch, json_t **patched)
+{
+	char err[1024];
+	int rc;
+	switch (pt) {
+	case P_MERGE:
+		rc = patch_merge(old, patch, patched);
+		break;
+	case P_JSON:
+		rc = patch_json(old, patch, patched, err, sizeof(err));
+		break;
+	default:
+		rc = patch_strategic(old, patch, res->group, res->kind, patched, err, sizeof(err));
+		break;
+	}
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc == -E2BIG) { /* errors.NewRequestEntityTooLargeError */
+		char big[sizeof(err) + 32];
+		snprintf(big, sizeof(big), "Request entity too large: %s", err);
+		kube_reply_status(r, 413, "RequestEntityTooLarge", big, NULL);
+		return -EINVAL;
+	}
+	if (rc) {
+		/* errors.NewGenericServerResponse(422, ...) as upstream: "details": {},
+		 * and the patch library's error (err) is not shown */
+		struct kube_attrs none;
+		memset(&none, 0, sizeof(none));
+		if (pt == P_STRATEGIC)
+			reg_reply_bad_request(r, "%s", err);
+		else
+			kube_reply_status(r, 422, "Invalid",
+					  "the server rejected our request due to an error in "
+					  "our request",
+					  &none);
+		return -EINVAL;
+	}
+	if (!json_is_object(*patched)) {
+		reg_reply_bad_request(r, "the patch did not produce an object");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The checks of a patched object: its kind and types, fieldValidation, its identity and
+ * a resourceVersion precondition (kubectl --resource-version) against cur. 0; -EINVAL
+ * when it replied; -ENOMEM. */
+static int patch_check(struct http_req *r, const struct kube_attrs *a,
+		       const struct kube_resource *res, json_t *patched, const json_t *patch,
+		       enum patch_type pt, int dups, enum schema_mode mode, int64_t cur)
+{
+	char msg[1024];
+	enum schema_patch spt = pt == P_JSON			   ? SCHEMA_PATCH_JSON
+				: pt == P_MERGE || pt == P_APPLY ? SCHEMA_PATCH_MERGE
+								 : SCHEMA_PATCH_STRATEGIC;
+	if (check_kind(r, res, patched))
+		return -EINVAL;
+	if (reg_check_types(patched, res, msg, sizeof(msg))) {
+		reg_reply_bad_request(r, "%s", msg);
+		return -EINVAL;
+	}
+	int rc = schema_check_patch(r, res, patched, patch, spt, dups, mode);
+	if (rc)
+		return rc == -ENOMEM ? rc : -EINVAL;
+	if (check_identity(r, a, res, patched))
+		return -EINVAL;
+	int64_t want = 0;
+	if (reg_parse_rv(reg_mstr(patched, "resourceVersion"), &want) != 0 ||
+	    (want && want != cur)) {
+		reply_conflict(r, a, res, a->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, const struct kube_user *u)
+{
+	char key[KEY_MAX];
+	json_t *patch = NULL, *old = NULL, *patched = NULL, *obj = NULL;
+	int64_t cur = 0;
+	int rc, dups;
+	enum patch_type pt = patch_type_of(http_header(r, "Content-Type"));
+	enum schema_mode mode;
+	const char *type = schema_type_of(res->group, res->version, res->kind);
+
+	if (pt == P_UNKNOWN) { /* installer.go's supportedTypes */
+		kube_reply_status(
+			r, 415, "UnsupportedMediaType",
+			"the body of the request was in an unknown format - accepted media "
+			"types include: application/json-patch+json, "
+			"application/merge-patch+json, application/strategic-merge-patch+json, "
+			"application/apply-patch+yaml",
+			NULL);
+		return;
+	}
+	if (apply_options(r, pt == P_APPLY) || schema_mode(r, "PatchOptions", &mode))
+		return;
+	if (pt == P_APPLY) { /* server-side apply (apply.c): YAML or JSON */
+		dups = 0;
+		if (!r->body_len)
+			reg_reply_bad_request(r, "the body of the request was empty");
+		else if (!apply_body(r, &patch) && check_identity(r, a, res, patch))
+			goto out;
+	} else {
+		patch = patch_parse(r, pt, &dups);
+	}
+	if (!patch)
+		return;
 	registry_key(cl, res, a->namespace_, a->name, key, sizeof(key));
 	for (int attempt = 0; attempt < UPDATE_RETRIES; attempt++) {
 		json_decref(old);
@@ -2723,7 +1390,7 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		old = patched = obj = NULL;
 		rc = fetch(cl, key, &old, &cur);
 		if (rc == -ENOENT && pt == P_APPLY) { /* apply creates what is absent */
-			if (!apply_patch(r, a, res, kind_of(res)->status, NULL, patch, &patched))
+			if (!apply_patch(r, a, res, reg_kind_of(res)->status, NULL, patch, &patched))
 				create_with(cl, r, a, res, u, patched);
 			goto out;
 		}
@@ -2732,76 +1399,30 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 			goto out;
 		}
 		if (rc) {
-			kube_reply_status(r, 500, "InternalError", "the object could not be read", a);
+			kube_reply_status(r, 500, "InternalError", "the object could not be read",
+					  a);
 			goto out;
 		}
 		/* fields stored before they were pruned are not the patch's to answer for */
 		if (schema_prune(old, type, NULL))
 			goto oom;
-		switch (pt) {
-		case P_MERGE: rc = patch_merge(old, patch, &patched); break;
-		case P_JSON: rc = patch_json(old, patch, &patched, err, sizeof(err)); break;
-		case P_APPLY:
-			if (apply_patch(r, a, res, kind_of(res)->status, old, patch, &patched))
-				goto out; /* replied, or out of memory */
-			break;
-		default:
-			rc = patch_strategic(old, patch, res->group, res->kind, &patched, err,
-					     sizeof(err));
-			break;
-		}
-		if (rc == -ENOMEM)
-			goto oom;
-		if (rc == -E2BIG) { /* errors.NewRequestEntityTooLargeError */
-			char big[sizeof(err) + 32];
-			snprintf(big, sizeof(big), "Request entity too large: %s", err);
-			kube_reply_status(r, 413, "RequestEntityTooLarge", big, NULL);
-			goto out;
-		}
-		if (rc) {
-			/* errors.NewGenericServerResponse(422, ...) as upstream: "details": {},
-			 * and the patch library's error (err) is not shown */
-			struct kube_attrs none;
-			memset(&none, 0, sizeof(none));
-			if (pt == P_STRATEGIC)
-				reply_bad_request(r, "%s", err);
-			else
-				kube_reply_status(r, 422, "Invalid",
-						  "the server rejected our request due to an error in "
-						  "our request",
-						  &none);
-			goto out;
-		}
-		if (!json_is_object(patched)) {
-			reply_bad_request(r, "the patch did not produce an object");
-			goto out;
-		}
-		if (check_kind(r, res, patched))
-			goto out;
-		if (check_types(patched, res, msg, sizeof(msg))) {
-			reply_bad_request(r, "%s", msg);
-			goto out;
-		}
-		rc = schema_check_patch(r, res, patched, patch, spt, dups, mode);
+		if (pt == P_APPLY)
+			rc = apply_patch(r, a, res, reg_kind_of(res)->status, old, patch, &patched);
+		else
+			rc = patch_do(r, res, pt, old, patch, &patched);
+		if (!rc)
+			rc = patch_check(r, a, res, patched, patch, pt, dups, mode, cur);
 		if (rc == -ENOMEM)
 			goto oom;
 		if (rc)
 			goto out;
-		if (check_identity(r, a, res, patched))
-			goto out;
-		/* a resourceVersion in the result is a precondition (kubectl --resource-version) */
-		int64_t want = 0;
-		if (parse_rv(mstr(patched, "resourceVersion"), &want) != 0 || (want && want != cur)) {
-			reply_conflict(r, a, res, a->name);
-			goto out;
-		}
 		obj = merge_update(r, a, res, old, patched);
 		if (!obj) {
 			if (!r->replied)
 				goto oom;
 			goto out;
 		}
-		if (pt != P_APPLY && apply_track(r, a, res, kind_of(res)->status, old, obj))
+		if (pt != P_APPLY && apply_track(r, a, res, reg_kind_of(res)->status, old, obj))
 			goto oom;
 		if (node_guard(cl, r, a, u, obj, old) ||
 		    commit_update(cl, r, a, res, u, key, &obj, old, cur, 0))
@@ -2822,19 +1443,19 @@ out:
 
 static void reply_deleted(struct http_req *r, const struct kube_resource *res, json_t *obj)
 {
-	if (kind_of(res)->delete_returns) {
-		reply_json(r, 200, obj);
+	if (reg_kind_of(res)->delete_returns) {
+		reg_reply_json(r, 200, obj);
 		return;
 	}
-	json_t *d = json_pack("{s:s, s:s, s:s}", "name", mstr(obj, "name"), "kind", res->resource,
-			      "uid", mstr(obj, "uid"));
+	json_t *d = json_pack("{s:s, s:s, s:s}", "name", reg_mstr(obj, "name"), "kind",
+			      res->resource, "uid", reg_mstr(obj, "uid"));
 	if (d && res->group[0])
 		json_object_set_new(d, "group", json_string(res->group));
 	json_decref(obj);
-	reply_json(r, 200, d ? json_pack("{s:s, s:s, s:{}, s:s, s:o}", "kind", "Status",
-					 "apiVersion", "v1", "metadata", "status", "Success",
-					 "details", d)
-			     : NULL);
+	reg_reply_json(r, 200,
+		       d ? json_pack("{s:s, s:s, s:{}, s:s, s:o}", "kind", "Status", "apiVersion",
+				     "v1", "metadata", "status", "Success", "details", d)
+			 : NULL);
 }
 
 /* DeleteOptions preconditions in the body. 0, or replies 409 and returns -ECANCELED. */
@@ -2847,19 +1468,21 @@ static int check_preconditions(struct http_req *r, const struct kube_attrs *a,
 	const char *rv = json_string_value(json_object_get(pre, "resourceVersion"));
 	char q[200];
 	qualified(res, q, sizeof(q));
-	if (uid && *uid && strcmp(uid, mstr(obj, "uid")) != 0) {
-		reply_named(r, a, 409, "Conflict", a->name,
-			    "Operation cannot be fulfilled on %s \"%s\": Precondition failed: UID in "
-			    "precondition: %s, UID in object meta: %s",
-			    q, a->name, uid, mstr(obj, "uid"));
+	if (uid && *uid && strcmp(uid, reg_mstr(obj, "uid")) != 0) {
+		reply_named(
+			r, a, 409, "Conflict", a->name,
+			"Operation cannot be fulfilled on %s \"%s\": Precondition failed: UID in "
+			"precondition: %s, UID in object meta: %s",
+			q, a->name, uid, reg_mstr(obj, "uid"));
 		return -ECANCELED;
 	}
 	int64_t want = 0;
-	if (rv && *rv && (parse_rv(rv, &want) != 0 || want != cur)) {
-		reply_named(r, a, 409, "Conflict", a->name,
-			    "Operation cannot be fulfilled on %s \"%s\": Precondition failed: "
-			    "ResourceVersion in precondition: %s, ResourceVersion in object meta: %lld",
-			    q, a->name, rv, (long long)cur);
+	if (rv && *rv && (reg_parse_rv(rv, &want) != 0 || want != cur)) {
+		reply_named(
+			r, a, 409, "Conflict", a->name,
+			"Operation cannot be fulfilled on %s \"%s\": Precondition failed: "
+			"ResourceVersion in precondition: %s, ResourceVersion in object meta: %lld",
+			q, a->name, rv, (long long)cur);
 		return -ECANCELED;
 	}
 	return 0;
@@ -2882,7 +1505,8 @@ static void serve_delete(struct kube_cluster *cl, struct http_req *r, const stru
 		opts = json_loadb((const char *)r->body, r->body_len, 0, NULL);
 		if (!json_is_object(opts)) {
 			json_decref(opts);
-			reply_bad_request(r, "the body of the request was not valid DeleteOptions");
+			reg_reply_bad_request(
+				r, "the body of the request was not valid DeleteOptions");
 			return;
 		}
 	}
@@ -2900,17 +1524,19 @@ static void serve_delete(struct kube_cluster *cl, struct http_req *r, const stru
 			goto out;
 		}
 		if (rc) {
-			kube_reply_status(r, 500, "InternalError", "the object could not be read", a);
+			kube_reply_status(r, 500, "InternalError", "the object could not be read",
+					  a);
 			goto out;
 		}
 		if (check_preconditions(r, a, res, opts, obj, cur) ||
 		    node_guard(cl, r, a, u, NULL, obj))
 			goto out;
-		int is_ns = is_core(res, "namespaces");
+		int is_ns = reg_is_core(res, "namespaces");
 		if (is_ns && is_protected_namespace(a->name)) {
-			reply_named(r, a, 403, "Forbidden", a->name,
-				    "namespaces \"%s\" is forbidden: this namespace may not be deleted",
-				    a->name);
+			reply_named(
+				r, a, 403, "Forbidden", a->name,
+				"namespaces \"%s\" is forbidden: this namespace may not be deleted",
+				a->name);
 			goto out;
 		}
 		if (dry) {
@@ -2932,8 +1558,8 @@ static void serve_delete(struct kube_cluster *cl, struct http_req *r, const stru
 		}
 		if (is_ns) {
 			delete_namespace_contents(cl, a->name);
-			now_rfc3339(ts);
-			json_t *m = meta_of(obj);
+			reg_now_rfc3339(ts);
+			json_t *m = reg_meta_of(obj);
 			json_t *st = json_object_get(obj, "status");
 			if (m)
 				json_object_set_new(m, "deletionTimestamp", json_string(ts));
@@ -2959,7 +1585,7 @@ static void serve_deletecollection(struct kube_cluster *cl, struct http_req *r,
 	size_t n = 0;
 	int64_t rev = 0;
 	json_t *items = NULL;
-	if (filter_parse(r, res, &f))
+	if (reg_filter_parse(r, res, &f))
 		return;
 	registry_key(cl, res, res->namespaced ? a->namespace_ : NULL, NULL, prefix, sizeof(prefix));
 	if (!*prefix || store_range(cl->kube->store, prefix, 0, &kvs, &n, &rev) != 0) {
@@ -2971,11 +1597,11 @@ static void serve_deletecollection(struct kube_cluster *cl, struct http_req *r,
 		goto oom;
 	int dry = dry_run(r);
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
+		json_t *o = reg_load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
 		if (!o)
 			continue;
-		if (!filter_match(&f, o) ||
-		    (is_core(res, "namespaces") && is_protected_namespace(mstr(o, "name")))) {
+		if (!reg_filter_match(&f, o) || (reg_is_core(res, "namespaces") &&
+						 is_protected_namespace(reg_mstr(o, "name")))) {
 			json_decref(o);
 			continue;
 		}
@@ -2983,16 +1609,16 @@ static void serve_deletecollection(struct kube_cluster *cl, struct http_req *r,
 			json_decref(o);
 			continue; /* changed or gone meanwhile: left alone */
 		}
-		if (!dry && is_core(res, "namespaces"))
-			delete_namespace_contents(cl, mstr(o, "name"));
+		if (!dry && reg_is_core(res, "namespaces"))
+			delete_namespace_contents(cl, reg_mstr(o, "name"));
 		json_array_append_new(items, o);
 	}
 	snprintf(kind, sizeof(kind), "%sList", res->kind);
-	api_version(res, av, sizeof(av));
+	reg_api_version(res, av, sizeof(av));
 	snprintf(rvs, sizeof(rvs), "%lld", (long long)store_revision(cl->kube->store));
-	reply_json(r, 200,
-		   json_pack("{s:s, s:s, s:{s:s}, s:o}", "kind", kind, "apiVersion", av, "metadata",
-			     "resourceVersion", rvs, "items", items));
+	reg_reply_json(r, 200,
+		       json_pack("{s:s, s:s, s:{s:s}, s:o}", "kind", kind, "apiVersion", av,
+				 "metadata", "resourceVersion", rvs, "items", items));
 	items = NULL;
 	goto out;
 oom:
@@ -3000,7 +1626,7 @@ oom:
 out:
 	json_decref(items);
 	store_kvs_free(kvs, n);
-	filter_free(&f);
+	reg_filter_free(&f);
 }
 
 /* --- dispatch --- */
@@ -3016,28 +1642,29 @@ void registry_serve(struct kube_cluster *cl, struct http_req *r, const struct ku
 	const char *v = a->verb;
 	const char *sub = a->subresource;
 	if (sub[0] && strcmp(sub, "status") != 0 &&
-	    !(strcmp(sub, "finalize") == 0 && is_core(res, "namespaces"))) {
+	    !(strcmp(sub, "finalize") == 0 && reg_is_core(res, "namespaces"))) {
 		kube_reply_not_found(r, a);
 		return;
 	}
 	if (res->namespaced && !a->namespace_[0] && strcmp(v, "list") != 0 &&
-	    strcmp(v, "watch") != 0 && strcmp(v, "deletecollection") != 0 && !is_core(res, "namespaces")) {
+	    strcmp(v, "watch") != 0 && strcmp(v, "deletecollection") != 0 &&
+	    !reg_is_core(res, "namespaces")) {
 		/* creating or naming a namespaced object needs its namespace */
 		kube_reply_not_found(r, a);
 		return;
 	}
 	if (strcmp(v, "get") == 0) {
-		if (query_true(r, "watch"))
-			serve_watch(cl, r, a, res);
+		if (reg_query_true(r, "watch"))
+			reg_serve_watch(cl, r, a, res);
 		else
 			serve_get(cl, r, a, res);
 	} else if (strcmp(v, "list") == 0) {
-		if (query_true(r, "watch"))
-			serve_watch(cl, r, a, res);
+		if (reg_query_true(r, "watch"))
+			reg_serve_watch(cl, r, a, res);
 		else
-			serve_list(cl, r, a, res);
+			reg_serve_list(cl, r, a, res);
 	} else if (strcmp(v, "watch") == 0) {
-		serve_watch(cl, r, a, res);
+		reg_serve_watch(cl, r, a, res);
 	} else if (strcmp(v, "create") == 0 && !sub[0]) {
 		serve_create(cl, r, a, res, u);
 	} else if (strcmp(v, "update") == 0 && a->name[0]) {

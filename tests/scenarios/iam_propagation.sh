@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # iam_propagation.sh - the seed's "IAM 서비스 계정 액세스가 거부됨" (IAM service account
-# access denied): with `gkeid up --iam-propagation 5s`, a pod whose
+# access denied): with `gkeid up --iam-propagation 30s`, a pod whose
 # roles/iam.workloadIdentityUser binding was just added gets the seed's
 # `HTTP/403: generic::permission_denied: loading: GenerateAccessToken(...)`; the doctor
 # sees the binding in place (gsa-binding passes) yet the exchange refused, and says IAM
 # propagation; after waiting, the pod gets a token and the doctor finds nothing wrong.
 . "$(dirname "$0")/../e2e/lib.sh"
-gkeid_up --iam-propagation 5s
+# 30 s: the pod's request and the doctor must come inside the window after gcloud's
+# binding returns, which takes seconds on a loaded machine (5 s was missed under load).
+PROP=30
+gkeid_up --iam-propagation ${PROP}s
 P=demo-project
 GSA=late-gsa@$P.iam.gserviceaccount.com
 export HOME=$T_TMP/home
@@ -28,9 +31,11 @@ token() { curl -sS -H 'Metadata-Flavor: Google' -w '\nHTTP %{http_code}' \
 	"http://$IP:$PORT/computeMetadata/v1/instance/service-accounts/default/token"; }
 
 # a deployment pipeline: the binding and the pod together
+t_bound=$(date +%s)
 ok "bind roles/iam.workloadIdentityUser" gcloud iam service-accounts add-iam-policy-binding $GSA \
 	--role=roles/iam.workloadIdentityUser --member="serviceAccount:$P.svc.id.goog[default/late]" --quiet
 out=$(token)
+[ $(($(date +%s) - t_bound)) -lt $PROP ] || fail "the pod asked within ${PROP}s of the binding (the machine was too slow to test the window)"
 has "the pod's log: the seed's 403" "HTTP/403: generic::permission_denied: loading: GenerateAccessToken(\"$GSA\", \"\"): googleapi: Error 403: Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)." "$out"
 has "... HTTP 403" "HTTP 403" "$out"
 doctor
@@ -44,7 +49,7 @@ has "... the seed's advice: wait, delay before calling Google APIs" "add a delay
 	"$(dfield token-exchange fix)"
 
 # the seed's fix: wait
-wait_for 60 output_has '"token_type":"Bearer"' token &&
+wait_for 120 output_has '"token_type":"Bearer"' token &&
 	pass "after waiting: the pod gets a token" || fail "after waiting: the pod gets a token" "$WAIT_OUT"
 doctor
 eq "the doctor finds nothing wrong" "0 pass" "$DOC_RC $(dst token-exchange)"

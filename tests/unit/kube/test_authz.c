@@ -302,6 +302,8 @@ static void test_chain(void)
 	CHECK_EQ_INT(kube_authorize(&cl, &fed, &pods, reason, sizeof(reason)), KUBE_ALLOW);
 	/* ... on this cluster's project only */
 	struct kube_cluster other_cl = cl;
+	other_cl.rbac = NULL; /* state the copy must not share: its own index */
+	other_cl.registry = NULL;
 	snprintf(other_cl.project, sizeof(other_cl.project), "another-project");
 	CHECK_EQ_INT(kube_authorize(&other_cl, &alice, &pods, reason, sizeof(reason)), KUBE_DENY);
 	rbac_forget(&other_cl);

@@ -15,7 +15,9 @@
 #   - the request errors of upstream: no fieldManager, force on a non-apply patch, an
 #     unknown patch type (415 listing application/apply-patch+yaml), a field the type
 #     does not declare (500 "failed to create typed patch object ...");
-#   - every kubectl.1.NN that gcloud ships (1.27 to 1.33) applies server-side.
+#   - every kubectl.1.NN that gcloud ships (1.27 to 1.33) applies server-side;
+#   - `kpt live apply --server-side` of a small package (its inventory is a ResourceGroup
+#     CRD).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kube_lib.sh"
 gkeid_up
@@ -172,4 +174,15 @@ done
 out=$(kcurl GET $CM/versions)
 eq "one Apply manager per version, each owning its key" "$n" \
 	"$(jget "$out" 'len([e for e in j["metadata"]["managedFields"] if e["operation"] == "Apply" and list(e["fieldsV1"]["f:data"]) == ["f:v" + e["manager"][-2:]]])')"
+
+# kpt live apply: server-side apply through cli-utils, its inventory a custom resource
+# (it also sends HEAD requests, whose replies must carry no body)
+mkdir -p "$W/pkg"
+printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: from-kpt\n  namespace: ssa\ndata:\n  a: "1"\n' >"$W/pkg/cm.yaml"
+ok "kpt live init" kpt live init --namespace ssa "$W/pkg"
+ok "kpt live install-resource-group (a CRD)" kpt live install-resource-group
+has "kpt live apply --server-side" "apply result: 1 attempted, 1 successful, 0 skipped, 0 failed" \
+	"$(kpt live apply --server-side "$W/pkg" 2>&1)"
+eq "... applied server-side" "1 Apply" \
+	"$(jget "$(kcurl GET $CM/from-kpt)" 'j["data"]["a"] + " " + j["metadata"]["managedFields"][0]["operation"]')"
 finish

@@ -139,8 +139,7 @@ static json_t *jcall(const char *method, const char *path, const char *body, con
 	*code = call(method, path, body, ctype, NULL, 0, &out);
 	json_t *j = out ? json_loads(out, 0, NULL) : NULL;
 	if (!j)
-		fprintf(stderr, "# %s %s -> %ld, not JSON: %s\n", method, path, *code,
-			out ? out : "");
+		fprintf(stderr, "# %s %s -> %ld, not JSON: %s\n", method, path, *code, out ? out : "");
 	free(out);
 	return j;
 }
@@ -175,8 +174,8 @@ static long long jint(const json_t *j, const char *path)
 	return json_is_integer(cur) ? (long long)json_integer_value(cur) : -1;
 }
 
-#define POD(name, extra)                                                                           \
-	"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" name "\"," extra       \
+#define POD(name, extra)                                                                   \
+	"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"" name "\"," extra \
 	"},\"spec\":{\"containers\":[{\"name\":\"app\",\"image\":\"nginx:1.25\"}]}}"
 
 static void test_create_get(void)
@@ -189,14 +188,13 @@ static void test_create_get(void)
 	CHECK_EQ_INT(code, 201);
 	CHECK_STR(jstr(j, "status.phase"), "Active");
 	CHECK_STR(jstr(j, "metadata.labels.kubernetes.io/metadata.name"), "");
-	CHECK_STR(json_string_value(
-			  json_object_get(json_object_get(json_object_get(j, "metadata"), "labels"),
-					  "kubernetes.io/metadata.name")),
+	CHECK_STR(json_string_value(json_object_get(json_object_get(json_object_get(j, "metadata"), "labels"),
+						    "kubernetes.io/metadata.name")),
 		  "team");
 	json_decref(j);
 
-	j = jcall("POST", "/api/v1/namespaces/team/pods",
-		  POD("web", "\"labels\":{\"app\":\"web\"}"), NULL, &code);
+	j = jcall("POST", "/api/v1/namespaces/team/pods", POD("web", "\"labels\":{\"app\":\"web\"}"),
+		  NULL, &code);
 	CHECK_EQ_INT(code, 201);
 	CHECK_STR(jstr(j, "kind"), "Pod");
 	CHECK_STR(jstr(j, "apiVersion"), "v1");
@@ -249,8 +247,7 @@ static void test_create_get(void)
 	j = jcall("POST", "/api/v1/namespaces/team/configmaps",
 		  "{\"metadata\":{\"generateName\":\"cfg-\"},\"data\":{\"k\":\"v\"}}", NULL, &code);
 	CHECK_EQ_INT(code, 201);
-	CHECK(strncmp(jstr(j, "metadata.name"), "cfg-", 4) == 0 &&
-	      strlen(jstr(j, "metadata.name")) == 9);
+	CHECK(strncmp(jstr(j, "metadata.name"), "cfg-", 4) == 0 && strlen(jstr(j, "metadata.name")) == 9);
 	CHECK_EQ_INT(jint(j, "metadata.generation"), -1);
 	json_decref(j);
 
@@ -280,13 +277,12 @@ static void test_invalid(void)
 			  NULL, &code);
 	CHECK_EQ_INT(code, 422);
 	CHECK_STR(jstr(j, "reason"), "Invalid");
-	CHECK_STR(
-		jstr(j, "message"),
-		"Pod \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a "
-		"lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
-		"'-' or '.', and must start and end with an alphanumeric character (e.g. "
-		"'example.com', regex used for validation is "
-		"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
+	CHECK_STR(jstr(j, "message"),
+		  "Pod \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a "
+		  "lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+		  "'-' or '.', and must start and end with an alphanumeric character (e.g. "
+		  "'example.com', regex used for validation is "
+		  "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')");
 	CHECK_STR(jstr(j, "details.kind"), "Pod");
 	CHECK_STR(jstr(j, "details.name"), "Bad_Name");
 	CHECK_STR(jstr(j, "details.causes.0.reason"), "FieldValueInvalid");
@@ -318,9 +314,7 @@ static void test_invalid(void)
 	j = jcall("POST", "/api/v1/namespaces/team/configmaps",
 		  "{\"metadata\":{\"name\":\"x\",\"labels\":{\"bad key\":\"v\"}}}", NULL, &code);
 	CHECK_EQ_INT(code, 422);
-	CHECK(strncmp(jstr(j, "message"),
-		      "ConfigMap \"x\" is invalid: metadata.labels: Invalid value: \"bad key\"",
-		      66) == 0);
+	CHECK(strncmp(jstr(j, "message"), "ConfigMap \"x\" is invalid: metadata.labels: Invalid value: \"bad key\"", 66) == 0);
 	json_decref(j);
 
 	j = jcall("POST", "/api/v1/namespaces/team/pods",
@@ -339,18 +333,17 @@ static void test_invalid(void)
 	j = jcall("POST", "/api/v1/namespaces/team/pods", "[1,2]", NULL, &code);
 	CHECK_EQ_INT(code, 400);
 	json_decref(j);
-	j = jcall("POST", "/api/v1/namespaces/team/pods",
-		  "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"q\"}}", NULL, &code);
-	CHECK_EQ_INT(code, 400);
-	json_decref(j);
-	j = jcall("POST", "/api/v1/namespaces/team/pods",
-		  "{\"metadata\":{\"name\":\"q\",\"labels\":[1]},\"spec\":{\"containers\":7}}",
+	j = jcall("POST", "/api/v1/namespaces/team/pods", "{\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"q\"}}",
 		  NULL, &code);
 	CHECK_EQ_INT(code, 400);
 	json_decref(j);
 	j = jcall("POST", "/api/v1/namespaces/team/pods",
-		  "{\"metadata\":{\"name\":\"q\"},\"spec\":"
-		  "{\"containers\":[{\"name\":5}]}}",
+		  "{\"metadata\":{\"name\":\"q\",\"labels\":[1]},\"spec\":{\"containers\":7}}", NULL,
+		  &code);
+	CHECK_EQ_INT(code, 400);
+	json_decref(j);
+	j = jcall("POST", "/api/v1/namespaces/team/pods", "{\"metadata\":{\"name\":\"q\"},\"spec\":"
+							  "{\"containers\":[{\"name\":5}]}}",
 		  NULL, &code);
 	CHECK_EQ_INT(code, 400);
 	json_decref(j);
@@ -366,8 +359,7 @@ static void test_list(void)
 	for (int i = 0; i < 5; i++) {
 		char body[512];
 		snprintf(body, sizeof(body),
-			 "{\"metadata\":{\"name\":\"c%d\",\"labels\":{\"tier\":\"%s\"}},\"data\":{}"
-			 "}",
+			 "{\"metadata\":{\"name\":\"c%d\",\"labels\":{\"tier\":\"%s\"}},\"data\":{}}",
 			 i, i % 2 ? "odd" : "even");
 		json_decref(jcall("POST", "/api/v1/namespaces/team/configmaps", body, NULL, &code));
 		CHECK_EQ_INT(code, 201);
@@ -382,9 +374,7 @@ static void test_list(void)
 	CHECK_STR(jstr(j, "items.0.metadata.name"), "c1");
 	json_decref(j);
 
-	j = jcall("GET",
-		  "/api/v1/namespaces/team/"
-		  "configmaps?labelSelector=tier%20in%20(odd,even),tier!%3Dodd",
+	j = jcall("GET", "/api/v1/namespaces/team/configmaps?labelSelector=tier%20in%20(odd,even),tier!%3Dodd",
 		  NULL, NULL, &code);
 	CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 3);
 	json_decref(j);
@@ -428,8 +418,7 @@ static void test_list(void)
 	json_decref(j);
 	json_decref(jcall("POST", "/api/v1/namespaces/team/configmaps",
 			  "{\"metadata\":{\"name\":\"zz-late\"}}", NULL, &code));
-	snprintf(path, sizeof(path), "/api/v1/namespaces/team/configmaps?limit=3&continue=%s",
-		 cont);
+	snprintf(path, sizeof(path), "/api/v1/namespaces/team/configmaps?limit=3&continue=%s", cont);
 	j = jcall("GET", path, NULL, NULL, &code);
 	CHECK_EQ_INT(code, 200);
 	CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 3);
@@ -437,8 +426,7 @@ static void test_list(void)
 	snprintf(cont, sizeof(cont), "%s", jstr(j, "metadata.continue"));
 	CHECK_EQ_INT(jint(j, "metadata.remainingItemCount"), 1);
 	json_decref(j);
-	snprintf(path, sizeof(path), "/api/v1/namespaces/team/configmaps?limit=3&continue=%s",
-		 cont);
+	snprintf(path, sizeof(path), "/api/v1/namespaces/team/configmaps?limit=3&continue=%s", cont);
 	j = jcall("GET", path, NULL, NULL, &code);
 	CHECK_EQ_INT(json_array_size(json_object_get(j, "items")), 1);
 	CHECK_STR(jstr(j, "items.0.metadata.name"), "zz-late");
@@ -450,8 +438,7 @@ static void test_list(void)
 	j = jcall("GET", "/api/v1/namespaces/team/configmaps/zz-late", NULL, NULL, &code);
 	CHECK_STR(jstr(j, "metadata.resourceVersion"), rv);
 	json_decref(j);
-	json_decref(
-		jcall("DELETE", "/api/v1/namespaces/team/configmaps/zz-late", NULL, NULL, &code));
+	json_decref(jcall("DELETE", "/api/v1/namespaces/team/configmaps/zz-late", NULL, NULL, &code));
 
 	j = jcall("GET", "/api/v1/namespaces/team/configmaps?limit=2&continue=garbage", NULL, NULL,
 		  &code);
@@ -614,8 +601,8 @@ static void test_patch(void)
 	CHECK_EQ_INT(code, 404);
 	json_decref(j);
 
-	j = jcall("PATCH", "/api/v1/namespaces/team/pods/web", "[1]",
-		  "application/merge-patch+json", &code);
+	j = jcall("PATCH", "/api/v1/namespaces/team/pods/web", "[1]", "application/merge-patch+json",
+		  &code);
 	CHECK_EQ_INT(code, 400);
 	json_decref(j);
 }
@@ -679,8 +666,7 @@ static void test_watch(void)
 {
 	long code;
 	char path[512], *out = NULL;
-	json_t *j =
-		jcall("POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"w\"}}", NULL, &code);
+	json_t *j = jcall("POST", "/api/v1/namespaces", "{\"metadata\":{\"name\":\"w\"}}", NULL, &code);
 	char rv0[32];
 	snprintf(rv0, sizeof(rv0), "%s", jstr(j, "metadata.resourceVersion"));
 	json_decref(j);
@@ -688,29 +674,25 @@ static void test_watch(void)
 			  "{\"metadata\":{\"name\":\"a\",\"labels\":{\"k\":\"1\"}}}", NULL, &code));
 	json_decref(jcall("PATCH", "/api/v1/namespaces/w/configmaps/a", "{\"data\":{\"x\":\"y\"}}",
 			  "application/merge-patch+json", &code));
-	json_decref(jcall("POST", "/api/v1/namespaces/w/configmaps",
-			  "{\"metadata\":{\"name\":\"b\"}}", NULL, &code));
+	json_decref(jcall("POST", "/api/v1/namespaces/w/configmaps", "{\"metadata\":{\"name\":\"b\"}}",
+			  NULL, &code));
 	json_decref(jcall("DELETE", "/api/v1/namespaces/w/configmaps/b", NULL, NULL, &code));
 
 	/* replay from rv0: ADDED a, MODIFIED a, ADDED b, DELETED b; ends after 1s */
 	snprintf(path, sizeof(path),
-		 "/api/v1/namespaces/w/configmaps?watch=1&resourceVersion=%s&timeoutSeconds=1",
-		 rv0);
+		 "/api/v1/namespaces/w/configmaps?watch=1&resourceVersion=%s&timeoutSeconds=1", rv0);
 	code = call("GET", path, NULL, NULL, NULL, 0, &out);
 	CHECK_EQ_INT(code, 200);
 	CHECK_EQ_INT(count_of(out, "\n"), 4);
-	CHECK(out &&
-	      strncmp(out, "{\"type\":\"ADDED\",\"object\":{\"kind\":\"ConfigMap\"", 44) == 0);
+	CHECK(out && strncmp(out, "{\"type\":\"ADDED\",\"object\":{\"kind\":\"ConfigMap\"", 44) == 0);
 	CHECK_EQ_INT(count_of(out, "\"type\":\"MODIFIED\""), 1);
 	CHECK_EQ_INT(count_of(out, "\"type\":\"DELETED\""), 1);
 	free(out);
 	out = NULL;
 
 	/* from "0": the current objects as ADDED, filtered by the selector */
-	code = call(
-		"GET",
-		"/api/v1/namespaces/w/configmaps?watch=true&timeoutSeconds=1&labelSelector=k%3D1",
-		NULL, NULL, NULL, 0, &out);
+	code = call("GET", "/api/v1/namespaces/w/configmaps?watch=true&timeoutSeconds=1&labelSelector=k%3D1",
+		    NULL, NULL, NULL, 0, &out);
 	CHECK_EQ_INT(code, 200);
 	CHECK_EQ_INT(count_of(out, "\n"), 1);
 	CHECK_EQ_INT(count_of(out, "\"name\":\"a\""), 1);
@@ -718,9 +700,8 @@ static void test_watch(void)
 	out = NULL;
 
 	/* sendInitialEvents: the list, then a bookmark that marks its end */
-	code = call("GET",
-		    "/api/v1/namespaces/w/configmaps?watch=1&sendInitialEvents=true&"
-		    "allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1",
+	code = call("GET", "/api/v1/namespaces/w/configmaps?watch=1&sendInitialEvents=true&"
+			   "allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1",
 		    NULL, NULL, NULL, 0, &out);
 	CHECK_EQ_INT(code, 200);
 	CHECK(out && strstr(out, "\"type\":\"BOOKMARK\"") &&
@@ -737,8 +718,7 @@ static void test_watch(void)
 	out = NULL;
 
 	/* too old: compacted history gives a 410 ERROR event */
-	code = call("GET",
-		    "/api/v1/namespaces/w/configmaps?watch=1&resourceVersion=1&timeoutSeconds=1",
+	code = call("GET", "/api/v1/namespaces/w/configmaps?watch=1&resourceVersion=1&timeoutSeconds=1",
 		    NULL, NULL, NULL, 0, &out);
 	CHECK_EQ_INT(code, 200);
 	CHECK(out && strstr(out, "\"type\":\"ERROR\"") && strstr(out, "\"code\":410") &&
@@ -747,10 +727,8 @@ static void test_watch(void)
 	out = NULL;
 
 	/* live events to a watcher, and a watcher that hangs up after one event */
-	struct watch_arg live = {"/api/v1/namespaces/w/configmaps?watch=1&timeoutSeconds=3", 0,
-				 NULL, 0};
-	struct watch_arg quitter = {"/api/v1/namespaces/w/configmaps?watch=1&timeoutSeconds=10", 2,
-				    NULL, 0};
+	struct watch_arg live = {"/api/v1/namespaces/w/configmaps?watch=1&timeoutSeconds=3", 0, NULL, 0};
+	struct watch_arg quitter = {"/api/v1/namespaces/w/configmaps?watch=1&timeoutSeconds=10", 2, NULL, 0};
 	pthread_t t1, t2;
 	pthread_create(&t1, NULL, watch_thread, &live);
 	pthread_create(&t2, NULL, watch_thread, &quitter);
@@ -765,9 +743,8 @@ static void test_watch(void)
 	json_decref(jcall("DELETE", "/api/v1/namespaces/w/configmaps/live", NULL, NULL, &code));
 	pthread_join(t1, NULL);
 	CHECK_EQ_INT(live.code, 200);
-	CHECK(live.out &&
-	      strstr(live.out, "\"type\":\"ADDED\",\"object\":{\"kind\":\"ConfigMap\","
-			       "\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"live\""));
+	CHECK(live.out && strstr(live.out, "\"type\":\"ADDED\",\"object\":{\"kind\":\"ConfigMap\","
+					    "\"apiVersion\":\"v1\",\"metadata\":{\"name\":\"live\""));
 	CHECK(live.out && strstr(live.out, "\"type\":\"DELETED\""));
 	CHECK_EQ_INT(count_of(live.out, "\n"), 4); /* a, live, live2 (ADDED), live (DELETED) */
 	CHECK(quitter.out && count_of(quitter.out, "\n") >= 2);
@@ -809,25 +786,11 @@ static void test_tables(void)
 	static const struct {
 		long long s;
 		const char *want;
-	} d[] = {{-5, "<invalid>"},
-		 {-1, "0s"},
-		 {0, "0s"},
-		 {59, "59s"},
-		 {119, "119s"},
-		 {120, "2m"},
-		 {125, "2m5s"},
-		 {600, "10m"},
-		 {3599, "59m"},
-		 {10800, "3h"},
-		 {11000, "3h3m"},
-		 {8 * 3600, "8h"},
-		 {47 * 3600, "47h"},
-		 {48 * 3600, "2d"},
-		 {49 * 3600, "2d1h"},
-		 {8 * 86400, "8d"},
-		 {400 * 86400, "400d"},
-		 {730 * 86400 + 86400, "2y1d"},
-		 {9 * 365 * 86400LL, "9y"}};
+	} d[] = {{-5, "<invalid>"}, {-1, "0s"}, {0, "0s"}, {59, "59s"}, {119, "119s"},
+		 {120, "2m"}, {125, "2m5s"}, {600, "10m"}, {3599, "59m"}, {10800, "3h"},
+		 {11000, "3h3m"}, {8 * 3600, "8h"}, {47 * 3600, "47h"}, {48 * 3600, "2d"},
+		 {49 * 3600, "2d1h"}, {8 * 86400, "8d"}, {400 * 86400, "400d"},
+		 {730 * 86400 + 86400, "2y1d"}, {9 * 365 * 86400LL, "9y"}};
 	for (size_t i = 0; i < sizeof(d) / sizeof(d[0]); i++) {
 		table_human_duration(d[i].s, buf, sizeof(buf));
 		CHECK_STR(buf, d[i].want);
@@ -845,16 +808,15 @@ static void test_tables(void)
 	CHECK(!table_wanted(NULL, &beta));
 
 	time_t now = 1714557600 + 3600;
-	json_t *j = row_of(
-		"", "pods",
-		"{\"metadata\":{\"name\":\"p\",\"creationTimestamp\":\"2024-05-01T10:00:00Z\"},"
-		"\"spec\":{\"containers\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"nodeName\":\"n1\"},"
-		"\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.9\",\"containerStatuses\":["
-		"{\"name\":\"a\",\"ready\":true,\"restartCount\":2,\"state\":{\"running\":{}},"
-		"\"lastState\":{\"terminated\":{\"finishedAt\":\"2024-05-01T10:50:00Z\"}}},"
-		"{\"name\":\"b\",\"ready\":false,\"restartCount\":1,\"state\":{\"waiting\":"
-		"{\"reason\":\"CrashLoopBackOff\"}}}]}}",
-		now);
+	json_t *j = row_of("", "pods",
+			   "{\"metadata\":{\"name\":\"p\",\"creationTimestamp\":\"2024-05-01T10:00:00Z\"},"
+			   "\"spec\":{\"containers\":[{\"name\":\"a\"},{\"name\":\"b\"}],\"nodeName\":\"n1\"},"
+			   "\"status\":{\"phase\":\"Running\",\"podIP\":\"10.0.0.9\",\"containerStatuses\":["
+			   "{\"name\":\"a\",\"ready\":true,\"restartCount\":2,\"state\":{\"running\":{}},"
+			   "\"lastState\":{\"terminated\":{\"finishedAt\":\"2024-05-01T10:50:00Z\"}}},"
+			   "{\"name\":\"b\",\"ready\":false,\"restartCount\":1,\"state\":{\"waiting\":"
+			   "{\"reason\":\"CrashLoopBackOff\"}}}]}}",
+			   now);
 	CHECK_STR(jstr(j, "rows.0.cells.1"), "1/2");
 	CHECK_STR(jstr(j, "rows.0.cells.2"), "CrashLoopBackOff");
 	CHECK_STR(jstr(j, "rows.0.cells.3"), "3 (10m ago)");
@@ -864,21 +826,18 @@ static void test_tables(void)
 	CHECK_STR(jstr(j, "metadata.resourceVersion"), "7");
 	CHECK(json_object_get(json_array_get(json_object_get(j, "rows"), 0), "object") == NULL);
 	json_decref(j);
-	j = row_of(
-		"", "pods",
-		"{\"metadata\":{\"name\":\"p\",\"deletionTimestamp\":\"2024-05-01T10:00:00Z\"},"
-		"\"spec\":{\"containers\":[{\"name\":\"a\"}]},\"status\":{\"phase\":\"Running\"}}",
-		now);
+	j = row_of("", "pods",
+		   "{\"metadata\":{\"name\":\"p\",\"deletionTimestamp\":\"2024-05-01T10:00:00Z\"},"
+		   "\"spec\":{\"containers\":[{\"name\":\"a\"}]},\"status\":{\"phase\":\"Running\"}}",
+		   now);
 	CHECK_STR(jstr(j, "rows.0.cells.2"), "Terminating");
 	CHECK_STR(jstr(j, "rows.0.cells.4"), "<unknown>");
 	json_decref(j);
 	j = row_of("", "events",
-		   "{\"metadata\":{\"name\":\"e\"},\"involvedObject\":{\"kind\":\"Pod\",\"name\":"
-		   "\"web\"},"
+		   "{\"metadata\":{\"name\":\"e\"},\"involvedObject\":{\"kind\":\"Pod\",\"name\":\"web\"},"
 		   "\"type\":\"Warning\",\"reason\":\"BackOff\",\"message\":\" Back-off \\n\","
 		   "\"source\":{\"component\":\"kubelet\",\"host\":\"n1\"},\"count\":4,"
-		   "\"firstTimestamp\":\"2024-05-01T09:00:00Z\",\"lastTimestamp\":\"2024-05-01T10:"
-		   "59:00Z\"}",
+		   "\"firstTimestamp\":\"2024-05-01T09:00:00Z\",\"lastTimestamp\":\"2024-05-01T10:59:00Z\"}",
 		   now);
 	CHECK_STR(jstr(j, "columnDefinitions.0.name"), "Last Seen");
 	CHECK_STR(jstr(j, "rows.0.cells.0"), "60s");
@@ -888,13 +847,12 @@ static void test_tables(void)
 	CHECK_STR(jstr(j, "rows.0.cells.7"), "120m");
 	CHECK_EQ_INT(jint(j, "rows.0.cells.8"), 4);
 	json_decref(j);
-	j = row_of(
-		"", "nodes",
-		"{\"metadata\":{\"name\":\"n\",\"labels\":{\"node-role.kubernetes.io/worker\":\"\","
-		"\"kubernetes.io/role\":\"edge\"}},\"spec\":{\"unschedulable\":true},\"status\":{"
-		"\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"}],\"nodeInfo\":"
-		"{\"kubeletVersion\":\"v1.30.5\"}}}",
-		now);
+	j = row_of("", "nodes",
+		   "{\"metadata\":{\"name\":\"n\",\"labels\":{\"node-role.kubernetes.io/worker\":\"\","
+		   "\"kubernetes.io/role\":\"edge\"}},\"spec\":{\"unschedulable\":true},\"status\":{"
+		   "\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\"}],\"nodeInfo\":"
+		   "{\"kubeletVersion\":\"v1.30.5\"}}}",
+		   now);
 	CHECK_STR(jstr(j, "rows.0.cells.1"), "NotReady,SchedulingDisabled");
 	CHECK_STR(jstr(j, "rows.0.cells.2"), "edge,worker");
 	CHECK_STR(jstr(j, "rows.0.cells.4"), "v1.30.5");
@@ -902,12 +860,9 @@ static void test_tables(void)
 	CHECK_STR(jstr(j, "rows.0.cells.7"), "<unknown>");
 	json_decref(j);
 	j = row_of("rbac.authorization.k8s.io", "rolebindings",
-		   "{\"metadata\":{\"name\":\"rb\"},\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":"
-		   "\"view\"},"
-		   "\"subjects\":[{\"kind\":\"User\",\"name\":\"a@x\"},{\"kind\":\"User\",\"name\":"
-		   "\"b@x\"},"
-		   "{\"kind\":\"Group\",\"name\":\"g\"},{\"kind\":\"ServiceAccount\",\"name\":"
-		   "\"default\","
+		   "{\"metadata\":{\"name\":\"rb\"},\"roleRef\":{\"kind\":\"ClusterRole\",\"name\":\"view\"},"
+		   "\"subjects\":[{\"kind\":\"User\",\"name\":\"a@x\"},{\"kind\":\"User\",\"name\":\"b@x\"},"
+		   "{\"kind\":\"Group\",\"name\":\"g\"},{\"kind\":\"ServiceAccount\",\"name\":\"default\","
 		   "\"namespace\":\"ns\"}]}",
 		   now);
 	CHECK_STR(jstr(j, "columnDefinitions.1.name"), "Role");
@@ -917,8 +872,7 @@ static void test_tables(void)
 	CHECK_STR(jstr(j, "rows.0.cells.5"), "ns/default");
 	json_decref(j);
 	j = row_of("rbac.authorization.k8s.io", "clusterroles",
-		   "{\"metadata\":{\"name\":\"r\",\"creationTimestamp\":\"2024-05-01T10:00:00Z\"}}",
-		   now);
+		   "{\"metadata\":{\"name\":\"r\",\"creationTimestamp\":\"2024-05-01T10:00:00Z\"}}", now);
 	CHECK_STR(jstr(j, "columnDefinitions.1.name"), "Created At");
 	CHECK_STR(jstr(j, "columnDefinitions.1.type"), "date");
 	CHECK_STR(jstr(j, "rows.0.cells.1"), "2024-05-01T10:00:00Z");
@@ -927,15 +881,13 @@ static void test_tables(void)
 		   "{\"metadata\":{\"name\":\"np\"},\"spec\":{\"podSelector\":{}}}", now);
 	CHECK_STR(jstr(j, "rows.0.cells.1"), "<none>");
 	json_decref(j);
-	j = row_of("", "secrets",
-		   "{\"metadata\":{\"name\":\"s\"},\"type\":\"Opaque\",\"data\":{\"a\":\"\",\"b\":"
-		   "\"\"}}",
+	j = row_of("", "secrets", "{\"metadata\":{\"name\":\"s\"},\"type\":\"Opaque\",\"data\":{\"a\":\"\",\"b\":\"\"}}",
 		   now);
 	CHECK_STR(jstr(j, "rows.0.cells.1"), "Opaque");
 	CHECK_EQ_INT(jint(j, "rows.0.cells.2"), 2);
 	json_decref(j);
-	j = row_of("", "namespaces",
-		   "{\"metadata\":{\"name\":\"ns\"},\"status\":{\"phase\":\"Active\"}}", now);
+	j = row_of("", "namespaces", "{\"metadata\":{\"name\":\"ns\"},\"status\":{\"phase\":\"Active\"}}",
+		   now);
 	CHECK_STR(jstr(j, "columnDefinitions.1.name"), "Status");
 	CHECK_STR(jstr(j, "rows.0.cells.1"), "Active");
 	json_decref(j);

@@ -12,11 +12,25 @@ attributeTypeMap: [{"name", "baseName" (the JSON field), "type"}].
 
 Usage:
   scripts/gen-kube-schema.py [MODEL_DIR] > data/kube-schema.json
+  scripts/gen-kube-schema.py --openapi [MODEL_DIR] > data/kube-openapi.json
 MODEL_DIR is package/dist/gen/model of the unpacked npm tarball; without it the script
 fetches the tarball with `npm pack @kubernetes/client-node@0.22.3` into a temp dir.
 
 Output: {"source": ..., "kinds": {"<group>/<version>/<Kind>": TYPE},
          "types": {TYPE: {field: FIELDTYPE}}}
+With --openapi it writes the OpenAPI definitions of the same kinds and the types they
+reach, for src/kube/openapi.c (/openapi/v2 and /openapi/v3, kubectl explain):
+        {"source": ..., "kinds": {"<group>/<version>/<Kind>": NAME},
+         "definitions": {NAME: SCHEMA}}
+NAME is upstream's definition name as far as the models tell it
+("io.k8s.api.apps.v1.Deployment", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"):
+the package of a type is that of the first kind that reaches it, apimachinery's for the
+meta types. SCHEMA has upstream's shape: "description" and "required" from the model's
+doc comments and optional markers, "type", "items", "additionalProperties", a field of
+another type as {"allOf": [{"$ref": "#/definitions/NAME"}], "default": {}}, and the
+kinds' "x-kubernetes-group-version-kind". The models carry no formats, list-map keys or
+descriptions of fields that name another type; those are absent.
+
 where FIELDTYPE is "" (a leaf: string, number, boolean, date-time, IntOrString,
 Quantity, and "object" = RawExtension/FieldsV1, which keep whatever they hold), a TYPE,
 "[" + FIELDTYPE (a list of) or "{" + FIELDTYPE (a map of string to). Only the types
@@ -32,19 +46,40 @@ import tempfile
 
 PACKAGE = "@kubernetes/client-node@0.22.3"
 
-# (group, version, kind) -> model class. The kinds of src/kube/resources.c, and the
-# TokenRequest of serviceaccounts/token. The generator names a type V1<Kind> unless two
+# (group, version, kind) -> model class. The kinds of src/kube/resources.c, the
+# TokenRequest of serviceaccounts/token and the Scale of the scale subresources. The generator names a type V1<Kind> unless two
 # groups define it (core and events.k8s.io Event).
 KINDS = [
     ("", "v1", "ConfigMap", "V1ConfigMap"),
     ("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "V1CustomResourceDefinition"),
+    ("", "v1", "Endpoints", "V1Endpoints"),
     ("", "v1", "Event", "CoreV1Event"),
+    ("", "v1", "LimitRange", "V1LimitRange"),
     ("", "v1", "Namespace", "V1Namespace"),
     ("", "v1", "Node", "V1Node"),
+    ("", "v1", "PersistentVolumeClaim", "V1PersistentVolumeClaim"),
+    ("", "v1", "PersistentVolume", "V1PersistentVolume"),
     ("", "v1", "Pod", "V1Pod"),
+    ("", "v1", "PodTemplate", "V1PodTemplate"),
+    ("", "v1", "ReplicationController", "V1ReplicationController"),
+    ("", "v1", "ResourceQuota", "V1ResourceQuota"),
     ("", "v1", "Secret", "V1Secret"),
     ("", "v1", "ServiceAccount", "V1ServiceAccount"),
     ("", "v1", "Service", "V1Service"),
+    ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration",
+     "V1MutatingWebhookConfiguration"),
+    ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy",
+     "V1ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicyBinding",
+     "V1ValidatingAdmissionPolicyBinding"),
+    ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration",
+     "V1ValidatingWebhookConfiguration"),
+    ("apiregistration.k8s.io", "v1", "APIService", "V1APIService"),
+    ("apps", "v1", "ControllerRevision", "V1ControllerRevision"),
+    ("apps", "v1", "DaemonSet", "V1DaemonSet"),
+    ("apps", "v1", "Deployment", "V1Deployment"),
+    ("apps", "v1", "ReplicaSet", "V1ReplicaSet"),
+    ("apps", "v1", "StatefulSet", "V1StatefulSet"),
     ("authentication.k8s.io", "v1", "SelfSubjectReview", "V1SelfSubjectReview"),
     ("authentication.k8s.io", "v1", "TokenReview", "V1TokenReview"),
     ("authentication.k8s.io", "v1", "TokenRequest", "AuthenticationV1TokenRequest"),
@@ -52,12 +87,32 @@ KINDS = [
     ("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "V1SelfSubjectAccessReview"),
     ("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "V1SelfSubjectRulesReview"),
     ("authorization.k8s.io", "v1", "SubjectAccessReview", "V1SubjectAccessReview"),
+    ("autoscaling", "v1", "Scale", "V1Scale"),
+    ("autoscaling", "v2", "HorizontalPodAutoscaler", "V2HorizontalPodAutoscaler"),
+    ("batch", "v1", "CronJob", "V1CronJob"),
+    ("batch", "v1", "Job", "V1Job"),
+    ("certificates.k8s.io", "v1", "CertificateSigningRequest", "V1CertificateSigningRequest"),
+    ("coordination.k8s.io", "v1", "Lease", "V1Lease"),
+    ("discovery.k8s.io", "v1", "EndpointSlice", "V1EndpointSlice"),
     ("events.k8s.io", "v1", "Event", "EventsV1Event"),
+    ("flowcontrol.apiserver.k8s.io", "v1", "FlowSchema", "V1FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io", "v1", "PriorityLevelConfiguration",
+     "V1PriorityLevelConfiguration"),
+    ("networking.k8s.io", "v1", "IngressClass", "V1IngressClass"),
+    ("networking.k8s.io", "v1", "Ingress", "V1Ingress"),
     ("networking.k8s.io", "v1", "NetworkPolicy", "V1NetworkPolicy"),
+    ("node.k8s.io", "v1", "RuntimeClass", "V1RuntimeClass"),
+    ("policy", "v1", "PodDisruptionBudget", "V1PodDisruptionBudget"),
     ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "V1ClusterRoleBinding"),
     ("rbac.authorization.k8s.io", "v1", "ClusterRole", "V1ClusterRole"),
     ("rbac.authorization.k8s.io", "v1", "RoleBinding", "V1RoleBinding"),
     ("rbac.authorization.k8s.io", "v1", "Role", "V1Role"),
+    ("scheduling.k8s.io", "v1", "PriorityClass", "V1PriorityClass"),
+    ("storage.k8s.io", "v1", "CSIDriver", "V1CSIDriver"),
+    ("storage.k8s.io", "v1", "CSINode", "V1CSINode"),
+    ("storage.k8s.io", "v1", "CSIStorageCapacity", "V1CSIStorageCapacity"),
+    ("storage.k8s.io", "v1", "StorageClass", "V1StorageClass"),
+    ("storage.k8s.io", "v1", "VolumeAttachment", "V1VolumeAttachment"),
 ]
 
 # types.d.ts: IntOrString (number | string), V1MicroTime (a Date)
@@ -105,9 +160,135 @@ def spec_version(model_dir):
     return "unknown"
 
 
+# --- OpenAPI definitions (--openapi) ---
+
+META = {"ObjectMeta", "ListMeta", "LabelSelector", "LabelSelectorRequirement",
+        "OwnerReference", "ManagedFieldsEntry", "Condition", "Status", "StatusDetails",
+        "StatusCause", "DeleteOptions", "Preconditions", "Time", "MicroTime"}
+CLASS_RE = re.compile(r"^(?:[A-Z][a-z]+)?(V\d+(?:alpha\d+|beta\d+)?)(\w+)$")
+DOC_RE = re.compile(r"/\*\*((?:(?!\*/).)*)\*/\s*(?:export declare class (\w+)|'([^']+)'(\??):)",
+                    re.S)
+
+
+def package_of(group):
+    if group == "":
+        return "io.k8s.api.core"
+    if group == "apiregistration.k8s.io":
+        return "io.k8s.kube-aggregator.pkg.apis.apiregistration"
+    return "io.k8s.api." + group.split(".")[0]
+
+
+def doc_text(raw):
+    lines = [re.sub(r"^\s*\* ?", "", l) for l in raw.strip().split("\n")]
+    return "\n".join(l.rstrip() for l in lines).strip()
+
+
+def load_docs(model_dir, cls):
+    """(class description, {field: description}, [required fields]) from the .d.ts."""
+    path = os.path.join(model_dir, cls[0].lower() + cls[1:] + ".d.ts")
+    if not os.path.exists(path):
+        return "", {}, []
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    body = text[text.index("export declare class"):] if "export declare class" in text else text
+    desc, fields = "", {}
+    for m in DOC_RE.finditer(text):
+        if m.group(2):
+            desc = doc_text(m.group(1))
+        else:
+            fields[m.group(3)] = doc_text(m.group(1))
+    required = re.findall(r"^    '([^']+)': ", body, re.M)
+    return desc, fields, required
+
+
+def openapi_main(model_dir, models):
+    names, pkg, order = {}, {}, []
+    kinds = {}
+    for group, version, kind, cls in KINDS:
+        kinds["%s/%s/%s" % (group, version, kind)] = cls
+        pkg.setdefault(cls, package_of(group))
+        order.append(cls)
+    i = 0
+    while i < len(order):
+        cls = order[i]
+        i += 1
+        for a in models[cls]:
+            for ref in re.findall(r"[A-Z]\w+", a["type"]):
+                if ref in models and ref not in pkg:
+                    pkg[ref] = pkg[cls]
+                    order.append(ref)
+    for cls in order:
+        m = CLASS_RE.match(cls)
+        ver, base = (m.group(1).lower(), m.group(2)) if m else ("v1", cls)
+        if base in META:
+            names[cls] = "io.k8s.apimachinery.pkg.apis.meta.v1." + base
+        else:
+            names[cls] = "%s.%s.%s" % (pkg[cls], ver, base)
+
+    def schema(t):
+        if t in ("string", "Date", "V1MicroTime"):
+            return {"type": "string", "format": "date-time"} if t != "string" else \
+                {"type": "string"}
+        if t == "number":
+            return {"type": "integer"}
+        if t == "boolean":
+            return {"type": "boolean"}
+        if t == "IntOrString":
+            return {"type": "string", "format": "int-or-string",
+                    "x-kubernetes-int-or-string": True}
+        if t in ("object", "any"):
+            return {"type": "object"}
+        m = MAP_RE.match(t)
+        if m:
+            return {"type": "object", "additionalProperties": schema(m.group(1))}
+        m = ARRAY_RE.match(t)
+        if m:
+            return {"type": "array", "items": schema(m.group(1))}
+        return {"allOf": [{"$ref": "#/definitions/" + names[t]}], "default": {}}
+
+    defs = {}
+    gvk = {}
+    for key, cls in kinds.items():
+        group, version, kind = key.split("/")
+        gvk.setdefault(cls, []).append({"group": group, "kind": kind, "version": version})
+    for cls in order:
+        desc, fdocs, required = load_docs(model_dir, cls)
+        props = {}
+        for a in models[cls]:
+            s = schema(a["type"])
+            if fdocs.get(a["baseName"]):
+                s["description"] = fdocs[a["baseName"]]
+            props[a["baseName"]] = s
+        d = {"type": "object", "properties": props}
+        if desc:
+            d["description"] = desc
+        req = [r for r in required if r in props]
+        if req:
+            d["required"] = req
+        if cls in gvk:
+            d["x-kubernetes-group-version-kind"] = gvk[cls]
+        defs[names[cls]] = d
+    out = sys.stdout
+    out.write("{\"source\": %s,\n" % json.dumps(
+        "%s (npm) dist/gen/model, generated from the Kubernetes OpenAPI document %s"
+        % (PACKAGE, spec_version(model_dir))))
+    out.write("\"kinds\": {\n")
+    out.write(",\n".join("%s: %s" % (json.dumps(k), json.dumps(names[v]))
+                         for k, v in sorted(kinds.items())))
+    out.write("},\n\"definitions\": {\n")
+    out.write(",\n".join("%s: %s" % (json.dumps(k), json.dumps(v, sort_keys=True,
+                                                              separators=(",", ":")))
+                         for k, v in sorted(defs.items())))
+    out.write("}}\n")
+
+
 def main():
-    if len(sys.argv) > 1:
-        model_dir = sys.argv[1]
+    args = sys.argv[1:]
+    openapi = bool(args) and args[0] == "--openapi"
+    if openapi:
+        args = args[1:]
+    if args:
+        model_dir = args[0]
     else:
         tmp = tempfile.mkdtemp(prefix="gen-kube-schema.")
         subprocess.run(["npm", "pack", "--silent", PACKAGE], cwd=tmp, check=True,
@@ -116,6 +297,8 @@ def main():
         subprocess.run(["tar", "xzf", tgz, "-C", tmp], check=True)
         model_dir = os.path.join(tmp, "package", "dist", "gen", "model")
     models = load_models(model_dir)
+    if openapi:
+        return openapi_main(model_dir, models)
     types, want = {}, []
     kinds = {}
     for group, version, kind, cls in KINDS:

@@ -11,6 +11,13 @@
  * mirror pods (NodeRestriction), so the pod is created as `up`'s user gkeid-exec, whose
  * certificate lies beside the node's (exec.pem, exec-key.pem), as a developer's
  * `kubectl run` would create it.
+ *
+ * cmd_exec reads its options (exec_options), builds the Pod (execpod.c, pure), creates
+ * it and prepares what the pod has (pod_create, pod_prepare), runs the command
+ * (run_child: fork, exec, signals passed on) and ends it all (pod_end). Its SIGINT,
+ * SIGTERM and SIGHUP handler is set before anything else, so a signal at any moment
+ * ends exec through pod_end (once, a SIGTERM before the fork killed it and left the
+ * pod behind).
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -35,15 +42,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/execpod.h"
 #include "core/jwt.h"
 
 #define RESP_CAP (8u << 20)
-#define CMD_SHOWN_MAX 16384
-#define KV_MAX 64	     /* --annotation, --label, --env: each at most this many */
-#define KV_VALUE_MAX 8192    /* bytes of one value */
 #define PROXY_IDLE_MS 120000 /* a proxied connection with no traffic is closed */
 #define PROXY_GRACE_S 30     /* holdApplicationUntilProxyStarts waits delay + this */
-#define ISTIO_IMAGE "docker.io/istio/proxyv2:1.24.0"
 
 static const char exec_usage[] =
 	"Usage: gkeid exec [--namespace NS] [--serviceaccount KSA] [--name POD] -- CMD [ARGS...]\n"
@@ -85,6 +89,9 @@ static const char exec_usage[] =
 	"traffic.sidecar.istio.io/excludeOutboundIPRanges covering 169.254.169.254/32, and\n"
 	"proxy.istio.io/config '{ \"holdApplicationUntilProxyStarts\": true }' makes exec start\n"
 	"CMD only once the proxy is ready.\n";
+
+/* the signal that is ending exec (see on_signal) */
+static volatile sig_atomic_t got_signal;
 
 struct nstate {
 	char node[254], listen[16], server[512], ca[PATH_MAX], cert[PATH_MAX], key[PATH_MAX];
@@ -279,9 +286,9 @@ static int set_running(const struct nstate *st, json_t *pod, const char *ip, int
 		json_array_append_new(json_object_get(status, "containerStatuses"),
 				      json_pack("{s:s, s:b, s:b, s:i, s:s, s:s, s:s, s:{s:{s:s}}}",
 						"name", "istio-proxy", "ready", 1, "started", 1,
-						"restartCount", 0, "image", ISTIO_IMAGE, "imageID",
-						"", "containerID", "gkeid://istio-proxy", "state",
-						"running", "startedAt", now));
+						"restartCount", 0, "image", EXEC_ISTIO_IMAGE,
+						"imageID", "", "containerID", "gkeid://istio-proxy",
+						"state", "running", "startedAt", now));
 	json_object_set_new(pod, "status", status);
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s/status", ns, name);
 	json_t *out = NULL;
@@ -407,57 +414,6 @@ static int pod_gcloud_config(const char *dir)
 	return 0;
 }
 
-/* --- pod spec extras: --annotation, --label, --env --- */
-
-struct kvs {
-	const char *arg[KV_MAX]; /* "K=V" from argv */
-	size_t n;
-};
-
-/* Accepts "K=V" with a key of 1..253 printable bytes and a bounded value. */
-static int kv_add(struct kvs *a, const char *arg, const char *what)
-{
-	const char *eq = strchr(arg, '=');
-	size_t kl = eq ? (size_t)(eq - arg) : 0;
-	if (!eq || kl == 0 || kl > 253 || strlen(eq + 1) > KV_VALUE_MAX) {
-		fprintf(stderr, "gkeid exec: --%s wants KEY=VALUE, got \"%.200s\"\n", what, arg);
-		return -EINVAL;
-	}
-	for (size_t i = 0; i < kl; i++)
-		if ((unsigned char)arg[i] <= ' ' || (unsigned char)arg[i] >= 0x7f) {
-			fprintf(stderr, "gkeid exec: --%s: invalid key \"%.*s\"\n", what, (int)kl,
-				arg);
-			return -EINVAL;
-		}
-	if (a->n >= KV_MAX) {
-		fprintf(stderr, "gkeid exec: at most %d --%s flags\n", KV_MAX, what);
-		return -E2BIG;
-	}
-	a->arg[a->n++] = arg;
-	return 0;
-}
-
-/* The value of key in a, or NULL. */
-static const char *kv_get(const struct kvs *a, const char *key)
-{
-	size_t kl = strlen(key);
-	for (size_t i = a->n; i > 0; i--)
-		if (strncmp(a->arg[i - 1], key, kl) == 0 && a->arg[i - 1][kl] == '=')
-			return a->arg[i - 1] + kl + 1;
-	return NULL;
-}
-
-static json_t *kv_object(const struct kvs *a, json_t *o)
-{
-	for (size_t i = 0; o && i < a->n; i++) {
-		const char *eq = strchr(a->arg[i], '=');
-		char key[256];
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - a->arg[i]), a->arg[i]);
-		json_object_set_new(o, key, json_string(eq + 1));
-	}
-	return o;
-}
-
 /* --- faults, as the node's DaemonSet pod carries them (see gkeid fault) --- */
 
 struct dsfaults {
@@ -528,17 +484,10 @@ static void post_event(const struct nstate *st, const char *ns, const char *pod,
 
 /* --- Istio: annotations and the "istio-proxy" --- */
 
-static int injected(const struct kvs *ann, const struct kvs *lab)
-{
-	const char *a = kv_get(ann, "sidecar.istio.io/inject");
-	const char *l = kv_get(lab, "sidecar.istio.io/inject");
-	return (a && strcmp(a, "true") == 0) || (l && strcmp(l, "true") == 0);
-}
-
 /* True when proxy.istio.io/config (YAML/JSON text) sets holdApplicationUntilProxyStarts. */
-static int hold_until_proxy(const struct kvs *ann)
+static int hold_until_proxy(const struct exec_kvs *ann)
 {
-	const char *c = kv_get(ann, "proxy.istio.io/config");
+	const char *c = exec_kv_get(ann, "proxy.istio.io/config");
 	if (!c)
 		return 0;
 	json_t *j = json_loads(c, 0, NULL);
@@ -556,9 +505,9 @@ static int hold_until_proxy(const struct kvs *ann)
 }
 
 /* True when traffic.sidecar.istio.io/excludeOutboundIPRanges covers 169.254.169.254. */
-static int metadata_excluded(const struct kvs *ann)
+static int metadata_excluded(const struct exec_kvs *ann)
 {
-	const char *v = kv_get(ann, "traffic.sidecar.istio.io/excludeOutboundIPRanges");
+	const char *v = exec_kv_get(ann, "traffic.sidecar.istio.io/excludeOutboundIPRanges");
 	const uint32_t md = 0xA9FEA9FEu; /* 169.254.169.254 */
 	while (v && *v) {
 		char cidr[64], ip[64];
@@ -632,6 +581,8 @@ static void proxy_main(const struct nstate *st, int s, int ready_fd, const char 
 		       long delay_s, const char *ns, const char *pod, const char *uid)
 {
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGTERM, SIG_DFL); /* not exec's handler: pod_end's SIGTERM ends the proxy */
+	signal(SIGHUP, SIG_DFL);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGCHLD, SIG_IGN); /* connection children are reaped by the kernel */
 	struct timespec ts = {delay_s, 0};
@@ -723,7 +674,7 @@ static int wait_ready(int fd, long timeout_s)
 {
 	struct pollfd p = {fd, POLLIN, 0};
 	int r;
-	while ((r = poll(&p, 1, (int)(timeout_s * 1000))) < 0 && errno == EINTR)
+	while ((r = poll(&p, 1, (int)(timeout_s * 1000))) < 0 && errno == EINTR && !got_signal)
 		;
 	char c;
 	return r == 1 && read(fd, &c, 1) == 1 ? 0 : -1;
@@ -788,8 +739,10 @@ static void netns_cleanup(const char *name, int made)
 	rmdir(path);
 }
 
-static volatile sig_atomic_t got_signal;
-static pid_t child_pid;
+/* --- signals: set first, so that a SIGINT, SIGTERM or SIGHUP at any moment ends exec
+ * through its cleanup (the pod deleted); once the command runs, they are passed on --- */
+
+static volatile pid_t child_pid;
 
 static void on_signal(int sig)
 {
@@ -798,7 +751,66 @@ static void on_signal(int sig)
 		kill(child_pid, sig);
 }
 
-int cmd_exec(int argc, char **argv)
+static const int forwarded[3] = {SIGINT, SIGTERM, SIGHUP};
+
+static void signals_install(struct sigaction old[3])
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(forwarded[i], &sa, &old[i]);
+}
+
+static void signals_restore(const struct sigaction old[3])
+{
+	for (int i = 0; i < 3; i++)
+		sigaction(forwarded[i], &old[i], NULL);
+}
+
+/* --- options --- */
+
+struct exec_opts {
+	const char *ns, *ksa, *name, *node, *dir, *state_file, *pod_ip, *netns;
+	int keep_env;
+	struct exec_kvs ann, lab, envs;
+	char **cmd; /* NULL-terminated (argv's tail) */
+	size_t ncmd;
+};
+
+static int kv_opt(struct exec_kvs *a, const char *arg, const char *what)
+{
+	char err[400];
+	if (exec_kv_add(a, arg, what, err, sizeof(err)) == 0)
+		return 0;
+	fprintf(stderr, "gkeid exec: %s\n", err);
+	return -EINVAL;
+}
+
+/* Checks the names and addresses given. 0, or -EINVAL after saying why. */
+static int check_opts(const struct exec_opts *o)
+{
+	if (!dns_label(o->ns, 63) || !dns_label(o->ksa, 253) ||
+	    (o->name && !dns_label(o->name, 253)) || !*o->node || strchr(o->node, '/')) {
+		fprintf(stderr,
+			"gkeid exec: namespace, service account, pod and node names must be "
+			"lower-case DNS names\n");
+		return -EINVAL;
+	}
+	if (o->netns && !netns_name_ok(o->netns)) {
+		fprintf(stderr, "gkeid exec: --netns wants a network namespace name\n");
+		return -EINVAL;
+	}
+	if (o->pod_ip && strlen(o->pod_ip) >= 64) {
+		fprintf(stderr, "gkeid exec: invalid --pod-ip\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Reads argv into o: -1 to go on, else exec's exit status (0 after --help, 2). */
+static int exec_options(int argc, char **argv, struct exec_opts *o)
 {
 	static const struct option opts[] = {
 		{"namespace", required_argument, NULL, 'n'},
@@ -816,347 +828,325 @@ int cmd_exec(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ns = "default", *ksa = "default", *name = NULL, *node = "local-node";
-	const char *dir = getenv("GKEID_DATA_DIR"), *state_file = NULL, *pod_ip = NULL;
-	int keep_env = 0, c;
-	const char *netns = NULL;
-	int netns_made = 0;
-	struct kvs ann = {0}, lab = {0}, envs = {0};
-	struct dsfaults faults;
-	pid_t proxy_pid = -1;
-	int proxy_fd = -1;
-	struct nstate st;
-	char err[2048] = "", ip[64], state_path[PATH_MAX + 300], cfg_dir[PATH_MAX + 300] = "";
-	json_t *pod = NULL, *created = NULL;
-	int rc = 2;
-	memset(&st, 0, sizeof(st));
-	if (!dir || !*dir)
-		dir = ".gkeid";
+	const char **str[] = {
+		['n'] = &o->ns,	 ['s'] = &o->ksa,	 ['N'] = &o->name,   ['o'] = &o->node,
+		['d'] = &o->dir, ['S'] = &o->state_file, ['i'] = &o->pod_ip, ['x'] = &o->netns};
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->ns = "default", o->ksa = "default", o->node = "local-node";
+	o->dir = getenv("GKEID_DATA_DIR");
 	optind = 1;
 	/* "+": options stop at the first non-option (the command) */
 	while ((c = getopt_long(argc, argv, "+n:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			ns = optarg;
-			break;
-		case 's':
-			ksa = optarg;
-			break;
-		case 'N':
-			name = optarg;
-			break;
-		case 'o':
-			node = optarg;
-			break;
-		case 'd':
-			dir = optarg;
-			break;
-		case 'S':
-			state_file = optarg;
-			break;
-		case 'i':
-			pod_ip = optarg;
-			break;
-		case 'k':
-			keep_env = 1;
-			break;
-		case 'x':
-			netns = optarg;
-			break;
-		case 'A':
-			if (kv_add(&ann, optarg, "annotation") != 0)
+		if (c > 0 && (size_t)c < sizeof(str) / sizeof(str[0]) && str[c]) {
+			*str[c] = optarg;
+		} else if (c == 'k') {
+			o->keep_env = 1;
+		} else if (c == 'A' || c == 'L' || c == 'E') {
+			struct exec_kvs *a = c == 'A' ? &o->ann : c == 'L' ? &o->lab : &o->envs;
+			if (kv_opt(a, optarg,
+				   c == 'A'   ? "annotation"
+				   : c == 'L' ? "label"
+					      : "env") != 0)
 				return 2;
-			break;
-		case 'L':
-			if (kv_add(&lab, optarg, "label") != 0)
-				return 2;
-			break;
-		case 'E':
-			if (kv_add(&envs, optarg, "env") != 0)
-				return 2;
-			break;
-		case 'h':
+		} else if (c == 'h') {
 			fputs(exec_usage, stdout);
 			return 0;
-		default:
+		} else {
 			fputs(exec_usage, stderr);
 			return 2;
 		}
 	}
+	if (!o->dir || !*o->dir)
+		o->dir = ".gkeid";
 	if (optind >= argc) {
 		fprintf(stderr, "gkeid exec: no command given\n%s", exec_usage);
 		return 2;
 	}
-	if (!dns_label(ns, 63) || !dns_label(ksa, 253) || (name && !dns_label(name, 253)) ||
-	    !*node || strchr(node, '/')) {
-		fprintf(stderr,
-			"gkeid exec: namespace, service account, pod and node names must be "
-			"lower-case DNS names\n");
-		return 2;
-	}
-	if (netns && !netns_name_ok(netns)) {
-		fprintf(stderr, "gkeid exec: --netns wants a network namespace name\n");
-		return 2;
-	}
-	if (pod_ip && strlen(pod_ip) >= sizeof(ip)) {
-		fprintf(stderr, "gkeid exec: invalid --pod-ip\n");
-		return 2;
-	}
-	if (state_file)
-		snprintf(state_path, sizeof(state_path), "%s", state_file);
-	else
-		snprintf(state_path, sizeof(state_path), "%.3800s/nodes/%.200s.json", dir, node);
-	if (read_state(state_path, &st, err, sizeof(err)) != 0) {
-		fprintf(stderr, "gkeid exec: %s\n", err);
-		return 1;
-	}
-	if (strcmp(st.listen, "local") != 0 && !pod_ip) {
-		fprintf(stderr,
-			"gkeid exec: node %s serves pods by source address (--listen node); "
-			"give the pod's address with --pod-ip and run the command in its "
-			"network namespace\n",
-			st.node);
-		return 1;
-	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = 1;
-	if (pod_ip)
-		snprintf(ip, sizeof(ip), "%s", pod_ip);
-	else if (fresh_ip(&st, ip, sizeof(ip), err, sizeof(err)) != 0) {
-		fprintf(stderr, "gkeid exec: %s\n", err);
-		goto out;
-	}
+	o->cmd = argv + optind;
+	o->ncmd = (size_t)(argc - optind);
+	return check_opts(o) == 0 ? -1 : 2;
+}
 
-	/* the Pod, as a kubelet would see it: the command, the service account, the node */
-	json_t *cmd = json_array();
-	size_t shown = 0;
-	for (int i = optind; i < argc && cmd; i++) {
-		shown += strlen(argv[i]);
-		if (shown > CMD_SHOWN_MAX)
-			break;
-		json_array_append_new(cmd, json_string(argv[i]));
-	}
-	pod = json_pack("{s:s, s:s, s:{s:{s:s}}, s:{s:s, s:s, s:s, s:[{s:s, s:s, s:o}]}}",
-			"apiVersion", "v1", "kind", "Pod", "metadata", "labels",
-			"app.kubernetes.io/managed-by", "gkeid-exec", "spec", "nodeName", st.node,
-			"serviceAccountName", ksa, "restartPolicy", "Never", "containers", "name",
-			"main", "image", "gkeid/exec", "command", cmd ? cmd : json_array());
+/* --- the pod's life --- */
+
+struct exec_pod {
+	struct nstate st;
+	char ip[64], name[254], uid[64];
+	char hostport[128]; /* where the command reaches the metadata server */
+	char cfg_dir[PATH_MAX + 300];
+	int created;
+	struct dsfaults faults;
+	pid_t proxy_pid;
+	int proxy_fd, netns_made;
+};
+
+/* Creates the pod (as gkeid-exec) and gives it its address. 0, or -errno after saying
+ * why (the pod deleted again). */
+static int pod_create(const struct exec_opts *o, struct exec_pod *p)
+{
+	char err[2048] = "", path[600];
+	struct exec_pod_spec spec = {.name = o->name,
+				     .ksa = o->ksa,
+				     .node = p->st.node,
+				     .cmd = o->cmd,
+				     .ncmd = o->ncmd,
+				     .ann = &o->ann,
+				     .lab = &o->lab,
+				     .envs = &o->envs};
+	json_t *pod = exec_pod_manifest(&spec), *created = NULL;
+	struct nstate creator;
+	int rc = -EIO;
 	if (!pod) {
 		fprintf(stderr, "gkeid exec: out of memory\n");
-		goto out;
+		return -ENOMEM;
 	}
-	json_t *meta = json_object_get(pod, "metadata");
-	json_t *ctr0 =
-		json_array_get(json_object_get(json_object_get(pod, "spec"), "containers"), 0);
-	int istio = injected(&ann, &lab);
-	kv_object(&lab, json_object_get(meta, "labels"));
-	if (ann.n || istio) {
-		json_t *a = kv_object(&ann, json_object());
-		if (istio)
-			json_object_set_new(
-				a, "sidecar.istio.io/status",
-				json_string("{\"initContainers\":[\"istio-init\"],\"containers\":"
-					    "[\"istio-proxy\"],\"volumes\":[\"istio-envoy\"],"
-					    "\"imagePullSecrets\":null,\"revision\":\"default\"}"));
-		json_object_set_new(meta, "annotations", a ? a : json_object());
-	}
-	if (envs.n) {
-		json_t *e = json_array();
-		for (size_t i = 0; e && i < envs.n; i++) {
-			const char *eq = strchr(envs.arg[i], '=');
-			json_array_append_new(e, json_pack("{s:s%, s:s}", "name", envs.arg[i],
-							   (size_t)(eq - envs.arg[i]), "value",
-							   eq + 1));
-		}
-		json_object_set_new(ctr0, "env", e ? e : json_array());
-	}
-	if (istio) {
-		json_t *spec = json_object_get(pod, "spec");
-		json_array_append_new(json_object_get(spec, "containers"),
-				      json_pack("{s:s, s:s, s:[s,s]}", "name", "istio-proxy",
-						"image", ISTIO_IMAGE, "args", "proxy", "sidecar"));
-		json_object_set_new(spec, "initContainers",
-				    json_pack("[{s:s, s:s, s:[s]}]", "name", "istio-init", "image",
-					      ISTIO_IMAGE, "args", "istio-iptables"));
-	}
-	if (name)
-		json_object_set_new(meta, "name", json_string(name));
-	else
-		json_object_set_new(meta, "generateName", json_string("exec-"));
-	char path[600];
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods", ns);
-	struct nstate creator;
-	pod_creator(&st, &creator);
+	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods", o->ns);
+	pod_creator(&p->st, &creator);
 	int code = kube(&creator, "POST", path, pod, &created, err, sizeof(err));
+	const json_t *meta = json_object_get(created, "metadata");
+	const char *name = json_string_value(json_object_get(meta, "name"));
+	const char *uid = json_string_value(json_object_get(meta, "uid"));
 	if (code != 201 && code != 200) {
 		fprintf(stderr, "gkeid exec: cannot create the pod: %s\n", err);
 		goto out;
 	}
-	const char *pname =
-		json_string_value(json_object_get(json_object_get(created, "metadata"), "name"));
-	if (!pname) {
+	if (!name) {
 		fprintf(stderr, "gkeid exec: the API server returned no pod\n");
 		goto out;
 	}
-	char pod_name[254];
-	snprintf(pod_name, sizeof(pod_name), "%s", pname);
-	if (set_running(&st, created, ip, istio, err, sizeof(err)) != 0) {
+	snprintf(p->name, sizeof(p->name), "%s", name);
+	snprintf(p->uid, sizeof(p->uid), "%.63s", uid ? uid : "");
+	p->created = 1;
+	if (set_running(&p->st, created, p->ip, exec_istio_injected(&o->ann, &o->lab), err,
+			sizeof(err)) != 0) {
 		fprintf(stderr, "gkeid exec: cannot set the pod's address: %s\n", err);
-		delete_pod(&st, ns, pod_name);
+		delete_pod(&p->st, o->ns, p->name);
+		p->created = 0;
 		goto out;
 	}
+	rc = 0;
+out:
+	json_decref(pod);
+	json_decref(created);
+	return rc;
+}
 
-	char hostport[128];
-	if (strcmp(st.listen, "local") == 0 || !st.metadata_host[0])
-		snprintf(hostport, sizeof(hostport), "%s:%d", ip, st.port);
+/* Starts the pod's istio-proxy when it has one (local mode, metadata not excluded),
+ * and waits for it if the pod says so. 0, or -errno. */
+static int pod_istio(const struct exec_opts *o, struct exec_pod *p)
+{
+	if (!exec_istio_injected(&o->ann, &o->lab) || strcmp(p->st.listen, "local") != 0 ||
+	    metadata_excluded(&o->ann))
+		return 0;
+	int pport = 0;
+	long delay = p->faults.istio_s;
+	post_event(&p->st, o->ns, p->name, p->uid, "Normal", "Started",
+		   "Started container istio-proxy");
+	p->proxy_pid =
+		start_proxy(&p->st, p->ip, delay, o->ns, p->name, p->uid, &pport, &p->proxy_fd);
+	if (p->proxy_pid < 0) {
+		fprintf(stderr, "gkeid exec: cannot start the istio-proxy\n");
+		return -EIO;
+	}
+	snprintf(p->hostport, sizeof(p->hostport), "%s:%d", p->ip, pport);
+	if (hold_until_proxy(&o->ann)) {
+		if (wait_ready(p->proxy_fd, delay + PROXY_GRACE_S) != 0 && !got_signal)
+			fprintf(stderr, "gkeid exec: the istio-proxy did not start\n");
+	} else if (delay > 0) {
+		char msg[400];
+		snprintf(msg, sizeof(msg),
+			 "istio-proxy is not ready: the application started before the proxy, and "
+			 "its connections to 169.254.169.254:80 are refused until Envoy is ready "
+			 "(about %ld s)",
+			 delay);
+		post_event(&p->st, o->ns, p->name, p->uid, "Warning", "ProxyNotReady", msg);
+	}
+	return 0;
+}
+
+/* After the pod exists: faults, /etc/netns, the istio-proxy, the gcloud configuration. */
+static int pod_prepare(const struct exec_opts *o, struct exec_pod *p)
+{
+	if (strcmp(p->st.listen, "local") == 0 || !p->st.metadata_host[0])
+		snprintf(p->hostport, sizeof(p->hostport), "%s:%d", p->ip, p->st.port);
 	else
-		snprintf(hostport, sizeof(hostport), "%s", st.metadata_host);
-	const char *puid =
-		json_string_value(json_object_get(json_object_get(created, "metadata"), "uid"));
-	char pod_uid[64];
-	snprintf(pod_uid, sizeof(pod_uid), "%.63s", puid ? puid : "");
-	read_faults(&st, &faults);
-	if (faults.dns)
+		snprintf(p->hostport, sizeof(p->hostport), "%s", p->st.metadata_host);
+	read_faults(&p->st, &p->faults);
+	if (p->faults.dns)
 		post_event(
-			&st, ns, pod_name, pod_uid, "Warning", "DNSConfigForming",
+			&p->st, o->ns, p->name, p->uid, "Warning", "DNSConfigForming",
 			"The pod's DNS configuration was formed without metadata.google.internal: "
 			"the name does not resolve in the pod, so clients that look it up cannot "
 			"find the metadata server (set GCE_METADATA_HOST=169.254.169.254)");
-	if (netns && netns_files(netns, faults.dns, &netns_made) != 0)
-		fprintf(stderr, "gkeid exec: cannot write /etc/netns/%s: %s\n", netns,
+	if (o->netns && netns_files(o->netns, p->faults.dns, &p->netns_made) != 0)
+		fprintf(stderr, "gkeid exec: cannot write /etc/netns/%s: %s\n", o->netns,
 			strerror(errno));
-	if (istio && strcmp(st.listen, "local") == 0 && !metadata_excluded(&ann)) {
-		int pport = 0;
-		long delay = faults.istio_s;
-		post_event(&st, ns, pod_name, pod_uid, "Normal", "Started",
-			   "Started container istio-proxy");
-		proxy_pid = start_proxy(&st, ip, delay, ns, pod_name, pod_uid, &pport, &proxy_fd);
-		if (proxy_pid < 0) {
-			fprintf(stderr, "gkeid exec: cannot start the istio-proxy\n");
-			delete_pod(&st, ns, pod_name);
-			goto out;
-		}
-		snprintf(hostport, sizeof(hostport), "%s:%d", ip, pport);
-		if (hold_until_proxy(&ann)) {
-			if (wait_ready(proxy_fd, delay + PROXY_GRACE_S) != 0)
-				fprintf(stderr, "gkeid exec: the istio-proxy did not start\n");
-		} else if (delay > 0) {
-			char msg[400];
-			snprintf(msg, sizeof(msg),
-				 "istio-proxy is not ready: the application started before the "
-				 "proxy, and its connections to 169.254.169.254:80 are refused "
-				 "until "
-				 "Envoy is ready (about %ld s)",
-				 delay);
-			post_event(&st, ns, pod_name, pod_uid, "Warning", "ProxyNotReady", msg);
-		}
-	}
-	if (!keep_env) {
-		snprintf(cfg_dir, sizeof(cfg_dir), "%.3800s/pods/%s_%s/gcloud", dir, ns, pod_name);
-		if (pod_gcloud_config(cfg_dir) != 0) {
+	if (pod_istio(o, p) != 0)
+		return -EIO;
+	if (!o->keep_env) {
+		snprintf(p->cfg_dir, sizeof(p->cfg_dir), "%.3800s/pods/%s_%s/gcloud", o->dir, o->ns,
+			 p->name);
+		if (pod_gcloud_config(p->cfg_dir) != 0) {
 			fprintf(stderr,
 				"gkeid exec: cannot write the pod's gcloud configuration in %s\n",
-				cfg_dir);
-			cfg_dir[0] = '\0';
+				p->cfg_dir);
+			p->cfg_dir[0] = '\0';
 		}
 	}
-	struct sigaction sa, old_int, old_term, old_hup;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &sa, &old_hup);
+	return 0;
+}
+
+/* In the child: the pod's environment, then the command. Never returns. */
+static void child_exec(const struct exec_opts *o, const struct exec_pod *p)
+{
+	const char *hostport = p->hostport;
+	if (p->faults.dns) { /* clients look metadata.google.internal up, in vain */
+		unsetenv("GCE_METADATA_HOST");
+		unsetenv("GCE_METADATA_ROOT");
+	} else {
+		setenv("GCE_METADATA_HOST", hostport, 1);
+		setenv("GCE_METADATA_ROOT", hostport, 1);
+	}
+	setenv("GCE_METADATA_IP", hostport, 1);
+	for (size_t i = 0; i < o->envs.n; i++) {
+		const char *arg = o->envs.arg[i], *eq = strchr(arg, '=');
+		char key[256];
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - arg), arg);
+		const char *v = eq + 1;
+		/* local mode: 169.254.169.254 is this pod's metadata address */
+		if (strcmp(p->st.listen, "local") == 0 && strncmp(key, "GCE_METADATA_", 13) == 0 &&
+		    (strcmp(v, "169.254.169.254") == 0 || strcmp(v, "169.254.169.254:80") == 0))
+			v = hostport;
+		setenv(key, v, 1);
+	}
+	setenv("GKEID_POD", p->name, 1);
+	setenv("GKEID_POD_NAMESPACE", o->ns, 1);
+	setenv("GKEID_POD_IP", p->ip, 1);
+	if (!o->keep_env) {
+		unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
+		unsetenv("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE");
+		unsetenv("CLOUDSDK_CORE_ACCOUNT");
+		if (p->cfg_dir[0])
+			setenv("CLOUDSDK_CONFIG", p->cfg_dir, 1);
+	}
+	if (o->netns) {
+		char **nv = calloc(o->ncmd + 5, sizeof(*nv));
+		if (!nv)
+			_exit(126);
+		nv[0] = "ip", nv[1] = "netns", nv[2] = "exec", nv[3] = (char *)o->netns;
+		memcpy(nv + 4, o->cmd, o->ncmd * sizeof(*nv));
+		execvp("ip", nv);
+		fprintf(stderr, "gkeid exec: ip netns exec: %s\n", strerror(errno));
+		_exit(127);
+	}
+	execvp(o->cmd[0], o->cmd);
+	fprintf(stderr, "gkeid exec: %s: %s\n", o->cmd[0], strerror(errno));
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+/* Runs the command as the pod, passing signals on: its exit status (128+N for a
+ * signal), or 1 when it cannot start. */
+static int run_child(const struct exec_opts *o, const struct exec_pod *p,
+		     const struct sigaction old[3])
+{
 	fflush(NULL);
-	child_pid = fork();
-	if (child_pid == 0) {
-		sigaction(SIGINT, &old_int, NULL);
-		sigaction(SIGTERM, &old_term, NULL);
-		sigaction(SIGHUP, &old_hup, NULL);
-		if (faults.dns) { /* clients look metadata.google.internal up, in vain */
-			unsetenv("GCE_METADATA_HOST");
-			unsetenv("GCE_METADATA_ROOT");
-		} else {
-			setenv("GCE_METADATA_HOST", hostport, 1);
-			setenv("GCE_METADATA_ROOT", hostport, 1);
-		}
-		setenv("GCE_METADATA_IP", hostport, 1);
-		for (size_t i = 0; i < envs.n; i++) {
-			const char *eq = strchr(envs.arg[i], '=');
-			char key[256];
-			snprintf(key, sizeof(key), "%.*s", (int)(eq - envs.arg[i]), envs.arg[i]);
-			const char *v = eq + 1;
-			/* local mode: 169.254.169.254 is this pod's metadata address */
-			if (strcmp(st.listen, "local") == 0 &&
-			    strncmp(key, "GCE_METADATA_", 13) == 0 &&
-			    (strcmp(v, "169.254.169.254") == 0 ||
-			     strcmp(v, "169.254.169.254:80") == 0))
-				v = hostport;
-			setenv(key, v, 1);
-		}
-		setenv("GKEID_POD", pod_name, 1);
-		setenv("GKEID_POD_NAMESPACE", ns, 1);
-		setenv("GKEID_POD_IP", ip, 1);
-		if (!keep_env) {
-			unsetenv("GOOGLE_APPLICATION_CREDENTIALS");
-			unsetenv("CLOUDSDK_AUTH_ACCESS_TOKEN_FILE");
-			unsetenv("CLOUDSDK_CORE_ACCOUNT");
-			if (cfg_dir[0])
-				setenv("CLOUDSDK_CONFIG", cfg_dir, 1);
-		}
-		if (netns) {
-			size_t na = (size_t)(argc - optind);
-			char **nv = calloc(na + 5, sizeof(*nv));
-			if (!nv)
-				_exit(126);
-			nv[0] = "ip", nv[1] = "netns", nv[2] = "exec", nv[3] = (char *)netns;
-			memcpy(nv + 4, argv + optind, na * sizeof(*nv));
-			execvp("ip", nv);
-			fprintf(stderr, "gkeid exec: ip netns exec: %s\n", strerror(errno));
-			_exit(127);
-		}
-		execvp(argv[optind], argv + optind);
-		fprintf(stderr, "gkeid exec: %s: %s\n", argv[optind], strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
+	pid_t pid = fork();
+	if (pid == 0) {
+		signals_restore(old);
+		child_exec(o, p);
 	}
-	if (child_pid < 0) {
+	if (pid < 0) {
 		fprintf(stderr, "gkeid exec: fork: %s\n", strerror(errno));
-		delete_pod(&st, ns, pod_name);
-		goto out;
+		return 1;
 	}
+	child_pid = pid;
+	if (got_signal) /* came between the last look and child_pid */
+		kill(pid, got_signal);
 	int status = 0;
-	while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	child_pid = 0;
-	if (proxy_pid > 0) {
-		kill(proxy_pid, SIGTERM);
-		waitpid(proxy_pid, NULL, 0);
-		proxy_pid = -1;
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+}
+
+/* Ends what the pod started: the proxy, /etc/netns, the pod itself, its files. */
+static void pod_end(const struct exec_opts *o, struct exec_pod *p)
+{
+	if (p->proxy_pid > 0) {
+		kill(p->proxy_pid, SIGTERM);
+		waitpid(p->proxy_pid, NULL, 0);
+		p->proxy_pid = -1;
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
-	delete_pod(&st, ns, pod_name);
-	if (cfg_dir[0]) {
+	if (p->proxy_fd >= 0)
+		close(p->proxy_fd);
+	if (p->created)
+		delete_pod(&p->st, o->ns, p->name);
+	if (p->created && p->cfg_dir[0]) {
 		char pod_dir[PATH_MAX + 300];
-		snprintf(pod_dir, sizeof(pod_dir), "%.3800s/pods/%s_%s", dir, ns, pod_name);
+		snprintf(pod_dir, sizeof(pod_dir), "%.3800s/pods/%s_%s", o->dir, o->ns, p->name);
 		rmtree(pod_dir);
 	}
-	if (WIFEXITED(status))
-		rc = WEXITSTATUS(status);
-	else if (WIFSIGNALED(status))
-		rc = 128 + WTERMSIG(status);
-out:
-	if (proxy_pid > 0) {
-		kill(proxy_pid, SIGTERM);
-		waitpid(proxy_pid, NULL, 0);
+	if (o->netns)
+		netns_cleanup(o->netns, p->netns_made);
+}
+
+/* Reads the node's state file into p->st. 0, or exec's exit status. */
+static int node_state(const struct exec_opts *o, struct exec_pod *p)
+{
+	char err[2048] = "", path[PATH_MAX + 300];
+	if (o->state_file)
+		snprintf(path, sizeof(path), "%s", o->state_file);
+	else
+		snprintf(path, sizeof(path), "%.3800s/nodes/%.200s.json", o->dir, o->node);
+	if (read_state(path, &p->st, err, sizeof(err)) != 0) {
+		fprintf(stderr, "gkeid exec: %s\n", err);
+		return 1;
 	}
-	if (proxy_fd >= 0)
-		close(proxy_fd);
-	if (netns)
-		netns_cleanup(netns, netns_made);
-	json_decref(pod);
-	json_decref(created);
+	if (strcmp(p->st.listen, "local") != 0 && !o->pod_ip) {
+		fprintf(stderr,
+			"gkeid exec: node %s serves pods by source address (--listen node); "
+			"give the pod's address with --pod-ip and run the command in its "
+			"network namespace\n",
+			p->st.node);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	struct sigaction old[3];
+	struct exec_opts o;
+	struct exec_pod p;
+	char err[2048] = "";
+	signals_install(old);
+	memset(&p, 0, sizeof(p));
+	p.proxy_pid = -1;
+	p.proxy_fd = -1;
+	int rc = exec_options(argc, argv, &o);
+	if (rc >= 0 || (rc = node_state(&o, &p)) != 0) {
+		signals_restore(old);
+		return rc;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = 1;
+	if (o.pod_ip)
+		snprintf(p.ip, sizeof(p.ip), "%s", o.pod_ip);
+	else if (fresh_ip(&p.st, p.ip, sizeof(p.ip), err, sizeof(err)) != 0) {
+		fprintf(stderr, "gkeid exec: %s\n", err);
+		goto out;
+	}
+	if (!got_signal && pod_create(&o, &p) == 0 && !got_signal && pod_prepare(&o, &p) == 0 &&
+	    !got_signal)
+		rc = run_child(&o, &p, old);
+	else if (got_signal)
+		rc = 128 + got_signal; /* ended by the signal before the command ran */
+out:
+	pod_end(&o, &p);
+	signals_restore(old);
 	curl_global_cleanup();
 	return rc;
 }

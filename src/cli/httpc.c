@@ -10,39 +10,13 @@
 #include <string.h>
 
 #include "cli/cli.h"
-
-struct buf {
-	char *p;
-	size_t len, cap, max;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct buf *b = arg;
-	size_t n = size * nmemb;
-	if (n > b->max || b->len + n + 1 > b->max)
-		return 0;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		char *np = realloc(b->p, cap);
-		if (!np)
-			return 0;
-		b->p = np;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, ptr, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-	return n;
-}
+#include "core/dbuf.h"
 
 int httpc_call(const struct httpc_req *q, struct httpc_resp *out, char *err, size_t errlen)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
-	struct buf b = {.max = q->cap};
+	struct dbuf b = DBUF_INIT(q->cap);
 	int rc = 0;
 	memset(out, 0, sizeof(*out));
 	if (!c)
@@ -59,7 +33,7 @@ int httpc_call(const struct httpc_req *q, struct httpc_resp *out, char *err, siz
 		curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BEARER);
 		curl_easy_setopt(c, CURLOPT_XOAUTH2_BEARER, q->bearer);
 	}
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, dbuf_curl_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
@@ -72,7 +46,7 @@ int httpc_call(const struct httpc_req *q, struct httpc_resp *out, char *err, siz
 	CURLcode cc = curl_easy_perform(c);
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-		out->body = b.p;
+		out->body = b.p; /* NULL for an empty body */
 		out->len = b.len;
 		b.p = NULL;
 	} else {
@@ -81,6 +55,6 @@ int httpc_call(const struct httpc_req *q, struct httpc_resp *out, char *err, siz
 	}
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
-	free(b.p);
+	dbuf_free(&b);
 	return rc;
 }

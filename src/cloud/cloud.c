@@ -327,9 +327,13 @@ int cloud_scope_ok(const char *scopes, const char *service, int read_only)
 	return cloud_token_scope_has(scopes, SCOPE_CP);
 }
 
-/* A read, for the read-only scopes: a GET, or a POST that only reads a policy. */
+/* A read, for the read-only scopes: as the route table says (cloud_route.read), or, for
+ * a request off the tables, a GET or a POST that only reads a policy. */
 static int is_read(const struct http_req *r)
 {
+	const struct cloud_route *route = cloud_route_of(r, NULL);
+	if (route)
+		return route->read;
 	const char *colon = r->path ? strrchr(r->path, ':') : NULL;
 	return (r->method && strcmp(r->method, "GET") == 0) ||
 	       (colon && (strcmp(colon, ":getIamPolicy") == 0 ||
@@ -636,19 +640,6 @@ json_t *cloud_token_lookup(struct cloud *c, const char *token)
 		return NULL;
 	}
 	return rec;
-}
-
-int cloud_routes_add(struct http_router *rt)
-{
-	int rc = 0;
-	rc = rc ? rc : http_router_add(rt, oauth2_routes, oauth2_n_routes);
-	rc = rc ? rc : http_router_add(rt, crm_routes, crm_n_routes);
-	rc = rc ? rc : http_router_add(rt, iamapi_routes, iamapi_n_routes);
-	rc = rc ? rc : http_router_add(rt, iamcredentials_routes, iamcredentials_n_routes);
-	rc = rc ? rc : http_router_add(rt, sts_routes, sts_n_routes);
-	rc = rc ? rc : http_router_add(rt, serviceusage_routes, serviceusage_n_routes);
-	rc = rc ? rc : http_router_add(rt, container_routes, container_n_routes);
-	return rc;
 }
 
 int cloud_gc(struct cloud *c, size_t *removed)

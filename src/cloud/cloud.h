@@ -50,7 +50,7 @@ struct cloud {
 	/* Seals the private halves of system-managed keys in the store (core/seal.h). */
 	unsigned char seal_key[32];
 	int has_seal_key;
-	char base_url[128];     /* "http://127.0.0.1:PORT", as clients reach it */
+	char base_url[128];	/* "http://127.0.0.1:PORT", as clients reach it */
 	int64_t propagation_ms; /* IAM propagation delay for authorization */
 	/* Set by whoever assembles the program (cli): the Container API calls it when a
 	 * cluster is created ("create"), changed ("update") or deleted ("delete"), before it
@@ -75,7 +75,7 @@ enum caller_kind { CALLER_ANONYMOUS = 0, CALLER_USER, CALLER_SERVICE_ACCOUNT, CA
 struct caller {
 	enum caller_kind kind;
 	char email[320];   /* user or service account email */
-	char pool[256];    /* federated: "P.svc.id.goog" */
+	char pool[256];	   /* federated: "P.svc.id.goog" */
 	char subject[320]; /* federated: "ns/NS/sa/KSA" */
 	char project_number[32];
 	char scope[1024];
@@ -116,8 +116,8 @@ void cloud_caller_principal(struct caller *who);
 
 /* True when the caller holds permission on any of resources (most specific first,
  * e.g. {"projects/P/serviceAccounts/E", "projects/P"}), by the bindings in effect now. */
-int cloud_allowed(struct cloud *c, const struct caller *who, const char *const *resources,
-		  size_t n, const char *permission);
+int cloud_allowed(struct cloud *c, const struct caller *who, const char *const *resources, size_t n,
+		  const char *permission);
 
 /* Replies 403 in IAM's shape: "Permission 'PERM' denied on resource (or it may not
  * exist)." with an IAM_PERMISSION_DENIED ErrorInfo naming the permission. */
@@ -225,13 +225,109 @@ int syskey_is_system(const json_t *rec);
 int syskey_published(const json_t *rec, int64_t now);
 int syskey_can_sign(const json_t *rec, int64_t now);
 
+/* ---- route tables and the request context ------------------------------------------
+ *
+ * Each API is a struct cloud_api: its service name and a table of routes. A route names
+ * its method's permission (the one the handler checks on the call's resource, so the
+ * permission is data: the decision log, the scope checks and the tests read the same
+ * table) and whether it is a read. A route without a permission says why in `why`
+ * (public keys, a token endpoint, a check on another resource, ...).
+ *
+ * To add an API: write `const struct cloud_route my_routes[] = {...}` and
+ * `const struct cloud_api my_api = CLOUD_API("x.googleapis.com", my_routes);` in its
+ * file, declare it below and list it in cloud.c's `apis[]`. Its handlers are plain
+ * http_handlers; each starts with cloud_call_begin and ends with cloud_call_end:
+ *
+ *     struct cloud_call x;
+ *     if (cloud_call_begin(&x, r) != 0)      // authenticated (or already answered)
+ *             goto out;
+ *     if (cloud_call_project(&x, http_param(r, "project")) != 0) { deny...; goto out; }
+ *     if (cloud_call_service(&x) != 0 || cloud_call_body(&x, 0, &my_request) != 0)
+ *             goto out;                       // answered
+ *     if (!cloud_call_allowed(&x, res, n)) { deny in the API's words; goto out; }
+ *     ... decide, reply ...
+ * out:
+ *     cloud_call_end(&x);
+ *
+ * The steps are separate because Google's APIs run them in different orders and deny in
+ * their own words (Resource Manager never says SERVICE_DISABLED; the Container API
+ * checks permission before the service): each API composes them as Google does. */
+
+struct cloud_route {
+	const char *method;  /* "GET", "POST", ... or "*" */
+	const char *pattern; /* as http.h's router matches it */
+	http_handler fn;
+	/* The IAM permission the method checks on its resource, or NULL (then why says why
+	 * not). A handler that checks more (an update that also needs actAs) names its main
+	 * one here and checks the rest itself. */
+	const char *permission;
+	/* 1: a read, for which an API's read-only scopes suffice (cloud_scope_ok). The
+	 * authentication step takes it from here. */
+	int read;
+	const char *why; /* when permission is NULL: why the method checks none */
+};
+
+struct cloud_api {
+	const char *service; /* "iam.googleapis.com": authentication, scopes, SERVICE_DISABLED */
+	const struct cloud_route *routes;
+	size_t n_routes;
+};
+#define CLOUD_API(svc, table)                                                                      \
+	{                                                                                          \
+		(svc), (table), sizeof(table) / sizeof((table)[0])                                 \
+	}
+
+/* The APIs gkeid serves (cloud.c). */
+extern const struct cloud_api oauth2_api, crm_api, iamapi_sa_api, iamapi_keys_api, iamapi_roles_api,
+	iamcredentials_api, sts_api, serviceusage_api, container_api;
+/* Every API, in routing order: *n gets the count. */
+const struct cloud_api *const *cloud_apis(size_t *n);
+/* The route (and its API) a routed request came through, or NULL when the request was not
+ * routed by a cloud table (then api is untouched). */
+const struct cloud_route *cloud_route_of(const struct http_req *r, const struct cloud_api **api);
+
 /* Adds every API's routes to a router. 0 or -ENOMEM. */
 int cloud_routes_add(struct http_router *rt);
 
-/* Route tables of each API (static arrays) and their lengths. */
-extern const struct http_route oauth2_routes[], crm_routes[], iamapi_routes[],
-	iamcredentials_routes[], sts_routes[], serviceusage_routes[], container_routes[];
-extern const size_t oauth2_n_routes, crm_n_routes, iamapi_n_routes, iamcredentials_n_routes,
-	sts_n_routes, serviceusage_n_routes, container_n_routes;
+struct jschema_msg;
+/* One Google API call: who calls, on which project, with what body. Zero it with
+ * cloud_call_begin (which always initialises it) and free it with cloud_call_end. */
+struct cloud_call {
+	struct cloud *c;
+	struct http_req *r;
+	const struct cloud_api *api;	 /* the API of the route (never NULL after begin) */
+	const struct cloud_route *route; /* the route, or NULL off the tables */
+	const char *permission;		 /* route->permission, or NULL */
+	struct caller who;
+	json_t *project;	/* from cloud_call_project (owned) */
+	const char *project_id; /* its projectId (points into project) */
+	char project_number[32];
+	char project_res[160]; /* "projects/ID" */
+	json_t *body;	       /* from cloud_call_body (owned) */
+};
+
+/* Starts a call: finds the request's route and API (api: the API to use when the request
+ * did not come through a table, may be NULL otherwise) and authenticates the caller with
+ * the API's service name and the route's read flag (cloud_authenticate). 0, or -EACCES /
+ * -EPERM after replying. */
+int cloud_call_begin(struct cloud_call *x, struct http_req *r, const struct cloud_api *api);
+/* Finds the project by ID or number (cloud_id_ok names only) and fills project,
+ * project_id, project_number and project_res. 0, or -ENOENT without replying (each API
+ * denies an unknown project in its own words). */
+int cloud_call_project(struct cloud_call *x, const char *id_or_number);
+/* The SERVICE_DISABLED check of the API on the call's project (cloud_require_service). */
+int cloud_call_service(struct cloud_call *x);
+/* Parses the body into x->body: checked against m (jsonschema.h) or, m NULL, as plain
+ * JSON (http_json_body). 0, or -EINVAL after replying 400. */
+int cloud_call_body(struct cloud_call *x, int empty_ok, const struct jschema_msg *m);
+/* True when the caller holds the route's permission (or, when perm is not NULL, perm)
+ * on any of resources (cloud_allowed). */
+int cloud_call_allowed(const struct cloud_call *x, const char *perm, const char *const *resources,
+		       size_t n);
+/* Frees what the call holds; safe to call twice. */
+void cloud_call_end(struct cloud_call *x);
+
+/* Replies 500 INTERNAL in Google's words ("Internal error encountered."). */
+void cloud_reply_internal(struct http_req *r);
 
 #endif

@@ -17,15 +17,16 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dbuf.h"
 #include "core/store.h"
 
 #define SERVICE "cloudresourcemanager.googleapis.com"
-#define LIST_DEFAULT 500   /* projects per page when pageSize is unset */
-#define LIST_MAX 1000      /* larger page sizes are clamped */
-#define FILTER_MAX 2048    /* bytes of a list filter */
-#define FILTER_DEPTH 32    /* nesting of parentheses and NOT */
+#define LIST_DEFAULT 500 /* projects per page when pageSize is unset */
+#define LIST_MAX 1000	 /* larger page sizes are clamped */
+#define FILTER_MAX 2048	 /* bytes of a list filter */
+#define FILTER_DEPTH 32	 /* nesting of parentheses and NOT */
 #define FILTER_TERM_MAX 256
-#define TEST_PERMS_MAX 1000 /* permissions per testIamPermissions call */
+#define TEST_PERMS_MAX 1000    /* permissions per testIamPermissions call */
 #define ECHO_MAX GERR_ECHO_MAX /* bytes of client text echoed in an error */
 
 static const char ABORTED_TEXT[] = "There were concurrent policy changes. Please retry the whole "
@@ -44,7 +45,7 @@ static json_t *member(const json_t *obj, const char *camel, const char *snake)
 static json_t *project_json(const json_t *p)
 {
 	static const char *const keys[] = {"projectNumber", "projectId", "lifecycleState", "name",
-					   "createTime",    "labels",    "parent"};
+					   "createTime",    "labels",	 "parent"};
 	json_t *o = json_object();
 	if (!o)
 		return NULL;
@@ -82,43 +83,24 @@ static void deny(struct http_req *r, const char *permission, const char *project
 			  SERVICE, md, "The caller does not have permission");
 }
 
-/* What every per-project handler starts with. */
-struct crm_call {
-	struct cloud *c;
-	struct caller who;
-	json_t *project; /* owned */
-	const char *id;  /* projectId, points into project */
-	char resource[160];
-};
-
-/* Authenticates, finds the project named in the path and checks permission on it
- * (permission NULL: any authenticated caller). Replies itself on failure. 0 or -errno. */
-static int begin(struct http_req *r, struct crm_call *x, const char *permission)
+/* What every per-project handler starts with: authenticates, finds the project named in
+ * the path and checks the route's permission on it (none for testIamPermissions).
+ * Replies itself on failure. 0 or -errno; cloud_call_end either way. */
+static int begin(struct http_req *r, struct cloud_call *x)
 {
-	memset(x, 0, sizeof(*x));
-	x->c = r->app;
-	if (cloud_authenticate(x->c, r, SERVICE, &x->who) != 0)
+	if (cloud_call_begin(x, r, NULL) != 0)
 		return -EACCES;
 	const char *name = http_param(r, "project");
-	x->project = cloud_id_ok(name) ? cloud_project_get(x->c, name) : NULL;
-	x->id = json_string_value(json_object_get(x->project, "projectId"));
-	if (!x->id || !cloud_id_ok(x->id)) {
-		deny(r, permission, name);
+	if (cloud_call_project(x, name) != 0) {
+		deny(r, x->permission, name);
 		return -EACCES;
 	}
-	snprintf(x->resource, sizeof(x->resource), "projects/%s", x->id);
-	const char *res[] = {x->resource};
-	if (permission && !cloud_allowed(x->c, &x->who, res, 1, permission)) {
-		deny(r, permission, x->id);
+	const char *res[] = {x->project_res};
+	if (x->permission && !cloud_call_allowed(x, NULL, res, 1)) {
+		deny(r, x->permission, x->project_id);
 		return -EACCES;
 	}
 	return 0;
-}
-
-static void end(struct crm_call *x)
-{
-	json_decref(x->project);
-	x->project = NULL;
 }
 
 /* ---- list filters ------------------------------------------------------------------- */
@@ -330,10 +312,10 @@ static int filter_match(const char *filter, const json_t *project)
 /* GET /v1/projects/{project} */
 static void crm_get(struct http_req *r)
 {
-	struct crm_call x;
-	if (begin(r, &x, "resourcemanager.projects.get") == 0)
+	struct cloud_call x;
+	if (begin(r, &x) == 0)
 		http_reply_json(r, 200, project_json(x.project));
-	end(&x);
+	cloud_call_end(&x);
 }
 
 /* Parses an int32 query parameter; -1 when absent; replies and returns -2 when bad. */
@@ -354,16 +336,15 @@ static long query_int(struct http_req *r, const char *name, const char *field)
 /* GET /v1/projects?filter=&pageSize=&pageToken= : the projects the caller may get. */
 static void crm_list(struct http_req *r)
 {
-	struct cloud *c = r->app;
-	struct caller who;
+	struct cloud_call x;
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
 	json_t *list = NULL, *empty = NULL;
-	if (cloud_authenticate(c, r, SERVICE, &who) != 0)
-		return;
+	if (cloud_call_begin(&x, r, NULL) != 0)
+		goto out;
 	long size = query_int(r, "pageSize", "page_size");
 	if (size == -2)
-		return;
+		goto out;
 	if (size <= 0)
 		size = LIST_DEFAULT;
 	if (size > LIST_MAX)
@@ -371,7 +352,7 @@ static void crm_list(struct http_req *r)
 	const char *token = http_query(r, "pageToken");
 	if (token && *token && !cloud_id_ok(token)) {
 		gerr_bad_request(r, "page_token", "Invalid page token.");
-		return;
+		goto out;
 	}
 	const char *filter = http_query(r, "filter");
 	if (!filter)
@@ -383,8 +364,8 @@ static void crm_list(struct http_req *r)
 		gerr_bad_request(r, "filter", "Invalid filter: %s", shown);
 		goto out;
 	}
-	if (store_range(c->store, "/projects/", 0, &kvs, &n, NULL) != 0) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+	if (store_range(x.c->store, "/projects/", 0, &kvs, &n, NULL) != 0) {
+		cloud_reply_internal(r);
 		goto out;
 	}
 	list = json_array();
@@ -401,12 +382,10 @@ static void crm_list(struct http_req *r)
 		if (token && *token && strcmp(id, token) <= 0)
 			continue;
 		json_t *p = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
-		const char *res[1];
 		char resource[128];
-		snprintf(resource, sizeof(resource), "projects/%s", id);
-		res[0] = resource;
-		if (p && filter_match(filter, p) == 1 &&
-		    cloud_allowed(c, &who, res, 1, "resourcemanager.projects.get")) {
+		const char *res[1] = {resource};
+		if (p && filter_match(filter, p) == 1 && SFMT(resource, "projects/%s", id) == 0 &&
+		    cloud_call_allowed(&x, NULL, res, 1)) {
 			if (json_array_size(list) >= (size_t)size) {
 				more = 1;
 				json_decref(p);
@@ -427,39 +406,40 @@ out:
 	json_decref(list);
 	json_decref(empty);
 	store_kvs_free(kvs, n);
+	cloud_call_end(&x);
 }
 
 /* POST /v1/projects/{project}:getAncestry */
 static void crm_get_ancestry(struct http_req *r)
 {
-	struct crm_call x;
-	json_t *body = NULL;
-	if (begin(r, &x, "resourcemanager.projects.get") != 0)
+	struct cloud_call x;
+	if (begin(r, &x) != 0)
 		goto out;
-	if (!(body = jschema_body(r, 1, &jschema_crm_GetAncestryRequest)))
+	if (cloud_call_body(&x, 1, &jschema_crm_GetAncestryRequest) != 0)
 		goto out;
-	json_t *anc = json_pack("[{s:{s:s, s:s}}]", "resourceId", "type", "project", "id", x.id);
+	json_t *anc =
+		json_pack("[{s:{s:s, s:s}}]", "resourceId", "type", "project", "id", x.project_id);
 	json_t *parent = json_object_get(x.project, "parent");
 	const char *ptype = json_string_value(json_object_get(parent, "type"));
 	const char *pid = json_string_value(json_object_get(parent, "id"));
 	if (anc && ptype && pid)
-		json_array_append_new(anc, json_pack("{s:{s:s, s:s}}", "resourceId", "type", ptype,
-						     "id", pid));
+		json_array_append_new(
+			anc, json_pack("{s:{s:s, s:s}}", "resourceId", "type", ptype, "id", pid));
 	http_reply_json(r, 200, anc ? json_pack("{s:o}", "ancestor", anc) : NULL);
 out:
-	json_decref(body);
-	end(&x);
+	cloud_call_end(&x);
 }
 
 /* POST /v1/projects/{project}:getIamPolicy {"options":{"requestedPolicyVersion":3}} */
 static void crm_get_iam_policy(struct http_req *r)
 {
-	struct crm_call x;
+	struct cloud_call x;
 	json_t *body = NULL, *policy = NULL;
-	if (begin(r, &x, "resourcemanager.projects.getIamPolicy") != 0)
+	if (begin(r, &x) != 0)
 		goto out;
-	if (!(body = jschema_body(r, 1, &jschema_iam_GetIamPolicyRequest)))
+	if (cloud_call_body(&x, 1, &jschema_iam_GetIamPolicyRequest) != 0)
 		goto out;
+	body = x.body;
 	long version = 0;
 	json_t *options = json_object_get(body, "options");
 	if (options && !json_is_null(options)) {
@@ -492,16 +472,15 @@ static void crm_get_iam_policy(struct http_req *r)
 				 version);
 		goto out;
 	}
-	if (iam_get_policy(x.c->iam, x.resource, (int)version, &policy) != 0) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+	if (iam_get_policy(x.c->iam, x.project_res, (int)version, &policy) != 0) {
+		cloud_reply_internal(r);
 		goto out;
 	}
 	http_reply_json(r, 200, policy);
 	policy = NULL;
 out:
 	json_decref(policy);
-	json_decref(body);
-	end(&x);
+	cloud_call_end(&x);
 }
 
 /* Parses a FieldMask ("bindings,etag"); sets *audit when it names auditConfigs.
@@ -548,13 +527,14 @@ static int parse_mask(struct http_req *r, const json_t *mask, int *audit)
 /* POST /v1/projects/{project}:setIamPolicy {"policy":{...},"updateMask":"..."} */
 static void crm_set_iam_policy(struct http_req *r)
 {
-	struct crm_call x;
+	struct cloud_call x;
 	json_t *body = NULL, *copy = NULL, *current = NULL, *stored = NULL;
 	char *err = NULL;
-	if (begin(r, &x, "resourcemanager.projects.setIamPolicy") != 0)
+	if (begin(r, &x) != 0)
 		goto out;
-	if (!(body = jschema_body(r, 0, &jschema_iam_SetIamPolicyRequest)))
+	if (cloud_call_body(&x, 0, &jschema_iam_SetIamPolicyRequest) != 0)
 		goto out;
+	body = x.body;
 	json_t *policy = json_object_get(body, "policy");
 	if (!policy || json_is_null(policy)) {
 		gerr_bad_request(r, "policy", "Invalid argument: a policy is required.");
@@ -576,15 +556,15 @@ static void crm_set_iam_policy(struct http_req *r)
 	if (!audit) {
 		json_object_del(copy, "auditConfigs");
 		json_object_del(copy, "audit_configs");
-		if (iam_get_policy(x.c->iam, x.resource, 3, &current) == 0) {
+		if (iam_get_policy(x.c->iam, x.project_res, 3, &current) == 0) {
 			json_t *ac = json_object_get(current, "auditConfigs");
 			if (ac && json_array_size(ac))
 				json_object_set(copy, "auditConfigs", ac);
 		}
 	}
-	int rc = cloud_policy_members_check(x.c, x.resource, copy, &err);
+	int rc = cloud_policy_members_check(x.c, x.project_res, copy, &err);
 	if (rc == 0)
-		rc = iam_set_policy(x.c->iam, x.resource, copy, cloud_now_ms(), &stored, &err);
+		rc = iam_set_policy(x.c->iam, x.project_res, copy, cloud_now_ms(), &stored, &err);
 	if (rc == 0) {
 		http_reply_json(r, 200, stored);
 		stored = NULL;
@@ -594,15 +574,14 @@ static void crm_set_iam_policy(struct http_req *r)
 		http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL, "%s",
 				  err ? err : "Request contains an invalid argument.");
 	} else {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		cloud_reply_internal(r);
 	}
 out:
 	free(err);
 	json_decref(stored);
 	json_decref(current);
 	json_decref(copy);
-	json_decref(body);
-	end(&x);
+	cloud_call_end(&x);
 }
 
 /* service.resource.verb: dot-separated words of [A-Za-z0-9_], three or more. */
@@ -629,12 +608,13 @@ static int permission_ok(const char *p)
 /* POST /v1/projects/{project}:testIamPermissions {"permissions":[...]} */
 static void crm_test_iam_permissions(struct http_req *r)
 {
-	struct crm_call x;
+	struct cloud_call x;
 	json_t *body = NULL, *held = NULL;
-	if (begin(r, &x, NULL) != 0)
+	if (begin(r, &x) != 0)
 		goto out;
-	if (!(body = jschema_body(r, 1, &jschema_iam_TestIamPermissionsRequest)))
+	if (cloud_call_body(&x, 1, &jschema_iam_TestIamPermissionsRequest) != 0)
 		goto out;
+	body = x.body;
 	json_t *perms = json_object_get(body, "permissions");
 	if (perms && !json_is_null(perms) && !json_is_array(perms)) {
 		gerr_bad_value(r, "permissions", "TYPE_STRING", perms);
@@ -647,7 +627,8 @@ static void crm_test_iam_permissions(struct http_req *r)
 	}
 	size_t i;
 	json_t *v;
-	json_array_foreach(perms, i, v) {
+	json_array_foreach(perms, i, v)
+	{
 		char field[48];
 		snprintf(field, sizeof(field), "permissions[%zu]", i);
 		if (!json_is_string(v)) {
@@ -657,8 +638,8 @@ static void crm_test_iam_permissions(struct http_req *r)
 		if (!permission_ok(json_string_value(v))) {
 			char shown[ECHO_MAX];
 			gerr_clip(shown, sizeof(shown), json_string_value(v));
-			gerr_bad_request(r, field, "Permission '%s' is not valid for this resource.",
-					 shown);
+			gerr_bad_request(r, field,
+					 "Permission '%s' is not valid for this resource.", shown);
 			goto out;
 		}
 	}
@@ -667,8 +648,9 @@ static void crm_test_iam_permissions(struct http_req *r)
 		http_reply_json(r, 500, NULL);
 		goto out;
 	}
-	const char *res[] = {x.resource};
-	json_array_foreach(perms, i, v) {
+	const char *res[] = {x.project_res};
+	json_array_foreach(perms, i, v)
+	{
 		if (cloud_allowed(x.c, &x.who, res, 1, json_string_value(v)))
 			json_array_append(held, v);
 	}
@@ -678,17 +660,21 @@ static void crm_test_iam_permissions(struct http_req *r)
 	http_reply_json(r, 200, resp);
 out:
 	json_decref(held);
-	json_decref(body);
-	end(&x);
+	cloud_call_end(&x);
 }
 
-const struct http_route crm_routes[] = {
-	{"GET", "/cloudresourcemanager/v1/projects", crm_list},
-	{"GET", "/cloudresourcemanager/v1/projects/{project}", crm_get},
-	{"POST", "/cloudresourcemanager/v1/projects/{project}:getAncestry", crm_get_ancestry},
-	{"POST", "/cloudresourcemanager/v1/projects/{project}:getIamPolicy", crm_get_iam_policy},
-	{"POST", "/cloudresourcemanager/v1/projects/{project}:setIamPolicy", crm_set_iam_policy},
-	{"POST", "/cloudresourcemanager/v1/projects/{project}:testIamPermissions",
-	 crm_test_iam_permissions},
+#define P "/cloudresourcemanager/v1/projects/{project}"
+static const struct cloud_route routes[] = {
+	{"GET", "/cloudresourcemanager/v1/projects", crm_list, "resourcemanager.projects.get", 1,
+	 "checked on each project, which the list shows only when held"},
+	{"GET", P, crm_get, "resourcemanager.projects.get", 1, NULL},
+	{"POST", P ":getAncestry", crm_get_ancestry, "resourcemanager.projects.get", 0, NULL},
+	{"POST", P ":getIamPolicy", crm_get_iam_policy, "resourcemanager.projects.getIamPolicy", 1,
+	 NULL},
+	{"POST", P ":setIamPolicy", crm_set_iam_policy, "resourcemanager.projects.setIamPolicy", 0,
+	 NULL},
+	{"POST", P ":testIamPermissions", crm_test_iam_permissions, NULL, 1,
+	 "any caller may learn which of the permissions it holds"},
 };
-const size_t crm_n_routes = sizeof(crm_routes) / sizeof(crm_routes[0]);
+#undef P
+const struct cloud_api crm_api = CLOUD_API(SERVICE, routes);

@@ -4,6 +4,7 @@
  * behalf of a service account, each authorized by IAM on that account (and on every
  * account of a delegation chain), served under /iamcredentials/v1/.
  */
+#include "cloud/iamcredentials.h"
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
 #include "cloud/jsonschema.h"
@@ -18,37 +19,24 @@
 #include "core/jwt.h"
 
 #define SERVICE "iamcredentials.googleapis.com"
-#define PERM_ACCESS "iam.serviceAccounts.getAccessToken"
-#define PERM_ID "iam.serviceAccounts.getOpenIdToken"
-#define PERM_SIGN_JWT "iam.serviceAccounts.signJwt"
-#define PERM_SIGN_BLOB "iam.serviceAccounts.signBlob"
-#define PERM_DELEGATE "iam.serviceAccounts.implicitDelegation"
 
 #define MAX_DELEGATES 10
 #define MAX_SCOPES 64
 #define MAX_SCOPE_LEN 512
-#define MAX_LIFETIME CLOUD_TOKEN_TTL    /* without the lifetime-extension org policy */
-#define SIGNJWT_MAX_EXP (12 * 3600)      /* Google: exp at most 12 hours ahead */
+#define MAX_LIFETIME CLOUD_TOKEN_TTL /* without the lifetime-extension org policy */
+#define SIGNJWT_MAX_EXP (12 * 3600)  /* Google: exp at most 12 hours ahead */
 #define ID_TOKEN_TTL 3600
 #define SA_EMAIL_SUFFIX "gserviceaccount.com" /* iam. and developer. accounts */
 #define MAX_AUDIENCE_LEN 2048
 
-/* A service account resolved from a request, with its project. */
-struct target {
-	json_t *sa; /* the stored service account */
-	const char *email;
-	const char *unique_id;
-	char project[128];
-};
-
-static void target_free(struct target *t)
+static void target_free(struct iamcred_target *t)
 {
 	json_decref(t->sa);
 	memset(t, 0, sizeof(*t));
 }
 
 /* Resolves an email or unique ID to a stored service account. 0 or -ENOENT. */
-static int target_get(struct cloud *c, const char *email_or_id, struct target *t)
+static int target_get(struct cloud *c, const char *email_or_id, struct iamcred_target *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->sa = cloud_sa_get(c, email_or_id);
@@ -66,7 +54,7 @@ static int target_get(struct cloud *c, const char *email_or_id, struct target *t
 }
 
 /* True when who holds permission on the service account (or its project). */
-static int allowed_on(struct cloud *c, const struct caller *who, const struct target *t,
+static int allowed_on(struct cloud *c, const struct caller *who, const struct iamcred_target *t,
 		      const char *permission)
 {
 	char sa_res[512], proj_res[160];
@@ -81,11 +69,6 @@ static void reply_invalid(struct http_req *r, const char *msg)
 	http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL, "%s", msg);
 }
 
-static void reply_internal(struct http_req *r)
-{
-	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-}
-
 /* Refuses a member v that is present, not null and not of its JSON type (ok false),
  * replying 400 with msg. 0 or -EINVAL. */
 static int check_type(struct http_req *r, const json_t *v, int ok, const char *msg)
@@ -98,9 +81,8 @@ static int check_type(struct http_req *r, const json_t *v, int ok, const char *m
 
 /* A method call: who calls, with what, and (once authorized) on which account. */
 struct call {
-	struct caller *who; /* calloc'd: a caller is large */
-	json_t *body;
-	struct target t;
+	struct cloud_call cc;
+	struct iamcred_target t;
 };
 
 /* What every method starts with: authenticates the caller and reads the JSON body,
@@ -109,24 +91,50 @@ struct call {
 static int begin(struct http_req *r, struct call *x, const struct jschema_msg *m)
 {
 	memset(x, 0, sizeof(*x));
-	if (!(x->who = calloc(1, sizeof(*x->who)))) {
-		reply_internal(r);
-		return -ENOMEM;
-	}
-	if (cloud_authenticate(r->app, r, SERVICE, x->who) != 0)
+	if (cloud_call_begin(&x->cc, r, NULL) != 0)
 		return -EACCES;
-	if (!(x->body = jschema_body(r, 0, m)))
-		return -EINVAL;
-	return 0;
+	return cloud_call_body(&x->cc, 0, m);
 }
 
 static void end(struct call *x)
 {
 	target_free(&x->t);
-	json_decref(x->body);
-	free(x->who);
-	x->body = NULL;
-	x->who = NULL;
+	cloud_call_end(&x->cc);
+}
+
+int iamcredentials_decide(struct cloud *c, const struct caller *who, const struct iamcred_target *t,
+			  const struct iamcred_target *chain, size_t n, const char *permission,
+			  const char **denied)
+{
+	*denied = NULL;
+	if (n == 0) {
+		if (allowed_on(c, who, t, permission))
+			return 0;
+		*denied = permission;
+		return -EACCES;
+	}
+	if (!allowed_on(c, who, &chain[0], PERM_DELEGATE)) {
+		*denied = PERM_DELEGATE;
+		return -EACCES;
+	}
+	struct caller *hop = calloc(1, sizeof(*hop)); /* large: not on the stack */
+	if (!hop)
+		return -ENOMEM;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		const struct iamcred_target *next = i + 1 < n ? &chain[i + 1] : t;
+		const char *perm = i + 1 < n ? PERM_DELEGATE : permission;
+		memset(hop, 0, sizeof(*hop));
+		hop->kind = CALLER_SERVICE_ACCOUNT;
+		snprintf(hop->email, sizeof(hop->email), "%s", chain[i].email);
+		cloud_caller_principal(hop);
+		if (!allowed_on(c, hop, next, perm)) {
+			*denied = perm;
+			rc = -EACCES;
+		}
+	}
+	free(hop);
+	return rc;
 }
 
 /* Accepts "projects/-/serviceAccounts/X" (the documented form) or a bare X. */
@@ -150,11 +158,10 @@ static const char *delegate_name(const char *s)
  * Replies itself and returns -errno on any failure.
  */
 static int authorize(struct http_req *r, const struct caller *who, json_t *body,
-		     const char *permission, struct target *t)
+		     const char *permission, struct iamcred_target *t)
 {
 	struct cloud *c = r->app;
-	struct caller *hop = NULL;
-	struct target *chain = NULL;
+	struct iamcred_target *chain = NULL;
 	size_t n = 0;
 	int rc;
 
@@ -185,33 +192,22 @@ static int authorize(struct http_req *r, const struct caller *who, json_t *body,
 	json_decref(project);
 	if (rc != 0) {
 		if (!r->replied)
-			reply_internal(r);
+			cloud_reply_internal(r);
 		target_free(t);
 		return rc;
 	}
 
-	if (n == 0) {
-		if (!allowed_on(c, who, t, permission)) {
-			cloud_reply_permission_denied(r, permission);
-			target_free(t);
-			return -EACCES;
-		}
-		return 0;
-	}
-
-	/* A delegation chain. */
-	rc = -ENOMEM;
-	chain = calloc(n, sizeof(*chain));
-	hop = calloc(1, sizeof(*hop));
-	if (!chain || !hop) {
-		reply_internal(r);
+	if (n > 0 && !(chain = calloc(n, sizeof(*chain)))) {
+		cloud_reply_internal(r);
+		rc = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *d = json_string_value(json_array_get(delegates, i));
 		const char *dn = d ? delegate_name(d) : NULL;
 		if (!d) {
-			reply_invalid(r, "Invalid value at 'delegates': expected a list of strings.");
+			reply_invalid(r,
+				      "Invalid value at 'delegates': expected a list of strings.");
 			rc = -EINVAL;
 			goto out;
 		}
@@ -221,31 +217,17 @@ static int authorize(struct http_req *r, const struct caller *who, json_t *body,
 			goto out;
 		}
 	}
-	if (!allowed_on(c, who, &chain[0], PERM_DELEGATE)) {
-		cloud_reply_permission_denied(r, PERM_DELEGATE);
-		rc = -EACCES;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct target *next = i + 1 < n ? &chain[i + 1] : t;
-		const char *perm = i + 1 < n ? PERM_DELEGATE : permission;
-		memset(hop, 0, sizeof(*hop));
-		hop->kind = CALLER_SERVICE_ACCOUNT;
-		snprintf(hop->email, sizeof(hop->email), "%s", chain[i].email);
-		cloud_caller_principal(hop);
-		if (!allowed_on(c, hop, next, perm)) {
-			cloud_reply_permission_denied(r, perm);
-			rc = -EACCES;
-			goto out;
-		}
-	}
-	rc = 0;
+	const char *denied = NULL;
+	rc = iamcredentials_decide(c, who, t, chain, n, permission, &denied);
+	if (rc == -EACCES)
+		cloud_reply_permission_denied(r, denied);
+	else if (rc != 0)
+		cloud_reply_internal(r);
 out:
 	if (chain)
 		for (size_t i = 0; i < n; i++)
 			target_free(&chain[i]);
 	free(chain);
-	free(hop);
 	if (rc != 0)
 		target_free(t);
 	return rc;
@@ -292,15 +274,15 @@ static void handle_generate_access_token(struct http_req *r)
 	json_t *info = NULL;
 	if (begin(r, &x, &jschema_iamcredentials_GenerateAccessTokenRequest) != 0)
 		goto out;
-	json_t *lt = json_object_get(x.body, "lifetime");
-	json_t *sc = json_object_get(x.body, "scope");
+	json_t *lt = json_object_get(x.cc.body, "lifetime");
+	json_t *sc = json_object_get(x.cc.body, "scope");
 	if (check_type(r, lt, json_is_string(lt),
 		       "Invalid value at 'lifetime' (type.googleapis.com/"
 		       "google.protobuf.Duration), expected a string such as \"3600s\".") != 0 ||
 	    check_type(r, sc, json_is_array(sc),
 		       "Invalid value at 'scope': expected a list of strings.") != 0)
 		goto out;
-	if (authorize(r, x.who, x.body, PERM_ACCESS, &x.t) != 0)
+	if (authorize(r, &x.cc.who, x.cc.body, x.cc.permission, &x.t) != 0)
 		goto out;
 
 	int64_t lifetime = CLOUD_TOKEN_TTL;
@@ -316,12 +298,13 @@ static void handle_generate_access_token(struct http_req *r)
 		goto out;
 	}
 	if (lifetime > MAX_LIFETIME) {
-		http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL,
-				  "Access tokens for service account %s can not have lifetimes of "
-				  "more than 1 hour. Use the Org Policy Constraint "
-				  "constraints/iam.allowServiceAccountCredentialLifetimeExtension to "
-				  "allow up to 12 hours.",
-				  x.t.email);
+		http_reply_gerror(
+			r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL,
+			"Access tokens for service account %s can not have lifetimes of "
+			"more than 1 hour. Use the Org Policy Constraint "
+			"constraints/iam.allowServiceAccountCredentialLifetimeExtension to "
+			"allow up to 12 hours.",
+			x.t.email);
 		goto out;
 	}
 
@@ -343,7 +326,7 @@ static void handle_generate_access_token(struct http_req *r)
 	}
 	scope = malloc(total);
 	if (!scope) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	scope[0] = '\0';
@@ -357,7 +340,7 @@ static void handle_generate_access_token(struct http_req *r)
 			 scope);
 	int64_t now = cloud_now_ms() / 1000;
 	if (!info || cloud_token_issue(c, info, lifetime, &token) != 0) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	char exp[32];
@@ -379,14 +362,14 @@ static void handle_generate_id_token(struct http_req *r)
 	char *jwt = NULL;
 	if (begin(r, &x, &jschema_iamcredentials_GenerateIdTokenRequest) != 0)
 		goto out;
-	json_t *aud = json_object_get(x.body, "audience");
-	json_t *inc = json_object_get(x.body, "includeEmail");
+	json_t *aud = json_object_get(x.cc.body, "audience");
+	json_t *inc = json_object_get(x.cc.body, "includeEmail");
 	if (check_type(r, inc, json_is_boolean(inc),
 		       "Invalid value at 'include_email' (TYPE_BOOL).") != 0 ||
-	    check_type(r, aud, json_is_string(aud),
-		       "Invalid value at 'audience' (TYPE_STRING).") != 0)
+	    check_type(r, aud, json_is_string(aud), "Invalid value at 'audience' (TYPE_STRING).") !=
+		    0)
 		goto out;
-	if (authorize(r, x.who, x.body, PERM_ID, &x.t) != 0)
+	if (authorize(r, &x.cc.who, x.cc.body, x.cc.permission, &x.t) != 0)
 		goto out;
 	if (!json_is_string(aud) || json_string_length(aud) == 0 ||
 	    json_string_length(aud) > MAX_AUDIENCE_LEN) {
@@ -406,7 +389,7 @@ static void handle_generate_id_token(struct http_req *r)
 		json_object_set_new(claims, "sub", json_string(x.t.unique_id));
 	}
 	if (!claims || !(jwt = jwt_sign(c->signing_key, c->signing_kid, NULL, claims))) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	http_reply_json(r, 200, json_pack("{s:s}", "token", jwt));
@@ -417,16 +400,16 @@ out:
 }
 
 /* What signJwt and signBlob sign: the "payload" string (borrowed from the body), after
- * authorizing permission. A payload of another JSON type is refused before authorization
- * (type is its proto type in the message), a missing one after. NULL after replying. */
-static const json_t *sign_payload(struct http_req *r, struct call *x, const char *type,
-				  const char *permission)
+ * authorizing the route's permission. A payload of another JSON type is refused before
+ * authorization (type is its proto type in the message), a missing one after. NULL after replying.
+ */
+static const json_t *sign_payload(struct http_req *r, struct call *x, const char *type)
 {
-	json_t *payload = json_object_get(x->body, "payload");
+	json_t *payload = json_object_get(x->cc.body, "payload");
 	char msg[64];
 	snprintf(msg, sizeof(msg), "Invalid value at 'payload' (%s).", type);
 	if (check_type(r, payload, json_is_string(payload), msg) != 0 ||
-	    authorize(r, x->who, x->body, permission, &x->t) != 0)
+	    authorize(r, &x->cc.who, x->cc.body, x->cc.permission, &x->t) != 0)
 		return NULL;
 	if (!json_is_string(payload)) {
 		reply_invalid(r, "Request contains an invalid argument.");
@@ -469,7 +452,7 @@ static void handle_sign_jwt(struct http_req *r)
 	const json_t *payload;
 	EVP_PKEY *key = NULL;
 	if (begin(r, &x, &jschema_iamcredentials_SignJwtRequest) != 0 ||
-	    !(payload = sign_payload(r, &x, "TYPE_STRING", PERM_SIGN_JWT)))
+	    !(payload = sign_payload(r, &x, "TYPE_STRING")))
 		goto out;
 	claims = json_loadb(json_string_value(payload), json_string_length(payload),
 			    JSON_REJECT_DUPLICATES, NULL);
@@ -494,12 +477,12 @@ static void handle_sign_jwt(struct http_req *r)
 		goto out;
 	/* Signed with a key of this account only: it verifies as this account and no other. */
 	if (syskeys_signer(c, x.t.project, x.t.email, &key, kid) != 0) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	header = json_pack("{s:s, s:s, s:s}", "alg", "RS256", "kid", kid, "typ", "JWT");
 	if (!header || !(jwt = jwt_sign(key, kid, header, claims))) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	http_reply_json(r, 200, json_pack("{s:s, s:s}", "keyId", kid, "signedJwt", jwt));
@@ -522,7 +505,7 @@ static void handle_sign_blob(struct http_req *r)
 	const json_t *payload;
 	EVP_PKEY *key = NULL;
 	if (begin(r, &x, &jschema_iamcredentials_SignBlobRequest) != 0 ||
-	    !(payload = sign_payload(r, &x, "TYPE_BYTES", PERM_SIGN_BLOB)))
+	    !(payload = sign_payload(r, &x, "TYPE_BYTES")))
 		goto out;
 	const char *p = json_string_value(payload);
 	/* Proto JSON accepts standard or URL-safe base64 for bytes. */
@@ -537,7 +520,7 @@ static void handle_sign_blob(struct http_req *r)
 	if (syskeys_signer(c, x.t.project, x.t.email, &key, kid) != 0 ||
 	    rs256_sign(key, data, data_len, &sig, &sig_len) != 0 ||
 	    !(sig64 = b64_encode(sig, sig_len))) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	http_reply_json(r, 200, json_pack("{s:s, s:s}", "keyId", kid, "signedBlob", sig64));
@@ -550,11 +533,14 @@ out:
 }
 
 #define SA_PATH "/iamcredentials/v1/projects/{project}/serviceAccounts/{sa}"
-const struct http_route iamcredentials_routes[] = {
-	{"POST", SA_PATH ":generateAccessToken", handle_generate_access_token},
-	{"POST", SA_PATH ":generateIdToken", handle_generate_id_token},
-	{"POST", SA_PATH ":signJwt", handle_sign_jwt},
-	{"POST", SA_PATH ":signBlob", handle_sign_blob},
+/* Each method's permission is checked on the target account (or its project), or at the
+ * end of a delegation chain whose hops need implicitDelegation. */
+static const struct cloud_route routes[] = {
+	{"POST", SA_PATH ":generateAccessToken", handle_generate_access_token,
+	 "iam.serviceAccounts.getAccessToken", 0, NULL},
+	{"POST", SA_PATH ":generateIdToken", handle_generate_id_token,
+	 "iam.serviceAccounts.getOpenIdToken", 0, NULL},
+	{"POST", SA_PATH ":signJwt", handle_sign_jwt, "iam.serviceAccounts.signJwt", 0, NULL},
+	{"POST", SA_PATH ":signBlob", handle_sign_blob, "iam.serviceAccounts.signBlob", 0, NULL},
 };
-const size_t iamcredentials_n_routes =
-	sizeof(iamcredentials_routes) / sizeof(iamcredentials_routes[0]);
+const struct cloud_api iamcredentials_api = CLOUD_API(SERVICE, routes);

@@ -441,14 +441,18 @@ char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *c
 	return t;
 }
 
-const struct http_route oauth2_routes[] = {
-	{"POST", "/oauth2/token", handle_token},
-	{"POST", "/oauth2/v4/token", handle_token},
-	{"*", "/oauth2/tokeninfo", handle_tokeninfo},
-	{"*", "/oauth2/v1/tokeninfo", handle_tokeninfo},
-	{"*", "/oauth2/v3/tokeninfo", handle_tokeninfo},
-	{"POST", "/oauth2/revoke", handle_revoke},
-	{"GET", "/oauth2/v3/certs", handle_certs},
-	{"GET", "/oauth2/v1/certs", handle_certs},
+#define TOKEN_WHY "the token endpoint: the grant in the body is the credential"
+#define INFO_WHY "tokeninfo: anyone holding a token may read what it is"
+#define CERTS_WHY "Google's public signing keys, published to everyone"
+static const struct cloud_route routes[] = {
+	{"POST", "/oauth2/token", handle_token, NULL, 0, TOKEN_WHY},
+	{"POST", "/oauth2/v4/token", handle_token, NULL, 0, TOKEN_WHY},
+	{"*", "/oauth2/tokeninfo", handle_tokeninfo, NULL, 0, INFO_WHY},
+	{"*", "/oauth2/v1/tokeninfo", handle_tokeninfo, NULL, 0, INFO_WHY},
+	{"*", "/oauth2/v3/tokeninfo", handle_tokeninfo, NULL, 0, INFO_WHY},
+	{"POST", "/oauth2/revoke", handle_revoke, NULL, 0,
+	 "revocation: the token in the body is the credential"},
+	{"GET", "/oauth2/v3/certs", handle_certs, NULL, 1, CERTS_WHY},
+	{"GET", "/oauth2/v1/certs", handle_certs, NULL, 1, CERTS_WHY},
 };
-const size_t oauth2_n_routes = sizeof(oauth2_routes) / sizeof(oauth2_routes[0]);
+const struct cloud_api oauth2_api = CLOUD_API("oauth2.googleapis.com", routes);

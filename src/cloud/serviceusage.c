@@ -18,14 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "core/store.h"
 
 #define SERVICE "serviceusage.googleapis.com"
-#define LIST_DEFAULT 50  /* services per page when pageSize is unset */
-#define LIST_MAX 200     /* Google's largest page */
-#define BATCH_MAX 20     /* services per batchEnable, as Google */
-#define BATCH_GET_MAX 30 /* names per batchGet, as Google */
-#define NAME_MAX_LEN 100 /* bytes of a service name */
+#define LIST_DEFAULT 50	       /* services per page when pageSize is unset */
+#define LIST_MAX 200	       /* Google's largest page */
+#define BATCH_MAX 20	       /* services per batchEnable, as Google */
+#define BATCH_GET_MAX 30       /* names per batchGet, as Google */
+#define NAME_MAX_LEN 100       /* bytes of a service name */
 #define ECHO_MAX GERR_ECHO_MAX /* bytes of client text echoed in an error */
 #define OPS_PREFIX "/serviceusage/operations/"
 #define NOOP_NAME "operations/noop.DONE_OPERATION"
@@ -131,62 +132,36 @@ static void reply_no_service(struct http_req *r, const char *list)
 	http_reply_json(r, 403, j);
 }
 
-/* What every per-project handler starts with. */
-struct su_call {
-	struct cloud *c;
-	struct caller who;
-	json_t *project; /* owned */
-	const char *id;  /* projectId, points into project */
-	char num[32];    /* projectNumber */
-	char resource[160];
-};
-
-/* Authenticates, finds the project named in the path and checks permission on it.
- * msg is the denial text. Replies itself on failure. 0 or -errno. */
-static int begin(struct http_req *r, struct su_call *x, const char *permission, const char *msg)
+/* What every per-project handler starts with: authenticates, finds the project named in
+ * the path and checks the route's permission on it. msg is the denial text. Replies
+ * itself on failure. 0 or -errno; cloud_call_end either way. */
+static int begin(struct http_req *r, struct cloud_call *x, const char *msg)
 {
-	memset(x, 0, sizeof(*x));
-	x->c = r->app;
-	if (cloud_authenticate(x->c, r, SERVICE, &x->who) != 0)
+	if (cloud_call_begin(x, r, NULL) != 0)
 		return -EACCES;
-	const char *name = http_param(r, "project");
-	x->project = cloud_id_ok(name) ? cloud_project_get(x->c, name) : NULL;
-	x->id = json_string_value(json_object_get(x->project, "projectId"));
-	json_t *num = json_object_get(x->project, "projectNumber");
-	if (json_is_integer(num))
-		snprintf(x->num, sizeof(x->num), "%lld", (long long)json_integer_value(num));
-	else
-		snprintf(x->num, sizeof(x->num), "%s",
-			 json_string_value(num) ? json_string_value(num) : "");
-	if (!x->id || !cloud_id_ok(x->id) || !cloud_id_ok(x->num)) {
-		deny(r, permission, msg);
+	if (cloud_call_project(x, http_param(r, "project")) != 0 ||
+	    !cloud_id_ok(x->project_number)) {
+		deny(r, x->permission, msg);
 		return -EACCES;
 	}
-	snprintf(x->resource, sizeof(x->resource), "projects/%s", x->id);
-	const char *res[] = {x->resource};
-	if (!cloud_allowed(x->c, &x->who, res, 1, permission)) {
-		deny(r, permission, msg);
+	const char *res[] = {x->project_res};
+	if (!cloud_call_allowed(x, NULL, res, 1)) {
+		deny(r, x->permission, msg);
 		return -EACCES;
 	}
 	return 0;
 }
 
-static void end(struct su_call *x)
-{
-	json_decref(x->project);
-	x->project = NULL;
-}
-
 /* ---- service state ---------------------------------------------------------------- */
 
 /* 1 if the service is enabled, 0 if it is disabled, -ENOENT if gkeid does not know it. */
-static int svc_state(struct su_call *x, const char *svc)
+static int svc_state(struct cloud_call *x, const char *svc)
 {
 	char key[320];
 	struct store_kv kv;
 	if (!svc_ok(svc))
 		return -ENOENT;
-	snprintf(key, sizeof(key), "/projects/%s/services/%s", x->id, svc);
+	snprintf(key, sizeof(key), "/projects/%s/services/%s", x->project_id, svc);
 	int rc = store_get(x->c->store, key, &kv);
 	if (rc != 0)
 		return catalog_index(svc) >= 0 ? 0 : -ENOENT;
@@ -199,11 +174,11 @@ static int svc_state(struct su_call *x, const char *svc)
 }
 
 /* The service as services.get shows it (full) or as operations carry it (!full). */
-static json_t *svc_json(const struct su_call *x, const char *svc, int on, int full)
+static json_t *svc_json(const struct cloud_call *x, const char *svc, int on, int full)
 {
 	char name[300], parent[64];
-	snprintf(name, sizeof(name), "projects/%s/services/%s", x->num, svc);
-	snprintf(parent, sizeof(parent), "projects/%s", x->num);
+	snprintf(name, sizeof(name), "projects/%s/services/%s", x->project_number, svc);
+	snprintf(parent, sizeof(parent), "projects/%s", x->project_number);
 	const char *state = on ? "ENABLED" : "DISABLED";
 	if (!full)
 		return json_pack("{s:s, s:s, s:s}", "name", name, "parent", parent, "state", state);
@@ -211,10 +186,10 @@ static json_t *svc_json(const struct su_call *x, const char *svc, int on, int fu
 			 "title", cloud_service_title(svc), "state", state, "parent", parent);
 }
 
-static int svc_put(struct su_call *x, const char *svc, int on)
+static int svc_put(struct cloud_call *x, const char *svc, int on)
 {
 	char key[320];
-	snprintf(key, sizeof(key), "/projects/%s/services/%s", x->id, svc);
+	snprintf(key, sizeof(key), "/projects/%s/services/%s", x->project_id, svc);
 	json_t *j = svc_json(x, svc, on, 1);
 	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(j);
@@ -226,7 +201,7 @@ static int svc_put(struct su_call *x, const char *svc, int on)
 }
 
 /* Enables svc and, first, what it depends on. */
-static int svc_enable(struct su_call *x, const char *svc, int depth)
+static int svc_enable(struct cloud_call *x, const char *svc, int depth)
 {
 	int i = catalog_index(svc);
 	if (i >= 0 && depth < 4)
@@ -240,19 +215,20 @@ static int svc_enable(struct su_call *x, const char *svc, int depth)
 }
 
 /* The enabled services that depend on svc, joined by ',' into buf (empty if none). */
-static void dependents(struct su_call *x, const char *svc, char *buf, size_t len)
+static void dependents(struct cloud_call *x, const char *svc, char *buf, size_t len)
 {
 	buf[0] = '\0';
 	for (size_t i = 0; i < CATALOG_N; i++)
 		for (size_t d = 0; d < 3 && catalog[i].deps[d]; d++)
-			if (strcmp(catalog[i].deps[d], svc) == 0 && svc_state(x, catalog[i].name) == 1) {
+			if (strcmp(catalog[i].deps[d], svc) == 0 &&
+			    svc_state(x, catalog[i].name) == 1) {
 				size_t n = strlen(buf);
 				snprintf(buf + n, len - n, "%s%s", n ? "," : "", catalog[i].name);
 			}
 }
 
 /* Disables svc and, first, the enabled services that depend on it. */
-static int svc_disable(struct su_call *x, const char *svc, int depth)
+static int svc_disable(struct cloud_call *x, const char *svc, int depth)
 {
 	for (size_t i = 0; i < CATALOG_N && depth < 4; i++)
 		for (size_t d = 0; d < 3 && catalog[i].deps[d]; d++)
@@ -268,7 +244,7 @@ static int svc_disable(struct su_call *x, const char *svc, int depth)
 /* ---- operations -------------------------------------------------------------------- */
 
 /* Stores and replies with a finished operation of project x; response is stolen. */
-static void reply_done(struct http_req *r, struct su_call *x, const char *metadata_type,
+static void reply_done(struct http_req *r, struct cloud_call *x, const char *metadata_type,
 		       json_t *response)
 {
 	unsigned char b[16];
@@ -281,8 +257,8 @@ static void reply_done(struct http_req *r, struct su_call *x, const char *metada
 	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
 	snprintf(opid, sizeof(opid),
 		 "acf.p2-%s-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 x->num, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11],
-		 b[12], b[13], b[14], b[15]);
+		 x->project_number, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
+		 b[10], b[11], b[12], b[13], b[14], b[15]);
 	char name[160];
 	snprintf(name, sizeof(name), "operations/%s", opid);
 	json_t *md = strcmp(metadata_type, "type.googleapis.com/google.protobuf.Empty") == 0
@@ -293,7 +269,7 @@ static void reply_done(struct http_req *r, struct su_call *x, const char *metada
 	response = NULL;
 	if (!op)
 		goto fail;
-	rec = json_pack("{s:s, s:O}", "project", x->id, "operation", op);
+	rec = json_pack("{s:s, s:O}", "project", x->project_id, "operation", op);
 	s = rec ? json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	snprintf(key, sizeof(key), OPS_PREFIX "%s", opid);
 	if (!s || store_put(x->c->store, key, s, strlen(s), STORE_ANY_REV, NULL) != 0)
@@ -302,7 +278,7 @@ static void reply_done(struct http_req *r, struct su_call *x, const char *metada
 	op = NULL;
 	goto out;
 fail:
-	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+	cloud_reply_internal(r);
 out:
 	free(s);
 	json_decref(rec);
@@ -320,12 +296,12 @@ static void reply_noop(struct http_req *r)
 /* GET /v1/projects/{project}/services/{service} */
 static void su_get(struct http_req *r)
 {
-	struct su_call x;
+	struct cloud_call x;
 	char shown[ECHO_MAX], msg[ECHO_MAX + 64];
 	const char *svc = http_param(r, "service");
 	gerr_echo(shown, sizeof(shown), svc);
 	snprintf(msg, sizeof(msg), "Permission denied to get service [%s]", shown);
-	if (begin(r, &x, "serviceusage.services.get", msg) != 0)
+	if (begin(r, &x, msg) != 0)
 		goto out;
 	int on = svc_state(&x, svc);
 	if (on < 0)
@@ -333,7 +309,7 @@ static void su_get(struct http_req *r)
 	else
 		http_reply_json(r, 200, svc_json(&x, svc, on, 1));
 out:
-	end(&x);
+	cloud_call_end(&x);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -344,7 +320,7 @@ static int cmp_str(const void *a, const void *b)
 /* GET /v1/projects/{project}/services?filter=state:ENABLED&pageSize=&pageToken= */
 static void su_list(struct http_req *r)
 {
-	struct su_call x;
+	struct cloud_call x;
 	char msg[ECHO_MAX + 96];
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
@@ -358,13 +334,14 @@ static void su_list(struct http_req *r)
 	snprintf(msg, sizeof(msg),
 		 "Permission denied to list services for consumer container [projects/%s]", shown);
 	json_decref(p);
-	if (begin(r, &x, "serviceusage.services.list", msg) != 0)
+	if (begin(r, &x, msg) != 0)
 		goto out;
 
 	int want = -1; /* -1 all, 1 enabled, 0 disabled */
 	const char *filter = http_query(r, "filter");
 	if (filter && *filter) {
-		if (strcmp(filter, "state:ENABLED") == 0 || strcmp(filter, "state = ENABLED") == 0 ||
+		if (strcmp(filter, "state:ENABLED") == 0 ||
+		    strcmp(filter, "state = ENABLED") == 0 ||
 		    strcmp(filter, "state=ENABLED") == 0) {
 			want = 1;
 		} else if (strcmp(filter, "state:DISABLED") == 0 ||
@@ -407,7 +384,7 @@ static void su_list(struct http_req *r)
 	for (size_t i = 0; i < CATALOG_N; i++)
 		json_object_set_new(states, catalog[i].name, json_false());
 	char prefix[200];
-	snprintf(prefix, sizeof(prefix), "/projects/%s/services/", x.id);
+	snprintf(prefix, sizeof(prefix), "/projects/%s/services/", x.project_id);
 	if (store_range(x.c->store, prefix, 0, &kvs, &n, NULL) != 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
@@ -426,8 +403,7 @@ static void su_list(struct http_req *r)
 		goto fail;
 	const char *key;
 	json_t *v;
-	json_object_foreach(states, key, v)
-		names[k++] = key;
+	json_object_foreach(states, key, v) names[k++] = key;
 	qsort(names, k, sizeof(*names), cmp_str);
 	const char *last = NULL;
 	int more = 0;
@@ -450,27 +426,26 @@ static void su_list(struct http_req *r)
 	http_reply_json(r, 200, resp);
 	goto out;
 fail:
-	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+	cloud_reply_internal(r);
 out:
 	free(names);
 	json_decref(list);
 	json_decref(states);
 	store_kvs_free(kvs, n);
-	end(&x);
+	cloud_call_end(&x);
 }
 
 /* POST /v1/projects/{project}/services/{service}:enable {} */
 static void su_enable(struct http_req *r)
 {
-	struct su_call x;
-	json_t *body = NULL;
+	struct cloud_call x;
 	char shown[ECHO_MAX], msg[ECHO_MAX + 64];
 	const char *svc = http_param(r, "service");
 	gerr_echo(shown, sizeof(shown), svc);
 	snprintf(msg, sizeof(msg), "Permission denied to enable service [%s]", shown);
-	if (begin(r, &x, "serviceusage.services.enable", msg) != 0)
+	if (begin(r, &x, msg) != 0)
 		goto out;
-	if (!(body = jschema_body(r, 1, &jschema_serviceusage_EnableServiceRequest)))
+	if (cloud_call_body(&x, 1, &jschema_serviceusage_EnableServiceRequest) != 0)
 		goto out;
 	int on = svc_state(&x, svc);
 	if (on < 0) {
@@ -478,32 +453,33 @@ static void su_enable(struct http_req *r)
 	} else if (on) {
 		reply_noop(r);
 	} else if (svc_enable(&x, svc, 0) != 0) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		cloud_reply_internal(r);
 	} else {
 		reply_done(r, &x, "type.googleapis.com/google.protobuf.Empty",
 			   json_pack("{s:s, s:o}", "@type",
-				     "type.googleapis.com/google.api.serviceusage.v1.EnableServiceResponse",
+				     "type.googleapis.com/"
+				     "google.api.serviceusage.v1.EnableServiceResponse",
 				     "service", svc_json(&x, svc, 1, 0)));
 	}
 out:
-	json_decref(body);
-	end(&x);
+	cloud_call_end(&x);
 }
 
 /* POST /v1/projects/{project}/services/{service}:disable
  * {"disableDependentServices":bool,"checkIfServiceHasUsage":"CHECK"|"SKIP"} */
 static void su_disable(struct http_req *r)
 {
-	struct su_call x;
-	json_t *body = NULL;
+	struct cloud_call x;
+	json_t *body;
 	char shown[ECHO_MAX], msg[ECHO_MAX + 64];
 	const char *svc = http_param(r, "service");
 	gerr_echo(shown, sizeof(shown), svc);
 	snprintf(msg, sizeof(msg), "Permission denied to disable service [%s]", shown);
-	if (begin(r, &x, "serviceusage.services.disable", msg) != 0)
+	if (begin(r, &x, msg) != 0)
 		goto out;
-	if (!(body = jschema_body(r, 1, &jschema_serviceusage_DisableServiceRequest)))
+	if (cloud_call_body(&x, 1, &jschema_serviceusage_DisableServiceRequest) != 0)
 		goto out;
+	body = x.body;
 	json_t *dep = member(body, "disableDependentServices", "disable_dependent_services");
 	if (dep && !json_is_boolean(dep) && !json_is_null(dep)) {
 		gerr_bad_value(r, "disable_dependent_services", "TYPE_BOOL", dep);
@@ -514,10 +490,11 @@ static void su_disable(struct http_req *r)
 	if (chk && !json_is_null(chk) &&
 	    !(cv && (strcmp(cv, "CHECK") == 0 || strcmp(cv, "SKIP") == 0 ||
 		     strcmp(cv, "CHECK_IF_SERVICE_HAS_USAGE_UNSPECIFIED") == 0))) {
-		gerr_bad_value(r, "check_if_service_has_usage",
-			       "type.googleapis.com/"
-			       "google.api.serviceusage.v1.DisableServiceRequest.CheckIfServiceHasUsage",
-			       chk);
+		gerr_bad_value(
+			r, "check_if_service_has_usage",
+			"type.googleapis.com/"
+			"google.api.serviceusage.v1.DisableServiceRequest.CheckIfServiceHasUsage",
+			chk);
 		goto out;
 	}
 	int on = svc_state(&x, svc);
@@ -535,14 +512,15 @@ static void su_disable(struct http_req *r)
 		char subject[700];
 		snprintf(subject, sizeof(subject), "?error_code=100001&service_name=%s&services=%s",
 			 svc, users);
-		json_t *j = json_pack(
-			"{s:{s:i, s:s, s:s, s:[{s:s, s:[{s:s, s:s}]}, {s:s, s:s, s:s, s:{s:s, s:s}}]}}",
-			"error", "code", 400, "message", "", "status", "FAILED_PRECONDITION", "details",
-			"@type", "type.googleapis.com/google.rpc.PreconditionFailure", "violations",
-			"type", "googleapis.com", "subject", subject, "@type",
-			"type.googleapis.com/google.rpc.ErrorInfo", "reason",
-			"COMMON_SU_SERVICE_HAS_DEPENDENT_SERVICES", "domain", SERVICE, "metadata",
-			"service_name", svc, "services", users);
+		json_t *j = json_pack("{s:{s:i, s:s, s:s, s:[{s:s, s:[{s:s, s:s}]}, {s:s, s:s, "
+				      "s:s, s:{s:s, s:s}}]}}",
+				      "error", "code", 400, "message", "", "status",
+				      "FAILED_PRECONDITION", "details", "@type",
+				      "type.googleapis.com/google.rpc.PreconditionFailure",
+				      "violations", "type", "googleapis.com", "subject", subject,
+				      "@type", "type.googleapis.com/google.rpc.ErrorInfo", "reason",
+				      "COMMON_SU_SERVICE_HAS_DEPENDENT_SERVICES", "domain", SERVICE,
+				      "metadata", "service_name", svc, "services", users);
 		char text[1024];
 		snprintf(text, sizeof(text),
 			 "The service %s is depended on by the following active service(s): %s; "
@@ -550,34 +528,36 @@ static void su_disable(struct http_req *r)
 			 "with disabling all services.",
 			 svc, users);
 		if (j)
-			json_object_set_new(json_object_get(j, "error"), "message", json_string(text));
+			json_object_set_new(json_object_get(j, "error"), "message",
+					    json_string(text));
 		http_reply_json(r, 400, j);
 		goto out;
 	}
 	if (svc_disable(&x, svc, 0) != 0) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		cloud_reply_internal(r);
 		goto out;
 	}
-	reply_done(r, &x, "type.googleapis.com/google.protobuf.Empty",
-		   json_pack("{s:s, s:o}", "@type",
-			     "type.googleapis.com/google.api.serviceusage.v1.DisableServiceResponse",
-			     "service", svc_json(&x, svc, 0, 0)));
+	reply_done(
+		r, &x, "type.googleapis.com/google.protobuf.Empty",
+		json_pack("{s:s, s:o}", "@type",
+			  "type.googleapis.com/google.api.serviceusage.v1.DisableServiceResponse",
+			  "service", svc_json(&x, svc, 0, 0)));
 out:
-	json_decref(body);
-	end(&x);
+	cloud_call_end(&x);
 }
 
 /* POST /v1/projects/{project}/services:batchEnable {"serviceIds":[...]} */
 static void su_batch_enable(struct http_req *r)
 {
-	struct su_call x;
-	json_t *body = NULL, *done = NULL;
+	struct cloud_call x;
+	json_t *body, *done = NULL;
 	char msg[ECHO_MAX + 64], unknown[ECHO_MAX * 2];
 	snprintf(msg, sizeof(msg), "Permission denied to enable service(s)");
-	if (begin(r, &x, "serviceusage.services.enable", msg) != 0)
+	if (begin(r, &x, msg) != 0)
 		goto out;
-	if (!(body = jschema_body(r, 0, &jschema_serviceusage_BatchEnableServicesRequest)))
+	if (cloud_call_body(&x, 0, &jschema_serviceusage_BatchEnableServicesRequest) != 0)
 		goto out;
+	body = x.body;
 	json_t *ids = member(body, "serviceIds", "service_ids");
 	if (ids && !json_is_array(ids) && !json_is_null(ids)) {
 		gerr_bad_value(r, "service_ids", "TYPE_STRING", ids);
@@ -594,7 +574,8 @@ static void su_batch_enable(struct http_req *r)
 	json_t *v;
 	int any_off = 0;
 	unknown[0] = '\0';
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		if (!json_is_string(v)) {
 			char field[48];
 			snprintf(field, sizeof(field), "service_ids[%zu]", i);
@@ -607,7 +588,8 @@ static void su_batch_enable(struct http_req *r)
 			char one[ECHO_MAX];
 			gerr_echo(one, sizeof(one), json_string_value(v));
 			if (u + strlen(one) + 2 < sizeof(unknown))
-				snprintf(unknown + u, sizeof(unknown) - u, "%s%s", u ? "," : "", one);
+				snprintf(unknown + u, sizeof(unknown) - u, "%s%s", u ? "," : "",
+					 one);
 		} else if (!on) {
 			any_off = 1;
 		}
@@ -623,7 +605,8 @@ static void su_batch_enable(struct http_req *r)
 	done = json_array();
 	if (!done)
 		goto fail;
-	json_array_foreach(ids, i, v) {
+	json_array_foreach(ids, i, v)
+	{
 		const char *svc = json_string_value(v);
 		if (svc_state(&x, svc) == 0 && svc_enable(&x, svc, 0) != 0)
 			goto fail;
@@ -631,24 +614,23 @@ static void su_batch_enable(struct http_req *r)
 	}
 	reply_done(r, &x, "type.googleapis.com/google.api.serviceusage.v1.OperationMetadata",
 		   json_pack("{s:s, s:O}", "@type",
-			     "type.googleapis.com/google.api.serviceusage.v1.BatchEnableServicesResponse",
+			     "type.googleapis.com/"
+			     "google.api.serviceusage.v1.BatchEnableServicesResponse",
 			     "services", done));
 	goto out;
 fail:
-	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+	cloud_reply_internal(r);
 out:
 	json_decref(done);
-	json_decref(body);
-	end(&x);
+	cloud_call_end(&x);
 }
 
 /* GET /v1/projects/{project}/services:batchGet?names=projects/P/services/S&names=... */
 static void su_batch_get(struct http_req *r)
 {
-	struct su_call x;
+	struct cloud_call x;
 	json_t *list = NULL;
-	if (begin(r, &x, "serviceusage.services.get",
-		  "Permission denied to get service(s)") != 0)
+	if (begin(r, &x, "Permission denied to get service(s)") != 0)
 		goto out;
 	list = json_array();
 	if (!list) {
@@ -657,11 +639,13 @@ static void su_batch_get(struct http_req *r)
 	}
 	struct evkeyval *kv;
 	size_t count = 0;
-	TAILQ_FOREACH(kv, &r->query, next) {
+	TAILQ_FOREACH(kv, &r->query, next)
+	{
 		if (strcmp(kv->key, "names") != 0)
 			continue;
 		if (++count > BATCH_GET_MAX) {
-			gerr_bad_request(r, "names", "At most %d services may be requested at once.",
+			gerr_bad_request(r, "names",
+					 "At most %d services may be requested at once.",
 					 BATCH_GET_MAX);
 			goto out;
 		}
@@ -671,8 +655,10 @@ static void su_batch_get(struct http_req *r)
 			const char *p = s + 9, *slash = strchr(p, '/');
 			size_t plen = slash ? (size_t)(slash - p) : 0;
 			if (slash && strncmp(slash, "/services/", 10) == 0 &&
-			    ((plen == strlen(x.id) && strncmp(p, x.id, plen) == 0) ||
-			     (plen == strlen(x.num) && strncmp(p, x.num, plen) == 0)))
+			    ((plen == strlen(x.project_id) &&
+			      strncmp(p, x.project_id, plen) == 0) ||
+			     (plen == strlen(x.project_number) &&
+			      strncmp(p, x.project_number, plen) == 0)))
 				svc = slash + 10;
 		}
 		if (!svc) {
@@ -694,34 +680,32 @@ static void su_batch_get(struct http_req *r)
 	http_reply_json(r, 200, resp);
 out:
 	json_decref(list);
-	end(&x);
+	cloud_call_end(&x);
 }
 
 /* GET /v1/operations/{operation} */
 static void su_operation_get(struct http_req *r)
 {
-	struct cloud *c = r->app;
-	struct caller who;
+	struct cloud_call x;
 	struct store_kv kv = {0};
 	json_t *rec = NULL;
 	char key[192], shown[ECHO_MAX];
-	if (cloud_authenticate(c, r, SERVICE, &who) != 0)
-		return;
+	if (cloud_call_begin(&x, r, NULL) != 0)
+		goto out;
 	const char *op = http_param(r, "operation");
 	if (op && strcmp(op, "noop.DONE_OPERATION") == 0) {
 		reply_noop(r);
-		return;
+		goto out;
 	}
 	gerr_echo(shown, sizeof(shown), op);
 	int found = 0;
 	if (cloud_id_ok(op)) {
-		snprintf(key, sizeof(key), OPS_PREFIX "%s", op);
-		found = store_get(c->store, key, &kv) == 0;
+		found = SFMT(key, OPS_PREFIX "%s", op) == 0 && store_get(x.c->store, key, &kv) == 0;
 	}
 	if (!found) {
 		http_reply_gerror(r, 404, "NOT_FOUND", NULL, NULL, NULL,
 				  "Operation 'operations/%s' not found.", shown);
-		return;
+		goto out;
 	}
 	rec = json_loadb(kv.value, kv.value_len, 0, NULL);
 	const char *pid = json_string_value(json_object_get(rec, "project"));
@@ -730,26 +714,31 @@ static void su_operation_get(struct http_req *r)
 	snprintf(resource, sizeof(resource), "projects/%s", pid ? pid : "");
 	const char *res[] = {resource};
 	if (!pid || !opj) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-	} else if (!cloud_allowed(c, &who, res, 1, "serviceusage.operations.get")) {
+		cloud_reply_internal(r);
+	} else if (!cloud_call_allowed(&x, NULL, res, 1)) {
 		char msg[ECHO_MAX + 64];
 		snprintf(msg, sizeof(msg), "Permission denied to get operation [operations/%s]",
 			 shown);
-		deny(r, "serviceusage.operations.get", msg);
+		deny(r, x.permission, msg);
 	} else {
 		http_reply_json(r, 200, json_incref(opj));
 	}
+out:
 	json_decref(rec);
 	store_kv_free(&kv);
+	cloud_call_end(&x);
 }
 
-const struct http_route serviceusage_routes[] = {
-	{"GET", "/serviceusage/v1/projects/{project}/services", su_list},
-	{"POST", "/serviceusage/v1/projects/{project}/services:batchEnable", su_batch_enable},
-	{"GET", "/serviceusage/v1/projects/{project}/services:batchGet", su_batch_get},
-	{"GET", "/serviceusage/v1/projects/{project}/services/{service}", su_get},
-	{"POST", "/serviceusage/v1/projects/{project}/services/{service}:enable", su_enable},
-	{"POST", "/serviceusage/v1/projects/{project}/services/{service}:disable", su_disable},
-	{"GET", "/serviceusage/v1/operations/{operation}", su_operation_get},
+#define P "/serviceusage/v1/projects/{project}/services"
+static const struct cloud_route routes[] = {
+	{"GET", P, su_list, "serviceusage.services.list", 1, NULL},
+	{"POST", P ":batchEnable", su_batch_enable, "serviceusage.services.enable", 0, NULL},
+	{"GET", P ":batchGet", su_batch_get, "serviceusage.services.get", 1, NULL},
+	{"GET", P "/{service}", su_get, "serviceusage.services.get", 1, NULL},
+	{"POST", P "/{service}:enable", su_enable, "serviceusage.services.enable", 0, NULL},
+	{"POST", P "/{service}:disable", su_disable, "serviceusage.services.disable", 0, NULL},
+	{"GET", "/serviceusage/v1/operations/{operation}", su_operation_get,
+	 "serviceusage.operations.get", 1, "checked on the operation's project"},
 };
-const size_t serviceusage_n_routes = sizeof(serviceusage_routes) / sizeof(serviceusage_routes[0]);
+#undef P
+const struct cloud_api serviceusage_api = CLOUD_API(SERVICE, routes);

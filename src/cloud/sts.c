@@ -520,7 +520,8 @@ out:
 		evhttp_clear_headers(&p.form);
 }
 
-const struct http_route sts_routes[] = {
-	{"POST", "/sts/v1/token", handle_token},
+static const struct cloud_route routes[] = {
+	{"POST", "/sts/v1/token", handle_token, NULL, 0,
+	 "a token exchange: the subject token in the body is the credential"},
 };
-const size_t sts_n_routes = sizeof(sts_routes) / sizeof(sts_routes[0]);
+const struct cloud_api sts_api = CLOUD_API("sts.googleapis.com", routes);

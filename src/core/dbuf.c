@@ -1,6 +1,7 @@
 /*
  * dbuf.c - the growing byte buffer of dbuf.h: capacity doubles from 256 bytes, and a
- * size past the buffer's maximum counts as a failed allocation; and sfmt.
+ * size past the buffer's maximum counts as a failed allocation; libcurl's write callback
+ * into one; and sfmt.
  */
 #include "core/dbuf.h"
 
@@ -74,6 +75,17 @@ void dbuf_printf(struct dbuf *b, const char *fmt, ...)
 	va_end(ap);
 	dbuf_add(b, big, (size_t)n);
 	free(big);
+}
+
+size_t dbuf_curl_write(char *ptr, size_t size, size_t nmemb, void *dbuf)
+{
+	struct dbuf *b = dbuf;
+	if (nmemb && size > SIZE_MAX / nmemb) {
+		b->oom = 1;
+		return 0;
+	}
+	dbuf_add(b, ptr, size * nmemb);
+	return b->oom ? 0 : size * nmemb;
 }
 
 int sfmt(char *buf, size_t n, const char *fmt, ...)

@@ -38,6 +38,12 @@ void dbuf_printf(struct dbuf *b, const char *fmt, ...) __attribute__((format(pri
 char *dbuf_take(struct dbuf *b);
 void dbuf_free(struct dbuf *b);
 
+/* A libcurl CURLOPT_WRITEFUNCTION (with CURLOPT_WRITEDATA a struct dbuf *): appends the
+ * bytes to the buffer, and fails the transfer (returns 0) once an append fails, so that
+ * the buffer's maximum caps a response body. No libcurl needed here: the signature is
+ * curl_write_callback's. */
+size_t dbuf_curl_write(char *ptr, size_t size, size_t nmemb, void *dbuf);
+
 /* snprintf into buf of size n: 0, or -ENAMETOOLONG when the result did not fit (buf then
  * holds "") and -EINVAL on an encoding error. */
 int sfmt(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -28,6 +28,11 @@ embed_kube_schema_json:
 	.incbin "data/kube-schema.json"
 embed_kube_schema_json_end:
 	.byte 0
+	.global embed_kube_openapi_json
+	.global embed_kube_openapi_json_end
+embed_kube_openapi_json:
+	.incbin "data/kube-openapi.json"
+embed_kube_openapi_json_end:
 	.global embed_kube_apply_json
 	.global embed_kube_apply_json_end
 embed_kube_apply_json:

@@ -347,6 +347,23 @@ int http_form_body(struct http_req *r, struct evkeyvalq *q)
 	return evhttp_parse_query_str((const char *)r->body, q) == 0 ? 0 : -EINVAL;
 }
 
+int http_form_add(char *buf, size_t len, size_t *off, const char *k, const char *v)
+{
+	char *enc = evhttp_encode_uri(v);
+	if (!enc)
+		return -ENOMEM;
+	int w = *off < len ? snprintf(buf + *off, len - *off, "%s%s=%s", *off ? "&" : "", k, enc)
+			   : -1;
+	free(enc);
+	if (w < 0 || (size_t)w >= len - *off) {
+		if (*off < len)
+			buf[*off] = '\0';
+		return -E2BIG;
+	}
+	*off += (size_t)w;
+	return 0;
+}
+
 int http_content_length_conflict(struct evhttp_request *ev)
 {
 	const struct evkeyvalq *h = evhttp_request_get_input_headers(ev);

@@ -217,6 +217,26 @@ void sha256_hex(const void *data, size_t len, char out[65])
 	hex(md, 32, out);
 }
 
+void sha512_hex_upper(const void *data, size_t len, char out[129])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	static const char digits[] = "0123456789ABCDEF";
+
+	out[0] = '\0';
+	if (!data && len)
+		return;
+	if (EVP_Digest(data ? data : "", len, md, &n, EVP_sha512(), NULL) != 1 || n != 64) {
+		ERR_clear_error();
+		return;
+	}
+	for (unsigned int i = 0; i < 64; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[128] = '\0';
+}
+
 int random_bytes(void *buf, size_t len)
 {
 	unsigned char *p = buf;
@@ -231,6 +251,20 @@ int random_bytes(void *buf, size_t len)
 		p += chunk;
 		len -= (size_t)chunk;
 	}
+	return 0;
+}
+
+int random_uuid4(char out[37])
+{
+	unsigned char b[16];
+	out[0] = '\0';
+	if (random_bytes(b, sizeof(b)) != 0)
+		return -EIO;
+	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
+	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
+	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+		 b[13], b[14], b[15]);
 	return 0;
 }
 

@@ -27,8 +27,13 @@ int b64_decode(const char *in, size_t in_len, unsigned char **out, size_t *out_l
 
 /* Lower-case hex SHA-256 of data into out (65 bytes). */
 void sha256_hex(const void *data, size_t len, char out[65]);
+/* Upper-case hex SHA-512 of data into out (129 bytes), as Go's fmt "%X" prints it. */
+void sha512_hex_upper(const void *data, size_t len, char out[129]);
 /* Fills buf with cryptographically random bytes. Returns 0 or -EIO. */
 int random_bytes(void *buf, size_t len);
+/* A random (version 4) UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", into out. 0, or -EIO
+ * when the random source fails (out is then ""). */
+int random_uuid4(char out[37]);
 /* A random token: prefix followed by n random bytes as base64url. malloc'd or NULL. */
 char *random_token(const char *prefix, size_t n);
 

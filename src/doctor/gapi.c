@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "core/jwt.h"
 #include "doctor/doctor.h"
 
@@ -25,23 +26,6 @@ void dr_resp_free(struct dr_resp *r)
 	free(r->body);
 	json_decref(r->json);
 	memset(r, 0, sizeof(*r));
-}
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *arg)
-{
-	struct dr_resp *r = arg;
-	size_t n = size * nmemb, cap;
-	if (n > RESP_CAP || r->len + n + 1 > RESP_CAP)
-		return 0;
-	cap = r->len + n + 1;
-	char *np = realloc(r->body, cap);
-	if (!np)
-		return 0;
-	r->body = np;
-	memcpy(r->body + r->len, ptr, n);
-	r->len += n;
-	r->body[r->len] = '\0';
-	return n;
 }
 
 /* Go's wording for a refused or failed dial, which GKE's logs show. */
@@ -78,6 +62,7 @@ static int perform(const char *method, const char *url, const char *bearer, cons
 {
 	CURL *h = curl_easy_init();
 	struct curl_slist *hd = NULL;
+	struct dbuf b = DBUF_INIT(RESP_CAP);
 	char auth[TOKEN_MAX + 32];
 	memset(out, 0, sizeof(*out));
 	snprintf(out->url, sizeof(out->url), "%s", url);
@@ -87,8 +72,8 @@ static int perform(const char *method, const char *url, const char *bearer, cons
 	}
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, dbuf_curl_write);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout_s > 0 ? timeout_s : 30L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
@@ -112,6 +97,8 @@ static int perform(const char *method, const char *url, const char *bearer, cons
 	}
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hd);
 	CURLcode rc = curl_easy_perform(h);
+	out->body = b.p; /* NULL for an empty body */
+	out->len = b.len;
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
 		if (out->body)

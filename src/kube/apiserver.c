@@ -408,6 +408,64 @@ PB_MESSAGE(pb_delete_options, {1, "gracePeriodSeconds", PB_INT, PB_KEEP, NULL},
 	   {3, "orphanDependents", PB_BOOL, PB_KEEP, NULL},
 	   {4, "propagationPolicy", PB_STRING, 0, NULL},
 	   {5, "dryRun", PB_STRING, PB_REPEATED, NULL});
+/* apps/v1 Deployment as `kubectl create deployment` sends it (k8s.io/api apps/v1 and
+ * core/v1 generated.proto): the fields it sets and the ones people add. */
+PB_MESSAGE(pb_container_port, {1, "name", PB_STRING, 0, NULL}, {2, "hostPort", PB_INT, 0, NULL},
+	   {3, "containerPort", PB_INT, 0, NULL}, {4, "protocol", PB_STRING, 0, NULL},
+	   {5, "hostIP", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_env_var, {1, "name", PB_STRING, 0, NULL}, {2, "value", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_container, {1, "name", PB_STRING, 0, NULL}, {2, "image", PB_STRING, 0, NULL},
+	   {3, "command", PB_STRING, PB_REPEATED, NULL}, {4, "args", PB_STRING, PB_REPEATED, NULL},
+	   {5, "workingDir", PB_STRING, 0, NULL},
+	   {6, "ports", PB_MSG, PB_REPEATED, &pb_container_port},
+	   {7, "env", PB_MSG, PB_REPEATED, &pb_env_var},
+	   {13, "terminationMessagePath", PB_STRING, 0, NULL},
+	   {14, "imagePullPolicy", PB_STRING, 0, NULL},
+	   {20, "terminationMessagePolicy", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_pod_spec, {2, "containers", PB_MSG, PB_REPEATED, &pb_container},
+	   {3, "restartPolicy", PB_STRING, 0, NULL},
+	   {4, "terminationGracePeriodSeconds", PB_INT, PB_KEEP, NULL},
+	   {6, "dnsPolicy", PB_STRING, 0, NULL}, {7, "nodeSelector", PB_MAP_STR, 0, NULL},
+	   {8, "serviceAccountName", PB_STRING, 0, NULL}, {19, "schedulerName", PB_STRING, 0, NULL},
+	   {20, "initContainers", PB_MSG, PB_REPEATED, &pb_container});
+PB_MESSAGE(pb_pod_template, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_pod_spec});
+PB_MESSAGE(pb_rolling_deployment, {1, "maxUnavailable", PB_INTORSTR, 0, NULL},
+	   {2, "maxSurge", PB_INTORSTR, 0, NULL});
+PB_MESSAGE(pb_deployment_strategy, {1, "type", PB_STRING, 0, NULL},
+	   {2, "rollingUpdate", PB_MSG, 0, &pb_rolling_deployment});
+PB_MESSAGE(pb_deployment_spec, {1, "replicas", PB_INT, PB_KEEP, NULL},
+	   {2, "selector", PB_MSG, 0, &pb_label_selector},
+	   {3, "template", PB_MSG, 0, &pb_pod_template},
+	   {4, "strategy", PB_MSG, 0, &pb_deployment_strategy},
+	   {5, "minReadySeconds", PB_INT, 0, NULL},
+	   {6, "revisionHistoryLimit", PB_INT, PB_KEEP, NULL}, {7, "paused", PB_BOOL, 0, NULL},
+	   {9, "progressDeadlineSeconds", PB_INT, PB_KEEP, NULL});
+PB_MESSAGE(pb_deployment, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_deployment_spec});
+/* batch/v1 Job and CronJob as `kubectl create job` and `kubectl create cronjob` send
+ * them (k8s.io/api batch/v1 generated.proto). */
+PB_MESSAGE(pb_job_spec, {1, "parallelism", PB_INT, PB_KEEP, NULL},
+	   {2, "completions", PB_INT, PB_KEEP, NULL},
+	   {3, "activeDeadlineSeconds", PB_INT, PB_KEEP, NULL},
+	   {4, "selector", PB_MSG, 0, &pb_label_selector},
+	   {5, "manualSelector", PB_BOOL, PB_KEEP, NULL},
+	   {6, "template", PB_MSG, 0, &pb_pod_template},
+	   {7, "backoffLimit", PB_INT, PB_KEEP, NULL},
+	   {8, "ttlSecondsAfterFinished", PB_INT, PB_KEEP, NULL},
+	   {9, "completionMode", PB_STRING, 0, NULL}, {10, "suspend", PB_BOOL, PB_KEEP, NULL});
+PB_MESSAGE(pb_job, {1, "metadata", PB_MSG, 0, &pb_object_meta}, {2, "spec", PB_MSG, 0, &pb_job_spec});
+PB_MESSAGE(pb_job_template, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_job_spec});
+PB_MESSAGE(pb_cronjob_spec, {1, "schedule", PB_STRING, 0, NULL},
+	   {2, "startingDeadlineSeconds", PB_INT, PB_KEEP, NULL},
+	   {3, "concurrencyPolicy", PB_STRING, 0, NULL}, {4, "suspend", PB_BOOL, PB_KEEP, NULL},
+	   {5, "jobTemplate", PB_MSG, 0, &pb_job_template},
+	   {6, "successfulJobsHistoryLimit", PB_INT, PB_KEEP, NULL},
+	   {7, "failedJobsHistoryLimit", PB_INT, PB_KEEP, NULL},
+	   {8, "timeZone", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_cronjob, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_cronjob_spec});
 PB_MESSAGE(pb_unknown_type, {1, "apiVersion", PB_STRING, 0, NULL}, {2, "kind", PB_STRING, 0, NULL});
 
 static const struct {
@@ -432,6 +490,9 @@ static const struct {
 	{"authentication.k8s.io/v1", "TokenRequest", &pb_token_request},
 	{"authentication.k8s.io/v1", "TokenReview", &pb_token_review},
 	{"authentication.k8s.io/v1", "SelfSubjectReview", &pb_meta_only},
+	{"apps/v1", "Deployment", &pb_deployment},
+	{"batch/v1", "Job", &pb_job},
+	{"batch/v1", "CronJob", &pb_cronjob},
 };
 
 #define PB_MAX_DEPTH 24
@@ -940,6 +1001,7 @@ static void serve_resource(struct kube_cluster *cl, struct http_req *r,
 		return;
 	}
 	if (a->subresource[0] && strcmp(a->subresource, "status") != 0 &&
+	    strcmp(a->subresource, "scale") != 0 &&
 	    !(is_ns_object && strcmp(a->subresource, "finalize") == 0)) {
 		kube_reply_not_found(r, a);
 		return;

@@ -45,6 +45,7 @@ static void cluster_free(struct kube_cluster *cl)
 	kube_cluster_stop(cl);
 	rbac_forget(cl); /* releases the RBAC index and its store watch */
 	registry_forget(cl); /* its page and event caches */
+	openapi_forget(cl);
 	crd_forget(cl);      /* its custom resources' table and watch (crdserve.c) */
 	EVP_PKEY_free(cl->sa_key);
 	X509_free(cl->ca_cert);

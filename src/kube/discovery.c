@@ -4,10 +4,10 @@
  * legacy form (APIVersions, APIGroupList, APIGroup, APIResourceList) and, when the
  * client asks for it by Accept, the aggregated form (apidiscovery.k8s.io/v2
  * APIGroupDiscoveryList) that kubectl 1.32 prefers. Built from resources.c's table.
- * /openapi/v3 serves a skeleton: per group-version documents whose PATCH operations
+ * The OpenAPI paths of a group-version (discovery_openapi_gv): PATCH operations that
  * carry x-kubernetes-group-version-kind and the fieldValidation parameter, which is
- * what kubectl reads to hand validation to the server (no schemas: kubectl explain
- * has nothing to show), and /openapi/v2 an empty document for kubectl 1.27 and 1.28.
+ * what kubectl reads to hand validation to the server; openapi.c adds the schemas and
+ * serves /openapi/v2 and /openapi/v3.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -33,13 +33,41 @@ static const struct subresource subresources[] = {
 	{"", "pods", "log", "", "v1", "Pod", "get"},
 	{"", "pods", "status", "", "v1", "Pod", "get,patch,update"},
 	{"", "serviceaccounts", "token", "authentication.k8s.io", "v1", "TokenRequest", "create"},
+	/* the built-in kinds of the generic path: their status and scale subresources */
+	{"", "persistentvolumeclaims", "status", "", "v1", "PersistentVolumeClaim", "get,patch,update"},
+	{"", "persistentvolumes", "status", "", "v1", "PersistentVolume", "get,patch,update"},
+	{"", "replicationcontrollers", "status", "", "v1", "ReplicationController", "get,patch,update"},
+	{"", "resourcequotas", "status", "", "v1", "ResourceQuota", "get,patch,update"},
+	{"admissionregistration.k8s.io", "validatingadmissionpolicies", "status", "admissionregistration.k8s.io", "v1", "ValidatingAdmissionPolicy", "get,patch,update"},
+	{"apiregistration.k8s.io", "apiservices", "status", "apiregistration.k8s.io", "v1", "APIService", "get,patch,update"},
+	{"apps", "daemonsets", "status", "apps", "v1", "DaemonSet", "get,patch,update"},
+	{"apps", "deployments", "status", "apps", "v1", "Deployment", "get,patch,update"},
+	{"apps", "replicasets", "status", "apps", "v1", "ReplicaSet", "get,patch,update"},
+	{"apps", "statefulsets", "status", "apps", "v1", "StatefulSet", "get,patch,update"},
+	{"autoscaling", "horizontalpodautoscalers", "status", "autoscaling", "v2", "HorizontalPodAutoscaler", "get,patch,update"},
+	{"batch", "cronjobs", "status", "batch", "v1", "CronJob", "get,patch,update"},
+	{"batch", "jobs", "status", "batch", "v1", "Job", "get,patch,update"},
+	{"certificates.k8s.io", "certificatesigningrequests", "status", "certificates.k8s.io", "v1", "CertificateSigningRequest", "get,patch,update"},
+	{"flowcontrol.apiserver.k8s.io", "flowschemas", "status", "flowcontrol.apiserver.k8s.io", "v1", "FlowSchema", "get,patch,update"},
+	{"flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations", "status", "flowcontrol.apiserver.k8s.io", "v1", "PriorityLevelConfiguration", "get,patch,update"},
+	{"networking.k8s.io", "ingresses", "status", "networking.k8s.io", "v1", "Ingress", "get,patch,update"},
+	{"policy", "poddisruptionbudgets", "status", "policy", "v1", "PodDisruptionBudget", "get,patch,update"},
+	{"storage.k8s.io", "volumeattachments", "status", "storage.k8s.io", "v1", "VolumeAttachment", "get,patch,update"},
+	{"", "replicationcontrollers", "scale", "autoscaling", "v1", "Scale", "get,patch,update"},
+	{"apps", "deployments", "scale", "autoscaling", "v1", "Scale", "get,patch,update"},
+	{"apps", "replicasets", "scale", "autoscaling", "v1", "Scale", "get,patch,update"},
+	{"apps", "statefulsets", "scale", "autoscaling", "v1", "Scale", "get,patch,update"},
 };
 
 static const char *categories(const struct kube_resource *res)
 {
-	if (res->group[0] == '\0' && (strcmp(res->resource, "pods") == 0 ||
-				      strcmp(res->resource, "services") == 0))
-		return "all";
+	static const char *const all[] = {"pods",	  "services",	"replicationcontrollers",
+					  "daemonsets",	  "deployments", "replicasets",
+					  "statefulsets", "horizontalpodautoscalers",
+					  "cronjobs",	  "jobs",	NULL};
+	for (size_t i = 0; all[i]; i++)
+		if (strcmp(res->resource, all[i]) == 0)
+			return "all";
 	return NULL;
 }
 
@@ -327,10 +355,10 @@ static const char *wants_aggregated(struct http_req *r)
 	return NULL;
 }
 
-/* --- OpenAPI v3 skeleton --- */
+/* --- OpenAPI v3 paths (openapi.c serves them with the schemas) --- */
 
 /* The discovery path of a group-version: "api/v1" or "apis/G/V". */
-static void gv_path(const char *group, const char *version, char *out, size_t cap)
+void discovery_gv_path(const char *group, const char *version, char *out, size_t cap)
 {
 	if (group[0])
 		snprintf(out, cap, "apis/%s/%s", group, version);
@@ -338,31 +366,7 @@ static void gv_path(const char *group, const char *version, char *out, size_t ca
 		snprintf(out, cap, "api/%s", version);
 }
 
-static json_t *openapi_root(void)
-{
-	size_t n;
-	const struct kube_resource *rs = kube_resources(&n);
-	json_t *paths = json_object();
-	json_t *out = json_pack("{s:o}", "paths", paths ? paths : json_object());
-	if (!out || !paths)
-		goto fail;
-	for (size_t i = 0; i < n; i++) {
-		char p[200], url[260];
-		gv_path(rs[i].group, rs[i].version, p, sizeof(p));
-		if (json_object_get(paths, p))
-			continue;
-		/* The hash only has to change when the document does: it follows the table. */
-		snprintf(url, sizeof(url), "/openapi/v3/%s?hash=%016zx", p, n);
-		if (json_object_set_new(paths, p, json_pack("{s:s}", "serverRelativeURL", url)) != 0)
-			goto fail;
-	}
-	return out;
-fail:
-	json_decref(out);
-	return NULL;
-}
-
-static json_t *openapi_gv(const char *group, const char *version)
+json_t *discovery_openapi_gv(const char *group, const char *version)
 {
 	size_t n;
 	const struct kube_resource *rs = kube_resources(&n);
@@ -378,7 +382,7 @@ static json_t *openapi_gv(const char *group, const char *version)
 		    !strstr(res->verbs, "patch"))
 			continue;
 		char base[200], p[400];
-		gv_path(group, version, base, sizeof(base));
+		discovery_gv_path(group, version, base, sizeof(base));
 		snprintf(p, sizeof(p), "/%s/%s%s/{name}", base,
 			 res->namespaced ? "namespaces/{namespace}/" : "", res->resource);
 		json_t *ops = json_object();
@@ -402,55 +406,6 @@ static json_t *openapi_gv(const char *group, const char *version)
 fail:
 	json_decref(out);
 	return NULL;
-}
-
-/* /openapi/v2: a document without definitions, as the v3 skeleton has none. kubectl
- * 1.27 and 1.28 read it before they validate (--validate=true, their default) and stop
- * when it is missing; they ask for protobuf, where an empty openapi_v2.Document is zero
- * bytes. */
-static void serve_openapi_v2(struct http_req *r)
-{
-	const char *accept = http_header(r, "Accept");
-	if (accept && strstr(accept, "protobuf")) {
-		http_reply(r, 200, "application/com.github.proto-openapi.spec.v2.v1.0+protobuf", "",
-			   0);
-		return;
-	}
-	reply(r,
-	      json_pack("{s:s, s:{s:s, s:s}, s:{}, s:{}}", "swagger", "2.0", "info", "title",
-			"Kubernetes", "version", "v1.30.5", "paths", "definitions"),
-	      NULL);
-}
-
-/* /openapi/v3 and /openapi/v3/<gv path>. 1 when replied. */
-static int serve_openapi(struct http_req *r)
-{
-	const char *p = r->path;
-	if (strcmp(p, "/openapi/v3") == 0 || strcmp(p, "/openapi/v3/") == 0) {
-		reply(r, openapi_root(), NULL);
-		return 1;
-	}
-	if (strncmp(p, "/openapi/v3/api/", 16) == 0) {
-		const char *v = p + 16;
-		if (!has_gv("", v))
-			return 0;
-		reply(r, openapi_gv("", v), NULL);
-		return 1;
-	}
-	if (strncmp(p, "/openapi/v3/apis/", 17) == 0) {
-		char group[128];
-		const char *g = p + 17, *slash = strchr(g, '/');
-		if (!slash || slash == g || (size_t)(slash - g) >= sizeof(group) ||
-		    strchr(slash + 1, '/'))
-			return 0;
-		memcpy(group, g, (size_t)(slash - g));
-		group[slash - g] = '\0';
-		if (!has_gv(group, slash + 1))
-			return 0;
-		reply(r, openapi_gv(group, slash + 1), NULL);
-		return 1;
-	}
-	return 0;
 }
 
 static void serve_version(struct kube_cluster *cl, struct http_req *r)
@@ -497,12 +452,8 @@ int discovery_serve(struct kube_cluster *cl, struct http_req *r)
 		http_reply(r, 200, "text/plain; charset=utf-8", "ok", 2);
 		return 1;
 	}
-	if (strcmp(p, "/openapi/v2") == 0) {
-		serve_openapi_v2(r);
-		return 1;
-	}
-	if (strncmp(p, "/openapi/v3", 11) == 0)
-		return serve_openapi(r);
+	if (strcmp(p, "/openapi/v2") == 0 || strncmp(p, "/openapi/v3", 11) == 0)
+		return openapi_serve(cl, r);
 	const char *agg = wants_aggregated(r);
 	if (strcmp(p, "/api") == 0 || strcmp(p, "/api/") == 0) {
 		if (agg) {

@@ -33,6 +33,7 @@
 struct store;
 struct registry_state;
 struct rbac_index;
+struct kube_openapi;
 struct cloud;
 struct event_base;
 
@@ -102,6 +103,7 @@ struct kube_cluster {
 	void *listener;    /* apiserver.c's private state */
 	struct registry_state *registry; /* registry.c's: page and event caches, watchers */
 	struct rbac_index *rbac;         /* rbac.c's index, built on the first decision */
+	struct kube_openapi *openapi;    /* openapi.c's documents, built on first use */
 };
 
 struct kube {
@@ -180,6 +182,20 @@ void reviews_serve(struct kube_cluster *cl, struct http_req *r, const struct kub
  * health checks, /openapi/v3) when the request is for one of them: returns 1 when it
  * replied, 0 when the path is not a discovery path. */
 int discovery_serve(struct kube_cluster *cl, struct http_req *r);
+/* The OpenAPI v3 document of a group-version without its schemas: {"openapi", "info",
+ * "paths" (a PATCH operation per patchable resource, with its GVK and the
+ * fieldValidation parameter), "components": {"schemas": {}}}. New reference or NULL. */
+json_t *discovery_openapi_gv(const char *group, const char *version);
+/* The discovery path of a group-version: "api/v1" or "apis/G/V". */
+void discovery_gv_path(const char *group, const char *version, char *out, size_t cap);
+
+/* --- openapi.c --- */
+/* Serves /openapi/v2 and /openapi/v3[/<gv>] with the schemas of the served kinds
+ * (data/kube-openapi.json), hashes and ETags as kube-openapi's handlers do. 1 when it
+ * replied, 0 for a path it does not serve. */
+int openapi_serve(struct kube_cluster *cl, struct http_req *r);
+/* Frees the cluster's OpenAPI documents (cl->openapi). */
+void openapi_forget(struct kube_cluster *cl);
 
 /* --- tls.c --- */
 /* Makes data_dir/keys (0700). 0 or -errno. */

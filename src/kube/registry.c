@@ -67,6 +67,29 @@ static const struct kind_info kinds[] = {
 	{"rbac.authorization.k8s.io", "clusterroles", N_PATH, 0, 0, 0, 1},
 	{"rbac.authorization.k8s.io", "rolebindings", N_PATH, 0, 0, 0, 1},
 	{"rbac.authorization.k8s.io", "clusterrolebindings", N_PATH, 0, 0, 0, 1},
+	/* the built-in kinds served by the generic path (Kubernetes 1.30's strategies:
+	 * status subresources, metadata.generation, AllowCreateOnUpdate) */
+	{"", "endpoints", N_SUBDOMAIN, 0, 0, 0, 1},
+	{"", "limitranges", N_SUBDOMAIN, 0, 0, 0, 1},
+	{"", "persistentvolumeclaims", N_SUBDOMAIN, 1, 0, 0, 0},
+	{"", "persistentvolumes", N_SUBDOMAIN, 1, 0, 0, 0},
+	{"", "replicationcontrollers", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"", "resourcequotas", N_SUBDOMAIN, 1, 0, 0, 0},
+	{"admissionregistration.k8s.io", "validatingadmissionpolicies", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"apiregistration.k8s.io", "apiservices", N_SUBDOMAIN, 1, 0, 0, 0},
+	{"apps", "daemonsets", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"apps", "deployments", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"apps", "replicasets", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"apps", "statefulsets", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"autoscaling", "horizontalpodautoscalers", N_SUBDOMAIN, 1, 0, 0, 0},
+	{"batch", "cronjobs", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"batch", "jobs", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"certificates.k8s.io", "certificatesigningrequests", N_SUBDOMAIN, 1, 0, 0, 0},
+	{"flowcontrol.apiserver.k8s.io", "flowschemas", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"flowcontrol.apiserver.k8s.io", "prioritylevelconfigurations", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"networking.k8s.io", "ingresses", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"policy", "poddisruptionbudgets", N_SUBDOMAIN, 1, 1, 0, 0},
+	{"storage.k8s.io", "volumeattachments", N_SUBDOMAIN, 1, 0, 0, 0},
 	{"apiextensions.k8s.io", "customresourcedefinitions", N_SUBDOMAIN, 1, 1, 0, 0},
 };
 
@@ -103,21 +126,6 @@ void reg_now_rfc3339(char out[32])
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void reg_uuid4(char out[37])
-{
-	unsigned char b[16];
-	if (random_bytes(b, sizeof(b)) != 0) {
-		/* never reached with a working OpenSSL; still unique enough per process */
-		for (size_t i = 0; i < sizeof(b); i++)
-			b[i] = (unsigned char)(rand() & 0xff);
-	}
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-		 b[13], b[14], b[15]);
 }
 
 json_t *reg_meta_of(json_t *obj)
@@ -225,7 +233,7 @@ json_t *reg_load(const char *value, size_t len, int64_t rev)
 }
 
 /* Gets an object and its mod_rev. 0, -ENOENT, -errno. */
-static int fetch(struct kube_cluster *cl, const char *key, json_t **out, int64_t *rev)
+int reg_fetch(struct kube_cluster *cl, const char *key, json_t **out, int64_t *rev)
 {
 	struct store_kv kv;
 	*out = NULL;
@@ -270,8 +278,8 @@ static json_t *normalize(json_t *obj, const struct kube_resource *res)
 
 /* Writes obj (its resourceVersion left out) and sets the new one in it. The stored
  * text always begins {"kind":K,"apiVersion":V,"metadata":{ (see raw_item). */
-static int write_obj(struct kube_cluster *cl, const struct kube_resource *res, const char *key,
-		     json_t *obj, int64_t expected, int64_t *new_rev)
+int reg_write_obj(struct kube_cluster *cl, const struct kube_resource *res, const char *key,
+		  json_t *obj, int64_t expected, int64_t *new_rev)
 {
 	json_t *m = reg_meta_of(obj);
 	int64_t rev = 0;
@@ -334,8 +342,8 @@ void reg_reply_bad_request(struct http_req *r, const char *fmt, ...)
 	kube_reply_status(r, 400, "BadRequest", msg, NULL);
 }
 
-static void reply_not_found(struct http_req *r, const struct kube_attrs *a,
-			    const struct kube_resource *res, const char *name)
+void reg_reply_not_found(struct http_req *r, const struct kube_attrs *a,
+			 const struct kube_resource *res, const char *name)
 {
 	if (res->group[0])
 		reply_named(r, a, 404, "NotFound", name, "%s.%s \"%s\" not found", res->resource,
@@ -353,8 +361,8 @@ static void qualified(const struct kube_resource *res, char *out, size_t len)
 		snprintf(out, len, "%s", res->resource);
 }
 
-static void reply_conflict(struct http_req *r, const struct kube_attrs *a,
-			   const struct kube_resource *res, const char *name)
+void reg_reply_conflict(struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, const char *name)
 {
 	char q[200];
 	qualified(res, q, sizeof(q));
@@ -393,8 +401,8 @@ void reg_field_err(json_t *errs, const char *field, const char *reason, const ch
 }
 
 /* 422 Invalid, as errors.NewInvalid: `Pod "x" is invalid: [a, b]` with causes. */
-static void reply_invalid(struct http_req *r, const struct kube_resource *res, const char *name,
-			  json_t *errs)
+void reg_reply_invalid(struct http_req *r, const struct kube_resource *res, const char *name,
+		       json_t *errs)
 {
 	size_t n = json_array_size(errs), i, pos = 0;
 	json_t *e;
@@ -406,8 +414,9 @@ static void reply_invalid(struct http_req *r, const struct kube_resource *res, c
 		kube_reply_status(r, 500, "InternalError", "out of memory", NULL);
 		return;
 	}
-	pos = (size_t)snprintf(msg, 16384, "%s \"%s\" is invalid: %s", res->kind, name,
-			       n > 1 ? "[" : "");
+	/* errors.NewInvalid: the GroupKind's String(), "Kind.group" outside the core group */
+	pos = (size_t)snprintf(msg, 16384, "%s%s%s \"%s\" is invalid: %s", res->kind,
+			       res->group[0] ? "." : "", res->group, name, n > 1 ? "[" : "");
 	json_array_foreach(errs, i, e)
 	{
 		const char *f = json_string_value(json_object_get(e, "field"));
@@ -442,6 +451,18 @@ static void reply_invalid(struct http_req *r, const struct kube_resource *res, c
 
 /* --- bodies --- */
 
+/* A request body's media type the apiserver decodes: JSON or YAML (protobuf bodies are
+ * JSON by now, apiserver.c), with any parameters, or none given. */
+static int body_media_ok(const char *ct)
+{
+	size_t n = strcspn(ct, ";");
+	while (n && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	return n == 0 || (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+	       (n == 16 && strncasecmp(ct, "application/yaml", 16) == 0) ||
+	       (n == 3 && strncmp(ct, "*/*", 3) == 0);
+}
+
 /* The request's object. Duplicate keys are kept (the last wins, *dups set) for
  * fieldValidation to judge (schema.h). */
 static json_t *parse_body(struct http_req *r, int *dups)
@@ -453,6 +474,16 @@ static json_t *parse_body(struct http_req *r, int *dups)
 			r, 415, "UnsupportedMediaType",
 			"the body of the request was in an unknown format - accepted media "
 			"types include: application/json, application/yaml",
+			NULL);
+		return NULL;
+	}
+	if (ct && !body_media_ok(ct)) {
+		/* no serializer for the media type (apiserver's negotiation), 1.30's list */
+		kube_reply_status(
+			r, 415, "UnsupportedMediaType",
+			"the body of the request was in an unknown format - accepted media types "
+			"include: application/json, application/yaml, "
+			"application/vnd.kubernetes.protobuf",
 			NULL);
 		return NULL;
 	}
@@ -515,7 +546,7 @@ static int check_kind(struct http_req *r, const struct kube_resource *res, json_
 	return 0;
 }
 
-static int dry_run(struct http_req *r)
+int reg_dry_run(struct http_req *r)
 {
 	const char *d = http_query(r, "dryRun");
 	return d && strcmp(d, "All") == 0;
@@ -586,7 +617,7 @@ json_t *registry_get(struct kube_cluster *cl, const struct kube_resource *res, c
 	if (!cl || !res || !name || !*name || (res->namespaced && (!ns || !*ns)))
 		return NULL;
 	registry_key(cl, res, ns, name, key, sizeof(key));
-	if (fetch(cl, key, &o, NULL) != 0)
+	if (reg_fetch(cl, key, &o, NULL) != 0)
 		return NULL;
 	return o;
 }
@@ -613,7 +644,7 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 	json_t *m = reg_meta_of(obj);
 	if (!m)
 		return -ENOMEM;
-	rc = fetch(cl, key, &old, NULL);
+	rc = reg_fetch(cl, key, &old, NULL);
 	if (rc && rc != -ENOENT)
 		return rc;
 	/* keep identity across replacements; new objects get theirs */
@@ -622,7 +653,10 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 	if (*ouid) {
 		json_object_set_new(m, "uid", json_string(ouid));
 	} else if (!*reg_mstr(obj, "uid")) {
-		reg_uuid4(uid);
+		if (random_uuid4(uid) != 0) {
+			json_decref(old);
+			return -EIO;
+		}
 		json_object_set_new(m, "uid", json_string(uid));
 	}
 	if (*ots) {
@@ -641,7 +675,7 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 	rc = reg_apply_defaults(res, obj, 1);
 	if (rc)
 		return rc;
-	return write_obj(cl, res, key, obj, STORE_ANY_REV, NULL);
+	return reg_write_obj(cl, res, key, obj, STORE_ANY_REV, NULL);
 }
 
 /* --- get --- */
@@ -676,9 +710,9 @@ static void serve_get(struct kube_cluster *cl, struct http_req *r, const struct 
 	json_t *obj = NULL;
 	struct output out;
 	registry_key(cl, res, a->namespace_, a->name, key, sizeof(key));
-	int rc = fetch(cl, key, &obj, NULL);
+	int rc = reg_fetch(cl, key, &obj, NULL);
 	if (rc == -ENOENT) {
-		reply_not_found(r, a, res, a->name);
+		reg_reply_not_found(r, a, res, a->name);
 		return;
 	}
 	if (rc) {
@@ -784,7 +818,7 @@ static int create_scope(struct kube_cluster *cl, struct http_req *r, const struc
 	if (!*reg_mstr(body, "name") && !*reg_mstr(body, "generateName")) {
 		reg_field_err(errs, "metadata.name", "FieldValueRequired",
 			      "Required value: name or generateName is required");
-		reply_invalid(r, res, "", errs);
+		reg_reply_invalid(r, res, "", errs);
 		return -EINVAL;
 	}
 	if (res->namespaced && !namespace_exists(cl, a->namespace_)) {
@@ -793,7 +827,7 @@ static int create_scope(struct kube_cluster *cl, struct http_req *r, const struc
 		snprintf(na.resource, sizeof(na.resource), "namespaces");
 		na.group[0] = '\0';
 		if (nres)
-			reply_not_found(r, &na, nres, a->namespace_);
+			reg_reply_not_found(r, &na, nres, a->namespace_);
 		else
 			reply_named(r, &na, 404, "NotFound", a->namespace_,
 				    "namespaces \"%s\" not found", a->namespace_);
@@ -826,7 +860,7 @@ static int create_object(struct http_req *r, const struct kube_resource *res, co
 		reg_validate_kind(res, obj, NULL, errs);
 	}
 	if (json_array_size(errs)) {
-		reply_invalid(r, res, nm, errs);
+		reg_reply_invalid(r, res, nm, errs);
 		json_decref(obj);
 		return -EINVAL;
 	}
@@ -848,8 +882,8 @@ static int create_store(struct kube_cluster *cl, struct http_req *r,
 			const struct kube_resource *res, const char *key, json_t *obj)
 {
 	struct store_kv kv;
-	if (!dry_run(r))
-		return write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
+	if (!reg_dry_run(r))
+		return reg_write_obj(cl, res, key, obj, STORE_ABSENT, NULL);
 	if (store_get(cl->kube->store, key, &kv) != 0)
 		return 0;
 	store_kv_free(&kv);
@@ -883,7 +917,7 @@ static void create_with(struct kube_cluster *cl, struct http_req *r, const struc
 		if (!*key) {
 			reg_field_err(errs, "metadata.name", "FieldValueTooLong",
 				      "Too long: must have at most %d bytes", 253);
-			reply_invalid(r, res, nm, errs);
+			reg_reply_invalid(r, res, nm, errs);
 			goto out;
 		}
 		if (!applied && apply_track(r, a, res, reg_kind_of(res)->status, NULL, obj))
@@ -904,7 +938,7 @@ static void create_with(struct kube_cluster *cl, struct http_req *r, const struc
 			reply_store_error(r, a, rc);
 			goto out;
 		}
-		if (!dry_run(r) && reg_is_core(res, "namespaces"))
+		if (!reg_dry_run(r) && reg_is_core(res, "namespaces"))
 			default_service_account(cl, nm);
 		reg_reply_json(r, 201, obj);
 		obj = NULL;
@@ -1004,7 +1038,7 @@ static json_t *merge_update(struct http_req *r, const struct kube_attrs *a,
 	reg_validate_meta(obj, errs);
 	reg_validate_kind(res, obj, old, errs);
 	if (json_array_size(errs)) {
-		reply_invalid(r, res, reg_mstr(obj, "name"), errs);
+		reg_reply_invalid(r, res, reg_mstr(obj, "name"), errs);
 		json_decref(errs);
 		json_decref(obj);
 		return NULL;
@@ -1070,18 +1104,18 @@ static int commit_update(struct kube_cluster *cl, struct http_req *r, const stru
 	if (rbac_guard(cl, r, a, res, u, *obj))
 		return 1;
 	if (!old || !json_equal(*obj, old)) {
-		int rc = dry_run(r) ? 0 : write_obj(cl, res, key, *obj, cur, NULL);
+		int rc = reg_dry_run(r) ? 0 : reg_write_obj(cl, res, key, *obj, cur, NULL);
 		if (rc == -ECANCELED || rc == -ENOENT) {
 			if (!conflict_on_race)
 				return 0;
-			reply_conflict(r, a, res, a->name);
+			reg_reply_conflict(r, a, res, a->name);
 			return 1;
 		}
 		if (rc) {
 			reply_store_error(r, a, rc);
 			return 1;
 		}
-		if (dry_run(r))
+		if (reg_dry_run(r))
 			set_rv(*obj, cur);
 	}
 	reg_reply_json(r, 200, *obj);
@@ -1106,7 +1140,7 @@ static int update_create(struct kube_cluster *cl, struct http_req *r, const stru
 	}
 	rc = 0;
 	if (json_array_size(errs)) {
-		reply_invalid(r, res, a->name, errs);
+		reg_reply_invalid(r, res, a->name, errs);
 		goto out;
 	}
 	if (res->namespaced && !namespace_exists(cl, a->namespace_)) {
@@ -1125,7 +1159,7 @@ static int update_create(struct kube_cluster *cl, struct http_req *r, const stru
 	rc = 0;
 	if (rbac_guard(cl, r, a, res, u, norm))
 		goto out;
-	rc = dry_run(r) ? 0 : write_obj(cl, res, key, norm, STORE_ABSENT, NULL);
+	rc = reg_dry_run(r) ? 0 : reg_write_obj(cl, res, key, norm, STORE_ABSENT, NULL);
 	if (rc == -EEXIST)
 		goto out;
 	if (rc)
@@ -1163,10 +1197,10 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 		json_decref(old);
 		json_decref(obj);
 		old = obj = NULL;
-		rc = fetch(cl, key, &old, &cur);
+		rc = reg_fetch(cl, key, &old, &cur);
 		if (rc == -ENOENT) {
 			if (!reg_kind_of(res)->create_on_update || a->subresource[0] || want) {
-				reply_not_found(r, a, res, a->name);
+				reg_reply_not_found(r, a, res, a->name);
 				goto out;
 			}
 			rc = update_create(cl, r, a, res, u, key, body);
@@ -1182,7 +1216,7 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 			goto out;
 		}
 		if (want && want != cur) {
-			reply_conflict(r, a, res, a->name);
+			reg_reply_conflict(r, a, res, a->name);
 			goto out;
 		}
 		json_t *next = json_deep_copy(body);
@@ -1202,7 +1236,7 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 		    commit_update(cl, r, a, res, u, key, &obj, NULL, cur, want != 0))
 			goto out;
 	}
-	reply_conflict(r, a, res, a->name);
+	reg_reply_conflict(r, a, res, a->name);
 	goto out;
 oom:
 	kube_reply_status(r, 500, "InternalError", "out of memory", a);
@@ -1342,7 +1376,7 @@ static int patch_check(struct http_req *r, const struct kube_attrs *a,
 	int64_t want = 0;
 	if (reg_parse_rv(reg_mstr(patched, "resourceVersion"), &want) != 0 ||
 	    (want && want != cur)) {
-		reply_conflict(r, a, res, a->name);
+		reg_reply_conflict(r, a, res, a->name);
 		return -EINVAL;
 	}
 	return 0;
@@ -1388,14 +1422,14 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		json_decref(patched);
 		json_decref(obj);
 		old = patched = obj = NULL;
-		rc = fetch(cl, key, &old, &cur);
+		rc = reg_fetch(cl, key, &old, &cur);
 		if (rc == -ENOENT && pt == P_APPLY) { /* apply creates what is absent */
 			if (!apply_patch(r, a, res, reg_kind_of(res)->status, NULL, patch, &patched))
 				create_with(cl, r, a, res, u, patched);
 			goto out;
 		}
 		if (rc == -ENOENT) {
-			reply_not_found(r, a, res, a->name);
+			reg_reply_not_found(r, a, res, a->name);
 			goto out;
 		}
 		if (rc) {
@@ -1428,7 +1462,7 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		    commit_update(cl, r, a, res, u, key, &obj, old, cur, 0))
 			goto out;
 	}
-	reply_conflict(r, a, res, a->name);
+	reg_reply_conflict(r, a, res, a->name);
 	goto out;
 oom:
 	kube_reply_status(r, 500, "InternalError", "out of memory", a);
@@ -1511,16 +1545,16 @@ static void serve_delete(struct kube_cluster *cl, struct http_req *r, const stru
 		}
 	}
 	const json_t *dr = json_object_get(opts, "dryRun");
-	int dry = dry_run(r) || (json_is_array(dr) && json_array_size(dr) &&
-				 json_string_value(json_array_get(dr, 0)) &&
-				 strcmp(json_string_value(json_array_get(dr, 0)), "All") == 0);
+	int dry = reg_dry_run(r) || (json_is_array(dr) && json_array_size(dr) &&
+				     json_string_value(json_array_get(dr, 0)) &&
+				     strcmp(json_string_value(json_array_get(dr, 0)), "All") == 0);
 	registry_key(cl, res, a->namespace_, a->name, key, sizeof(key));
 	for (int attempt = 0; attempt < UPDATE_RETRIES; attempt++) {
 		json_decref(obj);
 		obj = NULL;
-		rc = fetch(cl, key, &obj, &cur);
+		rc = reg_fetch(cl, key, &obj, &cur);
 		if (rc == -ENOENT) {
-			reply_not_found(r, a, res, a->name);
+			reg_reply_not_found(r, a, res, a->name);
 			goto out;
 		}
 		if (rc) {
@@ -1549,7 +1583,7 @@ static void serve_delete(struct kube_cluster *cl, struct http_req *r, const stru
 		if (rc == -ECANCELED)
 			continue;
 		if (rc == -ENOENT) {
-			reply_not_found(r, a, res, a->name);
+			reg_reply_not_found(r, a, res, a->name);
 			goto out;
 		}
 		if (rc) {
@@ -1570,7 +1604,7 @@ static void serve_delete(struct kube_cluster *cl, struct http_req *r, const stru
 		obj = NULL;
 		goto out;
 	}
-	reply_conflict(r, a, res, a->name);
+	reg_reply_conflict(r, a, res, a->name);
 out:
 	json_decref(obj);
 	json_decref(opts);
@@ -1595,7 +1629,7 @@ static void serve_deletecollection(struct kube_cluster *cl, struct http_req *r,
 	items = json_array();
 	if (!items)
 		goto oom;
-	int dry = dry_run(r);
+	int dry = reg_dry_run(r);
 	for (size_t i = 0; i < n; i++) {
 		json_t *o = reg_load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
 		if (!o)
@@ -1642,7 +1676,8 @@ void registry_serve(struct kube_cluster *cl, struct http_req *r, const struct ku
 	const char *v = a->verb;
 	const char *sub = a->subresource;
 	if (sub[0] && strcmp(sub, "status") != 0 &&
-	    !(strcmp(sub, "finalize") == 0 && reg_is_core(res, "namespaces"))) {
+	    !(strcmp(sub, "finalize") == 0 && reg_is_core(res, "namespaces")) &&
+	    !(strcmp(sub, "scale") == 0 && reg_has_scale(res))) {
 		kube_reply_not_found(r, a);
 		return;
 	}
@@ -1653,7 +1688,9 @@ void registry_serve(struct kube_cluster *cl, struct http_req *r, const struct ku
 		kube_reply_not_found(r, a);
 		return;
 	}
-	if (strcmp(v, "get") == 0) {
+	if (strcmp(sub, "scale") == 0) {
+		reg_serve_scale(cl, r, a, res);
+	} else if (strcmp(v, "get") == 0) {
 		if (reg_query_true(r, "watch"))
 			reg_serve_watch(cl, r, a, res);
 		else

@@ -82,7 +82,6 @@ void reg_api_version(const struct kube_resource *res, char *out, size_t len);
 /* --- small helpers (registry.c) --- */
 
 void reg_now_rfc3339(char out[32]);
-void reg_uuid4(char out[37]);
 /* obj.metadata, made when absent; NULL when out of memory. */
 json_t *reg_meta_of(json_t *obj);
 /* obj.metadata.<field> as a string, "" when absent. */
@@ -94,7 +93,26 @@ int reg_query_true(const struct http_req *r, const char *name);
 /* Parses a stored value into an object carrying its resourceVersion; NULL if not one. */
 json_t *reg_load(const char *value, size_t len, int64_t rev);
 
+/* Gets an object and its mod_rev. 0, -ENOENT, -errno. */
+int reg_fetch(struct kube_cluster *cl, const char *key, json_t **out, int64_t *rev);
+/* Writes obj (its resourceVersion left out; expected: store_put's) and sets the new one
+ * in it. 0, -EEXIST, -ECANCELED, -errno. */
+int reg_write_obj(struct kube_cluster *cl, const struct kube_resource *res, const char *key,
+		  json_t *obj, int64_t expected, int64_t *new_rev);
+/* ?dryRun=All. */
+int reg_dry_run(struct http_req *r);
+
 /* --- replies (registry.c); each takes obj's reference --- */
+
+void reg_reply_not_found(struct http_req *r, const struct kube_attrs *a,
+			 const struct kube_resource *res, const char *name);
+/* 409 Conflict: the object has been modified. */
+void reg_reply_conflict(struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, const char *name);
+/* 422 Invalid, as errors.NewInvalid: `Kind.group "x" is invalid: [a, b]` with causes
+ * (errs borrowed). */
+void reg_reply_invalid(struct http_req *r, const struct kube_resource *res, const char *name,
+		       json_t *errs);
 
 void reg_reply_json(struct http_req *r, int code, json_t *obj);
 void reg_reply_bad_request(struct http_req *r, const char *fmt, ...)
@@ -130,6 +148,9 @@ void reg_validate_meta(const json_t *obj, json_t *errs);
 /* The kind's own validation of obj (old: the stored object on an update) into errs. */
 void reg_validate_kind(const struct kube_resource *res, const json_t *obj, const json_t *old,
 		       json_t *errs);
+/* The container defaults (imagePullPolicy, resources, terminationMessage*, ports'
+ * protocol) of a list of containers. */
+void reg_default_containers(json_t *list);
 /* A Pod's defaults; reset_status: a create (the status is the server's). */
 void reg_pod_defaults(json_t *obj, int reset_status);
 /* The kind's defaults, as defaulting and admission give them. 0 or -ENOMEM. */
@@ -151,6 +172,17 @@ int reg_filter_empty(const struct filter *f);
 int reg_filter_match(const struct filter *f, const json_t *obj);
 void reg_serve_list(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
 		    const struct kube_resource *res);
+
+/* --- built-in workload kinds (registry_builtin.c) --- */
+
+/* The defaults of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs
+ * and ReplicationControllers (and their pod templates). 0 or -ENOMEM. */
+int reg_builtin_defaults(const struct kube_resource *res, json_t *obj);
+/* res has a scale subresource. */
+int reg_has_scale(const struct kube_resource *res);
+/* GET, PUT and PATCH of .../scale (autoscaling/v1 Scale). Replies. */
+void reg_serve_scale(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		     const struct kube_resource *res);
 
 /* --- watch (registry_watch.c) --- */
 

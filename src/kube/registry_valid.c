@@ -600,7 +600,7 @@ static void set_default(json_t *o, const char *k, json_t *v)
 		json_decref(v);
 }
 
-static void default_containers(json_t *list)
+void reg_default_containers(json_t *list)
 {
 	size_t i;
 	json_t *c;
@@ -647,8 +647,8 @@ void reg_pod_defaults(json_t *obj, int reset_status)
 	json_t *spec = json_object_get(obj, "spec");
 	if (!json_is_object(spec))
 		return;
-	default_containers(json_object_get(spec, "containers"));
-	default_containers(json_object_get(spec, "initContainers"));
+	reg_default_containers(json_object_get(spec, "containers"));
+	reg_default_containers(json_object_get(spec, "initContainers"));
 	set_default(spec, "restartPolicy", json_string("Always"));
 	set_default(spec, "terminationGracePeriodSeconds", json_integer(30));
 	set_default(spec, "dnsPolicy", json_string("ClusterFirst"));
@@ -758,7 +758,8 @@ int reg_apply_defaults(const struct kube_resource *res, json_t *obj, int create)
 			set_default(spec, "type", json_string("ClusterIP"));
 			set_default(spec, "sessionAffinity", json_string("None"));
 		}
-	} else if (!strcmp(res->group, "networking.k8s.io")) {
+	} else if (!strcmp(res->group, "networking.k8s.io") &&
+		   !strcmp(res->resource, "networkpolicies")) {
 		json_t *spec = json_object_get(obj, "spec");
 		if (json_is_object(spec)) {
 			set_default(spec, "podSelector", json_object());
@@ -769,6 +770,8 @@ int reg_apply_defaults(const struct kube_resource *res, json_t *obj, int create)
 				set_default(spec, "policyTypes", pt);
 			}
 		}
+	} else {
+		return reg_builtin_defaults(res, obj);
 	}
 	return 0;
 }
@@ -780,7 +783,8 @@ int reg_fill_create_meta(const struct kube_resource *res, json_t *obj)
 	json_t *m = reg_meta_of(obj);
 	if (!m)
 		return -ENOMEM;
-	reg_uuid4(uid);
+	if (random_uuid4(uid) != 0)
+		return -EIO;
 	reg_now_rfc3339(ts);
 	json_object_set_new(m, "uid", json_string(uid));
 	json_object_set_new(m, "creationTimestamp", json_string(ts));

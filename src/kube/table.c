@@ -196,6 +196,66 @@ static const struct column c_default[] = {
 	COL_END,
 };
 
+/* printers.go's deployment columns (1.30); the descriptions are the 1.30 API docs. */
+static const struct column c_deployments[] = {
+	COL_NAME,
+	{"Ready", "string", "", "Number of the pod with ready state", 0},
+	{"Up-to-date", "string", "",
+	 "Total number of non-terminated pods targeted by this deployment that have the desired "
+	 "template spec.",
+	 0},
+	{"Available", "string", "",
+	 "Total number of available pods (ready for at least minReadySeconds) targeted by this "
+	 "deployment.",
+	 0},
+	COL_AGE,
+	{"Containers", "string", "", "Names of each container in the template.", 1},
+	{"Images", "string", "", "Images referenced by each container in the template.", 1},
+	{"Selector", "string", "",
+	 "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be "
+	 "the ones affected by this deployment. It must match the pod template's labels.",
+	 1},
+	COL_END,
+};
+
+static const struct column c_replicasets[] = {
+	COL_NAME,
+	{"Desired", "integer", "",
+	 "Replicas is the number of desired replicas. This is a pointer to distinguish between "
+	 "explicit zero and unspecified. Defaults to 1. More info: "
+	 "https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/"
+	 "#what-is-a-replicationcontroller",
+	 0},
+	{"Current", "integer", "",
+	 "Replicas is the most recently observed number of replicas. More info: "
+	 "https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/"
+	 "#what-is-a-replicationcontroller",
+	 0},
+	{"Ready", "integer", "",
+	 "readyReplicas is the number of pods targeted by this ReplicaSet with a Ready Condition.",
+	 0},
+	COL_AGE,
+	{"Containers", "string", "", "Names of each container in the template.", 1},
+	{"Images", "string", "", "Images referenced by each container in the template.", 1},
+	{"Selector", "string", "",
+	 "Selector is a label query over pods that should match the replica count. Label keys "
+	 "and values that must match in order to be controlled by this replica set. It must "
+	 "match the pod template's labels. More info: "
+	 "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"
+	 "#label-selectors",
+	 1},
+	COL_END,
+};
+
+static const struct column c_statefulsets[] = {
+	COL_NAME,
+	{"Ready", "string", "", "Number of the pod with ready state", 0},
+	COL_AGE,
+	{"Containers", "string", "", "Names of each container in the template.", 1},
+	{"Images", "string", "", "Images referenced by each container in the template.", 1},
+	COL_END,
+};
+
 /* --- helpers --- */
 
 static const char *str(const json_t *o, const char *path)
@@ -745,6 +805,74 @@ static int service_cells(const json_t *svc, json_t *cells, time_t now)
 	return 0;
 }
 
+/* The template's container names and images, comma separated (printers.go
+ * layoutContainerCells). */
+static void template_containers(const json_t *o, char *names, char *images, size_t len)
+{
+	size_t i, np = 0, ip = 0;
+	const json_t *c;
+	names[0] = images[0] = '\0';
+	json_array_foreach(get(o, "spec.template.spec.containers"), i, c)
+	{
+		const char *n = json_string_value(json_object_get(c, "name"));
+		const char *im = json_string_value(json_object_get(c, "image"));
+		int a = snprintf(names + np, np < len ? len - np : 0, "%s%s", i ? "," : "",
+				 n ? n : "");
+		int b = snprintf(images + ip, ip < len ? len - ip : 0, "%s%s", i ? "," : "",
+				 im ? im : "");
+		np += a > 0 ? (size_t)a : 0;
+		ip += b > 0 ? (size_t)b : 0;
+	}
+}
+
+static void deployment_cells(const json_t *o, json_t *cells, time_t now)
+{
+	char age[32], buf[64], names[1024], images[1024], sel[1024];
+	since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+	snprintf(buf, sizeof(buf), "%lld/%lld", num(o, "status.readyReplicas"),
+		 num(o, "spec.replicas"));
+	template_containers(o, names, images, sizeof(names));
+	selector_format_label_selector(get(o, "spec.selector"), sel, sizeof(sel));
+	json_array_append_new(cells, s_(str(o, "metadata.name")));
+	json_array_append_new(cells, s_(buf));
+	json_array_append_new(cells, json_integer(num(o, "status.updatedReplicas")));
+	json_array_append_new(cells, json_integer(num(o, "status.availableReplicas")));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(names));
+	json_array_append_new(cells, s_(images));
+	json_array_append_new(cells, s_(sel));
+}
+
+static void replicaset_cells(const json_t *o, json_t *cells, time_t now)
+{
+	char age[32], names[1024], images[1024], sel[1024];
+	since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+	template_containers(o, names, images, sizeof(names));
+	selector_format_label_selector(get(o, "spec.selector"), sel, sizeof(sel));
+	json_array_append_new(cells, s_(str(o, "metadata.name")));
+	json_array_append_new(cells, json_integer(num(o, "spec.replicas")));
+	json_array_append_new(cells, json_integer(num(o, "status.replicas")));
+	json_array_append_new(cells, json_integer(num(o, "status.readyReplicas")));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(names));
+	json_array_append_new(cells, s_(images));
+	json_array_append_new(cells, s_(sel));
+}
+
+static void statefulset_cells(const json_t *o, json_t *cells, time_t now)
+{
+	char age[32], buf[64], names[1024], images[1024];
+	since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));
+	snprintf(buf, sizeof(buf), "%lld/%lld", num(o, "status.readyReplicas"),
+		 num(o, "spec.replicas"));
+	template_containers(o, names, images, sizeof(names));
+	json_array_append_new(cells, s_(str(o, "metadata.name")));
+	json_array_append_new(cells, s_(buf));
+	json_array_append_new(cells, s_(age));
+	json_array_append_new(cells, s_(names));
+	json_array_append_new(cells, s_(images));
+}
+
 /* RFC3339 in UTC, as metav1.Time marshals ("2006-01-02T15:04:05Z"). */
 static void created_at(const json_t *o, char *out, size_t len)
 {
@@ -757,7 +885,7 @@ static void created_at(const json_t *o, char *out, size_t len)
 	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-enum printer { P_DEFAULT, P_POD, P_NS, P_SA, P_CM, P_SECRET, P_EVENT, P_NODE, P_NETPOL, P_ROLE, P_BINDING, P_SVC };
+enum printer { P_DEFAULT, P_POD, P_NS, P_SA, P_CM, P_SECRET, P_EVENT, P_NODE, P_NETPOL, P_ROLE, P_BINDING, P_SVC, P_DEPLOY, P_RS, P_STS };
 
 static enum printer printer_for(const struct kube_resource *res, const struct column **cols)
 {
@@ -776,6 +904,9 @@ static enum printer printer_for(const struct kube_resource *res, const struct co
 		{"events.k8s.io", "events", P_EVENT, c_events},
 		{"", "nodes", P_NODE, c_nodes},
 		{"", "services", P_SVC, c_services},
+		{"apps", "deployments", P_DEPLOY, c_deployments},
+		{"apps", "replicasets", P_RS, c_replicasets},
+		{"apps", "statefulsets", P_STS, c_statefulsets},
 		{"networking.k8s.io", "networkpolicies", P_NETPOL, c_networkpolicies},
 		{"rbac.authorization.k8s.io", "roles", P_ROLE, c_roles},
 		{"rbac.authorization.k8s.io", "clusterroles", P_ROLE, c_roles},
@@ -814,6 +945,15 @@ static json_t *cells_for(enum printer p, const json_t *o, json_t *row, time_t no
 		break;
 	case P_SVC:
 		service_cells(o, cells, now);
+		break;
+	case P_DEPLOY:
+		deployment_cells(o, cells, now);
+		break;
+	case P_RS:
+		replicaset_cells(o, cells, now);
+		break;
+	case P_STS:
+		statefulset_cells(o, cells, now);
 		break;
 	case P_NS:
 		since(str(o, "metadata.creationTimestamp"), now, age, sizeof(age));

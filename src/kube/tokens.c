@@ -35,19 +35,6 @@ static void rfc3339(int64_t t, char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static int uuid4(char out[37])
-{
-	unsigned char b[16];
-	if (random_bytes(b, sizeof(b)) != 0)
-		return -EIO;
-	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-		 b[13], b[14], b[15]);
-	return 0;
-}
-
 /* kube_sa_token with the object it is bound to: bound_claim "pod" or "secret" (the
  * "kubernetes.io" claim's member), or NULL. */
 static char *sa_token(struct kube_cluster *cl, const char *ns, const char *sa, const char *sa_uid,
@@ -60,7 +47,7 @@ static char *sa_token(struct kube_cluster *cl, const char *ns, const char *sa, c
 	int64_t now = (int64_t)time(NULL);
 	if (!cl || !cl->sa_key || !ns || !sa || !*ns || !*sa || expiration_seconds <= 0)
 		return NULL;
-	if (uuid4(jti) != 0)
+	if (random_uuid4(jti) != 0)
 		return NULL;
 	snprintf(sub, sizeof(sub), "system:serviceaccount:%s:%s", ns, sa);
 	aud = json_array();

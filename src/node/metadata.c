@@ -12,6 +12,13 @@
  *
  * The calling pod is named by an address, never by a header: in local mode the
  * connection's destination (each pod owns a 127.x.y.z), in node mode its source.
+ *
+ * A request is one struct mreq that moves through the states of mdreq.h (START, GATE,
+ * PARSE, ROUTE, POD, HOLD, KSA, ANSWER, WAIT): advance() runs each state's step, whose
+ * event mdreq.c's table turns into the next state; a step that waits (a pod lookup, a
+ * NetworkPolicy read, a KSA, a token, a timer) returns MD_EV_ASYNC and its callback
+ * calls advance() again. Every request ends in finish(): answered (DONE) or dropped
+ * unanswered (DROP, the NetworkPolicy gate's only exit), then freed.
  */
 #include "node/mdtree.h"
 #include "node/node.h"
@@ -33,6 +40,7 @@
 
 #include "core/jwt.h"
 #include "node/mdpath.h"
+#include "node/mdreq.h"
 
 #define URI_MAX 8192
 #define HEADERS_TOTAL_MAX (16 * 1024)
@@ -50,7 +58,8 @@ enum leaf { LEAF_NONE, LEAF_TOKEN, LEAF_IDENTITY };
 struct mreq {
 	struct node *n;
 	struct evhttp_request *ev;
-	struct mreq *next, **pprev;
+	struct md_sm sm;
+	struct mreq *next, **pprev; /* in mhttp's pending list from ROUTE on */
 	char addr[64];
 	char *rel;   /* path below /computeMetadata/v1/, decoded, without the final '/' */
 	int dir;     /* the path ended in '/' */
@@ -64,10 +73,11 @@ struct mreq {
 	char last_etag[80];
 	int64_t wait_s;
 	enum leaf leaf;
+	int accounts;  /* the answer names the caller's accounts (ROUTE) */
+	int ksa_known; /* ksa is the pod's (KSA), kept for a held wait_for_change */
 	struct md_pod pod;
 	struct md_ksa ksa;
 	struct event *timer;
-	int gated; /* NetworkPolicy egress already judged for this request */
 };
 
 /* The address that names a connection's caller, read once per connection (a keep-alive
@@ -203,11 +213,16 @@ static void mreq_free(struct mreq *q)
 	free(q);
 }
 
-static void mreq_error(struct mreq *q, int status, const char *text)
+/* Answers q with an error: the event that ends its request. */
+static enum md_ev refuse(struct mreq *q, int status, const char *text)
 {
 	reply_error(q->n, q->ev, status, text);
-	mreq_free(q);
+	return MD_EV_ANSWERED;
 }
+
+#define OOM_TEXT "GKE Metadata Server encountered an error: out of memory\n"
+
+static void advance(struct mreq *q, enum md_ev ev);
 
 /* --- the tree --- */
 
@@ -296,14 +311,12 @@ static void etag_of(const void *body, size_t len, char out[17])
 	out[16] = '\0';
 }
 
-static void process(struct mreq *q);
-
 static void on_wait_timer(evutil_socket_t fd, short what, void *arg)
 {
 	struct mreq *q = arg;
 	(void)fd, (void)what;
 	q->wait = 0;
-	process(q);
+	advance(q, MD_EV_NEXT);
 }
 
 /* Holds a wait_for_change request whose value has not changed. 0, or -errno. */
@@ -323,7 +336,7 @@ static int hold_wait(struct mreq *q)
 	return 0;
 }
 
-static void redirect(struct mreq *q)
+static enum md_ev redirect(struct mreq *q)
 {
 	char loc[URI_MAX + 64];
 	snprintf(loc, sizeof(loc), "/computeMetadata/v1/%s%s%s%s", q->rel, *q->rel ? "/" : "",
@@ -340,55 +353,41 @@ static void redirect(struct mreq *q)
 	free(esc);
 	reply_raw(q->n, q->ev, 301, "Moved Permanently", body,
 		  len > 0 && (size_t)len < sizeof(body) ? (size_t)len : 0);
-	mreq_free(q);
+	return MD_EV_ANSWERED;
 }
 
 static const char *not_found_text = "404 page not found\n";
 
-/* Answers q from the tree (a directory or a value). Frees q unless it is held. */
-static void render(struct mreq *q, json_t *tree)
+/* v's bytes as q asks for them (recursive, alt) into b; 1 when they are JSON. */
+static int render_value(struct mreq *q, const json_t *v, struct evbuffer *b)
 {
-	json_t *v = walk(tree, q->rel);
-	struct evbuffer *b = NULL;
-	int is_json = 0;
-	if (!v || json_is_null(v) || (!json_is_object(v) && q->dir)) {
-		mreq_error(q, 404, not_found_text);
-		return;
-	}
-	if (json_is_object(v) && !q->dir && *q->rel) {
-		redirect(q);
-		return;
-	}
-	b = evbuffer_new();
-	if (!b) {
-		mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
-		return;
-	}
 	if (json_is_object(v) && q->recursive) {
 		if (q->alt == MD_ALT_TEXT) {
 			flatten(b, "", v);
-		} else {
-			const char *seg = last_segment(q->rel);
-			int keep = strcmp(seg, "attributes") == 0 ||
-				   strcmp(seg, "service-accounts") == 0;
-			json_t *r = recursive_json(v, keep);
-			char *d = r ? json_dumps(r, JSON_COMPACT) : NULL;
-			if (d)
-				evbuffer_add(b, d, strlen(d));
-			free(d);
-			json_decref(r);
-			is_json = 1;
+			return 0;
 		}
-	} else if (json_is_object(v)) {
+		const char *seg = last_segment(q->rel);
+		int keep = strcmp(seg, "attributes") == 0 || strcmp(seg, "service-accounts") == 0;
+		json_t *r = recursive_json(v, keep);
+		char *d = r ? json_dumps(r, JSON_COMPACT) : NULL;
+		if (d)
+			evbuffer_add(b, d, strlen(d));
+		free(d);
+		json_decref(r);
+		return 1;
+	}
+	if (json_is_object(v)) {
 		listing(b, v, q->alt == MD_ALT_JSON);
-		is_json = q->alt == MD_ALT_JSON;
-	} else if (q->alt == MD_ALT_JSON) {
+		return q->alt == MD_ALT_JSON;
+	}
+	if (q->alt == MD_ALT_JSON) {
 		char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 		if (d)
 			evbuffer_add(b, d, strlen(d));
 		free(d);
-		is_json = 1;
-	} else if (json_is_array(v)) {
+		return 1;
+	}
+	if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
 		json_array_foreach(v, i, e) evbuffer_add_printf(
@@ -398,25 +397,35 @@ static void render(struct mreq *q, json_t *tree)
 	} else if (json_is_string(v)) {
 		evbuffer_add(b, json_string_value(v), json_string_length(v));
 	}
+	return 0;
+}
+
+/* Answers q from the tree (a directory or a value), or says it waits for a change. */
+static enum md_ev render(struct mreq *q, json_t *tree)
+{
+	json_t *v = walk(tree, q->rel);
+	if (!v || json_is_null(v) || (!json_is_object(v) && q->dir))
+		return refuse(q, 404, not_found_text);
+	if (json_is_object(v) && !q->dir && *q->rel)
+		return redirect(q);
+	struct evbuffer *b = evbuffer_new();
+	if (!b)
+		return refuse(q, 500, OOM_TEXT);
+	int is_json = render_value(q, v, b);
 	size_t len = evbuffer_get_length(b);
 	const char *body = len ? (const char *)evbuffer_pullup(b, -1) : "";
 	char etag[17];
 	etag_of(body, len, etag);
 	if (q->wait && strcmp(q->last_etag, etag) == 0) {
 		evbuffer_free(b);
-		int rc = hold_wait(q);
-		if (rc != 0)
-			mreq_error(q, 503,
-				   "GKE Metadata Server encountered an error: too many waiting "
-				   "requests\n");
-		return;
+		return MD_EV_CHANGE;
 	}
 	if (is_json)
 		reply_jsontext(q->n, q->ev, body, len, etag);
 	else
 		reply_text(q->n, q->ev, body, len, etag);
 	evbuffer_free(b);
-	mreq_free(q);
+	return MD_EV_ANSWERED;
 }
 
 /* --- tokens --- */
@@ -426,8 +435,8 @@ static void on_token(void *arg, int rc, const char *value, int64_t expiry_ms,
 {
 	struct mreq *q = arg;
 	if (rc != 0) {
-		mreq_error(q, err ? err->status : 500,
-			   err ? err->text : "GKE Metadata Server encountered an error\n");
+		advance(q, refuse(q, err ? err->status : 500,
+				  err ? err->text : "GKE Metadata Server encountered an error\n"));
 		return;
 	}
 	int64_t left = (expiry_ms - md_now_ms()) / 1000;
@@ -446,14 +455,15 @@ static void on_token(void *arg, int rc, const char *value, int64_t expiry_ms,
 			"{\"access_token\":\"%s\",\"expires_in\":%lld,\"token_type\":\"Bearer\"}",
 			value, (long long)left);
 	if (len < 0 || (size_t)len >= sizeof(body)) {
-		mreq_error(q, 500, "GKE Metadata Server encountered an error: token too long\n");
+		advance(q, refuse(q, 500,
+				  "GKE Metadata Server encountered an error: token too long\n"));
 		return;
 	}
 	if (q->alt == MD_ALT_TEXT)
 		reply_text(q->n, q->ev, body, (size_t)len, NULL);
 	else
 		reply_jsontext(q->n, q->ev, body, (size_t)len, NULL);
-	mreq_free(q);
+	advance(q, MD_EV_ANSWERED);
 }
 
 static void on_identity(void *arg, int rc, const char *value, int64_t expiry_ms,
@@ -462,30 +472,32 @@ static void on_identity(void *arg, int rc, const char *value, int64_t expiry_ms,
 	struct mreq *q = arg;
 	(void)expiry_ms;
 	if (rc != 0) {
-		mreq_error(q, err ? err->status : 500,
-			   err ? err->text : "GKE Metadata Server encountered an error\n");
+		advance(q, refuse(q, err ? err->status : 500,
+				  err ? err->text : "GKE Metadata Server encountered an error\n"));
 		return;
 	}
 	reply_text(q->n, q->ev, value, strlen(value), NULL);
-	mreq_free(q);
+	advance(q, MD_EV_ANSWERED);
 }
 
-static void do_token(struct mreq *q)
+/* Starts the token: on_token answers (perhaps before this returns). */
+static enum md_ev do_token(struct mreq *q)
 {
 	if (md_nodecreds_gce_mode(q->n)) {
 		md_nodecreds_access(q->n, q->scopes, on_token, q);
-		return;
+		return MD_EV_ASYNC;
 	}
 	struct md_token_req tr = {.pod = &q->pod, .ksa = &q->ksa, .scopes = q->scopes};
 	md_token_access(q->n, &tr, on_token, q);
+	return MD_EV_ASYNC;
 }
 
-static void do_identity(struct mreq *q)
+static enum md_ev do_identity(struct mreq *q)
 {
 	char msg[1400];
 	if (md_nodecreds_gce_mode(q->n)) {
 		md_nodecreds_id(q->n, q->audience, on_identity, q);
-		return;
+		return MD_EV_ASYNC;
 	}
 	if (!q->ksa.gsa[0]) {
 		snprintf(
@@ -496,81 +508,69 @@ static void do_identity(struct mreq *q)
 			"iam.gke.io/gcp-service-account=[GSA_NAME]@[PROJECT_ID] annotation to your "
 			"Kubernetes service account.\nRefer to " DOCS_WI "\n",
 			q->ksa.ns, q->ksa.name);
-		mreq_error(q, 404, msg);
-		return;
+		return refuse(q, 404, msg);
 	}
 	struct md_token_req tr = {
 		.pod = &q->pod, .ksa = &q->ksa, .audience = q->audience, .full = q->full};
 	md_token_id(q->n, &tr, on_identity, q);
+	return MD_EV_ASYNC;
 }
 
-/* The accounts are known: answer from the tree, or start a token. */
-static void with_accounts(struct mreq *q, const char *email)
+/* The accounts are known (email; NULL: the answer names none): answer from the tree,
+ * or start a token. */
+static enum md_ev with_accounts(struct mreq *q, const char *email)
 {
 	/* the hot path: ACCOUNT/token and ACCOUNT/identity need no tree */
 	static const char sa[] = "instance/service-accounts/";
-	if (!q->dir && strncmp(q->rel, sa, sizeof(sa) - 1) == 0) {
+	if (email && !q->dir && strncmp(q->rel, sa, sizeof(sa) - 1) == 0) {
 		const char *acct = q->rel + sizeof(sa) - 1;
 		const char *slash = strchr(acct, '/');
 		if (slash && !strchr(slash + 1, '/')) {
 			size_t al = (size_t)(slash - acct);
 			int known = (al == 7 && strncmp(acct, "default", 7) == 0) ||
 				    (al == strlen(email) && strncmp(acct, email, al) == 0);
-			if (known && strcmp(slash + 1, "token") == 0) {
-				do_token(q);
-				return;
-			}
-			if (known && strcmp(slash + 1, "identity") == 0) {
-				do_identity(q);
-				return;
-			}
+			if (known && strcmp(slash + 1, "token") == 0)
+				return do_token(q);
+			if (known && strcmp(slash + 1, "identity") == 0)
+				return do_identity(q);
 		}
 	}
 	json_t *tree = tree_for(q, email);
-	if (!tree) {
-		mreq_error(q, 500, "GKE Metadata Server encountered an error: out of memory\n");
-		return;
-	}
-	json_t *v = walk(tree, q->rel);
+	if (!tree)
+		return refuse(q, 500, OOM_TEXT);
+	json_t *v = email ? walk(tree, q->rel) : NULL;
 	if (v && json_is_null(v) && strncmp(q->rel, "instance/service-accounts/", 26) == 0) {
 		const char *leaf = last_segment(q->rel);
 		json_decref(tree);
-		if (q->dir) {
-			mreq_error(q, 404, not_found_text);
-			return;
-		}
-		if (strcmp(leaf, "token") == 0)
-			do_token(q);
-		else
-			do_identity(q);
-		return;
+		if (q->dir)
+			return refuse(q, 404, not_found_text);
+		return strcmp(leaf, "token") == 0 ? do_token(q) : do_identity(q);
 	}
-	render(q, tree);
+	enum md_ev ev = render(q, tree);
 	json_decref(tree);
+	return ev;
 }
 
 static void on_ksa(void *arg, int rc, const struct md_ksa *ksa, const struct md_err *err)
 {
 	struct mreq *q = arg;
 	if (rc != 0) {
-		mreq_error(q, err ? err->status : 500,
-			   err ? err->text : "GKE Metadata Server encountered an error\n");
+		advance(q, refuse(q, err ? err->status : 500,
+				  err ? err->text : "GKE Metadata Server encountered an error\n"));
 		return;
 	}
 	q->ksa = *ksa;
-	with_accounts(q, ksa->gsa[0] ? ksa->gsa : q->n->pool);
+	q->ksa_known = 1;
+	advance(q, MD_EV_NEXT);
 }
 
-static void gate(struct mreq *q);
-
-/* A request held while the server is slow to accept its new pod (faults.c) goes on. */
 static void on_startup_held(evutil_socket_t fd, short what, void *arg)
 {
 	struct mreq *q = arg;
 	(void)fd, (void)what;
 	event_free(q->timer);
 	q->timer = NULL;
-	gate(q);
+	advance(q, MD_EV_NEXT);
 }
 
 /* Asks for an account's token of the default scopes, or its identity: what the
@@ -585,41 +585,6 @@ static int wants_token(const struct mreq *q)
 	       strcmp(leaf, "identity") == 0;
 }
 
-/* The pod's request, its egress allowed: its KSA (and token) next. */
-static void after_gate(struct mreq *q)
-{
-	struct node *n = q->n;
-	if (wants_token(q) && !md_nodecreds_gce_mode(n))
-		md_token_prefetch(n,
-				  &q->pod); /* beside the KSA lookup: the first token is sooner */
-	md_ksa_get(n, q->pod.ns, q->pod.sa, on_ksa, q);
-}
-
-static void drop(struct node *n, struct evhttp_request *ev);
-
-static void on_pod_gate(void *arg, int allowed)
-{
-	struct mreq *q = arg;
-	if (allowed) {
-		q->n->m.netpol_allowed++;
-		after_gate(q);
-		return;
-	}
-	drop(q->n, q->ev);
-	mreq_free(q); /* unanswered: the connection is held, then closed */
-}
-
-/* Judges the pod's egress unless its request already was, then goes on. */
-static void gate(struct mreq *q)
-{
-	if (q->gated) {
-		after_gate(q);
-		return;
-	}
-	q->gated = 1;
-	md_netpol_check(q->n, &q->pod, on_pod_gate, q);
-}
-
 static void on_pod(void *arg, int rc, const struct md_pod *pod)
 {
 	struct mreq *q = arg;
@@ -631,7 +596,7 @@ static void on_pod(void *arg, int rc, const struct md_pod *pod)
 			 "address: more than one live pod on node %s has address %s; refusing to "
 			 "answer with either identity\n",
 			 n->cfg.node_name, q->addr);
-		mreq_error(q, 500, msg);
+		advance(q, refuse(q, 500, msg));
 		return;
 	}
 	if (rc == -ENOENT) {
@@ -639,23 +604,16 @@ static void on_pod(void *arg, int rc, const struct md_pod *pod)
 			 "GKE Metadata Server encountered an error: no pod on node %s has address "
 			 "%s (waited %lld ms for the pod watch)\n",
 			 n->cfg.node_name, q->addr, (long long)n->cfg.hold_ms);
-		mreq_error(q, 404, msg);
+		advance(q, refuse(q, 404, msg));
 		return;
 	}
 	if (rc != 0) {
-		mreq_error(q, 503, "GKE Metadata Server encountered an error: shutting down\n");
+		advance(q, refuse(q, 503,
+				  "GKE Metadata Server encountered an error: shutting down\n"));
 		return;
 	}
 	q->pod = *pod;
-	int64_t hold = q->timer ? 0 : md_faults_startup_wait_ms(n, pod);
-	if (hold > 0 && (q->timer = evtimer_new(n->base, on_startup_held, q))) {
-		struct timeval tv = {(time_t)(hold / 1000), (suseconds_t)(hold % 1000) * 1000};
-		if (event_add(q->timer, &tv) == 0)
-			return; /* faults.c: the server is slow to accept new pods */
-		event_free(q->timer);
-		q->timer = NULL;
-	}
-	gate(q);
+	advance(q, MD_EV_NEXT);
 }
 
 static int is_self(const struct node *n, const char *addr)
@@ -664,54 +622,7 @@ static int is_self(const struct node *n, const char *addr)
 	return strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0;
 }
 
-/* Works out what q needs (the pod and its KSA, or nothing) and answers. */
-static void process(struct mreq *q)
-{
-	struct node *n = q->n;
-	int accounts = strncmp(q->rel, "instance/service-accounts", 25) == 0 &&
-		       (q->rel[25] == '\0' || q->rel[25] == '/');
-	if (q->recursive && (!*q->rel || strcmp(q->rel, "instance") == 0))
-		accounts = 1;
-	if (!accounts) {
-		json_t *tree = tree_for(q, NULL);
-		if (!tree) {
-			mreq_error(q, 500,
-				   "GKE Metadata Server encountered an error: out of memory\n");
-			return;
-		}
-		render(q, tree);
-		json_decref(tree);
-		return;
-	}
-	if (md_nodecreds_gce_mode(n)) {
-		const char *email = md_nodecreds_email(n);
-		if (!*email) {
-			mreq_error(q, 500,
-				   "GKE Metadata Server encountered an error: the node pool is in "
-				   "GCE_METADATA mode, but the node has no service account "
-				   "credentials\n");
-			return;
-		}
-		with_accounts(q, email);
-		return;
-	}
-	if (q->pod.name[0]) { /* a held wait_for_change: the pod is known */
-		with_accounts(q, q->ksa.gsa[0] ? q->ksa.gsa : n->pool);
-		return;
-	}
-	if (is_self(n, q->addr)) {
-		char msg[600];
-		snprintf(msg, sizeof(msg),
-			 "GKE Metadata Server encountered an error: %s is node %s's own address, "
-			 "not a pod's; run the workload as a pod (gkeid exec)\n",
-			 q->addr, n->cfg.node_name);
-		mreq_error(q, 404, msg);
-		return;
-	}
-	md_pods_lookup(n, q->addr, on_pod, q);
-}
-
-/* --- the request --- */
+/* --- connections, their callers and drops --- */
 
 static int sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t len)
 {
@@ -927,231 +838,322 @@ static void drop(struct node *n, struct evhttp_request *ev)
 	}
 }
 
-static void serve(struct node *n, struct evhttp_request *ev, const char *who, int gated);
+/* --- the request's states (mdreq.h) --- */
 
-struct mgate {
-	struct node *n;
-	struct evhttp_request *ev;
-	char who[64];
-};
-
-/* The pod's egress judged: served, or dropped unanswered. */
-static void gated(struct node *n, struct evhttp_request *ev, const char *who, int allowed)
+/* START: names the caller; a pod the watch knows is judged before anything else. */
+static enum md_ev step_start(struct mreq *q)
 {
-	if (allowed) {
-		n->m.netpol_allowed++;
-		serve(n, ev, who, 1);
-	} else {
-		drop(n, ev);
+	struct node *n = q->n;
+	int local_mode = n->cfg.listen == NODE_LISTEN_LOCAL;
+	if (conn_addr_cached(n->http, q->ev, local_mode, q->addr, sizeof(q->addr)) != 0)
+		return refuse(q, 500,
+			      "GKE Metadata Server encountered an error: unknown connection\n");
+	/* local mode: pods are loopback destinations, which only this host can reach (the
+	 * kernel drops 127/8 arriving from outside); a connection to any other address of
+	 * the wildcard listener is not a pod's */
+	if (local_mode && !loopback(q->addr)) {
+		evhttp_add_header(evhttp_request_get_output_headers(q->ev), "Connection", "close");
+		return refuse(
+			q, 403,
+			"GKE Metadata Server encountered an error: only local pods may connect\n");
 	}
+	/* a known pod's egress to the metadata server passes its NetworkPolicies first,
+	 * whatever it asks (the dataplane drops packets, not paths); a pod not known yet is
+	 * judged once found (HOLD -> GATE) */
+	if (!is_self(n, q->addr) && md_pods_find(n, q->addr, &q->pod) == 0)
+		return MD_EV_KNOWN_POD;
+	return MD_EV_NEXT;
+}
+
+static enum md_ev gate_verdict(struct mreq *q, int allowed)
+{
+	if (!allowed)
+		return MD_EV_DENIED;
+	q->n->m.netpol_allowed++;
+	return MD_EV_ALLOWED;
 }
 
 static void on_gate(void *arg, int allowed)
 {
-	struct mgate *g = arg;
-	gated(g->n, g->ev, g->who, allowed);
-	free(g);
+	struct mreq *q = arg;
+	advance(q, gate_verdict(q, allowed));
 }
 
-void md_http_on_request(struct evhttp_request *ev, void *arg)
+/* GATE: the pod's egress to the metadata server, judged by its NetworkPolicies. */
+static enum md_ev step_gate(struct mreq *q)
 {
-	struct node *n = arg;
-	struct mhttp *mh = n->http;
-	char who[64];
-
-	int local_mode = n->cfg.listen == NODE_LISTEN_LOCAL;
-	if (conn_addr_cached(mh, ev, local_mode, who, sizeof(who)) != 0) {
-		reply_error(n, ev, 500,
-			    "GKE Metadata Server encountered an error: unknown connection\n");
-		return;
-	}
-	/* local mode: pods are loopback destinations, which only this host can reach (the
-	 * kernel drops 127/8 arriving from outside); a connection to any other address of
-	 * the wildcard listener is not a pod's */
-	if (local_mode && !loopback(who)) {
-		evhttp_add_header(evhttp_request_get_output_headers(ev), "Connection", "close");
-		reply_error(
-			n, ev, 403,
-			"GKE Metadata Server encountered an error: only local pods may connect\n");
-		return;
-	}
-	/* a known pod's egress to the metadata server passes its NetworkPolicies first,
-	 * whatever it asks (the dataplane drops packets, not paths); a pod not known yet is
-	 * judged once found (on_pod) */
-	struct md_pod pod;
-	if (!is_self(n, who) && md_pods_find(n, who, &pod) == 0) {
-		int v = md_netpol_now(n, &pod); /* the hot path: a kept verdict, no allocation */
-		if (v != -EAGAIN) {
-			gated(n, ev, who, v);
-			return;
-		}
-		struct mgate *g = calloc(1, sizeof(*g));
-		if (!g) {
-			reply_error(n, ev, 500,
-				    "GKE Metadata Server encountered an error: out of memory\n");
-			return;
-		}
-		g->n = n;
-		g->ev = ev;
-		snprintf(g->who, sizeof(g->who), "%s", who);
-		md_netpol_check(n, &pod, on_gate, g);
-		return;
-	}
-	serve(n, ev, who, 0);
+	int v = md_netpol_now(q->n, &q->pod); /* the hot path: a kept verdict, no allocation */
+	if (v != -EAGAIN)
+		return gate_verdict(q, v);
+	md_netpol_check(q->n, &q->pod, on_gate, q);
+	return MD_EV_ASYNC;
 }
 
-/* The request, once its egress is allowed (gated) or not yet judged. */
-static void serve(struct node *n, struct evhttp_request *ev, const char *who, int gated)
+/* PARSE, its first half: what any request must be (bounds, method, not proxied). */
+static enum md_ev check_request(struct mreq *q)
 {
-	struct mhttp *mh = n->http;
-	struct evkeyvalq *in = evhttp_request_get_input_headers(ev);
-	const char *uri = evhttp_request_get_uri(ev);
-	enum evhttp_cmd_type cmd = evhttp_request_get_command(ev);
+	struct evkeyvalq *in = evhttp_request_get_input_headers(q->ev);
+	const char *uri = evhttp_request_get_uri(q->ev);
+	enum evhttp_cmd_type cmd = evhttp_request_get_command(q->ev);
+	char msg[200];
 	if (!uri || strlen(uri) > URI_MAX) {
-		char msg[200];
 		snprintf(msg, sizeof(msg),
 			 "GKE Metadata Server encountered an error: the request URI is longer than "
-			 "%d "
-			 "bytes\n",
+			 "%d bytes\n",
 			 URI_MAX);
-		reply_error(n, ev, 414, msg);
-		return;
+		return refuse(q, 414, msg);
 	}
 	size_t hsize = 0;
 	for (struct evkeyval *kv = TAILQ_FIRST(in); kv; kv = TAILQ_NEXT(kv, next))
 		hsize += strlen(kv->key) + strlen(kv->value) + 4;
 	if (hsize > HEADERS_TOTAL_MAX) {
-		char msg[200];
 		snprintf(msg, sizeof(msg),
 			 "GKE Metadata Server encountered an error: the request headers are larger "
 			 "than %d bytes\n",
 			 HEADERS_TOTAL_MAX);
-		reply_error(n, ev, 431, msg);
-		return;
+		return refuse(q, 431, msg);
 	}
 	if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD) {
-		evhttp_add_header(evhttp_request_get_output_headers(ev), "Allow", "GET, HEAD");
-		reply_error(n, ev, 405, "Method Not Allowed\n");
-		return;
+		evhttp_add_header(evhttp_request_get_output_headers(q->ev), "Allow", "GET, HEAD");
+		return refuse(q, 405, "Method Not Allowed\n");
 	}
 	/* a proxied request (X-Forwarded-For, or RFC 7239's Forwarded) is not a pod's own */
-	if (evhttp_find_header(in, "X-Forwarded-For") || evhttp_find_header(in, "Forwarded")) {
-		reply_error(n, ev, 403,
-			    "GKE Metadata Server encountered an error: Request contains the header "
-			    "\"X-Forwarded-For\"; the metadata server does not accept proxied "
-			    "requests\n");
-		return;
-	}
-	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(ev);
-	const char *query = u ? evhttp_uri_get_query(u) : NULL;
-	struct md_path mp;
-	int rc = md_path_parse(u ? evhttp_uri_get_path(u) : NULL, &mp);
-	if (rc) {
-		reply_error(n, ev, rc == -ENOMEM ? 500 : 400,
-			    rc == -ENOMEM
-				    ? "GKE Metadata Server encountered an error: out of memory\n"
-				    : "GKE Metadata Server encountered an error: malformed path\n");
-		return;
-	}
-	if (is_self(n, who) &&
-	    (strcmp(mp.path, "/healthz") == 0 || strcmp(mp.path, "/metrics") == 0)) {
-		admin(n, ev, mp.path);
-		md_path_free(&mp);
-		return;
+	if (evhttp_find_header(in, "X-Forwarded-For") || evhttp_find_header(in, "Forwarded"))
+		return refuse(q, 403,
+			      "GKE Metadata Server encountered an error: Request contains the "
+			      "header \"X-Forwarded-For\"; the metadata server does not accept "
+			      "proxied requests\n");
+	return MD_EV_NEXT;
+}
+
+/* PARSE, the fixed answers of mp's target (the node's own /healthz and /metrics, the
+ * header, the top of the tree, concealed paths); MD_EV_NEXT for the tree below v1/. */
+static enum md_ev fixed_target(struct mreq *q, const struct md_path *mp)
+{
+	struct node *n = q->n;
+	if (is_self(n, q->addr) &&
+	    (strcmp(mp->path, "/healthz") == 0 || strcmp(mp->path, "/metrics") == 0)) {
+		admin(n, q->ev, mp->path);
+		return MD_EV_ANSWERED;
 	}
 	/* Metadata-Flavor: Google only: GKE's server does not take the legacy
 	 * X-Google-Metadata-Request: True that Compute Engine's once did */
-	const char *flavor = evhttp_find_header(in, "Metadata-Flavor");
-	if (!(flavor && strcmp(flavor, "Google") == 0)) {
-		md_path_free(&mp);
-		reply_error(n, ev, 403, MISSING_HEADER);
-		return;
+	const char *flavor =
+		evhttp_find_header(evhttp_request_get_input_headers(q->ev), "Metadata-Flavor");
+	if (!(flavor && strcmp(flavor, "Google") == 0))
+		return refuse(q, 403, MISSING_HEADER);
+	struct evkeyvalq *out = evhttp_request_get_output_headers(q->ev);
+	switch (mp->t) {
+	case MD_T_ROOT:
+		reply_text(n, q->ev, "computeMetadata/\n", 17, NULL);
+		return MD_EV_ANSWERED;
+	case MD_T_CONCEALED:
+		return refuse(q, 403,
+			      "GKE Metadata Server encountered an error: This metadata endpoint "
+			      "is concealed.\n");
+	case MD_T_CM_REDIRECT: {
+		char loc[URI_MAX + 32];
+		snprintf(loc, sizeof(loc), "/computeMetadata/%s%s", q->query ? "?" : "",
+			 q->query ? q->query : "");
+		evhttp_add_header(out, "Location", loc);
+		evhttp_add_header(out, "Content-Type", "text/html; charset=utf-8");
+		reply_raw(n, q->ev, 301, "Moved Permanently", "", 0);
+		return MD_EV_ANSWERED;
 	}
-	/* the fixed top of the tree */
-	if (mp.t == MD_T_ROOT) {
-		md_path_free(&mp);
-		reply_text(n, ev, "computeMetadata/\n", 17, NULL);
-		return;
+	case MD_T_CM_DIR:
+		reply_text(n, q->ev, "v1/\n", 4, NULL);
+		return MD_EV_ANSWERED;
+	case MD_T_NOT_FOUND:
+		return refuse(q, 404, not_found_text);
+	default:
+		return MD_EV_NEXT;
 	}
-	if (mp.t == MD_T_CONCEALED) {
-		md_path_free(&mp);
-		reply_error(n, ev, 403,
-			    "GKE Metadata Server encountered an error: This metadata endpoint is "
-			    "concealed.\n");
-		return;
-	}
-	struct mreq *q = calloc(1, sizeof(*q));
-	if (!q) {
-		md_path_free(&mp);
-		reply_error(n, ev, 500,
-			    "GKE Metadata Server encountered an error: out of memory\n");
-		return;
-	}
-	q->n = n;
-	q->ev = ev;
-	q->gated = gated;
-	snprintf(q->addr, sizeof(q->addr), "%s", who);
+}
+
+/* PARSE: the request read into q; refused, answered, or on to ROUTE (counted as
+ * pending from here: it may wait). */
+static enum md_ev step_parse(struct mreq *q)
+{
+	struct mhttp *mh = q->n->http;
+	enum md_ev ev = check_request(q);
+	if (ev != MD_EV_NEXT)
+		return ev;
+	const struct evhttp_uri *u = evhttp_request_get_evhttp_uri(q->ev);
+	const char *query = u ? evhttp_uri_get_query(u) : NULL;
+	struct md_path mp;
+	int rc = md_path_parse(u ? evhttp_uri_get_path(u) : NULL, &mp);
+	if (rc)
+		return refuse(
+			q, rc == -ENOMEM ? 500 : 400,
+			rc == -ENOMEM
+				? OOM_TEXT
+				: "GKE Metadata Server encountered an error: malformed path\n");
 	q->query = query && *query ? strdup(query) : NULL;
-	if (mp.t == MD_T_CM_REDIRECT || mp.t == MD_T_CM_DIR) {
-		if (mp.t == MD_T_CM_REDIRECT) {
-			char loc[URI_MAX + 32];
-			snprintf(loc, sizeof(loc), "/computeMetadata/%s%s", q->query ? "?" : "",
-				 q->query ? q->query : "");
-			evhttp_add_header(evhttp_request_get_output_headers(ev), "Location", loc);
-			evhttp_add_header(evhttp_request_get_output_headers(ev), "Content-Type",
-					  "text/html; charset=utf-8");
-			reply_raw(n, ev, 301, "Moved Permanently", "", 0);
-		} else {
-			reply_text(n, ev, "v1/\n", 4, NULL);
-		}
+	ev = fixed_target(q, &mp);
+	if (ev != MD_EV_NEXT) {
 		md_path_free(&mp);
-		mreq_free(q);
-		return;
-	}
-	if (mp.t == MD_T_NOT_FOUND) {
-		md_path_free(&mp);
-		mreq_error(q, 404, not_found_text);
-		return;
+		return ev;
 	}
 	/* MD_T_V1 or MD_T_V1_REDIRECT: rel is set */
 	q->dir = mp.dir;
 	q->rel = mp.rel; /* q owns it now */
 	mp.rel = NULL;
 	md_path_free(&mp);
-	if (mp.t == MD_T_V1_REDIRECT) { /* "/computeMetadata/v1" */
-		redirect(q);
-		return;
-	}
-	if (parse_query(q, q->query) != 0) {
-		mreq_free(q);
-		return;
-	}
+	if (mp.t == MD_T_V1_REDIRECT) /* "/computeMetadata/v1" */
+		return redirect(q);
+	if (parse_query(q, q->query) != 0)
+		return MD_EV_ANSWERED;
 	/* identity's parameters are checked before anything is looked up */
 	if (strncmp(q->rel, "instance/service-accounts/", 26) == 0 &&
 	    strcmp(last_segment(q->rel), "identity") == 0 && !q->dir) {
-		if (!q->have_audience) {
-			mreq_error(q, 400, "non-empty audience parameter required\n");
-			return;
-		}
-		if (q->bad_format) {
-			mreq_error(q, 400,
-				   "invalid format parameter: must be 'standard' or 'full'\n");
-			return;
-		}
+		if (!q->have_audience)
+			return refuse(q, 400, "non-empty audience parameter required\n");
+		if (q->bad_format)
+			return refuse(q, 400,
+				      "invalid format parameter: must be 'standard' or 'full'\n");
 	}
-	if (mh->n_pending >= PENDING_MAX) {
-		mreq_error(q, 503,
-			   "GKE Metadata Server encountered an error: too many requests in "
-			   "progress\n");
-		return;
-	}
+	if (mh->n_pending >= PENDING_MAX)
+		return refuse(q, 503,
+			      "GKE Metadata Server encountered an error: too many requests in "
+			      "progress\n");
 	q->next = mh->pending;
 	if (mh->pending)
 		mh->pending->pprev = &q->next;
 	q->pprev = &mh->pending;
 	mh->pending = q;
 	mh->n_pending++;
-	process(q);
+	return MD_EV_NEXT;
+}
+
+/* ROUTE: what the answer needs of the caller (again after a held wait_for_change). */
+static enum md_ev step_route(struct mreq *q)
+{
+	struct node *n = q->n;
+	q->accounts = strncmp(q->rel, "instance/service-accounts", 25) == 0 &&
+		      (q->rel[25] == '\0' || q->rel[25] == '/');
+	if (q->recursive && (!*q->rel || strcmp(q->rel, "instance") == 0))
+		q->accounts = 1;
+	if (!q->accounts)
+		return MD_EV_TREE;
+	if (md_nodecreds_gce_mode(n)) {
+		if (!*md_nodecreds_email(n))
+			return refuse(q, 500,
+				      "GKE Metadata Server encountered an error: the node pool is "
+				      "in GCE_METADATA mode, but the node has no service account "
+				      "credentials\n");
+		return MD_EV_ACCOUNTS;
+	}
+	if (q->ksa_known) /* a held wait_for_change: the pod and its KSA are known */
+		return MD_EV_ACCOUNTS;
+	if (is_self(n, q->addr)) {
+		char msg[600];
+		snprintf(msg, sizeof(msg),
+			 "GKE Metadata Server encountered an error: %s is node %s's own address, "
+			 "not a pod's; run the workload as a pod (gkeid exec)\n",
+			 q->addr, n->cfg.node_name);
+		return refuse(q, 404, msg);
+	}
+	return MD_EV_NEED_POD;
+}
+
+/* POD: the pod by its address (held until the watch has it); on_pod goes on. */
+static enum md_ev step_pod(struct mreq *q)
+{
+	md_pods_lookup(q->n, q->addr, on_pod, q);
+	return MD_EV_ASYNC;
+}
+
+/* HOLD: a new pod's request waits while faults.c makes the server slow to accept it. */
+static enum md_ev step_hold(struct mreq *q)
+{
+	int64_t hold = md_faults_startup_wait_ms(q->n, &q->pod);
+	if (hold <= 0 || !(q->timer = evtimer_new(q->n->base, on_startup_held, q)))
+		return MD_EV_NEXT;
+	struct timeval tv = {(time_t)(hold / 1000), (suseconds_t)(hold % 1000) * 1000};
+	if (event_add(q->timer, &tv) == 0)
+		return MD_EV_ASYNC;
+	event_free(q->timer);
+	q->timer = NULL;
+	return MD_EV_NEXT;
+}
+
+/* KSA: the pod's Kubernetes service account (and, beside it, its first token). */
+static enum md_ev step_ksa(struct mreq *q)
+{
+	struct node *n = q->n;
+	if (wants_token(q) && !md_nodecreds_gce_mode(n))
+		md_token_prefetch(n,
+				  &q->pod); /* beside the KSA lookup: the first token is sooner */
+	md_ksa_get(n, q->pod.ns, q->pod.sa, on_ksa, q);
+	return MD_EV_ASYNC;
+}
+
+/* ANSWER: from the tree, or a token or identity. */
+static enum md_ev step_answer(struct mreq *q)
+{
+	struct node *n = q->n;
+	const char *email = NULL;
+	if (q->accounts)
+		email = md_nodecreds_gce_mode(n) ? md_nodecreds_email(n)
+			: q->ksa.gsa[0]		 ? q->ksa.gsa
+						 : n->pool;
+	return with_accounts(q, email);
+}
+
+/* WAIT: a wait_for_change whose value has not changed, held until its timer. */
+static enum md_ev step_wait(struct mreq *q)
+{
+	if (hold_wait(q) != 0)
+		return refuse(q, 503,
+			      "GKE Metadata Server encountered an error: too many waiting "
+			      "requests\n");
+	return MD_EV_ASYNC;
+}
+
+/* The one end of every request: dropped unanswered (DROP), or answered, then freed. */
+static void finish(struct mreq *q)
+{
+	if (q->sm.state == MD_S_DROP)
+		drop(q->n, q->ev); /* unanswered: the connection is held, then closed */
+	else if (q->sm.state == MD_S_INVALID)
+		reply_error(q->n, q->ev, 500, "GKE Metadata Server encountered an error\n");
+	mreq_free(q);
+}
+
+/* Each live state's step (mdreq.h): it acts, and says how it ended. */
+static enum md_ev (*const steps[])(struct mreq *q) = {
+	[MD_S_START] = step_start, [MD_S_GATE] = step_gate,	[MD_S_PARSE] = step_parse,
+	[MD_S_ROUTE] = step_route, [MD_S_POD] = step_pod,	[MD_S_HOLD] = step_hold,
+	[MD_S_KSA] = step_ksa,	   [MD_S_ANSWER] = step_answer, [MD_S_WAIT] = step_wait,
+};
+
+/* Runs q's states from the one its last step ended with until one waits (then its
+ * callback calls advance again; q may be freed by then) or the request ends (DONE,
+ * DROP, INVALID: finish). */
+static void advance(struct mreq *q, enum md_ev ev)
+{
+	while (ev != MD_EV_ASYNC) {
+		enum md_state s = md_sm_next(&q->sm, ev);
+		if (s >= sizeof(steps) / sizeof(steps[0]) || !steps[s]) {
+			finish(q);
+			return;
+		}
+		ev = steps[s](q);
+	}
+}
+
+void md_http_on_request(struct evhttp_request *ev, void *arg)
+{
+	struct node *n = arg;
+	struct mreq *q = calloc(1, sizeof(*q));
+	if (!q) {
+		reply_error(n, ev, 500, OOM_TEXT);
+		return;
+	}
+	q->n = n;
+	q->ev = ev;
+	q->sm.state = MD_S_NEW;
+	advance(q, MD_EV_NEXT);
 }
 
 int md_http_attach(struct node *n, struct evhttp *http)
@@ -1184,8 +1186,9 @@ void md_http_stop(struct node *n)
 		struct mreq *q = mh->pending;
 		if (q->timer) {
 			event_del(q->timer);
-			mreq_error(q, 503,
-				   "GKE Metadata Server encountered an error: shutting down\n");
+			advance(q, refuse(q, 503,
+					  "GKE Metadata Server encountered an error: shutting "
+					  "down\n"));
 		} else {
 			/* waiting on a module: that module answers it when it is freed */
 			*q->pprev = q->next;

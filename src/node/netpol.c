@@ -1,9 +1,23 @@
 /*
  * netpol.c - NetworkPolicy egress from a pod to the metadata server, enforced by the
  * node as GKE's dataplane does. The NetworkPolicies of a namespace are read with a GET
- * (/apis/networking.k8s.io/v1/namespaces/NS/networkpolicies) and kept --netpol-ttl, then
- * read again behind the answers given meanwhile (only a namespace's first read holds
- * its requests); a pod's verdict (kube/netpol.c's evaluator, for the address and port the cluster's
+ * (/apis/networking.k8s.io/v1/namespaces/NS/networkpolicies) and trusted --netpol-ttl
+ * from the end of the read, never longer, so a change decides the requests made about
+ * a TTL after it, however they come. To keep reads off the hot path, a tick every half
+ * TTL reads again the namespaces in use (asked about in the last IDLE_MS); a request
+ * waits for a read only when the namespace's policies are older than the TTL (its
+ * first read, an idle namespace, a slow API server).
+ *
+ * Issue 15 (a verdict stale however long one waited): the policies were read again
+ * only behind a request's answer, and a failed read counted as a fresh one. The Node
+ * authorizer lets a node read a namespace's policies only while one of its pods is
+ * there, so with pods that come and go (gkeid exec) the reads made between them were
+ * refused, and the policies read before a change kept deciding. Now a refusal is not
+ * an outage: the next request waits for its own read (its pod lets the node read), and
+ * the tick stops until then. When the API server is away (no answer, 5xx, 429), the
+ * last policies read decide for a TTL (never read: allowed), as before.
+ *
+ * A pod's verdict (kube/netpol.c's evaluator, for the address and port the cluster's
  * version and datapath give) is kept per pod uid and labels until the namespace's
  * policies change. Bounded: NS_MAX namespaces (least recently used go), VERDICT_SLOTS
  * verdicts, a capped response.
@@ -11,6 +25,7 @@
 #include "node/node.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +36,8 @@
 #define NS_MAX 256
 #define VERDICT_SLOTS 1024
 #define LIST_CAP (4u << 20)
+#define IDLE_MS 30000 /* a namespace not asked about for this long is not read again */
+#define TICK_MIN_MS 10
 
 struct nwait {
 	struct nwait *next;
@@ -33,9 +50,14 @@ struct netpol;
 struct nsent {
 	struct netpol *np;
 	char ns[64];
-	json_t *items; /* the namespace's NetworkPolicies; NULL until first read */
-	unsigned gen;  /* changes whenever items change */
-	int64_t fetched_ms, used_ms;
+	json_t *items;	    /* the namespace's NetworkPolicies; NULL until first read */
+	unsigned gen;	    /* changes whenever items change */
+	int64_t read_ms;    /* the end of the last read that gave the policies (0: none) */
+	int64_t tried_ms;   /* the end of the last read, whatever its result */
+	int64_t outage_ms;  /* the end of the last read the API server failed (down, 5xx) */
+	int64_t refused_ms; /* the end of the last read refused (the Node authorizer's 403
+			     * once no pod of this node is in the namespace) */
+	int64_t used_ms;
 	int fetching, failing;
 	struct nwait *waiters;
 };
@@ -52,6 +74,7 @@ struct netpol {
 	struct nsent *ns[NS_MAX];
 	size_t n_ns;
 	unsigned gen;
+	struct event *tick; /* reads again the namespaces in use; pending while any is */
 	struct verdict slots[VERDICT_SLOTS];
 };
 
@@ -133,7 +156,7 @@ static void on_list(void *arg, const struct md_resp *r)
 			e->items = json_incref(items);
 			e->gen = ++np->gen;
 		}
-		e->fetched_ms = md_now_ms();
+		e->read_ms = md_now_ms();
 		e->failing = 0;
 	} else {
 		if (!e->failing) { /* once per outage, not every TTL */
@@ -146,8 +169,15 @@ static void on_list(void *arg, const struct md_resp *r)
 				       e->items ? "the last ones read decide" : "egress allowed");
 		}
 		e->failing = 1;
-		e->fetched_ms = md_now_ms(); /* tried: the next read is a TTL away */
+		/* a refusal says nothing of the API server's health: the next request waits
+		 * for its own read (its pod lets the node read), and the tick stops until
+		 * then; an outage lets the last policies read decide for a TTL */
+		if (r->status >= 400 && r->status < 500 && r->status != 429)
+			e->refused_ms = md_now_ms();
+		else
+			e->outage_ms = md_now_ms();
 	}
+	e->tried_ms = md_now_ms();
 	json_decref(j);
 	answer(np, e); /* a failed read: the last policies read decide (none: allowed) */
 }
@@ -207,6 +237,53 @@ static struct nsent *ns_get(struct netpol *np, const char *ns)
 	return e;
 }
 
+static int64_t tick_ms(const struct node *n)
+{
+	int64_t t = n->cfg.netpol_ttl_ms / 2;
+	return t < TICK_MIN_MS ? TICK_MIN_MS : t;
+}
+
+static void tick_add(struct netpol *np)
+{
+	int64_t t = tick_ms(np->n);
+	struct timeval tv = {(time_t)(t / 1000), (suseconds_t)(t % 1000) * 1000};
+	event_add(np->tick, &tv);
+}
+
+/* Reads again each namespace in use whose policies are half a TTL old, so that its
+ * requests find them fresh; stays armed while some namespace is in use. */
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct netpol *np = arg;
+	struct node *n = np->n;
+	int64_t now = md_now_ms(), half = n->cfg.netpol_ttl_ms / 2;
+	int in_use = 0;
+	(void)fd, (void)what;
+	if (n->stopping)
+		return;
+	for (size_t i = 0; i < np->n_ns; i++) {
+		struct nsent *e = np->ns[i];
+		if (now - e->used_ms >= IDLE_MS)
+			continue;
+		in_use = 1;
+		if (e->refused_ms >= e->used_ms)
+			continue; /* refused since the last request: that request's pod is gone */
+		if (e->tried_ms && !e->fetching && now - e->tried_ms >= half)
+			fetch(e); /* a failure to start is retried by the next tick */
+	}
+	if (in_use)
+		tick_add(np);
+}
+
+/* Arms the tick unless it is pending (without one, requests hold for the reads). */
+static void tick_arm(struct netpol *np)
+{
+	if (!np->tick)
+		np->tick = evtimer_new(np->n->base, on_tick, np);
+	if (np->tick && !evtimer_pending(np->tick, NULL))
+		tick_add(np);
+}
+
 int md_netpol_now(struct node *n, const struct md_pod *pod)
 {
 	struct netpol *np = n->netpol;
@@ -217,13 +294,16 @@ int md_netpol_now(struct node *n, const struct md_pod *pod)
 		return 1; /* the cache is full of namespaces in flight: not judged */
 	int64_t now = md_now_ms();
 	e->used_ms = now;
-	if (!e->fetched_ms)
-		return -EAGAIN;
-	/* read (or tried) before: answer now; when stale, read again behind the answer, so
-	 * that neither a slow API server nor the TTL holds a pod up */
-	if (now - e->fetched_ms >= n->cfg.netpol_ttl_ms && !e->fetching)
-		fetch(e); /* a failure to start is retried by the next request */
-	return verdict(np, e, pod);
+	if (n->cfg.netpol_ttl_ms > 0)
+		tick_arm(np);
+	int64_t ttl = n->cfg.netpol_ttl_ms;
+	/* read less than a TTL ago; or the API server failed a read less than a TTL ago
+	 * (then the last policies read decide, as they do for the requests held) */
+	if ((e->read_ms && now - e->read_ms < ttl) || (e->outage_ms && now - e->outage_ms < ttl))
+		return verdict(np, e, pod);
+	/* never read, or read too long ago (the namespace was idle, the last read was
+	 * refused, the API server is slow to answer the tick): md_netpol_check waits */
+	return -EAGAIN;
 }
 
 void md_netpol_check(struct node *n, const struct md_pod *pod, md_netpol_fn fn, void *arg)
@@ -270,6 +350,8 @@ void md_netpol_free(struct node *n)
 	struct netpol *np = n->netpol;
 	if (!np)
 		return;
+	if (np->tick)
+		event_free(np->tick);
 	for (size_t i = 0; i < np->n_ns; i++) {
 		struct nsent *e = np->ns[i];
 		struct nwait *w = e->waiters;

@@ -214,8 +214,9 @@ const char *md_nodecreds_datapath(const struct node *n);
 /* --- netpol.c: NetworkPolicy egress from pods to the metadata server --- */
 /* fn gets 1 when the NetworkPolicies of pod's namespace allow its egress to the metadata
  * server (the address and port the cluster's version and datapath give), 0 when they
- * drop it. The namespace's policies are read with a GET and kept --netpol-ttl; a
- * verdict is kept per pod (uid and labels) until the policies change. When the policies
+ * drop it. The namespace's policies are read with a GET and trusted --netpol-ttl (read
+ * again every half TTL while the namespace is in use); a verdict is kept per pod (uid
+ * and labels) until the policies change. When the policies
  * cannot be read, the last ones read decide, or, never read, egress is allowed. fn may
  * run before this returns; on shutdown it gets 1. */
 typedef void (*md_netpol_fn)(void *arg, int allowed);
@@ -223,8 +224,8 @@ int md_netpol_init(struct node *n);
 void md_netpol_free(struct node *n);
 void md_netpol_check(struct node *n, const struct md_pod *pod, md_netpol_fn fn, void *arg);
 /* The verdict md_netpol_check would give at once (1 or 0), without allocating: the hot
- * path's question; -EAGAIN when the namespace's policies were never read (then call
- * md_netpol_check, which waits for them). */
+ * path's question; -EAGAIN when the namespace's policies were never read, or read more
+ * than --netpol-ttl ago (then call md_netpol_check, which waits for a read). */
 int md_netpol_now(struct node *n, const struct md_pod *pod);
 /* The destination the verdicts are about ("169.254.169.252", 988). */
 void md_netpol_target(const struct node *n, const char **ip, int *port);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/http.h"
 #include "core/jwt.h"
 
 #define KEY_CAP (64 * 1024)
@@ -157,19 +158,6 @@ static void on_token(void *arg, const struct md_resp *r)
 	answer(e, -EIO, &err);
 }
 
-static int form_add(char *buf, size_t len, size_t *off, const char *k, const char *v)
-{
-	char *enc = evhttp_encode_uri(v);
-	if (!enc)
-		return -ENOMEM;
-	int w = snprintf(buf + *off, len - *off, "%s%s=%s", *off ? "&" : "", k, enc);
-	free(enc);
-	if (w < 0 || (size_t)w >= len - *off)
-		return -E2BIG;
-	*off += (size_t)w;
-	return 0;
-}
-
 /* Starts a JWT-bearer grant for e. 0 or -errno. */
 static int fetch(struct centry *e)
 {
@@ -188,9 +176,9 @@ static int fetch(struct centry *e)
 	char *body = malloc(cap);
 	int rc = -ENOMEM;
 	if (body &&
-	    form_add(body, cap, &off, "grant_type",
-		     "urn:ietf:params:oauth:grant-type:jwt-bearer") == 0 &&
-	    form_add(body, cap, &off, "assertion", assertion) == 0) {
+	    http_form_add(body, cap, &off, "grant_type",
+			  "urn:ietf:params:oauth:grant-type:jwt-bearer") == 0 &&
+	    http_form_add(body, cap, &off, "assertion", assertion) == 0) {
 		struct md_req rq = {.method = "POST",
 				    .path = cr->token_path,
 				    .ctype = "application/x-www-form-urlencoded",

@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "core/hmap.h"
+#include "core/http.h"
 #include "core/jwt.h"
 
 #define DEFAULT_SCOPES                                                                             \
@@ -310,19 +311,6 @@ static void on_sts(void *arg, const struct md_resp *r)
 	failed(e, &err);
 }
 
-static int form_add(char *buf, size_t len, size_t *off, const char *k, const char *v)
-{
-	char *enc = evhttp_encode_uri(v);
-	if (!enc)
-		return -ENOMEM;
-	int w = snprintf(buf + *off, len - *off, "%s%s=%s", *off ? "&" : "", k, enc);
-	free(enc);
-	if (w < 0 || (size_t)w >= len - *off)
-		return -E2BIG;
-	*off += (size_t)w;
-	return 0;
-}
-
 static void on_token_request(void *arg, const struct md_resp *r)
 {
 	struct tent *e = arg;
@@ -346,15 +334,15 @@ static void on_token_request(void *arg, const struct md_resp *r)
 		char *body = malloc(32768);
 		size_t off = 0;
 		if (!body ||
-		    form_add(body, 32768, &off, "grant_type",
-			     "urn:ietf:params:oauth:grant-type:token-exchange") ||
-		    form_add(body, 32768, &off, "audience", n->sts_audience) ||
-		    form_add(body, 32768, &off, "scope", e->scopes) ||
-		    form_add(body, 32768, &off, "requested_token_type",
-			     "urn:ietf:params:oauth:token-type:access_token") ||
-		    form_add(body, 32768, &off, "subject_token", tok) ||
-		    form_add(body, 32768, &off, "subject_token_type",
-			     "urn:ietf:params:oauth:token-type:jwt")) {
+		    http_form_add(body, 32768, &off, "grant_type",
+				  "urn:ietf:params:oauth:grant-type:token-exchange") ||
+		    http_form_add(body, 32768, &off, "audience", n->sts_audience) ||
+		    http_form_add(body, 32768, &off, "scope", e->scopes) ||
+		    http_form_add(body, 32768, &off, "requested_token_type",
+				  "urn:ietf:params:oauth:token-type:access_token") ||
+		    http_form_add(body, 32768, &off, "subject_token", tok) ||
+		    http_form_add(body, 32768, &off, "subject_token_type",
+				  "urn:ietf:params:oauth:token-type:jwt")) {
 			free(body);
 			json_decref(j);
 			md_err_set(&err, 500,

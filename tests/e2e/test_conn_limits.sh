@@ -8,7 +8,9 @@
 # and an idle keep-alive are each closed after their deadline, while a silent watch
 # outlives the idle timeout.
 . "$(dirname "$0")/lib.sh"
-TOOL="$GCLOUD_PY -S $ROOT/tests/e2e/conn_tool.py" # not the python3 function: $! must be the interpreter
+# the interpreter itself (not lib.sh's python3 function): $! of `$TOOL hold ... &` must be
+# the process that the SIGTERM below makes write its "closed-by-server" line
+TOOL="$GCLOUD_PY -S $ROOT/tests/e2e/conn_tool.py"
 REAL_GKEID=$GKEID
 # gkeid up (and the node agent it starts) with 256 descriptors, soft and hard
 GKEID=$T_TMP/gkeid-256

@@ -197,6 +197,17 @@ out=$("$G" exec "${INJ[@]}" --annotation 'traffic.sidecar.istio.io/excludeOutbou
 eq "... a range that does not cover it does not help" "000 rc=7" "$out"
 out=$("$G" exec -- sh -c "$PODCURL")
 eq "a pod without Istio is not affected" "200 rc=0" "$out"
+# A SIGTERM while exec holds the command for the proxy (the pod exists, the command has
+# not started) ends exec through its cleanup: once it killed exec and left the pod.
+ok "set istio-proxy --seconds 120" fault_admin set istio-proxy --seconds 120
+"$G" exec --name held-pod "${INJ[@]}" --annotation 'proxy.istio.io/config={ "holdApplicationUntilProxyStarts": true }' -- touch "$T_TMP/held.ran" >/dev/null 2>&1 &
+HELD_EXEC=$!
+wait_for 60 kubectl get pod held-pod -o name
+kill -TERM $HELD_EXEC; wait $HELD_EXEC
+eq "SIGTERM before the command runs: exec exits 128+15" 143 $?
+wait_for 30 output_lacks held-pod kubectl get pods -o name
+eq "... its pod is deleted" "" "$(grep held-pod <<<"$WAIT_OUT")"
+[ -e "$T_TMP/held.ran" ] && fail "... and the command never ran" || pass "... and the command never ran"
 ok "clear istio-proxy" fault_admin clear istio-proxy
 
 # --- metadata-dns

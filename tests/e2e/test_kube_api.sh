@@ -64,10 +64,12 @@ has "API server headers: Audit-Id" "Audit-Id: " "$(cat "$T_TMP/h")"
 has "API server headers: Cache-Control" "Cache-Control: no-cache, private" "$(tr -d '\r' <"$T_TMP/h")"
 out=$("$K132" get --raw /openapi/v3 2>&1)
 has "OpenAPI v3 root" '"api/v1":{"serverRelativeURL":"/openapi/v3/api/v1?hash=' "$out"
-# OpenAPI v2: a document without definitions, which kubectl 1.27 and 1.28 read before
-# they validate (test_kube_field_validation.sh drives them).
+# OpenAPI v2: the definitions of every served kind as JSON (issue 11), which kubectl
+# 1.27 and 1.28 read before they validate (test_kube_field_validation.sh drives them;
+# asked for protobuf they get an empty document).
 out=$(curl -sS --cacert "$T_TMP/ca.pem" -H "Authorization: Bearer $tok" "$server/openapi/v2")
-eq "OpenAPI v2 is an empty document" '{"swagger":"2.0","info":{"title":"Kubernetes","version":"v1.30.5"},"paths":{},"definitions":{}}' "$out"
+eq "OpenAPI v2: swagger 2.0 with the Deployment's definition" "2.0 apps Deployment" \
+	"$(jget "$out" "j['swagger']+' '+j['definitions']['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind'][0]['group']+' '+j['definitions']['io.k8s.api.apps.v1.Deployment']['x-kubernetes-group-version-kind'][0]['kind']")"
 
 # 404: unknown kinds, groups and paths.
 out=$("$K132" get widgets 2>&1)

@@ -25,33 +25,9 @@ until_rc() {
 	printf '%s' "$WAIT_OUT"
 }
 policy() { kubectl apply -f - >/dev/null 2>&1; }
-kubectl create namespace other >/dev/null
-
-has "no policy: the pod is answered" "$P.svc.id.goog rc=0" "$(pod_rc)"
-d0=$(metric gkeid_node_netpol_dropped_total)
-
-policy <<'EOF'
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata:
-  name: default-deny-egress
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-EOF
-has "default-deny egress: the connection is dropped (curl times out, exit 28)" "rc=28" "$(until_rc 28)"
-has "... whatever the request (no Metadata-Flavor header: still no answer)" "rc=28" "$(pod_rc default "" "X-Test: 1")"
-d1=$(metric gkeid_node_netpol_dropped_total)
-[ "${d1:-0}" -gt "${d0:-0}" ] && pass "/metrics counts the dropped connections ($d0 -> $d1)" ||
-	fail "/metrics counts the dropped connections" "$d0 -> $d1"
-wait_for 30 output_is 0 metric gkeid_node_netpol_dropped_held
-eq "a dropped connection is let go once its client gives up" 0 "$WAIT_OUT"
-has "another namespace's policy does not apply" "$P.svc.id.goog rc=0" "$(pod_rc other)"
-curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_PORT/healthz" >"$T_TMP/hz"
-eq "the node itself is not a pod: /healthz answers" 200 "$(cat "$T_TMP/hz")"
-
-
-policy <<'EOF'
+# the troubleshooting guide's fix: egress to the metadata address and port
+seed_fix() {
+	policy <<'EOF'
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
@@ -67,6 +43,66 @@ spec:
     - protocol: TCP
       port: 988
 EOF
+}
+kubectl create namespace other >/dev/null
+
+has "no policy: the pod is answered" "$P.svc.id.goog rc=0" "$(pod_rc)"
+d0=$(metric gkeid_node_netpol_dropped_total)
+
+# A change is seen without a request to start its read (issue 15: the first request
+# after a change got the old verdict however long one waited: a token after a deny, a
+# drop after the fix). A pod that stays (and asks once, so that its namespace is in use)
+# lets the node read `default`'s policies (the Node authorizer allows it while one of
+# its pods is there), and only `default` is in use here, so two reads begun after a
+# change (the second begins once the first has ended) mean the node holds the new
+# policies: the next request must be judged by them.
+"$GKEID" exec --name keeper -- sh -c "curl -sS -m 5 -H 'Metadata-Flavor: Google' \"http://\$GCE_METADATA_HOST/computeMetadata/v1/instance/id\" >/dev/null; echo up >'$T_TMP/keeper'; exec sleep 300" >/dev/null 2>&1 &
+KEEPER=$!
+wait_for 30 test -s "$T_TMP/keeper"
+reads_since() { [ "$(metric gkeid_node_netpol_fetches_total)" -ge $(($1 + 2)) ]; }
+# fresh NAME: waits (bounded) for two reads begun after a change, as the test NAME
+fresh() {
+	if wait_for 30 reads_since "$(metric gkeid_node_netpol_fetches_total)"; then pass "$1"; else
+		fail "$1" "reads: $(metric gkeid_node_netpol_fetches_total)"; fi
+}
+policy <<'EOF'
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: default-deny-egress
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+EOF
+fresh "a deny: the node reads the namespace's policies again by itself"
+has "... and the first request after that is dropped, not answered" "rc=28" "$(pod_rc)"
+seed_fix
+fresh "the seed's fix: read again by itself"
+has "... and the first request after that is answered, not dropped" "$P.svc.id.goog rc=0" "$(pod_rc)"
+# Without a pod of the node in the namespace, the node's reads are refused (403, the
+# Node authorizer): the next pod's first request reads for itself rather than trust the
+# policies read before a change (the refused reads once kept them deciding).
+refusals() { grep -c 'NetworkPolicies of default: HTTP 403' "$T_TMP/gkeid.log"; }
+refused_since() { [ "$(refusals)" -gt "$1" ]; }
+r0=$(refusals)
+kill "$KEEPER" && wait "$KEEPER"
+wait_for 30 refused_since "$r0"
+kubectl delete networkpolicy allow-gke-metadata-server >/dev/null
+has "no pod in the namespace: the next pod's first request is judged by today's policies" "rc=28" "$(pod_rc)"
+
+has "default-deny egress: the connection is dropped (curl times out, exit 28)" "rc=28" "$(until_rc 28)"
+has "... whatever the request (no Metadata-Flavor header: still no answer)" "rc=28" "$(pod_rc default "" "X-Test: 1")"
+d1=$(metric gkeid_node_netpol_dropped_total)
+[ "${d1:-0}" -gt "${d0:-0}" ] && pass "/metrics counts the dropped connections ($d0 -> $d1)" ||
+	fail "/metrics counts the dropped connections" "$d0 -> $d1"
+wait_for 30 output_is 0 metric gkeid_node_netpol_dropped_held
+eq "a dropped connection is let go once its client gives up" 0 "$WAIT_OUT"
+has "another namespace's policy does not apply" "$P.svc.id.goog rc=0" "$(pod_rc other)"
+curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NODE_PORT/healthz" >"$T_TMP/hz"
+eq "the node itself is not a pod: /healthz answers" 200 "$(cat "$T_TMP/hz")"
+
+
+seed_fix
 has "the seed's rule (ipBlock 169.254.169.252/32, TCP 988): answered again" "$P.svc.id.goog rc=0" "$(until_rc 0)"
 a=$(metric gkeid_node_netpol_allowed_total)
 [ "${a:-0}" -gt 0 ] && pass "/metrics counts allowed requests ($a)" || fail "/metrics counts allowed requests" "$a"

@@ -229,7 +229,9 @@ static void test_resources(void)
 	CHECK(r && strcmp(r->iam_name, "serviceAccounts") == 0);
 	CHECK(kube_resource_find("", "v2", "pods") == NULL);
 	CHECK(kube_resource_find("", "", "pods") != NULL);
-	CHECK(kube_resource_find("apps", "v1", "deployments") == NULL);
+	r = kube_resource_find("apps", "v1", "deployments"); /* issue 11: apps/v1 is served */
+	CHECK(r && r->namespaced && r->stored && strcmp(r->iam_name, "deployments") == 0);
+	CHECK(kube_resource_find("apps", "v1beta1", "deployments") == NULL);
 	size_t n = 0;
 	CHECK(kube_resources(&n) != NULL && n >= 19);
 }

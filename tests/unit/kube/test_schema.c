@@ -57,7 +57,8 @@ static void every_kind_has_a_type(void)
 	CHECK_STR(schema_type_of("", "v1", "Pod"), "V1Pod");
 	CHECK_STR(schema_type_of("events.k8s.io", "v1", "Event"), "EventsV1Event");
 	CHECK_STR(schema_type_of("", "v1", "Event"), "CoreV1Event");
-	CHECK(schema_type_of("apps", "v1", "Deployment") == NULL);
+	CHECK_STR(schema_type_of("apps", "v1", "Deployment"), "V1Deployment");
+	CHECK(schema_type_of("apps", "v1beta1", "Deployment") == NULL);
 	CHECK(schema_type_of("", "v2", "Pod") == NULL);
 }
 

@@ -132,6 +132,50 @@ printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mig\n  namespace: ss
 has "another manager still conflicts" 'conflict with "kubectl"' \
 	"$(k apply --server-side --field-manager=someone -f "$W/mig2.yaml")"
 
+# a Deployment: containers merge by name, their ports by containerPort and protocol
+cat >"$W/deploy.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ssa
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.25
+        ports:
+        - containerPort: 80
+EOF
+eq "a Deployment applied" "deployment.apps/web serverside-applied" "$(k apply --server-side -f "$W/deploy.yaml")"
+cat >"$W/sidecar.yaml" <<'EOF'
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ssa
+spec:
+  template:
+    spec:
+      containers:
+      - name: proxy
+        image: envoy:1.30
+EOF
+ok "... a sidecar applied by another manager" $K apply --server-side --field-manager=mesh -f "$W/sidecar.yaml"
+eq "both containers, merged by name" "nginx=nginx:1.25 proxy=envoy:1.30" \
+	"$(k get deployment web -n ssa -o jsonpath='{range .spec.template.spec.containers[*]}{.name}={.image} {end}' | sed 's/ $//')"
+sed 's/nginx:1.25/nginx:1.27/' "$W/deploy.yaml" | sed 's/name: web$/name: web/' >"$W/deploy2.yaml"
+out=$(k apply --server-side --field-manager=mesh -f "$W/deploy2.yaml")
+eq "another manager changing the image: a conflict on the keyed path" \
+	'error: Apply failed with 1 conflict: conflict with "kubectl": .spec.template.spec.containers[name="nginx"].image' \
+	"$(printf '%s\n' "$out" | head -n 1)"
+
 # Update managers of ordinary writes
 ok "kubectl create" $K -n ssa create configmap made --from-literal=k=v
 ok "kubectl label" $K -n ssa label configmap made tier=x

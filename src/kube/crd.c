@@ -16,22 +16,11 @@
 
 #include "core/dbuf.h"
 #include "kube/crd.h"
+#include "kube/registry_impl.h"
 
-/* --- errors (field.Error: {field, reason, body}) --- */
+/* --- errors: the registry's field.Error form (reg_field_err) --- */
 
-static void err_add(json_t *errs, const char *field, const char *reason, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-static void err_add(json_t *errs, const char *field, const char *reason, const char *fmt, ...)
-{
-	char body[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(body, sizeof(body), fmt, ap);
-	va_end(ap);
-	json_t *e = json_pack("{s:s, s:s, s:s}", "field", field, "reason", reason, "body", body);
-	if (e)
-		json_array_append_new(errs, e);
-}
+#define err_add reg_field_err
 
 /* A value as field.Error prints it (%#v of Go values: strings quoted, numbers bare). */
 static void value_text(const json_t *v, char *out, size_t len)

@@ -1108,9 +1108,12 @@ int apply_compare(const json_t *old, const json_t *new, const struct apply_type 
 
 /* --- RemoveItems and EnsureNamedFieldsAreMembers --- */
 
-/* remove.go: v without the members of set (explicit); NULL for nothing left. */
+/* remove.go: v without the members of set (explicit); NULL for nothing left. A map
+ * entry or list item whose contents all went is null where nulls is set (as upstream's
+ * unstructured result has it, which the field sets of prune's steps depend on), else
+ * dropped (as Go's typed encoding drops it). */
 static json_t *remove_items(const json_t *v, const json_t *set, const struct ty *t, int depth,
-			    int *rc)
+			    int nulls, int *rc)
 {
 	if (depth > MAX_DEPTH) {
 		*rc = -ELOOP;
@@ -1135,8 +1138,10 @@ static json_t *remove_items(const json_t *v, const json_t *set, const struct ty 
 			json_t *item = json_array_get(v, i), *kept;
 			if (is_member(sub))
 				continue;
-			kept = sub ? remove_items(item, sub, &et, depth + 1, rc)
+			kept = sub ? remove_items(item, sub, &et, depth + 1, nulls, rc)
 				   : json_incref(item);
+			if (!kept && nulls)
+				kept = json_null();
 			if (kept)
 				json_array_append_new(out, kept);
 		}
@@ -1155,7 +1160,10 @@ static json_t *remove_items(const json_t *v, const json_t *set, const struct ty 
 			if (is_member(sub))
 				continue;
 			child_type(t, k, &ct);
-			kept = sub ? remove_items(x, sub, &ct, depth + 1, rc) : json_incref(x);
+			kept = sub ? remove_items(x, sub, &ct, depth + 1, nulls, rc)
+				   : json_incref(x);
+			if (!kept && nulls)
+				kept = json_null();
 			if (kept)
 				json_object_set_new(out, k, kept);
 		}
@@ -1868,9 +1876,9 @@ static json_t *named_set(const json_t *v, const struct ty *t, int *rc)
 	return e;
 }
 
-static json_t *removed(const json_t *v, const json_t *set, const struct ty *t, int *rc)
+static json_t *removed(const json_t *v, const json_t *set, const struct ty *t, int nulls, int *rc)
 {
-	json_t *out = *rc ? NULL : remove_items(v, set ? set : json_null(), t, 0, rc);
+	json_t *out = *rc ? NULL : remove_items(v, set ? set : json_null(), t, 0, nulls, rc);
 	if (!*rc && !out && !(out = json_object()))
 		*rc = -ENOMEM;
 	return out;
@@ -1887,7 +1895,7 @@ static json_t *prune(const json_t *merged, const struct mgrs *m, const json_t *l
 	if (!json_object_size(last))
 		return json_deep_copy(merged);
 	lastE = ensure_named(last, t, 0, rc);
-	pruned = removed(merged, lastE, t, rc);
+	pruned = removed(merged, lastE, t, 1, rc);
 	ms = named_set(merged, t, rc);
 	ps = named_set(pruned, t, rc);
 	all = json_object();
@@ -1898,11 +1906,11 @@ static json_t *prune(const json_t *merged, const struct mgrs *m, const json_t *l
 	if (!*rc && (!keep || set_union_into(keep, ps, 0) || set_union_into(keep, managed, 0)))
 		*rc = -ENOMEM;
 	x = *rc ? NULL : set_diff(ms, keep, rc);
-	pruned2 = removed(merged, x, t, rc);
+	pruned2 = removed(merged, x, t, 1, rc);
 	ps2 = named_set(pruned2, t, rc);
 	gone = *rc ? NULL : set_diff(ms, ps2, rc);
 	y = *rc || !gone ? NULL : set_inter(gone, lastE, rc);
-	out = removed(merged, y, t, rc);
+	out = removed(merged, y, t, 0, rc);
 	json_decref(lastE);
 	json_decref(pruned);
 	json_decref(ms);

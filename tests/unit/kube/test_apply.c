@@ -418,8 +418,29 @@ static void test_apply_checks(void)
 	CHECK_STR(name, "");
 }
 
+/* fuzz_apply's crash: applying the same configuration twice changes nothing, on an
+ * untyped kind too (an empty map applied over one with a null key) */
+static void test_apply_idempotent(void)
+{
+	const struct apply_type *t = apply_type_of("x", "v1", "X");
+	json_t *live = J("{\"a\":{\"b\":[1,2],\"c\":{\"d\":null}}}");
+	json_t *c = J("{\"a\":{\"b\":[3],\"c\":{}},\"apiVersion\":\"v1\",\"kind\":\"X\"}");
+	struct apply_request q = req_for("m", "v1", "X", t);
+	json_t *o1 = NULL, *o2 = NULL, *st = NULL;
+	CHECK_EQ_INT(apply_apply(live, c, 0, &q, &o1, &st), 0);
+	CHECK_EQ_INT(apply_apply(o1, c, 0, &q, &o2, &st), 0);
+	char *a = json_dumps(o1, JSON_COMPACT | JSON_SORT_KEYS);
+	CHECK_STR(S(o2), a);
+	free(a);
+	json_decref(o1);
+	json_decref(o2);
+	json_decref(live);
+	json_decref(c);
+}
+
 int main(void)
 {
+	RUN(test_apply_idempotent);
 	RUN(test_to_set);
 	RUN(test_sets);
 	RUN(test_paths);

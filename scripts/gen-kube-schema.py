@@ -51,6 +51,7 @@ PACKAGE = "@kubernetes/client-node@0.22.3"
 # groups define it (core and events.k8s.io Event).
 KINDS = [
     ("", "v1", "ConfigMap", "V1ConfigMap"),
+    ("apiextensions.k8s.io", "v1", "CustomResourceDefinition", "V1CustomResourceDefinition"),
     ("", "v1", "Endpoints", "V1Endpoints"),
     ("", "v1", "Event", "CoreV1Event"),
     ("", "v1", "LimitRange", "V1LimitRange"),

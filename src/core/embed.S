@@ -33,5 +33,10 @@ embed_kube_schema_json_end:
 embed_kube_openapi_json:
 	.incbin "data/kube-openapi.json"
 embed_kube_openapi_json_end:
+	.global embed_kube_apply_json
+	.global embed_kube_apply_json_end
+embed_kube_apply_json:
+	.incbin "data/kube-apply.json"
+embed_kube_apply_json_end:
 	.byte 0
 	.section .note.GNU-stack,"",@progbits

@@ -242,8 +242,15 @@ void http_reply(struct http_req *r, int status, const char *content_type, const 
 	struct evbuffer *buf = evbuffer_new();
 	if (content_type)
 		http_add_header(r, "Content-Type", content_type);
-	if (buf && len)
+	/* libevent 2.1 writes a HEAD reply's body after its headers, which the client then
+	 * reads as the start of the next response: a HEAD reply says its length only */
+	if (buf && len && evhttp_request_get_command(r->ev) == EVHTTP_REQ_HEAD) {
+		char cl[32];
+		snprintf(cl, sizeof(cl), "%zu", len);
+		http_add_header(r, "Content-Length", cl);
+	} else if (buf && len) {
 		evbuffer_add(buf, body, len);
+	}
 	evhttp_send_reply(r->ev, status, reason_phrase(status), buf);
 	if (buf)
 		evbuffer_free(buf);

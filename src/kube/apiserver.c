@@ -23,6 +23,7 @@
 #include "core/httpconn.h"
 #include "core/jwt.h"
 #include "kube/impersonate.h"
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/util.h"
 
@@ -1030,6 +1031,7 @@ static void handle(struct evhttp_request *ev, void *arg)
 	memset(&u, 0, sizeof(u));
 
 	int rc = http_req_init(&r, ev, cl, KUBE_BODY_CAP);
+	crd_enter(cl); /* this cluster's custom resources (crdserve.c) */
 	audit_id(id);
 	http_add_header(&r, "Audit-Id", id);
 	http_add_header(&r, "Cache-Control", "no-cache, private");
@@ -1120,6 +1122,7 @@ out:
 		u.name[0] ? u.name : "-", strcmp(caller, u.name) != 0 ? " by " : "",
 		strcmp(caller, u.name) != 0 ? caller : "");
 	http_req_done(&r);
+	crd_enter(NULL);
 }
 
 /* --- the listener --- */

@@ -141,6 +141,13 @@ int authz_iam_permission(const struct kube_attrs *a, char *out, size_t len)
 		snprintf(out, len, "container.certificateSigningRequests.approve");
 		return 0;
 	}
+	if (strcmp(res, "thirdPartyObjects") == 0) {
+		/* custom resources (crdserve.c): GKE has create, delete, get, list and update;
+		 * status and scale go with the object, a watch with list */
+		snprintf(out, len, "container.thirdPartyObjects.%s",
+			 strcmp(verb, "watch") == 0 ? "list" : verb);
+		return 0;
+	}
 	if (!*sub) {
 		/* bind, escalate, use keep their names */
 		snprintf(out, len, "container.%s.%s", res, verb);

@@ -15,6 +15,7 @@
 #include "cloud/cloud.h"
 #include "core/jwt.h"
 #include "core/store.h"
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/rbac.h"
 
@@ -45,6 +46,7 @@ static void cluster_free(struct kube_cluster *cl)
 	rbac_forget(cl); /* releases the RBAC index and its store watch */
 	registry_forget(cl); /* its page and event caches */
 	openapi_forget(cl);
+	crd_forget(cl);      /* its custom resources' table and watch (crdserve.c) */
 	EVP_PKEY_free(cl->sa_key);
 	X509_free(cl->ca_cert);
 	EVP_PKEY_free(cl->ca_key);

@@ -80,8 +80,11 @@ struct kube_resource {
 /* The resource for group/version/resource, or NULL. */
 const struct kube_resource *kube_resource_find(const char *group, const char *version,
 					       const char *resource);
-/* All resources (for discovery); *n gets the count. */
+/* All resources (for discovery): the built-in ones and the custom resources of the
+ * current request's cluster (crdserve.h); *n gets the count. */
 const struct kube_resource *kube_resources(size_t *n);
+/* The built-in resources alone. */
+const struct kube_resource *kube_builtin_resources(size_t *n);
 
 struct kube_cluster {
 	struct kube *kube;

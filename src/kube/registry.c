@@ -38,6 +38,8 @@
 #include "core/hmap.h"
 #include "core/jwt.h"
 #include "core/store.h"
+#include "kube/apply.h"
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/nodeauthz.h"
 #include "kube/patch.h"
@@ -88,9 +90,11 @@ static const struct kind_info kinds[] = {
 	{"networking.k8s.io", "ingresses", N_SUBDOMAIN, 1, 1, 0, 0},
 	{"policy", "poddisruptionbudgets", N_SUBDOMAIN, 1, 1, 0, 0},
 	{"storage.k8s.io", "volumeattachments", N_SUBDOMAIN, 1, 0, 0, 0},
+	{"apiextensions.k8s.io", "customresourcedefinitions", N_SUBDOMAIN, 1, 1, 0, 0},
 };
 
 static const struct kind_info default_kind = {"", "", N_SUBDOMAIN, 0, 0, 0, 0};
+static const struct kind_info cr_status_kind = {"", "", N_SUBDOMAIN, 1, 1, 0, 0};
 
 const struct kind_info *reg_kind_of(const struct kube_resource *res)
 {
@@ -98,7 +102,7 @@ const struct kind_info *reg_kind_of(const struct kube_resource *res)
 		if (strcmp(kinds[i].group, res->group) == 0 &&
 		    strcmp(kinds[i].resource, res->resource) == 0)
 			return &kinds[i];
-	return &default_kind;
+	return crd_has_status(res) ? &cr_status_kind : &default_kind; /* crdserve.c */
 }
 
 int reg_is_core(const struct kube_resource *res, const char *resource)
@@ -886,13 +890,14 @@ static int create_store(struct kube_cluster *cl, struct http_req *r,
 	return -EEXIST;
 }
 
-static void serve_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-			 const struct kube_resource *res, const struct kube_user *u)
+/* applied: the object a server-side apply made (apply.c), created as it is */
+static void create_with(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, const struct kube_user *u, json_t *applied)
 {
 	char key[KEY_MAX];
 	json_t *obj = NULL, *errs = NULL;
 	int rc;
-	json_t *body = decode_body(r, a, res, "CreateOptions");
+	json_t *body = applied ? json_incref(applied) : decode_body(r, a, res, "CreateOptions");
 	if (!body)
 		return;
 	if (!(errs = json_array()))
@@ -915,6 +920,8 @@ static void serve_create(struct kube_cluster *cl, struct http_req *r, const stru
 			reg_reply_invalid(r, res, nm, errs);
 			goto out;
 		}
+		if (!applied && apply_track(r, a, res, reg_kind_of(res)->status, NULL, obj))
+			goto oom;
 		if (rbac_guard(cl, r, a, res, u, obj))
 			goto out;
 		rc = create_store(cl, r, res, key, obj);
@@ -945,6 +952,12 @@ out:
 	json_decref(body);
 	json_decref(obj);
 	json_decref(errs);
+}
+
+static void serve_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			 const struct kube_resource *res, const struct kube_user *u)
+{
+	create_with(cl, r, a, res, u, NULL);
 }
 
 /* --- update and patch --- */
@@ -1140,7 +1153,8 @@ static int update_create(struct kube_cluster *cl, struct http_req *r, const stru
 	}
 	rc = -ENOMEM;
 	if (reg_fill_create_meta(res, obj) || reg_apply_defaults(res, obj, 1) ||
-	    !(norm = normalize(obj, res)))
+	    !(norm = normalize(obj, res)) ||
+	    apply_track(r, a, res, reg_kind_of(res)->status, NULL, norm))
 		goto out;
 	rc = 0;
 	if (rbac_guard(cl, r, a, res, u, norm))
@@ -1215,6 +1229,8 @@ static void serve_update(struct kube_cluster *cl, struct http_req *r, const stru
 				goto oom;
 			goto out;
 		}
+		if (apply_track(r, a, res, reg_kind_of(res)->status, old, obj))
+			goto oom;
 		/* an unconditional update that raced another write goes again */
 		if (node_guard(cl, r, a, u, obj, old) ||
 		    commit_update(cl, r, a, res, u, key, &obj, NULL, cur, want != 0))
@@ -1249,8 +1265,7 @@ static enum patch_type patch_type_of(const char *ct)
 		return P_JSON;
 	if (strcasecmp(t, "application/strategic-merge-patch+json") == 0)
 		return P_STRATEGIC;
-	if (strcasecmp(t, "application/apply-patch+yaml") == 0 ||
-	    strcasecmp(t, "application/apply-patch+cbor") == 0)
+	if (strcasecmp(t, "application/apply-patch+yaml") == 0)
 		return P_APPLY;
 	return P_UNKNOWN;
 }
@@ -1344,9 +1359,9 @@ static int patch_check(struct http_req *r, const struct kube_attrs *a,
 		       enum patch_type pt, int dups, enum schema_mode mode, int64_t cur)
 {
 	char msg[1024];
-	enum schema_patch spt = pt == P_JSON	? SCHEMA_PATCH_JSON
-				: pt == P_MERGE ? SCHEMA_PATCH_MERGE
-						: SCHEMA_PATCH_STRATEGIC;
+	enum schema_patch spt = pt == P_JSON			   ? SCHEMA_PATCH_JSON
+				: pt == P_MERGE || pt == P_APPLY ? SCHEMA_PATCH_MERGE
+								 : SCHEMA_PATCH_STRATEGIC;
 	if (check_kind(r, res, patched))
 		return -EINVAL;
 	if (reg_check_types(patched, res, msg, sizeof(msg))) {
@@ -1378,19 +1393,28 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 	enum schema_mode mode;
 	const char *type = schema_type_of(res->group, res->version, res->kind);
 
-	if (pt == P_APPLY || pt == P_UNKNOWN) {
-		/* server-side apply is not served: kubectl apply (client-side) patches */
+	if (pt == P_UNKNOWN) { /* installer.go's supportedTypes */
 		kube_reply_status(
 			r, 415, "UnsupportedMediaType",
 			"the body of the request was in an unknown format - accepted media "
 			"types include: application/json-patch+json, "
-			"application/merge-patch+json, application/strategic-merge-patch+json",
+			"application/merge-patch+json, application/strategic-merge-patch+json, "
+			"application/apply-patch+yaml",
 			NULL);
 		return;
 	}
-	if (schema_mode(r, "PatchOptions", &mode))
+	if (apply_options(r, pt == P_APPLY) || schema_mode(r, "PatchOptions", &mode))
 		return;
-	if (!(patch = patch_parse(r, pt, &dups)))
+	if (pt == P_APPLY) { /* server-side apply (apply.c): YAML or JSON */
+		dups = 0;
+		if (!r->body_len)
+			reg_reply_bad_request(r, "the body of the request was empty");
+		else if (!apply_body(r, &patch) && check_identity(r, a, res, patch))
+			goto out;
+	} else {
+		patch = patch_parse(r, pt, &dups);
+	}
+	if (!patch)
 		return;
 	registry_key(cl, res, a->namespace_, a->name, key, sizeof(key));
 	for (int attempt = 0; attempt < UPDATE_RETRIES; attempt++) {
@@ -1399,6 +1423,11 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		json_decref(obj);
 		old = patched = obj = NULL;
 		rc = reg_fetch(cl, key, &old, &cur);
+		if (rc == -ENOENT && pt == P_APPLY) { /* apply creates what is absent */
+			if (!apply_patch(r, a, res, reg_kind_of(res)->status, NULL, patch, &patched))
+				create_with(cl, r, a, res, u, patched);
+			goto out;
+		}
 		if (rc == -ENOENT) {
 			reg_reply_not_found(r, a, res, a->name);
 			goto out;
@@ -1411,7 +1440,10 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 		/* fields stored before they were pruned are not the patch's to answer for */
 		if (schema_prune(old, type, NULL))
 			goto oom;
-		rc = patch_do(r, res, pt, old, patch, &patched);
+		if (pt == P_APPLY)
+			rc = apply_patch(r, a, res, reg_kind_of(res)->status, old, patch, &patched);
+		else
+			rc = patch_do(r, res, pt, old, patch, &patched);
 		if (!rc)
 			rc = patch_check(r, a, res, patched, patch, pt, dups, mode, cur);
 		if (rc == -ENOMEM)
@@ -1424,6 +1456,8 @@ static void serve_patch(struct kube_cluster *cl, struct http_req *r, const struc
 				goto oom;
 			goto out;
 		}
+		if (pt != P_APPLY && apply_track(r, a, res, reg_kind_of(res)->status, old, obj))
+			goto oom;
 		if (node_guard(cl, r, a, u, obj, old) ||
 		    commit_update(cl, r, a, res, u, key, &obj, old, cur, 0))
 			goto out;

@@ -23,6 +23,7 @@
 #include "core/hmap.h"
 #include "core/jwt.h"
 #include "core/store.h"
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/nodeauthz.h"
 #include "kube/patch.h"
@@ -576,6 +577,9 @@ static void validate_rbac(const struct kube_resource *res, const json_t *obj, co
 void reg_validate_kind(const struct kube_resource *res, const json_t *obj, const json_t *old,
 		       json_t *errs)
 {
+	/* CRDs and custom resources (crdserve.c): defaults, pruning, schema validation */
+	if (crd_object_hook(res, (json_t *)obj, old, errs))
+		reg_field_err(errs, "", "InternalError", "out of memory");
 	if (reg_is_core(res, "pods"))
 		validate_pod(obj, old, errs);
 	else if (reg_is_core(res, "configmaps") || reg_is_core(res, "secrets"))

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 
 #define RW "create,delete,deletecollection,get,list,patch,update,watch"
@@ -46,6 +47,8 @@ static const struct kube_resource resources[] = {
 	{"admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations",
 	 "ValidatingWebhookConfiguration", "validatingwebhookconfiguration", 0, NULL, RW,
 	 "validatingWebhookConfigurations", 1},
+	{"apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
+	 "customresourcedefinition", 0, "crd,crds", RW, "customResourceDefinitions", 1},
 	{"apiregistration.k8s.io", "v1", "apiservices", "APIService", "apiservice", 0, NULL, RW,
 	 "apiServices", 1},
 	{"apps", "v1", "controllerrevisions", "ControllerRevision", "controllerrevision", 1, NULL,
@@ -112,10 +115,16 @@ static const struct kube_resource resources[] = {
 	 NULL, RW, "volumeAttachments", 1},
 };
 
-const struct kube_resource *kube_resources(size_t *n)
+const struct kube_resource *kube_builtin_resources(size_t *n)
 {
 	*n = sizeof(resources) / sizeof(resources[0]);
 	return resources;
+}
+
+const struct kube_resource *kube_resources(size_t *n)
+{
+	const struct kube_resource *t = crd_resources(n); /* with the custom resources */
+	return t ? t : kube_builtin_resources(n);
 }
 
 const struct kube_resource *kube_resource_find(const char *group, const char *version,
@@ -129,5 +138,5 @@ const struct kube_resource *kube_resource_find(const char *group, const char *ve
 		    (!version || !*version || strcmp(r->version, version) == 0))
 			return r;
 	}
-	return NULL;
+	return crd_find(group, version, resource);
 }

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "kube/selectors.h"
+#include "kube/crdserve.h"
 #include "kube/table.h"
 #include "kube/util.h"
 
@@ -1476,6 +1477,7 @@ json_t *table_build(const struct kube_resource *res, const json_t *items, enum t
 		}
 	}
 	json_object_set_new(t, "rows", rows);
+	crd_table(res, t, items, headers, now); /* a custom resource's printer columns */
 	return t;
 fail:
 	json_decref(t);

@@ -164,7 +164,7 @@ rows() { printf '%s\n' "$out" | grep -E "$1" | tr -s ' '; }
 eq "api-resources: deployments" "deployments deploy apps/v1 true Deployment" "$(rows '^deployments ')"
 eq "... horizontalpodautoscalers" "horizontalpodautoscalers hpa autoscaling/v2 true HorizontalPodAutoscaler" "$(rows '^horizontalpodautoscalers ')"
 eq "... flowschemas" "flowschemas flowcontrol.apiserver.k8s.io/v1 false FlowSchema" "$(rows '^flowschemas ')"
-eq "... 55 resource types" 55 "$(printf '%s\n' "$out" | tail -n +2 | wc -l)"
+eq "... 56 resource types (customresourcedefinitions included)" 56 "$(printf '%s\n' "$out" | tail -n +2 | wc -l)"
 r=$(kcurl GET /apis/apps/v1)
 eq "discovery lists deployments/scale" "Scale autoscaling v1" \
 	"$(jget "$r" "' '.join([[x['kind'], x['group'], x['version']] for x in j['resources'] if x['name']=='deployments/scale'][0])")"

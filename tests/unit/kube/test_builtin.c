@@ -34,7 +34,8 @@ static int refs_defined(const json_t *defs, const json_t *v)
 	json_object_foreach((json_t *)v, k, x)
 	{
 		const char *ref = json_string_value(x);
-		if (strcmp(k, "$ref") == 0) {
+		/* a "$ref" that is no string is a field of that name (JSONSchemaProps has one) */
+		if (strcmp(k, "$ref") == 0 && json_is_string(x)) {
 			if (!ref || strncmp(ref, "#/definitions/", 14) != 0 ||
 			    !json_object_get(defs, ref + 14)) {
 				fprintf(stderr, "undefined ref %s\n", ref ? ref : "(null)");

@@ -590,9 +590,10 @@ static void test_patch(void)
 	CHECK_EQ_INT(code, 409);
 	json_decref(j);
 
+	/* server-side apply needs a fieldManager (ValidatePatchOptions) */
 	j = jcall("PATCH", "/api/v1/namespaces/team/pods/web", "{}", "application/apply-patch+yaml",
 		  &code);
-	CHECK_EQ_INT(code, 415);
+	CHECK_EQ_INT(code, 422);
 	json_decref(j);
 
 	j = jcall("PATCH", "/api/v1/namespaces/team/pods/missing", "{}",

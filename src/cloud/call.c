@@ -7,6 +7,7 @@
 #include "cloud/cloud.h"
 #include "cloud/iamext.h"
 #include "cloud/hier.h"
+#include "cloud/gerrors.h"
 #include "cloud/jsonschema.h"
 
 #include <errno.h>
@@ -28,6 +29,58 @@ const struct cloud_api *const *cloud_apis(size_t *n)
 	return apis;
 }
 
+/* Sorted by name. Served: the five APIs gkeid emulates. The others are the identity and
+ * GKE neighbours that gcloud reaches in the same workflows (groups, the troubleshooter,
+ * policy analysis and simulation, organization policies, asset and recommender IAM
+ * searches, fleets, Service Management behind `gcloud services`, audit logs, and Compute
+ * Engine behind `gcloud container` and node service accounts): pointed here, a call
+ * gets a clear error instead of carrying a gkeid token to Google. */
+const struct cloud_gcloud_api cloud_gcloud_apis[] = {
+	{"cloudasset", 0},
+	{"cloudidentity", 0},
+	{"cloudresourcemanager", 1},
+	{"compute", 0},
+	{"connectgateway", 0},
+	{"container", 1},
+	{"gkehub", 0},
+	{"iam", 1},
+	{"iamcredentials", 1},
+	{"logging", 0},
+	{"orgpolicy", 0},
+	{"policyanalyzer", 0},
+	{"policysimulator", 0},
+	{"policytroubleshooter", 0},
+	{"privilegedaccessmanager", 0},
+	{"recommender", 0},
+	{"servicemanagement", 0},
+	{"serviceusage", 1},
+};
+const size_t cloud_n_gcloud_apis = sizeof(cloud_gcloud_apis) / sizeof(cloud_gcloud_apis[0]);
+
+/* Why 404 NOT_FOUND and not 501 UNIMPLEMENTED: Google's front end answers a path that
+ * names no method with 404, and gcloud (apitools' http_wrapper.CheckResponse) retries
+ * every status of 500 and more with exponential backoff, so a 501 would keep gcloud
+ * waiting before it shows the error. A 404 with Google's JSON shows at once, as
+ * "NOT_FOUND: The method ... is not emulated by gkeid." (tests/e2e/gcloud_battery.txt). */
+void cloud_not_emulated(struct http_req *r)
+{
+	const char *path = r->path ? r->path : "";
+	const char *slash = path[0] == '/' ? strchr(path + 1, '/') : NULL;
+	size_t len = slash ? (size_t)(slash - path - 1) : 0;
+	for (size_t i = 0; slash && i < cloud_n_gcloud_apis; i++) {
+		const char *name = cloud_gcloud_apis[i].name;
+		if (strlen(name) != len || strncmp(path + 1, name, len) != 0)
+			continue;
+		char shown[GERR_ECHO_MAX];
+		gerr_echo(shown, sizeof(shown), slash);
+		http_reply_gerror(r, 404, NULL, NULL, NULL, NULL,
+				  "The method %s %s of %s.googleapis.com is not emulated by gkeid.",
+				  r->method ? r->method : "?", shown, name);
+		return;
+	}
+	http_reply_not_found(r);
+}
+
 int cloud_routes_add(struct http_router *rt)
 {
 	int rc = iamext_routes_add(rt); /* iamext.h: first, ahead of iamapi's routes */
@@ -40,6 +93,7 @@ int cloud_routes_add(struct http_router *rt)
 			rc = http_router_add(rt, &hr, 1);
 		}
 	}
+	http_router_set_not_found(rt, cloud_not_emulated);
 	return rc;
 }
 

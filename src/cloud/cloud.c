@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/dbuf.h"
 #include "core/hmap.h"
 #include "core/jwt.h"
 #include "core/store.h"
@@ -198,8 +199,7 @@ static int audience_ok(struct cloud *c, const struct jwt *t, const char *service
 {
 	json_t *aud = json_object_get(t->claims, "aud");
 	char google[300];
-	snprintf(google, sizeof(google), "https://%s/", service);
-	if (jwt_has_audience(t, google))
+	if (SFMT(google, "https://%s/", service) == 0 && jwt_has_audience(t, google))
 		return 1;
 	size_t blen = strlen(c->base_url);
 	const char *a = json_string_value(aud);
@@ -442,9 +442,9 @@ int cloud_id_ok(const char *s)
 json_t *cloud_project_get(struct cloud *c, const char *id)
 {
 	char key[300];
-	if (!id || !*id || strlen(id) > 128 || strchr(id, '/'))
+	if (!id || !*id || strlen(id) > 128 || strchr(id, '/') ||
+	    SFMT(key, "/projects/%s", id) != 0)
 		return NULL;
-	snprintf(key, sizeof(key), "/projects/%s", id);
 	json_t *p = cloud_store_get_json(c->store, key);
 	if (p || !all_digits(id))
 		return p;
@@ -472,9 +472,8 @@ int cloud_require_service(struct cloud *c, struct http_req *r, const json_t *pro
 	const char *id = json_string_value(json_object_get(project, "projectId"));
 	const char *num = json_string_value(json_object_get(project, "projectNumber"));
 	char key[512];
-	if (!id || !num)
+	if (!id || !num || SFMT(key, "/projects/%s/services/%s", id, service) != 0)
 		return -EINVAL;
-	snprintf(key, sizeof(key), "/projects/%s/services/%s", id, service);
 	json_t *svc = cloud_store_get_json(c->store, key);
 	const char *state = json_string_value(json_object_get(svc, "state"));
 	int enabled = state && strcmp(state, "ENABLED") == 0;
@@ -552,7 +551,8 @@ json_t *cloud_sa_get(struct cloud *c, const char *email_or_id)
 	if (!email_or_id || strlen(email_or_id) > 320 || strchr(email_or_id, '/'))
 		return NULL;
 	if (cloud_sa_project_of(c, email_or_id, project, sizeof(project))) {
-		snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", project, email_or_id);
+		if (SFMT(key, "/projects/%s/serviceAccounts/%s", project, email_or_id) != 0)
+			return NULL;
 		return cloud_store_get_json(c->store, key);
 	}
 	if (!all_digits(email_or_id))
@@ -617,8 +617,9 @@ int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **t
 	char *s = json_dumps(rec, JSON_COMPACT);
 	json_decref(rec);
 	sha256_hex(*token, strlen(*token), hash);
-	snprintf(key, sizeof(key), "/oauth2/tokens/%s", hash);
-	int rc = s ? store_put(c->store, key, s, strlen(s), STORE_ABSENT, NULL) : -ENOMEM;
+	int rc = s ? SFMT(key, "/oauth2/tokens/%s", hash) : -ENOMEM;
+	if (rc == 0)
+		rc = store_put(c->store, key, s, strlen(s), STORE_ABSENT, NULL);
 	free(s);
 	if (rc != 0) {
 		free(*token);
@@ -633,7 +634,8 @@ json_t *cloud_token_lookup(struct cloud *c, const char *token)
 	if (!token || strlen(token) > TOKEN_MAX)
 		return NULL;
 	sha256_hex(token, strlen(token), hash);
-	snprintf(key, sizeof(key), "/oauth2/tokens/%s", hash);
+	if (SFMT(key, "/oauth2/tokens/%s", hash) != 0)
+		return NULL;
 	json_t *rec = cloud_store_get_json(c->store, key);
 	if (rec && json_integer_value(json_object_get(rec, "exp")) <= cloud_now_ms() / 1000) {
 		json_decref(rec);

@@ -5,12 +5,14 @@
  * that gcloud's api_endpoint_overrides can point at it:
  *   /oauth2/...                 OAuth2 (token, tokeninfo, certs)        oauth2.c
  *   /cloudresourcemanager/v1/   Resource Manager                        crm.c
- *   /iam/v1/                    IAM (service accounts, keys, roles)     iamapi.c
+ *   /iam/v1/                    IAM (service accounts, keys, roles)     iamapi*.c
  *   /iamcredentials/v1/         IAM Service Account Credentials         iamcredentials.c
  *   /sts/v1/                    Security Token Service                  sts.c
- *   /container/v1/              Kubernetes Engine (clusters, node pools) container.c
+ *   /container/v1/              Kubernetes Engine (clusters, node pools) container*.c
  *   /serviceusage/v1/           Service Usage                           serviceusage.c
  *   /service_accounts/v1/metadata/{jwk,x509}/EMAIL  public keys of service accounts
+ *   /NAME/... of any other method of an API in cloud_gcloud_apis: 404 "... is not
+ *   emulated by gkeid." (call.c)
  *
  * Store layout (keys are Google resource names under a leading '/'):
  *   /projects/P                                   project {projectId, projectNumber, ...}
@@ -286,8 +288,24 @@ const struct cloud_api *const *cloud_apis(size_t *n);
  * routed by a cloud table (then api is untouched). */
 const struct cloud_route *cloud_route_of(const struct http_req *r, const struct cloud_api **api);
 
-/* Adds every API's routes to a router. 0 or -ENOMEM. */
+/* Adds every API's routes to a router, and makes the router answer a path under an API
+ * of cloud_gcloud_apis that no route serves with cloud_not_emulated. 0 or -ENOMEM. */
 int cloud_routes_add(struct http_router *rt);
+
+/* The APIs that gcloud's generated configuration (cli/gcloudcfg.c) sends to gkeid: their
+ * names in gcloud's api_endpoint_overrides (googlecloudsdk/core/properties.py, SDK 528),
+ * each pointed at BASE_URL/NAME/. served: gkeid emulates some of its methods. */
+struct cloud_gcloud_api {
+	const char *name; /* "iam": iam.googleapis.com, reached at /iam/ */
+	int served;
+};
+extern const struct cloud_gcloud_api cloud_gcloud_apis[];
+extern const size_t cloud_n_gcloud_apis;
+
+/* The answer for a method of one of cloud_gcloud_apis that gkeid does not serve: 404
+ * NOT_FOUND "The method GET /v2/... of iam.googleapis.com is not emulated by gkeid.";
+ * any other path gets the front end's 404 (http_reply_not_found). */
+void cloud_not_emulated(struct http_req *r);
 
 struct jschema_msg;
 /* One Google API call: who calls, on which project, with what body. Zero it with

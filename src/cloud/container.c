@@ -83,15 +83,22 @@ static int begin(struct http_req *r, struct call *x, enum res what, int any_loc)
 				  "Location \"%s\" is not a valid region or zone.", shown);
 		return -EINVAL;
 	}
-	snprintf(x->name, sizeof(x->name), "projects/%s/%s/%s/clusters/%s", x->pp, x->seg, x->loc,
-		 x->cluster ? x->cluster : "");
-	if (what == RES_PROJECT)
-		snprintf(res, sizeof(res), "projects/%s", x->pp);
-	else if (what == RES_CLUSTER)
-		snprintf(res, sizeof(res), "%s", x->name);
-	else
-		snprintf(res, sizeof(res), "projects/%s/%s/%s/operations/%s", x->pp, x->seg, x->loc,
-			 x->op ? x->op : "");
+	int rc = SFMT(x->name, "projects/%s/%s/%s/clusters/%s", x->pp, x->seg, x->loc,
+		      x->cluster ? x->cluster : "");
+	if (rc == 0 && what == RES_PROJECT)
+		rc = SFMT(res, "projects/%s", x->pp);
+	else if (rc == 0 && what == RES_CLUSTER)
+		rc = SFMT(res, "%s", x->name);
+	else if (rc == 0)
+		rc = SFMT(res, "projects/%s/%s/%s/operations/%s", x->pp, x->seg, x->loc,
+			  x->op ? x->op : "");
+	if (rc != 0) {
+		char shown[ECHO_MAX];
+		gerr_echo(shown, sizeof(shown), r->path);
+		http_reply_gerror(r, 400, NULL, NULL, NULL, NULL, "Invalid resource name: \"%s\".",
+				  shown);
+		return -EINVAL;
+	}
 	if (cloud_call_project(&x->cc, x->pp) != 0 ||
 	    container_proj_of(x->cc.project, &x->p) != 0) {
 		deny(r, permission, res);
@@ -104,8 +111,11 @@ static int begin(struct http_req *r, struct call *x, enum res what, int any_loc)
 	}
 	if (cloud_call_service(&x->cc) != 0)
 		return -EPERM;
-	if (x->cluster)
-		container_cluster_key(x->key, sizeof(x->key), &x->p, x->loc, x->cluster);
+	if (x->cluster &&
+	    container_cluster_key(x->key, sizeof(x->key), &x->p, x->loc, x->cluster)) {
+		cloud_reply_internal(r); /* cannot be: the parts were checked */
+		return -ENAMETOOLONG;
+	}
 	return 0;
 }
 
@@ -245,8 +255,9 @@ static void clusters_create(struct http_req *r)
 	if (cloud_cluster_check(r, x.c, NULL, cl, NULL) != 0)
 		goto out;
 	const char *name = json_string_value(json_object_get(cl, "name"));
-	container_cluster_key(key, sizeof(key), &x.p, x.loc, name);
-	int rc = container_create_commit(x.c, key, cl, msg, sizeof(msg));
+	int rc = container_cluster_key(key, sizeof(key), &x.p, x.loc, name);
+	if (rc == 0)
+		rc = container_create_commit(x.c, key, cl, msg, sizeof(msg));
 	if (rc == -EEXIST) {
 		http_reply_gerror(r, 409, NULL, NULL, NULL, NULL,
 				  "Already exists: projects/%s/%s/%s/clusters/%s.", x.pp, x.seg,

@@ -640,8 +640,9 @@ int container_cluster_create(struct cloud *c, const char *project, const char *l
 		goto out;
 	}
 	const char *name = json_string_value(json_object_get(cl, "name"));
-	container_cluster_key(key, sizeof(key), &p, location, name);
-	rc = container_create_commit(c, key, cl, msg, sizeof(msg));
+	rc = container_cluster_key(key, sizeof(key), &p, location, name);
+	if (rc == 0)
+		rc = container_create_commit(c, key, cl, msg, sizeof(msg));
 	if (rc == -EEXIST)
 		snprintf(err, errlen, "cluster %s already exists", name);
 	else if (rc == -EIO)

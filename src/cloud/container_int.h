@@ -20,6 +20,7 @@
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
 #include "cloud/jsonschema.h"
+#include "core/dbuf.h"
 #include "core/store.h"
 
 #define SERVICE "container.googleapis.com"
@@ -73,8 +74,9 @@ void container_stamp(char *buf, size_t len, int nanos);
 int container_random_hex(char *buf, size_t nbytes);
 json_t *container_load(struct store *s, const char *key, int64_t *create_rev);
 int container_proj_of(const json_t *p, struct proj *out);
-void container_cluster_key(char *buf, size_t len, const struct proj *p, const char *loc,
-			   const char *name);
+/* The store key of cluster name in loc of p, into buf: 0 or -ENAMETOOLONG. */
+int container_cluster_key(char *buf, size_t len, const struct proj *p, const char *loc,
+			  const char *name);
 /* The cluster at key with its node pools embedded (creation order) and the counts GKE
  * derives from them; new reference or NULL. */
 json_t *container_assemble(struct store *s, const char *key);

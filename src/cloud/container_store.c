@@ -179,10 +179,10 @@ int container_proj_of(const json_t *p, struct proj *out)
 	return cloud_id_ok(out->num) ? 0 : -EINVAL;
 }
 
-void container_cluster_key(char *buf, size_t len, const struct proj *p, const char *loc,
-			   const char *name)
+int container_cluster_key(char *buf, size_t len, const struct proj *p, const char *loc,
+			  const char *name)
 {
-	snprintf(buf, len, "/projects/%s/locations/%s/clusters/%s", p->id, loc, name);
+	return sfmt(buf, len, "/projects/%s/locations/%s/clusters/%s", p->id, loc, name);
 }
 
 /* The cluster at key with its node pools embedded (creation order) and the counts GKE
@@ -195,8 +195,8 @@ json_t *container_assemble(struct store *s, const char *key)
 	json_t *cl = container_load(s, key, NULL), *pools = NULL;
 	if (!cl)
 		return NULL;
-	snprintf(prefix, sizeof(prefix), "%s/nodePools/", key);
-	if (store_range(s, prefix, 0, &kvs, &n, NULL) != 0 || !(pools = json_array()))
+	if (SFMT(prefix, "%s/nodePools/", key) != 0 ||
+	    store_range(s, prefix, 0, &kvs, &n, NULL) != 0 || !(pools = json_array()))
 		goto fail;
 	/* store_range is in key order; GKE lists pools in creation order. */
 	for (size_t i = 1; i < n; i++)
@@ -260,8 +260,8 @@ int container_store_cluster(struct store *s, const char *key, const json_t *cl, 
 		const char *name = json_string_value(json_object_get(np, "name"));
 		if (!name)
 			continue;
-		snprintf(pkey, sizeof(pkey), "%s/nodePools/%s", key, name);
-		rc = save(s, pkey, np, STORE_ANY_REV);
+		if ((rc = SFMT(pkey, "%s/nodePools/%s", key, name)) == 0)
+			rc = save(s, pkey, np, STORE_ANY_REV);
 	}
 	return rc;
 }
@@ -272,8 +272,9 @@ int container_unstore_cluster(struct store *s, const char *key)
 	char prefix[KEY_MAX + 16];
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
-	snprintf(prefix, sizeof(prefix), "%s/nodePools/", key);
-	int rc = store_range(s, prefix, 0, &kvs, &n, NULL);
+	int rc = SFMT(prefix, "%s/nodePools/", key);
+	if (rc == 0)
+		rc = store_range(s, prefix, 0, &kvs, &n, NULL);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		int d = store_delete(s, kvs[i].key, STORE_ANY_REV, NULL);
 		if (d != 0 && d != -ENOENT)
@@ -297,10 +298,11 @@ json_t *container_op_record(struct cloud *c, const struct proj *p, const char *l
 	const char *seg = container_is_zone(loc) ? "zones" : "locations";
 	if (container_random_hex(hex, 4) != 0)
 		return NULL;
-	snprintf(name, sizeof(name), "operation-%lld-%s", (long long)cloud_now_ms(), hex);
-	snprintf(self, sizeof(self), GOOGLE "projects/%s/%s/%s/operations/%s", p->num, seg, loc,
-		 name);
-	snprintf(tlink, sizeof(tlink), GOOGLE "projects/%s/%s/%s/%s", p->num, seg, loc, target);
+	if (SFMT(name, "operation-%lld-%s", (long long)cloud_now_ms(), hex) != 0 ||
+	    SFMT(self, GOOGLE "projects/%s/%s/%s/operations/%s", p->num, seg, loc, name) != 0 ||
+	    SFMT(tlink, GOOGLE "projects/%s/%s/%s/%s", p->num, seg, loc, target) != 0 ||
+	    SFMT(key, "/projects/%s/locations/%s/operations/%s", p->id, loc, name) != 0)
+		return NULL;
 	container_stamp(start, sizeof(start), 1);
 	container_stamp(end, sizeof(end), 1);
 	json_t *op =
@@ -316,7 +318,6 @@ json_t *container_op_record(struct cloud *c, const struct proj *p, const char *l
 		json_object_set_new(op, "error",
 				    json_pack("{s:i, s:s}", "code", 13, "message", failure));
 	}
-	snprintf(key, sizeof(key), "/projects/%s/locations/%s/operations/%s", p->id, loc, name);
 	if (save(c->store, key, op, STORE_ABSENT) != 0) {
 		json_decref(op);
 		return NULL;

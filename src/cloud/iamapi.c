@@ -197,8 +197,7 @@ json_t *iamapi_sa_lookup(struct cloud *c, const char *id, int64_t *rev)
 		if (email && !cloud_sa_project_of(c, email, project, sizeof(project)))
 			email = NULL;
 	}
-	if (email && (size_t)snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", project,
-				      email) < sizeof(key))
+	if (email && SFMT(key, "/projects/%s/serviceAccounts/%s", project, email) == 0)
 		iamapi_load_json(c->store, key, &sa, rev);
 	json_decref(found);
 	return sa;
@@ -250,14 +249,13 @@ int iamapi_sa_open(struct http_req *r, struct sa_ctx *x)
 		return -EPERM;
 	if (x->sa) {
 		x->email = iamapi_str(x->sa, "email");
-		if (!x->email || !x->project_id)
+		if (!x->email || !x->project_id ||
+		    SFMT(x->resource, "projects/%s/serviceAccounts/%s", x->project_id, x->email) ||
+		    SFMT(x->key, "/%s", x->resource))
 			goto denied;
-		snprintf(x->resource, sizeof(x->resource), "projects/%s/serviceAccounts/%s",
-			 x->project_id, x->email);
-		snprintf(x->key, sizeof(x->key), "/%s", x->resource);
-	} else if (x->project_id && id_ok) {
-		snprintf(x->resource, sizeof(x->resource), "projects/%s/serviceAccounts/%s",
-			 x->project_id, id);
+	} else if (x->project_id && id_ok &&
+		   SFMT(x->resource, "projects/%s/serviceAccounts/%s", x->project_id, id) != 0) {
+		goto denied;
 	}
 	if (permission) {
 		char project_res[PROJECT_MAX + 16];

@@ -27,6 +27,7 @@
 #include <openssl/x509.h>
 
 #include "core/clock.h"
+#include "core/dbuf.h"
 #include "core/jwt.h"
 #include "core/store.h"
 

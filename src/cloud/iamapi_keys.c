@@ -29,11 +29,12 @@ static char *key_file_json(struct cloud *c, const char *project, const char *kid
 	char *enc = evhttp_uriencode(email, -1, 0);
 	if (!enc)
 		return NULL;
-	snprintf(token_uri, sizeof(token_uri), "%s/oauth2/token", c->base_url);
-	snprintf(certs, sizeof(certs), "%s/oauth2/v1/certs", c->base_url);
-	snprintf(x509_url, sizeof(x509_url), "%s/service_accounts/v1/metadata/x509/%s", c->base_url,
-		 enc);
+	int bad = SFMT(token_uri, "%s/oauth2/token", c->base_url) ||
+		  SFMT(certs, "%s/oauth2/v1/certs", c->base_url) ||
+		  SFMT(x509_url, "%s/service_accounts/v1/metadata/x509/%s", c->base_url, enc);
 	free(enc);
+	if (bad)
+		return NULL;
 	json_t *j =
 		json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type",
 			  "service_account", "project_id", project, "private_key_id", kid,
@@ -87,9 +88,10 @@ static int count_user_keys(struct store *s, const char *sa_key, size_t *n_keys)
 	char prefix[1100];
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
-	snprintf(prefix, sizeof(prefix), "%s/keys/", sa_key);
-	int rc = store_range(s, prefix, 0, &kvs, &n, NULL);
 	*n_keys = 0;
+	int rc = SFMT(prefix, "%s/keys/", sa_key);
+	if (rc == 0)
+		rc = store_range(s, prefix, 0, &kvs, &n, NULL);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
 		*n_keys += rec && !syskey_is_system(rec);
@@ -125,11 +127,9 @@ static int key_mint(struct cloud *c, const char *resource, const char *project_i
 	if (!kid[0] || !(priv = key_private_pem(k)) || !(pub = key_public_pem(k)) ||
 	    !(cert = key_cert_pem(k, uid[0] ? uid : "service account", kid, t, 0)))
 		goto out;
-	if ((size_t)snprintf(name, 1200, "%s/keys/%s", resource, kid) >= 1200) {
-		rc = -ENAMETOOLONG;
+	if ((rc = sfmt(name, 1200, "%s/keys/%s", resource, kid)) != 0 ||
+	    (rc = SFMT(key, "/%s", name)) != 0)
 		goto out;
-	}
-	snprintf(key, sizeof(key), "/%s", name);
 	rec = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "validAfterTime",
 			now, "validBeforeTime", VALID_FOREVER, "keyAlgorithm", "KEY_ALG_RSA_2048",
 			"keyOrigin", "GOOGLE_PROVIDED", "keyType", "USER_MANAGED", "publicKeyPem",
@@ -297,8 +297,8 @@ static void key_list(struct http_req *r)
 		cloud_reply_internal(r);
 		goto out;
 	}
-	snprintf(prefix, sizeof(prefix), "%s/keys/", x.key);
-	if (store_range(c->store, prefix, 0, &kvs, &n, NULL) != 0) {
+	if (SFMT(prefix, "%s/keys/", x.key) != 0 ||
+	    store_range(c->store, prefix, 0, &kvs, &n, NULL) != 0) {
 		cloud_reply_internal(r);
 		goto out;
 	}
@@ -338,8 +338,8 @@ static int key_open(struct http_req *r, struct sa_ctx *x, json_t **rec, int64_t 
 	if (iamapi_sa_open(r, x) != 0)
 		return -EACCES;
 	if (kid && iamapi_is_hex(kid, 40)) {
-		snprintf(skey, 1200, "%s/keys/%s", x->key, kid);
-		if (iamapi_load_json(c->store, skey, rec, rev) == 0 &&
+		if (sfmt(skey, 1200, "%s/keys/%s", x->key, kid) == 0 &&
+		    iamapi_load_json(c->store, skey, rec, rev) == 0 &&
 		    (!syskey_is_system(*rec) || syskey_published(*rec, cloud_now_ms() / 1000)))
 			return 0;
 		json_decref(*rec);
@@ -510,8 +510,8 @@ static int public_keys(struct http_req *r, json_t **sa_out, struct store_kv **kv
 		iamapi_reply_status(r, 404, "NOT_FOUND", "Unknown service account");
 		return -ENOENT;
 	}
-	snprintf(prefix, sizeof(prefix), "/projects/%s/serviceAccounts/%s/keys/", pid, email);
-	if (syskeys_ensure(c, pid, email) != 0 ||
+	if (SFMT(prefix, "/projects/%s/serviceAccounts/%s/keys/", pid, email) != 0 ||
+	    syskeys_ensure(c, pid, email) != 0 ||
 	    store_range(c->store, prefix, 0, kvs, n, NULL) != 0) {
 		json_decref(sa);
 		cloud_reply_internal(r);
@@ -611,7 +611,8 @@ int iamapi_key_file_new(struct cloud *c, const char *email, char **file)
 	int rc = -ENOENT;
 	if (!pid || !uid)
 		goto out;
-	snprintf(resource, sizeof(resource), "projects/%s/serviceAccounts/%s", pid, email);
+	if ((rc = SFMT(resource, "projects/%s/serviceAccounts/%s", pid, email)) != 0)
+		goto out;
 	rc = key_mint(c, resource, pid, email, uid, 0, name, now, &data, file);
 	if (data)
 		OPENSSL_cleanse(data, strlen(data));
@@ -630,8 +631,8 @@ int iamapi_key_usable(struct cloud *c, const char *email, const char *kid)
 	    !cloud_sa_project_of(c, email, project, sizeof(project)))
 		return 0;
 	sa = cloud_sa_get(c, email);
-	snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s/keys/%s", project, email, kid);
-	if (sa && !json_is_true(json_object_get(sa, "disabled")) &&
+	if (sa && SFMT(key, "/projects/%s/serviceAccounts/%s/keys/%s", project, email, kid) == 0 &&
+	    !json_is_true(json_object_get(sa, "disabled")) &&
 	    iamapi_load_json(c->store, key, &rec, NULL) == 0 &&
 	    !json_is_true(json_object_get(rec, "disabled")))
 		ok = 1;

@@ -12,7 +12,8 @@ static json_t *sa_build(const char *project, const char *unique_id, const char *
 			const char *display_name, const char *description, int disabled)
 {
 	char name[1024];
-	snprintf(name, sizeof(name), "projects/%s/serviceAccounts/%s", project, email);
+	if (SFMT(name, "projects/%s/serviceAccounts/%s", project, email) != 0)
+		return NULL;
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s}", "name", name, "projectId", project,
 			      "uniqueId", unique_id, "email", email);
 	if (!j)
@@ -154,8 +155,7 @@ static void sa_create(struct http_req *r)
 	json_t *in;
 	if (sa_input(r, body, &in) != 0 || sa_texts(r, in, &display, &desc) != 0)
 		goto out;
-	snprintf(email, sizeof(email), "%s@%s%s", account_id, pid, SA_DOMAIN);
-	if (make_unique_id(uid) != 0) {
+	if (SFMT(email, "%s@%s%s", account_id, pid, SA_DOMAIN) != 0 || make_unique_id(uid) != 0) {
 		cloud_reply_internal(r);
 		goto out;
 	}
@@ -196,8 +196,8 @@ static void sa_list(struct http_req *r)
 	if (iamapi_page_size(r, SA_PAGE_DEFAULT, SA_PAGE_MAX, &size) != 0 ||
 	    iamapi_page_cursor(r, http_query(r, "pageToken"), &cursor) != 0)
 		goto out;
-	snprintf(prefix, sizeof(prefix), "/projects/%s/serviceAccounts/", x.project_id);
-	if (store_range(c->store, prefix, 0, &kvs, &n, NULL) != 0 || !(accounts = json_array()) ||
+	if (SFMT(prefix, "/projects/%s/serviceAccounts/", x.project_id) != 0 ||
+	    store_range(c->store, prefix, 0, &kvs, &n, NULL) != 0 || !(accounts = json_array()) ||
 	    !(resp = json_object())) {
 		cloud_reply_internal(r);
 		goto out;
@@ -418,8 +418,9 @@ static int delete_keys(struct store *s, const char *sa_key)
 	char prefix[1100];
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
-	snprintf(prefix, sizeof(prefix), "%s/keys/", sa_key);
-	int rc = store_range(s, prefix, 0, &kvs, &n, NULL);
+	int rc = SFMT(prefix, "%s/keys/", sa_key);
+	if (rc == 0)
+		rc = store_range(s, prefix, 0, &kvs, &n, NULL);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		int d = store_delete(s, kvs[i].key, STORE_ANY_REV, NULL);
 		if (d != 0 && d != -ENOENT)
@@ -686,7 +687,8 @@ int iamapi_compute_sa_ensure(struct cloud *c, const char *project_id, char *emai
 		rc = -ENAMETOOLONG;
 		goto out;
 	}
-	snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", pid, email);
+	if ((rc = SFMT(key, "/projects/%s/serviceAccounts/%s", pid, email)) != 0)
+		goto out;
 	struct store_kv kv;
 	if (store_get(c->store, key, &kv) == 0) {
 		store_kv_free(&kv);

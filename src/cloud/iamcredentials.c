@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/dbuf.h"
 #include "core/jwt.h"
 
 #define SERVICE "iamcredentials.googleapis.com"
@@ -59,10 +60,10 @@ static int allowed_on(struct cloud *c, const struct caller *who, const struct ia
 		      const char *permission)
 {
 	char sa_res[512], proj_res[160];
-	snprintf(sa_res, sizeof(sa_res), "projects/%s/serviceAccounts/%s", t->project, t->email);
-	snprintf(proj_res, sizeof(proj_res), "projects/%s", t->project);
 	const char *res[2] = {sa_res, proj_res};
-	return cloud_allowed(c, who, res, 2, permission);
+	return SFMT(sa_res, "projects/%s/serviceAccounts/%s", t->project, t->email) == 0 &&
+	       SFMT(proj_res, "projects/%s", t->project) == 0 &&
+	       cloud_allowed(c, who, res, 2, permission);
 }
 
 static void reply_invalid(struct http_req *r, const char *msg)

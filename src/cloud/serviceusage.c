@@ -13,12 +13,12 @@
 #include "cloud/jsonschema.h"
 
 #include <errno.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/dbuf.h"
+#include "core/jwt.h"
 #include "core/store.h"
 
 #define SERVICE "serviceusage.googleapis.com"
@@ -161,9 +161,8 @@ static int svc_state(struct cloud_call *x, const char *svc)
 {
 	char key[320];
 	struct store_kv kv;
-	if (!svc_ok(svc))
+	if (!svc_ok(svc) || SFMT(key, "/projects/%s/services/%s", x->project_id, svc) != 0)
 		return -ENOENT;
-	snprintf(key, sizeof(key), "/projects/%s/services/%s", x->project_id, svc);
 	int rc = store_get(x->c->store, key, &kv);
 	if (rc != 0)
 		return catalog_index(svc) >= 0 ? 0 : -ENOENT;
@@ -179,8 +178,9 @@ static int svc_state(struct cloud_call *x, const char *svc)
 static json_t *svc_json(const struct cloud_call *x, const char *svc, int on, int full)
 {
 	char name[300], parent[64];
-	snprintf(name, sizeof(name), "projects/%s/services/%s", x->project_number, svc);
-	snprintf(parent, sizeof(parent), "projects/%s", x->project_number);
+	if (SFMT(name, "projects/%s/services/%s", x->project_number, svc) != 0 ||
+	    SFMT(parent, "projects/%s", x->project_number) != 0)
+		return NULL;
 	const char *state = on ? "ENABLED" : "DISABLED";
 	if (!full)
 		return json_pack("{s:s, s:s, s:s}", "name", name, "parent", parent, "state", state);
@@ -191,7 +191,8 @@ static json_t *svc_json(const struct cloud_call *x, const char *svc, int on, int
 static int svc_put(struct cloud_call *x, const char *svc, int on)
 {
 	char key[320];
-	snprintf(key, sizeof(key), "/projects/%s/services/%s", x->project_id, svc);
+	if (SFMT(key, "/projects/%s/services/%s", x->project_id, svc) != 0)
+		return -ENAMETOOLONG;
 	json_t *j = svc_json(x, svc, on, 1);
 	char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(j);
@@ -249,20 +250,18 @@ static int svc_disable(struct cloud_call *x, const char *svc, int depth)
 static void reply_done(struct http_req *r, struct cloud_call *x, const char *metadata_type,
 		       json_t *response)
 {
-	unsigned char b[16];
-	char opid[128], key[192];
+	char uuid[37], opid[128], key[192], name[160];
 	json_t *op = NULL, *rec = NULL;
 	char *s = NULL;
-	if (!response || RAND_bytes(b, sizeof(b)) != 1)
+	/* Google names these operations/acat.p2-NUMBER-UUID (`gcloud services enable` prints
+	 * Operation "operations/acat.p2-..." finished successfully). The namespace matters:
+	 * gcloud's `services operations describe|wait` poll acat. names at Service Usage, but
+	 * acf. ones at serviceconsumermanagement.googleapis.com, which no endpoint override
+	 * of gcloud's can redirect (surface/services/operations/describe.py). */
+	if (!response || random_uuid4(uuid) != 0 ||
+	    SFMT(opid, "acat.p2-%s-%s", x->project_number, uuid) != 0 ||
+	    SFMT(name, "operations/%s", opid) != 0 || SFMT(key, OPS_PREFIX "%s", opid) != 0)
 		goto fail;
-	b[6] = (unsigned char)((b[6] & 0x0F) | 0x40);
-	b[8] = (unsigned char)((b[8] & 0x3F) | 0x80);
-	snprintf(opid, sizeof(opid),
-		 "acf.p2-%s-%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-		 x->project_number, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9],
-		 b[10], b[11], b[12], b[13], b[14], b[15]);
-	char name[160];
-	snprintf(name, sizeof(name), "operations/%s", opid);
 	json_t *md = strcmp(metadata_type, "type.googleapis.com/google.protobuf.Empty") == 0
 			     ? json_pack("{s:s, s:{}}", "@type", metadata_type, "value")
 			     : json_pack("{s:s}", "@type", metadata_type);
@@ -273,7 +272,6 @@ static void reply_done(struct http_req *r, struct cloud_call *x, const char *met
 		goto fail;
 	rec = json_pack("{s:s, s:O}", "project", x->project_id, "operation", op);
 	s = rec ? json_dumps(rec, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
-	snprintf(key, sizeof(key), OPS_PREFIX "%s", opid);
 	if (!s || store_put(x->c->store, key, s, strlen(s), STORE_ANY_REV, NULL) != 0)
 		goto fail;
 	http_reply_json(r, 200, op);
@@ -386,8 +384,8 @@ static void su_list(struct http_req *r)
 	for (size_t i = 0; i < CATALOG_N; i++)
 		json_object_set_new(states, catalog[i].name, json_false());
 	char prefix[200];
-	snprintf(prefix, sizeof(prefix), "/projects/%s/services/", x.project_id);
-	if (store_range(x.c->store, prefix, 0, &kvs, &n, NULL) != 0)
+	if (SFMT(prefix, "/projects/%s/services/", x.project_id) != 0 ||
+	    store_range(x.c->store, prefix, 0, &kvs, &n, NULL) != 0)
 		goto fail;
 	for (size_t i = 0; i < n; i++) {
 		const char *svc = kvs[i].key + strlen(prefix);
@@ -713,9 +711,8 @@ static void su_operation_get(struct http_req *r)
 	const char *pid = json_string_value(json_object_get(rec, "project"));
 	json_t *opj = json_object_get(rec, "operation");
 	char resource[160];
-	snprintf(resource, sizeof(resource), "projects/%s", pid ? pid : "");
 	const char *res[] = {resource};
-	if (!pid || !opj) {
+	if (!pid || !opj || SFMT(resource, "projects/%s", pid) != 0) {
 		cloud_reply_internal(r);
 	} else if (!cloud_call_allowed(&x, NULL, res, 1)) {
 		char msg[ECHO_MAX + 64];

@@ -23,6 +23,7 @@ struct http_router {
 	struct http_route *routes;
 	void **args; /* args[i]: routes[i]'s table's argument */
 	size_t n;
+	http_handler not_found; /* NULL: the front end's 404 */
 };
 
 struct http_router *http_router_new(void *app)
@@ -61,6 +62,11 @@ int http_router_add(struct http_router *rt, const struct http_route *routes, siz
 void http_router_set_log(struct http_router *rt, FILE *log)
 {
 	rt->log = log;
+}
+
+void http_router_set_not_found(struct http_router *rt, http_handler fn)
+{
+	rt->not_found = fn;
 }
 
 void http_router_free(struct http_router *rt)
@@ -527,17 +533,27 @@ void http_router_dispatch(struct evhttp_request *ev, void *arg)
 					  "Internal error encountered.");
 		goto out;
 	}
-	if (path_matched)
-		http_reply_gerror(&r, 405, NULL, NULL, NULL, NULL,
-				  "Method %s is not allowed on %s.", r.method, r.path);
-	else
-		http_reply_gerror(&r, 404, NULL, NULL, NULL, NULL,
-				  "The requested URL %s was not found on this server.", r.path);
+	if (path_matched) {
+		http_reply_gerror(&r, 405, NULL, NULL, NULL, NULL, "Method %s is not allowed on %s.",
+				  r.method, r.path);
+	} else if (rt->not_found) {
+		rt->not_found(&r);
+		if (!r.replied)
+			http_reply_not_found(&r);
+	} else {
+		http_reply_not_found(&r);
+	}
 out:
 	if (rt->log)
 		fprintf(rt->log, "http: %s %s %d\n", r.method, r.path ? r.path : "?",
 			evhttp_request_get_response_code(ev));
 	http_req_done(&r);
+}
+
+void http_reply_not_found(struct http_req *r)
+{
+	http_reply_gerror(r, 404, NULL, NULL, NULL, NULL,
+			  "The requested URL %s was not found on this server.", r->path);
 }
 
 void http_router_attach(struct http_router *rt, struct evhttp *http)

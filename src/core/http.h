@@ -61,6 +61,12 @@ int http_router_add_arg(struct http_router *rt, const struct http_route *routes,
 void http_router_free(struct http_router *rt);
 /* Logs one line per request ("http: METHOD PATH STATUS") to log; NULL turns it off. */
 void http_router_set_log(struct http_router *rt, FILE *log);
+/* What answers a path that no route matches (with any method): fn, which may reply or
+ * leave it to http_reply_not_found. NULL (the default): http_reply_not_found. */
+void http_router_set_not_found(struct http_router *rt, http_handler fn);
+/* The front end's 404 for a path that names nothing: "The requested URL PATH was not
+ * found on this server." */
+void http_reply_not_found(struct http_req *r);
 /* Installs the router as evhttp's general callback. */
 void http_router_attach(struct http_router *rt, struct evhttp *http);
 /* The router's request handler (what attach installs), for an httpconn.h guard. */

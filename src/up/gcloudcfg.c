@@ -1,13 +1,16 @@
 /*
  * gcloudcfg.c - the gcloud configuration directory that DIR/env points CLOUDSDK_CONFIG
- * at: properties that send every API gcloud uses to gkeid, and the admin user's
- * credential, activated with gcloud's own `auth activate-refresh-token` so that gcloud
- * stores and refreshes it exactly as it would a real one.
+ * at: properties that send every API gkeid serves or may serve to gkeid
+ * (cloud_gcloud_apis: gcloud never carries a gkeid token to Google), and the admin
+ * user's credential, activated with gcloud's own `auth activate-refresh-token` so that
+ * gcloud stores and refreshes it exactly as it would a real one.
  *
  * The properties file is merged, not replaced: settings the user made with
  * `gcloud config set` survive restarts.
  */
 #include "up/gcloudcfg.h"
+#include "cloud/cloud.h"
+#include "core/dbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -152,8 +155,6 @@ int gcloudcfg_write(const char *dir, const char *base_url, const char *account, 
 		    const char *location)
 {
 	char path[4200], url[512];
-	static const char *apis[] = {"cloudresourcemanager", "iam", "iamcredentials",
-				     "serviceusage", "container"};
 	struct ini ini = {0};
 	int rc;
 	snprintf(path, sizeof(path), "%s/configurations", dir);
@@ -170,9 +171,12 @@ int gcloudcfg_write(const char *dir, const char *base_url, const char *account, 
 	snprintf(path, sizeof(path), "%s/configurations/config_default", dir);
 	if ((rc = ini_load(&ini, path)) != 0)
 		goto out;
-	for (size_t i = 0; i < sizeof(apis) / sizeof(apis[0]); i++) {
-		snprintf(url, sizeof(url), "%s/%s/", base_url, apis[i]);
-		if ((rc = ini_set(&ini, "api_endpoint_overrides", apis[i], url)) != 0)
+	/* Every API gkeid serves or may serve (cloud.h), so that gcloud never carries a
+	 * gkeid token to Google; what gkeid does not emulate answers "not emulated". */
+	for (size_t i = 0; i < cloud_n_gcloud_apis; i++) {
+		const char *api = cloud_gcloud_apis[i].name;
+		if ((rc = SFMT(url, "%s/%s/", base_url, api)) != 0 ||
+		    (rc = ini_set(&ini, "api_endpoint_overrides", api, url)) != 0)
 			goto out;
 	}
 	snprintf(url, sizeof(url), "%s/oauth2/token", base_url);

@@ -53,11 +53,13 @@ eq "enable: a finished operation with EnableServiceResponse" \
 	"True type.googleapis.com/google.api.serviceusage.v1.EnableServiceResponse ENABLED projects/$NUM/services/iamcredentials.googleapis.com" \
 	"$(jget "$out" 'str(j["done"]) + " " + j["response"]["@type"] + " " + j["response"]["service"]["state"] + " " + j["response"]["service"]["name"]')"
 OP=$(jget "$out" 'j["name"]')
-case "$OP" in operations/acf.p2-$NUM-*) pass "operation name is operations/acf.p2-NUM-UUID" ;; *) fail "operation name is operations/acf.p2-NUM-UUID" "$OP" ;; esac
+# Google's namespace for them, which gcloud polls at Service Usage (acf. it would poll at
+# serviceconsumermanagement.googleapis.com, out of gkeid's reach).
+case "$OP" in operations/acat.p2-$NUM-*-4*) pass "operation name is operations/acat.p2-NUM-UUID" ;; *) fail "operation name is operations/acat.p2-NUM-UUID" "$OP" ;; esac
 out2=$(api GET "/serviceusage/v1/$OP")
 eq "operations.get returns the same operation" "$(jget "$out" 'json.dumps(j, sort_keys=True)')" \
 	"$(jget "$out2" 'json.dumps(j, sort_keys=True)')"
-out=$(api GET "/serviceusage/v1/operations/acf.p2-$NUM-00000000-0000-4000-8000-000000000000")
+out=$(api GET "/serviceusage/v1/operations/acat.p2-$NUM-00000000-0000-4000-8000-000000000000")
 eq "an unknown operation: 404" 404 "$(code "$out")"
 has "iamcredentials is enabled again" "iamcredentials.googleapis.com" "$(enabled_api)"
 

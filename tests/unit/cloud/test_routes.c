@@ -3,8 +3,9 @@
  * permission its method checks, or says why it checks none; permissions have Google's
  * service.resource.verb form and are in the role catalogue; the read flag that chooses
  * the read-only scopes agrees with what the method does (a GET, getIamPolicy or
- * testIamPermissions reads); no two routes of the same method share a pattern; and
- * cloud_route_of finds each route of a routed request by its table entry.
+ * testIamPermissions reads); no two routes of the same method share a pattern;
+ * cloud_route_of finds each route of a routed request by its table entry; and the APIs
+ * that gcloud's configuration sends to gkeid cover every route.
  */
 #include "t.h"
 
@@ -122,10 +123,45 @@ static void test_route_of(void)
 	CHECK(cloud_route_of(&r, NULL) == NULL);
 }
 
+/* The APIs the gcloud configuration sends here: sorted, unique, and each one marked
+ * served has routes under /NAME/ (and each route's API prefix is in the list, or is
+ * one gcloud reaches by another setting: /oauth2/ by auth/token_host, /sts/ and
+ * /service_accounts/ by the client libraries). */
+static void test_gcloud_apis(void)
+{
+	size_t n_apis = 0;
+	const struct cloud_api *const *apis = cloud_apis(&n_apis);
+	CHECK(cloud_n_gcloud_apis >= 5);
+	for (size_t i = 0; i < cloud_n_gcloud_apis; i++) {
+		const char *name = cloud_gcloud_apis[i].name;
+		size_t len = strlen(name), routes = 0;
+		if (i > 0)
+			CHECK(strcmp(cloud_gcloud_apis[i - 1].name, name) < 0);
+		for (size_t a = 0; a < n_apis; a++)
+			for (size_t j = 0; j < apis[a]->n_routes; j++) {
+				const char *pat = apis[a]->routes[j].pattern;
+				routes += strncmp(pat + 1, name, len) == 0 && pat[len + 1] == '/';
+			}
+		CHECK(cloud_gcloud_apis[i].served ? routes > 0 : routes == 0);
+	}
+	for (size_t a = 0; a < n_apis; a++)
+		for (size_t j = 0; j < apis[a]->n_routes; j++) {
+			const char *pat = apis[a]->routes[j].pattern;
+			size_t len = strcspn(pat + 1, "/"), found = 0;
+			for (size_t i = 0; i < cloud_n_gcloud_apis; i++)
+				found += strlen(cloud_gcloud_apis[i].name) == len &&
+					 strncmp(cloud_gcloud_apis[i].name, pat + 1, len) == 0;
+			CHECK(found == 1 || strncmp(pat, "/oauth2/", 8) == 0 ||
+			      strncmp(pat, "/sts/", 5) == 0 ||
+			      strncmp(pat, "/service_accounts/", 18) == 0);
+		}
+}
+
 int main(void)
 {
 	RUN(test_every_route_says_its_permission);
 	RUN(test_no_route_twice);
 	RUN(test_route_of);
+	RUN(test_gcloud_apis);
 	return t_done();
 }

@@ -5,8 +5,10 @@
  * and the hooks through which resources.c, the registry and the table printer treat a
  * CRD and its custom resources (crd.c's pure functions do the work).
  *
+ * The table is the cluster's (cl->crd, made on its first request, freed by crd_forget).
  * Which cluster a lookup is for: the API server's request handler calls crd_enter(cl)
- * first; the lookups of that thread then see that cluster's custom resources.
+ * first; the lookups of that thread then see that cluster's custom resources (the
+ * resource lookups take no cluster, so the request's cluster is this thread's).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,7 +26,6 @@
 #include "kube/table.h"
 
 #define CRD_GROUP "apiextensions.k8s.io"
-#define MAX_CLUSTERS 64
 
 struct served {
 	struct kube_resource res; /* its strings point into text */
@@ -53,7 +54,6 @@ struct crd_state {
 	int loaded;
 };
 
-static struct crd_state states[MAX_CLUSTERS];
 static _Thread_local struct crd_state *current;
 
 static void release(struct served *v, size_t n, struct kube_resource *table)
@@ -239,16 +239,9 @@ static void on_event(void *arg, const struct store_event *ev)
 
 static struct crd_state *state_of(struct kube_cluster *cl)
 {
-	struct crd_state *free_slot = NULL;
-	for (size_t i = 0; i < MAX_CLUSTERS; i++) {
-		if (states[i].cl == cl)
-			return &states[i];
-		if (!states[i].cl && !free_slot)
-			free_slot = &states[i];
-	}
-	if (free_slot)
-		free_slot->cl = cl;
-	return free_slot;
+	if (!cl->crd && (cl->crd = calloc(1, sizeof(*cl->crd))))
+		cl->crd->cl = cl;
+	return cl->crd;
 }
 
 void crd_enter(struct kube_cluster *cl)
@@ -265,20 +258,20 @@ void crd_enter(struct kube_cluster *cl)
 
 void crd_forget(struct kube_cluster *cl)
 {
-	for (size_t i = 0; i < MAX_CLUSTERS; i++) {
-		if (states[i].cl != cl)
-			continue;
-		store_unwatch(states[i].watch);
-		release(states[i].v, states[i].n, states[i].table);
-		for (struct retired *r = states[i].old, *next; r; r = next) {
-			next = r->next;
-			release(r->v, r->n, r->table);
-			free(r);
-		}
-		memset(&states[i], 0, sizeof(states[i]));
-		if (current == &states[i])
-			current = NULL;
+	struct crd_state *s = cl ? cl->crd : NULL;
+	if (!s)
+		return;
+	store_unwatch(s->watch);
+	release(s->v, s->n, s->table);
+	for (struct retired *r = s->old, *next; r; r = next) {
+		next = r->next;
+		release(r->v, r->n, r->table);
+		free(r);
 	}
+	if (current == s)
+		current = NULL;
+	free(s);
+	cl->crd = NULL;
 }
 
 const struct kube_resource *crd_resources(size_t *n)

@@ -32,6 +32,7 @@
 
 struct store;
 struct registry_state;
+struct crd_state;
 struct rbac_index;
 struct kube_openapi;
 struct cloud;
@@ -103,6 +104,7 @@ struct kube_cluster {
 	void *listener;    /* apiserver.c's private state */
 	struct registry_state *registry; /* registry.c's: page and event caches, watchers */
 	struct rbac_index *rbac;         /* rbac.c's index, built on the first decision */
+	struct crd_state *crd;           /* crdserve.c's: its custom resources, when asked */
 	struct kube_openapi *openapi;    /* openapi.c's documents, built on first use */
 };
 

@@ -48,7 +48,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 all: build/gkeid
 
 deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null && command -v curl >/dev/null && command -v sqlite3 >/dev/null && command -v clang >/dev/null && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || sh scripts/deps.sh
+	@pkg-config --exists $(PKGS) 2>/dev/null && command -v curl >/dev/null && command -v sqlite3 >/dev/null && command -v clang >/dev/null && [ -d /usr/lib/python3/dist-packages/kubernetes ] && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || sh scripts/deps.sh
 
 # One object tree per variant: build/rel (release) and build/asan (sanitizers).
 # Quiet by default (one line a file); `make V=1` shows the commands.

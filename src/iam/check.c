@@ -11,16 +11,6 @@
 
 /* ---- checks ------------------------------------------------------------------------- */
 
-/* Group membership hook. Google groups (Cloud Identity) are not modelled yet, so a
- * group: binding grants no one; resolve (group email, principal) here when they are. */
-static int group_has(const struct iam *iam, const char *group, const struct iam_principal *p)
-{
-	(void)iam;
-	(void)group;
-	(void)p;
-	return 0;
-}
-
 /* True when "domain:" bindings can match p: "domain:D" names the users of the G Suite
  * domain D (google/iam/v1/policy.proto, Binding.members), so only a user principal (one with
  * a "user:" member) matches by its email's domain; a service account never does, whatever
@@ -104,7 +94,7 @@ static int plain_grants(const struct iam *iam, const struct cver *cv, struct who
 		void *v;
 
 		while (hmap_next(cv->groups, &pos, &g, &v))
-			if ((((const uint64_t *)v)[w] & bit) && group_has(iam, g, who->p))
+			if ((((const uint64_t *)v)[w] & bit) && iam_group_has(iam, g, who->p))
 				return 1;
 	}
 	return 0;
@@ -164,7 +154,7 @@ static int cond_grants(const struct iam *iam, const struct cver *cv, struct who 
 		void *l;
 
 		while (hmap_next(cv->cond_index, &pos, &k, &l))
-			if (has_prefix(k, "group:") && group_has(iam, k + 6, who->p) &&
+			if (has_prefix(k, "group:") && iam_group_has(iam, k + 6, who->p) &&
 			    clist_grants(cv, l, w, bit, r))
 				return 1;
 	}

@@ -234,4 +234,8 @@ int iam_record_parse(const char *data, size_t len, struct record *r);
 int iam_cache_load(struct iam *iam);
 void iam_cpolicy_free(struct cpolicy *cp);
 
+/* groups.c: whether principal p is a member of the Google group GROUP (an email), directly
+ * or through nested groups. Both allow (check.c) and deny policies ask it. */
+int iam_group_has(const struct iam *iam, const char *group, const struct iam_principal *p);
+
 #endif

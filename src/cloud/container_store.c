@@ -270,17 +270,9 @@ int container_store_cluster(struct store *s, const char *key, const json_t *cl, 
 int container_unstore_cluster(struct store *s, const char *key)
 {
 	char prefix[KEY_MAX + 16];
-	struct store_kv *kvs = NULL;
-	size_t n = 0;
 	int rc = SFMT(prefix, "%s/nodePools/", key);
 	if (rc == 0)
-		rc = store_range(s, prefix, 0, &kvs, &n, NULL);
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		int d = store_delete(s, kvs[i].key, STORE_ANY_REV, NULL);
-		if (d != 0 && d != -ENOENT)
-			rc = d;
-	}
-	store_kvs_free(kvs, n);
+		rc = store_delete_prefix(s, prefix, NULL, NULL);
 	if (rc == 0)
 		rc = store_delete(s, key, STORE_ANY_REV, NULL);
 	return rc;

@@ -85,6 +85,14 @@ int store_put(struct store *s, const char *key, const char *value, size_t value_
  * Returns 0 (and the delete's revision in *rev), -ENOENT, -ECANCELED, other -errno. */
 int store_delete(struct store *s, const char *key, int64_t expected_rev, int64_t *rev);
 
+/* Deletes every key that starts with prefix (not empty: -EINVAL), in one transaction:
+ * all or none. Each deleted key gets its own revision, consecutive, in key order, and
+ * watchers see one DELETE event per key, as for store_delete. (etcd's DeleteRange gives
+ * the keys one revision with sub-revisions; the log here has one row per revision.)
+ * Returns 0 with the number deleted in *n and the last revision in *rev (both may be
+ * NULL; 0 and the current revision when nothing matched), or -errno. */
+int store_delete_prefix(struct store *s, const char *prefix, size_t *n, int64_t *rev);
+
 /* Watches keys with prefix. Events with revision > from_rev that are still in history
  * are replayed first (synchronously, inside this call); then live events follow as
  * writes commit. from_rev 0 means "from now". Returns -ERANGE when from_rev is older

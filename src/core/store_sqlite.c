@@ -952,6 +952,110 @@ out:
 	return 0;
 }
 
+/* Copies the rows under prefix into a list of DELETE events (revisions not yet set),
+ * inside the caller's write transaction. */
+static int collect_prefix(struct store *s, const char *prefix, size_t plen, char *hi,
+			  struct event_copy **head, size_t *count)
+{
+	sqlite3_stmt *st = s->st[ST_KV_RANGE];
+	struct event_copy **tail = head;
+	int rc, r = 0;
+
+	rc = bind_prefix(st, 1, 2, prefix, plen, hi);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 3, -1);
+	if (rc != SQLITE_OK) {
+		done(st);
+		return sqlerr(s->db, rc);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		size_t klen = (size_t)sqlite3_column_bytes(st, 0);
+		const void *v = sqlite3_column_blob(st, 3);
+		size_t vlen = (size_t)sqlite3_column_bytes(st, 3);
+		struct event_copy *e;
+
+		if (!k || (!v && vlen == 0 && sqlite3_errcode(s->db) == SQLITE_NOMEM)) {
+			r = -ENOMEM;
+			goto out;
+		}
+		e = event_copy(STORE_DELETE, k, klen, v, vlen, 0, sqlite3_column_int64(st, 1));
+		if (!e) {
+			r = -ENOMEM;
+			goto out;
+		}
+		*tail = e;
+		tail = &e->next;
+		(*count)++;
+	}
+	if (rc != SQLITE_DONE)
+		r = sqlerr(s->db, rc);
+out:
+	done(st);
+	return r;
+}
+
+int store_delete_prefix(struct store *s, const char *prefix, size_t *n, int64_t *rev_out)
+{
+	struct event_copy *events = NULL, *e;
+	size_t plen, count = 0;
+	int64_t rev;
+	char *hi = NULL;
+	int rc, r;
+
+	if (n)
+		*n = 0;
+	if (rev_out)
+		*rev_out = 0;
+	if (!s || !prefix || !*prefix)
+		return -EINVAL;
+	plen = strlen(prefix);
+	if (plen > KEY_MAX) { /* no key is that long: nothing matches */
+		if (rev_out)
+			*rev_out = s->rev;
+		return 0;
+	}
+	hi = malloc(plen + 1);
+	if (!hi)
+		return -ENOMEM;
+	r = begin(s, 1);
+	if (r)
+		goto out;
+	r = collect_prefix(s, prefix, plen, hi, &events, &count);
+	rev = s->rev;
+	for (e = events; !r && e; e = e->next) {
+		size_t klen = strlen(e->ev.key);
+
+		e->ev.rev = ++rev;
+		r = log_append(s, rev, e->ev.key, klen, 1, e->ev.create_rev, e->ev.value,
+			       e->ev.value_len);
+		if (r)
+			break;
+		rc = bind_key(s->st[ST_KV_DELETE], 1, e->ev.key, klen);
+		r = rc == SQLITE_OK ? run(s, ST_KV_DELETE) : sqlerr(s->db, rc);
+		if (rc != SQLITE_OK)
+			done(s->st[ST_KV_DELETE]);
+	}
+	if (!r)
+		r = commit(s);
+	if (r) {
+		rollback(s);
+		goto out;
+	}
+	s->rev = rev;
+	if (n)
+		*n = count;
+	if (rev_out)
+		*rev_out = rev;
+	for (e = events; e; e = e->next)
+		dispatch(s, STORE_DELETE, e->ev.key, strlen(e->ev.key), e->ev.value,
+			 e->ev.value_len, e->ev.rev, e->ev.create_rev);
+out:
+	free_events(events);
+	free(hi);
+	return r;
+}
+
 /*
  * Reads up to REPLAY_BATCH log rows after *cursor for w's prefix, in one read
  * transaction. Advances *cursor past everything examined: to the last row when the

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cloud/cloud.h"
+#include "core/dbuf.h"
 #include "core/jwt.h"
 #include "core/store.h"
 #include "kube/crdserve.h"
@@ -377,16 +378,9 @@ int kube_cluster_delete(struct kube *k, const char *project, const char *locatio
 	int rc = 0;
 	if (purge) {
 		char prefix[sizeof(cl->prefix) + 2];
-		struct store_kv *kvs = NULL;
-		size_t n = 0;
-		snprintf(prefix, sizeof(prefix), "%s/", cl->prefix);
-		rc = store_range(k->store, prefix, 0, &kvs, &n, NULL);
-		for (size_t i = 0; !rc && i < n; i++) {
-			int d = store_delete(k->store, kvs[i].key, STORE_ANY_REV, NULL);
-			if (d && d != -ENOENT)
-				rc = d;
-		}
-		store_kvs_free(kvs, n);
+		rc = SFMT(prefix, "%s/", cl->prefix);
+		if (!rc)
+			rc = store_delete_prefix(k->store, prefix, NULL, NULL);
 		/* A cluster made again under the same name gets a new issuer key and CA. */
 		char path[4600];
 		snprintf(path, sizeof(path), "%s/keys/%s-%s-%s-sa.pem", k->data_dir, cl->project,

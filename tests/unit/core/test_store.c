@@ -2,7 +2,7 @@
  * test_store.c - unit tests for the revisioned store (store.h, SQLite backend).
  *
  * Covers get/put/range (ordering, prefix bounds, 0xff bytes), revisions, compare-and-
- * swap, watches (replay, live, prefixes, cancelling from callbacks, writes from
+ * swap, delete by prefix, watches (replay, live, prefixes, cancelling from callbacks, writes from
  * callbacks), compaction, persistence, file modes, large values, and survival of
  * acknowledged writes when the writing process is killed with SIGKILL.
  * Every test works in its own mkdtemp directory and removes it.
@@ -424,6 +424,69 @@ static void test_watch_prefix(void)
 	store_close(s);
 	for (i = 0; i < 4; i++)
 		free(r[i]);
+	tmp_remove(&t);
+}
+
+/* store_delete_prefix: only the prefix's keys go, each with its own revision in key
+ * order, live watchers and replay see DELETE events with the last values, an empty
+ * prefix is refused, and a prefix that matches nothing changes nothing. */
+static void test_delete_prefix(void)
+{
+	struct tmp t;
+	struct store *s = open_tmp(&t);
+	struct rec *r = calloc(1, sizeof(*r)), *replay = calloc(1, sizeof(*replay));
+	struct store_watch *w = NULL, *w2 = NULL;
+	struct store_kv *kvs = NULL;
+	struct store_kv kv;
+	size_t n = 99;
+	int64_t rev = 0, created;
+
+	if (!s || !r || !replay)
+		goto out;
+	created = put(s, "/p/a", "1");
+	put(s, "/p/b", "2");
+	put(s, "/p", "kept");
+	put(s, "/q/a", "kept");
+	put(s, "/p/a", "1b");
+	CHECK_EQ_INT(store_watch(s, "/", 0, rec_fn, r, &w), 0);
+	CHECK_EQ_INT(store_delete_prefix(s, "", &n, &rev), -EINVAL);
+	CHECK_EQ_INT(store_delete_prefix(s, NULL, &n, &rev), -EINVAL);
+	CHECK_EQ_INT(store_delete_prefix(s, "/p/", &n, &rev), 0);
+	CHECK_EQ_INT((int)n, 2);
+	CHECK_EQ_INT(rev, 7);
+	CHECK_EQ_INT(store_revision(s), 7);
+	CHECK_EQ_INT(r->n, 2);
+	CHECK_STR(r->key[0], "/p/a");
+	CHECK_STR(r->value[0], "1b");
+	CHECK_EQ_INT(r->type[0], STORE_DELETE);
+	CHECK_EQ_INT(r->rev[0], 6);
+	CHECK_EQ_INT(r->create_rev[0], created);
+	CHECK_STR(r->key[1], "/p/b");
+	CHECK_EQ_INT(r->rev[1], 7);
+	CHECK_EQ_INT(store_get(s, "/p/a", &kv), -ENOENT);
+	CHECK_EQ_INT(store_range(s, "/", 0, &kvs, &n, NULL), 0);
+	CHECK_EQ_INT((int)n, 2);
+	if (n == 2) {
+		CHECK_STR(kvs[0].key, "/p");
+		CHECK_STR(kvs[1].key, "/q/a");
+	}
+	store_kvs_free(kvs, n);
+	/* nothing left under it: no revision is spent */
+	CHECK_EQ_INT(store_delete_prefix(s, "/p/", &n, &rev), 0);
+	CHECK_EQ_INT((int)n, 0);
+	CHECK_EQ_INT(rev, 7);
+	CHECK_EQ_INT(store_revision(s), 7);
+	/* the deletes are in history: a watch from revision 5 replays them */
+	CHECK_EQ_INT(store_watch(s, "/p/", 5, rec_fn, replay, &w2), 0);
+	CHECK_EQ_INT(replay->n, 2);
+	CHECK_EQ_INT(replay->type[1], STORE_DELETE);
+	CHECK_STR(replay->value[1], "2");
+out:
+	store_unwatch(w);
+	store_unwatch(w2);
+	store_close(s);
+	free(r);
+	free(replay);
 	tmp_remove(&t);
 }
 
@@ -914,6 +977,7 @@ int main(void)
 	RUN(test_cas);
 	RUN(test_watch_replay_live);
 	RUN(test_watch_prefix);
+	RUN(test_delete_prefix);
 	RUN(test_unwatch_in_callback);
 	RUN(test_unwatch_in_replay);
 	RUN(test_writes_from_callbacks);

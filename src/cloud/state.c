@@ -13,6 +13,7 @@
 #include "cloud/cloud.h"
 #include "cloud/container.h"
 #include "cloud/hier.h"
+#include "core/dbuf.h"
 #include "core/store.h"
 #include "core/yaml.h"
 
@@ -205,10 +206,12 @@ static json_t *load_jwks(const json_t *iss, const char *base_dir, char *err, siz
 		return json_incref(inline_jwks);
 	const char *file = json_string_value(json_object_get(iss, "jwksFile"));
 	char path[4096];
-	if (file[0] == '/' || !base_dir)
-		snprintf(path, sizeof(path), "%s", file);
-	else
-		snprintf(path, sizeof(path), "%s/%s", base_dir, file);
+	int rc = file[0] == '/' || !base_dir ? SFMT(path, "%s", file)
+					     : SFMT(path, "%s/%s", base_dir, file);
+	if (rc) {
+		fail(err, errlen, "state: jwksFile %s: the path is too long", file);
+		return NULL;
+	}
 	json_error_t je;
 	json_t *j = json_load_file(path, 0, &je);
 	if (!j)
@@ -226,7 +229,11 @@ int state_apply(struct cloud *c, const json_t *state, const char *base_dir, char
 	now_rfc3339(created, sizeof(created));
 	json_array_foreach(json_object_get(state, "users"), i, v)
 	{
-		snprintf(key, sizeof(key), "/users/%s", json_string_value(v));
+		if (SFMT(key, "/users/%s", json_string_value(v))) {
+			rc = fail(err, errlen, "state: user %s: the email is too long",
+				  json_string_value(v));
+			goto out;
+		}
 		if ((rc = put_json(c, key, json_pack("{s:s}", "email", json_string_value(v)))))
 			goto out;
 	}
@@ -235,7 +242,8 @@ int state_apply(struct cloud *c, const json_t *state, const char *base_dir, char
 		const char *id = json_string_value(json_object_get(p, "projectId"));
 		const char *num = json_string_value(json_object_get(p, "projectNumber"));
 		const char *name = json_string_value(json_object_get(p, "name"));
-		snprintf(key, sizeof(key), "/projects/%s", id);
+		if ((rc = SFMT(key, "/projects/%s", id)))
+			goto out;
 		rc = put_json(c, key,
 			      json_pack("{s:s, s:s, s:s, s:s, s:s}", "projectNumber", num, "projectId",
 					id, "lifecycleState", "ACTIVE", "name", name ? name : id,
@@ -250,9 +258,13 @@ int state_apply(struct cloud *c, const json_t *state, const char *base_dir, char
 				goto out;
 			}
 			char parent[64], sname[300];
-			snprintf(parent, sizeof(parent), "projects/%s", num);
-			snprintf(sname, sizeof(sname), "projects/%s/services/%s", num, svc);
-			snprintf(key, sizeof(key), "/projects/%s/services/%s", id, svc);
+			if (SFMT(parent, "projects/%s", num) ||
+			    SFMT(sname, "projects/%s/services/%s", num, svc) ||
+			    SFMT(key, "/projects/%s/services/%s", id, svc)) {
+				rc = fail(err, errlen, "state: project %s: a service name is too long",
+					  id);
+				goto out;
+			}
 			rc = put_json(c, key,
 				      json_pack("{s:s, s:{s:s, s:s}, s:s, s:s}", "name", sname, "config",
 						"name", svc, "title", cloud_service_title(svc), "state",
@@ -263,8 +275,8 @@ int state_apply(struct cloud *c, const json_t *state, const char *base_dir, char
 		json_t *pol = json_object_get(p, "iamPolicy");
 		if (pol) {
 			char resource[300];
-			snprintf(resource, sizeof(resource), "projects/%s", id);
-			if ((rc = iam_seed_policy(c->iam, resource, pol)) != 0) {
+			if ((rc = SFMT(resource, "projects/%s", id)) ||
+			    (rc = iam_seed_policy(c->iam, resource, pol)) != 0) {
 				fail(err, errlen, "state: project %s: invalid iamPolicy", id);
 				goto out;
 			}

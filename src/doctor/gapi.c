@@ -248,16 +248,17 @@ static int read_token_file(const char *path, char *out, size_t len)
 void dr_kube_context(char *out, size_t len, char *path, size_t plen)
 {
 	const char *env = getenv("KUBECONFIG");
-	char paths[4096];
 	const char *home = getenv("HOME");
+	char *paths = NULL;
 	out[0] = '\0';
 	if (plen)
 		path[0] = '\0';
+	/* KUBECONFIG is a list of any length, read whole as kubectl reads it. */
 	if (env && *env)
-		snprintf(paths, sizeof(paths), "%s", env);
-	else if (home)
-		snprintf(paths, sizeof(paths), "%s/.kube/config", home);
-	else
+		paths = strdup(env);
+	else if (home && asprintf(&paths, "%s/.kube/config", home) < 0)
+		paths = NULL;
+	if (!paths)
 		return;
 	char *save = NULL;
 	for (char *p = strtok_r(paths, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
@@ -280,11 +281,12 @@ void dr_kube_context(char *out, size_t len, char *path, size_t plen)
 		}
 		fclose(f);
 		if (out[0]) {
-			if (plen)
-				snprintf(path, plen, "%s", p);
-			return;
+			if (plen && sfmt(path, plen, "%s", p))
+				path[0] = '\0';
+			break;
 		}
 	}
+	free(paths);
 }
 
 /* Copies a name of at most DR_NAME_MAX-1 bytes; a longer one leaves "!" (invalid). */
@@ -315,7 +317,11 @@ int dr_ctx_init(struct dr_ctx *c, const char *token_file, char *err, size_t errl
 		c->timeout_s = 30;
 	const char *base = getenv("GKEID_CLOUD_URL");
 	if (base && *base) {
-		snprintf(c->cloud_url, sizeof(c->cloud_url), "%s", base);
+		if (SFMT(c->cloud_url, "%s", base)) {
+			snprintf(err, errlen, "GKEID_CLOUD_URL is too long (at most %zu bytes)",
+				 sizeof(c->cloud_url) - 1);
+			return -ENAMETOOLONG;
+		}
 		size_t n = strlen(c->cloud_url);
 		while (n && c->cloud_url[n - 1] == '/')
 			c->cloud_url[--n] = '\0';
@@ -424,8 +430,11 @@ int dr_ctx_cluster(struct dr_ctx *c, char *err, size_t errlen)
 {
 	char path[1024], brief[800];
 	struct dr_resp r;
-	snprintf(path, sizeof(path), "v1/projects/%s/locations/%s/clusters/%s", c->project,
-		 c->location, c->cluster);
+	if (SFMT(path, "v1/projects/%s/locations/%s/clusters/%s", c->project, c->location,
+		 c->cluster)) {
+		snprintf(err, errlen, "the cluster's name is too long");
+		return -ENAMETOOLONG;
+	}
 	dr_google(c, "container", "GET", path, NULL, NULL, NULL, &r);
 	c->cluster_status = r.status;
 	if (r.status != 200 || !json_is_object(r.json)) {
@@ -436,13 +445,13 @@ int dr_ctx_cluster(struct dr_ctx *c, char *err, size_t errlen)
 		return -EIO;
 	}
 	c->cl = json_incref(r.json);
-	snprintf(c->cluster_url, sizeof(c->cluster_url), "%s", r.url);
+	(void)SFMT(c->cluster_url, "%s", r.url); /* both hold a request URL */
 	dr_resp_free(&r);
 	const char *ep = json_string_value(json_object_get(c->cl, "endpoint"));
 	const char *ca = json_string_value(
 		json_object_get(json_object_get(c->cl, "masterAuth"), "clusterCaCertificate"));
-	if (ep && *ep && strlen(ep) < 500 && !strpbrk(ep, "/?# @"))
-		snprintf(c->kube_url, sizeof(c->kube_url), "https://%s", ep);
+	if (ep && *ep && !strpbrk(ep, "/?# @") && SFMT(c->kube_url, "https://%s", ep))
+		c->kube_url[0] = '\0'; /* too long to be an endpoint: none */
 	if (ca && *ca && strlen(ca) < (1u << 20)) {
 		unsigned char *pem = NULL;
 		size_t n = 0;

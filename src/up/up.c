@@ -21,6 +21,7 @@
 #include "cloud/cloud.h"
 #include "cloud/container.h"
 #include "cloud/state.h"
+#include "core/dbuf.h"
 #include "core/embed.h"
 #include "core/http.h"
 #include "core/httpconn.h"
@@ -59,6 +60,10 @@ struct up {
 	int port;
 };
 
+/* Bytes of the data dir's real path: SQLite's unix VFS opens file names of at most 512
+ * bytes (MAX_PATHNAME in sqlite3.c), and the store's is DIR/store.db-journal. */
+#define UP_DIR_MAX 480
+
 static int mkdir_private(const char *path)
 {
 	if (mkdir(path, 0700) != 0 && errno != EEXIST)
@@ -66,30 +71,38 @@ static int mkdir_private(const char *path)
 	return chmod(path, 0700) == 0 ? 0 : -errno;
 }
 
+/* Appends "export NAME='VALUE'\n" to b, VALUE quoted for the shell (a ' becomes '\''),
+ * so that any data dir can be sourced. */
+static void env_line(struct dbuf *b, const char *name, const char *value)
+{
+	dbuf_printf(b, "export %s='", name);
+	for (const char *p = value; *p; p++)
+		if (*p == '\'')
+			dbuf_str(b, "'\\''");
+		else
+			dbuf_add(b, p, 1);
+	dbuf_str(b, "'\n");
+}
+
 static int write_env(struct up *u)
 {
-	char path[PATH_MAX + 16], buf[8192];
-	int n = snprintf(buf, sizeof(buf),
-			 "# Written by gkeid up. Use it with: . %s/env\n"
-			 "export GKEID_DATA_DIR='%s'\n"
-			 "export CLOUDSDK_CONFIG='%s'\n"
-			 "export GKEID_PROJECT='%s'\n"
-			 "export GKEID_CLOUD_URL='%s'\n",
-			 u->dir, u->dir, u->gcloud_dir, u->project, u->cloud.base_url);
-	if (n < 0 || (size_t)n >= sizeof(buf))
-		return -E2BIG;
-	if (u->cluster[0] && access(u->kubeconfig, R_OK) == 0) {
-		int m = snprintf(buf + n, sizeof(buf) - (size_t)n, "export KUBECONFIG='%s'\n",
-				 u->kubeconfig);
-		if (m < 0 || (size_t)m >= sizeof(buf) - (size_t)n)
-			return -E2BIG;
-		n += m;
-	}
-	snprintf(path, sizeof(path), "%s/env", u->dir);
-	int rc = gcloudcfg_write_file(path, buf, (size_t)n, 0600);
+	char path[PATH_MAX + 16];
+	struct dbuf b = DBUF_INIT(64 * 1024);
+	int rc = SFMT(path, "%s/env", u->dir);
+	if (rc)
+		return rc;
+	dbuf_printf(&b, "# Written by gkeid up. Use it with: . %s/env\n", u->dir);
+	env_line(&b, "GKEID_DATA_DIR", u->dir);
+	env_line(&b, "CLOUDSDK_CONFIG", u->gcloud_dir);
+	env_line(&b, "GKEID_PROJECT", u->project);
+	env_line(&b, "GKEID_CLOUD_URL", u->cloud.base_url);
+	if (u->cluster[0] && access(u->kubeconfig, R_OK) == 0)
+		env_line(&b, "KUBECONFIG", u->kubeconfig);
+	rc = b.oom ? -ENOMEM : gcloudcfg_write_file(path, b.p, b.len, 0600);
 	if (rc == 0)
 		printf("gkeid: ready; environment in %s (in another shell: . %s)\n", path, path);
 	fflush(stdout);
+	dbuf_free(&b);
 	return rc;
 }
 
@@ -331,6 +344,13 @@ int up_run(const struct up_options *o)
 	u.port = o->port;
 	if (mkdir_private(dir) != 0 || !realpath(dir, u.dir)) {
 		fprintf(stderr, "gkeid up: cannot use data dir %s: %s\n", dir, strerror(errno));
+		return 1;
+	}
+	/* Every file gkeid keeps under the data dir then fits the PATH_MAX-sized names built
+	 * below and in the modules (keys/CLUSTER-sa.pem, gcloud/configurations/...). */
+	if (strlen(u.dir) > UP_DIR_MAX) {
+		fprintf(stderr, "gkeid up: the data dir's path is too long (%zu bytes; at most %d)\n",
+			strlen(u.dir), UP_DIR_MAX);
 		return 1;
 	}
 	snprintf(u.gcloud_dir, sizeof(u.gcloud_dir), "%s/gcloud", u.dir);

@@ -4,8 +4,9 @@
 # gkeid on port 0 in its own temporary directory, so files share nothing and run side
 # by side, TEST_JOBS at a time (default: 2 per core). Files named in tests/slow.txt
 # start first, so the longest ones do not start last; TEST_FILTER=REGEX runs only the
-# matching files. At the end: each file's result,
-# a time table (slowest first), and the total "N passed, N failed".
+# matching files. At the end: each file's result, a time table (slowest first: wall
+# seconds, and the CPU seconds, user+sys, of the file and every process it waited for),
+# and the total "N passed, N failed".
 # Exits non-zero when anything failed or a test program crashed.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,7 +21,8 @@ if [ -f tests/node/package-lock.json ] && [ ! -d tests/node/node_modules ]; then
 fi
 
 # run_one NAME CMD...: runs one file, its output in $log/NAME.log, then writes
-# "NAME SECONDS EXIT" to $log/NAME.done.
+# "NAME SECONDS EXIT CPU" to $log/NAME.done (CPU: the user+sys seconds of CMD and the
+# processes it waited for, from `times`, as run_one runs in a subshell of its own).
 run_one() {
 	name=$1
 	shift
@@ -28,7 +30,9 @@ run_one() {
 	start=$EPOCHREALTIME
 	"$@" >"$f.log" 2>&1
 	rc=$?
-	echo "$name $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') $rc" >"$f.done"
+	times >"$f.times" # here, not in $(...): a subshell has no children of its own
+	cpu=$(tail -n 1 "$f.times" | awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, t, /[ms]/); n += t[1] * 60 + t[2] } printf "%.1f", n }')
+	echo "$name $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') $rc $cpu" >"$f.done"
 }
 
 # The queue: slow files first (tests/slow.txt), then the unit tests, then the rest.
@@ -71,7 +75,7 @@ for item in "${queue[@]}"; do
 	*) name="unit/${item##*/tests/}" ;;
 	esac
 	f=$log/$(echo "$name" | tr '/' '_')
-	read -r _ secs rc <"$f.done"
+	read -r _ secs rc _ <"$f.done"
 	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$f.log" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "CRASH $name (exit $rc, no summary line)"
@@ -95,8 +99,9 @@ for item in "${queue[@]}"; do
 done
 
 echo
-echo "time per file (seconds, slowest first; $JOBS at a time):"
-cat "$log"/*.done | sort -k2 -rn | awk '{ printf "  %7.1f  %s\n", $2, $1 }'
+echo "time per file (seconds, slowest first; $JOBS at a time): wall, CPU (user+sys)"
+cat "$log"/*.done | sort -k2 -rn | awk '{ printf "  %7.1f %7.1f  %s\n", $2, $4, $1; cpu += $4 }
+	END { printf "  total CPU of the files: %.1f s (%.1f min)\n", cpu, cpu / 60 }'
 rm -rf "$log"
 [ -n "$crashed" ] && echo "crashed or unfinished:$crashed"
 echo "$passed passed, $failed failed"

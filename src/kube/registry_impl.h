@@ -1,6 +1,7 @@
 /*
- * registry_impl.h - private to the registry (registry.c, registry_valid.c,
- * registry_list.c, registry_watch.c): the per-kind rules, the helpers the four share,
+ * registry_impl.h - private to the registry (registry.c, registry_create.c,
+ * registry_update.c, registry_delete.c, registry_valid.c, registry_list.c,
+ * registry_watch.c): the per-kind rules, the helpers the seven share,
  * and the per-cluster state the registry keeps (struct registry_state, owned by
  * struct kube_cluster: its watchers, the page cache of paged lists and the encoded
  * event of the current revision). Nothing outside those files includes it.
@@ -101,6 +102,11 @@ int reg_write_obj(struct kube_cluster *cl, const struct kube_resource *res, cons
 		  json_t *obj, int64_t expected, int64_t *new_rev);
 /* ?dryRun=All. */
 int reg_dry_run(struct http_req *r);
+/* Sets obj's metadata.resourceVersion to rev. */
+void reg_set_rv(json_t *obj, int64_t rev);
+/* A new object: kind and apiVersion first (the resource's), then obj's fields in their
+ * order, as kube-apiserver encodes. NULL when out of memory. */
+json_t *reg_normalize(json_t *obj, const struct kube_resource *res);
 
 /* --- replies (registry.c); each takes obj's reference --- */
 
@@ -115,6 +121,13 @@ void reg_reply_invalid(struct http_req *r, const struct kube_resource *res, cons
 		       json_t *errs);
 
 void reg_reply_json(struct http_req *r, int code, json_t *obj);
+/* A Status about a named object of the request's resource. */
+void reg_reply_named(struct http_req *r, const struct kube_attrs *a, int code, const char *reason,
+		     const char *name, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+/* "resource.group" (the core group: "resource") into out. */
+void reg_qualified(const struct kube_resource *res, char *out, size_t len);
+/* The Status of a store error (rc: -errno). */
+void reg_reply_store_error(struct http_req *r, const struct kube_attrs *a, int rc);
 void reg_reply_bad_request(struct http_req *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -134,6 +147,45 @@ void reg_field_err(json_t *errs, const char *field, const char *reason, const ch
 #define ERR_INVALID(errs, field, value, detail)                                                    \
 	reg_field_err(errs, field, "FieldValueInvalid", "Invalid value: \"%s\": %s", value, detail)
 #define ERR_REQUIRED(errs, field) reg_field_err(errs, field, "FieldValueRequired", "Required value")
+
+/* Escalation prevention for RBAC writes (rbac.h). 0, or replies and returns -EPERM. */
+int reg_rbac_guard(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		   const struct kube_resource *res, const struct kube_user *u, const json_t *obj);
+/* NodeRestriction admission (nodeauthz.h) of a write by a node: obj is the object
+ * written, old the stored one. 0, or replies (403, or 404) and returns -EPERM. */
+int reg_node_guard(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		   const struct kube_user *u, const json_t *obj, const json_t *old);
+
+/* --- create (registry_create.c) --- */
+
+/* Checks kind and apiVersion of a body and fills them when absent: 0, or replies 400
+ * and returns -EINVAL. */
+int reg_check_kind(struct http_req *r, const struct kube_resource *res, json_t *obj);
+int reg_namespace_exists(struct kube_cluster *cl, const char *ns);
+/* The request's object for a create or update (options: "CreateOptions",
+ * "UpdateOptions"); NULL when the reply is sent. */
+json_t *reg_decode_body(struct http_req *r, const struct kube_attrs *a,
+			const struct kube_resource *res, const char *options);
+/* Creates applied (borrowed: the object a server-side apply made, created as it is) or
+ * the request's body (applied NULL), and replies. */
+void reg_create_with(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		     const struct kube_resource *res, const struct kube_user *u, json_t *applied);
+void reg_serve_create(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		      const struct kube_resource *res, const struct kube_user *u);
+
+/* --- update and patch (registry_update.c) --- */
+
+void reg_serve_update(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		      const struct kube_resource *res, const struct kube_user *u);
+void reg_serve_patch(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		     const struct kube_resource *res, const struct kube_user *u);
+
+/* --- delete (registry_delete.c) --- */
+
+void reg_serve_delete(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+		      const struct kube_resource *res, const struct kube_user *u);
+void reg_serve_deletecollection(struct kube_cluster *cl, struct http_req *r,
+				const struct kube_attrs *a, const struct kube_resource *res);
 
 /* --- validation and defaults (registry_valid.c) --- */
 

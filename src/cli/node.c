@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/dbuf.h"
 #include "node/node.h"
 
 /* clang-format off */
@@ -312,27 +313,21 @@ int cmd_node(int argc, char **argv)
 	size_t cl = strlen(cloud);
 	while (cl > 0 && cloud[cl - 1] == '/')
 		cloud[--cl] = '\0';
-	snprintf(cfg->sts_url, sizeof(cfg->sts_url), "%s",
-		 sts[0] ? sts
-		 : cl	? cloud
-			: "https://sts.googleapis.com");
-	if (!sts[0] && cl)
-		snprintf(cfg->sts_url, sizeof(cfg->sts_url), "%.480s/sts", cloud);
-	if (iam[0])
-		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url), "%s", iam);
-	else if (cl)
-		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url),
-			 "%.480s/iamcredentials", cloud);
-	else
-		snprintf(cfg->iamcredentials_url, sizeof(cfg->iamcredentials_url),
-			 "https://iamcredentials.googleapis.com");
-	if (container[0])
-		snprintf(cfg->container_url, sizeof(cfg->container_url), "%s", container);
-	else if (cl)
-		snprintf(cfg->container_url, sizeof(cfg->container_url), "%.480s/container", cloud);
-	else
-		snprintf(cfg->container_url, sizeof(cfg->container_url),
-			 "https://container.googleapis.com");
+	/* Each API's base: its own flag, else --cloud-url's path for it, else Google's host.
+	 * A base too long to hold is an error, never a cut URL. */
+	if ((sts[0] ? SFMT(cfg->sts_url, "%s", sts)
+	     : cl   ? SFMT(cfg->sts_url, "%s/sts", cloud)
+		    : SFMT(cfg->sts_url, "https://sts.googleapis.com")) ||
+	    (iam[0] ? SFMT(cfg->iamcredentials_url, "%s", iam)
+	     : cl   ? SFMT(cfg->iamcredentials_url, "%s/iamcredentials", cloud)
+		    : SFMT(cfg->iamcredentials_url, "https://iamcredentials.googleapis.com")) ||
+	    (container[0] ? SFMT(cfg->container_url, "%s", container)
+	     : cl	  ? SFMT(cfg->container_url, "%s/container", cloud)
+			  : SFMT(cfg->container_url, "https://container.googleapis.com"))) {
+		fprintf(stderr, "gkeid node: an API base URL is too long (at most %d bytes)\n",
+			NODE_URL_MAX - 1);
+		goto out;
+	}
 	rc = node_run(cfg) == 0 ? 0 : 1;
 out:
 	free(cfg);

@@ -44,6 +44,7 @@
 #include "cli/cli.h"
 #include "cli/execpod.h"
 #include "core/clock.h"
+#include "core/dbuf.h"
 #include "core/jwt.h"
 
 #define RESP_CAP (8u << 20)
@@ -112,7 +113,11 @@ static int kube(const struct nstate *st, const char *method, const char *path, c
 	char url[1024 + 512], *s = NULL, cerr[256];
 	if (out)
 		*out = NULL;
-	snprintf(url, sizeof(url), "%s%s", st->server, path);
+	if (SFMT(url, "%s%s", st->server, path)) {
+		snprintf(err, errlen, "%s %s%.200s...: the URL is too long", method, st->server,
+			 path);
+		return 0;
+	}
 	q.url = url;
 	if (body) {
 		s = json_dumps(body, JSON_COMPACT);

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,128 +96,145 @@ static int set_count(size_t *dst, const char *v, const char *flag)
 	return 0;
 }
 
-int cmd_node(int argc, char **argv)
+/* The options that copy their argument into a string field of struct node_config. */
+static const struct {
+	int val;
+	size_t off, len;
+	const char *flag;
+} string_opts[] = {
+#define S(v, field, flag) {v, offsetof(struct node_config, field), sizeof(((struct node_config *)0)->field), flag}
+	S('N', node_name, "--node-name"),
+	S('K', kube_server, "--kube-server"),
+	S('A', kube_ca, "--kube-ca"),
+	S('C', kube_cert, "--kube-cert"),
+	S('Y', kube_key, "--kube-key"),
+	S('T', kube_token_file, "--kube-token-file"),
+	S('p', project, "--project"),
+	S('n', project_number, "--project-number"),
+	S('l', location, "--location"),
+	S('k', cluster, "--cluster"),
+	S('u', cluster_uid, "--cluster-uid"),
+	S('z', zone, "--zone"),
+	S('P', node_pool, "--node-pool"),
+	S('E', credentials, "--credentials"),
+	S('S', state_file, "--state-file"),
+	S('a', listen_addr, "--address"),
+#undef S
+};
+
+/* Copies optarg into the string option val names; 1 when val is not one, else 0 or
+ * -EINVAL (too long, said on stderr). */
+static int set_string_opt(struct node_config *cfg, int val, const char *arg)
 {
-	static const struct option opts[] = {
-		{"node-name", required_argument, NULL, 'N'},
-		{"kube-server", required_argument, NULL, 'K'},
-		{"kube-ca", required_argument, NULL, 'A'},
-		{"kube-cert", required_argument, NULL, 'C'},
-		{"kube-key", required_argument, NULL, 'Y'},
-		{"kube-token-file", required_argument, NULL, 'T'},
-		{"cloud-url", required_argument, NULL, 'U'},
-		{"sts-url", required_argument, NULL, 's'},
-		{"iamcredentials-url", required_argument, NULL, 'i'},
-		{"container-url", required_argument, NULL, 'c'},
-		{"project", required_argument, NULL, 'p'},
-		{"project-number", required_argument, NULL, 'n'},
-		{"location", required_argument, NULL, 'l'},
-		{"cluster", required_argument, NULL, 'k'},
-		{"cluster-uid", required_argument, NULL, 'u'},
-		{"zone", required_argument, NULL, 'z'},
-		{"node-pool", required_argument, NULL, 'P'},
-		{"credentials", required_argument, NULL, 'E'},
-		{"listen", required_argument, NULL, 'L'},
-		{"port", required_argument, NULL, 'o'},
-		{"address", required_argument, NULL, 'a'},
-		{"state-file", required_argument, NULL, 'S'},
-		{"hold", required_argument, NULL, 'H'},
-		{"ksa-ttl", required_argument, NULL, 't'},
-		{"pool-poll", required_argument, NULL, 6},
-		{"netpol-ttl", required_argument, NULL, 7},
-		{"max-pods", required_argument, NULL, 1},
-		{"max-ksas", required_argument, NULL, 2},
-		{"max-tokens", required_argument, NULL, 3},
-		{"max-held", required_argument, NULL, 4},
-		{"exit-with-parent", no_argument, NULL, 5},
-		CONN_LIMIT_OPTIONS,
-		{"verbose", no_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	struct node_config *cfg = calloc(1, sizeof(*cfg));
-	char cloud[NODE_URL_MAX] = "", sts[NODE_URL_MAX] = "", iam[NODE_URL_MAX] = "",
-	     container[NODE_URL_MAX] = "";
-	int c, rc = 2;
-	if (!cfg) {
-		fprintf(stderr, "gkeid node: out of memory\n");
-		return 1;
+	for (size_t i = 0; i < sizeof(string_opts) / sizeof(string_opts[0]); i++)
+		if (string_opts[i].val == val)
+			return set((char *)cfg + string_opts[i].off, string_opts[i].len, arg,
+				   string_opts[i].flag);
+	return 1;
+}
+
+/* Each API's base: its own flag, else --cloud-url's path for it, else Google's host.
+ * A base too long to hold is an error (said on stderr), never a cut URL. */
+static int api_urls(struct node_config *cfg, char *cloud, const char *sts, const char *iam,
+		    const char *container)
+{
+	size_t cl = strlen(cloud);
+	while (cl > 0 && cloud[cl - 1] == '/')
+		cloud[--cl] = '\0';
+	if ((sts[0] ? SFMT(cfg->sts_url, "%s", sts)
+	     : cl   ? SFMT(cfg->sts_url, "%s/sts", cloud)
+		    : SFMT(cfg->sts_url, "https://sts.googleapis.com")) ||
+	    (iam[0] ? SFMT(cfg->iamcredentials_url, "%s", iam)
+	     : cl   ? SFMT(cfg->iamcredentials_url, "%s/iamcredentials", cloud)
+		    : SFMT(cfg->iamcredentials_url, "https://iamcredentials.googleapis.com")) ||
+	    (container[0] ? SFMT(cfg->container_url, "%s", container)
+	     : cl	  ? SFMT(cfg->container_url, "%s/container", cloud)
+			  : SFMT(cfg->container_url, "https://container.googleapis.com"))) {
+		fprintf(stderr, "gkeid node: an API base URL is too long (at most %d bytes)\n",
+			NODE_URL_MAX - 1);
+		return -ENAMETOOLONG;
 	}
-	node_config_defaults(cfg);
+	return 0;
+}
+
+static const struct option node_opts[] = {
+	{"node-name", required_argument, NULL, 'N'},
+	{"kube-server", required_argument, NULL, 'K'},
+	{"kube-ca", required_argument, NULL, 'A'},
+	{"kube-cert", required_argument, NULL, 'C'},
+	{"kube-key", required_argument, NULL, 'Y'},
+	{"kube-token-file", required_argument, NULL, 'T'},
+	{"cloud-url", required_argument, NULL, 'U'},
+	{"sts-url", required_argument, NULL, 's'},
+	{"iamcredentials-url", required_argument, NULL, 'i'},
+	{"container-url", required_argument, NULL, 'c'},
+	{"project", required_argument, NULL, 'p'},
+	{"project-number", required_argument, NULL, 'n'},
+	{"location", required_argument, NULL, 'l'},
+	{"cluster", required_argument, NULL, 'k'},
+	{"cluster-uid", required_argument, NULL, 'u'},
+	{"zone", required_argument, NULL, 'z'},
+	{"node-pool", required_argument, NULL, 'P'},
+	{"credentials", required_argument, NULL, 'E'},
+	{"listen", required_argument, NULL, 'L'},
+	{"port", required_argument, NULL, 'o'},
+	{"address", required_argument, NULL, 'a'},
+	{"state-file", required_argument, NULL, 'S'},
+	{"hold", required_argument, NULL, 'H'},
+	{"ksa-ttl", required_argument, NULL, 't'},
+	{"pool-poll", required_argument, NULL, 6},
+	{"netpol-ttl", required_argument, NULL, 7},
+	{"max-pods", required_argument, NULL, 1},
+	{"max-ksas", required_argument, NULL, 2},
+	{"max-tokens", required_argument, NULL, 3},
+	{"max-held", required_argument, NULL, 4},
+	{"exit-with-parent", no_argument, NULL, 5},
+	CONN_LIMIT_OPTIONS,
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* The base URLs given on the command line, before api_urls makes them whole. */
+struct url_args {
+	char cloud[NODE_URL_MAX], sts[NODE_URL_MAX], iam[NODE_URL_MAX], container[NODE_URL_MAX];
+};
+
+/* Reads the options into cfg and u: 0, 1 when --help was printed, -1 on an error (said
+ * on stderr). */
+static int parse_args(int argc, char **argv, struct node_config *cfg, struct url_args *u)
+{
+	int c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "vh", node_opts, NULL)) != -1) {
 		int bad = 0;
 		int64_t ms;
 		char err[200];
 		int lr = parse_conn_limit(c, optarg, &cfg->limits, err, sizeof(err));
 		if (lr < 0) {
 			fprintf(stderr, "gkeid node: %s\n", err);
-			goto out;
+			return -1;
 		}
 		if (lr > 0)
 			continue;
+		if ((bad = set_string_opt(cfg, c, optarg)) <= 0) {
+			if (bad)
+				return -1;
+			continue;
+		}
+		bad = 0;
 		switch (c) {
-		case 'N':
-			bad = set(cfg->node_name, sizeof(cfg->node_name), optarg, "--node-name");
-			break;
-		case 'K':
-			bad = set(cfg->kube_server, sizeof(cfg->kube_server), optarg,
-				  "--kube-server");
-			break;
-		case 'A':
-			bad = set(cfg->kube_ca, sizeof(cfg->kube_ca), optarg, "--kube-ca");
-			break;
-		case 'C':
-			bad = set(cfg->kube_cert, sizeof(cfg->kube_cert), optarg, "--kube-cert");
-			break;
-		case 'Y':
-			bad = set(cfg->kube_key, sizeof(cfg->kube_key), optarg, "--kube-key");
-			break;
-		case 'T':
-			bad = set(cfg->kube_token_file, sizeof(cfg->kube_token_file), optarg,
-				  "--kube-token-file");
-			break;
 		case 'U':
-			bad = set(cloud, sizeof(cloud) - 32, optarg, "--cloud-url");
+			bad = set(u->cloud, sizeof(u->cloud) - 32, optarg, "--cloud-url");
 			break;
 		case 's':
-			bad = set(sts, sizeof(sts), optarg, "--sts-url");
+			bad = set(u->sts, sizeof(u->sts), optarg, "--sts-url");
 			break;
 		case 'i':
-			bad = set(iam, sizeof(iam), optarg, "--iamcredentials-url");
+			bad = set(u->iam, sizeof(u->iam), optarg, "--iamcredentials-url");
 			break;
 		case 'c':
-			bad = set(container, sizeof(container), optarg, "--container-url");
-			break;
-		case 'p':
-			bad = set(cfg->project, sizeof(cfg->project), optarg, "--project");
-			break;
-		case 'n':
-			bad = set(cfg->project_number, sizeof(cfg->project_number), optarg,
-				  "--project-number");
-			break;
-		case 'l':
-			bad = set(cfg->location, sizeof(cfg->location), optarg, "--location");
-			break;
-		case 'k':
-			bad = set(cfg->cluster, sizeof(cfg->cluster), optarg, "--cluster");
-			break;
-		case 'u':
-			bad = set(cfg->cluster_uid, sizeof(cfg->cluster_uid), optarg,
-				  "--cluster-uid");
-			break;
-		case 'z':
-			bad = set(cfg->zone, sizeof(cfg->zone), optarg, "--zone");
-			break;
-		case 'P':
-			bad = set(cfg->node_pool, sizeof(cfg->node_pool), optarg, "--node-pool");
-			break;
-		case 'E':
-			bad = set(cfg->credentials, sizeof(cfg->credentials), optarg,
-				  "--credentials");
-			break;
-		case 'S':
-			bad = set(cfg->state_file, sizeof(cfg->state_file), optarg, "--state-file");
+			bad = set(u->container, sizeof(u->container), optarg, "--container-url");
 			break;
 		case 5:
 			/* Run by `gkeid up`: a SIGKILLed parent must not leave the node behind. */
@@ -224,9 +242,6 @@ int cmd_node(int argc, char **argv)
 				fprintf(stderr, "gkeid node: the parent is gone\n");
 				bad = 1;
 			}
-			break;
-		case 'a':
-			bad = set(cfg->listen_addr, sizeof(cfg->listen_addr), optarg, "--address");
 			break;
 		case 'L':
 			if (strcmp(optarg, "local") == 0)
@@ -289,18 +304,36 @@ int cmd_node(int argc, char **argv)
 			break;
 		case 'h':
 			fputs(node_usage, stdout);
-			rc = 0;
-			goto out;
+			return 1;
 		default:
 			fputs(node_usage, stderr);
-			goto out;
+			return -1;
 		}
 		if (bad)
-			goto out;
+			return -1;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "gkeid node: unexpected argument \"%s\"\n%s", argv[optind],
 			node_usage);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_node(int argc, char **argv)
+{
+	struct node_config *cfg = calloc(1, sizeof(*cfg));
+	struct url_args *u = calloc(1, sizeof(*u));
+	int rc = 2;
+	if (!cfg || !u) {
+		fprintf(stderr, "gkeid node: out of memory\n");
+		rc = 1;
+		goto out;
+	}
+	node_config_defaults(cfg);
+	int pr = parse_args(argc, argv, cfg, u);
+	if (pr) {
+		rc = pr > 0 ? 0 : 2;
 		goto out;
 	}
 	if (!cfg->kube_server[0] || !cfg->project[0] || !cfg->location[0] || !cfg->cluster[0]) {
@@ -310,26 +343,11 @@ int cmd_node(int argc, char **argv)
 			node_usage);
 		goto out;
 	}
-	size_t cl = strlen(cloud);
-	while (cl > 0 && cloud[cl - 1] == '/')
-		cloud[--cl] = '\0';
-	/* Each API's base: its own flag, else --cloud-url's path for it, else Google's host.
-	 * A base too long to hold is an error, never a cut URL. */
-	if ((sts[0] ? SFMT(cfg->sts_url, "%s", sts)
-	     : cl   ? SFMT(cfg->sts_url, "%s/sts", cloud)
-		    : SFMT(cfg->sts_url, "https://sts.googleapis.com")) ||
-	    (iam[0] ? SFMT(cfg->iamcredentials_url, "%s", iam)
-	     : cl   ? SFMT(cfg->iamcredentials_url, "%s/iamcredentials", cloud)
-		    : SFMT(cfg->iamcredentials_url, "https://iamcredentials.googleapis.com")) ||
-	    (container[0] ? SFMT(cfg->container_url, "%s", container)
-	     : cl	  ? SFMT(cfg->container_url, "%s/container", cloud)
-			  : SFMT(cfg->container_url, "https://container.googleapis.com"))) {
-		fprintf(stderr, "gkeid node: an API base URL is too long (at most %d bytes)\n",
-			NODE_URL_MAX - 1);
+	if (api_urls(cfg, u->cloud, u->sts, u->iam, u->container) != 0)
 		goto out;
-	}
 	rc = node_run(cfg) == 0 ? 0 : 1;
 out:
 	free(cfg);
+	free(u);
 	return rc;
 }

@@ -71,7 +71,7 @@ anon() { call "" "$@"; }
 printf '%s\n' "$API_TOKEN" >"$T_TMP/admin.tok"
 state() { "$G" fault list --access-token-file "$T_TMP/admin.tok" | awk '$2 == "on" {print $1}' | tr '\n' ' '; }
 # fault_admin ARGS...: `gkeid fault ARGS` as the admin, the token from a file; the token
-# from gcloud (the default) is used by the list below and by every other principal's run
+# from gcloud (the default) is used by the list below and by the service account's first run
 fault_admin() { "$G" fault "$@" --access-token-file "$T_TMP/admin.tok"; }
 out=$(anon PUT /gkeid/v1/faults/iam-propagation '{"seconds":86400}')
 has "anonymous PUT iam-propagation: 401" "HTTP 401" "$out"
@@ -101,7 +101,7 @@ eq "... and nothing changed" "" "$(state)"
 
 out=$("$G" fault list)
 eq "list: a header and six faults, all off" "7 6" "$(echo "$out" | wc -l) $(echo "$out" | grep -c ' off ')"
-out=$(env -u GKEID_CLOUD_URL "$G" fault list --data-dir "$DATA_DIR" --output json)
+out=$(env -u GKEID_CLOUD_URL "$G" fault list --data-dir "$DATA_DIR" --output json --access-token-file "$T_TMP/admin.tok")
 eq "--data-dir DIR finds the server through DIR/env; --output json" "6" \
 	"$(echo "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["faults"]))')"
 out=$(env -u GKEID_CLOUD_URL -u GKEID_DATA_DIR "$G" fault list --data-dir "$T_TMP/nowhere" 2>&1); rc=$?
@@ -119,7 +119,7 @@ out=$(api PUT /gkeid/v1/faults/metadata-slow '{"seconds":"x"}')
 has "non-numeric seconds: 400" "HTTP 400" "$out"
 out=$(api PUT /gkeid/v1/faults/metadata-slow '{')
 has "a bad JSON body: 400" "HTTP 400" "$out"
-out=$("$G" fault set control-plane-down --cluster no-such-cluster 2>&1); rc=$?
+out=$(fault_admin set control-plane-down --cluster no-such-cluster 2>&1); rc=$?
 eq "an unknown --cluster: usage error" 2 $rc
 eq "... named, with the clusters there are" 'gkeid fault: cluster "no-such-cluster" not found in project demo-project; the clusters are: demo-cluster' "$out"
 out=$(fault_admin clear metadata-slow --cluster no-such-cluster 2>&1); rc=$?
@@ -247,12 +247,14 @@ fi
 eq "cleared: pods get GCE_METADATA_HOST again" "1" "$("$G" exec -- sh -c 'echo ${GCE_METADATA_HOST:+1}')"
 
 # --- iam-propagation
-gcloud iam service-accounts create prop-gsa >/dev/null 2>&1
+# the principals are made with curl (gcloud's own runs of these commands are
+# test_iamapi's and test_crm's)
+api POST /iam/v1/projects/demo-project/serviceAccounts '{"accountId":"prop-gsa"}' >/dev/null
 kubectl create serviceaccount prop >/dev/null
 kubectl annotate serviceaccount prop iam.gke.io/gcp-service-account=prop-gsa@demo-project.iam.gserviceaccount.com >/dev/null
 ok "set iam-propagation --seconds 600" fault_admin set iam-propagation --seconds 600
-gcloud iam service-accounts add-iam-policy-binding prop-gsa@demo-project.iam.gserviceaccount.com \
-	--role=roles/iam.workloadIdentityUser --member="serviceAccount:demo-project.svc.id.goog[default/prop]" >/dev/null 2>&1
+api POST /iam/v1/projects/-/serviceAccounts/prop-gsa@demo-project.iam.gserviceaccount.com:setIamPolicy \
+	'{"policy":{"bindings":[{"role":"roles/iam.workloadIdentityUser","members":["serviceAccount:demo-project.svc.id.goog[default/prop]"]}]}}' >/dev/null
 out=$("$G" exec --serviceaccount prop -- sh -c 'curl -sS -H "Metadata-Flavor: Google" "http://$GCE_METADATA_HOST'$TOKEN'"')
 has "a fresh binding has not propagated: 403" "Permission 'iam.serviceAccounts.getAccessToken' denied" "$out"
 ok "clear iam-propagation (back to up's --iam-propagation, 0)" fault_admin clear iam-propagation
@@ -266,7 +268,7 @@ eq "clear --all: every fault off" "6" "$(echo "$out" | grep -c ' off ')"
 # --- who may (continued): principals other than the admin
 # a service account that is an editor of both projects: everything but the owner's
 FSA=fault-sa@demo-project.iam.gserviceaccount.com
-gcloud iam service-accounts create fault-sa >/dev/null 2>&1
+api POST /iam/v1/projects/demo-project/serviceAccounts '{"accountId":"fault-sa"}' >/dev/null
 for p in demo-project other-project; do
 	gcloud projects add-iam-policy-binding $p --member=serviceAccount:$FSA --role=roles/editor >/dev/null 2>&1
 done
@@ -275,6 +277,10 @@ cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-sa"
 AS_SA="env CLOUDSDK_CONFIG=$T_TMP/gcloud-sa"
 ok "activated in its own gcloud configuration" $AS_SA gcloud auth activate-service-account --key-file="$T_TMP/fsa.json"
 SA_TOKEN=$($AS_SA gcloud auth print-access-token 2>/dev/null)
+# fault_sa ARGS...: `gkeid fault ARGS` as the service account, its token from a file
+# (the first run below takes it from the SA's gcloud configuration, the default)
+printf '%s\n' "$SA_TOKEN" >"$T_TMP/sa.tok"
+fault_sa() { "$G" fault "$@" --access-token-file "$T_TMP/sa.tok"; }
 out=$(API_TOKEN=$SA_TOKEN api PUT /gkeid/v1/faults/iam-propagation '{"seconds":86400}')
 has "an editor PUTs iam-propagation: 403" "HTTP 403" "$out"
 has "... IAM's text" "Permission 'gkeid.faults.set' denied on resource (or it may not exist)." "$out"
@@ -291,26 +297,28 @@ ok "... the cluster still answers" kubectl get --raw /version
 eq "... and nothing changed" "" "$(state)"
 
 # roles/gkeid.faultInjector on up's project: its cluster faults, not IAM's in every project
-eq "roles/gkeid.faultInjector holds gkeid.faults.clear, .list and .set" "gkeid.faults.clear;gkeid.faults.list;gkeid.faults.set" \
-	"$(gcloud iam roles describe roles/gkeid.faultInjector --format='value(includedPermissions)' 2>&1)"
-has "roles/owner holds them" "gkeid.faults.set" "$(gcloud iam roles describe roles/owner --format='value(includedPermissions)' 2>&1)"
-hasnt "roles/editor does not" "gkeid.faults" "$(gcloud iam roles describe roles/editor --format='value(includedPermissions)' 2>&1)"
+# perms ROLE: roles.get's status and the role's gkeid.faults.* permissions, ";"-separated
+perms() { _r=$(api GET "/iam/v1/roles/$1"); echo "$(code "$_r") $(jget "$_r" '";".join(p for p in j["includedPermissions"] if p.startswith("gkeid.faults."))')"; }
+eq "roles/gkeid.faultInjector holds gkeid.faults.clear, .list and .set" "200 gkeid.faults.clear;gkeid.faults.list;gkeid.faults.set" \
+	"$(perms gkeid.faultInjector)"
+has "roles/owner holds them" "gkeid.faults.set" "$(perms owner)"
+eq "roles/editor does not" "200 " "$(perms editor)"
 ok "the owner grants roles/gkeid.faultInjector on demo-project" \
 	gcloud projects add-iam-policy-binding demo-project --member=serviceAccount:$FSA --role=roles/gkeid.faultInjector
-ok "the fault injector sets metadata-slow" $AS_SA "$G" fault set metadata-slow --seconds 1
-ok "... lists" $AS_SA "$G" fault list
-ok "... and clears it" $AS_SA "$G" fault clear metadata-slow
-out=$($AS_SA "$G" fault set iam-propagation --seconds 86400 2>&1); rc=$?
+ok "the fault injector sets metadata-slow" fault_sa set metadata-slow --seconds 1
+ok "... lists" fault_sa list
+ok "... and clears it" fault_sa clear metadata-slow
+out=$(fault_sa set iam-propagation --seconds 86400 2>&1); rc=$?
 eq "... but not iam-propagation, which needs every project (other-project): exit 1" 1 "$rc"
 has "... 403" "Permission 'gkeid.faults.set' denied" "$out"
-has "... nor clear --all" "Permission 'gkeid.faults.clear' denied" "$($AS_SA "$G" fault clear --all 2>&1)"
+has "... nor clear --all" "Permission 'gkeid.faults.clear' denied" "$(fault_sa clear --all 2>&1)"
 eq "... nothing changed" "" "$(state)"
 ok "granted on other-project too" \
 	gcloud projects add-iam-policy-binding other-project --member=serviceAccount:$FSA --role=roles/gkeid.faultInjector
-ok "... it may set iam-propagation" $AS_SA "$G" fault set iam-propagation --seconds 600
+ok "... it may set iam-propagation" fault_sa set iam-propagation --seconds 600
 eq "... which is on" "iam-propagation " "$(state)"
 # its grant on other-project is seconds old: under a 600 s delay it would not count yet,
 # but the fault endpoint reads the current policy, or nobody could clear the fault
-ok "... and clear --all, with the grant that the delay hides" $AS_SA "$G" fault clear --all
+ok "... and clear --all, with the grant that the delay hides" fault_sa clear --all
 eq "... which clears it" "" "$(state)"
 finish

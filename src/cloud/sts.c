@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dbuf.h"
 #include "core/jwt.h"
 #include "core/store.h"
 
@@ -323,184 +324,216 @@ static int verify_with_jwks(const struct jwt *t, const json_t *rec)
 }
 
 /* POST /sts/v1/token */
+/* A refusal: the OAuth error and its description, as handle_token replies it. */
+struct refusal {
+	int status;
+	const char *error;
+	char desc[1024];
+};
+
+static int refuse(struct refusal *f, int status, const char *error, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int refuse(struct refusal *f, int status, const char *error, const char *fmt, ...)
+{
+	va_list ap;
+	f->status = status;
+	f->error = error;
+	va_start(ap, fmt);
+	vsnprintf(f->desc, sizeof(f->desc), fmt, ap); /* a description may be cut; no key */
+	va_end(ap);
+	return -1;
+}
+
+/* Reads the body, a form or JSON, into p: 0, or -1 with the refusal in f. */
+static int read_params(struct http_req *r, struct params *p, struct refusal *f)
+{
+	const char *ct = http_header(r, "Content-Type");
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+		if (http_form_body(r, &p->form) != 0) {
+			evhttp_clear_headers(&p->form);
+			return refuse(f, 400, "invalid_request", "Invalid request body.");
+		}
+		p->have_form = 1;
+		return 0;
+	}
+	json_error_t e;
+	p->json = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
+	if (!json_is_object(p->json))
+		return refuse(f, 400, "invalid_request", "Invalid JSON payload received.");
+	/* Google's JSON parsing (jsonschema.h), in the OAuth error shape STS answers in
+	 * (RFC 8693 section 2.2.2). */
+	json_t *viol = NULL;
+	if (jschema_check(p->json, &jschema_sts_ExchangeTokenRequest, &viol) != 0) {
+		char *msg = viol ? jschema_message(viol) : NULL;
+		refuse(f, viol ? 400 : 500, viol ? "invalid_request" : "server_error", "%s",
+		       msg ? msg : "Internal error.");
+		free(msg);
+		json_decref(viol);
+		return -1;
+	}
+	return 0;
+}
+
+/* The exchange a request asks for, its parameters checked (RFC 8693 §2.1 as Google's STS
+ * reads them). */
+struct exchange {
+	const char *subject_token, *aud, *scope;
+	struct audience a;
+};
+
+static int check_params(const struct params *p, struct exchange *x, struct refusal *f)
+{
+	int bad = 0;
+	const char *grant = param(p, "grant_type", "grantType", &bad);
+	const char *subject_type = param(p, "subject_token_type", "subjectTokenType", &bad);
+	const char *requested = param(p, "requested_token_type", "requestedTokenType", &bad);
+	x->subject_token = param(p, "subject_token", "subjectToken", &bad);
+	x->aud = param(p, "audience", NULL, &bad);
+	x->scope = param(p, "scope", NULL, &bad);
+	if (bad)
+		return refuse(f, 400, "invalid_request", "Invalid value in the request parameters.");
+	if (!grant)
+		return refuse(f, 400, "invalid_request", "Missing required parameter: grant_type.");
+	if (strcmp(grant, GRANT_EXCHANGE) != 0)
+		return refuse(f, 400, "unsupported_grant_type",
+			      "Invalid value for \"grant_type\". Expected " GRANT_EXCHANGE ".");
+	if (!subject_type ||
+	    (strcmp(subject_type, TYPE_JWT) != 0 && strcmp(subject_type, TYPE_ID_TOKEN) != 0))
+		return refuse(f, 400, "invalid_request",
+			      "Invalid value for \"subject_token_type\". Expected one of: " TYPE_JWT
+			      ", " TYPE_ID_TOKEN ".");
+	if (requested && strcmp(requested, TYPE_ACCESS) != 0)
+		return refuse(f, 400, "invalid_request",
+			      "Invalid value for \"requested_token_type\". Expected " TYPE_ACCESS
+			      ".");
+	if (!x->subject_token)
+		return refuse(f, 400, "invalid_request",
+			      "Missing required parameter: subject_token.");
+	if (x->scope && (strlen(x->scope) >= sizeof(((struct caller *)0)->scope)))
+		return refuse(f, 400, "invalid_scope", "The requested scope is too long.");
+	if (!x->aud || parse_audience(x->aud, &x->a) != 0)
+		return refuse(f, 400, "invalid_request",
+			      "Invalid value for \"audience\". This value should be the full "
+			      "resource name of the Identity Provider. See "
+			      "https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token "
+			      "for the list of possible formats.");
+	return 0;
+}
+
+/* The target: the provider (issuer) or pool the audience names must exist. */
+static int check_target(struct cloud *c, const struct audience *a, struct refusal *f)
+{
+	int ok;
+	if (a->provider[0]) {
+		json_t *target = issuer_get(c, a->provider);
+		ok = target && record_matches(target, a->pool, NULL);
+		json_decref(target);
+	} else {
+		ok = pool_exists(c, a->pool, a->number);
+	}
+	if (ok)
+		return 0;
+	return refuse(f, 400, "invalid_target",
+		      "The target service indicated by the \"audience\" parameters is invalid. "
+		      "This might either be because the pool or provider is disabled or "
+		      "deleted or because it doesn't exist.");
+}
+
+/* The subject token's issuer: named by the audience's provider when it has one, and a
+ * trusted issuer of the pool. 0 with its record in *rec (new reference), or -1. */
+static int check_issuer(struct cloud *c, const struct exchange *x, const struct jwt *t,
+			json_t **rec, struct refusal *f)
+{
+	const struct audience *a = &x->a;
+	const char *iss = json_string_value(json_object_get(t->claims, "iss"));
+	if (!iss)
+		return refuse(f, 400, "invalid_grant", "The ID Token is missing the \"iss\" claim.");
+	if (a->provider[0] && strcmp(iss, a->provider) != 0)
+		return refuse(f, 400, "invalid_grant",
+			      "The issuer in ID Token %.256s does not match the expected ISSUER "
+			      "%.256s.",
+			      iss, a->provider);
+	*rec = issuer_get(c, iss);
+	if (!*rec || !record_matches(*rec, a->pool, a->number[0] ? a->number : NULL))
+		return refuse(f, 400, "invalid_grant",
+			      "The issuer in ID Token %.256s is not a trusted issuer of the workload "
+			      "identity pool %.160s.",
+			      iss, a->pool);
+	if (verify_with_jwks(t, *rec) != 0)
+		return refuse(f, 400, "invalid_grant", "Unable to verify the ID Token signature");
+	return 0;
+}
+
+/* The token's times, audience and subject; on success the Kubernetes subject in subject
+ * and the life of the token to issue in *ttl. */
+static int check_claims(const struct exchange *x, const struct jwt *t, char *subject,
+			size_t len, int64_t *ttl, struct refusal *f)
+{
+	int64_t now = cloud_now_ms() / 1000;
+	int trc = jwt_check_time(t, now, TIME_LEEWAY);
+	json_t *expj = json_object_get(t->claims, "exp");
+	if (trc == -EINVAL)
+		return refuse(f, 400, "invalid_grant",
+			      "The ID Token must carry integer \"exp\" and \"iat\" claims.");
+	if (json_integer_value(expj) <= now)
+		return refuse(f, 400, "invalid_grant", "The ID Token has expired.");
+	if (trc != 0)
+		return refuse(f, 400, "invalid_grant", "The ID Token is not yet valid.");
+	/* GKE's TokenRequest asks for the pool as the audience; the //iam form also
+	 * accepts the provider's own resource name, as Google's default allows. */
+	char https_aud[1024];
+	int https_ok = SFMT(https_aud, "https:%s", x->aud) == 0;
+	if (!jwt_has_audience(t, x->a.pool) &&
+	    (x->a.provider[0] || (!jwt_has_audience(t, x->aud) &&
+				  !(https_ok && jwt_has_audience(t, https_aud))))) {
+		char got[512];
+		aud_text(t, got, sizeof(got));
+		return refuse(f, 400, "invalid_grant",
+			      "The audience in ID Token [%s] does not match the expected audience.",
+			      got);
+	}
+	const char *sub = json_string_value(json_object_get(t->claims, "sub"));
+	if (k8s_subject(sub, subject, len) != 0)
+		return refuse(f, 400, "invalid_grant",
+			      "The subject in ID Token %.256s is not a Kubernetes service account "
+			      "(system:serviceaccount:NAMESPACE:NAME).",
+			      sub ? sub : "(none)");
+	/* Issue: at most an hour, and never past the subject token's own expiry. */
+	*ttl = json_integer_value(expj) - now;
+	if (*ttl > CLOUD_TOKEN_TTL)
+		*ttl = CLOUD_TOKEN_TTL;
+	return 0;
+}
+
+/* POST /v1/token: parse, then decide (each check refuses with Google's error), then
+ * issue and reply. */
 static void handle_token(struct http_req *r)
 {
 	struct cloud *c = r->app;
 	struct params p;
-	struct audience a;
+	struct exchange x;
+	struct refusal f;
 	struct jwt t;
-	json_t *rec = NULL, *target = NULL, *info = NULL;
-	char *token = NULL;
-	int bad = 0;
+	json_t *rec = NULL, *info = NULL;
+	char *token = NULL, subject[320];
+	int64_t ttl = 0;
 
 	memset(&p, 0, sizeof(p));
+	memset(&x, 0, sizeof(x));
 	memset(&t, 0, sizeof(t));
-	const char *ct = http_header(r, "Content-Type");
-	if (ct && strncasecmp(ct, "application/json", 16) == 0) {
-		json_error_t e;
-		p.json = json_loadb((const char *)r->body, r->body_len, JSON_REJECT_DUPLICATES, &e);
-		if (!json_is_object(p.json)) {
-			reply_error(r, 400, "invalid_request", "Invalid JSON payload received.");
-			goto out;
-		}
-		/* Google's JSON parsing (jsonschema.h), in the OAuth error shape STS answers in
-		 * (RFC 8693 section 2.2.2). */
-		json_t *viol = NULL;
-		if (jschema_check(p.json, &jschema_sts_ExchangeTokenRequest, &viol) != 0) {
-			char *msg = viol ? jschema_message(viol) : NULL;
-			reply_error(r, viol ? 400 : 500, viol ? "invalid_request" : "server_error",
-				    "%s", msg ? msg : "Internal error.");
-			free(msg);
-			json_decref(viol);
-			goto out;
-		}
-	} else {
-		if (http_form_body(r, &p.form) != 0) {
-			evhttp_clear_headers(&p.form);
-			reply_error(r, 400, "invalid_request", "Invalid request body.");
-			goto out;
-		}
-		p.have_form = 1;
-	}
-
-	const char *grant = param(&p, "grant_type", "grantType", &bad);
-	const char *subject_token = param(&p, "subject_token", "subjectToken", &bad);
-	const char *subject_type = param(&p, "subject_token_type", "subjectTokenType", &bad);
-	const char *requested = param(&p, "requested_token_type", "requestedTokenType", &bad);
-	const char *aud = param(&p, "audience", NULL, &bad);
-	const char *scope = param(&p, "scope", NULL, &bad);
-	if (bad) {
-		reply_error(r, 400, "invalid_request", "Invalid value in the request parameters.");
+	if (read_params(r, &p, &f) != 0 || check_params(&p, &x, &f) != 0 ||
+	    check_target(c, &x.a, &f) != 0 ||
+	    (jwt_parse(x.subject_token, &t) != 0 &&
+	     refuse(&f, 400, "invalid_grant", "Unable to parse the ID Token.")) ||
+	    check_issuer(c, &x, &t, &rec, &f) != 0 ||
+	    check_claims(&x, &t, subject, sizeof(subject), &ttl, &f) != 0) {
+		reply_error(r, f.status, f.error, "%s", f.desc);
 		goto out;
 	}
-	if (!grant) {
-		reply_error(r, 400, "invalid_request", "Missing required parameter: grant_type.");
-		goto out;
-	}
-	if (strcmp(grant, GRANT_EXCHANGE) != 0) {
-		reply_error(r, 400, "unsupported_grant_type",
-			    "Invalid value for \"grant_type\". Expected " GRANT_EXCHANGE ".");
-		goto out;
-	}
-	if (!subject_type || (strcmp(subject_type, TYPE_JWT) != 0 &&
-			      strcmp(subject_type, TYPE_ID_TOKEN) != 0)) {
-		reply_error(r, 400, "invalid_request",
-			    "Invalid value for \"subject_token_type\". Expected one of: " TYPE_JWT
-			    ", " TYPE_ID_TOKEN ".");
-		goto out;
-	}
-	if (requested && strcmp(requested, TYPE_ACCESS) != 0) {
-		reply_error(r, 400, "invalid_request",
-			    "Invalid value for \"requested_token_type\". Expected " TYPE_ACCESS ".");
-		goto out;
-	}
-	if (!subject_token) {
-		reply_error(r, 400, "invalid_request", "Missing required parameter: subject_token.");
-		goto out;
-	}
-	if (scope && (strlen(scope) >= sizeof(((struct caller *)0)->scope))) {
-		reply_error(r, 400, "invalid_scope", "The requested scope is too long.");
-		goto out;
-	}
-	if (!aud || parse_audience(aud, &a) != 0) {
-		reply_error(r, 400, "invalid_request",
-			    "Invalid value for \"audience\". This value should be the full resource "
-			    "name of the Identity Provider. See "
-			    "https://cloud.google.com/iam/docs/reference/sts/rest/v1/TopLevel/token "
-			    "for the list of possible formats.");
-		goto out;
-	}
-
-	/* The target: the provider (issuer) or pool the audience names must exist. */
-	int target_ok;
-	if (a.provider[0]) {
-		target = issuer_get(c, a.provider);
-		target_ok = target && record_matches(target, a.pool, NULL);
-	} else {
-		target_ok = pool_exists(c, a.pool, a.number);
-	}
-	if (!target_ok) {
-		reply_error(r, 400, "invalid_target",
-			    "The target service indicated by the \"audience\" parameters is invalid. "
-			    "This might either be because the pool or provider is disabled or "
-			    "deleted or because it doesn't exist.");
-		goto out;
-	}
-
-	/* The subject token. */
-	if (jwt_parse(subject_token, &t) != 0) {
-		reply_error(r, 400, "invalid_grant", "Unable to parse the ID Token.");
-		goto out;
-	}
-	const char *iss = json_string_value(json_object_get(t.claims, "iss"));
-	if (!iss) {
-		reply_error(r, 400, "invalid_grant", "The ID Token is missing the \"iss\" claim.");
-		goto out;
-	}
-	if (a.provider[0] && strcmp(iss, a.provider) != 0) {
-		reply_error(r, 400, "invalid_grant",
-			    "The issuer in ID Token %.256s does not match the expected ISSUER %.256s.",
-			    iss, a.provider);
-		goto out;
-	}
-	rec = issuer_get(c, iss);
-	if (!rec || !record_matches(rec, a.pool, a.number[0] ? a.number : NULL)) {
-		reply_error(r, 400, "invalid_grant",
-			    "The issuer in ID Token %.256s is not a trusted issuer of the workload "
-			    "identity pool %.160s.",
-			    iss, a.pool);
-		goto out;
-	}
-	if (verify_with_jwks(&t, rec) != 0) {
-		reply_error(r, 400, "invalid_grant", "Unable to verify the ID Token signature");
-		goto out;
-	}
-	int64_t now = cloud_now_ms() / 1000;
-	int trc = jwt_check_time(&t, now, TIME_LEEWAY);
-	json_t *expj = json_object_get(t.claims, "exp");
-	if (trc == -EINVAL) {
-		reply_error(r, 400, "invalid_grant",
-			    "The ID Token must carry integer \"exp\" and \"iat\" claims.");
-		goto out;
-	}
-	if (trc != 0 || json_integer_value(expj) <= now) {
-		if (json_integer_value(expj) <= now)
-			reply_error(r, 400, "invalid_grant", "The ID Token has expired.");
-		else
-			reply_error(r, 400, "invalid_grant", "The ID Token is not yet valid.");
-		goto out;
-	}
-	/* GKE's TokenRequest asks for the pool as the audience; the //iam form also
-	 * accepts the provider's own resource name, as Google's default allows. */
-	char https_aud[1024];
-	snprintf(https_aud, sizeof(https_aud), "https:%s", aud);
-	if (!jwt_has_audience(&t, a.pool) &&
-	    (a.provider[0] || (!jwt_has_audience(&t, aud) && !jwt_has_audience(&t, https_aud)))) {
-		char got[512];
-		aud_text(&t, got, sizeof(got));
-		reply_error(r, 400, "invalid_grant",
-			    "The audience in ID Token [%s] does not match the expected audience.",
-			    got);
-		goto out;
-	}
-	char subject[320];
-	const char *sub = json_string_value(json_object_get(t.claims, "sub"));
-	if (k8s_subject(sub, subject, sizeof(subject)) != 0) {
-		reply_error(r, 400, "invalid_grant",
-			    "The subject in ID Token %.256s is not a Kubernetes service account "
-			    "(system:serviceaccount:NAMESPACE:NAME).",
-			    sub ? sub : "(none)");
-		goto out;
-	}
-
-	/* Issue: at most an hour, and never past the subject token's own expiry. */
-	int64_t ttl = json_integer_value(expj) - now;
-	if (ttl > CLOUD_TOKEN_TTL)
-		ttl = CLOUD_TOKEN_TTL;
 	const char *num = json_string_value(json_object_get(rec, "projectNumber"));
-	info = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", "federated", "pool", a.pool,
+	info = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", "federated", "pool", x.a.pool,
 			 "subject", subject, "projectNumber", num ? num : "", "scope",
-			 scope ? scope : DEFAULT_SCOPE);
+			 x.scope ? x.scope : DEFAULT_SCOPE);
 	if (!info || cloud_token_issue(c, info, ttl, &token) != 0) {
 		reply_error(r, 500, "server_error", "Internal error encountered.");
 		goto out;
@@ -513,7 +546,6 @@ out:
 	free(token);
 	json_decref(info);
 	json_decref(rec);
-	json_decref(target);
 	jwt_free(&t);
 	json_decref(p.json);
 	if (p.have_form)

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/dbuf.h"
 
 #define RESP_CAP (1u << 20)
 #define TOKEN_MAX 4096 /* an access token or a self-signed JWT */
@@ -250,36 +251,39 @@ static int cluster_ok(const char *s)
 	return 1;
 }
 
-int cmd_fault(int argc, char **argv)
+static const struct option fault_opts[] = {
+	{"seconds", required_argument, NULL, 's'},
+	{"cluster", required_argument, NULL, 'c'},
+	{"all", no_argument, NULL, 'a'},
+	{"output", required_argument, NULL, 'o'},
+	{"url", required_argument, NULL, 'u'},
+	{"data-dir", required_argument, NULL, 'd'},
+	{"access-token-file", required_argument, NULL, 't'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+/* A `gkeid fault` command line, read. */
+struct fault_args {
+	const char *dir, *url, *cluster, *output, *token_file, *verb, *name;
+	long long seconds; /* -1: not given */
+	int all, is_list, is_set, is_clear;
+};
+
+/* Reads the options: 0, 1 when help was printed (exit 0), or 2 after saying what is
+ * wrong (exit 2). */
+static int fault_options(int argc, char **argv, struct fault_args *a)
 {
-	static const struct option opts[] = {
-		{"seconds", required_argument, NULL, 's'},
-		{"cluster", required_argument, NULL, 'c'},
-		{"all", no_argument, NULL, 'a'},
-		{"output", required_argument, NULL, 'o'},
-		{"url", required_argument, NULL, 'u'},
-		{"data-dir", required_argument, NULL, 'd'},
-		{"access-token-file", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *dir = getenv("GKEID_DATA_DIR"), *url = NULL, *cluster = NULL, *output = "text",
-		   *token_file = NULL;
-	long long seconds = -1;
-	int all = 0, c, rc = 1;
-	char base[600], path[400], body[200] = "", token[TOKEN_MAX], err[400];
-	json_t *out = NULL;
-	if (!dir || !*dir)
-		dir = ".gkeid";
+	int c;
 	optind = 1;
 	opterr = 0; /* ':' below: a missing value or an unknown option is reported here */
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", fault_opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 's':
 			errno = 0;
-			seconds = strtoll(optarg, &end, 10);
-			if (errno || end == optarg || *end || seconds < 0 || seconds > 86400) {
+			a->seconds = strtoll(optarg, &end, 10);
+			if (errno || end == optarg || *end || a->seconds < 0 || a->seconds > 86400) {
 				fprintf(stderr,
 					"gkeid fault: invalid --seconds \"%s\" (a whole number of "
 					"seconds, 0 to 86400)\n",
@@ -288,26 +292,26 @@ int cmd_fault(int argc, char **argv)
 			}
 			break;
 		case 'c':
-			cluster = optarg;
+			a->cluster = optarg;
 			break;
 		case 'a':
-			all = 1;
+			a->all = 1;
 			break;
 		case 'o':
-			output = optarg;
+			a->output = optarg;
 			break;
 		case 'u':
-			url = optarg;
+			a->url = optarg;
 			break;
 		case 'd':
-			dir = optarg;
+			a->dir = optarg;
 			break;
 		case 't':
-			token_file = optarg;
+			a->token_file = optarg;
 			break;
 		case 'h':
 			fputs(fault_usage, stdout);
-			return 0;
+			return 1;
 		case ':':
 			fprintf(stderr,
 				"gkeid fault: %s needs a value%s (see gkeid fault --help)\n",
@@ -324,114 +328,135 @@ int cmd_fault(int argc, char **argv)
 			return 2;
 		}
 	}
-	const char *verb = optind < argc ? argv[optind] : NULL;
-	const char *name = optind + 1 < argc ? argv[optind + 1] : NULL;
-	if (!verb) {
+	return 0;
+}
+
+/* Reads the action and its fault name after the options: 0, 1 (help), or 2. */
+static int fault_action(int argc, char **argv, struct fault_args *a)
+{
+	a->verb = optind < argc ? argv[optind] : NULL;
+	a->name = optind + 1 < argc ? argv[optind + 1] : NULL;
+	if (!a->verb) {
 		fprintf(stderr, "gkeid fault: say list, set NAME or clear NAME\n\n%s", fault_usage);
 		return 2;
 	}
-	if (strcmp(verb, "help") == 0) {
+	if (strcmp(a->verb, "help") == 0) {
 		fputs(fault_usage, stdout);
-		return 0;
+		return 1;
 	}
-	int is_list = strcmp(verb, "list") == 0, is_set = strcmp(verb, "set") == 0,
-	    is_clear = strcmp(verb, "clear") == 0;
-	if (!is_list && !is_set && !is_clear) {
-		fprintf(stderr, "gkeid fault: unknown action \"%s\" (list, set or clear)\n", verb);
+	a->is_list = strcmp(a->verb, "list") == 0;
+	a->is_set = strcmp(a->verb, "set") == 0;
+	a->is_clear = strcmp(a->verb, "clear") == 0;
+	if (!a->is_list && !a->is_set && !a->is_clear) {
+		fprintf(stderr, "gkeid fault: unknown action \"%s\" (list, set or clear)\n",
+			a->verb);
 		return 2;
 	}
-	int want = is_list || (is_clear && all) ? 0 : 1;
+	int want = a->is_list || (a->is_clear && a->all) ? 0 : 1;
 	if (optind + 1 + want < argc) {
 		fprintf(stderr, "gkeid fault: unexpected argument \"%s\"\n",
 			argv[optind + 1 + want]);
 		return 2;
 	}
-	if (want && !name) {
-		fprintf(stderr, "gkeid fault: %s needs a fault name (%s)\n", verb,
-			is_clear ? "or --all" : "see gkeid fault --help");
+	if (want && !a->name) {
+		fprintf(stderr, "gkeid fault: %s needs a fault name (%s)\n", a->verb,
+			a->is_clear ? "or --all" : "see gkeid fault --help");
 		return 2;
 	}
-	int fi = name ? known(name) : -1;
-	if (name && fi < 0) {
+	return 0;
+}
+
+/* Checks that the options go with the action and the fault: 0, or 2 after saying why. */
+static int fault_check(const struct fault_args *a)
+{
+	int fi = a->name ? known(a->name) : -1;
+	const char *why = NULL;
+	if (a->name && fi < 0) {
 		fprintf(stderr,
 			"gkeid fault: unknown fault \"%s\"; the faults are: metadata-slow, "
 			"control-plane-down, metadata-dns, istio-proxy, metadata-crashloop, "
 			"iam-propagation\n",
-			name);
+			a->name);
 		return 2;
 	}
-	if (fi >= 0 && seconds >= 0 && !faults[fi].takes_seconds) {
+	if (fi >= 0 && a->seconds >= 0 && !faults[fi].takes_seconds) {
 		fprintf(stderr,
 			"gkeid fault: fault %s takes no --seconds (those that do: metadata-slow, "
 			"istio-proxy, iam-propagation)\n",
-			name);
+			a->name);
 		return 2;
 	}
-	if (fi >= 0 && cluster && !faults[fi].per_cluster) {
+	if (fi >= 0 && a->cluster && !faults[fi].per_cluster) {
 		fprintf(stderr, "gkeid fault: fault %s is not per cluster: it takes no --cluster\n",
-			name);
+			a->name);
 		return 2;
 	}
-	if (all && !is_clear) {
-		fprintf(stderr, "gkeid fault: --all goes with clear\n");
+	if (a->all && !a->is_clear)
+		why = "--all goes with clear";
+	else if (a->seconds >= 0 && !a->is_set)
+		why = "--seconds goes with set";
+	else if (a->cluster && !cluster_ok(a->cluster)) {
+		fprintf(stderr, "gkeid fault: invalid --cluster \"%s\"\n", a->cluster);
+		return 2;
+	} else if (strcmp(a->output, "text") != 0 && strcmp(a->output, "json") != 0)
+		why = "--output is text or json";
+	if (why) {
+		fprintf(stderr, "gkeid fault: %s\n", why);
 		return 2;
 	}
-	if (seconds >= 0 && !is_set) {
-		fprintf(stderr, "gkeid fault: --seconds goes with set\n");
-		return 2;
-	}
-	if (cluster && !cluster_ok(cluster)) {
-		fprintf(stderr, "gkeid fault: invalid --cluster \"%s\"\n", cluster);
-		return 2;
-	}
-	if (strcmp(output, "text") != 0 && strcmp(output, "json") != 0) {
-		fprintf(stderr, "gkeid fault: --output is text or json\n");
-		return 2;
-	}
-	if (!url || !*url)
-		url = getenv("GKEID_CLOUD_URL");
-	if (url && *url) {
-		snprintf(base, sizeof(base), "%.590s", url);
-	} else if (url_from_env_file(dir, base, sizeof(base)) != 0) {
-		fprintf(stderr,
-			"gkeid fault: where is gkeid? Set GKEID_CLOUD_URL (`. DIR/env`), or give "
-			"--data-dir DIR of a running `gkeid up` (no %s/env), or --url\n",
-			dir);
-		return 1;
-	}
-	size_t bl = strlen(base);
-	while (bl > 0 && base[bl - 1] == '/')
-		base[--bl] = '\0';
-	if (access_token(token_file, token, sizeof(token), err, sizeof(err)) != 0) {
-		OPENSSL_cleanse(token, sizeof(token));
-		fprintf(stderr,
-			"gkeid fault: no access token from %s: %s\n(faults need the admin's "
-			"Google credentials: log in with gcloud, `. DIR/env` for gkeid up's admin, "
-			"or give --access-token-file F)\n",
-			token_file ? token_file : "gcloud", err);
-		return 1;
-	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	int status;
-	if (is_list) {
-		status = call(base, token, "GET", "/gkeid/v1/faults", NULL, &out);
-	} else if (is_clear && all) {
-		status = call(base, token, "DELETE", "/gkeid/v1/faults", NULL, &out);
+	return 0;
+}
+
+/* Makes the request the action stands for: the HTTP status (0: no answer), with the
+ * body in *out. */
+static int fault_request(const struct fault_args *a, const char *base, const char *token,
+			 json_t **out)
+{
+	char path[400], body[200];
+	if (a->is_list)
+		return call(base, token, "GET", "/gkeid/v1/faults", NULL, out);
+	if (a->is_clear && a->all)
+		return call(base, token, "DELETE", "/gkeid/v1/faults", NULL, out);
+	/* name and cluster are checked: a known fault, a cluster name of at most 63 bytes */
+	if (SFMT(path, "/gkeid/v1/faults/%s%s%s", a->name, a->cluster ? "?cluster=" : "",
+		 a->cluster ? a->cluster : ""))
+		return 0;
+	if (a->is_set && a->seconds >= 0)
+		snprintf(body, sizeof(body), "{\"seconds\":%lld}", a->seconds);
+	else
+		snprintf(body, sizeof(body), "{}");
+	return call(base, token, a->is_set ? "PUT" : "DELETE", path, a->is_set ? body : NULL,
+		    out);
+}
+
+/* Prints a 200 answer: the fault table, the JSON, or one line. */
+static void fault_print(const struct fault_args *a, const json_t *out)
+{
+	if (a->is_list && strcmp(a->output, "json") == 0) {
+		char *s = json_dumps(out, JSON_INDENT(2));
+		if (s)
+			puts(s);
+		free(s);
+	} else if (a->is_list || (a->is_clear && a->all)) {
+		printf("%-20s %-7s %-12s %s\n", "NAME", "ACTIVE", "SETTING", "SYMPTOM");
+		size_t i;
+		const json_t *f;
+		json_array_foreach(json_object_get(out, "faults"), i, f) print_fault(f);
 	} else {
-		snprintf(path, sizeof(path), "/gkeid/v1/faults/%s%s%s", name,
-			 cluster ? "?cluster=" : "", cluster ? cluster : "");
-		if (is_set) {
-			if (seconds >= 0)
-				snprintf(body, sizeof(body), "{\"seconds\":%lld}", seconds);
-			else
-				snprintf(body, sizeof(body), "{}");
-		}
-		status = call(base, token, is_set ? "PUT" : "DELETE", path, is_set ? body : NULL,
-			      &out);
+		const json_t *secs = json_object_get(out, "seconds");
+		if (a->is_set && json_is_integer(secs))
+			printf("fault %s set (%llds)\n", a->name, (long long)json_integer_value(secs));
+		else
+			printf("fault %s %s\n", a->name, a->is_set ? "set" : "cleared");
 	}
-	OPENSSL_cleanse(token, sizeof(token));
-	const char *whose = token_file ? "the token of --access-token-file"
-				       : "gcloud's active account, `gcloud auth list`";
+}
+
+/* Says why a refused request was refused: 2 for a bad value or an unknown cluster,
+ * else 1. */
+static int fault_refused(const struct fault_args *a, int status)
+{
+	const char *whose = a->token_file ? "the token of --access-token-file"
+					  : "gcloud's active account, `gcloud auth list`";
 	if (status == 401)
 		fprintf(stderr,
 			"Faults need the admin's Google credentials, and gkeid does not know the "
@@ -443,29 +468,55 @@ int cmd_fault(int argc, char **argv)
 			"(iam-propagation and clear --all: on every project), which roles/owner "
 			"and roles/gkeid.faultInjector hold; the caller (%s) does not.\n",
 			whose);
-	else if (status == 400 || status == 404) /* a bad value, an unknown cluster */
-		rc = 2;
-	if (status != 200)
-		goto done;
-	rc = 0;
-	if (is_list && strcmp(output, "json") == 0) {
-		char *s = json_dumps(out, JSON_INDENT(2));
-		if (s)
-			puts(s);
-		free(s);
-	} else if (is_list || (is_clear && all)) {
-		printf("%-20s %-7s %-12s %s\n", "NAME", "ACTIVE", "SETTING", "SYMPTOM");
-		size_t i;
-		const json_t *f;
-		json_array_foreach(json_object_get(out, "faults"), i, f) print_fault(f);
-	} else {
-		const json_t *secs = json_object_get(out, "seconds");
-		if (is_set && json_is_integer(secs))
-			printf("fault %s set (%llds)\n", name, (long long)json_integer_value(secs));
+	return status == 400 || status == 404 ? 2 : 1;
+}
+
+int cmd_fault(int argc, char **argv)
+{
+	struct fault_args a = {.dir = getenv("GKEID_DATA_DIR"), .output = "text", .seconds = -1};
+	char base[600], token[TOKEN_MAX], err[400];
+	json_t *out = NULL;
+	if (!a.dir || !*a.dir)
+		a.dir = ".gkeid";
+	int rc = fault_options(argc, argv, &a);
+	if (!rc)
+		rc = fault_action(argc, argv, &a);
+	if (!rc)
+		rc = fault_check(&a);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (!a.url || !*a.url)
+		a.url = getenv("GKEID_CLOUD_URL");
+	if (a.url && *a.url ? SFMT(base, "%s", a.url) != 0
+			    : url_from_env_file(a.dir, base, sizeof(base)) != 0) {
+		if (a.url && *a.url)
+			fprintf(stderr, "gkeid fault: the URL is too long (at most %zu bytes)\n",
+				sizeof(base) - 1);
 		else
-			printf("fault %s %s\n", name, is_set ? "set" : "cleared");
+			fprintf(stderr,
+				"gkeid fault: where is gkeid? Set GKEID_CLOUD_URL (`. DIR/env`), or "
+				"give --data-dir DIR of a running `gkeid up` (no %s/env), or --url\n",
+				a.dir);
+		return 1;
 	}
-done:
+	size_t bl = strlen(base);
+	while (bl > 0 && base[bl - 1] == '/')
+		base[--bl] = '\0';
+	if (access_token(a.token_file, token, sizeof(token), err, sizeof(err)) != 0) {
+		OPENSSL_cleanse(token, sizeof(token));
+		fprintf(stderr,
+			"gkeid fault: no access token from %s: %s\n(faults need the admin's "
+			"Google credentials: log in with gcloud, `. DIR/env` for gkeid up's admin, "
+			"or give --access-token-file F)\n",
+			a.token_file ? a.token_file : "gcloud", err);
+		return 1;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int status = fault_request(&a, base, token, &out);
+	OPENSSL_cleanse(token, sizeof(token));
+	if (status == 200)
+		fault_print(&a, out);
+	rc = status == 200 ? 0 : fault_refused(&a, status);
 	json_decref(out);
 	curl_global_cleanup();
 	return rc;

@@ -58,6 +58,12 @@ struct up {
 	int node_polls;
 	enum step step;
 	int port;
+	/* the Google APIs' listener, and the process's events */
+	struct evhttp *http;
+	struct http_router *router;
+	struct http_guard *guard;
+	struct upfaults *faults;
+	struct event *sigs[3], *maintenance;
 };
 
 /* Bytes of the data dir's real path: SQLite's unix VFS opens file names of at most 512
@@ -328,162 +334,179 @@ static int start_clusters(struct up *u)
 	return 0;
 }
 
-int up_run(const struct up_options *o)
+/* The data dir and what lives in it: the keys dir, the store, the Google signing key,
+ * the sealing key of the system-managed keys, and the IAM engine over the store.
+ * 0, or -1 after saying what failed. */
+static int open_data(struct up *u, const char *dir, int64_t propagation)
 {
-	struct up u;
-	memset(&u, 0, sizeof(u));
-	const char *dir = o->dir, *state_file = o->state_file;
-	int64_t propagation = o->propagation_ms;
-	struct http_limits limits = o->limits;
-	int rc = 1;
-	struct evhttp *http = NULL;
-	struct http_router *router = NULL;
-	struct http_guard *guard = NULL;
-	struct event *sigs[3] = {0}, *maintenance = NULL;
-	struct upfaults *faults = NULL;
-	u.port = o->port;
-	if (mkdir_private(dir) != 0 || !realpath(dir, u.dir)) {
+	char path[PATH_MAX + 32];
+	int rc;
+	if (mkdir_private(dir) != 0 || !realpath(dir, u->dir)) {
 		fprintf(stderr, "gkeid up: cannot use data dir %s: %s\n", dir, strerror(errno));
-		return 1;
+		return -1;
 	}
 	/* Every file gkeid keeps under the data dir then fits the PATH_MAX-sized names built
 	 * below and in the modules (keys/CLUSTER-sa.pem, gcloud/configurations/...). */
-	if (strlen(u.dir) > UP_DIR_MAX) {
+	if (strlen(u->dir) > UP_DIR_MAX) {
 		fprintf(stderr, "gkeid up: the data dir's path is too long (%zu bytes; at most %d)\n",
-			strlen(u.dir), UP_DIR_MAX);
-		return 1;
+			strlen(u->dir), UP_DIR_MAX);
+		return -1;
 	}
-	snprintf(u.gcloud_dir, sizeof(u.gcloud_dir), "%s/gcloud", u.dir);
-	char path[PATH_MAX + 32];
-	snprintf(path, sizeof(path), "%s/keys", u.dir);
+	snprintf(u->gcloud_dir, sizeof(u->gcloud_dir), "%s/gcloud", u->dir);
+	snprintf(u->kubeconfig, sizeof(u->kubeconfig), "%s/kubeconfig", u->dir);
+	snprintf(path, sizeof(path), "%s/keys", u->dir);
 	if (mkdir_private(path) != 0) {
 		fprintf(stderr, "gkeid up: cannot create %s: %s\n", path, strerror(errno));
-		return 1;
+		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/store.db", u.dir);
-	if ((rc = store_open(path, &u.cloud.store)) != 0) {
+	snprintf(path, sizeof(path), "%s/store.db", u->dir);
+	if ((rc = store_open(path, &u->cloud.store)) != 0) {
 		fprintf(stderr, "gkeid up: cannot open store %s: %s\n", path, strerror(-rc));
-		return 1;
+		return -1;
 	}
-	rc = 1;
-	snprintf(path, sizeof(path), "%s/keys/google-signing.pem", u.dir);
-	if (!(u.cloud.signing_key = key_load_or_create(path))) {
+	snprintf(path, sizeof(path), "%s/keys/google-signing.pem", u->dir);
+	if (!(u->cloud.signing_key = key_load_or_create(path))) {
 		fprintf(stderr, "gkeid up: cannot load or create %s\n", path);
-		goto out;
+		return -1;
 	}
-	key_id(u.cloud.signing_key, u.cloud.signing_kid);
-	snprintf(path, sizeof(path), "%s/keys/system-keys.seal", u.dir);
-	if ((rc = seal_key_load_or_create(path, u.cloud.seal_key)) != 0) {
+	key_id(u->cloud.signing_key, u->cloud.signing_kid);
+	snprintf(path, sizeof(path), "%s/keys/system-keys.seal", u->dir);
+	if ((rc = seal_key_load_or_create(path, u->cloud.seal_key)) != 0) {
 		fprintf(stderr, "gkeid up: cannot load or create %s: %s\n", path, strerror(-rc));
-		rc = 1;
-		goto out;
+		return -1;
 	}
-	u.cloud.has_seal_key = 1;
-	u.cloud.propagation_ms = propagation;
-	if (iam_new(u.cloud.store, embed_roles_json, EMBED_LEN(roles_json), propagation,
-		    &u.cloud.iam) != 0) {
+	u->cloud.has_seal_key = 1;
+	u->cloud.propagation_ms = propagation;
+	if (iam_new(u->cloud.store, embed_roles_json, EMBED_LEN(roles_json), propagation,
+		    &u->cloud.iam) != 0) {
 		fprintf(stderr, "gkeid up: cannot load the IAM role catalog\n");
-		goto out;
+		return -1;
 	}
-	signal(SIGPIPE, SIG_IGN);
-	http_conn_set_budget(limits.max_conns);
-	if (!(u.base = event_base_new()) || !(http = evhttp_new(u.base)) ||
-	    !(router = http_router_new(&u.cloud)) || cloud_routes_add(router) != 0 ||
-	    !(faults = upfaults_new()) || upfaults_routes_add(faults, router) != 0 ||
-	    !(guard = http_guard_new(u.base, http, &limits, "google", http_router_dispatch, router,
-				     NULL, NULL))) {
-		fprintf(stderr, "gkeid up: out of memory\n");
-		goto out;
-	}
-	http_guard_set_log(guard, stderr);
-	if ((rc = kube_init(&u.kube, u.cloud.store, &u.cloud, u.base, u.dir)) != 0) {
-		fprintf(stderr, "gkeid up: cannot set up the Kubernetes CA in %s/keys: %s\n", u.dir,
-			strerror(-rc));
-		rc = 1;
-		goto out;
-	}
-	rc = 1;
-	u.kube_ready = 1;
-	u.kube.limits = limits; /* every cluster's listener, and the node agent */
-	evhttp_set_max_body_size(http, 8 * HTTP_BODY_CAP);
-	evhttp_set_max_headers_size(http, 64 * 1024);
-	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
-						 EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
-						 EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
-	http_router_set_log(router, stderr);
-	int bound = 0;
-	if (!http_guard_bind(guard, "127.0.0.1", u.port, &bound)) {
-		fprintf(stderr, "gkeid up: cannot listen on 127.0.0.1:%d: %s\n", u.port,
-			strerror(errno));
-		goto out;
-	}
-	snprintf(u.cloud.base_url, sizeof(u.cloud.base_url), "http://127.0.0.1:%d", bound);
-	fprintf(stderr, "gkeid: Google APIs on %s (data in %s)\n", u.cloud.base_url, u.dir);
-	if (seed_state(&u, state_file) != 0 || start_clusters(&u) != 0)
-		goto out;
-	if ((rc = upfaults_init(faults, &u.kube, &u.cloud, u.project, u.location, u.cluster,
-				propagation)) != 0)
-		fprintf(stderr, "gkeid: cannot write the gke-metadata-server pod: %s\n",
-			strerror(-rc));
-	rc = 1;
-	snprintf(u.kubeconfig, sizeof(u.kubeconfig), "%s/kubeconfig", u.dir);
-	if ((rc = gcloudcfg_write(u.gcloud_dir, u.cloud.base_url, u.admin, u.project,
-				  u.location)) != 0)
-		fprintf(stderr, "gkeid: cannot write the gcloud config in %s: %s\n", u.gcloud_dir,
-			strerror(-rc));
-	rc = 1;
+	return 0;
+}
 
-	int sig_list[3] = {SIGINT, SIGTERM, SIGCHLD};
+/* The event loop, the Google APIs' router (with the fault routes), the Kubernetes side,
+ * and the listener on 127.0.0.1. 0, or -1 after saying what failed. */
+static int serve_google(struct up *u, const struct http_limits *limits)
+{
+	int rc;
+	signal(SIGPIPE, SIG_IGN);
+	http_conn_set_budget(limits->max_conns);
+	if (!(u->base = event_base_new()) || !(u->http = evhttp_new(u->base)) ||
+	    !(u->router = http_router_new(&u->cloud)) || cloud_routes_add(u->router) != 0 ||
+	    !(u->faults = upfaults_new()) || upfaults_routes_add(u->faults, u->router) != 0 ||
+	    !(u->guard = http_guard_new(u->base, u->http, limits, "google", http_router_dispatch,
+					u->router, NULL, NULL))) {
+		fprintf(stderr, "gkeid up: out of memory\n");
+		return -1;
+	}
+	http_guard_set_log(u->guard, stderr);
+	if ((rc = kube_init(&u->kube, u->cloud.store, &u->cloud, u->base, u->dir)) != 0) {
+		fprintf(stderr, "gkeid up: cannot set up the Kubernetes CA in %s/keys: %s\n",
+			u->dir, strerror(-rc));
+		return -1;
+	}
+	u->kube_ready = 1;
+	u->kube.limits = *limits; /* every cluster's listener, and the node agent */
+	evhttp_set_max_body_size(u->http, 8 * HTTP_BODY_CAP);
+	evhttp_set_max_headers_size(u->http, 64 * 1024);
+	evhttp_set_allowed_methods(u->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_PUT |
+						    EVHTTP_REQ_DELETE | EVHTTP_REQ_PATCH |
+						    EVHTTP_REQ_HEAD | EVHTTP_REQ_OPTIONS);
+	http_router_set_log(u->router, stderr);
+	int bound = 0;
+	if (!http_guard_bind(u->guard, "127.0.0.1", u->port, &bound)) {
+		fprintf(stderr, "gkeid up: cannot listen on 127.0.0.1:%d: %s\n", u->port,
+			strerror(errno));
+		return -1;
+	}
+	snprintf(u->cloud.base_url, sizeof(u->cloud.base_url), "http://127.0.0.1:%d", bound);
+	fprintf(stderr, "gkeid: Google APIs on %s (data in %s)\n", u->cloud.base_url, u->dir);
+	return 0;
+}
+
+/* Signals, the maintenance timer, and the node agent of the default cluster. 0 or -1. */
+static int start_events(struct up *u)
+{
+	static const int sig_list[3] = {SIGINT, SIGTERM, SIGCHLD};
 	for (int i = 0; i < 3; i++) {
-		sigs[i] = evsignal_new(u.base, sig_list[i], on_signal, &u);
-		if (!sigs[i] || event_add(sigs[i], NULL) != 0)
-			goto out;
+		u->sigs[i] = evsignal_new(u->base, sig_list[i], on_signal, u);
+		if (!u->sigs[i] || event_add(u->sigs[i], NULL) != 0)
+			return -1;
 	}
 	struct timeval every = {MAINTENANCE_SECONDS, 0};
-	maintenance = event_new(u.base, -1, EV_PERSIST, on_maintenance, &u);
-	if (!maintenance || event_add(maintenance, &every) != 0)
-		goto out;
-	if (u.cluster[0]) {
-		u.node_wait = evtimer_new(u.base, on_node_wait, &u);
-		rc = u.node_wait ? upnode_start(&u.kube, &u.cloud, u.dir, u.project, u.location,
-						u.cluster, &u.node_pid)
-				 : -ENOMEM;
+	u->maintenance = event_new(u->base, -1, EV_PERSIST, on_maintenance, u);
+	if (!u->maintenance || event_add(u->maintenance, &every) != 0)
+		return -1;
+	if (u->cluster[0]) {
+		u->node_wait = evtimer_new(u->base, on_node_wait, u);
+		int rc = u->node_wait ? upnode_start(&u->kube, &u->cloud, u->dir, u->project,
+						     u->location, u->cluster, &u->node_pid)
+				      : -ENOMEM;
 		if (rc != 0)
 			fprintf(stderr, "gkeid: the node agent did not start: %s\n", strerror(-rc));
-		rc = 1;
 	}
+	return 0;
+}
+
+/* Stops the children and frees everything up_run made, whatever it got to. */
+static void up_close(struct up *u)
+{
+	if (u->gcloud_pid > 0) {
+		kill(u->gcloud_pid, SIGTERM);
+		waitpid(u->gcloud_pid, NULL, 0);
+	}
+	if (u->node_pid > 0) {
+		kill(u->node_pid, SIGTERM);
+		waitpid(u->node_pid, NULL, 0);
+	}
+	if (u->node_wait)
+		event_free(u->node_wait);
+	for (int i = 0; i < 3; i++)
+		if (u->sigs[i])
+			event_free(u->sigs[i]);
+	if (u->maintenance)
+		event_free(u->maintenance);
+	upfaults_free(u->faults);
+	if (u->kube_ready)
+		kube_free(&u->kube); /* its listeners live on the event base */
+	if (u->http)
+		evhttp_free(u->http);
+	http_guard_free(u->guard);
+	http_router_free(u->router);
+	if (u->base)
+		event_base_free(u->base);
+	cloud_release(&u->cloud);
+	iam_free(u->cloud.iam);
+	EVP_PKEY_free(u->cloud.signing_key);
+	OPENSSL_cleanse(u->cloud.seal_key, sizeof(u->cloud.seal_key));
+	store_close(u->cloud.store);
+}
+
+int up_run(const struct up_options *o)
+{
+	struct up u;
+	int rc = 1;
+	memset(&u, 0, sizeof(u));
+	u.port = o->port;
+	if (open_data(&u, o->dir, o->propagation_ms) != 0 || serve_google(&u, &o->limits) != 0 ||
+	    seed_state(&u, o->state_file) != 0 || start_clusters(&u) != 0)
+		goto out;
+	int frc = upfaults_init(u.faults, &u.kube, &u.cloud, u.project, u.location, u.cluster,
+				o->propagation_ms);
+	if (frc != 0)
+		fprintf(stderr, "gkeid: cannot write the gke-metadata-server pod: %s\n",
+			strerror(-frc));
+	int grc = gcloudcfg_write(u.gcloud_dir, u.cloud.base_url, u.admin, u.project, u.location);
+	if (grc != 0)
+		fprintf(stderr, "gkeid: cannot write the gcloud config in %s: %s\n", u.gcloud_dir,
+			strerror(-grc));
+	if (start_events(&u) != 0)
+		goto out;
 	run_steps(&u);
 	event_base_dispatch(u.base);
 	rc = 0;
 out:
-	if (u.gcloud_pid > 0) {
-		kill(u.gcloud_pid, SIGTERM);
-		waitpid(u.gcloud_pid, NULL, 0);
-	}
-	if (u.node_pid > 0) {
-		kill(u.node_pid, SIGTERM);
-		waitpid(u.node_pid, NULL, 0);
-	}
-	if (u.node_wait)
-		event_free(u.node_wait);
-	for (int i = 0; i < 3; i++)
-		if (sigs[i])
-			event_free(sigs[i]);
-	if (maintenance)
-		event_free(maintenance);
-	upfaults_free(faults);
-	if (u.kube_ready)
-		kube_free(&u.kube); /* its listeners live on the event base */
-	if (http)
-		evhttp_free(http);
-	http_guard_free(guard);
-	http_router_free(router);
-	if (u.base)
-		event_base_free(u.base);
-	cloud_release(&u.cloud);
-	iam_free(u.cloud.iam);
-	EVP_PKEY_free(u.cloud.signing_key);
-	OPENSSL_cleanse(u.cloud.seal_key, sizeof(u.cloud.seal_key));
-	store_close(u.cloud.store);
+	up_close(&u);
 	return rc;
 }

@@ -314,6 +314,15 @@ EVP_PKEY *key_generate(void)
 	return k;
 }
 
+EVP_PKEY *key_generate_ec(void)
+{
+	EVP_PKEY *k = EVP_EC_gen("P-256");
+
+	if (!k)
+		ERR_clear_error();
+	return k;
+}
+
 /* Copies a memory BIO's contents into a malloc'd C string. */
 static char *bio_string(BIO *b)
 {

@@ -40,6 +40,8 @@ char *random_token(const char *prefix, size_t n);
 
 /* A fresh RSA-2048 key. Returns NULL on failure. Free with EVP_PKEY_free. */
 EVP_PKEY *key_generate(void);
+/* A fresh EC P-256 key (the clusters' TLS certificates). NULL on failure. */
+EVP_PKEY *key_generate_ec(void);
 /* Private key as PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), malloc'd, or NULL. */
 char *key_private_pem(EVP_PKEY *k);
 /* Public key as SubjectPublicKeyInfo PEM, malloc'd, or NULL. */

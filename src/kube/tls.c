@@ -18,105 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/jwt.h"
 #include "kube/kube.h"
 
 #define CA_DAYS (365 * 10)
 #define LEAF_DAYS 365
 #define PEM_CAP (64 * 1024)
-
-static EVP_PKEY *ec_key(void)
-{
-	return EVP_EC_gen("P-256");
-}
-
-/* Reads a whole small file; malloc'd, NUL-terminated. */
-static int read_file(const char *path, char **out, size_t *out_len)
-{
-	int rc = 0;
-	char *buf = NULL;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -errno;
-	buf = malloc(PEM_CAP + 1);
-	if (!buf) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	size_t n = fread(buf, 1, PEM_CAP + 1, f);
-	if (ferror(f) || n > PEM_CAP) {
-		rc = ferror(f) ? -EIO : -EFBIG;
-		goto out;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*out_len = n;
-	buf = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return rc;
-}
-
-/* Writes data to path with mode (via a temporary file and rename). */
-static int write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-	char tmp[4200];
-	int rc = 0;
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	if (fchmod(fd, mode) != 0) {
-		rc = -errno;
-		goto out;
-	}
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = -errno;
-			goto out;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0)
-		rc = -errno;
-out:
-	if (close(fd) != 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
-}
-
-static char *bio_string(BIO *b)
-{
-	char *data = NULL;
-	long n = BIO_get_mem_data(b, &data);
-	if (n < 0 || !data)
-		return NULL;
-	char *s = malloc((size_t)n + 1);
-	if (!s)
-		return NULL;
-	memcpy(s, data, (size_t)n);
-	s[n] = '\0';
-	return s;
-}
-
-static char *pkey_pem(EVP_PKEY *k)
-{
-	char *s = NULL;
-	BIO *b = BIO_new(BIO_s_mem());
-	if (b && PEM_write_bio_PrivateKey(b, k, NULL, NULL, 0, NULL, NULL) == 1)
-		s = bio_string(b);
-	BIO_free(b);
-	return s;
-}
 
 /* A certificate for key valid from an hour ago for days, signed by (issuer, issuer_key),
  * or self-signed when issuer is NULL (key_cert_x509 in jwt.c). */
@@ -143,10 +51,10 @@ static int load_ca(struct kube_cluster *k, const char *cert_path, const char *ke
 	char *cpem = NULL, *kpem = NULL;
 	size_t clen = 0, klen = 0;
 	BIO *b = NULL;
-	int rc = read_file(cert_path, &cpem, &clen);
+	int rc = file_read_small(cert_path, PEM_CAP, &cpem, &clen);
 	if (rc)
 		goto out;
-	rc = read_file(key_path, &kpem, &klen);
+	rc = file_read_small(key_path, PEM_CAP, &kpem, &klen);
 	if (rc)
 		goto out;
 	rc = -EINVAL;
@@ -155,7 +63,7 @@ static int load_ca(struct kube_cluster *k, const char *cert_path, const char *ke
 		goto out;
 	k->ca_cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
 	BIO_free(b);
-	b = BIO_new_mem_buf(kpem, (int)klen);
+	b = BIO_new_mem_buf(kpem, (int)klen); /* a private key only, never a public one */
 	if (!b)
 		goto out;
 	k->ca_key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
@@ -181,7 +89,7 @@ static int create_ca(struct kube_cluster *k, const char *cert_path, const char *
 {
 	int rc = -ENOMEM;
 	char *cpem = NULL, *kpem = NULL, cn[128];
-	EVP_PKEY *key = ec_key();
+	EVP_PKEY *key = key_generate_ec();
 	X509 *x = NULL;
 	if (!key)
 		goto out;
@@ -191,14 +99,14 @@ static int create_ca(struct kube_cluster *k, const char *cert_path, const char *
 	if (!x)
 		goto out;
 	cpem = key_x509_pem(x);
-	kpem = pkey_pem(key);
+	kpem = key_private_pem(key);
 	if (!cpem || !kpem)
 		goto out;
 	/* The key first: a certificate without its key is useless on restart. */
-	rc = write_file(key_path, kpem, strlen(kpem), 0600);
+	rc = file_write_atomic(key_path, kpem, strlen(kpem), 0600);
 	if (rc)
 		goto out;
-	rc = write_file(cert_path, cpem, strlen(cpem), 0644);
+	rc = file_write_atomic(cert_path, cpem, strlen(cpem), 0644);
 	if (rc)
 		goto out;
 	k->ca_cert = x;
@@ -350,7 +258,7 @@ void *kube_tls_server_ctx(struct kube_cluster *k)
 	STACK_OF(X509_NAME) *cas = NULL;
 	if (!k->ca_cert || !k->ca_key)
 		return NULL;
-	key = ec_key();
+	key = key_generate_ec();
 	if (!key)
 		goto fail;
 	x = make_cert(key, "kube-apiserver", NULL, 0, 0,
@@ -405,7 +313,7 @@ int kube_tls_client_cert(struct kube_cluster *k, const char *user, const char *c
 	*key_pem_out = NULL;
 	if (!k->ca_cert || !k->ca_key || !user || !*user || strlen(user) > 256 || n_groups > 16)
 		return -EINVAL;
-	key = ec_key();
+	key = key_generate_ec();
 	if (!key)
 		goto out;
 	x = make_cert(key, user, groups, n_groups, 0, NULL, "clientAuth", LEAF_DAYS, k->ca_cert,
@@ -415,7 +323,7 @@ int kube_tls_client_cert(struct kube_cluster *k, const char *user, const char *c
 		goto out;
 	}
 	c = key_x509_pem(x);
-	kp = pkey_pem(key);
+	kp = key_private_pem(key);
 	if (!c || !kp)
 		goto out;
 	*cert_pem_out = c;

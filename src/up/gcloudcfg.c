@@ -11,6 +11,7 @@
 #include "up/gcloudcfg.h"
 #include "cloud/cloud.h"
 #include "core/dbuf.h"
+#include "core/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,35 +26,6 @@
 
 extern char **environ;
 
-static int write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-	char tmp[4200];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	size_t off = 0;
-	while (off < len) {
-		ssize_t w = write(fd, data + off, len - off);
-		if (w < 0) {
-			int e = errno;
-			close(fd);
-			unlink(tmp);
-			return -e;
-		}
-		off += (size_t)w;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		unlink(tmp);
-		return -EIO;
-	}
-	return rename(tmp, path) == 0 ? 0 : -errno;
-}
-
-int gcloudcfg_write_file(const char *path, const char *data, size_t len, mode_t mode)
-{
-	return write_file(path, data, len, mode);
-}
 
 struct ini {
 	char *lines[MAX_LINES];
@@ -146,7 +118,7 @@ static int ini_save(struct ini *ini, const char *path)
 		p[l] = '\n';
 		p += l + 1;
 	}
-	int rc = write_file(path, buf, len, 0600);
+	int rc = file_write_atomic(path, buf, len, 0600);
 	free(buf);
 	return rc;
 }
@@ -162,11 +134,11 @@ int gcloudcfg_write(const char *dir, const char *base_url, const char *account, 
 	    (mkdir(path, 0700) != 0 && errno != EEXIST))
 		return -errno;
 	snprintf(path, sizeof(path), "%s/active_config", dir);
-	if (access(path, F_OK) != 0 && (rc = write_file(path, "default", 7, 0600)) != 0)
+	if (access(path, F_OK) != 0 && (rc = file_write_atomic(path, "default", 7, 0600)) != 0)
 		return rc;
 	/* gcloud caches "am I on GCE?" here; False stops it probing a metadata server. */
 	snprintf(path, sizeof(path), "%s/gce", dir);
-	if ((rc = write_file(path, "False", 5, 0600)) != 0)
+	if ((rc = file_write_atomic(path, "False", 5, 0600)) != 0)
 		return rc;
 	snprintf(path, sizeof(path), "%s/configurations/config_default", dir);
 	if ((rc = ini_load(&ini, path)) != 0)
@@ -219,7 +191,7 @@ int gcloudcfg_mark_activated(const char *dir, const char *account)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/.gkeid-activated", dir);
-	return write_file(path, account, strlen(account), 0600);
+	return file_write_atomic(path, account, strlen(account), 0600);
 }
 
 int gcloudcfg_spawn(const char *dir, char *const argv[], const char *kubeconfig,

@@ -21,7 +21,5 @@ int gcloudcfg_mark_activated(const char *dir, const char *account);
  * The caller reaps *pid. 0 or -errno (e.g. -ENOENT: no such program). */
 int gcloudcfg_spawn(const char *dir, char *const argv[], const char *kubeconfig,
 		    const char *log_path, pid_t *pid);
-/* Writes a file atomically (temp file, fsync, rename) with mode. 0 or -errno. */
-int gcloudcfg_write_file(const char *path, const char *data, size_t len, mode_t mode);
 
 #endif

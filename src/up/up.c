@@ -23,6 +23,7 @@
 #include "cloud/state.h"
 #include "core/dbuf.h"
 #include "core/embed.h"
+#include "core/file.h"
 #include "core/http.h"
 #include "core/httpconn.h"
 #include "core/jwt.h"
@@ -104,7 +105,7 @@ static int write_env(struct up *u)
 	env_line(&b, "GKEID_CLOUD_URL", u->cloud.base_url);
 	if (u->cluster[0] && access(u->kubeconfig, R_OK) == 0)
 		env_line(&b, "KUBECONFIG", u->kubeconfig);
-	rc = b.oom ? -ENOMEM : gcloudcfg_write_file(path, b.p, b.len, 0600);
+	rc = b.oom ? -ENOMEM : file_write_atomic(path, b.p, b.len, 0600);
 	if (rc == 0)
 		printf("gkeid: ready; environment in %s (in another shell: . %s)\n", path, path);
 	fflush(stdout);

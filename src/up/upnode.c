@@ -22,6 +22,7 @@
 
 #include "cloud/cloud.h"
 #include "core/httpconn.h"
+#include "core/file.h"
 #include "core/store.h"
 #include "kube/kube.h"
 #include "up/gcloudcfg.h"
@@ -92,9 +93,9 @@ static int write_client_cert(struct kube_cluster *cl, const char *dir, const cha
 		return -ENAMETOOLONG;
 	int rc = kube_tls_client_cert(cl, user, groups, n_groups, &cert, &key);
 	if (rc == 0)
-		rc = gcloudcfg_write_file(cert_path, cert, strlen(cert), 0600);
+		rc = file_write_atomic(cert_path, cert, strlen(cert), 0600);
 	if (rc == 0)
-		rc = gcloudcfg_write_file(key_path, key, strlen(key), 0600);
+		rc = file_write_atomic(key_path, key, strlen(key), 0600);
 	free(cert);
 	if (key)
 		OPENSSL_cleanse(key, strlen(key));
@@ -159,7 +160,7 @@ static int key_file_reuse(struct cloud *c, const char *path, const char *email)
 		rc = -ENOMEM;
 		goto out;
 	}
-	int w = gcloudcfg_write_file(path, text, strlen(text), 0600);
+	int w = file_write_atomic(path, text, strlen(text), 0600);
 	OPENSSL_cleanse(text, strlen(text));
 	free(text);
 	if (w != 0)
@@ -214,7 +215,7 @@ static int node_identity(struct cloud *c, const char *project, const char *path)
 		return rc < 0 ? rc : 0;
 	if ((rc = iamapi_key_file_new(c, email, &file)) != 0)
 		return rc;
-	rc = gcloudcfg_write_file(path, file, strlen(file), 0600);
+	rc = file_write_atomic(path, file, strlen(file), 0600);
 	OPENSSL_cleanse(file, strlen(file));
 	free(file);
 	return rc;

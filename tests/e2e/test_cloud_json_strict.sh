@@ -65,7 +65,9 @@ print(json.dumps({"error": {"code": 400, "message": sys.argv[1], "status": "INVA
       "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [fv]}]}}))
 ' "$@"
 }
-policy() { gcloud projects get-iam-policy $P --format=json 2>/dev/null; }
+# the project's policy as getIamPolicy returns it (read with curl: gcloud's normal path
+# is tested at the end)
+policy() { body "$(api POST "$CRM:getIamPolicy" '{"options":{"requestedPolicyVersion":3}}')"; }
 
 # --- the attack on the project policy ------------------------------------------------------
 ETAG=$(policy | "$GCLOUD_PY" -c 'import json,sys; print(json.load(sys.stdin)["etag"])')
@@ -117,15 +119,15 @@ SA=dom-sa@$P.iam.gserviceaccount.com
 ok "gcloud grants on it (normal path)" gcloud iam service-accounts add-iam-policy-binding "$SA" \
 	--role=roles/iam.serviceAccountUser --member=user:admin@example.com
 SAP=/iam/v1/projects/$P/serviceAccounts/$SA
-sa_before=$(gcloud iam service-accounts get-iam-policy "$SA" --format=json 2>/dev/null)
+sa_policy() { body "$(api POST "$SAP:getIamPolicy")"; }
+sa_before=$(sa_policy)
 out=$(api POST "$SAP:setIamPolicy" '{"policy":{"Bindings":[]}}')
 jeq "SA setIamPolicy with \"Bindings\": Google's body" \
 	"$(bad "Invalid JSON payload received. Unknown name \"Bindings\" at 'policy': Cannot find field." policy)" "$out"
 out=$(api POST "$SAP:setIamPolicy" '{"policy":{"bindigs":[{"role":"roles/iam.serviceAccountUser"}]}}')
 jeq "SA setIamPolicy with \"bindigs\": Google's body" \
 	"$(bad "Invalid JSON payload received. Unknown name \"bindigs\" at 'policy': Cannot find field." policy)" "$out"
-eq "the SA's policy is unchanged" "$sa_before" \
-	"$(gcloud iam service-accounts get-iam-policy "$SA" --format=json 2>/dev/null)"
+eq "the SA's policy is unchanged" "$sa_before" "$(sa_policy)"
 ok "gcloud removes the grant (normal path)" gcloud iam service-accounts remove-iam-policy-binding "$SA" \
 	--role=roles/iam.serviceAccountUser --member=user:admin@example.com
 
@@ -134,7 +136,7 @@ out=$(api POST "$CRM:getAncestry" '{"name":"x"}')
 jeq "crm getAncestry" "$(bad 'Invalid JSON payload received. Unknown name "name": Cannot find field.')" "$out"
 out=$(api POST "/iam/v1/projects/$P/serviceAccounts" '{"accountId":"dom-sa-2","serviceAccount":{"displayname":"x"}}')
 jeq "iam serviceAccounts.create" "$(bad "Invalid JSON payload received. Unknown name \"displayname\" at 'service_account': Cannot find field." service_account)" "$out"
-no "  ...and nothing was created" gcloud iam service-accounts describe "dom-sa-2@$P.iam.gserviceaccount.com"
+eq "  ...and nothing was created" 404 "$(code "$(api GET "/iam/v1/projects/$P/serviceAccounts/dom-sa-2@$P.iam.gserviceaccount.com")")"
 out=$(api POST "$SAP/keys" '{"privateKeyType":"TYPE_JSON"}')
 jeq "iam keys.create: an unknown enum value" "$(bad "Invalid value at 'private_key_type' (type.googleapis.com/google.iam.admin.v1.ServiceAccountPrivateKeyType), \"TYPE_JSON\"" private_key_type)" "$out"
 out=$(api POST "/iamcredentials/v1/projects/-/serviceAccounts/$SA:generateAccessToken" '{"scope":["https://www.googleapis.com/auth/cloud-platform"],"lifetim":"60s"}')
@@ -147,7 +149,7 @@ out=$(api POST "/serviceusage/v1/projects/$P/services/pubsub.googleapis.com:disa
 jeq "serviceusage disable: a bool of the wrong kind" "$(bad "Invalid value at 'disable_dependent_services' (TYPE_BOOL), \"yes\"" disable_dependent_services)" "$out"
 out=$(api POST "/container/v1/projects/$P/locations/us-central1/clusters" '{"cluster":{"name":"c2","nodePools":[{"name":"p","config":{"machineType":"e2-medium","oauthScope":["x"]}}]}}')
 jeq "container clusters.create: deep in a node pool" "$(bad "Invalid JSON payload received. Unknown name \"oauthScope\" at 'cluster.node_pools[0].config': Cannot find field." "cluster.node_pools[0].config")" "$out"
-no "  ...and no cluster was made" gcloud container clusters describe c2 --location us-central1
+eq "  ...and no cluster was made" 404 "$(code "$(api GET "/container/v1/projects/$P/locations/us-central1/clusters/c2")")"
 out=$(api POST "/container/v1/projects/$P/locations/us-central1/clusters" '{"cluster":{"name":"c3","resourceLabels":{"a":"1","b":2}}}')
 jeq "container clusters.create: a map value of the wrong kind" "$(bad "Invalid value at 'cluster.resource_labels[1].value' (TYPE_STRING), 2" "cluster.resource_labels[1].value")" "$out"
 out=$(api PUT "/container/v1/projects/$P/locations/us-central1/clusters/demo-cluster" '{"update":{"desiredLocation":["us-central1-a"]}}')

@@ -18,9 +18,7 @@ AGENT=serviceAccount:service-$NUM@container-engine-robot.iam.gserviceaccount.com
 # What gcloud shows is asserted once for each command; state read back after a change
 # is read with curl (gcloud starts in a second or more; curl at once).
 clusters() { gcloud container clusters list --format='value(name,location)' 2>/dev/null | tr '\t' '/' | sort | tr '\n' ' '; }
-pool_of() { gcloud container clusters describe "$1" --location "$2" --format='value(workloadIdentityConfig.workloadPool)' 2>/dev/null; }
-mode_of() { gcloud container node-pools describe "$1" --cluster="$2" --location "$3" --format='value(config.workloadMetadataConfig.mode)' 2>/dev/null; }
-# the same three, through the API
+# the clusters, a cluster's pool and a node pool's metadata mode, through the API
 clusters_api() {
 	jget "$(api GET "/container/v1/projects/$P/locations/-/clusters")" \
 		'"".join(n + " " for n in sorted(c["name"] + "/" + c["location"] for c in j.get("clusters", [])))'
@@ -34,12 +32,17 @@ mode_api() {
 		'j.get("config", {}).get("workloadMetadataConfig", {}).get("mode", "")'
 }
 ops_api() { jget "$(api GET "/container/v1/projects/$P/locations/-/operations")" 'len(j.get("operations", []))'; }
-# The seed's first check: who holds roles/container.serviceAgent on the project.
+# The seed's first check: who holds roles/container.serviceAgent on the project (once
+# with gcloud, as the seed runs it; then read with curl).
 agents() {
 	gcloud projects get-iam-policy $P \
 		--flatten=bindings \
 		--filter=bindings.role=roles/container.serviceAgent \
 		--format="value[delimiter='\\n'](bindings.members)" 2>/dev/null
+}
+agents_api() {
+	jget "$(api POST "/cloudresourcemanager/v1/projects/$P:getIamPolicy" '{}')" \
+		'"\n".join(m for b in j.get("bindings", []) if b["role"] == "roles/container.serviceAgent" for m in b["members"])'
 }
 
 # --- the seed's commands against the demo cluster ---------------------------------------
@@ -67,10 +70,12 @@ out=$(api GET "/container/v1/projects/$NUM/locations/-/clusters")
 eq "list by project number over all locations" "demo-cluster" "$(jget "$out" '" ".join(c["name"] for c in j["clusters"])')"
 
 # --- the Kubernetes side: endpoint, CA and get-credentials ----------------------------
-ENDPOINT=$(gcloud container clusters describe demo-cluster --location $L --format='value(endpoint)' 2>/dev/null)
+# (the endpoint and CA read with curl: gcloud's describe is asserted above)
+out=$(api GET "$BASE/clusters/demo-cluster")
+ENDPOINT=$(jget "$out" 'j.get("endpoint", "")')
 if [ -n "$ENDPOINT" ]; then
 	HAVE_KUBE=1
-	ca=$(gcloud container clusters describe demo-cluster --location $L --format='value(masterAuth.clusterCaCertificate)' 2>/dev/null)
+	ca=$(jget "$out" 'j["masterAuth"]["clusterCaCertificate"]')
 	has "masterAuth carries a PEM CA (base64)" "BEGIN CERTIFICATE" "$(printf '%s' "$ca" | base64 -d 2>/dev/null)"
 	KC=$T_TMP/kubeconfig
 	ok "get-credentials" env KUBECONFIG="$KC" gcloud container clusters get-credentials demo-cluster --location $L
@@ -94,9 +99,9 @@ if [ $HAVE_KUBE = 1 ]; then
 else
 	has "clusters create (zonal, Workload Identity) reaches Created" "Created [" "$out"
 fi
-eq "list shows both clusters" "c2/$Z demo-cluster/$L " "$(clusters)"
-eq "c2's pool" "$P.svc.id.goog" "$(pool_of c2 $Z)"
-eq "c2's default-pool runs the GKE metadata server" GKE_METADATA "$(mode_of default-pool c2 $Z)"
+eq "list shows both clusters" "c2/$Z demo-cluster/$L " "$(clusters_api)"
+eq "c2's pool" "$P.svc.id.goog" "$(pool_api c2 $Z)"
+eq "c2's default-pool runs the GKE metadata server" GKE_METADATA "$(mode_api default-pool c2 $Z)"
 out=$(api GET "/container/v1/projects/$P/locations/$Z/clusters/c2")
 eq "a zonal cluster: one zone, one node" "$Z 1" \
 	"$(jget "$out" '" ".join(j["locations"]) + " " + str(j["currentNodeCount"])')"
@@ -106,9 +111,9 @@ has "creating it again: 409 Already exists" "Already exists: projects/$P/locatio
 out=$(gcloud container clusters create c3 --region $L --num-nodes 1 --enable-dataplane-v2 2>&1)
 has "clusters create (regional, Dataplane V2)" "Created [" "$out"
 eq "Dataplane V2 is ADVANCED_DATAPATH" ADVANCED_DATAPATH \
-	"$(gcloud container clusters describe c3 --location $L --format='value(networkConfig.datapathProvider)' 2>/dev/null)"
+	"$(jget "$(api GET "$BASE/clusters/c3")" 'j["networkConfig"]["datapathProvider"]')"
 eq "without Workload Identity there is no pool" "" "$(pool_api c3 $L)"
-eq "and node pools have no metadata mode" "" "$(mode_of default-pool c3 $L)"
+eq "and node pools have no metadata mode" "" "$(mode_api default-pool c3 $L)"
 
 ok "node-pools create" gcloud container node-pools create np2 --cluster c2 --zone $Z --num-nodes 2
 eq "node-pools list" "default-pool np2" \
@@ -116,7 +121,7 @@ eq "node-pools list" "default-pool np2" \
 eq "a new pool of a Workload Identity cluster defaults to GKE_METADATA" GKE_METADATA "$(mode_api np2 c2 $Z)"
 ok "node-pools update --workload-metadata=GCE_METADATA" \
 	gcloud container node-pools update np2 --cluster c2 --zone $Z --workload-metadata=GCE_METADATA
-eq "the pool now uses the Compute Engine metadata server" GCE_METADATA "$(mode_of np2 c2 $Z)"
+eq "the pool now uses the Compute Engine metadata server" GCE_METADATA "$(mode_api np2 c2 $Z)"
 eq "the other pool is unchanged" GKE_METADATA "$(mode_api default-pool c2 $Z)"
 ok "node-pools update --workload-metadata=GKE_METADATA" \
 	gcloud container node-pools update np2 --cluster c2 --zone $Z --workload-metadata=GKE_METADATA
@@ -147,7 +152,7 @@ ok "disable Workload Identity" gcloud container clusters update demo-cluster --l
 eq "no pool now" "" "$(pool_api demo-cluster $L)"
 ok "remove the service agent's role" gcloud projects remove-iam-policy-binding $P \
 	--member=$AGENT --role=roles/container.serviceAgent --condition=None
-eq "seed step 1 now shows no service agent" "" "$(agents)"
+eq "seed step 1 now shows no service agent" "" "$(agents_api)"
 out=$(gcloud container clusters update demo-cluster --location $L --workload-pool=$P.svc.id.goog 2>&1)
 rc=$?
 eq "enabling Workload Identity fails" 1 "$rc"
@@ -171,7 +176,7 @@ ok "seed step 3: grant the role" gcloud projects add-iam-policy-binding $P \
 	--member=serviceAccount:service-$NUM@container-engine-robot.iam.gserviceaccount.com \
 	--role=roles/container.serviceAgent \
 	--condition=None
-eq "seed step 1 shows the service agent again" "$AGENT" "$(agents)"
+eq "seed step 1 shows the service agent again" "$AGENT" "$(agents_api)"
 ok "seed step 4: enabling Workload Identity succeeds" \
 	gcloud container clusters update demo-cluster --location $L --workload-pool=$P.svc.id.goog
 eq "the pool is set" "$P.svc.id.goog" "$(pool_api demo-cluster $L)"
@@ -181,8 +186,10 @@ eq "and nothing changed" "$P.svc.id.goog" "$(pool_api demo-cluster $L)"
 
 # --- a caller without permission ------------------------------------------------------
 SA=nobody@$P.iam.gserviceaccount.com
-ok "create a service account" gcloud iam service-accounts create nobody
-ok "create its key" gcloud iam service-accounts keys create "$T_TMP/nobody.json" --iam-account=$SA
+# (the account and its key made with curl: gcloud's runs of those are test_iamapi's)
+eq "create a service account" 200 "$(code "$(api POST "/iam/v1/projects/$P/serviceAccounts" '{"accountId":"nobody"}')")"
+field "$(api POST "/iam/v1/projects/$P/serviceAccounts/$SA/keys" '{}')" "['privateKeyData']" | base64 -d >"$T_TMP/nobody.json"
+eq "create its key" "service_account $SA" "$(jget "$(cat "$T_TMP/nobody.json")" 'j["type"] + " " + j["client_email"]')"
 cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-nobody"
 NB="env CLOUDSDK_CONFIG=$T_TMP/gcloud-nobody"
 ok "activate it in a second gcloud config" $NB gcloud auth activate-service-account --key-file="$T_TMP/nobody.json"
@@ -237,16 +244,17 @@ eq "bad input changed nothing" "$(jget "$before" 'json.dumps(j, sort_keys=True)'
 eq "and created nothing" "demo-cluster/$L " "$(clusters_api)"
 
 # --- a disabled API -------------------------------------------------------------------
-ok "disable the Kubernetes Engine API" gcloud services disable container.googleapis.com
+# (Service Usage through curl here; gcloud's services commands are test_serviceusage's)
+eq "disable the Kubernetes Engine API" 200 "$(code "$(api POST "/serviceusage/v1/projects/$P/services/container.googleapis.com:disable" '{}')")"
 out=$(api GET "$BASE/clusters/demo-cluster")
 eq "calls to it: 403 SERVICE_DISABLED" "403 SERVICE_DISABLED" \
 	"$(code "$out") $(jget "$out" 'j["error"]["details"][0]["reason"]')"
 has "with Google's text" "Kubernetes Engine API has not been used in project $NUM before or it is disabled" "$out"
-ok "enable it again" gcloud services enable container.googleapis.com
+eq "enable it again" 200 "$(code "$(api POST "/serviceusage/v1/projects/$P/services/container.googleapis.com:enable" '{}')")"
 
 # --- a restart keeps everything ---------------------------------------------------------
-ok "node-pools update before the restart" \
-	gcloud container node-pools update default-pool --cluster=demo-cluster --location $L --workload-metadata=GCE_METADATA
+eq "node-pools update before the restart" 200 \
+	"$(code "$(api PUT "$BASE/clusters/demo-cluster/nodePools/default-pool" '{"workloadMetadataConfig":{"mode":"GCE_METADATA"}}')")"
 nops=$(ops_api)
 gkeid_stop
 gkeid_up

@@ -19,6 +19,12 @@ mkdir -p "$HOME"
 # the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
 GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
 export GKEID_DOCTOR_ACCESS_TOKEN
+# Each break is made with curl (the API calls gcloud would make): the seed's diagnosis
+# and fix commands are what runs through gcloud, and a gcloud start is a second of CPU.
+export API_TOKEN=$GKEID_DOCTOR_ACCESS_TOKEN
+CT=/container/v1/projects/$P/locations/$L/clusters/demo-cluster
+# pool_mode MODE: the default pool's workloadMetadataConfig (node-pools update)
+pool_mode() { code "$(api PUT "$CT/nodePools/default-pool" "{\"workloadMetadataConfig\":{\"mode\":\"$1\"}}")"; }
 # doctor: runs the doctor on the long-lived pod; DOC (json) and DOC_RC
 doctor() { DOC=$("$GKEID" doctor workload-identity --pod app-pod --namespace default --output json); DOC_RC=$?; }
 failed_ids() { jget "$DOC" "' '.join(c['id'] for c in j['checks'] if c['status']=='fail')"; }
@@ -53,11 +59,11 @@ pod_curl_rc() {
 }
 NODE_SA=123456789012-compute@developer.gserviceaccount.com
 
-ok "create the GSA" gcloud iam service-accounts create app-gsa
+eq "create the GSA" 200 "$(code "$(api POST /iam/v1/projects/$P/serviceAccounts '{"accountId":"app-gsa"}')")"
 ok "create the KSA" kubectl create serviceaccount app
 ok "annotate it" kubectl annotate serviceaccount app iam.gke.io/gcp-service-account=$GSA
-ok "bind it" gcloud iam service-accounts add-iam-policy-binding $GSA \
-	--role=roles/iam.workloadIdentityUser --member="serviceAccount:$P.svc.id.goog[default/app]"
+eq "bind it" 200 "$(code "$(api POST "/iam/v1/projects/-/serviceAccounts/$GSA:setIamPolicy" \
+	"{\"policy\":{\"bindings\":[{\"role\":\"roles/iam.workloadIdentityUser\",\"members\":[\"serviceAccount:$P.svc.id.goog[default/app]\"]}]}}")")"
 "$GKEID" exec --serviceaccount app --name app-pod -- sleep 900 >/dev/null 2>&1 &
 APP_PID=$!
 wait_for 30 kubectl get pod app-pod
@@ -66,7 +72,8 @@ doctor
 eq "the doctor finds nothing wrong" "0 " "$DOC_RC $(failed_ids)"
 
 # --- 1. the IAM Service Account Credentials API ----------------------------------------
-ok "break 1: disable the IAM Credentials API" gcloud services disable iamcredentials.googleapis.com --force
+eq "break 1: disable the IAM Credentials API" 200 \
+	"$(code "$(api POST "/serviceusage/v1/projects/$P/services/iamcredentials.googleapis.com:disable" '{"disableDependentServices":true}')")"
 out=$(pod_token)
 has "symptom: the pod gets 403" "HTTP 403" "$out"
 has "... because the API is disabled" "IAM Service Account Credentials API has not been used in project 123456789012 before or it is disabled" "$out"
@@ -84,9 +91,9 @@ eq "doctor: all clear" "0 " "$DOC_RC $(failed_ids)"
 # --- 2. the workload identity pool -----------------------------------------------------
 # GKE refuses to turn Workload Identity off under a pool that runs the GKE metadata
 # server (src/cloud/validate.c), so the pool leaves it first, as GKE's docs order it.
-ok "break 2: the node pool goes to GCE_METADATA" gcloud container node-pools update default-pool \
-	--cluster=demo-cluster --workload-metadata=GCE_METADATA
-ok "... then Workload Identity is disabled" gcloud container clusters update demo-cluster --disable-workload-identity
+eq "break 2: the node pool goes to GCE_METADATA" 200 "$(pool_mode GCE_METADATA)"
+eq "... then Workload Identity is disabled" 200 \
+	"$(code "$(api PUT "$CT" '{"update":{"desiredWorkloadIdentityConfig":{"workloadPool":""}}}')")"
 eq "symptom: the pod is given the node's service account, not its GSA" "$NODE_SA" "$(until_email "$NODE_SA")"
 out=$(gcloud container clusters describe demo-cluster \
     --format="value(workloadIdentityConfig.workloadPool)" 2>/dev/null)
@@ -108,8 +115,7 @@ eq "doctor: all clear" "0 " "$DOC_RC $(failed_ids)"
 
 # --- 3. the node pool's metadata server ------------------------------------------------
 eq "a working pod's email is its GSA" "$GSA" "$(pod_email)"
-ok "break 3: the node pool goes to GCE_METADATA" gcloud container node-pools update default-pool \
-	--cluster=demo-cluster --workload-metadata=GCE_METADATA
+eq "break 3: the node pool goes to GCE_METADATA" 200 "$(pool_mode GCE_METADATA)"
 eq "symptom: the pod is given the node's service account, not its GSA" "$NODE_SA" "$(until_email "$NODE_SA")"
 out=$(gcloud container node-pools describe default-pool \
     --cluster=demo-cluster \
@@ -153,8 +159,8 @@ doctor
 eq "doctor: all clear" "0 " "$DOC_RC $(failed_ids)"
 
 # --- 5. the GSA's workloadIdentityUser binding -----------------------------------------
-ok "break 5: remove the binding" gcloud iam service-accounts remove-iam-policy-binding $GSA \
-	--role=roles/iam.workloadIdentityUser --member="serviceAccount:$P.svc.id.goog[default/app]"
+eq "break 5: remove the binding (its only one)" 200 \
+	"$(code "$(api POST "/iam/v1/projects/-/serviceAccounts/$GSA:setIamPolicy" '{"policy":{"bindings":[]}}')")"
 out=$(pod_token)
 has "symptom: the seed's 403" "HTTP/403: generic::permission_denied: loading: GenerateAccessToken(\"$GSA\", \"\"): googleapi: Error 403: Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)." "$out"
 out=$(gcloud iam service-accounts get-iam-policy \

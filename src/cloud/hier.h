@@ -50,8 +50,24 @@ int hier_sa_tombstone(struct cloud *c, const json_t *sa);
  * Google's 30 days. */
 int hier_undelete_window_ok(int64_t deleted_at_ms, int64_t now_ms);
 
+/* crm.c: the project as Resource Manager v1 shows it (new reference, NULL on no memory);
+ * and testIamPermissions on resource for a call begun with cloud_call_begin: reads the
+ * body {"permissions":[...]} and replies with those the caller holds there. */
+json_t *crm_project_view(const json_t *p);
+void crm_test_permissions_on(struct cloud_call *x, const char *resource);
+
+/* hierarchy.c: n random decimal digits (no leading zero) in buf (room for n + 1, n at
+ * most 31). 0 or -EIO. */
+int hier_random_digits(char *buf, size_t n);
+/* hierarchy.c: stores a finished long-running operation named "operations/KIND.DIGITS"
+ * under /crm/operations/ (gcloud polls it at v1 operations.get), with metadata and either
+ * response or error (each borrowed, may be NULL), and sets *op to it (new reference).
+ * 0 or -errno. */
+int hier_operation_put(struct cloud *c, const char *kind, json_t *metadata, json_t *response,
+		       json_t *error, json_t **op);
+
 /* The Resource Manager methods of hierarchy.c and the IAM methods of saextra.c, listed
  * in call.c's apis[]. */
-extern const struct cloud_api hier_api, saextra_api;
+extern const struct cloud_api hier_api, saextra_api, folders_api;
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cloud/gerrors.h"
 #include "core/clock.h"
@@ -200,7 +201,7 @@ static void folder_list(struct http_req *r)
 	const char *sd = http_query(r, "showDeleted");
 	reply_list(r, "folders",
 		   nodes_list(r, "/folders/", &who, "resourcemanager.folders.get", parent,
-			      sd && strcmp(sd, "true") == 0));
+			      sd && strcasecmp(sd, "true") == 0));
 }
 
 /* The requested policy version of a getIamPolicy body: 0, 1 or 3; -1 when bad. */

@@ -385,7 +385,8 @@ static void crm_list(struct http_req *r)
 		json_t *p = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
 		char resource[128];
 		const char *res[1] = {resource};
-		if (p && filter_match(filter, p) == 1 && SFMT(resource, "projects/%s", id) == 0 &&
+		if (p && !hier_project_purged(x.c, p) && filter_match(filter, p) == 1 &&
+		    SFMT(resource, "projects/%s", id) == 0 &&
 		    cloud_call_allowed(&x, NULL, res, 1)) {
 			if (json_array_size(list) >= (size_t)size) {
 				more = 1;

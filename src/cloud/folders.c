@@ -376,6 +376,8 @@ static json_t *folder_open(struct http_req *r, struct caller *who, const char *p
 	if (digits(id) && SFMT(name, "folders/%s", id) >= 0 && sfmt(key, len, "/%s", name) >= 0 &&
 	    allowed(c, who, name, permission))
 		f = cloud_store_get_json(c->store, key);
+	if (f && hier_project_purged(c, f))
+		json_decref(f), f = NULL;
 	if (!f)
 		deny(r);
 	return f;

@@ -10,6 +10,9 @@
  *                           "displayName","lifecycleState","createTime"}
  *   /crm/operations/OP     {"name":"operations/OP","done":true,"response"|...}
  *   /deleted/serviceAccounts/UNIQUE_ID  a deleted service account and its deleteTime
+ *   /deleted/projects/ID   {"purgeTime"}: a project purged 30 days after its deletion,
+ *                          whose ID is never given again
+ * A deleted project or folder carries "deleteTime" (RFC 3339) in its record.
  * A project's parent is its v1 "parent" {"type":"organization"|"folder","id"}. The IAM
  * engine learns each project's and folder's parent from iam_parent_set (iam.h).
  */
@@ -43,6 +46,19 @@ int hier_state_check(const json_t *state, char *err, size_t errlen);
  * ({"resourceId":{"type":"folder"|"organization","id"}}): its parent, and each folder's
  * parent up to the organization. 0 or -ENOMEM. */
 int hier_ancestors_append(struct cloud *c, json_t *anc, const json_t *project);
+
+/* Google keeps a deleted project, folder or service account 30 days, then purges it
+ * (resource-manager/docs/delete-restore-projects; iam/docs/service-accounts-delete-undelete).
+ * Time is cloud_now_ms(), which GKEID_CLOCK_OFFSET shifts (cloud.h). */
+#define HIER_RETENTION_MS (30LL * 86400 * 1000)
+
+/* hierarchy.c: true (1) when project or folder p (its record) is purged: deleted more
+ * than 30 days ago, in which case its record is removed now, a project's ID reserved for
+ * ever, and its parent forgotten by IAM; else 0. */
+int hier_project_purged(struct cloud *c, const json_t *p);
+/* True when a record deleted at delete_time (RFC 3339; NULL: never) is past the 30 days
+ * at now_ms. */
+int hier_expired(const char *delete_time, int64_t now_ms);
 
 /* Keeps a deleted service account's record for undelete (iamapi.c's delete calls it). */
 int hier_sa_tombstone(struct cloud *c, const json_t *sa);

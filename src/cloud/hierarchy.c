@@ -81,6 +81,8 @@ static json_t *node_open(struct http_req *r, struct caller *who, const char *kin
 	if (digits(id, 32) && sfmt(name, len, "%s/%s", kind, id) >= 0 &&
 	    SFMT(key, "/%s", name) >= 0 && allowed(c, who, name, permission))
 		n = cloud_store_get_json(c->store, key);
+	if (n && hier_project_purged(c, n)) /* a folder 30 days after its deletion */
+		json_decref(n), n = NULL;
 	if (!n)
 		deny(r);
 	return n;
@@ -128,7 +130,7 @@ static json_t *nodes_list(struct http_req *r, const char *prefix, const struct c
 
 		const char *state = str(o, "lifecycleState");
 		int deleted = state && strcmp(state, "ACTIVE") != 0;
-		if (name && allowed(c, who, name, permission) &&
+		if (name && !hier_project_purged(c, o) && allowed(c, who, name, permission) &&
 		    (!parent || (str(o, "parent") && strcmp(str(o, "parent"), parent) == 0)) &&
 		    (!parent || !deleted || show_deleted))
 			json_array_append_new(list, parent ? json_incref(o) : org_view(o));
@@ -375,6 +377,45 @@ static void reply_create_op(struct http_req *r, const json_t *project)
 	json_decref(resp);
 }
 
+int hier_expired(const char *delete_time, int64_t now_ms)
+{
+	int64_t at;
+
+	return delete_time && clock_parse_rfc3339(delete_time, &at) == 0 &&
+	       now_ms - at * 1000 > HIER_RETENTION_MS;
+}
+
+int hier_project_purged(struct cloud *c, const json_t *p)
+{
+	const char *id = str(p, "projectId"), *state = str(p, "lifecycleState");
+	const char *folder = str(p, "name");
+	char key[64], res[64], now[CLOCK_RFC3339_LEN];
+	json_t *mark;
+	int rc = 0;
+
+	if (!state || strcmp(state, "DELETE_REQUESTED") != 0 ||
+	    !hier_expired(str(p, "deleteTime"), cloud_now_ms()))
+		return 0;
+	if (!id) { /* a folder: its numeric ID is never given again anyway */
+		if (folder && strncmp(folder, "folders/", 8) == 0 &&
+		    SFMT(key, "/%s", folder) >= 0 &&
+		    store_delete(c->store, key, STORE_ANY_REV, NULL) == 0)
+			(void)iam_parent_put(c->store, folder, NULL);
+		return 1;
+	}
+	if (SFMT(key, "/deleted/projects/%s", id) < 0 || SFMT(res, "projects/%s", id) < 0)
+		return 1;
+	clock_rfc3339(cloud_now_ms() / 1000, now);
+	mark = json_pack("{s:s}", "purgeTime", now);
+	rc = mark ? put_json(c->store, key, mark, STORE_ANY_REV) : -ENOMEM;
+	json_decref(mark);
+	if (rc == 0 && (rc = store_delete(c->store, key + 8, STORE_ANY_REV, NULL)) == -ENOENT)
+		rc = 0; /* another request purged it first */
+	if (rc == 0)
+		(void)iam_parent_put(c->store, res, NULL);
+	return 1;
+}
+
 /* POST v1/projects {"projectId","name","parent":{"type","id"},"labels"} */
 static void project_create(struct http_req *r)
 {
@@ -410,7 +451,11 @@ static void project_create(struct http_req *r)
 		json_object_set(p, "parent", json_object_get(body, "parent"));
 	if (p && json_is_object(json_object_get(body, "labels")))
 		json_object_set(p, "labels", json_object_get(body, "labels"));
-	int rc = p ? put_json(c->store, key, p, STORE_ABSENT) : -ENOMEM;
+	char gone[80];
+	json_t *purged =
+		SFMT(gone, "/deleted%s", key) >= 0 ? cloud_store_get_json(c->store, gone) : NULL;
+	int rc = !p ? -ENOMEM : purged ? -EEXIST : put_json(c->store, key, p, STORE_ABSENT);
+	json_decref(purged);
 	if (rc == -EEXIST) {
 		http_reply_gerror(r, 409, "ALREADY_EXISTS", NULL, NULL, NULL,
 				  "Requested entity already exists");
@@ -480,6 +525,13 @@ static void project_lifecycle(struct http_req *r, int undelete)
 	}
 	json_object_set_new(p, "lifecycleState",
 			    json_string(undelete ? "ACTIVE" : "DELETE_REQUESTED"));
+	if (undelete) {
+		json_object_del(p, "deleteTime");
+	} else {
+		char now[CLOCK_RFC3339_LEN];
+		clock_rfc3339(cloud_now_ms() / 1000, now);
+		json_object_set_new(p, "deleteTime", json_string(now));
+	}
 	if (!p || put_json(c->store, key, p, kv.mod_rev) != 0)
 		internal(r);
 	else

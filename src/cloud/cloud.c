@@ -13,6 +13,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "cloud/hier.h"
 #include "core/dbuf.h"
 #include "core/hmap.h"
 #include "core/jwt.h"
@@ -20,11 +21,28 @@
 
 #define TOKEN_MAX 8192
 
+/* GKEID_CLOCK_OFFSET (cloud.h): whole seconds, read once. */
+static int64_t clock_offset_ms(void)
+{
+	static int64_t offset = INT64_MIN;
+
+	if (offset == INT64_MIN) {
+		const char *env = getenv("GKEID_CLOCK_OFFSET");
+		char *end = NULL;
+		long long v = env ? strtoll(env, &end, 10) : 0;
+
+		offset = end && *end == '\0' && v > -3153600000LL && v < 3153600000LL
+				 ? (int64_t)v * 1000
+				 : 0;
+	}
+	return offset;
+}
+
 int64_t cloud_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + clock_offset_ms();
 }
 
 json_t *cloud_store_get_json(struct store *s, const char *key)
@@ -446,6 +464,8 @@ json_t *cloud_project_get(struct cloud *c, const char *id)
 	    SFMT(key, "/projects/%s", id) != 0)
 		return NULL;
 	json_t *p = cloud_store_get_json(c->store, key);
+	if (p && hier_project_purged(c, p)) /* hier.h: 30 days after its deletion */
+		json_decref(p), p = NULL;
 	if (p || !all_digits(id))
 		return p;
 	struct store_kv *kvs = NULL;
@@ -457,7 +477,7 @@ json_t *cloud_project_get(struct cloud *c, const char *id)
 			continue;
 		json_t *j = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
 		const char *num = json_string_value(json_object_get(j, "projectNumber"));
-		if (num && strcmp(num, id) == 0)
+		if (num && strcmp(num, id) == 0 && !hier_project_purged(c, j))
 			p = j;
 		else
 			json_decref(j);

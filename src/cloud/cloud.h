@@ -87,7 +87,9 @@ struct caller {
 	struct iam_principal principal;
 };
 
-/* Milliseconds since the epoch (wall clock). */
+/* Milliseconds since the epoch (wall clock), shifted by GKEID_CLOCK_OFFSET seconds when
+ * that is set in the environment: a test's way to let the Google APIs' 30-day windows
+ * (hier.h) pass without waiting. The Kubernetes API servers keep the real clock. */
 int64_t cloud_now_ms(void);
 
 /* The JSON value stored at key: a new reference the caller decrefs, or NULL when the key

@@ -385,7 +385,8 @@ static void crm_list(struct http_req *r)
 		json_t *p = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
 		char resource[128];
 		const char *res[1] = {resource};
-		if (p && filter_match(filter, p) == 1 && SFMT(resource, "projects/%s", id) == 0 &&
+		if (p && !hier_project_purged(x.c, p) && filter_match(filter, p) == 1 &&
+		    SFMT(resource, "projects/%s", id) == 0 &&
 		    cloud_call_allowed(&x, NULL, res, 1)) {
 			if (json_array_size(list) >= (size_t)size) {
 				more = 1;
@@ -602,25 +603,28 @@ static int permission_ok(const char *p)
 	return n <= 128 && dots >= 2 && prev != '.';
 }
 
-/* POST /v1/projects/{project}:testIamPermissions {"permissions":[...]} */
-static void crm_test_iam_permissions(struct http_req *r)
+json_t *crm_project_view(const json_t *p)
 {
-	struct cloud_call x;
-	json_t *body = NULL, *held = NULL;
-	if (begin(r, &x) != 0)
-		goto out;
-	if (cloud_call_body(&x, 1, &jschema_iam_TestIamPermissionsRequest) != 0)
-		goto out;
-	body = x.body;
+	return project_json(p);
+}
+
+void crm_test_permissions_on(struct cloud_call *x, const char *resource)
+{
+	struct http_req *r = x->r;
+	json_t *body, *held = NULL;
+
+	if (cloud_call_body(x, 1, &jschema_iam_TestIamPermissionsRequest) != 0)
+		return;
+	body = x->body;
 	json_t *perms = json_object_get(body, "permissions");
 	if (perms && !json_is_null(perms) && !json_is_array(perms)) {
 		gerr_bad_value(r, "permissions", "TYPE_STRING", perms);
-		goto out;
+		return;
 	}
 	if (json_array_size(perms) > TEST_PERMS_MAX) {
 		gerr_bad_request(r, "permissions", "At most %d permissions may be tested at once.",
 				 TEST_PERMS_MAX);
-		goto out;
+		return;
 	}
 	size_t i;
 	json_t *v;
@@ -630,33 +634,41 @@ static void crm_test_iam_permissions(struct http_req *r)
 		snprintf(field, sizeof(field), "permissions[%zu]", i);
 		if (!json_is_string(v)) {
 			gerr_bad_value(r, field, "TYPE_STRING", v);
-			goto out;
+			return;
 		}
 		if (!permission_ok(json_string_value(v))) {
 			char shown[ECHO_MAX];
 			gerr_clip(shown, sizeof(shown), json_string_value(v));
 			gerr_bad_request(r, field,
 					 "Permission '%s' is not valid for this resource.", shown);
-			goto out;
+			return;
 		}
 	}
 	held = json_array();
 	if (!held) {
 		http_reply_json(r, 500, NULL);
-		goto out;
+		return;
 	}
-	const char *res[] = {x.project_res};
+	const char *res[] = {resource};
 	json_array_foreach(perms, i, v)
 	{
-		if (cloud_allowed(x.c, &x.who, res, 1, json_string_value(v)))
+		if (cloud_allowed(x->c, &x->who, res, 1, json_string_value(v)))
 			json_array_append(held, v);
 	}
 	json_t *resp = json_object();
 	if (resp && json_array_size(held))
 		json_object_set(resp, "permissions", held);
 	http_reply_json(r, 200, resp);
-out:
 	json_decref(held);
+}
+
+/* POST /v1/projects/{project}:testIamPermissions {"permissions":[...]} */
+static void crm_test_iam_permissions(struct http_req *r)
+{
+	struct cloud_call x;
+
+	if (begin(r, &x) == 0)
+		crm_test_permissions_on(&x, x.project_res);
 	cloud_call_end(&x);
 }
 

@@ -1,17 +1,25 @@
 /*
- * customroles.c - project custom roles in the IAM API (v1 projects.roles: create, get,
- * list, patch, delete, undelete), behind `gcloud iam roles create|describe|list|update|
- * delete|undelete|copy --project`. A role is kept at IAM_CUSTOM_ROLE_PREFIX + its name
- * as the API shows it without its etag (the key's store revision); the IAM engine
- * follows those keys (iam/customrole.c), so a role binds and grants like a predefined one.
+ * customroles.c - custom roles in the IAM API, of projects and of organizations (v1
+ * projects.roles and organizations.roles: create, get, list, patch, delete, undelete),
+ * behind `gcloud iam roles create|describe|list|update|delete|undelete|copy --project |
+ * --organization`. A role is kept at IAM_CUSTOM_ROLE_PREFIX + its name
+ * ("projects/P/roles/R", "organizations/O/roles/R") as the API shows it without its etag
+ * (the key's store revision); the IAM engine follows those keys (iam/customrole.c), so a
+ * role binds and grants like a predefined one, in a policy of any resource.
  *
  * Google's texts used: an unknown permission ("Permission X is not valid.",
  * terraform-provider-google#14033 and others), a bad role ID (its pattern and sentence,
  * k8s-config-connector#210), a role that is not there ("The role named ... was not
- * found.", as iamapi.c), a stale etag (the ABORTED text of policies). Deliberate limits:
- * no organization roles (their reads stay iamapi.c's empty answers), no paging of the
- * list, no permission support levels (the catalogue has none: every catalogued
- * permission may be in a custom role), and deleted roles are never purged.
+ * found.", as iamapi.c), a stale etag (the ABORTED text of policies). A project's role may
+ * not hold the permissions that act only on folders and organizations (Google's custom
+ * roles page; refused with the same text, as terraform-google-iam#158 shows for
+ * resourcemanager.projects.list); an organization's role may. An organization's methods
+ * refuse a caller as Google does: "You don't have permission to create a role in
+ * organizations/O." (terraform-provider-google#11680), "... to get the role at
+ * organizations/O/roles/R." (cloud-foundation-fabric#1834), with the IAM ErrorInfo; for
+ * list, update, delete and undelete Google's text was not found, and the answer is the
+ * generic IAM 403 that projects give. Deliberate limits: no paging of the list, no
+ * permission support levels beyond that rule, and deleted roles are never purged.
  */
 #include "cloud/cloud.h"
 #include "cloud/gerrors.h"
@@ -31,11 +39,12 @@
 
 static const char *const stages[] = {"ALPHA", "BETA", "GA", "DEPRECATED", "DISABLED", "EAP"};
 
-/* What every method needs: the caller allowed, the project, the role's name and key. */
+/* What every method needs: the caller allowed, the parent, the role's name and key. */
 struct rctx {
 	struct caller who;
-	char project[128];
-	char name[384]; /* projects/P/roles/R (R may be empty: the collection) */
+	int org;	  /* the parent is an organization */
+	char parent[160]; /* projects/P or organizations/O */
+	char name[384];	  /* PARENT/roles/R (R may be empty: the collection) */
 	char key[512];
 };
 
@@ -44,37 +53,78 @@ static void reply_internal(struct http_req *r)
 	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
 }
 
-/* Authenticates, resolves the project, checks permission on it. 0, or -1 after replying. */
+/* An organization's refusal, in Google's words for create and get (see the top). */
+static void reply_org_denied(struct http_req *r, const struct rctx *x, const char *permission)
+{
+	int coll = strcmp(permission, "iam.roles.create") == 0 ||
+		   strcmp(permission, "iam.roles.list") == 0;
+	json_t *md = json_pack("{s:s, s:s}", "permission", permission, "resource",
+			       coll ? x->parent : x->name);
+
+	if (strcmp(permission, "iam.roles.create") == 0)
+		http_reply_gerror(r, 403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED", SERVICE, md,
+				  "You don't have permission to create a role in %s.", x->parent);
+	else if (strcmp(permission, "iam.roles.get") == 0)
+		http_reply_gerror(r, 403, "PERMISSION_DENIED", "IAM_PERMISSION_DENIED", SERVICE, md,
+				  "You don't have permission to get the role at %s.", x->name);
+	else {
+		json_decref(md);
+		cloud_reply_permission_denied(r, permission);
+	}
+}
+
+/* The parent named by the path: "projects/P" of a known project, or "organizations/O" of
+ * a known organization, in x->parent. 0, or -ENOENT. */
+static int find_parent(struct cloud *c, struct http_req *r, struct rctx *x)
+{
+	const char *org = http_param(r, "org");
+	json_t *p;
+	int rc = -ENOENT;
+
+	if (org) {
+		char key[200];
+
+		x->org = 1;
+		if (SFMT(x->parent, "organizations/%.100s", org) < 0 || !*org ||
+		    strspn(org, "0123456789") != strlen(org) || SFMT(key, "/%s", x->parent) < 0 ||
+		    !(p = cloud_store_get_json(c->store, key)))
+			return -ENOENT;
+		json_decref(p);
+		return 0;
+	}
+	p = cloud_project_get(c, http_param(r, "project"));
+	if (p &&
+	    SFMT(x->parent, "projects/%s", json_string_value(json_object_get(p, "projectId"))) >= 0)
+		rc = 0;
+	json_decref(p);
+	return rc;
+}
+
+/* Authenticates, resolves the parent, checks permission on it. 0, or -1 after replying. */
 static int open_ctx(struct http_req *r, struct rctx *x, const char *permission)
 {
 	struct cloud *c = r->app;
 	const char *role = http_param(r, "role");
-	json_t *p;
+	const char *chain[1] = {x->parent};
+	int found;
 
 	memset(x, 0, sizeof(*x));
 	if (cloud_authenticate(c, r, SERVICE, &x->who) != 0)
 		return -1;
-	p = cloud_project_get(c, http_param(r, "project"));
-	if (!p || SFMT(x->project, "%s", json_string_value(json_object_get(p, "projectId"))) < 0) {
-		json_decref(p);
-		cloud_reply_permission_denied(r, permission);
-		return -1;
-	}
-	json_decref(p);
-	if (SFMT(x->name, "projects/%s/roles/%s", x->project, role ? role : "") < 0 ||
-	    SFMT(x->key, "%s%s", IAM_CUSTOM_ROLE_PREFIX, x->name) < 0) {
+	found = find_parent(c, r, x) == 0;
+	if (found && (SFMT(x->name, "%s/roles/%s", x->parent, role ? role : "") < 0 ||
+		      SFMT(x->key, "%s%s", IAM_CUSTOM_ROLE_PREFIX, x->name) < 0)) {
 		gerr_bad_request(r, NULL, "The role name is too long.");
 		return -1;
 	}
-	{
-		char project_res[160];
-		const char *chain[1] = {project_res};
-
-		if (SFMT(project_res, "projects/%s", x->project) < 0 ||
-		    !cloud_allowed(c, &x->who, chain, 1, permission)) {
+	if (!found || !cloud_allowed(c, &x->who, chain, 1, permission)) {
+		if (x->org && !found)
+			(void)SFMT(x->name, "%s/roles/%s", x->parent, role ? role : "");
+		if (x->org)
+			reply_org_denied(r, x, permission);
+		else
 			cloud_reply_permission_denied(r, permission);
-			return -1;
-		}
+		return -1;
 	}
 	return 0;
 }
@@ -124,10 +174,21 @@ static void reply_not_found(struct http_req *r, const struct rctx *x)
 			  x->name);
 }
 
+/* True when a project's custom role may hold permission: not one that acts only on
+ * folders or organizations (Google's custom roles page; resourcemanager.projects.list,
+ * terraform-google-iam#158). */
+int customroles_project_permission_ok(const char *permission)
+{
+	return strncmp(permission, "resourcemanager.organizations.", 30) != 0 &&
+	       strncmp(permission, "resourcemanager.folders.", 24) != 0 &&
+	       strcmp(permission, "resourcemanager.projects.list") != 0;
+}
+
 /* Checks and copies the writable fields of body's role into role (only those named by
- * mask, a comma-separated list, when mask is non-NULL). 0, or -1 after replying. */
+ * mask, a comma-separated list, when mask is non-NULL); org: the role is an
+ * organization's. 0, or -1 after replying. */
 static int take_fields(struct http_req *r, struct iam *iam, const json_t *src, const char *mask,
-		       json_t *role)
+		       int org, json_t *role)
 {
 	static const char *const fields[] = {"title", "description", "includedPermissions",
 					     "stage"};
@@ -154,7 +215,9 @@ static int take_fields(struct http_req *r, struct iam *iam, const json_t *src, c
 			json_array_foreach(v, i, p)
 			{
 				if (!json_is_string(p) ||
-				    !iam_permission_known(iam, json_string_value(p))) {
+				    !iam_permission_known(iam, json_string_value(p)) ||
+				    (!org &&
+				     !customroles_project_permission_ok(json_string_value(p)))) {
 					json_decref(set);
 					http_reply_gerror(r, 400, NULL, NULL, NULL, NULL,
 							  "Permission %.200s is not valid.",
@@ -248,18 +311,18 @@ static void role_create(struct http_req *r)
 			id ? id : "");
 		goto out;
 	}
-	if (SFMT(x.name, "projects/%s/roles/%s", x.project, id) < 0 ||
+	if (SFMT(x.name, "%s/roles/%s", x.parent, id) < 0 ||
 	    SFMT(x.key, "%s%s", IAM_CUSTOM_ROLE_PREFIX, x.name) < 0) {
 		reply_internal(r);
 		goto out;
 	}
 	if ((old = load(c, x.key, &rev))) {
 		http_reply_gerror(r, 409, NULL, NULL, NULL, NULL,
-				  "A role named %s in projects/%s already exists.", id, x.project);
+				  "A role named %s in %s already exists.", id, x.parent);
 		goto out;
 	}
 	if (!(role = json_pack("{s:s,s:s}", "name", x.name, "stage", "ALPHA")) ||
-	    take_fields(r, c->iam, json_object_get(body, "role"), NULL, role) != 0) {
+	    take_fields(r, c->iam, json_object_get(body, "role"), NULL, x.org, role) != 0) {
 		if (!role)
 			reply_internal(r);
 		goto out;
@@ -363,7 +426,7 @@ static void role_patch(struct http_req *r)
 		goto out;
 	if (!(role = load_for_write(r, &x, json_object_get(body, "etag"), &rev)))
 		goto out;
-	if (take_fields(r, c->iam, body, http_query(r, "updateMask"), role) == 0)
+	if (take_fields(r, c->iam, body, http_query(r, "updateMask"), x.org, role) == 0)
 		save_and_reply(r, &x, role, rev);
 out:
 	json_decref(role);
@@ -408,6 +471,7 @@ static void role_undelete(struct http_req *r)
 }
 
 #define ROLE_PATH "/iam/v1/projects/{project}/roles/{role}"
+#define ORG_ROLE_PATH "/iam/v1/organizations/{org}/roles/{role}"
 
 const struct http_route customroles_routes[] = {
 	{"POST", "/iam/v1/projects/{project}/roles", role_create},
@@ -416,6 +480,12 @@ const struct http_route customroles_routes[] = {
 	{"PATCH", ROLE_PATH, role_patch},
 	{"DELETE", ROLE_PATH, role_delete},
 	{"POST", ROLE_PATH ":undelete", role_undelete},
+	{"POST", "/iam/v1/organizations/{org}/roles", role_create},
+	{"GET", "/iam/v1/organizations/{org}/roles", role_list},
+	{"GET", ORG_ROLE_PATH, role_get},
+	{"PATCH", ORG_ROLE_PATH, role_patch},
+	{"DELETE", ORG_ROLE_PATH, role_delete},
+	{"POST", ORG_ROLE_PATH ":undelete", role_undelete},
 };
 const size_t customroles_n_routes = sizeof(customroles_routes) / sizeof(customroles_routes[0]);
 
@@ -429,4 +499,20 @@ int iamext_own_project_name(const struct cloud *c, const char *name)
 		return 0;
 	name += strlen(prefix);
 	return *name && !strchr(name, '/');
+}
+
+int iamext_org_name(const struct cloud *c, const char *name)
+{
+	static const char google[] = "//cloudresourcemanager.googleapis.com/organizations/";
+	const char *host = strstr(c->base_url, "://");
+	char own[256];
+
+	if (strncmp(name, google, sizeof(google) - 1) == 0)
+		name += sizeof(google) - 1;
+	else if (host && SFMT(own, "//%s/cloudresourcemanager/organizations/", host + 3) >= 0 &&
+		 strncmp(name, own, strlen(own)) == 0)
+		name += strlen(own);
+	else
+		return 0;
+	return *name && strspn(name, "0123456789") == strlen(name);
 }

@@ -10,6 +10,9 @@
  *                           "displayName","lifecycleState","createTime"}
  *   /crm/operations/OP     {"name":"operations/OP","done":true,"response"|...}
  *   /deleted/serviceAccounts/UNIQUE_ID  a deleted service account and its deleteTime
+ *   /deleted/projects/ID   {"purgeTime"}: a project purged 30 days after its deletion,
+ *                          whose ID is never given again
+ * A deleted project or folder carries "deleteTime" (RFC 3339) in its record.
  * A project's parent is its v1 "parent" {"type":"organization"|"folder","id"}. The IAM
  * engine learns each project's and folder's parent from iam_parent_set (iam.h).
  */
@@ -44,14 +47,43 @@ int hier_state_check(const json_t *state, char *err, size_t errlen);
  * parent up to the organization. 0 or -ENOMEM. */
 int hier_ancestors_append(struct cloud *c, json_t *anc, const json_t *project);
 
+/* Google keeps a deleted project, folder or service account 30 days, then purges it
+ * (resource-manager/docs/delete-restore-projects; iam/docs/service-accounts-delete-undelete).
+ * Time is cloud_now_ms(), which GKEID_CLOCK_OFFSET shifts (cloud.h). */
+#define HIER_RETENTION_MS (30LL * 86400 * 1000)
+
+/* hierarchy.c: true (1) when project or folder p (its record) is purged: deleted more
+ * than 30 days ago, in which case its record is removed now, a project's ID reserved for
+ * ever, and its parent forgotten by IAM; else 0. */
+int hier_project_purged(struct cloud *c, const json_t *p);
+/* True when a record deleted at delete_time (RFC 3339; NULL: never) is past the 30 days
+ * at now_ms. */
+int hier_expired(const char *delete_time, int64_t now_ms);
+
 /* Keeps a deleted service account's record for undelete (iamapi.c's delete calls it). */
 int hier_sa_tombstone(struct cloud *c, const json_t *sa);
 /* True when an account deleted at deleted_at_ms may still be undeleted at now_ms: within
  * Google's 30 days. */
 int hier_undelete_window_ok(int64_t deleted_at_ms, int64_t now_ms);
 
+/* crm.c: the project as Resource Manager v1 shows it (new reference, NULL on no memory);
+ * and testIamPermissions on resource for a call begun with cloud_call_begin: reads the
+ * body {"permissions":[...]} and replies with those the caller holds there. */
+json_t *crm_project_view(const json_t *p);
+void crm_test_permissions_on(struct cloud_call *x, const char *resource);
+
+/* hierarchy.c: n random decimal digits (no leading zero) in buf (room for n + 1, n at
+ * most 31). 0 or -EIO. */
+int hier_random_digits(char *buf, size_t n);
+/* hierarchy.c: stores a finished long-running operation named "operations/KIND.DIGITS"
+ * under /crm/operations/ (gcloud polls it at v1 operations.get), with metadata and either
+ * response or error (each borrowed, may be NULL), and sets *op to it (new reference).
+ * 0 or -errno. */
+int hier_operation_put(struct cloud *c, const char *kind, json_t *metadata, json_t *response,
+		       json_t *error, json_t **op);
+
 /* The Resource Manager methods of hierarchy.c and the IAM methods of saextra.c, listed
  * in call.c's apis[]. */
-extern const struct cloud_api hier_api, saextra_api;
+extern const struct cloud_api hier_api, saextra_api, folders_api;
 
 #endif

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cloud/gerrors.h"
 #include "core/clock.h"
@@ -80,6 +81,8 @@ static json_t *node_open(struct http_req *r, struct caller *who, const char *kin
 	if (digits(id, 32) && sfmt(name, len, "%s/%s", kind, id) >= 0 &&
 	    SFMT(key, "/%s", name) >= 0 && allowed(c, who, name, permission))
 		n = cloud_store_get_json(c->store, key);
+	if (n && hier_project_purged(c, n)) /* a folder 30 days after its deletion */
+		json_decref(n), n = NULL;
 	if (!n)
 		deny(r);
 	return n;
@@ -107,9 +110,10 @@ static void org_get(struct http_req *r)
 	json_decref(o);
 }
 
-/* The nodes under prefix ("/organizations/", "/folders/") that pass keep, viewed. */
+/* The nodes under prefix ("/organizations/", "/folders/") the caller may see, viewed;
+ * folders only under parent, and deleted ones only with show_deleted. */
 static json_t *nodes_list(struct http_req *r, const char *prefix, const struct caller *who,
-			  const char *permission, const char *parent)
+			  const char *permission, const char *parent, int show_deleted)
 {
 	struct cloud *c = r->app;
 	struct store_kv *kvs = NULL;
@@ -124,8 +128,11 @@ static json_t *nodes_list(struct http_req *r, const char *prefix, const struct c
 		json_t *o = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
 		const char *name = str(o, "name");
 
-		if (name && allowed(c, who, name, permission) &&
-		    (!parent || (str(o, "parent") && strcmp(str(o, "parent"), parent) == 0)))
+		const char *state = str(o, "lifecycleState");
+		int deleted = state && strcmp(state, "ACTIVE") != 0;
+		if (name && !hier_project_purged(c, o) && allowed(c, who, name, permission) &&
+		    (!parent || (str(o, "parent") && strcmp(str(o, "parent"), parent) == 0)) &&
+		    (!parent || !deleted || show_deleted))
 			json_array_append_new(list, parent ? json_incref(o) : org_view(o));
 		json_decref(o);
 	}
@@ -157,9 +164,9 @@ static void org_search(struct http_req *r)
 
 	if (cloud_authenticate(c, r, SERVICE, &who) != 0 || !(body = http_json_body(r, 1)))
 		return;
-	reply_list(
-		r, "organizations",
-		nodes_list(r, "/organizations/", &who, "resourcemanager.organizations.get", NULL));
+	reply_list(r, "organizations",
+		   nodes_list(r, "/organizations/", &who, "resourcemanager.organizations.get", NULL,
+			      0));
 	json_decref(body);
 }
 
@@ -193,8 +200,10 @@ static void folder_list(struct http_req *r)
 		deny(r);
 		return;
 	}
+	const char *sd = http_query(r, "showDeleted");
 	reply_list(r, "folders",
-		   nodes_list(r, "/folders/", &who, "resourcemanager.folders.get", parent));
+		   nodes_list(r, "/folders/", &who, "resourcemanager.folders.get", parent,
+			      sd && strcasecmp(sd, "true") == 0));
 }
 
 /* The requested policy version of a getIamPolicy body: 0, 1 or 3; -1 when bad. */
@@ -263,7 +272,7 @@ out:
 
 /* ---- projects: create, delete, undelete --------------------------------------------- */
 
-static int random_digits(char *buf, size_t n)
+int hier_random_digits(char *buf, size_t n)
 {
 	unsigned char b[32];
 
@@ -319,31 +328,92 @@ static int grant_creator(struct cloud *c, const struct caller *who, const char *
 	return rc;
 }
 
+int hier_operation_put(struct cloud *c, const char *kind, json_t *metadata, json_t *response,
+		       json_t *error, json_t **op)
+{
+	char opid[24], name[48], key[80];
+	int rc;
+
+	*op = NULL;
+	if ((rc = hier_random_digits(opid, 19)) < 0 ||
+	    (rc = SFMT(name, "operations/%s.%s", kind, opid)) < 0 ||
+	    (rc = SFMT(key, "/crm/%s", name)) < 0)
+		return rc;
+	*op = json_pack("{s:s, s:O?, s:b}", "name", name, "metadata", metadata, "done", 1);
+	if (!*op)
+		return -ENOMEM;
+	if (response)
+		json_object_set(*op, "response", response);
+	if (error)
+		json_object_set(*op, "error", error);
+	if ((rc = put_json(c->store, key, *op, STORE_ANY_REV)) < 0) {
+		json_decref(*op);
+		*op = NULL;
+	}
+	return rc;
+}
+
 /* Stores the creation operation and replies with it. */
 static void reply_create_op(struct http_req *r, const json_t *project)
 {
 	struct cloud *c = r->app;
-	char opid[24], name[40], key[64], now[CLOCK_RFC3339_LEN];
-	json_t *op = NULL;
+	char now[CLOCK_RFC3339_LEN];
+	json_t *op = NULL, *md, *resp = json_deep_copy(project);
 
-	if (random_digits(opid, 19) != 0 || SFMT(name, "operations/cp.%s", opid) < 0 ||
-	    SFMT(key, "/crm/%s", name) < 0) {
-		internal(r);
-		return;
-	}
 	clock_rfc3339(cloud_now_ms() / 1000, now);
-	json_t *resp = json_deep_copy(project);
-	json_object_set_new(
-		resp, "@type",
-		json_string("type.googleapis.com/google.cloudresourcemanager.v1.Project"));
-	op = json_pack("{s:s, s:{s:s, s:s, s:b, s:b}, s:b, s:o}", "name", name, "metadata", "@type",
+	if (resp)
+		json_object_set_new(
+			resp, "@type",
+			json_string("type.googleapis.com/google.cloudresourcemanager.v1.Project"));
+	md = json_pack("{s:s, s:s, s:b, s:b}", "@type",
 		       "type.googleapis.com/google.cloudresourcemanager.v1.ProjectCreationStatus",
-		       "createTime", now, "gettable", 1, "ready", 1, "done", 1, "response", resp);
-	if (!op || put_json(c->store, key, op, STORE_ANY_REV) != 0)
+		       "createTime", now, "gettable", 1, "ready", 1);
+	if (!resp || !md || hier_operation_put(c, "cp", md, resp, NULL, &op) != 0)
 		internal(r);
 	else
 		http_reply_json(r, 200, json_incref(op));
 	json_decref(op);
+	json_decref(md);
+	json_decref(resp);
+}
+
+int hier_expired(const char *delete_time, int64_t now_ms)
+{
+	int64_t at;
+
+	return delete_time && clock_parse_rfc3339(delete_time, &at) == 0 &&
+	       now_ms - at * 1000 > HIER_RETENTION_MS;
+}
+
+int hier_project_purged(struct cloud *c, const json_t *p)
+{
+	const char *id = str(p, "projectId"), *state = str(p, "lifecycleState");
+	const char *folder = str(p, "name");
+	char key[64], res[64], now[CLOCK_RFC3339_LEN];
+	json_t *mark;
+	int rc = 0;
+
+	if (!state || strcmp(state, "DELETE_REQUESTED") != 0 ||
+	    !hier_expired(str(p, "deleteTime"), cloud_now_ms()))
+		return 0;
+	if (!id) { /* a folder: its numeric ID is never given again anyway */
+		if (folder && strncmp(folder, "folders/", 8) == 0 &&
+		    SFMT(key, "/%s", folder) >= 0 &&
+		    store_delete(c->store, key, STORE_ANY_REV, NULL) == 0)
+			(void)iam_parent_put(c->store, folder, NULL);
+		return 1;
+	}
+	if (SFMT(key, "/deleted/projects/%s", id) < 0 || SFMT(res, "projects/%s", id) < 0)
+		return 1;
+	clock_rfc3339(cloud_now_ms() / 1000, now);
+	mark = json_pack("{s:s}", "purgeTime", now);
+	rc = mark ? put_json(c->store, key, mark, STORE_ANY_REV) : -ENOMEM;
+	json_decref(mark);
+	if (rc == 0 && (rc = store_delete(c->store, key + 8, STORE_ANY_REV, NULL)) == -ENOENT)
+		rc = 0; /* another request purged it first */
+	if (rc == 0)
+		(void)iam_parent_put(c->store, res, NULL);
+	return 1;
 }
 
 /* POST v1/projects {"projectId","name","parent":{"type","id"},"labels"} */
@@ -369,7 +439,7 @@ static void project_create(struct http_req *r)
 		deny(r);
 		goto out;
 	}
-	if (SFMT(key, "/projects/%s", id) < 0 || random_digits(num, 12) != 0) {
+	if (SFMT(key, "/projects/%s", id) < 0 || hier_random_digits(num, 12) != 0) {
 		internal(r);
 		goto out;
 	}
@@ -381,7 +451,11 @@ static void project_create(struct http_req *r)
 		json_object_set(p, "parent", json_object_get(body, "parent"));
 	if (p && json_is_object(json_object_get(body, "labels")))
 		json_object_set(p, "labels", json_object_get(body, "labels"));
-	int rc = p ? put_json(c->store, key, p, STORE_ABSENT) : -ENOMEM;
+	char gone[80];
+	json_t *purged =
+		SFMT(gone, "/deleted%s", key) >= 0 ? cloud_store_get_json(c->store, gone) : NULL;
+	int rc = !p ? -ENOMEM : purged ? -EEXIST : put_json(c->store, key, p, STORE_ABSENT);
+	json_decref(purged);
 	if (rc == -EEXIST) {
 		http_reply_gerror(r, 409, "ALREADY_EXISTS", NULL, NULL, NULL,
 				  "Requested entity already exists");
@@ -451,6 +525,13 @@ static void project_lifecycle(struct http_req *r, int undelete)
 	}
 	json_object_set_new(p, "lifecycleState",
 			    json_string(undelete ? "ACTIVE" : "DELETE_REQUESTED"));
+	if (undelete) {
+		json_object_del(p, "deleteTime");
+	} else {
+		char now[CLOCK_RFC3339_LEN];
+		clock_rfc3339(cloud_now_ms() / 1000, now);
+		json_object_set_new(p, "deleteTime", json_string(now));
+	}
 	if (!p || put_json(c->store, key, p, kv.mod_rev) != 0)
 		internal(r);
 	else

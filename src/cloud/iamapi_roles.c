@@ -163,9 +163,9 @@ static void custom_role_get(struct http_req *r)
 }
 
 /* The body of roles:queryGrantableRoles and permissions:queryTestablePermissions,
- * {"fullResourceName","pageSize","pageToken"}: sets *on_sa (the resource is a service
- * account; else a project), *size (def when absent or 0, at most ROLE_PAGE_MAX) and
- * *cursor (from the page token, freed by the caller). 0, or -EINVAL after replying. */
+ * {"fullResourceName","pageSize","pageToken"}: sets *on_sa (1: the resource is a service
+ * account; 2: an organization; else a project), *size (def when absent or 0, at most ROLE_PAGE_MAX)
+ * and *cursor (from the page token, freed by the caller). 0, or -EINVAL after replying. */
 static int query_args(struct http_req *r, const json_t *body, int def, int *on_sa, int *size,
 		      char **cursor)
 {
@@ -204,6 +204,8 @@ static int query_args(struct http_req *r, const json_t *body, int def, int *on_s
 		*on_sa = 0;
 	} else if (iamext_own_project_name(r->app, name)) { /* iamext.h */
 		*on_sa = 0;
+	} else if (iamext_org_name(r->app, name)) { /* iamext.h: every permission applies */
+		*on_sa = 2;
 	} else if (!strncmp(name, iam, sizeof(iam) - 1) &&
 		   strstr(name + sizeof(iam) - 1, "/serviceAccounts/")) {
 		*on_sa = 1;
@@ -249,7 +251,7 @@ static void role_query_grantable(struct http_req *r)
 	json_array_foreach(role_array(all), i, role)
 	{
 		const char *rn = iamapi_str(role, "name");
-		if (rn && (!on_sa || iamapi_role_fits_sa(c->iam, rn)))
+		if (rn && (on_sa != 1 || iamapi_role_fits_sa(c->iam, rn)))
 			json_array_append(fit, role);
 	}
 	reply_roles(r, fit, full, size, cursor);
@@ -302,7 +304,7 @@ static void perm_query_testable(struct http_req *r)
 	}
 	size_t n = iam_permissions(c->iam, &names);
 	for (size_t i = iam_permission_after(c->iam, cursor); i < n; i++) {
-		if (!(on_sa ? perm_fits_sa(names[i]) : perm_fits_project(names[i])))
+		if (on_sa != 2 && !(on_sa ? perm_fits_sa(names[i]) : perm_fits_project(names[i])))
 			continue;
 		if ((int)json_array_size(perms) == size) {
 			more = 1;

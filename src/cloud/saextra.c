@@ -30,7 +30,6 @@
 
 #define SERVICE "iam.googleapis.com"
 #define TOMB_PREFIX "/deleted/serviceAccounts/"
-#define UNDELETE_WINDOW_MS (30LL * 86400 * 1000)
 #define CERT_MAX 16384
 
 static const char *str(const json_t *o, const char *k)
@@ -69,7 +68,7 @@ int hier_sa_tombstone(struct cloud *c, const json_t *sa)
 
 int hier_undelete_window_ok(int64_t deleted_at_ms, int64_t now_ms)
 {
-	return deleted_at_ms <= now_ms && now_ms - deleted_at_ms <= UNDELETE_WINDOW_MS;
+	return deleted_at_ms <= now_ms && now_ms - deleted_at_ms <= HIER_RETENTION_MS;
 }
 
 /* POST /iam/v1/projects/{project}/serviceAccounts/{sa}:undelete, sa a unique ID. */
@@ -93,6 +92,9 @@ static void sa_undelete(struct http_req *r)
 	pid = str(sa, "projectId");
 	json_t *at = json_object_get(t, "deletedAtMs");
 	const char *resources[] = {res, proj};
+	if (t && json_is_integer(at) &&
+	    !hier_undelete_window_ok(json_integer_value(at), cloud_now_ms()))
+		(void)store_delete(c->store, key, STORE_ANY_REV, NULL); /* purged */
 	if (!email || !pid || !json_is_integer(at) ||
 	    !hier_undelete_window_ok(json_integer_value(at), cloud_now_ms()) ||
 	    SFMT(res, "projects/%s/serviceAccounts/%s", pid, email) < 0 ||

@@ -13,6 +13,14 @@
  * are not in public sources we found: the messages below state the documented rule in
  * GKE's "Invalid value for field" style. A disabled account gets FAILED_PRECONDITION
  * with Google's text for that code.
+ *
+ * A node pool with no service account, or "default", runs as its project's Compute
+ * Engine default service account (PROJECT_NUMBER-compute@developer.gserviceaccount.com),
+ * which must exist: GKE answers the same "does not exist" text when it was deleted
+ * (gruntwork-io/terraform-google-gke#56); a pool's account that is disabled is 400
+ * "Service account EMAIL is disabled." (terraform-provider-google#12677). gkeid does not
+ * emulate the Compute Engine API that makes the default account, so a project that never
+ * had one (made by gcloud projects create) passes; one whose account was deleted does not.
  */
 #include "cloud/hier.h"
 
@@ -21,6 +29,8 @@
 #include <string.h>
 
 #include "cloud/gerrors.h"
+#include "core/dbuf.h"
+#include "core/store.h"
 
 #define SECURITY_GROUP_PREFIX "gke-security-groups@"
 
@@ -97,6 +107,69 @@ static int refuse(struct http_req *r, const char *fmt, const char *a, const char
 	return -EINVAL;
 }
 
+/* The Compute Engine default service account of the cluster's project (from its
+ * selfLink) in buf; NULL when unknown. */
+static const char *default_sa(struct cloud *c, const json_t *cl, char *buf, size_t len)
+{
+	const char *self = str(cl, "selfLink"), *at = self ? strstr(self, "/projects/") : NULL;
+	char id[128];
+	json_t *p;
+	const char *num;
+	int rc = -1;
+
+	if (!at || sfmt(id, sizeof(id), "%.*s", (int)strcspn(at + 10, "/"), at + 10) < 0)
+		return NULL;
+	p = cloud_project_get(c, id);
+	num = str(p, "projectNumber");
+	if (num)
+		rc = sfmt(buf, len, "%s-compute@developer.gserviceaccount.com", num);
+	json_decref(p);
+	return rc < 0 ? NULL : buf;
+}
+
+/* True when a deleted account of this email waits in its 30 days (saextra.c). */
+static int sa_deleted(struct cloud *c, const char *email)
+{
+	struct store_kv *kvs = NULL;
+	size_t n = 0;
+	int found = 0;
+
+	if (store_range(c->store, "/deleted/serviceAccounts/", 0, &kvs, &n, NULL) != 0)
+		return 0;
+	for (size_t i = 0; i < n && !found; i++) {
+		json_t *t = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
+		const char *e = str(json_object_get(t, "account"), "email");
+		found = e && strcmp(e, email) == 0;
+		json_decref(t);
+	}
+	store_kvs_free(kvs, n);
+	return found;
+}
+
+/* A new pool's service account: 0 when usable, else -EINVAL after replying. */
+static int check_pool_sa(struct http_req *r, struct cloud *c, const json_t *cl, const json_t *np)
+{
+	const char *email = str(json_object_get(np, "config"), "serviceAccount");
+	char def[128];
+	json_t *sa;
+	int disabled;
+
+	if (!email || !*email || strcmp(email, "default") == 0) {
+		if (!(email = default_sa(c, cl, def, sizeof(def))))
+			return 0;
+		sa = cloud_sa_get(c, email);
+		if (!sa && sa_deleted(c, email))
+			return refuse(r, "Service account \"%s\" does not exist.%s", email, NULL);
+	} else {
+		if (sa_missing(c, email))
+			return refuse(r, "Service account \"%s\" does not exist.%s", email, NULL);
+		sa = cloud_sa_get(c, email);
+	}
+	disabled = json_is_true(json_object_get(sa, "disabled"));
+	json_decref(sa);
+	return disabled ? refuse(r, "Service account %s is disabled.%s", email, NULL) : 0;
+}
+
 /* The node pool checks: a pool's service account, its metadata mode, and Workload
  * Identity turned off under pools that use it. */
 static int check_pools(struct http_req *r, struct cloud *c, const json_t *was, const json_t *cl,
@@ -112,10 +185,8 @@ static int check_pools(struct http_req *r, struct cloud *c, const json_t *was, c
 		int touched = pool ? (name && strcmp(name, pool) == 0) : !in_was;
 		int gke_md = mode && strcmp(mode, "GKE_METADATA") == 0;
 
-		if (touched && !in_was &&
-		    sa_missing(c, str(json_object_get(np, "config"), "serviceAccount")))
-			return refuse(r, "Service account \"%s\" does not exist.%s",
-				      str(json_object_get(np, "config"), "serviceAccount"), NULL);
+		if (touched && !in_was && check_pool_sa(r, c, cl, np) != 0)
+			return -EINVAL;
 		if (!gke_md || has_wi(cl))
 			continue;
 		if (touched)

@@ -54,6 +54,18 @@ static int lower(const char *s, char *out, size_t len)
 	return 0;
 }
 
+/* A member string with its email in lower case ("serviceAccount:" keeps its case). */
+static int member_lower(const char *m, char *out, size_t len)
+{
+	const char *colon = strchr(m, ':');
+	size_t k = colon ? (size_t)(colon - m) + 1 : 0;
+
+	if (k >= len)
+		return -ENAMETOOLONG;
+	memcpy(out, m, k);
+	return lower(m + k, out + k, len - k);
+}
+
 /* An email as a group's name: one '@', something on each side, no '/' or space. */
 static int email_ok(const char *e)
 {
@@ -143,7 +155,7 @@ int iam_groups_edge(struct iam_groups *g, const char *group, const char *member,
 	struct plist *l;
 
 	if (!g || !group || !member || !email_ok(group) || !member_ok(member) ||
-	    lower(group, gl, sizeof(gl)) < 0 || lower(member, ml, sizeof(ml)) < 0)
+	    lower(group, gl, sizeof(gl)) < 0 || member_lower(member, ml, sizeof(ml)) < 0)
 		return -EINVAL;
 	if (!present) {
 		p = gnode_get(g, gl, 0);
@@ -243,9 +255,14 @@ static void walk_seed(const struct iam_groups *g, struct walk *w, const struct i
 		const char *m = p->members[i];
 		const struct plist *l;
 
-		if (!m || lower(m, buf, sizeof(buf)) < 0)
+		if (!m || member_lower(m, buf, sizeof(buf)) < 0)
 			continue;
-		l = hmap_get(g->members, buf);
+		if (has_prefix(buf, "group:")) { /* a group asking: its enclosing groups */
+			const struct gnode *self = hmap_get(g->groups, buf + 6);
+			l = self ? &self->up : NULL;
+		} else {
+			l = hmap_get(g->members, buf);
+		}
 		for (size_t j = 0; l && j < l->n; j++)
 			walk_add(w, l->v[j], 1);
 	}
@@ -259,7 +276,7 @@ int iam_groups_has(const struct iam_groups *g, const char *group, const struct i
 	struct walk w;
 	int found;
 
-	if (!g || !group || !p || hmap_count(g->members) == 0 || lower(group, gl, sizeof(gl)) < 0 ||
+	if (!g || !group || !p || hmap_count(g->groups) == 0 || lower(group, gl, sizeof(gl)) < 0 ||
 	    !(target = hmap_get(g->groups, gl)))
 		return 0;
 	walk_small(&w, order, depth);
@@ -388,7 +405,8 @@ int iam_group_member_put(struct store *s, const char *group, const char *member,
 
 	if (!s || !group || !member || !email_ok(group) || !member_ok(member))
 		return -EINVAL;
-	if ((rc = lower(group, gl, sizeof(gl))) < 0 || (rc = lower(member, ml, sizeof(ml))) < 0 ||
+	if ((rc = lower(group, gl, sizeof(gl))) < 0 ||
+	    (rc = member_lower(member, ml, sizeof(ml))) < 0 ||
 	    (rc = SFMT(key, "%s%s/%s", IAM_GROUPS_PREFIX, gl, ml)) < 0)
 		return rc;
 	if (present)

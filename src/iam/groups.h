@@ -33,6 +33,11 @@ struct iam_groups;
  * is none of "user:", "serviceAccount:", "group:". */
 int iam_group_member_put(struct store *s, const char *group, const char *member, int present);
 
+/* True when p is in GROUP (an email), directly or through nested groups (also declared in
+ * iam_priv.h, where the checks use it). A p whose member is "group:E" asks whether the
+ * group E is nested in GROUP. */
+int iam_group_has(const struct iam *iam, const char *group, const struct iam_principal *p);
+
 /* The groups (emails, borrowed: valid until the next store change is seen) that p belongs
  * to, directly or through nested groups, and that are themselves members of root,
  * directly or nested (root itself excluded): GKE's Google Groups for RBAC. Fills out

@@ -130,6 +130,12 @@ static void test_binding_through_store(void)
 	CHECK(!iam_check(iam, res, 1, &ann, perm, 0));
 	CHECK_EQ_INT(iam_group_member_put(st, "Eng@example.com", "group:Devs@example.com", 1), 0);
 	CHECK(iam_check(iam, res, 1, &ann, perm, 0)); /* nested, seen through the watch */
+	struct iam_principal sa = user("serviceAccount:App@p.iam.gserviceaccount.com");
+	CHECK(!iam_check(iam, res, 1, &sa, perm, 0));
+	CHECK_EQ_INT(iam_group_member_put(st, "devs@example.com",
+					  "serviceAccount:app@P.iam.gserviceaccount.com", 1),
+		     0);
+	CHECK(iam_check(iam, res, 1, &sa, perm, 0)); /* a service account, any case */
 	CHECK(!iam_check(iam, res, 1, &bob, perm, 0));
 	CHECK_EQ_INT(iam_group_member_put(st, "x", "user:ann@example.com", 1), -EINVAL);
 

@@ -79,7 +79,8 @@ static int put_json(struct store *s, const char *key, const json_t *j, int64_t e
 
 /* ---- errors ----------------------------------------------------------------------- */
 
-/* Google's error with a google.rpc.ResourceInfo detail (resource may be NULL). */
+/* Google's error with a google.rpc.ResourceInfo detail (resource may be NULL); a 409 is a
+ * create's ALREADY_EXISTS. */
 static void reply_resource(struct http_req *r, int code, const char *type, const char *resource,
 			   const char *msg)
 {
@@ -90,7 +91,9 @@ static void reply_resource(struct http_req *r, int code, const char *type, const
 		json_object_set_new(info, "resourceName", json_string(resource));
 	http_reply_json(r, code,
 			json_pack("{s:{s:i, s:s, s:s, s:[o]}}", "error", "code", code, "message",
-				  msg, "status", http_gstatus(code), "details", info));
+				  msg, "status",
+				  code == 409 ? "ALREADY_EXISTS" : http_gstatus(code), "details",
+				  info));
 }
 
 /* 403 Error(2028) on a group (name "groups/GID", or a key being looked up). */

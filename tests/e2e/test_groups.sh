@@ -43,8 +43,8 @@ out=$(api GET "$CI/groups/NOT-AN-ID")
 has "a malformed group ID: Google's 400" "Error(2033): Group resource name has the correct format" "$out"
 
 ok "update the description" gcloud identity groups update devs@example.com --description="Writes code"
-eq "... shown" "Writes code Developers" \
-	"$(gcloud identity groups describe devs@example.com --format='value(description,displayName)' 2>&1 | tr '\t' ' ')"
+out=$(api GET "$CI/$(field "$(api GET "$CI/groups:lookup?groupKey.id=devs@example.com")" "['name']")")
+eq "... shown" "Writes code Developers" "$(jget "$out" "j['description']+' '+j['displayName']")"
 out=$(gcloud identity groups update nobody@example.com --description=x 2>&1)
 has "update of a group that is not there" "There is no such a group associated" "$out"
 

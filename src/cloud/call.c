@@ -5,9 +5,10 @@
  * parse the body, check the permission) on one struct cloud_call (cloud.h).
  */
 #include "cloud/cloud.h"
-#include "cloud/iamext.h"
-#include "cloud/hier.h"
+#include "cloud/cloudidentity.h"
 #include "cloud/gerrors.h"
+#include "cloud/hier.h"
+#include "cloud/iamext.h"
 #include "cloud/jsonschema.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@ static const struct cloud_api *const apis[] = {
 	&oauth2_api,	     &crm_api, &iamapi_sa_api,	  &iamapi_keys_api, &iamapi_roles_api,
 	&iamcredentials_api, &sts_api, &serviceusage_api, &container_api,
 	&hier_api,	     &saextra_api, &folders_api, /* hier.h */
+	&cloudidentity_api, /* cloudidentity.h */
 };
 
 const struct cloud_api *const *cloud_apis(size_t *n)
@@ -29,7 +31,7 @@ const struct cloud_api *const *cloud_apis(size_t *n)
 	return apis;
 }
 
-/* Sorted by name. Served: the five APIs gkeid emulates. The others are the identity and
+/* Sorted by name. Served: the APIs gkeid emulates. The others are the identity and
  * GKE neighbours that gcloud reaches in the same workflows (groups, the troubleshooter,
  * policy analysis and simulation, organization policies, asset and recommender IAM
  * searches, fleets, Service Management behind `gcloud services`, audit logs, and Compute
@@ -37,7 +39,7 @@ const struct cloud_api *const *cloud_apis(size_t *n)
  * gets a clear error instead of carrying a gkeid token to Google. */
 const struct cloud_gcloud_api cloud_gcloud_apis[] = {
 	{"cloudasset", 0},
-	{"cloudidentity", 0},
+	{"cloudidentity", 1},
 	{"cloudresourcemanager", 1},
 	{"compute", 0},
 	{"connectgateway", 0},

@@ -19,6 +19,7 @@
  *
  * iam_free must run before store_close (it cancels its watch on the store).
  */
+#include "iam/groups.h"
 #include "iam/iam_priv.h"
 
 #include "core/hmap.h"
@@ -54,7 +55,8 @@ int iam_new(struct store *s, const char *catalog_json, size_t catalog_len, int64
 	}
 	/* custom roles first: the policies compiled next may bind them */
 	if ((rc = iam_custom_load(iam)) < 0 || (s && (rc = iam_cache_load(iam)) < 0) ||
-	    (rc = iam_ancestry_new(s, &iam->ancestry)) < 0)
+	    (rc = iam_ancestry_new(s, &iam->ancestry)) < 0 ||
+	    (rc = iam_groups_new(s, &iam->groups)) < 0)
 		goto fail;
 	*out = iam;
 	return 0;
@@ -72,6 +74,7 @@ void iam_free(struct iam *iam)
 		return;
 	store_unwatch(iam->watch);
 	iam_ancestry_free(iam->ancestry);
+	iam_groups_free(iam->groups);
 	while (hmap_next(iam->cache, &pos, NULL, &v))
 		iam_cpolicy_free(v);
 	hmap_free(iam->cache);

@@ -82,6 +82,7 @@ struct iam {
 	struct hmap *custom; /* custom role name -> struct custom_role * (customrole.c) */
 	struct store_watch *custom_watch;
 	struct iam_ancestry *ancestry; /* parents of projects and folders (ancestry.h) */
+	struct iam_groups *groups;     /* Google groups' memberships (groups.h) */
 };
 
 /* A custom role: its permissions as a predefined role's, updated in place when the role

@@ -15,6 +15,7 @@
  * A bearer token that is present but invalid is -EACCES (401), as kube-apiserver does.
  */
 #include "kube/auth.h"
+#include "kube/groupsrbac.h"
 
 #include <errno.h>
 #include <event2/bufferevent.h>
@@ -236,6 +237,7 @@ static int google_token(struct kube_cluster *cl, const char *token, struct kube_
 	}
 	u->google = 1;
 	add_group(u, "system:authenticated");
+	groupsrbac_add(cl, u); /* Google Groups for RBAC */
 	rc = 0;
 out:
 	json_decref(rec);

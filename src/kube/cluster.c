@@ -17,6 +17,7 @@
 #include "core/jwt.h"
 #include "core/store.h"
 #include "kube/crdserve.h"
+#include "kube/groupsrbac.h"
 #include "kube/kube.h"
 #include "kube/rbac.h"
 
@@ -230,6 +231,7 @@ static int previous_port(const json_t *c)
 
 static int fill_json(struct kube_cluster *cl, json_t *c)
 {
+	groupsrbac_config(cl, c); /* the cluster's JSON as created or updated */
 	json_t *ma = json_object_get(c, "masterAuth");
 	if (!json_is_object(ma)) {
 		ma = json_object();

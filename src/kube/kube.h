@@ -93,6 +93,7 @@ struct kube_cluster {
 	char prefix[400];  /* "/clusters/P/L/C" */
 	char issuer[512];  /* https://container.googleapis.com/v1/projects/P/locations/L/clusters/C */
 	char workload_pool[160]; /* "P.svc.id.goog" or "" when Workload Identity is off */
+	char security_group[256]; /* Google Groups for RBAC's group, or "" (groupsrbac.h) */
 	char version[64];  /* "1.30.5-gke.1014001" */
 	EVP_PKEY *sa_key;  /* signs service-account tokens (TokenRequest) */
 	char sa_kid[41];

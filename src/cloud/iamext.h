@@ -1,6 +1,7 @@
 /*
  * iamext.h - the IAM API's newer methods, each in a file of its own: iamPolicies:lintPolicy
- * (iamlint.c), project custom roles (customroles.c). One hook adds their routes to the
+ * (iamlint.c), project custom roles (customroles.c), v2 deny policies
+ * (denypolicies.c). One hook adds their routes to the
  * cloud listener (cloud_routes_add), ahead of iamapi.c's (whose read-only custom-role
  * answers they replace).
  */
@@ -12,8 +13,8 @@
 struct http_router;
 struct http_route;
 
-extern const struct http_route iamlint_routes[], customroles_routes[];
-extern const size_t iamlint_n_routes, customroles_n_routes;
+extern const struct http_route iamlint_routes[], customroles_routes[], denypolicies_routes[];
+extern const size_t iamlint_n_routes, customroles_n_routes, denypolicies_n_routes;
 
 struct cloud;
 

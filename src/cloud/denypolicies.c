@@ -309,8 +309,8 @@ static void save(struct http_req *r, const struct dctx *x, json_t *policy, int64
 		return reply_internal(r);
 	rc = store_put(c->store, x->key, data, strlen(data), rev, &new_rev);
 	free(data);
-	if (rc == -EEXIST)
-		return http_reply_gerror(r, 409, NULL, NULL, NULL, NULL,
+	if (rc == -EEXIST || (rc == -ECANCELED && rev == STORE_ABSENT))
+		return http_reply_gerror(r, 409, "ALREADY_EXISTS", NULL, NULL, NULL,
 					 "Requested entity already exists.");
 	if (rc == -ECANCELED)
 		return http_reply_gerror(r, 409, "ABORTED", NULL, NULL, NULL,

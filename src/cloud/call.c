@@ -49,7 +49,7 @@ const struct cloud_gcloud_api cloud_gcloud_apis[] = {
 	{"orgpolicy", 0},
 	{"policyanalyzer", 0},
 	{"policysimulator", 0},
-	{"policytroubleshooter", 0},
+	{"policytroubleshooter", 1},
 	{"privilegedaccessmanager", 0},
 	{"recommender", 0},
 	{"servicemanagement", 0},

@@ -331,6 +331,23 @@ static int principals_match(const struct iam *iam, const struct strs *s, struct 
 	return 0;
 }
 
+int iam_deny_principal_names(const struct iam *iam, const char *v2, const struct iam_principal *p)
+{
+	struct dwho w = {.p = p};
+	char *one[1] = {(char *)v2};
+	struct strs s = {one, 1};
+
+	return v2 && p && principals_match(iam, &s, &w);
+}
+
+int iam_deny_permission_names(const char *v2_pattern, const char *permission)
+{
+	char pat[MAX_NAME];
+
+	return permission && iam_deny_perm_v1(v2_pattern, pat, sizeof(pat)) == 0 &&
+	       perm_match(pat, permission);
+}
+
 /* The parts of a rule, for one request. */
 static int drule_eval(const struct iam *iam, const struct drule *r, struct dwho *w,
 		      const char *perm, const struct cel_activation *a, int *pn, int *mn, int *ch)

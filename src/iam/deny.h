@@ -90,6 +90,11 @@ int iam_deny_rule_explain(const struct iam *iam, const json_t *rule, const struc
 			  const char *permission, const char *resource, int64_t now_ms,
 			  int *principal_named, int *permission_named, int *condition_holds);
 
+/* One entry of a rule, as the check matches it: a v2 principal identifier that names p
+ * (groups through iam_group_has); a v2 permission pattern that names permission (v1). */
+int iam_deny_principal_names(const struct iam *iam, const char *v2, const struct iam_principal *p);
+int iam_deny_permission_names(const char *v2_pattern, const char *permission);
+
 /* engine lifecycle (iam.c) */
 int iam_deny_load(struct iam *iam);
 void iam_deny_free(struct iam *iam);

@@ -7,6 +7,7 @@
 # whose token the admin mints with curl (iam_lib.sh); curl reads what gcloud wrote.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/iam_lib.sh"
+. "$(dirname "$0")/deny_lib.sh"
 gkeid_up
 export CLOUDSDK_CORE_DISABLE_PROMPTS=1
 P=$GKEID_PROJECT
@@ -16,23 +17,11 @@ SAS=/iam/v1/projects/$P/serviceAccounts
 cd "$T_TMP" || exit 1
 API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
 export API_TOKEN
-# With Google's full catalogue, writing deny policies takes roles/iam.denyAdmin (the owner
-# lacks it, as on Google); the built-in catalogue has no such role (denypolicies.c).
-if api GET /iam/v1/roles/iam.denyAdmin | grep -q '^HTTP 200'; then
-	api POST "/cloudresourcemanager/v1/projects/$P:setIamPolicy" "$(api POST \
-		"/cloudresourcemanager/v1/projects/$P:getIamPolicy" '{}' | sed '$d' | "$GCLOUD_PY" -S -c '
-import json,sys; p=json.load(sys.stdin)
-p["bindings"].append({"role":"roles/iam.denyAdmin","members":["user:admin@example.com"]})
-print(json.dumps({"policy":p}))')" >/dev/null
-fi
+deny_admin_grant
 tester_token tester
 TESTER=$TESTER_SA T=$TESTER_TOKEN
-eq "the tester may list and read service accounts" "200" "$(code "$(api POST \
-	"/cloudresourcemanager/v1/projects/$P:setIamPolicy" "$(api POST \
-	"/cloudresourcemanager/v1/projects/$P:getIamPolicy" '{}' | sed '$d' | "$GCLOUD_PY" -S -c '
-import json,sys; p=json.load(sys.stdin)
-p["bindings"].append({"role":"roles/iam.serviceAccountViewer","members":["serviceAccount:'"$TESTER"'"]})
-print(json.dumps({"policy":p}))')")")"
+eq "the tester may list and read service accounts" "200" \
+	"$(project_grant "serviceAccount:$TESTER" roles/iam.serviceAccountViewer)"
 sa_list() { call "$T" GET "$SAS"; }
 sa_get() { call "$T" GET "$SAS/$TESTER"; }
 wait_for 30 output_is 200 code_of sa_list

@@ -21,6 +21,7 @@ static const struct cloud_api *const apis[] = {
 	&oauth2_api,	     &crm_api, &iamapi_sa_api,	  &iamapi_keys_api, &iamapi_roles_api,
 	&iamcredentials_api, &sts_api, &serviceusage_api, &container_api,
 	&hier_api,	     &saextra_api, /* hier.h */
+	&troubleshoot_api, /* iamext.h */
 };
 
 const struct cloud_api *const *cloud_apis(size_t *n)

@@ -13,10 +13,12 @@
 struct http_router;
 struct http_route;
 
-extern const struct http_route iamlint_routes[], customroles_routes[], denypolicies_routes[],
-	troubleshoot_routes[];
-extern const size_t iamlint_n_routes, customroles_n_routes, denypolicies_n_routes,
-	troubleshoot_n_routes;
+extern const struct http_route iamlint_routes[], customroles_routes[], denypolicies_routes[];
+extern const size_t iamlint_n_routes, customroles_n_routes, denypolicies_n_routes;
+
+/* The Policy Troubleshooter (troubleshoot.c), an API of its own in call.c's table. */
+struct cloud_api;
+extern const struct cloud_api troubleshoot_api;
 
 struct cloud;
 

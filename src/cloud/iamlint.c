@@ -100,7 +100,5 @@ int iamext_routes_add(struct http_router *rt)
 
 	if (!rc)
 		rc = http_router_add(rt, denypolicies_routes, denypolicies_n_routes);
-	if (!rc)
-		rc = http_router_add(rt, troubleshoot_routes, troubleshoot_n_routes);
 	return rc ? rc : http_router_add(rt, iamlint_routes, iamlint_n_routes);
 }

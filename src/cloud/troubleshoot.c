@@ -249,8 +249,9 @@ out:
 	json_decref(body);
 }
 
-const struct http_route troubleshoot_routes[] = {
-	{"POST", "/policytroubleshooter/v3/iam:troubleshoot", troubleshoot_v3},
-	{"POST", "/policytroubleshooter/v1/iam:troubleshoot", troubleshoot_v1},
+#define WHY "explains a principal's access to a resource; any authenticated caller (a limit)"
+static const struct cloud_route routes[] = {
+	{"POST", "/policytroubleshooter/v3/iam:troubleshoot", troubleshoot_v3, NULL, 0, WHY},
+	{"POST", "/policytroubleshooter/v1/iam:troubleshoot", troubleshoot_v1, NULL, 0, WHY},
 };
-const size_t troubleshoot_n_routes = sizeof(troubleshoot_routes) / sizeof(troubleshoot_routes[0]);
+const struct cloud_api troubleshoot_api = CLOUD_API(SERVICE, routes);

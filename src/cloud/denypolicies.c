@@ -72,6 +72,14 @@ static void reply_not_found(struct http_req *r)
 	http_reply_gerror(r, 404, NULL, NULL, NULL, NULL, "Requested entity was not found.");
 }
 
+/* A stale etag, in the ABORTED text of IAM policies. */
+static void reply_aborted(struct http_req *r)
+{
+	http_reply_gerror(r, 409, "ABORTED", NULL, NULL, NULL,
+			  "There were concurrent policy changes. Please retry the whole "
+			  "read-modify-write with exponential backoff.");
+}
+
 static void reply_denied(struct http_req *r, const char *verb, const struct dctx *x)
 {
 	http_reply_gerror(r, 403, NULL, "IAM_PERMISSION_DENIED", SERVICE, NULL,
@@ -313,9 +321,7 @@ static void save(struct http_req *r, const struct dctx *x, json_t *policy, int64
 		return http_reply_gerror(r, 409, "ALREADY_EXISTS", NULL, NULL, NULL,
 					 "Requested entity already exists.");
 	if (rc == -ECANCELED)
-		return http_reply_gerror(r, 409, "ABORTED", NULL, NULL, NULL,
-					 "There were concurrent policy changes. Please retry the "
-					 "whole read-modify-write with exponential backoff.");
+		return reply_aborted(r);
 	if (rc < 0 || !(out = view(policy, new_rev)))
 		return reply_internal(r);
 	reply_operation(r, x, out, when);
@@ -413,14 +419,24 @@ out:
 	json_decref(p);
 }
 
+/* True (after replying 409 ABORTED) when etag is given and is not rev's. */
+static int stale(struct http_req *r, const char *etag, int64_t rev)
+{
+	int64_t want;
+
+	if (!etag || !*etag || (iam_etag_parse(etag, &want) == 0 && want == rev))
+		return 0;
+	reply_aborted(r);
+	return 1;
+}
+
 /* PUT COLLECTION/{id} {Policy with etag} */
 static void deny_update(struct http_req *r)
 {
 	struct dctx x;
 	json_t *body = NULL, *p = NULL;
-	const char *etag;
 	char when[CLOCK_RFC3339_LEN];
-	int64_t rev = 0, want;
+	int64_t rev = 0;
 
 	if (open_ctx(r, &x, "update") != 0 || !(body = http_json_body(r, 0)))
 		goto out;
@@ -428,13 +444,8 @@ static void deny_update(struct http_req *r)
 		reply_not_found(r);
 		goto out;
 	}
-	etag = json_string_value(json_object_get(body, "etag"));
-	if (etag && *etag && (iam_etag_parse(etag, &want) != 0 || want != rev)) {
-		http_reply_gerror(r, 409, "ABORTED", NULL, NULL, NULL,
-				  "There were concurrent policy changes. Please retry the whole "
-				  "read-modify-write with exponential backoff.");
+	if (stale(r, json_string_value(json_object_get(body, "etag")), rev))
 		goto out;
-	}
 	json_object_del(p, "annotations");
 	if (take_fields(r, body, p) != 0)
 		goto out;
@@ -454,7 +465,7 @@ static void deny_delete(struct http_req *r)
 	json_t *p = NULL, *v = NULL;
 	const char *etag = http_query(r, "etag");
 	char when[CLOCK_RFC3339_LEN];
-	int64_t rev = 0, want;
+	int64_t rev = 0;
 	int rc;
 
 	if (open_ctx(r, &x, "delete") != 0)
@@ -463,12 +474,8 @@ static void deny_delete(struct http_req *r)
 		reply_not_found(r);
 		goto out;
 	}
-	if (etag && *etag && (iam_etag_parse(etag, &want) != 0 || want != rev)) {
-		http_reply_gerror(r, 409, "ABORTED", NULL, NULL, NULL,
-				  "There were concurrent policy changes. Please retry the whole "
-				  "read-modify-write with exponential backoff.");
+	if (stale(r, etag, rev))
 		goto out;
-	}
 	rc = store_delete(c->store, x.key, rev, NULL);
 	if (rc < 0) {
 		reply_internal(r);

@@ -19,6 +19,7 @@ static const char usage[] =
 	"  node      the GKE metadata server for one node's pods (Workload Identity)\n"
 	"  exec      run a command as a pod on the local node, with its Google identity\n"
 	"  doctor    the GKE authentication troubleshooting guide as checks (workload-identity, rbac)\n"
+	"  explain   why a principal may or may not make a Google API call or a kubectl request\n"
 	"  fault     break a running `gkeid up` as GKE breaks (list, set, clear)\n"
 	"  help      this text; `gkeid COMMAND --help` explains a command\n"
 	"  version   print the version\n"
@@ -43,6 +44,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "node") == 0) return cmd_node(argc - 1, argv + 1);
 	if (strcmp(argv[1], "exec") == 0) return cmd_exec(argc - 1, argv + 1);
 	if (strcmp(argv[1], "doctor") == 0) return cmd_doctor(argc - 1, argv + 1);
+	if (strcmp(argv[1], "explain") == 0) return cmd_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "fault") == 0) return cmd_fault(argc - 1, argv + 1);
 	fprintf(stderr, "gkeid: unknown command \"%s\"\n\n%s", argv[1], usage);
 	return 2;

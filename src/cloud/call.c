@@ -23,6 +23,7 @@ static const struct cloud_api *const apis[] = {
 	&iamcredentials_api, &sts_api, &serviceusage_api, &container_api,
 	&hier_api,	     &saextra_api, &folders_api, /* hier.h */
 	&cloudidentity_api, /* cloudidentity.h */
+	&troubleshoot_api,  /* iamext.h */
 };
 
 const struct cloud_api *const *cloud_apis(size_t *n)
@@ -51,7 +52,7 @@ const struct cloud_gcloud_api cloud_gcloud_apis[] = {
 	{"orgpolicy", 0},
 	{"policyanalyzer", 0},
 	{"policysimulator", 0},
-	{"policytroubleshooter", 0},
+	{"policytroubleshooter", 1},
 	{"privilegedaccessmanager", 0},
 	{"recommender", 0},
 	{"servicemanagement", 0},

@@ -1,8 +1,9 @@
 /*
  * iamext.h - the IAM API's newer methods, each in a file of its own: iamPolicies:lintPolicy
- * (iamlint.c), custom roles of projects and organizations (customroles.c). One hook adds their
- * routes to the cloud listener (cloud_routes_add), ahead of iamapi.c's (whose read-only custom-role
- * answers they replace).
+ * (iamlint.c), custom roles of projects and organizations (customroles.c), v2 deny
+ * policies (denypolicies.c), and the Policy Troubleshooter that explains them
+ * (troubleshoot.c). One hook adds their routes to the cloud listener (cloud_routes_add),
+ * ahead of iamapi.c's (whose read-only custom-role answers they replace).
  */
 #ifndef GKEID_CLOUD_IAMEXT_H
 #define GKEID_CLOUD_IAMEXT_H
@@ -12,8 +13,12 @@
 struct http_router;
 struct http_route;
 
-extern const struct http_route iamlint_routes[], customroles_routes[];
-extern const size_t iamlint_n_routes, customroles_n_routes;
+extern const struct http_route iamlint_routes[], customroles_routes[], denypolicies_routes[];
+extern const size_t iamlint_n_routes, customroles_n_routes, denypolicies_n_routes;
+
+/* The Policy Troubleshooter (troubleshoot.c), an API of its own in call.c's table. */
+struct cloud_api;
+extern const struct cloud_api troubleshoot_api;
 
 struct cloud;
 

@@ -98,5 +98,7 @@ int iamext_routes_add(struct http_router *rt)
 {
 	int rc = http_router_add(rt, customroles_routes, customroles_n_routes);
 
+	if (!rc)
+		rc = http_router_add(rt, denypolicies_routes, denypolicies_n_routes);
 	return rc ? rc : http_router_add(rt, iamlint_routes, iamlint_n_routes);
 }

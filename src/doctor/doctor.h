@@ -150,6 +150,7 @@ struct dr_rbac_opts {
 	const char *user, *verb, *resource, *ns, *name;
 	const char **groups;
 	size_t ngroups;
+	int explain; /* `gkeid explain`: an iam-deny check after iam */
 };
 /* GKE's IAM permission for a Kubernetes request, container.RESOURCE.VERB (rbac_explain.c):
  * the plural in camelCase after the Kind, thirdPartyObjects for custom resources,
@@ -163,5 +164,25 @@ int dr_rbac_rule_allows(const json_t *rule, const char *verb, const char *group,
 			const char *resource, const char *sub, const char *name);
 int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report *r, char *err,
 		size_t errlen);
+/* Every predefined role, as the IAM API lists them with view=FULL (new array; the calls
+ * made go into ev). */
+json_t *dr_all_roles(struct dr_ctx *c, struct dr_buf *ev);
+
+/* ---- gkeid explain (explain.c) ---------------------------------------------------------- */
+/* Asks the Policy Troubleshooter (v3 iam:troubleshoot) whether principal (an email) can
+ * use permission on full_resource ("//cloudresourcemanager.googleapis.com/projects/P").
+ * 0 with *out (new reference), or -EIO; the call goes into ev. */
+int dr_troubleshoot(struct dr_ctx *c, const char *principal, const char *full_resource,
+		    const char *permission, json_t **out, struct dr_buf *ev);
+/* Adds the check "iam-deny" of a troubleshooter answer: the deny rule that denies and its
+ * narrowest fix (an exception for the principal), or a pass. */
+void dr_add_deny_layer(struct dr_report *r, const json_t *ts, const char *principal,
+		       const char *permission);
+/* `gkeid explain --principal P --permission PERM --resource NAME`: iam-allow (the
+ * bindings that grant, or the predefined role with the fewest permissions that would,
+ * bound on the project), iam-deny and access (the verdict) into r. NAME is a full resource name or
+ * gkeid's ("projects/P", "projects/P/serviceAccounts/E", ...). 0, or -errno with err. */
+int dr_run_explain_iam(struct dr_ctx *c, const char *principal, const char *permission,
+		       const char *resource, struct dr_report *r, char *err, size_t errlen);
 
 #endif

@@ -4,7 +4,9 @@
  * listed through the Kubernetes API and evaluated here), then Google IAM with the
  * permission container.RESOURCE.VERB (the project's policy, the predefined roles from
  * the IAM API), and the cluster's own verdict from a SubjectAccessReview. On a denial it
- * prints both fixes: a kubectl Role/RoleBinding and the gcloud IAM binding.
+ * prints both fixes: a kubectl Role/RoleBinding and the gcloud IAM binding. GKE's
+ * verb-to-permission map and RBAC rule matching are the server's own pure modules
+ * (kube/authz.c, kube/rbac_rule.c), not a second copy.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,7 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "doctor/doctor.h"
+#include "kube/auth.h"
+#include "kube/rbac.h"
 
 struct target {
 	char resource[200], sub[100], group[200], version[60], kind[200];
@@ -94,65 +99,6 @@ static int resolve(struct dr_ctx *c, struct target *t, int group_given, struct d
 	return found;
 }
 
-/* GKE's IAM name of a built-in resource: the plural in camelCase, word breaks taken
- * from the Kind ("networkpolicies" + "NetworkPolicy" -> "networkPolicies", "csinodes" +
- * "CSINode" -> "csiNodes"); custom resources are thirdPartyObjects. */
-static void iam_resource(const char *group, const char *resource, const char *kind, char *out,
-			 size_t len)
-{
-	size_t gl = strlen(group);
-	int builtin = !*group || strchr(group, '.') == NULL ||
-		      (gl > 7 && strcmp(group + gl - 7, ".k8s.io") == 0);
-	if (!builtin || !*kind) {
-		snprintf(out, len, "%s", builtin ? resource : "thirdPartyObjects");
-		return;
-	}
-	size_t n = strlen(resource), k = strlen(kind), o = 0;
-	for (size_t i = 0; i < n && o + 1 < len; i++) {
-		char ch = resource[i];
-		/* a word starts at an upper-case letter after a lower-case one, or at the last
-		 * upper-case letter of an acronym followed by a lower-case one */
-		if (i > 0 && i < k && isupper((unsigned char)kind[i]) &&
-		    tolower((unsigned char)kind[i]) == ch &&
-		    (islower((unsigned char)kind[i - 1]) ||
-		     (i + 1 < k && islower((unsigned char)kind[i + 1]))))
-			ch = (char)toupper((unsigned char)ch);
-		out[o++] = ch;
-	}
-	out[o] = '\0';
-}
-
-static const char *iam_verb(const char *verb, const char *resource, const char *sub)
-{
-	int read = !strcmp(verb, "get") || !strcmp(verb, "list") || !strcmp(verb, "watch");
-	if (*sub) {
-		if (!strcmp(sub, "status"))
-			return read ? "getStatus" : "updateStatus";
-		if (!strcmp(sub, "scale"))
-			return read ? "getScale" : "updateScale";
-		if (!strcmp(sub, "log"))
-			return "getLogs";
-		if (!strcmp(sub, "portforward"))
-			return "portForward";
-		if (!strcmp(sub, "eviction"))
-			return "evict";
-		if (!strcmp(sub, "approval"))
-			return "approve";
-		if (!strcmp(sub, "token") && !strcmp(resource, "serviceaccounts"))
-			return "createToken";
-		if (!strcmp(sub, "exec") || !strcmp(sub, "attach") || !strcmp(sub, "proxy") ||
-		    !strcmp(sub, "finalize") || !strcmp(sub, "rollback"))
-			return sub;
-	}
-	if (!strcmp(verb, "patch"))
-		return "update";
-	if (!strcmp(verb, "deletecollection"))
-		return "delete";
-	if (!strcmp(verb, "watch"))
-		return "list";
-	return verb;
-}
-
 static int has_str(const json_t *arr, const char *s)
 {
 	size_t i;
@@ -166,57 +112,49 @@ static int has_str(const json_t *arr, const char *s)
 	return 0;
 }
 
-static int rule_allows(const json_t *rule, const char *verb, const struct target *t,
-		       const char *name);
+/* The request as the server's rule modules take it (kube/kube.h). 0, or -EINVAL when a
+ * field does not fit. */
+static int attrs_of(struct kube_attrs *a, const char *verb, const char *group, const char *resource,
+		    const char *sub, const char *name)
+{
+	memset(a, 0, sizeof(*a));
+	a->resource_request = 1;
+	if (SFMT(a->verb, "%s", verb) < 0 || SFMT(a->group, "%s", group) < 0 ||
+	    SFMT(a->resource, "%s", resource) < 0 || SFMT(a->subresource, "%s", sub) < 0 ||
+	    SFMT(a->name, "%s", name ? name : "") < 0)
+		return -EINVAL;
+	return 0;
+}
 
+/* GKE's permission for the request: the server's own mapping (kube/authz.c), so that the
+ * doctor and the server never disagree (issue 12 §7). kind is no longer needed (the
+ * server knows its resources). */
 int dr_iam_permission(const char *group, const char *resource, const char *kind, const char *sub,
 		      const char *verb, char *out, size_t len)
 {
-	char res[200];
-	if (!*resource || !*verb)
+	struct kube_attrs a;
+	char perm[256];
+
+	(void)kind;
+	if (!*resource || !*verb || attrs_of(&a, verb, group, resource, sub, NULL) < 0 ||
+	    authz_iam_permission(&a, perm, sizeof(perm)) < 0)
 		return -EINVAL;
-	iam_resource(group, resource, kind, res, sizeof(res));
-	int n = snprintf(out, len, "container.%s.%s", res, iam_verb(verb, resource, sub));
-	return n < 0 || (size_t)n >= len ? -E2BIG : 0;
+	return sfmt(out, len, "%s", perm) < 0 ? -E2BIG : 0;
 }
 
+/* RBAC rule matching: the server's (kube/rbac_rule.c, upstream's RuleAllows). */
 int dr_rbac_rule_allows(const json_t *rule, const char *verb, const char *group,
 			const char *resource, const char *sub, const char *name)
 {
-	struct target t;
-	memset(&t, 0, sizeof(t));
-	if (strlen(group) >= sizeof(t.group) || strlen(resource) >= sizeof(t.resource) ||
-	    strlen(sub) >= sizeof(t.sub))
-		return 0;
-	strcpy(t.group, group);
-	strcpy(t.resource, resource);
-	strcpy(t.sub, sub);
-	return rule_allows(rule, verb, &t, name);
+	struct kube_attrs a;
+
+	return attrs_of(&a, verb, group, resource, sub, name) == 0 && rbac_rule_allows(rule, &a);
 }
 
-/* rbac.go's ResourceMatches: res, res/sub, '*', '*' + '/sub'. */
 static int rule_allows(const json_t *rule, const char *verb, const struct target *t,
 		       const char *name)
 {
-	const json_t *v = json_object_get(rule, "verbs");
-	if (!has_str(v, verb) && !has_str(v, "*"))
-		return 0;
-	const json_t *g = json_object_get(rule, "apiGroups");
-	if (!has_str(g, t->group) && !has_str(g, "*"))
-		return 0;
-	char full[320], star[120];
-	if (t->sub[0])
-		snprintf(full, sizeof(full), "%s/%s", t->resource, t->sub);
-	else
-		snprintf(full, sizeof(full), "%s", t->resource);
-	snprintf(star, sizeof(star), "*/%s", t->sub);
-	const json_t *rs = json_object_get(rule, "resources");
-	if (!has_str(rs, full) && !has_str(rs, "*") && !(t->sub[0] && has_str(rs, star)))
-		return 0;
-	const json_t *rn = json_object_get(rule, "resourceNames");
-	if (json_array_size(rn) > 0 && (!name || !has_str(rn, name)))
-		return 0;
-	return 1;
+	return dr_rbac_rule_allows(rule, verb, t->group, t->resource, t->sub, name);
 }
 
 static int subject_matches(const json_t *binding, const struct dr_rbac_opts *o, const char *bns)
@@ -360,7 +298,7 @@ static int rbac_eval(struct dr_ctx *c, const struct dr_rbac_opts *o, const struc
 }
 
 /* Every predefined role (paginated), as the IAM API lists them with view=FULL. */
-static json_t *all_roles(struct dr_ctx *c, struct dr_buf *ev)
+json_t *dr_all_roles(struct dr_ctx *c, struct dr_buf *ev)
 {
 	json_t *out = json_array();
 	char path[1400], tok[1000] = "", etok[1100];
@@ -471,7 +409,7 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 	size_t best_n = (size_t)-1;
 	int is_sa = strstr(o->user, ".gserviceaccount.com") != NULL;
 	snprintf(member, sizeof(member), "%s:%s", is_sa ? "serviceAccount" : "user", o->user);
-	json_t *roles = all_roles(c, &iev);
+	json_t *roles = dr_all_roles(c, &iev);
 	size_t i, ngrant = 0;
 	json_t *role;
 	/* The roles that grant perm, its own service's first (roles/container.* for
@@ -545,6 +483,15 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 	dr_buf_printf(&iev, "; predefined roles with %s: %s%s", perm,
 		      ngrant ? dr_buf_str(&grant_roles) : "none", ngrant > 6 ? ", ..." : "");
 	json_decref(roles);
+	/* The verdict is the server's (conditions, custom roles, ancestors and deny policies
+	 * included), from its Policy Troubleshooter; the policy read above stays the
+	 * evidence, and the verdict when no troubleshooter answers. */
+	json_t *ts = NULL;
+	char full[DR_NAME_MAX + 64];
+	snprintf(full, sizeof(full), "//cloudresourcemanager.googleapis.com/projects/%s",
+		 c->project);
+	if (dr_troubleshoot(c, o->user, full, perm, &ts, &iev) == 0)
+		iam_ok = !strcmp(dr_jstr(ts, "overallAccessState", NULL) ?: "", "CAN_ACCESS");
 
 	/* the RBAC check */
 	char rname[400], bname[600], uname[200], rarg[600];
@@ -597,6 +544,9 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 		dr_add_buf(r, "iam", n > 0 ? DR_SKIP : DR_FAIL, title, &iev, n > 0 ? NULL : &fix);
 		dr_buf_free(&fix);
 	}
+	if (o->explain && ts)
+		dr_add_deny_layer(r, ts, o->user, perm);
+	json_decref(ts);
 	dr_buf_free(&held);
 	dr_buf_free(&grant_roles);
 	dr_buf_free(&granted);

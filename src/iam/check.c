@@ -8,6 +8,7 @@
 #include "core/dbuf.h"
 #include "core/hmap.h"
 #include "iam/cel.h"
+#include "iam/deny.h"
 
 /* ---- checks ------------------------------------------------------------------------- */
 
@@ -161,8 +162,9 @@ static int cond_grants(const struct iam *iam, const struct cver *cv, struct who 
 	return 0;
 }
 
-int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
-	      const struct iam_principal *p, const char *permission, int64_t now_ms)
+int iam_check_explain(struct iam *iam, const char *const *resources, size_t n_resources,
+		      const struct iam_principal *p, const char *permission, int64_t now_ms,
+		      struct iam_decision *d)
 {
 	struct who who = {.p = p};
 	struct req req = {
@@ -172,12 +174,24 @@ int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 	uint32_t id;
 	const char *all[IAM_ANCESTRY_MAX];
 
-	if (!iam || !resources || !p || !perm_id(iam, permission, &id))
+	if (d)
+		memset(d, 0, sizeof(*d));
+	if (!iam || !resources || !p || !permission)
 		return 0;
 	/* Bindings on an ancestor (folder, organization) hold below it. */
 	n_resources =
 		iam_ancestry_expand(iam->ancestry, resources, n_resources, all, IAM_ANCESTRY_MAX);
 	resources = all;
+	/* Deny policies first (iam/docs/deny-overview), for every permission: a deny rule
+	 * may name one the catalogue lacks. */
+	if (iam_deny_denies(iam, resources, n_resources, p, permission, now_ms,
+			    d ? &d->deny : NULL)) {
+		if (d)
+			d->denied = 1;
+		return 0;
+	}
+	if (!perm_id(iam, permission, &id))
+		return 0;
 	w = id >> 6;
 	bit = (uint64_t)1 << (id & 63);
 	who.n_members = p->n_members < IAM_MAX_MEMBERS ? p->n_members : IAM_MAX_MEMBERS;
@@ -188,8 +202,23 @@ int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 		if (!cv || !cv->rows)
 			continue;
 		/* resource.name is the resource the request is about: the first of the chain. */
-		if (plain_grants(iam, cv, &who, w, bit) || cond_grants(iam, cv, &who, w, bit, &req))
+		int plain = plain_grants(iam, cv, &who, w, bit);
+
+		if (plain || cond_grants(iam, cv, &who, w, bit, &req)) {
+			if (d) {
+				d->allowed = 1;
+				d->conditional = !plain;
+				if (SFMT(d->granted_on, "%s", resources[i]) < 0)
+					d->granted_on[0] = '\0';
+			}
 			return 1;
+		}
 	}
 	return 0;
+}
+
+int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
+	      const struct iam_principal *p, const char *permission, int64_t now_ms)
+{
+	return iam_check_explain(iam, resources, n_resources, p, permission, now_ms, NULL);
 }

@@ -7,7 +7,8 @@
  *   compile.c    compiled policies and their cache (fed by a store watch);
  *   check.c      permission checks;
  *   customrole.c custom roles, followed from the store;
- *   cel.c        the CEL subset of IAM Conditions.
+ *   cel.c        the CEL subset of IAM Conditions;
+ *   deny.c       deny policies, asked before the allow policies.
  * What they share is in iam_priv.h.
  *
  * Deliberate limits:
@@ -19,6 +20,7 @@
  *
  * iam_free must run before store_close (it cancels its watch on the store).
  */
+#include "iam/deny.h"
 #include "iam/groups.h"
 #include "iam/iam_priv.h"
 
@@ -56,7 +58,7 @@ int iam_new(struct store *s, const char *catalog_json, size_t catalog_len, int64
 	/* custom roles first: the policies compiled next may bind them */
 	if ((rc = iam_custom_load(iam)) < 0 || (s && (rc = iam_cache_load(iam)) < 0) ||
 	    (rc = iam_ancestry_new(s, &iam->ancestry)) < 0 ||
-	    (rc = iam_groups_new(s, &iam->groups)) < 0)
+	    (rc = iam_groups_new(s, &iam->groups)) < 0 || (rc = iam_deny_load(iam)) < 0)
 		goto fail;
 	*out = iam;
 	return 0;
@@ -73,6 +75,7 @@ void iam_free(struct iam *iam)
 	if (!iam)
 		return;
 	store_unwatch(iam->watch);
+	iam_deny_free(iam);
 	iam_ancestry_free(iam->ancestry);
 	iam_groups_free(iam->groups);
 	while (hmap_next(iam->cache, &pos, NULL, &v))

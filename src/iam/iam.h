@@ -97,6 +97,12 @@ int iam_member_replace(struct iam *iam, const char *member, const char *replacem
  * its ancestors, most specific first), by the bindings in effect at now_ms. */
 int iam_check(struct iam *iam, const char *const *resources, size_t n_resources,
 	      const struct iam_principal *p, const char *permission, int64_t now_ms);
+/* iam_check, and why (struct iam_decision, deny.h): the same evaluation, recording the
+ * deny rule that denied or the resource whose allow policy granted. d may be NULL. */
+struct iam_decision;
+int iam_check_explain(struct iam *iam, const char *const *resources, size_t n_resources,
+		      const struct iam_principal *p, const char *permission, int64_t now_ms,
+		      struct iam_decision *d);
 
 /* Etags: the standard base64 of a store revision as 8 big-endian bytes (malloc'd, NULL
  * on no memory); and back: 0 and *rev ("ACAB" is 0), -EINVAL when not base64,

@@ -83,6 +83,9 @@ struct iam {
 	struct store_watch *custom_watch;
 	struct iam_ancestry *ancestry; /* parents of projects and folders (ancestry.h) */
 	struct iam_groups *groups;     /* Google groups' memberships (groups.h) */
+
+	struct hmap *deny; /* attachment point -> its deny policies (deny.c) */
+	struct store_watch *deny_watch;
 };
 
 /* A custom role: its permissions as a predefined role's, updated in place when the role

@@ -30,6 +30,10 @@ out=$(api POST "$CI/groups?initialGroupConfig=WITH_INITIAL_OWNER" \
 	'{"groupKey":{"id":"sec@example.com"},"parent":"customers/C01abcdef","labels":{"cloudidentity.googleapis.com/groups.security":""}}')
 eq "the security label alone is refused (the API; gcloud adds discussion_forum)" \
 	"400 security label cannot be specified directly" "$(code "$out") $(field "$out" "['error']['message']")"
+out=$(api POST "$CI/groups" '{"groupKey":{"id":"x@example.com","Id":"y"},"parent":"customers/C01abcdef"}')
+eq "an unknown field is refused as Google's front end refuses it" \
+	"400 Invalid JSON payload received. Unknown name \"Id\" at 'group.group_key': Cannot find field." \
+	"$(code "$out") $(field "$out" "['error']['message']")"
 
 out=$(gcloud identity groups describe eng@example.com --format=json 2>&1)
 eq "describe: the email, the customer and both labels" \

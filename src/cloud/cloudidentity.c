@@ -1135,7 +1135,8 @@ static void membership_modify(struct http_req *r)
 	if (membership_open(r, x.c, gid, NULL, key, sizeof(key), &m) != 0 ||
 	    !(roles = roles_modified(r, m, x.body, &bits)))
 		goto out;
-	if (((bits & R_OWNER) != (roles_of(m) & R_OWNER)) && !(mine & R_OWNER)) {
+	/* a MANAGER manages the roles of non-owners only, and gives no one OWNER */
+	if (((bits | roles_of(m)) & R_OWNER) && !(mine & R_OWNER)) {
 		deny(r, str(g, "name"));
 		goto out;
 	}

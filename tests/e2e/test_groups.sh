@@ -100,6 +100,19 @@ eq "... but not an owner" "403" "$(code "$(add_as_tester boss@example.com '[{"na
 out=$(gcloud identity groups memberships delete --group-email=devs@example.com --member-email=admin@example.com 2>&1)
 has "the last owner stays" "Cannot remove the OWNER role in membership 'groups/" "$out"
 
+# The API's own scopes: cloud-identity.groups.readonly reads, and writes nothing.
+mint() {
+	field "$(api POST "/iamcredentials/v1/projects/-/serviceAccounts/$TESTER_SA:generateAccessToken" \
+		"{\"scope\":[\"https://www.googleapis.com/auth/$1\"]}")" "['accessToken']"
+}
+RO=$(mint cloud-identity.groups.readonly)
+eq "a cloud-identity.groups.readonly token reads a group" "200" "$(code "$(call "$RO" GET "$CI/$DEVS")")"
+out=$(post "$RO" "$CI/$DEVS/memberships" '{"preferredMemberKey":{"id":"ro@example.com"},"roles":[{"name":"MEMBER"}]}')
+eq "... but may not write: 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT" "403 ACCESS_TOKEN_SCOPE_INSUFFICIENT" \
+	"$(code "$out") $(field "$out" "['error']['details'][0]['reason']")"
+eq "a cloud-identity.groups token writes" "200" "$(code "$(post "$(mint cloud-identity.groups)" "$CI/$DEVS/memberships" \
+	'{"preferredMemberKey":{"id":"rw@example.com"},"roles":[{"name":"MEMBER"}]}')")"
+
 # --- a role bound to a group grants to its members, nested too ----------------------------
 project_get() { call "$T" GET "/cloudresourcemanager/v1/projects/$P"; }
 eq "before the binding the service account may not read the project" "403" "$(code_of project_get)"

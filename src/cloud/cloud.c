@@ -312,6 +312,11 @@ static const struct {
 	{"iam.googleapis.com", {SCOPE_CP}, {NULL}},
 	{"iamcredentials.googleapis.com", {SCOPE_CP, SCOPE_IAM}, {NULL}},
 	{"container.googleapis.com", {SCOPE_CP}, {NULL}},
+	/* Cloud Identity Groups (cloudidentity.c): its own scopes beside cloud-platform */
+	{"cloudidentity.googleapis.com",
+	 {SCOPE_CP, "https://www.googleapis.com/auth/cloud-identity.groups",
+	  "https://www.googleapis.com/auth/cloud-identity"},
+	 {"https://www.googleapis.com/auth/cloud-identity.groups.readonly", NULL}},
 	{CLOUD_SCOPE_KUBERNETES, {SCOPE_CP, SCOPE_EMAIL, "email"}, {NULL}},
 };
 

@@ -46,6 +46,7 @@
 #include <string.h>
 
 #include "cloud/gerrors.h"
+#include "cloud/jsonschema.h"
 #include "core/clock.h"
 #include "core/dbuf.h"
 #include "core/store.h"
@@ -75,6 +76,109 @@ static int put_json(struct store *s, const char *key, const json_t *j, int64_t e
 	int rc = v ? store_put(s, key, v, strlen(v), expected, NULL) : -ENOMEM;
 	free(v);
 	return rc < 0 ? rc : 0;
+}
+
+/* ---- request messages (jsonschema.h), from the cloudidentity v1 discovery document that
+ * gcloud 528 is generated from (google.apps.cloudidentity.groups.v1) ----------------- */
+
+#define PKG "google.apps.cloudidentity.groups.v1."
+static const struct jschema_field F_EntityKey[] = {
+	{"id", "id", JS_STRING, 0, NULL, NULL, NULL},
+	{"namespace", "namespace", JS_STRING, 0, NULL, NULL, NULL},
+};
+static const struct jschema_msg M_EntityKey = {PKG "EntityKey", F_EntityKey, 2};
+static const struct jschema_field F_Group[] = {
+	{"additional_group_keys", "additionalGroupKeys", JS_MESSAGE, JS_REPEATED, &M_EntityKey,
+	 NULL, NULL},
+	{"create_time", "createTime", JS_WKT, 0, NULL, NULL, "google.protobuf.Timestamp"},
+	{"description", "description", JS_STRING, 0, NULL, NULL, NULL},
+	{"display_name", "displayName", JS_STRING, 0, NULL, NULL, NULL},
+	{"dynamic_group_metadata", "dynamicGroupMetadata", JS_ANY, 0, NULL, NULL, NULL},
+	{"group_key", "groupKey", JS_MESSAGE, 0, &M_EntityKey, NULL, NULL},
+	{"labels", "labels", JS_STRING, JS_MAP, NULL, NULL, PKG "Group.LabelsEntry"},
+	{"name", "name", JS_STRING, 0, NULL, NULL, NULL},
+	{"parent", "parent", JS_STRING, 0, NULL, NULL, NULL},
+	{"update_time", "updateTime", JS_WKT, 0, NULL, NULL, "google.protobuf.Timestamp"},
+};
+static const struct jschema_msg M_Group = {PKG "Group", F_Group, 10};
+static const struct jschema_field F_ExpiryDetail[] = {
+	{"expire_time", "expireTime", JS_WKT, 0, NULL, NULL, "google.protobuf.Timestamp"},
+};
+static const struct jschema_msg M_ExpiryDetail = {PKG "ExpiryDetail", F_ExpiryDetail, 1};
+static const struct jschema_field F_MembershipRole[] = {
+	{"expiry_detail", "expiryDetail", JS_MESSAGE, 0, &M_ExpiryDetail, NULL, NULL},
+	{"name", "name", JS_STRING, 0, NULL, NULL, NULL},
+	{"restriction_evaluations", "restrictionEvaluations", JS_ANY, 0, NULL, NULL, NULL},
+};
+static const struct jschema_msg M_MembershipRole = {PKG "MembershipRole", F_MembershipRole, 3};
+static const char *const type_values[] = {
+	"TYPE_UNSPECIFIED", "USER", "SERVICE_ACCOUNT", "GROUP", "SHARED_DRIVE",
+	"CBCM_BROWSER",	    "OTHER"};
+static const struct jschema_enum E_Type = {PKG "Membership.Type", type_values, 7};
+static const char *const delivery_values[] = {
+	"DELIVERY_SETTING_UNSPECIFIED", "ALL_MAIL", "DIGEST", "DAILY", "NONE", "DISABLED"};
+static const struct jschema_enum E_Delivery = {PKG "Membership.DeliverySetting", delivery_values,
+					       6};
+static const struct jschema_field F_Membership[] = {
+	{"create_time", "createTime", JS_WKT, 0, NULL, NULL, "google.protobuf.Timestamp"},
+	{"delivery_setting", "deliverySetting", JS_ENUM, 0, NULL, &E_Delivery, NULL},
+	{"name", "name", JS_STRING, 0, NULL, NULL, NULL},
+	{"preferred_member_key", "preferredMemberKey", JS_MESSAGE, 0, &M_EntityKey, NULL, NULL},
+	{"roles", "roles", JS_MESSAGE, JS_REPEATED, &M_MembershipRole, NULL, NULL},
+	{"type", "type", JS_ENUM, 0, NULL, &E_Type, NULL},
+	{"update_time", "updateTime", JS_WKT, 0, NULL, NULL, "google.protobuf.Timestamp"},
+};
+static const struct jschema_msg M_Membership = {PKG "Membership", F_Membership, 7};
+static const struct jschema_field F_UpdateParams[] = {
+	{"field_mask", "fieldMask", JS_WKT, 0, NULL, NULL, "google.protobuf.FieldMask"},
+	{"membership_role", "membershipRole", JS_MESSAGE, 0, &M_MembershipRole, NULL, NULL},
+};
+static const struct jschema_msg M_UpdateParams = {PKG "UpdateMembershipRolesParams", F_UpdateParams,
+						  2};
+static const struct jschema_field F_Modify[] = {
+	{"add_roles", "addRoles", JS_MESSAGE, JS_REPEATED, &M_MembershipRole, NULL, NULL},
+	{"remove_roles", "removeRoles", JS_STRING, JS_REPEATED, NULL, NULL, NULL},
+	{"update_roles_params", "updateRolesParams", JS_MESSAGE, JS_REPEATED, &M_UpdateParams, NULL,
+	 NULL},
+};
+static const struct jschema_msg M_Modify = {PKG "ModifyMembershipRolesRequest", F_Modify, 3};
+
+/* The requests whose HTTP body is one field of the request message (body: "group",
+ * body: "membership"), so that a problem is reported at 'group.group_key', as Google's
+ * front end reports it. */
+static const struct jschema_field F_GroupBody[] = {
+	{"group", "group", JS_MESSAGE, 0, &M_Group, NULL, NULL},
+};
+static const struct jschema_msg M_GroupBody = {PKG "CreateGroupRequest", F_GroupBody, 1};
+static const struct jschema_field F_MembershipBody[] = {
+	{"membership", "membership", JS_MESSAGE, 0, &M_Membership, NULL, NULL},
+};
+static const struct jschema_msg M_MembershipBody = {PKG "CreateMembershipRequest", F_MembershipBody,
+						    1};
+
+/* The call's body as the field of m's one field (M_GroupBody, M_MembershipBody), checked
+ * and canonical in x->body. 0, or -EINVAL after replying 400. */
+static int body_field(struct cloud_call *x, const struct jschema_msg *m)
+{
+	json_t *w = NULL, *v = NULL;
+	int rc;
+
+	if (cloud_call_body(x, 0, NULL) != 0)
+		return -EINVAL;
+	w = json_pack("{s:O}", m->fields[0].json, x->body);
+	rc = w ? jschema_check(w, m, &v) : -ENOMEM;
+	if (rc == -EINVAL && v)
+		jschema_reply(x->r, v);
+	else if (rc < 0)
+		cloud_reply_internal(x->r);
+	if (rc == 0) { /* the canonical form, wherever the check left it */
+		json_t *in = json_incref(json_object_get(w, m->fields[0].json));
+		json_decref(x->body);
+		x->body = in;
+	}
+	json_decref(v);
+	json_decref(w);
+	return rc < 0 ? -EINVAL : 0;
 }
 
 /* ---- errors ----------------------------------------------------------------------- */
@@ -444,16 +548,10 @@ static int parent_norm(const char *p, char *out, size_t len)
 /* The new group of a create request, checked: 0 with *g, or -EINVAL after replying. */
 static int group_new(struct http_req *r, const json_t *body, char *email, size_t elen, json_t **g)
 {
-	static const char *const fields[] = {"name",	    "groupKey",	   "additionalGroupKeys",
-					     "parent",	    "displayName", "description",
-					     "labels",	    "createTime",  "updateTime",
-					     "posixGroups", NULL};
 	char parent[64];
 	const json_t *dn = json_object_get(body, "displayName"),
 		     *desc = json_object_get(body, "description");
 
-	if (gerr_check_names(r, body, "", fields) != 0)
-		return -EINVAL;
 	if (email_norm(str(json_object_get(body, "groupKey"), "id"), email, elen) < 0) {
 		invalid(r, "group_key.id");
 		return -EINVAL;
@@ -514,7 +612,7 @@ static void group_create(struct http_req *r)
 	json_t *g = NULL;
 	int empty = cfg && strcmp(cfg, "EMPTY") == 0, rc;
 
-	if (begin(&x, r, NULL, NULL) != 0 || cloud_call_body(&x, 0, NULL) != 0 ||
+	if (begin(&x, r, NULL, NULL) != 0 || body_field(&x, &M_GroupBody) != 0 ||
 	    group_new(r, x.body, email, sizeof(email), &g) != 0)
 		goto out;
 	if (cfg && !empty && strcmp(cfg, "WITH_INITIAL_OWNER") != 0 &&
@@ -664,7 +762,7 @@ static void group_patch(struct http_req *r)
 	char gid[ID_MAX + 1], key[128], now[CLOCK_RFC3339_LEN];
 	json_t *g = NULL;
 
-	if (begin(&x, r, gid, &g) != 0 || cloud_call_body(&x, 0, NULL) != 0)
+	if (begin(&x, r, gid, &g) != 0 || body_field(&x, &M_GroupBody) != 0)
 		goto out;
 	if (!(standing(x.c, &x.who, gid, g) & R_OWNER)) {
 		deny(r, str(g, "name"));
@@ -784,21 +882,15 @@ static void membership_missing(struct http_req *r)
  * give the OWNER role). */
 static void membership_create(struct http_req *r)
 {
-	static const char *const fields[] = {
-		"name",	      "preferredMemberKey", "memberKey",       "roles", "type",
-		"createTime", "updateTime",	    "deliverySetting", NULL};
 	struct cloud_call x;
 	char gid[ID_MAX + 1], member[EMAIL_MAX + 1];
 	const json_t *key;
 	json_t *g = NULL, *roles = NULL, *out = NULL;
 	int bits, mine, rc;
 
-	if (begin(&x, r, gid, &g) != 0 || cloud_call_body(&x, 0, NULL) != 0 ||
-	    gerr_check_names(r, x.body, "", fields) != 0)
+	if (begin(&x, r, gid, &g) != 0 || body_field(&x, &M_MembershipBody) != 0)
 		goto out;
 	key = json_object_get(x.body, "preferredMemberKey");
-	if (!key)
-		key = json_object_get(x.body, "memberKey");
 	if (email_norm(str(key, "id"), member, sizeof(member)) < 0) {
 		invalid(r, "preferred_member_key.id");
 		goto out;
@@ -1028,14 +1120,12 @@ static json_t *roles_modified(struct http_req *r, const json_t *m, const json_t 
  * -> {"membership": Membership} */
 static void membership_modify(struct http_req *r)
 {
-	static const char *const fields[] = {"addRoles", "removeRoles", "updateRolesParams", NULL};
 	struct cloud_call x;
 	char gid[ID_MAX + 1], key[160], now[CLOCK_RFC3339_LEN];
 	json_t *g = NULL, *m = NULL, *roles = NULL;
 	int mine, bits;
 
-	if (begin(&x, r, gid, &g) != 0 || cloud_call_body(&x, 0, NULL) != 0 ||
-	    gerr_check_names(r, x.body, "", fields) != 0)
+	if (begin(&x, r, gid, &g) != 0 || cloud_call_body(&x, 0, &M_Modify) != 0)
 		goto out;
 	mine = standing(x.c, &x.who, gid, g);
 	if (!(mine & (R_OWNER | R_MANAGER))) {
@@ -1045,7 +1135,8 @@ static void membership_modify(struct http_req *r)
 	if (membership_open(r, x.c, gid, NULL, key, sizeof(key), &m) != 0 ||
 	    !(roles = roles_modified(r, m, x.body, &bits)))
 		goto out;
-	if (((bits & R_OWNER) != (roles_of(m) & R_OWNER)) && !(mine & R_OWNER)) {
+	/* a MANAGER manages the roles of non-owners only, and gives no one OWNER */
+	if (((bits | roles_of(m)) & R_OWNER) && !(mine & R_OWNER)) {
 		deny(r, str(g, "name"));
 		goto out;
 	}

@@ -187,20 +187,24 @@ static void walk_small(struct walk *w, const struct gnode **order, unsigned char
 	*w = (struct walk){.cap = WALK_SMALL, .order = order, .depth = depth};
 }
 
+static void walk_free(struct walk *w)
+{
+	free(w->order);
+	free(w->depth);
+	free(w->slot);
+}
+
 static int walk_big(struct walk *w)
 {
 	*w = (struct walk){.cap = IAM_GROUPS_MAX_VISIT, .nslots = 2 * IAM_GROUPS_MAX_VISIT};
 	w->order = calloc(w->cap, sizeof(*w->order));
 	w->depth = calloc(w->cap, 1);
 	w->slot = calloc(w->nslots, sizeof(*w->slot));
-	return w->order && w->depth && w->slot ? 0 : -ENOMEM;
-}
-
-static void walk_free(struct walk *w)
-{
-	free(w->order);
-	free(w->depth);
-	free(w->slot);
+	if (w->order && w->depth && w->slot)
+		return 0;
+	walk_free(w);
+	*w = (struct walk){0};
+	return -ENOMEM;
 }
 
 /* Adds n to the walk; 1 when new, 0 when seen or the walk is full. */
@@ -295,34 +299,55 @@ int iam_group_has(const struct iam *iam, const char *group, const struct iam_pri
 	return iam && iam_groups_has(iam->groups, group, p);
 }
 
+/* True when target is reached walking up from the groups that contain n (n itself not
+ * counted): a small walk first, the heap's when it overflows. */
+static int reaches(const struct gnode *n, const struct gnode *target)
+{
+	const struct gnode *order[WALK_SMALL];
+	unsigned char depth[WALK_SMALL];
+	struct walk w;
+	int found;
+
+	for (int big = 0; big < 2; big++) {
+		if (big ? walk_big(&w) < 0 : (walk_small(&w, order, depth), 0))
+			break;
+		for (size_t j = 0; j < n->up.n; j++)
+			walk_add(&w, n->up.v[j], 1);
+		found = walk_up(&w, target);
+		if (big)
+			walk_free(&w);
+		if (found || !w.full)
+			return found;
+	}
+	return 0;
+}
+
 size_t iam_groups_under(const struct iam *iam, const struct iam_principal *p, const char *root,
 			const char **out, size_t max)
 {
 	const struct iam_groups *g = iam ? iam->groups : NULL;
 	char rl[IAM_GROUP_EMAIL_MAX + 1];
-	const struct gnode *target;
-	struct walk mine = {0}, up = {0};
+	const struct gnode *target, *order[WALK_SMALL];
+	unsigned char depth[WALK_SMALL];
+	struct walk mine;
 	size_t k = 0;
 
 	if (!g || !p || !root || !out || lower(root, rl, sizeof(rl)) < 0 ||
 	    !(target = hmap_get(g->groups, rl)))
 		return 0;
-	if (walk_big(&mine) == 0 && walk_big(&up) == 0) {
+	/* every group p is in: on the stack, or on the heap for more than WALK_SMALL */
+	walk_small(&mine, order, depth);
+	walk_seed(g, &mine, p);
+	walk_up(&mine, NULL);
+	if (mine.full && walk_big(&mine) == 0) {
 		walk_seed(g, &mine, p);
-		walk_up(&mine, NULL); /* every group p is in */
-		for (size_t i = 0; i < mine.n && k < max; i++) {
-			if (mine.order[i] == target)
-				continue;
-			up.n = 0;
-			memset(up.slot, 0, up.nslots * sizeof(*up.slot));
-			for (size_t j = 0; j < mine.order[i]->up.n; j++)
-				walk_add(&up, mine.order[i]->up.v[j], 1);
-			if (walk_up(&up, target))
-				out[k++] = mine.order[i]->email;
-		}
+		walk_up(&mine, NULL);
 	}
-	walk_free(&mine);
-	walk_free(&up);
+	for (size_t i = 0; i < mine.n && k < max; i++)
+		if (mine.order[i] != target && reaches(mine.order[i], target))
+			out[k++] = mine.order[i]->email;
+	if (mine.slot)
+		walk_free(&mine);
 	return k;
 }
 

@@ -30,6 +30,10 @@ out=$(api POST "$CI/groups?initialGroupConfig=WITH_INITIAL_OWNER" \
 	'{"groupKey":{"id":"sec@example.com"},"parent":"customers/C01abcdef","labels":{"cloudidentity.googleapis.com/groups.security":""}}')
 eq "the security label alone is refused (the API; gcloud adds discussion_forum)" \
 	"400 security label cannot be specified directly" "$(code "$out") $(field "$out" "['error']['message']")"
+out=$(api POST "$CI/groups" '{"groupKey":{"id":"x@example.com","Id":"y"},"parent":"customers/C01abcdef"}')
+eq "an unknown field is refused as Google's front end refuses it" \
+	"400 Invalid JSON payload received. Unknown name \"Id\" at 'group.group_key': Cannot find field." \
+	"$(code "$out") $(field "$out" "['error']['message']")"
 
 out=$(gcloud identity groups describe eng@example.com --format=json 2>&1)
 eq "describe: the email, the customer and both labels" \
@@ -95,6 +99,19 @@ eq "a MANAGER adds a member" "200" "$(code "$(add_as_tester new@example.com '[{"
 eq "... but not an owner" "403" "$(code "$(add_as_tester boss@example.com '[{"name":"MEMBER"},{"name":"OWNER"}]')")"
 out=$(gcloud identity groups memberships delete --group-email=devs@example.com --member-email=admin@example.com 2>&1)
 has "the last owner stays" "Cannot remove the OWNER role in membership 'groups/" "$out"
+
+# The API's own scopes: cloud-identity.groups.readonly reads, and writes nothing.
+mint() {
+	field "$(api POST "/iamcredentials/v1/projects/-/serviceAccounts/$TESTER_SA:generateAccessToken" \
+		"{\"scope\":[\"https://www.googleapis.com/auth/$1\"]}")" "['accessToken']"
+}
+RO=$(mint cloud-identity.groups.readonly)
+eq "a cloud-identity.groups.readonly token reads a group" "200" "$(code "$(call "$RO" GET "$CI/$DEVS")")"
+out=$(post "$RO" "$CI/$DEVS/memberships" '{"preferredMemberKey":{"id":"ro@example.com"},"roles":[{"name":"MEMBER"}]}')
+eq "... but may not write: 403 ACCESS_TOKEN_SCOPE_INSUFFICIENT" "403 ACCESS_TOKEN_SCOPE_INSUFFICIENT" \
+	"$(code "$out") $(field "$out" "['error']['details'][0]['reason']")"
+eq "a cloud-identity.groups token writes" "200" "$(code "$(post "$(mint cloud-identity.groups)" "$CI/$DEVS/memberships" \
+	'{"preferredMemberKey":{"id":"rw@example.com"},"roles":[{"name":"MEMBER"}]}')")"
 
 # --- a role bound to a group grants to its members, nested too ----------------------------
 project_get() { call "$T" GET "/cloudresourcemanager/v1/projects/$P"; }

@@ -159,6 +159,20 @@ static void test_binding_through_store(void)
 		CHECK_STR(out[1], "eng@example.com");
 	}
 	CHECK_EQ_INT(iam_groups_under(iam, &ann, "gke-security-groups@example.com", out, 1), 1);
+	/* in more groups than a small walk holds, one of them far down under the root */
+	struct iam_principal cy = user("user:cy@example.com");
+	char name[64];
+	for (int i = 0; i < 100; i++) {
+		snprintf(name, sizeof(name), "many%d@example.com", i);
+		CHECK_EQ_INT(iam_group_member_put(st, name, "user:cy@example.com", 1), 0);
+	}
+	CHECK_EQ_INT(iam_group_member_put(st, "eng@example.com", "group:many99@example.com", 1), 0);
+	n = iam_groups_under(iam, &cy, "gke-security-groups@example.com", out, 8);
+	CHECK_EQ_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(out[0], "many99@example.com");
+		CHECK_STR(out[1], "eng@example.com");
+	}
 	CHECK_EQ_INT(iam_groups_under(iam, &bob, "gke-security-groups@example.com", out, 8), 0);
 
 	/* removed: the grant goes at once */

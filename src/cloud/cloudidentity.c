@@ -9,7 +9,8 @@
  *
  * Who may do what. Google authorizes this API by the caller's place in the directory, not
  * by IAM (https://cloud.google.com/identity/docs/concepts/auth): a groups administrator may
- * do anything; by default any user may create a group; non-members may read groups and
+ * do anything; by default any user may create a group (gkeid: a user of the group's own
+ * domain; a service account only as administrator); non-members may read groups and
  * memberships; MANAGERs manage the memberships of non-owners; OWNERs also change and
  * delete the group and manage every membership. gkeid keeps the same rules, with one
  * stand-in: the groups administrators of customer C are the callers who hold
@@ -620,10 +621,18 @@ static void group_create(struct http_req *r)
 		gerr_bad_param(r, "initial_group_config", "TYPE_ENUM", cfg, GERR_ECHO_MAX);
 		goto out;
 	}
-	/* By default any user may create a group; an empty one is an administrator's. */
+	/* Who may create a group: a groups administrator of the customer, or (Google's
+	 * default, users may create groups) a user of the group's own domain. A service
+	 * account manages groups only as a Groups Administrator
+	 * (https://cloud.google.com/identity/docs/how-to/setup, "Authenticating as a service
+	 * account without domain-wide delegation"), and no one names a group in another
+	 * domain: else anyone could create a group an IAM policy already names, and own it.
+	 * An empty group (no initial owner) is an administrator's. */
 	me = caller_email(&x.who);
-	if (!me || email_norm(me, owner, sizeof(owner)) < 0 ||
-	    (empty && !is_admin(x.c, &x.who, str(g, "parent")))) {
+	int admin = is_admin(x.c, &x.who, str(g, "parent"));
+	if (!me || email_norm(me, owner, sizeof(owner)) < 0 || (empty && !admin) ||
+	    (!admin && (x.who.kind != CALLER_USER ||
+			strcmp(strchr(owner, '@'), strchr(email, '@')) != 0))) {
 		deny(r, str(g, "parent"));
 		goto out;
 	}

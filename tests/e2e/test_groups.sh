@@ -4,7 +4,8 @@
 # `gcloud identity groups create|describe|update|delete` and `gcloud identity groups
 # memberships add|list|describe|modify-membership-roles|check-transitive-membership|delete`,
 # each with a pass and a refusal in Google's words (the sources are cited in
-# cloudidentity.c); nested groups; who may manage a group (owners, managers, members);
+# cloudidentity.c); nested groups; who may create a group and who may manage one
+# (owners, managers, members);
 # and a role bound to a group that grants to a service account two groups down, then
 # stops when the nesting is cut. The caller under test is a service account whose token
 # the admin mints with curl.
@@ -75,6 +76,17 @@ $TESTER_SA MEMBER" \
 		--format='value(preferredMemberKey.id,roles.name.list())' 2>&1 | tr '\t' ' ' | sort)"
 out=$(gcloud identity groups memberships list --group-email=nobody@example.com 2>&1)
 has "list of a group that is not there" "There is no such a group associated with the specified argument:nobody@example.com" "$out"
+
+# Who may create a group: a user of the group's own domain (the admin, who administers no
+# organization of this customer here), not in another domain, and a service account only
+# as a groups administrator, else a policy's group:NAME could be claimed by anyone.
+out=$(api POST "$CI/groups" '{"groupKey":{"id":"ops@other.example"},"parent":"customers/C01abcdef","labels":{"cloudidentity.googleapis.com/groups.discussion_forum":""}}')
+eq "a group in another domain than the creator's: 403 Error(2028)" \
+	"403 Error(2028): Permission denied for resource customers/C01abcdef (or it may not exist)." \
+	"$(code "$out") $(field "$out" "['error']['message']")"
+out=$(post "$T" "$CI/groups" '{"groupKey":{"id":"sa-made@example.com"},"parent":"customers/C01abcdef","labels":{"cloudidentity.googleapis.com/groups.discussion_forum":""}}')
+eq "a service account that is no groups administrator: 403" "403" "$(code "$out")"
+eq "... and no group was made" "403" "$(code "$(api GET "$CI/groups:lookup?groupKey.id=sa-made@example.com")")"
 
 eq "check-transitive-membership: two levels down" "True" \
 	"$(gcloud identity groups memberships check-transitive-membership --group-email=eng@example.com \

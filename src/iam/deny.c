@@ -312,6 +312,15 @@ static void dwho_ready(struct dwho *w)
 			w->n++;
 }
 
+/* An identifier that ends in an email (a Google account, a service account): emails
+ * match in any case, so that a deny rule written Alice@Example.com still denies
+ * alice@example.com (a deny that misses is access granted). */
+static int email_id(const char *v)
+{
+	return has_prefix(v, "principal://goog/subject/") ||
+	       has_prefix(v, "principal://iam.googleapis.com/projects/-/serviceAccounts/");
+}
+
 static int principals_match(const struct iam *iam, const struct strs *s, struct dwho *w)
 {
 	const char *grp = "principalSet://goog/group/";
@@ -325,7 +334,7 @@ static int principals_match(const struct iam *iam, const struct strs *s, struct 
 		if (has_prefix(v, grp) && iam_group_has(iam, v + strlen(grp), w->p))
 			return 1;
 		for (size_t k = 0; k < w->n; k++)
-			if (!strcmp(v, w->ids[k]))
+			if (!strcmp(v, w->ids[k]) || (email_id(v) && !strcasecmp(v, w->ids[k])))
 				return 1;
 	}
 	return 0;

@@ -185,6 +185,15 @@ static void test_deny(void)
 	    "\"deniedPermissions\":[\"container.googleapis.com/*.*\"]}}]}");
 	CHECK(!check(iam, &dev, "container.pods.list", 0));
 	CHECK(check(iam, &ops, "container.pods.list", 0));
+	/* an email in another case is the same account: the rule still denies */
+	put(IAM_DENY_PREFIX "folders/42/f1",
+	    "{\"rules\":[{\"denyRule\":{\"deniedPrincipals\":[\"principal://goog/subject/"
+	    "Dev@Example.COM\",\"principal://iam.googleapis.com/projects/-/serviceAccounts/"
+	    "App@demo-project.iam.gserviceaccount.com\"],"
+	    "\"deniedPermissions\":[\"container.googleapis.com/*.*\"]}}]}");
+	CHECK(!check(iam, &dev, "container.pods.list", 0));
+	CHECK(!check(iam, &sa, "container.pods.list", 0));
+	CHECK(check(iam, &ops, "container.pods.list", 0));
 	CHECK_EQ_INT(store_delete(st, IAM_DENY_PREFIX "folders/42/f1", STORE_ANY_REV, NULL), 0);
 	CHECK(check(iam, &dev, "container.pods.list", 0));
 	CHECK_EQ_INT(store_delete(st, KEY, STORE_ANY_REV, NULL), 0);

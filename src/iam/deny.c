@@ -389,7 +389,7 @@ static int principals_match(const struct iam *iam, const struct strs *s, struct 
 
 		if (!strcmp(v, "principalSet://goog/public:all"))
 			return 1;
-		if (has_prefix(v, grp) && iam_group_has(iam, v + strlen(grp), w->p))
+		if (has_prefix(v, grp) && iam && iam_group_has(iam, v + strlen(grp), w->p))
 			return 1;
 		for (size_t k = 0; k < w->n; k++)
 			if (!strcmp(v, w->ids[k]))

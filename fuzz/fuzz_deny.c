@@ -20,7 +20,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct iam_principal who[] = {
-		{.members = {"user:a@example.com"}, .n_members = 1, .email = "a@example.com",
+		{.members = {"user:a@example.com"},
+		 .n_members = 1,
+		 .email = "a@example.com",
 		 .authenticated = 1},
 		{.members = {"serviceAccount:s@p.iam.gserviceaccount.com",
 			     "principal://iam.googleapis.com/projects/1/locations/global/"
@@ -44,19 +46,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t w = 0; w < sizeof(who) / sizeof(who[0]); w++)
 			for (size_t q = 0; q < sizeof(perms) / sizeof(perms[0]); q++) {
 				int a1, b1, c1, a2, b2, c2;
-				int d1 = iam_deny_rule_explain(NULL, r, &who[w], perms[q], "projects/p",
-							       0, &a1, &b1, &c1);
-				int d2 = iam_deny_rule_explain(NULL, r, &who[w], perms[q], "projects/p",
-							       0, &a2, &b2, &c2);
+				int d1 = iam_deny_rule_explain(NULL, r, &who[w], perms[q],
+							       "projects/p", 0, &a1, &b1, &c1);
+				int d2 = iam_deny_rule_explain(NULL, r, &who[w], perms[q],
+							       "projects/p", 0, &a2, &b2, &c2);
 
 				if (d1 != d2 || a1 != a2 || b1 != b2 || c1 != c2 ||
 				    d1 != (a1 && b1 && c1))
 					__builtin_trap();
 			}
-		json_array_foreach(json_object_get(json_object_get(r, "denyRule"),
-						   "deniedPermissions"),
-				   k, p)
-			(void)iam_deny_perm_v1(json_string_value(p), v1, sizeof(v1));
+		json_array_foreach(
+			json_object_get(json_object_get(r, "denyRule"), "deniedPermissions"), k,
+			p)(void) iam_deny_perm_v1(json_string_value(p), v1, sizeof(v1));
 	}
 	json_decref(rules);
 	return 0;

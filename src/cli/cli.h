@@ -11,7 +11,7 @@ int cmd_up(int argc, char **argv);
 /* `gkeid node` (node.c) and `gkeid exec` (exec.c). Return the process exit status. */
 int cmd_node(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
-int cmd_doctor(int argc, char **argv); /* doctor.c */
+int cmd_doctor(int argc, char **argv);	/* doctor.c */
 int cmd_explain(int argc, char **argv); /* explain.c */
 /* `gkeid fault` (fault.c): list, set and clear faults through up's admin endpoint. */
 int cmd_fault(int argc, char **argv);

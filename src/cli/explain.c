@@ -21,13 +21,16 @@ static const char explain_usage[] =
 	"  gkeid explain --user U --verb V --resource R [-n NS] [--name OBJ] [--group G]...\n"
 	"               [--project P] [--location L] [--cluster C] [--output text|json]\n"
 	"               [--access-token-file F]\n"
+	"  gkeid explain --pod NS/POD [--project P] [--location L] [--cluster C]\n"
+	"               [--output text|json] [--access-token-file F]\n"
 	"\n"
 	"Why may (or may not) someone do something? One answer that joins both planes:\n"
 	"  a Google API call: --principal EMAIL --permission PERM --resource NAME, where NAME\n"
 	"    is a full resource name (//cloudresourcemanager.googleapis.com/projects/P) or\n"
 	"    projects/P, projects/P/serviceAccounts/E, projects/P/locations/L/clusters/C;\n"
 	"    PERM in the v1 (iam.roles.get) or v2 (iam.googleapis.com/roles.get) form;\n"
-	"  a kubectl request: --user U --verb V --resource R [-n NS], as `gkeid doctor rbac`.\n"
+	"  a kubectl request: --user U --verb V --resource R [-n NS], as `gkeid doctor rbac`;\n"
+	"  a pod's Workload Identity chain: --pod NS/POD, as `gkeid doctor workload-identity`.\n"
 	"Checks, in GKE's order: rbac (kubectl requests), iam-allow (or iam), iam-deny, access\n"
 	"(the verdict). Each says what it read; a failing one prints the narrowest fix (the\n"
 	"predefined role with the fewest permissions, an RBAC role for the one verb, or the\n"
@@ -49,11 +52,13 @@ enum {
 	O_TOKEN,
 	O_PROJECT,
 	O_LOCATION,
-	O_CLUSTER
+	O_CLUSTER,
+	O_POD
 };
 
 struct args {
 	const char *principal, *permission, *resource, *user, *verb, *ns, *name, *token_file;
+	const char *pod; /* NS/POD */
 	const char *output;
 	const char *groups[16];
 	size_t ngroups;
@@ -64,6 +69,7 @@ static int parse(int argc, char **argv, struct args *a, struct dr_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{"principal", required_argument, NULL, O_PRINCIPAL},
+		{"pod", required_argument, NULL, O_POD},
 		{"permission", required_argument, NULL, O_PERMISSION},
 		{"resource", required_argument, NULL, O_RESOURCE},
 		{"user", required_argument, NULL, O_USER},
@@ -88,6 +94,9 @@ static int parse(int argc, char **argv, struct args *a, struct dr_ctx *ctx)
 		switch (c) {
 		case O_PRINCIPAL:
 			a->principal = optarg;
+			break;
+		case O_POD:
+			a->pod = optarg;
 			break;
 		case O_PERMISSION:
 			a->permission = optarg;
@@ -146,6 +155,14 @@ static int parse(int argc, char **argv, struct args *a, struct dr_ctx *ctx)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i] && (strlen(names[i]) > 400 || !*names[i]))
 			return fprintf(stderr, "gkeid explain: bad value \"%.80s\"\n", names[i]), 2;
+	if (a->pod) {
+		const char *slash = strchr(a->pod, '/');
+
+		if (!slash || slash == a->pod || !slash[1] || strchr(slash + 1, '/') ||
+		    a->principal || a->user || a->resource)
+			return fprintf(stderr, "gkeid explain: --pod is NS/POD, alone\n"), 2;
+		return 0;
+	}
 	if (a->principal ? !a->permission || !a->resource || a->user || a->verb
 			 : !a->user || !a->verb || !a->resource || a->permission)
 		return fprintf(stderr, "gkeid explain: give --principal, --permission and "
@@ -171,11 +188,21 @@ int cmd_explain(int argc, char **argv)
 	rc = 2;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (dr_ctx_init(&ctx, a.token_file, err, sizeof(err)) != 0 ||
-	    (a.user && dr_ctx_cluster(&ctx, err, sizeof(err)) != 0)) {
+	    ((a.user || a.pod) && dr_ctx_cluster(&ctx, err, sizeof(err)) != 0)) {
 		fprintf(stderr, "gkeid explain: %s\n", err);
 		goto out;
 	}
-	if (a.principal) {
+	if (a.pod) {
+		char ns[256];
+		const char *slash = strchr(a.pod, '/');
+		struct dr_wi_opts o = {.ns = ns, .pod = slash + 1};
+
+		snprintf(ns, sizeof(ns), "%.*s", (int)(slash - a.pod), a.pod);
+		if (dr_run_workload_identity(&ctx, &o, &rep, err, sizeof(err)) != 0) {
+			fprintf(stderr, "gkeid explain: %s\n", err);
+			goto out;
+		}
+	} else if (a.principal) {
 		if (dr_run_explain_iam(&ctx, a.principal, a.permission, a.resource, &rep, err,
 				       sizeof(err)) != 0) {
 			fprintf(stderr, "gkeid explain: %s\n", err);

@@ -6,6 +6,8 @@
  *   /oauth2/...                 OAuth2 (token, tokeninfo, certs)        oauth2.c
  *   /cloudresourcemanager/v1/   Resource Manager                        crm.c
  *   /iam/v1/                    IAM (service accounts, keys, roles)     iamapi*.c
+ *   /iam/v2/policies/           IAM deny policies                       denypolicies.c
+ *   /policytroubleshooter/      Policy Troubleshooter (v1, v3)          troubleshoot.c
  *   /iamcredentials/v1/         IAM Service Account Credentials         iamcredentials.c
  *   /sts/v1/                    Security Token Service                  sts.c
  *   /container/v1/              Kubernetes Engine (clusters, node pools) container*.c
@@ -28,6 +30,7 @@
  *   /projects/P/locations/L/clusters/C/nodePools/N  a node pool
  *   /projects/P/locations/L/operations/OP         a Container API operation
  *   /iam/policies/RESOURCE                        allow policies (iam.h)
+ *   /iam/denypolicies/RESOURCE/ID                 deny policies (iam/deny.h)
  */
 #ifndef GKEID_CLOUD_H
 #define GKEID_CLOUD_H

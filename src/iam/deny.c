@@ -36,12 +36,23 @@ struct drule {
 	struct cel_program *cond;		   /* NULL: always */
 };
 
+/* Rule indices. */
+struct rlist {
+	size_t n;
+	uint32_t idx[];
+};
+
 struct dpolicy {
 	char *id;
 	json_t *stored; /* the stored value (owned) */
 	int64_t rev;
 	struct drule *rules;
 	size_t n_rules;
+	/* Which rules a check must read: those naming one of the principal's identifiers
+	 * (denied principal -> struct rlist), and those that name everyone or a group
+	 * (open), so that a check of a principal no rule names costs a few lookups. */
+	struct hmap *by_principal;
+	struct rlist *open;
 };
 
 /* The deny policies of one attachment point. */
@@ -74,6 +85,15 @@ static void dpolicy_free(struct dpolicy *d)
 		return;
 	for (size_t i = 0; i < d->n_rules; i++)
 		drule_clear(&d->rules[i]);
+	if (d->by_principal) {
+		size_t pos = 0;
+		void *l;
+
+		while (hmap_next(d->by_principal, &pos, NULL, &l))
+			free(l);
+		hmap_free(d->by_principal);
+	}
+	free(d->open);
 	free(d->rules);
 	free(d->id);
 	json_decref(d->stored);
@@ -244,6 +264,53 @@ static int rules_compile(const json_t *rules, struct drule **out, size_t *n, cha
 	return 0;
 }
 
+/* Appends rule i to the list at *l (realloc'd). 0 or -ENOMEM. */
+static int rlist_add(struct rlist **l, uint32_t i)
+{
+	size_t n = *l ? (*l)->n : 0;
+	struct rlist *nl;
+
+	if (n && (*l)->idx[n - 1] == i)
+		return 0; /* a rule naming a principal twice */
+	if (!(nl = realloc(*l, sizeof(*nl) + (n + 1) * sizeof(nl->idx[0]))))
+		return -ENOMEM;
+	nl->n = n + 1;
+	nl->idx[n] = i;
+	*l = nl;
+	return 0;
+}
+
+/* Builds d's principal index. 0 or -ENOMEM. */
+static int index_rules(struct dpolicy *d)
+{
+	if (!(d->by_principal = hmap_new(d->n_rules * 2 + 1)))
+		return -ENOMEM;
+	for (size_t i = 0; i < d->n_rules; i++) {
+		const struct strs *s = &d->rules[i].denied_principals;
+
+		for (size_t k = 0; k < s->n; k++) {
+			const char *v = s->v[k];
+			struct rlist *l;
+			int rc;
+
+			if (!strcmp(v, "principalSet://goog/public:all") ||
+			    has_prefix(v, "principalSet://goog/group/")) {
+				if (rlist_add(&d->open, (uint32_t)i) < 0)
+					return -ENOMEM;
+				continue;
+			}
+			l = hmap_get(d->by_principal, v);
+			rc = rlist_add(&l, (uint32_t)i);
+			if (rc < 0 || hmap_put(d->by_principal, v, l) < 0) {
+				if (!rc && !hmap_get(d->by_principal, v))
+					free(l);
+				return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
 int iam_deny_validate(const json_t *rules, char **err)
 {
 	struct drule *r;
@@ -331,7 +398,7 @@ static int principals_match(const struct iam *iam, const struct strs *s, struct 
 
 		if (!strcmp(v, "principalSet://goog/public:all"))
 			return 1;
-		if (has_prefix(v, grp) && iam_group_has(iam, v + strlen(grp), w->p))
+		if (has_prefix(v, grp) && iam && iam_group_has(iam, v + strlen(grp), w->p))
 			return 1;
 		for (size_t k = 0; k < w->n; k++)
 			if (!strcmp(v, w->ids[k]) || (email_id(v) && !strcasecmp(v, w->ids[k])))
@@ -382,33 +449,60 @@ static int drule_eval(const struct iam *iam, const struct drule *r, struct dwho 
 	return p && m && c;
 }
 
+/* True when rule j of policy d denies; fills hit. */
+static int rule_denies(const struct iam *iam, const struct dpolicy *d, uint32_t j, struct dwho *w,
+		       const char *permission, const struct cel_activation *a, const char *resource,
+		       struct iam_deny_hit *hit)
+{
+	if (j >= d->n_rules || !drule_eval(iam, &d->rules[j], w, permission, a, NULL, NULL, NULL))
+		return 0;
+	if (hit) {
+		memset(hit, 0, sizeof(*hit));
+		if (SFMT(hit->attachment, "%s", resource) < 0 || SFMT(hit->policy, "%s", d->id) < 0)
+			hit->policy[0] = '\0';
+		hit->rule = j;
+	}
+	return 1;
+}
+
+/* True when a rule of d denies: only the rules that name one of the principal's
+ * identifiers, everyone or a group are read. */
+static int policy_denies(const struct iam *iam, const struct dpolicy *d, struct dwho *w,
+			 const char *permission, const struct cel_activation *a,
+			 const char *resource, struct iam_deny_hit *hit)
+{
+	const struct rlist *l;
+
+	for (size_t k = 0; d->open && k < d->open->n; k++)
+		if (rule_denies(iam, d, d->open->idx[k], w, permission, a, resource, hit))
+			return 1;
+	dwho_ready(w);
+	for (size_t m = 0; m < w->n; m++)
+		for (size_t k = 0; (l = hmap_get(d->by_principal, w->ids[m])) && k < l->n; k++)
+			if (rule_denies(iam, d, l->idx[k], w, permission, a, resource, hit))
+				return 1;
+	return 0;
+}
+
 int iam_deny_denies(const struct iam *iam, const char *const *resources, size_t n,
 		    const struct iam_principal *p, const char *permission, int64_t now_ms,
 		    struct iam_deny_hit *hit)
 {
-	struct dwho w = {.p = p};
+	struct dwho w; /* not zeroed: dwho_ready fills what it reads */
 	struct cel_activation a = {.now_ms = now_ms,
 				   .resource_name = n && resources ? resources[0] : NULL};
 
 	if (!iam || !iam->deny || !hmap_count(iam->deny) || !p || !permission)
 		return 0;
+	w.p = p;
+	w.n = 0;
+	w.ready = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct dset *d = resources[i] ? hmap_get(iam->deny, resources[i]) : NULL;
 
 		for (size_t k = 0; d && k < d->n; k++)
-			for (size_t j = 0; j < d->p[k]->n_rules; j++) {
-				if (!drule_eval(iam, &d->p[k]->rules[j], &w, permission, &a, NULL,
-						NULL, NULL))
-					continue;
-				if (hit) {
-					memset(hit, 0, sizeof(*hit));
-					if (SFMT(hit->attachment, "%s", resources[i]) < 0 ||
-					    SFMT(hit->policy, "%s", d->p[k]->id) < 0)
-						hit->policy[0] = '\0';
-					hit->rule = j;
-				}
+			if (policy_denies(iam, d->p[k], &w, permission, &a, resources[i], hit))
 				return 1;
-			}
 	}
 	return 0;
 }
@@ -501,7 +595,8 @@ static void apply(struct iam *iam, const char *key, const char *value, size_t le
 		d = calloc(1, sizeof(*d));
 		if (d && (d->id = strdup(id)) && (d->stored = json_loadb(value, len, 0, NULL)) &&
 		    rules_compile(json_object_get(d->stored, "rules"), &d->rules, &d->n_rules,
-				  NULL) == 0)
+				  NULL) == 0 &&
+		    index_rules(d) == 0)
 			d->rev = rev;
 		else {
 			dpolicy_free(d); /* malformed: no policy */

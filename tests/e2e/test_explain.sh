@@ -61,4 +61,11 @@ has "IAM grants it (RBAC is skipped)" "[PASS] iam: IAM grants container.pods.lis
 out=$(ex --user dev@example.com --verb get --resource pods/log -n default)
 has "a user with neither: the RBAC fix for the one verb" \
 	"kubectl create role pods-log-get --verb=get --resource=pods/log -n default" "$out"
+
+# --- a pod's Workload Identity chain ----------------------------------------------------------
+POD=$(kubectl get pods -n kube-system --no-headers -o custom-columns=N:.metadata.name 2>/dev/null | head -n 1)
+out=$(ex --pod "kube-system/$POD")
+has "--pod runs the Workload Identity chain's checks on the pod" "[PASS] service-agent:" "$out"
+has "... named by its namespace and name" "pod kube-system/$POD" "$out"
+eq "--pod takes NS/POD" "2" "$("$GKEID" explain --pod "$POD" >/dev/null 2>&1; echo $?)"
 finish

@@ -8,35 +8,15 @@
 # it all: a move changes what a project inherits, at once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/iam_lib.sh"
+. "$(dirname "$0")/hier_lib.sh"
 export CLOUDSDK_CORE_DISABLE_PROMPTS=1
 ORG=1000000001
 ENG=2000000001
 TEAM=2000000002
 OPS=2000000003
-{
-	cat <<EOF
-organizations:
-  - id: "$ORG"
-    displayName: example.com
-    iamPolicy:
-      bindings:
-        - role: roles/resourcemanager.folderAdmin
-          members: [user:admin@example.com]
-        - role: roles/resourcemanager.organizationAdmin
-          members: [user:admin@example.com]
-folders:
-  - id: "$ENG"
-    displayName: engineering
-    parent: organizations/$ORG
-  - id: "$TEAM"
-    displayName: team-a
-    parent: folders/$ENG
-  - id: "$OPS"
-    displayName: operations
-    parent: organizations/$ORG
-EOF
-	sed 's|^  - projectId: demo-project$|&\n    parent: folders/'$TEAM'|' "$ROOT/data/demo.yaml"
-} >"$T_TMP/state.yaml"
+hier_state "$T_TMP/state.yaml" folders/$TEAM \
+	"roles/resourcemanager.folderAdmin roles/resourcemanager.organizationAdmin" \
+	"$ENG:engineering:organizations/$ORG" "$TEAM:team-a:folders/$ENG" "$OPS:operations:organizations/$ORG"
 gkeid_up --state "$T_TMP/state.yaml"
 P=$GKEID_PROJECT
 API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)

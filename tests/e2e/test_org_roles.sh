@@ -10,27 +10,13 @@
 # below it, follows its updates, and grants nothing while deleted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/iam_lib.sh"
+. "$(dirname "$0")/hier_lib.sh"
 export CLOUDSDK_CORE_DISABLE_PROMPTS=1
 ORG=1000000001
 FOLDER=2000000001
-{
-	cat <<EOF
-organizations:
-  - id: "$ORG"
-    displayName: example.com
-    iamPolicy:
-      bindings:
-        - role: roles/iam.organizationRoleAdmin
-          members: [user:admin@example.com]
-        - role: roles/resourcemanager.folderAdmin
-          members: [user:admin@example.com]
-folders:
-  - id: "$FOLDER"
-    displayName: engineering
-    parent: organizations/$ORG
-EOF
-	sed 's|^  - projectId: demo-project$|&\n    parent: folders/'$FOLDER'|' "$ROOT/data/demo.yaml"
-} >"$T_TMP/state.yaml"
+hier_state "$T_TMP/state.yaml" folders/$FOLDER \
+	"roles/iam.organizationRoleAdmin roles/resourcemanager.folderAdmin" \
+	"$FOLDER:engineering:organizations/$ORG"
 gkeid_up --state "$T_TMP/state.yaml"
 P=$GKEID_PROJECT
 ROLES=/iam/v1/organizations/$ORG/roles

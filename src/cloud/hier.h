@@ -1,7 +1,8 @@
 /*
  * hier.h - the Resource Manager hierarchy (organizations, folders, the lifecycle of
- * projects: hierarchy.c), service accounts' undelete and uploaded keys (saextra.c), and
- * the checks Google makes beyond a request's form (validate.c).
+ * projects: hierarchy.c; folders' lifecycle and moves, projects' moves: folders.c),
+ * service accounts' undelete and uploaded keys (saextra.c), and the checks Google makes
+ * beyond a request's form (validate.c).
  *
  * Store layout (beside cloud.h's):
  *   /organizations/ORG     {"name":"organizations/ORG","displayName","directoryCustomerId",

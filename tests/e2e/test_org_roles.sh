@@ -39,6 +39,8 @@ out=$(api POST "/iam/v1/projects/$P/roles" \
 eq "... nor resourcemanager.projects.list (terraform-google-iam#158)" \
 	"400 Permission resourcemanager.projects.list is not valid." \
 	"$(code "$out") $(field "$out" "['error']['message']")"
+eq "a project's role of its own permissions" "200" "$(code "$(api POST "/iam/v1/projects/$P/roles" \
+	'{"roleId":"projOnly","role":{"title":"x","includedPermissions":["resourcemanager.projects.get"]}}')")"
 out=$(api POST "$ROLES" '{"roleId":"orgReader","role":{"title":"again"}}')
 eq "a role ID in use: 409" "409 A role named orgReader in organizations/$ORG already exists." \
 	"$(code "$out") $(field "$out" "['error']['message']")"
@@ -77,6 +79,18 @@ ok "bind the organization's role on the folder" gcloud resource-manager folders 
 wait_for 30 output_is 200 code_of project_get
 eq "the role granted on the folder holds on its project" "200" "$WAIT_OUT"
 eq "... and on the folder" "200" "$(code "$(call "$T" GET "/cloudresourcemanager/v2/folders/$FOLDER")")"
+
+out=$(api POST /cloudresourcemanager/v1/projects '{"projectId":"outside-org"}')
+out=$(api POST "/cloudresourcemanager/v1/projects/outside-org:setIamPolicy" \
+	"{\"policy\":{\"bindings\":[{\"role\":\"organizations/$ORG/roles/orgReader\",\"members\":[\"serviceAccount:$TESTER\"]}]}}")
+eq "... but not on a project outside the organization" \
+	"400 Role organizations/$ORG/roles/orgReader is not supported for this resource." \
+	"$(code "$out") $(field "$out" "['error']['message']")"
+out=$(api POST "/cloudresourcemanager/v1/projects/outside-org:setIamPolicy" \
+	"{\"policy\":{\"bindings\":[{\"role\":\"projects/$P/roles/projOnly\",\"members\":[\"serviceAccount:$TESTER\"]}]}}")
+eq "... nor a project's role on another project" \
+	"400 Role projects/$P/roles/projOnly is not supported for this resource." \
+	"$(code "$out") $(field "$out" "['error']['message']")"
 
 # --- update, delete, undelete ------------------------------------------------------------
 out=$(gcloud iam roles update orgReader --organization=$ORG --remove-permissions=resourcemanager.projects.get \

@@ -252,12 +252,14 @@ static json_t *place_check(const struct tree *t, const json_t *pnode, const char
  * letters. */
 static int display_ok(const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
+	size_t n = s ? strlen(s) : 0, chars = 0;
 
 	if (n == 0 || n > 4 * NAME_MAX_LEN)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
+		if ((ch & 0xC0) != 0x80 && ++chars > NAME_MAX_LEN)
+			return 0;
 		int alnum = ch >= 0x80 || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
 			    (ch >= 'A' && ch <= 'Z');
 		if (!alnum && ((i == 0 || i == n - 1) || (ch != '_' && ch != '-' && ch != ' ')))

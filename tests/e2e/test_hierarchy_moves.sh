@@ -34,6 +34,8 @@ has "a display name in use among the siblings: the operation fails with code 9 (
 	"failed: 9: The folder operation violates display name uniqueness within the parent." "$out"
 out=$(api POST "$V2?parent=organizations/$ORG" '{"displayName":"-bad"}')
 eq "a display name outside Google's pattern: 400" "400" "$(code "$out")"
+out=$(api POST "$V2?parent=organizations/$ORG" '{"displayName":"a234567890123456789012345678901"}')
+eq "... or longer than 30 characters: 400" "400" "$(code "$out")"
 eq "list shows the new folder" "engineering operations platform" \
 	"$(gcloud resource-manager folders list --organization=$ORG --format='value(displayName)' 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
 

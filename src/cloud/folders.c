@@ -1,7 +1,7 @@
 /*
  * folders.c - changes to the Resource Manager hierarchy, as gcloud 528 calls them:
- * folders' create, delete, undelete and move (v2, `gcloud resource-manager folders
- * create|delete|undelete|move`), a project's move (v1 projects.update with a new parent,
+ * folders' create, update, delete, undelete and move (v2, `gcloud resource-manager folders
+ * create|update|delete|undelete|move`), a project's move (v1 projects.update with a new parent,
  * `gcloud beta projects move`), and testIamPermissions on folders and organizations.
  * A move rewrites the node's parent in its record and for IAM (iam_parent_put), so the
  * bindings it inherits change at once. Store layout in hier.h; reads are hierarchy.c's.
@@ -456,6 +456,51 @@ static void folder_undelete(struct http_req *r)
 	folder_lifecycle(r, 1);
 }
 
+/* PATCH v2/folders/{folder}?updateMask=display_name {"displayName"}: a name in use among
+ * the siblings is 400 "Precondition check failed." (terraform-provider-google#1903). */
+static void folder_update(struct http_req *r)
+{
+	struct cloud *c = r->app;
+	struct caller who;
+	struct tree t = {0};
+	char key[48];
+	json_t *f, *body = NULL;
+	const char *mask = http_query(r, "updateMask"), *display;
+	int taken;
+
+	if (!(f = folder_open(r, &who, "resourcemanager.folders.update", key, sizeof(key))) ||
+	    !(body = http_json_body(r, 0)))
+		goto out;
+	display = str(body, "displayName");
+	if ((mask && !strstr(mask, "display_name") && !strstr(mask, "displayName")) ||
+	    !display_ok(display)) {
+		gerr_bad_request(r, "folder.display_name", "Request contains an invalid argument.");
+		goto out;
+	}
+	if (tree_load(c, &t) != 0) {
+		hier_internal(r);
+		goto out;
+	}
+	tree_children(&t, str(f, "parent") ? str(f, "parent") : "", display, key + 1, &taken);
+	if (taken) {
+		json_t *v = violation("FOLDER_NAME_UNIQUENESS_VIOLATION",
+				      "The folder operation violates display name uniqueness "
+				      "within the parent.");
+		reply_precondition(r, "Precondition check failed.", v);
+		json_decref(v);
+		goto out;
+	}
+	json_object_set_new(f, "displayName", json_string(display));
+	if (hier_put_json(c->store, key, f, STORE_ANY_REV) != 0)
+		hier_internal(r);
+	else
+		http_reply_json(r, 200, json_incref(f));
+out:
+	tree_free(&t);
+	json_decref(body);
+	json_decref(f);
+}
+
 /* POST v2/folders/{folder}:move {"destinationParent"} */
 static void folder_move(struct http_req *r)
 {
@@ -611,6 +656,7 @@ out:
 static const struct cloud_route routes[] = {
 	{"POST", BASE "v2/folders", folder_create, RM "folders.create", 0, NULL},
 	{"DELETE", BASE "v2/folders/{folder}", folder_delete, RM "folders.delete", 0, NULL},
+	{"PATCH", BASE "v2/folders/{folder}", folder_update, RM "folders.update", 0, NULL},
 	{"POST", BASE "v2/folders/{folder}:undelete", folder_undelete, RM "folders.undelete", 0,
 	 NULL},
 	{"POST", BASE "v2/folders/{folder}:move", folder_move, RM "folders.move", 0,

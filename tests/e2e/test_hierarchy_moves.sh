@@ -39,6 +39,11 @@ eq "... or longer than 30 characters: 400" "400" "$(code "$out")"
 eq "list shows the new folder" "engineering operations platform" \
 	"$(gcloud resource-manager folders list --organization=$ORG --format='value(displayName)' 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
 
+out=$(gcloud resource-manager folders update $OPS --display-name=engineering 2>&1)
+has "update to a sibling's name: 400 (terraform-provider-google#1903)" "FAILED_PRECONDITION: Precondition check failed." "$out"
+out=$(gcloud resource-manager folders update $OPS --display-name=ops 2>&1)
+has "update --display-name" "displayName: 'ops'" "$out"
+
 # --- height: ten active folders under the organization at most --------------------------
 parent=folders/$TEAM
 for i in 3 4 5 6 7 8 9 10; do
@@ -105,7 +110,7 @@ eq "... the violation is FOLDER_TO_DELETE_NON_EMPTY_VIOLATION" "FOLDER_TO_DELETE
 	"$(field "$out" "['error']['details'][0]['violations'][0]['type']")"
 out=$(gcloud resource-manager folders delete $PLAT 2>&1)
 has "delete an empty folder" "DELETE_REQUESTED" "$out"
-eq "list hides it, --show-deleted shows it" "engineering operations|engineering operations platform" \
+eq "list hides it, --show-deleted shows it" "engineering ops|engineering ops platform" \
 	"$(gcloud resource-manager folders list --organization=$ORG --format='value(displayName)' 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')|$(
 		gcloud beta resource-manager folders list --organization=$ORG --show-deleted --format='value(displayName)' 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
 out=$(api POST "$V2?parent=folders/$PLAT" '{"displayName":"inside"}')

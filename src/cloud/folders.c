@@ -1,7 +1,7 @@
 /*
  * folders.c - changes to the Resource Manager hierarchy, as gcloud 528 calls them:
- * folders' create, delete, undelete and move (v2, `gcloud resource-manager folders
- * create|delete|undelete|move`), a project's move (v1 projects.update with a new parent,
+ * folders' create, update, delete, undelete and move (v2, `gcloud resource-manager folders
+ * create|update|delete|undelete|move`), a project's move (v1 projects.update with a new parent,
  * `gcloud beta projects move`), and testIamPermissions on folders and organizations.
  * A move rewrites the node's parent in its record and for IAM (iam_parent_put), so the
  * bindings it inherits change at once. Store layout in hier.h; reads are hierarchy.c's.
@@ -41,7 +41,6 @@
 #include "iam/ancestry.h"
 
 #define SERVICE "cloudresourcemanager.googleapis.com"
-#define DENIED "The caller does not have permission"
 #define BASE "/cloudresourcemanager/"
 #define MAX_HEIGHT 10	 /* active folders under an organization */
 #define MAX_CHILDREN 300 /* active folders under one parent */
@@ -64,31 +63,6 @@ static int active(const json_t *o)
 {
 	const char *s = str(o, "lifecycleState");
 	return !s || strcmp(s, "ACTIVE") == 0;
-}
-
-static void deny(struct http_req *r)
-{
-	http_reply_gerror(r, 403, "PERMISSION_DENIED", NULL, NULL, NULL, DENIED);
-}
-
-static void internal(struct http_req *r)
-{
-	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-}
-
-static int allowed(struct cloud *c, const struct caller *who, const char *resource,
-		   const char *permission)
-{
-	const char *res[] = {resource};
-	return cloud_allowed(c, who, res, 1, permission);
-}
-
-static int put_json(struct store *s, const char *key, const json_t *j, int64_t expected)
-{
-	char *v = json_dumps(j, JSON_COMPACT);
-	int rc = v ? store_put(s, key, v, strlen(v), expected, NULL) : -ENOMEM;
-	free(v);
-	return rc < 0 ? rc : 0;
 }
 
 /* The record of "folders/N" or "organizations/N" (new reference), or NULL. */
@@ -278,12 +252,14 @@ static json_t *place_check(const struct tree *t, const json_t *pnode, const char
  * letters. */
 static int display_ok(const char *s)
 {
-	size_t n = s ? strlen(s) : 0;
+	size_t n = s ? strlen(s) : 0, chars = 0;
 
 	if (n == 0 || n > 4 * NAME_MAX_LEN)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)s[i];
+		if ((ch & 0xC0) != 0x80 && ++chars > NAME_MAX_LEN)
+			return 0;
 		int alnum = ch >= 0x80 || (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'z') ||
 			    (ch >= 'A' && ch <= 'Z');
 		if (!alnum && ((i == 0 || i == n - 1) || (ch != '_' && ch != '-' && ch != ' ')))
@@ -306,7 +282,7 @@ static void reply_op(struct http_req *r, const char *kind, const json_t *f, cons
 	if (resp)
 		json_object_set_new(resp, "@type", json_string(FOLDER_T));
 	if (!resp || !md || hier_operation_put(c, kind, md, error ? NULL : resp, error, &op) != 0)
-		internal(r);
+		hier_internal(r);
 	else
 		http_reply_json(r, 200, json_incref(op));
 	json_decref(op);
@@ -329,8 +305,8 @@ static void folder_create(struct http_req *r)
 	if (cloud_authenticate(c, r, SERVICE, &who) != 0 || !(body = http_json_body(r, 0)))
 		goto out;
 	if (!(pnode = node_get(c, parent)) ||
-	    !allowed(c, &who, parent, "resourcemanager.folders.create")) {
-		deny(r);
+	    !hier_allowed(c, &who, parent, "resourcemanager.folders.create")) {
+		hier_deny(r);
 		goto out;
 	}
 	const char *display = str(body, "displayName");
@@ -340,16 +316,16 @@ static void folder_create(struct http_req *r)
 	}
 	if (tree_load(c, &t) != 0 || hier_random_digits(id, 12) != 0 ||
 	    SFMT(name, "folders/%s", id) < 0 || SFMT(key, "/%s", name) < 0) {
-		internal(r);
+		hier_internal(r);
 		goto out;
 	}
 	clock_rfc3339(cloud_now_ms() / 1000, now);
 	f = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", name, "parent", parent, "displayName",
 		      display, "lifecycleState", "ACTIVE", "createTime", now);
 	err = place_check(&t, pnode, parent, display, NULL, 1, msg, sizeof(msg));
-	if (!f || (!err && (put_json(c->store, key, f, STORE_ABSENT) != 0 ||
+	if (!f || (!err && (hier_put_json(c->store, key, f, STORE_ABSENT) != 0 ||
 			    iam_parent_put(c->store, name, parent) != 0))) {
-		internal(r);
+		hier_internal(r);
 		goto out;
 	}
 	reply_op(r, "fc", f, NULL, err);
@@ -374,12 +350,12 @@ static json_t *folder_open(struct http_req *r, struct caller *who, const char *p
 	if (cloud_authenticate(c, r, SERVICE, who) != 0)
 		return NULL;
 	if (digits(id) && SFMT(name, "folders/%s", id) >= 0 && sfmt(key, len, "/%s", name) >= 0 &&
-	    allowed(c, who, name, permission))
+	    hier_allowed(c, who, name, permission))
 		f = cloud_store_get_json(c->store, key);
 	if (f && hier_project_purged(c, f))
 		json_decref(f), f = NULL;
 	if (!f)
-		deny(r);
+		hier_deny(r);
 	return f;
 }
 
@@ -430,7 +406,7 @@ static void folder_lifecycle(struct http_req *r, int undelete)
 	}
 	if (!undelete && (rc = has_children(c, key + 1)) != 0) {
 		if (rc < 0) {
-			internal(r);
+			hier_internal(r);
 			goto out;
 		}
 		err = violation("FOLDER_TO_DELETE_NON_EMPTY_VIOLATION",
@@ -442,7 +418,7 @@ static void folder_lifecycle(struct http_req *r, int undelete)
 	if (undelete) {
 		char msg[256];
 		if (tree_load(c, &t) != 0) {
-			internal(r);
+			hier_internal(r);
 			goto out;
 		}
 		pnode = node_get(c, str(f, "parent"));
@@ -459,8 +435,8 @@ static void folder_lifecycle(struct http_req *r, int undelete)
 	}
 	json_object_set_new(f, "lifecycleState",
 			    json_string(undelete ? "ACTIVE" : "DELETE_REQUESTED"));
-	if (put_json(c->store, key, f, STORE_ANY_REV) != 0)
-		internal(r);
+	if (hier_put_json(c->store, key, f, STORE_ANY_REV) != 0)
+		hier_internal(r);
 	else
 		http_reply_json(r, 200, json_incref(f));
 out:
@@ -480,6 +456,51 @@ static void folder_undelete(struct http_req *r)
 	folder_lifecycle(r, 1);
 }
 
+/* PATCH v2/folders/{folder}?updateMask=display_name {"displayName"}: a name in use among
+ * the siblings is 400 "Precondition check failed." (terraform-provider-google#1903). */
+static void folder_update(struct http_req *r)
+{
+	struct cloud *c = r->app;
+	struct caller who;
+	struct tree t = {0};
+	char key[48];
+	json_t *f, *body = NULL;
+	const char *mask = http_query(r, "updateMask"), *display;
+	int taken;
+
+	if (!(f = folder_open(r, &who, "resourcemanager.folders.update", key, sizeof(key))) ||
+	    !(body = http_json_body(r, 0)))
+		goto out;
+	display = str(body, "displayName");
+	if ((mask && !strstr(mask, "display_name") && !strstr(mask, "displayName")) ||
+	    !display_ok(display)) {
+		gerr_bad_request(r, "folder.display_name", "Request contains an invalid argument.");
+		goto out;
+	}
+	if (tree_load(c, &t) != 0) {
+		hier_internal(r);
+		goto out;
+	}
+	tree_children(&t, str(f, "parent") ? str(f, "parent") : "", display, key + 1, &taken);
+	if (taken) {
+		json_t *v = violation("FOLDER_NAME_UNIQUENESS_VIOLATION",
+				      "The folder operation violates display name uniqueness "
+				      "within the parent.");
+		reply_precondition(r, "Precondition check failed.", v);
+		json_decref(v);
+		goto out;
+	}
+	json_object_set_new(f, "displayName", json_string(display));
+	if (hier_put_json(c->store, key, f, STORE_ANY_REV) != 0)
+		hier_internal(r);
+	else
+		http_reply_json(r, 200, json_incref(f));
+out:
+	tree_free(&t);
+	json_decref(body);
+	json_decref(f);
+}
+
 /* POST v2/folders/{folder}:move {"destinationParent"} */
 static void folder_move(struct http_req *r)
 {
@@ -496,13 +517,13 @@ static void folder_move(struct http_req *r)
 	dest = str(body, "destinationParent");
 	if (SFMT(src, "%s", str(f, "parent") ? str(f, "parent") : "") < 0 ||
 	    !(pnode = node_get(c, dest)) ||
-	    !allowed(c, &who, src, "resourcemanager.folders.move") ||
-	    !allowed(c, &who, dest, "resourcemanager.folders.move")) {
-		deny(r);
+	    !hier_allowed(c, &who, src, "resourcemanager.folders.move") ||
+	    !hier_allowed(c, &who, dest, "resourcemanager.folders.move")) {
+		hier_deny(r);
 		goto out;
 	}
 	if (tree_load(c, &t) != 0) {
-		internal(r);
+		hier_internal(r);
 		goto out;
 	}
 	if (!tree_org(&t, dest) || !tree_org(&t, src) ||
@@ -519,9 +540,9 @@ static void folder_move(struct http_req *r)
 				  tree_height(&t, key + 1, 0), msg, sizeof(msg));
 	if (!err) {
 		json_object_set_new(f, "parent", json_string(dest));
-		if (put_json(c->store, key, f, STORE_ANY_REV) != 0 ||
+		if (hier_put_json(c->store, key, f, STORE_ANY_REV) != 0 ||
 		    iam_parent_put(c->store, key + 1, dest) != 0) {
-			internal(r);
+			hier_internal(r);
 			goto out;
 		}
 	}
@@ -548,7 +569,7 @@ static void node_test_permissions(struct http_req *r)
 	if (SFMT(name, "%s/%s", org ? "organizations" : "folders",
 		 org ? org : http_param(r, "folder")) < 0 ||
 	    !(n = node_get(x.c, name)))
-		deny(r);
+		hier_deny(r);
 	else
 		crm_test_permissions_on(&x, name);
 out:
@@ -558,18 +579,6 @@ out:
 
 /* ---- a project's move: v1 projects.update ---------------------------------------------- */
 
-/* The v1 parent {"type","id"} as a resource name in buf; NULL when absent or bad. */
-static const char *parent_name(const json_t *parent, char *buf, size_t len)
-{
-	const char *type = str(parent, "type"), *id = str(parent, "id");
-
-	if (!type || !digits(id) ||
-	    (strcmp(type, "organization") != 0 && strcmp(type, "folder") != 0) ||
-	    sfmt(buf, len, "%ss/%s", type, id) < 0)
-		return NULL;
-	return buf;
-}
-
 /* Checks a move of project res from parent from (NULL: none) to dest. 0, or -1 after
  * replying. */
 static int move_check(struct http_req *r, const struct caller *who, const char *res,
@@ -578,10 +587,10 @@ static int move_check(struct http_req *r, const struct caller *who, const char *
 	struct cloud *c = r->app;
 	const char *perm = "resourcemanager.projects.move";
 
-	if (!(*dnode = node_get(c, dest)) || !allowed(c, who, res, perm) ||
-	    (from && !allowed(c, who, from, perm)) || !allowed(c, who, dest, perm) ||
-	    (!from && !allowed(c, who, res, "resourcemanager.projects.setIamPolicy"))) {
-		deny(r);
+	if (!(*dnode = node_get(c, dest)) || !hier_allowed(c, who, res, perm) ||
+	    (from && !hier_allowed(c, who, from, perm)) || !hier_allowed(c, who, dest, perm) ||
+	    (!from && !hier_allowed(c, who, res, "resourcemanager.projects.setIamPolicy"))) {
+		hier_deny(r);
 		return -1;
 	}
 	if (!active(*dnode)) {
@@ -606,18 +615,18 @@ static void project_update(struct http_req *r)
 	found = cloud_project_get(c, http_param(r, "project"));
 	id = str(found, "projectId");
 	if (!id || SFMT(key, "/projects/%s", id) < 0 || SFMT(res, "projects/%s", id) < 0 ||
-	    !allowed(c, &who, res, "resourcemanager.projects.update") ||
+	    !hier_allowed(c, &who, res, "resourcemanager.projects.update") ||
 	    store_get(c->store, key, &kv) != 0 ||
 	    !(p = json_loadb(kv.value, kv.value_len, 0, NULL))) {
-		deny(r);
+		hier_deny(r);
 		goto out;
 	}
-	from = parent_name(json_object_get(p, "parent"), fbuf, sizeof(fbuf));
+	from = hier_parent_name(json_object_get(p, "parent"), fbuf, sizeof(fbuf));
 	json_t *np = json_object_get(body, "parent");
-	dest = np && !json_is_null(np) ? parent_name(np, dbuf, sizeof(dbuf)) : from;
-	if ((np && !json_is_null(np) && !dest) ||
+	dest = np && !json_is_null(np) ? hier_parent_name(np, dbuf, sizeof(dbuf)) : from;
+	if ((np && !json_is_null(np) && (!dest || !*dest)) ||
 	    (json_object_get(body, "name") && !json_is_string(json_object_get(body, "name")))) {
-		gerr_bad_request(r, dest ? "project.name" : "project.parent",
+		gerr_bad_request(r, dest && *dest ? "project.name" : "project.parent",
 				 "Request contains an invalid argument.");
 		goto out;
 	}
@@ -630,9 +639,9 @@ static void project_update(struct http_req *r)
 		json_object_set(p, "name", json_object_get(body, "name"));
 	if (json_is_object(json_object_get(body, "labels")))
 		json_object_set(p, "labels", json_object_get(body, "labels"));
-	if (put_json(c->store, key, p, kv.mod_rev) != 0 ||
+	if (hier_put_json(c->store, key, p, kv.mod_rev) != 0 ||
 	    (dnode && iam_parent_put(c->store, res, dest) != 0))
-		internal(r);
+		hier_internal(r);
 	else
 		http_reply_json(r, 200, crm_project_view(p));
 out:
@@ -647,6 +656,7 @@ out:
 static const struct cloud_route routes[] = {
 	{"POST", BASE "v2/folders", folder_create, RM "folders.create", 0, NULL},
 	{"DELETE", BASE "v2/folders/{folder}", folder_delete, RM "folders.delete", 0, NULL},
+	{"PATCH", BASE "v2/folders/{folder}", folder_update, RM "folders.update", 0, NULL},
 	{"POST", BASE "v2/folders/{folder}:undelete", folder_undelete, RM "folders.undelete", 0,
 	 NULL},
 	{"POST", BASE "v2/folders/{folder}:move", folder_move, RM "folders.move", 0,

@@ -1,7 +1,8 @@
 /*
  * hier.h - the Resource Manager hierarchy (organizations, folders, the lifecycle of
- * projects: hierarchy.c), service accounts' undelete and uploaded keys (saextra.c), and
- * the checks Google makes beyond a request's form (validate.c).
+ * projects: hierarchy.c; folders' lifecycle and moves, projects' moves: folders.c),
+ * service accounts' undelete and uploaded keys (saextra.c), and the checks Google makes
+ * beyond a request's form (validate.c).
  *
  * Store layout (beside cloud.h's):
  *   /organizations/ORG     {"name":"organizations/ORG","displayName","directoryCustomerId",
@@ -71,6 +72,17 @@ int hier_undelete_window_ok(int64_t deleted_at_ms, int64_t now_ms);
  * body {"permissions":[...]} and replies with those the caller holds there. */
 json_t *crm_project_view(const json_t *p);
 void crm_test_permissions_on(struct cloud_call *x, const char *resource);
+
+/* hierarchy.c, shared with folders.c: Resource Manager's 403 "The caller does not have
+ * permission" and 500; whether the caller holds permission on resource (and its
+ * ancestors); j written at key over revision expected (0 or -errno); a v1 parent
+ * {"type","id"} as a resource name in buf (NULL when absent, "" when bad). */
+void hier_deny(struct http_req *r);
+void hier_internal(struct http_req *r);
+int hier_allowed(struct cloud *c, const struct caller *who, const char *resource,
+		 const char *permission);
+int hier_put_json(struct store *s, const char *key, const json_t *j, int64_t expected);
+const char *hier_parent_name(const json_t *parent, char *buf, size_t len);
 
 /* hierarchy.c: n random decimal digits (no leading zero) in buf (room for n + 1, n at
  * most 31). 0 or -EIO. */

@@ -39,24 +39,24 @@ static int digits(const char *s, size_t max)
 	return n > 0 && n <= max && s[n] == '\0';
 }
 
-static void deny(struct http_req *r)
+void hier_deny(struct http_req *r)
 {
 	http_reply_gerror(r, 403, "PERMISSION_DENIED", NULL, NULL, NULL, DENIED);
 }
 
-static void internal(struct http_req *r)
+void hier_internal(struct http_req *r)
 {
 	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
 }
 
-static int allowed(struct cloud *c, const struct caller *who, const char *resource,
-		   const char *permission)
+int hier_allowed(struct cloud *c, const struct caller *who, const char *resource,
+		 const char *permission)
 {
 	const char *res[] = {resource};
 	return cloud_allowed(c, who, res, 1, permission);
 }
 
-static int put_json(struct store *s, const char *key, const json_t *j, int64_t expected)
+int hier_put_json(struct store *s, const char *key, const json_t *j, int64_t expected)
 {
 	char *v = json_dumps(j, JSON_COMPACT);
 	int rc = v ? store_put(s, key, v, strlen(v), expected, NULL) : -ENOMEM;
@@ -79,12 +79,12 @@ static json_t *node_open(struct http_req *r, struct caller *who, const char *kin
 	if (cloud_authenticate(c, r, SERVICE, who) != 0)
 		return NULL;
 	if (digits(id, 32) && sfmt(name, len, "%s/%s", kind, id) >= 0 &&
-	    SFMT(key, "/%s", name) >= 0 && allowed(c, who, name, permission))
+	    SFMT(key, "/%s", name) >= 0 && hier_allowed(c, who, name, permission))
 		n = cloud_store_get_json(c->store, key);
 	if (n && hier_project_purged(c, n)) /* a folder 30 days after its deletion */
 		json_decref(n), n = NULL;
 	if (!n)
-		deny(r);
+		hier_deny(r);
 	return n;
 }
 
@@ -130,7 +130,7 @@ static json_t *nodes_list(struct http_req *r, const char *prefix, const struct c
 
 		const char *state = str(o, "lifecycleState");
 		int deleted = state && strcmp(state, "ACTIVE") != 0;
-		if (name && !hier_project_purged(c, o) && allowed(c, who, name, permission) &&
+		if (name && !hier_project_purged(c, o) && hier_allowed(c, who, name, permission) &&
 		    (!parent || (str(o, "parent") && strcmp(str(o, "parent"), parent) == 0)) &&
 		    (!parent || !deleted || show_deleted))
 			json_array_append_new(list, parent ? json_incref(o) : org_view(o));
@@ -146,7 +146,7 @@ static void reply_list(struct http_req *r, const char *field, json_t *list)
 
 	if (!list || !resp) {
 		json_decref(resp);
-		internal(r);
+		hier_internal(r);
 	} else {
 		if (json_array_size(list))
 			json_object_set(resp, field, list);
@@ -196,8 +196,8 @@ static void folder_list(struct http_req *r)
 	}
 	if (!((strncmp(parent, "organizations/", 14) == 0 && digits(parent + 14, 32)) ||
 	      (strncmp(parent, "folders/", 8) == 0 && digits(parent + 8, 32))) ||
-	    !allowed(c, &who, parent, "resourcemanager.folders.list")) {
-		deny(r);
+	    !hier_allowed(c, &who, parent, "resourcemanager.folders.list")) {
+		hier_deny(r);
 		return;
 	}
 	const char *sd = http_query(r, "showDeleted");
@@ -239,7 +239,7 @@ static void node_policy(struct http_req *r)
 			gerr_bad_request(r, "options.requested_policy_version",
 					 "Request contains an invalid argument.");
 		else if (iam_get_policy(c->iam, name, v, &out) != 0)
-			internal(r);
+			hier_internal(r);
 		else
 			http_reply_json(r, 200, json_incref(out));
 		goto out;
@@ -262,7 +262,7 @@ static void node_policy(struct http_req *r)
 		http_reply_gerror(r, 400, "INVALID_ARGUMENT", NULL, NULL, NULL, "%s",
 				  err ? err : "Request contains an invalid argument.");
 	else
-		internal(r);
+		hier_internal(r);
 out:
 	free(err);
 	json_decref(out);
@@ -297,7 +297,7 @@ static int project_id_ok(const char *id)
 }
 
 /* The v1 parent {"type","id"} as a resource name in buf; NULL when absent; "" when bad. */
-static const char *parent_name(const json_t *parent, char *buf, size_t len)
+const char *hier_parent_name(const json_t *parent, char *buf, size_t len)
 {
 	const char *type = str(parent, "type"), *id = str(parent, "id");
 
@@ -346,7 +346,7 @@ int hier_operation_put(struct cloud *c, const char *kind, json_t *metadata, json
 		json_object_set(*op, "response", response);
 	if (error)
 		json_object_set(*op, "error", error);
-	if ((rc = put_json(c->store, key, *op, STORE_ANY_REV)) < 0) {
+	if ((rc = hier_put_json(c->store, key, *op, STORE_ANY_REV)) < 0) {
 		json_decref(*op);
 		*op = NULL;
 	}
@@ -369,7 +369,7 @@ static void reply_create_op(struct http_req *r, const json_t *project)
 		       "type.googleapis.com/google.cloudresourcemanager.v1.ProjectCreationStatus",
 		       "createTime", now, "gettable", 1, "ready", 1);
 	if (!resp || !md || hier_operation_put(c, "cp", md, resp, NULL, &op) != 0)
-		internal(r);
+		hier_internal(r);
 	else
 		http_reply_json(r, 200, json_incref(op));
 	json_decref(op);
@@ -407,7 +407,7 @@ int hier_project_purged(struct cloud *c, const json_t *p)
 		return 1;
 	clock_rfc3339(cloud_now_ms() / 1000, now);
 	mark = json_pack("{s:s}", "purgeTime", now);
-	rc = mark ? put_json(c->store, key, mark, STORE_ANY_REV) : -ENOMEM;
+	rc = mark ? hier_put_json(c->store, key, mark, STORE_ANY_REV) : -ENOMEM;
 	json_decref(mark);
 	if (rc == 0 && (rc = store_delete(c->store, key + 8, STORE_ANY_REV, NULL)) == -ENOENT)
 		rc = 0; /* another request purged it first */
@@ -428,19 +428,19 @@ static void project_create(struct http_req *r)
 	if (cloud_authenticate(c, r, SERVICE, &who) != 0 || !(body = http_json_body(r, 0)))
 		goto out;
 	id = str(body, "projectId");
-	parent = parent_name(json_object_get(body, "parent"), pbuf, sizeof(pbuf));
+	parent = hier_parent_name(json_object_get(body, "parent"), pbuf, sizeof(pbuf));
 	if (!project_id_ok(id) || (parent && !*parent)) {
 		gerr_bad_request(r, project_id_ok(id) ? "parent" : "project_id",
 				 "Request contains an invalid argument.");
 		goto out;
 	}
-	if (parent ? !allowed(c, &who, parent, "resourcemanager.projects.create")
+	if (parent ? !hier_allowed(c, &who, parent, "resourcemanager.projects.create")
 		   : who.kind != CALLER_USER) {
-		deny(r);
+		hier_deny(r);
 		goto out;
 	}
 	if (SFMT(key, "/projects/%s", id) < 0 || hier_random_digits(num, 12) != 0) {
-		internal(r);
+		hier_internal(r);
 		goto out;
 	}
 	clock_rfc3339(cloud_now_ms() / 1000, now);
@@ -454,7 +454,7 @@ static void project_create(struct http_req *r)
 	char gone[80];
 	json_t *purged =
 		SFMT(gone, "/deleted%s", key) >= 0 ? cloud_store_get_json(c->store, gone) : NULL;
-	int rc = !p ? -ENOMEM : purged ? -EEXIST : put_json(c->store, key, p, STORE_ABSENT);
+	int rc = !p ? -ENOMEM : purged ? -EEXIST : hier_put_json(c->store, key, p, STORE_ABSENT);
 	json_decref(purged);
 	if (rc == -EEXIST) {
 		http_reply_gerror(r, 409, "ALREADY_EXISTS", NULL, NULL, NULL,
@@ -466,7 +466,7 @@ static void project_create(struct http_req *r)
 	if (rc == 0)
 		rc = grant_creator(c, &who, key + 1);
 	if (rc != 0)
-		internal(r);
+		hier_internal(r);
 	else
 		reply_create_op(r, p);
 out:
@@ -509,11 +509,11 @@ static void project_lifecycle(struct http_req *r, int undelete)
 	json_t *found = cloud_project_get(c, http_param(r, "project"));
 	const char *id = str(found, "projectId");
 	if (!id || SFMT(key, "/projects/%s", id) < 0 || SFMT(res, "projects/%s", id) < 0 ||
-	    !allowed(c, &who, res,
-		     undelete ? "resourcemanager.projects.undelete"
-			      : "resourcemanager.projects.delete") ||
+	    !hier_allowed(c, &who, res,
+			  undelete ? "resourcemanager.projects.undelete"
+				   : "resourcemanager.projects.delete") ||
 	    store_get(c->store, key, &kv) != 0) {
-		deny(r);
+		hier_deny(r);
 		goto out;
 	}
 	p = json_loadb(kv.value, kv.value_len, 0, NULL);
@@ -532,8 +532,8 @@ static void project_lifecycle(struct http_req *r, int undelete)
 		clock_rfc3339(cloud_now_ms() / 1000, now);
 		json_object_set_new(p, "deleteTime", json_string(now));
 	}
-	if (!p || put_json(c->store, key, p, kv.mod_rev) != 0)
-		internal(r);
+	if (!p || hier_put_json(c->store, key, p, kv.mod_rev) != 0)
+		hier_internal(r);
 	else
 		http_reply_json(r, 200, json_object());
 out:
@@ -658,7 +658,7 @@ static int node_apply(struct cloud *c, const json_t *v, int org, const char *now
 		  : json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", name, "parent", str(v, "parent"),
 			      "displayName", str(v, "displayName") ? str(v, "displayName") : name,
 			      "lifecycleState", "ACTIVE", "createTime", now);
-	rc = rec ? put_json(c->store, key, rec, STORE_ANY_REV) : -ENOMEM;
+	rc = rec ? hier_put_json(c->store, key, rec, STORE_ANY_REV) : -ENOMEM;
 	json_decref(rec);
 	if (rc == 0 && !org)
 		rc = iam_parent_put(c->store, name, str(v, "parent"));
@@ -685,7 +685,7 @@ static int project_parent_apply(struct cloud *c, const json_t *v)
 			    json_pack("{s:s, s:s}", "type",
 				      parent[0] == 'o' ? "organization" : "folder", "id",
 				      strchr(parent, '/') + 1));
-	rc = put_json(c->store, key, p, STORE_ANY_REV);
+	rc = hier_put_json(c->store, key, p, STORE_ANY_REV);
 	json_decref(p);
 	return rc ? rc : iam_parent_put(c->store, key + 1, parent);
 }

@@ -7,7 +7,9 @@
  * Google's behaviour, from the IAM reference and gcloud's command texts: undelete takes
  * the account's unique ID ("projects/-/serviceAccounts/UNIQUE_ID:undelete") and answers
  * {"restoredAccount": ServiceAccount}; an account that is unknown, or deleted more than
- * 30 days ago, is PERMISSION_DENIED; the members "deleted:serviceAccount:E?uid=U" of
+ * 30 days ago (then purged: its record here is removed), is PERMISSION_DENIED ("If the
+ * service account does not exist, this command returns a PERMISSION_DENIED error.",
+ * gcloud iam service-accounts undelete); the members "deleted:serviceAccount:E?uid=U" of
  * allow policies revert to "serviceAccount:E" (google.iam.v1.Binding.members). upload
  * takes publicKeyData, an RSA key wrapped in an X.509 v3 certificate (PEM), and answers
  * the ServiceAccountKey with keyOrigin USER_PROVIDED.

@@ -17,6 +17,44 @@ const struct custom_role *iam_custom_role(const struct iam *iam, const char *nam
 	return iam->custom && name ? hmap_get(iam->custom, name) : NULL;
 }
 
+/* The length of s's first n segments ("projects/P" of "projects/P/serviceAccounts/E"). */
+static size_t segments(const char *s, int n)
+{
+	size_t len = 0;
+
+	for (int i = 0; i < n && s[len]; i++) {
+		len += strcspn(s + len, "/");
+		if (i < n - 1 && s[len] == '/')
+			len++;
+	}
+	return len;
+}
+
+int iam_custom_role_fits(const struct iam *iam, const char *role, const char *resource)
+{
+	size_t owner;
+	char top[320];
+	const char *p;
+
+	if (!role || !resource || strncmp(role, "roles/", 6) == 0)
+		return 1;
+	owner = segments(role, 2); /* "projects/P" or "organizations/O" */
+	if (strncmp(role, "projects/", 9) == 0)
+		return strncmp(resource, role, owner) == 0 &&
+		       (resource[owner] == '\0' || resource[owner] == '/');
+	if (segments(resource, 2) >= sizeof(top))
+		return 0;
+	memcpy(top, resource, segments(resource, 2));
+	top[segments(resource, 2)] = '\0';
+	p = top;
+	for (int d = 0; p && d <= IAM_ANCESTRY_MAX_DEPTH; d++) {
+		if (strncmp(p, role, owner) == 0 && p[owner] == '\0')
+			return 1;
+		p = iam_ancestry_parent(iam->ancestry, p);
+	}
+	return 0;
+}
+
 /* The entry of name, created (with no permissions) when new. */
 static struct custom_role *entry(struct iam *iam, const char *name)
 {

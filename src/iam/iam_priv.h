@@ -193,6 +193,10 @@ static inline int64_t takes_effect(int64_t now, int64_t propagation)
 
 /* customrole.c: a custom role by name (deleted ones too), or NULL. */
 const struct custom_role *iam_custom_role(const struct iam *iam, const char *name);
+/* customrole.c: true when role may be bound in resource's policy (resource NULL: any): a
+ * project's custom role in that project and the resources in it, an organization's in
+ * the organization and what is below it (by the ancestry); any other role anywhere. */
+int iam_custom_role_fits(const struct iam *iam, const char *role, const char *resource);
 int iam_custom_load(struct iam *iam);
 void iam_custom_free(struct iam *iam);
 
@@ -228,7 +232,8 @@ static inline int perm_id(const struct iam *iam, const char *permission, uint32_
 /* ---- between the files ------------------------------------------------------------- */
 
 /* normalize.c: validates and normalizes a policy as setIamPolicy receives it. */
-int iam_normalize(const struct iam *iam, const json_t *policy, struct normalized *out, char **err);
+int iam_normalize(const struct iam *iam, const char *resource, const json_t *policy,
+		  struct normalized *out, char **err);
 void iam_normalized_free(struct normalized *n);
 
 /* policy.c: parses a stored record (0, or -EIO when malformed; r->root owned). */

@@ -108,7 +108,7 @@ void iam_normalized_free(struct normalized *n)
 	memset(n, 0, sizeof(*n));
 }
 
-static int check_role(const struct iam *iam, const json_t *role, char **err)
+static int check_role(const struct iam *iam, const json_t *role, const char *resource, char **err)
 {
 	const char *name = json_string_value(role);
 
@@ -116,7 +116,7 @@ static int check_role(const struct iam *iam, const json_t *role, char **err)
 		return fail(err, strdup("The role name must be in the form \"roles/{role}\", "
 					"\"organizations/{organization_id}/roles/{role}\", or "
 					"\"projects/{project_id}/roles/{role}\"."));
-	if (!find_role(iam, name))
+	if (!find_role(iam, name) || !iam_custom_role_fits(iam, name, resource))
 		return fail(err, errf("Role %s is not supported for this resource.", name));
 	return 0;
 }
@@ -127,6 +127,7 @@ struct merge {
 	struct nbind *nb;
 	size_t n, total;
 	const char *hash_role; /* the first "<role>_withcond_<hash>" (a version 1 view's) */
+	const char *resource;  /* whose policy this is */
 };
 
 static int check_members(const json_t *members, size_t bi, char **err)
@@ -208,7 +209,7 @@ static int merge_binding(const struct iam *iam, struct merge *mg, const json_t *
 			mg->hash_role = json_string_value(role);
 		return 0; /* refused once the whole policy is read (iam_normalize) */
 	}
-	if ((rc = check_role(iam, role, err)) < 0)
+	if ((rc = check_role(iam, role, mg->resource, err)) < 0)
 		return rc;
 	members = json_object_get(b, "members");
 	if ((rc = check_members(members, bi, err)) < 0)
@@ -306,10 +307,11 @@ static int normalize_head(const json_t *policy, struct normalized *out, char **e
 }
 
 /* Validates and normalizes a policy as setIamPolicy receives it. */
-int iam_normalize(const struct iam *iam, const json_t *policy, struct normalized *out, char **err)
+int iam_normalize(const struct iam *iam, const char *resource, const json_t *policy,
+		  struct normalized *out, char **err)
 {
 	const json_t *bindings = NULL, *b;
-	struct merge mg = {0};
+	struct merge mg = {.resource = resource};
 	size_t bi;
 	int rc = 0;
 

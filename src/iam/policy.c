@@ -354,7 +354,7 @@ static int write_policy(struct iam *iam, const char *resource, const json_t *pol
 		return -EINVAL;
 	if (!iam->store)
 		return -ENODEV;
-	if ((rc = iam_normalize(iam, policy, &np, err)) < 0)
+	if ((rc = iam_normalize(iam, resource, policy, &np, err)) < 0)
 		return rc;
 	etag = seed ? NULL : json_object_get(policy, "etag");
 	if ((rc = wanted_etag(etag, &want, &has_etag, err)) < 0)

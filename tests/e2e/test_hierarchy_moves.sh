@@ -8,35 +8,15 @@
 # it all: a move changes what a project inherits, at once.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/iam_lib.sh"
+. "$(dirname "$0")/hier_lib.sh"
 export CLOUDSDK_CORE_DISABLE_PROMPTS=1
 ORG=1000000001
 ENG=2000000001
 TEAM=2000000002
 OPS=2000000003
-{
-	cat <<EOF
-organizations:
-  - id: "$ORG"
-    displayName: example.com
-    iamPolicy:
-      bindings:
-        - role: roles/resourcemanager.folderAdmin
-          members: [user:admin@example.com]
-        - role: roles/resourcemanager.organizationAdmin
-          members: [user:admin@example.com]
-folders:
-  - id: "$ENG"
-    displayName: engineering
-    parent: organizations/$ORG
-  - id: "$TEAM"
-    displayName: team-a
-    parent: folders/$ENG
-  - id: "$OPS"
-    displayName: operations
-    parent: organizations/$ORG
-EOF
-	sed 's|^  - projectId: demo-project$|&\n    parent: folders/'$TEAM'|' "$ROOT/data/demo.yaml"
-} >"$T_TMP/state.yaml"
+hier_state "$T_TMP/state.yaml" folders/$TEAM \
+	"roles/resourcemanager.folderAdmin roles/resourcemanager.organizationAdmin" \
+	"$ENG:engineering:organizations/$ORG" "$TEAM:team-a:folders/$ENG" "$OPS:operations:organizations/$ORG"
 gkeid_up --state "$T_TMP/state.yaml"
 P=$GKEID_PROJECT
 API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
@@ -54,8 +34,15 @@ has "a display name in use among the siblings: the operation fails with code 9 (
 	"failed: 9: The folder operation violates display name uniqueness within the parent." "$out"
 out=$(api POST "$V2?parent=organizations/$ORG" '{"displayName":"-bad"}')
 eq "a display name outside Google's pattern: 400" "400" "$(code "$out")"
+out=$(api POST "$V2?parent=organizations/$ORG" '{"displayName":"a234567890123456789012345678901"}')
+eq "... or longer than 30 characters: 400" "400" "$(code "$out")"
 eq "list shows the new folder" "engineering operations platform" \
 	"$(gcloud resource-manager folders list --organization=$ORG --format='value(displayName)' 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
+
+out=$(gcloud resource-manager folders update $OPS --display-name=engineering 2>&1)
+has "update to a sibling's name: 400 (terraform-provider-google#1903)" "FAILED_PRECONDITION: Precondition check failed." "$out"
+out=$(gcloud resource-manager folders update $OPS --display-name=ops 2>&1)
+has "update --display-name" "displayName: 'ops'" "$out"
 
 # --- height: ten active folders under the organization at most --------------------------
 parent=folders/$TEAM
@@ -123,7 +110,7 @@ eq "... the violation is FOLDER_TO_DELETE_NON_EMPTY_VIOLATION" "FOLDER_TO_DELETE
 	"$(field "$out" "['error']['details'][0]['violations'][0]['type']")"
 out=$(gcloud resource-manager folders delete $PLAT 2>&1)
 has "delete an empty folder" "DELETE_REQUESTED" "$out"
-eq "list hides it, --show-deleted shows it" "engineering operations|engineering operations platform" \
+eq "list hides it, --show-deleted shows it" "engineering ops|engineering ops platform" \
 	"$(gcloud resource-manager folders list --organization=$ORG --format='value(displayName)' 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')|$(
 		gcloud beta resource-manager folders list --organization=$ORG --show-deleted --format='value(displayName)' 2>&1 | sort | tr '\n' ' ' | sed 's/ $//')"
 out=$(api POST "$V2?parent=folders/$PLAT" '{"displayName":"inside"}')

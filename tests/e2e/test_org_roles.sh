@@ -10,27 +10,13 @@
 # below it, follows its updates, and grants nothing while deleted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/iam_lib.sh"
+. "$(dirname "$0")/hier_lib.sh"
 export CLOUDSDK_CORE_DISABLE_PROMPTS=1
 ORG=1000000001
 FOLDER=2000000001
-{
-	cat <<EOF
-organizations:
-  - id: "$ORG"
-    displayName: example.com
-    iamPolicy:
-      bindings:
-        - role: roles/iam.organizationRoleAdmin
-          members: [user:admin@example.com]
-        - role: roles/resourcemanager.folderAdmin
-          members: [user:admin@example.com]
-folders:
-  - id: "$FOLDER"
-    displayName: engineering
-    parent: organizations/$ORG
-EOF
-	sed 's|^  - projectId: demo-project$|&\n    parent: folders/'$FOLDER'|' "$ROOT/data/demo.yaml"
-} >"$T_TMP/state.yaml"
+hier_state "$T_TMP/state.yaml" folders/$FOLDER \
+	"roles/iam.organizationRoleAdmin roles/resourcemanager.folderAdmin" \
+	"$FOLDER:engineering:organizations/$ORG"
 gkeid_up --state "$T_TMP/state.yaml"
 P=$GKEID_PROJECT
 ROLES=/iam/v1/organizations/$ORG/roles
@@ -43,16 +29,15 @@ out=$(gcloud iam roles create orgReader --organization=$ORG --title="Org reader"
 has "create --organization prints the role" "Created role [orgReader]." "$out"
 has "... named in the organization" "name: organizations/$ORG/roles/orgReader" "$out"
 has "... holding a folder permission" "- resourcemanager.folders.get" "$out"
-out=$(api POST "/iam/v1/projects/$P/roles" \
-	'{"roleId":"projFolders","role":{"title":"x","includedPermissions":["resourcemanager.folders.get"]}}')
+msg() { echo "$(code "$1") $(field "$1" "['error']['message']")"; }
+proj_role() { # ID PERMISSION
+	api POST "/iam/v1/projects/$P/roles" "{\"roleId\":\"$1\",\"role\":{\"title\":\"x\",\"includedPermissions\":[\"$2\"]}}"
+}
 eq "a project's role may not hold a folder permission (Google's text)" \
-	"400 Permission resourcemanager.folders.get is not valid." \
-	"$(code "$out") $(field "$out" "['error']['message']")"
-out=$(api POST "/iam/v1/projects/$P/roles" \
-	'{"roleId":"projList","role":{"title":"x","includedPermissions":["resourcemanager.projects.list"]}}')
+	"400 Permission resourcemanager.folders.get is not valid." "$(msg "$(proj_role projFolders resourcemanager.folders.get)")"
 eq "... nor resourcemanager.projects.list (terraform-google-iam#158)" \
-	"400 Permission resourcemanager.projects.list is not valid." \
-	"$(code "$out") $(field "$out" "['error']['message']")"
+	"400 Permission resourcemanager.projects.list is not valid." "$(msg "$(proj_role projList resourcemanager.projects.list)")"
+eq "a project's role of its own permissions" "200" "$(code "$(proj_role projOnly resourcemanager.projects.get)")"
 out=$(api POST "$ROLES" '{"roleId":"orgReader","role":{"title":"again"}}')
 eq "a role ID in use: 409" "409 A role named orgReader in organizations/$ORG already exists." \
 	"$(code "$out") $(field "$out" "['error']['message']")"
@@ -91,6 +76,18 @@ ok "bind the organization's role on the folder" gcloud resource-manager folders 
 wait_for 30 output_is 200 code_of project_get
 eq "the role granted on the folder holds on its project" "200" "$WAIT_OUT"
 eq "... and on the folder" "200" "$(code "$(call "$T" GET "/cloudresourcemanager/v2/folders/$FOLDER")")"
+
+out=$(api POST /cloudresourcemanager/v1/projects '{"projectId":"outside-org"}')
+outside() { # ROLE: bind it in the policy of a project outside the organization
+	api POST "/cloudresourcemanager/v1/projects/outside-org:setIamPolicy" \
+		"{\"policy\":{\"bindings\":[{\"role\":\"$1\",\"members\":[\"serviceAccount:$TESTER\"]}]}}"
+}
+eq "... but not on a project outside the organization" \
+	"400 Role organizations/$ORG/roles/orgReader is not supported for this resource." \
+	"$(msg "$(outside "organizations/$ORG/roles/orgReader")")"
+eq "... nor a project's role on another project" \
+	"400 Role projects/$P/roles/projOnly is not supported for this resource." \
+	"$(msg "$(outside "projects/$P/roles/projOnly")")"
 
 # --- update, delete, undelete ------------------------------------------------------------
 out=$(gcloud iam roles update orgReader --organization=$ORG --remove-permissions=resourcemanager.projects.get \

@@ -17,7 +17,7 @@
 #                                  "token ok" (run as: "$GCLOUD_PY" "$AUTH_PY" "$GCLOUD_PYPATH")
 POD_PIDS=""
 # the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
-GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 export GKEID_DOCTOR_ACCESS_TOKEN
 AUTH_PY=$T_TMP/auth.py
 cat >"$AUTH_PY" <<'EOF'

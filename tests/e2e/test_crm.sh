@@ -8,7 +8,7 @@ gkeid_up
 
 P=demo-project
 CRM=/cloudresourcemanager/v1/projects/$P
-ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+ADMIN_TOKEN=$(gcloud_token)
 export API_TOKEN=$ADMIN_TOKEN
 
 # The policy as stored (etag included), to see that a refused call changed nothing:

@@ -43,7 +43,7 @@ has "text output: one block per check" "[PASS] gsa-binding: serviceAccount:$P.sv
 has "text output: a summary line" "doctor: 13 checks: 10 pass, 0 fail, 3 skip" "$text"
 # Both runs above took their token from gcloud; the rest take the admin's token from
 # the environment, which spares a gcloud start (a second or more) per run.
-GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 export GKEID_DOCTOR_ACCESS_TOKEN
 
 # --- a pod: its node pool, its events -------------------------------------------------

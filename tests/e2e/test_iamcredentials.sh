@@ -17,7 +17,7 @@ DENIED="Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or i
 py() { PYTHONPATH=$GCLOUD_PYPATH "$GCLOUD_PY" "$(dirname "$0")/iamcred_check.py" "$@"; }
 sa_path() { echo "/iamcredentials/v1/projects/-/serviceAccounts/$1:$2"; }
 
-ADMIN=$(gcloud auth print-access-token)
+ADMIN=$(gcloud_token)
 ok "gcloud creates the target service account" gcloud iam service-accounts create target-sa
 ok "gcloud creates a delegate service account" gcloud iam service-accounts create delegate-sa
 ok "gcloud creates a third service account" gcloud iam service-accounts create other-sa

@@ -21,7 +21,7 @@ if [ -z "${KUBECONFIG:-}" ] || [ ! -s "$KUBECONFIG" ]; then
 fi
 server=$($K config view --minify -o jsonpath='{.clusters[0].cluster.server}')
 $K config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$T_TMP/ca.pem"
-ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+ADMIN_TOKEN=$(gcloud_token)
 # kcurl METHOD PATH [JSON]: the API server with the admin's token; body, then " CODE".
 kcurl() {
 	m=$1 p=$2; shift 2

@@ -56,7 +56,7 @@ openssl x509 -req -in "$T_TMP/jane.csr" -CA "$CA_A" -CAkey "${CA_A%.pem}-key.pem
 janeget() { curl -sS -o /dev/null -w '%{http_code}' --cacert "$2" --cert "$T_TMP/jane.crt" --key "$T_TMP/jane.key" "$1/api/v1/namespaces"; }
 eq "a system:masters certificate of demo-cluster lists its namespaces" 200 "$(janeget "$SERVER_A" "$T_TMP/ca-a.pem")"
 eq "but is a 401 at c2" 401 "$(janeget "$SERVER_B" "$T_TMP/ca-b.pem")"
-ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+ADMIN_TOKEN=$(gcloud_token)
 eq "a valid token beside a foreign certificate still authenticates (the union)" 200 \
 	"$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$T_TMP/ca-b.pem" --cert "$T_TMP/jane.crt" --key "$T_TMP/jane.key" \
 		-H "Authorization: Bearer $ADMIN_TOKEN" "$SERVER_B/api/v1/namespaces")"

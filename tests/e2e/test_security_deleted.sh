@@ -8,7 +8,7 @@
 gkeid_up
 P=$GKEID_PROJECT
 SA=temp-sa@$P.iam.gserviceaccount.com
-ADMIN=$(gcloud auth print-access-token)
+ADMIN=$(gcloud_token)
 token_of() {
 	gcloud iam service-accounts add-iam-policy-binding "$SA" --member=user:admin@example.com \
 		--role=roles/iam.serviceAccountTokenCreator --quiet >/dev/null 2>&1

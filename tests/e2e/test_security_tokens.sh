@@ -10,7 +10,7 @@ gkeid_up
 P=$GKEID_PROJECT
 BASE=$GKEID_CLOUD_URL
 SA=scoped-sa@$P.iam.gserviceaccount.com
-ADMIN=$(gcloud auth print-access-token)
+ADMIN=$(gcloud_token)
 # mint SCOPE...: an access token of scoped-sa with exactly those scopes.
 mint() {
 	scopes=$(printf '"%s",' "$@")

@@ -13,7 +13,7 @@ K=/usr/lib/google-cloud-sdk/bin/kubectl.1.32
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
 # the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
-GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 export GKEID_DOCTOR_ACCESS_TOKEN
 SA=example-account@$P.iam.gserviceaccount.com
 doctor() { DOC=$("$GKEID" doctor rbac --user $SA --verb list --resource roles --namespace kube-system --output json); DOC_RC=$?; }

@@ -48,9 +48,9 @@ print(eval(sys.argv[1]))' "$2" 2>&1
 }
 
 google_sa_kubectl() {
-	SA=$1@$(gcloud config get-value project 2>/dev/null).iam.gserviceaccount.com
-	ok "create the Google service account $1" gcloud iam service-accounts create "$1"
-	ok "... its key" gcloud iam service-accounts keys create "$T_TMP/$1.json" --iam-account="$SA"
+	SA=$1@$GKEID_PROJECT.iam.gserviceaccount.com # (gcloud's core/project, as up wrote it)
+	ok "create the Google service account $1" sa_create "$1"
+	ok "... its key" sa_key "$T_TMP/$1.json" "$SA"
 	cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-$1"
 	mkdir -p "$T_TMP/home-$1" "$T_TMP/kube-$1"
 	# gke-gcloud-auth-plugin caches the last token next to the kubeconfig

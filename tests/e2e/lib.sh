@@ -120,6 +120,31 @@ gcloud_account() {
 	if [ -n "$_ga" ]; then printf '%s\n' "$_ga"; else gcloud config get-value account 2>/dev/null; fi
 }
 
+# sa_create NAME: a service account NAME in GKEID_PROJECT, and sa_key FILE EMAIL: a JSON
+# key of EMAIL written to FILE, as `gcloud iam service-accounts create` and `keys create`
+# make them (the same calls, with gcloud_token's token) where they are a file's set-up;
+# exit 0 on success, else the answer on stdout (for ok). gcloud's own runs of those
+# commands are test_iamapi's and the gcloud battery's.
+sa_create() {
+	_sc=$(curl -sS -X POST -H "Authorization: Bearer $(gcloud_token)" -H 'Content-Type: application/json' \
+		--data-binary "{\"accountId\":\"$1\"}" -w '\nHTTP %{http_code}\n' \
+		"$GKEID_CLOUD_URL/iam/v1/projects/$GKEID_PROJECT/serviceAccounts")
+	case $_sc in *"
+HTTP 200") ;; *) printf '%s\n' "$_sc"; return 1 ;; esac
+}
+# (both use curl and gcloud's Python directly: some files define their own code or call)
+sa_key() {
+	_sk=$(curl -sS -X POST -H "Authorization: Bearer $(gcloud_token)" -H 'Content-Type: application/json' \
+		--data-binary '{}' -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL/iam/v1/projects/-/serviceAccounts/$2/keys")
+	case $_sk in *"
+HTTP 200") ;; *) printf '%s\n' "$_sk"; return 1 ;; esac
+	printf '%s' "${_sk%HTTP 200}" | "$GCLOUD_PY" -S -c 'import base64, json, sys
+k = base64.b64decode(json.load(sys.stdin)["privateKeyData"])
+if json.loads(k)["client_email"] != sys.argv[2]:
+    sys.exit("the key is not " + sys.argv[2])
+open(sys.argv[1], "wb").write(k)' "$1" "$2"
+}
+
 # api METHOD PATH [JSON]: curl against GKEID_CLOUD_URL with the admin's gcloud token;
 # prints the body, then a last line "HTTP <code>".
 api() {

@@ -15,7 +15,7 @@ D="$GKEID doctor"
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
 
-ok "create the GSA" gcloud iam service-accounts create app-gsa
+ok "create the GSA" sa_create app-gsa
 ok "create the KSA" kubectl create serviceaccount app
 ok "annotate it" kubectl annotate serviceaccount app iam.gke.io/gcp-service-account=$GSA
 ok "bind it" gcloud iam service-accounts add-iam-policy-binding $GSA \

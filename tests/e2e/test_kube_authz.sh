@@ -35,8 +35,8 @@ eq "the admin may do anything (IAM)" yes "$($K auth can-i delete clusterroles 2>
 
 # --- a service account with a key, activated in its own gcloud config -------------------
 SA=example-account@$P.iam.gserviceaccount.com
-ok "create the service account" gcloud iam service-accounts create example-account
-ok "create its key" gcloud iam service-accounts keys create "$T_TMP/sa.json" --iam-account=$SA
+ok "create the service account" sa_create example-account
+ok "create its key" sa_key "$T_TMP/sa.json" $SA
 cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-sa"
 mkdir -p "$T_TMP/home-sa" "$T_TMP/kube-sa"
 # gke-gcloud-auth-plugin caches the last token next to the kubeconfig: the service

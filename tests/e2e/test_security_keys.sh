@@ -20,8 +20,8 @@ b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 wrap() { python3 -c 'import json,sys; print(json.dumps({"payload": sys.argv[1]}))' "$1"; }
 
 ADMIN=$(gcloud_token)
-ok "create the low-privilege account" gcloud iam service-accounts create low-sa
-ok "create the owner account" gcloud iam service-accounts create owner-sa
+ok "create the low-privilege account" sa_create low-sa
+ok "create the owner account" sa_create owner-sa
 ok "owner-sa is a project owner" gcloud projects add-iam-policy-binding "$P" \
 	--member="serviceAccount:$OWNER" --role=roles/owner --quiet
 ok "low-sa may sign as itself only" gcloud iam service-accounts add-iam-policy-binding "$LOW" \

@@ -19,7 +19,7 @@ export GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 # shellcheck disable=SC2034 # DOC is read by dst and dfield (lib.sh)
 doctor() { DOC=$("$GKEID" doctor workload-identity --pod late --namespace default --output json); DOC_RC=$?; }
 
-ok "create the GSA" gcloud iam service-accounts create late-gsa --quiet
+ok "create the GSA" sa_create late-gsa
 ok "create the KSA" kubectl create serviceaccount late
 ok "annotate it" kubectl annotate serviceaccount late iam.gke.io/gcp-service-account=$GSA
 "$GKEID" exec --serviceaccount late --name late -- sleep 600 >/dev/null 2>&1 &

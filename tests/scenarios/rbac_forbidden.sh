@@ -19,8 +19,8 @@ SA=example-account@$P.iam.gserviceaccount.com
 doctor() { DOC=$("$GKEID" doctor rbac --user $SA --verb list --resource roles --namespace kube-system --output json); DOC_RC=$?; }
 
 # --- the account: a service account with a key, in a gcloud config of its own -----------
-ok "create the service account" gcloud iam service-accounts create example-account
-ok "create its key" gcloud iam service-accounts keys create "$T_TMP/sa.json" --iam-account=$SA
+ok "create the service account" sa_create example-account
+ok "create its key" sa_key "$T_TMP/sa.json" $SA
 cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-sa"
 mkdir -p "$T_TMP/home-sa" "$T_TMP/kube-sa"
 cp "$KUBECONFIG" "$T_TMP/kube-sa/config"

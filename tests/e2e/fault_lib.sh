@@ -5,6 +5,10 @@
 #
 #   wi_setup                       KSA default/app bound to app-gsa (Workload Identity)
 #   wi_ksa KSA                     one more KSA default/KSA, annotated with and bound to app-gsa
+#                                  (the Google side of both made with curl, the calls gcloud
+#                                  makes: a gcloud start is a second of CPU)
+#   gkeid_fault ARGS...            `gkeid fault ARGS` as the admin, the token from a file
+#                                  (test_fault tests gcloud as its source)
 #   pod_start NAME [EXEC FLAGS] -- SCRIPT   a pod (gkeid exec, KSA app) that runs SCRIPT
 #                                  (sh), keeps its output and exit code, then stays up
 #                                  (sleep) so that kubectl and the doctor can see it
@@ -17,8 +21,10 @@
 #                                  "token ok" (run as: "$GCLOUD_PY" "$AUTH_PY" "$GCLOUD_PYPATH")
 POD_PIDS=""
 # the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
-GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 export GKEID_DOCTOR_ACCESS_TOKEN
+printf '%s\n' "$GKEID_DOCTOR_ACCESS_TOKEN" >"$T_TMP/admin.tok"
+gkeid_fault() { "$GKEID" fault "$@" --access-token-file "$T_TMP/admin.tok"; }
 AUTH_PY=$T_TMP/auth.py
 cat >"$AUTH_PY" <<'EOF'
 import sys
@@ -30,8 +36,10 @@ print("token", "ok" if creds.token else "none")
 EOF
 
 wi_setup() {
-	gcloud services enable iamcredentials.googleapis.com >/dev/null 2>&1
-	gcloud iam service-accounts create app-gsa >/dev/null 2>&1
+	call "$GKEID_DOCTOR_ACCESS_TOKEN" POST \
+		/serviceusage/v1/projects/demo-project/services/iamcredentials.googleapis.com:enable '{}' >/dev/null
+	call "$GKEID_DOCTOR_ACCESS_TOKEN" POST /iam/v1/projects/demo-project/serviceAccounts \
+		'{"accountId":"app-gsa"}' >/dev/null
 	wi_ksa app
 }
 
@@ -39,9 +47,10 @@ wi_ksa() {
 	kubectl create serviceaccount "$1" >/dev/null
 	kubectl annotate serviceaccount "$1" \
 		iam.gke.io/gcp-service-account=app-gsa@demo-project.iam.gserviceaccount.com >/dev/null
-	gcloud iam service-accounts add-iam-policy-binding app-gsa@demo-project.iam.gserviceaccount.com \
-		--role=roles/iam.workloadIdentityUser \
-		--member="serviceAccount:demo-project.svc.id.goog[default/$1]" >/dev/null 2>&1
+	# add-iam-policy-binding's read-modify-write: the member joins the role's binding
+	_wk_sa=/iam/v1/projects/-/serviceAccounts/app-gsa@demo-project.iam.gserviceaccount.com
+	_wk_pol=$(jget "$(call "$GKEID_DOCTOR_ACCESS_TOKEN" POST "$_wk_sa:getIamPolicy" '{}')" '(lambda r, m, b: json.dumps({"policy": dict(j, bindings=[x for x in b if x["role"] != r] + [{"role": r, "members": sum([x["members"] for x in b if x["role"] == r], []) + [m]}])}))("roles/iam.workloadIdentityUser", "serviceAccount:demo-project.svc.id.goog[default/'"$1"']", j.get("bindings", []))')
+	call "$GKEID_DOCTOR_ACCESS_TOKEN" POST "$_wk_sa:setIamPolicy" "$_wk_pol" >/dev/null
 }
 
 pod_start() {

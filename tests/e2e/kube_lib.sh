@@ -1,7 +1,7 @@
 # kube_lib.sh - helpers of the Kubernetes API server's e2e tests, sourced after lib.sh
 # and gkeid_up:
-#   kube_setup                 K (kubectl 1.32), HOME and KUBECONFIG (get-credentials for
-#                              demo-cluster) in $T_TMP, server (the API server's URL),
+#   kube_setup                 K (kubectl 1.32), HOME and KUBECONFIG (up's get-credentials
+#                              for demo-cluster) in $T_TMP, server (the API server's URL),
 #                              $T_TMP/ca.pem, ADMIN (the admin's email), ADMIN_TOKEN
 #   kcurl METHOD PATH [ARGS]   curl to the API server with $KTOKEN (default: the admin's
 #                              token) and extra curl ARGS; prints the body, then " CODE"
@@ -17,13 +17,15 @@ kube_setup() {
 	[ -x "$K" ] || K=kubectl
 	export HOME=$T_TMP/home # kubectl's caches and the auth plugin's token cache stay here
 	mkdir -p "$HOME"
+	# up's get-credentials for demo-cluster wrote $KUBECONFIG: the same file, copied
+	# (running it again costs a gcloud start)
+	cp "$KUBECONFIG" "$T_TMP/kubeconfig"
 	export KUBECONFIG=$T_TMP/kubeconfig
-	gcloud container clusters get-credentials demo-cluster --location us-central1 --quiet >/dev/null 2>&1
 	server=$($K config view --minify -o jsonpath='{.clusters[0].cluster.server}')
 	$K config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' |
 		base64 -d >"$T_TMP/ca.pem"
-	ADMIN=$(gcloud config get-value account 2>/dev/null)
-	ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+	ADMIN=$(gcloud_account)
+	ADMIN_TOKEN=$(gcloud_token)
 }
 
 kcurl() {
@@ -46,9 +48,9 @@ print(eval(sys.argv[1]))' "$2" 2>&1
 }
 
 google_sa_kubectl() {
-	SA=$1@$(gcloud config get-value project 2>/dev/null).iam.gserviceaccount.com
-	ok "create the Google service account $1" gcloud iam service-accounts create "$1"
-	ok "... its key" gcloud iam service-accounts keys create "$T_TMP/$1.json" --iam-account="$SA"
+	SA=$1@$GKEID_PROJECT.iam.gserviceaccount.com # (gcloud's core/project, as up wrote it)
+	ok "create the Google service account $1" sa_create "$1"
+	ok "... its key" sa_key "$T_TMP/$1.json" "$SA"
 	cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-$1"
 	mkdir -p "$T_TMP/home-$1" "$T_TMP/kube-$1"
 	# gke-gcloud-auth-plugin caches the last token next to the kubeconfig

@@ -7,8 +7,8 @@
 gkeid_up
 SA=lib-gsa@demo-project.iam.gserviceaccount.com
 URL=$GKEID_CLOUD_URL/cloudresourcemanager/v1/projects/demo-project
-ok "create a service account" gcloud iam service-accounts create lib-gsa --quiet
-ok "create a key" gcloud iam service-accounts keys create "$T_TMP/key.json" --iam-account=$SA --quiet
+ok "create a service account" sa_create lib-gsa
+ok "create a key" sa_key "$T_TMP/key.json" $SA
 has "key file's token_uri is gkeid" "\"token_uri\": \"$GKEID_CLOUD_URL/oauth2/token\"" "$(cat "$T_TMP/key.json")"
 
 py() { PYTHONPATH=$GCLOUD_PYPATH "$GCLOUD_PY" "$ROOT/tests/e2e/clients_google_auth.py" "$T_TMP/key.json" "$URL" 2>&1; }

@@ -39,7 +39,7 @@ EOF
 gkeid_up --state "$T_TMP/state.yaml"
 cd "$T_TMP" || exit 1
 CRM=/cloudresourcemanager/v1/projects/$P
-export API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+export API_TOKEN=$(gcloud_token)
 
 code() { printf '%s\n' "$1" | tail -n 1 | sed 's/^HTTP //'; }
 body() { printf '%s\n' "$1" | sed '$d'; }

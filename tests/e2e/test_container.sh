@@ -10,7 +10,7 @@ gkeid_up
 P=demo-project
 L=us-central1
 BASE=/container/v1/projects/$P/locations/$L
-ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+ADMIN_TOKEN=$(gcloud_token)
 export API_TOKEN=$ADMIN_TOKEN
 NUM=$(jget "$(api GET /cloudresourcemanager/v1/projects/$P)" 'j["projectNumber"]')
 AGENT=serviceAccount:service-$NUM@container-engine-robot.iam.gserviceaccount.com

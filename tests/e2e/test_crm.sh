@@ -8,7 +8,7 @@ gkeid_up
 
 P=demo-project
 CRM=/cloudresourcemanager/v1/projects/$P
-ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+ADMIN_TOKEN=$(gcloud_token)
 export API_TOKEN=$ADMIN_TOKEN
 
 # The policy as stored (etag included), to see that a refused call changed nothing:
@@ -125,8 +125,8 @@ eq "stale etag changed nothing" "$before" "$(policy_json)"
 
 # --- a caller without permission ---------------------------------------------------------
 SA=nobody@$P.iam.gserviceaccount.com
-ok "create a service account" gcloud iam service-accounts create nobody
-ok "create its key" gcloud iam service-accounts keys create "$T_TMP/nobody.json" --iam-account=$SA
+ok "create a service account" sa_create nobody
+ok "create its key" sa_key "$T_TMP/nobody.json" $SA
 cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-nobody"
 NB="env CLOUDSDK_CONFIG=$T_TMP/gcloud-nobody"
 ok "activate it in a second gcloud config" $NB gcloud auth activate-service-account --key-file="$T_TMP/nobody.json"

@@ -15,7 +15,7 @@ D="$GKEID doctor"
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
 
-ok "create the GSA" gcloud iam service-accounts create app-gsa
+ok "create the GSA" sa_create app-gsa
 ok "create the KSA" kubectl create serviceaccount app
 ok "annotate it" kubectl annotate serviceaccount app iam.gke.io/gcp-service-account=$GSA
 ok "bind it" gcloud iam service-accounts add-iam-policy-binding $GSA \
@@ -43,7 +43,7 @@ has "text output: one block per check" "[PASS] gsa-binding: serviceAccount:$P.sv
 has "text output: a summary line" "doctor: 13 checks: 10 pass, 0 fail, 3 skip" "$text"
 # Both runs above took their token from gcloud; the rest take the admin's token from
 # the environment, which spares a gcloud start (a second or more) per run.
-GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 export GKEID_DOCTOR_ACCESS_TOKEN
 
 # --- a pod: its node pool, its events -------------------------------------------------

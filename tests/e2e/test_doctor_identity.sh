@@ -22,7 +22,7 @@ field() { jpy "$3" "[c['$2'] or '' for c in j['checks'] if c['id']=='$1'][0]"; }
 
 # The accounts, keys and bindings are made with curl, as the admin (gcloud's runs of
 # those commands are test_iamapi's; each gcloud start is a second of CPU).
-API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+API_TOKEN=$(gcloud_token)
 export API_TOKEN
 eq "a service account with no role" 200 "$(code "$(api POST "/iam/v1/projects/$P/serviceAccounts" '{"accountId":"viewer-sa"}')")"
 body "$(api POST "/iam/v1/projects/$P/serviceAccounts/$SA/keys" '{}')" |

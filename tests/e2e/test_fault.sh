@@ -62,7 +62,7 @@ has "... named" 'unknown option "--no-such-flag"' "$out"
 # --- who may: a Google access token (401 without), gkeid.faults.* (403 without), which
 # roles/owner and roles/gkeid.faultInjector hold; the principals come at the end, as
 # their grants rewrite the projects' policies, which iam-propagation below must not see
-API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+API_TOKEN=$(gcloud_token)
 export API_TOKEN
 # anon METHOD PATH [JSON]: as api, with no credentials
 anon() { call "" "$@"; }

@@ -13,7 +13,7 @@ gkeid_up
 P=$GKEID_PROJECT
 L=us-central1
 C=/container/v1/projects/$P/locations/$L/clusters
-API_TOKEN=$(gcloud auth print-access-token)
+API_TOKEN=$(gcloud_token)
 export API_TOKEN
 GHOST=ghost@$P.iam.gserviceaccount.com
 NODE_SA=node-sa@$P.iam.gserviceaccount.com

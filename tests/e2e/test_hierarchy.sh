@@ -36,7 +36,7 @@ EOF
 } >"$T_TMP/state.yaml"
 gkeid_up --state "$T_TMP/state.yaml"
 P=$GKEID_PROJECT
-API_TOKEN=$(gcloud auth print-access-token)
+API_TOKEN=$(gcloud_token)
 export API_TOKEN
 CRM=/cloudresourcemanager
 

@@ -13,7 +13,7 @@ export CLOUDSDK_CORE_DISABLE_PROMPTS=1
 P=$GKEID_PROJECT
 SAS=/iam/v1/projects/$P/serviceAccounts
 cd "$T_TMP" || exit 1
-API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+API_TOKEN=$(gcloud_token)
 export API_TOKEN
 
 for a in ci-bot app-gsa; do

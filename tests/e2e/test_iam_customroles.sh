@@ -12,7 +12,7 @@ P=$GKEID_PROJECT
 SAS=/iam/v1/projects/$P/serviceAccounts
 ROLES=/iam/v1/projects/$P/roles
 cd "$T_TMP" || exit 1
-API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+API_TOKEN=$(gcloud_token)
 export API_TOKEN
 
 # --- create ----------------------------------------------------------------------------

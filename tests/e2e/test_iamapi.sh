@@ -103,7 +103,7 @@ has "a grant on the SA does not reach the project" "Permission 'iam.serviceAccou
 SA_TOKEN=$(gcloud auth print-access-token --account="$SA" 2>/dev/null)
 gcloud config set account "$ADMIN" >/dev/null 2>&1
 # the admin's token once for every curl below (api would start gcloud for it each call)
-API_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+API_TOKEN=$(gcloud_token)
 export API_TOKEN
 
 # --- roles -------------------------------------------------------------------------

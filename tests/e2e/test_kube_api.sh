@@ -55,7 +55,7 @@ has "get --raw /apis lists rbac" '"name":"rbac.authorization.k8s.io"' "$out"
 out=$("$K132" get --raw /api/v1 2>&1)
 has "/api/v1 lists pods/log" '"name":"pods/log"' "$out"
 has "/api/v1 lists serviceaccounts/token as a TokenRequest" '"name":"serviceaccounts/token","singularName":"","namespaced":true,"kind":"TokenRequest"' "$out"
-tok=$(gcloud auth print-access-token 2>/dev/null)
+tok=$(gcloud_token)
 agg=$(curl -sS --cacert "$T_TMP/ca.pem" -H "Authorization: Bearer $tok" -D "$T_TMP/h" \
 	-H 'Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' "$server/apis")
 has "aggregated discovery when asked" '"kind":"APIGroupDiscoveryList","apiVersion":"apidiscovery.k8s.io/v2"' "$agg"

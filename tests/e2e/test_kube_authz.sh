@@ -21,7 +21,7 @@ if [ -z "${KUBECONFIG:-}" ] || [ ! -s "$KUBECONFIG" ]; then
 fi
 server=$($K config view --minify -o jsonpath='{.clusters[0].cluster.server}')
 $K config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$T_TMP/ca.pem"
-ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+ADMIN_TOKEN=$(gcloud_token)
 # kcurl METHOD PATH [JSON]: the API server with the admin's token; body, then " CODE".
 kcurl() {
 	m=$1 p=$2; shift 2
@@ -35,8 +35,8 @@ eq "the admin may do anything (IAM)" yes "$($K auth can-i delete clusterroles 2>
 
 # --- a service account with a key, activated in its own gcloud config -------------------
 SA=example-account@$P.iam.gserviceaccount.com
-ok "create the service account" gcloud iam service-accounts create example-account
-ok "create its key" gcloud iam service-accounts keys create "$T_TMP/sa.json" --iam-account=$SA
+ok "create the service account" sa_create example-account
+ok "create its key" sa_key "$T_TMP/sa.json" $SA
 cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-sa"
 mkdir -p "$T_TMP/home-sa" "$T_TMP/kube-sa"
 # gke-gcloud-auth-plugin caches the last token next to the kubeconfig: the service

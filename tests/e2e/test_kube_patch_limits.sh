@@ -23,7 +23,7 @@ k() { kubectl "$@" 2>&1; }
 
 server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
 kubectl config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' | base64 -d >"$W/ca.pem"
-tok=$(gcloud auth print-access-token 2>/dev/null)
+tok=$(gcloud_token)
 CM=$server/api/v1/namespaces/lim/configmaps
 
 # req METHOD URL CONTENT-TYPE FILE: the body, then a line "HTTP <code> <seconds>".

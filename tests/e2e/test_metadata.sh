@@ -126,7 +126,7 @@ HTTP 200" "$out"
 has "wait_for_change with another etag answers at once" "HTTP 200" "$(md_get "$A" "/computeMetadata/v1/project/project-id?wait_for_change=true&last_etag=x&timeout_sec=30" -m 2)"
 
 # --- an annotated KSA: the GSA's email and tokens, GKE's text while the binding is missing
-ok "create the GSA" gcloud iam service-accounts create app-gsa --quiet
+ok "create the GSA" sa_create app-gsa
 kubectl create serviceaccount app >/dev/null
 ok "annotate the KSA" kubectl annotate serviceaccount app iam.gke.io/gcp-service-account=$GSA
 $EXEC --serviceaccount app --name probe-app -- sleep 600 >/dev/null 2>&1 &

@@ -11,8 +11,8 @@ md_setup
 P=demo-project
 NSA=gke-node@$P.iam.gserviceaccount.com
 EMAIL=/computeMetadata/v1/instance/service-accounts/default/email
-ok "create the node's service account" gcloud iam service-accounts create gke-node --quiet
-ok "... with a key" gcloud iam service-accounts keys create "$T_TMP/node-key.json" --iam-account=$NSA --quiet
+ok "create the node's service account" sa_create gke-node
+ok "... with a key" sa_key "$T_TMP/node-key.json" $NSA
 ok "... allowed to read the cluster" gcloud projects add-iam-policy-binding $P --member=serviceAccount:$NSA --role=roles/container.clusterViewer --condition=None --quiet
 md_node "$T_TMP/gce.json" "$T_TMP/gce.log" --listen local --port 0 --credentials "$T_TMP/node-key.json"
 GP=$(md_port "$T_TMP/gce.json")

@@ -13,7 +13,7 @@ P=demo-project
 GSA=late-gsa@$P.iam.gserviceaccount.com
 TOKEN=/computeMetadata/v1/instance/service-accounts/default/token
 
-ok "create the GSA" gcloud iam service-accounts create late-gsa --quiet
+ok "create the GSA" sa_create late-gsa
 kubectl create serviceaccount late >/dev/null
 ok "annotate the KSA" kubectl annotate serviceaccount late iam.gke.io/gcp-service-account=$GSA
 "$GKEID" exec --serviceaccount late --name late -- sleep 600 >/dev/null 2>&1 &

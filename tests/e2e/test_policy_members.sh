@@ -11,7 +11,7 @@ P=$GKEID_PROJECT
 NUM=$(gcloud projects describe "$P" --format='value(projectNumber)')
 GSA=app-gsa@$P.iam.gserviceaccount.com
 GHOST=ghost-sa@$P.iam.gserviceaccount.com
-ok "create the GSA" gcloud iam service-accounts create app-gsa
+ok "create the GSA" sa_create app-gsa
 
 out=$(gcloud projects add-iam-policy-binding "$P" --member="serviceAccount:$GHOST" --role=roles/viewer --condition=None 2>&1)
 has "project: a service account that does not exist" \

@@ -9,7 +9,7 @@
 #     length are never read as a request of their own; the same value twice is one.
 . "$(dirname "$0")/lib.sh"
 gkeid_up
-tok=$(gcloud auth print-access-token 2>/dev/null)
+tok=$(gcloud_token)
 CRM=/cloudresourcemanager/v1/projects
 G=$GKEID_CLOUD_URL
 server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')

@@ -20,7 +20,7 @@ PROJ=//cloudresourcemanager.googleapis.com/projects/$P
 SAR=//iam.googleapis.com/projects/$P/serviceAccounts/$GSA
 body() { printf '%s\n' "$1" | sed '$d'; }
 code() { printf '%s\n' "$1" | tail -n 1; }
-ok "create the GSA" gcloud iam service-accounts create app-gsa
+ok "create the GSA" sa_create app-gsa
 
 # --- with any catalogue ----------------------------------------------------------------
 out=$(gcloud iam list-grantable-roles "$SAR" --format='value(name)' 2>&1)

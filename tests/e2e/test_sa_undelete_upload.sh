@@ -10,7 +10,7 @@ export CLOUDSDK_CORE_DISABLE_PROMPTS=1
 gkeid_up
 P=$GKEID_PROJECT
 SA=old-sa@$P.iam.gserviceaccount.com
-API_TOKEN=$(gcloud auth print-access-token)
+API_TOKEN=$(gcloud_token)
 export API_TOKEN
 CRM=/cloudresourcemanager/v1/projects/$P
 out=$(api POST "/iam/v1/projects/$P/serviceAccounts" '{"accountId":"old-sa"}')

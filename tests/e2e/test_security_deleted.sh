@@ -8,7 +8,7 @@
 gkeid_up
 P=$GKEID_PROJECT
 SA=temp-sa@$P.iam.gserviceaccount.com
-ADMIN=$(gcloud auth print-access-token)
+ADMIN=$(gcloud_token)
 token_of() {
 	gcloud iam service-accounts add-iam-policy-binding "$SA" --member=user:admin@example.com \
 		--role=roles/iam.serviceAccountTokenCreator --quiet >/dev/null 2>&1
@@ -17,7 +17,7 @@ token_of() {
 	field "$out" "['accessToken']"
 }
 
-ok "create temp-sa" gcloud iam service-accounts create temp-sa
+ok "create temp-sa" sa_create temp-sa
 UID1=$(gcloud iam service-accounts describe "$SA" --format='value(uniqueId)')
 ok "temp-sa may view the project" gcloud projects add-iam-policy-binding "$P" \
 	--member="serviceAccount:$SA" --role=roles/viewer --quiet

@@ -19,9 +19,9 @@ b64url() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
 # payload JSON -> {"payload": "<JSON as a string>"}
 wrap() { python3 -c 'import json,sys; print(json.dumps({"payload": sys.argv[1]}))' "$1"; }
 
-ADMIN=$(gcloud auth print-access-token)
-ok "create the low-privilege account" gcloud iam service-accounts create low-sa
-ok "create the owner account" gcloud iam service-accounts create owner-sa
+ADMIN=$(gcloud_token)
+ok "create the low-privilege account" sa_create low-sa
+ok "create the owner account" sa_create owner-sa
 ok "owner-sa is a project owner" gcloud projects add-iam-policy-binding "$P" \
 	--member="serviceAccount:$OWNER" --role=roles/owner --quiet
 ok "low-sa may sign as itself only" gcloud iam service-accounts add-iam-policy-binding "$LOW" \
@@ -111,6 +111,6 @@ fi
 gkeid_stop
 gkeid_up
 BASE=$GKEID_CLOUD_URL
-out=$(post "$(gcloud auth print-access-token)" "$(sa_path "$LOW" signBlob)" '{"payload":"e30="}')
+out=$(post "$(gcloud_token)" "$(sa_path "$LOW" signBlob)" '{"payload":"e30="}')
 eq "after a restart the same system key signs" "$low_keys" "$(field "$out" "['keyId']")"
 finish

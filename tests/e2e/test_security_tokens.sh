@@ -10,7 +10,7 @@ gkeid_up
 P=$GKEID_PROJECT
 BASE=$GKEID_CLOUD_URL
 SA=scoped-sa@$P.iam.gserviceaccount.com
-ADMIN=$(gcloud auth print-access-token)
+ADMIN=$(gcloud_token)
 # mint SCOPE...: an access token of scoped-sa with exactly those scopes.
 mint() {
 	scopes=$(printf '"%s",' "$@")
@@ -20,7 +20,7 @@ mint() {
 INSUFFICIENT="403 Request had insufficient authentication scopes. ACCESS_TOKEN_SCOPE_INSUFFICIENT"
 insufficient() { echo "$(code "$1") $(field "$1" "['error']['message']") $(field "$1" "['error']['details'][0]['reason']")"; }
 
-ok "create scoped-sa" gcloud iam service-accounts create scoped-sa
+ok "create scoped-sa" sa_create scoped-sa
 ok "scoped-sa is a project owner" gcloud projects add-iam-policy-binding "$P" \
 	--member="serviceAccount:$SA" --role=roles/owner --quiet
 ok "the admin may mint its tokens" gcloud iam service-accounts add-iam-policy-binding "$SA" \

@@ -7,7 +7,7 @@ gkeid_up
 
 P=demo-project
 SU=/serviceusage/v1/projects/$P/services
-ADMIN_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+ADMIN_TOKEN=$(gcloud_token)
 export API_TOKEN=$ADMIN_TOKEN
 NUM=$(jget "$(api GET /cloudresourcemanager/v1/projects/$P)" 'j["projectNumber"]')
 

@@ -30,7 +30,7 @@ doctor_pod cp-app
 eq "doctor: control-plane passes" pass "$(dstatus control-plane)"
 
 # (2) break it
-ok "gkeid fault set control-plane-down" "$GKEID" fault set control-plane-down
+ok "gkeid fault set control-plane-down" gkeid_fault set control-plane-down
 
 # (3) the symptom: 500, with Go's dial error naming the API server's address
 out=$(curl -sS -H "$H" -w '\nHTTP %{http_code}' "http://$A$TOKEN")
@@ -54,7 +54,7 @@ has "... with the dial error as evidence" "connect: connection refused" "$(devid
 
 # (6) the fix: the seed's outage ends when the maintenance does (a regional cluster
 # avoids it); here clearing the fault ends the outage
-ok "gkeid fault clear control-plane-down" "$GKEID" fault clear control-plane-down
+ok "gkeid fault clear control-plane-down" gkeid_fault clear control-plane-down
 ok "kubectl answers again" kubectl get pods
 
 # (7) the pod authenticates again

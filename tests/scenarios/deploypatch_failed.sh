@@ -12,7 +12,7 @@ L=us-central1
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
 # the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
-GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 export GKEID_DOCTOR_ACCESS_TOKEN
 # shellcheck disable=SC2034 # DOC is read by dst and dfield (lib.sh)
 doctor() { DOC=$("$GKEID" doctor workload-identity --namespace default --serviceaccount default --output json); DOC_RC=$?; }

@@ -18,7 +18,7 @@ eq "doctor: metadata-dns passes for the working pod" pass "$(dstatus metadata-dn
 pod_stop working
 
 # (2) break it: metadata.google.internal stops resolving in new pods
-ok "gkeid fault set metadata-dns" "$GKEID" fault set metadata-dns
+ok "gkeid fault set metadata-dns" gkeid_fault set metadata-dns
 
 # (3) the symptom. The seed quotes Java's "ComputeEngineCredentials cannot find the
 # metadata server. This is likely because code is not running on Google Compute Engine";
@@ -59,5 +59,5 @@ eq "... the Pod spec carries the env" '[{"name":"GCE_METADATA_HOST","value":"169
 doctor_pod example-pod
 eq "doctor: metadata-dns passes for example-pod" pass "$(dstatus metadata-dns)"
 pod_stop example-pod
-ok "gkeid fault clear metadata-dns" "$GKEID" fault clear metadata-dns
+ok "gkeid fault clear metadata-dns" gkeid_fault clear metadata-dns
 fault_finish

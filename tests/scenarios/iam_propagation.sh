@@ -15,11 +15,11 @@ GSA=late-gsa@$P.iam.gserviceaccount.com
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
 # the doctor's token once, so that it answers quickly inside the propagation window
-export GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+export GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 # shellcheck disable=SC2034 # DOC is read by dst and dfield (lib.sh)
 doctor() { DOC=$("$GKEID" doctor workload-identity --pod late --namespace default --output json); DOC_RC=$?; }
 
-ok "create the GSA" gcloud iam service-accounts create late-gsa --quiet
+ok "create the GSA" sa_create late-gsa
 ok "create the KSA" kubectl create serviceaccount late
 ok "annotate it" kubectl annotate serviceaccount late iam.gke.io/gcp-service-account=$GSA
 "$GKEID" exec --serviceaccount late --name late -- sleep 600 >/dev/null 2>&1 &

@@ -32,7 +32,7 @@ eq "an injected pod authenticates" "token ok" "$POD_OUT"
 pod_stop working
 
 # (2) break it: the proxy becomes ready only 6 s after the pod starts
-ok "gkeid fault set istio-proxy --seconds 6" "$GKEID" fault set istio-proxy --seconds 6
+ok "gkeid fault set istio-proxy --seconds 6" gkeid_fault set istio-proxy --seconds 6
 
 # (3) the symptom
 pod_start istio-app "${INJECT[@]}" -- "$APP"
@@ -80,5 +80,5 @@ eq "excludeOutboundIPRanges 169.254.169.254/32: the application authenticates" "
 doctor_pod excluded-app
 eq "doctor: istio passes for it" pass "$(dstatus istio)"
 pod_stop excluded-app
-ok "gkeid fault clear istio-proxy" "$GKEID" fault clear istio-proxy
+ok "gkeid fault clear istio-proxy" gkeid_fault clear istio-proxy
 fault_finish

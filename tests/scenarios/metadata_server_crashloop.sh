@@ -28,7 +28,7 @@ doctor_pod_ksa
 eq "doctor: metadata-server passes" pass "$(dstatus metadata-server)"
 
 # (2) break it
-ok "gkeid fault set metadata-crashloop" "$GKEID" fault set metadata-crashloop
+ok "gkeid fault set metadata-crashloop" gkeid_fault set metadata-crashloop
 
 # (3) the symptom: the metadata server does not answer, so pods cannot authenticate
 wait_for 60 output_is "curl exit 7" probe probe
@@ -65,7 +65,7 @@ pod_stop crash-app
 # restart that sticks.
 n=$(kubectl get serviceaccounts -A --no-headers | wc -l)
 [ "$n" -lt 3000 ] && pass "the cluster has fewer than 3,000 KSAs ($n)" || fail "fewer than 3,000 KSAs" "$n"
-ok "gkeid fault clear metadata-crashloop" "$GKEID" fault clear metadata-crashloop
+ok "gkeid fault clear metadata-crashloop" gkeid_fault clear metadata-crashloop
 eq "gke-metadata-server is Running again" "Running true" \
 	"$(kubectl get pod -n kube-system "$DS" -o jsonpath='{.status.phase} {.status.containerStatuses[0].ready}')"
 

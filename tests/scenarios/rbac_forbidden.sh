@@ -13,14 +13,14 @@ K=/usr/lib/google-cloud-sdk/bin/kubectl.1.32
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
 # the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
-GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 export GKEID_DOCTOR_ACCESS_TOKEN
 SA=example-account@$P.iam.gserviceaccount.com
 doctor() { DOC=$("$GKEID" doctor rbac --user $SA --verb list --resource roles --namespace kube-system --output json); DOC_RC=$?; }
 
 # --- the account: a service account with a key, in a gcloud config of its own -----------
-ok "create the service account" gcloud iam service-accounts create example-account
-ok "create its key" gcloud iam service-accounts keys create "$T_TMP/sa.json" --iam-account=$SA
+ok "create the service account" sa_create example-account
+ok "create its key" sa_key "$T_TMP/sa.json" $SA
 cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-sa"
 mkdir -p "$T_TMP/home-sa" "$T_TMP/kube-sa"
 cp "$KUBECONFIG" "$T_TMP/kube-sa/config"

@@ -20,7 +20,7 @@ eq "a pod's short-timeout client gets a token" "token ok" "$POD_OUT"
 pod_stop working
 
 # (2) break it
-ok "gkeid fault set metadata-slow --seconds 6" "$GKEID" fault set metadata-slow --seconds 6
+ok "gkeid fault set metadata-slow --seconds 6" gkeid_fault set metadata-slow --seconds 6
 
 # (3) the symptom: authentication in the pod's first seconds times out
 pod_start slow-pod -- "$APP"
@@ -57,7 +57,7 @@ pod_wait pod-with-initcontainer
 # (7) the application authenticates
 eq "after the initContainer the short-timeout client gets a token" "token ok" "$POD_OUT"
 pod_stop pod-with-initcontainer
-ok "gkeid fault clear metadata-slow" "$GKEID" fault clear metadata-slow
+ok "gkeid fault clear metadata-slow" gkeid_fault clear metadata-slow
 pod_start after -- "$APP"
 pod_wait after
 eq "cleared: a new pod's client gets a token at once" "token ok" "$POD_OUT"

@@ -17,7 +17,7 @@ GSA=app-gsa@$P.iam.gserviceaccount.com
 export HOME=$T_TMP/home
 mkdir -p "$HOME"
 # the doctor's token once (test_doctor covers gcloud as its source), not a gcloud start a run
-GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud auth print-access-token 2>/dev/null)
+GKEID_DOCTOR_ACCESS_TOKEN=$(gcloud_token)
 export GKEID_DOCTOR_ACCESS_TOKEN
 # Each break is made with curl (the API calls gcloud would make): the seed's diagnosis
 # and fix commands are what runs through gcloud, and a gcloud start is a second of CPU.

@@ -280,6 +280,28 @@ static int rlist_add(struct rlist **l, uint32_t i)
 	return 0;
 }
 
+/* An identifier that ends in an email (a Google account, a service account): emails
+ * match in any case, so that a deny rule written Alice@Example.com still denies
+ * alice@example.com (a deny that misses is access granted). */
+static int email_id(const char *v)
+{
+	return has_prefix(v, "principal://goog/subject/") ||
+	       has_prefix(v, "principal://iam.googleapis.com/projects/-/serviceAccounts/");
+}
+
+/* The key an identifier is indexed and looked up by: an email identifier in lower case.
+ * 0, or -ENAMETOOLONG. */
+static int id_key(const char *v, char *out, size_t len)
+{
+	size_t n = strlen(v);
+	if (n >= len)
+		return -ENAMETOOLONG;
+	int fold = email_id(v);
+	for (size_t i = 0; i <= n; i++)
+		out[i] = fold && v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] - 'A' + 'a') : v[i];
+	return 0;
+}
+
 /* Builds d's principal index. 0 or -ENOMEM. */
 static int index_rules(struct dpolicy *d)
 {
@@ -299,10 +321,13 @@ static int index_rules(struct dpolicy *d)
 					return -ENOMEM;
 				continue;
 			}
-			l = hmap_get(d->by_principal, v);
+			char key[MAX_NAME];
+			if (id_key(v, key, sizeof(key)) != 0)
+				continue; /* longer than any principal's identifier: names no one */
+			l = hmap_get(d->by_principal, key);
 			rc = rlist_add(&l, (uint32_t)i);
-			if (rc < 0 || hmap_put(d->by_principal, v, l) < 0) {
-				if (!rc && !hmap_get(d->by_principal, v))
+			if (rc < 0 || hmap_put(d->by_principal, key, l) < 0) {
+				if (!rc && !hmap_get(d->by_principal, key))
 					free(l);
 				return -ENOMEM;
 			}
@@ -375,17 +400,9 @@ static void dwho_ready(struct dwho *w)
 	for (size_t i = 0; i < w->p->n_members && i < IAM_MAX_MEMBERS && w->n < IAM_MAX_MEMBERS;
 	     i++)
 		if (w->p->members[i] &&
-		    iam_deny_principal_v2(w->p->members[i], w->ids[w->n], MAX_NAME) == 0)
+		    iam_deny_principal_v2(w->p->members[i], w->ids[w->n], MAX_NAME) == 0 &&
+		    id_key(w->ids[w->n], w->ids[w->n], MAX_NAME) == 0)
 			w->n++;
-}
-
-/* An identifier that ends in an email (a Google account, a service account): emails
- * match in any case, so that a deny rule written Alice@Example.com still denies
- * alice@example.com (a deny that misses is access granted). */
-static int email_id(const char *v)
-{
-	return has_prefix(v, "principal://goog/subject/") ||
-	       has_prefix(v, "principal://iam.googleapis.com/projects/-/serviceAccounts/");
 }
 
 static int principals_match(const struct iam *iam, const struct strs *s, struct dwho *w)

@@ -287,6 +287,7 @@ enum pb_type {
 	PB_MAP_BYTES, /* map<string,bytes> (base64 values) */
 	PB_TIME,      /* metav1.Time {1 seconds, 2 nanos} -> RFC 3339 */
 	PB_INTORSTR,  /* intstr.IntOrString {1 type, 2 intVal, 3 strVal} */
+	PB_QUANTITY,  /* resource.Quantity {1 string} -> its string */
 };
 #define PB_REPEATED 1
 #define PB_KEEP 2 /* a pointer field: emitted even when zero */
@@ -467,6 +468,46 @@ PB_MESSAGE(pb_cronjob_spec, {1, "schedule", PB_STRING, 0, NULL},
 	   {8, "timeZone", PB_STRING, 0, NULL});
 PB_MESSAGE(pb_cronjob, {1, "metadata", PB_MSG, 0, &pb_object_meta},
 	   {2, "spec", PB_MSG, 0, &pb_cronjob_spec});
+/* autoscaling/v2 and autoscaling/v1 HorizontalPodAutoscaler as `kubectl autoscale`
+ * sends them (k8s.io/api autoscaling/v2 and v1 generated.proto); kubectl 1.33 tries
+ * v2, then v1. */
+PB_MESSAGE(pb_cross_ref, {1, "kind", PB_STRING, 0, NULL}, {2, "name", PB_STRING, 0, NULL},
+	   {3, "apiVersion", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_metric_target, {1, "type", PB_STRING, 0, NULL},
+	   {2, "value", PB_QUANTITY, 0, NULL}, {3, "averageValue", PB_QUANTITY, 0, NULL},
+	   {4, "averageUtilization", PB_INT, PB_KEEP, NULL});
+PB_MESSAGE(pb_metric_id, {1, "name", PB_STRING, 0, NULL},
+	   {2, "selector", PB_MSG, 0, &pb_label_selector});
+PB_MESSAGE(pb_resource_metric, {1, "name", PB_STRING, 0, NULL},
+	   {2, "target", PB_MSG, 0, &pb_metric_target}, {3, "container", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_object_metric, {1, "describedObject", PB_MSG, 0, &pb_cross_ref},
+	   {2, "target", PB_MSG, 0, &pb_metric_target}, {3, "metric", PB_MSG, 0, &pb_metric_id});
+/* PodsMetricSource and ExternalMetricSource: {1 metric, 2 target} */
+PB_MESSAGE(pb_pods_metric, {1, "metric", PB_MSG, 0, &pb_metric_id},
+	   {2, "target", PB_MSG, 0, &pb_metric_target});
+PB_MESSAGE(pb_metric_spec, {1, "type", PB_STRING, 0, NULL},
+	   {2, "object", PB_MSG, 0, &pb_object_metric}, {3, "pods", PB_MSG, 0, &pb_pods_metric},
+	   {4, "resource", PB_MSG, 0, &pb_resource_metric},
+	   {5, "external", PB_MSG, 0, &pb_pods_metric},
+	   {7, "containerResource", PB_MSG, 0, &pb_resource_metric});
+PB_MESSAGE(pb_scaling_policy, {1, "type", PB_STRING, 0, NULL}, {2, "value", PB_INT, 0, NULL},
+	   {3, "periodSeconds", PB_INT, 0, NULL});
+PB_MESSAGE(pb_scaling_rules, {3, "stabilizationWindowSeconds", PB_INT, PB_KEEP, NULL},
+	   {1, "selectPolicy", PB_STRING, 0, NULL},
+	   {2, "policies", PB_MSG, PB_REPEATED, &pb_scaling_policy});
+PB_MESSAGE(pb_hpa_behavior, {1, "scaleUp", PB_MSG, 0, &pb_scaling_rules},
+	   {2, "scaleDown", PB_MSG, 0, &pb_scaling_rules});
+PB_MESSAGE(pb_hpa_spec_v2, {1, "scaleTargetRef", PB_MSG, 0, &pb_cross_ref},
+	   {2, "minReplicas", PB_INT, PB_KEEP, NULL}, {3, "maxReplicas", PB_INT, PB_KEEP, NULL},
+	   {4, "metrics", PB_MSG, PB_REPEATED, &pb_metric_spec},
+	   {5, "behavior", PB_MSG, 0, &pb_hpa_behavior});
+PB_MESSAGE(pb_hpa_v2, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_hpa_spec_v2});
+PB_MESSAGE(pb_hpa_spec_v1, {1, "scaleTargetRef", PB_MSG, 0, &pb_cross_ref},
+	   {2, "minReplicas", PB_INT, PB_KEEP, NULL}, {3, "maxReplicas", PB_INT, PB_KEEP, NULL},
+	   {4, "targetCPUUtilizationPercentage", PB_INT, PB_KEEP, NULL});
+PB_MESSAGE(pb_hpa_v1, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_hpa_spec_v1});
 PB_MESSAGE(pb_unknown_type, {1, "apiVersion", PB_STRING, 0, NULL}, {2, "kind", PB_STRING, 0, NULL});
 
 static const struct {
@@ -494,6 +535,8 @@ static const struct {
 	{"apps/v1", "Deployment", &pb_deployment},
 	{"batch/v1", "Job", &pb_job},
 	{"batch/v1", "CronJob", &pb_cronjob},
+	{"autoscaling/v2", "HorizontalPodAutoscaler", &pb_hpa_v2},
+	{"autoscaling/v1", "HorizontalPodAutoscaler", &pb_hpa_v1},
 };
 
 #define PB_MAX_DEPTH 24
@@ -590,6 +633,29 @@ static json_t *pb_time(const unsigned char *d, size_t len)
 	if (!*buf)
 		return NULL;
 	return json_string(buf);
+}
+
+/* resource.Quantity: its string (field 1), "0" when empty. NULL on a malformed one. */
+static json_t *pb_quantity(const unsigned char *d, size_t len)
+{
+	struct pb_reader rd = {d, d + len};
+	json_t *sv = NULL;
+	while (rd.p < rd.end) {
+		unsigned num, wire;
+		uint64_t v = 0;
+		const unsigned char *x = NULL;
+		size_t xl = 0;
+		if (pb_next(&rd, &num, &wire, &v, &x, &xl)) {
+			json_decref(sv);
+			return NULL;
+		}
+		if (num == 1 && wire == 2) {
+			json_decref(sv);
+			if (!(sv = pb_string(x, xl)))
+				return NULL;
+		}
+	}
+	return sv ? sv : json_string("0");
 }
 
 static json_t *pb_intorstr(const unsigned char *d, size_t len)
@@ -722,6 +788,9 @@ static json_t *pb_decode(const struct pb_msg *m, const unsigned char *p, size_t 
 			break;
 		case PB_INTORSTR:
 			val = pb_intorstr(d, dl);
+			break;
+		case PB_QUANTITY:
+			val = pb_quantity(d, dl);
 			break;
 		case PB_MAP_STR:
 		case PB_MAP_BYTES: {

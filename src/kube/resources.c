@@ -73,6 +73,9 @@ static const struct kube_resource resources[] = {
 	 "subjectaccessreview", 0, NULL, CREATE_ONLY, "subjectAccessReviews", 0},
 	{"autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler",
 	 "horizontalpodautoscaler", 1, "hpa", RW, "horizontalPodAutoscalers", 1},
+	/* autoscaling/v1 beside v2, stored as v2 (convert.c), as 1.30 serves both */
+	{"autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler",
+	 "horizontalpodautoscaler", 1, "hpa", RW, "horizontalPodAutoscalers", 1},
 	{"batch", "v1", "cronjobs", "CronJob", "cronjob", 1, "cj", RW, "cronJobs", 1},
 	{"batch", "v1", "jobs", "Job", "job", 1, NULL, RW, "jobs", 1},
 	{"certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest",

@@ -54,6 +54,7 @@ struct crd_state {
 	size_t table_n;
 	struct store_watch *watch;
 	int loaded;
+	unsigned long gen; /* counts rebuilds: what OpenAPI documents were built from */
 };
 
 static _Thread_local struct crd_state *current;
@@ -209,6 +210,7 @@ static int rebuild(struct crd_state *s)
 	if (rc)
 		return rc;
 	clear(s);
+	s->gen++;
 	for (size_t i = 0; i < n && !rc; i++) {
 		json_t *crd = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
 		size_t j;
@@ -308,6 +310,17 @@ int crd_has_status(const struct kube_resource *res)
 {
 	const struct served *s = served_of(res);
 	return s && s->status;
+}
+
+unsigned long crd_generation(void)
+{
+	return current ? current->gen : 0;
+}
+
+const json_t *crd_schema(const struct kube_resource *res)
+{
+	const struct served *s = served_of(res);
+	return s ? json_object_get(json_object_get(s->version, "schema"), "openAPIV3Schema") : NULL;
 }
 
 int crd_scale_paths(const struct kube_resource *res, const char **spec, const char **status,

@@ -32,6 +32,11 @@ const struct kube_resource *crd_find(const char *group, const char *version, con
  * types (NULL: none); its Table columns (crd.h's crd_columns; new reference). */
 int crd_has_status(const struct kube_resource *res);
 const struct apply_type *crd_apply_type(const struct kube_resource *res);
+/* Changes whenever the current cluster's custom resources change (a CRD written or
+ * deleted): what documents built from them (OpenAPI) compare. */
+unsigned long crd_generation(void);
+/* A custom resource's openAPIV3Schema (borrowed for the request), or NULL. */
+const json_t *crd_schema(const struct kube_resource *res);
 /* A custom resource whose version has the scale subresource: 1, with its
  * specReplicasPath, statusReplicasPath and labelSelectorPath (".spec.replicas"; ""
  * when absent; borrowed for the request) where asked for; else 0. */

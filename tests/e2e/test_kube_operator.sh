@@ -357,6 +357,19 @@ r=$(kcurl GET /apis/acme.example.io/v1)
 eq "discovery: the subresources each CRD version declares" \
 	"certificates/status clusterissuers/status solverpools/scale solverpools/status" \
 	"$(jget "$r" "' '.join(sorted(x['name'] for x in j['resources'] if '/' in x['name']))")"
+# OpenAPI of the custom resources (apiextensions-apiserver's builder: the schema, with
+# metadata as ObjectMeta), so kubectl explain works for them.
+out=$(k explain certificate.spec.issuerRef)
+has "kubectl explain of a custom resource: its schema's fields" "name	<string> -required-" "$out"
+has "... and enums" "enum: Issuer, ClusterIssuer" "$out"
+has "kubectl explain of its metadata: ObjectMeta's" "FIELD: name <string>" "$(k explain certificate.metadata.name)"
+r=$(kcurl GET /openapi/v3/apis/acme.example.io/v1)
+eq "OpenAPI v3: definitions named as upstream's builder names them, with their GVK" \
+	"io.example.acme.v1.Certificate Certificate" \
+	"$(jget "$r" "' '.join([k + ' ' + v['x-kubernetes-group-version-kind'][0]['kind'] for k, v in j['components']['schemas'].items() if k.endswith('.Certificate')])")"
+r=$(kcurl GET /openapi/v2)
+eq "OpenAPI v2 has them too" "io.example.acme.v1.ClusterIssuer io.example.acme.v1.SolverPool" \
+	"$(jget "$r" "' '.join(sorted(k for k in j['definitions'] if k.startswith('io.example.acme.') and not k.endswith('Certificate')))")"
 out=$(k scale solverpool http01 -n team-a --replicas=4 --as=$wh)
 has "the webhook's SA may not scale it (kubectl reads it first)" \
 	"is forbidden: User \"$wh\" cannot get resource \"solverpools\" in API group \"acme.example.io\"" "$out"

@@ -18,6 +18,7 @@
 #include <strings.h>
 
 #include "kube/convert.h"
+#include "kube/crdserve.h"
 #include "kube/util.h"
 
 #define ANN_METRICS "autoscaling.alpha.kubernetes.io/metrics"
@@ -32,8 +33,11 @@ const struct kube_resource *convert_storage_of(const struct kube_resource *res)
 {
 	size_t n;
 	const struct kube_resource *t = kube_builtin_resources(&n);
-	if (!res || res < t || res >= t + n)
-		return res; /* a custom resource: served as stored */
+	if (!res || res < t || res >= t + n) {
+		/* a custom resource: its CRD's storage version */
+		const struct kube_resource *st = res ? crd_storage_of(res) : NULL;
+		return st ? st : res;
+	}
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(t[i].group, res->group) == 0 &&
 		    strcmp(t[i].resource, res->resource) == 0)

@@ -18,8 +18,9 @@
 #include "kube/kube.h"
 
 /* The resource whose version res's objects are stored in: the first entry of the
- * built-in table with res's group and resource (the preferred version); res itself
- * when it is that one, or a custom resource. */
+ * built-in table with res's group and resource (the preferred version), or for a
+ * custom resource its CRD's storage version (crdserve.h); res itself when it is that
+ * one. */
 const struct kube_resource *convert_storage_of(const struct kube_resource *res);
 
 /* res is served in a version other than its storage version. */

@@ -312,6 +312,17 @@ int crd_has_status(const struct kube_resource *res)
 	return s && s->status;
 }
 
+const struct kube_resource *crd_storage_of(const struct kube_resource *res)
+{
+	const struct served *s = served_of(res);
+	for (size_t i = 0; s && i < current->n; i++) {
+		const struct served *o = &current->v[i];
+		if (o->crd == s->crd && json_is_true(json_object_get(o->version, "storage")))
+			return &o->res;
+	}
+	return NULL;
+}
+
 unsigned long crd_generation(void)
 {
 	return current ? current->gen : 0;

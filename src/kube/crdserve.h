@@ -32,6 +32,10 @@ const struct kube_resource *crd_find(const char *group, const char *version, con
  * types (NULL: none); its Table columns (crd.h's crd_columns; new reference). */
 int crd_has_status(const struct kube_resource *res);
 const struct apply_type *crd_apply_type(const struct kube_resource *res);
+/* The served version of res's CRD that is its storage version (its objects are stored
+ * in it; the "None" conversion rewrites apiVersion), or NULL: res is no custom
+ * resource, or its storage version is not served. */
+const struct kube_resource *crd_storage_of(const struct kube_resource *res);
 /* Changes whenever the current cluster's custom resources change (a CRD written or
  * deleted): what documents built from them (OpenAPI) compare. */
 unsigned long crd_generation(void);

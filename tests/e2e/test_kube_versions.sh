@@ -5,8 +5,10 @@
 # authentication.k8s.io/v1beta1): discovery's versions and preferredVersion,
 # HorizontalPodAutoscaler in both versions on one storage (autoscaling/v2), converted as
 # pkg/apis/autoscaling/v1/conversion.go does, with `kubectl autoscale` (1.30: v1 JSON;
-# 1.33: v2, then v1, in protobuf), lists, watches, Tables and explain in v1; and
-# kubectl 1.27's `auth whoami`, which asks v1beta1 and v1alpha1 and gets upstream's 404.
+# 1.33: v2, then v1, in protobuf), lists, watches, Tables and explain in v1;
+# kubectl 1.27's `auth whoami`, which asks v1beta1 and v1alpha1 and gets upstream's 404;
+# and a CRD's versions with conversion strategy None (stored in its storage version,
+# apiVersion rewritten, the preferred version by kube-aware order).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kube_lib.sh"
 BIN=/usr/lib/google-cloud-sdk/bin
@@ -98,5 +100,48 @@ out=$($K get horizontalpodautoscalers.v1.autoscaling h2 2>&1)
 has "a v1 Table: printers.go's columns, from the v2 form" "h2     Deployment/web   cpu: <unknown>/70%   <unset>   4         0" "$out"
 has "kubectl explain in v1 (OpenAPI v3 of autoscaling/v1)" "FIELD: targetCPUUtilizationPercentage <integer>" \
 	"$($K explain hpa.spec.targetCPUUtilizationPercentage --api-version=autoscaling/v1 2>&1)"
+
+# A CRD with several versions and conversion strategy None (apiextensions-apiserver):
+# objects are stored in the storage version and served in each served version with
+# only apiVersion rewritten; the preferred version is the highest by kube-aware order
+# (v1 before v1beta1), whatever the CRD's order; an unserved version is a 404.
+cat >"$T_TMP/gizmos.yaml" <<'YAML'
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: gizmos.example.com}
+spec:
+  group: example.com
+  scope: Namespaced
+  names: {plural: gizmos, singular: gizmo, kind: Gizmo}
+  conversion: {strategy: None}
+  versions:
+  - name: v1beta1
+    served: true
+    storage: false
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}}
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}}
+  - name: v1alpha1
+    served: false
+    storage: false
+    schema: {openAPIV3Schema: {type: object, properties: {spec: {type: object, properties: {size: {type: integer}}}}}}
+YAML
+ok "a CRD served in v1beta1 and v1, stored in v1" $K apply -f "$T_TMP/gizmos.yaml"
+gizmos_group() { kcurl GET /apis/example.com; }
+wait_for 10 output_has '"preferredVersion"' gizmos_group
+eq "its APIGroup: v1 preferred, then v1beta1" \
+	'[{"groupVersion": "example.com/v1", "version": "v1"}, {"groupVersion": "example.com/v1beta1", "version": "v1beta1"}] v1' \
+	"$(jget "$WAIT_OUT" "json.dumps(j['versions']) + ' ' + j['preferredVersion']['version']")"
+r=$(kjson POST /apis/example.com/v1beta1/namespaces/default/gizmos '{"apiVersion":"example.com/v1beta1","kind":"Gizmo","metadata":{"name":"g1"},"spec":{"size":2}}')
+eq "created through v1beta1" "201 example.com/v1beta1" "$(code "$r") $(jget "$r" "j['apiVersion']")"
+r=$(kcurl GET /apis/example.com/v1/namespaces/default/gizmos/g1)
+eq "read through v1: apiVersion rewritten, fields as they are" "200 example.com/v1 2" \
+	"$(code "$r") $(jget "$r" "j['apiVersion'] + ' ' + str(j['spec']['size'])")"
+r=$(kcurl GET /apis/example.com/v1beta1/namespaces/default/gizmos)
+eq "listed through v1beta1" "example.com/v1beta1 example.com/v1beta1" \
+	"$(jget "$r" "j['apiVersion'] + ' ' + j['items'][0]['apiVersion']")"
+eq "an unserved version: 404" 404 "$(code "$(kcurl GET /apis/example.com/v1alpha1/namespaces/default/gizmos)")"
 
 finish

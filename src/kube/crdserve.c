@@ -2,8 +2,10 @@
  * crdserve.c - the custom resources a cluster serves: each cluster's table of resources
  * made from its stored CustomResourceDefinitions (built with store_range, kept fresh by
  * a store_watch on the CRD prefix, so a CRD written by any replica is served at once),
- * and the hooks through which resources.c, the registry and the table printer treat a
- * CRD and its custom resources (crd.c's pure functions do the work).
+ * and the hooks through which resources.c, the registry, discovery, OpenAPI and the table
+ * printer treat a CRD and its custom resources (crd.c's pure functions do the work):
+ * a version's status and scale subresources and schema, its storage version, and the
+ * cleanup of a deleted CRD's objects.
  *
  * The table is the cluster's (cl->crd, made on its first request, freed by crd_forget).
  * Which cluster a lookup is for: the API server's request handler calls crd_enter(cl)

@@ -7,8 +7,9 @@
 # pkg/apis/autoscaling/v1/conversion.go does, with `kubectl autoscale` (1.30: v1 JSON;
 # 1.33: v2, then v1, in protobuf), lists, watches, Tables and explain in v1;
 # kubectl 1.27's `auth whoami`, which asks v1beta1 and v1alpha1 and gets upstream's 404;
-# and a CRD's versions with conversion strategy None (stored in its storage version,
-# apiVersion rewritten, the preferred version by kube-aware order).
+# a CRD's versions with conversion strategy None (stored in its storage version,
+# apiVersion rewritten, the preferred version by kube-aware order); and the protobuf
+# bodies of kubectl 1.33's create quota, priorityclass, pdb and ingress.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kube_lib.sh"
 BIN=/usr/lib/google-cloud-sdk/bin
@@ -100,6 +101,23 @@ out=$($K get horizontalpodautoscalers.v1.autoscaling h2 2>&1)
 has "a v1 Table: printers.go's columns, from the v2 form" "h2     Deployment/web   cpu: <unknown>/70%   <unset>   4         0" "$out"
 has "kubectl explain in v1 (OpenAPI v3 of autoscaling/v1)" "FIELD: targetCPUUtilizationPercentage <integer>" \
 	"$($K explain hpa.spec.targetCPUUtilizationPercentage --api-version=autoscaling/v1 2>&1)"
+
+# kubectl 1.33 sends protobuf for more of its create subcommands (seen with -v=8);
+# decoded as their generated.proto says, they store what kubectl 1.30's JSON stores.
+k33=$BIN/kubectl.1.33
+ok "1.33 create quota (protobuf ResourceQuota)" $k33 create quota q --hard=pods=3,requests.cpu=500m --scopes=NotTerminating
+eq "... its spec: the ResourceList's quantities" '{"hard":{"pods":"3","requests.cpu":"500m"},"scopes":["NotTerminating"]}' \
+	"$($K get quota q -o jsonpath='{.spec}')"
+ok "1.33 create priorityclass (protobuf)" $k33 create priorityclass pc --value=10 --description=hi --preemption-policy=Never
+eq "... value, description, preemptionPolicy" "10 hi Never" \
+	"$($K get priorityclass pc -o jsonpath='{.value} {.description} {.preemptionPolicy}')"
+ok "1.33 create poddisruptionbudget (protobuf)" $k33 create pdb pdb --selector=app=x --min-available=50%
+eq "... an IntOrString and a selector" '{"minAvailable":"50%","selector":{"matchLabels":{"app":"x"}}}' \
+	"$($K get pdb pdb -o jsonpath='{.spec}')"
+ok "1.33 create ingress (protobuf)" $k33 create ingress web --class=gce --rule='a.com/p*=svc:http,tls=s' --default-backend=def:80
+eq "... its rules, with the inlined IngressRuleValue" \
+	'{"defaultBackend":{"service":{"name":"def","port":{"number":80}}},"ingressClassName":"gce","rules":[{"host":"a.com","http":{"paths":[{"backend":{"service":{"name":"svc","port":{"name":"http"}}},"path":"/p","pathType":"Prefix"}]}}],"tls":[{"hosts":["a.com"],"secretName":"s"}]}' \
+	"$($K get ingress web -o jsonpath='{.spec}')"
 
 # A CRD with several versions and conversion strategy None (apiextensions-apiserver):
 # objects are stored in the storage version and served in each served version with

@@ -5,10 +5,11 @@
  * is written in the storage version and read back in the version the request names).
  *
  * The built-in kinds served in more than one version are HorizontalPodAutoscaler
- * (autoscaling/v2, stored; autoscaling/v1), as Kubernetes 1.30 serves them by default
- * (pkg/controlplane/instance.go stableAPIGroupVersionsEnabledByDefault). Between two
- * versions without a conversion of their own, only apiVersion changes (the "None"
- * strategy of CustomResourceDefinitions).
+ * (autoscaling/v2, stored; autoscaling/v1) and flowcontrol's FlowSchema and
+ * PriorityLevelConfiguration (v1, stored; v1beta3), as Kubernetes 1.30 serves them by
+ * default (pkg/controlplane/instance.go). Between two versions without a conversion of
+ * their own (flowcontrol's, whose fields are the same; a CRD's versions), only
+ * apiVersion changes (the "None" strategy of CustomResourceDefinitions).
  */
 #ifndef GKEID_KUBE_CONVERT_H
 #define GKEID_KUBE_CONVERT_H

@@ -88,6 +88,12 @@ static const struct kube_resource resources[] = {
 	 RW, NULL, 1},
 	{"flowcontrol.apiserver.k8s.io", "v1", "prioritylevelconfigurations",
 	 "PriorityLevelConfiguration", "prioritylevelconfiguration", 0, NULL, RW, NULL, 1},
+	/* v1beta3 beside v1, stored as v1: 1.30 still serves it by default (instance.go's
+	 * legacyBetaEnabledByDefaultResources: "deprecate in 1.29, remove in 1.32") */
+	{"flowcontrol.apiserver.k8s.io", "v1beta3", "flowschemas", "FlowSchema", "flowschema", 0,
+	 NULL, RW, NULL, 1},
+	{"flowcontrol.apiserver.k8s.io", "v1beta3", "prioritylevelconfigurations",
+	 "PriorityLevelConfiguration", "prioritylevelconfiguration", 0, NULL, RW, NULL, 1},
 	{"networking.k8s.io", "v1", "ingressclasses", "IngressClass", "ingressclass", 0, NULL, RW,
 	 NULL, 1},
 	{"networking.k8s.io", "v1", "ingresses", "Ingress", "ingress", 1, "ing", RW, "ingresses",

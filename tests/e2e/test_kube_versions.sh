@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # test_kube_versions.sh - API groups served in more than one version, as Kubernetes 1.30
 # serves them by default (pkg/controlplane/instance.go: stableAPIGroupVersionsEnabledByDefault
-# has autoscaling/v1 and autoscaling/v2; betaAPIGroupVersionsDisabledByDefault has
-# authentication.k8s.io/v1beta1): discovery's versions and preferredVersion,
+# has autoscaling/v1 and autoscaling/v2, legacyBetaEnabledByDefaultResources flowcontrol's
+# v1beta3; betaAPIGroupVersionsDisabledByDefault has authentication.k8s.io/v1beta1):
+# discovery's versions and preferredVersion,
 # HorizontalPodAutoscaler in both versions on one storage (autoscaling/v2), converted as
 # pkg/apis/autoscaling/v1/conversion.go does, with `kubectl autoscale` (1.30: v1 JSON;
 # 1.33: v2, then v1, in protobuf), lists, watches, Tables and explain in v1;
@@ -32,6 +33,15 @@ eq "aggregated discovery: autoscaling's versions in preference order, status in 
 r=$(kcurl GET /apis/autoscaling/v1)
 eq "APIResourceList autoscaling/v1" "horizontalpodautoscalers HorizontalPodAutoscaler hpa" \
 	"$(jget "$r" "' '.join([j['resources'][0]['name'], j['resources'][0]['kind']] + j['resources'][0]['shortNames'])")"
+r=$(kcurl GET /apis/flowcontrol.apiserver.k8s.io)
+eq "flowcontrol: v1 preferred, v1beta3 still served (legacyBetaEnabledByDefaultResources)" \
+	'["flowcontrol.apiserver.k8s.io/v1", "flowcontrol.apiserver.k8s.io/v1beta3"] v1' \
+	"$(jget "$r" "json.dumps([v['groupVersion'] for v in j['versions']]) + ' ' + j['preferredVersion']['version']")"
+r=$(kjson POST /apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas '{"apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"FlowSchema","metadata":{"name":"fs1"},"spec":{"priorityLevelConfiguration":{"name":"global-default"},"matchingPrecedence":1000}}')
+eq "a FlowSchema created through v1beta3" "201 flowcontrol.apiserver.k8s.io/v1beta3" "$(code "$r") $(jget "$r" "j['apiVersion']")"
+r=$(kcurl GET /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/fs1)
+eq "... read through v1" "200 flowcontrol.apiserver.k8s.io/v1 1000" \
+	"$(code "$r") $(jget "$r" "j['apiVersion'] + ' ' + str(j['spec']['matchingPrecedence'])")"
 r=$(kcurl GET /apis/authentication.k8s.io)
 eq "authentication.k8s.io: v1 alone (1.30 disables v1beta1 by default)" '["authentication.k8s.io/v1"]' \
 	"$(jget "$r" "json.dumps([v['groupVersion'] for v in j['versions']])")"

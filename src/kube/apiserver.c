@@ -287,6 +287,9 @@ enum pb_type {
 	PB_MAP_BYTES, /* map<string,bytes> (base64 values) */
 	PB_TIME,      /* metav1.Time {1 seconds, 2 nanos} -> RFC 3339 */
 	PB_INTORSTR,  /* intstr.IntOrString {1 type, 2 intVal, 3 strVal} */
+	PB_QUANTITY,  /* resource.Quantity {1 string} -> its string */
+	PB_MAP_QTY,   /* map<string,Quantity> (ResourceList) */
+	PB_INLINE,    /* an embedded message whose fields JSON inlines (`json:",inline"`) */
 };
 #define PB_REPEATED 1
 #define PB_KEEP 2 /* a pointer field: emitted even when zero */
@@ -467,6 +470,79 @@ PB_MESSAGE(pb_cronjob_spec, {1, "schedule", PB_STRING, 0, NULL},
 	   {8, "timeZone", PB_STRING, 0, NULL});
 PB_MESSAGE(pb_cronjob, {1, "metadata", PB_MSG, 0, &pb_object_meta},
 	   {2, "spec", PB_MSG, 0, &pb_cronjob_spec});
+/* autoscaling/v2 and autoscaling/v1 HorizontalPodAutoscaler as `kubectl autoscale`
+ * sends them (k8s.io/api autoscaling/v2 and v1 generated.proto); kubectl 1.33 tries
+ * v2, then v1. */
+PB_MESSAGE(pb_cross_ref, {1, "kind", PB_STRING, 0, NULL}, {2, "name", PB_STRING, 0, NULL},
+	   {3, "apiVersion", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_metric_target, {1, "type", PB_STRING, 0, NULL},
+	   {2, "value", PB_QUANTITY, 0, NULL}, {3, "averageValue", PB_QUANTITY, 0, NULL},
+	   {4, "averageUtilization", PB_INT, PB_KEEP, NULL});
+PB_MESSAGE(pb_metric_id, {1, "name", PB_STRING, 0, NULL},
+	   {2, "selector", PB_MSG, 0, &pb_label_selector});
+PB_MESSAGE(pb_resource_metric, {1, "name", PB_STRING, 0, NULL},
+	   {2, "target", PB_MSG, 0, &pb_metric_target}, {3, "container", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_object_metric, {1, "describedObject", PB_MSG, 0, &pb_cross_ref},
+	   {2, "target", PB_MSG, 0, &pb_metric_target}, {3, "metric", PB_MSG, 0, &pb_metric_id});
+/* PodsMetricSource and ExternalMetricSource: {1 metric, 2 target} */
+PB_MESSAGE(pb_pods_metric, {1, "metric", PB_MSG, 0, &pb_metric_id},
+	   {2, "target", PB_MSG, 0, &pb_metric_target});
+PB_MESSAGE(pb_metric_spec, {1, "type", PB_STRING, 0, NULL},
+	   {2, "object", PB_MSG, 0, &pb_object_metric}, {3, "pods", PB_MSG, 0, &pb_pods_metric},
+	   {4, "resource", PB_MSG, 0, &pb_resource_metric},
+	   {5, "external", PB_MSG, 0, &pb_pods_metric},
+	   {7, "containerResource", PB_MSG, 0, &pb_resource_metric});
+PB_MESSAGE(pb_scaling_policy, {1, "type", PB_STRING, 0, NULL}, {2, "value", PB_INT, 0, NULL},
+	   {3, "periodSeconds", PB_INT, 0, NULL});
+PB_MESSAGE(pb_scaling_rules, {3, "stabilizationWindowSeconds", PB_INT, PB_KEEP, NULL},
+	   {1, "selectPolicy", PB_STRING, 0, NULL},
+	   {2, "policies", PB_MSG, PB_REPEATED, &pb_scaling_policy});
+PB_MESSAGE(pb_hpa_behavior, {1, "scaleUp", PB_MSG, 0, &pb_scaling_rules},
+	   {2, "scaleDown", PB_MSG, 0, &pb_scaling_rules});
+PB_MESSAGE(pb_hpa_spec_v2, {1, "scaleTargetRef", PB_MSG, 0, &pb_cross_ref},
+	   {2, "minReplicas", PB_INT, PB_KEEP, NULL}, {3, "maxReplicas", PB_INT, PB_KEEP, NULL},
+	   {4, "metrics", PB_MSG, PB_REPEATED, &pb_metric_spec},
+	   {5, "behavior", PB_MSG, 0, &pb_hpa_behavior});
+PB_MESSAGE(pb_hpa_v2, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_hpa_spec_v2});
+PB_MESSAGE(pb_hpa_spec_v1, {1, "scaleTargetRef", PB_MSG, 0, &pb_cross_ref},
+	   {2, "minReplicas", PB_INT, PB_KEEP, NULL}, {3, "maxReplicas", PB_INT, PB_KEEP, NULL},
+	   {4, "targetCPUUtilizationPercentage", PB_INT, PB_KEEP, NULL});
+PB_MESSAGE(pb_hpa_v1, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_hpa_spec_v1});
+/* What kubectl 1.33's create quota, priorityclass, poddisruptionbudget and ingress send
+ * (k8s.io/api core/v1, scheduling/v1, policy/v1 and networking/v1 generated.proto). */
+PB_MESSAGE(pb_quota_spec, {1, "hard", PB_MAP_QTY, 0, NULL},
+	   {2, "scopes", PB_STRING, PB_REPEATED, NULL});
+PB_MESSAGE(pb_quota, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_quota_spec});
+PB_MESSAGE(pb_priority_class, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "value", PB_INT, PB_KEEP, NULL}, {3, "globalDefault", PB_BOOL, 0, NULL},
+	   {4, "description", PB_STRING, 0, NULL}, {5, "preemptionPolicy", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_pdb_spec, {1, "minAvailable", PB_INTORSTR, 0, NULL},
+	   {2, "selector", PB_MSG, 0, &pb_label_selector},
+	   {3, "maxUnavailable", PB_INTORSTR, 0, NULL},
+	   {4, "unhealthyPodEvictionPolicy", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_pdb, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_pdb_spec});
+PB_MESSAGE(pb_backend_port, {1, "name", PB_STRING, 0, NULL}, {2, "number", PB_INT, 0, NULL});
+PB_MESSAGE(pb_service_backend, {1, "name", PB_STRING, 0, NULL},
+	   {2, "port", PB_MSG, 0, &pb_backend_port});
+PB_MESSAGE(pb_ingress_backend, {4, "service", PB_MSG, 0, &pb_service_backend});
+PB_MESSAGE(pb_ingress_path, {1, "path", PB_STRING, 0, NULL},
+	   {2, "backend", PB_MSG, 0, &pb_ingress_backend}, {3, "pathType", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_http_rule, {1, "paths", PB_MSG, PB_REPEATED, &pb_ingress_path});
+PB_MESSAGE(pb_rule_value, {1, "http", PB_MSG, 0, &pb_http_rule});
+PB_MESSAGE(pb_ingress_rule, {1, "host", PB_STRING, 0, NULL},
+	   {2, "ingressRuleValue", PB_INLINE, 0, &pb_rule_value});
+PB_MESSAGE(pb_ingress_tls, {1, "hosts", PB_STRING, PB_REPEATED, NULL},
+	   {2, "secretName", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_ingress_spec, {1, "defaultBackend", PB_MSG, 0, &pb_ingress_backend},
+	   {2, "tls", PB_MSG, PB_REPEATED, &pb_ingress_tls},
+	   {3, "rules", PB_MSG, PB_REPEATED, &pb_ingress_rule},
+	   {4, "ingressClassName", PB_STRING, 0, NULL});
+PB_MESSAGE(pb_ingress, {1, "metadata", PB_MSG, 0, &pb_object_meta},
+	   {2, "spec", PB_MSG, 0, &pb_ingress_spec});
 PB_MESSAGE(pb_unknown_type, {1, "apiVersion", PB_STRING, 0, NULL}, {2, "kind", PB_STRING, 0, NULL});
 
 static const struct {
@@ -494,6 +570,12 @@ static const struct {
 	{"apps/v1", "Deployment", &pb_deployment},
 	{"batch/v1", "Job", &pb_job},
 	{"batch/v1", "CronJob", &pb_cronjob},
+	{"autoscaling/v2", "HorizontalPodAutoscaler", &pb_hpa_v2},
+	{"autoscaling/v1", "HorizontalPodAutoscaler", &pb_hpa_v1},
+	{"v1", "ResourceQuota", &pb_quota},
+	{"scheduling.k8s.io/v1", "PriorityClass", &pb_priority_class},
+	{"policy/v1", "PodDisruptionBudget", &pb_pdb},
+	{"networking.k8s.io/v1", "Ingress", &pb_ingress},
 };
 
 #define PB_MAX_DEPTH 24
@@ -592,6 +674,29 @@ static json_t *pb_time(const unsigned char *d, size_t len)
 	return json_string(buf);
 }
 
+/* resource.Quantity: its string (field 1), "0" when empty. NULL on a malformed one. */
+static json_t *pb_quantity(const unsigned char *d, size_t len)
+{
+	struct pb_reader rd = {d, d + len};
+	json_t *sv = NULL;
+	while (rd.p < rd.end) {
+		unsigned num, wire;
+		uint64_t v = 0;
+		const unsigned char *x = NULL;
+		size_t xl = 0;
+		if (pb_next(&rd, &num, &wire, &v, &x, &xl)) {
+			json_decref(sv);
+			return NULL;
+		}
+		if (num == 1 && wire == 2) {
+			json_decref(sv);
+			if (!(sv = pb_string(x, xl)))
+				return NULL;
+		}
+	}
+	return sv ? sv : json_string("0");
+}
+
 static json_t *pb_intorstr(const unsigned char *d, size_t len)
 {
 	struct pb_reader rd = {d, d + len};
@@ -624,7 +729,9 @@ static json_t *pb_intorstr(const unsigned char *d, size_t len)
 }
 
 /* A map entry {1 key, 2 value} into obj. */
-static int pb_map_entry(json_t *obj, const unsigned char *d, size_t len, int bytes)
+/* One map entry {1 key, 2 value}; its value as a string (mode 0), base64 bytes (1) or
+ * a Quantity (2). */
+static int pb_map_entry(json_t *obj, const unsigned char *d, size_t len, int mode)
 {
 	struct pb_reader rd = {d, d + len};
 	char *key = NULL;
@@ -649,7 +756,10 @@ static int pb_map_entry(json_t *obj, const unsigned char *d, size_t len, int byt
 		} else if (num == 2) {
 			json_decref(val);
 			val = NULL;
-			if (!(val = bytes ? pb_b64(x, xl) : pb_string(x, xl)))
+			val = mode == 1	  ? pb_b64(x, xl)
+			      : mode == 2 ? pb_quantity(x, xl)
+					  : pb_string(x, xl);
+			if (!val)
 				goto out;
 		}
 	}
@@ -723,15 +833,28 @@ static json_t *pb_decode(const struct pb_msg *m, const unsigned char *p, size_t 
 		case PB_INTORSTR:
 			val = pb_intorstr(d, dl);
 			break;
+		case PB_QUANTITY:
+			val = pb_quantity(d, dl);
+			break;
+		case PB_INLINE:
+			val = pb_decode(f->msg, d, dl, depth + 1);
+			if (!val || json_object_update(obj, val)) {
+				json_decref(val);
+				goto fail;
+			}
+			json_decref(val);
+			continue;
 		case PB_MAP_STR:
-		case PB_MAP_BYTES: {
+		case PB_MAP_BYTES:
+		case PB_MAP_QTY: {
 			json_t *map = json_object_get(obj, f->name);
 			if (!map) {
 				map = json_object();
 				if (!map || json_object_set_new(obj, f->name, map) != 0)
 					goto fail;
 			}
-			if (pb_map_entry(map, d, dl, f->type == PB_MAP_BYTES))
+			if (pb_map_entry(map, d, dl,
+					 f->type == PB_MAP_BYTES ? 1 : f->type == PB_MAP_QTY ? 2 : 0))
 				goto fail;
 			continue;
 		}

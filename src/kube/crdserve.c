@@ -2,8 +2,10 @@
  * crdserve.c - the custom resources a cluster serves: each cluster's table of resources
  * made from its stored CustomResourceDefinitions (built with store_range, kept fresh by
  * a store_watch on the CRD prefix, so a CRD written by any replica is served at once),
- * and the hooks through which resources.c, the registry and the table printer treat a
- * CRD and its custom resources (crd.c's pure functions do the work).
+ * and the hooks through which resources.c, the registry, discovery, OpenAPI and the table
+ * printer treat a CRD and its custom resources (crd.c's pure functions do the work):
+ * a version's status and scale subresources and schema, its storage version, and the
+ * cleanup of a deleted CRD's objects.
  *
  * The table is the cluster's (cl->crd, made on its first request, freed by crd_forget).
  * Which cluster a lookup is for: the API server's request handler calls crd_enter(cl)
@@ -26,6 +28,8 @@
 #include "kube/table.h"
 
 #define CRD_GROUP "apiextensions.k8s.io"
+#define CRD_CLEANUP                                                                                \
+	"customresourcecleanup.apiextensions.k8s.io" /* CustomResourceCleanupFinalizer */
 
 struct served {
 	struct kube_resource res; /* its strings point into text */
@@ -52,6 +56,7 @@ struct crd_state {
 	size_t table_n;
 	struct store_watch *watch;
 	int loaded;
+	unsigned long gen; /* counts rebuilds: what OpenAPI documents were built from */
 };
 
 static _Thread_local struct crd_state *current;
@@ -207,6 +212,7 @@ static int rebuild(struct crd_state *s)
 	if (rc)
 		return rc;
 	clear(s);
+	s->gen++;
 	for (size_t i = 0; i < n && !rc; i++) {
 		json_t *crd = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
 		size_t j;
@@ -308,6 +314,47 @@ int crd_has_status(const struct kube_resource *res)
 	return s && s->status;
 }
 
+const struct kube_resource *crd_storage_of(const struct kube_resource *res)
+{
+	const struct served *s = served_of(res);
+	for (size_t i = 0; s && i < current->n; i++) {
+		const struct served *o = &current->v[i];
+		if (o->crd == s->crd && json_is_true(json_object_get(o->version, "storage")))
+			return &o->res;
+	}
+	return NULL;
+}
+
+unsigned long crd_generation(void)
+{
+	return current ? current->gen : 0;
+}
+
+const json_t *crd_schema(const struct kube_resource *res)
+{
+	const struct served *s = served_of(res);
+	return s ? json_object_get(json_object_get(s->version, "schema"), "openAPIV3Schema") : NULL;
+}
+
+int crd_scale_paths(const struct kube_resource *res, const char **spec, const char **status,
+		    const char **selector)
+{
+	const struct served *s = served_of(res);
+	const json_t *sc =
+		s && s->scale
+			? json_object_get(json_object_get(s->version, "subresources"), "scale")
+			: NULL;
+	if (!json_is_object(sc))
+		return 0;
+	if (spec)
+		*spec = jstr(sc, "specReplicasPath");
+	if (status)
+		*status = jstr(sc, "statusReplicasPath");
+	if (selector)
+		*selector = jstr(sc, "labelSelectorPath");
+	return 1;
+}
+
 const struct apply_type *crd_apply_type(const struct kube_resource *res)
 {
 	const struct served *s = served_of(res);
@@ -344,6 +391,85 @@ int crd_object_hook(const struct kube_resource *res, json_t *obj, const json_t *
 	int rc = crd_default(obj, schema);
 	if (!rc)
 		crd_validate_object(obj, schema, errs);
+	return rc;
+}
+
+/* The cleanup of a deleted CRD: apiextensions-apiserver's Delete
+ * (pkg/registry/customresourcedefinition/etcd.go) stamps the CRD, adds the
+ * customresourcecleanup.apiextensions.k8s.io finalizer and a Terminating condition, and
+ * its finalizer controller then deletes every custom object before the CRD goes. Here
+ * the controller's part is immediate. */
+static void crd_terminating(json_t *crd)
+{
+	char ts[CLOCK_RFC3339_LEN];
+	json_t *md = json_object_get(crd, "metadata"), *st = json_object_get(crd, "status");
+	if (!json_is_object(md))
+		return;
+	clock_rfc3339(time(NULL), ts);
+	if (!json_object_get(md, "deletionTimestamp"))
+		json_object_set_new(md, "deletionTimestamp", json_string(ts));
+	json_t *fin = json_object_get(md, "finalizers");
+	if (!json_is_array(fin)) {
+		fin = json_array();
+		json_object_set_new(md, "finalizers", fin);
+	}
+	size_t i;
+	json_t *f, *c;
+	int have = 0;
+	json_array_foreach(fin, i, f)
+	{
+		if (json_is_string(f) && strcmp(json_string_value(f), CRD_CLEANUP) == 0)
+			have = 1;
+	}
+	if (!have)
+		json_array_append_new(fin, json_string(CRD_CLEANUP));
+	if (!json_is_object(st)) {
+		st = json_object();
+		json_object_set_new(crd, "status", st);
+	}
+	json_t *conds = json_object_get(st, "conditions");
+	if (!json_is_array(conds)) {
+		conds = json_array();
+		json_object_set_new(st, "conditions", conds);
+	}
+	json_t *t =
+		json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "Terminating", "status", "True",
+			  "lastTransitionTime", ts, "reason", "InstanceDeletionPending", "message",
+			  "CustomResourceDefinition marked for deletion; CustomResource "
+			  "deletion will begin soon");
+	json_array_foreach(conds, i, c)
+	{
+		if (strcmp(jstr(c, "type"), "Terminating") == 0) {
+			if (strcmp(jstr(c, "status"), "True") == 0)
+				json_object_set(t, "lastTransitionTime",
+						json_object_get(c, "lastTransitionTime"));
+			json_array_set_new(conds, i, t);
+			return;
+		}
+	}
+	json_array_append_new(conds, t);
+}
+
+int crd_delete_hook(struct kube_cluster *cl, const struct kube_resource *res, json_t *crd)
+{
+	char prefix[1024];
+	struct store_kv *kvs = NULL;
+	size_t n = 0;
+	if (!is_crd(res))
+		return 0;
+	const json_t *spec = json_object_get(crd, "spec");
+	const char *group = jstr(spec, "group");
+	const char *plural = jstr(json_object_get(spec, "names"), "plural");
+	/* every version of the kind, in every namespace: registry_key's collection prefix */
+	struct kube_resource cr = {.group = group, .resource = plural, .namespaced = 0};
+	crd_terminating(crd);
+	if (!*group || !*plural)
+		return 0;
+	registry_key(cl, &cr, NULL, NULL, prefix, sizeof(prefix));
+	int rc = *prefix ? store_range(cl->kube->store, prefix, 0, &kvs, &n, NULL) : -EINVAL;
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		store_delete(cl->kube->store, kvs[i].key, STORE_ANY_REV, NULL);
+	store_kvs_free(kvs, n);
 	return rc;
 }
 

@@ -32,6 +32,20 @@ const struct kube_resource *crd_find(const char *group, const char *version, con
  * types (NULL: none); its Table columns (crd.h's crd_columns; new reference). */
 int crd_has_status(const struct kube_resource *res);
 const struct apply_type *crd_apply_type(const struct kube_resource *res);
+/* The served version of res's CRD that is its storage version (its objects are stored
+ * in it; the "None" conversion rewrites apiVersion), or NULL: res is no custom
+ * resource, or its storage version is not served. */
+const struct kube_resource *crd_storage_of(const struct kube_resource *res);
+/* Changes whenever the current cluster's custom resources change (a CRD written or
+ * deleted): what documents built from them (OpenAPI) compare. */
+unsigned long crd_generation(void);
+/* A custom resource's openAPIV3Schema (borrowed for the request), or NULL. */
+const json_t *crd_schema(const struct kube_resource *res);
+/* A custom resource whose version has the scale subresource: 1, with its
+ * specReplicasPath, statusReplicasPath and labelSelectorPath (".spec.replicas"; ""
+ * when absent; borrowed for the request) where asked for; else 0. */
+int crd_scale_paths(const struct kube_resource *res, const char **spec, const char **status,
+		    const char **selector);
 json_t *crd_table_columns(const struct kube_resource *res);
 
 /* For a custom resource, replaces the columns and cells of table (table.c's, built for
@@ -44,5 +58,12 @@ int crd_table(const struct kube_resource *res, json_t *table, const json_t *item
  * pruning, defaulting and validation by its schema. Field errors go to errs (the
  * registry's form). Other resources: nothing. 0 or -ENOMEM. */
 int crd_object_hook(const struct kube_resource *res, json_t *obj, const json_t *old, json_t *errs);
+
+/* After the CRD crd (res: the CRD resource) was deleted from the store: deletes every
+ * object of its kind, in every version and namespace, and marks crd (the reply) as
+ * upstream's first DELETE answers it: deletionTimestamp, the
+ * customresourcecleanup.apiextensions.k8s.io finalizer and a Terminating condition.
+ * Other resources: nothing. 0 or -errno. */
+int crd_delete_hook(struct kube_cluster *cl, const struct kube_resource *res, json_t *crd);
 
 #endif

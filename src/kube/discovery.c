@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 
 
@@ -120,14 +121,80 @@ static size_t groups(const char **out, size_t cap)
 	return k;
 }
 
-static const char *group_version(const char *group)
+/* A version's place in apimachinery's CompareKubeAwareVersionStrings: v<major>
+ * [(alpha|beta)<minor>]; stage 2 GA, 1 beta, 0 alpha; -1 for any other string. */
+static int version_rank(const char *v, long *major, long *minor)
 {
-	size_t n;
+	char *end;
+	*major = *minor = 0;
+	if (v[0] != 'v' || v[1] < '1' || v[1] > '9')
+		return -1;
+	*major = strtol(v + 1, &end, 10);
+	if (!*end)
+		return 2;
+	int stage = strncmp(end, "beta", 4) == 0 ? 1 : strncmp(end, "alpha", 5) == 0 ? 0 : -1;
+	const char *m = end + (stage == 1 ? 4 : 5);
+	if (stage < 0 || *m < '1' || *m > '9')
+		return -1;
+	*minor = strtol(m, &end, 10);
+	return *end ? -1 : stage;
+}
+
+/* qsort order of versions, kube-aware: GA before beta before alpha, higher first
+ * within each, then other strings in lexical order (v2, v1, v1beta1, v1alpha1, foo). */
+static int version_cmp(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	long xm, xn, ym, yn;
+	int xs = version_rank(x, &xm, &xn), ys = version_rank(y, &ym, &yn);
+	if (xs != ys)
+		return xs < 0 ? 1 : ys < 0 ? -1 : ys - xs;
+	if (xs < 0)
+		return strcmp(x, y);
+	if (xm != ym)
+		return xm < ym ? 1 : -1;
+	return xn == yn ? 0 : xn < yn ? 1 : -1;
+}
+
+/* The versions a group serves, preferred first, as kube-apiserver and
+ * apiextensions-apiserver order them (autoscaling v2, v1; a CRD's v1, v1beta1). At
+ * most cap. */
+static size_t group_versions(const char *group, const char **out, size_t cap)
+{
+	size_t n, k = 0;
 	const struct kube_resource *rs = kube_resources(&n);
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(rs[i].group, group) == 0)
-			return rs[i].version;
-	return "v1";
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(rs[i].group, group) != 0)
+			continue;
+		size_t j;
+		for (j = 0; j < k; j++)
+			if (strcmp(out[j], rs[i].version) == 0)
+				break;
+		if (j == k && k < cap)
+			out[k++] = rs[i].version;
+	}
+	if (!k && cap)
+		out[k++] = "v1";
+	qsort(out, k, sizeof(*out), version_cmp);
+	return k;
+}
+
+/* The subresources of res: the table's, or a custom resource's status and scale
+ * (apiextensions-apiserver lists them as the CRD's version declares them). */
+static size_t subs_of(const struct kube_resource *res, struct subresource *out, size_t cap)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < sizeof(subresources) / sizeof(subresources[0]) && k < cap; i++)
+		if (strcmp(subresources[i].group, res->group) == 0 &&
+		    strcmp(subresources[i].resource, res->resource) == 0)
+			out[k++] = subresources[i];
+	if (k < cap && crd_has_status(res))
+		out[k++] = (struct subresource){res->group, res->resource, "status", res->group,
+						res->version, res->kind, "get,patch,update"};
+	if (k < cap && crd_scale_paths(res, NULL, NULL, NULL))
+		out[k++] = (struct subresource){res->group, res->resource, "scale", "autoscaling",
+						"v1", "Scale", "get,patch,update"};
+	return k;
 }
 
 static void reply(struct http_req *r, json_t *j, const char *content_type)
@@ -172,10 +239,10 @@ static json_t *resource_list(const char *group, const char *version)
 			json_object_set_new(o, "shortNames", csv_array(res->short_names));
 		if (categories(res))
 			json_object_set_new(o, "categories", csv_array(categories(res)));
-		for (size_t k = 0; k < sizeof(subresources) / sizeof(subresources[0]); k++) {
-			const struct subresource *sr = &subresources[k];
-			if (strcmp(sr->group, group) != 0 || strcmp(sr->resource, res->resource) != 0)
-				continue;
+		struct subresource subs[4];
+		size_t ns = subs_of(res, subs, 4);
+		for (size_t k = 0; k < ns; k++) {
+			const struct subresource *sr = &subs[k];
 			char name[160];
 			snprintf(name, sizeof(name), "%s/%s", sr->resource, sr->sub);
 			json_t *so = json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", name,
@@ -198,11 +265,18 @@ fail:
 static json_t *api_group(const char *group)
 {
 	char gv[200];
-	const char *v = group_version(group);
-	snprintf(gv, sizeof(gv), "%s/%s", group, v);
-	return json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}], s:{s:s, s:s}}", "kind", "APIGroup",
-			 "apiVersion", "v1", "name", group, "versions", "groupVersion", gv, "version",
-			 v, "preferredVersion", "groupVersion", gv, "version", v);
+	const char *vs[8];
+	size_t nv = group_versions(group, vs, 8);
+	json_t *versions = json_array();
+	for (size_t i = 0; versions && i < nv; i++) {
+		snprintf(gv, sizeof(gv), "%s/%s", group, vs[i]);
+		json_array_append_new(versions,
+				      json_pack("{s:s, s:s}", "groupVersion", gv, "version", vs[i]));
+	}
+	snprintf(gv, sizeof(gv), "%s/%s", group, vs[0]);
+	return json_pack("{s:s, s:s, s:s, s:o*, s:{s:s, s:s}}", "kind", "APIGroup", "apiVersion",
+			 "v1", "name", group, "versions", versions, "preferredVersion",
+			 "groupVersion", gv, "version", vs[0]);
 }
 
 static json_t *api_group_list(void)
@@ -261,19 +335,23 @@ static json_t *agg_version(const char *group, const char *version)
 		if (categories(res))
 			json_object_set_new(o, "categories", csv_array(categories(res)));
 		json_t *subs = NULL;
-		for (size_t k = 0; k < sizeof(subresources) / sizeof(subresources[0]); k++) {
-			const struct subresource *sr = &subresources[k];
-			if (strcmp(sr->group, group) != 0 || strcmp(sr->resource, res->resource) != 0)
-				continue;
+		struct subresource list_of[4];
+		size_t ns = subs_of(res, list_of, 4);
+		for (size_t k = 0; k < ns; k++) {
+			const struct subresource *sr = &list_of[k];
 			if (!subs) {
 				subs = json_array();
 				if (!subs || json_object_set_new(o, "subresources", subs) != 0)
 					goto fail;
 			}
+			/* a kind's own status answers in the version asked for */
+			const char *kv = strcmp(sr->kind_group, group) == 0 &&
+						 strcmp(sr->kind, res->kind) == 0
+					 ? version
+					 : sr->kind_version;
 			json_t *so = json_pack("{s:s, s:{s:s, s:s, s:s}, s:o}", "subresource", sr->sub,
-					       "responseKind", "group", sr->kind_group, "version",
-					       sr->kind_version, "kind", sr->kind, "verbs",
-					       csv_array(sr->verbs));
+					       "responseKind", "group", sr->kind_group, "version", kv,
+					       "kind", sr->kind, "verbs", csv_array(sr->verbs));
 			if (!so || json_array_append_new(subs, so) != 0)
 				goto fail;
 		}
@@ -286,10 +364,17 @@ fail:
 
 static json_t *agg_group(const char *group)
 {
-	json_t *v = agg_version(group, group_version(group));
-	if (!v)
-		return NULL;
-	return json_pack("{s:{s:s}, s:[o]}", "metadata", "name", group, "versions", v);
+	const char *vs[8];
+	size_t nv = group_versions(group, vs, 8);
+	json_t *versions = json_array();
+	for (size_t i = 0; versions && i < nv; i++) {
+		json_t *v = agg_version(group, vs[i]);
+		if (!v || json_array_append_new(versions, v)) {
+			json_decref(versions);
+			return NULL;
+		}
+	}
+	return json_pack("{s:{s:s}, s:o*}", "metadata", "name", group, "versions", versions);
 }
 
 static json_t *agg_list(int core, const char *api_version)

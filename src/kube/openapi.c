@@ -25,6 +25,7 @@
 #include "core/dbuf.h"
 #include "core/embed.h"
 #include "core/jwt.h"
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 
 #define DEFS_PREFIX "#/definitions/"
@@ -41,7 +42,81 @@ struct kube_openapi {
 	struct openapi_doc *docs; /* the group-versions, then /openapi/v3, then /openapi/v2 */
 	size_t n;
 	time_t built;
+	unsigned long crd_gen; /* crd_generation() when built: rebuilt when CRDs change */
 };
+
+#define OBJECT_META "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+/* A custom resource's definition name, as apiextensions-apiserver's OpenAPI builder
+ * names it (util.ToRESTFriendlyName of group/version/kind): the group's labels
+ * reversed, then version and kind ("acme.example.io" v1 Certificate ->
+ * "io.example.acme.v1.Certificate"). 0 or -ENAMETOOLONG. */
+static int cr_def_name(const struct kube_resource *res, char *out, size_t len)
+{
+	size_t pos = 0;
+	const char *g = res->group, *end = g + strlen(g);
+	out[0] = '\0';
+	while (end > g) {
+		const char *dot = end;
+		while (dot > g && dot[-1] != '.')
+			dot--;
+		int n = snprintf(out + pos, len - pos, "%.*s.", (int)(end - dot), dot);
+		if (n < 0 || (size_t)n >= len - pos)
+			return -ENAMETOOLONG;
+		pos += (size_t)n;
+		end = dot > g ? dot - 1 : g;
+	}
+	return sfmt(out + pos, len - pos, "%s.%s", res->version, res->kind);
+}
+
+/* A custom resource's definition (the v2 form, "#/definitions/" references), as the
+ * builder's buildKubeNative makes it: the CRD's schema with metadata a reference to
+ * ObjectMeta, apiVersion and kind described, and x-kubernetes-group-version-kind.
+ * NULL when out of memory. */
+static json_t *cr_definition(const struct kube_resource *res)
+{
+	const json_t *schema = crd_schema(res);
+	json_t *d = json_is_object(schema) ? json_deep_copy(schema)
+					   : json_pack("{s:s}", "type", "object");
+	json_t *props = json_object_get(d, "properties");
+	if (!d)
+		return NULL;
+	if (json_is_object(props)) {
+		json_object_set_new(
+			props, "apiVersion",
+			json_pack(
+				"{s:s, s:s}", "description",
+				"APIVersion defines the versioned schema of this representation of "
+				"an "
+				"object. Servers should convert recognized schemas to the latest "
+				"internal value, and may reject unrecognized values. More info: "
+				"https://git.k8s.io/community/contributors/devel/sig-architecture/"
+				"api-conventions.md#resources",
+				"type", "string"));
+		json_object_set_new(
+			props, "kind",
+			json_pack(
+				"{s:s, s:s}", "description",
+				"Kind is a string value representing the REST resource this object "
+				"represents. Servers may infer this from the endpoint the client "
+				"submits requests to. Cannot be updated. In CamelCase. More info: "
+				"https://git.k8s.io/community/contributors/devel/sig-architecture/"
+				"api-conventions.md#types-kinds",
+				"type", "string"));
+		json_object_set_new(
+			props, "metadata",
+			json_pack(
+				"{s:s, s:[{s:s}]}", "description",
+				"Standard object's metadata. More info: "
+				"https://git.k8s.io/community/contributors/devel/sig-architecture/"
+				"api-conventions.md#metadata",
+				"allOf", "$ref", DEFS_PREFIX OBJECT_META));
+	}
+	json_object_set_new(d, "x-kubernetes-group-version-kind",
+			    json_pack("[{s:s, s:s, s:s}]", "group", res->group, "version",
+				      res->version, "kind", res->kind));
+	return d;
+}
 
 /* Adds name and every definition it reaches to want (a set: name -> true). */
 static void reach(const json_t *defs, const json_t *v, json_t *want)
@@ -143,6 +218,17 @@ static json_t *gv_doc(const json_t *data, const char *group, const char *version
 		    sfmt(key, sizeof(key), "%s/%s/%s", group, version, rs[i].kind) < 0)
 			continue;
 		const char *name = json_string_value(json_object_get(kinds, key));
+		char cr[400];
+		if (crd_schema(&rs[i]) && cr_def_name(&rs[i], cr, sizeof(cr)) == 0) {
+			/* a custom resource: its schema, and the ObjectMeta it refers to */
+			json_t *d = cr_definition(&rs[i]);
+			if (!d || json_object_set_new(schemas, cr, v3_copy(d))) {
+				json_decref(d);
+				goto fail;
+			}
+			json_decref(d);
+			name = OBJECT_META;
+		}
 		if (name && json_object_get(defs, name) && !json_object_get(want, name)) {
 			json_object_set_new(want, name, json_true());
 			reach(defs, json_object_get(defs, name), want);
@@ -194,6 +280,7 @@ static struct kube_openapi *build(void)
 	if (!o || !data || !root_paths || !(o->docs = calloc(n + 2, sizeof(*o->docs))))
 		goto fail;
 	o->built = time(NULL);
+	o->crd_gen = crd_generation();
 	if (build_gvs(o, data, root_paths))
 		goto fail;
 	if (doc_set(&o->docs[o->n], "/openapi/v3", json_pack("{s:O}", "paths", root_paths),
@@ -203,6 +290,14 @@ static struct kube_openapi *build(void)
 	json_t *v2 = json_pack("{s:s, s:{s:s, s:s}, s:{}, s:O}", "swagger", "2.0", "info", "title",
 			       "Kubernetes", "version", "v1.30.5", "paths", "definitions",
 			       json_object_get(data, "definitions"));
+	/* (v2's definitions are data's: the custom resources' join them) */
+	json_t *v2defs = json_object_get(v2, "definitions");
+	const struct kube_resource *rs = kube_resources(&n);
+	for (size_t i = 0; v2defs && i < n; i++) {
+		char cr[400];
+		if (crd_schema(&rs[i]) && cr_def_name(&rs[i], cr, sizeof(cr)) == 0)
+			json_object_set_new(v2defs, cr, cr_definition(&rs[i]));
+	}
 	if (doc_set(&o->docs[o->n], "/openapi/v2", v2, JSON_SORT_KEYS))
 		goto fail;
 	o->n++;
@@ -293,6 +388,8 @@ static void serve_gv(struct http_req *r, const struct kube_openapi *o, const str
 int openapi_serve(struct kube_cluster *cl, struct http_req *r)
 {
 	const char *p = r->path;
+	if (cl->openapi && cl->openapi->crd_gen != crd_generation())
+		openapi_forget(cl); /* a CRD changed: its schemas with it */
 	if (!cl->openapi)
 		cl->openapi = build();
 	struct kube_openapi *o = cl->openapi;

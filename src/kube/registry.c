@@ -36,6 +36,7 @@
 #include "core/http.h"
 #include "core/jwt.h"
 #include "core/store.h"
+#include "kube/convert.h"
 #include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/nodeauthz.h"
@@ -83,7 +84,8 @@ static const struct kind_info kinds[] = {
 	{"networking.k8s.io", "ingresses", N_SUBDOMAIN, 1, 1, 0, 0},
 	{"policy", "poddisruptionbudgets", N_SUBDOMAIN, 1, 1, 0, 0},
 	{"storage.k8s.io", "volumeattachments", N_SUBDOMAIN, 1, 0, 0, 0},
-	{"apiextensions.k8s.io", "customresourcedefinitions", N_SUBDOMAIN, 1, 1, 0, 0},
+	/* DELETE answers with the CRD it marked Terminating (customresourcedefinition/etcd.go) */
+	{"apiextensions.k8s.io", "customresourcedefinitions", N_SUBDOMAIN, 1, 1, 1, 0},
 };
 
 static const struct kind_info default_kind = {"", "", N_SUBDOMAIN, 0, 0, 0, 0};
@@ -213,20 +215,28 @@ void registry_forget(struct kube_cluster *cl)
 	cl->registry = NULL;
 }
 
-/* Parses a stored value into an object carrying its resourceVersion. */
-json_t *reg_load(const char *value, size_t len, int64_t rev)
+/* Parses a stored value into an object carrying its resourceVersion, in res's version. */
+json_t *reg_load(const struct kube_resource *res, const char *value, size_t len, int64_t rev)
 {
 	json_t *o = json_loadb(value, len, 0, NULL);
 	if (!json_is_object(o)) {
 		json_decref(o);
 		return NULL;
 	}
+	if (res && convert_needed(res)) {
+		json_t *c = convert_to(o, res);
+		json_decref(o);
+		if (!c)
+			return NULL;
+		o = c;
+	}
 	reg_set_rv(o, rev);
 	return o;
 }
 
 /* Gets an object and its mod_rev. 0, -ENOENT, -errno. */
-int reg_fetch(struct kube_cluster *cl, const char *key, json_t **out, int64_t *rev)
+int reg_fetch(struct kube_cluster *cl, const struct kube_resource *res, const char *key,
+	      json_t **out, int64_t *rev)
 {
 	struct store_kv kv;
 	*out = NULL;
@@ -235,7 +245,7 @@ int reg_fetch(struct kube_cluster *cl, const char *key, json_t **out, int64_t *r
 	int rc = store_get(cl->kube->store, key, &kv);
 	if (rc)
 		return rc;
-	*out = reg_load(kv.value, kv.value_len, kv.mod_rev);
+	*out = reg_load(res, kv.value, kv.value_len, kv.mod_rev);
 	if (rev)
 		*rev = kv.mod_rev;
 	store_kv_free(&kv);
@@ -280,6 +290,14 @@ int reg_write_obj(struct kube_cluster *cl, const struct kube_resource *res, cons
 		return -ENOMEM;
 	json_object_del(m, "resourceVersion");
 	json_t *n = reg_normalize(obj, res);
+	if (n && convert_needed(res)) {
+		/* stored in the storage version, kind and apiVersion first */
+		const struct kube_resource *st = convert_storage_of(res);
+		json_t *c = convert_to(n, st);
+		json_decref(n);
+		n = c ? reg_normalize(c, st) : NULL;
+		json_decref(c);
+	}
 	char *s = n ? json_dumps(n, JSON_COMPACT) : NULL;
 	json_decref(n);
 	if (!s)
@@ -449,7 +467,7 @@ json_t *registry_get(struct kube_cluster *cl, const struct kube_resource *res, c
 	if (!cl || !res || !name || !*name || (res->namespaced && (!ns || !*ns)))
 		return NULL;
 	registry_key(cl, res, ns, name, key, sizeof(key));
-	if (reg_fetch(cl, key, &o, NULL) != 0)
+	if (reg_fetch(cl, res, key, &o, NULL) != 0)
 		return NULL;
 	return o;
 }
@@ -476,7 +494,7 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 	json_t *m = reg_meta_of(obj);
 	if (!m)
 		return -ENOMEM;
-	rc = reg_fetch(cl, key, &old, NULL);
+	rc = reg_fetch(cl, res, key, &old, NULL);
 	if (rc && rc != -ENOENT)
 		return rc;
 	/* keep identity across replacements; new objects get theirs */
@@ -542,7 +560,7 @@ static void serve_get(struct kube_cluster *cl, struct http_req *r, const struct 
 	json_t *obj = NULL;
 	struct output out;
 	registry_key(cl, res, a->namespace_, a->name, key, sizeof(key));
-	int rc = reg_fetch(cl, key, &obj, NULL);
+	int rc = reg_fetch(cl, res, key, &obj, NULL);
 	if (rc == -ENOENT) {
 		reg_reply_not_found(r, a, res, a->name);
 		return;

@@ -18,6 +18,7 @@
 
 #include "core/dbuf.h"
 #include "core/store.h"
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/patch.h"
 #include "kube/registry_impl.h"
@@ -153,11 +154,63 @@ int reg_builtin_defaults(const struct kube_resource *res, json_t *obj)
 
 int reg_has_scale(const struct kube_resource *res)
 {
+	if (crd_scale_paths(res, NULL, NULL, NULL))
+		return 1; /* a custom resource whose CRD declares the scale subresource */
 	if (strcmp(res->group, "apps") == 0)
 		return strcmp(res->resource, "deployments") == 0 ||
 		       strcmp(res->resource, "replicasets") == 0 ||
 		       strcmp(res->resource, "statefulsets") == 0;
 	return reg_is_core(res, "replicationcontrollers");
+}
+
+/* The value at a CRD's JSON path (".spec.replicas"), or NULL. */
+static const json_t *at_path(const json_t *obj, const char *path)
+{
+	return path && *path == '.' ? kube_json_path(obj, path + 1) : NULL;
+}
+
+/* Sets the value at a CRD's JSON path, making the objects on the way
+ * (unstructured.SetNestedField). 0, -EINVAL (not a path of objects), -ENOMEM. */
+static int set_path(json_t *obj, const char *path, json_t *v)
+{
+	char seg[128];
+	if (!path || *path != '.')
+		return -EINVAL;
+	for (const char *p = path + 1;;) {
+		size_t l = strcspn(p, ".");
+		if (!l || l >= sizeof(seg) || !json_is_object(obj))
+			return -EINVAL;
+		memcpy(seg, p, l);
+		seg[l] = '\0';
+		if (!p[l])
+			return json_object_set(obj, seg, v) ? -ENOMEM : 0;
+		json_t *next = json_object_get(obj, seg);
+		if (!next) {
+			next = json_object();
+			if (!next || json_object_set_new(obj, seg, next))
+				return -ENOMEM;
+		}
+		obj = next;
+		p += l + 1;
+	}
+}
+
+/* A custom resource's Scale, as scaleFromCustomResource
+ * (apiextensions-apiserver pkg/registry/customresource/etcd.go): the replicas at the
+ * CRD's specReplicasPath and statusReplicasPath (0 when absent), the selector string
+ * at its labelSelectorPath. */
+static void scale_fill_cr(const struct kube_resource *res, const json_t *obj, json_t *sc)
+{
+	const char *sp = "", *stp = "", *sel = "";
+	crd_scale_paths(res, &sp, &stp, &sel);
+	json_int_t want = json_integer_value(at_path(obj, sp));
+	if (want)
+		json_object_set_new(json_object_get(sc, "spec"), "replicas", json_integer(want));
+	json_t *st = json_object_get(sc, "status");
+	json_object_set_new(st, "replicas", json_integer(json_integer_value(at_path(obj, stp))));
+	const char *s = json_string_value(at_path(obj, sel));
+	if (s && *s)
+		json_object_set_new(st, "selector", json_string(s));
 }
 
 /* The Scale of obj: {kind, apiVersion, metadata {name, namespace, uid, resourceVersion,
@@ -176,6 +229,10 @@ static json_t *scale_of(const struct kube_resource *res, const json_t *obj)
 	for (size_t i = 0; keep[i]; i++)
 		if (json_object_get(md, keep[i]))
 			json_object_set(m, keep[i], json_object_get(md, keep[i]));
+	if (crd_scale_paths(res, NULL, NULL, NULL)) {
+		scale_fill_cr(res, obj, sc);
+		return sc;
+	}
 	json_int_t want = json_integer_value(json_object_get(spec, "replicas"));
 	if (want)
 		json_object_set_new(json_object_get(sc, "spec"), "replicas", json_integer(want));
@@ -277,13 +334,25 @@ static void scale_write(struct kube_cluster *cl, struct http_req *r, const struc
 		reg_reply_conflict(r, a, res, a->name);
 		return;
 	}
+	const char *sp = NULL;
 	json_t *spec = json_object_get(obj, "spec");
-	if (!json_is_object(spec)) {
+	json_int_t old;
+	if (crd_scale_paths(res, &sp, NULL, NULL)) {
+		json_t *v = json_integer(n);
+		old = json_integer_value(at_path(obj, sp));
+		int src = v ? set_path(obj, sp, v) : -ENOMEM;
+		json_decref(v);
+		if (src) {
+			kube_reply_status(r, 500, "InternalError", "the replicas could not be set", a);
+			return;
+		}
+	} else if (!json_is_object(spec)) {
 		kube_reply_status(r, 500, "InternalError", "the object has no spec", a);
 		return;
+	} else {
+		old = json_integer_value(json_object_get(spec, "replicas"));
+		json_object_set_new(spec, "replicas", json_integer(n));
 	}
-	json_int_t old = json_integer_value(json_object_get(spec, "replicas"));
-	json_object_set_new(spec, "replicas", json_integer(n));
 	if (old != n && reg_kind_of(res)->generation) {
 		json_t *m = reg_meta_of(obj);
 		json_int_t g = json_integer_value(json_object_get(m, "generation"));
@@ -308,7 +377,7 @@ void reg_serve_scale(struct kube_cluster *cl, struct http_req *r, const struct k
 	json_t *obj = NULL;
 	int64_t rev = 0;
 	registry_key(cl, res, a->namespace_, a->name, key, sizeof(key));
-	int rc = reg_fetch(cl, key, &obj, &rev);
+	int rc = reg_fetch(cl, res, key, &obj, &rev);
 	if (rc == -ENOENT) {
 		reg_reply_not_found(r, a, res, a->name);
 		return;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/store.h"
+#include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/registry_impl.h"
 
@@ -114,7 +115,7 @@ void reg_serve_delete(struct kube_cluster *cl, struct http_req *r, const struct 
 	for (int attempt = 0; attempt < UPDATE_RETRIES; attempt++) {
 		json_decref(obj);
 		obj = NULL;
-		rc = reg_fetch(cl, key, &obj, &cur);
+		rc = reg_fetch(cl, res, key, &obj, &cur);
 		if (rc == -ENOENT) {
 			reg_reply_not_found(r, a, res, a->name);
 			goto out;
@@ -152,6 +153,7 @@ void reg_serve_delete(struct kube_cluster *cl, struct http_req *r, const struct 
 			reg_reply_store_error(r, a, rc);
 			goto out;
 		}
+		crd_delete_hook(cl, res, obj); /* a CRD's custom objects go with it */
 		if (is_ns) {
 			delete_namespace_contents(cl, a->name);
 			reg_now_rfc3339(ts);
@@ -193,7 +195,7 @@ void reg_serve_deletecollection(struct kube_cluster *cl, struct http_req *r,
 		goto oom;
 	int dry = reg_dry_run(r);
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = reg_load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
+		json_t *o = reg_load(res, kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
 		if (!o)
 			continue;
 		if (!reg_filter_match(&f, o) || (reg_is_core(res, "namespaces") &&

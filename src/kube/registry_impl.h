@@ -91,13 +91,15 @@ const char *reg_mstr(const json_t *obj, const char *field);
 int reg_parse_rv(const char *s, int64_t *out);
 /* The query parameter is "1", "true" or "t". */
 int reg_query_true(const struct http_req *r, const char *name);
-/* Parses a stored value into an object carrying its resourceVersion; NULL if not one. */
-json_t *reg_load(const char *value, size_t len, int64_t rev);
+/* Parses a stored value into an object carrying its resourceVersion, in res's version
+ * (convert.h; res NULL: as stored); NULL if not one or out of memory. */
+json_t *reg_load(const struct kube_resource *res, const char *value, size_t len, int64_t rev);
 
 /* Gets an object and its mod_rev. 0, -ENOENT, -errno. */
-int reg_fetch(struct kube_cluster *cl, const char *key, json_t **out, int64_t *rev);
-/* Writes obj (its resourceVersion left out; expected: store_put's) and sets the new one
- * in it. 0, -EEXIST, -ECANCELED, -errno. */
+int reg_fetch(struct kube_cluster *cl, const struct kube_resource *res, const char *key,
+	      json_t **out, int64_t *rev);
+/* Writes obj (its resourceVersion left out; expected: store_put's), in res's storage
+ * version (convert.h), and sets the new one in it. 0, -EEXIST, -ECANCELED, -errno. */
 int reg_write_obj(struct kube_cluster *cl, const struct kube_resource *res, const char *key,
 		  json_t *obj, int64_t expected, int64_t *new_rev);
 /* ?dryRun=All. */

@@ -133,6 +133,7 @@ void reg_pages_clear(struct registry_pages *pages)
 
 /* One list request, threaded through its steps. */
 struct list_req {
+	const struct kube_resource *res; /* the items are read in its version */
 	struct filter f;
 	struct output out;
 	char prefix[KEY_MAX], start[KEY_MAX], av[200], head[400];
@@ -231,7 +232,7 @@ static int list_add_raw(struct list_req *l, json_t *o)
 		dbuf_str(&l->body, ",");
 	if (!raw_item(&l->body, &l->kvs[l->i], l->head, l->hl)) {
 		if (!o)
-			o = reg_load(l->kvs[l->i].value, l->kvs[l->i].value_len,
+			o = reg_load(l->res, l->kvs[l->i].value, l->kvs[l->i].value_len,
 				     l->kvs[l->i].mod_rev);
 		char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
 		if (!t) {
@@ -254,7 +255,7 @@ static int list_collect(struct list_req *l)
 		json_t *o = NULL;
 		const struct store_kv *kv = &l->kvs[l->i];
 		if (l->out.table || !reg_filter_empty(&l->f)) {
-			o = reg_load(kv->value, kv->value_len, kv->mod_rev);
+			o = reg_load(l->res, kv->value, kv->value_len, kv->mod_rev);
 			if (!o)
 				continue;
 			if (!reg_filter_match(&l->f, o)) {
@@ -334,6 +335,7 @@ void reg_serve_list(struct kube_cluster *cl, struct http_req *r, const struct ku
 		return;
 	}
 	l->full = 1;
+	l->res = res;
 	l->body = (struct dbuf)DBUF_INIT(0);
 	l->pages = rs ? &rs->pages : NULL;
 	if (list_parse(r, res, l))

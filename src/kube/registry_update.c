@@ -254,7 +254,7 @@ void reg_serve_update(struct kube_cluster *cl, struct http_req *r, const struct 
 		json_decref(old);
 		json_decref(obj);
 		old = obj = NULL;
-		rc = reg_fetch(cl, key, &old, &cur);
+		rc = reg_fetch(cl, res, key, &old, &cur);
 		if (rc == -ENOENT) {
 			if (!reg_kind_of(res)->create_on_update || a->subresource[0] || want) {
 				reg_reply_not_found(r, a, res, a->name);
@@ -479,7 +479,7 @@ void reg_serve_patch(struct kube_cluster *cl, struct http_req *r, const struct k
 		json_decref(patched);
 		json_decref(obj);
 		old = patched = obj = NULL;
-		rc = reg_fetch(cl, key, &old, &cur);
+		rc = reg_fetch(cl, res, key, &old, &cur);
 		if (rc == -ENOENT && pt == P_APPLY) { /* apply creates what is absent */
 			if (!apply_patch(r, a, res, reg_kind_of(res)->status, NULL, patch,
 					 &patched))

@@ -26,6 +26,7 @@
 #include "core/hmap.h"
 #include "core/jwt.h"
 #include "core/store.h"
+#include "kube/convert.h"
 #include "kube/kube.h"
 #include "kube/nodeauthz.h"
 #include "kube/patch.h"
@@ -76,7 +77,7 @@ static json_t *cache_object(struct registry_event_cache *cache, const struct sto
 	if (cache->obj && cache->rev == ev->rev)
 		return cache->obj;
 	reg_event_cache_clear(cache);
-	cache->obj = reg_load(ev->value, ev->value_len, ev->rev);
+	cache->obj = reg_load(NULL, ev->value, ev->value_len, ev->rev);
 	if (!cache->obj)
 		return NULL;
 	cache->rev = ev->rev;
@@ -255,15 +256,22 @@ static void on_event(void *arg, const struct store_event *ev)
 	if (w->dead)
 		return;
 	w->busy++;
-	json_t *obj = cache_object(&w->rs->cache, ev);
+	json_t *obj = cache_object(&w->rs->cache, ev), *mine = NULL;
+	if (obj && convert_needed(w->res)) {
+		/* another version than the one stored: this watcher's own copy */
+		obj = mine = convert_to(obj, w->res);
+		if (mine)
+			reg_set_rv(mine, ev->rev);
+	}
 	if (!obj)
 		goto out;
+	int shared = mine == NULL;
 	w->last_rev = ev->rev;
 	if (!w->filtered) {
 		int t = ev->type == STORE_DELETE
 				? T_DELETED
 				: (ev->create_rev == ev->rev ? T_ADDED : T_MODIFIED);
-		send_event(w, t, obj, 1);
+		send_event(w, t, obj, shared);
 		goto out;
 	}
 	int match = reg_filter_match(&w->f, obj);
@@ -288,8 +296,9 @@ static void on_event(void *arg, const struct store_event *ev)
 		hmap_del(w->known, ev->key);
 	}
 	if (t >= 0)
-		send_event(w, t, obj, 1);
+		send_event(w, t, obj, shared);
 out:
+	json_decref(mine);
 	w->busy--;
 	if (w->dead)
 		watcher_release(w);
@@ -442,7 +451,7 @@ static int send_initial_list(struct watcher *w, const char *prefix, int64_t from
 		*start_rev = from;
 	w->initial = 1;
 	for (size_t i = 0; i < n && !w->dead; i++) {
-		json_t *o = reg_load(kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
+		json_t *o = reg_load(w->res, kvs[i].value, kvs[i].value_len, kvs[i].mod_rev);
 		if (!o)
 			continue;
 		if (!w->filtered || reg_filter_match(&w->f, o)) {

@@ -73,6 +73,9 @@ static const struct kube_resource resources[] = {
 	 "subjectaccessreview", 0, NULL, CREATE_ONLY, "subjectAccessReviews", 0},
 	{"autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler",
 	 "horizontalpodautoscaler", 1, "hpa", RW, "horizontalPodAutoscalers", 1},
+	/* autoscaling/v1 beside v2, stored as v2 (convert.c), as 1.30 serves both */
+	{"autoscaling", "v1", "horizontalpodautoscalers", "HorizontalPodAutoscaler",
+	 "horizontalpodautoscaler", 1, "hpa", RW, "horizontalPodAutoscalers", 1},
 	{"batch", "v1", "cronjobs", "CronJob", "cronjob", 1, "cj", RW, "cronJobs", 1},
 	{"batch", "v1", "jobs", "Job", "job", 1, NULL, RW, "jobs", 1},
 	{"certificates.k8s.io", "v1", "certificatesigningrequests", "CertificateSigningRequest",
@@ -84,6 +87,12 @@ static const struct kube_resource resources[] = {
 	{"flowcontrol.apiserver.k8s.io", "v1", "flowschemas", "FlowSchema", "flowschema", 0, NULL,
 	 RW, NULL, 1},
 	{"flowcontrol.apiserver.k8s.io", "v1", "prioritylevelconfigurations",
+	 "PriorityLevelConfiguration", "prioritylevelconfiguration", 0, NULL, RW, NULL, 1},
+	/* v1beta3 beside v1, stored as v1: 1.30 still serves it by default (instance.go's
+	 * legacyBetaEnabledByDefaultResources: "deprecate in 1.29, remove in 1.32") */
+	{"flowcontrol.apiserver.k8s.io", "v1beta3", "flowschemas", "FlowSchema", "flowschema", 0,
+	 NULL, RW, NULL, 1},
+	{"flowcontrol.apiserver.k8s.io", "v1beta3", "prioritylevelconfigurations",
 	 "PriorityLevelConfiguration", "prioritylevelconfiguration", 0, NULL, RW, NULL, 1},
 	{"networking.k8s.io", "v1", "ingressclasses", "IngressClass", "ingressclass", 0, NULL, RW,
 	 NULL, 1},

@@ -12,6 +12,7 @@
 
 #include "core/clock.h"
 #include "kube/selectors.h"
+#include "kube/convert.h"
 #include "kube/crdserve.h"
 #include "kube/table.h"
 #include "kube/util.h"
@@ -1126,9 +1127,14 @@ static void hpa_metric(const json_t *spec, const json_t *st, char *out, size_t l
 	snprintf(out, len, "<unknown type>");
 }
 
-static void hpa_cells(const json_t *o, json_t *cells, time_t now)
+static void hpa_cells(const json_t *obj, json_t *cells, time_t now)
 {
 	char age[32], ref[512], targets[1024] = "", one[512], minp[32] = "<unset>";
+	/* printers.go prints the internal type: an autoscaling/v1 object as its v2 form */
+	json_t *v2 = strcmp(str(obj, "apiVersion"), "autoscaling/v1") == 0
+			     ? convert_hpa_to_v2(obj)
+			     : json_incref((json_t *)obj);
+	const json_t *o = v2 ? v2 : obj;
 	const json_t *specs = get(o, "spec.metrics"), *sts = get(o, "status.currentMetrics");
 	size_t i, n = json_array_size(specs), pos = 0;
 	for (i = 0; i < n && i < 2; i++) {
@@ -1153,6 +1159,7 @@ static void hpa_cells(const json_t *o, json_t *cells, time_t now)
 	json_array_append_new(cells, json_integer(num(o, "spec.maxReplicas")));
 	json_array_append_new(cells, json_integer(num(o, "status.currentReplicas")));
 	json_array_append_new(cells, s_(age));
+	json_decref(v2);
 }
 
 /* printers.go printIngress: formatHosts (three at most, "*" when none), the load

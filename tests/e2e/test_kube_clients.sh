@@ -45,8 +45,8 @@ YAML
 	# "no", then GKE's reason (the IAM permission it would take)
 	has "1.$v auth can-i --as a user with no grant" "no - requires one of" \
 		"$($k auth can-i delete nodes --as=nobody@example.com 2>/dev/null)"
-	# kubectl 1.27 asks authentication.k8s.io/v1beta1 (or v1alpha1), which gkeid does not
-	# serve (one version per group); 1.28 and later ask v1.
+	# kubectl 1.27 asks authentication.k8s.io/v1beta1 (or v1alpha1), which 1.30 does not
+	# serve by default (test_kube_versions.sh checks its error); 1.28 and later ask v1.
 	if [ "$v" -ge 28 ]; then
 		out=$($k auth whoami 2>&1)
 		has "1.$v auth whoami" "Username    $ADMIN" "$out"

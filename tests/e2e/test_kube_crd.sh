@@ -138,7 +138,17 @@ eq "a wrong name and no storage version: 422" \
 	'422 metadata.name: Invalid value: "gadgets.example.com": must be spec.names.plural+"."+spec.group | spec.versions: Invalid value: "0 versions": must have exactly one version marked as storage version' \
 	"$(code "$out") $(jget "${out% *}" '" | ".join(c["field"] + ": " + c["message"] for c in j["details"]["causes"])')"
 
-ok "delete the CRD" $K delete crd widgets.example.com
+# Deleting a CRD deletes its objects (apiextensions-apiserver: the Delete of
+# customresourcedefinition/etcd.go marks it, the finalizer controller empties it).
+eq "widgets exist before the CRD goes" 1 "$(jget "$(kcurl GET /apis/example.com/v1/widgets)" "len(j['items']) > 0 and 1")"
+out=$(kcurl DELETE /apis/apiextensions.k8s.io/v1/customresourcedefinitions/widgets.example.com)
+eq "DELETE of a CRD: 200 with the CRD marked as upstream's first DELETE marks it" \
+	"200 ['customresourcecleanup.apiextensions.k8s.io'] True InstanceDeletionPending CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon 1" \
+	"$(code "$out") $(jget "$out" "' '.join([str(j['metadata']['finalizers']), *[c['status'] + ' ' + c['reason'] + ' ' + c['message'] for c in j['status']['conditions'] if c['type'] == 'Terminating'], str(int('deletionTimestamp' in j['metadata']))])")"
 out=$(kcurl GET /apis/example.com/v1/namespaces/default/widgets)
 eq "its resources are no longer served" 404 "$(code "$out")"
+ok "the CRD again" $K apply -f "$W/crd.yaml"
+widgets() { w=$(kcurl GET /apis/example.com/v1/widgets); echo "$(code "$w") $(jget "$w" "len(j['items'])")"; }
+wait_for 10 output_is "200 0" widgets
+eq "... serves none of the old objects: they went with the CRD" "200 0" "$WAIT_OUT"
 finish

@@ -138,7 +138,7 @@ clean:
 # `make fuzz-build` only builds them (make test's tests/fuzz/ replays each corpus and
 # fuzzes each target for a few seconds).
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := jwt state route kube_path selectors patch iam_policy protobuf metadata_path cel apply deny
+FUZZ_TARGETS := jwt state route kube_path selectors patch iam_policy protobuf metadata_path cel apply deny mdh1
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_BASE = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS)
 FUZZ_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRCS)) build/fuzz/obj/embed.o

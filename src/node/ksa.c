@@ -16,6 +16,7 @@
 
 #include <event2/http.h>
 
+#include "core/dbuf.h"
 #include "core/hmap.h"
 
 #define ANNOTATION "iam.gke.io/gcp-service-account"
@@ -209,6 +210,23 @@ static int fetch(struct kent *e)
 	if (rc == 0)
 		e->fetching = 1;
 	return rc;
+}
+
+int md_ksa_cached(struct node *n, const char *ns, const char *name, struct md_ksa *out, int commit)
+{
+	struct ksas *ks = n->ksas;
+	char key[400];
+	if (!ks || n->stopping || SFMT(key, "%s/%s", ns, name) < 0)
+		return -EAGAIN;
+	struct kent *e = hmap_get(ks->map, key);
+	if (!e || !e->have || md_now_ms() - e->fetched_ms >= n->cfg.ksa_ttl_ms)
+		return -EAGAIN;
+	if (commit) {
+		n->m.ksa_hits++;
+		lru_front(ks, e);
+	}
+	*out = e->k;
+	return 0;
 }
 
 void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, void *arg)

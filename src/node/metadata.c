@@ -38,7 +38,9 @@
 #include <sys/queue.h>
 #include <sys/socket.h>
 
+#include "core/dbuf.h"
 #include "core/jwt.h"
+#include "node/mdfast.h"
 #include "node/mdpath.h"
 #include "node/mdreq.h"
 
@@ -91,7 +93,8 @@ struct mconn {
 	struct mconn *next;
 	struct mconn **slot_head;
 	char addr[64];
-	struct mdrop *drop; /* the connection is being dropped (NetworkPolicy) */
+	struct mdrop *drop;   /* the connection is being dropped (NetworkPolicy) */
+	struct md_fconn fast; /* the fast path's state (mdfast.c) */
 };
 
 /* A connection a NetworkPolicy drops: no reply; closed when the client gives up (the
@@ -110,6 +113,8 @@ struct mhttp {
 	json_t *statics; /* instance (without service-accounts), project, universe */
 	struct mconn *conns[CONN_BUCKETS];
 };
+
+static void replied(struct node *n, struct evhttp_request *ev);
 
 /* --- replies --- */
 
@@ -134,6 +139,7 @@ static void reply_raw(struct node *n, struct evhttp_request *ev, int status, con
 	if (b && len)
 		evbuffer_add(b, body, len);
 	count(n, status);
+	replied(n, ev);
 	evhttp_send_reply(ev, status, reason, NULL);
 }
 
@@ -619,42 +625,18 @@ static void on_pod(void *arg, int rc, const struct md_pod *pod)
 static int is_self(const struct node *n, const char *addr)
 {
 	(void)n;
-	return strcmp(addr, "127.0.0.1") == 0 || strcmp(addr, "::1") == 0;
+	return md_addr_self(addr);
 }
 
 /* --- connections, their callers and drops --- */
 
-static int sockaddr_text(const struct sockaddr_storage *ss, char *out, size_t len)
-{
-	if (ss->ss_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		return inet_ntop(AF_INET, &s4->sin_addr, out, (socklen_t)len) ? 0 : -EINVAL;
-	}
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
-			return inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], out, (socklen_t)len)
-				       ? 0
-				       : -EINVAL;
-		return inet_ntop(AF_INET6, &s6->sin6_addr, out, (socklen_t)len) ? 0 : -EINVAL;
-	}
-	return -EAFNOSUPPORT;
-}
-
 /* The address that names the caller: the connection's local (destination) address in
  * local mode, its peer (source) address in node mode. */
-static int conn_addr(struct evhttp_request *ev, int local, char *out, size_t len)
+static int conn_addr(struct evhttp_connection *evcon, int local, char *out, size_t len)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
 	struct bufferevent *bev = evcon ? evhttp_connection_get_bufferevent(evcon) : NULL;
 	evutil_socket_t fd = bev ? bufferevent_getfd(bev) : -1;
-	struct sockaddr_storage ss;
-	socklen_t sl = sizeof(ss);
-	if (fd < 0)
-		return -EINVAL;
-	int rc = local ? getsockname(fd, (struct sockaddr *)&ss, &sl)
-		       : getpeername(fd, (struct sockaddr *)&ss, &sl);
-	return rc == 0 ? sockaddr_text(&ss, out, len) : -EINVAL;
+	return md_addr_of_fd(fd, local, out, len) == 0 ? 0 : -EINVAL;
 }
 
 static size_t conn_slot(const struct evhttp_connection *evcon)
@@ -685,38 +667,57 @@ static void on_conn_close(struct evhttp_connection *evcon, void *arg)
 	free(c);
 }
 
-/* conn_addr, remembered for the connection's lifetime. */
-static int conn_addr_cached(struct mhttp *mh, struct evhttp_request *ev, int local, char *out,
-			    size_t len)
+int md_http_conn(struct node *n, struct evhttp_connection *evcon, struct md_fconn **fc,
+		 const char **addr)
 {
-	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
-	if (!evcon)
+	struct mhttp *mh = n->http;
+	if (!mh || !evcon)
 		return -EINVAL;
 	struct mconn **head = &mh->conns[conn_slot(evcon)];
-	for (struct mconn *c = *head; c; c = c->next)
-		if (c->evcon == evcon) {
-			snprintf(out, len, "%s", c->addr);
-			return 0;
-		}
-	int rc = conn_addr(ev, local, out, len);
-	struct mconn *c = rc == 0 ? calloc(1, sizeof(*c)) : NULL;
-	if (c) {
+	struct mconn *c = *head;
+	while (c && c->evcon != evcon)
+		c = c->next;
+	if (!c) {
+		char a[64];
+		int rc = conn_addr(evcon, n->cfg.listen == NODE_LISTEN_LOCAL, a, sizeof(a));
+		if (rc != 0)
+			return rc;
+		if (!(c = calloc(1, sizeof(*c))))
+			return -ENOMEM;
 		c->evcon = evcon;
 		c->slot_head = head;
-		snprintf(c->addr, sizeof(c->addr), "%s", out);
+		memcpy(c->addr, a, sizeof(a));
 		c->next = *head;
 		*head = c;
 		http_conn_set_closecb(evcon, on_conn_close, c);
 	}
-	return rc;
+	*fc = &c->fast;
+	*addr = c->addr;
+	return 0;
 }
 
-static int loopback(const char *addr)
+/* conn_addr, remembered for the connection's lifetime. */
+static int conn_addr_cached(struct node *n, struct evhttp_request *ev, int local, char *out,
+			    size_t len)
 {
-	struct in_addr a;
-	if (inet_pton(AF_INET, addr, &a) == 1)
-		return (ntohl(a.s_addr) >> 24) == 127;
-	return strcmp(addr, "::1") == 0;
+	struct evhttp_connection *evcon = evhttp_request_get_connection(ev);
+	struct md_fconn *fc;
+	const char *addr;
+	int rc = md_http_conn(n, evcon, &fc, &addr);
+	if (rc == -ENOMEM)
+		return conn_addr(evcon, local, out, len);
+	return rc == 0 && sfmt(out, len, "%s", addr) < 0 ? -ENAMETOOLONG : rc;
+}
+
+/* A reply to a request of ev's connection: the fast path may answer its next one. */
+static void replied(struct node *n, struct evhttp_request *ev)
+{
+	struct md_fconn *fc;
+	const char *addr;
+	if (md_http_conn(n, evhttp_request_get_connection(ev), &fc, &addr) == 0) {
+		fc->passed = 0;
+		fc->guard_ms = md_now_ms();
+	}
 }
 
 static void admin(struct node *n, struct evhttp_request *ev, const char *path)
@@ -741,6 +742,7 @@ static void admin(struct node *n, struct evhttp_request *ev, const char *path)
 	md_metrics_write(n, b);
 	evhttp_add_header(h, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
 	count(n, 200);
+	replied(n, ev);
 	evhttp_send_reply(ev, 200, "OK", b);
 	evbuffer_free(b);
 }
@@ -845,13 +847,13 @@ static enum md_ev step_start(struct mreq *q)
 {
 	struct node *n = q->n;
 	int local_mode = n->cfg.listen == NODE_LISTEN_LOCAL;
-	if (conn_addr_cached(n->http, q->ev, local_mode, q->addr, sizeof(q->addr)) != 0)
+	if (conn_addr_cached(n, q->ev, local_mode, q->addr, sizeof(q->addr)) != 0)
 		return refuse(q, 500,
 			      "GKE Metadata Server encountered an error: unknown connection\n");
 	/* local mode: pods are loopback destinations, which only this host can reach (the
 	 * kernel drops 127/8 arriving from outside); a connection to any other address of
 	 * the wildcard listener is not a pod's */
-	if (local_mode && !loopback(q->addr)) {
+	if (local_mode && !md_addr_loopback(q->addr)) {
 		evhttp_add_header(evhttp_request_get_output_headers(q->ev), "Connection", "close");
 		return refuse(
 			q, 403,

@@ -164,6 +164,9 @@ void md_ksa_free(struct node *n);
 /* Gets a KSA, from the cache while fresh; a stale entry is served when the API server
  * cannot be reached. fn may run before this returns. */
 void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, void *arg);
+/* The KSA when md_ksa_get would answer it from a fresh entry at once: 0 and *out; commit
+ * counts the hit as md_ksa_get does. -EAGAIN otherwise (nothing changed). */
+int md_ksa_cached(struct node *n, const char *ns, const char *name, struct md_ksa *out, int commit);
 size_t md_ksa_count(const struct node *n);
 
 /* --- tokens.c --- */
@@ -191,6 +194,11 @@ void md_token_id(struct node *n, const struct md_token_req *tr, md_token_fn fn, 
  * the one an annotated KSA impersonates its GSA with. Nothing is answered; a failure
  * stays with the entry for the request to come. */
 void md_token_prefetch(struct node *n, const struct md_pod *pod);
+/* ksa's access token of the default scopes when md_token_access would hand it out at once
+ * and start no refresh: 0 with *value (valid until the loop runs again) and its expiry;
+ * commit records the hit as md_token_access does. -EAGAIN otherwise (nothing changed). */
+int md_token_cached(struct node *n, const struct md_pod *pod, const struct md_ksa *ksa,
+		    const char **value, int64_t *expiry_ms, int commit);
 size_t md_tokens_count(const struct node *n);
 
 /* --- nodecreds.c: the node's own identity and its node pool's settings --- */
@@ -294,15 +302,16 @@ struct node {
 	char zone_path[160]; /* "projects/N/zones/Z" */
 	struct md_metrics m;
 	int stopping;
-	void *pods;	    /* pods.c */
-	void *ksas;	    /* ksa.c */
-	void *tokens;	    /* tokens.c */
-	void *creds;	    /* nodecreds.c */
-	void *http;	    /* metadata.c */
-	void *faults;	    /* faults.c */
-	void *netpol;	    /* netpol.c */
-	struct evhttp *srv; /* the metadata listeners' evhttp */
+	void *pods;		  /* pods.c */
+	void *ksas;		  /* ksa.c */
+	void *tokens;		  /* tokens.c */
+	void *creds;		  /* nodecreds.c */
+	void *http;		  /* metadata.c */
+	void *faults;		  /* faults.c */
+	void *netpol;		  /* netpol.c */
+	struct evhttp *srv;	  /* the metadata listeners' evhttp */
 	struct http_guard *guard; /* their deadlines and connection budget */
+	struct mdfast *fast;	  /* their fast path (mdfast.c) */
 	struct md_sock socks[3];
 	size_t n_socks;
 };

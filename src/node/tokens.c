@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/dbuf.h"
 #include "core/hmap.h"
 #include "core/http.h"
 #include "core/jwt.h"
@@ -634,6 +635,44 @@ static void start_fetch(struct tent *e)
 
 /* --- the cache --- */
 
+/* How long after it was obtained a token in use is fetched again. */
+static int64_t refresh_at(const struct tent *e)
+{
+	int64_t at = (e->expiry_ms - e->obtained_ms) * 8 / 10;
+	return e->kind != T_FED && at > RECHECK_MS ? RECHECK_MS : at;
+}
+
+/* The cached access token of the default scopes for ksa, when get() would hand it out at
+ * once without starting a refresh; commit records the hit as get() does. */
+int md_token_cached(struct node *n, const struct md_pod *pod, const struct md_ksa *ksa,
+		    const char **value, int64_t *expiry_ms, int commit)
+{
+	struct toks *ts = n->tokens;
+	char key[1024];
+	if (!ts || n->stopping ||
+	    SFMT(key, "%d|%s/%s|%s|%s||0", (int)(ksa->gsa[0] ? T_ACCESS : T_FED), ksa->ns,
+		 ksa->name, ksa->gsa, DEFAULT_SCOPES) < 0)
+		return -EAGAIN;
+	struct tent *e = hmap_get(ts->map, key);
+	int64_t now = md_now_ms();
+	if (!e || !e->value || e->expiry_ms - now <= MIN_VALID_MS)
+		return -EAGAIN;
+	if (!e->fetching && now - e->obtained_ms >= refresh_at(e))
+		return -EAGAIN; /* get() starts its refresh */
+	if (commit) {
+		e->last_used_ms = now;
+		lru_front(ts, e);
+		if (pod->name[0]) {
+			snprintf(e->pod_name, sizeof(e->pod_name), "%s", pod->name);
+			snprintf(e->pod_uid, sizeof(e->pod_uid), "%s", pod->uid);
+		}
+		n->m.token_hits++;
+	}
+	*value = e->value;
+	*expiry_ms = e->expiry_ms;
+	return 0;
+}
+
 static struct tent *entry(struct toks *ts, enum tkind kind, const char *ns, const char *ksa,
 			  const char *gsa, const char *scopes, const char *audience, int full)
 {
@@ -699,11 +738,7 @@ static void get(struct toks *ts, struct tent *e, const struct md_pod *pod, md_to
 	}
 	if (e->value && e->expiry_ms - now > MIN_VALID_MS) {
 		n->m.token_hits++;
-		int64_t life = e->expiry_ms - e->obtained_ms;
-		int64_t at = life * 8 / 10;
-		if (e->kind != T_FED && at > RECHECK_MS)
-			at = RECHECK_MS;
-		if (!e->fetching && now - e->obtained_ms >= at) {
+		if (!e->fetching && now - e->obtained_ms >= refresh_at(e)) {
 			e->background = 1;
 			n->m.token_refreshes++;
 			start_fetch(e);

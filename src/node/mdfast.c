@@ -17,21 +17,30 @@
  * ROUTE POD HOLD KSA ANSWER DONE), with the same checks in the same order and the same
  * counters. A connection's first request always goes through evhttp.
  *
- * The connection guard (core/httpconn.c: deadlines, the connection budget) sees only
- * evhttp's requests. So that a connection served only here is not taken for a stalled
- * one, a request goes through evhttp once every refresh_ms (half the shorter deadline):
- * a connection busy with tokens is never closed for idleness, and an idle one is closed
- * as before.
+ * The connection guard (core/httpconn.c: deadlines, the connection budget) sees the
+ * bytes of every request arrive but the answers of evhttp's alone. So that a connection
+ * served here is not taken for a stalled one, a request goes through evhttp at least
+ * every half of the shorter deadline, and a connection that falls silent after fast
+ * answers is closed here, quietly, just before the guard's header deadline (counted from
+ * its first fast request since evhttp's last answer) would close it and log it as a
+ * request whose header was not read in time.
  *
  * Why not evhttp alone: its reply path waits a loop turn for EV_WRITE before every
- * write and allocates for every header (BENCHMARKS.md: 0.56-0.85x nginx). Why not h2o
- * (libh2o-evloop, 1.05x nginx in an earlier measurement): it brings its own loop, and
- * every module the answer needs (pods, KSAs, tokens, NetworkPolicy, the client) runs on
- * libevent, so it would mean a second thread and locks around their caches, and a second
- * implementation of every refusal, limit and drop that evhttp and metadata.c give today.
- * Why a filter, not a whole server of our own: the guard's budget and deadlines, evhttp's
- * answers to malformed input and metadata.c's every response stay one implementation; the
- * fast path is the only code that is new. Figures: BENCHMARKS.md, "issue 13".
+ * write and allocates and formats every header; measured side by side (BENCHMARKS.md,
+ * "issue 13's fast path"; wrk -t2 -c32, nginx 1 worker, 5 pairs, a loaded 2-core VM) the
+ * node spent 23.9 us of CPU per cached token on evhttp's path (1.31x nginx's 18.2 us,
+ * 0.82x nginx's rate) and 13.1-13.9 us on this one (0.64-0.79x nginx's; 0.95x and 1.23x
+ * nginx's rate). Why not h2o (libh2o-evloop, 1.05x nginx in an earlier measurement): it
+ * brings its own loop, and every module the answer needs (pods, KSAs, tokens,
+ * NetworkPolicy, the client) runs on libevent, so it would mean a second thread and locks
+ * around their caches, and a second implementation of every refusal, limit and drop
+ * that evhttp and metadata.c give today. Why a reader in front of evhttp, not a whole
+ * server of our own: the guard's budget and deadlines, evhttp's answers to malformed
+ * input and metadata.c's every response stay one implementation, and the new code is
+ * the one request it answers. (A bufferevent filter under evhttp was tried first:
+ * libevent 2.1's filter does not flush output added while its EV_WRITE is off, which is
+ * how evhttp writes, and evhttp then never answers.) libevent's socket read still
+ * allocates its evbuffer chain; this file's code allocates nothing per request.
  */
 #include "node/mdfast.h"
 
@@ -39,6 +48,7 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/event.h>
 #include <event2/http.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -54,7 +64,8 @@
 
 struct mdfast {
 	struct node *n;
-	int64_t refresh_ms;
+	int64_t refresh_ms; /* a request through evhttp at least this often */
+	int64_t quiet_ms;   /* silent this long after a first fast answer: closed */
 	int64_t date_s;
 	char date[MDH1_DATE_LEN + 1];
 	uint64_t answered;
@@ -125,6 +136,7 @@ static int walk_states(void)
 struct fast_req {
 	struct mdfast *f;
 	struct bufferevent *bev;
+	void *evcon;
 	struct md_fconn *fc;
 	const char *addr;
 	int fd;
@@ -186,6 +198,48 @@ static void tail(const struct fast_req *fr, const char *p, size_t len)
 	bufferevent_enable(fr->bev, EV_WRITE);
 }
 
+/* A connection silent since its first fast answer: closed as the guard closes an idle
+ * one (no log line), unless evhttp has had a request of it since (the guard then keeps
+ * its own deadlines). */
+static void on_quiet(evutil_socket_t fd, short what, void *arg)
+{
+	struct md_fconn *fc;
+	const char *addr;
+	(void)fd, (void)what;
+	if (!the_fast || md_http_conn(the_fast->n, arg, &fc, &addr) != 0 || fc->passed ||
+	    !fc->first_fast_ms)
+		return;
+	int64_t left = fc->first_fast_ms + the_fast->quiet_ms - md_now_ms();
+	if (left > 0) {
+		struct timeval tv = {(time_t)(left / 1000), (suseconds_t)(left % 1000) * 1000};
+		event_add(fc->quiet, &tv);
+		return;
+	}
+	evhttp_connection_free(arg); /* its close callback frees fc */
+}
+
+/* The first fast answer since evhttp's last reply starts the quiet deadline. */
+static void quiet_arm(const struct fast_req *fr, void *evcon, int64_t now)
+{
+	struct md_fconn *fc = fr->fc;
+	if (fc->first_fast_ms)
+		return;
+	fc->first_fast_ms = now;
+	if (!fc->quiet)
+		fc->quiet = evtimer_new(bufferevent_get_base(fr->bev), on_quiet, evcon);
+	struct timeval tv = {(time_t)(fr->f->quiet_ms / 1000),
+			     (suseconds_t)(fr->f->quiet_ms % 1000) * 1000};
+	if (fc->quiet)
+		event_add(fc->quiet, &tv);
+}
+
+void md_fast_conn_end(struct md_fconn *fc)
+{
+	if (fc->quiet)
+		event_free(fc->quiet);
+	fc->quiet = NULL;
+}
+
 /* Answers the fast request r: 0, or -EAGAIN to leave it to evhttp. */
 static int answer(const struct fast_req *fr, const struct mdh1_req *r)
 {
@@ -221,6 +275,7 @@ static int answer(const struct fast_req *fr, const struct mdh1_req *r)
 	md_token_cached(n, &pod, &ksa, &tok, &exp, 1);
 	n->m.requests[1]++;
 	f->answered++;
+	quiet_arm(fr, fr->evcon, now);
 	ssize_t w = send(fr->fd, f->out, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (w < 0 && errno != EAGAIN && errno != EINTR)
 		return 0; /* the peer is gone: evhttp sees it on its next read */
@@ -234,12 +289,11 @@ static int answer(const struct fast_req *fr, const struct mdh1_req *r)
 static void on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, void *arg)
 {
 	struct fast_req fr = {.f = the_fast, .bev = arg};
-	void *evcon = NULL;
 	if (!info->n_added || !fr.f)
 		return;
-	bufferevent_getcb(fr.bev, NULL, NULL, NULL, &evcon);
+	bufferevent_getcb(fr.bev, NULL, NULL, NULL, &fr.evcon);
 	fr.fd = bufferevent_getfd(fr.bev);
-	if (!evcon || fr.fd < 0 || md_http_conn(fr.f->n, evcon, &fr.fc, &fr.addr) != 0 ||
+	if (!fr.evcon || fr.fd < 0 || md_http_conn(fr.f->n, fr.evcon, &fr.fc, &fr.addr) != 0 ||
 	    fr.fc->passed)
 		return;
 	while (evbuffer_get_length(buf)) {
@@ -275,13 +329,19 @@ uint64_t md_fast_answered(const struct mdfast *f)
 	return f ? f->answered : 0;
 }
 
-struct mdfast *md_fast_new(struct node *n, int64_t refresh_ms)
+struct mdfast *md_fast_new(struct node *n, int64_t header_ms, int64_t idle_ms)
 {
 	struct mdfast *f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
 	f->n = n;
-	f->refresh_ms = refresh_ms > 0 ? refresh_ms : 1;
+	f->refresh_ms = (header_ms < idle_ms ? header_ms : idle_ms) / 2;
+	if (f->refresh_ms < 1)
+		f->refresh_ms = 1;
+	/* before the guard's header deadline, which runs from the first fast request */
+	f->quiet_ms = header_ms - (header_ms / 4 < 1000 ? header_ms / 4 : 1000);
+	if (f->quiet_ms < 1)
+		f->quiet_ms = 1;
 	f->date_s = -1;
 	the_fast = f;
 	return f;

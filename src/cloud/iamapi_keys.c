@@ -521,65 +521,53 @@ static int public_keys(struct http_req *r, json_t **sa_out, struct store_kv **kv
 	return 0;
 }
 
-static void metadata_jwk(struct http_req *r)
+/* The account's published public keys: a JWK Set ({"keys":[...]}, as_jwk) or a map of
+ * key ID to X.509 certificate, each from its key record. */
+static void reply_public_keys(struct http_req *r, int as_jwk)
 {
-	json_t *sa = NULL, *keys = NULL;
+	json_t *sa = NULL, *out = NULL;
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
 
 	if (public_keys(r, &sa, &kvs, &n) != 0)
-		goto out;
-	if (!(keys = json_array())) {
+		goto done;
+	if (!(out = as_jwk ? json_array() : json_object())) {
 		cloud_reply_internal(r);
-		goto out;
+		goto done;
 	}
 	int64_t now = cloud_now_ms() / 1000;
 	for (size_t i = 0; i < n; i++) {
 		json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
-		const char *pem = iamapi_str(rec, "publicKeyPem");
+		const char *pem = iamapi_str(rec, as_jwk ? "publicKeyPem" : "x509Pem");
 		const char *kid = strrchr(kvs[i].key, '/');
-		EVP_PKEY *k =
-			pem && syskey_published(rec, now) ? key_from_pem(pem, strlen(pem)) : NULL;
-		json_t *jwk = k && kid ? key_jwk(k, kid + 1) : NULL;
-		if (jwk)
-			json_array_append_new(keys, jwk);
-		EVP_PKEY_free(k);
+		if (pem && kid && syskey_published(rec, now)) {
+			if (as_jwk) {
+				EVP_PKEY *k = key_from_pem(pem, strlen(pem));
+				json_t *jwk = k ? key_jwk(k, kid + 1) : NULL;
+				if (jwk)
+					json_array_append_new(out, jwk);
+				EVP_PKEY_free(k);
+			} else {
+				json_object_set_new(out, kid + 1, json_string(pem));
+			}
+		}
 		json_decref(rec);
 	}
-	http_reply_json(r, 200, json_pack("{s:O}", "keys", keys));
-out:
+	http_reply_json(r, 200, as_jwk ? json_pack("{s:O}", "keys", out) : json_incref(out));
+done:
 	json_decref(sa);
-	json_decref(keys);
+	json_decref(out);
 	store_kvs_free(kvs, n);
+}
+
+static void metadata_jwk(struct http_req *r)
+{
+	reply_public_keys(r, 1);
 }
 
 static void metadata_x509(struct http_req *r)
 {
-	json_t *sa = NULL, *certs = NULL;
-	struct store_kv *kvs = NULL;
-	size_t n = 0;
-
-	if (public_keys(r, &sa, &kvs, &n) != 0)
-		goto out;
-	if (!(certs = json_object())) {
-		cloud_reply_internal(r);
-		goto out;
-	}
-	int64_t now = cloud_now_ms() / 1000;
-	for (size_t i = 0; i < n; i++) {
-		json_t *rec = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
-		const char *pem = iamapi_str(rec, "x509Pem");
-		const char *kid = strrchr(kvs[i].key, '/');
-		if (pem && kid && syskey_published(rec, now))
-			json_object_set_new(certs, kid + 1, json_string(pem));
-		json_decref(rec);
-	}
-	http_reply_json(r, 200, certs);
-	certs = NULL;
-out:
-	json_decref(sa);
-	json_decref(certs);
-	store_kvs_free(kvs, n);
+	reply_public_keys(r, 0);
 }
 
 #define KEY "iam.serviceAccountKeys."

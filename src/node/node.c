@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/file.h"
 #include "core/jwt.h"
 #include "node/mdfast.h"
 
@@ -367,7 +368,6 @@ static int listen_on(struct node *n, struct evhttp *http, const char *addr, int 
 static int write_state(struct node *n, int port, const char *metadata_host)
 {
 	const struct node_config *c = &n->cfg;
-	char tmp[PATH_MAX + 16];
 	json_t *j =
 		json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:I}", "nodeName",
 			  c->node_name, "listen", c->listen == NODE_LISTEN_LOCAL ? "local" : "node",
@@ -375,25 +375,14 @@ static int write_state(struct node *n, int port, const char *metadata_host)
 			  "port", port, "metadataHost", metadata_host, "kubeServer", c->kube_server,
 			  "kubeCA", c->kube_ca, "kubeCert", c->kube_cert, "kubeKey", c->kube_key,
 			  "project", c->project, "pid", (json_int_t)getpid());
-	char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+	char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL, *text = NULL;
 	json_decref(j);
-	if (!s)
+	if (!s || asprintf(&text, "%s\n", s) < 0) {
+		free(s);
 		return -ENOMEM;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", c->state_file);
-	int rc = 0;
-	FILE *f = fopen(tmp, "wb");
-	if (!f || fchmod(fileno(f), 0600) != 0 || fputs(s, f) < 0 || fputc('\n', f) < 0) {
-		rc = -errno;
-		if (f)
-			fclose(f);
-		f = NULL;
 	}
-	if (f && fclose(f) != 0)
-		rc = -errno;
-	if (rc == 0 && rename(tmp, c->state_file) != 0)
-		rc = -errno;
-	if (rc != 0)
-		unlink(tmp);
+	int rc = file_write_atomic(c->state_file, text, strlen(text), 0600);
+	free(text);
 	free(s);
 	return rc;
 }

@@ -168,6 +168,29 @@ static int principal_ok(const char *s)
 	return 0;
 }
 
+/* An identifier that ends in an email (a Google account, a service account): emails
+ * match in any case, so that a deny rule written Alice@Example.com still denies
+ * alice@example.com (a deny that misses is access granted). */
+static int email_id(const char *v)
+{
+	return has_prefix(v, "principal://goog/subject/") ||
+	       has_prefix(v, "principal://iam.googleapis.com/projects/-/serviceAccounts/");
+}
+
+/* An identifier in the form rules keep and principals are matched in (a rule's, when
+ * compiled; a principal's, once per check): an email identifier in lower case.
+ * 0, or -ENAMETOOLONG. */
+static int id_key(const char *v, char *out, size_t len)
+{
+	size_t n = strlen(v);
+	if (n >= len)
+		return -ENAMETOOLONG;
+	int fold = email_id(v);
+	for (size_t i = 0; i <= n; i++)
+		out[i] = fold && v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] - 'A' + 'a') : v[i];
+	return 0;
+}
+
 /* Copies a JSON array of strings into s, each checked (v1: turned into the v1 form). */
 static int strs_take(struct strs *s, const json_t *a, int perms, const char *field, char **err)
 {
@@ -186,7 +209,7 @@ static int strs_take(struct strs *s, const json_t *a, int perms, const char *fie
 		char buf[MAX_NAME];
 
 		if (!str || (perms ? iam_deny_perm_v1(str, buf, sizeof(buf)) < 0
-				   : !principal_ok(str) || sfmt(buf, sizeof(buf), "%s", str) < 0))
+				   : !principal_ok(str) || id_key(str, buf, sizeof(buf)) < 0))
 			return fail(err, errf("%s: \"%.200s\" is not valid", field,
 					      str ? str : "(not a string)"));
 		if (!(s->v[s->n] = strdup(buf)))
@@ -280,28 +303,6 @@ static int rlist_add(struct rlist **l, uint32_t i)
 	return 0;
 }
 
-/* An identifier that ends in an email (a Google account, a service account): emails
- * match in any case, so that a deny rule written Alice@Example.com still denies
- * alice@example.com (a deny that misses is access granted). */
-static int email_id(const char *v)
-{
-	return has_prefix(v, "principal://goog/subject/") ||
-	       has_prefix(v, "principal://iam.googleapis.com/projects/-/serviceAccounts/");
-}
-
-/* The key an identifier is indexed and looked up by: an email identifier in lower case.
- * 0, or -ENAMETOOLONG. */
-static int id_key(const char *v, char *out, size_t len)
-{
-	size_t n = strlen(v);
-	if (n >= len)
-		return -ENAMETOOLONG;
-	int fold = email_id(v);
-	for (size_t i = 0; i <= n; i++)
-		out[i] = fold && v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] - 'A' + 'a') : v[i];
-	return 0;
-}
-
 /* Builds d's principal index. 0 or -ENOMEM. */
 static int index_rules(struct dpolicy *d)
 {
@@ -321,13 +322,10 @@ static int index_rules(struct dpolicy *d)
 					return -ENOMEM;
 				continue;
 			}
-			char key[MAX_NAME];
-			if (id_key(v, key, sizeof(key)) != 0)
-				continue; /* longer than any principal's identifier: names no one */
-			l = hmap_get(d->by_principal, key);
+			l = hmap_get(d->by_principal, v);
 			rc = rlist_add(&l, (uint32_t)i);
-			if (rc < 0 || hmap_put(d->by_principal, key, l) < 0) {
-				if (!rc && !hmap_get(d->by_principal, key))
+			if (rc < 0 || hmap_put(d->by_principal, v, l) < 0) {
+				if (!rc && !hmap_get(d->by_principal, v))
 					free(l);
 				return -ENOMEM;
 			}
@@ -418,7 +416,7 @@ static int principals_match(const struct iam *iam, const struct strs *s, struct 
 		if (has_prefix(v, grp) && iam && iam_group_has(iam, v + strlen(grp), w->p))
 			return 1;
 		for (size_t k = 0; k < w->n; k++)
-			if (!strcmp(v, w->ids[k]) || (email_id(v) && !strcasecmp(v, w->ids[k])))
+			if (!strcmp(v, w->ids[k]))
 				return 1;
 	}
 	return 0;
@@ -427,10 +425,10 @@ static int principals_match(const struct iam *iam, const struct strs *s, struct 
 int iam_deny_principal_names(const struct iam *iam, const char *v2, const struct iam_principal *p)
 {
 	struct dwho w = {.p = p};
-	char *one[1] = {(char *)v2};
+	char key[MAX_NAME], *one[1] = {key};
 	struct strs s = {one, 1};
 
-	return v2 && p && principals_match(iam, &s, &w);
+	return v2 && p && id_key(v2, key, sizeof(key)) == 0 && principals_match(iam, &s, &w);
 }
 
 int iam_deny_permission_names(const char *v2_pattern, const char *permission)

@@ -65,7 +65,7 @@ gkeid_up() {
 	"$GKEID" up --data-dir "$DATA_DIR" --port 0 "$@" >"$T_TMP/gkeid.log" 2>&1 &
 	GKEID_PID=$!
 	# started (the env file is written) or gone
-	# (a bound for when it never comes: two gcloud runs take 30 s and more on a loaded machine)
+	# (a bound for when it never comes: a start that runs gcloud takes 30 s and more on a loaded machine)
 	wait_for 180 _gkeid_settled
 	if [ ! -s "$DATA_DIR/env" ]; then
 		echo "gkeid did not start:"; cat "$T_TMP/gkeid.log"; exit 1

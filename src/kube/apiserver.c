@@ -20,6 +20,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/dbuf.h"
 #include "core/httpconn.h"
 #include "core/jwt.h"
 #include "kube/impersonate.h"
@@ -50,6 +51,11 @@ static int copy(char *dst, size_t cap, const char *src, size_t len)
 	memcpy(dst, src, len);
 	dst[len] = '\0';
 	return 0;
+}
+
+static int copy_str(char *dst, size_t cap, const char *src)
+{
+	return copy(dst, cap, src, strlen(src));
 }
 
 static int is_false(const char *v)
@@ -90,11 +96,109 @@ static int selector_name(const char *sel, char *out, size_t cap)
 	return 0;
 }
 
+/* A request path's parts, as splitPath makes them: slashes trimmed at both ends, split on
+ * '/'. Parts beyond MAX_PARTS are not kept (nothing deeper is interpreted). */
+struct path_parts {
+	const char *p[MAX_PARTS];
+	size_t len[MAX_PARTS], n;
+};
+
+static void split_path(const char *path, struct path_parts *pp)
+{
+	const char *s = path;
+	pp->n = 0;
+	while (*s == '/')
+		s++;
+	size_t total = strlen(s);
+	while (total && s[total - 1] == '/')
+		total--;
+	if (!total)
+		return;
+	const char *p = s, *end = s + total;
+	for (;;) {
+		const char *slash = memchr(p, '/', (size_t)(end - p));
+		size_t len = slash ? (size_t)(slash - p) : (size_t)(end - p);
+		if (pp->n == MAX_PARTS)
+			break; /* deeper than anything we interpret: keep the parts we need */
+		pp->p[pp->n] = p;
+		pp->len[pp->n] = len;
+		pp->n++;
+		if (!slash)
+			break;
+		p = slash + 1;
+	}
+}
+
+static int part_is(const struct path_parts *pp, size_t i, const char *word)
+{
+	size_t n = strlen(word);
+	return pp->len[i] == n && strncmp(pp->p[i], word, n) == 0;
+}
+
+/* The verb of a request with no special verb part: from its method. */
+static const char *method_verb(const char *method)
+{
+	if (strcmp(method, "POST") == 0)
+		return "create";
+	if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
+		return "get";
+	if (strcmp(method, "PUT") == 0)
+		return "update";
+	if (strcmp(method, "PATCH") == 0)
+		return "patch";
+	if (strcmp(method, "DELETE") == 0)
+		return "delete";
+	return "";
+}
+
+/* The parts from index i on (after the version and any verb part): namespaces/NS, then
+ * resource, name and subresource. 0 or -EINVAL. */
+static int parse_resource_parts(const struct path_parts *pp, size_t i, int no_sub,
+				struct kube_attrs *a)
+{
+	size_t n = pp->n;
+	if (part_is(pp, i, "namespaces") && n - i > 1) {
+		if (copy(a->namespace_, sizeof(a->namespace_), pp->p[i + 1], pp->len[i + 1]))
+			return -EINVAL;
+		/* Another part after the namespace name that is not a namespace
+		 * subresource (status, finalize) starts a resource of its own. */
+		if (n - i > 2 && !part_is(pp, i + 2, "status") && !part_is(pp, i + 2, "finalize"))
+			i += 2;
+	}
+	size_t np = n - i;
+	if (np >= 3 && !no_sub &&
+	    copy(a->subresource, sizeof(a->subresource), pp->p[i + 2], pp->len[i + 2]))
+		return -EINVAL;
+	if (np >= 2 && copy(a->name, sizeof(a->name), pp->p[i + 1], pp->len[i + 1]))
+		return -EINVAL;
+	if (np >= 1 && copy(a->resource, sizeof(a->resource), pp->p[i], pp->len[i]))
+		return -EINVAL;
+	return 0;
+}
+
+/* A collection's get is list or watch, its delete deletecollection; the field selector
+ * is kept for the Node authorizer (attrs.GetFieldSelector()), whole or not at all. */
+static void collection_verb(const struct evkeyvalq *query, struct kube_attrs *a)
+{
+	const char *w = query ? evhttp_find_header(query, "watch") : NULL;
+	const char *fs = query ? evhttp_find_header(query, "fieldSelector") : NULL;
+	if (!a->name[0] && strcmp(a->verb, "get") == 0) {
+		copy_str(a->verb, sizeof(a->verb), w && !is_false(w) ? "watch" : "list");
+		if (fs)
+			selector_name(fs, a->name, sizeof(a->name));
+	}
+	if (!a->name[0] && strcmp(a->verb, "delete") == 0)
+		copy_str(a->verb, sizeof(a->verb), "deletecollection");
+	if (fs && (strcmp(a->verb, "list") == 0 || strcmp(a->verb, "watch") == 0 ||
+		   strcmp(a->verb, "deletecollection") == 0) &&
+	    copy(a->field_selector, sizeof(a->field_selector), fs, strlen(fs)))
+		a->field_selector[0] = '\0';
+}
+
 int kube_parse_path(const char *method, const char *path, const struct evkeyvalq *query,
 		    struct kube_attrs *a)
 {
-	const char *parts[MAX_PARTS];
-	size_t lens[MAX_PARTS], n = 0;
+	struct path_parts pp;
 	memset(a, 0, sizeof(*a));
 	if (!method || !path || path[0] != '/')
 		return -EINVAL;
@@ -107,117 +211,42 @@ int kube_parse_path(const char *method, const char *path, const struct evkeyvalq
 	for (size_t i = 0; i <= ml; i++)
 		a->verb[i] = (char)((method[i] >= 'A' && method[i] <= 'Z') ? method[i] + 32 : method[i]);
 
-	/* splitPath: trim slashes at both ends, split on '/'. */
-	const char *s = path;
-	while (*s == '/')
-		s++;
-	size_t total = strlen(s);
-	while (total && s[total - 1] == '/')
-		total--;
-	if (total) {
-		const char *p = s, *end = s + total;
-		for (;;) {
-			const char *slash = memchr(p, '/', (size_t)(end - p));
-			size_t len = slash ? (size_t)(slash - p) : (size_t)(end - p);
-			if (n == MAX_PARTS) {
-				/* Deeper than anything we interpret: keep the parts we need. */
-				break;
-			}
-			parts[n] = p;
-			lens[n] = len;
-			n++;
-			if (!slash)
-				break;
-			p = slash + 1;
-		}
-	}
+	split_path(path, &pp);
+	size_t n = pp.n, i = 1;
 	if (n < 3)
 		return 0;
-	int groupless;
-	if (lens[0] == 3 && strncmp(parts[0], "api", 3) == 0)
-		groupless = 1;
-	else if (lens[0] == 4 && strncmp(parts[0], "apis", 4) == 0)
-		groupless = 0;
-	else
+	int groupless = part_is(&pp, 0, "api");
+	if (!groupless && !part_is(&pp, 0, "apis"))
 		return 0;
-	size_t i = 1;
 	if (!groupless) {
 		if (n - i < 3)
 			return 0;
-		if (copy(a->group, sizeof(a->group), parts[i], lens[i]))
+		if (copy(a->group, sizeof(a->group), pp.p[i], pp.len[i]))
 			return -EINVAL;
 		i++;
 	}
 	/* From here on it is a resource request. */
 	for (size_t j = 0; j < n; j++)
-		if (lens[j] == 0)
+		if (pp.len[j] == 0)
 			return -EINVAL; /* "//" inside a resource path */
 	a->resource_request = 1;
-	if (copy(a->version, sizeof(a->version), parts[i], lens[i]))
+	if (copy(a->version, sizeof(a->version), pp.p[i], pp.len[i]))
 		return -EINVAL;
 	i++;
 
 	int no_sub = 0; /* "proxy" takes no subresource (specialVerbsNoSubresources) */
-	if ((lens[i] == 5 && strncmp(parts[i], "proxy", 5) == 0) ||
-	    (lens[i] == 5 && strncmp(parts[i], "watch", 5) == 0)) {
+	if (part_is(&pp, i, "proxy") || part_is(&pp, i, "watch")) {
 		if (n - i < 2)
 			return -EINVAL;
-		copy(a->verb, sizeof(a->verb), parts[i], lens[i]);
-		no_sub = parts[i][0] == 'p';
+		copy(a->verb, sizeof(a->verb), pp.p[i], pp.len[i]);
+		no_sub = pp.p[i][0] == 'p';
 		i++;
 	} else {
-		const char *v;
-		if (strcmp(method, "POST") == 0)
-			v = "create";
-		else if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0)
-			v = "get";
-		else if (strcmp(method, "PUT") == 0)
-			v = "update";
-		else if (strcmp(method, "PATCH") == 0)
-			v = "patch";
-		else if (strcmp(method, "DELETE") == 0)
-			v = "delete";
-		else
-			v = "";
-		snprintf(a->verb, sizeof(a->verb), "%s", v);
+		copy_str(a->verb, sizeof(a->verb), method_verb(method));
 	}
-
-	if (lens[i] == 10 && strncmp(parts[i], "namespaces", 10) == 0) {
-		if (n - i > 1) {
-			if (copy(a->namespace_, sizeof(a->namespace_), parts[i + 1], lens[i + 1]))
-				return -EINVAL;
-			/* Another part after the namespace name that is not a namespace
-			 * subresource (status, finalize) starts a resource of its own. */
-			if (n - i > 2 &&
-			    !(lens[i + 2] == 6 && strncmp(parts[i + 2], "status", 6) == 0) &&
-			    !(lens[i + 2] == 8 && strncmp(parts[i + 2], "finalize", 8) == 0))
-				i += 2;
-		}
-	}
-	size_t np = n - i;
-	if (np >= 3 && !no_sub &&
-	    copy(a->subresource, sizeof(a->subresource), parts[i + 2], lens[i + 2]))
+	if (parse_resource_parts(&pp, i, no_sub, a))
 		return -EINVAL;
-	if (np >= 2 && copy(a->name, sizeof(a->name), parts[i + 1], lens[i + 1]))
-		return -EINVAL;
-	if (np >= 1 && copy(a->resource, sizeof(a->resource), parts[i], lens[i]))
-		return -EINVAL;
-
-	if (!a->name[0] && strcmp(a->verb, "get") == 0) {
-		const char *w = query ? evhttp_find_header(query, "watch") : NULL;
-		snprintf(a->verb, sizeof(a->verb), "%s", w && !is_false(w) ? "watch" : "list");
-		const char *fs = query ? evhttp_find_header(query, "fieldSelector") : NULL;
-		if (fs)
-			selector_name(fs, a->name, sizeof(a->name));
-	}
-	if (!a->name[0] && strcmp(a->verb, "delete") == 0)
-		snprintf(a->verb, sizeof(a->verb), "deletecollection");
-	/* attrs.GetFieldSelector() for the Node authorizer: kept whole, or not at all */
-	const char *fsel = query ? evhttp_find_header(query, "fieldSelector") : NULL;
-	if (fsel && (strcmp(a->verb, "list") == 0 || strcmp(a->verb, "watch") == 0 ||
-		     strcmp(a->verb, "deletecollection") == 0) &&
-	    copy(a->field_selector, sizeof(a->field_selector), fsel, strlen(fsel)))
-		a->field_selector[0] = '\0';
+	collection_verb(query, a);
 	return 0;
 }
 
@@ -1142,15 +1171,81 @@ static int is_oidc_path(const char *path)
 	       strcmp(path, "/openid/v1/jwks") == 0;
 }
 
+/* A request http_req_init refused (rc < 0): answered as kube-apiserver (or Go's net/http
+ * before it) answers. */
+static void reply_unreadable(struct http_req *r, struct evhttp_request *ev, int rc)
+{
+	char msg[128];
+	if (rc == -EINVAL) {
+		kube_reply_status(r, 400, "BadRequest", "invalid request URI", NULL);
+	} else if (rc == -EPROTO) {
+		/* Go's net/http answers before kube-apiserver sees the request ("http: message
+		 * cannot contain multiple Content-Length headers"): a bare 400, then close. */
+		struct evkeyvalq *oh = evhttp_request_get_output_headers(ev);
+		evhttp_remove_header(oh, "Audit-Id");
+		evhttp_remove_header(oh, "Cache-Control");
+		http_add_header(r, "Connection", "close");
+		http_reply(r, 400, "text/plain; charset=utf-8", "400 Bad Request", 15);
+	} else if (rc == -EILSEQ) {
+		/* No object, namespace or resource is named with a NUL: not found, as
+		 * kube-apiserver (which routes on the decoded path, %2F included) finds none. */
+		kube_reply_not_found(r, NULL);
+	} else if (rc == -EFBIG) {
+		snprintf(msg, sizeof(msg), "Request entity too large: limit is %d", KUBE_BODY_CAP);
+		kube_reply_status(r, 413, "RequestEntityTooLarge", msg, NULL);
+	} else {
+		kube_reply_status(r, 500, "InternalError", "out of memory", NULL);
+	}
+}
+
+/* An authenticated request (u, after impersonation): the OIDC documents, or the path's
+ * attributes, authorization, then discovery or a resource's handler. */
+static void route(struct kube_cluster *cl, struct http_req *r, const struct kube_user *u)
+{
+	struct kube_attrs a;
+	char reason[1024], msg[2048];
+	/* The issuer's OIDC documents are public, as on GKE. */
+	if (is_oidc_path(r->path) && (strcmp(r->method, "GET") == 0 || strcmp(r->method, "HEAD") == 0)) {
+		tokens_serve_oidc(cl, r);
+		return;
+	}
+	if (kube_parse_path(r->method, r->path, &r->query, &a) != 0) {
+		kube_reply_not_found(r, NULL);
+		return;
+	}
+	reason[0] = '\0';
+	enum kube_decision d = kube_authorize(cl, u, &a, reason, sizeof(reason));
+	if (d != KUBE_ALLOW) {
+		kube_forbidden_message(u, &a, reason, msg, sizeof(msg));
+		kube_reply_status(r, 403, "Forbidden", msg, &a);
+		return;
+	}
+	if (!a.resource_request) {
+		if (!discovery_serve(cl, r))
+			kube_reply_not_found(r, NULL);
+		return;
+	}
+	/* A list or watch names an object for authorization when its field selector pins
+	 * metadata.name; the handlers see only the path's name (and filter by selector). */
+	if (strcmp(a.verb, "list") == 0 || strcmp(a.verb, "watch") == 0) {
+		struct kube_attrs bare;
+		if (kube_parse_path(r->method, r->path, NULL, &bare) == 0)
+			memcpy(a.name, bare.name, sizeof(a.name));
+	}
+	if (body_to_json(r, &a) != 0)
+		return;
+	serve_resource(cl, r, &a, u);
+	if (!r->replied)
+		kube_reply_status(r, 500, "InternalError", "the request was not answered", &a);
+}
+
 static void handle(struct evhttp_request *ev, void *arg)
 {
 	struct listener *l = arg;
 	struct kube_cluster *cl = l->cl;
 	struct http_req r;
-	struct kube_attrs a;
 	struct kube_user u;
-	char reason[1024], msg[2048], id[37], caller[sizeof(u.name)] = "";
-	memset(&a, 0, sizeof(a));
+	char id[37], caller[sizeof(u.name)] = "";
 	memset(&u, 0, sizeof(u));
 
 	int rc = http_req_init(&r, ev, cl, KUBE_BODY_CAP);
@@ -1158,36 +1253,10 @@ static void handle(struct evhttp_request *ev, void *arg)
 	audit_id(id);
 	http_add_header(&r, "Audit-Id", id);
 	http_add_header(&r, "Cache-Control", "no-cache, private");
-	if (rc == -EINVAL) {
-		kube_reply_status(&r, 400, "BadRequest", "invalid request URI", NULL);
-		goto out;
-	}
-	if (rc == -EPROTO) {
-		/* Go's net/http answers before kube-apiserver sees the request ("http: message
-		 * cannot contain multiple Content-Length headers"): a bare 400, then close. */
-		struct evkeyvalq *oh = evhttp_request_get_output_headers(ev);
-		evhttp_remove_header(oh, "Audit-Id");
-		evhttp_remove_header(oh, "Cache-Control");
-		http_add_header(&r, "Connection", "close");
-		http_reply(&r, 400, "text/plain; charset=utf-8", "400 Bad Request", 15);
-		goto out;
-	}
-	if (rc == -EILSEQ) {
-		/* No object, namespace or resource is named with a NUL: not found, as
-		 * kube-apiserver (which routes on the decoded path, %2F included) finds none. */
-		kube_reply_not_found(&r, NULL);
-		goto out;
-	}
-	if (rc == -EFBIG) {
-		snprintf(msg, sizeof(msg), "Request entity too large: limit is %d", KUBE_BODY_CAP);
-		kube_reply_status(&r, 413, "RequestEntityTooLarge", msg, NULL);
-		goto out;
-	}
 	if (rc < 0) {
-		kube_reply_status(&r, 500, "InternalError", "out of memory", NULL);
+		reply_unreadable(&r, ev, rc);
 		goto out;
 	}
-
 	rc = kube_authenticate(cl, &r, &u);
 	if (rc == -EACCES) {
 		memset(&u, 0, sizeof(u)); /* nobody: the log says "-" */
@@ -1202,42 +1271,7 @@ static void handle(struct evhttp_request *ev, void *arg)
 	memcpy(caller, u.name, sizeof(caller));
 	if (kube_impersonate(cl, &r, &u) != 0)
 		goto out;
-
-	/* The issuer's OIDC documents are public, as on GKE. */
-	if (is_oidc_path(r.path) && (strcmp(r.method, "GET") == 0 || strcmp(r.method, "HEAD") == 0)) {
-		tokens_serve_oidc(cl, &r);
-		goto out;
-	}
-
-	if (kube_parse_path(r.method, r.path, &r.query, &a) != 0) {
-		kube_reply_not_found(&r, NULL);
-		goto out;
-	}
-
-	reason[0] = '\0';
-	enum kube_decision d = kube_authorize(cl, &u, &a, reason, sizeof(reason));
-	if (d != KUBE_ALLOW) {
-		kube_forbidden_message(&u, &a, reason, msg, sizeof(msg));
-		kube_reply_status(&r, 403, "Forbidden", msg, &a);
-		goto out;
-	}
-	if (!a.resource_request) {
-		if (!discovery_serve(cl, &r))
-			kube_reply_not_found(&r, NULL);
-		goto out;
-	}
-	/* A list or watch names an object for authorization when its field selector pins
-	 * metadata.name; the handlers see only the path's name (and filter by selector). */
-	if (strcmp(a.verb, "list") == 0 || strcmp(a.verb, "watch") == 0) {
-		struct kube_attrs bare;
-		if (kube_parse_path(r.method, r.path, NULL, &bare) == 0)
-			memcpy(a.name, bare.name, sizeof(a.name));
-	}
-	if (body_to_json(&r, &a) != 0)
-		goto out;
-	serve_resource(cl, &r, &a, &u);
-	if (!r.replied)
-		kube_reply_status(&r, 500, "InternalError", "the request was not answered", &a);
+	route(cl, &r, &u);
 out:
 	/* A watch stream keeps its request: its code is already set. */
 	fprintf(stderr, "kube[%s]: %s %s %d %s%s%s\n", cl->name, r.method ? r.method : "?",
@@ -1302,7 +1336,8 @@ int kube_cluster_listen(struct kube_cluster *cl, int port)
 		goto fail;
 	}
 	cl->port = bound;
-	snprintf(cl->endpoint, sizeof(cl->endpoint), "127.0.0.1:%d", bound);
+	if ((rc = SFMT(cl->endpoint, "127.0.0.1:%d", bound)) < 0)
+		goto fail;
 	cl->listener = l;
 	return 0;
 fail:

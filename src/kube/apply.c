@@ -372,6 +372,48 @@ static json_t *check_applied(const json_t *config, const struct apply_request *r
 	return NULL;
 }
 
+/* The live object's managedFields into m: 0, or -EINVAL with *status upstream's 500
+ * (m then freed), or -ENOMEM. */
+static int live_managers(const json_t *live, struct mgrs *m, json_t **status)
+{
+	char err[512];
+	int rc = ap_mgrs_decode(json_object_get(json_object_get(live, "metadata"), "managedFields"), m,
+				err, sizeof(err));
+	if (rc == -EINVAL) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "failed to decode managed fields: %s", err);
+		*status = status_of(500, "InternalError", msg);
+		ap_mgrs_free(m);
+	}
+	return rc;
+}
+
+/* The applied object (*out): the live one when nothing changed, else the pruned merge with
+ * the acting manager's time now; then managedFields encoded from m. 0 or -ENOMEM. */
+static int applied_result(const json_t *live, json_t *lv, json_t *pruned, struct mgrs *m,
+			  const char *act, const struct apply_request *req, json_t **out)
+{
+	char now[CLOCK_RFC3339_LEN];
+	int rc = 0, same = json_equal(lv, pruned);
+	*out = same ? json_deep_copy(live ? live : lv) : json_incref(pruned);
+	clock_rfc3339(req->now, now);
+	struct mgr *g = ap_mgrs_find(m, act);
+	char *nt = g && !same ? strdup(now) : NULL;
+	if (g && !same && !nt)
+		rc = -ENOMEM;
+	else if (nt) {
+		free(g->time);
+		g->time = nt;
+	}
+	if (!rc)
+		rc = *out ? ap_strip_acting(m, act) : -ENOMEM;
+	if (!rc && !json_object_get(*out, "metadata"))
+		json_object_set_new(*out, "metadata", json_object());
+	if (!rc)
+		rc = ap_mgrs_encode(m, *out);
+	return rc;
+}
+
 /* One run of the structured merge manager: on conflicts -EBUSY with *conflicts (the
  * conflicting fields by manager identifier, explicit sets). */
 static int apply_once(const json_t *live, const json_t *config, int force,
@@ -380,7 +422,7 @@ static int apply_once(const json_t *live, const json_t *config, int force,
 {
 	struct mgrs m;
 	struct ty t;
-	char err[512], now[CLOCK_RFC3339_LEN], prev_time[CLOCK_RFC3339_LEN] = "";
+	char err[512], *prev_time = NULL;
 	json_t *lv = NULL, *merged = NULL, *last = NULL, *set = NULL, *pruned = NULL, *found = NULL,
 	       *entry = NULL;
 	char *id = NULL;
@@ -398,15 +440,8 @@ static int apply_once(const json_t *live, const json_t *config, int force,
 		return -EINVAL;
 	if (rc)
 		return rc;
-	rc = ap_mgrs_decode(json_object_get(json_object_get(live, "metadata"), "managedFields"), &m,
-			    err, sizeof(err));
-	if (rc == -EINVAL) {
-		char msg[600];
-		snprintf(msg, sizeof(msg), "failed to decode managed fields: %s", err);
-		*status = status_of(500, "InternalError", msg);
-		ap_mgrs_free(&m);
+	if ((rc = live_managers(live, &m, status)) == -EINVAL)
 		return -EINVAL;
-	}
 	lv = !rc && live ? ap_without_managed(live) : json_object();
 	if (!rc && !lv)
 		rc = -ENOMEM;
@@ -425,14 +460,15 @@ static int apply_once(const json_t *live, const json_t *config, int force,
 	struct mgr *g = rc ? NULL : ap_mgrs_find(&m, id);
 	if (g) {
 		last = json_incref(g->set);
-		snprintf(prev_time, sizeof(prev_time), "%s", g->time);
+		if (!(prev_time = strdup(g->time)))
+			rc = -ENOMEM;
 	}
 	if (!rc)
 		rc = ap_explicit_set(config, &t, &set);
 	if (!rc)
 		rc = ap_filter_reset(&set, req);
 	if (!rc) {
-		rc = ap_mgrs_put(&m, id, entry, set, 1, prev_time);
+		rc = ap_mgrs_put(&m, id, entry, set, 1, prev_time ? prev_time : "");
 		id = NULL;
 		entry = NULL;
 		set = NULL;
@@ -445,24 +481,14 @@ static int apply_once(const json_t *live, const json_t *config, int force,
 		*conflicts = found;
 		found = NULL;
 	}
-	if (!rc) {
-		int same = json_equal(lv, pruned);
-		*out = same ? json_deep_copy(live ? live : lv) : json_incref(pruned);
-		clock_rfc3339(req->now, now);
-		g = ap_mgrs_find(&m, act);
-		if (g && !same)
-			snprintf(g->time, sizeof(g->time), "%s", now);
-		rc = *out ? ap_strip_acting(&m, act) : -ENOMEM;
-		if (!rc && !json_object_get(*out, "metadata"))
-			json_object_set_new(*out, "metadata", json_object());
-		if (!rc)
-			rc = ap_mgrs_encode(&m, *out);
-	}
+	if (!rc)
+		rc = applied_result(live, lv, pruned, &m, act, req, out);
 	if (rc && rc != -EBUSY && rc != -EINVAL) {
 		json_decref(*out);
 		*out = NULL;
 	}
 	free(act);
+	free(prev_time);
 	free(id);
 	json_decref(entry);
 	json_decref(set);

@@ -44,7 +44,7 @@ struct mgr {
 	char *id;      /* BuildManagerIdentifier: the entry's JSON without time and fields */
 	json_t *entry; /* manager, operation, apiVersion, subresource (new reference) */
 	json_t *set;   /* explicit; never empty once encoded */
-	char time[CLOCK_RFC3339_LEN];
+	char *time;    /* the entry's time as it came (malloc'd, "" for none): any length */
 	int applied;
 };
 

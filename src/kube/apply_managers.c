@@ -23,6 +23,7 @@ void ap_mgrs_free(struct mgrs *m)
 		free(m->v[i].id);
 		json_decref(m->v[i].entry);
 		json_decref(m->v[i].set);
+		free(m->v[i].time);
 	}
 	free(m->v);
 	memset(m, 0, sizeof(*m));
@@ -62,11 +63,19 @@ struct mgr *ap_mgrs_find(struct mgrs *m, const char *id)
 int ap_mgrs_put(struct mgrs *m, char *id, json_t *entry, json_t *set, int applied, const char *time)
 {
 	struct mgr *g = ap_mgrs_find(m, id);
+	char *t = strdup(time ? time : ""); /* (before g's own time may be freed) */
+	if (!t) {
+		free(id);
+		json_decref(entry);
+		json_decref(set);
+		return -ENOMEM;
+	}
 	if (!g) {
 		if (m->n == m->cap) {
 			size_t cap = m->cap ? m->cap * 2 : 8;
 			struct mgr *v = realloc(m->v, cap * sizeof(*v));
 			if (!v) {
+				free(t);
 				free(id);
 				json_decref(entry);
 				json_decref(set);
@@ -81,12 +90,13 @@ int ap_mgrs_put(struct mgrs *m, char *id, json_t *entry, json_t *set, int applie
 		free(g->id);
 		json_decref(g->entry);
 		json_decref(g->set);
+		free(g->time);
 	}
 	g->id = id;
 	g->entry = entry;
 	g->set = set;
 	g->applied = applied;
-	snprintf(g->time, sizeof(g->time), "%s", time ? time : "");
+	g->time = t;
 	return 0;
 }
 
@@ -95,6 +105,7 @@ static void mgrs_drop(struct mgrs *m, size_t i)
 	free(m->v[i].id);
 	json_decref(m->v[i].entry);
 	json_decref(m->v[i].set);
+	free(m->v[i].time);
 	memmove(&m->v[i], &m->v[i + 1], (m->n - i - 1) * sizeof(m->v[0]));
 	m->n--;
 }
@@ -298,12 +309,13 @@ static int cap_updaters(struct mgrs *m)
 		const char *av = json_string_value(json_object_get(m->v[old].entry, "apiVersion"));
 		json_t *entry = NULL;
 		char *id = identifier("ancient-changes", "Update", av, NULL, &entry);
-		char time[CLOCK_RFC3339_LEN];
+		char *time = m->v[old].time; /* taken from the dropped entry */
 		json_t *set = json_incref(m->v[old].set);
-		snprintf(time, sizeof(time), "%s", m->v[old].time);
+		m->v[old].time = NULL;
 		mgrs_drop(m, old);
 		struct mgr *b = id ? ap_mgrs_find(m, id) : NULL;
 		if (!id) {
+			free(time);
 			json_decref(set);
 			json_decref(entry);
 			return -ENOMEM;
@@ -313,12 +325,16 @@ static int cap_updaters(struct mgrs *m)
 			json_decref(set);
 			free(id);
 			json_decref(entry);
-			snprintf(b->time, sizeof(b->time), "%s", time);
+			free(b->time);
+			b->time = time;
 			if (rc)
 				return rc;
 			n--;
-		} else if (ap_mgrs_put(m, id, entry, set, 0, time)) {
-			return -ENOMEM;
+		} else {
+			int rc = ap_mgrs_put(m, id, entry, set, 0, time);
+			free(time);
+			if (rc)
+				return -ENOMEM;
 		}
 	}
 	return 0;

@@ -25,8 +25,8 @@ int authn_token(struct kube_cluster *cl, const char *token, const char *const *a
  * with patch -> update, deletecollection -> delete, watch -> list, and the subresource
  * verbs: pods/exec -> pods.exec, pods/log -> pods.getLogs, pods/portforward ->
  * pods.portForward, serviceaccounts/token -> serviceAccounts.createToken, status ->
- * getStatus/updateStatus, scale -> getScale/updateScale, ...). 0, or -ENOENT for a
- * non-resource request. */
+ * getStatus/updateStatus, scale -> getScale/updateScale, ...). 0, -ENOENT for a
+ * non-resource request, or -ENAMETOOLONG when it does not fit in len. */
 int authz_iam_permission(const struct kube_attrs *a, char *out, size_t len);
 
 /* tokens.c: TokenRequest's spec.expirationSeconds as kube-apiserver takes it:

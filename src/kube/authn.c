@@ -14,6 +14,7 @@
  *   - else system:anonymous in system:unauthenticated.
  * A bearer token that is present but invalid is -EACCES (401), as kube-apiserver does.
  */
+#include "core/dbuf.h"
 #include "kube/auth.h"
 #include "kube/groupsrbac.h"
 
@@ -42,8 +43,9 @@ static void add_group(struct kube_user *u, const char *g)
 	for (size_t i = 0; i < u->n_groups; i++)
 		if (strcmp(u->groups[i], g) == 0)
 			return;
-	snprintf(u->groups[u->n_groups], sizeof(u->groups[0]), "%s", g);
-	u->n_groups++;
+	/* a group that does not fit is left out, never shortened into another's name */
+	if (SFMT(u->groups[u->n_groups], "%s", g) == 0)
+		u->n_groups++;
 }
 
 static void anonymous(struct kube_user *u)
@@ -165,8 +167,7 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 	}
 	if (!*ns || !*sa_name || strlen(ns) > 63 || strlen(sa_name) > 230)
 		goto out;
-	snprintf(name, sizeof(name), "system:serviceaccount:%s:%s", ns, sa_name);
-	if (strcmp(sub, name) != 0)
+	if (SFMT(name, "system:serviceaccount:%s:%s", ns, sa_name) < 0 || strcmp(sub, name) != 0)
 		goto out;
 	/* the service account, and the secret or pod the token is bound to, must still be
 	 * the ones it was issued for */
@@ -180,8 +181,8 @@ static int sa_token(struct kube_cluster *cl, const char *token, const char *cons
 	memcpy(u->name, name, strlen(name) + 1);
 	memcpy(u->uid, sa_uid, strlen(sa_uid) + 1);
 	add_group(u, "system:serviceaccounts");
-	snprintf(name, sizeof(name), "system:serviceaccounts:%s", ns);
-	add_group(u, name);
+	if (SFMT(name, "system:serviceaccounts:%s", ns) == 0)
+		add_group(u, name);
 	add_group(u, "system:authenticated");
 	if (extra && json_is_object(pod))
 		*extra = json_pack("{s:[s],s:[s]}", "authentication.kubernetes.io/pod-name",
@@ -214,24 +215,26 @@ static int google_token(struct kube_cluster *cl, const char *token, struct kube_
 	if (!cloud_scope_ok(kube_jstr(rec, "scope"), CLOUD_SCOPE_KUBERNETES, 0))
 		goto out;
 	if (strcmp(kind, "user") == 0 && *email) {
-		snprintf(u->name, sizeof(u->name), "%s", email);
-		snprintf(u->google_member, sizeof(u->google_member), "user:%s", email);
+		if (SFMT(u->name, "%s", email) < 0 || SFMT(u->google_member, "user:%s", email) < 0)
+			goto out;
 	} else if (strcmp(kind, "serviceAccount") == 0 && *email) {
 		/* a disabled or deleted (or deleted and re-made) account's tokens stop working */
 		if (!cloud_token_sa_live(c, rec))
 			goto out;
-		snprintf(u->name, sizeof(u->name), "%s", email);
-		snprintf(u->google_member, sizeof(u->google_member), "serviceAccount:%s", email);
+		if (SFMT(u->name, "%s", email) < 0 ||
+		    SFMT(u->google_member, "serviceAccount:%s", email) < 0)
+			goto out;
 	} else if (strcmp(kind, "federated") == 0) {
 		const char *num = kube_jstr(rec, "projectNumber"), *pool = kube_jstr(rec, "pool");
 		const char *subject = kube_jstr(rec, "subject");
 		if (!*num || !*pool || !*subject)
 			goto out;
-		snprintf(u->name, sizeof(u->name),
+		if (SFMT(u->name,
 			 "principal://iam.googleapis.com/projects/%s/locations/global/"
 			 "workloadIdentityPools/%s/subject/%s",
-			 num, pool, subject);
-		snprintf(u->google_member, sizeof(u->google_member), "%s", u->name);
+			 num, pool, subject) < 0 ||
+		    SFMT(u->google_member, "%s", u->name) < 0)
+			goto out;
 	} else {
 		goto out;
 	}
@@ -280,10 +283,17 @@ static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_
 	X509_NAME *subj = X509_get_subject_name(peer);
 	char cn[320] = "";
 	rc = -ENOENT; /* verified, but no user in it: on to the next authenticator */
-	if (!subj || X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn)) <= 0 || !cn[0])
+	/* (with no buffer, the CN's whole length: a longer one would come back cut short) */
+	int cnlen = subj ? X509_NAME_get_text_by_NID(subj, NID_commonName, NULL, 0) : -1;
+	if (cnlen > 0 && (size_t)cnlen >= sizeof(cn))
+		rc = -EACCES; /* a name gkeid cannot hold is refused, not cut short */
+	if (cnlen <= 0 || (size_t)cnlen >= sizeof(cn) ||
+	    X509_NAME_get_text_by_NID(subj, NID_commonName, cn, sizeof(cn)) != cnlen || !cn[0] ||
+	    strlen(cn) != (size_t)cnlen)
 		goto out;
 	memset(u, 0, sizeof(*u));
-	snprintf(u->name, sizeof(u->name), "%s", cn);
+	if (SFMT(u->name, "%s", cn) < 0)
+		goto out;
 	while ((idx = X509_NAME_get_index_by_NID(subj, NID_organizationName, idx)) >= 0) {
 		ASN1_STRING *d = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx));
 		unsigned char *utf8 = NULL;

@@ -8,6 +8,7 @@
  * is worded as kube-apiserver's responsewriters.forbiddenMessage and
  * apierrors.NewForbidden word it.
  */
+#include "core/dbuf.h"
 #include "kube/auth.h"
 #include "kube/nodeauthz.h"
 #include "kube/rbac.h"
@@ -134,24 +135,20 @@ int authz_iam_permission(const struct kube_attrs *a, char *out, size_t len)
 	res = iam_resource(a);
 	verb = iam_verb(a->verb);
 	if (strcmp(a->verb, "impersonate") == 0) {
-		snprintf(out, len, "container.clusters.impersonate");
-		return 0;
+		return sfmt(out, len, "container.clusters.impersonate");
 	}
 	if (strcmp(a->verb, "approve") == 0 && strcmp(a->resource, "signers") == 0) {
-		snprintf(out, len, "container.certificateSigningRequests.approve");
-		return 0;
+		return sfmt(out, len, "container.certificateSigningRequests.approve");
 	}
 	if (strcmp(res, "thirdPartyObjects") == 0) {
 		/* custom resources (crdserve.c): GKE has create, delete, get, list and update;
 		 * status and scale go with the object, a watch with list */
-		snprintf(out, len, "container.thirdPartyObjects.%s",
-			 strcmp(verb, "watch") == 0 ? "list" : verb);
-		return 0;
+		return sfmt(out, len, "container.thirdPartyObjects.%s",
+			    strcmp(verb, "watch") == 0 ? "list" : verb);
 	}
 	if (!*sub) {
 		/* bind, escalate, use keep their names */
-		snprintf(out, len, "container.%s.%s", res, verb);
-		return 0;
+		return sfmt(out, len, "container.%s.%s", res, verb);
 	}
 	if (strcmp(sub, "status") == 0)
 		verb = is_read(a->verb) ? "getStatus" : "updateStatus";
@@ -177,8 +174,7 @@ int authz_iam_permission(const struct kube_attrs *a, char *out, size_t len)
 		verb = "approve";
 	else if (strcmp(sub, "rollback") == 0)
 		verb = "rollback";
-	snprintf(out, len, "container.%s.%s", res, verb);
-	return 0;
+	return sfmt(out, len, "container.%s.%s", res, verb);
 }
 
 /* The IAM principal of a Google user, from its member string. */
@@ -188,10 +184,12 @@ static int google_caller(const struct kube_user *u, struct caller *c)
 	memset(c, 0, sizeof(*c));
 	if (strncmp(m, "user:", 5) == 0) {
 		c->kind = CALLER_USER;
-		snprintf(c->email, sizeof(c->email), "%s", m + 5);
+		if (SFMT(c->email, "%s", m + 5) < 0)
+			return -ENAMETOOLONG;
 	} else if (strncmp(m, "serviceAccount:", 15) == 0) {
 		c->kind = CALLER_SERVICE_ACCOUNT;
-		snprintf(c->email, sizeof(c->email), "%s", m + 15);
+		if (SFMT(c->email, "%s", m + 15) < 0)
+			return -ENAMETOOLONG;
 	} else if (strncmp(m, "principal://iam.googleapis.com/projects/", 40) == 0) {
 		/* .../projects/N/locations/global/workloadIdentityPools/POOL/subject/SUB */
 		char num[32], pool[256];
@@ -203,9 +201,9 @@ static int google_caller(const struct kube_user *u, struct caller *c)
 		    off == 0)
 			return -EINVAL;
 		c->kind = CALLER_FEDERATED;
-		snprintf(c->project_number, sizeof(c->project_number), "%s", num);
-		snprintf(c->pool, sizeof(c->pool), "%s", pool);
-		snprintf(c->subject, sizeof(c->subject), "%s", m + 40 + off);
+		if (SFMT(c->project_number, "%s", num) < 0 || SFMT(c->pool, "%s", pool) < 0 ||
+		    SFMT(c->subject, "%s", m + 40 + off) < 0)
+			return -ENAMETOOLONG;
 	} else {
 		return -EINVAL;
 	}
@@ -246,7 +244,12 @@ enum kube_decision kube_authorize(struct kube_cluster *cl, const struct kube_use
 			snprintf(reason, reason_len, "%s", rbac_reason);
 		return KUBE_NO_OPINION;
 	}
-	snprintf(project, sizeof(project), "projects/%s", cl->project);
+	if (SFMT(project, "projects/%s", cl->project) < 0) {
+		/* (a cluster's project id is at most 30 characters: never so) */
+		if (reason_len)
+			snprintf(reason, reason_len, "%s", rbac_reason);
+		return KUBE_NO_OPINION;
+	}
 	const char *resources[1] = {project};
 	if (cloud_allowed(cl->kube->cloud, &c, resources, 1, perm))
 		return KUBE_ALLOW;

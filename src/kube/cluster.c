@@ -22,6 +22,8 @@
 #include "kube/rbac.h"
 
 #define DEFAULT_VERSION "1.30.5-gke.1014001"
+_Static_assert(sizeof(DEFAULT_VERSION) <= sizeof(((struct kube_cluster *)0)->version),
+	       "the default version fits a cluster's");
 #define ISSUER_BASE "https://container.googleapis.com/v1/projects/"
 
 static const char *const boot_namespaces[] = {"kube-system", "kube-public", "kube-node-lease",
@@ -149,8 +151,9 @@ static int register_issuer(struct kube_cluster *cl)
 		return 0;
 	if (!cl->workload_pool[0]) {
 		/* Workload Identity off: the issuer is no longer trusted (sts.c's layout). */
-		snprintf(key, sizeof(key), "/sts/issuers/%s", cl->issuer);
-		int rc = store_delete(k->store, key, STORE_ANY_REV, NULL);
+		int rc = SFMT(key, "/sts/issuers/%s", cl->issuer);
+		if (rc == 0)
+			rc = store_delete(k->store, key, STORE_ANY_REV, NULL);
 		return rc == -ENOENT ? 0 : rc;
 	}
 	json_t *jwk = key_jwk(cl->sa_key, cl->sa_kid);
@@ -281,7 +284,7 @@ int kube_cluster_start(struct kube *k, json_t *cluster, int port, struct kube_cl
 	if (!ver || !*ver)
 		ver = json_string_value(json_object_get(cluster, "initialClusterVersion"));
 	if (!ver || !*ver || copy_str(cl->version, sizeof(cl->version), ver))
-		snprintf(cl->version, sizeof(cl->version), "%s", DEFAULT_VERSION);
+		memcpy(cl->version, DEFAULT_VERSION, sizeof(DEFAULT_VERSION));
 	const char *id = json_string_value(json_object_get(cluster, "id"));
 	if (!id || copy_str(cl->uid, sizeof(cl->uid), id)) {
 		unsigned char b[16];
@@ -293,16 +296,18 @@ int kube_cluster_start(struct kube *k, json_t *cluster, int port, struct kube_cl
 	if (k->cloud) {
 		json_t *p = cloud_project_get(k->cloud, project);
 		const char *num = json_string_value(json_object_get(p, "projectNumber"));
-		if (num)
-			snprintf(cl->project_number, sizeof(cl->project_number), "%s", num);
+		int nrc = num ? SFMT(cl->project_number, "%s", num) : 0;
 		json_decref(p);
+		if (nrc < 0) {
+			rc = nrc;
+			goto fail;
+		}
 	}
-	snprintf(cl->prefix, sizeof(cl->prefix), "/clusters/%s/%s/%s", project, location, name);
-	snprintf(cl->issuer, sizeof(cl->issuer), ISSUER_BASE "%s/locations/%s/clusters/%s",
-		 project, location, name);
-
-	snprintf(path, sizeof(path), "%s/keys/%s-%s-%s-sa.pem", k->data_dir, project, location,
-		 name);
+	if ((rc = SFMT(cl->prefix, "/clusters/%s/%s/%s", project, location, name)) < 0 ||
+	    (rc = SFMT(cl->issuer, ISSUER_BASE "%s/locations/%s/clusters/%s", project, location,
+		       name)) < 0 ||
+	    (rc = SFMT(path, "%s/keys/%s-%s-%s-sa.pem", k->data_dir, project, location, name)) < 0)
+		goto fail;
 	int reopened = access(path, F_OK) == 0;
 	cl->sa_key = key_load_or_create(path);
 	if (!cl->sa_key) {
@@ -385,9 +390,11 @@ int kube_cluster_delete(struct kube *k, const char *project, const char *locatio
 			rc = store_delete_prefix(k->store, prefix, NULL, NULL);
 		/* A cluster made again under the same name gets a new issuer key and CA. */
 		char path[4600];
-		snprintf(path, sizeof(path), "%s/keys/%s-%s-%s-sa.pem", k->data_dir, cl->project,
-			 cl->location, cl->name);
-		if (unlink(path) != 0 && errno != ENOENT && !rc)
+		int prc = SFMT(path, "%s/keys/%s-%s-%s-sa.pem", k->data_dir, cl->project,
+			       cl->location, cl->name);
+		if (prc < 0 && !rc)
+			rc = prc;
+		else if (prc == 0 && unlink(path) != 0 && errno != ENOENT && !rc)
 			rc = -errno;
 		int crc = kube_tls_cluster_purge(cl);
 		if (crc && !rc)

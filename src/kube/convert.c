@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/dbuf.h"
 #include "kube/convert.h"
 #include "kube/crdserve.h"
 #include "kube/util.h"
@@ -537,10 +538,9 @@ json_t *convert_hpa_to_v2(const json_t *v1)
 json_t *convert_to(const json_t *obj, const struct kube_resource *res)
 {
 	char av[200];
-	if (res->group[0])
-		snprintf(av, sizeof(av), "%s/%s", res->group, res->version);
-	else
-		snprintf(av, sizeof(av), "%s", res->version);
+	if ((res->group[0] ? SFMT(av, "%s/%s", res->group, res->version)
+			   : SFMT(av, "%s", res->version)) < 0)
+		return NULL;
 	const char *have = kube_jstr(obj, "apiVersion");
 	if (!*have || strcmp(have, av) == 0)
 		return json_incref((json_t *)obj);

@@ -397,25 +397,36 @@ static int type_ok(const json_t *s, const json_t *v)
 
 struct vctx {
 	json_t *errs;
-	char path[1024];
+	struct dbuf b; /* the field path, as ".spec.a[0].b"; its oom: memory ran out */
 };
+
+/* The field path's text ("" at the root). */
+static const char *vpath(const struct vctx *c)
+{
+	return c->b.p ? c->b.p : "";
+}
 
 static void validate(const json_t *v, const json_t *s, struct vctx *c, int depth);
 
 static void child(const json_t *v, const json_t *s, struct vctx *c, int depth, const char *fmt,
 		  const char *k, size_t i)
 {
-	size_t n = strlen(c->path);
-	int w = fmt[0] == '.' ? snprintf(c->path + n, sizeof(c->path) - n, n ? ".%s" : "%s", k)
-			      : snprintf(c->path + n, sizeof(c->path) - n, "[%zu]", i);
-	if (w > 0 && (size_t)w < sizeof(c->path) - n)
-		validate(v, s, c, depth + 1);
-	c->path[n] = '\0';
+	size_t n = c->b.len;
+	/* a path grows in a dbuf: a child is never left unchecked for a long path */
+	if (fmt[0] == '.')
+		dbuf_printf(&c->b, n ? ".%s" : "%s", k);
+	else
+		dbuf_printf(&c->b, "[%zu]", i);
+	if (c->b.oom)
+		return; /* crd_validate_object reports it */
+	validate(v, s, c, depth + 1);
+	c->b.len = n;
+	c->b.p[n] = '\0';
 }
 
 static void check_string(const json_t *v, const json_t *s, struct vctx *c)
 {
-	const char *p = c->path, *text = json_string_value(v);
+	const char *p = vpath(c), *text = json_string_value(v);
 	size_t len = 0;
 	for (const char *q = text; *q; q++) /* characters, not bytes */
 		len += ((unsigned char)*q & 0xC0) != 0x80;
@@ -453,8 +464,8 @@ static void check_number(const json_t *v, const json_t *s, struct vctx *c)
 		if (hi ? (excl ? d < lv : d <= lv) : (excl ? d > lv : d >= lv))
 			continue;
 		value_text(b, lim, sizeof(lim));
-		err_add(c->errs, c->path, "FieldValueInvalid",
-			"Invalid value: %s: %s in body should be %s%s %s", val, c->path,
+		err_add(c->errs, vpath(c), "FieldValueInvalid",
+			"Invalid value: %s: %s in body should be %s%s %s", val, vpath(c),
 			hi ? "less than" : "greater than", excl ? "" : " or equal to", lim);
 	}
 }
@@ -475,7 +486,7 @@ static void check_enum(const json_t *v, const json_t *s, struct vctx *c)
 		dbuf_printf(&b, "%s%s", i ? ", " : "", val);
 	}
 	value_text(v, val, sizeof(val));
-	err_add(c->errs, c->path, "FieldValueNotSupported",
+	err_add(c->errs, vpath(c), "FieldValueNotSupported",
 		"Unsupported value: %s: supported values: %s", val, b.p ? b.p : "");
 	dbuf_free(&b);
 }
@@ -492,9 +503,13 @@ static void validate_obj(const json_t *v, const json_t *s, struct vctx *c, int d
 	{
 		const char *name = json_string_value(r);
 		if (name && !json_object_get(v, name)) {
-			char f[1100];
-			snprintf(f, sizeof(f), "%s%s%s", c->path, *c->path ? "." : "", name);
-			err_add(c->errs, f, "FieldValueRequired", "Required value");
+			struct dbuf f = DBUF_INIT(0);
+			dbuf_printf(&f, "%s%s%s", vpath(c), *vpath(c) ? "." : "", name);
+			if (f.oom)
+				c->b.oom = 1; /* reported once, at the end */
+			else
+				err_add(c->errs, f.p, "FieldValueRequired", "Required value");
+			dbuf_free(&f);
 		}
 	}
 	json_object_foreach((json_t *)v, k, x)
@@ -513,8 +528,8 @@ static void validate(const json_t *v, const json_t *s, struct vctx *c, int depth
 		return;
 	if (!type_ok(s, v)) {
 		const char *t = type_of(v);
-		err_add(c->errs, c->path, "FieldValueTypeInvalid",
-			"Invalid value: \"%s\": %s in body must be of type %s: \"%s\"", t, c->path,
+		err_add(c->errs, vpath(c), "FieldValueTypeInvalid",
+			"Invalid value: \"%s\": %s in body must be of type %s: \"%s\"", t, vpath(c),
 			str(s, "type"), t);
 		return;
 	}
@@ -530,14 +545,14 @@ static void validate(const json_t *v, const json_t *s, struct vctx *c, int depth
 		json_t *x;
 		json_t *mx = json_object_get(s, "maxItems"), *mn = json_object_get(s, "minItems");
 		if (json_is_integer(mx) && (json_int_t)json_array_size(v) > json_integer_value(mx))
-			err_add(c->errs, c->path, "FieldValueTooMany",
+			err_add(c->errs, vpath(c), "FieldValueTooMany",
 				"Too many: %zu: must have at most %lld items", json_array_size(v),
 				(long long)json_integer_value(mx));
 		if (json_is_integer(mn) && (json_int_t)json_array_size(v) < json_integer_value(mn))
-			err_add(c->errs, c->path, "FieldValueInvalid",
+			err_add(c->errs, vpath(c), "FieldValueInvalid",
 				"Invalid value: \"array\": %s in body should have at least %lld "
 				"items",
-				c->path, (long long)json_integer_value(mn));
+				vpath(c), (long long)json_integer_value(mn));
 		json_array_foreach(v, i, x)
 			child(x, json_object_get(s, "items"), c, depth, "[", NULL, i);
 	}
@@ -545,7 +560,7 @@ static void validate(const json_t *v, const json_t *s, struct vctx *c, int depth
 
 void crd_validate_object(const json_t *obj, const json_t *schema, json_t *errs)
 {
-	struct vctx c = {.errs = errs, .path = ""};
+	struct vctx c = {.errs = errs, .b = DBUF_INIT(0)};
 	const json_t *props = json_object_get(schema, "properties");
 	const char *k;
 	json_t *x;
@@ -564,6 +579,9 @@ void crd_validate_object(const json_t *obj, const json_t *schema, json_t *errs)
 		if (name && !json_object_get(obj, name))
 			err_add(errs, name, "FieldValueRequired", "Required value");
 	}
+	if (c.b.oom) /* never accepted unchecked */
+		err_add(errs, "", "InternalError", "out of memory");
+	dbuf_free(&c.b);
 }
 
 /* --- printer columns --- */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "kube/crdserve.h"
 #include "kube/kube.h"
 
@@ -220,7 +221,8 @@ static json_t *resource_list(const char *group, const char *version)
 	char gv[200];
 	size_t n;
 	const struct kube_resource *rs = kube_resources(&n);
-	snprintf(gv, sizeof(gv), "%s%s%s", group, group[0] ? "/" : "", version);
+	if (SFMT(gv, "%s%s%s", group, group[0] ? "/" : "", version) < 0)
+		return NULL;
 	json_t *list = json_array();
 	json_t *out = json_pack("{s:s, s:s, s:s, s:o}", "kind", "APIResourceList", "apiVersion", "v1",
 				"groupVersion", gv, "resources", list ? list : json_array());
@@ -244,7 +246,8 @@ static json_t *resource_list(const char *group, const char *version)
 		for (size_t k = 0; k < ns; k++) {
 			const struct subresource *sr = &subs[k];
 			char name[160];
-			snprintf(name, sizeof(name), "%s/%s", sr->resource, sr->sub);
+			if (SFMT(name, "%s/%s", sr->resource, sr->sub) < 0)
+				goto fail;
 			json_t *so = json_pack("{s:s, s:s, s:b, s:s, s:o}", "name", name,
 					       "singularName", "", "namespaced", res->namespaced,
 					       "kind", sr->kind, "verbs", csv_array(sr->verbs));
@@ -269,11 +272,17 @@ static json_t *api_group(const char *group)
 	size_t nv = group_versions(group, vs, 8);
 	json_t *versions = json_array();
 	for (size_t i = 0; versions && i < nv; i++) {
-		snprintf(gv, sizeof(gv), "%s/%s", group, vs[i]);
+		if (SFMT(gv, "%s/%s", group, vs[i]) < 0) {
+			json_decref(versions);
+			return NULL;
+		}
 		json_array_append_new(versions,
 				      json_pack("{s:s, s:s}", "groupVersion", gv, "version", vs[i]));
 	}
-	snprintf(gv, sizeof(gv), "%s/%s", group, vs[0]);
+	if (SFMT(gv, "%s/%s", group, vs[0]) < 0) {
+		json_decref(versions);
+		return NULL;
+	}
 	return json_pack("{s:s, s:s, s:s, s:o*, s:{s:s, s:s}}", "kind", "APIGroup", "apiVersion",
 			 "v1", "name", group, "versions", versions, "preferredVersion",
 			 "groupVersion", gv, "version", vs[0]);
@@ -407,6 +416,12 @@ fail:
 }
 
 /* Which aggregated form the Accept header asks for first, or NULL for legacy. */
+/* The Content-Type of an aggregated discovery reply in the version asked for. */
+static const char *agg_type(const char *agg)
+{
+	return strcmp(agg, "apidiscovery.k8s.io/v2") == 0 ? AGG_V2 : AGG_V2BETA1;
+}
+
 static const char *wants_aggregated(struct http_req *r)
 {
 	const char *acc = http_header(r, "Accept");
@@ -443,12 +458,10 @@ static const char *wants_aggregated(struct http_req *r)
 /* --- OpenAPI v3 paths (openapi.c serves them with the schemas) --- */
 
 /* The discovery path of a group-version: "api/v1" or "apis/G/V". */
-void discovery_gv_path(const char *group, const char *version, char *out, size_t cap)
+int discovery_gv_path(const char *group, const char *version, char *out, size_t cap)
 {
-	if (group[0])
-		snprintf(out, cap, "apis/%s/%s", group, version);
-	else
-		snprintf(out, cap, "api/%s", version);
+	return group[0] ? sfmt(out, cap, "apis/%s/%s", group, version)
+			: sfmt(out, cap, "api/%s", version);
 }
 
 json_t *discovery_openapi_gv(const char *group, const char *version)
@@ -467,9 +480,10 @@ json_t *discovery_openapi_gv(const char *group, const char *version)
 		    !strstr(res->verbs, "patch"))
 			continue;
 		char base[200], p[400];
-		discovery_gv_path(group, version, base, sizeof(base));
-		snprintf(p, sizeof(p), "/%s/%s%s/{name}", base,
-			 res->namespaced ? "namespaces/{namespace}/" : "", res->resource);
+		if (discovery_gv_path(group, version, base, sizeof(base)) < 0 ||
+		    SFMT(p, "/%s/%s%s/{name}", base,
+			 res->namespaced ? "namespaces/{namespace}/" : "", res->resource) < 0)
+			goto fail;
 		json_t *ops = json_object();
 		if (!ops)
 			goto fail;
@@ -497,7 +511,10 @@ static void serve_version(struct kube_cluster *cl, struct http_req *r)
 {
 	char git[96], minor[16] = "30", major[16] = "1";
 	const char *v = cl->version[0] ? cl->version : "1.30.5-gke.1014001";
-	snprintf(git, sizeof(git), "v%s", v);
+	if (SFMT(git, "v%s", v) < 0) {
+		reply(r, NULL, NULL); /* (a cluster's version is at most 63 characters) */
+		return;
+	}
 	/* "1.30.5-gke.1014001": major.minor from the first two numbers. */
 	const char *dot = strchr(v, '.');
 	if (dot && dot > v && (size_t)(dot - v) < sizeof(major)) {
@@ -542,9 +559,7 @@ int discovery_serve(struct kube_cluster *cl, struct http_req *r)
 	const char *agg = wants_aggregated(r);
 	if (strcmp(p, "/api") == 0 || strcmp(p, "/api/") == 0) {
 		if (agg) {
-			char ct[128];
-			snprintf(ct, sizeof(ct), "%s", strcmp(agg, "apidiscovery.k8s.io/v2") == 0 ? AGG_V2 : AGG_V2BETA1);
-			reply(r, agg_list(1, agg), ct);
+			reply(r, agg_list(1, agg), agg_type(agg));
 		} else {
 			reply(r, api_versions(cl), NULL);
 		}
@@ -552,9 +567,7 @@ int discovery_serve(struct kube_cluster *cl, struct http_req *r)
 	}
 	if (strcmp(p, "/apis") == 0 || strcmp(p, "/apis/") == 0) {
 		if (agg) {
-			char ct[128];
-			snprintf(ct, sizeof(ct), "%s", strcmp(agg, "apidiscovery.k8s.io/v2") == 0 ? AGG_V2 : AGG_V2BETA1);
-			reply(r, agg_list(0, agg), ct);
+			reply(r, agg_list(0, agg), agg_type(agg));
 		} else {
 			reply(r, api_group_list(), NULL);
 		}

@@ -5,6 +5,7 @@
  * normal chain (RBAC, then GKE's IAM, where it is container.clusters.impersonate), and
  * hands the rest of the request the user they describe. See impersonate.h.
  */
+#include "core/dbuf.h"
 #include "kube/impersonate.h"
 
 #include <ctype.h>
@@ -232,11 +233,12 @@ void impersonate_attrs(const struct imp_request *q, struct kube_attrs *a)
 						"uids"};
 	memset(a, 0, sizeof(*a));
 	a->resource_request = 1;
-	snprintf(a->verb, sizeof(a->verb), "impersonate");
-	snprintf(a->resource, sizeof(a->resource), "%s", resources[q->kind]);
+	/* constants, each shorter than its field */
+	memcpy(a->verb, "impersonate", sizeof("impersonate"));
+	memcpy(a->resource, resources[q->kind], strlen(resources[q->kind]) + 1);
 	if (q->kind == IMP_USER_EXTRA || q->kind == IMP_UID) {
-		snprintf(a->group, sizeof(a->group), AUTHN_GROUP);
-		snprintf(a->version, sizeof(a->version), "v1");
+		memcpy(a->group, AUTHN_GROUP, sizeof(AUTHN_GROUP));
+		memcpy(a->version, "v1", sizeof("v1"));
 	}
 	/* the sizes of imp_request's fields are those of kube_attrs' */
 	memcpy(a->subresource, q->key, sizeof(q->key));
@@ -252,24 +254,24 @@ static int has_group(const struct kube_user *u, const char *g)
 	return 0;
 }
 
+/* A group that does not fit is left out, never shortened into another's name. */
 static void push_group(struct kube_user *u, const char *g)
 {
-	if (u->n_groups < KUBE_MAX_GROUPS)
-		snprintf(u->groups[u->n_groups++], sizeof(u->groups[0]), "%s", g);
+	if (u->n_groups < KUBE_MAX_GROUPS && SFMT(u->groups[u->n_groups], "%s", g) == 0)
+		u->n_groups++;
 }
 
 void kube_user_google_by_name(struct kube_user *u)
 {
 	static const char sfx[] = ".gserviceaccount.com";
 	size_t n = strlen(u->name);
+	/* (a member that does not fit leaves the user not a Google identity) */
 	if (strncmp(u->name, "principal://", 12) == 0) {
-		u->google = 1;
-		snprintf(u->google_member, sizeof(u->google_member), "%s", u->name);
+		u->google = SFMT(u->google_member, "%s", u->name) == 0;
 	} else if (strchr(u->name, '@') && !strchr(u->name, ':')) {
 		int sa = n > sizeof(sfx) - 1 && strcmp(u->name + n - (sizeof(sfx) - 1), sfx) == 0;
-		u->google = 1;
-		snprintf(u->google_member, sizeof(u->google_member), "%s:%s",
-			 sa ? "serviceAccount" : "user", u->name);
+		u->google = SFMT(u->google_member, "%s:%s", sa ? "serviceAccount" : "user",
+				 u->name) == 0;
 	}
 }
 
@@ -283,18 +285,23 @@ int impersonate_user(const struct imp_set *set, struct kube_user *u)
 		const struct imp_request *q = &set->req[i];
 		switch (q->kind) {
 		case IMP_SERVICE_ACCOUNT:
-			snprintf(u->name, sizeof(u->name), SA_PREFIX "%s:%s", q->namespace_,
-				 q->name);
+			if (SFMT(u->name, SA_PREFIX "%s:%s", q->namespace_, q->name) < 0) {
+				rc = -ENAMETOOLONG;
+				goto out;
+			}
 			if (!set->groups_specified) {
 				char g[128];
 				u->n_groups = 0;
 				push_group(u, "system:serviceaccounts");
-				snprintf(g, sizeof(g), "system:serviceaccounts:%s", q->namespace_);
-				push_group(u, g);
+				if (SFMT(g, "system:serviceaccounts:%s", q->namespace_) == 0)
+					push_group(u, g);
 			}
 			break;
 		case IMP_USER:
-			snprintf(u->name, sizeof(u->name), "%s", q->name);
+			if (SFMT(u->name, "%s", q->name) < 0) {
+				rc = -ENAMETOOLONG;
+				goto out;
+			}
 			break;
 		case IMP_GROUP:
 			push_group(u, q->name);
@@ -314,7 +321,10 @@ int impersonate_user(const struct imp_set *set, struct kube_user *u)
 			break;
 		}
 		case IMP_UID:
-			snprintf(u->uid, sizeof(u->uid), "%s", q->name);
+			if (SFMT(u->uid, "%s", q->name) < 0) {
+				rc = -ENAMETOOLONG;
+				goto out;
+			}
 			break;
 		}
 	}
@@ -387,7 +397,10 @@ int kube_impersonate(struct kube_cluster *cl, struct http_req *r, struct kube_us
 			goto out;
 		}
 		if (rc != 0) {
-			kube_reply_status(r, 500, "InternalError", "out of memory", NULL);
+			kube_reply_status(r, 500, "InternalError",
+					  rc == -ENAMETOOLONG ? "the impersonated user does not fit"
+							      : "out of memory",
+					  NULL);
 			goto out;
 		}
 		*u = *nu;

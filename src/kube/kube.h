@@ -189,8 +189,9 @@ int discovery_serve(struct kube_cluster *cl, struct http_req *r);
  * "paths" (a PATCH operation per patchable resource, with its GVK and the
  * fieldValidation parameter), "components": {"schemas": {}}}. New reference or NULL. */
 json_t *discovery_openapi_gv(const char *group, const char *version);
-/* The discovery path of a group-version: "api/v1" or "apis/G/V". */
-void discovery_gv_path(const char *group, const char *version, char *out, size_t cap);
+/* The discovery path of a group-version: "api/v1" or "apis/G/V". 0, or -ENAMETOOLONG
+ * when it does not fit in cap. */
+int discovery_gv_path(const char *group, const char *version, char *out, size_t cap);
 
 /* --- openapi.c --- */
 /* Serves /openapi/v2 and /openapi/v3[/<gv>] with the schemas of the served kinds

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "kube/util.h"
 
 #define MIRROR_POD_ANNOTATION "kubernetes.io/config.mirror"
@@ -133,9 +134,10 @@ static int admit_pod_create(struct adm *x)
 	if (!n)
 		return not_found(x, "nodes", node);
 	char uid[128];
-	snprintf(uid, sizeof(uid), "%s", kube_jstr(json_object_get(n, "metadata"), "uid"));
+	/* (compared whole: a uid that does not fit is no match) */
+	int fits = SFMT(uid, "%s", kube_jstr(json_object_get(n, "metadata"), "uid")) == 0;
 	json_decref(n);
-	if (strcmp(kube_jstr(owner, "uid"), uid) != 0)
+	if (!fits || strcmp(kube_jstr(owner, "uid"), uid) != 0)
 		return forbidden(x, "node %s UID mismatch: expected %s got %s", node,
 				 kube_jstr(owner, "uid"), uid);
 	if (nodeauthz_pod_refers(pod, NODEAUTHZ_SERVICEACCOUNT, NULL))

@@ -255,7 +255,8 @@ static int build_gvs(struct kube_openapi *o, const json_t *data, json_t *root_pa
 	const struct kube_resource *rs = kube_resources(&n);
 	for (size_t i = 0; i < n; i++) {
 		char p[200], url[400];
-		discovery_gv_path(rs[i].group, rs[i].version, p, sizeof(p));
+		if (discovery_gv_path(rs[i].group, rs[i].version, p, sizeof(p)) < 0)
+			return -ENAMETOOLONG;
 		if (json_object_get(root_paths, p))
 			continue;
 		struct openapi_doc *d = &o->docs[o->n];

@@ -516,15 +516,105 @@ static int copy_value(const json_t *src, size_t *copied, json_t **v, char *err, 
 	return *v ? 0 : -ENOMEM;
 }
 
+/* "replace": path (p) must exist; the root is replaced whole. */
+static int op_replace(json_t **doc, const struct pointer *p, const json_t *value, const char *path,
+		      char *err, size_t err_len)
+{
+	json_t *v = json_deep_copy(value);
+	int rc;
+	if (!v)
+		return -ENOMEM;
+	if (p->n == 0) {
+		drop(*doc);
+		*doc = v;
+		return 0;
+	}
+	if (!resolve(*doc, p, p->n)) {
+		json_decref(v);
+		snprintf(err, err_len,
+			 "replace operation does not apply: doc is missing key: %s: "
+			 "missing value",
+			 path);
+		return -EINVAL;
+	}
+	json_t *parent = resolve(*doc, p, p->n - 1);
+	if (json_is_object(parent)) {
+		rc = set_member(parent, p->tok[p->n - 1], v);
+	} else {
+		size_t idx = (size_t)array_index(p->tok[p->n - 1]);
+		json_t *old = json_incref(json_array_get(parent, idx));
+		rc = json_array_set_new(parent, idx, v) ? -ENOMEM : 0;
+		drop(old);
+	}
+	return rc;
+}
+
+/* "move" and "copy" (name): the value at from_s, removed or copied, added at path (p). */
+static int op_move_copy(json_t **doc, const char *name, const struct pointer *p, const char *path,
+			const char *from_s, size_t *copied, char *err, size_t err_len)
+{
+	struct pointer from;
+	json_t *v;
+	int rc;
+	memset(&from, 0, sizeof(from));
+	if (!from_s) {
+		snprintf(err, err_len, "%s operation has no from", name);
+		return -EINVAL;
+	}
+	rc = pointer_parse(from_s, &from);
+	if (rc) {
+		snprintf(err, err_len, "%s operation does not apply: invalid from: \"%s\"", name,
+			 from_s);
+		goto out;
+	}
+	json_t *src = resolve(*doc, &from, from.n);
+	if (!src) {
+		snprintf(err, err_len,
+			 "%s operation does not apply: doc is missing from path: \"%s\": "
+			 "missing value",
+			 name, from_s);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (strcmp(name, "move") == 0) {
+		/* "from" must not be a proper prefix of "path" */
+		size_t fl = strlen(from_s);
+		if (strncmp(path, from_s, fl) == 0 && path[fl] == '/') {
+			snprintf(err, err_len,
+				 "move operation does not apply: from \"%s\" is a prefix "
+				 "of path \"%s\"",
+				 from_s, path);
+			rc = -EINVAL;
+			goto out;
+		}
+		if (strcmp(path, from_s) == 0) {
+			rc = 0;
+			goto out;
+		}
+		if (from.n == 0) {
+			rc = -EINVAL;
+			snprintf(err, err_len, "move operation does not apply: cannot move the root");
+			goto out;
+		}
+		rc = op_remove(*doc, &from, "move", from_s, &v, err, err_len);
+	} else {
+		rc = copy_value(src, copied, &v, err, err_len);
+	}
+	if (!rc)
+		rc = op_add(doc, p, v, path, err, err_len);
+out:
+	pointer_free(&from);
+	return rc;
+}
+
 static int apply_op(json_t **doc, const json_t *op, size_t *copied, char *err, size_t err_len)
 {
-	struct pointer p, from;
+	struct pointer p;
 	int rc;
 	const char *name = json_string_value(json_object_get(op, "op"));
 	const char *path = json_string_value(json_object_get(op, "path"));
 	const json_t *value = json_object_get(op, "value");
 	const char *from_s = json_string_value(json_object_get(op, "from"));
-	memset(&from, 0, sizeof(from));
 	if (!json_is_object(op) || !name) {
 		snprintf(err, err_len, "Unexpected kind: unknown");
 		return -EINVAL;
@@ -558,80 +648,9 @@ static int apply_op(json_t **doc, const json_t *op, size_t *copied, char *err, s
 			rc = op_remove(*doc, &p, "remove", path, NULL, err, err_len);
 		}
 	} else if (strcmp(name, "replace") == 0) {
-		json_t *v = json_deep_copy(value);
-		if (!v) {
-			rc = -ENOMEM;
-		} else if (p.n == 0) {
-			drop(*doc);
-			*doc = v;
-			rc = 0;
-		} else if (!resolve(*doc, &p, p.n)) {
-			json_decref(v);
-			snprintf(err, err_len,
-				 "replace operation does not apply: doc is missing key: %s: "
-				 "missing value",
-				 path);
-			rc = -EINVAL;
-		} else {
-			json_t *parent = resolve(*doc, &p, p.n - 1);
-			if (json_is_object(parent)) {
-				rc = set_member(parent, p.tok[p.n - 1], v);
-			} else {
-				size_t idx = (size_t)array_index(p.tok[p.n - 1]);
-				json_t *old = json_incref(json_array_get(parent, idx));
-				rc = json_array_set_new(parent, idx, v) ? -ENOMEM : 0;
-				drop(old);
-			}
-		}
+		rc = op_replace(doc, &p, value, path, err, err_len);
 	} else if (strcmp(name, "move") == 0 || strcmp(name, "copy") == 0) {
-		if (!from_s) {
-			snprintf(err, err_len, "%s operation has no from", name);
-			rc = -EINVAL;
-			goto out;
-		}
-		rc = pointer_parse(from_s, &from);
-		if (rc) {
-			snprintf(err, err_len, "%s operation does not apply: invalid from: \"%s\"",
-				 name, from_s);
-			goto out;
-		}
-		json_t *src = resolve(*doc, &from, from.n);
-		if (!src) {
-			snprintf(err, err_len,
-				 "%s operation does not apply: doc is missing from path: \"%s\": "
-				 "missing value",
-				 name, from_s);
-			rc = -EINVAL;
-			goto out;
-		}
-		json_t *v;
-		if (strcmp(name, "move") == 0) {
-			/* "from" must not be a proper prefix of "path" */
-			size_t fl = strlen(from_s);
-			if (strncmp(path, from_s, fl) == 0 && path[fl] == '/') {
-				snprintf(err, err_len,
-					 "move operation does not apply: from \"%s\" is a prefix "
-					 "of path \"%s\"",
-					 from_s, path);
-				rc = -EINVAL;
-				goto out;
-			}
-			if (strcmp(path, from_s) == 0) {
-				rc = 0;
-				goto out;
-			}
-			if (from.n == 0) {
-				rc = -EINVAL;
-				snprintf(err, err_len,
-					 "move operation does not apply: cannot move the root");
-				goto out;
-			}
-			rc = op_remove(*doc, &from, "move", from_s, &v, err, err_len);
-		} else {
-			rc = copy_value(src, copied, &v, err, err_len);
-		}
-		if (!rc)
-			rc = op_add(doc, &p, v, path, err, err_len);
+		rc = op_move_copy(doc, name, &p, path, from_s, copied, err, err_len);
 	} else if (strcmp(name, "test") == 0) {
 		json_t *cur = resolve(*doc, &p, p.n);
 		if (!cur || !value_equal(cur, value, 0)) {
@@ -644,7 +663,6 @@ static int apply_op(json_t **doc, const json_t *op, size_t *copied, char *err, s
 	}
 out:
 	pointer_free(&p);
-	pointer_free(&from);
 	return rc;
 }
 

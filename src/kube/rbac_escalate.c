@@ -97,7 +97,8 @@ static int rule_covers(const struct crule *o, const struct simple *s)
 		char star[160];
 		if (!slash)
 			return 0;
-		snprintf(star, sizeof(star), "*/%s", slash + 1);
+		if (SFMT(star, "*/%s", slash + 1) < 0) /* not covered: fails closed */
+			return 0;
 		if (!rbac_has(o->resources, o->n_resources, star))
 			return 0;
 	}
@@ -310,12 +311,11 @@ static int chain_allows(struct kube_cluster *cl, const struct kube_user *u, cons
 	char reason[512];
 	memset(&a, 0, sizeof(a));
 	a.resource_request = 1;
-	snprintf(a.verb, sizeof(a.verb), "%s", verb);
-	snprintf(a.group, sizeof(a.group), RBAC_GROUP);
-	snprintf(a.version, sizeof(a.version), "v1");
-	snprintf(a.resource, sizeof(a.resource), "%s", resource);
-	snprintf(a.namespace_, sizeof(a.namespace_), "%s", ns ? ns : "");
-	snprintf(a.name, sizeof(a.name), "%s", name ? name : "");
+	/* attributes that do not fit are not allowed, never checked cut short */
+	if (SFMT(a.verb, "%s", verb) < 0 || SFMT(a.group, RBAC_GROUP) < 0 ||
+	    SFMT(a.version, "v1") < 0 || SFMT(a.resource, "%s", resource) < 0 ||
+	    SFMT(a.namespace_, "%s", ns ? ns : "") < 0 || SFMT(a.name, "%s", name ? name : "") < 0)
+		return 0;
 	return kube_authorize(cl, u, &a, reason, sizeof(reason)) == KUBE_ALLOW;
 }
 

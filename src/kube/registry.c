@@ -105,12 +105,10 @@ int reg_is_core(const struct kube_resource *res, const char *resource)
 	return !res->group[0] && strcmp(res->resource, resource) == 0;
 }
 
-void reg_api_version(const struct kube_resource *res, char *out, size_t len)
+int reg_api_version(const struct kube_resource *res, char *out, size_t len)
 {
-	if (res->group[0])
-		snprintf(out, len, "%s/%s", res->group, res->version);
-	else
-		snprintf(out, len, "%s", res->version);
+	return res->group[0] ? sfmt(out, len, "%s/%s", res->group, res->version)
+			     : sfmt(out, len, "%s", res->version);
 }
 
 /* --- small helpers --- */
@@ -255,10 +253,11 @@ int reg_fetch(struct kube_cluster *cl, const struct kube_resource *res, const ch
 /* kind and apiVersion first, then the rest in their order (as kube-apiserver encodes). */
 json_t *reg_normalize(json_t *obj, const struct kube_resource *res)
 {
-	char av[200];
+	char av[REG_AV_MAX];
 	const char *k;
 	json_t *v;
-	reg_api_version(res, av, sizeof(av));
+	if (reg_api_version(res, av, sizeof(av)) < 0)
+		return NULL;
 	json_t *md = json_object_get(obj, "metadata");
 	json_t *o = json_is_object(md) ? json_pack("{s:s, s:s, s:O}", "kind", res->kind,
 						   "apiVersion", av, "metadata", md)
@@ -474,7 +473,7 @@ json_t *registry_get(struct kube_cluster *cl, const struct kube_resource *res, c
 
 int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_t *obj)
 {
-	char key[KEY_MAX], av[200], uid[37], ts[32];
+	char key[KEY_MAX], av[REG_AV_MAX], uid[37], ts[32];
 	json_t *old = NULL;
 	int rc;
 	if (!cl || !res || !json_is_object(obj))
@@ -488,7 +487,8 @@ int registry_put(struct kube_cluster *cl, const struct kube_resource *res, json_
 	registry_key(cl, res, ns, name, key, sizeof(key));
 	if (!*key)
 		return -ENAMETOOLONG;
-	reg_api_version(res, av, sizeof(av));
+	if (reg_api_version(res, av, sizeof(av)) < 0)
+		return -ENAMETOOLONG;
 	json_object_set_new(obj, "kind", json_string(res->kind));
 	json_object_set_new(obj, "apiVersion", json_string(av));
 	json_t *m = reg_meta_of(obj);

@@ -4,7 +4,8 @@
  * (pkg/apis/apps/v1/defaults.go SetDefaults_Deployment, _StatefulSet, _DaemonSet,
  * _ReplicaSet; pkg/apis/batch/v1/defaults.go SetDefaults_Job, _CronJob;
  * pkg/apis/core/v1/defaults.go SetDefaults_PodSpec and _ReplicationController for their
- * pod templates), and the scale subresource (autoscaling/v1 Scale) of Deployments,
+ * pod templates; pkg/apis/autoscaling/v2/defaults.go for HorizontalPodAutoscalers), and
+ * the scale subresource (autoscaling/v1 Scale) of Deployments,
  * ReplicaSets, StatefulSets and ReplicationControllers, as their storage's ScaleREST
  * serves it (pkg/registry/apps/deployment/storage/storage.go scaleFromDeployment).
  *
@@ -126,6 +127,80 @@ static void job_defaults(json_t *spec)
 	template_defaults(spec);
 }
 
+/* HPAScalingRules as GenerateHPAScaleUpRules/GenerateHPAScaleDownRules make them: the
+ * fields given (stabilizationWindowSeconds, selectPolicy, policies), the others from the
+ * default rules (scale-up: no window, Max, 4 pods or 100 percent per 15 s; scale-down:
+ * no window set, Max, 100 percent per 15 s). A new object in Go's field order, or NULL
+ * when out of memory. */
+static json_t *hpa_rules(const json_t *given, int up)
+{
+	const json_t *w = json_object_get(given, "stabilizationWindowSeconds");
+	const json_t *sel = json_object_get(given, "selectPolicy");
+	const json_t *pol = json_object_get(given, "policies");
+	json_t *r = json_object();
+	if (!r)
+		return NULL;
+	if (w && !json_is_null(w))
+		json_object_set(r, "stabilizationWindowSeconds", (json_t *)w);
+	else if (up)
+		json_object_set_new(r, "stabilizationWindowSeconds", json_integer(0));
+	if (sel && !json_is_null(sel))
+		json_object_set(r, "selectPolicy", (json_t *)sel);
+	else
+		json_object_set_new(r, "selectPolicy", json_string("Max"));
+	if (pol && !json_is_null(pol))
+		json_object_set(r, "policies", (json_t *)pol);
+	else if (up)
+		json_object_set_new(r, "policies",
+				    json_pack("[{s:s, s:i, s:i}, {s:s, s:i, s:i}]", "type", "Pods",
+					      "value", 4, "periodSeconds", 15, "type", "Percent",
+					      "value", 100, "periodSeconds", 15));
+	else
+		json_object_set_new(r, "policies",
+				    json_pack("[{s:s, s:i, s:i}]", "type", "Percent", "value", 100,
+					      "periodSeconds", 15));
+	return r;
+}
+
+/* k8s.io/kubernetes pkg/apis/autoscaling/v2/defaults.go SetDefaults_HorizontalPodAutoscaler
+ * (1.30): minReplicas 1; with no metrics, a CPU utilization target of 80 percent
+ * (autoscaling.DefaultCPUUtilization); a behavior given has both its rules filled
+ * (SetDefaults_HorizontalPodAutoscalerBehavior). autoscaling/v1 defaults minReplicas
+ * alone (pkg/apis/autoscaling/v1/defaults.go). */
+static void hpa_defaults(const char *version, json_t *spec)
+{
+	int v2 = strcmp(version, "v2") == 0;
+	set_default(spec, "minReplicas", json_integer(1));
+	if (v2 && json_array_size(json_object_get(spec, "metrics")) == 0) {
+		json_object_set_new(
+			spec, "metrics",
+			json_pack("[{s:s, s:{s:s, s:{s:s, s:i}}}]", "type", "Resource", "resource",
+				  "name", "cpu", "target", "type", "Utilization",
+				  "averageUtilization", 80));
+	}
+	json_t *b = v2 ? json_object_get(spec, "behavior") : NULL;
+	if (json_is_object(b)) {
+		json_t *up = hpa_rules(json_object_get(b, "scaleUp"), 1);
+		json_t *down = hpa_rules(json_object_get(b, "scaleDown"), 0);
+		json_object_del(b, "scaleUp");
+		json_object_del(b, "scaleDown");
+		if (up)
+			json_object_set_new(b, "scaleUp", up);
+		if (down)
+			json_object_set_new(b, "scaleDown", down);
+	}
+	/* in HorizontalPodAutoscalerSpec's field order, as kube-apiserver encodes it */
+	static const char *const order[] = {"scaleTargetRef", "minReplicas", "maxReplicas",
+					    "metrics", "behavior", "targetCPUUtilizationPercentage"};
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		json_t *v = json_incref(json_object_get(spec, order[i]));
+		if (v) {
+			json_object_del(spec, order[i]);
+			json_object_set_new(spec, order[i], v);
+		}
+	}
+}
+
 int reg_builtin_defaults(const struct kube_resource *res, json_t *obj)
 {
 	json_t *spec = json_object_get(obj, "spec");
@@ -143,6 +218,9 @@ int reg_builtin_defaults(const struct kube_resource *res, json_t *obj)
 		json_t *jt = json_object_get(spec, "jobTemplate");
 		if (json_is_object(json_object_get(jt, "spec")))
 			job_defaults(json_object_get(jt, "spec"));
+	} else if (strcmp(res->group, "autoscaling") == 0 &&
+		   strcmp(res->resource, "horizontalpodautoscalers") == 0) {
+		hpa_defaults(res->version, spec);
 	} else if (reg_is_core(res, "replicationcontrollers")) {
 		set_default(spec, "replicas", json_integer(1));
 		template_defaults(spec);

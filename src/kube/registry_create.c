@@ -83,8 +83,12 @@ static json_t *parse_body(struct http_req *r, int *dups)
 /* Checks kind and apiVersion of a body and fills them when absent. */
 int reg_check_kind(struct http_req *r, const struct kube_resource *res, json_t *obj)
 {
-	char av[200];
-	reg_api_version(res, av, sizeof(av));
+	char av[REG_AV_MAX];
+	if (reg_api_version(res, av, sizeof(av)) < 0) {
+		kube_reply_status(r, 500, "InternalError", "the resource's apiVersion does not fit",
+				  NULL);
+		return -ENAMETOOLONG;
+	}
 	const json_t *k = json_object_get(obj, "kind");
 	const json_t *v = json_object_get(obj, "apiVersion");
 	if ((k && !json_is_string(k)) || (v && !json_is_string(v))) {

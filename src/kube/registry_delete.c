@@ -177,7 +177,7 @@ out:
 void reg_serve_deletecollection(struct kube_cluster *cl, struct http_req *r,
 				const struct kube_attrs *a, const struct kube_resource *res)
 {
-	char prefix[KEY_MAX], kind[160], av[200], rvs[32];
+	char prefix[KEY_MAX], kind[160], av[REG_AV_MAX], rvs[32];
 	struct filter f;
 	struct store_kv *kvs = NULL;
 	size_t n = 0;
@@ -209,11 +209,17 @@ void reg_serve_deletecollection(struct kube_cluster *cl, struct http_req *r,
 		}
 		if (!dry && reg_is_core(res, "namespaces"))
 			delete_namespace_contents(cl, reg_mstr(o, "name"));
+		/* each CRD the collection deletes takes its custom objects with it, as a
+		 * single DELETE's does: upstream's DeleteCollection deletes item by item */
+		if (!dry)
+			crd_delete_hook(cl, res, o);
 		json_array_append_new(items, o);
 	}
-	snprintf(kind, sizeof(kind), "%sList", res->kind);
-	reg_api_version(res, av, sizeof(av));
-	snprintf(rvs, sizeof(rvs), "%lld", (long long)store_revision(cl->kube->store));
+	if (SFMT(kind, "%sList", res->kind) < 0 || reg_api_version(res, av, sizeof(av)) < 0 ||
+	    SFMT(rvs, "%lld", (long long)store_revision(cl->kube->store)) < 0) {
+		kube_reply_status(r, 500, "InternalError", "the list's kind does not fit", a);
+		goto out;
+	}
 	reg_reply_json(r, 200,
 		       json_pack("{s:s, s:s, s:{s:s}, s:o}", "kind", kind, "apiVersion", av,
 				 "metadata", "resourceVersion", rvs, "items", items));

@@ -77,8 +77,10 @@ struct kind_info {
 const struct kind_info *reg_kind_of(const struct kube_resource *res);
 /* res is the core group's resource. */
 int reg_is_core(const struct kube_resource *res, const char *resource);
-/* "v1" or "group/version" into out. */
-void reg_api_version(const struct kube_resource *res, char *out, size_t len);
+/* "v1" or "group/version" into out: 0, or -ENAMETOOLONG when it does not fit. REG_AV_MAX
+ * holds any: a group is a DNS subdomain (253), a version a label (63). */
+#define REG_AV_MAX 320
+int reg_api_version(const struct kube_resource *res, char *out, size_t len);
 
 /* --- small helpers (registry.c) --- */
 

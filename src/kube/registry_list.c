@@ -115,10 +115,11 @@ static int raw_item(struct dbuf *b, const struct store_kv *kv, const char *head,
 	char rv[64];
 	if (kv->value_len <= hl || memcmp(kv->value, head, hl) != 0)
 		return 0;
-	int n = snprintf(rv, sizeof(rv), "\"resourceVersion\":\"%lld\"%s", (long long)kv->mod_rev,
-			 kv->value[hl] == '}' ? "" : ",");
+	if (SFMT(rv, "\"resourceVersion\":\"%lld\"%s", (long long)kv->mod_rev,
+		 kv->value[hl] == '}' ? "" : ",") < 0)
+		return 0;
 	dbuf_add(b, kv->value, hl);
-	dbuf_add(b, rv, (size_t)n);
+	dbuf_add(b, rv, strlen(rv));
 	dbuf_add(b, kv->value + hl, kv->value_len - hl);
 	return 1;
 }
@@ -136,7 +137,7 @@ struct list_req {
 	const struct kube_resource *res; /* the items are read in its version */
 	struct filter f;
 	struct output out;
-	char prefix[KEY_MAX], start[KEY_MAX], av[200], head[400];
+	char prefix[KEY_MAX], start[KEY_MAX], av[REG_AV_MAX], head[400];
 	size_t plen, hl;
 	long limit;
 	struct registry_pages *pages; /* the cluster's page cache, NULL when out of memory */
@@ -346,7 +347,10 @@ void reg_serve_list(struct kube_cluster *cl, struct http_req *r, const struct ku
 		kube_reply_status(r, 500, "InternalError", "the objects could not be read", a);
 		goto out;
 	}
-	reg_api_version(res, l->av, sizeof(l->av));
+	if (reg_api_version(res, l->av, sizeof(l->av)) < 0) {
+		kube_reply_status(r, 500, "InternalError", "the list's apiVersion does not fit", a);
+		goto out;
+	}
 	if (SFMT(l->head, "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{", res->kind,
 		 l->av) < 0)
 		l->head[0] = '\0'; /* matches no stored text: each item is re-encoded */

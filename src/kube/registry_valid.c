@@ -354,13 +354,15 @@ void reg_validate_meta(const json_t *obj, json_t *errs)
 	json_object_foreach((json_t *)ann, k, v)
 	{
 		const char *e = qualified_name_error(k);
-		char lower[320];
-		snprintf(lower, sizeof(lower), "%s", k);
-		for (char *p = lower; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p + 32);
-		if (*e)
-			ERR_INVALID(errs, "metadata.annotations", lower, e);
+		if (*e) {
+			/* the key whole, in lower case (a key of any length) */
+			char *lower = strdup(k);
+			for (char *p = lower; p && *p; p++)
+				if (*p >= 'A' && *p <= 'Z')
+					*p = (char)(*p + 32);
+			ERR_INVALID(errs, "metadata.annotations", lower ? lower : k, e);
+			free(lower);
+		}
 		total += strlen(k) + (json_string_value(v) ? strlen(json_string_value(v)) : 0);
 	}
 	if (total > ANNOTATIONS_MAX)
@@ -491,14 +493,16 @@ static void validate_config(const struct kube_resource *res, const json_t *obj, 
 		json_object_foreach(json_object_get(obj, maps[i]), k, v)
 		{
 			if (!valid_config_key(k)) {
-				char f[300];
-				snprintf(f, sizeof(f), "%s[%s]", maps[i], k);
+				struct dbuf fb = DBUF_INIT(0); /* data[KEY], the key whole */
+				dbuf_printf(&fb, "%s[%s]", maps[i], k);
+				const char *f = fb.p && !fb.oom ? fb.p : maps[i];
 				ERR_INVALID(errs, f, k,
 					    "a valid config key must consist of alphanumeric "
 					    "characters, '-', '_' or '.' (e.g. 'key.name',  or "
 					    "'KEY_NAME',  or 'key-name', regex used for "
 					    "validation "
 					    "is '[-._a-zA-Z0-9]+')");
+				dbuf_free(&fb);
 			}
 		}
 	}

@@ -232,10 +232,12 @@ static void send_status_event(struct watcher *w, const char *type, int code, con
 
 static void send_bookmark(struct watcher *w, int initial_end)
 {
-	char av[200], rv[32];
+	char av[REG_AV_MAX], rv[32];
 	size_t len = 0;
-	reg_api_version(w->res, av, sizeof(av));
-	snprintf(rv, sizeof(rv), "%lld", (long long)w->last_rev);
+	/* (REG_AV_MAX holds any apiVersion, 32 bytes any revision) */
+	if (reg_api_version(w->res, av, sizeof(av)) < 0 ||
+	    SFMT(rv, "%lld", (long long)w->last_rev) < 0)
+		return;
 	json_t *o = json_pack("{s:s, s:s, s:{s:s, s:n}}", "kind", w->res->kind, "apiVersion", av,
 			      "metadata", "resourceVersion", rv, "creationTimestamp");
 	if (o && initial_end)

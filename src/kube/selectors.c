@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "kube/selectors.h"
 #include "kube/util.h"
 
@@ -246,11 +247,79 @@ static int parse_int(const char *s, long long *out)
 	return 0;
 }
 
+/* The values of "k in (a, b)" and "k notin (...)"; the lexer is after the operator. */
+static int parse_set(struct lexer *lx, struct req *q, char *err, size_t err_len)
+{
+	enum tok t;
+	int rc;
+	if (lex(lx) != T_OPEN) {
+		snprintf(err, err_len, "found '%s', expected: '('", lx->text);
+		return -EINVAL;
+	}
+	for (;;) {
+		t = lex(lx);
+		if (t == T_CLOSE && q->n_values == 0) {
+			/* "k in ()" holds the empty value */
+			rc = add_value(q, "");
+			return rc;
+		}
+		char v[MAX_TOKEN];
+		v[0] = '\0';
+		if (t == T_IDENT || t == T_IN || t == T_NOTIN) {
+			memcpy(v, lx->text, sizeof(v));
+			t = lex(lx);
+		}
+		if (!valid_value(v, err, err_len))
+			return -EINVAL;
+		rc = add_value(q, v);
+		if (rc == -E2BIG) {
+			snprintf(err, err_len, "too many values in a set");
+			return -EINVAL;
+		}
+		if (rc)
+			return rc;
+		if (t == T_CLOSE)
+			return 0;
+		if (t != T_COMMA) {
+			snprintf(err, err_len, "found '%s', expected: ',', ')' or identifier",
+				 lx->text);
+			return -EINVAL;
+		}
+	}
+}
+
+/* The value of "k=v", "k==v", "k!=v", "k gt N", "k lt N"; the lexer is after the operator. */
+static int parse_single(struct lexer *lx, struct req *q, char *err, size_t err_len)
+{
+	/* a single value; may be empty ("k=") */
+	const char *v = "";
+	enum tok n = peek(lx);
+	if (n == T_IDENT || n == T_IN || n == T_NOTIN) {
+		lex(lx);
+		v = lx->text;
+	} else if (n != T_COMMA && n != T_END) {
+		lex(lx);
+		snprintf(err, err_len, "found '%s', expected: identifier", lx->text);
+		return -EINVAL;
+	}
+	if (q->op == OP_GT || q->op == OP_LT) {
+		if (parse_int(v, &q->num) != 0) {
+			snprintf(err, err_len,
+				 "unable to parse requirement: for 'Gt', 'Lt' operators, the value "
+				 "must be an integer");
+			return -EINVAL;
+		}
+	} else if (!valid_value(v, err, err_len)) {
+		return -EINVAL;
+	}
+	return add_value(q, v);
+}
+
 /* One requirement; the lexer is before its first token. */
 static int parse_req(struct lexer *lx, struct req *q, char *err, size_t err_len)
 {
 	enum tok t = lex(lx);
-	int negate = 0, rc;
+	int negate = 0;
 	if (t == T_NOT) {
 		negate = 1;
 		t = lex(lx);
@@ -290,64 +359,9 @@ static int parse_req(struct lexer *lx, struct req *q, char *err, size_t err_len)
 			 lx->text[0] ? lx->text : "operator");
 		return -EINVAL;
 	}
-	if (q->op == OP_IN || q->op == OP_NOTIN) {
-		if (lex(lx) != T_OPEN) {
-			snprintf(err, err_len, "found '%s', expected: '('", lx->text);
-			return -EINVAL;
-		}
-		for (;;) {
-			t = lex(lx);
-			if (t == T_CLOSE && q->n_values == 0) {
-				/* "k in ()" holds the empty value */
-				rc = add_value(q, "");
-				return rc;
-			}
-			char v[MAX_TOKEN];
-			v[0] = '\0';
-			if (t == T_IDENT || t == T_IN || t == T_NOTIN) {
-				memcpy(v, lx->text, sizeof(v));
-				t = lex(lx);
-			}
-			if (!valid_value(v, err, err_len))
-				return -EINVAL;
-			rc = add_value(q, v);
-			if (rc == -E2BIG) {
-				snprintf(err, err_len, "too many values in a set");
-				return -EINVAL;
-			}
-			if (rc)
-				return rc;
-			if (t == T_CLOSE)
-				return 0;
-			if (t != T_COMMA) {
-				snprintf(err, err_len, "found '%s', expected: ',', ')' or identifier",
-					 lx->text);
-				return -EINVAL;
-			}
-		}
-	}
-	/* a single value; may be empty ("k=") */
-	const char *v = "";
-	n = peek(lx);
-	if (n == T_IDENT || n == T_IN || n == T_NOTIN) {
-		lex(lx);
-		v = lx->text;
-	} else if (n != T_COMMA && n != T_END) {
-		lex(lx);
-		snprintf(err, err_len, "found '%s', expected: identifier", lx->text);
-		return -EINVAL;
-	}
-	if (q->op == OP_GT || q->op == OP_LT) {
-		if (parse_int(v, &q->num) != 0) {
-			snprintf(err, err_len,
-				 "unable to parse requirement: for 'Gt', 'Lt' operators, the value "
-				 "must be an integer");
-			return -EINVAL;
-		}
-	} else if (!valid_value(v, err, err_len)) {
-		return -EINVAL;
-	}
-	return add_value(q, v);
+	if (q->op == OP_IN || q->op == OP_NOTIN)
+		return parse_set(lx, q, err, err_len);
+	return parse_single(lx, q, err, err_len);
 }
 
 int selector_parse_labels(const char *s, struct selector **out, char *err, size_t err_len)
@@ -650,8 +664,10 @@ const char *selector_field_value(const json_t *obj, const char *field, char *buf
 	    kube_json_path(obj, "regarding")) {
 		/* events.k8s.io events hold the object in "regarding" */
 		char p[128];
-		snprintf(p, sizeof(p), "regarding.%s", field + 15);
-		return scalar(kube_json_path(obj, p), buf, len);
+		/* (a path that does not fit names no field) */
+		return scalar(SFMT(p, "regarding.%s", field + 15) == 0 ? kube_json_path(obj, p)
+									: NULL,
+			      buf, len);
 	}
 	return scalar(kube_json_path(obj, field), buf, len);
 }

@@ -562,13 +562,98 @@ static void terminated_reason(const json_t *term, const char *prefix, char *reas
 		snprintf(reason, len, "%sExitCode:%lld", prefix, num(term, "exitCode"));
 }
 
+/* printPod's init containers: 1 when one is still initializing (reason set), with the
+ * restarts and the last restart of those it read. */
+static int pod_init_reason(const json_t *pod, char *reason, size_t len, long long *restarts,
+			   time_t *last)
+{
+	size_t i;
+	const json_t *cs;
+	const json_t *ics = get(pod, "status.initContainerStatuses");
+	json_array_foreach(ics, i, cs) {
+		*restarts += num(cs, "restartCount");
+		last_restart(cs, last);
+		const json_t *term = get(cs, "state.terminated");
+		const char *wr = str(cs, "state.waiting.reason");
+		if (term && num(term, "exitCode") == 0)
+			continue;
+		if (term) {
+			terminated_reason(term, "Init:", reason, len);
+		} else if (*wr && strcmp(wr, "PodInitializing") != 0) {
+			snprintf(reason, len, "Init:%s", wr);
+		} else if (json_is_true(get(cs, "started")) &&
+			   /* a sidecar (restartable init container) that runs */
+			   get(cs, "state.running")) {
+			continue;
+		} else {
+			snprintf(reason, len, "Init:%zu/%zu", i,
+				 count(get(pod, "spec.initContainers")));
+		}
+		return 1;
+	}
+	return 0;
+}
+
+/* printPod's containers, last first: the reason, the restarts, the last restart and how
+ * many are ready. */
+static void pod_containers_reason(const json_t *pod, char *reason, size_t len,
+				  long long *restarts, time_t *last, size_t *ready)
+{
+	int has_running = 0;
+	*restarts = 0;
+	const json_t *css = get(pod, "status.containerStatuses");
+	for (size_t k = json_array_size(css); k-- > 0;) {
+		const json_t *cs = json_array_get(css, k);
+		*restarts += num(cs, "restartCount");
+		last_restart(cs, last);
+		const json_t *term = get(cs, "state.terminated");
+		const char *wr = str(cs, "state.waiting.reason");
+		if (*wr) {
+			snprintf(reason, len, "%s", wr);
+		} else if (term) {
+			terminated_reason(term, "", reason, len);
+		} else if (json_is_true(get(cs, "ready")) && get(cs, "state.running")) {
+			has_running = 1;
+			(*ready)++;
+		}
+	}
+	if (strcmp(reason, "Completed") == 0 && has_running)
+		snprintf(reason, len, "%s",
+			 condition_true(get(pod, "status.conditions"), "Ready") ? "Running"
+										 : "NotReady");
+}
+
+/* READINESS GATES: "<none>", or how many of the gates' conditions are True. */
+static void pod_gates(const json_t *pod, char *out, size_t len)
+{
+	const json_t *rg = get(pod, "spec.readinessGates");
+	size_t i;
+	snprintf(out, len, "<none>");
+	if (count(rg) && json_is_array(rg)) {
+		size_t t = 0;
+		const json_t *g;
+		json_array_foreach(rg, i, g) {
+			const char *ct = str(g, "conditionType");
+			size_t j;
+			const json_t *c;
+			json_array_foreach(get(pod, "status.conditions"), j, c) {
+				if (strcmp(str(c, "type"), ct) == 0) {
+					if (strcmp(str(c, "status"), "True") == 0)
+						t++;
+					break;
+				}
+			}
+		}
+		snprintf(out, len, "%zu/%zu", t, json_array_size(rg));
+	}
+}
+
 static int pod_cells(const json_t *pod, json_t *cells, json_t *row, time_t now)
 {
 	char reason[256], restarts_s[96], age[32], ready_s[32], gates[32], ago[32];
 	long long restarts = 0;
-	size_t total = count(get(pod, "spec.containers")), ready = 0, i;
+	size_t total = count(get(pod, "spec.containers")), ready = 0;
 	time_t last = 0;
-	const json_t *cs;
 	const char *phase = str(pod, "status.phase");
 	snprintf(reason, sizeof(reason), "%s", *str(pod, "status.reason") ? str(pod, "status.reason") : phase);
 	if (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0) {
@@ -579,54 +664,8 @@ static int pod_cells(const json_t *pod, json_t *cells, json_t *row, time_t now)
 				  "reason", phase, "message",
 				  ok ? "The pod has completed successfully." : "The pod failed."));
 	}
-	int initializing = 0;
-	const json_t *ics = get(pod, "status.initContainerStatuses");
-	json_array_foreach(ics, i, cs) {
-		restarts += num(cs, "restartCount");
-		last_restart(cs, &last);
-		const json_t *term = get(cs, "state.terminated");
-		const char *wr = str(cs, "state.waiting.reason");
-		if (term && num(term, "exitCode") == 0)
-			continue;
-		if (term) {
-			terminated_reason(term, "Init:", reason, sizeof(reason));
-		} else if (*wr && strcmp(wr, "PodInitializing") != 0) {
-			snprintf(reason, sizeof(reason), "Init:%s", wr);
-		} else if (json_is_true(get(cs, "started")) &&
-			   /* a sidecar (restartable init container) that runs */
-			   get(cs, "state.running")) {
-			continue;
-		} else {
-			snprintf(reason, sizeof(reason), "Init:%zu/%zu", i,
-				 count(get(pod, "spec.initContainers")));
-		}
-		initializing = 1;
-		break;
-	}
-	if (!initializing) {
-		int has_running = 0;
-		restarts = 0;
-		const json_t *css = get(pod, "status.containerStatuses");
-		for (size_t k = json_array_size(css); k-- > 0;) {
-			cs = json_array_get(css, k);
-			restarts += num(cs, "restartCount");
-			last_restart(cs, &last);
-			const json_t *term = get(cs, "state.terminated");
-			const char *wr = str(cs, "state.waiting.reason");
-			if (*wr) {
-				snprintf(reason, sizeof(reason), "%s", wr);
-			} else if (term) {
-				terminated_reason(term, "", reason, sizeof(reason));
-			} else if (json_is_true(get(cs, "ready")) && get(cs, "state.running")) {
-				has_running = 1;
-				ready++;
-			}
-		}
-		if (strcmp(reason, "Completed") == 0 && has_running)
-			snprintf(reason, sizeof(reason), "%s",
-				 condition_true(get(pod, "status.conditions"), "Ready") ? "Running"
-											: "NotReady");
-	}
+	if (!pod_init_reason(pod, reason, sizeof(reason), &restarts, &last))
+		pod_containers_reason(pod, reason, sizeof(reason), &restarts, &last, &ready);
 	if (*str(pod, "metadata.deletionTimestamp")) {
 		if (strcmp(str(pod, "status.reason"), "NodeLost") == 0)
 			snprintf(reason, sizeof(reason), "Unknown");
@@ -645,25 +684,7 @@ static int pod_cells(const json_t *pod, json_t *cells, json_t *row, time_t now)
 		ip = str(pod, "status.podIP");
 	const char *node = str(pod, "spec.nodeName");
 	const char *nominated = str(pod, "status.nominatedNodeName");
-	const json_t *rg = get(pod, "spec.readinessGates");
-	snprintf(gates, sizeof(gates), "<none>");
-	if (count(rg) && json_is_array(rg)) {
-		size_t t = 0;
-		const json_t *g;
-		json_array_foreach(rg, i, g) {
-			const char *ct = str(g, "conditionType");
-			size_t j;
-			const json_t *c;
-			json_array_foreach(get(pod, "status.conditions"), j, c) {
-				if (strcmp(str(c, "type"), ct) == 0) {
-					if (strcmp(str(c, "status"), "True") == 0)
-						t++;
-					break;
-				}
-			}
-		}
-		snprintf(gates, sizeof(gates), "%zu/%zu", t, json_array_size(rg));
-	}
+	pod_gates(pod, gates, sizeof(gates));
 	json_array_append_new(cells, s_(str(pod, "metadata.name")));
 	json_array_append_new(cells, s_(ready_s));
 	json_array_append_new(cells, s_(reason));

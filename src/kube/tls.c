@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/dbuf.h"
 #include "core/file.h"
 #include "core/jwt.h"
 #include "kube/kube.h"
@@ -94,7 +95,10 @@ static int create_ca(struct kube_cluster *k, const char *cert_path, const char *
 	if (!key)
 		goto out;
 	/* a subject of its own, as a GKE cluster's CA has (its CN is the cluster's id) */
-	snprintf(cn, sizeof(cn), "gkeid-kubernetes-ca %s", k->uid);
+	if (SFMT(cn, "gkeid-kubernetes-ca %s", k->uid) < 0) {
+		rc = -ENAMETOOLONG;
+		goto out;
+	}
 	x = make_cert(key, cn, NULL, 0, 1, NULL, NULL, CA_DAYS, NULL, NULL);
 	if (!x)
 		goto out;
@@ -126,7 +130,7 @@ out:
 int kube_tls_init(struct kube *k)
 {
 	char dir[4200];
-	if (snprintf(dir, sizeof(dir), "%s/keys", k->data_dir) >= (int)sizeof(dir))
+	if (SFMT(dir, "%s/keys", k->data_dir) < 0)
 		return -ENAMETOOLONG;
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return -errno;
@@ -139,9 +143,8 @@ static int cluster_path(const struct kube_cluster *cl, const char *what, char *o
 	const struct kube *k = cl->kube;
 	if (!k)
 		return -EINVAL;
-	int n = snprintf(out, len, "%s/keys/%s-%s-%s-%s", k->data_dir, cl->project, cl->location,
-			 cl->name, what);
-	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+	return sfmt(out, len, "%s/keys/%s-%s-%s-%s", k->data_dir, cl->project, cl->location,
+		    cl->name, what);
 }
 
 int kube_tls_ca_path(const struct kube_cluster *cl, char *out, size_t len)
@@ -157,10 +160,8 @@ static int adopt_legacy_ca(const struct kube_cluster *cl, const char *cert_path,
 {
 	char legacy_cert[4300], legacy_key[4300];
 	const struct kube *k = cl->kube;
-	if (snprintf(legacy_cert, sizeof(legacy_cert), "%s/keys/ca.pem", k->data_dir) >=
-		    (int)sizeof(legacy_cert) ||
-	    snprintf(legacy_key, sizeof(legacy_key), "%s/keys/ca-key.pem", k->data_dir) >=
-		    (int)sizeof(legacy_key))
+	if (SFMT(legacy_cert, "%s/keys/ca.pem", k->data_dir) < 0 ||
+	    SFMT(legacy_key, "%s/keys/ca-key.pem", k->data_dir) < 0)
 		return -ENAMETOOLONG;
 	if (access(key_path, F_OK) == 0 || access(legacy_key, F_OK) != 0)
 		return 0;

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/dbuf.h"
 #include "core/jwt.h"
 #include "kube/nodeauthz.h"
 #include "kube/util.h"
@@ -42,7 +43,8 @@ static char *sa_token(struct kube_cluster *cl, const char *ns, const char *sa, c
 		return NULL;
 	if (random_uuid4(jti) != 0)
 		return NULL;
-	snprintf(sub, sizeof(sub), "system:serviceaccount:%s:%s", ns, sa);
+	if (SFMT(sub, "system:serviceaccount:%s:%s", ns, sa) < 0)
+		return NULL; /* a subject cut short would name another account */
 	aud = json_array();
 	if (!aud)
 		goto out;
@@ -425,10 +427,11 @@ void tokens_serve_oidc(struct kube_cluster *cl, struct http_req *r)
 	if (ends_with(path, "/.well-known/openid-configuration")) {
 		char jwks[600];
 		/* as kube-apiserver: the JWKS at its own address */
-		snprintf(jwks, sizeof(jwks), "https://%s/openid/v1/jwks", cl->endpoint);
-		j = json_pack("{s:s,s:s,s:[s],s:[s],s:[s]}", "issuer", cl->issuer, "jwks_uri", jwks,
-			      "response_types_supported", "id_token", "subject_types_supported",
-			      "public", "id_token_signing_alg_values_supported", "RS256");
+		if (SFMT(jwks, "https://%s/openid/v1/jwks", cl->endpoint) == 0)
+			j = json_pack("{s:s,s:s,s:[s],s:[s],s:[s]}", "issuer", cl->issuer,
+				      "jwks_uri", jwks, "response_types_supported", "id_token",
+				      "subject_types_supported", "public",
+				      "id_token_signing_alg_values_supported", "RS256");
 		body = j ? json_dumps(j, JSON_COMPACT) : NULL;
 		if (!body) {
 			http_reply(r, 500, "text/plain", "internal error\n", 15);

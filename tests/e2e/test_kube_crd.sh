@@ -151,4 +151,21 @@ ok "the CRD again" $K apply -f "$W/crd.yaml"
 widgets() { w=$(kcurl GET /apis/example.com/v1/widgets); echo "$(code "$w") $(jget "$w" "len(j['items'])")"; }
 wait_for 10 output_is "200 0" widgets
 eq "... serves none of the old objects: they went with the CRD" "200 0" "$WAIT_OUT"
+
+# A DELETE of the CRD collection deletes each CRD as a single DELETE does, its objects too
+# (the generic registry's DeleteCollection deletes item by item; it was the CRDs alone).
+ok "a widget under the new CRD" $K apply -f - <<'EOF'
+apiVersion: example.com/v1
+kind: Widget
+metadata: {name: w9, namespace: default}
+spec: {size: small, replicas: 1}
+EOF
+eq "... stored" "200 1" "$(widgets)"
+out=$(kcurl DELETE "/apis/apiextensions.k8s.io/v1/customresourcedefinitions")
+eq "DELETE of the CRD collection: 200, each item marked as a single DELETE marks it" \
+	"200 CustomResourceDefinitionList widgets.example.com ['customresourcecleanup.apiextensions.k8s.io'] True" \
+	"$(code "$out") $(jget "$out" "' '.join([j['kind'], *[i['metadata']['name'] + ' ' + str(i['metadata'].get('finalizers')) + ' ' + str('deletionTimestamp' in i['metadata']) for i in j['items'] if i['metadata']['name'] == 'widgets.example.com']])")"
+ok "the CRD once more" $K apply -f "$W/crd.yaml"
+wait_for 10 output_is "200 0" widgets
+eq "... serves none of the objects the collection's delete took" "200 0" "$WAIT_OUT"
 finish

@@ -61,12 +61,20 @@ eq "kubectl 1.30 autoscale (autoscaling/v1)" "horizontalpodautoscaler.autoscalin
 	"$($K autoscale deploy web --min=2 --max=5 --cpu-percent=60 --name=h1 2>&1)"
 eq "kubectl 1.33 autoscale (autoscaling/v2, protobuf)" "horizontalpodautoscaler.autoscaling/h2 autoscaled" \
 	"$($BIN/kubectl.1.33 autoscale deploy web --max=4 --cpu-percent=70 --name=h2 2>&1)"
+eq "... its minReplicas defaulted to 1 (v2 SetDefaults_HorizontalPodAutoscaler)" 1 \
+	"$($K get hpa.v2.autoscaling h2 -o jsonpath='{.spec.minReplicas}')"
+r=$(kjson POST "$HPA2" '{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":"bare"},"spec":{"scaleTargetRef":{"apiVersion":"apps/v1","kind":"Deployment","name":"web"},"maxReplicas":3}}')
+eq "a v2 create with no metrics: the CPU utilization default of 80%, minReplicas 1, in the spec's field order" \
+	'201 {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 3, "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}' \
+	"$(code "$r") $(jget "$r" "json.dumps(j['spec'])")"
+ok "... deleted" $K delete hpa bare
 r=$(kcurl GET "$HPA2/h1")
 eq "the v1 object read as v2: targetCPUUtilizationPercentage became a Resource metric" \
 	'autoscaling/v2 2 5 [{"resource": {"name": "cpu", "target": {"averageUtilization": 60, "type": "Utilization"}}, "type": "Resource"}]' \
 	"$(jget "$r" "' '.join([j['apiVersion'], str(j['spec']['minReplicas']), str(j['spec']['maxReplicas']), json.dumps(j['spec']['metrics'], sort_keys=True)])")"
 r=$(kcurl GET "$HPA1/h2")
-eq "the v2 object read as v1" 'autoscaling/v1 {"maxReplicas": 4, "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "targetCPUUtilizationPercentage": 70} {"currentReplicas": 0, "desiredReplicas": 0}' \
+# (minReplicas 1: pkg/apis/autoscaling/v2/defaults.go SetDefaults_HorizontalPodAutoscaler)
+eq "the v2 object read as v1, minReplicas defaulted" 'autoscaling/v1 {"maxReplicas": 4, "minReplicas": 1, "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "targetCPUUtilizationPercentage": 70} {"currentReplicas": 0, "desiredReplicas": 0}' \
 	"$(jget "$r" "j['apiVersion'] + ' ' + json.dumps(j['spec'], sort_keys=True) + ' ' + json.dumps(j['status'], sort_keys=True)")"
 
 # What v1 cannot express travels in the round-trip annotations, and comes back.
@@ -89,9 +97,13 @@ spec:
       policies: [{type: Percent, value: 10, periodSeconds: 60}]
 YAML
 ok "create a v2 HPA with a Pods metric and a behavior" $K create -f "$T_TMP/rich.yaml"
+r=$(kcurl GET "$HPA2/rich")
+eq "the v2 behavior given is defaulted (SetDefaults_HorizontalPodAutoscalerBehavior: both rules filled)" \
+	'{"scaleDown": {"policies": [{"periodSeconds": 60, "type": "Percent", "value": 10}], "selectPolicy": "Max", "stabilizationWindowSeconds": 300}, "scaleUp": {"policies": [{"periodSeconds": 15, "type": "Pods", "value": 4}, {"periodSeconds": 15, "type": "Percent", "value": 100}], "selectPolicy": "Max", "stabilizationWindowSeconds": 0}}' \
+	"$(jget "$r" "json.dumps(j['spec']['behavior'], sort_keys=True)")"
 r=$(kcurl GET "$HPA1/rich")
-eq "as v1: the CPU target, the Pods metric in v1 form, the behavior as Go encodes the internal type" \
-	'70 [{"type":"Pods","pods":{"metricName":"qps","targetAverageValue":"1k"}}] {"ScaleUp":null,"ScaleDown":{"StabilizationWindowSeconds":300,"SelectPolicy":null,"Policies":[{"Type":"Percent","Value":10,"PeriodSeconds":60}]}}' \
+eq "as v1: the CPU target, the Pods metric in v1 form, the behavior (defaulted) as Go encodes the internal type" \
+	'70 [{"type":"Pods","pods":{"metricName":"qps","targetAverageValue":"1k"}}] {"ScaleUp":{"StabilizationWindowSeconds":0,"SelectPolicy":"Max","Policies":[{"Type":"Pods","Value":4,"PeriodSeconds":15},{"Type":"Percent","Value":100,"PeriodSeconds":15}]},"ScaleDown":{"StabilizationWindowSeconds":300,"SelectPolicy":"Max","Policies":[{"Type":"Percent","Value":10,"PeriodSeconds":60}]}}' \
 	"$(jget "$r" "' '.join([str(j['spec']['targetCPUUtilizationPercentage']), j['metadata']['annotations']['autoscaling.alpha.kubernetes.io/metrics'], j['metadata']['annotations']['autoscaling.alpha.kubernetes.io/behavior']])")"
 printf '%s' "${r% *}" >"$T_TMP/rich-v1.json"
 ok "a v1 client writes the object back (kubectl replace of the v1 form)" $K replace -f "$T_TMP/rich-v1.json"
@@ -108,7 +120,7 @@ out=$(kcurl GET "$HPA1?watch=1&timeoutSeconds=1&fieldSelector=metadata.name%3Dh2
 eq "a v1 watch: its events in v1" '{"type":"ADDED","object":{"kind":"HorizontalPodAutoscaler","apiVersion":"autoscaling/v1" 70' \
 	"$(printf '%s' "${out% *}" | head -1 | cut -c1-88) $(printf '%s' "${out% *}" | head -1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["object"]["spec"]["targetCPUUtilizationPercentage"])')"
 out=$($K get horizontalpodautoscalers.v1.autoscaling h2 2>&1)
-has "a v1 Table: printers.go's columns, from the v2 form" "h2     Deployment/web   cpu: <unknown>/70%   <unset>   4         0" "$out"
+has "a v1 Table: printers.go's columns, from the v2 form" "h2     Deployment/web   cpu: <unknown>/70%   1         4         0" "$out"
 has "kubectl explain in v1 (OpenAPI v3 of autoscaling/v1)" "FIELD: targetCPUUtilizationPercentage <integer>" \
 	"$($K explain hpa.spec.targetCPUUtilizationPercentage --api-version=autoscaling/v1 2>&1)"
 

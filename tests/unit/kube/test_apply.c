@@ -255,6 +255,27 @@ static void test_update_entries(void)
 	json_decref(cm);
 }
 
+/* An entry's time is kept as it came, whatever its length: RFC 3339 allows fractions and
+ * offsets ("...05.123456789+07:00", 35 bytes), and it was cut to 31 bytes. */
+static void test_entry_time_whole(void)
+{
+	struct apply_request q =
+		req_for("kubectl-edit", "v1", "ConfigMap", apply_type_of("", "v1", "ConfigMap"));
+	json_t *cm = J("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
+		       "\"namespace\":\"default\",\"managedFields\":[{\"apiVersion\":\"v1\","
+		       "\"fieldsType\":\"FieldsV1\",\"fieldsV1\":{\"f:data\":{\"f:key\":{}}},"
+		       "\"manager\":\"old\",\"operation\":\"Update\","
+		       "\"time\":\"2025-12-02T03:10:00.123456789+07:00\"}]},\"data\":{\"key\":\"v\"}}");
+	json_t *next = json_deep_copy(cm);
+	json_object_set_new(json_object_get(next, "data"), "more", json_string("x"));
+	CHECK_EQ_INT(apply_update(cm, next, &q), 0);
+	json_t *e = json_array_get(json_object_get(json_object_get(next, "metadata"), "managedFields"), 0);
+	CHECK_STR(json_string_value(json_object_get(e, "manager")), "old");
+	CHECK_STR(json_string_value(json_object_get(e, "time")), "2025-12-02T03:10:00.123456789+07:00");
+	json_decref(next);
+	json_decref(cm);
+}
+
 static json_t *apply_as(const json_t *live, json_t *config, const char *manager, int force,
 			json_t **status)
 {
@@ -447,6 +468,7 @@ int main(void)
 	RUN(test_merge);
 	RUN(test_compare);
 	RUN(test_update_entries);
+	RUN(test_entry_time_whole);
 	RUN(test_apply_conflicts);
 	RUN(test_apply_prune);
 	RUN(test_apply_checks);

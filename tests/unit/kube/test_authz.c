@@ -198,6 +198,18 @@ static void test_gke_mapping(void)
 	snprintf(n.verb, sizeof(n.verb), "get");
 	snprintf(n.path, sizeof(n.path), "/metrics");
 	CHECK_EQ_INT(authz_iam_permission(&n, out, sizeof(out)), -ENOENT);
+	/* a permission that does not fit is an error, never a shorter permission that
+	 * another role might grant ("container.pods.get" cut to "container.pods.g") */
+	struct kube_attrs g = res("get", "", "pods", NULL, "default", "x");
+	char small[sizeof("container.pods.get") - 1];
+	CHECK_EQ_INT(authz_iam_permission(&g, small, sizeof(small)), -ENAMETOOLONG);
+	CHECK_STR(small, "");
+	char exact[sizeof("container.pods.get")];
+	CHECK_EQ_INT(authz_iam_permission(&g, exact, sizeof(exact)), 0);
+	CHECK_STR(exact, "container.pods.get");
+	struct kube_attrs cr = res("watch", "example.com", "widgets", NULL, "default", "x");
+	char cr_small[20];
+	CHECK_EQ_INT(authz_iam_permission(&cr, cr_small, sizeof(cr_small)), -ENAMETOOLONG);
 }
 
 static void seed(const char *policy)

@@ -15,6 +15,7 @@
 #include "kube/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *openapi;
@@ -156,6 +157,67 @@ static void test_defaults(void)
 	json_decref(d);
 }
 
+static char *spec_of(const char *version, const char *spec)
+{
+	const struct kube_resource *res =
+		kube_resource_find("autoscaling", version, "horizontalpodautoscalers");
+	char text[1024];
+	snprintf(text, sizeof(text), "{\"spec\":%s}", spec);
+	json_t *obj = json_loads(text, 0, NULL);
+	CHECK(res != NULL && obj != NULL);
+	if (res && obj)
+		CHECK_EQ_INT(reg_builtin_defaults(res, obj), 0);
+	char *out = json_dumps(json_object_get(obj, "spec"), JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(obj);
+	return out;
+}
+
+#define REF "\"scaleTargetRef\":{\"kind\":\"Deployment\",\"name\":\"web\"}"
+#define CPU80                                                                             \
+	"\"metrics\":[{\"type\":\"Resource\",\"resource\":{\"name\":\"cpu\",\"target\":{"    \
+	"\"type\":\"Utilization\",\"averageUtilization\":80}}}]"
+
+/* pkg/apis/autoscaling/v2/defaults.go SetDefaults_HorizontalPodAutoscaler (1.30), in
+ * HorizontalPodAutoscalerSpec's field order; autoscaling/v1's minReplicas. */
+static void test_hpa_defaults(void)
+{
+	char *o = spec_of("v2", "{" REF ",\"maxReplicas\":5}");
+	CHECK_STR(o, "{" REF ",\"minReplicas\":1,\"maxReplicas\":5," CPU80 "}");
+	free(o);
+	/* metrics given (or minReplicas) are kept; an empty list is defaulted */
+	o = spec_of("v2", "{\"maxReplicas\":5,\"minReplicas\":2,\"metrics\":[{\"type\":\"Pods\"}]}");
+	CHECK_STR(o, "{\"minReplicas\":2,\"maxReplicas\":5,\"metrics\":[{\"type\":\"Pods\"}]}");
+	free(o);
+	o = spec_of("v2", "{\"maxReplicas\":5,\"metrics\":[]}");
+	CHECK_STR(o, "{\"minReplicas\":1,\"maxReplicas\":5," CPU80 "}");
+	free(o);
+	/* a behavior given gets both rules, the fields given kept */
+	o = spec_of("v2", "{\"maxReplicas\":5,\"behavior\":{\"scaleDown\":{"
+			  "\"stabilizationWindowSeconds\":60}}}");
+	CHECK_STR(o, "{\"minReplicas\":1,\"maxReplicas\":5," CPU80 ",\"behavior\":{\"scaleUp\":{"
+		     "\"stabilizationWindowSeconds\":0,\"selectPolicy\":\"Max\",\"policies\":[{"
+		     "\"type\":\"Pods\",\"value\":4,\"periodSeconds\":15},{\"type\":\"Percent\","
+		     "\"value\":100,\"periodSeconds\":15}]},\"scaleDown\":{"
+		     "\"stabilizationWindowSeconds\":60,\"selectPolicy\":\"Max\",\"policies\":[{"
+		     "\"type\":\"Percent\",\"value\":100,\"periodSeconds\":15}]}}}");
+	free(o);
+	o = spec_of("v2", "{\"maxReplicas\":5,\"behavior\":{\"scaleUp\":{\"selectPolicy\":"
+			  "\"Disabled\",\"policies\":[]}}}");
+	CHECK_STR(o, "{\"minReplicas\":1,\"maxReplicas\":5," CPU80 ",\"behavior\":{\"scaleUp\":{"
+		     "\"stabilizationWindowSeconds\":0,\"selectPolicy\":\"Disabled\",\"policies\":[]},"
+		     "\"scaleDown\":{\"selectPolicy\":\"Max\",\"policies\":[{\"type\":\"Percent\","
+		     "\"value\":100,\"periodSeconds\":15}]}}}");
+	free(o);
+	/* no behavior: none made */
+	o = spec_of("v2", "{\"maxReplicas\":5,\"minReplicas\":3," CPU80 "}");
+	CHECK_STR(o, "{\"minReplicas\":3,\"maxReplicas\":5," CPU80 "}");
+	free(o);
+	/* autoscaling/v1: minReplicas alone */
+	o = spec_of("v1", "{" REF ",\"maxReplicas\":5}");
+	CHECK_STR(o, "{" REF ",\"minReplicas\":1,\"maxReplicas\":5}");
+	free(o);
+}
+
 static void test_scale_kinds(void)
 {
 	CHECK(reg_has_scale(kube_resource_find("apps", "v1", "deployments")));
@@ -172,6 +234,7 @@ int main(void)
 	CHECK(openapi != NULL);
 	RUN(test_every_kind_described);
 	RUN(test_defaults);
+	RUN(test_hpa_defaults);
 	RUN(test_scale_kinds);
 	json_decref(openapi);
 	return t_done();

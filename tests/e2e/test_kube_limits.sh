@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# test_kube_limits.sh - what an input longer than gkeid's fixed buffers gets from the
+# Kubernetes API server (issue 10 item 7: a truncated key, path or name is an error, never a
+# silently shorter string). With curl and the admin's token:
+#   - a name over 253 characters: 422 Invalid from validation, as kube-apiserver's
+#     ValidateObjectMeta answers ("must be no more than 253 characters"), the whole name in
+#     the message and in details.name;
+#   - a GET of such a name: 404, nothing found under a shortened name;
+#   - a ConfigMap data key and an annotation key far longer than any buffer: their errors
+#     carry the whole key (field "data[KEY]", the key in lower case);
+#   - a custom resource whose field path is longer than 1 kB is still validated by the
+#     schema (it was left unchecked, and stored);
+#   - impersonating a user name longer than gkeid holds: 400, never a shortened user.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/kube_lib.sh"
+gkeid_up
+kube_setup
+CM=/api/v1/namespaces/default/configmaps
+long() { python3 -c 'import sys; print(sys.argv[1] * int(sys.argv[2]))' "$1" "$2"; }
+L300=$(long a 300)
+
+# --- a name over 253 characters -----------------------------------------------------------
+out=$(kjson POST $CM "{\"metadata\":{\"name\":\"$L300\"}}")
+eq "create, a 300-character name: 422" 422 "$(code "$out")"
+eq "... reason Invalid" Invalid "$(field "$out" "['reason']")"
+eq "... details.name is the whole name" 300 "$(jget "$out" "len(j['details']['name'])")"
+eq "... the cause is ValidateObjectMeta's" \
+	"metadata.name FieldValueInvalid 1" \
+	"$(jget "$out" "' '.join([j['details']['causes'][0]['field'], j['details']['causes'][0]['reason'], str(int('must be no more than 253 characters' in j['details']['causes'][0]['message']))])")"
+has "... the message names the whole name" "ConfigMap \\\"$L300\\\" is invalid" "$(body "$out")"
+out=$(kjson POST $CM "{\"metadata\":{\"name\":\"$(long a 253)\"}}")
+eq "a 253-character name is taken" 201 "$(code "$out")"
+eq "... and read back whole" 253 "$(jget "$(kcurl GET "$CM/$(long a 253)")" "len(j['metadata']['name'])")"
+out=$(kcurl GET "$CM/$L300")
+eq "GET of a 300-character name: 404" 404 "$(code "$out")"
+eq "... NotFound" NotFound "$(field "$out" "['reason']")"
+eq "nothing was stored under a shortened name" \
+	"[253]" "$(jget "$(kcurl GET $CM)" "sorted(len(i['metadata']['name']) for i in j['items'] if i['metadata']['name'].startswith('aaa'))")"
+
+# --- keys longer than any buffer ---------------------------------------------------------
+K700=$(long b 700),
+out=$(kjson POST $CM "{\"metadata\":{\"name\":\"keys\"},\"data\":{\"$K700\":\"v\"}}")
+eq "a 701-byte data key that is not a config key: 422" 422 "$(code "$out")"
+eq "... its field is data[KEY] with the whole key" "data[$K700]" "$(field "$out" "['details']['causes'][0]['field']")"
+A600=$(long Q 600)/x
+out=$(kjson POST $CM "{\"metadata\":{\"name\":\"keys\",\"annotations\":{\"$A600\":\"v\"}}}")
+eq "a 602-byte annotation key: 422" 422 "$(code "$out")"
+eq "... its message carries the whole key, in lower case" 1 \
+	"$(jget "$out" "int('Invalid value: \"' + '$(long q 600)/x' + '\"' in j['details']['causes'][0]['message'])")"
+
+# --- a custom resource with a field path over 1 kB ----------------------------------------
+cat >"$T_TMP/crd.json" <<'EOF'
+{"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+ "metadata": {"name": "gauges.example.com"},
+ "spec": {"group": "example.com", "scope": "Namespaced",
+  "names": {"plural": "gauges", "kind": "Gauge"},
+  "versions": [{"name": "v1", "served": true, "storage": true,
+   "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object",
+     "properties": {"m": {"type": "object", "additionalProperties": {"type": "integer"}}}}}}}}]}}
+EOF
+out=$(kcurl POST /apis/apiextensions.k8s.io/v1/customresourcedefinitions -H 'Content-Type: application/json' --data-binary @"$T_TMP/crd.json")
+eq "a CRD whose map holds integers" 201 "$(code "$out")"
+wait_for 20 output_is 200 code_of kcurl GET /apis/example.com/v1/namespaces/default/gauges
+K1100=$(long k 1100)
+G=/apis/example.com/v1/namespaces/default/gauges
+out=$(kjson POST $G "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Gauge\",\"metadata\":{\"name\":\"short\"},\"spec\":{\"m\":{\"k\":\"not a number\"}}}")
+eq "a string under a short key: 422" 422 "$(code "$out")"
+out=$(kjson POST $G "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Gauge\",\"metadata\":{\"name\":\"long\"},\"spec\":{\"m\":{\"$K1100\":\"not a number\"}}}")
+eq "a string under a 1100-byte key: 422 as well (it was stored unchecked)" 422 "$(code "$out")"
+eq "... the field is the whole path" "spec.m.$K1100" "$(field "$out" "['details']['causes'][0]['field']")"
+eq "... and nothing was stored" 404 "$(code "$(kcurl GET $G/long)")"
+
+# --- impersonation -------------------------------------------------------------------------
+out=$(kcurl GET /api/v1/namespaces -H "Impersonate-User: $(long u 400)")
+eq "impersonating a 400-byte user name: 400, not a shortened user" 400 "$(code "$out")"
+
+gkeid_stop
+finish

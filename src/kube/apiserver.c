@@ -25,6 +25,7 @@
 #include "core/jwt.h"
 #include "kube/impersonate.h"
 #include "kube/crdserve.h"
+#include "kube/schema.h"
 #include "kube/kube.h"
 #include "kube/util.h"
 
@@ -1158,6 +1159,12 @@ static void serve_resource(struct kube_cluster *cl, struct http_req *r,
 		kube_reply_not_found(r, a);
 		return;
 	}
+	/* every route of a deprecated version carries its Warning (installer.go's
+	 * AddWarningsHandler; crdHandler's for a custom resource's version) */
+	char *warn = kube_deprecation_warning(res, cl->version);
+	if (warn)
+		schema_warn(r, warn);
+	free(warn);
 	if (!res->stored) {
 		kube_reply_not_found(r, a);
 		return;

@@ -17,6 +17,7 @@
 #include "core/dbuf.h"
 #include "kube/crd.h"
 #include "kube/registry_impl.h"
+#include "kube/util.h"
 
 /* --- errors: the registry's field.Error form (reg_field_err) --- */
 
@@ -204,6 +205,35 @@ const json_t *crd_version(const json_t *crd, const char *version)
 			return v;
 	}
 	return NULL;
+}
+
+char *crd_deprecation_warning(const json_t *crd, const char *version)
+{
+	const json_t *spec = json_object_get(crd, "spec"), *v = crd_version(crd, version), *w;
+	const char *group = str(spec, "group"), *kind = str(json_object_get(spec, "names"), "kind");
+	const char *newest = NULL;
+	size_t i;
+	if (!v || !json_is_true(json_object_get(v, "deprecated")))
+		return NULL;
+	const json_t *given = json_object_get(v, "deprecationWarning");
+	if (json_is_string(given)) /* "" asks for none: AddWarning drops empty text */
+		return *json_string_value(given) ? strdup(json_string_value(given)) : NULL;
+	/* defaultDeprecationWarning: the newest served version that is not deprecated and
+	 * comes after this one in kube-aware order, if any */
+	json_array_foreach(json_object_get(spec, "versions"), i, w)
+	{
+		const char *name = str(w, "name");
+		if (json_is_true(json_object_get(w, "served")) &&
+		    !json_is_true(json_object_get(w, "deprecated")) &&
+		    kube_version_cmp(name, version) < 0 &&
+		    (!newest || kube_version_cmp(name, newest) < 0))
+			newest = name;
+	}
+	struct dbuf b = DBUF_INIT(0);
+	dbuf_printf(&b, "%s/%s %s is deprecated", group, version, kind);
+	if (newest)
+		dbuf_printf(&b, "; use %s/%s %s", group, newest, kind);
+	return dbuf_take(&b);
 }
 
 const char *crd_storage_version(const json_t *crd)

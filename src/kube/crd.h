@@ -38,6 +38,13 @@ int crd_set_status(json_t *crd, const json_t *old, const char *now);
 
 /* The entry of spec.versions named version that is served, or NULL. */
 const json_t *crd_version(const json_t *crd, const char *version);
+/* The Warning text of a request to a served version that is deprecated, as
+ * apiextensions-apiserver's crdHandler adds it (customresource_handler.go): the
+ * version's deprecationWarning, or defaultDeprecationWarning's "G/V Kind is deprecated"
+ * with "; use G/V2 Kind" for the newest served version that is not deprecated and is
+ * newer in kube-aware order. malloc'd; NULL when there is none (not deprecated, an
+ * empty deprecationWarning, or no memory). */
+char *crd_deprecation_warning(const json_t *crd, const char *version);
 /* The storage version's name, or NULL. */
 const char *crd_storage_version(const json_t *crd);
 

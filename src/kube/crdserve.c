@@ -330,6 +330,12 @@ unsigned long crd_generation(void)
 	return current ? current->gen : 0;
 }
 
+char *crd_warning(const struct kube_resource *res)
+{
+	const struct served *s = served_of(res);
+	return s ? crd_deprecation_warning(s->crd, res->version) : NULL;
+}
+
 const json_t *crd_schema(const struct kube_resource *res)
 {
 	const struct served *s = served_of(res);

@@ -41,6 +41,9 @@ const struct kube_resource *crd_storage_of(const struct kube_resource *res);
 unsigned long crd_generation(void);
 /* A custom resource's openAPIV3Schema (borrowed for the request), or NULL. */
 const json_t *crd_schema(const struct kube_resource *res);
+/* The deprecation Warning text of a custom resource's version (crd.h's
+ * crd_deprecation_warning), malloc'd, or NULL: none, or not a custom resource. */
+char *crd_warning(const struct kube_resource *res);
 /* A custom resource whose version has the scale subresource: 1, with its
  * specReplicasPath, statusReplicasPath and labelSelectorPath (".spec.replicas"; ""
  * when absent; borrowed for the request) where asked for; else 0. */

@@ -17,6 +17,7 @@
 #include "core/dbuf.h"
 #include "kube/crdserve.h"
 #include "kube/kube.h"
+#include "kube/util.h"
 
 
 #define AGG_V2 "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
@@ -122,39 +123,10 @@ static size_t groups(const char **out, size_t cap)
 	return k;
 }
 
-/* A version's place in apimachinery's CompareKubeAwareVersionStrings: v<major>
- * [(alpha|beta)<minor>]; stage 2 GA, 1 beta, 0 alpha; -1 for any other string. */
-static int version_rank(const char *v, long *major, long *minor)
-{
-	char *end;
-	*major = *minor = 0;
-	if (v[0] != 'v' || v[1] < '1' || v[1] > '9')
-		return -1;
-	*major = strtol(v + 1, &end, 10);
-	if (!*end)
-		return 2;
-	int stage = strncmp(end, "beta", 4) == 0 ? 1 : strncmp(end, "alpha", 5) == 0 ? 0 : -1;
-	const char *m = end + (stage == 1 ? 4 : 5);
-	if (stage < 0 || *m < '1' || *m > '9')
-		return -1;
-	*minor = strtol(m, &end, 10);
-	return *end ? -1 : stage;
-}
-
-/* qsort order of versions, kube-aware: GA before beta before alpha, higher first
- * within each, then other strings in lexical order (v2, v1, v1beta1, v1alpha1, foo). */
+/* qsort order of versions, kube-aware (kube_version_cmp). */
 static int version_cmp(const void *a, const void *b)
 {
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	long xm, xn, ym, yn;
-	int xs = version_rank(x, &xm, &xn), ys = version_rank(y, &ym, &yn);
-	if (xs != ys)
-		return xs < 0 ? 1 : ys < 0 ? -1 : ys - xs;
-	if (xs < 0)
-		return strcmp(x, y);
-	if (xm != ym)
-		return xm < ym ? 1 : -1;
-	return xn == yn ? 0 : xn < yn ? 1 : -1;
+	return kube_version_cmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 /* The versions a group serves, preferred first, as kube-apiserver and

@@ -86,6 +86,12 @@ const struct kube_resource *kube_resource_find(const char *group, const char *ve
 const struct kube_resource *kube_resources(size_t *n);
 /* The built-in resources alone. */
 const struct kube_resource *kube_builtin_resources(size_t *n);
+/* The Warning text kube-apiserver adds to every request to res's version when that
+ * version is deprecated at cluster_version ("1.30.5-gke.1014001"): deprecation.go's
+ * WarningMessage ("flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is deprecated in
+ * v1.29+, unavailable in v1.32+; use flowcontrol.apiserver.k8s.io/v1 FlowSchema"), or a
+ * custom resource's (crdserve.h's crd_warning). malloc'd, or NULL for none. */
+char *kube_deprecation_warning(const struct kube_resource *res, const char *cluster_version);
 
 struct kube_cluster {
 	struct kube *kube;

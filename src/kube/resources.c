@@ -2,10 +2,15 @@
  * resources.c - the table of resource kinds gkeid's Kubernetes API server serves:
  * group, version, plural, kind, scope, short names, discovery verbs and GKE's IAM
  * name (container.<iam_name>.<verb>). Discovery, the registry and the authorizer all
- * read this one table.
+ * read this one table. Beside it, the lifecycle of the versions in it that upstream
+ * deprecates, and the Warning a request to one gets.
  */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "kube/crdserve.h"
 #include "kube/kube.h"
 
@@ -123,6 +128,54 @@ static const struct kube_resource resources[] = {
 	{"storage.k8s.io", "v1", "volumeattachments", "VolumeAttachment", "volumeattachment", 0,
 	 NULL, RW, "volumeAttachments", 1},
 };
+
+/* k8s.io/api's prerelease lifecycle (zz_generated.prerelease-lifecycle.go) of the
+ * versions above that are deprecated: flowcontrol/v1beta3's FlowSchema and
+ * PriorityLevelConfiguration, deprecated in 1.29, removed in 1.32, replaced by v1. */
+static const struct lifecycle {
+	const char *group, *version;
+	int deprecated[2], removed[2];
+	const char *replacement; /* group/version of the same kind */
+} lifecycles[] = {
+	{"flowcontrol.apiserver.k8s.io", "v1beta3", {1, 29}, {1, 32},
+	 "flowcontrol.apiserver.k8s.io/v1"},
+};
+
+/* deprecation.MajorMinor: the major and minor of "1.30.5-gke.1014001" (the minor's
+ * leading digits). 0, or -EINVAL. */
+static int major_minor(const char *v, int *major, int *minor)
+{
+	char *end;
+	long ma = strtol(v, &end, 10);
+	if (end == v || *end != '.' || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	long mi = strtol(end + 1, NULL, 10);
+	*major = (int)ma;
+	*minor = (int)mi;
+	return 0;
+}
+
+char *kube_deprecation_warning(const struct kube_resource *res, const char *cluster_version)
+{
+	const struct lifecycle *l = NULL;
+	int major = 0, minor = 0;
+	for (size_t i = 0; i < sizeof(lifecycles) / sizeof(lifecycles[0]); i++)
+		if (strcmp(lifecycles[i].group, res->group) == 0 &&
+		    strcmp(lifecycles[i].version, res->version) == 0)
+			l = &lifecycles[i];
+	if (!l)
+		return crd_warning(res); /* a custom resource's deprecated version */
+	/* IsDeprecated: no version known counts as deprecated */
+	if (major_minor(cluster_version ? cluster_version : "", &major, &minor) == 0 &&
+	    (l->deprecated[0] > major || (l->deprecated[0] == major && l->deprecated[1] > minor)))
+		return NULL;
+	/* WarningMessage */
+	struct dbuf b = DBUF_INIT(1024);
+	dbuf_printf(&b, "%s/%s %s is deprecated in v%d.%d+, unavailable in v%d.%d+; use %s %s",
+		    res->group, res->version, res->kind, l->deprecated[0], l->deprecated[1],
+		    l->removed[0], l->removed[1], l->replacement, res->kind);
+	return dbuf_take(&b);
+}
 
 const struct kube_resource *kube_builtin_resources(size_t *n)
 {

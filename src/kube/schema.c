@@ -828,22 +828,39 @@ int schema_mode(struct http_req *r, const char *options, enum schema_mode *mode)
 	return -EINVAL;
 }
 
+/* Adds the Warning header value hdr unless the reply has it. */
+static void add_warning(struct http_req *r, const char *hdr)
+{
+	struct evkeyvalq *out = r->ev ? evhttp_request_get_output_headers(r->ev) : NULL;
+	struct evkeyval *h;
+	int have = 0;
+	if (!out)
+		return;
+	TAILQ_FOREACH(h, out, next)
+	{
+		have |= strcasecmp(h->key, "Warning") == 0 && strcmp(h->value, hdr) == 0;
+	}
+	if (!have)
+		http_add_header(r, "Warning", hdr);
+}
+
+void schema_warn(struct http_req *r, const char *text)
+{
+	size_t n;
+	char *hdr = text && *text ? warning_header(text, SIZE_MAX, &n) : NULL;
+	if (hdr)
+		add_warning(r, hdr);
+	free(hdr);
+}
+
 /* Adds the Warning headers of e that the reply does not have yet (a patch that raced
  * another write is applied again). */
 static void add_warnings(struct http_req *r, const struct schema_errors *e)
 {
 	char *hdr[SCHEMA_MAX_ERRORS];
 	size_t n = schema_warnings(e, hdr);
-	struct evkeyvalq *out = r->ev ? evhttp_request_get_output_headers(r->ev) : NULL;
 	for (size_t i = 0; i < n; i++) {
-		struct evkeyval *h;
-		int have = 0;
-		TAILQ_FOREACH(h, out, next)
-		{
-			have |= strcasecmp(h->key, "Warning") == 0 && strcmp(h->value, hdr[i]) == 0;
-		}
-		if (!have && out)
-			http_add_header(r, "Warning", hdr[i]);
+		add_warning(r, hdr[i]);
 		free(hdr[i]);
 	}
 }

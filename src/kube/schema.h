@@ -96,6 +96,9 @@ json_t *schema_options_status(const char *options, const char *value);
  * (`299 - "unknown field \"spec.foo\""`; past 4096 runes in all, each is cut to 256
  * runes). Fills hdr (malloc'd, at most SCHEMA_MAX_ERRORS); returns how many. */
 size_t schema_warnings(const struct schema_errors *e, char **hdr);
+/* Adds the Warning header `299 - "text"` (quotes and backslashes escaped) to the reply
+ * unless it has that one already (the warning recorder's dedup). */
+void schema_warn(struct http_req *r, const char *text);
 
 /* --- the request side: replies as kube-apiserver does --- */
 

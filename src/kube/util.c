@@ -73,3 +73,35 @@ void kube_reply_method_not_allowed(struct http_req *r, const struct kube_attrs *
 	kube_reply_status(r, 405, "MethodNotAllowed",
 			  "the server does not allow this method on the requested resource", a);
 }
+
+/* A version's place in apimachinery's CompareKubeAwareVersionStrings: v<major>
+ * [(alpha|beta)<minor>]; stage 2 GA, 1 beta, 0 alpha; -1 for any other string. */
+static int version_rank(const char *v, long *major, long *minor)
+{
+	char *end;
+	*major = *minor = 0;
+	if (v[0] != 'v' || v[1] < '1' || v[1] > '9')
+		return -1;
+	*major = strtol(v + 1, &end, 10);
+	if (!*end)
+		return 2;
+	int stage = strncmp(end, "beta", 4) == 0 ? 1 : strncmp(end, "alpha", 5) == 0 ? 0 : -1;
+	const char *m = end + (stage == 1 ? 4 : 5);
+	if (stage < 0 || *m < '1' || *m > '9')
+		return -1;
+	*minor = strtol(m, &end, 10);
+	return *end ? -1 : stage;
+}
+
+int kube_version_cmp(const char *x, const char *y)
+{
+	long xm, xn, ym, yn;
+	int xs = version_rank(x, &xm, &xn), ys = version_rank(y, &ym, &yn);
+	if (xs != ys)
+		return xs < 0 ? 1 : ys < 0 ? -1 : ys - xs;
+	if (xs < 0)
+		return strcmp(x, y);
+	if (xm != ym)
+		return xm < ym ? 1 : -1;
+	return xn == yn ? 0 : xn < yn ? 1 : -1;
+}

@@ -25,6 +25,12 @@ const json_t *kube_json_path(const json_t *o, const char *path);
 /* qsort comparator for an array of const char * (strcmp order). */
 int kube_cmp_str(const void *a, const void *b);
 
+/* Versions in apimachinery's CompareKubeAwareVersionStrings order, highest priority
+ * first: GA before beta before alpha, higher numbers first within each, then other
+ * strings in lexical order (v2, v1, v1beta1, v1alpha1, foo). < 0 when x comes before y
+ * (x is the preferred one), 0 when equal, > 0 after. */
+int kube_version_cmp(const char *x, const char *y);
+
 /* Appends s to out (len bytes, NUL-terminated at *pos), advancing *pos; what does not
  * fit is dropped, and out stays NUL-terminated. */
 void kube_append(char *out, size_t len, size_t *pos, const char *s);

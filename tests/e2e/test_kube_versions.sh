@@ -20,6 +20,8 @@ kube_setup
 K=$BIN/kubectl.1.30
 HPA1=/apis/autoscaling/v1/namespaces/default/horizontalpodautoscalers
 HPA2=/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers
+# warnings METHOD PATH [CURL ARGS]: the Warning headers of the answer, one a line
+warnings() { kcurl "$@" -D - -o /dev/null | tr -d '\r' | grep -i '^warning:'; }
 
 # Discovery: both versions, the preferred one first (as kube-apiserver 1.30 answers).
 r=$(kcurl GET /apis/autoscaling)
@@ -39,6 +41,19 @@ eq "flowcontrol: v1 preferred, v1beta3 still served (legacyBetaEnabledByDefaultR
 	"$(jget "$r" "json.dumps([v['groupVersion'] for v in j['versions']]) + ' ' + j['preferredVersion']['version']")"
 r=$(kjson POST /apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas '{"apiVersion":"flowcontrol.apiserver.k8s.io/v1beta3","kind":"FlowSchema","metadata":{"name":"fs1"},"spec":{"priorityLevelConfiguration":{"name":"global-default"},"matchingPrecedence":1000}}')
 eq "a FlowSchema created through v1beta3" "201 flowcontrol.apiserver.k8s.io/v1beta3" "$(code "$r") $(jget "$r" "j['apiVersion']")"
+# deprecation.go's WarningMessage for every request to v1beta3 (deprecated in 1.29, on a
+# 1.30 cluster): k8s.io/api/flowcontrol/v1beta3's prerelease lifecycle.
+FS_WARN='Warning: 299 - "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is deprecated in v1.29+, unavailable in v1.32+; use flowcontrol.apiserver.k8s.io/v1 FlowSchema"'
+eq "a v1beta3 POST's Warning (a 409 here: fs1 exists)" "$FS_WARN" \
+	"$(kjson POST /apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas '{"metadata":{"name":"fs1"}}' -D - -o /dev/null | tr -d '\r' | grep -i '^warning:')"
+eq "... a v1beta3 GET's" "$FS_WARN" "$(warnings GET /apis/flowcontrol.apiserver.k8s.io/v1beta3/flowschemas/fs1)"
+eq "... a v1beta3 list of PriorityLevelConfigurations: its kind" \
+	'Warning: 299 - "flowcontrol.apiserver.k8s.io/v1beta3 PriorityLevelConfiguration is deprecated in v1.29+, unavailable in v1.32+; use flowcontrol.apiserver.k8s.io/v1 PriorityLevelConfiguration"' \
+	"$(warnings GET /apis/flowcontrol.apiserver.k8s.io/v1beta3/prioritylevelconfigurations)"
+eq "v1: none" "" "$(warnings GET /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/fs1)"
+eq "kubectl prints it to stderr" \
+	"Warning: flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is deprecated in v1.29+, unavailable in v1.32+; use flowcontrol.apiserver.k8s.io/v1 FlowSchema" \
+	"$($K get flowschemas.v1beta3.flowcontrol.apiserver.k8s.io fs1 -o name 2>&1 >/dev/null)"
 r=$(kcurl GET /apis/flowcontrol.apiserver.k8s.io/v1/flowschemas/fs1)
 eq "... read through v1" "200 flowcontrol.apiserver.k8s.io/v1 1000" \
 	"$(code "$r") $(jget "$r" "j['apiVersion'] + ' ' + str(j['spec']['matchingPrecedence'])")"
@@ -183,5 +198,40 @@ r=$(kcurl GET /apis/example.com/v1beta1/namespaces/default/gizmos)
 eq "listed through v1beta1" "example.com/v1beta1 example.com/v1beta1" \
 	"$(jget "$r" "j['apiVersion'] + ' ' + j['items'][0]['apiVersion']")"
 eq "an unserved version: 404" 404 "$(code "$(kcurl GET /apis/example.com/v1alpha1/namespaces/default/gizmos)")"
+eq "... and no version is deprecated: no Warning" "" "$(warnings GET /apis/example.com/v1beta1/namespaces/default/gizmos)"
+
+# A deprecated CRD version: every request to it gets crdHandler's Warning, the
+# version's deprecationWarning or defaultDeprecationWarning's (customresource_handler.go:
+# "; use" the newest served version that is not deprecated and is newer in kube-aware order).
+python3 - "$T_TMP/gizmos.yaml" >"$T_TMP/gizmos-dep.json" <<'PY'
+import json, sys
+crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+       "metadata": {"name": "gizmos.example.com"},
+       "spec": {"group": "example.com", "scope": "Namespaced",
+                "names": {"plural": "gizmos", "singular": "gizmo", "kind": "Gizmo"},
+                "conversion": {"strategy": "None"}, "versions": []}}
+schema = {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}}
+for name, extra in (("v1beta1", {"deprecated": True}), ("v1", {"storage": True}),
+                    ("v1alpha1", {"deprecated": True, "deprecationWarning": "example.com/v1alpha1 Gizmo goes away in 2027"}),
+                    ("v2beta1", {"deprecated": True, "deprecationWarning": ""})):
+    v = {"name": name, "served": True, "storage": False, "schema": schema}
+    v.update(extra)
+    crd["spec"]["versions"].append(v)
+print(json.dumps(crd))
+PY
+ok "v1beta1, v1alpha1 and v2beta1 marked deprecated" $K apply -f "$T_TMP/gizmos-dep.json"
+wait_for 10 output_is 200 code_of kcurl GET /apis/example.com/v1alpha1/namespaces/default/gizmos
+eq "GET through the deprecated v1beta1: the default Warning, naming v1 (not v2beta1: deprecated)" \
+	'Warning: 299 - "example.com/v1beta1 Gizmo is deprecated; use example.com/v1 Gizmo"' \
+	"$(warnings GET /apis/example.com/v1beta1/namespaces/default/gizmos/g1)"
+eq "... a POST too, whatever its answer" \
+	'Warning: 299 - "example.com/v1beta1 Gizmo is deprecated; use example.com/v1 Gizmo"' \
+	"$(warnings POST /apis/example.com/v1beta1/namespaces/default/gizmos -H 'Content-Type: application/json' -d '{}')"
+eq "v1alpha1: its own deprecationWarning" 'Warning: 299 - "example.com/v1alpha1 Gizmo goes away in 2027"' \
+	"$(warnings GET /apis/example.com/v1alpha1/namespaces/default/gizmos)"
+eq "v2beta1: an empty deprecationWarning, no Warning" "" "$(warnings GET /apis/example.com/v2beta1/namespaces/default/gizmos)"
+eq "v1: none" "" "$(warnings GET /apis/example.com/v1/namespaces/default/gizmos)"
+out=$($K get gizmos.v1beta1.example.com g1 -o name 2>&1 >/dev/null)
+eq "kubectl prints it to stderr" "Warning: example.com/v1beta1 Gizmo is deprecated; use example.com/v1 Gizmo" "$out"
 
 finish

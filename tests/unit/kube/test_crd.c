@@ -9,6 +9,7 @@
 
 #include "kube/apply.h"
 #include "kube/crd.h"
+#include "kube/kube.h"
 #include "t.h"
 
 static json_t *J(const char *s)
@@ -156,6 +157,58 @@ static void test_columns(void)
 }
 
 /* a CR's list-map keys reach server-side apply */
+/* crdHandler's deprecation warnings (customresource_handler.go defaultDeprecationWarning),
+ * and kube-apiserver's for the built-in flowcontrol/v1beta3 (deprecation.go). */
+static void test_deprecation(void)
+{
+	json_t *crd = json_loads(
+		"{\"spec\":{\"group\":\"example.com\",\"names\":{\"kind\":\"Gizmo\"},\"versions\":["
+		"{\"name\":\"v1alpha1\",\"served\":true,\"deprecated\":true},"
+		"{\"name\":\"v1beta1\",\"served\":true,\"deprecated\":true,"
+		"\"deprecationWarning\":\"beta goes\"},"
+		"{\"name\":\"v1beta2\",\"served\":true,\"deprecated\":true,\"deprecationWarning\":\"\"},"
+		"{\"name\":\"v1\",\"served\":true},{\"name\":\"v2\",\"served\":false},"
+		"{\"name\":\"v1beta3\",\"served\":true},{\"name\":\"v3\",\"served\":true,"
+		"\"deprecated\":true}]}}",
+		0, NULL);
+	char *w = crd_deprecation_warning(crd, "v1alpha1");
+	/* the newest newer served version that is not deprecated: v1 (v2 is not served, v3
+	 * deprecated) */
+	CHECK_STR(w, "example.com/v1alpha1 Gizmo is deprecated; use example.com/v1 Gizmo");
+	free(w);
+	w = crd_deprecation_warning(crd, "v1beta1");
+	CHECK_STR(w, "beta goes");
+	free(w);
+	CHECK(crd_deprecation_warning(crd, "v1beta2") == NULL); /* "" asks for none */
+	CHECK(crd_deprecation_warning(crd, "v1") == NULL);
+	CHECK(crd_deprecation_warning(crd, "v2") == NULL); /* not served */
+	w = crd_deprecation_warning(crd, "v3"); /* nothing newer: no "; use" */
+	CHECK_STR(w, "example.com/v3 Gizmo is deprecated");
+	free(w);
+	json_decref(crd);
+
+	const struct kube_resource *fs =
+		kube_resource_find("flowcontrol.apiserver.k8s.io", "v1beta3", "flowschemas");
+	CHECK(fs != NULL);
+	if (!fs)
+		return;
+	const char *want = "flowcontrol.apiserver.k8s.io/v1beta3 FlowSchema is deprecated in v1.29+, "
+			   "unavailable in v1.32+; use flowcontrol.apiserver.k8s.io/v1 FlowSchema";
+	w = kube_deprecation_warning(fs, "1.30.5-gke.1014001");
+	CHECK_STR(w, want);
+	free(w);
+	w = kube_deprecation_warning(fs, "1.29.0");
+	CHECK_STR(w, want);
+	free(w);
+	CHECK(kube_deprecation_warning(fs, "1.28.9-gke.1") == NULL); /* not yet deprecated */
+	w = kube_deprecation_warning(fs, "nonsense"); /* no version known: deprecated */
+	CHECK_STR(w, want);
+	free(w);
+	CHECK(kube_deprecation_warning(kube_resource_find("flowcontrol.apiserver.k8s.io", "v1",
+							  "flowschemas"),
+				       "1.30.5") == NULL);
+}
+
 static void test_apply_types(void)
 {
 	json_t *s = J(SCHEMA), *t = crd_apply_types(s, "crd:c1/example.com/v1/Widget");
@@ -183,5 +236,6 @@ int main(void)
 	RUN(test_objects);
 	RUN(test_columns);
 	RUN(test_apply_types);
+	RUN(test_deprecation);
 	return t_done();
 }

@@ -616,16 +616,14 @@ int apply_apply(const json_t *live, const json_t *config, int force,
 
 /* --- request checks --- */
 
-void apply_manager_name(const char *field_manager, const char *user_agent, char *out, size_t len)
+int apply_manager_name(const char *field_manager, const char *user_agent, char *out, size_t len)
 {
 	size_t n = 0;
 	if (!len)
-		return;
+		return -ENAMETOOLONG;
 	out[0] = '\0';
-	if (field_manager && *field_manager) {
-		snprintf(out, len, "%s", field_manager);
-		return;
-	}
+	if (field_manager && *field_manager) /* (longer than 128 bytes is refused earlier) */
+		return sfmt(out, len, "%s", field_manager);
 	/* prefixFromUserAgent: up to the first '/', printable characters, 128 bytes */
 	for (const char *p = user_agent ? user_agent : ""; *p && *p != '/'; p++) {
 		unsigned char ch = (unsigned char)*p;
@@ -636,41 +634,49 @@ void apply_manager_name(const char *field_manager, const char *user_agent, char 
 		out[n++] = (char)ch;
 	}
 	out[n] = '\0';
+	return 0;
+}
+
+/* errors.NewInvalid of an options kind ("PatchOptions") for one field error: the 422
+ * Status `KIND.meta.k8s.io "" is invalid: FIELD: MESSAGE`, with details {group, kind,
+ * causes} before code. */
+static json_t *options_invalid(const char *kind, const char *field, const char *reason,
+			       const char *message)
+{
+	char msg[1024];
+	snprintf(msg, sizeof(msg), "%s.meta.k8s.io \"\" is invalid: %s: %s", kind, field, message);
+	json_t *st = status_of(422, "Invalid", msg);
+	json_t *code = st ? json_incref(json_object_get(st, "code")) : NULL;
+	if (st) {
+		json_object_del(st, "code");
+		json_object_set_new(st, "details",
+				    json_pack("{s:s, s:s, s:[{s:s, s:s, s:s}]}", "group",
+					      "meta.k8s.io", "kind", kind, "causes", "reason",
+					      reason, "message", message, "field", field));
+		json_object_set_new(st, "code", code);
+	}
+	return st;
+}
+
+/* ValidateFieldManager's length (FieldManagerMaxLength): NULL, or the 422 of kind. */
+static json_t *check_manager(const char *kind, const char *field_manager)
+{
+	char msg[64];
+	if (!field_manager || strlen(field_manager) <= MANAGER_MAX_LEN)
+		return NULL;
+	snprintf(msg, sizeof(msg), "Too long: must have at most %d bytes", MANAGER_MAX_LEN);
+	return options_invalid(kind, "fieldManager", "FieldValueTooLong", msg);
 }
 
 json_t *apply_check_options(int is_apply, const char *field_manager, const char *force)
 {
-	char msg[1024];
-	const char *why = NULL;
 	if (!is_apply && force)
-		why = "force: Forbidden: may not be specified for non-apply patch";
-	else if (is_apply && (!field_manager || !*field_manager))
-		why = "fieldManager: Required value: is required for apply patch";
-	if (!why && field_manager && strlen(field_manager) > MANAGER_MAX_LEN) {
-		snprintf(msg, sizeof(msg),
-			 "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Too long: must "
-			 "have at most %d bytes",
-			 MANAGER_MAX_LEN);
-		return status_of(422, "Invalid", msg);
-	}
-	if (!why)
-		return NULL;
-	snprintf(msg, sizeof(msg), "PatchOptions.meta.k8s.io \"\" is invalid: %s", why);
-	json_t *st = status_of(422, "Invalid", msg);
-	json_t *code = st ? json_incref(json_object_get(st, "code")) : NULL;
-	if (st) { /* errors.NewInvalid: details {group, kind, causes} before code */
-		const char *field = strncmp(why, "force", 5) == 0 ? "force" : "fieldManager";
-		const char *reason = strncmp(why, "force", 5) == 0 ? "FieldValueForbidden"
-								   : "FieldValueRequired";
-		const char *cm = strchr(why, ':') + 2;
-		json_object_del(st, "code");
-		json_object_set_new(st, "details",
-				    json_pack("{s:s, s:s, s:[{s:s, s:s, s:s}]}", "group",
-					      "meta.k8s.io", "kind", "PatchOptions", "causes",
-					      "reason", reason, "message", cm, "field", field));
-		json_object_set_new(st, "code", code);
-	}
-	return st;
+		return options_invalid("PatchOptions", "force", "FieldValueForbidden",
+				       "Forbidden: may not be specified for non-apply patch");
+	if (is_apply && (!field_manager || !*field_manager))
+		return options_invalid("PatchOptions", "fieldManager", "FieldValueRequired",
+				       "Required value: is required for apply patch");
+	return check_manager("PatchOptions", field_manager);
 }
 
 /* --- the request side --- */
@@ -689,8 +695,9 @@ static int request_of(struct http_req *r, const struct kube_attrs *a,
 		      const struct kube_resource *res, int has_status, char *manager, size_t mlen,
 		      char *api_version, size_t alen, struct apply_request *q)
 {
-	apply_manager_name(http_query(r, "fieldManager"), http_header(r, "User-Agent"), manager,
-			   mlen);
+	if (apply_manager_name(http_query(r, "fieldManager"), http_header(r, "User-Agent"),
+			       manager, mlen) < 0)
+		return -ENAMETOOLONG;
 	if (*res->group ? sfmt(api_version, alen, "%s/%s", res->group, res->version)
 			: sfmt(api_version, alen, "%s", res->version))
 		return -ENAMETOOLONG;
@@ -738,6 +745,16 @@ int apply_patch(struct http_req *r, const struct kube_attrs *a, const struct kub
 	}
 	json_decref(st);
 	return rc;
+}
+
+int apply_manager_options(struct http_req *r, const char *kind)
+{
+	json_t *st = check_manager(kind, http_query(r, "fieldManager"));
+	if (!st)
+		return 0;
+	reply_status(r, st);
+	json_decref(st);
+	return -EINVAL;
 }
 
 int apply_options(struct http_req *r, int is_apply)

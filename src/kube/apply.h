@@ -103,8 +103,9 @@ int apply_apply(const json_t *live, const json_t *config, int force,
 
 /* The manager a request acts as: ?fieldManager=, else the User-Agent up to its first
  * '/' (printable characters only, at most 128 bytes), as managerOrUserAgent. out has at
- * least 129 bytes. */
-void apply_manager_name(const char *field_manager, const char *user_agent, char *out, size_t len);
+ * least 129 bytes. 0, or -ENAMETOOLONG when the fieldManager does not fit (never cut
+ * short: apply_manager_options refuses one over 128 bytes first). */
+int apply_manager_name(const char *field_manager, const char *user_agent, char *out, size_t len);
 
 /* ValidatePatchOptions: NULL when fine, else the 422 Status (new reference) of
  * `PatchOptions.meta.k8s.io "" is invalid: ...`. is_apply: the patch type is apply;
@@ -132,6 +133,12 @@ int apply_patch(struct http_req *r, const struct kube_attrs *a, const struct kub
 
 /* A PATCH's options (?fieldManager=, ?force=): 0, or -EINVAL once the 422 is sent. */
 int apply_options(struct http_req *r, int is_apply);
+
+/* ValidateCreateOptions' and ValidateUpdateOptions' fieldManager length, for kind
+ * "CreateOptions" or "UpdateOptions": 0, or replies the 422 (`CreateOptions.meta.k8s.io
+ * "" is invalid: fieldManager: Too long: must have at most 128 bytes`) and returns
+ * -EINVAL. */
+int apply_manager_options(struct http_req *r, const char *kind);
 
 /* The apply patch's body, YAML or JSON: 0 with *out an object; else the 400 is sent
  * ("error decoding YAML: ...") and -EINVAL returned. */

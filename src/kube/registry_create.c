@@ -171,7 +171,7 @@ json_t *reg_decode_body(struct http_req *r, const struct kube_attrs *a,
 	char msg[1024];
 	enum schema_mode mode;
 	int rc, dups;
-	if (schema_mode(r, options, &mode))
+	if (apply_manager_options(r, options) || schema_mode(r, options, &mode))
 		return NULL;
 	json_t *body = parse_body(r, &dups);
 	if (!body)

@@ -10,6 +10,8 @@
 #     carry the whole key (field "data[KEY]", the key in lower case);
 #   - a custom resource whose field path is longer than 1 kB is still validated by the
 #     schema (it was left unchecked, and stored);
+#   - a fieldManager over 128 bytes: 422 from ValidateCreateOptions, ValidateUpdateOptions
+#     and ValidatePatchOptions (it was cut to 128 bytes on create and update);
 #   - impersonating a user name longer than gkeid holds: 400, never a shortened user.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/kube_lib.sh"
@@ -69,6 +71,27 @@ out=$(kjson POST $G "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Gauge\",\"met
 eq "a string under a 1100-byte key: 422 as well (it was stored unchecked)" 422 "$(code "$out")"
 eq "... the field is the whole path" "spec.m.$K1100" "$(field "$out" "['details']['causes'][0]['field']")"
 eq "... and nothing was stored" 404 "$(code "$(kcurl GET $G/long)")"
+
+# --- a field manager over 128 bytes ---------------------------------------------------------
+# (ValidateCreateOptions/ValidateUpdateOptions' ValidateFieldManager: it was cut to 128
+# bytes and stored as another manager's name)
+M129=$(long m 129)
+out=$(kjson POST "$CM?fieldManager=$M129" '{"metadata":{"name":"fm"}}')
+eq "create with a 129-byte fieldManager: 422, CreateOptions' words" \
+	'422 CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: must have at most 128 bytes FieldValueTooLong' \
+	"$(code "$out") $(jget "$out" "j['message'] + ' ' + j['details']['causes'][0]['reason']")"
+eq "... nothing stored" 404 "$(code "$(kcurl GET $CM/fm)")"
+out=$(kjson POST "$CM?fieldManager=$(long m 128)" '{"metadata":{"name":"fm"},"data":{"k":"v"}}')
+eq "128 bytes: created" 201 "$(code "$out")"
+eq "... the manager whole" 128 "$(jget "$(kcurl GET $CM/fm)" "len(j['metadata']['managedFields'][0]['manager'])")"
+out=$(kjson PUT "$CM/fm?fieldManager=$M129" '{"metadata":{"name":"fm"},"data":{"a":"b"}}')
+eq "update with a 129-byte fieldManager: 422, UpdateOptions' words" \
+	'422 UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: must have at most 128 bytes' \
+	"$(code "$out") $(jget "$out" "j['message']")"
+out=$(kcurl PATCH "$CM/fm?fieldManager=$M129" -H 'Content-Type: application/merge-patch+json' -d '{"data":{"a":"b"}}')
+eq "patch: PatchOptions', with its cause" \
+	'422 PatchOptions.meta.k8s.io "" is invalid: fieldManager: Too long: must have at most 128 bytes fieldManager' \
+	"$(code "$out") $(jget "$out" "j['message'] + ' ' + j['details']['causes'][0]['field']")"
 
 # --- impersonation -------------------------------------------------------------------------
 out=$(kcurl GET /api/v1/namespaces -H "Impersonate-User: $(long u 400)")

@@ -437,6 +437,28 @@ static void test_apply_checks(void)
 	CHECK_STR(name, "mine");
 	apply_manager_name(NULL, NULL, name, sizeof(name));
 	CHECK_STR(name, "");
+	/* a manager is never cut short: too long for the buffer is an error */
+	char small[8];
+	CHECK_EQ_INT(apply_manager_name("kubectl-edit", NULL, small, sizeof(small)),
+		     -ENAMETOOLONG);
+	CHECK_EQ_INT(apply_manager_name("kubectl", NULL, small, sizeof(small)), 0);
+	CHECK_STR(small, "kubectl");
+	/* ValidateFieldManager: over 128 bytes, errors.NewInvalid with its cause */
+	char m129[130];
+	memset(m129, 'm', 129);
+	m129[129] = '\0';
+	st = apply_check_options(1, m129, NULL);
+	char *text = json_dumps(st, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	CHECK_STR(text, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":"
+			"\"Failure\",\"message\":\"PatchOptions.meta.k8s.io \\\"\\\" is invalid: "
+			"fieldManager: Too long: must have at most 128 bytes\",\"reason\":\"Invalid\","
+			"\"details\":{\"group\":\"meta.k8s.io\",\"kind\":\"PatchOptions\",\"causes\":[{"
+			"\"reason\":\"FieldValueTooLong\",\"message\":\"Too long: must have at most 128 "
+			"bytes\",\"field\":\"fieldManager\"}]},\"code\":422}");
+	free(text);
+	json_decref(st);
+	m129[128] = '\0';
+	CHECK(apply_check_options(1, m129, NULL) == NULL);
 }
 
 /* fuzz_apply's crash: applying the same configuration twice changes nothing, on an

@@ -76,7 +76,18 @@ enum {
 	O_GROUP
 };
 
-int cmd_doctor(int argc, char **argv)
+/* What the command line asked for. */
+struct doctor_args {
+	const char *ns, *ksa, *pod, *token_file, *output;
+	const char *user, *verb, *resource, *name;
+	const char *groups[16];
+	size_t ngroups;
+	int wi, rbac;
+};
+
+/* The options after the check's name into a and ctx's project, location and cluster:
+ * -1 to go on, else the exit status (help printed, or a usage error). */
+static int parse_opts(int argc, char **argv, struct doctor_args *a, struct dr_ctx *ctx)
 {
 	static const struct option opts[] = {
 		{"namespace", required_argument, NULL, 'n'},
@@ -97,75 +108,55 @@ int cmd_doctor(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *ns = NULL, *ksa = NULL, *pod = NULL, *token_file = NULL, *output = "text";
-	const char *user = NULL, *verb = NULL, *resource = NULL, *name = NULL;
-	const char *groups[16];
-	size_t ngroups = 0;
-	struct dr_ctx ctx;
-	struct dr_report rep = {0};
-	char err[2048];
-	int c, rc = 2;
-	memset(&ctx, 0, sizeof(ctx));
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
-		fputs(doctor_usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	const char *sub = argv[1];
-	int wi = strcmp(sub, "workload-identity") == 0;
-	int rbac = strcmp(sub, "rbac") == 0;
-	if (!wi && !rbac) {
-		fprintf(stderr, "gkeid doctor: unknown check \"%s\"\n\n%s", sub, doctor_usage);
-		return 2;
-	}
+	int c;
 	optind = 1;
 	while ((c = getopt_long(argc - 1, argv + 1, "n:o:h", opts, NULL)) != -1) {
 		const char *v = optarg;
 		char *dst = NULL;
-		size_t cap = sizeof(ctx.project);
+		size_t cap = sizeof(ctx->project);
 		switch (c) {
 		case 'n':
-			ns = v;
+			a->ns = v;
 			break;
 		case O_SA:
-			ksa = v;
+			a->ksa = v;
 			break;
 		case O_POD:
-			pod = v;
+			a->pod = v;
 			break;
 		case O_PROJECT:
-			dst = ctx.project;
+			dst = ctx->project;
 			break;
 		case O_LOCATION:
-			dst = ctx.location;
+			dst = ctx->location;
 			break;
 		case O_CLUSTER:
-			dst = ctx.cluster;
+			dst = ctx->cluster;
 			break;
 		case 'o':
-			output = v;
+			a->output = v;
 			break;
 		case O_TOKEN:
-			token_file = v;
+			a->token_file = v;
 			break;
 		case O_USER:
-			user = v;
+			a->user = v;
 			break;
 		case O_VERB:
-			verb = v;
+			a->verb = v;
 			break;
 		case O_RESOURCE:
-			resource = v;
+			a->resource = v;
 			break;
 		case O_NAME:
-			name = v;
+			a->name = v;
 			break;
 		case O_GROUP:
-			if (ngroups >= sizeof(groups) / sizeof(groups[0])) {
+			if (a->ngroups >= sizeof(a->groups) / sizeof(a->groups[0])) {
 				fprintf(stderr, "gkeid doctor: at most 16 --group\n");
 				return 2;
 			}
-			groups[ngroups++] = v;
+			a->groups[a->ngroups++] = v;
 			break;
 		case 'h':
 			fputs(doctor_usage, stdout);
@@ -186,55 +177,97 @@ int cmd_doctor(int argc, char **argv)
 		fprintf(stderr, "gkeid doctor: unexpected argument \"%s\"\n", argv[optind + 1]);
 		return 2;
 	}
-	if (strcmp(output, "text") != 0 && strcmp(output, "json") != 0) {
+	return -1;
+}
+
+/* The options that go together: 0, or 2 with the usage error printed. */
+static int check_args(const struct doctor_args *a)
+{
+	if (strcmp(a->output, "text") != 0 && strcmp(a->output, "json") != 0) {
 		fprintf(stderr, "gkeid doctor: --output is text or json\n");
 		return 2;
 	}
-	const char *names[] = {ns, ksa, pod, user, verb, resource, name};
+	const char *names[] = {a->ns, a->ksa, a->pod, a->user, a->verb, a->resource, a->name};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (names[i] && (strlen(names[i]) > 253 || !*names[i])) {
 			fprintf(stderr, "gkeid doctor: bad value \"%.80s\"\n", names[i]);
 			return 2;
 		}
-	if (wi && ((!ksa && !pod) || (ksa && pod))) {
+	if (a->wi && ((!a->ksa && !a->pod) || (a->ksa && a->pod))) {
 		fprintf(stderr, "gkeid doctor workload-identity: give --serviceaccount KSA "
 				"(with --namespace) or --pod NAME\n");
 		return 2;
 	}
-	if (rbac && (!user || !verb || !resource)) {
+	if (a->rbac && (!a->user || !a->verb || !a->resource)) {
 		fprintf(stderr, "gkeid doctor rbac: give --user, --verb and --resource\n");
 		return 2;
 	}
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (dr_ctx_init(&ctx, token_file, err, sizeof(err)) != 0 ||
-	    dr_ctx_cluster(&ctx, err, sizeof(err)) != 0) {
+	return 0;
+}
+
+/* The checks into rep: 0, or -1 with the error printed. */
+static int run_checks(struct doctor_args *a, struct dr_ctx *ctx, struct dr_report *rep)
+{
+	char err[2048];
+	if (dr_ctx_init(ctx, a->token_file, err, sizeof(err)) != 0 ||
+	    dr_ctx_cluster(ctx, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gkeid doctor: %s\n", err);
-		dr_explain_refusal(&ctx, stderr);
-		goto out;
+		dr_explain_refusal(ctx, stderr);
+		return -1;
 	}
-	if (wi) {
-		struct dr_wi_opts o = {.ns = ns ? ns : "default", .ksa = ksa, .pod = pod};
-		if (dr_run_workload_identity(&ctx, &o, &rep, err, sizeof(err)) != 0) {
+	if (a->wi) {
+		struct dr_wi_opts o = {
+			.ns = a->ns ? a->ns : "default", .ksa = a->ksa, .pod = a->pod};
+		if (dr_run_workload_identity(ctx, &o, rep, err, sizeof(err)) != 0) {
 			fprintf(stderr, "gkeid doctor: %s\n", err);
-			goto out;
+			return -1;
 		}
-	} else {
-		struct dr_rbac_opts o = {.user = user,
-					 .verb = verb,
-					 .resource = resource,
-					 .ns = ns,
-					 .name = name,
-					 .groups = groups,
-					 .ngroups = ngroups};
-		if (dr_run_rbac(&ctx, &o, &rep, err, sizeof(err)) != 0) {
-			fprintf(stderr, "gkeid doctor: %s\n", err);
-			goto out;
-		}
-		dr_check_kubectl_account(&ctx, &rep); /* is kubectl who gcloud is? */
+		return 0;
 	}
-	dr_print(&rep, strcmp(output, "json") == 0, stdout);
-	rc = dr_failed(&rep) ? 1 : 0;
-out:
+	struct dr_rbac_opts o = {.user = a->user,
+				 .verb = a->verb,
+				 .resource = a->resource,
+				 .ns = a->ns,
+				 .name = a->name,
+				 .groups = a->groups,
+				 .ngroups = a->ngroups};
+	if (dr_run_rbac(ctx, &o, rep, err, sizeof(err)) != 0) {
+		fprintf(stderr, "gkeid doctor: %s\n", err);
+		return -1;
+	}
+	dr_check_kubectl_account(ctx, rep); /* is kubectl who gcloud is? */
+	return 0;
+}
+
+int cmd_doctor(int argc, char **argv)
+{
+	struct doctor_args a = {.output = "text"};
+	struct dr_ctx ctx;
+	struct dr_report rep = {0};
+	int rc = 2;
+	memset(&ctx, 0, sizeof(ctx));
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		fputs(doctor_usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	const char *sub = argv[1];
+	a.wi = strcmp(sub, "workload-identity") == 0;
+	a.rbac = strcmp(sub, "rbac") == 0;
+	if (!a.wi && !a.rbac) {
+		fprintf(stderr, "gkeid doctor: unknown check \"%s\"\n\n%s", sub, doctor_usage);
+		return 2;
+	}
+	if ((rc = parse_opts(argc, argv, &a, &ctx)) >= 0)
+		return rc;
+	if ((rc = check_args(&a)) != 0)
+		return rc;
+	rc = 2;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (run_checks(&a, &ctx, &rep) == 0) {
+		dr_print(&rep, strcmp(a.output, "json") == 0, stdout);
+		rc = dr_failed(&rep) ? 1 : 0;
+	}
 	dr_report_free(&rep);
 	dr_ctx_free(&ctx);
 	curl_global_cleanup();

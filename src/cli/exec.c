@@ -48,6 +48,7 @@
 #include "core/jwt.h"
 
 #define RESP_CAP (8u << 20)
+#define EXEC_DIR_MAX 3800    /* the data directory; the pods' paths below it then fit */
 #define PROXY_IDLE_MS 120000 /* a proxied connection with no traffic is closed */
 #define PROXY_GRACE_S 30     /* holdApplicationUntilProxyStarts waits delay + this */
 
@@ -153,12 +154,9 @@ static void pod_creator(const struct nstate *st, struct nstate *as)
 	*as = *st;
 	const char *slash = strrchr(st->cert, '/');
 	size_t n = slash ? (size_t)(slash - st->cert) : 0;
-	snprintf(dir, sizeof(dir), "%.*s", (int)n, st->cert);
-	if ((size_t)snprintf(cert, sizeof(cert), "%s/exec.pem", slash ? dir : ".") >=
-		    sizeof(cert) ||
-	    (size_t)snprintf(key, sizeof(key), "%s/exec-key.pem", slash ? dir : ".") >=
-		    sizeof(key) ||
-	    access(cert, R_OK) != 0 || access(key, R_OK) != 0)
+	if (SFMT(dir, "%.*s", (int)n, st->cert) || SFMT(cert, "%s/exec.pem", slash ? dir : ".") ||
+	    SFMT(key, "%s/exec-key.pem", slash ? dir : ".") || access(cert, R_OK) != 0 ||
+	    access(key, R_OK) != 0)
 		return;
 	memcpy(as->cert, cert, sizeof(as->cert));
 	memcpy(as->key, key, sizeof(as->key));
@@ -220,8 +218,11 @@ static int fresh_ip(const struct nstate *st, char *ip, size_t len, char *err, si
 	char path[600];
 	json_t *list = NULL;
 	char sel[400];
-	snprintf(sel, sizeof(sel), "spec.nodeName%%3D%s", st->node);
-	snprintf(path, sizeof(path), "/api/v1/pods?fieldSelector=%s", sel);
+	if (SFMT(sel, "spec.nodeName%%3D%s", st->node) ||
+	    SFMT(path, "/api/v1/pods?fieldSelector=%s", sel)) {
+		snprintf(err, errlen, "the node name \"%.100s...\" is too long", st->node);
+		return -ENAMETOOLONG;
+	}
 	int status = kube(st, "GET", path, NULL, &list, err, errlen);
 	if (status != 200) {
 		json_decref(list);
@@ -288,7 +289,10 @@ static int set_running(const struct nstate *st, json_t *pod, const char *ip, int
 						"imageID", "", "containerID", "gkeid://istio-proxy",
 						"state", "running", "startedAt", now));
 	json_object_set_new(pod, "status", status);
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s/status", ns, name);
+	if (SFMT(path, "/api/v1/namespaces/%s/pods/%s/status", ns, name)) {
+		snprintf(err, errlen, "the pod's name is too long");
+		return -ENAMETOOLONG;
+	}
 	json_t *out = NULL;
 	int code = kube(st, "PUT", path, pod, &out, err, errlen);
 	json_decref(out);
@@ -298,9 +302,9 @@ static int set_running(const struct nstate *st, json_t *pod, const char *ip, int
 static int delete_pod(const struct nstate *st, const char *ns, const char *name)
 {
 	char path[1200], err[512];
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0", ns,
-		 name);
-	int code = kube(st, "DELETE", path, NULL, NULL, err, sizeof(err));
+	int code = SFMT(path, "/api/v1/namespaces/%s/pods/%s?gracePeriodSeconds=0", ns, name)
+			   ? (snprintf(err, sizeof(err), "the pod's name is too long"), 0)
+			   : kube(st, "DELETE", path, NULL, NULL, err, sizeof(err));
 	if (code != 200 && code != 202 && code != 404) {
 		fprintf(stderr, "gkeid exec: cannot delete pod %s/%s: %s\n", ns, name, err);
 		return -EIO;
@@ -345,8 +349,9 @@ static void rmtree(const char *path)
 			if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 				continue;
 			char p[PATH_MAX + 300];
-			snprintf(p, sizeof(p), "%.3800s/%s", path, e->d_name);
 			struct stat sb;
+			if (SFMT(p, "%s/%s", path, e->d_name) != 0) /* never a shorter name */
+				continue;
 			if (lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode))
 				rmtree(p);
 			else
@@ -364,29 +369,31 @@ static int pod_gcloud_config(const char *dir)
 	char src_dir[PATH_MAX], active[128] = "default", path[PATH_MAX + 512];
 	const char *cfg = getenv("CLOUDSDK_CONFIG");
 	const char *home = getenv("HOME");
-	if (cfg && *cfg)
-		snprintf(src_dir, sizeof(src_dir), "%s", cfg);
-	else
-		snprintf(src_dir, sizeof(src_dir), "%s/.config/gcloud", home ? home : "");
-	snprintf(path, sizeof(path), "%s/active_config", src_dir);
+	if ((cfg && *cfg ? SFMT(src_dir, "%s", cfg)
+			 : SFMT(src_dir, "%s/.config/gcloud", home ? home : "")) ||
+	    SFMT(path, "%s/active_config", src_dir))
+		return -ENAMETOOLONG;
 	FILE *f = fopen(path, "r");
 	if (f) {
 		if (fgets(active, sizeof(active), f))
 			active[strcspn(active, "\r\n")] = '\0';
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "%s/configurations", dir);
+	if (SFMT(path, "%s/configurations", dir))
+		return -ENAMETOOLONG;
 	if (mkdirs(path) != 0)
 		return -EIO;
-	snprintf(path, sizeof(path), "%s/active_config", dir);
+	if (SFMT(path, "%s/active_config", dir))
+		return -ENAMETOOLONG;
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
 	fputs("default", f);
 	fclose(f);
 	char in_path[PATH_MAX + 512], out_path[PATH_MAX + 512];
-	snprintf(in_path, sizeof(in_path), "%s/configurations/config_%s", src_dir, active);
-	snprintf(out_path, sizeof(out_path), "%s/configurations/config_default", dir);
+	if (SFMT(in_path, "%s/configurations/config_%s", src_dir, active) ||
+	    SFMT(out_path, "%s/configurations/config_default", dir))
+		return -ENAMETOOLONG;
 	FILE *in = fopen(in_path, "r"), *out = fopen(out_path, "w");
 	if (!out) {
 		if (in)
@@ -424,11 +431,11 @@ static void read_faults(const struct nstate *st, struct dsfaults *f)
 	char path[800], err[512];
 	json_t *list = NULL;
 	memset(f, 0, sizeof(*f));
-	snprintf(path, sizeof(path),
+	if (SFMT(path,
 		 "/api/v1/namespaces/kube-system/pods?labelSelector=k8s-app%%3Dgke-metadata-server"
 		 "&fieldSelector=spec.nodeName%%3D%s",
-		 st->node);
-	if (kube(st, "GET", path, NULL, &list, err, sizeof(err)) == 200) {
+		 st->node) == 0 &&
+	    kube(st, "GET", path, NULL, &list, err, sizeof(err)) == 200) {
 		size_t i;
 		json_t *p;
 		json_array_foreach(json_object_get(list, "items"), i, p)
@@ -471,8 +478,9 @@ static void post_event(const struct nstate *st, const char *ns, const char *pod,
 		"reportingInstance", st->node);
 	if (!ev)
 		return;
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events", ns);
-	int code = kube(st, "POST", path, ev, &out, err, sizeof(err));
+	int code = SFMT(path, "/api/v1/namespaces/%s/events", ns)
+			   ? (snprintf(err, sizeof(err), "the namespace's name is too long"), 0)
+			   : kube(st, "POST", path, ev, &out, err, sizeof(err));
 	if (code != 201 && code != 200)
 		fprintf(stderr, "gkeid exec: cannot post event %s on pod %s/%s: %s\n", reason, ns,
 			pod, err);
@@ -698,15 +706,17 @@ static int netns_name_ok(const char *s)
 static int netns_files(const char *name, int dns_broken, int *made)
 {
 	char dir[200], path[300];
-	snprintf(dir, sizeof(dir), "/etc/netns/%s", name);
 	*made = 0;
+	if (SFMT(dir, "/etc/netns/%s", name))
+		return -ENAMETOOLONG;
 	if (mkdir("/etc/netns", 0755) != 0 && errno != EEXIST)
 		return -errno;
 	if (mkdir(dir, 0755) == 0)
 		*made = 1;
 	else if (errno != EEXIST)
 		return -errno;
-	snprintf(path, sizeof(path), "%s/hosts", dir);
+	if (SFMT(path, "%s/hosts", dir))
+		return -ENAMETOOLONG;
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return -errno;
@@ -716,7 +726,8 @@ static int netns_files(const char *name, int dns_broken, int *made)
 	if (fclose(f) != 0)
 		return -errno;
 	/* no resolver in the pod's network: names not in hosts fail at once */
-	snprintf(path, sizeof(path), "%s/resolv.conf", dir);
+	if (SFMT(path, "%s/resolv.conf", dir))
+		return -ENAMETOOLONG;
 	f = fopen(path, "w");
 	if (!f)
 		return -errno;
@@ -729,12 +740,12 @@ static void netns_cleanup(const char *name, int made)
 	char path[300];
 	if (!made)
 		return;
-	snprintf(path, sizeof(path), "/etc/netns/%s/hosts", name);
-	unlink(path);
-	snprintf(path, sizeof(path), "/etc/netns/%s/resolv.conf", name);
-	unlink(path);
-	snprintf(path, sizeof(path), "/etc/netns/%s", name);
-	rmdir(path);
+	if (SFMT(path, "/etc/netns/%s/hosts", name) == 0)
+		unlink(path);
+	if (SFMT(path, "/etc/netns/%s/resolv.conf", name) == 0)
+		unlink(path);
+	if (SFMT(path, "/etc/netns/%s", name) == 0)
+		rmdir(path);
 }
 
 /* --- signals: set first, so that a SIGINT, SIGTERM or SIGHUP at any moment ends exec
@@ -803,6 +814,17 @@ static int check_opts(const struct exec_opts *o)
 	if (o->pod_ip && strlen(o->pod_ip) >= 64) {
 		fprintf(stderr, "gkeid exec: invalid --pod-ip\n");
 		return -EINVAL;
+	}
+	/* the paths below it are built whole or not at all (issue 10 §7) */
+	if (strlen(o->dir) > EXEC_DIR_MAX) {
+		fprintf(stderr, "gkeid exec: the data directory is too long (at most %d bytes)\n",
+			EXEC_DIR_MAX);
+		return -ENAMETOOLONG;
+	}
+	if (o->state_file && strlen(o->state_file) >= PATH_MAX) {
+		fprintf(stderr, "gkeid exec: --node-state is too long (at most %d bytes)\n",
+			PATH_MAX - 1);
+		return -ENAMETOOLONG;
 	}
 	return 0;
 }
@@ -899,7 +921,11 @@ static int pod_create(const struct exec_opts *o, struct exec_pod *p)
 		fprintf(stderr, "gkeid exec: out of memory\n");
 		return -ENOMEM;
 	}
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods", o->ns);
+	if (SFMT(path, "/api/v1/namespaces/%s/pods", o->ns)) { /* cannot be: ns is a DNS name */
+		fprintf(stderr, "gkeid exec: the namespace's name is too long\n");
+		json_decref(pod);
+		return -ENAMETOOLONG;
+	}
 	pod_creator(&p->st, &creator);
 	int code = kube(&creator, "POST", path, pod, &created, err, sizeof(err));
 	const json_t *meta = json_object_get(created, "metadata");
@@ -909,11 +935,11 @@ static int pod_create(const struct exec_opts *o, struct exec_pod *p)
 		fprintf(stderr, "gkeid exec: cannot create the pod: %s\n", err);
 		goto out;
 	}
-	if (!name) {
-		fprintf(stderr, "gkeid exec: the API server returned no pod\n");
+	if (!name || SFMT(p->name, "%s", name) != 0) {
+		fprintf(stderr, "gkeid exec: the API server returned %s\n",
+			name ? "a pod name too long" : "no pod");
 		goto out;
 	}
-	snprintf(p->name, sizeof(p->name), "%s", name);
 	snprintf(p->uid, sizeof(p->uid), "%.63s", uid ? uid : "");
 	p->created = 1;
 	if (set_running(&p->st, created, p->ip, exec_istio_injected(&o->ann, &o->lab), err,
@@ -983,9 +1009,8 @@ static int pod_prepare(const struct exec_opts *o, struct exec_pod *p)
 	if (pod_istio(o, p) != 0)
 		return -EIO;
 	if (!o->keep_env) {
-		snprintf(p->cfg_dir, sizeof(p->cfg_dir), "%.3800s/pods/%s_%s/gcloud", o->dir, o->ns,
-			 p->name);
-		if (pod_gcloud_config(p->cfg_dir) != 0) {
+		if (SFMT(p->cfg_dir, "%s/pods/%s_%s/gcloud", o->dir, o->ns, p->name) != 0 ||
+		    pod_gcloud_config(p->cfg_dir) != 0) {
 			fprintf(stderr,
 				"gkeid exec: cannot write the pod's gcloud configuration in %s\n",
 				p->cfg_dir);
@@ -1084,8 +1109,8 @@ static void pod_end(const struct exec_opts *o, struct exec_pod *p)
 		delete_pod(&p->st, o->ns, p->name);
 	if (p->created && p->cfg_dir[0]) {
 		char pod_dir[PATH_MAX + 300];
-		snprintf(pod_dir, sizeof(pod_dir), "%.3800s/pods/%s_%s", o->dir, o->ns, p->name);
-		rmtree(pod_dir);
+		if (SFMT(pod_dir, "%s/pods/%s_%s", o->dir, o->ns, p->name) == 0)
+			rmtree(pod_dir);
 	}
 	if (o->netns)
 		netns_cleanup(o->netns, p->netns_made);
@@ -1095,10 +1120,11 @@ static void pod_end(const struct exec_opts *o, struct exec_pod *p)
 static int node_state(const struct exec_opts *o, struct exec_pod *p)
 {
 	char err[2048] = "", path[PATH_MAX + 300];
-	if (o->state_file)
-		snprintf(path, sizeof(path), "%s", o->state_file);
-	else
-		snprintf(path, sizeof(path), "%.3800s/nodes/%.200s.json", o->dir, o->node);
+	if (o->state_file ? SFMT(path, "%s", o->state_file)
+			  : SFMT(path, "%s/nodes/%s.json", o->dir, o->node)) {
+		fprintf(stderr, "gkeid exec: the node's state file name is too long\n");
+		return 1;
+	}
 	if (read_state(path, &p->st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "gkeid exec: %s\n", err);
 		return 1;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/dbuf.h"
+
 int exec_kv_add(struct exec_kvs *a, const char *arg, const char *what, char *err, size_t errlen)
 {
 	const char *eq = strchr(arg, '=');
@@ -42,8 +44,9 @@ static json_t *kv_object(const struct exec_kvs *a, json_t *o)
 {
 	for (size_t i = 0; o && i < a->n; i++) {
 		const char *eq = strchr(a->arg[i], '=');
-		char key[256];
-		snprintf(key, sizeof(key), "%.*s", (int)(eq - a->arg[i]), a->arg[i]);
+		char key[256]; /* exec_kv_add took keys of at most 253 bytes */
+		if (SFMT(key, "%.*s", (int)(eq - a->arg[i]), a->arg[i]) != 0)
+			continue; /* cannot be */
 		json_object_set_new(o, key, json_string(eq + 1));
 	}
 	return o;

@@ -64,6 +64,32 @@ struct args {
 	size_t ngroups;
 };
 
+/* The options that go together: 0, or 2 (usage, said on stderr). */
+static int check_args(const struct args *a)
+{
+	if (strcmp(a->output, "text") != 0 && strcmp(a->output, "json") != 0)
+		return fprintf(stderr, "gkeid explain: --output is text or json\n"), 2;
+	const char *names[] = {a->principal, a->permission, a->resource, a->user,
+			       a->verb,	     a->ns,	    a->name};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i] && (strlen(names[i]) > 400 || !*names[i]))
+			return fprintf(stderr, "gkeid explain: bad value \"%.80s\"\n", names[i]), 2;
+	if (a->pod) {
+		const char *slash = strchr(a->pod, '/');
+
+		if (!slash || slash == a->pod || !slash[1] || strchr(slash + 1, '/') ||
+		    a->principal || a->user || a->resource)
+			return fprintf(stderr, "gkeid explain: --pod is NS/POD, alone\n"), 2;
+		return 0;
+	}
+	if (a->principal ? !a->permission || !a->resource || a->user || a->verb
+			 : !a->user || !a->verb || !a->resource || a->permission)
+		return fprintf(stderr, "gkeid explain: give --principal, --permission and "
+				       "--resource, or --user, --verb and --resource\n"),
+		       2;
+	return 0;
+}
+
 /* Parses argv into a and the context's names. 0, 1 for --help, or 2 (usage). */
 static int parse(int argc, char **argv, struct args *a, struct dr_ctx *ctx)
 {
@@ -148,27 +174,7 @@ static int parse(int argc, char **argv, struct args *a, struct dr_ctx *ctx)
 	if (optind < argc)
 		return fprintf(stderr, "gkeid explain: unexpected argument \"%s\"\n", argv[optind]),
 		       2;
-	if (strcmp(a->output, "text") != 0 && strcmp(a->output, "json") != 0)
-		return fprintf(stderr, "gkeid explain: --output is text or json\n"), 2;
-	const char *names[] = {a->principal, a->permission, a->resource, a->user,
-			       a->verb,	     a->ns,	    a->name};
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i] && (strlen(names[i]) > 400 || !*names[i]))
-			return fprintf(stderr, "gkeid explain: bad value \"%.80s\"\n", names[i]), 2;
-	if (a->pod) {
-		const char *slash = strchr(a->pod, '/');
-
-		if (!slash || slash == a->pod || !slash[1] || strchr(slash + 1, '/') ||
-		    a->principal || a->user || a->resource)
-			return fprintf(stderr, "gkeid explain: --pod is NS/POD, alone\n"), 2;
-		return 0;
-	}
-	if (a->principal ? !a->permission || !a->resource || a->user || a->verb
-			 : !a->user || !a->verb || !a->resource || a->permission)
-		return fprintf(stderr, "gkeid explain: give --principal, --permission and "
-				       "--resource, or --user, --verb and --resource\n"),
-		       2;
-	return 0;
+	return check_args(a);
 }
 
 int cmd_explain(int argc, char **argv)

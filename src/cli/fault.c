@@ -144,11 +144,13 @@ static int access_token(const char *file, char *out, size_t len, char *err, size
 	return 0;
 }
 
-/* GKEID_CLOUD_URL from DIR/env ("export GKEID_CLOUD_URL='...'"). 0 or -ENOENT. */
+/* GKEID_CLOUD_URL from DIR/env ("export GKEID_CLOUD_URL='...'"). 0, -ENOENT, or
+ * -ENAMETOOLONG when DIR/env is longer than a path. */
 static int url_from_env_file(const char *dir, char *out, size_t len)
 {
-	char path[PATH_MAX + 8], line[1024];
-	snprintf(path, sizeof(path), "%.4000s/env", dir);
+	char path[PATH_MAX], line[1024];
+	if (SFMT(path, "%s/env", dir) != 0)
+		return -ENAMETOOLONG;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -ENOENT;
@@ -178,7 +180,12 @@ static int call(const char *base, const char *token, const char *method, const c
 	struct httpc_resp a;
 	char url[1200], err[256];
 	*out = NULL;
-	snprintf(url, sizeof(url), "%.600s%.500s", base, path);
+	if (SFMT(url, "%s%s", base, path) != 0) {
+		fprintf(stderr,
+			"gkeid fault: the URL %.200s%.200s... is too long (at most %zu bytes)\n",
+			base, path, sizeof(url) - 1);
+		return 0;
+	}
 	q.url = url;
 	int rc = httpc_call(&q, &a, err, sizeof(err));
 	if (rc == -ENOMEM) {
@@ -487,11 +494,17 @@ int cmd_fault(int argc, char **argv)
 		return rc == 1 ? 0 : rc;
 	if (!a.url || !*a.url)
 		a.url = getenv("GKEID_CLOUD_URL");
-	if (a.url && *a.url ? SFMT(base, "%s", a.url) != 0
-			    : url_from_env_file(a.dir, base, sizeof(base)) != 0) {
+	int found = a.url && *a.url ? SFMT(base, "%s", a.url)
+				    : url_from_env_file(a.dir, base, sizeof(base));
+	if (found != 0) {
 		if (a.url && *a.url)
 			fprintf(stderr, "gkeid fault: the URL is too long (at most %zu bytes)\n",
 				sizeof(base) - 1);
+		else if (found == -ENAMETOOLONG)
+			fprintf(stderr,
+				"gkeid fault: the data directory is too long (at most %d bytes "
+				"with /env)\n",
+				PATH_MAX - 1);
 		else
 			fprintf(stderr,
 				"gkeid fault: where is gkeid? Set GKEID_CLOUD_URL (`. DIR/env`), or "

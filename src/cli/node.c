@@ -76,11 +76,10 @@ static const char node_usage[] =
 
 static int set(char *dst, size_t len, const char *v, const char *flag)
 {
-	if (strlen(v) >= len) {
+	if (sfmt(dst, len, "%s", v) != 0) {
 		fprintf(stderr, "gkeid node: %s is too long\n", flag);
 		return -EINVAL;
 	}
-	snprintf(dst, len, "%s", v);
 	return 0;
 }
 
@@ -200,6 +199,45 @@ struct url_args {
 	char cloud[NODE_URL_MAX], sts[NODE_URL_MAX], iam[NODE_URL_MAX], container[NODE_URL_MAX];
 };
 
+/* --cloud-url, --sts-url, --iamcredentials-url or --container-url (option c) into u:
+ * 0, or 1 on an error (said on stderr). */
+static int set_url_opt(struct url_args *u, int c, const char *arg)
+{
+	switch (c) {
+	case 'U':
+		return set(u->cloud, sizeof(u->cloud) - 32, arg, "--cloud-url");
+	case 's':
+		return set(u->sts, sizeof(u->sts), arg, "--sts-url");
+	case 'i':
+		return set(u->iam, sizeof(u->iam), arg, "--iamcredentials-url");
+	default:
+		return set(u->container, sizeof(u->container), arg, "--container-url");
+	}
+}
+
+/* --hold, --ksa-ttl (0 to 10 minutes), --pool-poll or --netpol-ttl (up to an hour; the
+ * poll at least 100ms) into cfg: 0, or 1 on an error (said on stderr). */
+static int set_duration_opt(struct node_config *cfg, int c, const char *arg)
+{
+	int64_t ms;
+	if (c == 'H' || c == 't') {
+		if (parse_duration_ms(arg, &ms) != 0 || ms > 600000) {
+			fprintf(stderr, "gkeid node: invalid --%s \"%s\" (e.g. 0, 500ms, 10s)\n",
+				c == 'H' ? "hold" : "ksa-ttl", arg);
+			return 1;
+		}
+		*(c == 'H' ? &cfg->hold_ms : &cfg->ksa_ttl_ms) = ms;
+		return 0;
+	}
+	if (parse_duration_ms(arg, &ms) != 0 || ms > 3600000 || (c == 6 && ms < 100)) {
+		fprintf(stderr, "gkeid node: invalid --%s \"%s\" (e.g. 500ms, 10s)\n",
+			c == 6 ? "pool-poll" : "netpol-ttl", arg);
+		return 1;
+	}
+	*(c == 6 ? &cfg->pool_poll_ms : &cfg->netpol_ttl_ms) = ms;
+	return 0;
+}
+
 /* Reads the options into cfg and u: 0, 1 when --help was printed, -1 on an error (said
  * on stderr). */
 static int parse_args(int argc, char **argv, struct node_config *cfg, struct url_args *u)
@@ -208,7 +246,6 @@ static int parse_args(int argc, char **argv, struct node_config *cfg, struct url
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "vh", node_opts, NULL)) != -1) {
 		int bad = 0;
-		int64_t ms;
 		char err[200];
 		int lr = parse_conn_limit(c, optarg, &cfg->limits, err, sizeof(err));
 		if (lr < 0) {
@@ -225,16 +262,10 @@ static int parse_args(int argc, char **argv, struct node_config *cfg, struct url
 		bad = 0;
 		switch (c) {
 		case 'U':
-			bad = set(u->cloud, sizeof(u->cloud) - 32, optarg, "--cloud-url");
-			break;
 		case 's':
-			bad = set(u->sts, sizeof(u->sts), optarg, "--sts-url");
-			break;
 		case 'i':
-			bad = set(u->iam, sizeof(u->iam), optarg, "--iamcredentials-url");
-			break;
 		case 'c':
-			bad = set(u->container, sizeof(u->container), optarg, "--container-url");
+			bad = set_url_opt(u, c, optarg);
 			break;
 		case 5:
 			/* Run by `gkeid up`: a SIGKILLed parent must not leave the node behind. */
@@ -262,30 +293,9 @@ static int parse_args(int argc, char **argv, struct node_config *cfg, struct url
 			break;
 		case 'H':
 		case 't':
-			if (parse_duration_ms(optarg, &ms) != 0 || ms > 600000) {
-				fprintf(stderr,
-					"gkeid node: invalid --%s \"%s\" (e.g. 0, 500ms, 10s)\n",
-					c == 'H' ? "hold" : "ksa-ttl", optarg);
-				bad = 1;
-			} else if (c == 'H') {
-				cfg->hold_ms = ms;
-			} else {
-				cfg->ksa_ttl_ms = ms;
-			}
-			break;
 		case 6:
 		case 7:
-			if (parse_duration_ms(optarg, &ms) != 0 || ms > 3600000 ||
-			    (c == 6 && ms < 100)) {
-				fprintf(stderr,
-					"gkeid node: invalid --%s \"%s\" (e.g. 500ms, 10s)\n",
-					c == 6 ? "pool-poll" : "netpol-ttl", optarg);
-				bad = 1;
-			} else if (c == 6) {
-				cfg->pool_poll_ms = ms;
-			} else {
-				cfg->netpol_ttl_ms = ms;
-			}
+			bad = set_duration_opt(cfg, c, optarg);
 			break;
 		case 1:
 			bad = set_count(&cfg->max_pods, optarg, "--max-pods");

@@ -165,8 +165,9 @@ static void update_commit(struct http_req *r, struct call *x, json_t *cl, const 
 		int rc = container_store_cluster(x->c->store, x->key, cl, STORE_ANY_REV);
 		if (rc == 0 && gone_pool) {
 			char pkey[KEY_MAX + 64];
-			snprintf(pkey, sizeof(pkey), "%s/nodePools/%s", x->key, gone_pool);
-			rc = store_delete(x->c->store, pkey, STORE_ANY_REV, NULL);
+			rc = SFMT(pkey, "%s/nodePools/%s", x->key, gone_pool);
+			if (rc == 0)
+				rc = store_delete(x->c->store, pkey, STORE_ANY_REV, NULL);
 		}
 		if (rc != 0) {
 			cloud_reply_internal(r);
@@ -198,9 +199,9 @@ static void clusters_list(struct http_req *r)
 	json_t *list = NULL;
 	if (begin(r, &x, RES_PROJECT, 1) != 0)
 		goto out;
-	snprintf(prefix, sizeof(prefix), "/projects/%s/locations/", x.p.id);
 	list = json_array();
-	if (!list || store_range(x.c->store, prefix, 0, &kvs, &n, NULL) != 0) {
+	if (!list || SFMT(prefix, "/projects/%s/locations/", x.p.id) != 0 ||
+	    store_range(x.c->store, prefix, 0, &kvs, &n, NULL) != 0) {
 		cloud_reply_internal(r);
 		goto out;
 	}
@@ -300,10 +301,9 @@ out:
 static int agent_ready(struct cloud *c, const struct proj *p)
 {
 	char member[200], email[160], resource[160];
-	snprintf(email, sizeof(email), "service-%s@container-engine-robot.iam.gserviceaccount.com",
-		 p->num);
-	snprintf(member, sizeof(member), "serviceAccount:%s", email);
-	snprintf(resource, sizeof(resource), "projects/%s", p->id);
+	if (SFMT(email, "service-%s@container-engine-robot.iam.gserviceaccount.com", p->num) ||
+	    SFMT(member, "serviceAccount:%s", email) || SFMT(resource, "projects/%s", p->id))
+		return 0;
 	struct iam_principal agent = {
 		.members = {member}, .n_members = 1, .email = email, .authenticated = 1};
 	const char *resources[] = {resource};
@@ -913,10 +913,10 @@ static void operations_get(struct http_req *r)
 	struct call x;
 	char key[KEY_MAX];
 	if (begin(r, &x, RES_OPERATION, 0) == 0) {
-		snprintf(key, sizeof(key), "/projects/%s/locations/%s/operations/%s", x.p.id, x.loc,
-			 x.op);
-		json_t *op = container_load(x.c->store, key, NULL);
-		if (op) {
+		json_t *op = NULL;
+		if (SFMT(key, "/projects/%s/locations/%s/operations/%s", x.p.id, x.loc, x.op))
+			cloud_reply_internal(r); /* cannot be: the parts were checked */
+		else if ((op = container_load(x.c->store, key, NULL))) {
 			http_reply_json(r, 200, op);
 		} else {
 			char what[KEY_MAX];
@@ -938,9 +938,9 @@ static void operations_list(struct http_req *r)
 	json_t *list = NULL;
 	if (begin(r, &x, RES_PROJECT, 1) != 0)
 		goto out;
-	snprintf(prefix, sizeof(prefix), "/projects/%s/locations/", x.p.id);
 	list = json_array();
-	if (!list || store_range(x.c->store, prefix, 0, &kvs, &n, NULL) != 0) {
+	if (!list || SFMT(prefix, "/projects/%s/locations/", x.p.id) != 0 ||
+	    store_range(x.c->store, prefix, 0, &kvs, &n, NULL) != 0) {
 		cloud_reply_internal(r);
 		goto out;
 	}

@@ -554,14 +554,10 @@ static int spec_pools(json_t *req, const json_t *pools, char *err, size_t errlen
 
 /* ---- seeding and restart ------------------------------------------------------------- */
 
-int container_cluster_create(struct cloud *c, const char *project, const char *location,
-			     const json_t *spec, char *err, size_t errlen)
+/* A state file's cluster: a mapping of the known fields, in the location it is listed
+ * under. 0, or -EINVAL with err set. */
+static int spec_check(const json_t *spec, const char *location, char *err, size_t errlen)
 {
-	struct proj p;
-	struct gerr e = {0};
-	json_t *proj = NULL, *req = NULL, *cl = NULL;
-	char key[KEY_MAX], msg[300] = "", target[200];
-	int rc = -EINVAL;
 	static const char *const fields[] = {"name",
 					     "location",
 					     "workloadPool",
@@ -573,20 +569,9 @@ int container_cluster_create(struct cloud *c, const char *project, const char *l
 	const char *k;
 	json_t *v;
 	size_t i;
-	err[0] = '\0';
-	if (!container_loc_ok(location)) {
-		snprintf(err, errlen, "invalid location \"%s\"", location ? location : "");
-		goto out;
-	}
-	proj = cloud_project_get(c, project);
-	if (!proj || container_proj_of(proj, &p) != 0) {
-		snprintf(err, errlen, "unknown project \"%s\"", project ? project : "");
-		rc = -ENOENT;
-		goto out;
-	}
 	if (!json_is_object(spec)) {
 		snprintf(err, errlen, "a cluster must be a mapping");
-		goto out;
+		return -EINVAL;
 	}
 	json_object_foreach((json_t *)spec, k, v)
 	{
@@ -594,19 +579,27 @@ int container_cluster_create(struct cloud *c, const char *project, const char *l
 			;
 		if (!fields[i]) {
 			snprintf(err, errlen, "unknown cluster field \"%s\"", k);
-			goto out;
+			return -EINVAL;
 		}
 	}
 	const char *sl = json_string_value(json_object_get(spec, "location"));
 	if (sl && strcmp(sl, location) != 0) {
 		snprintf(err, errlen, "cluster location \"%s\" differs from \"%s\"", sl, location);
-		goto out;
+		return -EINVAL;
 	}
-	req = json_pack("{s:O?}", "name", json_object_get(spec, "name"));
-	if (!req) {
-		rc = -ENOMEM;
-		goto out;
-	}
+	return 0;
+}
+
+/* The clusters.create request a state file's cluster stands for, into *out (new). 0,
+ * -ENOMEM, or -EINVAL with err set. */
+static int spec_request(const json_t *spec, const struct proj *p, json_t **out, char *err,
+			size_t errlen)
+{
+	json_t *v, *req = json_pack("{s:O?}", "name", json_object_get(spec, "name"));
+	int rc = -EINVAL;
+	*out = NULL;
+	if (!req)
+		return -ENOMEM;
 	json_t *pool = json_object_get(spec, "workloadPool");
 	json_t *wi = json_object_get(spec, "workloadIdentity");
 	if ((pool && !json_is_string(pool)) || (wi && !json_is_boolean(wi))) {
@@ -616,7 +609,7 @@ int container_cluster_create(struct cloud *c, const char *project, const char *l
 	}
 	if (pool || json_is_true(wi)) {
 		char want[160];
-		snprintf(want, sizeof(want), "%s.svc.id.goog", p.id);
+		snprintf(want, sizeof(want), "%s.svc.id.goog", p->id);
 		json_object_set_new(
 			req, "workloadIdentityConfig",
 			json_pack("{s:s}", "workloadPool", pool ? json_string_value(pool) : want));
@@ -632,6 +625,35 @@ int container_cluster_create(struct cloud *c, const char *project, const char *l
 		goto out;
 	}
 	if ((rc = spec_pools(req, pools, err, errlen)) != 0)
+		goto out;
+	*out = req;
+	req = NULL;
+out:
+	json_decref(req);
+	return rc;
+}
+
+int container_cluster_create(struct cloud *c, const char *project, const char *location,
+			     const json_t *spec, char *err, size_t errlen)
+{
+	struct proj p;
+	struct gerr e = {0};
+	json_t *proj = NULL, *req = NULL, *cl = NULL;
+	char key[KEY_MAX], msg[300] = "", target[200];
+	int rc = -EINVAL;
+	err[0] = '\0';
+	if (!container_loc_ok(location)) {
+		snprintf(err, errlen, "invalid location \"%s\"", location ? location : "");
+		goto out;
+	}
+	proj = cloud_project_get(c, project);
+	if (!proj || container_proj_of(proj, &p) != 0) {
+		snprintf(err, errlen, "unknown project \"%s\"", project ? project : "");
+		rc = -ENOENT;
+		goto out;
+	}
+	if ((rc = spec_check(spec, location, err, errlen)) != 0 ||
+	    (rc = spec_request(spec, &p, &req, err, errlen)) != 0)
 		goto out;
 	cl = container_cluster_build(&p, location, req, &e);
 	if (!cl) {

@@ -74,11 +74,9 @@ static void deny(struct http_req *r, const char *permission, const char *project
 	json_t *md = NULL;
 	if (permission) {
 		md = json_pack("{s:s}", "permission", permission);
-		if (md && cloud_id_ok(project)) {
-			char res[128];
-			snprintf(res, sizeof(res), "projects/%s", project);
+		char res[128];
+		if (md && cloud_id_ok(project) && SFMT(res, "projects/%s", project) == 0)
 			json_object_set_new(md, "resource", json_string(res));
-		}
 	}
 	http_reply_gerror(r, 403, "PERMISSION_DENIED", permission ? "IAM_PERMISSION_DENIED" : NULL,
 			  SERVICE, md, "The caller does not have permission");

@@ -9,6 +9,7 @@
  * half (PEM) and a self-signed certificate, where oauth2.c and cloud.c look it up.
  */
 #include "cloud/iamapi.h"
+#include "core/dbuf.h"
 
 /* ---- replies ----------------------------------------------------------------------- */
 
@@ -259,9 +260,8 @@ int iamapi_sa_open(struct http_req *r, struct sa_ctx *x)
 	}
 	if (permission) {
 		char project_res[PROJECT_MAX + 16];
-		if (!x->project_id)
+		if (!x->project_id || SFMT(project_res, "projects/%s", x->project_id) != 0)
 			goto denied;
-		snprintf(project_res, sizeof(project_res), "projects/%s", x->project_id);
 		/* An id that cannot name an account is checked on the project alone. */
 		const char *res[2] = {x->resource[0] ? x->resource : project_res, project_res};
 		if (!cloud_call_allowed(&x->cc, NULL, res, x->resource[0] ? 2 : 1))

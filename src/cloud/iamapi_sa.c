@@ -5,6 +5,7 @@
  */
 #include "cloud/hier.h"
 #include "cloud/iamapi.h"
+#include "core/dbuf.h"
 
 /* ---- the service-account record ---------------------------------------------------- */
 
@@ -163,8 +164,9 @@ static void sa_create(struct http_req *r)
 		cloud_reply_internal(r);
 		goto out;
 	}
-	snprintf(key, sizeof(key), "/projects/%s/serviceAccounts/%s", pid, email);
-	int rc = iamapi_put_json(c->store, key, sa, STORE_ABSENT);
+	int rc = SFMT(key, "/projects/%s/serviceAccounts/%s", pid, email);
+	if (rc == 0)
+		rc = iamapi_put_json(c->store, key, sa, STORE_ABSENT);
 	if (rc == -EEXIST) {
 		iamapi_reply_sa_exists(r, account_id, pid, key + 1);
 		goto out;
@@ -629,7 +631,10 @@ static void sa_test_permissions(struct http_req *r)
 		cloud_reply_internal(r);
 		goto out;
 	}
-	snprintf(project_res, sizeof(project_res), "projects/%s", x.project_id);
+	if (SFMT(project_res, "projects/%s", x.project_id) != 0) {
+		cloud_reply_internal(r);
+		goto out;
+	}
 	const char *res[2] = {x.resource, project_res};
 	size_t i;
 	json_t *p;
@@ -702,11 +707,11 @@ int iamapi_compute_sa_ensure(struct cloud *c, const char *project_id, char *emai
 	if ((rc = iamapi_put_json(c->store, key, sa, STORE_ABSENT)) != 0)
 		goto out;
 	/* Google grants the default service account Editor on its project. */
-	snprintf(resource, sizeof(resource), "projects/%s", pid);
-	if ((rc = iam_get_policy(c->iam, resource, 3, &pol)) != 0)
-		goto out;
 	char member[400];
-	snprintf(member, sizeof(member), "serviceAccount:%s", email);
+	if ((rc = SFMT(resource, "projects/%s", pid)) != 0 ||
+	    (rc = SFMT(member, "serviceAccount:%s", email)) != 0 ||
+	    (rc = iam_get_policy(c->iam, resource, 3, &pol)) != 0)
+		goto out;
 	json_t *bindings = json_object_get(pol, "bindings");
 	if (!json_is_array(bindings)) {
 		bindings = json_array();

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "core/jwt.h"
 #include "core/store.h"
 
@@ -47,8 +48,8 @@ static char *id_token(struct cloud *c, const char *aud, const char *sub, const c
 static int token_uri_ok(struct cloud *c, const struct jwt *t)
 {
 	char ours[256];
-	snprintf(ours, sizeof(ours), "%s/oauth2/token", c->base_url);
-	return jwt_has_audience(t, ours) || jwt_has_audience(t, "https://oauth2.googleapis.com/token") ||
+	return (SFMT(ours, "%s/oauth2/token", c->base_url) == 0 && jwt_has_audience(t, ours)) ||
+	       jwt_has_audience(t, "https://oauth2.googleapis.com/token") ||
 	       jwt_has_audience(t, "https://www.googleapis.com/oauth2/v4/token") ||
 	       jwt_has_audience(t, "https://accounts.google.com/o/oauth2/token");
 }
@@ -175,8 +176,8 @@ int oauth2_refresh(struct cloud *c, const char *refresh, const char *client_id,
 		return 400;
 	}
 	sha256_hex(refresh, strlen(refresh), hash);
-	snprintf(key, sizeof(key), "/oauth2/refreshTokens/%s", hash);
-	rec = cloud_store_get_json(c->store, key);
+	rec = SFMT(key, "/oauth2/refreshTokens/%s", hash) == 0 ? cloud_store_get_json(c->store, key)
+							       : NULL;
 	const char *email = json_string_value(json_object_get(rec, "email"));
 	const char *want_client = json_string_value(json_object_get(rec, "clientId"));
 	if (!email) {
@@ -411,15 +412,16 @@ static void handle_revoke(struct http_req *r)
 		sha256_hex(tok, strlen(tok), hash);
 		/* Google: revoking an access token revokes the refresh token it came from, and
 		 * revoking a refresh token revokes every access token minted from it. */
-		snprintf(key, sizeof(key), "/oauth2/tokens/%s", hash);
-		json_t *rec = cloud_store_get_json(c->store, key);
+		json_t *rec = SFMT(key, "/oauth2/tokens/%s", hash) == 0
+				      ? cloud_store_get_json(c->store, key)
+				      : NULL;
 		const char *parent = json_string_value(json_object_get(rec, "refresh"));
 		if (parent && strlen(parent) == 64)
 			memcpy(hash, parent, 65);
-		done = store_delete(c->store, key, STORE_ANY_REV, NULL) == 0;
+		done = key[0] && store_delete(c->store, key, STORE_ANY_REV, NULL) == 0;
 		json_decref(rec);
-		snprintf(key, sizeof(key), "/oauth2/refreshTokens/%s", hash);
-		if (store_delete(c->store, key, STORE_ANY_REV, NULL) == 0) {
+		if (SFMT(key, "/oauth2/refreshTokens/%s", hash) == 0 &&
+		    store_delete(c->store, key, STORE_ANY_REV, NULL) == 0) {
 			done = 1;
 			revoke_children(c, hash);
 		}
@@ -453,8 +455,8 @@ char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *c
 	char *s = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
 	json_decref(rec);
 	sha256_hex(t, strlen(t), hash);
-	snprintf(key, sizeof(key), "/oauth2/refreshTokens/%s", hash);
-	if (!s || store_put(c->store, key, s, strlen(s), STORE_ANY_REV, NULL) != 0) {
+	if (!s || SFMT(key, "/oauth2/refreshTokens/%s", hash) != 0 ||
+	    store_put(c->store, key, s, strlen(s), STORE_ANY_REV, NULL) != 0) {
 		free(t);
 		t = NULL;
 	}

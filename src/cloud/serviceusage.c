@@ -317,76 +317,70 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* GET /v1/projects/{project}/services?filter=state:ENABLED&pageSize=&pageToken= */
-static void su_list(struct http_req *r)
+/* services.list's query: the state filter (*want -1 all, 1 enabled, 0 disabled), the page
+ * size and token. 0, or -1 with Google's 400 sent. */
+static int list_query(struct http_req *r, int *want, long *size, const char **token)
 {
-	struct cloud_call x;
-	char msg[ECHO_MAX + 96];
-	struct store_kv *kvs = NULL;
-	size_t n = 0;
-	json_t *states = NULL, *list = NULL;
-	const char **names = NULL;
 	char shown[ECHO_MAX];
-	const char *pname = http_param(r, "project");
-	json_t *p = cloud_id_ok(pname) ? cloud_project_get(r->app, pname) : NULL;
-	const char *pnum = json_string_value(json_object_get(p, "projectNumber"));
-	gerr_echo(shown, sizeof(shown), pnum ? pnum : pname);
-	snprintf(msg, sizeof(msg),
-		 "Permission denied to list services for consumer container [projects/%s]", shown);
-	json_decref(p);
-	if (begin(r, &x, msg) != 0)
-		goto out;
-
-	int want = -1; /* -1 all, 1 enabled, 0 disabled */
 	const char *filter = http_query(r, "filter");
+	*want = -1;
 	if (filter && *filter) {
 		if (strcmp(filter, "state:ENABLED") == 0 ||
 		    strcmp(filter, "state = ENABLED") == 0 ||
 		    strcmp(filter, "state=ENABLED") == 0) {
-			want = 1;
+			*want = 1;
 		} else if (strcmp(filter, "state:DISABLED") == 0 ||
 			   strcmp(filter, "state = DISABLED") == 0 ||
 			   strcmp(filter, "state=DISABLED") == 0) {
-			want = 0;
+			*want = 0;
 		} else {
 			gerr_echo(shown, sizeof(shown), filter);
 			gerr_bad_request(r, "filter",
 					 "Invalid filter: \"%s\". Supported filters are "
 					 "state:ENABLED and state:DISABLED.",
 					 shown);
-			goto out;
+			return -1;
 		}
 	}
-	long size = LIST_DEFAULT;
+	*size = LIST_DEFAULT;
 	const char *ps = http_query(r, "pageSize");
 	if (ps) {
 		char *e = NULL;
-		size = strtol(ps, &e, 10);
-		if (!*ps || *e || size < 0 || size > 2147483647L) {
+		*size = strtol(ps, &e, 10);
+		if (!*ps || *e || *size < 0 || *size > 2147483647L) {
 			gerr_bad_param(r, "page_size", "TYPE_INT32", ps, ECHO_MAX);
-			goto out;
+			return -1;
 		}
-		if (size == 0)
-			size = LIST_DEFAULT;
-		if (size > LIST_MAX)
-			size = LIST_MAX;
+		if (*size == 0)
+			*size = LIST_DEFAULT;
+		if (*size > LIST_MAX)
+			*size = LIST_MAX;
 	}
-	const char *token = http_query(r, "pageToken");
-	if (token && *token && !svc_ok(token)) {
+	*token = http_query(r, "pageToken");
+	if (*token && **token && !svc_ok(*token)) {
 		gerr_bad_request(r, "page_token", "Invalid page token.");
-		goto out;
+		return -1;
 	}
+	return 0;
+}
 
-	/* Every known service, then the stored states over them. */
-	states = json_object();
+/* Every known service of the project, name -> enabled (a new object, or NULL): the
+ * catalogue, then the stored states over it. */
+static json_t *list_states(struct cloud_call *x)
+{
+	struct store_kv *kvs = NULL;
+	size_t n = 0;
+	char prefix[200];
+	json_t *states = json_object();
 	if (!states)
-		goto fail;
+		return NULL;
 	for (size_t i = 0; i < CATALOG_N; i++)
 		json_object_set_new(states, catalog[i].name, json_false());
-	char prefix[200];
-	if (SFMT(prefix, "/projects/%s/services/", x.project_id) != 0 ||
-	    store_range(x.c->store, prefix, 0, &kvs, &n, NULL) != 0)
-		goto fail;
+	if (SFMT(prefix, "/projects/%s/services/", x->project_id) != 0 ||
+	    store_range(x->c->store, prefix, 0, &kvs, &n, NULL) != 0) {
+		json_decref(states);
+		return NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		const char *svc = kvs[i].key + strlen(prefix);
 		if (!svc_ok(svc))
@@ -396,11 +390,20 @@ static void su_list(struct http_req *r)
 		json_object_set_new(states, svc, json_boolean(st && strcmp(st, "ENABLED") == 0));
 		json_decref(j);
 	}
+	store_kvs_free(kvs, n);
+	return states;
+}
+
+/* One page of the services in name order, after token (a new ListServicesResponse, or
+ * NULL when out of memory). */
+static json_t *list_page(struct cloud_call *x, json_t *states, int want, long size,
+			 const char *token)
+{
 	size_t total = json_object_size(states), k = 0;
-	names = calloc(total ? total : 1, sizeof(*names));
-	list = json_array();
+	const char **names = calloc(total ? total : 1, sizeof(*names));
+	json_t *list = json_array(), *resp = NULL;
 	if (!names || !list)
-		goto fail;
+		goto out;
 	const char *key;
 	json_t *v;
 	json_object_foreach(states, key, v) names[k++] = key;
@@ -415,23 +418,50 @@ static void su_list(struct http_req *r)
 			more = 1;
 			break;
 		}
-		json_array_append_new(list, svc_json(&x, names[i], on, 1));
+		json_array_append_new(list, svc_json(x, names[i], on, 1));
 		last = names[i];
 	}
-	json_t *resp = json_object();
+	resp = json_object();
 	if (resp && json_array_size(list))
 		json_object_set(resp, "services", list);
 	if (resp && more && last)
 		json_object_set_new(resp, "nextPageToken", json_string(last));
+out:
+	free(names);
+	json_decref(list);
+	return resp;
+}
+
+/* GET /v1/projects/{project}/services?filter=state:ENABLED&pageSize=&pageToken= */
+static void su_list(struct http_req *r)
+{
+	struct cloud_call x;
+	char msg[ECHO_MAX + 96];
+	json_t *states = NULL;
+	char shown[ECHO_MAX];
+	const char *pname = http_param(r, "project");
+	json_t *p = cloud_id_ok(pname) ? cloud_project_get(r->app, pname) : NULL;
+	const char *pnum = json_string_value(json_object_get(p, "projectNumber"));
+	gerr_echo(shown, sizeof(shown), pnum ? pnum : pname);
+	snprintf(msg, sizeof(msg),
+		 "Permission denied to list services for consumer container [projects/%s]", shown);
+	json_decref(p);
+	if (begin(r, &x, msg) != 0)
+		goto out;
+	int want;
+	long size;
+	const char *token;
+	if (list_query(r, &want, &size, &token) != 0)
+		goto out;
+	json_t *resp = (states = list_states(&x)) ? list_page(&x, states, want, size, token) : NULL;
+	if (!resp)
+		goto fail;
 	http_reply_json(r, 200, resp);
 	goto out;
 fail:
 	cloud_reply_internal(r);
 out:
-	free(names);
-	json_decref(list);
 	json_decref(states);
-	store_kvs_free(kvs, n);
 	cloud_call_end(&x);
 }
 

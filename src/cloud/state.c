@@ -54,10 +54,100 @@ static int normalize_number(json_t *p)
 	return 0;
 }
 
+/* The top level names only the fields docs/state.md lists. */
+static int check_fields(const json_t *s, char *err, size_t errlen)
+{
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)s, k, v)
+	{
+		if (strcmp(k, "admin") && strcmp(k, "users") && strcmp(k, "projects") &&
+		    strcmp(k, "workloadIdentityIssuers") && strcmp(k, "organizations") &&
+		    strcmp(k, "folders"))
+			return fail(err, errlen, "state: unknown field \"%s\"", k);
+	}
+	return 0;
+}
+
+/* One entry of projects (its projectNumber normalized to a string). */
+static int check_project(json_t *v, char *err, size_t errlen)
+{
+	if (!json_is_object(v) || normalize_number(v) != 0)
+		return fail(err, errlen, "state: each project must be a mapping%s", NULL);
+	const char *id = json_string_value(json_object_get(v, "projectId"));
+	const char *num = json_string_value(json_object_get(v, "projectNumber"));
+	if (!id || !valid_project_id(id))
+		return fail(err, errlen,
+			    "state: invalid projectId \"%s\" (6-30 lower-case letters, digits or "
+			    "hyphens, starting with a letter)",
+			    id);
+	if (!num || !valid_number(num))
+		return fail(err, errlen, "state: project %s needs a numeric projectNumber", id);
+	json_t *svcs = json_object_get(v, "services");
+	if (svcs && !json_is_array(svcs))
+		return fail(err, errlen, "state: project %s: services must be a list", id);
+	json_t *pol = json_object_get(v, "iamPolicy");
+	if (pol && !json_is_object(pol))
+		return fail(err, errlen, "state: project %s: iamPolicy must be a mapping", id);
+	json_t *clusters = json_object_get(v, "clusters");
+	if (clusters && !json_is_array(clusters))
+		return fail(err, errlen, "state: project %s: clusters must be a list", id);
+	size_t ci;
+	json_t *cl;
+	json_array_foreach(clusters, ci, cl)
+	{
+		if (!json_string_value(json_object_get(cl, "name")) ||
+		    !json_string_value(json_object_get(cl, "location")))
+			return fail(err, errlen,
+				    "state: project %s: each cluster needs a name and a location",
+				    id);
+	}
+	return 0;
+}
+
+/* users: a list of emails. */
+static int check_users(const json_t *s, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *v, *users = json_object_get(s, "users");
+	if (users && !json_is_array(users))
+		return fail(err, errlen, "state: \"users\" must be a list of emails%s", NULL);
+	json_array_foreach(users, i, v)
+	{
+		if (!json_is_string(v) || !strchr(json_string_value(v), '@'))
+			return fail(err, errlen, "state: \"users\" must be a list of emails%s",
+				    NULL);
+	}
+	return 0;
+}
+
+/* workloadIdentityIssuers: each with issuer, workloadPool and jwks or jwksFile. */
+static int check_issuers(const json_t *s, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *v, *iss = json_object_get(s, "workloadIdentityIssuers");
+	if (iss && !json_is_array(iss))
+		return fail(err, errlen, "state: \"workloadIdentityIssuers\" must be a list%s",
+			    NULL);
+	json_array_foreach(iss, i, v)
+	{
+		if (!json_string_value(json_object_get(v, "issuer")) ||
+		    !json_string_value(json_object_get(v, "workloadPool")) ||
+		    (!json_object_get(v, "jwks") &&
+		     !json_string_value(json_object_get(v, "jwksFile"))))
+			return fail(err, errlen,
+				    "state: each workloadIdentityIssuer needs issuer, workloadPool "
+				    "and jwks or jwksFile%s",
+				    NULL);
+	}
+	return 0;
+}
+
 int state_parse(const char *text, size_t len, json_t **out, char *err, size_t errlen)
 {
-	json_t *s = NULL;
+	json_t *s = NULL, *v;
 	char yerr[256];
+	size_t i;
 	*out = NULL;
 	if (yaml_to_json(text, len, &s, yerr, sizeof(yerr)) != 0)
 		return fail(err, errlen, "state: %s", yerr);
@@ -66,98 +156,21 @@ int state_parse(const char *text, size_t len, json_t **out, char *err, size_t er
 		fail(err, errlen, "state: the document must be a mapping%s", NULL);
 		goto out;
 	}
-	const char *k;
-	json_t *v;
-	json_object_foreach(s, k, v)
-	{
-		if (strcmp(k, "admin") && strcmp(k, "users") && strcmp(k, "projects") &&
-		    strcmp(k, "workloadIdentityIssuers") && strcmp(k, "organizations") &&
-		    strcmp(k, "folders")) {
-			fail(err, errlen, "state: unknown field \"%s\"", k);
-			goto out;
-		}
-	}
+	if ((rc = check_fields(s, err, errlen)) != 0)
+		goto out;
 	json_t *projects = json_object_get(s, "projects");
 	if (!json_is_array(projects) || json_array_size(projects) == 0) {
-		fail(err, errlen, "state: \"projects\" must be a non-empty list%s", NULL);
+		rc = fail(err, errlen, "state: \"projects\" must be a non-empty list%s", NULL);
 		goto out;
 	}
-	size_t i;
 	json_array_foreach(projects, i, v)
 	{
-		if (!json_is_object(v) || normalize_number(v) != 0) {
-			fail(err, errlen, "state: each project must be a mapping%s", NULL);
+		if ((rc = check_project(v, err, errlen)) != 0)
 			goto out;
-		}
-		const char *id = json_string_value(json_object_get(v, "projectId"));
-		const char *num = json_string_value(json_object_get(v, "projectNumber"));
-		if (!id || !valid_project_id(id)) {
-			fail(err, errlen,
-			     "state: invalid projectId \"%s\" (6-30 lower-case letters, digits or "
-			     "hyphens, starting with a letter)",
-			     id);
-			goto out;
-		}
-		if (!num || !valid_number(num)) {
-			fail(err, errlen, "state: project %s needs a numeric projectNumber", id);
-			goto out;
-		}
-		json_t *svcs = json_object_get(v, "services");
-		if (svcs && !json_is_array(svcs)) {
-			fail(err, errlen, "state: project %s: services must be a list", id);
-			goto out;
-		}
-		json_t *pol = json_object_get(v, "iamPolicy");
-		if (pol && !json_is_object(pol)) {
-			fail(err, errlen, "state: project %s: iamPolicy must be a mapping", id);
-			goto out;
-		}
-		json_t *clusters = json_object_get(v, "clusters");
-		if (clusters && !json_is_array(clusters)) {
-			fail(err, errlen, "state: project %s: clusters must be a list", id);
-			goto out;
-		}
-		size_t ci;
-		json_t *cl;
-		json_array_foreach(clusters, ci, cl)
-		{
-			if (!json_string_value(json_object_get(cl, "name")) ||
-			    !json_string_value(json_object_get(cl, "location"))) {
-				fail(err, errlen, "state: project %s: each cluster needs a name and a location",
-				     id);
-				goto out;
-			}
-		}
 	}
-	json_t *users = json_object_get(s, "users");
-	if (users && !json_is_array(users)) {
-		fail(err, errlen, "state: \"users\" must be a list of emails%s", NULL);
+	if ((rc = check_users(s, err, errlen)) != 0 || (rc = check_issuers(s, err, errlen)) != 0)
 		goto out;
-	}
-	json_array_foreach(users, i, v)
-	{
-		if (!json_is_string(v) || !strchr(json_string_value(v), '@')) {
-			fail(err, errlen, "state: \"users\" must be a list of emails%s", NULL);
-			goto out;
-		}
-	}
-	json_t *iss = json_object_get(s, "workloadIdentityIssuers");
-	if (iss && !json_is_array(iss)) {
-		fail(err, errlen, "state: \"workloadIdentityIssuers\" must be a list%s", NULL);
-		goto out;
-	}
-	json_array_foreach(iss, i, v)
-	{
-		if (!json_string_value(json_object_get(v, "issuer")) ||
-		    !json_string_value(json_object_get(v, "workloadPool")) ||
-		    (!json_object_get(v, "jwks") && !json_string_value(json_object_get(v, "jwksFile")))) {
-			fail(err, errlen,
-			     "state: each workloadIdentityIssuer needs issuer, workloadPool and jwks "
-			     "or jwksFile%s",
-			     NULL);
-			goto out;
-		}
-	}
+	rc = -EINVAL;
 	if (hier_state_check(s, err, errlen) != 0)
 		goto out;
 	*out = s;

@@ -122,8 +122,8 @@ int sts_issuer_put(struct cloud *c, const char *issuer, const char *workload_poo
 			workload_pool, "projectNumber", num, "jwks", "keys", keys);
 	if (!rec || !(s = json_dumps(rec, JSON_COMPACT)))
 		goto out;
-	snprintf(key, sizeof(key), ISSUER_PREFIX "%s", issuer);
-	rc = store_put(c->store, key, s, strlen(s), STORE_ANY_REV, NULL);
+	if ((rc = SFMT(key, ISSUER_PREFIX "%s", issuer)) == 0)
+		rc = store_put(c->store, key, s, strlen(s), STORE_ANY_REV, NULL);
 out:
 	free(s);
 	json_decref(rec);
@@ -136,9 +136,8 @@ out:
 static json_t *issuer_get(struct cloud *c, const char *issuer)
 {
 	char key[sizeof(ISSUER_PREFIX) + ISSUER_MAX];
-	if (!printable(issuer, ISSUER_MAX))
+	if (!printable(issuer, ISSUER_MAX) || SFMT(key, ISSUER_PREFIX "%s", issuer) != 0)
 		return NULL;
-	snprintf(key, sizeof(key), ISSUER_PREFIX "%s", issuer);
 	return cloud_store_get_json(c->store, key);
 }
 

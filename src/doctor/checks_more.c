@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "doctor/doctor.h"
 
 #define SCOPE "https://www.googleapis.com/auth/cloud-platform"
@@ -102,65 +103,78 @@ static int form(struct dr_buf *b, const char *k, const char *v)
 	return b->oom ? -ENOMEM : 0;
 }
 
-void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, const char *gsa,
-			     const char *pool, struct dr_report *r)
+/* 1. TokenRequest, audience = the workload pool (what the metadata server asks): the
+ * KSA's token (malloc'd), or NULL with the check added (or ev freed) on failure. */
+static char *tx_ksa_token(struct dr_ctx *c, const char *ns, const char *ksa, const char *pool,
+			  struct dr_buf *ev, struct dr_report *r)
 {
-	struct dr_buf ev = {0}, fix = {0}, body = {0};
 	char path[900], ens[300], eksa[300], brief[800], title[1500];
-	struct dr_resp s = {0}, t = {0};
-	char *ksa_token = NULL, *fed = NULL;
-	if (!c->kube_ok) {
-		dr_skip_down(c, "token-exchange", r);
-		return;
-	}
-	if (dr_urlenc(ns, ens, sizeof(ens)) || dr_urlenc(ksa, eksa, sizeof(eksa)))
-		return;
-	/* 1. TokenRequest, audience = the workload pool (what the metadata server asks) */
+	struct dr_resp s = {0};
+	char *token = NULL;
+	if (dr_urlenc(ns, ens, sizeof(ens)) || dr_urlenc(ksa, eksa, sizeof(eksa)) ||
+	    SFMT(path, "/api/v1/namespaces/%s/serviceaccounts/%s/token", ens, eksa))
+		return NULL;
 	json_t *tr = json_pack("{s:s, s:s, s:{s:[s], s:i}}", "apiVersion",
 			       "authentication.k8s.io/v1", "kind", "TokenRequest", "spec",
 			       "audiences", pool, "expirationSeconds", 600);
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s/token", ens, eksa);
 	if (!tr)
-		return;
+		return NULL;
 	dr_kube(c, "POST", path, tr, &s);
 	json_decref(tr);
 	const char *tok = dr_jstr(s.json, "status", "token", NULL);
 	if ((s.status != 201 && s.status != 200) || !tok || strlen(tok) > 16000) {
 		dr_resp_brief(&s, brief, sizeof(brief));
-		dr_buf_printf(&ev, "POST %s (TokenRequest, audience %s): %s", s.url, pool, brief);
+		dr_buf_printf(ev, "POST %s (TokenRequest, audience %s): %s", s.url, pool, brief);
 		snprintf(title, sizeof(title),
 			 "no Kubernetes service account token for %s/%s (TokenRequest failed)", ns,
 			 ksa);
 		dr_add_buf(r, "token-exchange",
-			   s.status == 403 || s.status == 401 ? DR_SKIP : DR_FAIL, title, &ev,
-			   NULL);
+			   s.status == 403 || s.status == 401 ? DR_SKIP : DR_FAIL, title, ev, NULL);
 		goto out;
 	}
-	ksa_token = strdup(tok);
-	dr_buf_printf(&ev, "POST %s (TokenRequest, audience %s): %ld", s.url, pool, s.status);
+	token = strdup(tok);
+	dr_buf_printf(ev, "POST %s (TokenRequest, audience %s): %ld", s.url, pool, s.status);
+	if (!token)
+		dr_buf_free(ev);
+out:
 	dr_resp_free(&s);
-	/* 2. STS: the KSA token for a federated token of POOL[NS/KSA] */
-	char aud[1400];
-	snprintf(aud, sizeof(aud),
-		 "identitynamespace:%s:https://container.googleapis.com/v1/projects/%s/locations/"
-		 "%s/clusters/%s",
-		 pool, c->project, c->location, c->cluster);
-	if (!ksa_token ||
-	    form(&body, "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange") ||
+	return token;
+}
+
+/* 2. STS: the KSA token for a federated token of POOL[NS/KSA] (malloc'd), or NULL with
+ * the check added (or ev freed) on failure. */
+static char *tx_federated(struct dr_ctx *c, const char *ns, const char *ksa, const char *pool,
+			  const char *ksa_token, struct dr_buf *ev, struct dr_report *r)
+{
+	struct dr_buf fix = {0}, body = {0};
+	char aud[1400], brief[800], title[1500];
+	struct dr_resp s = {0};
+	char *fed = NULL;
+	if (SFMT(aud,
+		 "identitynamespace:%s:https://container.googleapis.com/v1/projects/%s/"
+		 "locations/%s/clusters/%s",
+		 pool, c->project, c->location, c->cluster)) {
+		snprintf(title, sizeof(title),
+			 "the token exchange's audience for the workload pool \"%.100s\" is too "
+			 "long (at most %zu bytes)",
+			 pool, sizeof(aud) - 1);
+		dr_add_buf(r, "token-exchange", DR_FAIL, title, ev, NULL);
+		return NULL;
+	}
+	if (form(&body, "grant_type", "urn:ietf:params:oauth:grant-type:token-exchange") ||
 	    form(&body, "audience", aud) || form(&body, "scope", SCOPE) ||
 	    form(&body, "requested_token_type", "urn:ietf:params:oauth:token-type:access_token") ||
 	    form(&body, "subject_token", ksa_token) ||
 	    form(&body, "subject_token_type", "urn:ietf:params:oauth:token-type:jwt")) {
-		dr_buf_free(&ev);
+		dr_buf_free(ev);
 		goto out;
 	}
 	dr_google(c, "sts", "POST", "v1/token", "application/x-www-form-urlencoded",
 		  dr_buf_str(&body), "", &s);
-	tok = dr_jstr(s.json, "access_token", NULL);
+	const char *tok = dr_jstr(s.json, "access_token", NULL);
 	if (s.status != 200 || !tok || strlen(tok) > 16000) {
 		dr_resp_brief(&s, brief, sizeof(brief));
-		dr_buf_printf(&ev, "; POST %s (token exchange, audience %s): %s", s.url, aud,
-			      brief);
+		dr_buf_printf(ev, "; POST %s (token exchange, audience %s): %s", s.url, aud, brief);
 		snprintf(title, sizeof(title),
 			 "STS refuses the token of %s/%s: the cluster's issuer is not trusted by "
 			 "the workload pool %s",
@@ -169,17 +183,104 @@ void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, 
 			      "gcloud container clusters update %s --location=%s "
 			      "--workload-pool=%s",
 			      c->cluster, c->location, pool);
-		dr_add_buf(r, "token-exchange", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "token-exchange", DR_FAIL, title, ev, &fix);
 		goto out;
 	}
 	fed = strdup(tok);
-	dr_buf_printf(&ev, "; POST %s (token exchange): 200, a federated token of %s[%s/%s]", s.url,
+	dr_buf_printf(ev, "; POST %s (token exchange): 200, a federated token of %s[%s/%s]", s.url,
 		      pool, ns, ksa);
+	if (!fed)
+		dr_buf_free(ev);
+out:
+	dr_buf_free(&body);
 	dr_resp_free(&s);
-	if (!fed) {
-		dr_buf_free(&ev);
+	return fed;
+}
+
+/* A refused generateAccessToken (t): the title and the fix, by why it was refused. */
+static void tx_refusal(const struct dr_ctx *c, const struct dr_resp *t, const char *ns,
+		       const char *ksa, const char *gsa, const char *pool, struct dr_report *r,
+		       char *title, size_t tlen, struct dr_buf *fix)
+{
+	const struct dr_check *b = dr_find(r, "gsa-binding");
+	const char *svc = disabled_service(t);
+	if (svc) {
+		/* a 403 for a disabled API is not IAM's: no binding, however old, helps */
+		snprintf(title, tlen,
+			 "generateAccessToken on %s is refused (403 SERVICE_DISABLED): %.100s is "
+			 "disabled, so the pod gets HTTP/403 from the metadata server (see "
+			 "iamcredentials-api)",
+			 gsa, svc);
+		dr_buf_printf(fix, "gcloud services enable %s --project=%s", svc, c->project);
+	} else if (t->status == 403 && b && b->status == DR_PASS) {
+		snprintf(title, tlen,
+			 "IAM propagation: generateAccessToken on %s is refused (403) although the "
+			 "roles/iam.workloadIdentityUser binding exists; a new binding takes about "
+			 "2 minutes, sometimes 7 or more, to take effect",
+			 gsa);
+		dr_buf_printf(fix,
+			      "# wait for the binding to propagate, then retry; in pipelines that "
+			      "create the binding and the pod together, add a delay after the pod "
+			      "starts before it calls Google Cloud APIs");
+	} else if (t->status == 403 || t->status == 404) {
+		snprintf(title, tlen,
+			 "generateAccessToken on %s is refused (HTTP %ld): the pod gets HTTP/403 "
+			 "from the metadata server (see gsa-binding)",
+			 gsa, t->status);
+		dr_buf_printf(fix,
+			      "gcloud iam service-accounts add-iam-policy-binding %s "
+			      "--role=roles/iam.workloadIdentityUser "
+			      "--member=\"serviceAccount:%s[%s/%s]\"",
+			      gsa, pool, ns, ksa);
+	} else {
+		snprintf(title, tlen, "generateAccessToken on %s fails", gsa);
+	}
+}
+
+/* 3. generateAccessToken on the GSA, with the federated token. */
+static void tx_impersonate(struct dr_ctx *c, const char *ns, const char *ksa, const char *gsa,
+			   const char *pool, const char *fed, struct dr_buf *ev,
+			   struct dr_report *r)
+{
+	struct dr_buf fix = {0};
+	char path[900], egsa[600], brief[800], title[1500];
+	struct dr_resp t = {0};
+	if (dr_urlenc(gsa, egsa, sizeof(egsa)) ||
+	    SFMT(path, "v1/projects/-/serviceAccounts/%s:generateAccessToken", egsa)) {
+		dr_buf_free(ev);
+		return;
+	}
+	dr_google(c, "iamcredentials", "POST", path, "application/json",
+		  "{\"scope\":[\"" SCOPE "\"],\"lifetime\":\"600s\"}", fed, &t);
+	if (t.status == 200 && dr_jstr(t.json, "accessToken", NULL)) {
+		dr_buf_printf(ev, "; POST %s: 200, an access token of %s", t.url, gsa);
+		snprintf(title, sizeof(title),
+			 "%s/%s exchanges its token for an access token of %s", ns, ksa, gsa);
+		dr_add_buf(r, "token-exchange", DR_PASS, title, ev, NULL);
 		goto out;
 	}
+	dr_resp_brief(&t, brief, sizeof(brief));
+	dr_buf_printf(ev, "; POST %s: %s", t.url, brief);
+	tx_refusal(c, &t, ns, ksa, gsa, pool, r, title, sizeof(title), &fix);
+	dr_add_buf(r, "token-exchange", DR_FAIL, title, ev, fix.len ? &fix : NULL);
+	dr_buf_free(&fix);
+out:
+	dr_resp_free(&t);
+}
+
+void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, const char *gsa,
+			     const char *pool, struct dr_report *r)
+{
+	struct dr_buf ev = {0};
+	char title[1500];
+	char *ksa_token = NULL, *fed = NULL;
+	if (!c->kube_ok) {
+		dr_skip_down(c, "token-exchange", r);
+		return;
+	}
+	if (!(ksa_token = tx_ksa_token(c, ns, ksa, pool, &ev, r)) ||
+	    !(fed = tx_federated(c, ns, ksa, pool, ksa_token, &ev, r)))
+		goto out;
 	if (!gsa || !*gsa) {
 		snprintf(title, sizeof(title),
 			 "%s/%s gets a federated token (no Google service account to impersonate)",
@@ -187,63 +288,8 @@ void dr_check_token_exchange(struct dr_ctx *c, const char *ns, const char *ksa, 
 		dr_add_buf(r, "token-exchange", DR_PASS, title, &ev, NULL);
 		goto out;
 	}
-	/* 3. generateAccessToken on the GSA, with the federated token */
-	char egsa[600];
-	if (dr_urlenc(gsa, egsa, sizeof(egsa))) {
-		dr_buf_free(&ev);
-		goto out;
-	}
-	snprintf(path, sizeof(path), "v1/projects/-/serviceAccounts/%s:generateAccessToken", egsa);
-	dr_google(c, "iamcredentials", "POST", path, "application/json",
-		  "{\"scope\":[\"" SCOPE "\"],\"lifetime\":\"600s\"}", fed, &t);
-	if (t.status == 200 && dr_jstr(t.json, "accessToken", NULL)) {
-		dr_buf_printf(&ev, "; POST %s: 200, an access token of %s", t.url, gsa);
-		snprintf(title, sizeof(title),
-			 "%s/%s exchanges its token for an access token of %s", ns, ksa, gsa);
-		dr_add_buf(r, "token-exchange", DR_PASS, title, &ev, NULL);
-		goto out;
-	}
-	dr_resp_brief(&t, brief, sizeof(brief));
-	dr_buf_printf(&ev, "; POST %s: %s", t.url, brief);
-	const struct dr_check *b = dr_find(r, "gsa-binding");
-	const char *svc = disabled_service(&t);
-	if (svc) {
-		/* a 403 for a disabled API is not IAM's: no binding, however old, helps */
-		snprintf(title, sizeof(title),
-			 "generateAccessToken on %s is refused (403 SERVICE_DISABLED): %.100s is "
-			 "disabled, so the pod gets HTTP/403 from the metadata server (see "
-			 "iamcredentials-api)",
-			 gsa, svc);
-		dr_buf_printf(&fix, "gcloud services enable %s --project=%s", svc, c->project);
-	} else if (t.status == 403 && b && b->status == DR_PASS) {
-		snprintf(title, sizeof(title),
-			 "IAM propagation: generateAccessToken on %s is refused (403) although the "
-			 "roles/iam.workloadIdentityUser binding exists; a new binding takes about "
-			 "2 minutes, sometimes 7 or more, to take effect",
-			 gsa);
-		dr_buf_printf(&fix,
-			      "# wait for the binding to propagate, then retry; in pipelines that "
-			      "create the binding and the pod together, add a delay after the pod "
-			      "starts before it calls Google Cloud APIs");
-	} else if (t.status == 403 || t.status == 404) {
-		snprintf(title, sizeof(title),
-			 "generateAccessToken on %s is refused (HTTP %ld): the pod gets HTTP/403 "
-			 "from the metadata server (see gsa-binding)",
-			 gsa, t.status);
-		dr_buf_printf(&fix,
-			      "gcloud iam service-accounts add-iam-policy-binding %s "
-			      "--role=roles/iam.workloadIdentityUser "
-			      "--member=\"serviceAccount:%s[%s/%s]\"",
-			      gsa, pool, ns, ksa);
-	} else {
-		snprintf(title, sizeof(title), "generateAccessToken on %s fails", gsa);
-	}
-	dr_add_buf(r, "token-exchange", DR_FAIL, title, &ev, fix.len ? &fix : NULL);
-	dr_buf_free(&fix);
+	tx_impersonate(c, ns, ksa, gsa, pool, fed, &ev, r);
 out:
-	dr_buf_free(&body);
-	dr_resp_free(&s);
-	dr_resp_free(&t);
 	free(ksa_token);
 	free(fed);
 }
@@ -257,8 +303,8 @@ static int pod_events(struct dr_ctx *c, const char *ns, const char *pod, const c
 	struct dr_resp s;
 	if (dr_urlenc(ns, ens, sizeof(ens)))
 		return -1;
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events?limit=500", ens);
-	dr_kube(c, "GET", path, NULL, &s);
+	if (DR_PATH(&s, path, "/api/v1/namespaces/%s/events?limit=500", ens) == 0)
+		dr_kube(c, "GET", path, NULL, &s);
 	if (s.status != 200) {
 		dr_resp_free(&s);
 		return -1;
@@ -471,9 +517,9 @@ static long count_ksas(struct dr_ctx *c)
 		struct dr_resp s;
 		if (cont[0] && dr_urlenc(cont, econt, sizeof(econt)))
 			return n;
-		snprintf(path, sizeof(path), "/api/v1/serviceaccounts?limit=500%s%s",
-			 cont[0] ? "&continue=" : "", cont[0] ? econt : "");
-		dr_kube(c, "GET", path, NULL, &s);
+		if (DR_PATH(&s, path, "/api/v1/serviceaccounts?limit=500%s%s",
+			    cont[0] ? "&continue=" : "", cont[0] ? econt : "") == 0)
+			dr_kube(c, "GET", path, NULL, &s);
 		if (s.status != 200) {
 			dr_resp_free(&s);
 			return page ? n : -1;
@@ -647,8 +693,8 @@ void dr_check_service_agent(struct dr_ctx *c, struct dr_report *r)
 	struct dr_buf ev = {0}, fix = {0};
 	char path[700], brief[800], title[900], member[400];
 	struct dr_resp s;
-	snprintf(path, sizeof(path), "v1/projects/%s", c->project);
-	dr_google(c, "cloudresourcemanager", "GET", path, NULL, NULL, NULL, &s);
+	if (DR_PATH(&s, path, "v1/projects/%s", c->project) == 0)
+		dr_google(c, "cloudresourcemanager", "GET", path, NULL, NULL, NULL, &s);
 	const char *num = dr_jstr(s.json, "projectNumber", NULL);
 	char number[64] = "";
 	if (s.status != 200 || !num || strlen(num) >= sizeof(number) ||
@@ -665,9 +711,9 @@ void dr_check_service_agent(struct dr_ctx *c, struct dr_report *r)
 	snprintf(member, sizeof(member),
 		 "serviceAccount:service-%s@container-engine-robot.iam.gserviceaccount.com",
 		 number);
-	snprintf(path, sizeof(path), "v1/projects/%s:getIamPolicy", c->project);
-	dr_google(c, "cloudresourcemanager", "POST", path, "application/json",
-		  "{\"options\":{\"requestedPolicyVersion\":3}}", NULL, &s);
+	if (DR_PATH(&s, path, "v1/projects/%s:getIamPolicy", c->project) == 0)
+		dr_google(c, "cloudresourcemanager", "POST", path, "application/json",
+			  "{\"options\":{\"requestedPolicyVersion\":3}}", NULL, &s);
 	if (s.status != 200) {
 		dr_resp_brief(&s, brief, sizeof(brief));
 		dr_buf_printf(&ev, "; POST %s: %s", s.url, brief);

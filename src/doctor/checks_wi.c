@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "doctor/doctor.h"
 
 #define ANN_GSA "iam.gke.io/gcp-service-account"
@@ -22,9 +23,9 @@ static int check_iamcredentials(struct dr_ctx *c, struct dr_report *r)
 	char path[600], brief[800], title[600];
 	struct dr_buf ev = {0}, fix = {0};
 	struct dr_resp s;
-	snprintf(path, sizeof(path), "v1/projects/%s/services/iamcredentials.googleapis.com",
-		 c->project);
-	dr_google(c, "serviceusage", "GET", path, NULL, NULL, NULL, &s);
+	if (DR_PATH(&s, path, "v1/projects/%s/services/iamcredentials.googleapis.com",
+		    c->project) == 0)
+		dr_google(c, "serviceusage", "GET", path, NULL, NULL, NULL, &s);
 	if (!s.status) {
 		dr_buf_printf(&ev, "GET %s: %s", s.url, s.err);
 		dr_add_buf(r, "iamcredentials-api", DR_SKIP, "the Service Usage API did not answer",
@@ -92,8 +93,8 @@ static void check_node_pools(struct dr_ctx *c, const json_t *pod, struct dr_repo
 		char enc[600], path[700];
 		struct dr_resp s;
 		if (dr_urlenc(node, enc, sizeof(enc)) == 0) {
-			snprintf(path, sizeof(path), "/api/v1/nodes/%s", enc);
-			dr_kube(c, "GET", path, NULL, &s);
+			if (DR_PATH(&s, path, "/api/v1/nodes/%s", enc) == 0)
+				dr_kube(c, "GET", path, NULL, &s);
 			const char *p = dr_jstr(s.json, "metadata", "labels", POOL_LABEL, NULL);
 			if (s.status == 200 && p) {
 				snprintf(want_pool, sizeof(want_pool), "%s", p);
@@ -189,39 +190,34 @@ static int gsa_well_formed(const char *s, char *project, size_t plen)
 	       strcmp(dom, "appspot.gserviceaccount.com") == 0;
 }
 
-/* 4: the KSA's annotation, and the GSA it names. Sets gsa (or "") when usable. */
-static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, struct dr_report *r,
-			     char *gsa, size_t gsalen)
+/* 4a: the KSA's annotation into annotation (and its project into gproj): 0 when it names
+ * a well-formed GSA, else -1 with the check added. */
+static int annotation_of(struct dr_ctx *c, const char *ns, const char *ksa, struct dr_report *r,
+			 struct dr_buf *ev, char *annotation, size_t alen, char *gproj,
+			 size_t gplen)
 {
-	struct dr_buf ev = {0}, fix = {0};
-	char path[800], ens[300], eksa[300], brief[800], title[1200], gproj[300];
+	struct dr_buf fix = {0};
+	char path[800], ens[300], eksa[300], brief[800], title[1200];
 	struct dr_resp s;
-	gsa[0] = '\0';
-	if (!c->kube_ok) {
-		dr_skip_down(c, "ksa-annotation", r);
-		return;
-	}
-	if (dr_urlenc(ns, ens, sizeof(ens)) || dr_urlenc(ksa, eksa, sizeof(eksa)))
-		return;
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s", ens, eksa);
+	int rc = -1;
+	if (dr_urlenc(ns, ens, sizeof(ens)) || dr_urlenc(ksa, eksa, sizeof(eksa)) ||
+	    SFMT(path, "/api/v1/namespaces/%s/serviceaccounts/%s", ens, eksa))
+		return -1;
 	dr_kube(c, "GET", path, NULL, &s);
 	if (s.status != 200) {
 		dr_resp_brief(&s, brief, sizeof(brief));
-		dr_buf_printf(&ev, "GET %s: %s", s.url, brief);
+		dr_buf_printf(ev, "GET %s: %s", s.url, brief);
 		snprintf(title, sizeof(title), "Kubernetes service account %s/%s %s", ns, ksa,
 			 s.status == 404 ? "does not exist" : "cannot be read");
 		if (s.status == 404)
 			dr_buf_printf(&fix, "kubectl create serviceaccount %s --namespace %s", ksa,
 				      ns);
-		dr_add_buf(r, "ksa-annotation", s.status == 404 ? DR_FAIL : DR_SKIP, title, &ev,
+		dr_add_buf(r, "ksa-annotation", s.status == 404 ? DR_FAIL : DR_SKIP, title, ev,
 			   s.status == 404 ? &fix : NULL);
-		if (s.status != 404)
-			dr_buf_free(&fix);
-		dr_resp_free(&s);
-		return;
+		goto out;
 	}
 	const char *ann = dr_jstr(s.json, "metadata", "annotations", ANN_GSA, NULL);
-	dr_buf_printf(&ev, "GET %s: annotation %s = %s", s.url, ANN_GSA, ann ? ann : "(none)");
+	dr_buf_printf(ev, "GET %s: annotation %s = %s", s.url, ANN_GSA, ann ? ann : "(none)");
 	if (!ann || !*ann) {
 		snprintf(title, sizeof(title),
 			 "Kubernetes service account %s/%s has no %s annotation, so its pods get "
@@ -232,11 +228,10 @@ static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, 
 			      "kubectl annotate serviceaccount %s --namespace %s "
 			      "%s=GSA_NAME@%s.iam.gserviceaccount.com",
 			      ksa, ns, ANN_GSA, c->project);
-		dr_add_buf(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
-		dr_resp_free(&s);
-		return;
+		dr_add_buf(r, "ksa-annotation", DR_FAIL, title, ev, &fix);
+		goto out;
 	}
-	if (strlen(ann) >= gsalen || !gsa_well_formed(ann, gproj, sizeof(gproj))) {
+	if (strlen(ann) >= alen || !gsa_well_formed(ann, gproj, gplen)) {
 		snprintf(title, sizeof(title),
 			 "the %s annotation of %s/%s is not a Google service account email "
 			 "(GSA_NAME@PROJECT_ID.iam.gserviceaccount.com): \"%.300s\"",
@@ -245,33 +240,44 @@ static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, 
 			      "kubectl annotate serviceaccount %s --namespace %s --overwrite "
 			      "%s=GSA_NAME@%s.iam.gserviceaccount.com",
 			      ksa, ns, ANN_GSA, c->project);
-		dr_add_buf(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
-		dr_resp_free(&s);
-		return;
+		dr_add_buf(r, "ksa-annotation", DR_FAIL, title, ev, &fix);
+		goto out;
 	}
-	char annotation[400];
-	snprintf(annotation, sizeof(annotation), "%s", ann);
+	snprintf(annotation, alen, "%s", ann);
+	rc = 0;
+out:
+	dr_buf_free(&fix);
 	dr_resp_free(&s);
-	char egsa[600];
-	if (dr_urlenc(annotation, egsa, sizeof(egsa)))
+	return rc;
+}
+
+/* 4b: the GSA the annotation names, read from the IAM API. Sets gsa when usable. */
+static void annotated_gsa(struct dr_ctx *c, const char *ns, const char *ksa, const char *annotation,
+			  const char *gproj, struct dr_report *r, struct dr_buf *ev, char *gsa,
+			  size_t gsalen)
+{
+	struct dr_buf fix = {0};
+	char path[800], egsa[600], brief[800], title[1200];
+	struct dr_resp s;
+	if (dr_urlenc(annotation, egsa, sizeof(egsa)) ||
+	    SFMT(path, "v1/projects/-/serviceAccounts/%s", egsa))
 		return;
-	snprintf(path, sizeof(path), "v1/projects/-/serviceAccounts/%s", egsa);
 	dr_google(c, "iam", "GET", path, NULL, NULL, NULL, &s);
 	if (s.status == 200 && json_is_true(json_object_get(s.json, "disabled"))) {
-		dr_buf_printf(&ev, "; GET %s: disabled", s.url);
+		dr_buf_printf(ev, "; GET %s: disabled", s.url);
 		snprintf(title, sizeof(title), "Google service account %s is disabled", annotation);
 		dr_buf_printf(&fix, "gcloud iam service-accounts enable %s", annotation);
-		dr_add_buf(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
+		dr_add_buf(r, "ksa-annotation", DR_FAIL, title, ev, &fix);
 	} else if (s.status == 200) {
-		dr_buf_printf(&ev, "; GET %s: 200, it exists", s.url);
+		dr_buf_printf(ev, "; GET %s: 200, it exists", s.url);
 		snprintf(title, sizeof(title),
 			 "%s/%s is annotated with Google service account %s, which exists", ns, ksa,
 			 annotation);
-		dr_add_buf(r, "ksa-annotation", DR_PASS, title, &ev, NULL);
+		dr_add_buf(r, "ksa-annotation", DR_PASS, title, ev, NULL);
 		snprintf(gsa, gsalen, "%s", annotation);
 	} else {
 		dr_resp_brief(&s, brief, sizeof(brief));
-		dr_buf_printf(&ev, "; GET %s: %s", s.url, brief);
+		dr_buf_printf(ev, "; GET %s: %s", s.url, brief);
 		if (s.status == 404 || s.status == 403) {
 			char name[100];
 			snprintf(name, sizeof(name), "%.*s",
@@ -288,15 +294,33 @@ static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, 
 				"# or create the Google service account it names:\n"
 				"gcloud iam service-accounts create %s --project=%s",
 				ksa, ns, ANN_GSA, c->project, name, gproj[0] ? gproj : c->project);
-			dr_add_buf(r, "ksa-annotation", DR_FAIL, title, &ev, &fix);
+			dr_add_buf(r, "ksa-annotation", DR_FAIL, title, ev, &fix);
 		} else {
 			snprintf(title, sizeof(title), "Google service account %s cannot be read",
 				 annotation);
-			dr_add_buf(r, "ksa-annotation", DR_SKIP, title, &ev, NULL);
+			dr_add_buf(r, "ksa-annotation", DR_SKIP, title, ev, NULL);
 			snprintf(gsa, gsalen, "%s", annotation);
 		}
 	}
+	dr_buf_free(&fix);
 	dr_resp_free(&s);
+}
+
+/* 4: the KSA's annotation, and the GSA it names. Sets gsa (or "") when usable. */
+static void check_annotation(struct dr_ctx *c, const char *ns, const char *ksa, struct dr_report *r,
+			     char *gsa, size_t gsalen)
+{
+	struct dr_buf ev = {0};
+	char annotation[400], gproj[300];
+	gsa[0] = '\0';
+	if (!c->kube_ok) {
+		dr_skip_down(c, "ksa-annotation", r);
+		return;
+	}
+	size_t alen = sizeof(annotation) < gsalen ? sizeof(annotation) : gsalen;
+	if (annotation_of(c, ns, ksa, r, &ev, annotation, alen, gproj, sizeof(gproj)) == 0)
+		annotated_gsa(c, ns, ksa, annotation, gproj, r, &ev, gsa, gsalen);
+	dr_buf_free(&ev);
 }
 
 static int policy_has(const json_t *policy, const char *role, const char *member)
@@ -331,12 +355,12 @@ static void check_binding(struct dr_ctx *c, const char *ns, const char *ksa, con
 			   &ev, NULL);
 		return;
 	}
-	snprintf(member, sizeof(member), "serviceAccount:%s[%s/%s]", pool, ns, ksa);
-	if (dr_urlenc(gsa, egsa, sizeof(egsa)))
+	if (SFMT(member, "serviceAccount:%s[%s/%s]", pool, ns, ksa) ||
+	    dr_urlenc(gsa, egsa, sizeof(egsa)))
 		return;
-	snprintf(path, sizeof(path), "v1/projects/-/serviceAccounts/%s:getIamPolicy", egsa);
-	dr_google(c, "iam", "POST", path, "application/json",
-		  "{\"options\":{\"requestedPolicyVersion\":3}}", NULL, &s);
+	if (DR_PATH(&s, path, "v1/projects/-/serviceAccounts/%s:getIamPolicy", egsa) == 0)
+		dr_google(c, "iam", "POST", path, "application/json",
+			  "{\"options\":{\"requestedPolicyVersion\":3}}", NULL, &s);
 	if (s.status != 200) {
 		dr_resp_brief(&s, brief, sizeof(brief));
 		dr_buf_printf(&ev, "POST %s: %s", s.url, brief);
@@ -356,9 +380,10 @@ static void check_binding(struct dr_ctx *c, const char *ns, const char *ksa, con
 		const char *dot = at ? strstr(at, ".iam.gserviceaccount.com") : NULL;
 		if (at && dot && (size_t)(dot - at - 1) < sizeof(gproj)) {
 			snprintf(gproj, sizeof(gproj), "%.*s", (int)(dot - at - 1), at + 1);
-			snprintf(path, sizeof(path), "v1/projects/%s:getIamPolicy", gproj);
-			dr_google(c, "cloudresourcemanager", "POST", path, "application/json",
-				  "{\"options\":{\"requestedPolicyVersion\":3}}", NULL, &s);
+			if (DR_PATH(&s, path, "v1/projects/%s:getIamPolicy", gproj) == 0)
+				dr_google(c, "cloudresourcemanager", "POST", path,
+					  "application/json",
+					  "{\"options\":{\"requestedPolicyVersion\":3}}", NULL, &s);
 			if (s.status == 200 &&
 			    policy_has(s.json, "roles/iam.workloadIdentityUser", member)) {
 				found = 1;
@@ -384,11 +409,93 @@ static void check_binding(struct dr_ctx *c, const char *ns, const char *ksa, con
 	}
 }
 
+/* The pods (or, with none, a pod with no labels) whose egress to d the policies deny:
+ * how many, the first's name, and the first policy that selects one of them. */
+static size_t netpol_denied(const json_t *items, const char *ns, const json_t *pods,
+			    const struct netpol_dest *d, struct dr_buf *ev, const char **denied_pod,
+			    char *first_policy, size_t fplen)
+{
+	char why[1400];
+	size_t i, denied = 0, n = json_array_size(pods);
+	json_t *empty = json_object();
+	if (!empty)
+		return (size_t)-1;
+	for (i = 0; i < (n ? n : 1); i++) {
+		json_t *pod = n ? json_array_get(pods, i) : NULL;
+		const json_t *labels = pod ? dr_jpath(pod, "metadata", "labels", NULL) : NULL;
+		const char *pname = pod ? dr_jstr(pod, "metadata", "name", NULL) : NULL;
+		int ok = netpol_egress_allowed(items, ns, labels ? labels : empty, d, why,
+					       sizeof(why));
+		dr_buf_printf(ev, "; %s%s: %s", pod ? "pod " : "a pod with no labels",
+			      pname ? pname : "", why);
+		if (ok)
+			continue;
+		denied++;
+		if (!*denied_pod)
+			*denied_pod = pname ? pname : "(a pod with no labels)";
+		size_t j;
+		json_t *pol;
+		json_array_foreach(items, j, pol)
+		{
+			const char *pn = dr_jstr(pol, "metadata", "name", NULL);
+			if (!first_policy[0] && pn &&
+			    netpol_applies_egress(pol, ns, labels ? labels : empty) == 1)
+				snprintf(first_policy, fplen, "%s", pn);
+		}
+	}
+	json_decref(empty);
+	return denied;
+}
+
+/* The network-policy check's verdict: a pass, or the fail with the NetworkPolicy that
+ * lets the namespace's pods reach the metadata server. */
+static void netpol_report(const char *ns, const char *ip, int port, size_t denied,
+			  const char *denied_pod, const char *first_policy, struct dr_buf *ev,
+			  struct dr_report *r)
+{
+	struct dr_buf fix = {0};
+	char title[900];
+	if (!denied) {
+		snprintf(title, sizeof(title),
+			 "egress to the GKE metadata server (%s:%d/TCP) is allowed", ip, port);
+		dr_add_buf(r, "network-policy", DR_PASS, title, ev, NULL);
+		return;
+	}
+	if (first_policy[0])
+		dr_buf_printf(ev, " (see: kubectl describe networkpolicy %s --namespace %s)",
+			      first_policy, ns);
+	snprintf(title, sizeof(title),
+		 "a NetworkPolicy denies egress from %s to the GKE metadata server "
+		 "(%s:%d/TCP)",
+		 denied_pod, ip, port);
+	dr_buf_printf(&fix,
+		      "kubectl apply -f - <<EOF\n"
+		      "apiVersion: networking.k8s.io/v1\n"
+		      "kind: NetworkPolicy\n"
+		      "metadata:\n"
+		      "  name: allow-gke-metadata-server\n"
+		      "  namespace: %s\n"
+		      "spec:\n"
+		      "  podSelector: {}\n"
+		      "  policyTypes:\n"
+		      "  - Egress\n"
+		      "  egress:\n"
+		      "  - to:\n"
+		      "    - ipBlock:\n"
+		      "        cidr: %s/32\n"
+		      "    ports:\n"
+		      "    - protocol: TCP\n"
+		      "      port: %d\n"
+		      "EOF",
+		      ns, ip, port);
+	dr_add_buf(r, "network-policy", DR_FAIL, title, ev, &fix);
+}
+
 /* 6: NetworkPolicy egress to the metadata server */
 static void check_netpol(struct dr_ctx *c, const char *ns, json_t *pods, struct dr_report *r)
 {
-	struct dr_buf ev = {0}, fix = {0};
-	char path[600], ens[300], brief[800], title[900], why[1400];
+	struct dr_buf ev = {0};
+	char path[600], ens[300], brief[800];
 	const char *ip;
 	int port;
 	const char *version = dr_jstr(c->cl, "currentMasterVersion", NULL);
@@ -398,10 +505,9 @@ static void check_netpol(struct dr_ctx *c, const char *ns, json_t *pods, struct 
 		dr_skip_down(c, "network-policy", r);
 		return;
 	}
-	if (dr_urlenc(ns, ens, sizeof(ens)))
+	if (dr_urlenc(ns, ens, sizeof(ens)) ||
+	    SFMT(path, "/apis/networking.k8s.io/v1/namespaces/%s/networkpolicies", ens))
 		return;
-	snprintf(path, sizeof(path), "/apis/networking.k8s.io/v1/namespaces/%s/networkpolicies",
-		 ens);
 	struct dr_resp s;
 	dr_kube(c, "GET", path, NULL, &s);
 	dr_buf_printf(&ev,
@@ -420,75 +526,14 @@ static void check_netpol(struct dr_ctx *c, const char *ns, json_t *pods, struct 
 	dr_buf_printf(&ev, "GET %s: %zu NetworkPolic%s", s.url, json_array_size(items),
 		      json_array_size(items) == 1 ? "y" : "ies");
 	struct netpol_dest d = {.ip = ip, .port = port, .protocol = "TCP"};
-	size_t i, denied = 0, n = json_array_size(pods);
-	json_t *pod;
 	const char *denied_pod = NULL;
 	char first_policy[300] = "";
-	json_t *empty = json_object();
-	if (!empty) {
-		dr_resp_free(&s);
+	size_t denied = netpol_denied(items, ns, pods, &d, &ev, &denied_pod, first_policy,
+				      sizeof(first_policy));
+	if (denied == (size_t)-1)
 		dr_buf_free(&ev);
-		return;
-	}
-	for (i = 0; i < (n ? n : 1); i++) {
-		pod = n ? json_array_get(pods, i) : NULL;
-		const json_t *labels = pod ? dr_jpath(pod, "metadata", "labels", NULL) : NULL;
-		const char *pname = pod ? dr_jstr(pod, "metadata", "name", NULL) : NULL;
-		int ok = netpol_egress_allowed(items, ns, labels ? labels : empty, &d, why,
-					       sizeof(why));
-		dr_buf_printf(&ev, "; %s%s: %s", pod ? "pod " : "a pod with no labels",
-			      pname ? pname : "", why);
-		if (!ok) {
-			denied++;
-			if (!denied_pod)
-				denied_pod = pname ? pname : "(a pod with no labels)";
-			size_t j;
-			json_t *pol;
-			json_array_foreach(items, j, pol)
-			{
-				const char *pn = dr_jstr(pol, "metadata", "name", NULL);
-				if (!first_policy[0] && pn &&
-				    netpol_applies_egress(pol, ns, labels ? labels : empty) == 1)
-					snprintf(first_policy, sizeof(first_policy), "%s", pn);
-			}
-		}
-	}
-	json_decref(empty);
-	if (denied) {
-		if (first_policy[0])
-			dr_buf_printf(&ev,
-				      " (see: kubectl describe networkpolicy %s --namespace %s)",
-				      first_policy, ns);
-		snprintf(title, sizeof(title),
-			 "a NetworkPolicy denies egress from %s to the GKE metadata server "
-			 "(%s:%d/TCP)",
-			 denied_pod, ip, port);
-		dr_buf_printf(&fix,
-			      "kubectl apply -f - <<EOF\n"
-			      "apiVersion: networking.k8s.io/v1\n"
-			      "kind: NetworkPolicy\n"
-			      "metadata:\n"
-			      "  name: allow-gke-metadata-server\n"
-			      "  namespace: %s\n"
-			      "spec:\n"
-			      "  podSelector: {}\n"
-			      "  policyTypes:\n"
-			      "  - Egress\n"
-			      "  egress:\n"
-			      "  - to:\n"
-			      "    - ipBlock:\n"
-			      "        cidr: %s/32\n"
-			      "    ports:\n"
-			      "    - protocol: TCP\n"
-			      "      port: %d\n"
-			      "EOF",
-			      ns, ip, port);
-		dr_add_buf(r, "network-policy", DR_FAIL, title, &ev, &fix);
-	} else {
-		snprintf(title, sizeof(title),
-			 "egress to the GKE metadata server (%s:%d/TCP) is allowed", ip, port);
-		dr_add_buf(r, "network-policy", DR_PASS, title, &ev, NULL);
-	}
+	else
+		netpol_report(ns, ip, port, denied, denied_pod, first_policy, &ev, r);
 	dr_resp_free(&s);
 }
 
@@ -500,8 +545,8 @@ static json_t *pods_of(struct dr_ctx *c, const char *ns, const char *ksa)
 	struct dr_resp s;
 	if (!out || !c->kube_ok || dr_urlenc(ns, ens, sizeof(ens)))
 		return out;
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods?limit=500", ens);
-	dr_kube(c, "GET", path, NULL, &s);
+	if (DR_PATH(&s, path, "/api/v1/namespaces/%s/pods?limit=500", ens) == 0)
+		dr_kube(c, "GET", path, NULL, &s);
 	size_t i;
 	json_t *p;
 	json_array_foreach(json_object_get(s.json, "items"), i, p)
@@ -526,8 +571,8 @@ int dr_run_workload_identity(struct dr_ctx *c, struct dr_wi_opts *o, struct dr_r
 			/* cannot resolve the pod's KSA; the Google-side checks still run */
 		} else if (dr_urlenc(o->ns, ens, sizeof(ens)) == 0 &&
 			   dr_urlenc(o->pod, epod, sizeof(epod)) == 0) {
-			snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", ens, epod);
-			dr_kube(c, "GET", path, NULL, &s);
+			if (DR_PATH(&s, path, "/api/v1/namespaces/%s/pods/%s", ens, epod) == 0)
+				dr_kube(c, "GET", path, NULL, &s);
 			if (s.status != 200) {
 				dr_resp_brief(&s, brief, sizeof(brief));
 				snprintf(err, errlen, "GET %s: %s", s.url, brief);
@@ -537,7 +582,11 @@ int dr_run_workload_identity(struct dr_ctx *c, struct dr_wi_opts *o, struct dr_r
 			pod = json_incref(s.json);
 			dr_resp_free(&s);
 			const char *sa = dr_jstr(pod, "spec", "serviceAccountName", NULL);
-			snprintf(ksa, sizeof(ksa), "%s", sa && *sa ? sa : "default");
+			if (SFMT(ksa, "%s", sa && *sa ? sa : "default")) {
+				snprintf(err, errlen, "the pod's service account name is too long");
+				json_decref(pod);
+				return -ENAMETOOLONG;
+			}
 		}
 	}
 	if (check_iamcredentials(c, r) != 0) {
@@ -548,9 +597,13 @@ int dr_run_workload_identity(struct dr_ctx *c, struct dr_wi_opts *o, struct dr_r
 	}
 	const char *wp = dr_jstr(c->cl, "workloadIdentityConfig", "workloadPool", NULL);
 	check_pool(c, wp, r);
-	snprintf(pool, sizeof(pool), "%s", wp && *wp ? wp : "");
-	if (!pool[0])
-		snprintf(pool, sizeof(pool), "%s.svc.id.goog", c->project);
+	if (wp && *wp ? SFMT(pool, "%s", wp) : SFMT(pool, "%s.svc.id.goog", c->project)) {
+		snprintf(err, errlen,
+			 "the workload pool \"%.100s...\" is too long (at most %zu bytes)",
+			 wp && *wp ? wp : c->project, sizeof(pool) - 1);
+		json_decref(pod);
+		return -ENAMETOOLONG;
+	}
 	check_node_pools(c, pod, r);
 	if (!ksa[0]) {
 		/* --pod with the control plane down: nothing to name */

@@ -89,6 +89,13 @@ struct dr_resp {
 	char url[1200];
 };
 void dr_resp_free(struct dr_resp *r);
+/* Builds a request's path into buf of size n (core/dbuf.h's sfmt): 0, or, when it does not
+ * fit, -ENAMETOOLONG with out made the answer of a request never sent (status 0, err says
+ * the path is too long, url shows its start), so that a check reports it as it reports an
+ * API that does not answer. */
+int dr_path(struct dr_resp *out, char *buf, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+#define DR_PATH(out, arr, ...) dr_path((out), (arr), sizeof(arr), __VA_ARGS__)
 
 /* Google APIs by service name ("container", "iam", "serviceusage", "cloudresourcemanager",
  * "sts", "iamcredentials"): the URL is BASE/SERVICE/PATH under GKEID_CLOUD_URL, else

@@ -10,6 +10,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,14 +85,13 @@ static int perform(const char *method, const char *url, const char *bearer, cons
 		curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
 	}
 	hd = curl_slist_append(hd, "Accept: application/json");
-	if (bearer && *bearer && strlen(bearer) < TOKEN_MAX) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
+	if (bearer && *bearer && strlen(bearer) < TOKEN_MAX &&
+	    SFMT(auth, "Authorization: Bearer %s", bearer) == 0)
 		hd = curl_slist_append(hd, auth);
-	}
 	if (body) {
 		char ct[128];
-		snprintf(ct, sizeof(ct), "Content-Type: %s", ctype ? ctype : "application/json");
-		hd = curl_slist_append(hd, ct);
+		if (SFMT(ct, "Content-Type: %s", ctype ? ctype : "application/json") == 0)
+			hd = curl_slist_append(hd, ct);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
@@ -110,6 +110,27 @@ static int perform(const char *method, const char *url, const char *bearer, cons
 	curl_slist_free_all(hd);
 	curl_easy_cleanup(h);
 	return rc == CURLE_OK ? 0 : -EIO;
+}
+
+int dr_path(struct dr_resp *out, char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap, shown;
+	va_start(ap, fmt);
+	va_copy(shown, ap);
+	int w = vsnprintf(buf, n, fmt, ap);
+	va_end(ap);
+	if (w >= 0 && (size_t)w < n) {
+		va_end(shown);
+		return 0;
+	}
+	buf[0] = '\0';
+	memset(out, 0, sizeof(*out));
+	vsnprintf(out->url, 201, fmt, shown); /* its first 200 bytes, for the evidence */
+	va_end(shown);
+	snprintf(out->url + strlen(out->url), sizeof(out->url) - strlen(out->url), "...");
+	snprintf(out->err, sizeof(out->err), "the request path is too long (at most %zu bytes)",
+		 n - 1);
+	return -ENAMETOOLONG;
 }
 
 int dr_google(struct dr_ctx *c, const char *service, const char *method, const char *path,

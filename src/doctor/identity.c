@@ -28,8 +28,8 @@ int dr_token_email(struct dr_ctx *c, const char *token, char *out, size_t len)
 	out[0] = '\0';
 	if (!token || !*token || dr_urlenc(token, etok, sizeof(etok)) != 0)
 		return -EINVAL;
-	snprintf(path, sizeof(path), "tokeninfo?access_token=%s", etok);
-	dr_google(c, "oauth2", "GET", path, NULL, NULL, "", &r);
+	if (DR_PATH(&r, path, "tokeninfo?access_token=%s", etok) == 0)
+		dr_google(c, "oauth2", "GET", path, NULL, NULL, "", &r);
 	const char *email = r.status == 200 ? dr_jstr(r.json, "email", NULL) : NULL;
 	int rc = -ENOENT;
 	if (email && *email && strlen(email) < len && !strpbrk(email, " \t\r\n\"")) {

@@ -33,9 +33,8 @@ static int find_in(const json_t *list, struct target *t)
 	{
 		const char *n = dr_jstr(res, "name", NULL);
 		const char *k = dr_jstr(res, "kind", NULL);
-		if (!n || !k || strcmp(n, t->resource) != 0)
+		if (!n || !k || strcmp(n, t->resource) != 0 || SFMT(t->kind, "%s", k) != 0)
 			continue;
-		snprintf(t->kind, sizeof(t->kind), "%s", k);
 		t->namespaced = json_is_true(json_object_get(res, "namespaced"));
 		return 1;
 	}
@@ -75,18 +74,20 @@ static int resolve(struct dr_ctx *c, struct target *t, int group_given, struct d
 	{
 		const char *name = dr_jstr(g, "name", NULL);
 		const char *gv = dr_jstr(g, "preferredVersion", "groupVersion", NULL);
-		if (!name || !gv || strlen(gv) > 300 || strchr(gv, '?') || strstr(gv, ".."))
+		const char *v = gv ? strchr(gv, '/') : NULL;
+		if (!name || !gv || strlen(gv) > 300 || strchr(gv, '?') || strstr(gv, "..") ||
+		    strlen(name) >= sizeof(t->group) ||
+		    strlen(v ? v + 1 : gv) >= sizeof(t->version))
 			continue;
 		if (group_given && strcmp(name, t->group) != 0)
 			continue;
 		char path[400];
 		struct dr_resp d;
-		snprintf(path, sizeof(path), "/apis/%s", gv);
-		dr_kube(c, "GET", path, NULL, &d);
+		if (DR_PATH(&d, path, "/apis/%s", gv) == 0)
+			dr_kube(c, "GET", path, NULL, &d);
 		if (d.status == 200 && find_in(d.json, t)) {
-			snprintf(t->group, sizeof(t->group), "%s", name);
-			const char *v = strchr(gv, '/');
-			snprintf(t->version, sizeof(t->version), "%s", v ? v + 1 : gv);
+			SFMT(t->group, "%s", name); /* both fit: see above */
+			SFMT(t->version, "%s", v ? v + 1 : gv);
 			dr_buf_printf(ev, "GET %s: %s is %s %s (%s)", d.url, t->resource, gv,
 				      t->kind, t->namespaced ? "namespaced" : "cluster-scoped");
 			found = 0;
@@ -178,9 +179,9 @@ static int subject_matches(const json_t *binding, const struct dr_rbac_opts *o, 
 		if (!strcmp(kind, "ServiceAccount")) {
 			const char *sns = dr_jstr(s, "namespace", NULL);
 			char want[600];
-			snprintf(want, sizeof(want), "system:serviceaccount:%s:%s",
-				 sns && *sns ? sns : (bns ? bns : ""), name);
-			if (!strcmp(want, o->user))
+			if (SFMT(want, "system:serviceaccount:%s:%s",
+				 sns && *sns ? sns : (bns ? bns : ""), name) == 0 &&
+			    !strcmp(want, o->user))
 				return 1;
 		}
 	}
@@ -260,12 +261,15 @@ static int rbac_eval(struct dr_ctx *c, const struct dr_rbac_opts *o, const struc
 	json_t *cr = kube_list(c, "/apis/rbac.authorization.k8s.io/v1/clusterroles", ev, &failed);
 	json_t *rb = NULL, *ro = NULL;
 	if (ns && dr_urlenc(ns, ens, sizeof(ens)) == 0) {
-		snprintf(path, sizeof(path),
-			 "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings", ens);
-		rb = kube_list(c, path, ev, &failed);
-		snprintf(path, sizeof(path),
-			 "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/roles", ens);
-		ro = kube_list(c, path, ev, &failed);
+		if (SFMT(path, "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/rolebindings",
+			 ens) == 0)
+			rb = kube_list(c, path, ev, &failed);
+		else
+			failed = 1;
+		if (SFMT(path, "/apis/rbac.authorization.k8s.io/v1/namespaces/%s/roles", ens) == 0)
+			ro = kube_list(c, path, ev, &failed);
+		else
+			failed = 1;
 	}
 	size_t i;
 	json_t *b;
@@ -306,9 +310,9 @@ json_t *dr_all_roles(struct dr_ctx *c, struct dr_buf *ev)
 		struct dr_resp s;
 		if (tok[0] && dr_urlenc(tok, etok, sizeof(etok)))
 			break;
-		snprintf(path, sizeof(path), "v1/roles?view=FULL&pageSize=1000%s%s",
-			 tok[0] ? "&pageToken=" : "", tok[0] ? etok : "");
-		dr_google(c, "iam", "GET", path, NULL, NULL, NULL, &s);
+		if (DR_PATH(&s, path, "v1/roles?view=FULL&pageSize=1000%s%s",
+			    tok[0] ? "&pageToken=" : "", tok[0] ? etok : "") == 0)
+			dr_google(c, "iam", "GET", path, NULL, NULL, NULL, &s);
 		if (s.status != 200) {
 			char brief[800];
 			dr_resp_brief(&s, brief, sizeof(brief));
@@ -339,8 +343,8 @@ static int custom_role_has(struct dr_ctx *c, const char *name, const char *perm,
 	if ((strncmp(name, "projects/", 9) != 0 && strncmp(name, "organizations/", 14) != 0) ||
 	    strlen(name) > 400 || strstr(name, "..") || strpbrk(name, "?#% "))
 		return 0;
-	snprintf(path, sizeof(path), "v1/%s", name);
-	dr_google(c, "iam", "GET", path, NULL, NULL, NULL, &s);
+	if (DR_PATH(&s, path, "v1/%s", name) == 0)
+		dr_google(c, "iam", "GET", path, NULL, NULL, NULL, &s);
 	int has = s.status == 200 && has_str(json_object_get(s.json, "includedPermissions"), perm);
 	dr_buf_printf(ev, "%sGET %s: %ld%s", ev->len ? "; " : "", s.url, s.status,
 		      has ? ", includes it" : "");
@@ -358,63 +362,57 @@ static void sanitize(const char *in, char *out, size_t len)
 	out[o] = '\0';
 }
 
-int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report *r, char *err,
-		size_t errlen)
+/* RESOURCE[.GROUP][/SUB] into t (the resource lower-cased); *group_given says whether a
+ * group was named. 0, or -ENAMETOOLONG with err set when a part does not fit. */
+static int parse_spec(const char *resource, struct target *t, int *group_given, char *err,
+		      size_t errlen)
 {
-	struct target t;
-	struct dr_buf ev = {0}, fix = {0}, granted = {0};
-	char perm[500], title[1500], member[600];
-	memset(&t, 0, sizeof(t));
-	if (!c->kube_ok) {
-		snprintf(err, errlen, "the cluster's control plane does not answer: %s",
-			 c->kube_err);
-		return -EIO;
-	}
-	/* RESOURCE[.GROUP][/SUB] */
 	char spec[400];
-	snprintf(spec, sizeof(spec), "%s", o->resource);
-	char *slash = strchr(spec, '/');
+	int rc = SFMT(spec, "%s", resource);
+	char *slash = rc ? NULL : strchr(spec, '/');
 	if (slash) {
 		*slash = '\0';
-		snprintf(t.sub, sizeof(t.sub), "%s", slash + 1);
+		rc = SFMT(t->sub, "%s", slash + 1);
 	}
-	char *dot = strchr(spec, '.');
+	char *dot = rc ? NULL : strchr(spec, '.');
 	if (dot) {
 		*dot = '\0';
-		snprintf(t.group, sizeof(t.group), "%s", dot + 1);
+		rc = SFMT(t->group, "%s", dot + 1);
 	}
-	snprintf(t.resource, sizeof(t.resource), "%.150s", spec);
-	for (char *p = t.resource; *p; p++)
+	if (!rc)
+		rc = strlen(spec) > 150 ? -ENAMETOOLONG : SFMT(t->resource, "%s", spec);
+	if (rc) {
+		snprintf(err, errlen,
+			 "--resource \"%.80s...\" is too long (at most 150 bytes of resource, "
+			 "%zu of group, %zu of subresource)",
+			 resource, sizeof(t->group) - 1, sizeof(t->sub) - 1);
+		return rc;
+	}
+	for (char *p = t->resource; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
-	int rc = resolve(c, &t, dot != NULL, &ev);
-	if (rc != 0) {
-		snprintf(title, sizeof(title), "the cluster serves no resource \"%s\"",
-			 o->resource);
-		dr_add_buf(r, "resource", DR_FAIL, title, &ev, NULL);
-		return 0;
-	}
-	const char *ns = t.namespaced ? o->ns : NULL;
-	if (dr_iam_permission(t.group, t.resource, t.kind, t.sub, o->verb, perm, sizeof(perm)))
-		snprintf(perm, sizeof(perm), "container.thirdPartyObjects.%s", o->verb);
-	snprintf(title, sizeof(title), "%s %s%s%s%s%s is IAM permission %s", o->verb, t.resource,
-		 t.sub[0] ? "/" : "", t.sub, t.group[0] ? " in API group " : "", t.group, perm);
-	dr_add_buf(r, "resource", DR_PASS, title, &ev, NULL);
+	*group_given = dot != NULL;
+	return 0;
+}
 
-	/* 1. RBAC */
-	int n = rbac_eval(c, o, &t, ns, &ev, &granted);
-	/* 2. IAM */
-	struct dr_buf iev = {0}, grant_roles = {0};
-	int iam_ok = 0;
-	char best[200] = "";
-	size_t best_n = (size_t)-1;
-	int is_sa = strstr(o->user, ".gserviceaccount.com") != NULL;
-	snprintf(member, sizeof(member), "%s:%s", is_sa ? "serviceAccount" : "user", o->user);
-	json_t *roles = dr_all_roles(c, &iev);
-	size_t i, ngrant = 0;
+/* The IAM side of one request: the member, what the project's policy and the Policy
+ * Troubleshooter say of the permission, and the roles that would grant it. */
+struct iam_side {
+	char member[600], best[200];
+	size_t ngrant;
+	int ok;
+	struct dr_buf ev, grant_roles;
+	json_t *ts;
+};
+
+/* The predefined roles that grant perm into s->grant_roles (six at most, its own
+ * service's first: roles/container.* for container.roles.list; with Google's whole
+ * catalogue, the others (Composer's service agent, ...) are rarely the role a reader is
+ * after), and into s->best the narrowest Kubernetes Engine role a person is meant to
+ * hold. */
+static void roles_granting(const json_t *roles, const char *perm, struct iam_side *s)
+{
+	size_t i, best_n = (size_t)-1;
 	json_t *role;
-	/* The roles that grant perm, its own service's first (roles/container.* for
-	 * container.roles.list): with Google's whole catalogue, the others (Composer's
-	 * service agent, ...) are rarely the role a reader is after. */
 	char own[80];
 	int own_len = snprintf(own, sizeof(own), "roles/%.*s.", (int)strcspn(perm, "."), perm);
 	for (int pass = 0; pass < 2; pass++)
@@ -424,9 +422,9 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 			if (!rn || !has_str(json_object_get(role, "includedPermissions"), perm) ||
 			    (strncmp(rn, own, (size_t)own_len) == 0) != (pass == 0))
 				continue;
-			if (ngrant < 6)
-				dr_buf_printf(&grant_roles, "%s%s", ngrant ? ", " : "", rn);
-			ngrant++;
+			if (s->ngrant < 6)
+				dr_buf_printf(&s->grant_roles, "%s%s", s->ngrant ? ", " : "", rn);
+			s->ngrant++;
 		}
 	json_array_foreach(roles, i, role)
 	{
@@ -434,128 +432,169 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 		json_t *perms = json_object_get(role, "includedPermissions");
 		if (!rn || !has_str(perms, perm))
 			continue;
-		/* the narrowest Kubernetes Engine role a person is meant to hold */
 		if (!strncmp(rn, "roles/container.", 16) && !strstr(rn, "ServiceAgent") &&
 		    !strstr(rn, "serviceAgent") && !strstr(rn, "ServiceAccount") &&
-		    json_array_size(perms) < best_n && strlen(rn) < sizeof(best)) {
-			snprintf(best, sizeof(best), "%s", rn);
+		    json_array_size(perms) < best_n && strlen(rn) < sizeof(s->best)) {
+			snprintf(s->best, sizeof(s->best), "%s", rn);
 			best_n = json_array_size(perms);
 		}
 	}
+}
+
+/* One binding of the project's policy that names the member: does its role grant perm
+ * (a predefined role from the catalogue, else a custom role read from the IAM API)? */
+static int binding_grants(struct dr_ctx *c, const json_t *roles, const char *rn, const char *perm,
+			  int ok, struct dr_buf *ev)
+{
+	json_t *def = NULL, *x;
+	size_t k;
+	json_array_foreach(roles, k, x)
+	{
+		const char *xn = dr_jstr(x, "name", NULL);
+		if (xn && !strcmp(xn, rn))
+			def = x;
+	}
+	if (def && has_str(json_object_get(def, "includedPermissions"), perm))
+		return 1;
+	return !def && !ok && custom_role_has(c, rn, perm, ev);
+}
+
+/* The project's allow policy: the roles s->member holds, and whether one grants perm. */
+static void policy_held(struct dr_ctx *c, const json_t *roles, const char *perm, struct iam_side *s)
+{
 	char ppath[600];
-	struct dr_resp s;
-	snprintf(ppath, sizeof(ppath), "v1/projects/%s:getIamPolicy", c->project);
-	dr_google(c, "cloudresourcemanager", "POST", ppath, "application/json",
-		  "{\"options\":{\"requestedPolicyVersion\":3}}", NULL, &s);
+	struct dr_resp r;
 	struct dr_buf held = {0};
-	if (s.status == 200) {
+	if (DR_PATH(&r, ppath, "v1/projects/%s:getIamPolicy", c->project) == 0)
+		dr_google(c, "cloudresourcemanager", "POST", ppath, "application/json",
+			  "{\"options\":{\"requestedPolicyVersion\":3}}", NULL, &r);
+	if (r.status == 200) {
 		json_t *bd;
-		size_t nb = 0;
-		json_array_foreach(json_object_get(s.json, "bindings"), i, bd)
+		size_t i, nb = 0;
+		json_array_foreach(json_object_get(r.json, "bindings"), i, bd)
 		{
 			const char *rn = dr_jstr(bd, "role", NULL);
 			json_t *mem = json_object_get(bd, "members");
 			if (!rn || json_object_get(bd, "condition") ||
-			    !(has_str(mem, member) || has_str(mem, "allAuthenticatedUsers")))
+			    !(has_str(mem, s->member) || has_str(mem, "allAuthenticatedUsers")))
 				continue;
 			dr_buf_printf(&held, "%s%s", nb++ ? ", " : "", rn);
-			json_t *def = NULL, *x;
-			size_t k;
-			json_array_foreach(roles, k, x)
-			{
-				const char *xn = dr_jstr(x, "name", NULL);
-				if (xn && !strcmp(xn, rn))
-					def = x;
-			}
-			if (def && has_str(json_object_get(def, "includedPermissions"), perm))
-				iam_ok = 1;
-			if (!def && !iam_ok && custom_role_has(c, rn, perm, &iev))
-				iam_ok = 1;
+			if (binding_grants(c, roles, rn, perm, s->ok, &s->ev))
+				s->ok = 1;
 		}
-		dr_buf_printf(&iev, "; POST %s: %s holds %s", s.url, member,
+		dr_buf_printf(&s->ev, "; POST %s: %s holds %s", r.url, s->member,
 			      held.len ? dr_buf_str(&held) : "no role");
 	} else {
 		char brief[800];
-		dr_resp_brief(&s, brief, sizeof(brief));
-		dr_buf_printf(&iev, "; POST %s: %s", s.url, brief);
+		dr_resp_brief(&r, brief, sizeof(brief));
+		dr_buf_printf(&s->ev, "; POST %s: %s", r.url, brief);
 	}
-	dr_resp_free(&s);
-	dr_buf_printf(&iev, "; predefined roles with %s: %s%s", perm,
-		      ngrant ? dr_buf_str(&grant_roles) : "none", ngrant > 6 ? ", ..." : "");
-	json_decref(roles);
-	/* The verdict is the server's (conditions, custom roles, ancestors and deny policies
-	 * included), from its Policy Troubleshooter; the policy read above stays the
-	 * evidence, and the verdict when no troubleshooter answers. */
-	json_t *ts = NULL;
-	char full[DR_NAME_MAX + 64];
-	snprintf(full, sizeof(full), "//cloudresourcemanager.googleapis.com/projects/%s",
-		 c->project);
-	if (dr_troubleshoot(c, o->user, full, perm, &ts, &iev) == 0)
-		iam_ok = !strcmp(dr_jstr(ts, "overallAccessState", NULL) ?: "", "CAN_ACCESS");
+	dr_resp_free(&r);
+	dr_buf_free(&held);
+}
 
-	/* the RBAC check */
-	char rname[400], bname[600], uname[200], rarg[600];
-	sanitize(t.sub[0] ? t.sub : "", uname, sizeof(uname));
-	snprintf(rarg, sizeof(rarg), "%s%s%s%s%s", t.resource, t.group[0] ? "." : "", t.group,
-		 t.sub[0] ? "/" : "", t.sub);
-	snprintf(rname, sizeof(rname), "%.150s%s%.50s-%.60s", t.resource, t.sub[0] ? "-" : "",
-		 uname, o->verb);
+/* 2. IAM: the catalogue, the project's policy, then the verdict of the server's Policy
+ * Troubleshooter (conditions, custom roles, ancestors and deny policies included); the
+ * policy read stays the evidence, and the verdict when no troubleshooter answers. */
+static void iam_eval(struct dr_ctx *c, const struct dr_rbac_opts *o, const char *perm,
+		     struct iam_side *s)
+{
+	int is_sa = strstr(o->user, ".gserviceaccount.com") != NULL;
+	snprintf(s->member, sizeof(s->member), "%s:%s", is_sa ? "serviceAccount" : "user", o->user);
+	json_t *roles = dr_all_roles(c, &s->ev);
+	roles_granting(roles, perm, s);
+	policy_held(c, roles, perm, s);
+	dr_buf_printf(&s->ev, "; predefined roles with %s: %s%s", perm,
+		      s->ngrant ? dr_buf_str(&s->grant_roles) : "none",
+		      s->ngrant > 6 ? ", ..." : "");
+	json_decref(roles);
+	char full[DR_NAME_MAX + 64];
+	if (SFMT(full, "//cloudresourcemanager.googleapis.com/projects/%s", c->project) == 0 &&
+	    dr_troubleshoot(c, o->user, full, perm, &s->ts, &s->ev) == 0)
+		s->ok = !strcmp(dr_jstr(s->ts, "overallAccessState", NULL) ?: "", "CAN_ACCESS");
+}
+
+/* The names a kubectl fix uses: the --resource argument, the role's and the binding's. */
+struct fix_names {
+	char rarg[600], rname[400], bname[600];
+};
+
+static void fix_names_of(const struct dr_rbac_opts *o, const struct target *t, struct fix_names *f)
+{
+	char uname[200];
+	sanitize(t->sub[0] ? t->sub : "", uname, sizeof(uname));
+	snprintf(f->rarg, sizeof(f->rarg), "%s%s%s%s%s", t->resource, t->group[0] ? "." : "",
+		 t->group, t->sub[0] ? "/" : "", t->sub);
+	snprintf(f->rname, sizeof(f->rname), "%.150s%s%.50s-%.60s", t->resource,
+		 t->sub[0] ? "-" : "", uname, o->verb);
 	snprintf(uname, sizeof(uname), "%.*s", (int)strcspn(o->user, "@"), o->user);
 	sanitize(uname, uname, sizeof(uname));
-	snprintf(bname, sizeof(bname), "%s-%.100s", rname, uname);
-	if (n > 0) {
-		dr_buf_printf(&ev, "; granted by %s", dr_buf_str(&granted));
-		snprintf(title, sizeof(title), "RBAC allows %s to %s %s%s%s", o->user, o->verb,
-			 rarg, ns ? " in namespace " : "", ns ? ns : "");
-		dr_add_buf(r, "rbac", DR_PASS, title, &ev, NULL);
-	} else {
-		if (n == 0)
-			dr_buf_printf(&ev, "; no binding of %s grants it", o->user);
-		snprintf(title, sizeof(title), "no RBAC binding allows %s to %s %s%s%s", o->user,
-			 o->verb, rarg, ns ? " in namespace " : " at the cluster scope",
-			 ns ? ns : "");
-		if (ns)
-			dr_buf_printf(&fix,
-				      "kubectl create role %s --verb=%s --resource=%s -n %s\n"
-				      "kubectl create rolebinding %s --role=%s --user=%s -n %s",
-				      rname, o->verb, rarg, ns, bname, rname, o->user, ns);
-		else
-			dr_buf_printf(&fix,
-				      "kubectl create clusterrole %s --verb=%s --resource=%s\n"
-				      "kubectl create clusterrolebinding %s --clusterrole=%s "
-				      "--user=%s",
-				      rname, o->verb, rarg, bname, rname, o->user);
-		dr_add_buf(r, "rbac", iam_ok ? DR_SKIP : DR_FAIL, title, &ev, iam_ok ? NULL : &fix);
-		dr_buf_free(&fix);
-	}
-	/* the IAM check */
-	if (iam_ok) {
-		snprintf(title, sizeof(title), "IAM grants %s on project %s to %s", perm,
-			 c->project, member);
-		dr_add_buf(r, "iam", DR_PASS, title, &iev, NULL);
-	} else {
-		snprintf(title, sizeof(title), "%s lacks %s on project %s", member, perm,
-			 c->project);
-		if (best[0])
-			dr_buf_printf(&fix,
-				      "gcloud projects add-iam-policy-binding %s --member=%s "
-				      "--role=%s --condition=None",
-				      c->project, member, best);
-		dr_add_buf(r, "iam", n > 0 ? DR_SKIP : DR_FAIL, title, &iev, n > 0 ? NULL : &fix);
-		dr_buf_free(&fix);
-	}
-	if (o->explain && ts)
-		dr_add_deny_layer(r, ts, o->user, perm);
-	json_decref(ts);
-	dr_buf_free(&held);
-	dr_buf_free(&grant_roles);
-	dr_buf_free(&granted);
+	snprintf(f->bname, sizeof(f->bname), "%s-%.100s", f->rname, uname);
+}
 
-	/* 3. the cluster's verdict */
-	json_t *ra = json_pack("{s:s, s:s, s:s, s:s}", "verb", o->verb, "group", t.group,
-			       "resource", t.resource, "version", t.version);
-	if (ra && t.sub[0])
-		json_object_set_new(ra, "subresource", json_string(t.sub));
+/* The rbac check: n bindings grant it (granted names them), 0 none, < 0 unreadable. */
+static void report_rbac(struct dr_report *r, const struct dr_rbac_opts *o, const char *ns, int n,
+			int iam_ok, const struct fix_names *f, struct dr_buf *ev,
+			const struct dr_buf *granted)
+{
+	char title[1500];
+	struct dr_buf fix = {0};
+	if (n > 0) {
+		dr_buf_printf(ev, "; granted by %s", dr_buf_str(granted));
+		snprintf(title, sizeof(title), "RBAC allows %s to %s %s%s%s", o->user, o->verb,
+			 f->rarg, ns ? " in namespace " : "", ns ? ns : "");
+		dr_add_buf(r, "rbac", DR_PASS, title, ev, NULL);
+		return;
+	}
+	if (n == 0)
+		dr_buf_printf(ev, "; no binding of %s grants it", o->user);
+	snprintf(title, sizeof(title), "no RBAC binding allows %s to %s %s%s%s", o->user, o->verb,
+		 f->rarg, ns ? " in namespace " : " at the cluster scope", ns ? ns : "");
+	if (ns)
+		dr_buf_printf(&fix,
+			      "kubectl create role %s --verb=%s --resource=%s -n %s\n"
+			      "kubectl create rolebinding %s --role=%s --user=%s -n %s",
+			      f->rname, o->verb, f->rarg, ns, f->bname, f->rname, o->user, ns);
+	else
+		dr_buf_printf(&fix,
+			      "kubectl create clusterrole %s --verb=%s --resource=%s\n"
+			      "kubectl create clusterrolebinding %s --clusterrole=%s "
+			      "--user=%s",
+			      f->rname, o->verb, f->rarg, f->bname, f->rname, o->user);
+	dr_add_buf(r, "rbac", iam_ok ? DR_SKIP : DR_FAIL, title, ev, iam_ok ? NULL : &fix);
+	dr_buf_free(&fix);
+}
+
+/* The iam check: a pass, or the gcloud binding of the narrowest role that grants perm. */
+static void report_iam(struct dr_report *r, const struct dr_ctx *c, const char *perm, int n,
+		       struct iam_side *s)
+{
+	char title[1500];
+	struct dr_buf fix = {0};
+	if (s->ok) {
+		snprintf(title, sizeof(title), "IAM grants %s on project %s to %s", perm,
+			 c->project, s->member);
+		dr_add_buf(r, "iam", DR_PASS, title, &s->ev, NULL);
+		return;
+	}
+	snprintf(title, sizeof(title), "%s lacks %s on project %s", s->member, perm, c->project);
+	if (s->best[0])
+		dr_buf_printf(&fix,
+			      "gcloud projects add-iam-policy-binding %s --member=%s "
+			      "--role=%s --condition=None",
+			      c->project, s->member, s->best);
+	dr_add_buf(r, "iam", n > 0 ? DR_SKIP : DR_FAIL, title, &s->ev, n > 0 ? NULL : &fix);
+	dr_buf_free(&fix);
+}
+
+/* The SubjectAccessReview that asks the cluster the same question (new object, NULL
+ * when out of memory). */
+static json_t *sar_of(const struct dr_rbac_opts *o, const struct target *t, const char *ns)
+{
+	json_t *ra = json_pack("{s:s, s:s, s:s, s:s}", "verb", o->verb, "group", t->group,
+			       "resource", t->resource, "version", t->version);
+	if (ra && t->sub[0])
+		json_object_set_new(ra, "subresource", json_string(t->sub));
 	if (ra && ns)
 		json_object_set_new(ra, "namespace", json_string(ns));
 	if (ra && o->name)
@@ -573,6 +612,18 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 				   : NULL;
 	json_decref(ra);
 	json_decref(groups);
+	return sar;
+}
+
+/* 3. The cluster's own verdict, from a SubjectAccessReview. */
+static int cluster_verdict(struct dr_ctx *c, const struct dr_rbac_opts *o, const struct target *t,
+			   const char *ns, const char *perm, const char *rarg, struct dr_report *r,
+			   char *err, size_t errlen)
+{
+	char title[1500];
+	struct dr_buf ev = {0};
+	struct dr_resp s;
+	json_t *sar = sar_of(o, t, ns);
 	if (!sar) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
@@ -598,11 +649,55 @@ int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report
 				 "the cluster denies it: User \"%s\" cannot %s resource \"%s%s%s\" "
 				 "in "
 				 "API group \"%s\" %s%s%s: requires one of [\"%s\"] permission(s).",
-				 o->user, o->verb, t.resource, t.sub[0] ? "/" : "", t.sub, t.group,
-				 ns ? "in the namespace \"" : "at the cluster scope", ns ? ns : "",
-				 ns ? "\"" : "", perm);
+				 o->user, o->verb, t->resource, t->sub[0] ? "/" : "", t->sub,
+				 t->group, ns ? "in the namespace \"" : "at the cluster scope",
+				 ns ? ns : "", ns ? "\"" : "", perm);
 		dr_add_buf(r, "access", allowed ? DR_PASS : DR_FAIL, title, &ev, NULL);
 	}
 	dr_resp_free(&s);
 	return 0;
+}
+
+int dr_run_rbac(struct dr_ctx *c, const struct dr_rbac_opts *o, struct dr_report *r, char *err,
+		size_t errlen)
+{
+	struct target t;
+	struct dr_buf ev = {0}, granted = {0};
+	struct iam_side iam = {0};
+	struct fix_names f;
+	char perm[500], title[1500];
+	int group_given, rc;
+	memset(&t, 0, sizeof(t));
+	if (!c->kube_ok) {
+		snprintf(err, errlen, "the cluster's control plane does not answer: %s",
+			 c->kube_err);
+		return -EIO;
+	}
+	if ((rc = parse_spec(o->resource, &t, &group_given, err, errlen)) != 0)
+		return rc;
+	if (resolve(c, &t, group_given, &ev) != 0) {
+		snprintf(title, sizeof(title), "the cluster serves no resource \"%s\"",
+			 o->resource);
+		dr_add_buf(r, "resource", DR_FAIL, title, &ev, NULL);
+		return 0;
+	}
+	const char *ns = t.namespaced ? o->ns : NULL;
+	if (dr_iam_permission(t.group, t.resource, t.kind, t.sub, o->verb, perm, sizeof(perm)))
+		snprintf(perm, sizeof(perm), "container.thirdPartyObjects.%s", o->verb);
+	snprintf(title, sizeof(title), "%s %s%s%s%s%s is IAM permission %s", o->verb, t.resource,
+		 t.sub[0] ? "/" : "", t.sub, t.group[0] ? " in API group " : "", t.group, perm);
+	dr_add_buf(r, "resource", DR_PASS, title, &ev, NULL);
+
+	/* 1. RBAC */
+	int n = rbac_eval(c, o, &t, ns, &ev, &granted);
+	iam_eval(c, o, perm, &iam);
+	fix_names_of(o, &t, &f);
+	report_rbac(r, o, ns, n, iam.ok, &f, &ev, &granted);
+	report_iam(r, c, perm, n, &iam);
+	if (o->explain && iam.ts)
+		dr_add_deny_layer(r, iam.ts, o->user, perm);
+	json_decref(iam.ts);
+	dr_buf_free(&iam.grant_roles);
+	dr_buf_free(&granted);
+	return cluster_verdict(c, o, &t, ns, perm, f.rarg, r, err, errlen);
 }

@@ -25,6 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dbuf.h"
+
 #define MAX_NODES 4096
 #define MAX_DEPTH 64
 #define MAX_ARGS 2
@@ -484,8 +486,7 @@ static int zone_name_ok(const char *s, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (!is_ident(s[i], 0) && !strchr("/+-", s[i]))
 			return 0;
-	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%.*s", (int)n, s);
-	return access(path, R_OK) == 0;
+	return SFMT(path, "/usr/share/zoneinfo/%.*s", (int)n, s) == 0 && access(path, R_OK) == 0;
 }
 
 /* The zone's index (added when new), or -1. */

@@ -218,5 +218,17 @@ out=$($D rbac --user nobody@example.com --verb get --resource pods/log -n defaul
 eq "after it: allowed" "pass pass" "$(dst rbac "$out") $(dst access "$out")"
 has "... by the new binding" "RoleBinding default/pods-log-get-nobody -> Role pods-log-get" "$(dfield rbac evidence "$out")"
 
+# issue 10 §7: a --resource whose parts do not fit is refused (exit 2, says so), not
+# looked up cut short
+long=$(printf 'a%.0s' $(seq 1 151))
+out=$($D rbac --user nobody@example.com --verb get --resource "$long" 2>&1)
+eq "rbac: a 151-byte resource: exit 2" 2 $?
+has "... the message" "is too long (at most 150 bytes of resource, 199 of group, 99 of subresource)" "$out"
+out=$($D rbac --user nobody@example.com --verb get --resource "pods/${long:0:100}" 2>&1)
+eq "rbac: a 100-byte subresource: exit 2" 2 $?
+has "... the message" "gkeid doctor: --resource \"pods/aaaa" "$out"
+out=$($D rbac --user nobody@example.com --verb get --resource "${long:0:150}" --output json 2>&1)
+eq "rbac: a 150-byte resource is looked up (the cluster serves none such: exit 1)" 1 $?
+
 kill "$EXEC_PID" 2>/dev/null; wait "$EXEC_PID" 2>/dev/null
 finish

@@ -3,6 +3,7 @@
  * count, the JSON shape {"checks":[{"id","status","title","evidence","fix"}],"failed":N}
  * and the text blocks.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,11 +103,39 @@ static void test_urlenc(void)
 	CHECK_EQ_INT(dr_urlenc("abcde", out, 6), 0);
 }
 
+/* dr_path (issue 10 §7): a path that fits is built; one that does not is never sent
+ * cut short: the answer says why, as an API that does not answer would, and names the
+ * path's start. */
+static void test_path(void)
+{
+	struct dr_resp r;
+	char path[16], big[300];
+	memset(&r, 0, sizeof(r));
+	CHECK_EQ_INT(DR_PATH(&r, path, "v1/projects/%s", "p1"), 0);
+	CHECK_STR(path, "v1/projects/p1");
+	CHECK_EQ_INT(r.status, 0);
+	CHECK_STR(r.err, "");
+	CHECK_EQ_INT(DR_PATH(&r, path, "v1/projects/%s", "p123"), -ENAMETOOLONG);
+	CHECK_STR(path, "");
+	CHECK_EQ_INT(r.status, 0);
+	CHECK_STR(r.err, "the request path is too long (at most 15 bytes)");
+	CHECK_STR(r.url, "v1/projects/p123...");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_EQ_INT(DR_PATH(&r, path, "%s", big), -ENAMETOOLONG);
+	CHECK_EQ_INT(strlen(r.url), 203); /* its first 200 bytes and "..." */
+	char brief[600];
+	dr_resp_brief(&r, brief, sizeof(brief));
+	CHECK_STR(brief, "no answer: the request path is too long (at most 15 bytes)");
+	dr_resp_free(&r);
+}
+
 int main(void)
 {
 	RUN(test_buf);
 	RUN(test_report_json);
 	RUN(test_jpath);
 	RUN(test_urlenc);
+	RUN(test_path);
 	return t_done();
 }

@@ -48,11 +48,6 @@ struct rctx {
 	char key[512];
 };
 
-static void reply_internal(struct http_req *r)
-{
-	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-}
-
 /* An organization's refusal, in Google's words for create and get (see the top). */
 static void reply_org_denied(struct http_req *r, const struct rctx *x, const char *permission)
 {
@@ -205,7 +200,7 @@ static int take_fields(struct http_req *r, struct iam *iam, const json_t *src, c
 			json_t *set = json_array();
 
 			if (!set)
-				return reply_internal(r), -1;
+				return cloud_reply_internal(r), -1;
 			if (v && !json_is_array(v)) {
 				json_decref(set);
 				return gerr_bad_value(r, "role.included_permissions", "TYPE_STRING",
@@ -229,11 +224,11 @@ static int take_fields(struct http_req *r, struct iam *iam, const json_t *src, c
 				    json_array_append_new(set, json_string(json_string_value(p))) <
 					    0) {
 					json_decref(set);
-					return reply_internal(r), -1;
+					return cloud_reply_internal(r), -1;
 				}
 			}
 			if (json_object_set_new(role, fields[k], set) < 0)
-				return reply_internal(r), -1;
+				return cloud_reply_internal(r), -1;
 			continue;
 		}
 		if (k == 3 && v) {
@@ -250,7 +245,7 @@ static int take_fields(struct http_req *r, struct iam *iam, const json_t *src, c
 			return gerr_bad_value(r, fields[k], "TYPE_STRING", v), -1;
 		if (json_object_set_new(role, fields[k],
 					json_string(v ? json_string_value(v) : "")) < 0)
-			return reply_internal(r), -1;
+			return cloud_reply_internal(r), -1;
 	}
 	return 0;
 }
@@ -277,7 +272,7 @@ static void save_and_reply(struct http_req *r, const struct rctx *x, json_t *rol
 	int rc;
 
 	if (!data)
-		return reply_internal(r);
+		return cloud_reply_internal(r);
 	rc = store_put(c->store, x->key, data, strlen(data), rev, &new_rev);
 	free(data);
 	if (rc == -ECANCELED || rc == -EEXIST) {
@@ -285,7 +280,7 @@ static void save_and_reply(struct http_req *r, const struct rctx *x, json_t *rol
 		return;
 	}
 	if (rc < 0 || !(out = view(role, new_rev, 1)))
-		return reply_internal(r);
+		return cloud_reply_internal(r);
 	http_reply_json(r, 200, out);
 }
 
@@ -313,7 +308,7 @@ static void role_create(struct http_req *r)
 	}
 	if (SFMT(x.name, "%s/roles/%s", x.parent, id) < 0 ||
 	    SFMT(x.key, "%s%s", IAM_CUSTOM_ROLE_PREFIX, x.name) < 0) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	if ((old = load(c, x.key, &rev))) {
@@ -324,7 +319,7 @@ static void role_create(struct http_req *r)
 	if (!(role = json_pack("{s:s,s:s}", "name", x.name, "stage", "ALPHA")) ||
 	    take_fields(r, c->iam, json_object_get(body, "role"), NULL, x.org, role) != 0) {
 		if (!role)
-			reply_internal(r);
+			cloud_reply_internal(r);
 		goto out;
 	}
 	save_and_reply(r, &x, role, STORE_ABSENT);
@@ -349,7 +344,7 @@ static void role_get(struct http_req *r)
 	out = view(role, rev, 1);
 	json_decref(role);
 	if (!out)
-		return reply_internal(r);
+		return cloud_reply_internal(r);
 	http_reply_json(r, 200, out);
 }
 
@@ -386,7 +381,7 @@ static void role_list(struct http_req *r)
 	resp = NULL;
 	goto out;
 internal:
-	reply_internal(r);
+	cloud_reply_internal(r);
 out:
 	store_kvs_free(kvs, n);
 	json_decref(roles);
@@ -450,7 +445,7 @@ static void set_deleted(struct http_req *r, int deleted)
 		goto out;
 	if (deleted ? json_object_set_new(role, "deleted", json_true()) < 0
 		    : json_object_del(role, "deleted") < 0 && json_object_get(role, "deleted")) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	save_and_reply(r, &x, role, rev);

@@ -57,11 +57,6 @@ struct dctx {
 	const char *id;	    /* the policy ID of the path, or NULL */
 };
 
-static void reply_internal(struct http_req *r)
-{
-	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-}
-
 static void reply_invalid(struct http_req *r)
 {
 	http_reply_gerror(r, 400, NULL, NULL, NULL, NULL, "Request contains an invalid argument.");
@@ -221,7 +216,7 @@ static void reply_operation(struct http_req *r, const struct dctx *x, const json
 
 	if (random_bytes(b, sizeof(b)) != 0 || !resp) {
 		json_decref(resp);
-		return reply_internal(r);
+		return cloud_reply_internal(r);
 	}
 	for (size_t i = 0; i < sizeof(b); i++)
 		snprintf(opid + 2 * i, 3, "%02x", b[i]);
@@ -229,13 +224,13 @@ static void reply_operation(struct http_req *r, const struct dctx *x, const json
 	    json_object_set_new(resp, "@type",
 				json_string("type.googleapis.com/google.iam.v2.Policy")) < 0) {
 		json_decref(resp);
-		return reply_internal(r);
+		return cloud_reply_internal(r);
 	}
 	op = json_pack("{s:s, s:{s:s, s:s}, s:b, s:o}", "name", opname, "metadata", "@type",
 		       "type.googleapis.com/google.iam.v2.PolicyOperationMetadata", "createTime",
 		       when, "done", 1, "response", resp);
 	if (!op)
-		return reply_internal(r);
+		return cloud_reply_internal(r);
 	http_reply_json(r, 200, op);
 }
 
@@ -276,14 +271,14 @@ static int take_fields(struct http_req *r, const json_t *body, json_t *policy)
 	rc = iam_deny_validate(rules, &err);
 	free(err); /* the log's: the API answers Google's generic text */
 	if (rc == -ENOMEM)
-		return reply_internal(r), -1;
+		return cloud_reply_internal(r), -1;
 	if (rc < 0)
 		return reply_invalid(r), -1;
 	if (json_object_set_new(policy, "displayName",
 				json_string(dn ? json_string_value(dn) : "")) < 0 ||
 	    (an && json_object_set(policy, "annotations", (json_t *)an) < 0) ||
 	    json_object_set_new(policy, "rules", rules ? json_deep_copy(rules) : json_array()) < 0)
-		return reply_internal(r), -1;
+		return cloud_reply_internal(r), -1;
 	if (!dn || !*json_string_value(dn))
 		json_object_del(policy, "displayName");
 	return 0;
@@ -314,7 +309,7 @@ static void save(struct http_req *r, const struct dctx *x, json_t *policy, int64
 	int rc;
 
 	if (!data)
-		return reply_internal(r);
+		return cloud_reply_internal(r);
 	rc = store_put(c->store, x->key, data, strlen(data), rev, &new_rev);
 	free(data);
 	if (rc == -EEXIST || (rc == -ECANCELED && rev == STORE_ABSENT))
@@ -323,7 +318,7 @@ static void save(struct http_req *r, const struct dctx *x, json_t *policy, int64
 	if (rc == -ECANCELED)
 		return reply_aborted(r);
 	if (rc < 0 || !(out = view(policy, new_rev)))
-		return reply_internal(r);
+		return cloud_reply_internal(r);
 	reply_operation(r, x, out, when);
 	json_decref(out);
 }
@@ -353,7 +348,7 @@ static void deny_create(struct http_req *r)
 	if (random_uuid4(uid) != 0 ||
 	    !(policy = json_pack("{s:s, s:s, s:s, s:s, s:s}", "name", x.name, "uid", uid, "kind",
 				 "DenyPolicy", "createTime", when, "updateTime", when))) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	if (take_fields(r, body, policy) != 0)
@@ -377,7 +372,7 @@ static void deny_list(struct http_req *r)
 		goto out;
 	if (store_range(c->store, x.key, 0, &kvs, &n, NULL) < 0 || !(list = json_array()) ||
 	    !(out = json_object())) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -412,7 +407,7 @@ static void deny_get(struct http_req *r)
 	if (!(p = load(r->app, x.key, &rev)))
 		return reply_not_found(r);
 	if (!(v = view(p, rev)))
-		reply_internal(r);
+		cloud_reply_internal(r);
 	else
 		http_reply_json(r, 200, v);
 out:
@@ -478,13 +473,13 @@ static void deny_delete(struct http_req *r)
 		goto out;
 	rc = store_delete(c->store, x.key, rev, NULL);
 	if (rc < 0) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	now_text(when);
 	json_object_set_new(p, "deleteTime", json_string(when));
 	if (!(v = view(p, rev))) {
-		reply_internal(r);
+		cloud_reply_internal(r);
 		goto out;
 	}
 	reply_operation(r, &x, v, when);

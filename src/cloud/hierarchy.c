@@ -46,7 +46,7 @@ void hier_deny(struct http_req *r)
 
 void hier_internal(struct http_req *r)
 {
-	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+	cloud_reply_internal(r);
 }
 
 int hier_allowed(struct cloud *c, const struct caller *who, const char *resource,

@@ -80,7 +80,7 @@ static void lint_policy(struct http_req *r)
 	resp = NULL;
 	goto out;
 internal:
-	http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+	cloud_reply_internal(r);
 out:
 	cel_free(prog);
 	free(msg);

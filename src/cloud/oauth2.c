@@ -124,7 +124,7 @@ static void jwt_bearer(struct cloud *c, struct http_req *r, const char *assertio
 	int rc = info ? cloud_token_issue(c, info, CLOUD_TOKEN_TTL, &token) : -ENOMEM;
 	json_decref(info);
 	if (rc != 0) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		cloud_reply_internal(r);
 		goto out;
 	}
 	http_reply_json(r, 200, json_pack("{s:s, s:i, s:s}", "access_token", token, "expires_in",
@@ -244,7 +244,7 @@ static void refresh_grant(struct cloud *c, struct http_req *r, const char *refre
 	if (reply)
 		http_reply_json(r, status, reply);
 	else
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		cloud_reply_internal(r);
 }
 
 static void handle_token(struct http_req *r)

@@ -148,7 +148,7 @@ static json_t *troubleshoot(struct http_req *r, struct tq *q, json_t **body)
 		return NULL;
 	n = iam_resource_chain(q->resource, bufs, chain);
 	if (!n || !(out = iam_troubleshoot(c->iam, chain, n, &q->p, q->perm_v1, q->now_ms, NULL))) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
+		cloud_reply_internal(r);
 		return NULL;
 	}
 	return out;

@@ -32,6 +32,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/dbuf.h"
 #include "core/http.h"
 #include "core/jwt.h"
@@ -115,10 +116,7 @@ int reg_api_version(const struct kube_resource *res, char *out, size_t len)
 
 void reg_now_rfc3339(char out[32])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_rfc3339((int64_t)time(NULL), out);
 }
 
 json_t *reg_meta_of(json_t *obj)

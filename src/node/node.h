@@ -76,6 +76,10 @@ struct node_config {
 /* Fills c with the defaults (hold 10 s, KSA TTL 5 s, pool poll 10 s, policies TTL 1 s,
  * bounds). */
 void node_config_defaults(struct node_config *c);
+/* Fills n's names derived from n->cfg (pool, STS audience, zone when not given, zone
+ * path, hostname, instance id). 0, or -ENAMETOOLONG when one would not fit. */
+struct node;
+int node_derive(struct node *n);
 /* Runs the node until SIGINT/SIGTERM. 0, or -errno when it cannot start. */
 int node_run(const struct node_config *cfg);
 

@@ -348,14 +348,13 @@ static enum md_ev redirect(struct mreq *q)
 
 static const char *not_found_text = "404 page not found\n";
 
-/* v's bytes as q asks for them (recursive, alt) into b; 1 when they are JSON. */
+/* v's bytes as q asks for them (recursive, alt) into b; 1 when they are JSON, 0 when
+ * not, -errno when they could not be had whole (out of memory, a path too long). */
 static int render_value(struct mreq *q, const json_t *v, struct evbuffer *b)
 {
 	if (json_is_object(v) && q->recursive) {
-		if (q->alt == MD_ALT_TEXT) {
-			md_tree_flatten(b, "", v);
-			return 0;
-		}
+		if (q->alt == MD_ALT_TEXT)
+			return md_tree_flatten(b, "", v);
 		const char *seg = last_segment(q->rel);
 		int keep = strcmp(seg, "attributes") == 0 || strcmp(seg, "service-accounts") == 0;
 		json_t *r = md_tree_recursive(v, keep);
@@ -364,7 +363,7 @@ static int render_value(struct mreq *q, const json_t *v, struct evbuffer *b)
 			evbuffer_add(b, d, strlen(d));
 		free(d);
 		json_decref(r);
-		return 1;
+		return d ? 1 : -ENOMEM;
 	}
 	if (json_is_object(v)) {
 		md_tree_listing(b, v, q->alt == MD_ALT_JSON);
@@ -402,6 +401,10 @@ static enum md_ev render(struct mreq *q, json_t *tree)
 	if (!b)
 		return refuse(q, 500, OOM_TEXT);
 	int is_json = render_value(q, v, b);
+	if (is_json < 0) {
+		evbuffer_free(b);
+		return refuse(q, 500, "GKE Metadata Server encountered an error\n");
+	}
 	size_t len = evbuffer_get_length(b);
 	const char *body = len ? (const char *)evbuffer_pullup(b, -1) : "";
 	char etag[17];

@@ -127,8 +127,9 @@ int md_client_call(struct md_client *c, const struct md_req *rq, md_done_fn done
 		   struct md_call **out);
 /* Ends a call without calling done. */
 void md_call_cancel(struct md_call *call);
-/* The client's full URL for a path (for messages). */
-void md_client_url(const struct md_client *c, const char *path, char *out, size_t len);
+/* The client's full URL for a path (for messages) into out. 0, or -ENAMETOOLONG when
+ * it does not fit (out then holds ""). */
+int md_client_url(const struct md_client *c, const char *path, char *out, size_t len);
 /* A TLS context verifying against ca_file (or the system store when NULL), presenting
  * cert/key when given. NULL on failure (reason in err). */
 SSL_CTX *md_tls_ctx(const char *ca_file, const char *cert, const char *key, char *err,

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/dbuf.h"
 #include "core/hmap.h"
 
 #define LIST_CAP (64u << 20) /* one page of the pod list */
@@ -244,9 +245,8 @@ static int upsert(struct pods *ps, const json_t *pod)
 	const json_t *status = json_object_get(pod, "status");
 	const char *ns = jstr(meta, "namespace"), *name = jstr(meta, "name");
 	char key[400];
-	if (!name_ok(ns, 64) || !name_ok(name, 254))
+	if (!name_ok(ns, 64) || !name_ok(name, 254) || SFMT(key, "%s/%s", ns, name) < 0)
 		return -EINVAL;
-	snprintf(key, sizeof(key), "%s/%s", ns, name);
 	if (strcmp(jstr(spec, "nodeName"), ps->n->cfg.node_name) != 0) {
 		remove_pod(ps, key); /* moved off this node, or not ours */
 		return 0;
@@ -440,13 +440,22 @@ static void on_list(void *arg, const struct md_resp *r)
 
 static void start_list(struct pods *ps)
 {
-	char path[2048];
+	/* room for the selector and a continue token that encodes every byte as %XX */
+	char path[sizeof(ps->fsel) + 3 * sizeof(ps->cont) + 64];
 	char *cont = NULL;
-	if (ps->cont[0])
-		cont = evhttp_encode_uri(ps->cont);
-	snprintf(path, sizeof(path), "/api/v1/pods?fieldSelector=%s&limit=%d%s%s", ps->fsel,
-		 PAGE_LIMIT, cont ? "&continue=" : "", cont ? cont : "");
+	if (ps->cont[0] && !(cont = evhttp_encode_uri(ps->cont))) {
+		retry_later(ps, 1); /* out of memory: the page again, later */
+		return;
+	}
+	int rc = SFMT(path, "/api/v1/pods?fieldSelector=%s&limit=%d%s%s", ps->fsel, PAGE_LIMIT,
+		      cont ? "&continue=" : "", cont ? cont : "");
 	free(cont);
+	if (rc < 0) { /* never sent cut short: the list starts over */
+		outage(ps, "listing pods: the continue token is too long");
+		ps->cont[0] = '\0';
+		retry_later(ps, 1);
+		return;
+	}
 	struct md_req rq = {.method = "GET", .path = path, .cap = LIST_CAP, .timeout_s = 30};
 	rq.bearer = ps->n->kube_bearer[0] ? ps->n->kube_bearer : NULL;
 	ps->watching = 0;
@@ -473,8 +482,9 @@ static int on_event(struct pods *ps, const char *line, size_t len)
 	} else if (strcmp(type, "DELETED") == 0) {
 		const json_t *meta = json_object_get(obj, "metadata");
 		char key[400];
-		snprintf(key, sizeof(key), "%s/%s", jstr(meta, "namespace"), jstr(meta, "name"));
-		remove_pod(ps, key);
+		/* a key that does not fit names no pod: upsert refused its names */
+		if (SFMT(key, "%s/%s", jstr(meta, "namespace"), jstr(meta, "name")) == 0)
+			remove_pod(ps, key);
 		if (md_faults_is_daemon_pod(obj))
 			md_faults_pod(ps->n, NULL);
 		set_rv(ps, obj);
@@ -568,10 +578,14 @@ static void on_watch_done(void *arg, const struct md_resp *r)
 static void start_watch(struct pods *ps)
 {
 	char path[1024];
-	snprintf(path, sizeof(path),
+	if (SFMT(path,
 		 "/api/v1/pods?watch=true&fieldSelector=%s&resourceVersion=%s"
 		 "&allowWatchBookmarks=true&timeoutSeconds=%d",
-		 ps->fsel, ps->rv, WATCH_SECONDS);
+		 ps->fsel, ps->rv, WATCH_SECONDS) < 0) {
+		ps->need_relist = 1; /* fsel and rv are bounded: not reached */
+		retry_later(ps, 1);
+		return;
+	}
 	struct md_req rq = {.method = "GET",
 			    .path = path,
 			    .timeout_s = WATCH_SECONDS + 90,
@@ -595,18 +609,20 @@ int md_pods_start(struct node *n)
 	ps->by_name = hmap_new(64);
 	ps->retry = event_new(n->base, -1, 0, on_retry, ps);
 	char sel[400];
-	snprintf(sel, sizeof(sel), "spec.nodeName=%s", n->cfg.node_name);
-	char *enc = evhttp_encode_uri(sel);
-	if (!ps->by_name || !ps->retry || !enc || strlen(enc) >= sizeof(ps->fsel)) {
-		free(enc);
+	int rc = SFMT(sel, "spec.nodeName=%s", n->cfg.node_name);
+	char *enc = rc ? NULL : evhttp_encode_uri(sel);
+	if (!rc && (!ps->by_name || !ps->retry || !enc))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = SFMT(ps->fsel, "%s", enc);
+	free(enc);
+	if (rc) {
 		hmap_free(ps->by_name);
 		if (ps->retry)
 			event_free(ps->retry);
 		free(ps);
-		return -ENOMEM;
+		return rc;
 	}
-	snprintf(ps->fsel, sizeof(ps->fsel), "%s", enc);
-	free(enc);
 	n->pods = ps;
 	start_list(ps);
 	return 0;

@@ -156,6 +156,19 @@ void md_pods_lookup(struct node *n, const char *ip, md_pod_fn fn, void *arg);
 int md_pods_find(struct node *n, const char *ip, struct md_pod *out);
 /* Pods known, held lookups, whether the first list has completed. */
 void md_pods_stats(const struct node *n, size_t *pods, size_t *held, int *synced);
+/* A pod object (a list item, or an ADDED or MODIFIED event's) as the node keeps it. */
+struct md_pod_info {
+	char key[400]; /* "ns/name" */
+	struct md_pod p;
+	char ip2[64]; /* a second address from status.podIPs ("" when none) */
+	int live;     /* its address names it: not finished, not hostNetwork, a pod IP and a
+			 valid service account name */
+};
+/* Reads pod without effects (pods.c keeps what it says). 0 and *out; -ENOENT when it
+ * runs on another node than node_name (out->key says which pod to forget); -EINVAL
+ * when its namespace or name is not a valid Kubernetes name. */
+struct json_t;
+int md_pod_read(const struct json_t *pod, const char *node_name, struct md_pod_info *out);
 
 /* --- ksa.c --- */
 struct md_ksa {

@@ -183,7 +183,8 @@ void md_faults_event(struct node *n, const struct md_pod *pod, const char *reaso
 	char now[CLOCK_RFC3339_LEN], path[200];
 	clock_rfc3339((int64_t)time(NULL), now);
 	char gen[300];
-	if (SFMT(gen, "%s.", pod->name) < 0 || SFMT(path, "/api/v1/namespaces/%s/events", pod->ns) < 0)
+	if (SFMT(gen, "%s.", pod->name) < 0 ||
+	    SFMT(path, "/api/v1/namespaces/%s/events", pod->ns) < 0)
 		return; /* names are bounded (md_pod): not reached */
 	json_t *ev = json_pack(
 		"{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s, s:s},"

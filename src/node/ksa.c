@@ -239,7 +239,8 @@ void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, 
 		return;
 	}
 	if (!ks || strlen(ns) >= sizeof(((struct md_ksa *)0)->ns) ||
-	    strlen(name) >= sizeof(((struct md_ksa *)0)->name) || SFMT(key, "%s/%s", ns, name) < 0) {
+	    strlen(name) >= sizeof(((struct md_ksa *)0)->name) ||
+	    SFMT(key, "%s/%s", ns, name) < 0) {
 		md_err_set(&err, 500,
 			   "GKE Metadata Server encountered an error: bad service account\n");
 		fn(arg, -EINVAL, NULL, &err);

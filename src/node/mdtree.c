@@ -166,7 +166,8 @@ void md_tree_listing(struct evbuffer *b, const json_t *dir, int as_json)
 		int is_dir = json_is_object(json_object_get(dir, keys[i]));
 		/* no fixed array: a key of any length is listed whole */
 		if (arr)
-			json_array_append_new(arr, json_sprintf("%s%s", keys[i], is_dir ? "/" : ""));
+			json_array_append_new(arr,
+					      json_sprintf("%s%s", keys[i], is_dir ? "/" : ""));
 		else
 			evbuffer_add_printf(b, "%s%s\n", keys[i], is_dir ? "/" : "");
 	}

@@ -397,8 +397,8 @@ static void on_cluster_token(void *arg, int rc, const char *value, int64_t expir
 	}
 	struct md_req rq = {
 		.method = "GET", .path = path, .bearer = value, .cap = 4u << 20, .timeout_s = 15};
-	if (SFMT(path, "/v1/projects/%s/locations/%s/clusters/%s", n->cfg.project,
-		 n->cfg.location, n->cfg.cluster) < 0 ||
+	if (SFMT(path, "/v1/projects/%s/locations/%s/clusters/%s", n->cfg.project, n->cfg.location,
+		 n->cfg.cluster) < 0 ||
 	    md_client_call(n->container, &rq, on_cluster, cr, NULL) != 0) {
 		cr->polling = 0;
 		poll_later(cr);

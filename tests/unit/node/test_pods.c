@@ -22,7 +22,8 @@ static json_t *pod(const char *extra)
 {
 	json_t *p = json_loads(
 		"{\"metadata\":{\"namespace\":\"default\",\"name\":\"web-1\",\"uid\":\"u-1\","
-		"\"creationTimestamp\":\"2026-12-02T10:00:00Z\",\"labels\":{\"b\":\"2\",\"a\":\"1\"}},"
+		"\"creationTimestamp\":\"2026-12-02T10:00:00Z\",\"labels\":{\"b\":\"2\",\"a\":"
+		"\"1\"}},"
 		"\"spec\":{\"nodeName\":\"" NODE "\",\"serviceAccountName\":\"app\"},"
 		"\"status\":{\"phase\":\"Running\",\"podIP\":\"127.20.0.5\","
 		"\"podIPs\":[{\"ip\":\"127.20.0.5\"},{\"ip\":\"fd00::5\"}]}}",

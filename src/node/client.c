@@ -29,6 +29,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/dbuf.h"
+
 #define MAX_CONNS 64	/* per upstream */
 #define MAX_IDLE 16	/* kept alive per upstream */
 #define MAX_QUEUED 8192 /* calls waiting for a connection */
@@ -225,7 +227,8 @@ static void describe(struct md_call *call, int never_connected, char *out, size_
 {
 	struct md_client *cl = call->cl;
 	char url[NODE_URL_MAX + 4400], hp[320], reason[1024];
-	md_client_url(cl, call->path, url, sizeof(url));
+	if (md_client_url(cl, call->path, url, sizeof(url)) < 0) /* a message: say so */
+		snprintf(url, sizeof(url), "%s (with a path too long to show)", cl->base_url);
 	if (strchr(cl->host, ':'))
 		snprintf(hp, sizeof(hp), "[%s]:%d", cl->host, cl->port);
 	else
@@ -457,8 +460,7 @@ static int launch(struct md_call *call, struct md_conn *cn)
 	char uri[NODE_URL_MAX + 4096];
 	if (!req)
 		return -ENOMEM;
-	int w = snprintf(uri, sizeof(uri), "%s%s", cl->prefix, call->path);
-	if (w < 0 || (size_t)w >= sizeof(uri)) {
+	if (SFMT(uri, "%s%s", cl->prefix, call->path) < 0) {
 		evhttp_request_free(req);
 		return -E2BIG;
 	}
@@ -484,7 +486,10 @@ static int launch(struct md_call *call, struct md_conn *cn)
 	if (call->body_len || cmd_of(call->method) == EVHTTP_REQ_POST ||
 	    cmd_of(call->method) == EVHTTP_REQ_PUT) {
 		char cl_len[32];
-		snprintf(cl_len, sizeof(cl_len), "%zu", call->body_len);
+		if (SFMT(cl_len, "%zu", call->body_len) < 0) {
+			evhttp_request_free(req);
+			return -E2BIG;
+		}
 		evhttp_add_header(h, "Content-Length", cl_len);
 		if (call->body_len && evbuffer_add(evhttp_request_get_output_buffer(req),
 						   call->body, call->body_len)) {
@@ -678,9 +683,9 @@ void md_call_cancel(struct md_call *call)
 	call_free(call);
 }
 
-void md_client_url(const struct md_client *c, const char *path, char *out, size_t len)
+int md_client_url(const struct md_client *c, const char *path, char *out, size_t len)
 {
-	snprintf(out, len, "%s%s", c->base_url, path ? path : "");
+	return sfmt(out, len, "%s%s", c->base_url, path ? path : "");
 }
 
 int md_client_new(struct event_base *base, struct evdns_base *dns, const char *base_url,
@@ -713,7 +718,8 @@ int md_client_new(struct event_base *base, struct evdns_base *dns, const char *b
 		goto out;
 	int port = evhttp_uri_get_port(u);
 	cl->port = port > 0 ? port : (cl->https ? 443 : 80);
-	snprintf(cl->host, sizeof(cl->host), "%s", host);
+	if (SFMT(cl->host, "%s", host) < 0)
+		goto out;
 	if (cl->host[0] == '[') { /* libevent keeps IPv6 brackets */
 		size_t l = strlen(cl->host);
 		if (l < 3 || cl->host[l - 1] != ']')
@@ -721,16 +727,16 @@ int md_client_new(struct event_base *base, struct evdns_base *dns, const char *b
 		memmove(cl->host, cl->host + 1, l - 2);
 		cl->host[l - 2] = '\0';
 	}
-	if (port > 0)
-		snprintf(cl->host_hdr, sizeof(cl->host_hdr), "%s:%d", host, port);
-	else
-		snprintf(cl->host_hdr, sizeof(cl->host_hdr), "%s", host);
-	snprintf(cl->prefix, sizeof(cl->prefix), "%s", path ? path : "");
+	if ((port > 0 ? SFMT(cl->host_hdr, "%s:%d", host, port) : SFMT(cl->host_hdr, "%s", host)) <
+		    0 ||
+	    SFMT(cl->prefix, "%s", path ? path : "") < 0)
+		goto out;
 	size_t pl = strlen(cl->prefix);
 	while (pl > 0 && cl->prefix[pl - 1] == '/')
 		cl->prefix[--pl] = '\0';
-	snprintf(cl->base_url, sizeof(cl->base_url), "%s://%s%s", cl->https ? "https" : "http",
-		 cl->host_hdr, cl->prefix);
+	if (SFMT(cl->base_url, "%s://%s%s", cl->https ? "https" : "http", cl->host_hdr,
+		 cl->prefix) < 0)
+		goto out;
 	cl->reaper = event_new(base, -1, 0, on_reap, cl);
 	if (!cl->reaper) {
 		rc = -ENOMEM;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "core/clock.h"
+#include "core/dbuf.h"
 #include "core/hmap.h"
 
 #define WARNED_MAX 4096 /* pods warned about (uids); the set starts over beyond */
@@ -182,7 +183,9 @@ void md_faults_event(struct node *n, const struct md_pod *pod, const char *reaso
 	char now[CLOCK_RFC3339_LEN], path[200];
 	clock_rfc3339((int64_t)time(NULL), now);
 	char gen[300];
-	snprintf(gen, sizeof(gen), "%s.", pod->name);
+	if (SFMT(gen, "%s.", pod->name) < 0 ||
+	    SFMT(path, "/api/v1/namespaces/%s/events", pod->ns) < 0)
+		return; /* names are bounded (md_pod): not reached */
 	json_t *ev = json_pack(
 		"{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s, s:s}, s:s, s:s, s:s, s:{s:s, s:s},"
 		" s:s, s:s, s:i, s:s, s:s}",
@@ -196,7 +199,6 @@ void md_faults_event(struct node *n, const struct md_pod *pod, const char *reaso
 	json_decref(ev);
 	if (!body)
 		return;
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/events", pod->ns);
 	struct md_req rq = {.method = "POST",
 			    .path = path,
 			    .ctype = "application/json",

@@ -198,9 +198,8 @@ static int fetch(struct kent *e)
 	char *ens = evhttp_encode_uri(e->k.ns), *ename = evhttp_encode_uri(e->k.name);
 	char path[1200];
 	int rc = -ENOMEM;
-	if (ens && ename) {
-		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s", ens,
-			 ename);
+	if (ens && ename &&
+	    (rc = SFMT(path, "/api/v1/namespaces/%s/serviceaccounts/%s", ens, ename)) == 0) {
 		struct md_req rq = {.method = "GET", .path = path, .cap = SA_CAP, .timeout_s = 10};
 		rq.bearer = n->kube_bearer[0] ? n->kube_bearer : NULL;
 		rc = md_client_call(n->kube, &rq, on_fetched, e, NULL);
@@ -240,13 +239,13 @@ void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, 
 		return;
 	}
 	if (!ks || strlen(ns) >= sizeof(((struct md_ksa *)0)->ns) ||
-	    strlen(name) >= sizeof(((struct md_ksa *)0)->name)) {
+	    strlen(name) >= sizeof(((struct md_ksa *)0)->name) ||
+	    SFMT(key, "%s/%s", ns, name) < 0) {
 		md_err_set(&err, 500,
 			   "GKE Metadata Server encountered an error: bad service account\n");
 		fn(arg, -EINVAL, NULL, &err);
 		return;
 	}
-	snprintf(key, sizeof(key), "%s/%s", ns, name);
 	struct kent *e = hmap_get(ks->map, key);
 	int64_t now = md_now_ms();
 	int64_t age = e ? now - e->fetched_ms : 0;
@@ -274,9 +273,10 @@ void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, 
 			return;
 		}
 		e->ks = ks;
-		snprintf(e->key, sizeof(e->key), "%s", key);
-		snprintf(e->k.ns, sizeof(e->k.ns), "%s", ns);
-		snprintf(e->k.name, sizeof(e->k.name), "%s", name);
+		/* each fits: ns and name were measured, key built above */
+		memcpy(e->key, key, sizeof(e->key));
+		memcpy(e->k.ns, ns, strlen(ns) + 1);
+		memcpy(e->k.name, name, strlen(name) + 1);
 		ks->count++;
 	}
 	lru_front(ks, e);
@@ -292,9 +292,12 @@ void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, 
 	e->waiters = w;
 	if (e->fetching)
 		return;
-	if (fetch(e) != 0) {
-		md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
-		fail(e, -ENOMEM, &err);
+	int rc = fetch(e);
+	if (rc != 0) {
+		md_err_set(&err, 500, "GKE Metadata Server encountered an error: %s\n",
+			   rc == -ENAMETOOLONG ? "a name is too long for an upstream request path"
+					       : "out of memory");
+		fail(e, rc, &err);
 		return;
 	}
 	evict(ks);

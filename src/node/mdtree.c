@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
+
 /* The service-accounts directory for an account email. token and identity are null:
  * listed, never shown in recursive JSON. */
 json_t *md_tree_accounts(const char *email, json_t *scopes)
@@ -81,10 +83,14 @@ json_t *md_tree_recursive(const json_t *v, int keep_keys)
 		char key[400];
 		size_t j = 0;
 		int up = 0;
-		for (const char *p = k; *p && j < sizeof(key) - 1; p++) {
+		for (const char *p = k; *p; p++) {
 			if (*p == '-' && !keep_keys) {
 				up = 1;
 				continue;
+			}
+			if (j == sizeof(key) - 1) { /* never cut short */
+				json_decref(o);
+				return NULL;
 			}
 			key[j++] = up && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
 			up = 0;
@@ -101,8 +107,9 @@ json_t *md_tree_recursive(const json_t *v, int keep_keys)
 }
 
 /* alt=text of a recursive directory: "path value" lines. */
-void md_tree_flatten(struct evbuffer *b, const char *prefix, const json_t *v)
+int md_tree_flatten(struct evbuffer *b, const char *prefix, const json_t *v)
 {
+	int rc = 0;
 	if (json_is_object(v)) {
 		const char *k;
 		json_t *c;
@@ -110,19 +117,21 @@ void md_tree_flatten(struct evbuffer *b, const char *prefix, const json_t *v)
 		{
 			if (json_is_null(c))
 				continue;
-			char p[1024];
-			snprintf(p, sizeof(p), "%s%s%s", prefix, *prefix ? "/" : "", k);
-			md_tree_flatten(b, p, c);
+			char p[MD_TREE_PATH_MAX];
+			if ((rc = SFMT(p, "%s%s%s", prefix, *prefix ? "/" : "", k)) < 0 ||
+			    (rc = md_tree_flatten(b, p, c)) < 0)
+				return rc;
 		}
 	} else if (json_is_array(v)) {
 		size_t i;
 		json_t *e;
-		json_array_foreach(v, i, e) md_tree_flatten(b, prefix, e);
+		json_array_foreach(v, i, e) if ((rc = md_tree_flatten(b, prefix, e)) < 0) return rc;
 	} else if (json_is_string(v)) {
 		evbuffer_add_printf(b, "%s %s\n", prefix, json_string_value(v));
 	} else if (json_is_integer(v)) {
 		evbuffer_add_printf(b, "%s %lld\n", prefix, (long long)json_integer_value(v));
 	}
+	return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -155,12 +164,12 @@ void md_tree_listing(struct evbuffer *b, const json_t *dir, int as_json)
 		}
 	for (i = 0; i < n; i++) {
 		int is_dir = json_is_object(json_object_get(dir, keys[i]));
-		char e[600];
-		snprintf(e, sizeof(e), "%s%s", keys[i], is_dir ? "/" : "");
+		/* no fixed array: a key of any length is listed whole */
 		if (arr)
-			json_array_append_new(arr, json_string(e));
+			json_array_append_new(arr,
+					      json_sprintf("%s%s", keys[i], is_dir ? "/" : ""));
 		else
-			evbuffer_add_printf(b, "%s\n", e);
+			evbuffer_add_printf(b, "%s%s\n", keys[i], is_dir ? "/" : "");
 	}
 	if (arr) {
 		char *d = json_dumps(arr, JSON_COMPACT);

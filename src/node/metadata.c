@@ -249,17 +249,6 @@ static json_t *build_statics(struct node *n)
 			 "universe-domain", "googleapis.com");
 }
 
-/* The tree's pure parts live in mdtree.c; these keep the names the handlers use. */
-static json_t *accounts(const char *email, json_t *scopes)
-{
-	return md_tree_accounts(email, scopes);
-}
-
-static json_t *scopes_json(const char *spaced)
-{
-	return md_tree_scopes(spaced);
-}
-
 /* The whole tree for q (the pod's accounts filled in when known). New reference. */
 static json_t *tree_for(struct mreq *q, const char *email)
 {
@@ -269,8 +258,8 @@ static json_t *tree_for(struct mreq *q, const char *email)
 		return NULL;
 	if (email) {
 		const char *sc = md_nodecreds_gce_mode(q->n) ? md_nodecreds_scopes(q->n) : NULL;
-		json_t *scopes = sc ? scopes_json(sc) : json_loads(DEFAULT_SCOPES_LIST, 0, NULL);
-		json_t *acc = scopes ? accounts(email, scopes) : NULL;
+		json_t *scopes = sc ? md_tree_scopes(sc) : json_loads(DEFAULT_SCOPES_LIST, 0, NULL);
+		json_t *acc = scopes ? md_tree_accounts(email, scopes) : NULL;
 		json_decref(scopes);
 		if (!acc) {
 			json_decref(t);
@@ -279,26 +268,6 @@ static json_t *tree_for(struct mreq *q, const char *email)
 		json_object_set_new(json_object_get(t, "instance"), "service-accounts", acc);
 	}
 	return t;
-}
-
-static json_t *walk(json_t *t, const char *rel)
-{
-	return md_tree_walk(t, rel);
-}
-
-static json_t *recursive_json(const json_t *v, int keep_keys)
-{
-	return md_tree_recursive(v, keep_keys);
-}
-
-static void flatten(struct evbuffer *b, const char *prefix, const json_t *v)
-{
-	md_tree_flatten(b, prefix, v);
-}
-
-static void listing(struct evbuffer *b, const json_t *dir, int as_json)
-{
-	md_tree_listing(b, dir, as_json);
 }
 
 /* --- rendering --- */
@@ -342,48 +311,62 @@ static int hold_wait(struct mreq *q)
 	return 0;
 }
 
+/* The refusal of a request URI over URI_MAX bytes, or one whose redirect's Location
+ * would not fit in as many (a Location is never cut short). */
+static enum md_ev uri_too_long(struct mreq *q)
+{
+	char msg[200];
+	snprintf(msg, sizeof(msg),
+		 "GKE Metadata Server encountered an error: the request URI is longer than %d "
+		 "bytes\n",
+		 URI_MAX);
+	return refuse(q, 414, msg);
+}
+
 static enum md_ev redirect(struct mreq *q)
 {
 	char loc[URI_MAX + 64];
-	snprintf(loc, sizeof(loc), "/computeMetadata/v1/%s%s%s%s", q->rel, *q->rel ? "/" : "",
-		 q->query ? "?" : "", q->query ? q->query : "");
+	if (SFMT(loc, "/computeMetadata/v1/%s%s%s%s", q->rel, *q->rel ? "/" : "",
+		 q->query ? "?" : "", q->query ? q->query : "") < 0)
+		return uri_too_long(q);
+	char *esc = evhttp_htmlescape(loc);
+	if (!esc)
+		return refuse(q, 500, OOM_TEXT);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(q->ev);
 	evhttp_add_header(h, "Location", loc);
 	evhttp_add_header(h, "Metadata-Flavor", "Google");
 	evhttp_add_header(h, "Server", "GKE Metadata Server");
 	evhttp_add_header(h, "Content-Type", "text/html; charset=utf-8");
-	char *esc = evhttp_htmlescape(loc);
-	char body[URI_MAX * 6 + 64];
-	int len = snprintf(body, sizeof(body), "<a href=\"%s\">Moved Permanently</a>.\n\n",
-			   esc ? esc : "");
+	/* the body goes straight into the reply: an escaped URI may be six times longer */
+	struct evbuffer *b = evhttp_request_get_output_buffer(q->ev);
+	if (b)
+		evbuffer_add_printf(b, "<a href=\"%s\">Moved Permanently</a>.\n\n", esc);
 	free(esc);
-	reply_raw(q->n, q->ev, 301, "Moved Permanently", body,
-		  len > 0 && (size_t)len < sizeof(body) ? (size_t)len : 0);
+	reply_raw(q->n, q->ev, 301, "Moved Permanently", NULL, 0);
 	return MD_EV_ANSWERED;
 }
 
 static const char *not_found_text = "404 page not found\n";
 
-/* v's bytes as q asks for them (recursive, alt) into b; 1 when they are JSON. */
+/* v's bytes as q asks for them (recursive, alt) into b; 1 when they are JSON, 0 when
+ * not, -errno when they could not be had whole (out of memory, a path too long). */
 static int render_value(struct mreq *q, const json_t *v, struct evbuffer *b)
 {
 	if (json_is_object(v) && q->recursive) {
-		if (q->alt == MD_ALT_TEXT) {
-			flatten(b, "", v);
-			return 0;
-		}
+		if (q->alt == MD_ALT_TEXT)
+			return md_tree_flatten(b, "", v);
 		const char *seg = last_segment(q->rel);
 		int keep = strcmp(seg, "attributes") == 0 || strcmp(seg, "service-accounts") == 0;
-		json_t *r = recursive_json(v, keep);
+		json_t *r = md_tree_recursive(v, keep);
 		char *d = r ? json_dumps(r, JSON_COMPACT) : NULL;
 		if (d)
 			evbuffer_add(b, d, strlen(d));
 		free(d);
 		json_decref(r);
-		return 1;
+		return d ? 1 : -ENOMEM;
 	}
 	if (json_is_object(v)) {
-		listing(b, v, q->alt == MD_ALT_JSON);
+		md_tree_listing(b, v, q->alt == MD_ALT_JSON);
 		return q->alt == MD_ALT_JSON;
 	}
 	if (q->alt == MD_ALT_JSON) {
@@ -409,7 +392,7 @@ static int render_value(struct mreq *q, const json_t *v, struct evbuffer *b)
 /* Answers q from the tree (a directory or a value), or says it waits for a change. */
 static enum md_ev render(struct mreq *q, json_t *tree)
 {
-	json_t *v = walk(tree, q->rel);
+	json_t *v = md_tree_walk(tree, q->rel);
 	if (!v || json_is_null(v) || (!json_is_object(v) && q->dir))
 		return refuse(q, 404, not_found_text);
 	if (json_is_object(v) && !q->dir && *q->rel)
@@ -418,6 +401,10 @@ static enum md_ev render(struct mreq *q, json_t *tree)
 	if (!b)
 		return refuse(q, 500, OOM_TEXT);
 	int is_json = render_value(q, v, b);
+	if (is_json < 0) {
+		evbuffer_free(b);
+		return refuse(q, 500, "GKE Metadata Server encountered an error\n");
+	}
 	size_t len = evbuffer_get_length(b);
 	const char *body = len ? (const char *)evbuffer_pullup(b, -1) : "";
 	char etag[17];
@@ -544,7 +531,7 @@ static enum md_ev with_accounts(struct mreq *q, const char *email)
 	json_t *tree = tree_for(q, email);
 	if (!tree)
 		return refuse(q, 500, OOM_TEXT);
-	json_t *v = email ? walk(tree, q->rel) : NULL;
+	json_t *v = email ? md_tree_walk(tree, q->rel) : NULL;
 	if (v && json_is_null(v) && strncmp(q->rel, "instance/service-accounts/", 26) == 0) {
 		const char *leaf = last_segment(q->rel);
 		json_decref(tree);
@@ -620,12 +607,6 @@ static void on_pod(void *arg, int rc, const struct md_pod *pod)
 	}
 	q->pod = *pod;
 	advance(q, MD_EV_NEXT);
-}
-
-static int is_self(const struct node *n, const char *addr)
-{
-	(void)n;
-	return md_addr_self(addr);
 }
 
 /* --- connections, their callers and drops --- */
@@ -864,7 +845,7 @@ static enum md_ev step_start(struct mreq *q)
 	/* a known pod's egress to the metadata server passes its NetworkPolicies first,
 	 * whatever it asks (the dataplane drops packets, not paths); a pod not known yet is
 	 * judged once found (HOLD -> GATE) */
-	if (!is_self(n, q->addr) && md_pods_find(n, q->addr, &q->pod) == 0)
+	if (!md_addr_self(q->addr) && md_pods_find(n, q->addr, &q->pod) == 0)
 		return MD_EV_KNOWN_POD;
 	return MD_EV_NEXT;
 }
@@ -900,13 +881,8 @@ static enum md_ev check_request(struct mreq *q)
 	const char *uri = evhttp_request_get_uri(q->ev);
 	enum evhttp_cmd_type cmd = evhttp_request_get_command(q->ev);
 	char msg[200];
-	if (!uri || strlen(uri) > URI_MAX) {
-		snprintf(msg, sizeof(msg),
-			 "GKE Metadata Server encountered an error: the request URI is longer than "
-			 "%d bytes\n",
-			 URI_MAX);
-		return refuse(q, 414, msg);
-	}
+	if (!uri || strlen(uri) > URI_MAX)
+		return uri_too_long(q);
 	size_t hsize = 0;
 	for (struct evkeyval *kv = TAILQ_FIRST(in); kv; kv = TAILQ_NEXT(kv, next))
 		hsize += strlen(kv->key) + strlen(kv->value) + 4;
@@ -935,7 +911,7 @@ static enum md_ev check_request(struct mreq *q)
 static enum md_ev fixed_target(struct mreq *q, const struct md_path *mp)
 {
 	struct node *n = q->n;
-	if (is_self(n, q->addr) &&
+	if (md_addr_self(q->addr) &&
 	    (strcmp(mp->path, "/healthz") == 0 || strcmp(mp->path, "/metrics") == 0)) {
 		admin(n, q->ev, mp->path);
 		return MD_EV_ANSWERED;
@@ -957,8 +933,9 @@ static enum md_ev fixed_target(struct mreq *q, const struct md_path *mp)
 			      "is concealed.\n");
 	case MD_T_CM_REDIRECT: {
 		char loc[URI_MAX + 32];
-		snprintf(loc, sizeof(loc), "/computeMetadata/%s%s", q->query ? "?" : "",
-			 q->query ? q->query : "");
+		if (SFMT(loc, "/computeMetadata/%s%s", q->query ? "?" : "",
+			 q->query ? q->query : "") < 0)
+			return uri_too_long(q);
 		evhttp_add_header(out, "Location", loc);
 		evhttp_add_header(out, "Content-Type", "text/html; charset=utf-8");
 		reply_raw(n, q->ev, 301, "Moved Permanently", "", 0);
@@ -1049,7 +1026,7 @@ static enum md_ev step_route(struct mreq *q)
 	}
 	if (q->ksa_known) /* a held wait_for_change: the pod and its KSA are known */
 		return MD_EV_ACCOUNTS;
-	if (is_self(n, q->addr)) {
+	if (md_addr_self(q->addr)) {
 		char msg[600];
 		snprintf(msg, sizeof(msg),
 			 "GKE Metadata Server encountered an error: %s is node %s's own address, "

@@ -31,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
+
 #include "kube/netpol.h"
 
 #define NS_MAX 256
@@ -186,8 +188,8 @@ static int fetch(struct nsent *e)
 {
 	struct node *n = e->np->n;
 	char path[200];
-	snprintf(path, sizeof(path), "/apis/networking.k8s.io/v1/namespaces/%s/networkpolicies",
-		 e->ns);
+	if (SFMT(path, "/apis/networking.k8s.io/v1/namespaces/%s/networkpolicies", e->ns) < 0)
+		return -ENAMETOOLONG;
 	struct md_req rq = {.method = "GET",
 			    .path = path,
 			    .bearer = n->kube_bearer[0] ? n->kube_bearer : NULL,

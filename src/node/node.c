@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/dbuf.h"
 #include "core/file.h"
 #include "core/jwt.h"
 #include "node/mdfast.h"
@@ -267,41 +268,38 @@ static int read_small_file(const char *path, char *out, size_t len)
 	return n ? 0 : -EINVAL;
 }
 
-/* Derived names: pool, STS audience, hostname, instance id, zone. */
-static int derive(struct node *n)
+/* The names derived from the configuration: pool, STS audience, zone (when not given),
+ * hostname, instance id. 0, or -ENAMETOOLONG when one does not fit (never cut short). */
+int node_derive(struct node *n)
 {
 	struct node_config *c = &n->cfg;
-	snprintf(n->pool, sizeof(n->pool), "%s.svc.id.goog", c->project);
-	snprintf(
-		n->sts_audience, sizeof(n->sts_audience),
-		"identitynamespace:%s:https://container.googleapis.com/v1/projects/%s/locations/%s/"
-		"clusters/%s",
-		n->pool, c->project, c->location, c->cluster);
-	if (!c->zone[0]) {
+	char seed[600], hex[65];
+	int rc = SFMT(n->pool, "%s.svc.id.goog", c->project);
+	if (!rc)
+		rc = SFMT(n->sts_audience,
+			  "identitynamespace:%s:https://container.googleapis.com/v1/projects/%s/"
+			  "locations/%s/clusters/%s",
+			  n->pool, c->project, c->location, c->cluster);
+	if (!rc && !c->zone[0]) {
 		/* a zone is REGION-x; a region's nodes here live in its first zone */
 		int dashes = 0;
 		for (const char *p = c->location; *p; p++)
 			dashes += *p == '-';
-		if (dashes >= 2)
-			snprintf(c->zone, sizeof(c->zone), "%s", c->location);
-		else
-			snprintf(c->zone, sizeof(c->zone), "%.60s-a", c->location);
+		rc = SFMT(c->zone, dashes >= 2 ? "%s" : "%s-a", c->location);
 	}
-	snprintf(n->zone_path, sizeof(n->zone_path), "projects/%s/zones/%s", c->project_number,
-		 c->zone);
-	snprintf(n->hostname, sizeof(n->hostname), "%s.%s.c.%s.internal", c->node_name, c->zone,
-		 c->project);
-	char seed[600], hex[65];
-	snprintf(seed, sizeof(seed), "%s/%s/%s/%s", c->project, c->location, c->cluster,
-		 c->node_name);
+	if (!rc)
+		rc = SFMT(n->zone_path, "projects/%s/zones/%s", c->project_number, c->zone);
+	if (!rc)
+		rc = SFMT(n->hostname, "%s.%s.c.%s.internal", c->node_name, c->zone, c->project);
+	if (!rc)
+		rc = SFMT(seed, "%s/%s/%s/%s", c->project, c->location, c->cluster, c->node_name);
+	if (rc)
+		return rc;
 	sha256_hex(seed, strlen(seed), hex);
-	unsigned long long id = strtoull((char[17]){hex[0], hex[1], hex[2], hex[3], hex[4], hex[5],
-						    hex[6], hex[7], hex[8], hex[9], hex[10],
-						    hex[11], hex[12], hex[13], hex[14], hex[15], 0},
-					 NULL, 16);
+	hex[16] = '\0';
+	unsigned long long id = strtoull(hex, NULL, 16);
 	id = id % 9000000000000000000ULL + 100000000000000000ULL;
-	snprintf(n->instance_id, sizeof(n->instance_id), "%llu", id);
-	return 0;
+	return SFMT(n->instance_id, "%llu", id);
 }
 
 static int project_ok(const char *s)
@@ -354,10 +352,9 @@ static int listen_on(struct node *n, struct evhttp *http, const char *addr, int 
 	if (bound)
 		*bound = got;
 	n->srv = http;
-	if (n->n_socks < sizeof(n->socks) / sizeof(n->socks[0]) &&
-	    strlen(addr) < sizeof(n->socks[0].addr)) {
-		struct md_sock *s = &n->socks[n->n_socks++];
-		snprintf(s->addr, sizeof(s->addr), "%s", addr);
+	struct md_sock *s = &n->socks[n->n_socks];
+	if (n->n_socks < sizeof(n->socks) / sizeof(n->socks[0]) && SFMT(s->addr, "%s", addr) == 0) {
+		n->n_socks++;
 		s->port = got;
 		s->h = h;
 	}
@@ -406,27 +403,32 @@ static int needs_dns(const char *url)
 	return r;
 }
 
-int node_run(const struct node_config *cfg)
+/* --- node_run's steps --- */
+
+/* Options: the configuration checked, the bearer token read, the derived names. */
+static int load_options(struct node *n)
 {
-	struct node *n = calloc(1, sizeof(*n));
-	struct evhttp *http = NULL;
-	struct event *sigs[2] = {NULL, NULL};
 	char err[600] = "";
-	int rc = -EINVAL, port = 0;
-	char metadata_host[80] = ""; /* node mode: where pods reach the server */
-	if (!n)
-		return -ENOMEM;
-	n->cfg = *cfg;
 	if (check_config(&n->cfg, err, sizeof(err)) != 0) {
 		md_log(n, "%s", err);
-		goto out;
+		return -EINVAL;
 	}
 	if (n->cfg.kube_token_file[0] &&
 	    read_small_file(n->cfg.kube_token_file, n->kube_bearer, sizeof(n->kube_bearer)) != 0) {
 		md_log(n, "--kube-token-file %s: cannot read a token", n->cfg.kube_token_file);
-		goto out;
+		return -EINVAL;
 	}
-	derive(n);
+	if (node_derive(n) != 0) {
+		md_log(n, "--node-name, --project, --location and --zone make a hostname or zone "
+			  "too long");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The process: no SIGPIPE, every descriptor the hard limit allows, libevent quiet. */
+static void setup_process(const struct node *n)
+{
 	signal(SIGPIPE, SIG_IGN);
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -435,7 +437,11 @@ int node_run(const struct node_config *cfg)
 	}
 	if (!n->cfg.verbose)
 		event_set_log_callback(on_libevent_log);
-	rc = -ENOMEM;
+}
+
+/* The event loop, and a resolver when an upstream is named by a host name. */
+static int make_base(struct node *n)
+{
 	/* epoll's changelist folds evhttp's per-request EPOLL_CTL_MOD churn into one call
 	 * per descriptor and loop iteration (the node's loop is single-threaded) */
 	struct event_config *ec = event_config_new();
@@ -447,7 +453,7 @@ int node_run(const struct node_config *cfg)
 	if (!n->base)
 		n->base = event_base_new();
 	if (!n->base)
-		goto out;
+		return -ENOMEM;
 	if (needs_dns(n->cfg.kube_server) || needs_dns(n->cfg.sts_url) ||
 	    needs_dns(n->cfg.iamcredentials_url) || needs_dns(n->cfg.container_url) ||
 	    n->cfg.credentials[0]) {
@@ -455,19 +461,27 @@ int node_run(const struct node_config *cfg)
 		if (!n->dns)
 			md_log(n, "no DNS resolver; host names will not resolve");
 	}
-	rc = -EINVAL;
+	return 0;
+}
+
+/* The upstream clients (Kubernetes, STS, IAM Credentials, Container) and the modules
+ * that use them. */
+static int make_clients(struct node *n)
+{
+	char err[600] = "";
+	int rc;
 	if (strncmp(n->cfg.kube_server, "https://", 8) == 0) {
 		n->kube_tls = md_tls_ctx(n->cfg.kube_ca, n->cfg.kube_cert, n->cfg.kube_key, err,
 					 sizeof(err));
 		if (!n->kube_tls) {
 			md_log(n, "Kubernetes TLS: %s", err);
-			goto out;
+			return -EINVAL;
 		}
 	}
 	n->google_tls = md_tls_ctx(NULL, NULL, NULL, err, sizeof(err));
 	if (!n->google_tls) {
 		md_log(n, "Google TLS: %s", err);
-		goto out;
+		return -EINVAL;
 	}
 	if (md_client_new(n->base, n->dns, n->cfg.kube_server, n->kube_tls, &n->kube) != 0 ||
 	    md_client_new(n->base, n->dns, n->cfg.sts_url, n->google_tls, &n->sts) != 0 ||
@@ -480,85 +494,100 @@ int node_run(const struct node_config *cfg)
 		       "--iamcredentials-url %s, --container-url %s)",
 		       n->cfg.kube_server, n->cfg.sts_url, n->cfg.iamcredentials_url,
 		       n->cfg.container_url);
-		goto out;
+		return -EINVAL;
 	}
 	if ((rc = md_ksa_init(n)) != 0 || (rc = md_tokens_init(n)) != 0 ||
 	    (rc = md_nodecreds_start(n)) != 0 || (rc = md_netpol_init(n)) != 0)
-		goto out;
+		return rc;
+	return 0;
+}
 
-	rc = -ENOMEM;
+/* The metadata server's evhttp: its limits, its guard and fast path, metadata.c's
+ * handler. */
+static int make_http(struct node *n, struct evhttp **out)
+{
 	/* slow clients and idle keep-alives get the node's 10 s unless told otherwise */
 	static const struct http_limits node_limits = {REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
 						       REQUEST_TIMEOUT_MS, REQUEST_TIMEOUT_MS, 0};
 	struct http_limits lim = n->cfg.limits;
 	http_limits_resolve(&lim, &node_limits);
 	http_conn_set_budget(n->cfg.limits.max_conns);
-	http = evhttp_new(n->base);
+	struct evhttp *http = *out = evhttp_new(n->base);
 	if (!http || md_http_attach(n, http) != 0 ||
 	    !(n->fast = md_fast_new(n, lim.header_ms, lim.idle_ms)) ||
 	    !(n->guard = http_guard_new(n->base, http, &lim, "metadata", md_http_on_request, n,
 					md_fast_bevcb, n->fast)))
-		goto out;
+		return -ENOMEM;
 	http_guard_set_log(n->guard, stderr);
 	evhttp_set_max_headers_size(http, HEADERS_MAX);
 	evhttp_set_max_body_size(http, BODY_MAX);
 	evhttp_set_allowed_methods(http, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD | EVHTTP_REQ_POST |
 						 EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
 						 EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
-	if (n->cfg.listen == NODE_LISTEN_LOCAL) {
-		int want = n->cfg.port < 0 ? 0 : n->cfg.port;
-		if ((rc = listen_on(n, http, n->cfg.listen_addr, want, &port)) != 0) {
-			md_log(n, "cannot listen on %s:%d: %s", n->cfg.listen_addr, want,
-			       strerror(-rc));
-			goto out;
-		}
-		md_log(n, "metadata server on %s:%d (local mode: each pod at its own 127.x.y.z:%d)",
-		       n->cfg.listen_addr, port, port);
-	} else {
-		int want = n->cfg.port < 0 ? 988 : n->cfg.port;
-		if ((rc = listen_on(n, http, "127.0.0.1", want, &port)) != 0) {
-			md_log(n, "cannot listen on 127.0.0.1:%d: %s", want, strerror(-rc));
-			goto out;
-		}
-		md_log(n, "metadata server on 127.0.0.1:%d (node mode: pods by source address)",
-		       port);
-		snprintf(metadata_host, sizeof(metadata_host), "127.0.0.1:%d", port);
-		static const struct {
-			const char *addr;
-			int port;
-		} extra[] = {{"169.254.169.254", 80}, {"169.254.169.252", 988}};
-		for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
-			int r = listen_on(n, http, extra[i].addr, extra[i].port, NULL);
-			if (r == 0) {
-				md_log(n, "metadata server on %s:%d", extra[i].addr, extra[i].port);
-				if (i == 0)
-					snprintf(metadata_host, sizeof(metadata_host), "%s",
-						 extra[i].addr);
-			} else if (r != -EADDRNOTAVAIL)
-				md_log(n, "cannot listen on %s:%d: %s", extra[i].addr,
-				       extra[i].port, strerror(-r));
-		}
+	return 0;
+}
+
+/* Local mode: one wildcard port (each pod at its own 127.x.y.z). */
+static int listen_local(struct node *n, struct evhttp *http, int *port)
+{
+	int want = n->cfg.port < 0 ? 0 : n->cfg.port;
+	int rc = listen_on(n, http, n->cfg.listen_addr, want, port);
+	if (rc != 0) {
+		md_log(n, "cannot listen on %s:%d: %s", n->cfg.listen_addr, want, strerror(-rc));
+		return rc;
 	}
-	if ((rc = md_pods_start(n)) != 0)
-		goto out;
-	if (n->cfg.state_file[0] && (rc = write_state(n, port, metadata_host)) != 0) {
-		md_log(n, "cannot write %s: %s", n->cfg.state_file, strerror(-rc));
-		goto out;
+	md_log(n, "metadata server on %s:%d (local mode: each pod at its own 127.x.y.z:%d)",
+	       n->cfg.listen_addr, *port, *port);
+	return 0;
+}
+
+/* Node mode: 127.0.0.1:988, and GKE's link-local addresses where they exist; host
+ * (HOST[:PORT], at least 80 bytes) is where pods reach the server. */
+static int listen_node(struct node *n, struct evhttp *http, int *port, char *host, size_t len)
+{
+	static const struct {
+		const char *addr;
+		int port;
+	} extra[] = {{"169.254.169.254", 80}, {"169.254.169.252", 988}};
+	int want = n->cfg.port < 0 ? 988 : n->cfg.port;
+	int rc = listen_on(n, http, "127.0.0.1", want, port);
+	if (rc != 0) {
+		md_log(n, "cannot listen on 127.0.0.1:%d: %s", want, strerror(-rc));
+		return rc;
 	}
-	int sig_list[2] = {SIGINT, SIGTERM};
+	md_log(n, "metadata server on 127.0.0.1:%d (node mode: pods by source address)", *port);
+	if ((rc = sfmt(host, len, "127.0.0.1:%d", *port)) != 0)
+		return rc;
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++) {
+		int r = listen_on(n, http, extra[i].addr, extra[i].port, NULL);
+		if (r == 0) {
+			md_log(n, "metadata server on %s:%d", extra[i].addr, extra[i].port);
+			if (i == 0 && (rc = sfmt(host, len, "%s", extra[i].addr)) != 0)
+				return rc;
+		} else if (r != -EADDRNOTAVAIL)
+			md_log(n, "cannot listen on %s:%d: %s", extra[i].addr, extra[i].port,
+			       strerror(-r));
+	}
+	return 0;
+}
+
+static int add_signals(struct node *n, struct event *sigs[2])
+{
+	static const int sig_list[2] = {SIGINT, SIGTERM};
 	for (int i = 0; i < 2; i++) {
 		sigs[i] = evsignal_new(n->base, sig_list[i], on_signal, n);
-		if (!sigs[i] || event_add(sigs[i], NULL) != 0) {
-			rc = -ENOMEM;
-			goto out;
-		}
+		if (!sigs[i] || event_add(sigs[i], NULL) != 0)
+			return -ENOMEM;
 	}
-	event_base_dispatch(n->base);
-	rc = 0;
-out:
+	return 0;
+}
+
+/* The shutdown, in order: the watch first (it holds a call), then upstream calls end
+ * without callbacks, then every module answers what it holds; nothing new starts while
+ * stopping. */
+static void shut_down(struct node *n, struct evhttp *http, struct event *sigs[2])
+{
 	n->stopping = 1;
-	/* the watch first (it holds a call), then upstream calls end without callbacks,
-	 * then every module answers what it holds; nothing new starts while stopping */
 	md_pods_stop(n);
 	md_client_free(n->kube);
 	md_client_free(n->sts);
@@ -585,6 +614,40 @@ out:
 		SSL_CTX_free(n->kube_tls);
 	if (n->google_tls)
 		SSL_CTX_free(n->google_tls);
+}
+
+int node_run(const struct node_config *cfg)
+{
+	struct node *n = calloc(1, sizeof(*n));
+	struct evhttp *http = NULL;
+	struct event *sigs[2] = {NULL, NULL};
+	char metadata_host[80] = ""; /* node mode: where pods reach the server */
+	int rc, port = 0;
+	if (!n)
+		return -ENOMEM;
+	n->cfg = *cfg;
+	rc = load_options(n);
+	if (!rc) {
+		setup_process(n);
+		rc = make_base(n);
+	}
+	if (!rc)
+		rc = make_clients(n);
+	if (!rc)
+		rc = make_http(n, &http);
+	if (!rc)
+		rc = n->cfg.listen == NODE_LISTEN_LOCAL
+			     ? listen_local(n, http, &port)
+			     : listen_node(n, http, &port, metadata_host, sizeof(metadata_host));
+	if (!rc)
+		rc = md_pods_start(n);
+	if (!rc && n->cfg.state_file[0] && (rc = write_state(n, port, metadata_host)) != 0)
+		md_log(n, "cannot write %s: %s", n->cfg.state_file, strerror(-rc));
+	if (!rc)
+		rc = add_signals(n, sigs);
+	if (!rc)
+		event_base_dispatch(n->base);
+	shut_down(n, http, sigs);
 	if (rc == 0 && n->cfg.state_file[0])
 		unlink(n->cfg.state_file);
 	free(n);

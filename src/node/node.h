@@ -76,6 +76,10 @@ struct node_config {
 /* Fills c with the defaults (hold 10 s, KSA TTL 5 s, pool poll 10 s, policies TTL 1 s,
  * bounds). */
 void node_config_defaults(struct node_config *c);
+/* Fills n's names derived from n->cfg (pool, STS audience, zone when not given, zone
+ * path, hostname, instance id). 0, or -ENAMETOOLONG when one would not fit. */
+struct node;
+int node_derive(struct node *n);
 /* Runs the node until SIGINT/SIGTERM. 0, or -errno when it cannot start. */
 int node_run(const struct node_config *cfg);
 
@@ -123,8 +127,9 @@ int md_client_call(struct md_client *c, const struct md_req *rq, md_done_fn done
 		   struct md_call **out);
 /* Ends a call without calling done. */
 void md_call_cancel(struct md_call *call);
-/* The client's full URL for a path (for messages). */
-void md_client_url(const struct md_client *c, const char *path, char *out, size_t len);
+/* The client's full URL for a path (for messages) into out. 0, or -ENAMETOOLONG when
+ * it does not fit (out then holds ""). */
+int md_client_url(const struct md_client *c, const char *path, char *out, size_t len);
 /* A TLS context verifying against ca_file (or the system store when NULL), presenting
  * cert/key when given. NULL on failure (reason in err). */
 SSL_CTX *md_tls_ctx(const char *ca_file, const char *cert, const char *key, char *err,
@@ -151,6 +156,19 @@ void md_pods_lookup(struct node *n, const char *ip, md_pod_fn fn, void *arg);
 int md_pods_find(struct node *n, const char *ip, struct md_pod *out);
 /* Pods known, held lookups, whether the first list has completed. */
 void md_pods_stats(const struct node *n, size_t *pods, size_t *held, int *synced);
+/* A pod object (a list item, or an ADDED or MODIFIED event's) as the node keeps it. */
+struct md_pod_info {
+	char key[400]; /* "ns/name" */
+	struct md_pod p;
+	char ip2[64]; /* a second address from status.podIPs ("" when none) */
+	int live;     /* its address names it: not finished, not hostNetwork, a pod IP and a
+			 valid service account name */
+};
+/* Reads pod without effects (pods.c keeps what it says). 0 and *out; -ENOENT when it
+ * runs on another node than node_name (out->key says which pod to forget); -EINVAL
+ * when its namespace or name is not a valid Kubernetes name. */
+struct json_t;
+int md_pod_read(const struct json_t *pod, const char *node_name, struct md_pod_info *out);
 
 /* --- ksa.c --- */
 struct md_ksa {

@@ -18,8 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dbuf.h"
 #include "core/http.h"
 #include "core/jwt.h"
+#include "node/mdpath.h"
 
 #define KEY_CAP (64 * 1024)
 #define RESP_CAP (1u << 20)
@@ -35,7 +37,7 @@ struct cwait {
 struct centry {
 	struct creds *cr;
 	int id; /* an ID token for what; else an access token with scopes what */
-	char what[2200];
+	char what[MD_SCOPES_MAX]; /* any scopes or audience mdpath.c lets through */
 	char *value;
 	int64_t expiry_ms;
 	int fetching;
@@ -195,6 +197,14 @@ static int fetch(struct centry *e)
 	return rc;
 }
 
+/* A scopes or audience parameter longer than an entry's key: refused, never cut. */
+static void too_long(md_token_fn fn, void *arg)
+{
+	struct md_err err;
+	md_err_set(&err, 400, "GKE Metadata Server encountered an error: parameter too long\n");
+	fn(arg, -EINVAL, NULL, 0, &err);
+}
+
 static void get(struct node *n, int id, const char *what, md_token_fn fn, void *arg)
 {
 	struct creds *cr = n->creds;
@@ -213,9 +223,7 @@ static void get(struct node *n, int id, const char *what, md_token_fn fn, void *
 		return;
 	}
 	if (strlen(what) >= sizeof(cr->entries[0]->what)) {
-		md_err_set(&err, 400,
-			   "GKE Metadata Server encountered an error: parameter too long\n");
-		fn(arg, -EINVAL, NULL, 0, &err);
+		too_long(fn, arg);
 		return;
 	}
 	struct centry *e = NULL;
@@ -251,7 +259,7 @@ static void get(struct node *n, int id, const char *what, md_token_fn fn, void *
 		}
 		e->cr = cr;
 		e->id = id;
-		snprintf(e->what, sizeof(e->what), "%s", what);
+		memcpy(e->what, what, strlen(what) + 1); /* measured above */
 		cr->entries[cr->n_entries++] = e;
 	}
 	e->used_ms = now;
@@ -284,10 +292,14 @@ static void get(struct node *n, int id, const char *what, md_token_fn fn, void *
 
 void md_nodecreds_access(struct node *n, const char *scopes, md_token_fn fn, void *arg)
 {
-	char norm[2200];
+	char norm[sizeof(((struct centry *)0)->what)];
 	size_t j = 0;
 	const char *s = scopes && *scopes ? scopes : md_nodecreds_scopes(n);
-	for (; *s && j < sizeof(norm) - 1; s++)
+	if (strlen(s) >= sizeof(norm)) { /* not reached: mdpath.c bounds the parameter */
+		too_long(fn, arg);
+		return;
+	}
+	for (; *s; s++)
 		norm[j++] = *s == ',' ? ' ' : *s;
 	norm[j] = '\0';
 	get(n, 0, norm, fn, arg);
@@ -351,10 +363,10 @@ static void on_cluster(void *arg, const struct md_resp *r)
 		json_array_foreach(json_object_get(cfg, "oauthScopes"), k, s)
 		{
 			const char *v = json_string_value(s);
-			if (!v || strlen(v) > 512 || off + strlen(v) + 2 > sizeof(scopes))
-				continue;
-			off += (size_t)snprintf(scopes + off, sizeof(scopes) - off, "%s%s",
-						off ? " " : "", v);
+			if (!v || strlen(v) > 512 ||
+			    sfmt(scopes + off, sizeof(scopes) - off, "%s%s", off ? " " : "", v) < 0)
+				continue; /* one that does not fit is left out, whole */
+			off += strlen(scopes + off);
 		}
 		snprintf(cr->scopes, sizeof(cr->scopes), "%s", scopes);
 		int gce = mode && strcmp(mode, "GCE_METADATA") == 0;
@@ -383,11 +395,11 @@ static void on_cluster_token(void *arg, int rc, const char *value, int64_t expir
 		poll_later(cr);
 		return;
 	}
-	snprintf(path, sizeof(path), "/v1/projects/%s/locations/%s/clusters/%s", n->cfg.project,
-		 n->cfg.location, n->cfg.cluster);
 	struct md_req rq = {
 		.method = "GET", .path = path, .bearer = value, .cap = 4u << 20, .timeout_s = 15};
-	if (md_client_call(n->container, &rq, on_cluster, cr, NULL) != 0) {
+	if (SFMT(path, "/v1/projects/%s/locations/%s/clusters/%s", n->cfg.project, n->cfg.location,
+		 n->cfg.cluster) < 0 ||
+	    md_client_call(n->container, &rq, on_cluster, cr, NULL) != 0) {
 		cr->polling = 0;
 		poll_later(cr);
 	}
@@ -448,12 +460,12 @@ static int load_key(struct creds *cr, const char *file)
 	}
 	char base[NODE_URL_MAX];
 	int port = evhttp_uri_get_port(u);
-	if (port > 0)
-		snprintf(base, sizeof(base), "%s://%s:%d", scheme, host, port);
-	else
-		snprintf(base, sizeof(base), "%s://%s", scheme, host);
-	snprintf(cr->token_path, sizeof(cr->token_path), "%s", path);
-	rc = md_client_new(n->base, n->dns, base, n->google_tls, &cr->oauth);
+	rc = port > 0 ? SFMT(base, "%s://%s:%d", scheme, host, port)
+		      : SFMT(base, "%s://%s", scheme, host);
+	if (!rc)
+		rc = SFMT(cr->token_path, "%s", path);
+	if (!rc)
+		rc = md_client_new(n->base, n->dns, base, n->google_tls, &cr->oauth);
 	if (rc != 0)
 		md_log(n, "--credentials %s: cannot use token_uri %s", file, uri);
 out:

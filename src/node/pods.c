@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/dbuf.h"
 #include "core/hmap.h"
 
 #define LIST_CAP (64u << 20) /* one page of the pod list */
@@ -236,87 +237,100 @@ static void remove_pod(struct pods *ps, const char *key)
 	free(r);
 }
 
-/* Applies a pod object (ADDED, MODIFIED or a list item). 0 or -errno. */
-static int upsert(struct pods *ps, const json_t *pod)
+int md_pod_read(const json_t *pod, const char *node_name, struct md_pod_info *out)
 {
 	const json_t *meta = json_object_get(pod, "metadata");
 	const json_t *spec = json_object_get(pod, "spec");
 	const json_t *status = json_object_get(pod, "status");
 	const char *ns = jstr(meta, "namespace"), *name = jstr(meta, "name");
-	char key[400];
-	if (!name_ok(ns, 64) || !name_ok(name, 254))
+	memset(out, 0, sizeof(*out));
+	if (!name_ok(ns, sizeof(out->p.ns)) || !name_ok(name, sizeof(out->p.name)) ||
+	    SFMT(out->key, "%s/%s", ns, name) < 0)
 		return -EINVAL;
-	snprintf(key, sizeof(key), "%s/%s", ns, name);
-	if (strcmp(jstr(spec, "nodeName"), ps->n->cfg.node_name) != 0) {
-		remove_pod(ps, key); /* moved off this node, or not ours */
-		return 0;
-	}
-	if (md_faults_is_daemon_pod(pod))
-		md_faults_pod(ps->n, pod); /* the metadata server's own pod */
-	struct prec *r = hmap_get(ps->by_name, key);
-	if (!r) {
-		if (hmap_count(ps->by_name) >= ps->n->cfg.max_pods) {
-			md_log(ps->n, "pod %s ignored: more than %zu pods on the node", key,
-			       ps->n->cfg.max_pods);
-			return -ENOSPC;
-		}
-		r = calloc(1, sizeof(*r));
-		if (!r || hmap_put(ps->by_name, key, r) != 0) {
-			free(r);
-			return -ENOMEM;
-		}
-	}
-	memset(&r->p, 0, sizeof(r->p));
-	r->ip2[0] = '\0';
-	snprintf(r->p.ns, sizeof(r->p.ns), "%s", ns);
-	snprintf(r->p.name, sizeof(r->p.name), "%s", name);
+	if (strcmp(jstr(spec, "nodeName"), node_name) != 0)
+		return -ENOENT; /* moved off this node, or not ours */
+	struct md_pod *p = &out->p;
+	memcpy(p->ns, ns, strlen(ns) + 1); /* name_ok measured both */
+	memcpy(p->name, name, strlen(name) + 1);
 	const char *uid = jstr(meta, "uid");
-	snprintf(r->p.uid, sizeof(r->p.uid), "%s", strlen(uid) < sizeof(r->p.uid) ? uid : "");
+	if (strlen(uid) < sizeof(p->uid)) /* else none: a uid is never cut */
+		memcpy(p->uid, uid, strlen(uid) + 1);
 	int64_t created;
-	r->p.created_ms = clock_parse_rfc3339(jstr(meta, "creationTimestamp"), &created) == 0
-				  ? created * 1000
-				  : 0;
+	p->created_ms = clock_parse_rfc3339(jstr(meta, "creationTimestamp"), &created) == 0
+				? created * 1000
+				: 0;
 	const json_t *labels = json_object_get(meta, "labels");
 	char *lj =
 		json_is_object(labels) ? json_dumps(labels, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	if (lj && strlen(lj) < sizeof(r->p.labels))
-		snprintf(r->p.labels, sizeof(r->p.labels), "%s", lj);
-	else
-		snprintf(r->p.labels, sizeof(r->p.labels), "{}");
-	r->p.labels_big = lj && strlen(lj) >= sizeof(r->p.labels);
+	if (!lj || SFMT(p->labels, "%s", lj) < 0)
+		memcpy(p->labels, "{}", 3);
+	p->labels_big = lj && strlen(lj) >= sizeof(p->labels);
 	if (json_is_object(labels) && !lj)
-		r->p.labels_big = 1; /* out of memory: judged as unknown */
+		p->labels_big = 1; /* out of memory: judged as unknown */
 	free(lj);
 	const char *sa = jstr(spec, "serviceAccountName");
 	if (!*sa)
 		sa = jstr(spec, "serviceAccount");
 	if (!*sa)
 		sa = "default";
-	r->gen = ps->gen;
-	r->live = 0;
-	if (!name_ok(sa, sizeof(r->p.sa)))
+	if (!name_ok(sa, sizeof(p->sa)))
 		return 0;
-	snprintf(r->p.sa, sizeof(r->p.sa), "%s", sa);
+	memcpy(p->sa, sa, strlen(sa) + 1);
 	const char *phase = jstr(status, "phase");
 	const char *ip = jstr(status, "podIP");
 	if (json_is_true(json_object_get(spec, "hostNetwork")) || strcmp(phase, "Succeeded") == 0 ||
 	    strcmp(phase, "Failed") == 0 || !*ip || !ip_ok(ip))
 		return 0;
-	snprintf(r->p.ip, sizeof(r->p.ip), "%s", ip);
+	memcpy(p->ip, ip, strlen(ip) + 1); /* ip_ok measured it */
 	size_t i;
 	const json_t *e;
 	json_array_foreach(json_object_get(status, "podIPs"), i, e)
 	{
 		const char *x = jstr(e, "ip");
 		if (*x && ip_ok(x) && strcmp(x, ip) != 0) {
-			snprintf(r->ip2, sizeof(r->ip2), "%s", x);
+			memcpy(out->ip2, x, strlen(x) + 1);
 			break;
 		}
 	}
-	r->live = 1;
-	wake(ps, r->p.ip);
-	if (r->ip2[0])
-		wake(ps, r->ip2);
+	out->live = 1;
+	return 0;
+}
+
+/* Applies a pod object (ADDED, MODIFIED or a list item). 0 or -errno. */
+static int upsert(struct pods *ps, const json_t *pod)
+{
+	struct md_pod_info in;
+	int rc = md_pod_read(pod, ps->n->cfg.node_name, &in);
+	if (rc == -ENOENT) {
+		remove_pod(ps, in.key);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	if (md_faults_is_daemon_pod(pod))
+		md_faults_pod(ps->n, pod); /* the metadata server's own pod */
+	struct prec *r = hmap_get(ps->by_name, in.key);
+	if (!r) {
+		if (hmap_count(ps->by_name) >= ps->n->cfg.max_pods) {
+			md_log(ps->n, "pod %s ignored: more than %zu pods on the node", in.key,
+			       ps->n->cfg.max_pods);
+			return -ENOSPC;
+		}
+		r = calloc(1, sizeof(*r));
+		if (!r || hmap_put(ps->by_name, in.key, r) != 0) {
+			free(r);
+			return -ENOMEM;
+		}
+	}
+	r->p = in.p;
+	memcpy(r->ip2, in.ip2, sizeof(r->ip2));
+	r->gen = ps->gen;
+	r->live = in.live;
+	if (r->live) {
+		wake(ps, r->p.ip);
+		if (r->ip2[0])
+			wake(ps, r->ip2);
+	}
 	return 0;
 }
 
@@ -440,13 +454,22 @@ static void on_list(void *arg, const struct md_resp *r)
 
 static void start_list(struct pods *ps)
 {
-	char path[2048];
+	/* room for the selector and a continue token that encodes every byte as %XX */
+	char path[sizeof(ps->fsel) + 3 * sizeof(ps->cont) + 64];
 	char *cont = NULL;
-	if (ps->cont[0])
-		cont = evhttp_encode_uri(ps->cont);
-	snprintf(path, sizeof(path), "/api/v1/pods?fieldSelector=%s&limit=%d%s%s", ps->fsel,
-		 PAGE_LIMIT, cont ? "&continue=" : "", cont ? cont : "");
+	if (ps->cont[0] && !(cont = evhttp_encode_uri(ps->cont))) {
+		retry_later(ps, 1); /* out of memory: the page again, later */
+		return;
+	}
+	int rc = SFMT(path, "/api/v1/pods?fieldSelector=%s&limit=%d%s%s", ps->fsel, PAGE_LIMIT,
+		      cont ? "&continue=" : "", cont ? cont : "");
 	free(cont);
+	if (rc < 0) { /* never sent cut short: the list starts over */
+		outage(ps, "listing pods: the continue token is too long");
+		ps->cont[0] = '\0';
+		retry_later(ps, 1);
+		return;
+	}
 	struct md_req rq = {.method = "GET", .path = path, .cap = LIST_CAP, .timeout_s = 30};
 	rq.bearer = ps->n->kube_bearer[0] ? ps->n->kube_bearer : NULL;
 	ps->watching = 0;
@@ -473,8 +496,9 @@ static int on_event(struct pods *ps, const char *line, size_t len)
 	} else if (strcmp(type, "DELETED") == 0) {
 		const json_t *meta = json_object_get(obj, "metadata");
 		char key[400];
-		snprintf(key, sizeof(key), "%s/%s", jstr(meta, "namespace"), jstr(meta, "name"));
-		remove_pod(ps, key);
+		/* a key that does not fit names no pod: upsert refused its names */
+		if (SFMT(key, "%s/%s", jstr(meta, "namespace"), jstr(meta, "name")) == 0)
+			remove_pod(ps, key);
 		if (md_faults_is_daemon_pod(obj))
 			md_faults_pod(ps->n, NULL);
 		set_rv(ps, obj);
@@ -568,10 +592,14 @@ static void on_watch_done(void *arg, const struct md_resp *r)
 static void start_watch(struct pods *ps)
 {
 	char path[1024];
-	snprintf(path, sizeof(path),
+	if (SFMT(path,
 		 "/api/v1/pods?watch=true&fieldSelector=%s&resourceVersion=%s"
 		 "&allowWatchBookmarks=true&timeoutSeconds=%d",
-		 ps->fsel, ps->rv, WATCH_SECONDS);
+		 ps->fsel, ps->rv, WATCH_SECONDS) < 0) {
+		ps->need_relist = 1; /* fsel and rv are bounded: not reached */
+		retry_later(ps, 1);
+		return;
+	}
 	struct md_req rq = {.method = "GET",
 			    .path = path,
 			    .timeout_s = WATCH_SECONDS + 90,
@@ -595,18 +623,20 @@ int md_pods_start(struct node *n)
 	ps->by_name = hmap_new(64);
 	ps->retry = event_new(n->base, -1, 0, on_retry, ps);
 	char sel[400];
-	snprintf(sel, sizeof(sel), "spec.nodeName=%s", n->cfg.node_name);
-	char *enc = evhttp_encode_uri(sel);
-	if (!ps->by_name || !ps->retry || !enc || strlen(enc) >= sizeof(ps->fsel)) {
-		free(enc);
+	int rc = SFMT(sel, "spec.nodeName=%s", n->cfg.node_name);
+	char *enc = rc ? NULL : evhttp_encode_uri(sel);
+	if (!rc && (!ps->by_name || !ps->retry || !enc))
+		rc = -ENOMEM;
+	if (!rc)
+		rc = SFMT(ps->fsel, "%s", enc);
+	free(enc);
+	if (rc) {
 		hmap_free(ps->by_name);
 		if (ps->retry)
 			event_free(ps->retry);
 		free(ps);
-		return -ENOMEM;
+		return rc;
 	}
-	snprintf(ps->fsel, sizeof(ps->fsel), "%s", enc);
-	free(enc);
 	n->pods = ps;
 	start_list(ps);
 	return 0;

@@ -366,11 +366,12 @@ static void on_token_request(void *arg, const struct md_resp *r)
 		}
 		return;
 	}
-	char url[NODE_URL_MAX + 600];
-	char path[700];
-	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s/token", e->ns,
-		 e->ksa);
-	md_client_url(n->kube, path, url, sizeof(url));
+	/* for the message only (ns and ksa are short; the base URL is at most NODE_URL_MAX
+	 * + 320 bytes) */
+	char path[700], url[NODE_URL_MAX + 320 + sizeof(path)];
+	if (SFMT(path, "/api/v1/namespaces/%s/serviceaccounts/%s/token", e->ns, e->ksa) < 0 ||
+	    md_client_url(n->kube, path, url, sizeof(url)) < 0)
+		snprintf(url, sizeof(url), "(a URL too long to show)");
 	if (r->status == 0) {
 		md_err_set(&err, 500,
 			   "GKE Metadata Server encountered an error: Unable to create a token for "
@@ -387,10 +388,23 @@ static void on_token_request(void *arg, const struct md_resp *r)
 	failed(e, &err);
 }
 
+/* A fetch that could not start: out of memory, or (-ENAMETOOLONG, -E2BIG) a request
+ * path that would not fit, which is refused rather than sent cut short. */
+static void start_failed(struct tent *e, int rc)
+{
+	struct md_err err;
+	if (rc == -ENAMETOOLONG || rc == -E2BIG)
+		md_err_set(&err, 500,
+			   "GKE Metadata Server encountered an error: a name is too long for an "
+			   "upstream request path\n");
+	else
+		md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
+	failed(e, &err);
+}
+
 static void fetch_fed(struct tent *e)
 {
 	struct node *n = e->ts->n;
-	struct md_err err;
 	char path[700];
 	json_t *body = json_pack("{s:s, s:s, s:{s:[s], s:i}}", "apiVersion",
 				 "authentication.k8s.io/v1", "kind", "TokenRequest", "spec",
@@ -403,9 +417,8 @@ static void fetch_fed(struct tent *e)
 	json_decref(body);
 	char *ens = evhttp_encode_uri(e->ns), *eksa = evhttp_encode_uri(e->ksa);
 	int rc = -ENOMEM;
-	if (s && ens && eksa) {
-		snprintf(path, sizeof(path), "/api/v1/namespaces/%s/serviceaccounts/%s/token", ens,
-			 eksa);
+	if (s && ens && eksa &&
+	    (rc = SFMT(path, "/api/v1/namespaces/%s/serviceaccounts/%s/token", ens, eksa)) == 0) {
 		struct md_req rq = {.method = "POST",
 				    .path = path,
 				    .ctype = "application/json",
@@ -419,10 +432,8 @@ static void fetch_fed(struct tent *e)
 	free(s);
 	free(ens);
 	free(eksa);
-	if (rc != 0) {
-		md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
-		failed(e, &err);
-	}
+	if (rc != 0)
+		start_failed(e, rc);
 }
 
 /* --- IAM Credentials --- */
@@ -550,7 +561,6 @@ static void on_iam(void *arg, const struct md_resp *r)
 static void iam_call(struct tent *e, const char *fed)
 {
 	struct node *n = e->ts->n;
-	struct md_err err;
 	json_t *body;
 	char path[700];
 	char *egsa = evhttp_encode_uri(e->gsa);
@@ -567,9 +577,9 @@ static void iam_call(struct tent *e, const char *fed)
 	char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
 	json_decref(body);
 	int rc = -ENOMEM;
-	if (s && egsa) {
-		snprintf(path, sizeof(path), "/v1/projects/-/serviceAccounts/%s:%s", egsa,
-			 e->kind == T_ID ? "generateIdToken" : "generateAccessToken");
+	if (s && egsa &&
+	    (rc = SFMT(path, "/v1/projects/-/serviceAccounts/%s:%s", egsa,
+		       e->kind == T_ID ? "generateIdToken" : "generateAccessToken")) == 0) {
 		e->fed = strdup(fed);
 		struct md_req rq = {.method = "POST",
 				    .path = path,
@@ -586,8 +596,7 @@ static void iam_call(struct tent *e, const char *fed)
 	if (rc != 0) {
 		free(e->fed);
 		e->fed = NULL;
-		md_err_set(&err, 500, "GKE Metadata Server encountered an error: out of memory\n");
-		failed(e, &err);
+		start_failed(e, rc);
 	}
 }
 
@@ -682,8 +691,12 @@ static struct tent *entry(struct toks *ts, enum tkind kind, const char *ns, cons
 	key = len <= sizeof(small) ? small : malloc(len);
 	if (!key)
 		return NULL;
-	snprintf(key, len, "%d|%s/%s|%s|%s|%s|%d", (int)kind, ns, ksa, gsa, scopes ? scopes : "",
-		 audience ? audience : "", full);
+	if (sfmt(key, len, "%d|%s/%s|%s|%s|%s|%d", (int)kind, ns, ksa, gsa, scopes ? scopes : "",
+		 audience ? audience : "", full) < 0) {
+		if (key != small)
+			free(key);
+		return NULL;
+	}
 	struct tent *e = hmap_get(ts->map, key);
 	if (e) {
 		if (key != small)

@@ -75,6 +75,23 @@ has "dot segments are no way out" "HTTP 404" "$(md_get "$A" '/computeMetadata/v1
 has "an oversize audience: 400" "HTTP 400" "$(md_get "$A" "/computeMetadata/v1/instance/service-accounts/default/identity?audience=$(head -c 3000 /dev/zero | tr '\0' a)")"
 has "bad scopes: 400" "HTTP 400" "$(md_get "$A" "$TOKEN?scopes=,,,")"
 has "format must be standard or full" "HTTP 400" "$(md_get "$A" '/computeMetadata/v1/instance/service-accounts/default/identity?audience=a&format=x')"
+# Nothing built from a request is cut short (issue 10 section 7): a directory asked for
+# without its slash, with a query as long as a request URI may be, is redirected to the
+# whole URI, in the Location header and in the body's link.
+q=$(head -c 8100 /dev/zero | tr '\0' q)
+out=$(md_get "$A" "/computeMetadata/v1/instance?x=$q" -D -)
+has "a long redirect: 301" "HTTP 301" "$out"
+has "... Location names the whole URI" "Location: /computeMetadata/v1/instance/?x=$q" "$out"
+has "... and so does the body" "<a href=\"/computeMetadata/v1/instance/?x=$q\">Moved Permanently</a>." "$out"
 has "the server is still up" "HTTP 200" "$(md_get "$A" $TOKEN)"
+
+# A node whose hostname (NODE.ZONE.c.PROJECT.internal) would not fit refuses to start,
+# where it used to serve a cut one as instance/hostname.
+timeout 20 "$GKEID" node --node-name "$(head -c 253 /dev/zero | tr '\0' n)" \
+	--project "$(head -c 100 /dev/zero | tr '\0' p)" --location "$(head -c 60 /dev/zero | tr '\0' l)" \
+	--cluster c --kube-server https://127.0.0.1:1 --cloud-url http://127.0.0.1:1 >"$T_TMP/longnode.log" 2>&1
+rc=$?
+[ $rc -ne 0 ] && [ $rc -ne 124 ] && pass "a node with a hostname too long does not start" || fail "a node with a hostname too long does not start" "exit $rc"
+has "... and says why" "make a hostname or zone too long" "$(cat "$T_TMP/longnode.log")"
 kill -TERM $EXEC_PID; wait $EXEC_PID 2>/dev/null
 md_finish

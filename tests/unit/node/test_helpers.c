@@ -4,6 +4,7 @@
  * that stay newline-terminated when cut, the configuration's defaults, and which pod is
  * the node's own gke-metadata-server.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,63 @@ static void test_daemon_pod(void)
 	CHECK(!md_faults_is_daemon_pod(NULL));
 }
 
+/* The names a node derives from its configuration, as GKE's metadata server shows them
+ * (instance/hostname, instance/zone, instance/id; the workload pool and the STS
+ * audience); a name that would not fit is an error, never cut (issue 10 section 7). */
+static void test_derive(void)
+{
+	struct node *n = calloc(1, sizeof(*n));
+	node_config_defaults(&n->cfg);
+	strcpy(n->cfg.project, "demo-project");
+	strcpy(n->cfg.project_number, "123456789012");
+	strcpy(n->cfg.location, "us-central1");
+	strcpy(n->cfg.cluster, "demo-cluster");
+	CHECK_EQ_INT(node_derive(n), 0);
+	CHECK_STR(n->pool, "demo-project.svc.id.goog");
+	CHECK_STR(n->sts_audience, "identitynamespace:demo-project.svc.id.goog:https://"
+				   "container.googleapis.com/v1/projects/demo-project/locations/"
+				   "us-central1/clusters/demo-cluster");
+	CHECK_STR(n->cfg.zone, "us-central1-a"); /* a region's nodes: its first zone */
+	CHECK_STR(n->zone_path, "projects/123456789012/zones/us-central1-a");
+	CHECK_STR(n->hostname, "local-node.us-central1-a.c.demo-project.internal");
+	/* sha256("P/L/C/NODE")'s first 64 bits, mod 9e18, + 1e17: the value before node_run
+	 * was split, so a node's id did not change */
+	CHECK_STR(n->instance_id, "1790778378182461528");
+
+	/* a zonal cluster's location is the zone; another node, another id */
+	memset(n->cfg.zone, 0, sizeof(n->cfg.zone));
+	strcpy(n->cfg.location, "us-central1-b");
+	strcpy(n->cfg.node_name, "node-2");
+	CHECK_EQ_INT(node_derive(n), 0);
+	CHECK_STR(n->cfg.zone, "us-central1-b");
+	CHECK_STR(n->hostname, "node-2.us-central1-b.c.demo-project.internal");
+	CHECK(strcmp(n->instance_id, "1790778378182461528") != 0);
+	CHECK_EQ_INT(strspn(n->instance_id, "0123456789"), strlen(n->instance_id));
+
+	/* a 253-byte node name (Kubernetes allows it) with a long zone and project makes a
+	 * hostname of 428 bytes, over its 399: refused, where it was cut */
+	memset(n->cfg.node_name, 'n', 253);
+	n->cfg.node_name[253] = '\0';
+	memset(n->cfg.project, 'p', 100);
+	n->cfg.project[100] = '\0';
+	memset(n->cfg.zone, 0, sizeof(n->cfg.zone));
+	memset(n->cfg.location, 'l', 60);
+	n->cfg.location[60] = '\0';
+	CHECK_EQ_INT(node_derive(n), -ENAMETOOLONG);
+	CHECK_EQ_INT(strlen(n->cfg.zone), 62); /* the zone fit; the hostname did not */
+	CHECK_STR(n->hostname, "");
+
+	/* a region's name at the array's limit leaves no room for "-a": refused, where it was
+	 * cut to 60 bytes */
+	strcpy(n->cfg.node_name, "local-node");
+	strcpy(n->cfg.project, "demo-project");
+	memset(n->cfg.zone, 0, sizeof(n->cfg.zone));
+	memset(n->cfg.location, 'l', sizeof(n->cfg.location) - 1);
+	n->cfg.location[sizeof(n->cfg.location) - 1] = '\0';
+	CHECK_EQ_INT(node_derive(n), -ENAMETOOLONG);
+	free(n);
+}
+
 int main(void)
 {
 	RUN(test_token_ok);
@@ -122,5 +180,6 @@ int main(void)
 	RUN(test_err_set);
 	RUN(test_config_defaults);
 	RUN(test_daemon_pod);
+	RUN(test_derive);
 	return t_done();
 }

@@ -111,6 +111,43 @@ static void test_unexpected_is_invalid(void)
 	CHECK_STR(md_state_name((enum md_state)99), "?");
 }
 
+/* Every path through the table (each event a state accepts, up to 16 steps; ASYNC
+ * changes nothing and ANSWERED ends it, so neither is followed): the NetworkPolicy gate
+ * runs at most once, and no pod's KSA (so no token or identity of it) is reached unless
+ * the gate allowed the pod. Returns the number of paths walked. */
+static long walk_all(struct md_sm sm, int gates, int allowed, int depth)
+{
+	long paths = 1;
+	if (depth == 16)
+		return paths;
+	for (int e = MD_EV_NEXT; e <= MD_EV_CHANGE; e++) {
+		if (e == MD_EV_ANSWERED)
+			continue;
+		struct md_sm next = sm;
+		enum md_state s = md_sm_next(&next, (enum md_ev)e);
+		if (s == MD_S_INVALID)
+			continue;
+		int g = gates + (s == MD_S_GATE);
+		int a = allowed || (sm.state == MD_S_GATE && e == MD_EV_ALLOWED);
+		CHECK(g <= 1);
+		if (s == MD_S_KSA)
+			CHECK(a);
+		if (s == MD_S_DROP)
+			CHECK(sm.state == MD_S_GATE);
+		if (s != MD_S_DROP && s != MD_S_DONE)
+			paths += walk_all(next, g, a, depth + 1);
+	}
+	return paths;
+}
+
+static void test_every_path(void)
+{
+	int failed = t_failed;
+	long paths = walk_all((struct md_sm){.state = MD_S_NEW}, 0, 0, 0);
+	CHECK(paths > 20); /* the walk went somewhere: known pods, new pods, waits */
+	CHECK_EQ_INT(t_failed, failed);
+}
+
 int main(void)
 {
 	RUN(test_known_pod_token);
@@ -119,5 +156,6 @@ int main(void)
 	RUN(test_tree_and_waits);
 	RUN(test_answered_anywhere);
 	RUN(test_unexpected_is_invalid);
+	RUN(test_every_path);
 	return t_done();
 }

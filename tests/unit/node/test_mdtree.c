@@ -5,6 +5,7 @@
  * directory listings (instance/ as GKE lists it: attributes/ hostname id
  * service-accounts/ zone; default/ first among the accounts).
  */
+#include <errno.h>
 #include <event2/buffer.h>
 #include <stdlib.h>
 #include <string.h>
@@ -181,6 +182,62 @@ static void test_listing(void)
 	json_decref(t);
 }
 
+/* Nothing built from the tree is cut short: a path or key too long for its buffer is an
+ * error (issue 10 section 7); a listing has no fixed buffer at all. */
+static void test_too_long(void)
+{
+	struct evbuffer *b = evbuffer_new();
+	char *k = malloc(MD_TREE_PATH_MAX + 1);
+	memset(k, 'k', MD_TREE_PATH_MAX);
+	k[MD_TREE_PATH_MAX] = '\0';
+	/* flatten: the path "a/KKK...K" at exactly MD_TREE_PATH_MAX - 1 bytes fits, one more
+	 * does not; the lines before it stay */
+	k[MD_TREE_PATH_MAX - 3] = '\0';
+	json_t *v = json_pack("{s:s, s:{s:s}}", "0", "x", "a", k, "y");
+	CHECK_EQ_INT(md_tree_flatten(b, "", v), 0);
+	char *s = text(b);
+	CHECK_EQ_INT(strlen(s), 4 + 2 + (MD_TREE_PATH_MAX - 3) + 3); /* "0 x\n" "a/K.. y\n" */
+	free(s);
+	json_decref(v);
+	k[MD_TREE_PATH_MAX - 3] = 'k';
+	k[MD_TREE_PATH_MAX - 2] = '\0';
+	v = json_pack("{s:s, s:{s:s}}", "0", "x", "a", k, "y");
+	CHECK_EQ_INT(md_tree_flatten(b, "", v), -ENAMETOOLONG);
+	s = text(b);
+	CHECK_STR(s, "0 x\n");
+	free(s);
+	json_decref(v);
+
+	/* recursive JSON: a key of 399 bytes is kept whole, one of 400 is an error */
+	k[400] = '\0';
+	v = json_pack("{s:s}", k, "v");
+	CHECK(md_tree_recursive(v, 1) == NULL);
+	json_decref(v);
+	k[399] = '\0';
+	v = json_pack("{s:s}", k, "v");
+	json_t *r = md_tree_recursive(v, 1);
+	CHECK(r && json_object_get(r, k) != NULL);
+	json_decref(r);
+	json_decref(v);
+
+	/* a listing names a 700-byte key whole (it was cut at 599 bytes) */
+	memset(k, 'k', 700);
+	k[700] = '\0';
+	v = json_pack("{s:{}}", k);
+	md_tree_listing(b, v, 0);
+	s = text(b);
+	CHECK_EQ_INT(strlen(s), 702);
+	CHECK(s[700] == '/' && s[701] == '\n');
+	free(s);
+	md_tree_listing(b, v, 1);
+	s = text(b);
+	CHECK_EQ_INT(strlen(s), 705); /* ["KKK.../"] */
+	free(s);
+	json_decref(v);
+	free(k);
+	evbuffer_free(b);
+}
+
 int main(void)
 {
 	RUN(test_scopes);
@@ -189,5 +246,6 @@ int main(void)
 	RUN(test_recursive);
 	RUN(test_flatten);
 	RUN(test_listing);
+	RUN(test_too_long);
 	return t_done();
 }

@@ -82,10 +82,14 @@ asan: build/asan/gkeid
 
 # Unit tests: one binary per tests/unit/<module>/test_<name>.c, linked with the library.
 UNIT_BINS = $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRCS))
-build/asan/tests/%: tests/unit/%.c tests/unit/t.h $(ASAN_LIB)
+# The library as an archive, so that each test links only the objects it uses (a third of
+# the link time of all of them, and a binary a fraction of the size).
+build/asan/libgkeid.a: $(ASAN_LIB)
+	$(Q)rm -f $@ && ar rcs $@ $^
+build/asan/tests/%: tests/unit/%.c tests/unit/t.h build/asan/libgkeid.a
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true
-	$(Q)$(CC) $(BASE_CFLAGS) -Itests/unit -O1 $(SAN) -o $@ $< $(ASAN_LIB) $(PKG_LIBS) -lm
+	$(Q)$(CC) $(BASE_CFLAGS) -Itests/unit -O1 $(SAN) -o $@ $< build/asan/libgkeid.a $(PKG_LIBS) -lm
 
 run: build/gkeid
 	./build/gkeid up
@@ -141,7 +145,10 @@ FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := jwt state route kube_path selectors patch iam_policy protobuf metadata_path cel apply deny mdh1
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
 FUZZ_BASE = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS)
-FUZZ_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(LIB_SRCS)) build/fuzz/obj/embed.o
+# The targets fuzz the layers below the node and the node's request parsers; the rest
+# (node, doctor, up, cli) is not compiled for fuzzing (a target that needs it fails to link).
+FUZZ_SRCS := $(filter src/core/% src/iam/% src/cloud/% src/kube/% src/node/mdh1.c src/node/mdpath.c,$(LIB_SRCS))
+FUZZ_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(FUZZ_SRCS)) build/fuzz/obj/embed.o
 build/fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  CC fuzz $<" || true

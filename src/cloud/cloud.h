@@ -186,6 +186,12 @@ json_t *cloud_token_lookup(struct cloud *c, const char *token);
  * stored hashed). Returns it malloc'd, or NULL. Implemented in oauth2.c. */
 char *oauth2_refresh_token_new(struct cloud *c, const char *email, const char *client_id,
 			       const char *client_secret, const char *scope);
+/* The token endpoint's refresh_token grant without HTTP (oauth2.c; `gkeid up` stores the
+ * admin's first tokens with it, as gcloud would after a refresh): returns the HTTP status
+ * and, in *reply (new reference), the endpoint's JSON body: the tokens on 200, the OAuth
+ * error otherwise; NULL with 500 when out of memory. */
+int oauth2_refresh(struct cloud *c, const char *refresh, const char *client_id,
+		   const char *client_secret, const char *scope, json_t **reply);
 /* True when the space-separated scope list holds scope. */
 int cloud_token_scope_has(const char *list, const char *scope);
 

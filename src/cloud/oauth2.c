@@ -156,15 +156,23 @@ static int scopes_within(const char *want, const char *granted)
 	return 1;
 }
 
-static void refresh_grant(struct cloud *c, struct http_req *r, const char *refresh,
-			  const char *client_id, const char *client_secret, const char *scope)
+/* An OAuth error's body, for oauth2_refresh's refusals. */
+static json_t *oauth_error_body(const char *error, const char *desc)
+{
+	return json_pack("{s:s, s:s}", "error", error, "error_description", desc);
+}
+
+int oauth2_refresh(struct cloud *c, const char *refresh, const char *client_id,
+		   const char *client_secret, const char *scope, json_t **reply)
 {
 	char hash[65], key[100];
 	char *token = NULL, *idt = NULL;
 	json_t *rec = NULL;
+	int status = 200;
+	*reply = NULL;
 	if (!refresh || !*refresh || strlen(refresh) > 4096) {
-		oauth_error(r, 400, "invalid_request", "Missing required parameter: refresh_token");
-		return;
+		*reply = oauth_error_body("invalid_request", "Missing required parameter: refresh_token");
+		return 400;
 	}
 	sha256_hex(refresh, strlen(refresh), hash);
 	snprintf(key, sizeof(key), "/oauth2/refreshTokens/%s", hash);
@@ -172,11 +180,13 @@ static void refresh_grant(struct cloud *c, struct http_req *r, const char *refre
 	const char *email = json_string_value(json_object_get(rec, "email"));
 	const char *want_client = json_string_value(json_object_get(rec, "clientId"));
 	if (!email) {
-		oauth_error(r, 400, "invalid_grant", "Token has been expired or revoked.");
+		*reply = oauth_error_body("invalid_grant", "Token has been expired or revoked.");
+		status = 400;
 		goto out;
 	}
 	if (want_client && (!client_id || strcmp(want_client, client_id) != 0)) {
-		oauth_error(r, 401, "unauthorized_client", "Unauthorized");
+		*reply = oauth_error_body("unauthorized_client", "Unauthorized");
+		status = 401;
 		goto out;
 	}
 	/* The client must prove itself with its secret, as Google checks it. */
@@ -185,7 +195,8 @@ static void refresh_grant(struct cloud *c, struct http_req *r, const char *refre
 	if (client_secret)
 		sha256_hex(client_secret, strlen(client_secret), secret_hash);
 	if (want_secret && (!client_secret || strcmp(want_secret, secret_hash) != 0)) {
-		oauth_error(r, 401, "invalid_client", "Unauthorized");
+		*reply = oauth_error_body("invalid_client", "Unauthorized");
+		status = 401;
 		goto out;
 	}
 	/* A refresh gives at most the scopes that were granted, never more. */
@@ -196,7 +207,8 @@ static void refresh_grant(struct cloud *c, struct http_req *r, const char *refre
 	if (!scope || !*scope)
 		scope = granted;
 	if (strlen(scope) > 4096 || !scopes_within(scope, granted)) {
-		oauth_error(r, 400, "invalid_scope", "Bad Request");
+		*reply = oauth_error_body("invalid_scope", "Bad Request");
+		status = 400;
 		goto out;
 	}
 	json_t *info = json_pack("{s:s, s:s, s:s, s:s, s:s}", "kind", "user", "email", email,
@@ -211,18 +223,27 @@ static void refresh_grant(struct cloud *c, struct http_req *r, const char *refre
 		if (*p < '0' || *p > '9')
 			*p = (char)('0' + (*p % 10));
 	idt = id_token(c, client_id ? client_id : "gkeid", sub, email, client_id);
-	if (rc != 0 || !idt) {
-		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
-		goto out;
-	}
-	http_reply_json(r, 200,
-			json_pack("{s:s, s:i, s:s, s:s, s:s}", "access_token", token, "expires_in",
-				  CLOUD_TOKEN_TTL - 1, "scope", scope, "token_type", "Bearer",
-				  "id_token", idt));
+	if (rc != 0 || !idt ||
+	    !(*reply = json_pack("{s:s, s:i, s:s, s:s, s:s}", "access_token", token, "expires_in",
+				 CLOUD_TOKEN_TTL - 1, "scope", scope, "token_type", "Bearer",
+				 "id_token", idt)))
+		status = 500;
 out:
 	free(token);
 	free(idt);
 	json_decref(rec);
+	return status;
+}
+
+static void refresh_grant(struct cloud *c, struct http_req *r, const char *refresh,
+			  const char *client_id, const char *client_secret, const char *scope)
+{
+	json_t *reply;
+	int status = oauth2_refresh(c, refresh, client_id, client_secret, scope, &reply);
+	if (reply)
+		http_reply_json(r, status, reply);
+	else
+		http_reply_gerror(r, 500, NULL, NULL, NULL, NULL, "Internal error encountered.");
 }
 
 static void handle_token(struct http_req *r)

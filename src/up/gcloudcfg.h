@@ -1,10 +1,12 @@
 /*
  * gcloudcfg.h - writes the gcloud configuration directory that points gcloud at gkeid,
- * and activates the admin user in it with gcloud itself.
+ * the admin user's credential in it (gcloudcreds.c) and the cluster's kubeconfig
+ * (gcloudkube.c) as gcloud itself writes them, and runs gcloud where only gcloud can.
  */
 #ifndef GKEID_GCLOUDCFG_H
 #define GKEID_GCLOUDCFG_H
 
+#include <jansson.h>
 #include <sys/types.h>
 
 /* Creates or updates dir (a CLOUDSDK_CONFIG directory): api_endpoint_overrides and
@@ -16,6 +18,25 @@ int gcloudcfg_write(const char *dir, const char *base_url, const char *account, 
 /* True when account was activated in dir by an earlier start. */
 int gcloudcfg_activated(const char *dir, const char *account);
 int gcloudcfg_mark_activated(const char *dir, const char *account);
+/* A user's credential as `gcloud auth activate-refresh-token` stores it, with the tokens
+ * of the refresh it makes (the token endpoint's answer). */
+struct gcloud_user {
+	const char *account, *client_id, *client_secret, *refresh_token;
+	const char *token_uri; /* the token endpoint gcloud was pointed at */
+	const char *access_token, *id_token;
+	long long expires_in; /* seconds */
+};
+/* Stores u in the gcloud configuration directory dir (credentials.db, access_tokens.db,
+ * default_configs.db, legacy_credentials/ACCOUNT/) as gcloud 528 does; other accounts'
+ * rows are kept. 0 or -errno (-EINVAL: an account that cannot name a directory). */
+int gcloudcfg_store_user(const char *dir, const struct gcloud_user *u);
+/* Writes the kubeconfig at path as `gcloud container clusters get-credentials` would for
+ * cluster (the Container API's Cluster of project and location), with gcloud_dir the
+ * gcloud configuration it would run with. 0 when written; 1 when only gcloud can write
+ * it (the file holds other entries to merge, the configuration sets container/
+ * properties, the cluster is reached by DNS); -errno. */
+int gcloudcfg_kubeconfig(const char *path, const char *gcloud_dir, const char *project,
+			 const char *location, const json_t *cluster);
 /* Starts argv (argv[0] looked up in PATH, e.g. "gcloud") with CLOUDSDK_CONFIG=dir and,
  * when kubeconfig is not NULL, KUBECONFIG=kubeconfig; output appended to log_path.
  * The caller reaps *pid. 0 or -errno (e.g. -ENOENT: no such program). */

@@ -37,9 +37,11 @@
 #define MAINTENANCE_SECONDS 60
 #define HISTORY_KEPT 100000 /* store revisions kept for watch resumption */
 
-/* What gcloud runs after the APIs answer, in order: activating the admin user (first
- * start only), then writing the kubeconfig with get-credentials (every start: cluster
- * endpoints move with --port 0). DIR/env is written when they are done. */
+/* What is done after the APIs answer, in order, as gcloud would do it: activating the
+ * admin user (first start only), then writing the kubeconfig as get-credentials does
+ * (every start: cluster endpoints move with --port 0). Both are written by gkeid itself
+ * unless only gcloud can (gcloudcreds.c, gcloudkube.c). DIR/env is written when they
+ * are done. */
 enum step { STEP_ACTIVATE, STEP_CREDENTIALS, STEP_DONE };
 
 struct up {
@@ -221,49 +223,115 @@ out:
 	return rc;
 }
 
-/* Starts the current step's gcloud command, skipping steps that are not needed; when
- * none is left, writes DIR/env. */
+/* gcloud's own OAuth client and scopes (googlecloudsdk/core/config.py:
+ * CLOUDSDK_CLIENT_ID, CLOUDSDK_CLIENT_NOTSOSECRET, CLOUDSDK_SCOPES and the reauth scope it
+ * adds), which the admin's refresh token is issued to. */
+#define GCLOUD_CLIENT_ID "32555940559.apps.googleusercontent.com"
+#define GCLOUD_CLIENT_SECRET "ZmssLNjJy2998hD4CTg2ejr2"
+#define GCLOUD_SCOPES                                                                      \
+	"openid https://www.googleapis.com/auth/userinfo.email "                           \
+	"https://www.googleapis.com/auth/cloud-platform "                                  \
+	"https://www.googleapis.com/auth/appengine.admin "                                 \
+	"https://www.googleapis.com/auth/sqlservice.login "                                \
+	"https://www.googleapis.com/auth/compute "                                         \
+	"https://www.googleapis.com/auth/accounts.reauth"
+
+/* Activates the admin user in gcloud's configuration as `gcloud auth
+ * activate-refresh-token ADMIN TOKEN` would: a refresh token for gcloud's client, the
+ * refresh gcloud makes to check it, both stored in gcloud's files (gcloudcreds.c). When
+ * that cannot be done, gcloud itself is run (*spawned set). 0 or -errno. */
+static int activate_admin(struct up *u, const char *log, int *spawned)
+{
+	char token_uri[600];
+	json_t *tokens = NULL;
+	int rc;
+	*spawned = 0;
+	char *refresh = oauth2_refresh_token_new(&u->cloud, u->admin, GCLOUD_CLIENT_ID,
+						 GCLOUD_CLIENT_SECRET, GCLOUD_SCOPES);
+	if (!refresh)
+		return -ENOMEM;
+	if ((rc = SFMT(token_uri, "%s/oauth2/token", u->cloud.base_url)) != 0)
+		goto out;
+	if (oauth2_refresh(&u->cloud, refresh, GCLOUD_CLIENT_ID, GCLOUD_CLIENT_SECRET, NULL,
+			   &tokens) != 200) {
+		rc = -EIO;
+		goto out;
+	}
+	struct gcloud_user user = {
+		.account = u->admin,
+		.client_id = GCLOUD_CLIENT_ID,
+		.client_secret = GCLOUD_CLIENT_SECRET,
+		.refresh_token = refresh,
+		.token_uri = token_uri,
+		.access_token = json_string_value(json_object_get(tokens, "access_token")),
+		.id_token = json_string_value(json_object_get(tokens, "id_token")),
+		.expires_in = json_integer_value(json_object_get(tokens, "expires_in")),
+	};
+	if ((rc = gcloudcfg_store_user(u->gcloud_dir, &user)) == 0) {
+		rc = gcloudcfg_mark_activated(u->gcloud_dir, u->admin);
+		goto out;
+	}
+	fprintf(stderr, "gkeid: cannot store the admin's gcloud credential (%s); running gcloud\n",
+		strerror(-rc));
+	char *argv[] = {"gcloud", "auth", "activate-refresh-token", u->admin, refresh, "--quiet",
+			NULL};
+	if ((rc = gcloudcfg_spawn(u->gcloud_dir, argv, NULL, log, &u->gcloud_pid)) == 0)
+		*spawned = 1;
+out:
+	json_decref(tokens);
+	free(refresh);
+	return rc;
+}
+
+/* Writes the default cluster's kubeconfig as `gcloud container clusters get-credentials`
+ * would (gcloudkube.c), or runs gcloud for it when only gcloud can (*spawned set). */
+static int write_kubeconfig(struct up *u, const char *log, int *spawned)
+{
+	char key[400];
+	json_t *cluster = NULL;
+	int rc;
+	*spawned = 0;
+	if ((rc = SFMT(key, "/projects/%s/locations/%s/clusters/%s", u->project, u->location,
+		       u->cluster)) != 0)
+		return rc;
+	cluster = cloud_store_get_json(u->cloud.store, key);
+	rc = cluster ? gcloudcfg_kubeconfig(u->kubeconfig, u->gcloud_dir, u->project, u->location,
+					    cluster)
+		     : 1;
+	json_decref(cluster);
+	if (rc <= 0)
+		return rc;
+	char *argv[] = {"gcloud",	   "container", "clusters", "get-credentials", u->cluster,
+			"--location", u->location, "--quiet",  NULL};
+	if ((rc = gcloudcfg_spawn(u->gcloud_dir, argv, u->kubeconfig, log, &u->gcloud_pid)) == 0)
+		*spawned = 1;
+	return rc;
+}
+
+/* Runs the current step (writing gcloud's files, or starting gcloud where only it can),
+ * skipping steps that are not needed; when none is left, writes DIR/env. */
 static void run_steps(struct up *u)
 {
 	char log[PATH_MAX + 32];
 	snprintf(log, sizeof(log), "%s/gcloud.log", u->dir);
 	for (; u->step < STEP_DONE; u->step++) {
-		int rc;
+		int rc, spawned = 0;
 		if (u->step == STEP_ACTIVATE) {
 			if (!u->admin[0] || gcloudcfg_activated(u->gcloud_dir, u->admin))
 				continue;
-			/* gcloud's own OAuth client and scopes (googlecloudsdk/core/config.py:
-			 * CLOUDSDK_CLIENT_ID, CLOUDSDK_CLIENT_NOTSOSECRET, CLOUDSDK_SCOPES and the
-			 * reauth scope it adds). */
-			char *refresh = oauth2_refresh_token_new(
-				&u->cloud, u->admin, "32555940559.apps.googleusercontent.com",
-				"ZmssLNjJy2998hD4CTg2ejr2",
-				"openid https://www.googleapis.com/auth/userinfo.email "
-				"https://www.googleapis.com/auth/cloud-platform "
-				"https://www.googleapis.com/auth/appengine.admin "
-				"https://www.googleapis.com/auth/sqlservice.login "
-				"https://www.googleapis.com/auth/compute "
-				"https://www.googleapis.com/auth/accounts.reauth");
-			char *argv[] = {"gcloud", "auth",  "activate-refresh-token",
-					u->admin, refresh, "--quiet",
-					NULL};
-			rc = refresh ? gcloudcfg_spawn(u->gcloud_dir, argv, NULL, log,
-						       &u->gcloud_pid)
-				     : -ENOMEM;
-			free(refresh);
+			rc = activate_admin(u, log, &spawned);
 		} else {
 			if (!u->cluster[0])
 				continue;
-			char *argv[] = {"gcloud",	   "container", "clusters",
-					"get-credentials", u->cluster,	"--location",
-					u->location,	   "--quiet",	NULL};
-			rc = gcloudcfg_spawn(u->gcloud_dir, argv, u->kubeconfig, log,
-					     &u->gcloud_pid);
+			rc = write_kubeconfig(u, log, &spawned);
 		}
-		if (rc == 0)
+		if (spawned)
 			return; /* on_signal(SIGCHLD) goes on */
-		fprintf(stderr, "gkeid: cannot run gcloud (%s); DIR/env will lack its part\n",
-			strerror(-rc));
+		if (rc != 0)
+			fprintf(stderr, "gkeid: cannot %s (%s); DIR/env will lack its part\n",
+				u->step == STEP_ACTIVATE ? "activate the admin in gcloud"
+							 : "write the kubeconfig",
+				strerror(-rc));
 	}
 	finish_start(u);
 }

@@ -65,7 +65,7 @@ gkeid_up() {
 	"$GKEID" up --data-dir "$DATA_DIR" --port 0 "$@" >"$T_TMP/gkeid.log" 2>&1 &
 	GKEID_PID=$!
 	# started (the env file is written) or gone
-	# (a bound for when it never comes: two gcloud runs take 30 s and more on a loaded machine)
+	# (a bound for when it never comes: a start that runs gcloud takes 30 s and more on a loaded machine)
 	wait_for 180 _gkeid_settled
 	if [ ! -s "$DATA_DIR/env" ]; then
 		echo "gkeid did not start:"; cat "$T_TMP/gkeid.log"; exit 1
@@ -91,8 +91,8 @@ gkeid_stop() {
 
 # gcloud_token: what `gcloud auth print-access-token` prints for gcloud's active account,
 # without a gcloud start (about a second of CPU) when gcloud has the answer cached: the
-# account's access token in CLOUDSDK_CONFIG/access_tokens.db, gcloud's own cache (up's
-# get-credentials leaves the admin's there), while it is valid for 5 more minutes;
+# account's access token in CLOUDSDK_CONFIG/access_tokens.db, gcloud's own cache (up
+# stores the admin's there, as activate-refresh-token does), while it is valid for 5 more minutes;
 # otherwise (no such token, CLOUDSDK_CORE_ACCOUNT set, a locked or unreadable cache)
 # gcloud's answer. For a token that is a means; where gcloud printing it is the point,
 # run gcloud.

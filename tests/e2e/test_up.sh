@@ -40,12 +40,40 @@ eq "gcloud's active account is the admin" "admin@example.com" "$out"
 tok=$(gcloud auth print-access-token 2>"$T_TMP/err")
 case "$tok" in ya29.*) pass "gcloud refreshes the admin's token through gkeid" ;; *) fail "gcloud token" "$tok $(cat "$T_TMP/err")" ;; esac
 eq "no warnings from gcloud" "" "$(grep -v '^$' "$T_TMP/err")"
-grep -q "POST /oauth2/token 200" "$T_TMP/gkeid.log" && pass "the refresh went to gkeid's token endpoint" || fail "refresh logged"
+
+# up stored the admin's credential as `gcloud auth activate-refresh-token` stores it
+# (gcloudcreds.c), without running gcloud: the token gcloud printed is the one up cached.
+G=$CLOUDSDK_CONFIG
+for f in credentials.db access_tokens.db default_configs.db \
+	legacy_credentials/admin@example.com/adc.json legacy_credentials/admin@example.com/.boto; do
+	eq "gcloud's $f is 0600" 600 "$(stat -c %a "$G/$f" 2>&1)"
+done
+[ -e "$DATA_DIR/gcloud.log" ] && fail "up ran gcloud" "$(cat "$DATA_DIR/gcloud.log")" || pass "up wrote gcloud's files without running gcloud"
+eq "gcloud prints the access token up stored in its cache" \
+	"$(sqlite3 "$G/access_tokens.db" "select access_token from access_tokens where account_id='admin@example.com'")" "$tok"
+has "the stored credential is gcloud's client's" '"client_id": "32555940559.apps.googleusercontent.com"' \
+	"$(sqlite3 "$G/credentials.db" "select value from credentials where account_id='admin@example.com'")"
+has "the legacy .boto names the refresh token" "gs_oauth2_refresh_token = 1//" "$(cat "$G/legacy_credentials/admin@example.com/.boto")"
+# With its cache emptied, gcloud refreshes the stored credential at gkeid's token endpoint.
+n0=$(grep -c "POST /oauth2/token 200" "$T_TMP/gkeid.log")
+sqlite3 "$G/access_tokens.db" "delete from access_tokens"
+tok2=$(gcloud auth print-access-token 2>"$T_TMP/err")
+case "$tok2" in ya29.*) [ "$tok2" != "$tok" ] && pass "gcloud refreshes the admin's token through gkeid" || fail "gcloud refresh: same token" ;;
+*) fail "gcloud token" "$tok2 $(cat "$T_TMP/err")" ;; esac
+[ "$(grep -c "POST /oauth2/token 200" "$T_TMP/gkeid.log")" -gt "$n0" ] && pass "the refresh went to gkeid's token endpoint" || fail "refresh logged"
+has "the refreshed token is gcloud's client's" '"aud": "32555940559.apps.googleusercontent.com"' \
+	"$(curl -sS "$GKEID_CLOUD_URL/oauth2/v3/tokeninfo?access_token=$tok2")"
+tok=$tok2
 
 # The demo cluster: DIR/env's KUBECONFIG was written by gcloud get-credentials, and the
 # seed's gcloud container commands work verbatim (compute/region is the cluster's).
 eq "env sets KUBECONFIG" "$DATA_DIR/kubeconfig" "${KUBECONFIG:-}"
 has "the kubeconfig user runs gke-gcloud-auth-plugin" "command: gke-gcloud-auth-plugin" "$(cat "$KUBECONFIG")"
+# up wrote it itself (gcloudkube.c): byte for byte what gcloud's get-credentials writes.
+KUBECONFIG=$T_TMP/kc-gcloud gcloud container clusters get-credentials demo-cluster --location us-central1 >"$T_TMP/gc.out" 2>&1
+if cmp -s "$KUBECONFIG" "$T_TMP/kc-gcloud"; then pass "the kubeconfig is byte for byte gcloud get-credentials'"
+else fail "the kubeconfig is gcloud's" "$(diff "$KUBECONFIG" "$T_TMP/kc-gcloud" | head; cat "$T_TMP/gc.out")"; fi
+eq "... mode 0600" 600 "$(stat -c %a "$KUBECONFIG")"
 eq "seed: cluster workload pool, without --location" "demo-project.svc.id.goog" \
 	"$(gcloud container clusters describe demo-cluster --format="value(workloadIdentityConfig.workloadPool)" 2>&1)"
 eq "seed: node pool metadata mode" "GKE_METADATA" \
@@ -116,6 +144,9 @@ pgrep -f "gkeid node .*$DATA_DIR/" >/dev/null && fail "the node agent outlived a
 n=$(wc -l <"$T_TMP/acked")
 [ "$n" -gt 5 ] && pass "a stream of writes was acknowledged before kill -9 ($n)" || fail "writes acknowledged" "$n"
 port=${GKEID_CLOUD_URL##*:}
+# A kubeconfig that holds another cluster's entry too: up leaves the merge to gcloud's
+# get-credentials, which keeps the other entry (nothing lost).
+kubectl config set-cluster other-cluster --server=https://10.9.9.9 >/dev/null 2>&1
 "$GKEID" up --data-dir "$DATA_DIR" --port 0 >"$T_TMP/gkeid.log" 2>&1 &
 GKEID_PID=$!
 wait_for 60 grep -q "ready" "$T_TMP/gkeid.log"
@@ -130,6 +161,9 @@ eq "a restart keeps the account (no re-activation)" "admin@example.com" "$(gclou
 grep -q "activate" "$T_TMP/gkeid.log" && fail "restart re-activated gcloud" || pass "restart does not re-run gcloud activation"
 case "$(gcloud auth print-access-token 2>&1)" in ya29.*) pass "gcloud works after restart on a new port" ;; *) fail "gcloud after restart" ;; esac
 has "kubectl works after restart (kubeconfig rewritten)" "kube-system" "$(kubectl get namespaces 2>&1)"
+has "a restart keeps another cluster's kubeconfig entry" "other-cluster" "$(kubectl config get-clusters 2>&1)"
+eq "... and makes the demo cluster current" "gke_demo-project_us-central1_demo-cluster" "$(kubectl config current-context 2>&1)"
+has "... merged by gcloud get-credentials" "kubeconfig entry generated for demo-cluster." "$(cat "$DATA_DIR/gcloud.log" 2>&1)"
 eq "the node's key is reused across the restart (no new key)" "$KID0" "$(keyf private_key_id)"
 eq "... pointed at the new port" "$GKEID_CLOUD_URL/oauth2/token" "$(keyf token_uri)"
 eq "... still 0600" 600 "$(stat -c %a "$NKEY")"

@@ -13,6 +13,8 @@
  *   ACTIVE     while a handler owns a request (a reply, a watch stream, a held
  *              wait_for_change): no deadline, never closed by the guard;
  *   IDLE       a keep-alive connection between requests: the idle timeout.
+ * A request answered without evhttp (http_conn_answered) moves these states as one that
+ * evhttp handed over and completed.
  * One budget of connections serves every guard of the process (they share one table of
  * descriptors): it is RLIMIT_NOFILE less a headroom for everything that is not a served
  * connection, or --max-connections. When a new connection finds the budget spent, the

@@ -138,8 +138,15 @@ static inline int bk_call(struct bk *b, const char *base, const char *method, co
 
 	snprintf(url, sizeof(url), "%s%s", base, path);
 	bk_setup(b, b->h, method, url, body, &out);
-	if (curl_easy_perform(b->h) == CURLE_OK)
-		curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &code);
+	/* once more on a failed transfer: a keep-alive connection idle through a long
+	 * bk_bulk may have been closed by the server's idle timeout meanwhile */
+	for (int tries = 0; tries < 2 && !code; tries++) {
+		free(out.p);
+		out.p = NULL;
+		out.len = 0;
+		if (curl_easy_perform(b->h) == CURLE_OK)
+			curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &code);
+	}
 	if (resp)
 		*resp = out.p;
 	else

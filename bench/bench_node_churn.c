@@ -1,5 +1,5 @@
 /*
- * bench_node_churn.c - pod churn: N_PODS new pods, one after another, each timed from
+ * bench_node_churn.c - pod churn: N_PODS (10,000) new pods, one after another, each timed from
  * the Pod's creation (POST, then its address through the status subresource, as a
  * kubelet reports it) to its first access token from the node. The pod asks at once,
  * so the node usually holds the request until its watch delivers the pod. The pods
@@ -13,7 +13,7 @@
  */
 #include "bench_gkeid.h"
 
-#define N_PODS 1000
+#define N_PODS 10000
 #define N_KSAS 10
 #define NS "bench-churn"
 

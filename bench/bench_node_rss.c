@@ -4,12 +4,16 @@
  * N_LOCAL are on this node (local-node) and the rest on 100 other nodes, all created
  * through the Kubernetes API (bk_bulk: BK_CONNS keep-alive connections). Then each of
  * the node's pods, of its own KSA, gets an access token, and the node process's VmRSS
- * and VmHWM are read from /proc. Needs a running `gkeid up` (bench/run.sh). Prints:
+ * and VmHWM are read from /proc. Then the cluster's KSAs grow, 100,000 at a time, to
+ * the argument's count (default 1,000,000), and the RSS is read after each step and after
+ * the node's pods ask again. Needs a running `gkeid up` (bench/run.sh). Prints:
  *   node.rss_kib.start                   before anything was created
  *   node.rss_kib.populated               after the KSAs and pods were created
  *   node.rss_kib.served, node.hwm_kib    after the N_LOCAL pods got their tokens
  *   node.rss_tokens_failures             token requests without a 200
  *   node.rss_populate_per_sec            objects created per second (the load itself)
+ *   node.rss_kib.ksas_<N>                after the cluster holds N KSAs (N > 100,000)
+ *   node.rss_kib.grown, node.hwm_kib.grown  after the node's pods asked again, at the end
  */
 #include "bench_gkeid.h"
 
@@ -17,6 +21,7 @@
 #define N_NS 10
 #define N_PODS 10000
 #define N_LOCAL 110
+#define GROW_STEP 100000
 
 /* Pod j (past the local ones) of another node, with a KSA of its namespace. */
 static void make_pod(size_t j, void *arg, char *path, size_t plen, char *body, size_t blen)
@@ -42,7 +47,38 @@ static void show(const struct bk *b, const char *when)
 	fflush(stdout);
 }
 
-int main(void)
+/* The node's pods ask for their tokens again; the count of answers other than 200. */
+static size_t ask_all(const struct bk *b)
+{
+	char ip[32];
+	size_t failed = 0;
+
+	for (size_t i = 0; i < N_LOCAL; i++) {
+		snprintf(ip, sizeof(ip), "127.203.0.%zu", i + 1);
+		failed += bk_md_get(b, ip, BK_TOKEN_PATH, NULL) != 200;
+	}
+	return failed;
+}
+
+/* The cluster's KSAs from N_KSAS to max, GROW_STEP at a time (grow<step>-<i>, over the
+ * same namespaces), with the node's RSS after each step. The count not created. */
+static size_t grow(struct bk *b, const char *gsa, size_t max)
+{
+	char prefix[32], when[48];
+	size_t failed = 0;
+
+	for (size_t have = N_KSAS, step = 1; have < max; have += GROW_STEP, step++) {
+		struct bk_ksas k = {.gsa = gsa, .prefix = prefix, .ns = "bench-rss",
+				    .per_ns = GROW_STEP / N_NS};
+		snprintf(prefix, sizeof(prefix), "grow%zu-", step);
+		failed += bk_bulk(b, GROW_STEP, bk_make_ksa, &k);
+		snprintf(when, sizeof(when), "ksas_%zu", have + GROW_STEP);
+		show(b, when);
+	}
+	return failed;
+}
+
+int main(int argc, char **argv)
 {
 	struct bk b;
 	/* KSA i is rss-i in namespace bench-rss-(i / (N_KSAS / N_NS)) */
@@ -50,7 +86,7 @@ int main(void)
 	char gsa[400], ip[32], name[64], ksa[64], ns[32];
 	double t0, base;
 	long rss, hwm;
-	size_t failed = 0;
+	size_t failed = 0, max = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (bk_open(&b, "bench_node_rss"))
@@ -83,15 +119,22 @@ int main(void)
 		return 1;
 	}
 	show(&b, "populated");
-	failed = 0;
-	for (size_t i = 0; i < N_LOCAL; i++) {
-		snprintf(ip, sizeof(ip), "127.203.0.%zu", i + 1);
-		failed += bk_md_get(&b, ip, BK_TOKEN_PATH, NULL) != 200;
-	}
+	failed = ask_all(&b);
 	printf("node.rss_tokens_failures %zu\n", failed);
 	if (bk_vm_kib(&b, &rss, &hwm) == 0) {
 		printf("node.rss_kib.served %ld\n", rss);
 		printf("node.hwm_kib %ld\n", hwm);
+	}
+	fflush(stdout);
+	if (grow(&b, gsa, max) != 0) {
+		fprintf(stderr, "bench_node_rss: KSAs not created while growing\n");
+		return 1;
+	}
+	failed += ask_all(&b);
+	printf("node.rss_tokens_failures.grown %zu\n", failed);
+	if (bk_vm_kib(&b, &rss, &hwm) == 0) {
+		printf("node.rss_kib.grown %ld\n", rss);
+		printf("node.hwm_kib.grown %ld\n", hwm);
 	}
 	bk_close(&b);
 	curl_global_cleanup();

@@ -335,6 +335,21 @@ static void on_complete(struct evhttp_request *req, void *arg)
 	enter(arg, C_IDLE);
 }
 
+/* A request answered outside evhttp (httpconn.h): as on_request and on_complete would
+ * have it. The guard's input callback has already run for the request's bytes (libevent
+ * runs a buffer's callbacks newest first, and the guard adds its own at admission, after
+ * the bufferevent maker's). */
+void http_conn_answered(struct evhttp_connection *evcon, int writing)
+{
+	struct conn *c = hash_get(evcon);
+	if (!c)
+		return;
+	if (writing)
+		enter(c, C_ACTIVE);
+	else /* bytes of a next request already in: its header deadline runs from now */
+		enter(c, evbuffer_get_length(bufferevent_get_input(c->bev)) ? C_HEADER : C_IDLE);
+}
+
 static void on_request(struct evhttp_request *req, void *arg)
 {
 	struct http_guard *g = arg;

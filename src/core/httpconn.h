@@ -13,6 +13,8 @@
  *   ACTIVE     while a handler owns a request (a reply, a watch stream, a held
  *              wait_for_change): no deadline, never closed by the guard;
  *   IDLE       a keep-alive connection between requests: the idle timeout.
+ * A request answered without evhttp (http_conn_answered) moves these states as one that
+ * evhttp handed over and completed.
  * One budget of connections serves every guard of the process (they share one table of
  * descriptors): it is RLIMIT_NOFILE less a headroom for everything that is not a served
  * connection, or --max-connections. When a new connection finds the budget spent, the
@@ -91,6 +93,14 @@ void http_guard_unbind(struct http_guard *g, struct evhttp_bound_socket *h);
  * no guard watches, the same as evhttp_connection_set_closecb. */
 void http_conn_set_closecb(struct evhttp_connection *evcon,
 			   void (*cb)(struct evhttp_connection *, void *), void *arg);
+
+/* A server that answers a request of evcon's itself, writing to the socket in its own
+ * input callback instead of through evhttp (node/mdfast.c), reports each answer here, once
+ * the request's bytes are drained from the input: the guard then treats the request as
+ * one evhttp handed over and completed. writing: the answer's tail is still being written
+ * (ACTIVE, as evhttp's replies are, until a second call with writing 0); else the
+ * connection is IDLE, or in HEADER when bytes of a next request are already in. */
+void http_conn_answered(struct evhttp_connection *evcon, int writing);
 
 /* Counters of the whole process (tests and /metrics). */
 struct http_conn_stats {

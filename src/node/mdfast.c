@@ -15,15 +15,13 @@
  * answers it as before, so every other response stays byte for byte what it was. The
  * fast answer is the state machine's all-synchronous run (mdreq.h: START GATE PARSE
  * ROUTE POD HOLD KSA ANSWER DONE), with the same checks in the same order and the same
- * counters. A connection's first request always goes through evhttp.
+ * counters.
  *
  * The connection guard (core/httpconn.c: deadlines, the connection budget) sees the
- * bytes of every request arrive but the answers of evhttp's alone. So that a connection
- * served here is not taken for a stalled one, a request goes through evhttp at least
- * every half of the shorter deadline, and a connection that falls silent after fast
- * answers is closed here, quietly, just before the guard's header deadline (counted from
- * its first fast request since evhttp's last answer) would close it and log it as a
- * request whose header was not read in time.
+ * bytes of every request arrive, and this file reports each answer to it
+ * (http_conn_answered), so a connection served here keeps the guard's deadlines as one
+ * served by evhttp does: idle between requests (closed quietly after the idle timeout),
+ * a header deadline while a request's bytes come in, none while an answer is written.
  *
  * Why not evhttp alone: its reply path waits a loop turn for EV_WRITE before every
  * write and allocates and formats every header; measured side by side (BENCHMARKS.md,
@@ -43,6 +41,8 @@
  * allocates its evbuffer chain; this file's code allocates nothing per request.
  */
 #include "node/mdfast.h"
+
+#include "core/httpconn.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -64,8 +64,6 @@
 
 struct mdfast {
 	struct node *n;
-	int64_t refresh_ms; /* a request through evhttp at least this often */
-	int64_t quiet_ms;   /* silent this long after a first fast answer: closed */
 	int64_t date_s;
 	char date[MDH1_DATE_LEN + 1];
 	uint64_t answered;
@@ -177,6 +175,7 @@ static void on_tail_written(struct bufferevent *bev, void *arg)
 	bufferevent_getcb(bev, &r, NULL, &e, NULL);
 	bufferevent_setcb(bev, r, fc->evhttp_write, e, arg);
 	bufferevent_disable(bev, EV_WRITE);
+	http_conn_answered(arg, 0);
 }
 
 /* A slow reader: the answer's tail goes through the bufferevent's output, ahead of any
@@ -198,48 +197,6 @@ static void tail(const struct fast_req *fr, const char *p, size_t len)
 	bufferevent_enable(fr->bev, EV_WRITE);
 }
 
-/* A connection silent since its first fast answer: closed as the guard closes an idle
- * one (no log line), unless evhttp has had a request of it since (the guard then keeps
- * its own deadlines). */
-static void on_quiet(evutil_socket_t fd, short what, void *arg)
-{
-	struct md_fconn *fc;
-	const char *addr;
-	(void)fd, (void)what;
-	if (!the_fast || md_http_conn(the_fast->n, arg, &fc, &addr) != 0 || fc->passed ||
-	    !fc->first_fast_ms)
-		return;
-	int64_t left = fc->first_fast_ms + the_fast->quiet_ms - md_now_ms();
-	if (left > 0) {
-		struct timeval tv = {(time_t)(left / 1000), (suseconds_t)(left % 1000) * 1000};
-		event_add(fc->quiet, &tv);
-		return;
-	}
-	evhttp_connection_free(arg); /* its close callback frees fc */
-}
-
-/* The first fast answer since evhttp's last reply starts the quiet deadline. */
-static void quiet_arm(const struct fast_req *fr, void *evcon, int64_t now)
-{
-	struct md_fconn *fc = fr->fc;
-	if (fc->first_fast_ms)
-		return;
-	fc->first_fast_ms = now;
-	if (!fc->quiet)
-		fc->quiet = evtimer_new(bufferevent_get_base(fr->bev), on_quiet, evcon);
-	struct timeval tv = {(time_t)(fr->f->quiet_ms / 1000),
-			     (suseconds_t)(fr->f->quiet_ms % 1000) * 1000};
-	if (fc->quiet)
-		event_add(fc->quiet, &tv);
-}
-
-void md_fast_conn_end(struct md_fconn *fc)
-{
-	if (fc->quiet)
-		event_free(fc->quiet);
-	fc->quiet = NULL;
-}
-
 /* Answers the fast request r: 0, or -EAGAIN to leave it to evhttp. */
 static int answer(const struct fast_req *fr, const struct mdh1_req *r)
 {
@@ -250,7 +207,7 @@ static int answer(const struct fast_req *fr, const struct mdh1_req *r)
 	int64_t exp, now = md_now_ms();
 	struct md_pod pod;
 	struct md_ksa ksa;
-	if (now - fr->fc->guard_ms >= f->refresh_ms || r->flavor_len != 6 ||
+	if (r->flavor_len != 6 ||
 	    memcmp(r->flavor, "Google", 6) != 0 ||
 	    mdh1_token_account(r->target, r->target_len, &acct, &al) != 0 ||
 	    cached(fr, acct, al, &pod, &ksa, &tok, &exp) != 0 || walk_states() != 0)
@@ -275,7 +232,6 @@ static int answer(const struct fast_req *fr, const struct mdh1_req *r)
 	md_token_cached(n, &pod, &ksa, &tok, &exp, 1);
 	n->m.requests[1]++;
 	f->answered++;
-	quiet_arm(fr, fr->evcon, now);
 	ssize_t w = send(fr->fd, f->out, (size_t)len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (w < 0 && errno != EAGAIN && errno != EINTR)
 		return 0; /* the peer is gone: evhttp sees it on its next read */
@@ -309,6 +265,8 @@ static void on_input(struct evbuffer *buf, const struct evbuffer_cb_info *info, 
 			return;
 		}
 		evbuffer_drain(buf, (size_t)hl);
+		/* the guard's view: answered, or its tail being written */
+		http_conn_answered(fr.evcon, evbuffer_get_length(bufferevent_get_output(fr.bev)) != 0);
 	}
 }
 
@@ -329,19 +287,12 @@ uint64_t md_fast_answered(const struct mdfast *f)
 	return f ? f->answered : 0;
 }
 
-struct mdfast *md_fast_new(struct node *n, int64_t header_ms, int64_t idle_ms)
+struct mdfast *md_fast_new(struct node *n)
 {
 	struct mdfast *f = calloc(1, sizeof(*f));
 	if (!f)
 		return NULL;
 	f->n = n;
-	f->refresh_ms = (header_ms < idle_ms ? header_ms : idle_ms) / 2;
-	if (f->refresh_ms < 1)
-		f->refresh_ms = 1;
-	/* before the guard's header deadline, which runs from the first fast request */
-	f->quiet_ms = header_ms - (header_ms / 4 < 1000 ? header_ms / 4 : 1000);
-	if (f->quiet_ms < 1)
-		f->quiet_ms = 1;
 	f->date_s = -1;
 	the_fast = f;
 	return f;

@@ -21,23 +21,15 @@ struct mdfast;
 /* What the fast path keeps of one connection, in metadata.c's record of it (struct
  * mconn, freed by the connection's close callback). */
 struct md_fconn {
-	int passed;	  /* bytes went to evhttp; no reply to them yet */
-	int64_t guard_ms; /* when the guard last saw a request of it (0: never) */
-	int flushing;	  /* a fast answer's tail is being written (evhttp's writecb kept) */
+	int passed;   /* bytes went to evhttp; no reply to them yet */
+	int flushing; /* a fast answer's tail is being written (evhttp's writecb kept) */
 	bufferevent_data_cb evhttp_write;
-	int64_t first_fast_ms; /* the first fast answer since evhttp's last reply (0: none) */
-	struct event *quiet;   /* closes the connection if it falls silent after fast answers */
 };
 
-/* The fast path of n's metadata listeners, under a guard (core/httpconn.h) with these
- * header and idle deadlines. The guard sees the bytes of fast requests arrive but not
- * their answers, so a connection served by the fast path alone sends one request through
- * evhttp every half of the shorter deadline, and one that falls silent after fast answers
- * is closed here, quietly, just before the guard's header deadline would close it (and
- * log it as a stalled request). NULL on out-of-memory. One per process (the node). */
-struct mdfast *md_fast_new(struct node *n, int64_t header_ms, int64_t idle_ms);
-/* evcon's record is being freed (its connection closes). */
-void md_fast_conn_end(struct md_fconn *fc);
+/* The fast path of n's metadata listeners, under a guard (core/httpconn.h), to which it
+ * reports each answer (http_conn_answered), so the guard's deadlines and budget treat a
+ * fast answer as any other. NULL on out-of-memory. One per process (the node). */
+struct mdfast *md_fast_new(struct node *n);
 void md_fast_free(struct mdfast *f);
 /* The guard's bufferevent maker (http_guard_new's bevcb; arg is the mdfast): a socket
  * bufferevent, as the guard makes by default, whose input the fast path reads first. */

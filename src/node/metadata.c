@@ -645,7 +645,6 @@ static void on_conn_close(struct evhttp_connection *evcon, void *arg)
 		pp = &(*pp)->next;
 	if (*pp)
 		*pp = c->next;
-	md_fast_conn_end(&c->fast);
 	free(c);
 }
 
@@ -696,11 +695,8 @@ static void replied(struct node *n, struct evhttp_request *ev)
 {
 	struct md_fconn *fc;
 	const char *addr;
-	if (md_http_conn(n, evhttp_request_get_connection(ev), &fc, &addr) == 0) {
+	if (md_http_conn(n, evhttp_request_get_connection(ev), &fc, &addr) == 0)
 		fc->passed = 0;
-		fc->guard_ms = md_now_ms();
-		fc->first_fast_ms = 0;
-	}
 }
 
 static void admin(struct node *n, struct evhttp_request *ev, const char *path)
@@ -1187,7 +1183,6 @@ void md_http_stop(struct node *n)
 			http_conn_set_closecb(c->evcon, NULL, NULL);
 			if (c->drop)
 				drop_end(c->drop);
-			md_fast_conn_end(&c->fast);
 			free(c);
 		}
 	json_decref(mh->statics);

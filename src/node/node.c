@@ -514,7 +514,7 @@ static int make_http(struct node *n, struct evhttp **out)
 	http_conn_set_budget(n->cfg.limits.max_conns);
 	struct evhttp *http = *out = evhttp_new(n->base);
 	if (!http || md_http_attach(n, http) != 0 ||
-	    !(n->fast = md_fast_new(n, lim.header_ms, lim.idle_ms)) ||
+	    !(n->fast = md_fast_new(n)) ||
 	    !(n->guard = http_guard_new(n->base, http, &lim, "metadata", md_http_on_request, n,
 					md_fast_bevcb, n->fast)))
 		return -ENOMEM;

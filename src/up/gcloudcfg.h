@@ -30,6 +30,12 @@ struct gcloud_user {
  * default_configs.db, legacy_credentials/ACCOUNT/) as gcloud 528 does; other accounts'
  * rows are kept. 0 or -errno (-EINVAL: an account that cannot name a directory). */
 int gcloudcfg_store_user(const char *dir, const struct gcloud_user *u);
+/* The access_tokens.db row of u->account alone (u's access and ID tokens, expires_in);
+ * the credential is left as it is. 0 or -errno. */
+int gcloudcfg_store_token(const char *dir, const struct gcloud_user *u);
+/* The refresh token gcloud holds for account in dir's credentials.db (malloc'd), or NULL
+ * when there is none or it cannot be read. */
+char *gcloudcfg_refresh_token(const char *dir, const char *account);
 /* Writes the kubeconfig at path as `gcloud container clusters get-credentials` would for
  * cluster (the Container API's Cluster of project and location), with gcloud_dir the
  * gcloud configuration it would run with. 0 when written; 1 when only gcloud can write

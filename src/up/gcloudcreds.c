@@ -140,9 +140,52 @@ out:
 	return rc;
 }
 
+int gcloudcfg_store_token(const char *dir, const struct gcloud_user *u)
+{
+	char expiry[40];
+	const char *row[] = {u->account, u->access_token, expiry, NULL, u->id_token};
+	int rc = expiry_text(u->expires_in, expiry, sizeof(expiry));
+	return rc ? rc
+		  : db_replace(dir, "access_tokens.db",
+			       "CREATE TABLE IF NOT EXISTS \"access_tokens\" "
+			       "(account_id TEXT PRIMARY KEY, access_token TEXT, "
+			       "token_expiry TIMESTAMP, rapt_token TEXT, id_token TEXT)",
+			       "REPLACE INTO \"access_tokens\" (account_id, access_token, "
+			       "token_expiry, rapt_token, id_token) VALUES (?,?,?,?,?)",
+			       row, 5);
+}
+
+char *gcloudcfg_refresh_token(const char *dir, const char *account)
+{
+	char path[4200];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	json_t *cred = NULL;
+	char *out = NULL;
+	if (SFMT(path, "%s/credentials.db", dir) != 0 ||
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+	    sqlite3_busy_timeout(db, 5000) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "SELECT value FROM \"credentials\" WHERE account_id = ?", -1,
+			       &st, NULL) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		goto out;
+	const void *v = sqlite3_column_blob(st, 0);
+	int n = sqlite3_column_bytes(st, 0);
+	const char *t;
+	if (v && n > 0 && (cred = json_loadb(v, (size_t)n, 0, NULL)) &&
+	    (t = json_string_value(json_object_get(cred, "refresh_token"))))
+		out = strdup(t);
+out:
+	json_decref(cred);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return out;
+}
+
 int gcloudcfg_store_user(const char *dir, const struct gcloud_user *u)
 {
-	char expiry[40], *cred = NULL;
+	char *cred = NULL;
 	int rc;
 	/* The account names a directory: no separators, no dot files. */
 	if (!u->account[0] || u->account[0] == '.' || strchr(u->account, '/'))
@@ -157,20 +200,12 @@ int gcloudcfg_store_user(const char *dir, const struct gcloud_user *u)
 		goto out;
 	}
 	const char *cred_row[] = {u->account, cred};
-	const char *token_row[] = {u->account, u->access_token, expiry, NULL, u->id_token};
-	if ((rc = expiry_text(u->expires_in, expiry, sizeof(expiry))) != 0 ||
-	    (rc = db_replace(dir, "credentials.db",
+	if ((rc = db_replace(dir, "credentials.db",
 			     "CREATE TABLE IF NOT EXISTS \"credentials\" "
 			     "(account_id TEXT PRIMARY KEY, value BLOB)",
 			     "REPLACE INTO \"credentials\" (account_id, value) VALUES (?,?)",
 			     cred_row, 2)) != 0 ||
-	    (rc = db_replace(dir, "access_tokens.db",
-			     "CREATE TABLE IF NOT EXISTS \"access_tokens\" "
-			     "(account_id TEXT PRIMARY KEY, access_token TEXT, "
-			     "token_expiry TIMESTAMP, rapt_token TEXT, id_token TEXT)",
-			     "REPLACE INTO \"access_tokens\" (account_id, access_token, "
-			     "token_expiry, rapt_token, id_token) VALUES (?,?,?,?,?)",
-			     token_row, 5)) != 0 ||
+	    (rc = gcloudcfg_store_token(dir, u)) != 0 ||
 	    (rc = db_replace(dir, "default_configs.db",
 			     "CREATE TABLE IF NOT EXISTS config "
 			     "(config_attr TEXT PRIMARY KEY, value BLOB)",

@@ -283,6 +283,32 @@ out:
 	return rc;
 }
 
+/* On a start after the first: the admin's access token in gcloud's cache is replaced by
+ * a fresh one from the refresh token gcloud holds, as gcloud's own refresh would do, so
+ * that gcloud works at once even when its cached token is one gkeid no longer honours (a
+ * start with another GKEID_CLOCK_OFFSET, say). Without a refresh token (the user logged
+ * the admin out), nothing is done. */
+static void refresh_admin(struct up *u)
+{
+	json_t *tokens = NULL;
+	char *refresh = gcloudcfg_refresh_token(u->gcloud_dir, u->admin);
+	if (refresh && oauth2_refresh(&u->cloud, refresh, GCLOUD_CLIENT_ID, GCLOUD_CLIENT_SECRET,
+				      NULL, &tokens) == 200) {
+		struct gcloud_user user = {
+			.account = u->admin,
+			.access_token = json_string_value(json_object_get(tokens, "access_token")),
+			.id_token = json_string_value(json_object_get(tokens, "id_token")),
+			.expires_in = json_integer_value(json_object_get(tokens, "expires_in")),
+		};
+		int rc = gcloudcfg_store_token(u->gcloud_dir, &user);
+		if (rc != 0)
+			fprintf(stderr, "gkeid: cannot refresh the admin's token in gcloud's cache: %s\n",
+				strerror(-rc));
+	}
+	json_decref(tokens);
+	free(refresh);
+}
+
 /* Writes the default cluster's kubeconfig as `gcloud container clusters get-credentials`
  * would (gcloudkube.c), or runs gcloud for it when only gcloud can (*spawned set). */
 static int write_kubeconfig(struct up *u, const char *log, int *spawned)
@@ -317,8 +343,12 @@ static void run_steps(struct up *u)
 	for (; u->step < STEP_DONE; u->step++) {
 		int rc, spawned = 0;
 		if (u->step == STEP_ACTIVATE) {
-			if (!u->admin[0] || gcloudcfg_activated(u->gcloud_dir, u->admin))
+			if (!u->admin[0])
 				continue;
+			if (gcloudcfg_activated(u->gcloud_dir, u->admin)) {
+				refresh_admin(u);
+				continue;
+			}
 			rc = activate_admin(u, log, &spawned);
 		} else {
 			if (!u->cluster[0])

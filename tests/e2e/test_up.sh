@@ -159,6 +159,9 @@ done <"$T_TMP/acked"
 eq "no acknowledged write was lost across kill -9" 0 "$lost"
 eq "a restart keeps the account (no re-activation)" "admin@example.com" "$(gcloud config get account 2>/dev/null)"
 grep -q "activate" "$T_TMP/gkeid.log" && fail "restart re-activated gcloud" || pass "restart does not re-run gcloud activation"
+cached=$(sqlite3 "$CLOUDSDK_CONFIG/access_tokens.db" "select access_token from access_tokens where account_id='admin@example.com'")
+[ -n "$cached" ] && [ "$cached" != "$tok" ] && pass "a restart puts a fresh admin token in gcloud's cache" || fail "fresh cached token" "$cached"
+has "... one gkeid honours" '"email": "admin@example.com"' "$(curl -sS "$GKEID_CLOUD_URL/oauth2/v3/tokeninfo?access_token=$cached")"
 case "$(gcloud auth print-access-token 2>&1)" in ya29.*) pass "gcloud works after restart on a new port" ;; *) fail "gcloud after restart" ;; esac
 has "kubectl works after restart (kubeconfig rewritten)" "kube-system" "$(kubectl get namespaces 2>&1)"
 has "a restart keeps another cluster's kubeconfig entry" "other-cluster" "$(kubectl config get-clusters 2>&1)"

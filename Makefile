@@ -10,7 +10,9 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 # Recursive (=) so pkg-config runs after scripts/deps.sh has installed what is missing.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
-BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc $(PKG_CFLAGS)
+# -MMD -MP: each object's header dependencies in a .d file beside it (included below), so
+# that a header change rebuilds only what includes it.
+BASE_CFLAGS = -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc $(PKG_CFLAGS) -MMD -MP
 OPT ?= -O2
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -57,11 +59,11 @@ Q :=
 else
 Q := @
 endif
-build/rel/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
+build/rel/obj/%.o: src/%.c build/rel/obj/%.d | deps
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  CC      $<" || true
 	$(Q)$(CC) $(BASE_CFLAGS) $(OPT) -c $< -o $@
-build/asan/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
+build/asan/obj/%.o: src/%.c build/asan/obj/%.d | deps
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  CC asan $<" || true
 	$(Q)$(CC) $(BASE_CFLAGS) -O1 $(SAN) -c $< -o $@
@@ -144,12 +146,12 @@ clean:
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := jwt state route kube_path selectors patch iam_policy protobuf metadata_path cel apply deny mdh1
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
-FUZZ_BASE = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS)
+FUZZ_BASE = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) -MMD -MP
 # The targets fuzz the layers below the node and the node's request parsers; the rest
 # (node, doctor, up, cli) is not compiled for fuzzing (a target that needs it fails to link).
 FUZZ_SRCS := $(filter src/core/% src/iam/% src/cloud/% src/kube/% src/node/mdh1.c src/node/mdpath.c,$(LIB_SRCS))
 FUZZ_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(FUZZ_SRCS)) build/fuzz/obj/embed.o
-build/fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h) | deps
+build/fuzz/obj/%.o: src/%.c build/fuzz/obj/%.d | deps
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  CC fuzz $<" || true
 	$(Q)clang $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
@@ -167,3 +169,11 @@ fuzz: fuzz-build
 		mkdir -p build/fuzz/corpus-$$t && \
 		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus-$$t fuzz/corpus/$$t || exit 1; \
 	done
+
+# The header dependencies the compiler wrote (-MMD). An object whose .d is missing (one
+# built before there were .d files) is rebuilt: the empty rule makes a missing .d count
+# as new.
+OBJ_DEPS = $(patsubst src/%.c,build/rel/obj/%.d,$(SRCS)) $(patsubst src/%.c,build/asan/obj/%.d,$(SRCS)) \
+	$(patsubst src/%.c,build/fuzz/obj/%.d,$(FUZZ_SRCS))
+$(OBJ_DEPS):
+-include $(wildcard build/*/obj/*/*.d build/asan/tests/*/*.d build/rel/bench/*.d build/fuzz/*.d)

@@ -236,6 +236,21 @@ out:
 	"https://www.googleapis.com/auth/compute "                                         \
 	"https://www.googleapis.com/auth/accounts.reauth"
 
+/* The refresh gcloud makes with the admin's refresh token, at gkeid's token endpoint
+ * without HTTP: the access and ID tokens go into user (borrowed from *tokens, which the
+ * caller frees). 0, or -EIO when the endpoint refuses. */
+static int admin_tokens(struct up *u, const char *refresh, struct gcloud_user *user,
+			json_t **tokens)
+{
+	if (oauth2_refresh(&u->cloud, refresh, GCLOUD_CLIENT_ID, GCLOUD_CLIENT_SECRET, NULL,
+			   tokens) != 200)
+		return -EIO;
+	user->access_token = json_string_value(json_object_get(*tokens, "access_token"));
+	user->id_token = json_string_value(json_object_get(*tokens, "id_token"));
+	user->expires_in = json_integer_value(json_object_get(*tokens, "expires_in"));
+	return 0;
+}
+
 /* Activates the admin user in gcloud's configuration as `gcloud auth
  * activate-refresh-token ADMIN TOKEN` would: a refresh token for gcloud's client, the
  * refresh gcloud makes to check it, both stored in gcloud's files (gcloudcreds.c). When
@@ -252,21 +267,15 @@ static int activate_admin(struct up *u, const char *log, int *spawned)
 		return -ENOMEM;
 	if ((rc = SFMT(token_uri, "%s/oauth2/token", u->cloud.base_url)) != 0)
 		goto out;
-	if (oauth2_refresh(&u->cloud, refresh, GCLOUD_CLIENT_ID, GCLOUD_CLIENT_SECRET, NULL,
-			   &tokens) != 200) {
-		rc = -EIO;
-		goto out;
-	}
 	struct gcloud_user user = {
 		.account = u->admin,
 		.client_id = GCLOUD_CLIENT_ID,
 		.client_secret = GCLOUD_CLIENT_SECRET,
 		.refresh_token = refresh,
 		.token_uri = token_uri,
-		.access_token = json_string_value(json_object_get(tokens, "access_token")),
-		.id_token = json_string_value(json_object_get(tokens, "id_token")),
-		.expires_in = json_integer_value(json_object_get(tokens, "expires_in")),
 	};
+	if ((rc = admin_tokens(u, refresh, &user, &tokens)) != 0)
+		goto out;
 	if ((rc = gcloudcfg_store_user(u->gcloud_dir, &user)) == 0) {
 		rc = gcloudcfg_mark_activated(u->gcloud_dir, u->admin);
 		goto out;
@@ -291,15 +300,9 @@ out:
 static void refresh_admin(struct up *u)
 {
 	json_t *tokens = NULL;
+	struct gcloud_user user = {.account = u->admin};
 	char *refresh = gcloudcfg_refresh_token(u->gcloud_dir, u->admin);
-	if (refresh && oauth2_refresh(&u->cloud, refresh, GCLOUD_CLIENT_ID, GCLOUD_CLIENT_SECRET,
-				      NULL, &tokens) == 200) {
-		struct gcloud_user user = {
-			.account = u->admin,
-			.access_token = json_string_value(json_object_get(tokens, "access_token")),
-			.id_token = json_string_value(json_object_get(tokens, "id_token")),
-			.expires_in = json_integer_value(json_object_get(tokens, "expires_in")),
-		};
+	if (refresh && admin_tokens(u, refresh, &user, &tokens) == 0) {
 		int rc = gcloudcfg_store_token(u->gcloud_dir, &user);
 		if (rc != 0)
 			fprintf(stderr, "gkeid: cannot refresh the admin's token in gcloud's cache: %s\n",

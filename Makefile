@@ -97,7 +97,7 @@ run: build/gkeid
 	./build/gkeid up
 
 # The whole suite. Node clients come from tests/node/package-lock.json.
-test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS)
+test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS) $(REPLAY_BINS)
 	@bash tests/run.sh $(UNIT_BINS)
 
 # The edit-test loop (under 2 minutes): every unit test and one quick end-to-end file
@@ -141,11 +141,17 @@ clean:
 
 # libFuzzer targets (clang). The library is compiled once for fuzzing into an archive,
 # so each target links only what it uses. `make fuzz` runs each for FUZZ_SECONDS;
-# `make fuzz-build` only builds them (make test's tests/fuzz/ replays each corpus and
-# fuzzes each target for a few seconds).
+# `make fuzz-build` only builds them. make test does not mutate: it replays each seed
+# corpus through the same target built with gcc's ASan and UBSan against the library the
+# unit tests link (fuzz/replay.c in place of libFuzzer), tests/fuzz/test_fuzz_corpus.sh.
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := jwt state route kube_path selectors patch iam_policy protobuf metadata_path cel apply deny mdh1
 FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+REPLAY_BINS := $(patsubst %,build/asan/fuzz/replay_%,$(FUZZ_TARGETS))
+build/asan/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c build/asan/libgkeid.a
+	@mkdir -p $(dir $@)
+	@[ -n "$(Q)" ] && echo "  LD      $@" || true
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Werror -Isrc $(PKG_CFLAGS) $(SAN) -o $@ $< fuzz/replay.c build/asan/libgkeid.a $(PKG_LIBS) -lm
 FUZZ_BASE = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) -MMD -MP
 # The targets fuzz the layers below the node and the node's request parsers; the rest
 # (node, doctor, up, cli) is not compiled for fuzzing (a target that needs it fails to link).

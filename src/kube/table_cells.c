@@ -45,6 +45,16 @@ static size_t count(const json_t *v)
 	return 0;
 }
 
+/* "<a><ua>" or, when b is not 0, "<a><ua><b><ub>" ("3m", "3m20s"). */
+static void two_units(char *out, size_t len, long long a, char ua, long long b, char ub)
+{
+	if (b == 0)
+		snprintf(out, len, "%lld%c", a, ua);
+	else
+		snprintf(out, len, "%lld%c%lld%c", a, ua, b, ub);
+}
+
+/* Go's k8s.io/apimachinery/pkg/util/duration.HumanDuration, step for step. */
 void table_human_duration(int64_t s, char *out, size_t len)
 {
 	if (s < -1) {
@@ -53,57 +63,25 @@ void table_human_duration(int64_t s, char *out, size_t len)
 	}
 	if (s < 0)
 		s = 0;
-	if (s < 120) {
-		snprintf(out, len, "%llds", (long long)s);
-		return;
-	}
-	long long minutes = s / 60;
-	if (minutes < 10) {
-		long long sec = s % 60;
-		if (sec == 0)
-			snprintf(out, len, "%lldm", minutes);
-		else
-			snprintf(out, len, "%lldm%llds", minutes, sec);
-		return;
-	}
-	if (minutes < 180) {
-		snprintf(out, len, "%lldm", minutes);
-		return;
-	}
-	long long hours = s / 3600;
-	if (hours < 8) {
-		long long m = minutes % 60;
-		if (m == 0)
-			snprintf(out, len, "%lldh", hours);
-		else
-			snprintf(out, len, "%lldh%lldm", hours, m);
-		return;
-	}
-	if (hours < 48) {
-		snprintf(out, len, "%lldh", hours);
-		return;
-	}
-	if (hours < 24 * 8) {
-		long long h = hours % 24;
-		if (h == 0)
-			snprintf(out, len, "%lldd", hours / 24);
-		else
-			snprintf(out, len, "%lldd%lldh", hours / 24, h);
-		return;
-	}
-	if (hours < 24 * 365 * 2) {
-		snprintf(out, len, "%lldd", hours / 24);
-		return;
-	}
-	if (hours < 24 * 365 * 8) {
-		long long dy = (hours / 24) % 365;
-		if (dy == 0)
-			snprintf(out, len, "%lldy", hours / 24 / 365);
-		else
-			snprintf(out, len, "%lldy%lldd", hours / 24 / 365, dy);
-		return;
-	}
-	snprintf(out, len, "%lldy", hours / 24 / 365);
+	long long minutes = s / 60, hours = s / 3600, days = hours / 24, years = days / 365;
+	if (s < 120)
+		two_units(out, len, s, 's', 0, 0);
+	else if (minutes < 10)
+		two_units(out, len, minutes, 'm', s % 60, 's');
+	else if (minutes < 180)
+		two_units(out, len, minutes, 'm', 0, 0);
+	else if (hours < 8)
+		two_units(out, len, hours, 'h', minutes % 60, 'm');
+	else if (hours < 48)
+		two_units(out, len, hours, 'h', 0, 0);
+	else if (hours < 24 * 8)
+		two_units(out, len, days, 'd', hours % 24, 'h');
+	else if (hours < 24 * 365 * 2)
+		two_units(out, len, days, 'd', 0, 0);
+	else if (hours < 24 * 365 * 8)
+		two_units(out, len, years, 'y', days % 365, 'd');
+	else
+		two_units(out, len, years, 'y', 0, 0);
 }
 
 int table_parse_time(const char *s, time_t *out)

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <sys/types.h>
+#include <time.h>
 
 /* Creates or updates dir (a CLOUDSDK_CONFIG directory): api_endpoint_overrides and
  * auth/token_host at base_url, core/account and core/project, compute/region (or
@@ -24,7 +25,8 @@ struct gcloud_user {
 	const char *account, *client_id, *client_secret, *refresh_token;
 	const char *token_uri; /* the token endpoint gcloud was pointed at */
 	const char *access_token, *id_token;
-	long long expires_in; /* seconds */
+	long long expires_in;	/* seconds */
+	struct timespec issued; /* when the tokens were issued (the real clock); 0: now */
 };
 /* Stores u in the gcloud configuration directory dir (credentials.db, access_tokens.db,
  * default_configs.db, legacy_credentials/ACCOUNT/) as gcloud 528 does; other accounts'
@@ -43,6 +45,14 @@ char *gcloudcfg_refresh_token(const char *dir, const char *account);
  * properties, the cluster is reached by DNS); -errno. */
 int gcloudcfg_kubeconfig(const char *path, const char *gcloud_dir, const char *project,
 			 const char *location, const json_t *cluster);
+/* Writes gke-gcloud-auth-plugin's token cache beside the kubeconfig as the plugin does
+ * on kubectl's first call after get-credentials: account's token (expiring at expiry,
+ * the real clock) for context, the token gcloud's `config config-helper` would give it.
+ * When gcloud would give another (account is not the active configuration's, whose
+ * [auth] properties are set) or token is NULL, the cache is removed instead, as
+ * get-credentials removes it, and the plugin asks gcloud. 0 or -errno. */
+int gcloudcfg_plugin_cache(const char *kubeconfig, const char *gcloud_dir, const char *context,
+			   const char *account, const char *token, time_t expiry);
 /* Starts argv (argv[0] looked up in PATH, e.g. "gcloud") with CLOUDSDK_CONFIG=dir and,
  * when kubeconfig is not NULL, KUBECONFIG=kubeconfig; output appended to log_path.
  * The caller reaps *pid. 0 or -errno (e.g. -ENOENT: no such program). */

@@ -84,12 +84,14 @@ static char *py_json(json_t *obj)
 	return json_dumps(obj, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 }
 
-/* The expiry gcloud stores: str(datetime.utcnow() + expires_in), microseconds kept. */
-static int expiry_text(long long expires_in, char *out, size_t n)
+/* The expiry gcloud stores: str(datetime.utcnow() + expires_in), microseconds kept;
+ * utcnow() is issued when the caller gives it. */
+static int expiry_text(struct timespec issued, long long expires_in, char *out, size_t n)
 {
-	struct timespec ts;
+	struct timespec ts = issued;
 	struct tm tm;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	if (ts.tv_sec == 0)
+		clock_gettime(CLOCK_REALTIME, &ts);
 	time_t t = ts.tv_sec + (time_t)expires_in;
 	if (!gmtime_r(&t, &tm))
 		return -EINVAL;
@@ -144,7 +146,7 @@ int gcloudcfg_store_token(const char *dir, const struct gcloud_user *u)
 {
 	char expiry[40];
 	const char *row[] = {u->account, u->access_token, expiry, NULL, u->id_token};
-	int rc = expiry_text(u->expires_in, expiry, sizeof(expiry));
+	int rc = expiry_text(u->issued, u->expires_in, expiry, sizeof(expiry));
 	return rc ? rc
 		  : db_replace(dir, "access_tokens.db",
 			       "CREATE TABLE IF NOT EXISTS \"access_tokens\" "

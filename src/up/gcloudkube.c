@@ -20,10 +20,13 @@
 #include "core/yaml.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* The exec plugin's installHint as PyYAML folds it (kubeconfig.py's
  * GKE_GCLOUD_AUTH_INSTALL_HINT). */
@@ -90,27 +93,46 @@ out:
 	return ours;
 }
 
-/* True when the active gcloud configuration in gcloud_dir sets a container/ property
- * (use_application_default_credentials, for one, adds the plugin's arguments). */
-static int container_props(const char *gcloud_dir)
+/* What the active gcloud configuration of gcloud_dir holds that decides the kubeconfig
+ * and the token gcloud gives the plugin: a [container] section, an auth/ property other
+ * than token_host (an impersonated account, a token file), core/account. */
+struct active_cfg {
+	int container, auth;
+	char account[320];
+};
+
+static void active_cfg_read(const char *gcloud_dir, struct active_cfg *c)
 {
-	char path[4200], name[128] = "default", line[512];
+	char path[4200], name[128] = "default", line[512], section[64] = "";
 	FILE *f;
+	memset(c, 0, sizeof(*c));
 	if (SFMT(path, "%s/active_config", gcloud_dir) == 0 && (f = fopen(path, "r"))) {
 		if (!fgets(name, sizeof(name), f))
 			snprintf(name, sizeof(name), "default");
 		name[strcspn(name, "\r\n")] = '\0';
 		fclose(f);
 	}
-	if (SFMT(path, "%s/configurations/config_%s", gcloud_dir, name) != 0)
-		return 1;
+	if (SFMT(path, "%s/configurations/config_%s", gcloud_dir, name) != 0) {
+		c->container = c->auth = 1; /* unknown: leave it all to gcloud */
+		return;
+	}
 	if (!(f = fopen(path, "r")))
-		return 0;
-	int found = 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strncmp(line, "[container]", 11) == 0;
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '[') {
+			if (sfmt(section, sizeof(section), "%s", line) != 0)
+				section[0] = '\0'; /* no section of ours is that long */
+			c->container |= strcmp(section, "[container]") == 0;
+		} else if (strcmp(section, "[auth]") == 0 && line[0] && line[0] != '#' &&
+			   strncmp(line, "token_host = ", 13) != 0) {
+			c->auth = 1; /* gcloudcfg_write's token_host is the only one that keeps it */
+		} else if (strcmp(section, "[core]") == 0 && strncmp(line, "account = ", 10) == 0 &&
+			   sfmt(c->account, sizeof(c->account), "%s", line + 10) != 0) {
+			c->auth = 1; /* an account too long to compare: not the admin */
+		}
+	}
 	fclose(f);
-	return found;
 }
 
 int gcloudcfg_kubeconfig(const char *path, const char *gcloud_dir, const char *project,
@@ -132,7 +154,11 @@ int gcloudcfg_kubeconfig(const char *path, const char *gcloud_dir, const char *p
 	    !plain(location, name_set) || !plain(cname, name_set) ||
 	    !plain(endpoint, "0123456789.:abcdef[]") || !plain(ca, b64_set) ||
 	    SFMT(name, "gke_%s_%s_%s", project, location, cname) != 0 ||
-	    container_props(gcloud_dir) || !only_ours(path, name))
+	    !only_ours(path, name))
+		return 1;
+	struct active_cfg cfg;
+	active_cfg_read(gcloud_dir, &cfg);
+	if (cfg.container)
 		return 1;
 	dbuf_printf(&b,
 		    "apiVersion: v1\n"
@@ -159,6 +185,44 @@ int gcloudcfg_kubeconfig(const char *path, const char *gcloud_dir, const char *p
 		    "      provideClusterInfo: true\n",
 		    ca, endpoint, name, name, name, name, name, name);
 	int rc = b.oom ? -ENOMEM : file_write_atomic(path, b.p, b.len, 0600);
+	dbuf_free(&b);
+	return rc;
+}
+
+/* The exec plugin's cache (cmd/gke-gcloud-auth-plugin in kubernetes/cloud-provider-gcp:
+ * gke_gcloud_auth_plugin_cache beside the kubeconfig, its cache struct marshalled with
+ * json.MarshalIndent and four spaces, no newline at the end, written atomically 0600).
+ * token_expiry is config-helper's token_expiry ("%Y-%m-%dT%H:%M:%SZ") through Go's
+ * RFC3339Nano, which for whole seconds is the same text. */
+int gcloudcfg_plugin_cache(const char *kubeconfig, const char *gcloud_dir, const char *context,
+			   const char *account, const char *token, time_t expiry)
+{
+	static const char token_set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					"0123456789-._~+/=";
+	char path[PATH_MAX + 64], when[32];
+	struct active_cfg cfg;
+	struct tm tm;
+	const char *slash = strrchr(kubeconfig, '/');
+	int rc = slash ? SFMT(path, "%.*s/gke_gcloud_auth_plugin_cache",
+			      (int)(slash - kubeconfig), kubeconfig)
+		       : SFMT(path, "gke_gcloud_auth_plugin_cache");
+	if (rc != 0)
+		return rc;
+	active_cfg_read(gcloud_dir, &cfg);
+	if (!token || cfg.auth || strcmp(cfg.account, account) != 0 ||
+	    !plain(token, token_set) || !plain(context, "abcdefghijklmnopqrstuvwxyz0123456789-_") ||
+	    !gmtime_r(&expiry, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))
+		return unlink(path) == 0 || errno == ENOENT ? 0 : -errno;
+	struct dbuf b = DBUF_INIT(8192);
+	dbuf_printf(&b,
+		    "{\n"
+		    "    \"current_context\": \"%s\",\n"
+		    "    \"access_token\": \"%s\",\n"
+		    "    \"token_expiry\": \"%s\",\n"
+		    "    \"extra_args\": \"\"\n"
+		    "}",
+		    context, token, when);
+	rc = b.oom ? -ENOMEM : file_write_atomic(path, b.p, b.len, 0600);
 	dbuf_free(&b);
 	return rc;
 }

@@ -49,6 +49,8 @@ struct up {
 	char gcloud_dir[PATH_MAX + 16];
 	char kubeconfig[PATH_MAX + 16];
 	char admin[320];
+	char admin_token[2048]; /* the admin's access token in gcloud's cache, when up put it there */
+	time_t admin_expiry;	/* and its expiry (the real clock, as gcloud's) */
 	char project[128];
 	char cluster[64], location[64]; /* the default project's first cluster, if any */
 	struct event_base *base;
@@ -248,6 +250,11 @@ static int admin_tokens(struct up *u, const char *refresh, struct gcloud_user *u
 	user->access_token = json_string_value(json_object_get(*tokens, "access_token"));
 	user->id_token = json_string_value(json_object_get(*tokens, "id_token"));
 	user->expires_in = json_integer_value(json_object_get(*tokens, "expires_in"));
+	clock_gettime(CLOCK_REALTIME, &user->issued);
+	u->admin_expiry = user->issued.tv_sec + (time_t)user->expires_in;
+	if (!user->access_token ||
+	    sfmt(u->admin_token, sizeof(u->admin_token), "%s", user->access_token) != 0)
+		u->admin_token[0] = '\0'; /* the plugin will ask gcloud */
 	return 0;
 }
 
@@ -328,6 +335,18 @@ static int write_kubeconfig(struct up *u, const char *log, int *spawned)
 					    cluster)
 		     : 1;
 	json_decref(cluster);
+	if (rc == 0) {
+		/* then kubectl's first call needs no gcloud start either */
+		char context[300];
+		int prc = SFMT(context, "gke_%s_%s_%s", u->project, u->location, u->cluster);
+		if (prc == 0)
+			prc = gcloudcfg_plugin_cache(u->kubeconfig, u->gcloud_dir, context, u->admin,
+						     u->admin_token[0] ? u->admin_token : NULL,
+						     u->admin_expiry);
+		if (prc != 0)
+			fprintf(stderr, "gkeid: cannot write gke-gcloud-auth-plugin's cache: %s\n",
+				strerror(-prc));
+	}
 	if (rc <= 0)
 		return rc;
 	char *argv[] = {"gcloud",	   "container", "clusters", "get-credentials", u->cluster,

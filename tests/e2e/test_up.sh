@@ -54,6 +54,18 @@ eq "gcloud prints the access token up stored in its cache" \
 has "the stored credential is gcloud's client's" '"client_id": "32555940559.apps.googleusercontent.com"' \
 	"$(sqlite3 "$G/credentials.db" "select value from credentials where account_id='admin@example.com'")"
 has "the legacy .boto names the refresh token" "gs_oauth2_refresh_token = 1//" "$(cat "$G/legacy_credentials/admin@example.com/.boto")"
+# ... and gke-gcloud-auth-plugin's token cache beside the kubeconfig, as the plugin writes
+# it on kubectl's first call, so that call does not start gcloud either: byte for byte
+# what the real plugin writes once its cache is gone (it runs `gcloud config
+# config-helper`, which gives it the token up cached).
+PC=$DATA_DIR/gke_gcloud_auth_plugin_cache
+eq "up wrote gke-gcloud-auth-plugin's cache, 0600" 600 "$(stat -c %a "$PC" 2>&1)"
+has "... holding the admin's token gcloud has cached" "\"access_token\": \"$tok\"" "$(cat "$PC" 2>&1)"
+cp "$PC" "$T_TMP/pc-up" 2>/dev/null
+rm -f "$PC"
+has "kubectl reaches the cluster once the plugin has asked gcloud" "kube-system" "$(kubectl get namespaces 2>&1)"
+if cmp -s "$PC" "$T_TMP/pc-up"; then pass "... and the plugin's own cache is byte for byte up's"
+else fail "the plugin's cache is up's" "$(diff "$T_TMP/pc-up" "$PC" 2>&1)"; fi
 # With its cache emptied, gcloud refreshes the stored credential at gkeid's token endpoint.
 n0=$(grep -c "POST /oauth2/token 200" "$T_TMP/gkeid.log")
 sqlite3 "$G/access_tokens.db" "delete from access_tokens"

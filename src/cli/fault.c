@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "core/dbuf.h"
+#include "core/gcloudfiles.h"
 
 #define RESP_CAP (1u << 20)
 #define TOKEN_MAX 4096 /* an access token or a self-signed JWT */
@@ -110,6 +111,8 @@ static int token_ok(const char *t)
  * the reason (gcloud's own error line) in err. */
 static int access_token(const char *file, char *out, size_t len, char *err, size_t errlen)
 {
+	if (!file && gcloud_cached_token(out, len) == 0)
+		return 0; /* what gcloud would print, from its cache */
 	FILE *f = file ? fopen(file, "r") : popen("gcloud auth print-access-token 2>&1", "r");
 	char rest[256];
 	size_t n;

@@ -3,7 +3,7 @@
  * (gkeid's layout under GKEID_CLOUD_URL, else *.googleapis.com) and to the cluster's
  * Kubernetes API (endpoint and CA from clusters.get, the Google token as bearer, as
  * gke-gcloud-auth-plugin does), plus the context: the access token (file, env, or
- * `gcloud auth print-access-token`) and project/location/cluster (kubeconfig's
+ * `gcloud auth print-access-token`, read from gcloud's cache when that is certain) and project/location/cluster (kubeconfig's
  * gke_P_L_C context, then gcloud properties). Bodies are capped; nothing from the
  * network is trusted.
  */
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/dbuf.h"
+#include "core/gcloudfiles.h"
 #include "core/jwt.h"
 #include "doctor/doctor.h"
 
@@ -403,8 +404,9 @@ int dr_ctx_init(struct dr_ctx *c, const char *token_file, char *err, size_t errl
 			return -E2BIG;
 		}
 		snprintf(c->token, TOKEN_MAX, "%s", envtok);
-	} else if (dr_run_line("gcloud auth print-access-token 2>/dev/null", c->token, TOKEN_MAX) !=
-		   0) {
+	} else if (gcloud_cached_token(c->token, TOKEN_MAX) != 0 &&
+		   dr_run_line("gcloud auth print-access-token 2>/dev/null", c->token, TOKEN_MAX) !=
+			   0) {
 		snprintf(err, errlen,
 			 "no access token: `gcloud auth print-access-token` failed (log in with "
 			 "gcloud, or give --access-token-file)");

@@ -17,6 +17,7 @@
 #include "up/gcloudcfg.h"
 #include "core/dbuf.h"
 #include "core/file.h"
+#include "core/gcloudfiles.h"
 #include "core/yaml.h"
 
 #include <errno.h>
@@ -93,48 +94,6 @@ out:
 	return ours;
 }
 
-/* What the active gcloud configuration of gcloud_dir holds that decides the kubeconfig
- * and the token gcloud gives the plugin: a [container] section, an auth/ property other
- * than token_host (an impersonated account, a token file), core/account. */
-struct active_cfg {
-	int container, auth;
-	char account[320];
-};
-
-static void active_cfg_read(const char *gcloud_dir, struct active_cfg *c)
-{
-	char path[4200], name[128] = "default", line[512], section[64] = "";
-	FILE *f;
-	memset(c, 0, sizeof(*c));
-	if (SFMT(path, "%s/active_config", gcloud_dir) == 0 && (f = fopen(path, "r"))) {
-		if (!fgets(name, sizeof(name), f))
-			snprintf(name, sizeof(name), "default");
-		name[strcspn(name, "\r\n")] = '\0';
-		fclose(f);
-	}
-	if (SFMT(path, "%s/configurations/config_%s", gcloud_dir, name) != 0) {
-		c->container = c->auth = 1; /* unknown: leave it all to gcloud */
-		return;
-	}
-	if (!(f = fopen(path, "r")))
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (line[0] == '[') {
-			if (sfmt(section, sizeof(section), "%s", line) != 0)
-				section[0] = '\0'; /* no section of ours is that long */
-			c->container |= strcmp(section, "[container]") == 0;
-		} else if (strcmp(section, "[auth]") == 0 && line[0] && line[0] != '#' &&
-			   strncmp(line, "token_host = ", 13) != 0) {
-			c->auth = 1; /* gcloudcfg_write's token_host is the only one that keeps it */
-		} else if (strcmp(section, "[core]") == 0 && strncmp(line, "account = ", 10) == 0 &&
-			   sfmt(c->account, sizeof(c->account), "%s", line + 10) != 0) {
-			c->auth = 1; /* an account too long to compare: not the admin */
-		}
-	}
-	fclose(f);
-}
-
 int gcloudcfg_kubeconfig(const char *path, const char *gcloud_dir, const char *project,
 			 const char *location, const json_t *cluster)
 {
@@ -156,8 +115,8 @@ int gcloudcfg_kubeconfig(const char *path, const char *gcloud_dir, const char *p
 	    SFMT(name, "gke_%s_%s_%s", project, location, cname) != 0 ||
 	    !only_ours(path, name))
 		return 1;
-	struct active_cfg cfg;
-	active_cfg_read(gcloud_dir, &cfg);
+	struct gcloud_active cfg;
+	gcloud_active_read(gcloud_dir, &cfg);
 	if (cfg.container)
 		return 1;
 	dbuf_printf(&b,
@@ -200,7 +159,7 @@ int gcloudcfg_plugin_cache(const char *kubeconfig, const char *gcloud_dir, const
 	static const char token_set[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 					"0123456789-._~+/=";
 	char path[PATH_MAX + 64], when[32];
-	struct active_cfg cfg;
+	struct gcloud_active cfg;
 	struct tm tm;
 	const char *slash = strrchr(kubeconfig, '/');
 	int rc = slash ? SFMT(path, "%.*s/gke_gcloud_auth_plugin_cache",
@@ -208,7 +167,7 @@ int gcloudcfg_plugin_cache(const char *kubeconfig, const char *gcloud_dir, const
 		       : SFMT(path, "gke_gcloud_auth_plugin_cache");
 	if (rc != 0)
 		return rc;
-	active_cfg_read(gcloud_dir, &cfg);
+	gcloud_active_read(gcloud_dir, &cfg);
 	if (!token || cfg.auth || strcmp(cfg.account, account) != 0 ||
 	    !plain(token, token_set) || !plain(context, "abcdefghijklmnopqrstuvwxyz0123456789-_") ||
 	    !gmtime_r(&expiry, &tm) || !strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm))

@@ -149,7 +149,7 @@ open(sys.argv[1], "wb").write(k)' "$1" "$2"
 # prints the body, then a last line "HTTP <code>".
 api() {
 	m=$1 p=$2; shift 2
-	tok=${API_TOKEN:-$(gcloud auth print-access-token 2>/dev/null)}
+	tok=${API_TOKEN:-$(gcloud_token)}
 	if [ $# -gt 0 ]; then
 		curl -sS -X "$m" -H "Authorization: Bearer $tok" -H 'Content-Type: application/json' \
 			--data-binary "$1" -w '\nHTTP %{http_code}\n' "$GKEID_CLOUD_URL$p"

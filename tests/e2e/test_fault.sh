@@ -97,6 +97,14 @@ out=$(CLOUDSDK_CONFIG=$T_TMP/gcloud-none "$G" fault set iam-propagation --second
 eq "gkeid fault with no gcloud account: exit 1" 1 "$rc"
 has "... with gcloud's reason" "no access token from gcloud: \`gcloud auth print-access-token\` failed: ERROR: (gcloud.auth.print-access-token)" "$out"
 eq "... and nothing changed" "" "$(state)"
+# gcloud's cached token is read without a gcloud start when gcloud would print it as is
+# (core/gcloudfiles.c): with no gcloud on PATH at all, `gkeid fault list` works as the
+# admin; when the environment makes gcloud pick another credential, gcloud is asked.
+out=$(PATH=/nonexistent "$G" fault list 2>&1)
+eq "the admin's token from gcloud's cache, without gcloud: the list" "7 6" "$(echo "$out" | wc -l) $(echo "$out" | grep -c ' off ')"
+out=$(PATH=/nonexistent CLOUDSDK_CORE_ACCOUNT=admin@example.com "$G" fault list 2>&1); rc=$?
+eq "... CLOUDSDK_CORE_ACCOUNT set: gcloud is asked (here, absent): exit 1" 1 "$rc"
+has "... saying gcloud failed" "\`gcloud auth print-access-token\` failed:" "$out"
 
 
 out=$("$G" fault list)

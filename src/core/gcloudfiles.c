@@ -71,6 +71,18 @@ static int env_overrides(void)
 	return 0;
 }
 
+int gcloud_account(char *out, size_t len)
+{
+	char dir[PATH_MAX];
+	struct gcloud_active a;
+	if (env_overrides() || config_dir(dir, sizeof(dir)) != 0)
+		return -ENOENT;
+	gcloud_active_read(dir, &a);
+	if (!a.account[0] || sfmt(out, len, "%s", a.account) != 0)
+		return -ENOENT;
+	return 0;
+}
+
 int gcloud_cached_token(char *out, size_t len)
 {
 	char dir[PATH_MAX], uri[PATH_MAX + 64], creds[PATH_MAX + 64];

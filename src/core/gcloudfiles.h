@@ -21,6 +21,11 @@ struct gcloud_active {
 /* Reads dir's active configuration (its active_config file, else "default") into *a. */
 void gcloud_active_read(const char *dir, struct gcloud_active *a);
 
+/* What `gcloud config get-value account` would print, into out (len bytes), when it is
+ * certain: no environment override (as below) and an account in the active configuration
+ * of CLOUDSDK_CONFIG (else ~/.config/gcloud). 0; -ENOENT when gcloud must be asked. */
+int gcloud_account(char *out, size_t len);
+
 /* What `gcloud auth print-access-token` would print, into out (len bytes), when gcloud
  * would print its cached token without a refresh: no CLOUDSDK_AUTH_*,
  * CLOUDSDK_CORE_ACCOUNT or CLOUDSDK_ACTIVE_CONFIG_NAME in the environment, an active

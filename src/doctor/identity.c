@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "core/clock.h"
+#include "core/gcloudfiles.h"
 #include "doctor/doctor.h"
 
 #define CACHE_NAME "gke_gcloud_auth_plugin_cache"
@@ -67,11 +68,12 @@ static int cache_path(char *out, size_t len)
 }
 
 /* The active account of gcloud (the one the plugin asks gcloud for a token of). */
-static void gcloud_account(struct dr_ctx *c, char *out, size_t len)
+static void active_account(struct dr_ctx *c, char *out, size_t len)
 {
 	out[0] = '\0';
-	if (dr_run_line("gcloud config get-value account 2>/dev/null", out, len) != 0 || !out[0] ||
-	    strpbrk(out, " \t\"'"))
+	if ((gcloud_account(out, len) != 0 &&
+	     dr_run_line("gcloud config get-value account 2>/dev/null", out, len) != 0) ||
+	    !out[0] || strpbrk(out, " \t\"'"))
 		out[0] = '\0';
 	if (!out[0] && c->token_from_gcloud)
 		dr_token_email(c, c->token, out, len);
@@ -130,7 +132,7 @@ void dr_check_kubectl_account(struct dr_ctx *c, struct dr_report *r)
 			   &ev, NULL);
 		goto out;
 	}
-	gcloud_account(c, b, sizeof(b));
+	active_account(c, b, sizeof(b));
 	if (dr_token_email(c, tok, a, sizeof(a)) != 0 || !b[0]) {
 		dr_buf_printf(&ev, "%s: a token for context %.300s, valid until %.40s; %s", path,
 			      cctx, exp,

@@ -76,6 +76,13 @@ static void test_cached(void)
 	CHECK_STR(a.account, "admin@example.com");
 	CHECK_EQ_INT(a.auth, 0);
 	CHECK_EQ_INT(a.container, 0);
+	char acct[64];
+	CHECK_EQ_INT(gcloud_account(acct, sizeof(acct)), 0);
+	CHECK_STR(acct, "admin@example.com");
+	CHECK_EQ_INT(gcloud_account(acct, 5), -ENOENT); /* does not fit */
+	setenv("CLOUDSDK_CORE_ACCOUNT", "other@example.com", 1);
+	CHECK_EQ_INT(gcloud_account(acct, sizeof(acct)), -ENOENT);
+	unsetenv("CLOUDSDK_CORE_ACCOUNT");
 }
 
 static void test_ask_gcloud(void)
@@ -100,6 +107,7 @@ static void test_ask_gcloud(void)
 	CHECK_EQ_INT(cached(tok, sizeof(tok)), -ENOENT);
 	put("configurations/config_default", "[core]\nproject = p\n");
 	CHECK_EQ_INT(cached(tok, sizeof(tok)), -ENOENT);
+	CHECK_EQ_INT(gcloud_account(tok, sizeof(tok)), -ENOENT); /* unset: gcloud says so */
 	/* another configuration is active, without the account */
 	put("configurations/config_default", CONFIG);
 	put("active_config", "other");

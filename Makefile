@@ -82,6 +82,12 @@ build/asan/gkeid: $(ASAN_LIB) build/asan/obj/cli/main.o
 	$(Q)$(CC) $(SAN) -o $@ $^ $(PKG_LIBS) -lm
 asan: build/asan/gkeid
 
+# The libFuzzer targets of fuzz/ (see the fuzz section below; defined here, before the
+# rules that name them as prerequisites).
+FUZZ_TARGETS := jwt state route kube_path selectors patch iam_policy protobuf metadata_path cel apply deny mdh1
+FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
+REPLAY_BINS := $(patsubst %,build/asan/fuzz/replay_%,$(FUZZ_TARGETS))
+
 # Unit tests: one binary per tests/unit/<module>/test_<name>.c, linked with the library.
 UNIT_BINS = $(patsubst tests/unit/%.c,build/asan/tests/%,$(UNIT_SRCS))
 # The library as an archive, so that each test links only the objects it uses (a third of
@@ -145,9 +151,6 @@ clean:
 # corpus through the same target built with gcc's ASan and UBSan against the library the
 # unit tests link (fuzz/replay.c in place of libFuzzer), tests/fuzz/test_fuzz_corpus.sh.
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := jwt state route kube_path selectors patch iam_policy protobuf metadata_path cel apply deny mdh1
-FUZZ_BINS := $(patsubst %,build/fuzz/fuzz_%,$(FUZZ_TARGETS))
-REPLAY_BINS := $(patsubst %,build/asan/fuzz/replay_%,$(FUZZ_TARGETS))
 build/asan/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c build/asan/libgkeid.a
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  LD      $@" || true

@@ -132,6 +132,36 @@ sa_create() {
 	case $_sc in *"
 HTTP 200") ;; *) printf '%s\n' "$_sc"; return 1 ;; esac
 }
+# grant RESOURCE MEMBER ROLE: MEMBER joins ROLE's unconditional binding on RESOURCE
+# (projects/ID or serviceAccounts/EMAIL), as `gcloud projects|iam service-accounts
+# add-iam-policy-binding` does it (getIamPolicy at version 3, then setIamPolicy with its
+# etag), with gcloud_token's token, in one Python start instead of a gcloud start, where
+# the grant is a file's set-up; exit 0, else the answer on stdout (for ok). gcloud's own
+# runs of add-iam-policy-binding are test_iamapi's, test_policy_members', test_crm's and
+# the docs'.
+grant() {
+	"$GCLOUD_PY" -S - "$GKEID_CLOUD_URL" "$(gcloud_token)" "$@" <<'PY'
+import json, sys, urllib.error, urllib.request
+base, tok, res, member, role = sys.argv[1:6]
+api = {"projects": "/cloudresourcemanager/v1/", "serviceAccounts": "/iam/v1/projects/-/"}
+url = base + api.get(res.split("/")[0], "/unknown/") + res
+def call(verb, body):
+    req = urllib.request.Request(url + ":" + verb, data=json.dumps(body).encode(), headers={
+        "Authorization": "Bearer " + tok, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req) as r:
+            return json.load(r)
+    except urllib.error.HTTPError as e:
+        sys.exit(e.read().decode() + "\nHTTP %d" % e.code)
+p = call("getIamPolicy", {"options": {"requestedPolicyVersion": 3}})
+b = [x for x in p.setdefault("bindings", []) if x["role"] == role and "condition" not in x]
+if not b:
+    p["bindings"].append({"role": role, "members": [member]})
+elif member not in b[0]["members"]:
+    b[0]["members"].append(member)
+call("setIamPolicy", {"policy": p})
+PY
+}
 # (both use curl and gcloud's Python directly: some files define their own code or call)
 sa_key() {
 	_sk=$(curl -sS -X POST -H "Authorization: Bearer $(gcloud_token)" -H 'Content-Type: application/json' \

@@ -21,7 +21,7 @@ has "... naming the permission" "resourcemanager.projects.get" "$out"
 out=$(nodejs)
 has "google-auth-library (self-signed JWT): refused without a role" "status 403" "$out"
 
-ok "grant roles/viewer" gcloud projects add-iam-policy-binding demo-project --member=serviceAccount:$SA --role=roles/viewer --condition=None --quiet
+ok "grant roles/viewer" grant projects/demo-project serviceAccount:$SA roles/viewer
 out=$(py); has "google-auth: allowed with roles/viewer" "status 200" "$out"
 has "... and reads the project" '"projectId": "demo-project"' "$out"
 out=$(nodejs); has "google-auth-library: allowed with roles/viewer" "status 200" "$out"

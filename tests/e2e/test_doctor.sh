@@ -18,8 +18,7 @@ mkdir -p "$HOME"
 ok "create the GSA" sa_create app-gsa
 ok "create the KSA" kubectl create serviceaccount app
 ok "annotate it" kubectl annotate serviceaccount app iam.gke.io/gcp-service-account=$GSA
-ok "bind it" gcloud iam service-accounts add-iam-policy-binding $GSA \
-	--role=roles/iam.workloadIdentityUser --member="serviceAccount:$P.svc.id.goog[default/app]"
+ok "bind it" grant serviceAccounts/$GSA "serviceAccount:$P.svc.id.goog[default/app]" roles/iam.workloadIdentityUser
 
 # --- a healthy service account: everything passes ------------------------------------
 out=$($D workload-identity --namespace default --serviceaccount app --output json)

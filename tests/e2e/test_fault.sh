@@ -278,7 +278,7 @@ eq "clear --all: every fault off" "6" "$(echo "$out" | grep -c ' off ')"
 FSA=fault-sa@demo-project.iam.gserviceaccount.com
 api POST /iam/v1/projects/demo-project/serviceAccounts '{"accountId":"fault-sa"}' >/dev/null
 for p in demo-project other-project; do
-	gcloud projects add-iam-policy-binding $p --member=serviceAccount:$FSA --role=roles/editor >/dev/null 2>&1
+	grant projects/$p serviceAccount:$FSA roles/editor >/dev/null 2>&1
 done
 ok "a key for it" gcloud iam service-accounts keys create "$T_TMP/fsa.json" --iam-account=$FSA
 cp -r "$CLOUDSDK_CONFIG" "$T_TMP/gcloud-sa"

@@ -57,9 +57,8 @@ has "gcloud impersonation without a binding shows the 403" "$DENIED" "$msg"
 
 # --- propagation: the seed's 403 right after a fresh binding ------------------------------
 # delegate-sa may mint for target-sa; the admin may delegate through delegate-sa only.
-ok "gcloud lets the delegate create tokens for the target" \
-	gcloud iam service-accounts add-iam-policy-binding "$GSA" \
-	--member="serviceAccount:$DEL" --role=roles/iam.serviceAccountTokenCreator
+ok "the delegate may create tokens for the target" \
+	grant "serviceAccounts/$GSA" "serviceAccount:$DEL" roles/iam.serviceAccountTokenCreator
 # The admin's binding is written with one setIamPolicy (gcloud's read-modify-write takes
 # several seconds on a loaded machine), after t_bound: a call made less than PROP
 # seconds after t_bound is inside the propagation window however slow the machine is.
@@ -185,9 +184,8 @@ out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "$DELEG")
 eq "delegation without implicitDelegation on the delegate gets 403" \
 	"403 Permission 'iam.serviceAccounts.implicitDelegation' denied on resource (or it may not exist)." \
 	"$(code "$out") $(field "$out" "['error']['message']")"
-ok "gcloud grants the admin Token Creator on the delegate" \
-	gcloud iam service-accounts add-iam-policy-binding "$DEL" \
-	--member=user:admin@example.com --role=roles/iam.serviceAccountTokenCreator
+ok "the admin is granted Token Creator on the delegate" \
+	grant "serviceAccounts/$DEL" user:admin@example.com roles/iam.serviceAccountTokenCreator
 wait_for $((PROP + 20)) output_is 200 code_of post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "$DELEG"
 out=$(post "$ADMIN" "$(sa_path "$GSA" generateAccessToken)" "$DELEG")
 eq "a delegation chain whose every hop is granted gets 200" "200" "$(code "$out")"

@@ -81,8 +81,7 @@ ok "the admin removes the binding" $K delete rolebinding sa-role-reader -n kube-
 eq "and the denial is back" "$SEED" "$($AS_SA $K get roles -n kube-system 2>&1)"
 
 # --- the seed's fix, the other way: IAM -------------------------------------------------
-ok "grant roles/container.viewer on the project" gcloud projects add-iam-policy-binding $P \
-	--member=serviceAccount:$SA --role=roles/container.viewer --condition=None
+ok "grant roles/container.viewer on the project" grant projects/$P serviceAccount:$SA roles/container.viewer
 out=$($AS_SA $K get roles -n kube-system 2>&1)
 has "now kubectl get roles succeeds by IAM" "role-reader" "$out"
 eq "auth can-i says yes by IAM" yes "$($AS_SA $K auth can-i list roles -n kube-system 2>&1)"

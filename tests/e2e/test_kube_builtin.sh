@@ -182,7 +182,7 @@ eq "a wrong media type: 415 as upstream" '415 UnsupportedMediaType the body of t
 google_sa_kubectl deployer
 out=$($AS_SA $K get deployments 2>&1)
 has "without IAM: GKE's Forbidden" 'requires one of ["container.deployments.list"] permission(s).' "$out"
-ok "grant roles/container.viewer" gcloud projects add-iam-policy-binding demo-project --member="serviceAccount:$SA" --role=roles/container.viewer --quiet
+ok "grant roles/container.viewer" grant projects/demo-project "serviceAccount:$SA" roles/container.viewer
 wait_for 30 output_has "web" $AS_SA $K get deployments
 has "with container.viewer: the list" "web" "$WAIT_OUT"
 out=$($AS_SA $K scale deployment web --replicas=1 2>&1)

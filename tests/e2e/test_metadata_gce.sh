@@ -13,7 +13,7 @@ NSA=gke-node@$P.iam.gserviceaccount.com
 EMAIL=/computeMetadata/v1/instance/service-accounts/default/email
 ok "create the node's service account" sa_create gke-node
 ok "... with a key" sa_key "$T_TMP/node-key.json" $NSA
-ok "... allowed to read the cluster" gcloud projects add-iam-policy-binding $P --member=serviceAccount:$NSA --role=roles/container.clusterViewer --condition=None --quiet
+ok "... allowed to read the cluster" grant projects/$P serviceAccount:$NSA roles/container.clusterViewer
 md_node "$T_TMP/gce.json" "$T_TMP/gce.log" --listen local --port 0 --credentials "$T_TMP/node-key.json"
 GP=$(md_port "$T_TMP/gce.json")
 run() { "$GKEID" exec --node-state "$T_TMP/gce.json" -- sh -c "curl -sS -H 'Metadata-Flavor: Google' http://\$GCE_METADATA_HOST$1"; }

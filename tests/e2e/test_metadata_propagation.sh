@@ -24,8 +24,7 @@ A=$A:$MD_PORT
 # token that comes sooner than the delay after start came too soon, however slow gcloud is.
 start=$(date +%s%N)
 ok "bind roles/iam.workloadIdentityUser (a pipeline creating everything at once)" \
-	gcloud iam service-accounts add-iam-policy-binding $GSA --role=roles/iam.workloadIdentityUser \
-	--member="serviceAccount:$P.svc.id.goog[default/late]" --quiet
+	grant serviceAccounts/$GSA "serviceAccount:$P.svc.id.goog[default/late]" roles/iam.workloadIdentityUser
 out=$(md_get "$A" $TOKEN)
 has "right after the binding: the seed's message" "HTTP/403: generic::permission_denied: loading: GenerateAccessToken(\"$GSA\", \"\"): googleapi: Error 403: Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist)." "$out"
 has "... as a 403" "HTTP 403" "$out"

@@ -10,8 +10,7 @@ P=$GKEID_PROJECT
 SA=temp-sa@$P.iam.gserviceaccount.com
 ADMIN=$(gcloud_token)
 token_of() {
-	gcloud iam service-accounts add-iam-policy-binding "$SA" --member=user:admin@example.com \
-		--role=roles/iam.serviceAccountTokenCreator --quiet >/dev/null 2>&1
+	grant "serviceAccounts/$SA" user:admin@example.com roles/iam.serviceAccountTokenCreator >/dev/null 2>&1
 	out=$(call "$ADMIN" POST "/iamcredentials/v1/projects/-/serviceAccounts/$SA:generateAccessToken" \
 		'{"scope":["https://www.googleapis.com/auth/cloud-platform"]}')
 	field "$out" "['accessToken']"
@@ -19,8 +18,7 @@ token_of() {
 
 ok "create temp-sa" sa_create temp-sa
 UID1=$(gcloud iam service-accounts describe "$SA" --format='value(uniqueId)')
-ok "temp-sa may view the project" gcloud projects add-iam-policy-binding "$P" \
-	--member="serviceAccount:$SA" --role=roles/viewer --quiet
+ok "temp-sa may view the project" grant "projects/$P" "serviceAccount:$SA" roles/viewer
 OLD=$(token_of)
 eq "its token reads the project" "200" "$(code "$(call "$OLD" GET "/cloudresourcemanager/v1/projects/$P")")"
 

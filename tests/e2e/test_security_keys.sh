@@ -22,12 +22,9 @@ wrap() { python3 -c 'import json,sys; print(json.dumps({"payload": sys.argv[1]})
 ADMIN=$(gcloud_token)
 ok "create the low-privilege account" sa_create low-sa
 ok "create the owner account" sa_create owner-sa
-ok "owner-sa is a project owner" gcloud projects add-iam-policy-binding "$P" \
-	--member="serviceAccount:$OWNER" --role=roles/owner --quiet
-ok "low-sa may sign as itself only" gcloud iam service-accounts add-iam-policy-binding "$LOW" \
-	--member="serviceAccount:$LOW" --role=roles/iam.serviceAccountTokenCreator --quiet
-ok "the admin may mint low-sa's token" gcloud iam service-accounts add-iam-policy-binding "$LOW" \
-	--member=user:admin@example.com --role=roles/iam.serviceAccountTokenCreator --quiet
+ok "owner-sa is a project owner" grant "projects/$P" "serviceAccount:$OWNER" roles/owner
+ok "low-sa may sign as itself only" grant "serviceAccounts/$LOW" "serviceAccount:$LOW" roles/iam.serviceAccountTokenCreator
+ok "the admin may mint low-sa's token" grant "serviceAccounts/$LOW" user:admin@example.com roles/iam.serviceAccountTokenCreator
 out=$(post "$ADMIN" "$(sa_path "$LOW" generateAccessToken)" '{"scope":["https://www.googleapis.com/auth/cloud-platform"]}')
 LOW_TOKEN=$(field "$out" "['accessToken']")
 [ -n "$LOW_TOKEN" ] && pass "low-sa's access token" || fail "low-sa's access token" "$out"

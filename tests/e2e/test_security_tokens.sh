@@ -21,10 +21,8 @@ INSUFFICIENT="403 Request had insufficient authentication scopes. ACCESS_TOKEN_S
 insufficient() { echo "$(code "$1") $(field "$1" "['error']['message']") $(field "$1" "['error']['details'][0]['reason']")"; }
 
 ok "create scoped-sa" sa_create scoped-sa
-ok "scoped-sa is a project owner" gcloud projects add-iam-policy-binding "$P" \
-	--member="serviceAccount:$SA" --role=roles/owner --quiet
-ok "the admin may mint its tokens" gcloud iam service-accounts add-iam-policy-binding "$SA" \
-	--member=user:admin@example.com --role=roles/iam.serviceAccountTokenCreator --quiet
+ok "scoped-sa is a project owner" grant "projects/$P" "serviceAccount:$SA" roles/owner
+ok "the admin may mint its tokens" grant "serviceAccounts/$SA" user:admin@example.com roles/iam.serviceAccountTokenCreator
 
 # --- a storage-only token reaches no IAM, Resource Manager or cluster ---------------------
 GCS=$(mint https://www.googleapis.com/auth/devstorage.read_only)

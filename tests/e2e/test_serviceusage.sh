@@ -169,8 +169,7 @@ has "list without permission: Google's text" "Permission denied to list services
 out=$(API_TOKEN=$NOBODY_TOKEN api GET "/serviceusage/v1/$OP")
 eq "operations.get without permission: 403" 403 "$(code "$out")"
 eq "refused calls changed nothing" "$before" "$(enabled_api)"
-ok "grant it roles/serviceusage.serviceUsageConsumer" gcloud projects add-iam-policy-binding $P \
-	--member=serviceAccount:$SA --role=roles/serviceusage.serviceUsageConsumer --condition=None
+ok "grant it roles/serviceusage.serviceUsageConsumer" grant projects/$P serviceAccount:$SA roles/serviceusage.serviceUsageConsumer
 out=$($NB gcloud services list --enabled --format='value(config.name)' 2>&1)
 has "as a consumer it may list" "iamcredentials.googleapis.com" "$out"
 eq "as a consumer it still may not enable" 403 "$(code "$(API_TOKEN=$NOBODY_TOKEN api POST "$SU/pubsub.googleapis.com:enable" '{}')")"

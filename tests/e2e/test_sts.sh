@@ -136,9 +136,8 @@ eq "creates the Google service account" 200 "$(mksa wi-gsa)"
 out=$(gat "$FED" "$GSA")
 eq "federated token without a binding: the seed's 403" "403 $DENIED" \
 	"$(code "$out") $(field "$out" "['error']['message']")"
-ok "gcloud binds roles/iam.workloadIdentityUser to serviceAccount:$POOL[default/app]" \
-	gcloud iam service-accounts add-iam-policy-binding "$GSA" \
-	--member="serviceAccount:$POOL[default/app]" --role=roles/iam.workloadIdentityUser
+ok "bind roles/iam.workloadIdentityUser to serviceAccount:$POOL[default/app]" \
+	grant "serviceAccounts/$GSA" "serviceAccount:$POOL[default/app]" roles/iam.workloadIdentityUser
 out=$(gat "$FED" "$GSA")
 eq "federated token with the binding: 200" "200" "$(code "$out")"
 tok=$(field "$out" "['accessToken']")

@@ -34,6 +34,7 @@ struct store;
 struct registry_state;
 struct crd_state;
 struct rbac_index;
+struct nodeauthz_index;
 struct kube_openapi;
 struct cloud;
 struct event_base;
@@ -111,6 +112,9 @@ struct kube_cluster {
 	void *listener;    /* apiserver.c's private state */
 	struct registry_state *registry; /* registry.c's: page and event caches, watchers */
 	struct rbac_index *rbac;         /* rbac.c's index, built on the first decision */
+	struct nodeauthz_index *nodeauthz; /* the Node authorizer's pods by node
+					      (nodeauthz_index.c), built on a node's first
+					      decision */
 	struct crd_state *crd;           /* crdserve.c's: its custom resources, when asked */
 	struct kube_openapi *openapi;    /* openapi.c's documents, built on first use */
 };

@@ -31,6 +31,8 @@ struct nodeauthz_group; /* the pods of one namespace bound to one node */
 struct nodeauthz_pod {
 	char *name; /* metadata.name: the store key's last part */
 	char *sa;   /* the service account it runs as (nodeauthz_pod_sa), "" for none */
+	char *node; /* spec.nodeName */
+	char *uid;  /* metadata.uid ("" for none) */
 	struct nodeauthz_group *g;
 	struct nodeauthz_pod *prev, *next; /* in g */
 };
@@ -66,6 +68,8 @@ static void pod_free(struct nodeauthz_pod *p)
 		return;
 	free(p->name);
 	free(p->sa);
+	free(p->node);
+	free(p->uid);
 	free(p);
 }
 
@@ -108,7 +112,8 @@ static int pod_put(struct nodeauthz_index *ix, const char *tail, const char *val
 		goto out;
 	rc = -ENOMEM;
 	if (!(p = calloc(1, sizeof(*p))) || !(p->name = strdup(slash + 1)) ||
-	    !(p->sa = strdup(nodeauthz_pod_sa(pod))))
+	    !(p->sa = strdup(nodeauthz_pod_sa(pod))) || !(p->node = strdup(node)) ||
+	    !(p->uid = strdup(kube_jstr(json_object_get(pod, "metadata"), "uid"))))
 		goto out;
 	if (!(g = hmap_get(ix->groups, gk))) {
 		if (!(g = calloc(1, sizeof(*g) + strlen(gk) + 1)))
@@ -257,17 +262,27 @@ int nodeauthz_index_runs_as(struct kube_cluster *cl, const char *node, const cha
 int nodeauthz_index_bound(struct kube_cluster *cl, const char *node, const char *ns,
 			  const char *name)
 {
+	char pnode[1024];
+	int rc = nodeauthz_index_pod(cl, ns, name, pnode, sizeof(pnode), NULL, 0);
+	return rc == -ENAMETOOLONG ? 0 : rc == 1 ? strcmp(pnode, node) == 0 : rc;
+}
+
+int nodeauthz_index_pod(struct kube_cluster *cl, const char *ns, const char *name,
+			char *node, size_t node_len, char *uid, size_t uid_len)
+{
 	struct nodeauthz_index *ix;
 	struct nodeauthz_pod *p;
-	char gk[1024], tail[600];
+	char tail[600];
 	int rc = index_of(cl, &ix);
 	if (rc != 0)
 		return rc;
-	if (!*node || !*ns || strchr(ns, '/') || group_key(gk, sizeof(gk), node, ns, strlen(ns)) ||
-	    SFMT(tail, "%s/%s", ns, name) < 0)
+	if (!*ns || strchr(ns, '/') || SFMT(tail, "%s/%s", ns, name) < 0 ||
+	    !(p = hmap_get(ix->pods, tail)))
 		return 0;
-	p = hmap_get(ix->pods, tail);
-	return p && strcmp(p->g->key, gk) == 0;
+	if ((node && sfmt(node, node_len, "%s", p->node) < 0) ||
+	    (uid && sfmt(uid, uid_len, "%s", p->uid) < 0))
+		return -ENAMETOOLONG;
+	return 1;
 }
 
 int nodeauthz_index_each(struct kube_cluster *cl, const char *node, const char *ns,

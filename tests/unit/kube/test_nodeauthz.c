@@ -543,6 +543,13 @@ static void test_admission_tokens(void)
 	CHECK_EQ_INT(admit(N1, &a, body, NULL, msg, sizeof(msg)), -EPERM);
 	CHECK_STR(msg, "serviceaccounts \"sa1\" is forbidden: node requested token bound to a pod "
 		       "scheduled on a different node");
+	/* an unbound pod is not in the index: read from the store, refused alike */
+	struct kube_attrs ab = attrs("create", "", "serviceaccounts", "token", "b", "sa3");
+	snprintf(body, sizeof(body), bound, "p3", "any");
+	CHECK_EQ_INT(admit(N1, &ab, body, NULL, msg, sizeof(msg)), -EPERM);
+	CHECK_STR(msg, "serviceaccounts \"sa3\" is forbidden: the UID in the bound object "
+		       "reference (any) does not match the UID in record. The object might have "
+		       "been deleted and then recreated");
 	snprintf(body, sizeof(body), bound, "gone", "u");
 	CHECK_EQ_INT(admit(N1, &a, body, NULL, msg, sizeof(msg)), -ENOENT);
 	CHECK_STR(msg, "pods \"gone\" not found");
@@ -626,10 +633,31 @@ static void test_index_follows_store(void)
 	CHECK_EQ_INT(nodeauthz_index_each(&cl, "n1", "ix", count_pod, &n), 0);
 	CHECK_EQ_INT(n, 2);
 
+	char node[64], uid[64], uid2[64], body[512], msg[1024];
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "q1", node, sizeof(node), uid, sizeof(uid)), 1);
+	CHECK_STR(node, "n1");
+	CHECK_EQ_INT(strlen(uid), 36);
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "q1", node, 2, NULL, 0), -ENAMETOOLONG);
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "q3", node, sizeof(node), NULL, 0), 0);
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "nope", NULL, 0, NULL, 0), 0);
+	struct kube_attrs tr = attrs("create", "", "serviceaccounts", "token", "ix", "qa");
+	snprintf(body, sizeof(body),
+		 "{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+		 "\"name\":\"q1\",\"uid\":\"%s\"}}}",
+		 uid);
+	CHECK_EQ_INT(admit(N1, &tr, body, NULL, msg, sizeof(msg)), 0);
+
 	/* moved to n2: n1 loses it at once, n2 gains it */
 	put_ix_pod("q1", "n2", "serviceAccountName", "qa");
 	says("n1", "qa", "q1", "q1-secret", got);
 	CHECK_STR(got, "---");
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "q1", node, sizeof(node), uid2, sizeof(uid2)),
+		     1);
+	CHECK_STR(node, "n2");
+	CHECK_STR(uid2, uid); /* a replacement keeps the pod's uid */
+	CHECK_EQ_INT(admit(N1, &tr, body, NULL, msg, sizeof(msg)), -EPERM);
+	CHECK_STR(msg, "serviceaccounts \"qa\" is forbidden: node requested token bound to a pod "
+		       "scheduled on a different node");
 	says("n2", "qa", "q1", "q1-secret", got);
 	CHECK_STR(got, "ttt");
 	/* another service account: the old one is no longer the node's */

@@ -8,7 +8,10 @@
  * pods keeps it in step. The store delivers every put and delete of its handle (create,
  * update, patch, apply, delete, deletecollection, a namespace's deletion, a cluster's
  * purge) synchronously inside the write, after the commit (core/store.h), so a decision
- * never sees a pod the store no longer has, or on a node it has left. An event out of
+ * never sees a pod the store no longer has, or on a node it has left. A put only drops
+ * the pod from the index and marks its key dirty; the next decision reads the dirty
+ * pods from the store and parses them (so a pod created, updated and deleted between
+ * two decisions, as in pod churn with cached tokens, is never parsed). An event out of
  * revision order (the store's fallback when it cannot queue one) or an allocation that
  * fails while applying one marks the index stale: the next decision drops it and builds
  * it again from the store. nodeauthz_forget frees it with its cluster; a restart builds
@@ -51,6 +54,7 @@ struct nodeauthz_index {
 	int stale;	     /* missed or misordered an event: build again before use */
 	struct hmap *pods;   /* "NS/NAME" -> struct nodeauthz_pod, pods bound to a node */
 	struct hmap *groups; /* group_key(node, ns) -> struct nodeauthz_group */
+	struct hmap *dirty;  /* "NS/NAME" of pods put since the last decision (settle) */
 };
 
 /* The key of the pods of namespace ns (len bytes) bound to node: "LEN:NODE/NS", the
@@ -153,10 +157,48 @@ static void on_event(void *arg, const struct store_event *ev)
 	if (ev->rev <= ix->rev)
 		ix->stale = 1; /* delivered out of order: the index may be behind the store */
 	ix->rev = ev->rev;
+	pod_remove(ix, tail);
 	if (ev->type == STORE_DELETE)
-		pod_remove(ix, tail);
-	else if (pod_put(ix, tail, ev->value, ev->value_len) != 0)
+		hmap_del(ix->dirty, tail);
+	else if (hmap_put(ix->dirty, tail, ix) != 0)
 		ix->stale = 1;
+}
+
+/* Indexes the pods put since the last decision, as the store has them now. 0, or -errno
+ * (the index is then stale). */
+static int settle(struct nodeauthz_index *ix)
+{
+	struct hmap *dirty = ix->dirty, *fresh;
+	size_t pos = 0;
+	const char *tail;
+	void *v;
+	char key[4200]; /* a store key is at most 4096 bytes */
+	int rc = 0;
+	if (!hmap_count(dirty))
+		return 0;
+	if (!(fresh = hmap_new(64))) {
+		ix->stale = 1;
+		return -ENOMEM;
+	}
+	ix->dirty = fresh;
+	while (rc == 0 && hmap_next(dirty, &pos, &tail, &v)) {
+		struct store_kv kv;
+		if ((rc = SFMT(key, "%s%s", ix->prefix, tail)) != 0)
+			break;
+		rc = store_get(ix->store, key, &kv);
+		if (rc == -ENOENT) {
+			rc = 0; /* (a delete took it out of dirty: not reached) */
+			continue;
+		}
+		if (rc == 0) {
+			rc = pod_put(ix, tail, kv.value, kv.value_len);
+			store_kv_free(&kv);
+		}
+	}
+	hmap_free(dirty);
+	if (rc != 0)
+		ix->stale = 1;
+	return rc;
 }
 
 static void index_free(struct nodeauthz_index *ix)
@@ -174,6 +216,7 @@ static void index_free(struct nodeauthz_index *ix)
 		free(v);
 	hmap_free(ix->pods);
 	hmap_free(ix->groups);
+	hmap_free(ix->dirty);
 	free(ix);
 }
 
@@ -185,7 +228,8 @@ static int index_build(struct kube_cluster *cl, struct nodeauthz_index **out)
 	size_t n = 0;
 	int rc = -ENOMEM;
 	*out = NULL;
-	if (!ix || !(ix->pods = hmap_new(256)) || !(ix->groups = hmap_new(64)))
+	if (!ix || !(ix->pods = hmap_new(256)) || !(ix->groups = hmap_new(64)) ||
+	    !(ix->dirty = hmap_new(64)))
 		goto out;
 	rc = -EINVAL;
 	if (!res)
@@ -202,6 +246,8 @@ static int index_build(struct kube_cluster *cl, struct nodeauthz_index **out)
 		rc = store_watch(ix->store, ix->prefix, ix->rev, on_event, ix, &ix->watch);
 	if (rc == 0 && ix->stale)
 		rc = -ENOMEM; /* the watch's replay failed to apply */
+	if (rc == 0)
+		rc = settle(ix);
 out:
 	store_kvs_free(kvs, n);
 	if (rc != 0)
@@ -211,17 +257,20 @@ out:
 	return rc;
 }
 
-/* The cluster's index, built (again) when it has none or a stale one. */
+/* The cluster's index, built (again) when it has none or a stale one, with every pod
+ * put since the last decision indexed. */
 static int index_of(struct kube_cluster *cl, struct nodeauthz_index **out)
 {
+	int rc;
 	if (cl->nodeauthz && cl->nodeauthz->stale)
 		nodeauthz_forget(cl);
 	if (!cl->nodeauthz) {
 		if (!cl->kube || !cl->kube->store)
 			return -EINVAL;
-		int rc = index_build(cl, &cl->nodeauthz);
-		if (rc != 0)
+		if ((rc = index_build(cl, &cl->nodeauthz)) != 0)
 			return rc;
+	} else if ((rc = settle(cl->nodeauthz)) != 0) {
+		return rc;
 	}
 	*out = cl->nodeauthz;
 	return 0;

@@ -680,6 +680,16 @@ static void test_index_follows_store(void)
 	says("n1", "qb", "q2", "q2-secret", got); /* its neighbour stays */
 	CHECK_STR(got, "ttt");
 
+	/* put and deleted between two decisions (the index parses it never) */
+	put_ix_pod("q4", "n1", "serviceAccountName", "qd");
+	put_ix_pod("q4", "n1", "serviceAccountName", "qe");
+	registry_key(&cl, pods, "ix", "q4", key, sizeof(key));
+	CHECK_EQ_INT(store_delete(kube.store, key, STORE_ANY_REV, NULL), 0);
+	says("n1", "qd", "q4", "q4-secret", got);
+	CHECK_STR(got, "---");
+	says("n1", "qe", "q4", "q4-secret", got);
+	CHECK_STR(got, "---");
+
 	/* a restart: the index is built again from the store, and decides alike */
 	nodeauthz_forget(&cl);
 	CHECK(cl.nodeauthz == NULL);

@@ -316,8 +316,8 @@ int nodeauthz_index_bound(struct kube_cluster *cl, const char *node, const char 
 	return rc == -ENAMETOOLONG ? 0 : rc == 1 ? strcmp(pnode, node) == 0 : rc;
 }
 
-int nodeauthz_index_pod(struct kube_cluster *cl, const char *ns, const char *name,
-			char *node, size_t node_len, char *uid, size_t uid_len)
+int nodeauthz_index_pod(struct kube_cluster *cl, const char *ns, const char *name, char *node,
+			size_t node_len, char *uid, size_t uid_len)
 {
 	struct nodeauthz_index *ix;
 	struct nodeauthz_pod *p;

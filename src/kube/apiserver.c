@@ -1249,8 +1249,8 @@ static void route(struct kube_cluster *cl, struct http_req *r, const struct kube
 void kube_coalesce_output(struct evhttp_connection *conn)
 {
 	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
-	struct evbuffer *out = bev && bufferevent_openssl_get_ssl(bev) ? bufferevent_get_output(bev)
-								       : NULL;
+	struct evbuffer *out =
+		bev && bufferevent_openssl_get_ssl(bev) ? bufferevent_get_output(bev) : NULL;
 	size_t len = out ? evbuffer_get_length(out) : 0;
 	if (len > 1 && len <= 16384)
 		evbuffer_pullup(out, -1);

@@ -261,13 +261,12 @@ out:
  * certificate that does not verify is verified again on each request, as before.
  */
 struct cert_memo {
-	X509 *ca, *peer;   /* referenced: what the chain was verified with */
+	X509 *ca, *peer;    /* referenced: what the chain was verified with */
 	time_t from, until; /* verify again outside [from, until) */
 	struct kube_user user;
 };
 
-static void memo_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
-		      void *argp)
+static void memo_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
 	struct cert_memo *m = ptr;
 	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
@@ -346,8 +345,7 @@ static void memo_keep(SSL *ssl, struct kube_cluster *cl, X509 *peer, STACK_OF(X5
 }
 
 /* The user of the connection's memo when it holds for this CA, peer and time. */
-static int memo_user(SSL *ssl, const struct kube_cluster *cl, const X509 *peer,
-		     struct kube_user *u)
+static int memo_user(SSL *ssl, const struct kube_cluster *cl, const X509 *peer, struct kube_user *u)
 {
 	int idx = memo_index();
 	const struct cert_memo *m = idx >= 0 ? SSL_get_ex_data(ssl, idx) : NULL;

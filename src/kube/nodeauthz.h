@@ -64,8 +64,8 @@ int nodeauthz_index_bound(struct kube_cluster *cl, const char *node, const char 
 /* 1 when the pod ns/name is bound to a node, with that node's name and the pod's
  * metadata.uid copied into node and uid (either may be NULL); 0 when the pod is unbound
  * or absent; -errno as above, or -ENAMETOOLONG when a value does not fit. */
-int nodeauthz_index_pod(struct kube_cluster *cl, const char *ns, const char *name,
-			char *node, size_t node_len, char *uid, size_t uid_len);
+int nodeauthz_index_pod(struct kube_cluster *cl, const char *ns, const char *name, char *node,
+			size_t node_len, char *uid, size_t uid_len);
 /* Calls fn with the name of each pod of namespace ns bound to node until it returns
  * non-zero, and returns that (0 after the last); -errno as above. fn must not write to
  * the store. */

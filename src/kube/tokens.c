@@ -296,8 +296,8 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 		goto out;
 	}
 	bound = json_object_get(spec, "boundObjectRef");
-	if (json_is_object(bound) && bound_object(cl, r, a, bound, &bound_claim, uid, sizeof(uid),
-						  &bound_uid, &obj) != 0)
+	if (json_is_object(bound) &&
+	    bound_object(cl, r, a, bound, &bound_claim, uid, sizeof(uid), &bound_uid, &obj) != 0)
 		goto out;
 	if (granted != exp_s) {
 		char warn[160];

@@ -582,8 +582,7 @@ static void put_ix_pod(const char *name, const char *node, const char *sa_member
 
 /* The decision of node on a TokenRequest for ix/sa, a get of the pod ix/pod and of the
  * secret ix/secret: "ttt" when all three are allowed, "-" for each refused. */
-static void says(const char *node, const char *sa, const char *pod, const char *secret,
-		 char out[4])
+static void says(const char *node, const char *sa, const char *pod, const char *secret, char out[4])
 {
 	char uname[64];
 	snprintf(uname, sizeof(uname), "system:node:%s", node);
@@ -614,7 +613,7 @@ static void test_index_follows_store(void)
 	int n = 0;
 
 	put_ix_pod("q1", "n1", "serviceAccountName", "qa");
-	put_ix_pod("q2", "n1", "serviceAccount", "qb"); /* the deprecated alias counts */
+	put_ix_pod("q2", "n1", "serviceAccount", "qb");	    /* the deprecated alias counts */
 	put_ix_pod("q3", NULL, "serviceAccountName", "qc"); /* unbound */
 	says("n1", "qa", "q1", "q1-secret", got);
 	CHECK_STR(got, "ttt");

@@ -96,6 +96,12 @@ eq "the node's certificate, twice on one connection" "200 200 same" \
 	"$(samecon "$NODE_CERT" "$NODE_KEY" "$T_TMP/ca-a.pem" "$SERVER_A" 0)"
 eq "a certificate of another cluster, twice on one connection: 401 both times" "401 401 same" \
 	"$(samecon "$NODE_CERT" "$NODE_KEY" "$T_TMP/ca-b.pem" "$SERVER_B" 0)"
+# ... and the certificate cannot change under it: a TLS 1.2 client's renegotiation (a new
+# handshake, with perhaps another certificate, on the same connection) is refused
+reneg=$(printf 'R\n' | openssl s_client -connect "${SERVER_A#https://}" -tls1_2 -cert "$NODE_CERT" \
+	-key "$NODE_KEY" -CAfile "$T_TMP/ca-a.pem" 2>&1)
+has "a TLS 1.2 renegotiation is asked for" RENEGOTIATING "$reneg"
+has "and refused with the no_renegotiation alert" "no renegotiation" "$reneg"
 # A system:masters certificate that expires a few seconds from now: good on a connection
 # until then, refused on that same connection after (kube-apiserver checks the validity
 # on every request; a kept verification must not outlive the certificate).

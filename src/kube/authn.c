@@ -320,7 +320,7 @@ static void memo_keep(SSL *ssl, struct kube_cluster *cl, X509 *peer, STACK_OF(X5
 		      const struct kube_user *u)
 {
 	int idx = memo_index();
-	struct cert_memo *m;
+	struct cert_memo *m, *old;
 	time_t from, until;
 	if (idx < 0 || chain_window(chain, &from, &until) != 0 || !(m = calloc(1, sizeof(*m))))
 		return;
@@ -337,11 +337,12 @@ static void memo_keep(SSL *ssl, struct kube_cluster *cl, X509 *peer, STACK_OF(X5
 	m->from = from;
 	m->until = until;
 	m->user = *u;
-	memo_free(NULL, SSL_get_ex_data(ssl, idx), NULL, 0, 0, NULL);
+	old = SSL_get_ex_data(ssl, idx);
 	if (SSL_set_ex_data(ssl, idx, m) != 1) {
-		SSL_set_ex_data(ssl, idx, NULL);
-		memo_free(NULL, m, NULL, 0, 0, NULL);
+		memo_free(NULL, m, NULL, 0, 0, NULL); /* the old one stays, still owned */
+		return;
 	}
+	memo_free(NULL, old, NULL, 0, 0, NULL);
 }
 
 /* The user of the connection's memo when it holds for this CA, peer and time. */

@@ -10,6 +10,8 @@
  *   node.churn_pods, node.churn_failures   pods, and those without a 200 token
  *   node.churn_p50_ms, _p99_ms, _max_ms    creation to first token
  *   node.churn_held_pct                    requests the node held for its watch
+ * and, on stderr, "# asking" before the first pod and "# asked" after the last, so that a
+ * profiler or a CPU count can be limited to the churn.
  */
 #include "bench_gkeid.h"
 
@@ -34,6 +36,7 @@ int main(void)
 	if (bk_bulk(&b, N_KSAS, bk_make_ksa, &ksas))
 		return 1;
 	held0 = bk_metric(&b, "gkeid_node_pod_lookups_held_total");
+	fprintf(stderr, "# asking\n");
 	for (size_t i = 0; i < N_PODS; i++) {
 		double t0 = now_s();
 		int code = -1;
@@ -50,6 +53,7 @@ int main(void)
 			 "/api/v1/namespaces/" NS "/pods/%s?gracePeriodSeconds=0", name);
 		bk_kube(&b, "DELETE", path, NULL, NULL);
 	}
+	fprintf(stderr, "# asked\n");
 	held1 = bk_metric(&b, "gkeid_node_pod_lookups_held_total");
 	printf("node.churn_pods %d\n", N_PODS);
 	printf("node.churn_failures %zu\n", failures);

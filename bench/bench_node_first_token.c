@@ -11,6 +11,8 @@
  *   node.first_token_upstream_ms.<up>           the node's mean upstream call time in the
  *                                               same requests (from its /metrics): kube
  *                                               (KSA get and TokenRequest), sts, iam
+ * and, on stderr, a line "# asking" just before the first pod asks and "# asked" after
+ * the last, so that a profiler or a CPU count can be limited to the token flow.
  */
 #include "bench_gkeid.h"
 
@@ -63,6 +65,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	upstream(&b, s0, c0);
+	fprintf(stderr, "# asking\n");
 	for (size_t i = 0; i < n_pods; i++) {
 		double t0;
 		int code;
@@ -74,6 +77,7 @@ int main(int argc, char **argv)
 		if (code != 200 && failures++ < 3)
 			fprintf(stderr, "bench_node_first_token: pod %s: HTTP %d\n", ip, code);
 	}
+	fprintf(stderr, "# asked\n");
 	upstream(&b, s1, c1);
 	printf("node.first_token_p50_ms %.2f\n", bench_pct(lat, n_pods, 50));
 	printf("node.first_token_p99_ms %.2f\n", bench_pct(lat, n_pods, 99));

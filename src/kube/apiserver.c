@@ -1246,6 +1246,16 @@ static void route(struct kube_cluster *cl, struct http_req *r, const struct kube
 		kube_reply_status(r, 500, "InternalError", "the request was not answered", &a);
 }
 
+void kube_coalesce_output(struct evhttp_connection *conn)
+{
+	struct bufferevent *bev = conn ? evhttp_connection_get_bufferevent(conn) : NULL;
+	struct evbuffer *out =
+		bev && bufferevent_openssl_get_ssl(bev) ? bufferevent_get_output(bev) : NULL;
+	size_t len = out ? evbuffer_get_length(out) : 0;
+	if (len > 1 && len <= 16384)
+		evbuffer_pullup(out, -1);
+}
+
 static void handle(struct evhttp_request *ev, void *arg)
 {
 	struct listener *l = arg;
@@ -1285,6 +1295,7 @@ out:
 		r.path ? r.path : "?", evhttp_request_get_response_code(ev),
 		u.name[0] ? u.name : "-", strcmp(caller, u.name) != 0 ? " by " : "",
 		strcmp(caller, u.name) != 0 ? caller : "");
+	kube_coalesce_output(evhttp_request_get_connection(ev));
 	http_req_done(&r);
 	crd_enter(NULL);
 }

@@ -26,6 +26,7 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
@@ -249,6 +250,114 @@ out:
 	return rc;
 }
 
+/*
+ * A TLS connection's verified client certificate. kube-apiserver's x509 authenticator
+ * verifies the chain on every request; the certificate cannot change within a
+ * connection (renegotiation is off, SSL_OP_NO_RENEGOTIATION in tls.c, and TLS 1.3
+ * post-handshake authentication is never asked for), so a chain that verified is kept
+ * on the connection's SSL (ex_data, freed with it) with the user it gives, for the CA
+ * and the peer certificate it was verified with, while every certificate of the chain
+ * is within its validity; outside it, it is verified again (and refused as expired). A
+ * certificate that does not verify is verified again on each request, as before.
+ */
+struct cert_memo {
+	X509 *ca, *peer;    /* referenced: what the chain was verified with */
+	time_t from, until; /* verify again outside [from, until) */
+	struct kube_user user;
+};
+
+static void memo_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+	struct cert_memo *m = ptr;
+	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
+	if (!m)
+		return;
+	X509_free(m->ca);
+	X509_free(m->peer);
+	free(m);
+}
+
+/* The SSL ex_data index of the memo: a process-wide OpenSSL registration, made once
+ * (the API servers run on the event loop's thread). -1 when OpenSSL gives none. */
+static int memo_index(void)
+{
+	static int idx = -1;
+	if (idx < 0)
+		idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, memo_free);
+	return idx;
+}
+
+/* A certificate time as a time_t, or 0 when it cannot be read. */
+static time_t cert_time(const ASN1_TIME *a)
+{
+	struct tm tm;
+	time_t t;
+	if (!a || ASN1_TIME_to_tm(a, &tm) != 1 || (t = timegm(&tm)) == (time_t)-1)
+		return 0;
+	return t;
+}
+
+/* When every certificate of a verified chain is valid: [*from, *until). 0, or -EINVAL
+ * when a time cannot be read. */
+static int chain_window(STACK_OF(X509) * chain, time_t *from, time_t *until)
+{
+	*from = *until = 0;
+	for (int i = 0; i < sk_X509_num(chain); i++) {
+		time_t nb = cert_time(X509_get0_notBefore(sk_X509_value(chain, i)));
+		time_t na = cert_time(X509_get0_notAfter(sk_X509_value(chain, i)));
+		if (!nb || !na)
+			return -EINVAL;
+		if (nb > *from)
+			*from = nb;
+		if (!*until || na < *until)
+			*until = na;
+	}
+	return *until ? 0 : -EINVAL;
+}
+
+/* Keeps a verified chain's user on the connection (nothing when it cannot). */
+static void memo_keep(SSL *ssl, struct kube_cluster *cl, X509 *peer, STACK_OF(X509) * chain,
+		      const struct kube_user *u)
+{
+	int idx = memo_index();
+	struct cert_memo *m, *old;
+	time_t from, until;
+	if (idx < 0 || chain_window(chain, &from, &until) != 0 || !(m = calloc(1, sizeof(*m))))
+		return;
+	if (X509_up_ref(cl->ca_cert) != 1) {
+		free(m);
+		return;
+	}
+	m->ca = cl->ca_cert;
+	if (X509_up_ref(peer) != 1) {
+		memo_free(NULL, m, NULL, 0, 0, NULL);
+		return;
+	}
+	m->peer = peer;
+	m->from = from;
+	m->until = until;
+	m->user = *u;
+	old = SSL_get_ex_data(ssl, idx);
+	if (SSL_set_ex_data(ssl, idx, m) != 1) {
+		memo_free(NULL, m, NULL, 0, 0, NULL); /* the old one stays, still owned */
+		return;
+	}
+	memo_free(NULL, old, NULL, 0, 0, NULL);
+}
+
+/* The user of the connection's memo when it holds for this CA, peer and time. */
+static int memo_user(SSL *ssl, const struct kube_cluster *cl, const X509 *peer, struct kube_user *u)
+{
+	int idx = memo_index();
+	const struct cert_memo *m = idx >= 0 ? SSL_get_ex_data(ssl, idx) : NULL;
+	time_t now = time(NULL);
+	if (!m || !cl->ca_cert || m->ca != cl->ca_cert || m->peer != peer || now < m->from ||
+	    now >= m->until)
+		return 0;
+	*u = m->user;
+	return 1;
+}
+
 /* The peer certificate of the request's TLS connection, verified against the cluster's
  * CA: CN is the user, O the groups. 0; -ENOENT when there is none; -EACCES when it does
  * not verify (another cluster's certificate, a stranger's). */
@@ -268,6 +377,10 @@ static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_
 	    !(bev = evhttp_connection_get_bufferevent(conn)) ||
 	    !(ssl = bufferevent_openssl_get_ssl(bev)) || !(peer = SSL_get1_peer_certificate(ssl)))
 		return -ENOENT;
+	if (memo_user(ssl, cl, peer, u)) {
+		X509_free(peer);
+		return 0;
+	}
 	rc = -EACCES;
 	if (!cl->ca_cert)
 		goto out;
@@ -303,6 +416,7 @@ static int client_cert(struct kube_cluster *cl, struct http_req *r, struct kube_
 		OPENSSL_free(utf8);
 	}
 	add_group(u, "system:authenticated");
+	memo_keep(ssl, cl, peer, X509_STORE_CTX_get0_chain(ctx), u);
 	rc = 0;
 out:
 	X509_STORE_CTX_free(ctx);

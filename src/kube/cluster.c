@@ -19,6 +19,7 @@
 #include "kube/crdserve.h"
 #include "kube/groupsrbac.h"
 #include "kube/kube.h"
+#include "kube/nodeauthz.h"
 #include "kube/rbac.h"
 
 #define DEFAULT_VERSION "1.30.5-gke.1014001"
@@ -48,6 +49,7 @@ static void cluster_free(struct kube_cluster *cl)
 		return;
 	kube_cluster_stop(cl);
 	rbac_forget(cl); /* releases the RBAC index and its store watch */
+	nodeauthz_forget(cl); /* the Node authorizer's index and its store watch */
 	registry_forget(cl); /* its page and event caches */
 	openapi_forget(cl);
 	crd_forget(cl);      /* its custom resources' table and watch (crdserve.c) */

@@ -34,6 +34,7 @@ struct store;
 struct registry_state;
 struct crd_state;
 struct rbac_index;
+struct nodeauthz_index;
 struct kube_openapi;
 struct cloud;
 struct event_base;
@@ -111,6 +112,9 @@ struct kube_cluster {
 	void *listener;    /* apiserver.c's private state */
 	struct registry_state *registry; /* registry.c's: page and event caches, watchers */
 	struct rbac_index *rbac;         /* rbac.c's index, built on the first decision */
+	struct nodeauthz_index *nodeauthz; /* the Node authorizer's pods by node
+					      (nodeauthz_index.c), built on a node's first
+					      decision */
 	struct crd_state *crd;           /* crdserve.c's: its custom resources, when asked */
 	struct kube_openapi *openapi;    /* openapi.c's documents, built on first use */
 };
@@ -130,6 +134,11 @@ struct kube {
  * is no Kubernetes API path (404). query gives watch=true and labelSelector etc. */
 int kube_parse_path(const char *method, const char *path, const struct evkeyvalq *query,
 		    struct kube_attrs *attrs);
+/* Joins a TLS connection's unsent output into one piece when it fits one TLS record
+ * (16 KiB): bufferevent_openssl calls SSL_write once per piece of its output buffer, so a
+ * reply (headers, then body) or a watch event (a chunk's size line, data and CRLF) left
+ * several records and write(2)s; joined, it is one of each. conn may be NULL. */
+void kube_coalesce_output(struct evhttp_connection *conn);
 /* Starts the HTTPS listener of a cluster on 127.0.0.1:port (0 = any). */
 int kube_cluster_listen(struct kube_cluster *cl, int port);
 void kube_cluster_stop(struct kube_cluster *cl);

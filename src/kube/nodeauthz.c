@@ -6,7 +6,9 @@
  * accounts those pods run as, lists and watches pods only with
  * fieldSelector=spec.nodeName=NAME, reads only its own Node object, and otherwise has
  * the static rules of the system:node ClusterRole (bootstrappolicy.NodeRules(), read from
- * the embedded data/rbac.json). The relationships are read from the store per request.
+ * the embedded data/rbac.json). Which pods are bound to the node, and the service
+ * accounts they run as, come from the index of nodeauthz_index.c; what else such a pod
+ * refers to is read from the pod as stored.
  */
 #include "kube/nodeauthz.h"
 
@@ -159,6 +161,13 @@ static int volume_refers(const json_t *pod, const json_t *v, enum nodeauthz_ref 
 	return 0;
 }
 
+const char *nodeauthz_pod_sa(const json_t *pod)
+{
+	const json_t *spec = json_object_get(pod, "spec");
+	const char *sa = kube_jstr(spec, "serviceAccountName");
+	return *sa ? sa : kube_jstr(spec, "serviceAccount"); /* the deprecated alias */
+}
+
 int nodeauthz_pod_refers(const json_t *pod, enum nodeauthz_ref kind, const char *name)
 {
 	const json_t *spec = json_object_get(pod, "spec");
@@ -168,9 +177,7 @@ int nodeauthz_pod_refers(const json_t *pod, enum nodeauthz_ref kind, const char 
 	if (!json_is_object(spec))
 		return 0;
 	if (kind == NODEAUTHZ_SERVICEACCOUNT) {
-		const char *sa = kube_jstr(spec, "serviceAccountName");
-		if (!*sa)
-			sa = kube_jstr(spec, "serviceAccount"); /* the deprecated alias */
+		const char *sa = nodeauthz_pod_sa(pod);
 		return *sa && (!name || strcmp(sa, name) == 0);
 	}
 	if (kind == NODEAUTHZ_SECRET) {
@@ -192,7 +199,7 @@ int nodeauthz_pod_refers(const json_t *pod, enum nodeauthz_ref kind, const char 
 	return 0;
 }
 
-/* --- the graph, read from the store --- */
+/* --- the graph: the index of pods by node, and what they refer to --- */
 
 #define REL_POD_IN_NAMESPACE (-1) /* any pod of the namespace bound to the node */
 
@@ -201,67 +208,55 @@ static int bound_to(const json_t *pod, const char *node)
 	return strcmp(kube_jstr(json_object_get(pod, "spec"), "nodeName"), node) == 0;
 }
 
-/* Whether a pod's stored JSON (v[0..len)) may hold the string value s. A name of bytes
- * that JSON never escapes ([A-Za-z0-9._-], as node and object names are) is in it as
- * "s" verbatim if it is there at all, so its absence rules the pod out unparsed; for
- * any other s the answer is 1 (parse and see). */
-static int may_hold(const char *v, size_t len, const char *s)
+struct refers_arg {
+	struct kube_cluster *cl;
+	const char *node, *ns, *name;
+	enum nodeauthz_ref kind;
+};
+
+/* nodeauthz_index_each's visitor: 1 when the pod (of the node, in the index) refers to
+ * the object, as it is stored. */
+static int pod_refers(void *arg, const char *pod_name)
 {
-	char q[320];
-	size_t n = strlen(s);
-	if (n + 2 > sizeof(q))
-		return 1;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '.' || s[i] == '_' || s[i] == '-'))
-			return 1;
-	q[0] = '"';
-	memcpy(q + 1, s, n);
-	q[n + 1] = '"';
-	return memmem(v, len, q, n + 2) != NULL;
+	const struct refers_arg *r = arg;
+	const struct kube_resource *pods = kube_resource_find("", "v1", "pods");
+	struct store_kv kv;
+	char key[1024];
+	int found;
+	if (!pods)
+		return 0;
+	registry_key(r->cl, pods, r->ns, pod_name, key, sizeof(key));
+	if (!*key || store_get(r->cl->kube->store, key, &kv) != 0)
+		return 0;
+	json_t *pod = json_loadb(kv.value, kv.value_len, 0, NULL);
+	found = pod && bound_to(pod, r->node) && nodeauthz_pod_refers(pod, r->kind, r->name);
+	json_decref(pod);
+	store_kv_free(&kv);
+	return found;
 }
 
 /* 1 when a pod of namespace ns bound to node refers to the object (kind, name): a path
- * node <- pod <- object in upstream's graph. 0 otherwise, and when the store fails.
- * Only the pods that may hold both names are parsed (a node's every read of a service
- * account or token parsed every pod of the namespace: 87% of the API server's CPU in a
- * pod's first token, BENCHMARKS.md). */
+ * node <- pod <- object in upstream's graph. 0 otherwise, and when the index cannot be
+ * built. A service account (the KSA get and TokenRequest of a pod's first token) is a
+ * lookup in the index; a secret, configmap or claim is looked for in the node's pods of
+ * the namespace as stored (the index knows which they are). */
 static int related(struct kube_cluster *cl, const char *node, const char *ns, int kind,
 		   const char *name)
 {
-	const struct kube_resource *pods = kube_resource_find("", "v1", "pods");
-	struct store_kv *kvs = NULL;
-	size_t n = 0;
-	char prefix[1024];
-	int found = 0;
-	if (!pods || !cl->kube || !*ns)
+	struct refers_arg r = {cl, node, ns, name, (enum nodeauthz_ref)kind};
+	if (!cl->kube || !*ns)
 		return 0;
-	registry_key(cl, pods, ns, NULL, prefix, sizeof(prefix));
-	if (!*prefix || store_range(cl->kube->store, prefix, 0, &kvs, &n, NULL) != 0)
-		return 0;
-	for (size_t i = 0; i < n && !found; i++) {
-		if (!may_hold(kvs[i].value, kvs[i].value_len, node) ||
-		    (kind != REL_POD_IN_NAMESPACE && name &&
-		     !may_hold(kvs[i].value, kvs[i].value_len, name)))
-			continue;
-		json_t *pod = json_loadb(kvs[i].value, kvs[i].value_len, 0, NULL);
-		found = pod && bound_to(pod, node) &&
-			(kind == REL_POD_IN_NAMESPACE ||
-			 nodeauthz_pod_refers(pod, (enum nodeauthz_ref)kind, name));
-		json_decref(pod);
-	}
-	store_kvs_free(kvs, n);
-	return found;
+	if (kind == REL_POD_IN_NAMESPACE)
+		return nodeauthz_index_runs_as(cl, node, ns, NULL) == 1;
+	if (kind == NODEAUTHZ_SERVICEACCOUNT)
+		return name && nodeauthz_index_runs_as(cl, node, ns, name) == 1;
+	return nodeauthz_index_each(cl, node, ns, pod_refers, &r) == 1;
 }
 
 /* The pod ns/name is bound to node. */
 static int pod_bound(struct kube_cluster *cl, const char *node, const char *ns, const char *name)
 {
-	const struct kube_resource *pods = kube_resource_find("", "v1", "pods");
-	json_t *pod = pods && *ns ? registry_get(cl, pods, ns, name) : NULL;
-	int ok = pod && bound_to(pod, node);
-	json_decref(pod);
-	return ok;
+	return cl->kube && *ns && nodeauthz_index_bound(cl, node, ns, name) == 1;
 }
 
 /* --- the authorizer --- */

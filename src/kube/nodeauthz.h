@@ -5,10 +5,10 @@
  * plugin/pkg/admission/noderestriction/admission.go). Both apply to users named
  * system:node:NAME in the group system:nodes; everyone else passes through untouched.
  *
- * The authorizer's graph (node <- pod <- secret/configmap/pvc/serviceaccount) is not
- * kept in memory: a relationship is read from the store when asked (the pods of the
- * object's namespace bound to the node), so every replica that follows the store
- * decides alike.
+ * The authorizer's graph (node <- pod <- secret/configmap/pvc/serviceaccount) starts
+ * from an index of the pods by node and namespace, with the service account each runs
+ * as (nodeauthz_index.c), which a store watch keeps in step with every write; what a
+ * pod refers to beyond its service account is read from the pod as stored.
  */
 #ifndef GKEID_KUBE_NODEAUTHZ_H
 #define GKEID_KUBE_NODEAUTHZ_H
@@ -48,6 +48,31 @@ enum nodeauthz_ref {
 /* 1 when pod (a Pod object) refers to an object of kind named name; with name NULL, to
  * any object of that kind (empty names never count). 0 otherwise. */
 int nodeauthz_pod_refers(const json_t *pod, enum nodeauthz_ref kind, const char *name);
+/* The service account a pod runs as: spec.serviceAccountName, or the deprecated
+ * spec.serviceAccount when that is empty; "" for none. Borrowed from pod. */
+const char *nodeauthz_pod_sa(const json_t *pod);
+
+/* --- nodeauthz_index.c: the pods by (node, namespace), kept in cl->nodeauthz --- */
+/* 1 when a pod of namespace ns bound to node runs as the service account sa (with sa
+ * NULL: when any pod of ns is bound to node), else 0; -errno when the index cannot be
+ * built from the store. */
+int nodeauthz_index_runs_as(struct kube_cluster *cl, const char *node, const char *ns,
+			    const char *sa);
+/* 1 when the pod ns/name is bound to node, else 0; -errno as above. */
+int nodeauthz_index_bound(struct kube_cluster *cl, const char *node, const char *ns,
+			  const char *name);
+/* 1 when the pod ns/name is bound to a node, with that node's name and the pod's
+ * metadata.uid copied into node and uid (either may be NULL); 0 when the pod is unbound
+ * or absent; -errno as above, or -ENAMETOOLONG when a value does not fit. */
+int nodeauthz_index_pod(struct kube_cluster *cl, const char *ns, const char *name, char *node,
+			size_t node_len, char *uid, size_t uid_len);
+/* Calls fn with the name of each pod of namespace ns bound to node until it returns
+ * non-zero, and returns that (0 after the last); -errno as above. fn must not write to
+ * the store. */
+int nodeauthz_index_each(struct kube_cluster *cl, const char *node, const char *ns,
+			 int (*fn)(void *arg, const char *name), void *arg);
+/* Frees the cluster's index (the next decision builds it again from the store). */
+void nodeauthz_forget(struct kube_cluster *cl);
 
 /* NodeRestriction admission of a write by u: a create, update, patch or delete of a pod
  * (or its status or eviction), a node (or its status), a lease, a CSINode, or a

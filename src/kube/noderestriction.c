@@ -364,12 +364,21 @@ static int admit_token_request(struct adm *x)
 	const char *uid = kube_jstr(ref, "uid"), *pname = kube_jstr(ref, "name");
 	if (!*uid)
 		return forbidden(x, "node requested token with a pod binding without a uid");
-	json_t *pod = lookup(x, "pods", x->a->namespace_, pname);
-	if (!pod)
-		return not_found(x, "pods", pname);
-	int same = strcmp(kube_jstr(json_object_get(pod, "metadata"), "uid"), uid) == 0;
-	int bound = strcmp(node_name_of(pod), x->node) == 0;
-	json_decref(pod);
+	/* a pod bound to a node is in the Node authorizer's index; any other is read */
+	char pnode[320], puid[256];
+	int same, bound;
+	if (nodeauthz_index_pod(x->cl, x->a->namespace_, pname, pnode, sizeof(pnode), puid,
+				sizeof(puid)) == 1) {
+		same = strcmp(puid, uid) == 0;
+		bound = strcmp(pnode, x->node) == 0;
+	} else {
+		json_t *pod = lookup(x, "pods", x->a->namespace_, pname);
+		if (!pod)
+			return not_found(x, "pods", pname);
+		same = strcmp(kube_jstr(json_object_get(pod, "metadata"), "uid"), uid) == 0;
+		bound = strcmp(node_name_of(pod), x->node) == 0;
+		json_decref(pod);
+	}
 	if (!same)
 		return forbidden(
 			x,

@@ -174,8 +174,10 @@ static void emit(struct watcher *w, const char *data, size_t len)
 		watch_end(w);
 		return;
 	}
-	if (evbuffer_add(w->buf, data, len) == 0)
+	if (evbuffer_add(w->buf, data, len) == 0) {
 		evhttp_send_reply_chunk(w->req, w->buf);
+		kube_coalesce_output(w->conn);
+	}
 }
 
 /* Sends one event; obj is borrowed. shared: the line may come from the cache. */

@@ -165,10 +165,13 @@ static void not_found(struct http_req *r, const struct kube_attrs *a, const char
 
 /* The object spec.boundObjectRef names (TokenREST.Create): a Pod or a Secret of the
  * core group in the request's namespace, whose uid matches the ref's when it gives one.
- * The object (new reference) with *claim the token's claim for it ("pod", "secret") and
- * *uid its uid (borrowed from the object); or NULL after replying 400, 404 or 409. */
-static json_t *bound_object(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
-			    const json_t *ref, const char **claim, const char **uid)
+ * 0 with *claim the token's claim for it ("pod", "secret") and *uid its uid; or -1
+ * after replying 400, 404 or 409. A pod bound to a node (a node's request for its pod)
+ * is found in the Node authorizer's index, its uid copied into buf; any other object is
+ * read from the store into *obj (the caller's to release), and *uid borrowed from it. */
+static int bound_object(struct kube_cluster *cl, struct http_req *r, const struct kube_attrs *a,
+			const json_t *ref, const char **claim, char *buf, size_t buf_len,
+			const char **uid, json_t **obj)
 {
 	const char *av = kube_jstr(ref, "apiVersion"), *kind = kube_jstr(ref, "kind");
 	const char *name = kube_jstr(ref, "name"), *ref_uid = kube_jstr(ref, "uid");
@@ -176,7 +179,6 @@ static json_t *bound_object(struct kube_cluster *cl, struct http_req *r, const s
 	const struct kube_resource *res;
 	char group[128] = "", version[64] = "", msg[800];
 	struct kube_attrs conflict;
-	json_t *o;
 	/* schema.FromAPIVersionAndKind: "G/V", "V", or (unparsable) neither */
 	if (!slash) {
 		snprintf(version, sizeof(version), "%.63s", av);
@@ -197,19 +199,24 @@ static json_t *bound_object(struct kube_cluster *cl, struct http_req *r, const s
 				  "cannot bind token to a Node object as the "
 				  "\"ServiceAccountTokenNodeBinding\" feature-gate is disabled",
 				  a);
-		return NULL;
+		return -1;
 	} else {
 		snprintf(msg, sizeof(msg), "cannot bind token to object of type %s/%s, Kind=%.200s",
 			 group, version, kind);
 		kube_reply_status(r, 400, "BadRequest", msg, a);
-		return NULL;
+		return -1;
 	}
 	res = kube_resource_find("", "v1", resource);
-	if (!res || !(o = registry_get(cl, res, a->namespace_, name))) {
-		not_found(r, a, resource, name);
-		return NULL;
+	if (strcmp(*claim, "pod") == 0 && *name &&
+	    nodeauthz_index_pod(cl, a->namespace_, name, NULL, 0, buf, buf_len) == 1) {
+		*uid = buf;
+	} else {
+		if (!res || !(*obj = registry_get(cl, res, a->namespace_, name))) {
+			not_found(r, a, resource, name);
+			return -1;
+		}
+		*uid = kube_jstr(json_object_get(*obj, "metadata"), "uid");
 	}
-	*uid = kube_jstr(json_object_get(o, "metadata"), "uid");
 	if (*ref_uid && strcmp(ref_uid, *uid) != 0) {
 		/* apierrors.NewConflict(GroupResource{"", kind}, name, err) */
 		snprintf(msg, sizeof(msg),
@@ -221,10 +228,9 @@ static json_t *bound_object(struct kube_cluster *cl, struct http_req *r, const s
 		snprintf(conflict.name, sizeof(conflict.name), "%s", name);
 		snprintf(conflict.resource, sizeof(conflict.resource), "%s", kind);
 		kube_reply_status(r, 409, "Conflict", msg, &conflict);
-		json_decref(o);
-		return NULL;
+		return -1;
 	}
-	return o;
+	return 0;
 }
 
 /* NodeRestriction: a node's TokenRequest must be bound to a pod bound to the node
@@ -248,7 +254,7 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	json_t *req = NULL, *sa = NULL, *obj = NULL, *auds, *spec, *bound, *resp = NULL;
 	const char *aud_list[MAX_AUDIENCES];
 	size_t n_aud = 0, i;
-	char *token = NULL, exp_ts[32];
+	char *token = NULL, exp_ts[32], uid[256];
 	const char *bound_claim = NULL, *bound_uid = NULL;
 	json_int_t exp_s = TOKEN_DEFAULT_SECONDS;
 	int64_t granted = 0;
@@ -291,7 +297,7 @@ static void token_request(struct kube_cluster *cl, struct http_req *r, const str
 	}
 	bound = json_object_get(spec, "boundObjectRef");
 	if (json_is_object(bound) &&
-	    !(obj = bound_object(cl, r, a, bound, &bound_claim, &bound_uid)))
+	    bound_object(cl, r, a, bound, &bound_claim, uid, sizeof(uid), &bound_uid, &obj) != 0)
 		goto out;
 	if (granted != exp_s) {
 		char warn[160];

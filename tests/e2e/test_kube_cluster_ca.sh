@@ -66,6 +66,71 @@ eq "a valid token beside a foreign certificate still authenticates (the union)" 
 	"$(curl -sS -o /dev/null -w '%{http_code}' --cacert "$T_TMP/ca-b.pem" --cert "$T_TMP/jane.crt" --key "$T_TMP/jane.key" \
 		-H "Authorization: Bearer $ADMIN_TOKEN" "$SERVER_B/api/v1/namespaces")"
 
+# --- one TLS connection, many requests: the certificate is verified once per connection
+# and its result kept on it (authn.c), for as long as every certificate of the chain is
+# valid. samecon CERT KEY CA SERVER PAUSE_UNTIL: two GETs on one connection (python's
+# http.client), the second after the clock has passed PAUSE_UNTIL (epoch seconds, 0: at
+# once); prints both codes and "same" when no new connection was made.
+samecon() {
+	python3 - "$@" <<'PY'
+import http.client, ssl, sys, time, urllib.parse
+cert, key, ca, server, until = sys.argv[1:6]
+ctx = ssl.create_default_context(cafile=ca)
+ctx.load_cert_chain(cert, key)
+u = urllib.parse.urlsplit(server)
+c = http.client.HTTPSConnection(u.hostname, u.port, context=ctx, timeout=30)
+codes = []
+for i in range(2):
+    if i:
+        while time.time() < float(until):  # waits for the clock, not for a fixed time
+            time.sleep(0.05)
+    c.request("GET", "/api/v1/nodes/local-node")
+    r = c.getresponse()
+    r.read()
+    codes.append(str(r.status))
+    sock = c.sock if i == 0 else sock
+print(" ".join(codes), "same" if c.sock is sock else "new")
+PY
+}
+eq "the node's certificate, twice on one connection" "200 200 same" \
+	"$(samecon "$NODE_CERT" "$NODE_KEY" "$T_TMP/ca-a.pem" "$SERVER_A" 0)"
+eq "a certificate of another cluster, twice on one connection: 401 both times" "401 401 same" \
+	"$(samecon "$NODE_CERT" "$NODE_KEY" "$T_TMP/ca-b.pem" "$SERVER_B" 0)"
+# ... and the certificate cannot change under it: a TLS 1.2 client's renegotiation (a new
+# handshake, with perhaps another certificate, on the same connection) is refused
+reneg=$(printf 'R\n' | openssl s_client -connect "${SERVER_A#https://}" -tls1_2 -cert "$NODE_CERT" \
+	-key "$NODE_KEY" -CAfile "$T_TMP/ca-a.pem" 2>&1)
+has "a TLS 1.2 renegotiation is asked for" RENEGOTIATING "$reneg"
+has "and refused with the no_renegotiation alert" "no renegotiation" "$reneg"
+# A system:masters certificate that expires a few seconds from now: good on a connection
+# until then, refused on that same connection after (kube-apiserver checks the validity
+# on every request; a kept verification must not outlive the certificate).
+mkdir -p "$T_TMP/shortca"
+: >"$T_TMP/shortca/index.txt"
+echo 01 >"$T_TMP/shortca/serial"
+cat >"$T_TMP/shortca/cfg" <<EOF
+[ca]
+default_ca = c
+[c]
+database = $T_TMP/shortca/index.txt
+new_certs_dir = $T_TMP/shortca
+serial = $T_TMP/shortca/serial
+default_md = sha256
+policy = p
+[p]
+organizationName = optional
+commonName = supplied
+EOF
+openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$T_TMP/short.key" \
+	-subj "/O=system:masters/CN=short-lived" -out "$T_TMP/short.csr" 2>/dev/null
+expires=$(($(date +%s) + 4))
+ok "a certificate of demo-cluster's CA that expires in 4 s" openssl ca -batch -notext \
+	-config "$T_TMP/shortca/cfg" -cert "$CA_A" -keyfile "${CA_A%.pem}-key.pem" \
+	-in "$T_TMP/short.csr" -out "$T_TMP/short.crt" -startdate 20200101000000Z \
+	-enddate "$(date -u -d "@$expires" +%Y%m%d%H%M%SZ)"
+eq "is good until it expires, then refused on the same connection" "200 401 same" \
+	"$(samecon "$T_TMP/short.crt" "$T_TMP/short.key" "$T_TMP/ca-a.pem" "$SERVER_A" $((expires + 1)))"
+
 # --- a restart keeps each CA ------------------------------------------------------------
 gkeid_stop
 gkeid_up

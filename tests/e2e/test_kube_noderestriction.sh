@@ -200,4 +200,63 @@ has "the node minted the pod's token" "POST /api/v1/namespaces/team-a/serviceacc
 eq "the node agent was refused nothing (only this test's $REFUSED attacks were)" "$REFUSED" \
 	"$(grep -c ' 403 system:node:local-node$' "$T_TMP/gkeid.log")"
 
+# --- the relationships follow the pods at once (the Node authorizer's index of pods by
+# node, kept by a store watch): a pod deleted, recreated on another node, back, its
+# namespace deleted, and a restart. Every check is the node's own request with its
+# certificate, right after the change.
+mover() { # NODE: the pod team-c/mover on NODE, running as mover, mounting mover-secret
+	kubectl apply -f - >/dev/null <<EOF
+apiVersion: v1
+kind: Pod
+metadata: {name: mover, namespace: team-c}
+spec:
+  nodeName: $1
+  serviceAccountName: mover
+  containers: [{name: c, image: busybox}]
+  volumes: [{name: s, secret: {secretName: mover-secret}}]
+EOF
+}
+# reach NAMESPACE: what the node reaches of the mover's: its service account, a token for
+# it bound to the pod, its secret, the pod ("200 201 200 200" for all of it; 403 each
+# refused; "403?" for a refusal of the service account that is not the Node authorizer's)
+reach() {
+	uid=$(kubectl get pod -n "$1" mover -o jsonpath='{.metadata.uid}' 2>/dev/null)
+	sa=$(ncurl GET "/api/v1/namespaces/$1/serviceaccounts/mover")
+	case "$sa" in *" 403") case "$sa" in *"$NOREL"*) ;; *) sa="$sa?" ;; esac ;; esac
+	tok=$(ncurl POST "/api/v1/namespaces/$1/serviceaccounts/mover/token" "$(bound x mover "${uid:-none}")")
+	sec=$(ncurl GET "/api/v1/namespaces/$1/secrets/mover-secret")
+	pod=$(ncurl GET "/api/v1/namespaces/$1/pods/mover")
+	echo "${sa##* } ${tok##* } ${sec##* } ${pod##* }"
+}
+team_c() { # the namespace team-c, the mover's service account and secret
+	kubectl create namespace team-c >/dev/null
+	kubectl create serviceaccount -n team-c mover >/dev/null
+	kubectl create secret generic -n team-c mover-secret --from-literal=k=v >/dev/null
+}
+team_c
+eq "before the pod: nothing of team-c" "403 403 403 403" "$(reach team-c)"
+mover local-node
+eq "the pod on local-node: its service account, token, secret and the pod" "200 201 200 200" "$(reach team-c)"
+ok "the pod deleted" kubectl delete pod -n team-c mover --wait=true
+eq "at once nothing" "403 403 403 403" "$(reach team-c)"
+mover other-node
+eq "recreated on another node: nothing" "403 403 403 403" "$(reach team-c)"
+ok "deleted there" kubectl delete pod -n team-c mover --wait=true
+mover local-node
+eq "back on local-node: all of it again" "200 201 200 200" "$(reach team-c)"
+ok "its namespace deleted" kubectl delete namespace team-c --wait=true
+eq "nothing once the namespace is gone" "403 403 403 403" "$(reach team-c)"
+
+# A restart builds the index again from the store.
+team_c
+mover local-node
+gkeid_stop
+gkeid_up
+server=$(kubectl config view --minify -o jsonpath='{.clusters[0].cluster.server}')
+eq "after a restart the pod's node reaches it all" "200 201 200 200" "$(reach team-c)"
+out=$(ncurl GET /api/v1/namespaces/team-b/serviceaccounts/other)
+eq "and team-b's pod is still another node's" 403 "${out##* }"
+ok "the pod deleted after the restart" kubectl delete pod -n team-c mover --wait=true
+eq "nothing, at once" "403 403 403 403" "$(reach team-c)"
+
 finish

@@ -543,6 +543,13 @@ static void test_admission_tokens(void)
 	CHECK_EQ_INT(admit(N1, &a, body, NULL, msg, sizeof(msg)), -EPERM);
 	CHECK_STR(msg, "serviceaccounts \"sa1\" is forbidden: node requested token bound to a pod "
 		       "scheduled on a different node");
+	/* an unbound pod is not in the index: read from the store, refused alike */
+	struct kube_attrs ab = attrs("create", "", "serviceaccounts", "token", "b", "sa3");
+	snprintf(body, sizeof(body), bound, "p3", "any");
+	CHECK_EQ_INT(admit(N1, &ab, body, NULL, msg, sizeof(msg)), -EPERM);
+	CHECK_STR(msg, "serviceaccounts \"sa3\" is forbidden: the UID in the bound object "
+		       "reference (any) does not match the UID in record. The object might have "
+		       "been deleted and then recreated");
 	snprintf(body, sizeof(body), bound, "gone", "u");
 	CHECK_EQ_INT(admit(N1, &a, body, NULL, msg, sizeof(msg)), -ENOENT);
 	CHECK_STR(msg, "pods \"gone\" not found");
@@ -556,6 +563,160 @@ static void test_admission_tokens(void)
 					   sizeof(name)),
 		     0);
 	json_decref(o);
+}
+
+/* A pod in namespace ix: its name, node (NULL: unbound) and spec's service-account
+ * member ("serviceAccountName" or the deprecated "serviceAccount"). */
+static void put_ix_pod(const char *name, const char *node, const char *sa_member, const char *sa)
+{
+	char text[1024];
+	snprintf(text, sizeof(text),
+		 "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"%s\","
+		 "\"namespace\":\"ix\"},\"spec\":{%s%s%s\"%s\":\"%s\",\"containers\":[{\"name\":"
+		 "\"c\",\"image\":\"i\"}],\"volumes\":[{\"name\":\"v\",\"secret\":{\"secretName\":"
+		 "\"%s-secret\"}}]}}",
+		 name, node ? "\"nodeName\":\"" : "", node ? node : "", node ? "\"," : "",
+		 sa_member, sa, name);
+	put("pods", text, NULL, 0);
+}
+
+/* The decision of node on a TokenRequest for ix/sa, a get of the pod ix/pod and of the
+ * secret ix/secret: "ttt" when all three are allowed, "-" for each refused. */
+static void says(const char *node, const char *sa, const char *pod, const char *secret, char out[4])
+{
+	char uname[64];
+	snprintf(uname, sizeof(uname), "system:node:%s", node);
+	struct kube_user u = user(uname, "system:nodes");
+	struct kube_attrs a[3] = {attrs("create", "", "serviceaccounts", "token", "ix", sa),
+				  attrs("get", "", "pods", NULL, "ix", pod),
+				  attrs("get", "", "secrets", NULL, "ix", secret)};
+	for (int i = 0; i < 3; i++)
+		out[i] = nodeauthz_authorize(&cl, &u, &a[i], NULL, 0) == KUBE_ALLOW ? 't' : '-';
+	out[3] = '\0';
+}
+
+static int count_pod(void *arg, const char *name)
+{
+	(void)name;
+	++*(int *)arg;
+	return 0;
+}
+
+/* The index of pods by node (nodeauthz_index.c) follows every write to the store at
+ * once: a pod deleted, moved to another node, given another service account, its
+ * namespace's pods deleted together, and a restart (the index built again from the
+ * store) all decide as the store says, never as it said before. */
+static void test_index_follows_store(void)
+{
+	const struct kube_resource *pods = kube_resource_find("", "v1", "pods");
+	char got[4], key[256], prefix[256];
+	int n = 0;
+
+	put_ix_pod("q1", "n1", "serviceAccountName", "qa");
+	put_ix_pod("q2", "n1", "serviceAccount", "qb");	    /* the deprecated alias counts */
+	put_ix_pod("q3", NULL, "serviceAccountName", "qc"); /* unbound */
+	says("n1", "qa", "q1", "q1-secret", got);
+	CHECK_STR(got, "ttt");
+	says("n1", "qb", "q2", "q2-secret", got);
+	CHECK_STR(got, "ttt");
+	says("n1", "qc", "q3", "q3-secret", got);
+	CHECK_STR(got, "---");
+	says("n2", "qa", "q1", "q1-secret", got);
+	CHECK_STR(got, "---");
+	says("n1x", "qa", "q1", "q1-secret", got); /* a node whose name starts alike */
+	CHECK_STR(got, "---");
+	CHECK_EQ_INT(nodeauthz_index_runs_as(&cl, "n1", "ix", NULL), 1);
+	CHECK_EQ_INT(nodeauthz_index_runs_as(&cl, "n1", "ix", "qc"), 0);
+	CHECK_EQ_INT(nodeauthz_index_runs_as(&cl, "n1", "i", "qa"), 0);
+	CHECK_EQ_INT(nodeauthz_index_bound(&cl, "n1", "ix", "q3"), 0);
+	CHECK_EQ_INT(nodeauthz_index_each(&cl, "n1", "ix", count_pod, &n), 0);
+	CHECK_EQ_INT(n, 2);
+
+	char node[64], uid[64], uid2[64], body[512], msg[1024];
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "q1", node, sizeof(node), uid, sizeof(uid)), 1);
+	CHECK_STR(node, "n1");
+	CHECK_EQ_INT(strlen(uid), 36);
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "q1", node, 2, NULL, 0), -ENAMETOOLONG);
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "q3", node, sizeof(node), NULL, 0), 0);
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "nope", NULL, 0, NULL, 0), 0);
+	struct kube_attrs tr = attrs("create", "", "serviceaccounts", "token", "ix", "qa");
+	snprintf(body, sizeof(body),
+		 "{\"spec\":{\"boundObjectRef\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\","
+		 "\"name\":\"q1\",\"uid\":\"%s\"}}}",
+		 uid);
+	CHECK_EQ_INT(admit(N1, &tr, body, NULL, msg, sizeof(msg)), 0);
+
+	/* moved to n2: n1 loses it at once, n2 gains it */
+	put_ix_pod("q1", "n2", "serviceAccountName", "qa");
+	says("n1", "qa", "q1", "q1-secret", got);
+	CHECK_STR(got, "---");
+	CHECK_EQ_INT(nodeauthz_index_pod(&cl, "ix", "q1", node, sizeof(node), uid2, sizeof(uid2)),
+		     1);
+	CHECK_STR(node, "n2");
+	CHECK_STR(uid2, uid); /* a replacement keeps the pod's uid */
+	CHECK_EQ_INT(admit(N1, &tr, body, NULL, msg, sizeof(msg)), -EPERM);
+	CHECK_STR(msg, "serviceaccounts \"qa\" is forbidden: node requested token bound to a pod "
+		       "scheduled on a different node");
+	says("n2", "qa", "q1", "q1-secret", got);
+	CHECK_STR(got, "ttt");
+	/* another service account: the old one is no longer the node's */
+	put_ix_pod("q1", "n2", "serviceAccountName", "qz");
+	says("n2", "qa", "q1", "q1-secret", got);
+	CHECK_STR(got, "-tt");
+	says("n2", "qz", "q1", "q1-secret", got);
+	CHECK_STR(got, "ttt");
+	/* unbound again */
+	put_ix_pod("q1", NULL, "serviceAccountName", "qz");
+	says("n2", "qz", "q1", "q1-secret", got);
+	CHECK_STR(got, "---");
+	put_ix_pod("q1", "n1", "serviceAccountName", "qa");
+
+	/* deleted */
+	registry_key(&cl, pods, "ix", "q1", key, sizeof(key));
+	CHECK_EQ_INT(store_delete(kube.store, key, STORE_ANY_REV, NULL), 0);
+	says("n1", "qa", "q1", "q1-secret", got);
+	CHECK_STR(got, "---");
+	says("n1", "qb", "q2", "q2-secret", got); /* its neighbour stays */
+	CHECK_STR(got, "ttt");
+
+	/* put and deleted between two decisions (the index parses it never) */
+	put_ix_pod("q4", "n1", "serviceAccountName", "qd");
+	put_ix_pod("q4", "n1", "serviceAccountName", "qe");
+	registry_key(&cl, pods, "ix", "q4", key, sizeof(key));
+	CHECK_EQ_INT(store_delete(kube.store, key, STORE_ANY_REV, NULL), 0);
+	says("n1", "qd", "q4", "q4-secret", got);
+	CHECK_STR(got, "---");
+	says("n1", "qe", "q4", "q4-secret", got);
+	CHECK_STR(got, "---");
+
+	/* a restart: the index is built again from the store, and decides alike */
+	nodeauthz_forget(&cl);
+	CHECK(cl.nodeauthz == NULL);
+	says("n1", "qb", "q2", "q2-secret", got);
+	CHECK_STR(got, "ttt");
+	CHECK(cl.nodeauthz != NULL);
+	says("n1", "qa", "q1", "q1-secret", got);
+	CHECK_STR(got, "---");
+	nodeauthz_forget(&cl);
+	put_ix_pod("q1", "n1", "serviceAccountName", "qa"); /* written with no index */
+	says("n1", "qa", "q1", "q1-secret", got);
+	CHECK_STR(got, "ttt");
+
+	/* the namespace's pods deleted together (a namespace's deletion, a purge) */
+	registry_key(&cl, pods, "ix", NULL, prefix, sizeof(prefix));
+	size_t deleted = 0;
+	CHECK_EQ_INT(store_delete_prefix(kube.store, prefix, &deleted, NULL), 0);
+	CHECK_EQ_INT(deleted, 3);
+	says("n1", "qa", "q1", "q1-secret", got);
+	CHECK_STR(got, "---");
+	says("n1", "qb", "q2", "q2-secret", got);
+	CHECK_STR(got, "---");
+	CHECK_EQ_INT(nodeauthz_index_runs_as(&cl, "n1", "ix", NULL), 0);
+	n = 0;
+	CHECK_EQ_INT(nodeauthz_index_each(&cl, "n1", "ix", count_pod, &n), 0);
+	CHECK_EQ_INT(n, 0);
+	/* the other namespaces' pods are still there */
+	CHECK_EQ_INT(nodeauthz_index_bound(&cl, "n1", "a", "p1"), 1);
 }
 
 int main(void)
@@ -585,6 +746,8 @@ int main(void)
 	RUN(test_admission_pods);
 	RUN(test_admission_nodes);
 	RUN(test_admission_tokens);
+	RUN(test_index_follows_store);
+	nodeauthz_forget(&cl);
 	rbac_forget(&cl);
 	store_close(kube.store);
 	char cmd[200];

@@ -46,11 +46,14 @@ $(shell mkdir -p build && { echo '$(ROLES_CATALOG)' | cmp -s - build/catalog-cho
 UNIT_SRCS := $(sort $(wildcard tests/unit/*/test_*.c))
 
 
-.PHONY: all run test check bench deps clean unit e2e asan fmt fuzz fuzz-build check-layers
+.PHONY: all run test check bench deps fuzz-deps clean unit e2e asan fmt fuzz fuzz-build check-layers
 all: build/gkeid
 
 deps:
-	@pkg-config --exists $(PKGS) 2>/dev/null && command -v curl >/dev/null && command -v sqlite3 >/dev/null && command -v clang >/dev/null && [ -d /usr/lib/python3/dist-packages/kubernetes ] && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || sh scripts/deps.sh
+	@pkg-config --exists $(PKGS) 2>/dev/null && command -v curl >/dev/null && command -v sqlite3 >/dev/null && [ -d /usr/lib/python3/dist-packages/kubernetes ] || sh scripts/deps.sh
+# clang and libFuzzer, for the fuzz build only.
+fuzz-deps: deps
+	@command -v clang >/dev/null && ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1 || sh scripts/deps.sh fuzz
 
 # One object tree per variant: build/rel (release) and build/asan (sanitizers).
 # Quiet by default (one line a file); `make V=1` shows the commands.
@@ -102,8 +105,14 @@ build/asan/tests/%: tests/unit/%.c tests/unit/t.h build/asan/libgkeid.a
 run: build/gkeid
 	./build/gkeid up
 
-# The whole suite. Node clients come from tests/node/package-lock.json.
-test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS) $(REPLAY_BINS)
+# The Node test clients, from the committed lock file (installed beside the build, which
+# it does not wait for: npm mostly waits on the registry).
+NODE_MODULES := tests/node/node_modules/.package-lock.json
+$(NODE_MODULES): tests/node/package-lock.json
+	cd tests/node && npm ci --no-audit --no-fund --loglevel=error
+
+# The whole suite.
+test: check-layers build/gkeid build/asan/gkeid $(UNIT_BINS) $(REPLAY_BINS) $(NODE_MODULES)
 	@bash tests/run.sh $(UNIT_BINS)
 
 # The edit-test loop (under 2 minutes): every unit test and one quick end-to-end file
@@ -160,11 +169,11 @@ FUZZ_BASE = -std=c11 -D_GNU_SOURCE -g -O1 -Isrc $(PKG_CFLAGS) -MMD -MP
 # (node, doctor, up, cli) is not compiled for fuzzing (a target that needs it fails to link).
 FUZZ_SRCS := $(filter src/core/% src/iam/% src/cloud/% src/kube/% src/node/mdh1.c src/node/mdpath.c,$(LIB_SRCS))
 FUZZ_OBJS = $(patsubst src/%.c,build/fuzz/obj/%.o,$(FUZZ_SRCS)) build/fuzz/obj/embed.o
-build/fuzz/obj/%.o: src/%.c build/fuzz/obj/%.d | deps
+build/fuzz/obj/%.o: src/%.c build/fuzz/obj/%.d | fuzz-deps
 	@mkdir -p $(dir $@)
 	@[ -n "$(Q)" ] && echo "  CC fuzz $<" || true
 	$(Q)clang $(FUZZ_BASE) -fsanitize=fuzzer-no-link,address,undefined -c $< -o $@
-build/fuzz/obj/embed.o: $(ASM) $(DATA)
+build/fuzz/obj/embed.o: $(ASM) $(DATA) | fuzz-deps
 	@mkdir -p $(dir $@)
 	$(Q)clang -c $(ASM) -o $@
 build/fuzz/libgkeid.a: $(FUZZ_OBJS)

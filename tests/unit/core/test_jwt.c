@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -950,6 +952,54 @@ static void test_certs(void)
 	EVP_PKEY_free(ca_key);
 }
 
+/* key_generate's keys (its own two-prime generation, not EVP_PKEY_Q_keygen's) are
+ * RSA-2048 keys with e = 65537 that OpenSSL's full SP 800-56B key-pair check passes
+ * (p and q prime and far enough apart, d and the CRT values right), that another
+ * library's parse of their PKCS#8 PEM gives back, and no two of them are alike. */
+static void test_key_generate(void)
+{
+	EVP_PKEY *ks[4] = {NULL};
+	BIGNUM *n[4] = {NULL};
+
+	for (int i = 0; i < 4; i++) {
+		BIGNUM *e = NULL, *p = NULL, *q = NULL;
+		EVP_PKEY_CTX *c = NULL;
+		char *pem = NULL;
+		EVP_PKEY *back = NULL;
+
+		ks[i] = key_generate();
+		CHECK(ks[i] != NULL);
+		if (!ks[i])
+			continue;
+		CHECK(EVP_PKEY_is_a(ks[i], "RSA"));
+		CHECK_EQ_INT(EVP_PKEY_get_bits(ks[i]), 2048);
+		CHECK(EVP_PKEY_get_bn_param(ks[i], OSSL_PKEY_PARAM_RSA_E, &e) == 1 &&
+		      BN_is_word(e, 65537));
+		CHECK(EVP_PKEY_get_bn_param(ks[i], OSSL_PKEY_PARAM_RSA_N, &n[i]) == 1);
+		CHECK(EVP_PKEY_get_bn_param(ks[i], OSSL_PKEY_PARAM_RSA_FACTOR1, &p) == 1 &&
+		      EVP_PKEY_get_bn_param(ks[i], OSSL_PKEY_PARAM_RSA_FACTOR2, &q) == 1 &&
+		      BN_num_bits(p) == 1024 && BN_num_bits(q) == 1024 && BN_cmp(p, q) > 0);
+		c = EVP_PKEY_CTX_new_from_pkey(NULL, ks[i], NULL);
+		CHECK(c && EVP_PKEY_check(c) == 1 && EVP_PKEY_pairwise_check(c) == 1);
+		pem = key_private_pem(ks[i]);
+		CHECK(pem && strncmp(pem, "-----BEGIN PRIVATE KEY-----\n", 28) == 0);
+		back = pem ? key_from_pem(pem, strlen(pem)) : NULL;
+		CHECK(back && EVP_PKEY_eq(back, ks[i]) == 1);
+		for (int j = 0; j < i; j++)
+			CHECK(n[j] && n[i] && BN_cmp(n[j], n[i]) != 0);
+		EVP_PKEY_free(back);
+		free(pem);
+		EVP_PKEY_CTX_free(c);
+		BN_free(e);
+		BN_free(p);
+		BN_free(q);
+	}
+	for (int i = 0; i < 4; i++) {
+		EVP_PKEY_free(ks[i]);
+		BN_free(n[i]);
+	}
+}
+
 int main(void)
 {
 	key = key_generate();
@@ -970,6 +1020,7 @@ int main(void)
 	RUN(test_jwk);
 	RUN(test_key_file);
 	RUN(test_certs);
+	RUN(test_key_generate);
 	EVP_PKEY_free(key);
 	return t_done();
 }

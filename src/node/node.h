@@ -170,6 +170,16 @@ struct md_pod_info {
 struct json_t;
 int md_pod_read(const struct json_t *pod, const char *node_name, struct md_pod_info *out);
 
+/* --- listread.c: a Kubernetes list answer, one item at a time --- */
+typedef int (*md_item_fn)(void *arg, struct json_t *item);
+/* Checks that body is one JSON object with an "items" array of objects (every value
+ * parsed, nothing kept but its "metadata": *meta, a new reference or NULL) and gives
+ * where the items start. 0, or -EINVAL (*meta NULL). */
+int md_list_check(const char *body, size_t len, struct json_t **meta, size_t *items_at);
+/* Calls fn on each item of a list md_list_check passed, each parsed alone and freed
+ * after; fn's nonzero return stops it. 0, fn's return, or -ENOMEM. */
+int md_list_items(const char *body, size_t len, size_t items_at, md_item_fn fn, void *arg);
+
 /* --- ksa.c --- */
 struct md_ksa {
 	char ns[64], name[254], uid[64];

@@ -22,7 +22,7 @@
 #include "core/dbuf.h"
 #include "core/hmap.h"
 
-#define LIST_CAP (64u << 20) /* one page of the pod list */
+#define LIST_CAP (64u << 20) /* one page of the pod list (read one pod at a time) */
 #define LINE_CAP (4u << 20)  /* one watch event */
 #define PAGE_LIMIT 500
 #define WATCH_SECONDS 290
@@ -334,9 +334,17 @@ static int upsert(struct pods *ps, const json_t *pod)
 	return 0;
 }
 
-static void set_rv(struct pods *ps, const json_t *obj)
+/* The resourceVersion of an object's or a list's metadata, kept when it fits a URL. */
+/* md_list_items' callback: a list item, upserted (a bad one is skipped, as before). */
+static int upsert_item(void *arg, json_t *pod)
 {
-	const char *rv = jstr(json_object_get(obj, "metadata"), "resourceVersion");
+	(void)upsert(arg, pod);
+	return 0;
+}
+
+static void set_rv(struct pods *ps, const json_t *meta)
+{
+	const char *rv = jstr(meta, "resourceVersion");
 	if (*rv && strlen(rv) < sizeof(ps->rv)) {
 		for (const char *p = rv; *p; p++)
 			if ((unsigned char)*p <= ' ' || *p == '&' || *p == '#' || *p == '%' ||
@@ -392,7 +400,7 @@ static void recovered(struct pods *ps)
 static void on_list(void *arg, const struct md_resp *r)
 {
 	struct pods *ps = arg;
-	json_t *list = NULL;
+	json_t *meta = NULL;
 	ps->call = NULL;
 	md_metrics_upstream(ps->n, MD_UP_KUBE, r);
 	if (r->status != 200) {
@@ -407,10 +415,9 @@ static void on_list(void *arg, const struct md_resp *r)
 		retry_later(ps, 1);
 		return;
 	}
-	list = json_loadb(r->body, r->len, 0, NULL);
-	const json_t *items = json_object_get(list, "items");
-	if (!json_is_object(list) || !json_is_array(items)) {
-		json_decref(list);
+	/* one pod at a time: the list whole would be a tree of 8x its bytes (listread.c) */
+	size_t items_at = 0;
+	if (md_list_check(r->body, r->len, &meta, &items_at) != 0) {
 		outage(ps, "listing pods: the answer is not a PodList");
 		ps->cont[0] = '\0';
 		retry_later(ps, 1);
@@ -418,19 +425,23 @@ static void on_list(void *arg, const struct md_resp *r)
 	}
 	if (!ps->cont[0]) {
 		ps->gen++; /* a new list generation: pods not seen in it are gone */
-		set_rv(ps, list);
+		set_rv(ps, meta);
 	}
-	size_t i;
-	const json_t *pod;
-	json_array_foreach(items, i, pod) upsert(ps, pod);
-	const char *cont = jstr(json_object_get(list, "metadata"), "continue");
+	if (md_list_items(r->body, r->len, items_at, upsert_item, ps) != 0) {
+		json_decref(meta); /* out of memory: the list again, from its start */
+		outage(ps, "listing pods: out of memory");
+		ps->cont[0] = '\0';
+		retry_later(ps, 1);
+		return;
+	}
+	const char *cont = jstr(meta, "continue");
 	if (*cont && strlen(cont) < sizeof(ps->cont)) {
 		snprintf(ps->cont, sizeof(ps->cont), "%s", cont);
-		json_decref(list);
+		json_decref(meta);
 		start_list(ps);
 		return;
 	}
-	json_decref(list);
+	json_decref(meta);
 	ps->cont[0] = '\0';
 	/* sweep: pods the list no longer has */
 	size_t pos = 0;
@@ -492,7 +503,7 @@ static int on_event(struct pods *ps, const char *line, size_t len)
 		ps->need_relist = 1;
 	} else if (strcmp(type, "ADDED") == 0 || strcmp(type, "MODIFIED") == 0) {
 		upsert(ps, obj);
-		set_rv(ps, obj);
+		set_rv(ps, json_object_get(obj, "metadata"));
 	} else if (strcmp(type, "DELETED") == 0) {
 		const json_t *meta = json_object_get(obj, "metadata");
 		char key[400];
@@ -501,9 +512,9 @@ static int on_event(struct pods *ps, const char *line, size_t len)
 			remove_pod(ps, key);
 		if (md_faults_is_daemon_pod(obj))
 			md_faults_pod(ps->n, NULL);
-		set_rv(ps, obj);
+		set_rv(ps, meta);
 	} else if (strcmp(type, "BOOKMARK") == 0) {
-		set_rv(ps, obj);
+		set_rv(ps, json_object_get(obj, "metadata"));
 	} else if (strcmp(type, "ERROR") == 0) {
 		json_int_t code = json_integer_value(json_object_get(obj, "code"));
 		if (code == 410) {

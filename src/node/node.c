@@ -464,6 +464,17 @@ static int make_base(struct node *n)
 	return 0;
 }
 
+SSL_CTX *md_google_tls(struct node *n)
+{
+	char err[600] = "";
+	if (n->google_tls)
+		return n->google_tls;
+	n->google_tls = md_tls_ctx(NULL, NULL, NULL, err, sizeof(err));
+	if (!n->google_tls)
+		md_log(n, "Google TLS: %s", err);
+	return n->google_tls;
+}
+
 /* The upstream clients (Kubernetes, STS, IAM Credentials, Container) and the modules
  * that use them. */
 static int make_clients(struct node *n)
@@ -478,11 +489,10 @@ static int make_clients(struct node *n)
 			return -EINVAL;
 		}
 	}
-	n->google_tls = md_tls_ctx(NULL, NULL, NULL, err, sizeof(err));
-	if (!n->google_tls) {
-		md_log(n, "Google TLS: %s", err);
-		return -EINVAL;
-	}
+	const char *google[] = {n->cfg.sts_url, n->cfg.iamcredentials_url, n->cfg.container_url};
+	for (size_t i = 0; i < sizeof(google) / sizeof(google[0]); i++)
+		if (strncmp(google[i], "https://", 8) == 0 && !md_google_tls(n))
+			return -EINVAL;
 	if (md_client_new(n->base, n->dns, n->cfg.kube_server, n->kube_tls, &n->kube) != 0 ||
 	    md_client_new(n->base, n->dns, n->cfg.sts_url, n->google_tls, &n->sts) != 0 ||
 	    md_client_new(n->base, n->dns, n->cfg.iamcredentials_url, n->google_tls, &n->iam) !=

@@ -134,6 +134,11 @@ int md_client_url(const struct md_client *c, const char *path, char *out, size_t
  * cert/key when given. NULL on failure (reason in err). */
 SSL_CTX *md_tls_ctx(const char *ca_file, const char *cert, const char *key, char *err,
 		    size_t errlen);
+/* The TLS context of the Google APIs (the system's CA certificates), made when a first
+ * https URL needs it: loading the CA bundle is 20 ms of a node's start, and under `gkeid
+ * up` every Google URL is plain http. NULL when it cannot be made (logged). */
+struct node;
+SSL_CTX *md_google_tls(struct node *n);
 
 /* --- pods.c --- */
 struct md_pod {

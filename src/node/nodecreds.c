@@ -464,6 +464,8 @@ static int load_key(struct creds *cr, const char *file)
 		      : SFMT(base, "%s://%s", scheme, host);
 	if (!rc)
 		rc = SFMT(cr->token_path, "%s", path);
+	if (!rc && strncmp(base, "https://", 8) == 0 && !md_google_tls(n))
+		rc = -EINVAL;
 	if (!rc)
 		rc = md_client_new(n->base, n->dns, base, n->google_tls, &cr->oauth);
 	if (rc != 0)

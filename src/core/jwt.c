@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,7 +444,7 @@ out:
  * rounds for 1024 bits), as OpenSSL 1.1's RSA_generate_key_ex and Go's crypto/rsa
  * GenerateKey (Kubernetes' keys) make them; the key is the same PKCS#1 two-prime key
  * either way, and it must sign (rsa_signs). */
-EVP_PKEY *key_generate(void)
+static EVP_PKEY *rsa_generate(void)
 {
 	BN_CTX *ctx = BN_CTX_secure_new();
 	BIGNUM *e = BN_new();
@@ -458,6 +459,78 @@ EVP_PKEY *key_generate(void)
 	if (!k)
 		ERR_clear_error();
 	return k;
+}
+
+/* Keys made ahead on threads (key_prefetch): a new data dir's start needs three, one
+ * after another between other work, and two cores make them in half the time. OpenSSL 3
+ * is thread-safe; each thread makes one key and leaves it here. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_t th[KEY_PREFETCH_MAX];
+	EVP_PKEY *ready[KEY_PREFETCH_MAX];
+	unsigned n_th, n_ready, unclaimed; /* unclaimed: made or being made, not taken */
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+static void *prefetch_one(void *arg)
+{
+	EVP_PKEY *k = rsa_generate();
+	(void)arg;
+	pthread_mutex_lock(&pool.mu);
+	if (k)
+		pool.ready[pool.n_ready++] = k;
+	else
+		pool.unclaimed--; /* a failure: key_generate makes its own */
+	pthread_cond_broadcast(&pool.cv);
+	pthread_mutex_unlock(&pool.mu);
+	return NULL;
+}
+
+int key_prefetch(unsigned n)
+{
+	int rc = 0;
+	pthread_mutex_lock(&pool.mu);
+	while (n-- && pool.n_th < KEY_PREFETCH_MAX) {
+		if ((rc = pthread_create(&pool.th[pool.n_th], NULL, prefetch_one, NULL)) != 0) {
+			rc = -rc;
+			break;
+		}
+		pool.n_th++;
+		pool.unclaimed++;
+	}
+	pthread_mutex_unlock(&pool.mu);
+	return rc;
+}
+
+void key_prefetch_end(void)
+{
+	pthread_mutex_lock(&pool.mu);
+	unsigned n_th = pool.n_th;
+	pool.n_th = 0;
+	pthread_mutex_unlock(&pool.mu);
+	for (unsigned i = 0; i < n_th; i++)
+		pthread_join(pool.th[i], NULL);
+	pthread_mutex_lock(&pool.mu);
+	while (pool.n_ready)
+		EVP_PKEY_free(pool.ready[--pool.n_ready]);
+	pool.unclaimed = 0;
+	pthread_mutex_unlock(&pool.mu);
+}
+
+EVP_PKEY *key_generate(void)
+{
+	EVP_PKEY *k = NULL;
+	pthread_mutex_lock(&pool.mu);
+	if (pool.unclaimed) { /* one is made or being made: wait for the first done */
+		while (!pool.n_ready && pool.unclaimed)
+			pthread_cond_wait(&pool.cv, &pool.mu);
+		if (pool.n_ready) {
+			k = pool.ready[--pool.n_ready];
+			pool.unclaimed--;
+		}
+	}
+	pthread_mutex_unlock(&pool.mu);
+	return k ? k : rsa_generate();
 }
 
 EVP_PKEY *key_generate_ec(void)

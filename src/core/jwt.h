@@ -38,8 +38,15 @@ int random_uuid4(char out[37]);
 /* A random token: prefix followed by n random bytes as base64url. malloc'd or NULL. */
 char *random_token(const char *prefix, size_t n);
 
-/* A fresh RSA-2048 key. Returns NULL on failure. Free with EVP_PKEY_free. */
+/* A fresh RSA-2048 key. Returns NULL on failure. Free with EVP_PKEY_free. Takes one
+ * that key_prefetch made (waiting for it) while there is one. */
 EVP_PKEY *key_generate(void);
+/* Starts making n (at most KEY_PREFETCH_MAX in all) RSA-2048 keys on threads of their
+ * own, for the next calls of key_generate. 0 or -errno (those started still count). */
+#define KEY_PREFETCH_MAX 4
+int key_prefetch(unsigned n);
+/* Waits for the prefetching threads and frees the keys no one took. */
+void key_prefetch_end(void);
 /* A fresh EC P-256 key (the clusters' TLS certificates). NULL on failure. */
 EVP_PKEY *key_generate_ec(void);
 /* Private key as PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"), malloc'd, or NULL. */

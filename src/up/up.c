@@ -389,16 +389,18 @@ static void run_steps(struct up *u)
 }
 
 /* Writes DIR/env once the node (if any) serves, so that `gkeid exec` works as soon as
- * the env file exists. Polls every 100 ms, for 15 s at most. */
+ * the env file exists. Polls every 10 ms (a stat; a node starts in about 50-80 ms, and a
+ * coarser tick was a cold start's idle tail), for 15 s at most. */
 static void finish_start(struct up *u)
 {
-	if (u->node_pid > 0 && !upnode_ready(u->dir) && u->node_polls++ < 150 && u->node_wait) {
-		struct timeval tick = {0, 100000};
+	if (u->node_pid > 0 && !upnode_ready(u->dir) && u->node_polls++ < 1500 && u->node_wait) {
+		struct timeval tick = {0, 10000};
 		evtimer_add(u->node_wait, &tick);
 		return;
 	}
 	if (u->node_pid > 0 && !upnode_ready(u->dir))
 		fprintf(stderr, "gkeid: the node agent is not serving yet; see the log above\n");
+	key_prefetch_end(); /* the start's keys are made: none is kept in memory unused */
 	if (write_env(u) != 0)
 		fprintf(stderr, "gkeid: cannot write %s/env\n", u->dir);
 }
@@ -485,12 +487,6 @@ static int open_data(struct up *u, const char *dir, int64_t propagation)
 		fprintf(stderr, "gkeid up: cannot open store %s: %s\n", path, strerror(-rc));
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/keys/google-signing.pem", u->dir);
-	if (!(u->cloud.signing_key = key_load_or_create(path))) {
-		fprintf(stderr, "gkeid up: cannot load or create %s\n", path);
-		return -1;
-	}
-	key_id(u->cloud.signing_key, u->cloud.signing_kid);
 	snprintf(path, sizeof(path), "%s/keys/system-keys.seal", u->dir);
 	if ((rc = seal_key_load_or_create(path, u->cloud.seal_key)) != 0) {
 		fprintf(stderr, "gkeid up: cannot load or create %s: %s\n", path, strerror(-rc));
@@ -503,6 +499,13 @@ static int open_data(struct up *u, const char *dir, int64_t propagation)
 		fprintf(stderr, "gkeid up: cannot load the IAM role catalog\n");
 		return -1;
 	}
+	/* after the catalog: a new data dir's key is being made meanwhile (prefetch_keys) */
+	snprintf(path, sizeof(path), "%s/keys/google-signing.pem", u->dir);
+	if (!(u->cloud.signing_key = key_load_or_create(path))) {
+		fprintf(stderr, "gkeid up: cannot load or create %s\n", path);
+		return -1;
+	}
+	key_id(u->cloud.signing_key, u->cloud.signing_kid);
 	return 0;
 }
 
@@ -570,6 +573,21 @@ static int start_events(struct up *u)
 	return 0;
 }
 
+/* A new data dir's RSA keys, made on threads while the start goes on (key_prefetch):
+ * the Google signing key, and with the demo state its cluster's service-account key and
+ * the node's key (upnode.c). A key not made ahead is made when needed, as before. */
+static void prefetch_keys(const struct up_options *o)
+{
+	char path[PATH_MAX];
+	unsigned n = 0;
+	if (SFMT(path, "%s/store.db", o->dir) == 0 && access(path, F_OK) != 0)
+		n = o->state_file ? 1 : 3;
+	else if (SFMT(path, "%s/keys/google-signing.pem", o->dir) == 0 && access(path, F_OK) != 0)
+		n = 1;
+	if (n && key_prefetch(n) != 0)
+		fprintf(stderr, "gkeid: keys are made one at a time (no thread for them)\n");
+}
+
 /* Stops the children and frees everything up_run made, whatever it got to. */
 static void up_close(struct up *u)
 {
@@ -599,6 +617,7 @@ static void up_close(struct up *u)
 		event_base_free(u->base);
 	cloud_release(&u->cloud);
 	iam_free(u->cloud.iam);
+	key_prefetch_end();
 	EVP_PKEY_free(u->cloud.signing_key);
 	OPENSSL_cleanse(u->cloud.seal_key, sizeof(u->cloud.seal_key));
 	store_close(u->cloud.store);
@@ -610,6 +629,7 @@ int up_run(const struct up_options *o)
 	int rc = 1;
 	memset(&u, 0, sizeof(u));
 	u.port = o->port;
+	prefetch_keys(o);
 	if (open_data(&u, o->dir, o->propagation_ms) != 0 || serve_google(&u, &o->limits) != 0 ||
 	    seed_state(&u, o->state_file) != 0 || start_clusters(&u) != 0)
 		goto out;

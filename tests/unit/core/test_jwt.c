@@ -1000,6 +1000,29 @@ static void test_key_generate(void)
 	}
 }
 
+/* Keys made ahead on threads (key_prefetch) are what key_generate gives while there are
+ * any, then it makes its own; each is a distinct usable key; key_prefetch_end frees the
+ * ones not taken (ASan's leak check) and lets key_generate make its own again. */
+static void test_key_prefetch(void)
+{
+	EVP_PKEY *k[3];
+	CHECK_EQ_INT(key_prefetch(2), 0);
+	for (int i = 0; i < 3; i++) {
+		k[i] = key_generate();
+		CHECK(k[i] && EVP_PKEY_get_bits(k[i]) == 2048);
+	}
+	CHECK(k[0] && k[1] && k[2] && EVP_PKEY_eq(k[0], k[1]) != 1 &&
+	      EVP_PKEY_eq(k[1], k[2]) != 1 && EVP_PKEY_eq(k[0], k[2]) != 1);
+	for (int i = 0; i < 3; i++)
+		EVP_PKEY_free(k[i]);
+	key_prefetch_end(); /* every key was taken: nothing to free */
+	CHECK_EQ_INT(key_prefetch(KEY_PREFETCH_MAX + 2), 0); /* capped */
+	key_prefetch_end(); /* none taken: all freed */
+	k[0] = key_generate();
+	CHECK(k[0] && EVP_PKEY_get_bits(k[0]) == 2048);
+	EVP_PKEY_free(k[0]);
+}
+
 int main(void)
 {
 	key = key_generate();
@@ -1021,6 +1044,7 @@ int main(void)
 	RUN(test_key_file);
 	RUN(test_certs);
 	RUN(test_key_generate);
+	RUN(test_key_prefetch);
 	EVP_PKEY_free(key);
 	return t_done();
 }

@@ -28,7 +28,6 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/param_build.h>
-#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
@@ -40,7 +39,6 @@
 #define RSA_MIN_BITS 2048        /* for signing and verifying */
 #define RSA_MAX_BYTES 2048       /* 16384-bit modulus, OpenSSL's own limit */
 #define RSA_E_MAX_BYTES 8
-#define RSA_KEY_BITS 2048 /* key_generate's: RS256 keys as GKE and Google make them */
 /* EVP_EncodeBlock/EVP_DecodeBlock count in int. */
 #define B64_ENC_MAX ((size_t)(INT_MAX / 4 - 1) * 3)
 #define B64_DEC_MAX ((size_t)INT_MAX - 4)
@@ -308,154 +306,11 @@ static int no_passphrase(char *buf, int size, int rwflag, void *u)
 	return -1;
 }
 
-/* One prime factor of an RSA-2048 key: a random 1024-bit probable prime with its top two
- * bits set (so that p*q has exactly 2048 bits) and p-1 prime to e (e is prime: p mod e
- * != 1). 1 on success, 0 on failure. */
-static int rsa_prime(BIGNUM *p, BN_CTX *ctx)
-{
-	do {
-		if (!BN_generate_prime_ex2(p, RSA_KEY_BITS / 2, 0, NULL, NULL, NULL, ctx))
-			return 0;
-	} while (BN_mod_word(p, RSA_F4) == 1);
-	return 1;
-}
-
-/* The parameters of the key of primes p > q and e = 65537: n, e, d = e^-1 mod
- * lcm(p-1, q-1), which FIPS 186-4 B.3.1 wants above 2^1024 (else *again is set: new
- * primes), and the CRT values d mod (p-1), d mod (q-1), q^-1 mod p. NULL on failure. */
-static OSSL_PARAM *rsa_params(const BIGNUM *n, const BIGNUM *e, BIGNUM *p, BIGNUM *q,
-			      BN_CTX *ctx, int *again)
-{
-	OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
-	OSSL_PARAM *params = NULL;
-	BIGNUM *p1, *q1, *g, *phi, *lcm, *d, *dp, *dq, *qinv;
-
-	BN_CTX_start(ctx);
-	p1 = BN_CTX_get(ctx);
-	q1 = BN_CTX_get(ctx);
-	g = BN_CTX_get(ctx);
-	phi = BN_CTX_get(ctx);
-	lcm = BN_CTX_get(ctx);
-	d = BN_CTX_get(ctx);
-	dp = BN_CTX_get(ctx);
-	dq = BN_CTX_get(ctx);
-	qinv = BN_CTX_get(ctx);
-	if (!bld || !qinv)
-		goto out;
-	BN_set_flags(p, BN_FLG_CONSTTIME);
-	BN_set_flags(q, BN_FLG_CONSTTIME);
-	BN_set_flags(lcm, BN_FLG_CONSTTIME);
-	BN_set_flags(d, BN_FLG_CONSTTIME);
-	if (!BN_sub(p1, p, BN_value_one()) || !BN_sub(q1, q, BN_value_one()) ||
-	    !BN_gcd(g, p1, q1, ctx) || !BN_mul(phi, p1, q1, ctx) ||
-	    !BN_div(lcm, NULL, phi, g, ctx) || !BN_mod_inverse(d, e, lcm, ctx))
-		goto out;
-	if (BN_num_bits(d) <= RSA_KEY_BITS / 2) {
-		*again = 1;
-		goto out;
-	}
-	/* push_BN keeps the pointers: the values are copied by OSSL_PARAM_BLD_to_param */
-	if (BN_mod(dp, d, p1, ctx) && BN_mod(dq, d, q1, ctx) && BN_mod_inverse(qinv, q, p, ctx) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, p) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, q) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq) &&
-	    OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qinv))
-		params = OSSL_PARAM_BLD_to_param(bld);
-out:
-	if (qinv) { /* the secrets do not stay in the context's pool */
-		BN_clear(p1), BN_clear(q1), BN_clear(phi), BN_clear(lcm);
-		BN_clear(d), BN_clear(dp), BN_clear(dq), BN_clear(qinv);
-	}
-	BN_CTX_end(ctx);
-	OSSL_PARAM_BLD_free(bld);
-	return params;
-}
-
-/* Whether a new key's RS256 signature verifies with its public half: its pairwise
- * test (OpenSSL's EVP_PKEY_pairwise_check would test p and q for primality again, a
- * third of the key's cost; the unit tests run the full EVP_PKEY_check). 1 or 0. */
-static int rsa_signs(EVP_PKEY *k)
-{
-	static const char msg[] = "key_generate";
-	unsigned char *sig = NULL;
-	size_t sig_len = 0;
-	EVP_MD_CTX *ctx = NULL;
-	int ok = rs256_sign(k, msg, sizeof(msg) - 1, &sig, &sig_len) == 0 &&
-		 (ctx = EVP_MD_CTX_new()) &&
-		 EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, k) == 1 &&
-		 EVP_DigestVerify(ctx, sig, sig_len, (const unsigned char *)msg,
-				  sizeof(msg) - 1) == 1;
-
-	EVP_MD_CTX_free(ctx);
-	free(sig);
-	return ok;
-}
-
-/* One try at a key: primes p and q at least 2^(1024-100) apart (FIPS 186-4 B.3.3), made
- * an EVP_PKEY that OpenSSL's own pairwise check must pass. The key, or NULL: with *again
- * set when the primes did not qualify (try again), else a failure. */
-static EVP_PKEY *rsa_try(BN_CTX *ctx, const BIGNUM *e, int *again)
-{
-	OSSL_PARAM *params = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
-	EVP_PKEY *k = NULL;
-	BIGNUM *p, *q, *n, *diff;
-
-	*again = 0;
-	BN_CTX_start(ctx);
-	p = BN_CTX_get(ctx);
-	q = BN_CTX_get(ctx);
-	n = BN_CTX_get(ctx);
-	diff = BN_CTX_get(ctx);
-	if (!diff || !rsa_prime(p, ctx) || !rsa_prime(q, ctx) || !BN_sub(diff, p, q))
-		goto out;
-	if (BN_num_bits(diff) <= RSA_KEY_BITS / 2 - 100) {
-		*again = 1;
-		goto out;
-	}
-	if (BN_cmp(p, q) < 0)
-		BN_swap(p, q); /* p > q, as OpenSSL's own keys have it */
-	if (!BN_mul(n, p, q, ctx) || BN_num_bits(n) != RSA_KEY_BITS ||
-	    !(params = rsa_params(n, e, p, q, ctx, again)) ||
-	    !(pctx = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL)) ||
-	    EVP_PKEY_fromdata_init(pctx) != 1 ||
-	    EVP_PKEY_fromdata(pctx, &k, EVP_PKEY_KEYPAIR, params) != 1 || !rsa_signs(k)) {
-		EVP_PKEY_free(k);
-		k = NULL;
-	}
-out:
-	if (diff)
-		BN_clear(p), BN_clear(q);
-	BN_CTX_end(ctx);
-	EVP_PKEY_CTX_free(pctx);
-	OSSL_PARAM_free(params) /* secure-heap values (BN_CTX_secure_new) are cleared */;
-	return k;
-}
-
-/* An RSA-2048 key with e = 65537 and two random primes, made here rather than by
- * EVP_PKEY_Q_keygen: OpenSSL 3 makes such a key by SP 800-56B's method (auxiliary
- * primes, a constant-time gcd per candidate), 3x the CPU of a sieved random prime search
- * (187 against 62 ms a key on this project's machine), and a new data dir's start makes
- * three. The primes come from BN_generate_prime_ex2 (OpenSSL's sieve and Miller-Rabin
- * rounds for 1024 bits), as OpenSSL 1.1's RSA_generate_key_ex and Go's crypto/rsa
- * GenerateKey (Kubernetes' keys) make them; the key is the same PKCS#1 two-prime key
- * either way, and it must sign (rsa_signs). */
+/* An RSA-2048 key (e = 65537) from OpenSSL's own key generation. */
 static EVP_PKEY *rsa_generate(void)
 {
-	BN_CTX *ctx = BN_CTX_secure_new();
-	BIGNUM *e = BN_new();
-	EVP_PKEY *k = NULL;
-	int again = 1;
+	EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
 
-	if (ctx && e && BN_set_word(e, RSA_F4))
-		for (int tries = 0; !k && again && tries < 16; tries++)
-			k = rsa_try(ctx, e, &again);
-	BN_free(e);
-	BN_CTX_free(ctx);
 	if (!k)
 		ERR_clear_error();
 	return k;

@@ -11,14 +11,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -952,8 +953,8 @@ static void test_certs(void)
 	EVP_PKEY_free(ca_key);
 }
 
-/* key_generate's keys (its own two-prime generation, not EVP_PKEY_Q_keygen's) are
- * RSA-2048 keys with e = 65537 that OpenSSL's full SP 800-56B key-pair check passes
+/* key_generate's keys (OpenSSL's EVP_PKEY_Q_keygen) are RSA-2048 keys with
+ * e = 65537 that OpenSSL's full SP 800-56B key-pair check passes
  * (p and q prime and far enough apart, d and the CRT values right), that another
  * library's parse of their PKCS#8 PEM gives back, and no two of them are alike. */
 static void test_key_generate(void)

@@ -152,6 +152,7 @@ static void key_cache_clear(struct cloud *c)
 void cloud_release(struct cloud *c)
 {
 	key_cache_clear(c);
+	sts_release(c);
 }
 
 /* The public key stored at path (an enabled key record), borrowed from the cache. */

@@ -65,6 +65,7 @@ struct cloud {
 	int (*on_cluster)(void *arg, const char *event, json_t *cluster);
 	void *on_cluster_arg;
 	struct hmap *key_cache; /* parsed service-account public keys (cloud.c); lazily made */
+	struct hmap *sts_issuers; /* parsed issuer records and their keys (sts.c); lazily made */
 };
 
 /* Frees what cloud.c caches (not the store, IAM or signing key, which the owner frees). */
@@ -200,6 +201,13 @@ int cloud_token_scope_has(const char *list, const char *scope);
  * federated tokens of workload_pool ("P.svc.id.goog"). Implemented in sts.c. */
 int sts_issuer_put(struct cloud *c, const char *issuer, const char *workload_pool,
 		   const json_t *jwks);
+/* The registered issuer's record in *rec (a new reference; NULL when not registered) and
+ * whether one of its keys (kid matching t's, when t names one) verifies t's signature:
+ * 0, -ENOENT (not registered) or -EBADMSG (*rec set). Keys come parsed from a cache that
+ * is keyed by the stored record's bytes, so a changed JWKS is honoured at once. */
+int sts_issuer_verify(struct cloud *c, const char *issuer, const struct jwt *t, json_t **rec);
+/* Frees sts.c's cache (cloud_release calls it). */
+void sts_release(struct cloud *c);
 
 /* Deletes expired access tokens from the store; *removed (may be NULL) gets the count. */
 int cloud_gc(struct cloud *c, size_t *removed);

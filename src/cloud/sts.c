@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "core/dbuf.h"
+#include "core/hmap.h"
 #include "core/jwt.h"
 #include "core/store.h"
 
@@ -132,13 +133,94 @@ out:
 	return rc;
 }
 
-/* The registered issuer record, or NULL. */
-static json_t *issuer_get(struct cloud *c, const char *issuer)
+/* An issuer's record as last read from the store, parsed, with its keys: kept in
+ * c->sts_issuers by store key and used only while the stored bytes are the same bytes,
+ * so a changed, rotated or deleted JWKS is read afresh (never a stale key). */
+struct issuer_entry {
+	char *bytes; /* the stored record */
+	size_t len;
+	json_t *rec;
+	size_t n_keys;
+	struct issuer_key {
+		const char *kid; /* in rec; NULL when the key has none */
+		EVP_PKEY *pk;	 /* NULL: key_from_jwk refused it */
+	} keys[];
+};
+#define ISSUER_CACHE_MAX 256
+
+static void entry_free(struct issuer_entry *e)
+{
+	if (!e)
+		return;
+	for (size_t i = 0; i < e->n_keys; i++)
+		EVP_PKEY_free(e->keys[i].pk);
+	json_decref(e->rec);
+	free(e->bytes);
+	free(e);
+}
+
+void sts_release(struct cloud *c)
+{
+	size_t pos = 0;
+	const char *k;
+	void *v;
+	while (c->sts_issuers && hmap_next(c->sts_issuers, &pos, &k, &v))
+		entry_free(v);
+	hmap_free(c->sts_issuers);
+	c->sts_issuers = NULL;
+}
+
+/* A cache entry for the stored record kv, its keys parsed, or NULL. */
+static struct issuer_entry *entry_new(const struct store_kv *kv)
+{
+	json_t *rec = json_loadb(kv->value, kv->value_len, 0, NULL);
+	const json_t *keys = json_object_get(json_object_get(rec, "jwks"), "keys");
+	size_t n = json_array_size(keys);
+	struct issuer_entry *e = rec ? calloc(1, sizeof(*e) + n * sizeof(e->keys[0])) : NULL;
+	if (!e || !(e->bytes = malloc(kv->value_len ? kv->value_len : 1))) {
+		free(e);
+		json_decref(rec);
+		return NULL;
+	}
+	memcpy(e->bytes, kv->value, kv->value_len);
+	e->len = kv->value_len;
+	e->rec = rec;
+	e->n_keys = n;
+	for (size_t i = 0; i < n; i++) {
+		const json_t *k = json_array_get(keys, i);
+		e->keys[i].kid = json_string_value(json_object_get(k, "kid"));
+		e->keys[i].pk = key_from_jwk(k);
+	}
+	return e;
+}
+
+/* The registered issuer, borrowed from the cache until the next lookup, or NULL. */
+static const struct issuer_entry *issuer_lookup(struct cloud *c, const char *issuer)
 {
 	char key[sizeof(ISSUER_PREFIX) + ISSUER_MAX];
-	if (!printable(issuer, ISSUER_MAX) || SFMT(key, ISSUER_PREFIX "%s", issuer) != 0)
+	struct store_kv kv;
+	if (!printable(issuer, ISSUER_MAX) || SFMT(key, ISSUER_PREFIX "%s", issuer) != 0 ||
+	    store_get(c->store, key, &kv) != 0)
 		return NULL;
-	return cloud_store_get_json(c->store, key);
+	struct issuer_entry *e = c->sts_issuers ? hmap_get(c->sts_issuers, key) : NULL;
+	if (e && e->len == kv.value_len && memcmp(e->bytes, kv.value, kv.value_len) == 0) {
+		store_kv_free(&kv);
+		return e;
+	}
+	struct issuer_entry *fresh = entry_new(&kv);
+	store_kv_free(&kv);
+	if (!fresh)
+		return NULL;
+	if (!e && (!c->sts_issuers || hmap_count(c->sts_issuers) >= ISSUER_CACHE_MAX)) {
+		sts_release(c);
+		c->sts_issuers = hmap_new(16);
+	}
+	if (!c->sts_issuers || hmap_put(c->sts_issuers, key, fresh) != 0) {
+		entry_free(fresh);
+		return NULL;
+	}
+	entry_free(e);
+	return fresh;
 }
 
 /* True when a record is for pool (and, when number is set, that project number). */
@@ -299,27 +381,29 @@ static void aud_text(const struct jwt *t, char *buf, size_t len)
 }
 
 /* Verifies the signature with the issuer's key named by kid (or any key without one). */
-static int verify_with_jwks(const struct jwt *t, const json_t *rec)
+static int verify_with_jwks(const struct jwt *t, const struct issuer_entry *e)
 {
-	const json_t *keys = json_object_get(json_object_get(rec, "jwks"), "keys");
 	const json_t *kidv = json_object_get(t->header, "kid");
 	const char *kid = json_string_value(kidv);
-	size_t i;
-	json_t *k;
 	if (kidv && !kid)
 		return -EBADMSG;
-	json_array_foreach(keys, i, k)
-	{
-		const char *kk = json_string_value(json_object_get(k, "kid"));
-		if (kid && (!kk || strcmp(kk, kid) != 0))
+	for (size_t i = 0; i < e->n_keys; i++) {
+		const struct issuer_key *k = &e->keys[i];
+		if (kid && (!k->kid || strcmp(k->kid, kid) != 0))
 			continue;
-		EVP_PKEY *pk = key_from_jwk(k);
-		int ok = pk && jwt_verify(t, pk) == 0;
-		EVP_PKEY_free(pk);
-		if (ok)
+		if (k->pk && jwt_verify(t, k->pk) == 0)
 			return 0;
 	}
 	return -EBADMSG;
+}
+
+int sts_issuer_verify(struct cloud *c, const char *issuer, const struct jwt *t, json_t **rec)
+{
+	const struct issuer_entry *e = issuer_lookup(c, issuer);
+	*rec = e ? json_incref(e->rec) : NULL;
+	if (!e)
+		return -ENOENT;
+	return verify_with_jwks(t, e);
 }
 
 /* POST /sts/v1/token */
@@ -424,9 +508,8 @@ static int check_target(struct cloud *c, const struct audience *a, struct refusa
 {
 	int ok;
 	if (a->provider[0]) {
-		json_t *target = issuer_get(c, a->provider);
-		ok = target && record_matches(target, a->pool, NULL);
-		json_decref(target);
+		const struct issuer_entry *target = issuer_lookup(c, a->provider);
+		ok = target && record_matches(target->rec, a->pool, NULL);
 	} else {
 		ok = pool_exists(c, a->pool, a->number);
 	}
@@ -452,13 +535,13 @@ static int check_issuer(struct cloud *c, const struct exchange *x, const struct 
 			      "The issuer in ID Token %.256s does not match the expected ISSUER "
 			      "%.256s.",
 			      iss, a->provider);
-	*rec = issuer_get(c, iss);
+	int vrc = sts_issuer_verify(c, iss, t, rec);
 	if (!*rec || !record_matches(*rec, a->pool, a->number[0] ? a->number : NULL))
 		return refuse(f, 400, "invalid_grant",
 			      "The issuer in ID Token %.256s is not a trusted issuer of the workload "
 			      "identity pool %.160s.",
 			      iss, a->pool);
-	if (verify_with_jwks(t, *rec) != 0)
+	if (vrc != 0)
 		return refuse(f, 400, "invalid_grant", "Unable to verify the ID Token signature");
 	return 0;
 }

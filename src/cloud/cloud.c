@@ -630,16 +630,21 @@ int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **t
 	}
 	json_object_set_new(rec, "exp", json_integer(cloud_now_ms() / 1000 + ttl));
 	/* A service account's token is bound to the account's uniqueId: after the account is
-	 * deleted and one of the same name made, the old tokens are no one's. */
+	 * deleted and one of the same name made, the old tokens are no one's. A caller that
+	 * has just read the account gives it; it is stored after "exp" either way. */
 	const char *kind = json_string_value(json_object_get(rec, "kind"));
 	const char *email = json_string_value(json_object_get(rec, "email"));
-	if (kind && strcmp(kind, "serviceAccount") == 0 && email && !json_object_get(rec, "uid")) {
+	json_t *uid = json_incref(json_object_get(rec, "uid"));
+	if (uid) {
+		json_object_del(rec, "uid");
+	} else if (kind && strcmp(kind, "serviceAccount") == 0 && email) {
 		json_t *sa = cloud_sa_get(c, email);
-		json_t *uid = json_object_get(sa, "uniqueId");
-		if (json_is_string(uid))
-			json_object_set(rec, "uid", uid);
+		uid = json_incref(json_object_get(sa, "uniqueId"));
 		json_decref(sa);
 	}
+	if (json_is_string(uid))
+		json_object_set(rec, "uid", uid);
+	json_decref(uid);
 	char *s = json_dumps(rec, JSON_COMPACT);
 	json_decref(rec);
 	sha256_hex(*token, strlen(*token), hash);

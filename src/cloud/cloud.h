@@ -173,7 +173,8 @@ int cloud_policy_members_check(struct cloud *c, const char *resource, const json
 /* Issues an opaque access token for an identity. info is the token record (borrowed):
  * {"kind":"user"|"serviceAccount"|"federated","email","pool","subject",
  *  "projectNumber","scope","clientId"}; "exp" is added, and for a service account its
- * "uid" (uniqueId, the token's binding). Stores SHA-256(token) only.
+ * "uid" (uniqueId, the token's binding; read from the account unless info has it, and
+ * stored after "exp" either way). Stores SHA-256(token) only.
  * Returns 0 and the token (malloc'd) or -errno. */
 int cloud_token_issue(struct cloud *c, const json_t *info, int64_t ttl, char **token);
 /* True when a service account token's record (from cloud_token_lookup) still names a

@@ -340,8 +340,9 @@ static void handle_generate_access_token(struct http_req *r)
 		strcat(scope, json_string_value(json_array_get(sc, i)));
 	}
 
-	info = json_pack("{s:s, s:s, s:s}", "kind", "serviceAccount", "email", x.t.email, "scope",
-			 scope);
+	/* The account's uniqueId as authorize read it (cloud_token_issue need not read it). */
+	info = json_pack("{s:s, s:s, s:s, s:O*}", "kind", "serviceAccount", "email", x.t.email,
+			 "scope", scope, "uid", json_object_get(x.t.sa, "uniqueId"));
 	int64_t now = cloud_now_ms() / 1000;
 	if (!info || cloud_token_issue(c, info, lifetime, &token) != 0) {
 		cloud_reply_internal(r);

@@ -3,7 +3,8 @@
  * identity: a Kubernetes service-account JWT from a registered issuer becomes a
  * federated access token of the issuer's workload pool ("P.svc.id.goog"), whose
  * principal is serviceAccount:P.svc.id.goog[NS/KSA]. Also keeps the issuer registry
- * (sts_issuer_put). Served under /sts/v1/.
+ * (sts_issuer_put) and, per issuer, its record and keys parsed (c->sts_issuers) while the
+ * stored record is byte-for-byte the one they came from. Served under /sts/v1/.
  */
 #include "cloud/cloud.h"
 #include "cloud/jsonschema.h"

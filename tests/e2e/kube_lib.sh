@@ -20,6 +20,9 @@ kube_setup() {
 	# up's get-credentials for demo-cluster wrote $KUBECONFIG: the same file, copied
 	# (running it again costs a gcloud start)
 	cp "$KUBECONFIG" "$T_TMP/kubeconfig"
+	# and the plugin's token cache beside it (the same context: what the plugin would
+	# write there on the first call, after a gcloud config-helper start)
+	cp "$(dirname "$KUBECONFIG")/gke_gcloud_auth_plugin_cache" "$T_TMP/" 2>/dev/null
 	export KUBECONFIG=$T_TMP/kubeconfig
 	server=$($K config view --minify -o jsonpath='{.clusters[0].cluster.server}')
 	$K config view --minify --raw -o jsonpath='{.clusters[0].cluster.certificate-authority-data}' |

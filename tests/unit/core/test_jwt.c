@@ -956,13 +956,13 @@ static void test_certs(void)
 /* key_generate's keys (OpenSSL's EVP_PKEY_Q_keygen) are RSA-2048 keys with
  * e = 65537 that OpenSSL's full SP 800-56B key-pair check passes
  * (p and q prime and far enough apart, d and the CRT values right), that another
- * library's parse of their PKCS#8 PEM gives back, and no two of them are alike. */
+ * library's parse of their PKCS#8 PEM gives back, and the two are not alike. */
 static void test_key_generate(void)
 {
-	EVP_PKEY *ks[4] = {NULL};
-	BIGNUM *n[4] = {NULL};
+	EVP_PKEY *ks[2] = {NULL};
+	BIGNUM *n[2] = {NULL};
 
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 2; i++) {
 		BIGNUM *e = NULL, *p = NULL, *q = NULL;
 		EVP_PKEY_CTX *c = NULL;
 		char *pem = NULL;
@@ -995,7 +995,7 @@ static void test_key_generate(void)
 		BN_free(p);
 		BN_free(q);
 	}
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 2; i++) {
 		EVP_PKEY_free(ks[i]);
 		BN_free(n[i]);
 	}

@@ -119,9 +119,12 @@ LUA
 curl -s -d "$body" "$GKEID_CLOUD_URL/oauth2/token" >"$tmp/token.json"
 # gkeid's own server log would dominate; silence it for the measurement.
 kill -TERM $pid; wait $pid
+# (its "ready" line goes to stdout, silenced: the restart is waited for by DIR/env, which
+# every start writes anew)
+rm -f "$tmp/data/env"
 taskset -c 0 ./build/gkeid up --data-dir "$tmp/data" --port 0 >/dev/null 2>"$tmp/gkeid.log" &
 pid=$!
-sleep 1; i=0; while ! grep -q ready "$tmp/gkeid.log" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+i=0; while [ ! -s "$tmp/data/env" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
 . "$tmp/data/env"
 mkdir -p "$tmp/www"; cp "$tmp/token.json" "$tmp/www/token"
 cat >"$tmp/nginx.conf" <<NGX

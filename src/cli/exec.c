@@ -45,6 +45,7 @@
 #include "cli/execpod.h"
 #include "core/clock.h"
 #include "core/dbuf.h"
+#include "core/gcloudfiles.h"
 #include "core/jwt.h"
 
 #define RESP_CAP (8u << 20)
@@ -366,33 +367,26 @@ static void rmtree(const char *path)
  * account (API endpoint overrides, project and token host kept), no credentials. */
 static int pod_gcloud_config(const char *dir)
 {
-	char src_dir[PATH_MAX], active[128] = "default", path[PATH_MAX + 512];
+	char src_dir[PATH_MAX], path[PATH_MAX + 512], in_path[PATH_MAX + 512];
 	const char *cfg = getenv("CLOUDSDK_CONFIG");
 	const char *home = getenv("HOME");
 	if ((cfg && *cfg ? SFMT(src_dir, "%s", cfg)
 			 : SFMT(src_dir, "%s/.config/gcloud", home ? home : "")) ||
-	    SFMT(path, "%s/active_config", src_dir))
+	    gcloud_active_config(src_dir, in_path, sizeof(in_path)))
 		return -ENAMETOOLONG;
-	FILE *f = fopen(path, "r");
-	if (f) {
-		if (fgets(active, sizeof(active), f))
-			active[strcspn(active, "\r\n")] = '\0';
-		fclose(f);
-	}
 	if (SFMT(path, "%s/configurations", dir))
 		return -ENAMETOOLONG;
 	if (mkdirs(path) != 0)
 		return -EIO;
 	if (SFMT(path, "%s/active_config", dir))
 		return -ENAMETOOLONG;
-	f = fopen(path, "w");
+	FILE *f = fopen(path, "w");
 	if (!f)
 		return -errno;
 	fputs("default", f);
 	fclose(f);
-	char in_path[PATH_MAX + 512], out_path[PATH_MAX + 512];
-	if (SFMT(in_path, "%s/configurations/config_%s", src_dir, active) ||
-	    SFMT(out_path, "%s/configurations/config_default", dir))
+	char out_path[PATH_MAX + 512];
+	if (SFMT(out_path, "%s/configurations/config_default", dir))
 		return -ENAMETOOLONG;
 	FILE *in = fopen(in_path, "r"), *out = fopen(out_path, "w");
 	if (!out) {

@@ -17,18 +17,25 @@
 
 extern char **environ;
 
-void gcloud_active_read(const char *dir, struct gcloud_active *a)
+int gcloud_active_config(const char *dir, char *out, size_t len)
 {
-	char path[PATH_MAX], name[128] = "default", line[512], section[64] = "";
+	char path[PATH_MAX], name[128] = "default";
 	FILE *f;
-	memset(a, 0, sizeof(*a));
 	if (SFMT(path, "%s/active_config", dir) == 0 && (f = fopen(path, "r"))) {
 		if (!fgets(name, sizeof(name), f))
 			snprintf(name, sizeof(name), "default");
 		name[strcspn(name, "\r\n")] = '\0';
 		fclose(f);
 	}
-	if (SFMT(path, "%s/configurations/config_%s", dir, name) != 0) {
+	return sfmt(out, len, "%s/configurations/config_%s", dir, name) == 0 ? 0 : -ENAMETOOLONG;
+}
+
+void gcloud_active_read(const char *dir, struct gcloud_active *a)
+{
+	char path[PATH_MAX], line[512], section[64] = "";
+	FILE *f;
+	memset(a, 0, sizeof(*a));
+	if (gcloud_active_config(dir, path, sizeof(path)) != 0) {
 		a->container = a->auth = 1; /* unknown: leave it all to gcloud */
 		return;
 	}

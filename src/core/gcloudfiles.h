@@ -18,6 +18,10 @@ struct gcloud_active {
 	char account[320]; /* core/account, "" when unset */
 };
 
+/* The path of dir's active configuration file, DIR/configurations/config_NAME, NAME from
+ * dir's active_config file (its first line), else "default". 0 or -ENAMETOOLONG. */
+int gcloud_active_config(const char *dir, char *out, size_t len);
+
 /* Reads dir's active configuration (its active_config file, else "default") into *a. */
 void gcloud_active_read(const char *dir, struct gcloud_active *a);
 

@@ -38,6 +38,10 @@ int gcloudcfg_store_token(const char *dir, const struct gcloud_user *u);
 /* The refresh token gcloud holds for account in dir's credentials.db (malloc'd), or NULL
  * when there is none or it cannot be read. */
 char *gcloudcfg_refresh_token(const char *dir, const char *account);
+/* The name get-credentials gives a cluster's kubeconfig entries and context:
+ * gke_PROJECT_LOCATION_CLUSTER. 0, or sfmt's -errno when it does not fit in len. */
+int gcloudcfg_context(char *out, size_t len, const char *project, const char *location,
+		      const char *cluster);
 /* Writes the kubeconfig at path as `gcloud container clusters get-credentials` would for
  * cluster (the Container API's Cluster of project and location), with gcloud_dir the
  * gcloud configuration it would run with. 0 when written; 1 when only gcloud can write

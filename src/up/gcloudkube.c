@@ -94,6 +94,12 @@ out:
 	return ours;
 }
 
+int gcloudcfg_context(char *out, size_t len, const char *project, const char *location,
+		      const char *cluster)
+{
+	return sfmt(out, len, "gke_%s_%s_%s", project, location, cluster);
+}
+
 int gcloudcfg_kubeconfig(const char *path, const char *gcloud_dir, const char *project,
 			 const char *location, const json_t *cluster)
 {
@@ -112,7 +118,7 @@ int gcloudcfg_kubeconfig(const char *path, const char *gcloud_dir, const char *p
 	if (json_is_false(json_object_get(ip, "enabled")) || !plain(project, name_set) ||
 	    !plain(location, name_set) || !plain(cname, name_set) ||
 	    !plain(endpoint, "0123456789.:abcdef[]") || !plain(ca, b64_set) ||
-	    SFMT(name, "gke_%s_%s_%s", project, location, cname) != 0 ||
+	    gcloudcfg_context(name, sizeof(name), project, location, cname) != 0 ||
 	    !only_ours(path, name))
 		return 1;
 	struct gcloud_active cfg;

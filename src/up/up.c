@@ -338,7 +338,8 @@ static int write_kubeconfig(struct up *u, const char *log, int *spawned)
 	if (rc == 0) {
 		/* then kubectl's first call needs no gcloud start either */
 		char context[300];
-		int prc = SFMT(context, "gke_%s_%s_%s", u->project, u->location, u->cluster);
+		int prc = gcloudcfg_context(context, sizeof(context), u->project, u->location,
+					    u->cluster);
 		if (prc == 0)
 			prc = gcloudcfg_plugin_cache(u->kubeconfig, u->gcloud_dir, context, u->admin,
 						     u->admin_token[0] ? u->admin_token : NULL,

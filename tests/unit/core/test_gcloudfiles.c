@@ -16,6 +16,7 @@
 
 #include "t.h"
 
+#include "core/file.h"
 #include "core/gcloudfiles.h"
 
 static char dir[64];
@@ -24,12 +25,7 @@ static void put(const char *name, const char *text)
 {
 	char path[256];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	CHECK_EQ_INT(file_write_atomic(path, text, strlen(text), 0600), 0);
 }
 
 static void sql(const char *db, const char *stmt)

@@ -17,18 +17,14 @@
 
 #include "t.h"
 
+#include "core/file.h"
 #include "up/gcloudcfg.h"
 
 static char dir[64], kubeconfig[128], gcloud[128], cache[128];
 
 static void put(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	CHECK_EQ_INT(file_write_atomic(path, text, strlen(text), 0600), 0);
 }
 
 static char *slurp(const char *path)

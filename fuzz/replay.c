@@ -5,8 +5,8 @@
  * (build/asan/fuzz/replay_NAME), it is how `make test` runs every corpus: a crash, a
  * sanitizer report or an abort() in a target ends the run with the input's name on
  * stderr. The mutation itself is `make fuzz` (clang, libFuzzer).
- * Prints "ran N inputs" on success; a file it cannot read, or an input that runs longer
- * than REPLAY_ALARM seconds, fails the run.
+ * Prints "ran N inputs" on success; a file it cannot read (or over REPLAY_MAX bytes), or
+ * an input that runs longer than REPLAY_ALARM seconds, fails the run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
+
 #define REPLAY_ALARM 60
 #define REPLAY_MAX (16u << 20) /* larger than any seed; a bigger file is an error */
 
@@ -24,21 +26,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static int run_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
+	char *buf = NULL;
+	size_t n = 0;
+	int rc = file_read_small(path, REPLAY_MAX, &buf, &n);
+	if (rc != 0) {
+		fprintf(stderr, "replay: %s: %s\n", path, strerror(-rc));
 		return -1;
 	}
-	uint8_t *buf = malloc(REPLAY_MAX);
-	size_t n = buf ? fread(buf, 1, REPLAY_MAX, f) : 0;
-	int bad = !buf || ferror(f) || !feof(f);
-	fclose(f);
-	if (bad) {
-		fprintf(stderr, "replay: %s: unreadable or over %u bytes\n", path, REPLAY_MAX);
-		free(buf);
-		return -1;
-	}
-	/* The input in a buffer of its own size, so that ASan sees a read past its end. */
+	/* The input in a buffer of its own size (file_read_small's has a NUL after it), so
+	 * that ASan sees a read past its end, as libFuzzer's buffers let it. */
 	uint8_t *in = malloc(n ? n : 1);
 	if (!in) {
 		free(buf);

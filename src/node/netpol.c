@@ -299,9 +299,12 @@ int md_netpol_now(struct node *n, const struct md_pod *pod)
 	if (n->cfg.netpol_ttl_ms > 0)
 		tick_arm(np);
 	int64_t ttl = n->cfg.netpol_ttl_ms;
-	/* read less than a TTL ago; or the API server failed a read less than a TTL ago
-	 * (then the last policies read decide, as they do for the requests held) */
-	if ((e->read_ms && now - e->read_ms < ttl) || (e->outage_ms && now - e->outage_ms < ttl))
+	/* read less than a TTL ago and not refused since (a refusal: no pod of this node
+	 * was left in the namespace, so this request's pod is new and its request waits
+	 * for its own read); or the API server failed a read less than a TTL ago (then
+	 * the last policies read decide, as they do for the requests held) */
+	if ((e->read_ms && e->refused_ms <= e->read_ms && now - e->read_ms < ttl) ||
+	    (e->outage_ms && now - e->outage_ms < ttl))
 		return verdict(np, e, pod);
 	/* never read, or read too long ago (the namespace was idle, the last read was
 	 * refused, the API server is slow to answer the tick): md_netpol_check waits */

@@ -211,13 +211,27 @@ static int fetch(struct kent *e)
 	return rc;
 }
 
+/* The cache's key "NS/NAME" into out (cap bytes), with memcpy (the fast path builds it
+ * on every cached answer): its length, or -ENAMETOOLONG. */
+static int ksa_key(char *out, size_t cap, const char *ns, const char *name)
+{
+	size_t a = strlen(ns), b = strlen(name);
+	if (a + b + 2 > cap)
+		return -ENAMETOOLONG;
+	memcpy(out, ns, a);
+	out[a] = '/';
+	memcpy(out + a + 1, name, b + 1);
+	return (int)(a + b + 1);
+}
+
 int md_ksa_cached(struct node *n, const char *ns, const char *name, struct md_ksa *out, int commit)
 {
 	struct ksas *ks = n->ksas;
 	char key[400];
-	if (!ks || n->stopping || SFMT(key, "%s/%s", ns, name) < 0)
+	int kl = ksa_key(key, sizeof(key), ns, name);
+	if (!ks || n->stopping || kl < 0)
 		return -EAGAIN;
-	struct kent *e = hmap_get(ks->map, key);
+	struct kent *e = hmap_getn(ks->map, key, (size_t)kl);
 	if (!e || !e->have || md_now_ms() - e->fetched_ms >= n->cfg.ksa_ttl_ms)
 		return -EAGAIN;
 	if (commit) {
@@ -240,7 +254,7 @@ void md_ksa_get(struct node *n, const char *ns, const char *name, md_ksa_fn fn, 
 	}
 	if (!ks || strlen(ns) >= sizeof(((struct md_ksa *)0)->ns) ||
 	    strlen(name) >= sizeof(((struct md_ksa *)0)->name) ||
-	    SFMT(key, "%s/%s", ns, name) < 0) {
+	    ksa_key(key, sizeof(key), ns, name) < 0) {
 		md_err_set(&err, 500,
 			   "GKE Metadata Server encountered an error: bad service account\n");
 		fn(arg, -EINVAL, NULL, &err);

@@ -227,7 +227,8 @@ static int answer(const struct fast_req *fr, const struct mdh1_req *r)
 		return -EAGAIN;
 	/* the slow path's side effects, in its order: gate, prefetch, KSA, token, reply */
 	n->m.netpol_allowed++;
-	md_token_prefetch(n, &pod);
+	if (ksa.gsa[0]) /* unannotated: the federated token is the one just found fresh */
+		md_token_prefetch(n, &pod);
 	md_ksa_cached(n, pod.ns, pod.sa, &ksa, 1);
 	md_token_cached(n, &pod, &ksa, &tok, &exp, 1);
 	n->m.requests[1]++;

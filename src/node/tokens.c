@@ -644,6 +644,33 @@ static void start_fetch(struct tent *e)
 
 /* --- the cache --- */
 
+/* The cache's key of a token into out (cap bytes): "KIND|NS/KSA|GSA|SCOPES|AUDIENCE|FULL"
+ * with the default scopes written as one \x01 byte, which scopes never hold
+ * (norm_scopes). Built with memcpy, not printf, and short: every cached answer looks its
+ * token up by it (the fast path twice). Its length, or -ENAMETOOLONG. */
+static int token_key(char *out, size_t cap, enum tkind kind, const char *ns, const char *ksa,
+		     const char *gsa, const char *scopes, const char *audience, int full)
+{
+	if (scopes && strcmp(scopes, DEFAULT_SCOPES) == 0)
+		scopes = "\x01";
+	const char *part[] = {ns, "/", ksa, "|", gsa, "|", scopes ? scopes : "", "|",
+			      audience ? audience : "", full ? "|1" : "|0"};
+	size_t off = 0;
+	if (cap < 3)
+		return -ENAMETOOLONG;
+	out[off++] = (char)('0' + (int)kind);
+	out[off++] = '|';
+	for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++) {
+		size_t l = strlen(part[i]);
+		if (l >= cap - off)
+			return -ENAMETOOLONG;
+		memcpy(out + off, part[i], l);
+		off += l;
+	}
+	out[off] = '\0';
+	return (int)off;
+}
+
 /* How long after it was obtained a token in use is fetched again. */
 static int64_t refresh_at(const struct tent *e)
 {
@@ -658,11 +685,11 @@ int md_token_cached(struct node *n, const struct md_pod *pod, const struct md_ks
 {
 	struct toks *ts = n->tokens;
 	char key[1024];
-	if (!ts || n->stopping ||
-	    SFMT(key, "%d|%s/%s|%s|%s||0", (int)(ksa->gsa[0] ? T_ACCESS : T_FED), ksa->ns,
-		 ksa->name, ksa->gsa, DEFAULT_SCOPES) < 0)
+	int kl = token_key(key, sizeof(key), ksa->gsa[0] ? T_ACCESS : T_FED, ksa->ns, ksa->name,
+			   ksa->gsa, DEFAULT_SCOPES, NULL, 0);
+	if (!ts || n->stopping || kl < 0)
 		return -EAGAIN;
-	struct tent *e = hmap_get(ts->map, key);
+	struct tent *e = hmap_getn(ts->map, key, (size_t)kl);
 	int64_t now = md_now_ms();
 	if (!e || !e->value || e->expiry_ms - now <= MIN_VALID_MS)
 		return -EAGAIN;
@@ -691,13 +718,13 @@ static struct tent *entry(struct toks *ts, enum tkind kind, const char *ns, cons
 	key = len <= sizeof(small) ? small : malloc(len);
 	if (!key)
 		return NULL;
-	if (sfmt(key, len, "%d|%s/%s|%s|%s|%s|%d", (int)kind, ns, ksa, gsa, scopes ? scopes : "",
-		 audience ? audience : "", full) < 0) {
+	int kl = token_key(key, len, kind, ns, ksa, gsa, scopes, audience, full);
+	if (kl < 0) {
 		if (key != small)
 			free(key);
 		return NULL;
 	}
-	struct tent *e = hmap_get(ts->map, key);
+	struct tent *e = hmap_getn(ts->map, key, (size_t)kl);
 	if (e) {
 		if (key != small)
 			free(key);

@@ -12,6 +12,7 @@
  *   autoscaling.alpha.kubernetes.io/conditions       status.conditions
  * Values come from clients: a member of the wrong type is treated as absent.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,6 +492,35 @@ static void spec_to_v2(const json_t *in, json_t *out, const json_t *md)
 	json_object_set_new(out, "spec", spec);
 }
 
+int convert_hpa_v2_status(json_t *obj)
+{
+	if (strcmp(kube_jstr(obj, "apiVersion"), "autoscaling/v2") != 0)
+		return 0;
+	const json_t *s = get(obj, "status");
+	json_t *st = json_object();
+	if (!st)
+		return -ENOMEM;
+	put(st, "observedGeneration", get(s, "observedGeneration"));
+	put(st, "lastScaleTime", get(s, "lastScaleTime"));
+	json_int_t cur = json_integer_value(get(s, "currentReplicas"));
+	if (cur)
+		json_object_set_new(st, "currentReplicas", json_integer(cur));
+	json_object_set_new(st, "desiredReplicas",
+			    json_integer(json_integer_value(get(s, "desiredReplicas"))));
+	const json_t *m = get(s, "currentMetrics");
+	json_object_set_new(st, "currentMetrics",
+			    json_array_size(m) ? json_deep_copy(m) : json_null());
+	const json_t *c = get(s, "conditions");
+	if (json_array_size(c))
+		json_object_set_new(st, "conditions", json_deep_copy(c));
+	/* desiredReplicas and currentMetrics are always set: fewer members is a failed set */
+	if (json_object_size(st) < 2) {
+		json_decref(st);
+		return -ENOMEM;
+	}
+	return json_object_set_new(obj, "status", st) ? -ENOMEM : 0;
+}
+
 static void status_to_v2(const json_t *in, json_t *out, const json_t *md)
 {
 	json_t *st = json_object();
@@ -532,6 +562,10 @@ json_t *convert_hpa_to_v2(const json_t *v1)
 		return NULL;
 	spec_to_v2(v1, out, m);
 	status_to_v2(v1, out, m);
+	if (convert_hpa_v2_status(out)) {
+		json_decref(out);
+		return NULL;
+	}
 	return out;
 }
 

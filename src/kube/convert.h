@@ -40,4 +40,12 @@ json_t *convert_to(const json_t *obj, const struct kube_resource *res);
 json_t *convert_hpa_to_v1(const json_t *v2);
 json_t *convert_hpa_to_v2(const json_t *v1);
 
+/* An autoscaling/v2 HorizontalPodAutoscaler's .status (made when absent) as kube-apiserver
+ * encodes its Go struct (k8s.io/api autoscaling/v2 types.go HorizontalPodAutoscalerStatus),
+ * in field order: observedGeneration and lastScaleTime when set, currentReplicas when not
+ * 0 (omitempty), desiredReplicas always, currentMetrics always (null when empty: etcd's
+ * protobuf keeps no empty list), conditions when any. An object of another apiVersion is
+ * left alone. 0, or -ENOMEM. */
+int convert_hpa_v2_status(json_t *obj);
+
 #endif

@@ -19,6 +19,7 @@
 
 #include "core/dbuf.h"
 #include "core/store.h"
+#include "kube/convert.h"
 #include "kube/crdserve.h"
 #include "kube/kube.h"
 #include "kube/patch.h"
@@ -201,8 +202,18 @@ static void hpa_defaults(const char *version, json_t *spec)
 	}
 }
 
+int reg_builtin_status(const struct kube_resource *res, json_t *obj)
+{
+	if (strcmp(res->group, "autoscaling") == 0 &&
+	    strcmp(res->resource, "horizontalpodautoscalers") == 0)
+		return convert_hpa_v2_status(obj);
+	return 0;
+}
+
 int reg_builtin_defaults(const struct kube_resource *res, json_t *obj)
 {
+	if (reg_builtin_status(res, obj))
+		return -ENOMEM;
 	json_t *spec = json_object_get(obj, "spec");
 	if (!json_is_object(spec))
 		return 0;

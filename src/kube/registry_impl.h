@@ -234,6 +234,11 @@ void reg_serve_list(struct kube_cluster *cl, struct http_req *r, const struct ku
 /* The defaults of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs, CronJobs
  * and ReplicationControllers (and their pod templates). 0 or -ENOMEM. */
 int reg_builtin_defaults(const struct kube_resource *res, json_t *obj);
+/* The status of a kind whose Go type encodes fields its stored JSON may lack or hold
+ * empty (today HorizontalPodAutoscaler in autoscaling/v2: convert_hpa_v2_status), as
+ * kube-apiserver would answer it; run on every write, status updates included. 0 or
+ * -ENOMEM. */
+int reg_builtin_status(const struct kube_resource *res, json_t *obj);
 /* res has a scale subresource. */
 int reg_has_scale(const struct kube_resource *res);
 /* GET, PUT and PATCH of .../scale (autoscaling/v1 Scale). Replies. */

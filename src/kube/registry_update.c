@@ -41,6 +41,10 @@ static json_t *merge_update(struct http_req *r, const struct kube_attrs *a,
 			json_object_set(obj, "status", st);
 		else
 			json_object_del(obj, "status");
+		if (reg_builtin_status(res, obj)) {
+			json_decref(obj);
+			return NULL;
+		}
 		return obj;
 	}
 	if (strcmp(sub, "finalize") == 0) {

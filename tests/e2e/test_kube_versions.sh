@@ -82,6 +82,20 @@ r=$(kjson POST "$HPA2" '{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAuto
 eq "a v2 create with no metrics: the CPU utilization default of 80%, minReplicas 1, in the spec's field order" \
 	'201 {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "minReplicas": 1, "maxReplicas": 3, "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}' \
 	"$(code "$r") $(jget "$r" "json.dumps(j['spec'])")"
+# The status as kube-apiserver encodes autoscaling/v2's Go struct (k8s.io/api
+# autoscaling/v2 types.go HorizontalPodAutoscalerStatus: desiredReplicas and
+# currentMetrics without omitempty, currentReplicas and conditions with it), whichever
+# version wrote the object; a status update is encoded the same way (an empty list of
+# current metrics: null, as etcd's protobuf keeps it).
+V2_EMPTY='{"desiredReplicas": 0, "currentMetrics": null}'
+eq "... its status, in the create's answer" "$V2_EMPTY" "$(jget "$r" "json.dumps(j['status'])")"
+eq "... and read back" "$V2_EMPTY" "$(jget "$(kcurl GET "$HPA2/bare")" "json.dumps(j['status'])")"
+eq "an object written through v1, read through v2: the same status" "$V2_EMPTY" \
+	"$(jget "$(kcurl GET "$HPA2/h1")" "json.dumps(j['status'])")"
+r=$(kcurl PATCH "$HPA2/bare/status" -H 'Content-Type: application/merge-patch+json' \
+	--data-binary '{"status":{"currentReplicas":2,"desiredReplicas":3,"currentMetrics":[]}}')
+eq "a status update through v2" '200 {"currentReplicas": 2, "desiredReplicas": 3, "currentMetrics": null}' \
+	"$(code "$r") $(jget "$r" "json.dumps(j['status'])")"
 ok "... deleted" $K delete hpa bare
 r=$(kcurl GET "$HPA2/h1")
 eq "the v1 object read as v2: targetCPUUtilizationPercentage became a Resource metric" \

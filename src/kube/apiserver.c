@@ -1081,7 +1081,7 @@ static void serve_pod_subresource(struct kube_cluster *cl, struct http_req *r,
 {
 	json_t *pod = registry_get(cl, res, a->namespace_, a->name);
 	if (!pod) {
-		char msg[600];
+		char msg[KUBE_NAME_MAX + 32];
 		snprintf(msg, sizeof(msg), "pods \"%s\" not found", a->name);
 		kube_reply_status(r, 404, "NotFound", msg, a);
 		return;

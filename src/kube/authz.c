@@ -263,7 +263,7 @@ enum kube_decision kube_authorize(struct kube_cluster *cl, const struct kube_use
 void kube_forbidden_message(const struct kube_user *u, const struct kube_attrs *a,
 			    const char *reason, char *out, size_t len)
 {
-	char what[2048], res[160];
+	char what[sizeof(a->path) + 1024], res[160];
 	const char *user = u ? u->name : "";
 	if (!len)
 		return;

@@ -39,6 +39,11 @@ struct kube_openapi;
 struct cloud;
 struct event_base;
 
+/* The longest object name served, plus one: Kubernetes sets no length on names that are
+ * path segments (RBAC's), but a request here addresses names up to this, so a longer one
+ * is refused at its creation (registry_valid.c) rather than made and never found. */
+#define KUBE_NAME_MAX 1024
+
 /* What a request is about, as Kubernetes' RequestInfo. Strings are borrowed from the
  * request (valid during it); empty strings for absent parts. */
 struct kube_attrs {
@@ -50,8 +55,8 @@ struct kube_attrs {
 	char resource[64];    /* plural, lower case: "pods", "roles" */
 	char subresource[64]; /* "status", "log", "exec", "token", "" */
 	char namespace_[256];
-	char name[256];
-	char path[1024]; /* the URL path */
+	char name[KUBE_NAME_MAX];
+	char path[KUBE_NAME_MAX + 1024]; /* the URL path */
 	char field_selector[1024]; /* a list's or watch's fieldSelector query parameter as
 	                              sent ("" when absent or longer than this) */
 };

@@ -427,7 +427,7 @@ static enum kube_decision authorize_node_object(const char *node, const struct k
 					   "node '%s' cannot read all nodes, only its own Node "
 					   "object",
 					   node);
-			char msg[800];
+			char msg[KUBE_NAME_MAX + 400];
 			snprintf(msg, sizeof(msg),
 				 "node '%s' cannot read '%s', only its own Node object", node,
 				 a->name);

@@ -19,7 +19,7 @@
 #include "kube/kube.h"
 #include "kube/table.h"
 
-#define KEY_MAX 1024
+#define KEY_MAX (KUBE_NAME_MAX + 1024) /* a key: the cluster's prefix, kind, namespace and name */
 #define WATCH_BUF_CAP (4u << 20)   /* unsent bytes per watcher before it is ended */
 #define WATCH_DEFAULT_TIMEOUT 1800 /* seconds, kube-apiserver's --min-request-timeout */
 #define WATCH_MAX_TIMEOUT (24 * 3600)

@@ -124,6 +124,9 @@ void reg_validate_name(enum name_rule rule, const char *name, const char *field,
 			ERR_INVALID(errs, field, name, MSG_DNS1035);
 		break;
 	case N_PATH:
+		/* not Kubernetes' (path.IsValidPathSegmentName has no length): see KUBE_NAME_MAX */
+		if (len >= KUBE_NAME_MAX)
+			ERR_INVALID(errs, field, name, "must be no more than 1023 characters");
 		if (strcmp(name, ".") == 0)
 			ERR_INVALID(errs, field, name, "may not be '.'");
 		else if (strcmp(name, "..") == 0)

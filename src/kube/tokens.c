@@ -141,7 +141,7 @@ static json_t *body_json(struct http_req *r, const struct kube_attrs *a, const c
 static void reply_invalid(struct http_req *r, const char *name, const char *field,
 			  const char *detail, json_int_t value)
 {
-	char msg[800];
+	char msg[KUBE_NAME_MAX + 800];
 	snprintf(msg, sizeof(msg),
 		 "TokenRequest.authentication.k8s.io \"%s\" is invalid: %s: "
 		 "Invalid value: %lld: %s",
@@ -158,7 +158,7 @@ static void reply_invalid(struct http_req *r, const char *name, const char *fiel
 static void not_found(struct http_req *r, const struct kube_attrs *a, const char *what,
 		      const char *name)
 {
-	char msg[600];
+	char msg[KUBE_NAME_MAX + 600];
 	snprintf(msg, sizeof(msg), "%s \"%s\" not found", what, name);
 	kube_reply_status(r, 404, "NotFound", msg, a);
 }

@@ -5,7 +5,10 @@
 #   - a name over 253 characters: 422 Invalid from validation, as kube-apiserver's
 #     ValidateObjectMeta answers ("must be no more than 253 characters"), the whole name in
 #     the message and in details.name;
-#   - a GET of such a name: 404, nothing found under a shortened name;
+#   - a GET of such a name: 404, the object's own NotFound, nothing found under a
+#     shortened name;
+#   - RBAC names, which Kubernetes does not limit: up to 1,023 characters made, read,
+#     bound and deleted; longer ones refused when made (KUBE_NAME_MAX);
 #   - a ConfigMap data key and an annotation key far longer than any buffer: their errors
 #     carry the whole key (field "data[KEY]", the key in lower case);
 #   - a custom resource whose field path is longer than 1 kB is still validated by the
@@ -38,6 +41,30 @@ eq "GET of a 300-character name: 404" 404 "$(code "$out")"
 eq "... NotFound" NotFound "$(field "$out" "['reason']")"
 eq "nothing was stored under a shortened name" \
 	"[253]" "$(jget "$(kcurl GET $CM)" "sorted(len(i['metadata']['name']) for i in j['items'] if i['metadata']['name'].startswith('aaa'))")"
+eq "... and the 404 is the object's, as kube-apiserver's for a name never made" \
+	"configmaps \"$L300\" not found $L300" "$(jget "$out" "j['message'] + ' ' + j['details']['name']")"
+
+# --- RBAC names: path segments, with no length in Kubernetes -------------------------------
+# (path.IsValidPathSegmentName): a Role of 300 and of 1,023 characters is made, read,
+# bound and deleted like any other (one over 255 was made, then never found: every GET and
+# DELETE got the generic 404); 1,024 and more are refused when made, so that nothing is
+# stored that no request can address (KUBE_NAME_MAX).
+RB=/apis/rbac.authorization.k8s.io/v1/namespaces/default
+for n in 300 1023; do
+	R=$(long r $n)
+	out=$(kjson POST $RB/roles "{\"metadata\":{\"name\":\"$R\"},\"rules\":[{\"apiGroups\":[\"\"],\"resources\":[\"pods\"],\"verbs\":[\"get\"]}]}")
+	eq "a Role of $n characters: 201" 201 "$(code "$out")"
+	eq "... read back whole" "200 $n" "$(r=$(kcurl GET "$RB/roles/$R"); echo "$(code "$r") $(jget "$r" "len(j['metadata']['name'])")")"
+	out=$(kjson POST $RB/rolebindings "{\"metadata\":{\"name\":\"$R\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"Role\",\"name\":\"$R\"},\"subjects\":[{\"kind\":\"User\",\"name\":\"x\"}]}")
+	eq "... bound by a RoleBinding of the same name" 201 "$(code "$out")"
+	eq "... both deleted" "200 200" "$(code "$(kcurl DELETE "$RB/rolebindings/$R")") $(code "$(kcurl DELETE "$RB/roles/$R")")"
+	eq "... and gone" "roles.rbac.authorization.k8s.io \"$R\" not found" "$(jget "$(kcurl GET "$RB/roles/$R")" "j['message']")"
+done
+R=$(long r 1024)
+out=$(kjson POST $RB/roles "{\"metadata\":{\"name\":\"$R\"},\"rules\":[]}")
+eq "a Role of 1,024 characters: 422, refused rather than stored out of reach" \
+	"422 Role.rbac.authorization.k8s.io \"$R\" is invalid: metadata.name: Invalid value: \"$R\": must be no more than 1023 characters" \
+	"$(code "$out") $(jget "$out" "j['message']")"
 
 # --- keys longer than any buffer ---------------------------------------------------------
 K700=$(long b 700),

@@ -167,14 +167,19 @@ static void test_parse_table(void)
 static void test_parse_limits(void)
 {
 	struct kube_attrs a;
-	char big[2048];
+	char big[sizeof(a.path) + 1];
 	memset(big, 'a', sizeof(big) - 1);
 	big[0] = '/';
 	big[sizeof(big) - 1] = '\0';
 	CHECK_EQ_INT(kube_parse_path("GET", big, NULL, &a), -EINVAL); /* longer than attrs.path */
-	char name[600];
-	snprintf(name, sizeof(name), "/api/v1/namespaces/d/pods/%0300d", 0);
-	CHECK_EQ_INT(kube_parse_path("GET", name, NULL, &a), -EINVAL); /* name > 255 */
+	/* a name as long as KUBE_NAME_MAX allows is whole (an RBAC name has no length in
+	 * Kubernetes); one longer is refused, never cut */
+	char name[KUBE_NAME_MAX + 64];
+	snprintf(name, sizeof(name), "/api/v1/namespaces/d/pods/%0*d", KUBE_NAME_MAX - 1, 0);
+	CHECK_EQ_INT(kube_parse_path("GET", name, NULL, &a), 0);
+	CHECK_EQ_INT((long long)strlen(a.name), KUBE_NAME_MAX - 1);
+	snprintf(name, sizeof(name), "/api/v1/namespaces/d/pods/%0*d", KUBE_NAME_MAX, 0);
+	CHECK_EQ_INT(kube_parse_path("GET", name, NULL, &a), -EINVAL);
 	CHECK_EQ_INT(kube_parse_path("GET", NULL, NULL, &a), -EINVAL);
 	CHECK_EQ_INT(kube_parse_path("VERYLONGMETHODNAMEFORTESTING", "/api", NULL, &a), -EINVAL);
 	/* Many parts: only the first ones matter. */

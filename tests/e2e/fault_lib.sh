@@ -47,10 +47,8 @@ wi_ksa() {
 	kubectl create serviceaccount "$1" >/dev/null
 	kubectl annotate serviceaccount "$1" \
 		iam.gke.io/gcp-service-account=app-gsa@demo-project.iam.gserviceaccount.com >/dev/null
-	# add-iam-policy-binding's read-modify-write: the member joins the role's binding
-	_wk_sa=/iam/v1/projects/-/serviceAccounts/app-gsa@demo-project.iam.gserviceaccount.com
-	_wk_pol=$(jget "$(call "$GKEID_DOCTOR_ACCESS_TOKEN" POST "$_wk_sa:getIamPolicy" '{}')" '(lambda r, m, b: json.dumps({"policy": dict(j, bindings=[x for x in b if x["role"] != r] + [{"role": r, "members": sum([x["members"] for x in b if x["role"] == r], []) + [m]}])}))("roles/iam.workloadIdentityUser", "serviceAccount:demo-project.svc.id.goog[default/'"$1"']", j.get("bindings", []))')
-	call "$GKEID_DOCTOR_ACCESS_TOKEN" POST "$_wk_sa:setIamPolicy" "$_wk_pol" >/dev/null
+	GRANT_TOKEN=$GKEID_DOCTOR_ACCESS_TOKEN grant serviceAccounts/app-gsa@demo-project.iam.gserviceaccount.com \
+		"serviceAccount:demo-project.svc.id.goog[default/$1]" roles/iam.workloadIdentityUser >/dev/null
 }
 
 pod_start() {

@@ -135,12 +135,13 @@ HTTP 200") ;; *) printf '%s\n' "$_sc"; return 1 ;; esac
 # grant RESOURCE MEMBER ROLE: MEMBER joins ROLE's unconditional binding on RESOURCE
 # (projects/ID or serviceAccounts/EMAIL), as `gcloud projects|iam service-accounts
 # add-iam-policy-binding` does it (getIamPolicy at version 3, then setIamPolicy with its
-# etag), with gcloud_token's token, in one Python start instead of a gcloud start, where
+# etag), with gcloud_token's token (GRANT_TOKEN: another's), in one Python start instead
+# of a gcloud start, where
 # the grant is a file's set-up; exit 0, else the answer on stdout (for ok). gcloud's own
 # runs of add-iam-policy-binding are test_iamapi's, test_policy_members', test_crm's and
 # the docs'.
 grant() {
-	"$GCLOUD_PY" -S - "$GKEID_CLOUD_URL" "$(gcloud_token)" "$@" <<'PY'
+	"$GCLOUD_PY" -S - "$GKEID_CLOUD_URL" "${GRANT_TOKEN:-$(gcloud_token)}" "$@" <<'PY'
 import json, sys, urllib.error, urllib.request
 base, tok, res, member, role = sys.argv[1:6]
 api = {"projects": "/cloudresourcemanager/v1/", "serviceAccounts": "/iam/v1/projects/-/"}

@@ -561,16 +561,28 @@ void http_router_attach(struct http_router *rt, struct evhttp *http)
 	evhttp_set_gencb(http, http_router_dispatch, rt);
 }
 
+int http_listener_setup(int fd)
+{
+	/* Small replies must not wait for Nagle (about 40 ms a response over TLS); Linux
+	 * gives accepted sockets the listener's TCP_NODELAY. */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* libevent listens with a backlog of 128; Go's servers (kube-apiserver, GKE's
+	 * metadata server) with the kernel's somaxconn. A burst of connections larger than
+	 * the backlog on a busy machine loses SYNs, and each lost one waits 1, 3, 7, ...
+	 * seconds for the client's retry (10,000 idle connections took over a minute). */
+	return listen(fd, SOMAXCONN) == 0 ? 0 : -errno;
+}
+
 int http_listen(struct evhttp *http, const char *addr, int port, int *bound_port)
 {
 	struct evhttp_bound_socket *h =
 		evhttp_bind_socket_with_handle(http, addr, (ev_uint16_t)port);
 	if (!h)
 		return -EADDRINUSE;
-	/* Small replies must not wait for Nagle (about 40 ms a response over TLS); Linux
-	 * gives accepted sockets the listener's TCP_NODELAY. */
-	int one = 1;
-	setsockopt(evhttp_bound_socket_get_fd(h), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	int rc = http_listener_setup(evhttp_bound_socket_get_fd(h));
+	if (rc)
+		return rc;
 	if (bound_port) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);

@@ -129,5 +129,8 @@ const char *http_method_name(enum evhttp_cmd_type cmd);
 
 /* Opens a listener on addr:port (port 0 = any free port) and reports the bound port. */
 int http_listen(struct evhttp *http, const char *addr, int port, int *bound_port);
+/* What every listener of gkeid's gets once bound: TCP_NODELAY (accepted sockets inherit
+ * it) and a listen backlog of the kernel's somaxconn, as Go's servers have. 0 or -errno. */
+int http_listener_setup(int fd);
 
 #endif

@@ -29,6 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/http.h"
+
 #define HEADROOM_MIN 64	   /* descriptors kept for the store, outgoing calls, listeners */
 #define BACKOFF_FIRST_MS 5 /* Go's http.Server.Serve: 5 ms, doubling, at most 1 s */
 #define BACKOFF_MAX_MS 1000
@@ -547,14 +549,11 @@ struct evhttp_bound_socket *http_guard_bind(struct http_guard *g, const char *ad
 		return NULL;
 	}
 	evutil_socket_t fd = evhttp_bound_socket_get_fd(h);
-	/* Small replies must not wait for Nagle (about 40 ms a response over TLS); Linux
-	 * gives accepted sockets the listener's TCP_NODELAY. */
-	int one = 1;
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	struct bound *b = calloc(1, sizeof(*b));
+	int rc = http_listener_setup(fd);
+	struct bound *b = rc ? NULL : calloc(1, sizeof(*b));
 	if (!b) {
 		evhttp_del_accept_socket(g->http, h);
-		errno = ENOMEM;
+		errno = rc ? -rc : ENOMEM;
 		return NULL;
 	}
 	b->h = h;

@@ -51,7 +51,7 @@ while not os.path.exists(sys.argv[3]) and time.time() < end:
     time.sleep(0.05)
 EOF
 IDLE_PID=$!
-wait_for 60 grep -q "^open" "$T_TMP/idle.out"
+wait_for 120 grep -q "^open" "$T_TMP/idle.out"
 eq "10,000 idle connections are open" "open 10000" "$(head -n 1 "$T_TMP/idle.out")"
 start=$(date +%s%N)
 out=$(md_get "$A" $TOKEN -m 5)

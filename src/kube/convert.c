@@ -521,6 +521,18 @@ int convert_hpa_v2_status(json_t *obj)
 	return json_object_set_new(obj, "status", st) ? -ENOMEM : 0;
 }
 
+/* obj's status is already what convert_hpa_v2_status makes (its members, not their
+ * order): desiredReplicas a number, currentMetrics null or a list with items,
+ * currentReplicas absent or not 0, conditions absent or not empty. */
+static int hpa_v2_status_encoded(const json_t *obj)
+{
+	const json_t *s = get(obj, "status"), *m = json_object_get(s, "currentMetrics");
+	const json_t *cur = get(s, "currentReplicas"), *c = get(s, "conditions");
+	return json_is_object(s) && json_is_integer(get(s, "desiredReplicas")) && m &&
+	       (json_is_null(m) || json_array_size(m)) && (!cur || json_integer_value(cur)) &&
+	       (!c || json_array_size(c));
+}
+
 static void status_to_v2(const json_t *in, json_t *out, const json_t *md)
 {
 	json_t *st = json_object();
@@ -576,10 +588,22 @@ json_t *convert_to(const json_t *obj, const struct kube_resource *res)
 			   : SFMT(av, "%s", res->version)) < 0)
 		return NULL;
 	const char *have = kube_jstr(obj, "apiVersion");
+	int hpa = strcmp(res->group, "autoscaling") == 0 &&
+		  strcmp(res->resource, "horizontalpodautoscalers") == 0;
+	if ((!*have || strcmp(have, av) == 0) && hpa && strcmp(have, "autoscaling/v2") == 0 &&
+	    !hpa_v2_status_encoded(obj)) {
+		/* stored before its status was encoded as kube-apiserver's (an older data
+		 * directory): answered as it would be now */
+		json_t *o = json_deep_copy(obj);
+		if (!o || convert_hpa_v2_status(o)) {
+			json_decref(o);
+			return NULL;
+		}
+		return o;
+	}
 	if (!*have || strcmp(have, av) == 0)
 		return json_incref((json_t *)obj);
-	if (strcmp(res->group, "autoscaling") == 0 &&
-	    strcmp(res->resource, "horizontalpodautoscalers") == 0) {
+	if (hpa) {
 		if (strcmp(av, "autoscaling/v1") == 0 && strcmp(have, "autoscaling/v2") == 0)
 			return convert_hpa_to_v1(obj);
 		if (strcmp(av, "autoscaling/v2") == 0 && strcmp(have, "autoscaling/v1") == 0)

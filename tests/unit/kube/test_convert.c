@@ -159,9 +159,25 @@ static void test_convert_to(void)
 		return;
 	json_t *o = J("{\"kind\":\"HorizontalPodAutoscaler\",\"apiVersion\":\"autoscaling/v2\","
 		      "\"metadata\":{\"name\":\"h\"},\"spec\":{\"maxReplicas\":3}}");
+	/* stored without the status kube-apiserver would encode (an older data directory):
+	 * answered with it, the stored object untouched */
 	json_t *same = convert_to(o, v2);
-	CHECK(same == o); /* already in the version asked for */
+	CHECK(same != o);
+	CHECK_STR(S(json_object_get(same, "status")),
+		  "{\"currentMetrics\":null,\"desiredReplicas\":0}");
+	CHECK(json_object_get(o, "status") == NULL);
 	json_decref(same);
+	json_object_set_new(o, "status", J("{\"desiredReplicas\":0,\"currentMetrics\":null}"));
+	same = convert_to(o, v2);
+	CHECK(same == o); /* already in the version asked for, and encoded */
+	json_decref(same);
+	json_object_set_new(o, "status", J("{\"currentReplicas\":0,\"desiredReplicas\":2,"
+					   "\"currentMetrics\":[],\"conditions\":[]}"));
+	same = convert_to(o, v2);
+	CHECK_STR(S(json_object_get(same, "status")),
+		  "{\"currentMetrics\":null,\"desiredReplicas\":2}");
+	json_decref(same);
+	json_object_del(o, "status");
 	json_t *c = convert_to(o, v1);
 	CHECK_STR(json_string_value(json_object_get(c, "apiVersion")), "autoscaling/v1");
 	CHECK_STR(S(json_object_get(c, "spec")), "{\"maxReplicas\":3}");

@@ -590,8 +590,9 @@ json_t *convert_to(const json_t *obj, const struct kube_resource *res)
 	const char *have = kube_jstr(obj, "apiVersion");
 	int hpa = strcmp(res->group, "autoscaling") == 0 &&
 		  strcmp(res->resource, "horizontalpodautoscalers") == 0;
-	if ((!*have || strcmp(have, av) == 0) && hpa && strcmp(have, "autoscaling/v2") == 0 &&
-	    !hpa_v2_status_encoded(obj)) {
+	if (!*have || strcmp(have, av) == 0) {
+		if (!hpa || strcmp(have, "autoscaling/v2") != 0 || hpa_v2_status_encoded(obj))
+			return json_incref((json_t *)obj);
 		/* stored before its status was encoded as kube-apiserver's (an older data
 		 * directory): answered as it would be now */
 		json_t *o = json_deep_copy(obj);
@@ -601,8 +602,6 @@ json_t *convert_to(const json_t *obj, const struct kube_resource *res)
 		}
 		return o;
 	}
-	if (!*have || strcmp(have, av) == 0)
-		return json_incref((json_t *)obj);
 	if (hpa) {
 		if (strcmp(av, "autoscaling/v1") == 0 && strcmp(have, "autoscaling/v2") == 0)
 			return convert_hpa_to_v1(obj);

@@ -9,6 +9,9 @@
 #     BENCH: bench_node_first_token (default) or bench_node_churn (build/rel/bench/...)
 #     PERF=1: also `perf record -g --call-graph dwarf` of the server (gkeid up) during
 #             the benchmark's own phase, to $AB_DIR/<tag>.perf.data
+#     PERF_ALL=1: with PERF=1, record all of core 0 instead (the server, its node and
+#             the kernel's work for both)
+#     BENCH_ARGS: the benchmark's arguments (bench_node_first_token: how many pods)
 #
 # Prints, per run, the benchmark's lines on one line and the CPU time (user + system)
 # of the server (`gkeid up`: the Kubernetes API, STS, IAM) and of its node child
@@ -42,11 +45,12 @@ run() { # BIN TAG
 		if [ -n "${PERF:-}" ]; then
 			rm -f "$fifo"; mkfifo "$fifo"
 			perf record -g --call-graph dwarf,16384 -F 2000 -D -1 --control "fifo:$fifo" \
-				-p "$pid" -o "$AB_DIR/$2.perf.data" >/dev/null 2>&1 &
+				$([ -n "${PERF_ALL:-}" ] && echo "-C 0" || echo "-p $pid") -o "$AB_DIR/$2.perf.data" >/dev/null 2>&1 &
 			ppid=$!
 			exec 9>"$fifo"
 		fi
-		taskset -c 1 "$ROOT/build/rel/bench/$bench" 2> >(while read -r l; do
+		# shellcheck disable=SC2086 # BENCH_ARGS is a list of words
+		taskset -c 1 "$ROOT/build/rel/bench/$bench" ${BENCH_ARGS:-} 2> >(while read -r l; do
 			case "$l" in
 			"# asking") [ -n "$ppid" ] && echo enable >&9; cpu "$pid" >"$AB_DIR/$2.c0" ;;
 			"# asked") [ -n "$ppid" ] && echo disable >&9; cpu "$pid" >"$AB_DIR/$2.c1" ;;

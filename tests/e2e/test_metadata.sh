@@ -212,6 +212,33 @@ has "... 404" "HTTP 404" "$out"
 eq "values that need no pod are served to any address" "demo-project
 HTTP 200" "$(md_get "127.66.1.2:$P2" /computeMetadata/v1/project/project-id)"
 
+# --- a pod is found by the addresses its status has now (the node's address index):
+# podIP and the second of podIPs, not an address it has left, none once it has finished
+MV=127.68.$((RANDOM % 200 + 1))
+EMAIL_PATH=/computeMetadata/v1/instance/service-accounts/default/email
+ok "a pod on local-node" kubectl run probe-move --image=busybox \
+	--overrides='{"apiVersion":"v1","spec":{"nodeName":"local-node"}}' -- sleep 600
+pod_at() { # PHASE IP IP2: the pod's status
+	kubectl patch pod probe-move --subresource=status --type=merge -p \
+		"{\"status\":{\"phase\":\"$1\",\"podIP\":\"$2\",\"podIPs\":[{\"ip\":\"$2\"},{\"ip\":\"$3\"}]}}"
+}
+ok "... Running at $MV.1 and $MV.2" pod_at Running "$MV.1" "$MV.2"
+wait_for 30 output_has "HTTP 200" md_get "$MV.1:$P2" $EMAIL_PATH
+has "a pod is served at its podIP" "HTTP 200" "$WAIT_OUT"
+has "... and at the second of its podIPs" "HTTP 200" "$(md_get "$MV.2:$P2" $EMAIL_PATH)"
+ok "... moved to $MV.3, keeping $MV.2" pod_at Running "$MV.3" "$MV.2"
+wait_for 30 output_has "HTTP 200" md_get "$MV.3:$P2" $EMAIL_PATH
+has "a pod is served at its new podIP" "HTTP 200" "$WAIT_OUT"
+has "... not at the address it left" "no pod on node local-node has address $MV.1" \
+	"$(md_get "$MV.1:$P2" $EMAIL_PATH)"
+has "... still at the address it kept" "HTTP 200" "$(md_get "$MV.2:$P2" $EMAIL_PATH)"
+ok "... Succeeded" pod_at Succeeded "$MV.3" "$MV.2"
+wait_for 30 output_has "HTTP 404" md_get "$MV.3:$P2" $EMAIL_PATH
+has "a finished pod is not served at its podIP" "no pod on node local-node has address $MV.3" "$WAIT_OUT"
+has "... nor at its second address" "no pod on node local-node has address $MV.2" \
+	"$(md_get "$MV.2:$P2" $EMAIL_PATH)"
+ok "... deleted" kubectl delete pod probe-move --wait=false
+
 # --- one exchange for concurrent misses
 sts_calls() { curl -sS "http://127.0.0.1:$MD_PORT/metrics" | sed -n 's/^gkeid_node_upstream_requests_total{upstream="sts"} //p'; }
 kubectl create serviceaccount burst >/dev/null

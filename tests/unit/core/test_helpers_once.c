@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/http.h>
+
 #include "core/dbuf.h"
 #include "core/http.h"
 #include "core/jwt.h"
@@ -40,6 +42,32 @@ static void test_form_add(void)
 	/* Does not fit: -E2BIG, and the body is what it was. */
 	CHECK_EQ_INT(http_form_add(buf, sizeof(buf), &off, "assertion", "0123456789"), -E2BIG);
 	CHECK_STR(buf, "grant_type=a%20b%26c&k=v");
+	/* an exact fit (31 bytes and the '\0'), and one byte over, plain or encoded */
+	off = 0;
+	CHECK_EQ_INT(http_form_add(buf, sizeof(buf), &off, "k", "0123456789012345678901234567~"), 0);
+	CHECK_EQ_INT(off, 31);
+	off = 0;
+	CHECK_EQ_INT(http_form_add(buf, sizeof(buf), &off, "k", "0123456789012345678901234567~_"),
+		     -E2BIG);
+	CHECK_EQ_INT(off, 0);
+	CHECK_EQ_INT(http_form_add(buf, sizeof(buf), &off, "k", "012345678901234567890123456/"), -E2BIG);
+	CHECK_EQ_INT(http_form_add(buf, sizeof(buf), &off, "k", "01234567890123456789012345/"), 0);
+	CHECK_STR(buf, "k=01234567890123456789012345%2F");
+}
+
+/* Every byte is encoded as libevent's evhttp_encode_uri encodes it (RFC 3986). */
+static void test_form_add_as_libevent(void)
+{
+	char v[256], body[1024];
+	size_t off = 0;
+	for (int i = 1; i < 256; i++)
+		v[i - 1] = (char)i;
+	v[255] = '\0';
+	char *want = evhttp_encode_uri(v);
+	CHECK(want != NULL);
+	CHECK_EQ_INT(http_form_add(body, sizeof(body), &off, "v", v), 0);
+	CHECK_STR(body + 2, want ? want : "");
+	free(want);
 }
 
 static void test_uuid4(void)
@@ -58,6 +86,7 @@ int main(void)
 {
 	RUN(test_curl_write);
 	RUN(test_form_add);
+	RUN(test_form_add_as_libevent);
 	RUN(test_uuid4);
 	return t_done();
 }

@@ -582,6 +582,17 @@ void http_router_attach(struct http_router *rt, struct evhttp *http)
 	evhttp_set_gencb(http, http_router_dispatch, rt);
 }
 
+struct event_base *http_base_new(void)
+{
+	struct event_config *ec = event_config_new();
+	struct event_base *base = NULL;
+	if (ec && event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == 0)
+		base = event_base_new_with_config(ec);
+	if (ec)
+		event_config_free(ec);
+	return base ? base : event_base_new();
+}
+
 int http_listener_setup(int fd)
 {
 	/* Small replies must not wait for Nagle (about 40 ms a response over TLS); Linux

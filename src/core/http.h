@@ -127,6 +127,10 @@ void http_req_done(struct http_req *r);
 /* "GET", "POST", ... for an evhttp command ("OTHER" for the rest). */
 const char *http_method_name(enum evhttp_cmd_type cmd);
 
+/* The event loop of a single-threaded server, with epoll's changelist: evhttp's
+ * per-request EPOLL_CTL_MOD churn folds into one call per descriptor and loop iteration
+ * (no descriptor of gkeid's is dup'ed, libevent's one caveat). NULL when out of memory. */
+struct event_base *http_base_new(void);
 /* Opens a listener on addr:port (port 0 = any free port) and reports the bound port. */
 int http_listen(struct evhttp *http, const char *addr, int port, int *bound_port);
 /* What every listener of gkeid's gets once bound: TCP_NODELAY (accepted sockets inherit

@@ -28,6 +28,7 @@
 
 #include "core/dbuf.h"
 #include "core/file.h"
+#include "core/http.h"
 #include "core/jwt.h"
 #include "node/mdfast.h"
 
@@ -442,16 +443,7 @@ static void setup_process(const struct node *n)
 /* The event loop, and a resolver when an upstream is named by a host name. */
 static int make_base(struct node *n)
 {
-	/* epoll's changelist folds evhttp's per-request EPOLL_CTL_MOD churn into one call
-	 * per descriptor and loop iteration (the node's loop is single-threaded) */
-	struct event_config *ec = event_config_new();
-	if (ec)
-		event_config_set_flag(ec, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-	n->base = ec ? event_base_new_with_config(ec) : NULL;
-	if (ec)
-		event_config_free(ec);
-	if (!n->base)
-		n->base = event_base_new();
+	n->base = http_base_new();
 	if (!n->base)
 		return -ENOMEM;
 	if (needs_dns(n->cfg.kube_server) || needs_dns(n->cfg.sts_url) ||

@@ -517,7 +517,7 @@ static int serve_google(struct up *u, const struct http_limits *limits)
 	int rc;
 	signal(SIGPIPE, SIG_IGN);
 	http_conn_set_budget(limits->max_conns);
-	if (!(u->base = event_base_new()) || !(u->http = evhttp_new(u->base)) ||
+	if (!(u->base = http_base_new()) || !(u->http = evhttp_new(u->base)) ||
 	    !(u->router = http_router_new(&u->cloud)) || cloud_routes_add(u->router) != 0 ||
 	    !(u->faults = upfaults_new()) || upfaults_routes_add(u->faults, u->router) != 0 ||
 	    !(u->guard = http_guard_new(u->base, u->http, limits, "google", http_router_dispatch,

@@ -6,6 +6,7 @@
 #define GKEID_T_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int t_passed, t_failed;
@@ -49,6 +50,14 @@ static int t_passed, t_failed;
 		fn();                                                                      \
 		printf("%s %s\n", t_failed == t_before_ ? "ok" : "FAIL", #fn);             \
 	} while (0)
+
+/* Removes a test's temporary directory (from mkdtemp) and all in it; a check. */
+static inline void t_rmtree(const char *dir)
+{
+	char cmd[600];
+	int n = snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	CHECK(n > 0 && (size_t)n < sizeof(cmd) && !strchr(dir, '\'') && system(cmd) == 0);
+}
 
 static inline int t_done(void)
 {

@@ -186,9 +186,6 @@ int main(void)
 	RUN(test_sa_project);
 	RUN(test_principals);
 	RUN(test_system_keys);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		return 1;
+	t_rmtree(dir);
 	return t_done();
 }

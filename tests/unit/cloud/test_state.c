@@ -86,8 +86,6 @@ int main(void)
 	}
 	RUN(test_apply);
 	RUN(test_long_service);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	CHECK_EQ_INT(system(cmd), 0);
+	t_rmtree(dir);
 	return t_done();
 }

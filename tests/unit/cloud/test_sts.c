@@ -121,9 +121,6 @@ int main(void)
 	if (!mkdtemp(dir))
 		return 1;
 	RUN(test_changed_jwks_honoured_at_once);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		return 1;
+	t_rmtree(dir);
 	return t_done();
 }

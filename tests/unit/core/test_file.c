@@ -71,9 +71,6 @@ int main(void)
 	}
 	RUN(test_write_read);
 	RUN(test_refusals);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		return 1;
+	t_rmtree(dir);
 	return t_done();
 }

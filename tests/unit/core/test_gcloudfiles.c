@@ -146,9 +146,6 @@ int main(void)
 	token_expiring(3600);
 	RUN(test_cached);
 	RUN(test_ask_gcloud);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	t_rmtree(dir);
 	return t_done();
 }

@@ -593,9 +593,6 @@ int main(void)
 	RUN(test_ca_persists);
 	RUN(test_listener);
 	curl_global_cleanup();
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cleanup failed\n");
+	t_rmtree(tmpdir);
 	return t_done();
 }

@@ -647,9 +647,6 @@ int main(void)
 	EVP_PKEY_free(cl.sa_key);
 	iam_free(iam);
 	store_close(st);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		perror("rm");
+	t_rmtree(dir);
 	return t_done();
 }

@@ -159,9 +159,6 @@ int main(void)
 	RUN(test_rule_module);
 	test_per_cluster(st);
 	store_close(st);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		perror("rm");
+	t_rmtree(dir);
 	return t_done();
 }

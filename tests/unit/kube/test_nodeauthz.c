@@ -750,9 +750,6 @@ int main(void)
 	nodeauthz_forget(&cl);
 	rbac_forget(&cl);
 	store_close(kube.store);
-	char cmd[200];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		perror("rm");
+	t_rmtree(dir);
 	return t_done();
 }

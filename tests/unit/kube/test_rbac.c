@@ -633,9 +633,6 @@ int main(void)
 	RUN(test_escalation);
 	rbac_forget(&cl);
 	store_close(st);
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		perror("rm");
+	t_rmtree(dir);
 	return t_done();
 }

@@ -1002,10 +1002,7 @@ int main(void)
 	store_close(kube.store);
 	event_base_free(kube.base);
 	curl_global_cleanup();
-	char cmd[200];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "# could not remove %s\n", dir);
+	t_rmtree(dir);
 	libevent_global_shutdown();
 	return t_done();
 }

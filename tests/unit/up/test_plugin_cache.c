@@ -111,9 +111,6 @@ int main(void)
 	mkdir(path, 0700);
 	RUN(test_written);
 	RUN(test_removed);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	t_rmtree(dir);
 	return t_done();
 }

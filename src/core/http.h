@@ -90,8 +90,8 @@ json_t *http_json_body(struct http_req *r, int empty_ok);
  * evhttp_clear_headers). Returns 0 or -EINVAL. */
 int http_form_body(struct http_req *r, struct evkeyvalq *q);
 /* Appends "k=v" (v URL-encoded; "&" before it unless it is the first) to the form body
- * being built in buf (len bytes) at *off, which it advances. 0, -ENOMEM, or -E2BIG when
- * it does not fit (buf then holds what it held). */
+ * being built in buf (len bytes) at *off, which it advances. 0, or -E2BIG when it does
+ * not fit (buf then holds what it held). */
 int http_form_add(char *buf, size_t len, size_t *off, const char *k, const char *v);
 
 void http_add_header(struct http_req *r, const char *name, const char *value);

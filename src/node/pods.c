@@ -39,8 +39,7 @@ struct prec {
 	char ip2[64];
 	int live;
 	unsigned gen;
-	int indexed;		 /* in by_ip under p.ip and ip2 (a live pod) */
-	struct prec *ip_next[2]; /* the next pod of by_ip's chain of p.ip [0], of ip2 [1] */
+	struct prec *ip_next[2]; /* a live pod: the next of by_ip's chain of p.ip [0], of ip2 [1] */
 };
 
 struct held {
@@ -104,14 +103,20 @@ static const char *slot_ip(const struct prec *r, int slot)
 	return slot ? r->ip2 : r->p.ip;
 }
 
-/* Takes r out of by_ip's chain of its address in slot. Allocates nothing: a chain's
- * new head replaces its old one under the same key. */
+/* The pod after r in by_ip's chain of address ip (one of r's two). */
+static struct prec **chain_next(struct prec *r, const char *ip)
+{
+	return &r->ip_next[strcmp(r->p.ip, ip) == 0 ? 0 : 1];
+}
+
+/* Takes r out of by_ip's chain of its address in slot, if it is in it. Allocates
+ * nothing: a chain's new head replaces its old one under the same key. */
 static void chain_remove(struct pods *ps, struct prec *r, int slot)
 {
 	const char *ip = slot_ip(r, slot);
 	struct prec *head = *ip ? hmap_get(ps->by_ip, ip) : NULL, **pp = &head;
 	while (*pp && *pp != r)
-		pp = &(*pp)->ip_next[strcmp((*pp)->p.ip, ip) == 0 ? 0 : 1];
+		pp = chain_next(*pp, ip);
 	if (!*pp)
 		return;
 	*pp = r->ip_next[slot];
@@ -121,14 +126,12 @@ static void chain_remove(struct pods *ps, struct prec *r, int slot)
 		hmap_del(ps->by_ip, ip);
 }
 
-/* Takes r out of by_ip, before its addresses change or it is freed. */
+/* Takes r out of by_ip, before its addresses change or it is freed. A pod that is not
+ * live has no addresses (md_pod_read), so there is nothing to take. */
 static void ip_unlink(struct pods *ps, struct prec *r)
 {
-	if (r->indexed) {
-		chain_remove(ps, r, 0);
-		chain_remove(ps, r, 1);
-	}
-	r->indexed = 0;
+	chain_remove(ps, r, 0);
+	chain_remove(ps, r, 1);
 }
 
 /* Puts a live r in by_ip under each of its addresses. 0, or -ENOMEM (r is then in none). */
@@ -147,7 +150,6 @@ static int ip_link(struct pods *ps, struct prec *r)
 			return -ENOMEM;
 		}
 	}
-	r->indexed = 1;
 	return 0;
 }
 
@@ -157,7 +159,7 @@ static size_t match(struct pods *ps, const char *ip, struct prec **one)
 	size_t count = 0;
 	*one = NULL;
 	for (struct prec *r = hmap_get(ps->by_ip, ip); r;
-	     r = r->ip_next[strcmp(r->p.ip, ip) == 0 ? 0 : 1]) {
+	     r = *chain_next(r, ip)) {
 		count++;
 		*one = r;
 	}
